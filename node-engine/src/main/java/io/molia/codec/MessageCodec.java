@@ -1,0 +1,354 @@
+package io.molia.codec;
+
+import java.util.List;
+
+import io.molia.core.Contact;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+import io.molia.crypto.Blake3;
+
+/**
+ * Encodes and decodes Molia's inner messages ({@code Envelope} of {@code molia.proto}) in protobuf wire format,
+ * in place, with no object model between the bytes and the core.
+ *
+ * <pre>
+ * Envelope   1: version (varint)   2: request_id (fixed64)   10..31: oneof body (length-delimited)
+ * Contact    1: public_key (32 B)  2: pow_nonce (varint)     3: address (6 B IPv4 | 18 B IPv6, port last)
+ * FindNode / FindValue   1: target/key (32 B)
+ * Nodes      1: repeated Contact            Pong   1: observed_address
+ * Value      1: value  2: ttl_seconds       Store  1: key  2: value  3: ttl_seconds
+ * StoreAck   1: stored (bool)               Error  1: code  2: min_version  3: max_version
+ * </pre>
+ * Unknown fields are skipped; an unknown body yields {@link DecodeStatus#UNKNOWN_BODY} with the envelope's
+ * request id filled in so the core can answer with its supported version range.
+ *
+ * <p>Owned by one thread (it reuses a BLAKE3 digest and scratch space); not thread-safe.
+ */
+public final class MessageCodec {
+    /** Largest inner message: 1280 on the wire minus IPv6+UDP (48) and WireGuard framing and padding (48). */
+    public static final int MAX_DATAGRAM_BYTES = 1184;
+    public static final int ERROR_UNSUPPORTED = 1;
+    public static final int ERROR_BAD_REQUEST = 2;
+
+    private static final int F_VERSION = 1;
+    private static final int F_REQUEST_ID = 2;
+    private static final int F_CONTACT_KEY = 1;
+    private static final int F_CONTACT_POW = 2;
+    private static final int F_CONTACT_ADDRESS = 3;
+
+    private final int protocolVersion;
+    private final ProtoWriter writer = new ProtoWriter();
+    private final ProtoReader reader = new ProtoReader();
+    private final Blake3 blake3 = new Blake3();
+    private final byte[] idScratch = new byte[NodeId.BYTES];
+    private final byte[] addressScratch = new byte[NodeAddress.IPV6_WIRE_BYTES];
+
+    public MessageCodec(int protocolVersion) {
+        this.protocolVersion = protocolVersion;
+    }
+
+    // ---- encoding: each returns the end offset of the message written at {@code off} ----
+
+    public int encodePing(byte[] out, int off, long requestId) {
+        header(out, off, requestId).messageHeader(MessageKind.PING.field(), 0);
+        return writer.position();
+    }
+
+    public int encodePong(byte[] out, int off, long requestId, NodeAddress observed) {
+        int addrLen = observed.writeTo(addressScratch, 0);
+        header(out, off, requestId).messageHeader(MessageKind.PONG.field(), ProtoWriter.bytesFieldSize(1, addrLen));
+        writer.bytesField(1, addressScratch, 0, addrLen);
+        return writer.position();
+    }
+
+    public int encodeFindNode(byte[] out, int off, long requestId, NodeId target) {
+        return encodeKeyed(out, off, requestId, MessageKind.FIND_NODE, target);
+    }
+
+    public int encodeFindValue(byte[] out, int off, long requestId, NodeId key) {
+        return encodeKeyed(out, off, requestId, MessageKind.FIND_VALUE, key);
+    }
+
+    /** Writes as many of {@code contacts} as fit in one datagram, in order (callers pass closest first). */
+    public int encodeNodes(byte[] out, int off, long requestId, List<Contact> contacts) {
+        header(out, off, requestId);
+        int budget = MAX_DATAGRAM_BYTES - (writer.position() - off) - 4;
+        int count = 0;
+        int bodySize = 0;
+        for (Contact c : contacts) {
+            int size = nestedSize(1, contactSize(c));
+            if (bodySize + size > budget) {
+                break;
+            }
+            bodySize += size;
+            count++;
+        }
+        writer.messageHeader(MessageKind.NODES.field(), bodySize);
+        for (int i = 0; i < count; i++) {
+            Contact c = contacts.get(i);
+            writer.messageHeader(1, contactSize(c));
+            writeContact(c);
+        }
+        return writer.position();
+    }
+
+    public int encodeValue(byte[] out, int off, long requestId, byte[] value, int valueOff, int valueLen,
+            long ttlSeconds) {
+        int body = ProtoWriter.bytesFieldSize(1, valueLen) + uint64FieldSize(2, ttlSeconds);
+        header(out, off, requestId).messageHeader(MessageKind.VALUE.field(), body);
+        writer.bytesField(1, value, valueOff, valueLen);
+        writer.uint64Field(2, ttlSeconds);
+        return writer.position();
+    }
+
+    public int encodeStore(byte[] out, int off, long requestId, NodeId key, byte[] value, int valueOff, int valueLen,
+            long ttlSeconds) {
+        int body = ProtoWriter.bytesFieldSize(1, NodeId.BYTES) + ProtoWriter.bytesFieldSize(2, valueLen)
+                + uint64FieldSize(3, ttlSeconds);
+        header(out, off, requestId).messageHeader(MessageKind.STORE.field(), body);
+        key.writeTo(idScratch, 0);
+        writer.bytesField(1, idScratch, 0, NodeId.BYTES);
+        writer.bytesField(2, value, valueOff, valueLen);
+        writer.uint64Field(3, ttlSeconds);
+        return writer.position();
+    }
+
+    public int encodeStoreAck(byte[] out, int off, long requestId, boolean stored) {
+        header(out, off, requestId).messageHeader(MessageKind.STORE_ACK.field(), stored ? 2 : 0);
+        writer.uint64Field(1, stored ? 1 : 0);
+        return writer.position();
+    }
+
+    public int encodeError(byte[] out, int off, long requestId, int code, int minVersion, int maxVersion) {
+        int body = uint64FieldSize(1, code) + uint64FieldSize(2, minVersion) + uint64FieldSize(3, maxVersion);
+        header(out, off, requestId).messageHeader(MessageKind.ERROR.field(), body);
+        writer.uint64Field(1, code);
+        writer.uint64Field(2, minVersion);
+        writer.uint64Field(3, maxVersion);
+        return writer.position();
+    }
+
+    // ---- decoding ----
+
+    /** Decodes {@code buf[off, off + len)} into {@code out}; anything but OK means drop and count. */
+    public DecodeStatus decode(byte[] buf, int off, int len, WireMessage out) {
+        out.clear();
+        if (len > MAX_DATAGRAM_BYTES) {
+            return DecodeStatus.TOO_LARGE;
+        }
+        ProtoReader r = reader.reset(buf, off, off + len);
+        boolean unknownBody = false;
+        while (r.hasMore()) {
+            long tag = r.varint();
+            int field = (int) (tag >>> 3);
+            int wireType = (int) (tag & 7);
+            if (!r.ok()) {
+                break;
+            }
+            if (field == F_VERSION && wireType == ProtoWriter.VARINT) {
+                out.version = (int) r.varint();
+            } else if (field == F_REQUEST_ID && wireType == ProtoWriter.FIXED64) {
+                out.requestId = r.fixed64();
+            } else if (field >= 10 && field <= 31 && wireType == ProtoWriter.LENGTH_DELIMITED) {
+                MessageKind kind = MessageKind.ofField(field);
+                int bodyLen = r.lengthPrefix();
+                if (kind == null) {
+                    r.skip(bodyLen);
+                    unknownBody = true;
+                    continue;
+                }
+                if (out.kind != null) {
+                    // A oneof keeps the last body seen, as protobuf-java does; drop what the first one decoded.
+                    out.clear();
+                }
+                out.kind = kind;
+                int outer = r.push(bodyLen);
+                decodeBody(r, kind, out);
+                if (r.ok()) {
+                    r.pop(outer);
+                }
+            } else {
+                r.skipField(wireType);
+            }
+        }
+        if (!r.ok()) {
+            return r.status();
+        }
+        if (out.kind == null) {
+            return unknownBody ? DecodeStatus.UNKNOWN_BODY : DecodeStatus.NO_BODY;
+        }
+        return validate(out);
+    }
+
+    private void decodeBody(ProtoReader r, MessageKind kind, WireMessage out) {
+        while (r.hasMore()) {
+            long tag = r.varint();
+            int field = (int) (tag >>> 3);
+            int wireType = (int) (tag & 7);
+            if (!r.ok()) {
+                return;
+            }
+            boolean handled = switch (kind) {
+                case FIND_NODE, FIND_VALUE -> field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out);
+                case PONG -> field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readObserved(r, out);
+                case NODES -> field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out);
+                case VALUE -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readValue(r, out))
+                        || (field == 2 && wireType == ProtoWriter.VARINT && readTtl(r, out));
+                case STORE -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out))
+                        || (field == 2 && wireType == ProtoWriter.LENGTH_DELIMITED && readValue(r, out))
+                        || (field == 3 && wireType == ProtoWriter.VARINT && readTtl(r, out));
+                case STORE_ACK -> field == 1 && wireType == ProtoWriter.VARINT && readStored(r, out);
+                case ERROR -> wireType == ProtoWriter.VARINT && field >= 1 && field <= 3 && readError(r, field, out);
+                case PING -> false;
+            };
+            if (!handled) {
+                r.skipField(wireType);
+            }
+        }
+    }
+
+    private DecodeStatus validate(WireMessage m) {
+        return switch (m.kind) {
+            case FIND_NODE, FIND_VALUE, STORE -> m.target == null ? DecodeStatus.BAD_FIELD_LENGTH : DecodeStatus.OK;
+            case PONG -> m.observedAddress == null ? DecodeStatus.BAD_FIELD_LENGTH : DecodeStatus.OK;
+            default -> DecodeStatus.OK;
+        };
+    }
+
+    private boolean readId(ProtoReader r, WireMessage out) {
+        int len = r.lengthPrefix();
+        if (!r.ok()) {
+            return true;
+        }
+        if (len != NodeId.BYTES) {
+            r.fail(DecodeStatus.BAD_FIELD_LENGTH);
+            return true;
+        }
+        out.target = NodeId.fromBytes(reader.buffer(), r.position());
+        r.skip(len);
+        return true;
+    }
+
+    private boolean readObserved(ProtoReader r, WireMessage out) {
+        int len = r.lengthPrefix();
+        NodeAddress a = r.ok() ? NodeAddress.readFrom(reader.buffer(), r.position(), len) : null;
+        if (r.ok() && a == null) {
+            r.fail(DecodeStatus.BAD_FIELD_LENGTH);
+            return true;
+        }
+        out.observedAddress = a;
+        r.skip(len);
+        return true;
+    }
+
+    private boolean readValue(ProtoReader r, WireMessage out) {
+        int len = r.lengthPrefix();
+        out.valueBuf = reader.buffer();
+        out.valueOff = r.position();
+        out.valueLen = len;
+        r.skip(len);
+        return true;
+    }
+
+    private boolean readTtl(ProtoReader r, WireMessage out) {
+        out.ttlSeconds = r.varint();
+        return true;
+    }
+
+    private boolean readStored(ProtoReader r, WireMessage out) {
+        out.stored = r.varint() != 0;
+        return true;
+    }
+
+    private boolean readError(ProtoReader r, int field, WireMessage out) {
+        int v = (int) r.varint();
+        switch (field) {
+            case 1 -> out.errorCode = v;
+            case 2 -> out.minVersion = v;
+            default -> out.maxVersion = v;
+        }
+        return true;
+    }
+
+    private boolean readContact(ProtoReader r, WireMessage out) {
+        int len = r.lengthPrefix();
+        if (!r.ok()) {
+            return true;
+        }
+        int outer = r.push(len);
+        int keyOff = -1;
+        long nonce = 0;
+        NodeAddress address = null;
+        while (r.hasMore()) {
+            long tag = r.varint();
+            int field = (int) (tag >>> 3);
+            int wireType = (int) (tag & 7);
+            if (field == F_CONTACT_KEY && wireType == ProtoWriter.LENGTH_DELIMITED) {
+                int n = r.lengthPrefix();
+                if (r.ok() && n != Contact.PUBLIC_KEY_BYTES) {
+                    r.fail(DecodeStatus.BAD_FIELD_LENGTH);
+                }
+                keyOff = r.position();
+                r.skip(n);
+            } else if (field == F_CONTACT_POW && wireType == ProtoWriter.VARINT) {
+                nonce = r.varint();
+            } else if (field == F_CONTACT_ADDRESS && wireType == ProtoWriter.LENGTH_DELIMITED) {
+                int n = r.lengthPrefix();
+                address = r.ok() ? NodeAddress.readFrom(reader.buffer(), r.position(), n) : null;
+                if (r.ok() && address == null) {
+                    r.fail(DecodeStatus.BAD_FIELD_LENGTH);
+                }
+                r.skip(n);
+            } else if (r.ok()) {
+                r.skipField(wireType);
+            }
+        }
+        if (!r.ok()) {
+            return true;
+        }
+        if (keyOff < 0 || address == null) {
+            r.fail(DecodeStatus.BAD_FIELD_LENGTH);
+            return true;
+        }
+        byte[] key = new byte[Contact.PUBLIC_KEY_BYTES];
+        System.arraycopy(reader.buffer(), keyOff, key, 0, key.length);
+        out.contacts.add(new Contact(NodeId.ofPublicKey(blake3, key, 0, idScratch), key, nonce, address));
+        r.pop(outer);
+        return true;
+    }
+
+    private ProtoWriter header(byte[] out, int off, long requestId) {
+        writer.reset(out, off);
+        writer.uint64Field(F_VERSION, protocolVersion);
+        writer.fixed64Field(F_REQUEST_ID, requestId);
+        return writer;
+    }
+
+    private int encodeKeyed(byte[] out, int off, long requestId, MessageKind kind, NodeId id) {
+        header(out, off, requestId).messageHeader(kind.field(), ProtoWriter.bytesFieldSize(1, NodeId.BYTES));
+        id.writeTo(idScratch, 0);
+        writer.bytesField(1, idScratch, 0, NodeId.BYTES);
+        return writer.position();
+    }
+
+    private void writeContact(Contact c) {
+        writer.bytesField(F_CONTACT_KEY, c.publicKeyBytes(), 0, Contact.PUBLIC_KEY_BYTES);
+        writer.uint64Field(F_CONTACT_POW, c.powNonce());
+        int n = c.address().writeTo(addressScratch, 0);
+        writer.bytesField(F_CONTACT_ADDRESS, addressScratch, 0, n);
+    }
+
+    private static int contactSize(Contact c) {
+        return ProtoWriter.bytesFieldSize(F_CONTACT_KEY, Contact.PUBLIC_KEY_BYTES)
+                + uint64FieldSize(F_CONTACT_POW, c.powNonce())
+                + ProtoWriter.bytesFieldSize(F_CONTACT_ADDRESS, c.address().wireLength());
+    }
+
+    private static int nestedSize(int field, int size) {
+        return ProtoWriter.tagSize(field) + ProtoWriter.varintSize(size) + size;
+    }
+
+    private static int uint64FieldSize(int field, long v) {
+        return v == 0 ? 0 : ProtoWriter.tagSize(field) + ProtoWriter.varintSize(v);
+    }
+}

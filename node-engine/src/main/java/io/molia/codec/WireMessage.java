@@ -1,0 +1,115 @@
+package io.molia.codec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.molia.core.Contact;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+
+/**
+ * One decoded envelope, reused from datagram to datagram by its owner. Only the fields of {@link #kind()} are
+ * meaningful; {@code value} is a slice of the datagram buffer and is valid until that buffer is reused.
+ *
+ * <p>Owned by one thread; not thread-safe.
+ */
+public final class WireMessage {
+    MessageKind kind;
+    int version;
+    long requestId;
+    NodeId target;
+    byte[] valueBuf;
+    int valueOff;
+    int valueLen;
+    long ttlSeconds;
+    NodeAddress observedAddress;
+    final List<Contact> contacts = new ArrayList<>();
+    boolean stored;
+    int errorCode;
+    int minVersion;
+    int maxVersion;
+
+    void clear() {
+        kind = null;
+        version = 0;
+        requestId = 0;
+        target = null;
+        valueBuf = null;
+        valueOff = 0;
+        valueLen = 0;
+        ttlSeconds = 0;
+        observedAddress = null;
+        contacts.clear();
+        stored = false;
+        errorCode = 0;
+        minVersion = 0;
+        maxVersion = 0;
+    }
+
+    public MessageKind kind() {
+        return kind;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public long requestId() {
+        return requestId;
+    }
+
+    /** FIND_NODE target, FIND_VALUE and STORE key. */
+    public NodeId target() {
+        return target;
+    }
+
+    public byte[] valueBuffer() {
+        return valueBuf;
+    }
+
+    public int valueOffset() {
+        return valueOff;
+    }
+
+    public int valueLength() {
+        return valueLen;
+    }
+
+    public byte[] copyValue() {
+        byte[] v = new byte[valueLen];
+        if (valueLen > 0) {
+            System.arraycopy(valueBuf, valueOff, v, 0, valueLen);
+        }
+        return v;
+    }
+
+    public long ttlSeconds() {
+        return ttlSeconds;
+    }
+
+    /** PONG: the address the answering peer saw this node's request come from (its reflexive address). */
+    public NodeAddress observedAddress() {
+        return observedAddress;
+    }
+
+    /** NODES: the contacts, IDs computed from their keys by the decoder. */
+    public List<Contact> contacts() {
+        return contacts;
+    }
+
+    public boolean stored() {
+        return stored;
+    }
+
+    public int errorCode() {
+        return errorCode;
+    }
+
+    public int minVersion() {
+        return minVersion;
+    }
+
+    public int maxVersion() {
+        return maxVersion;
+    }
+}

@@ -1,0 +1,81 @@
+package io.molia.core;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The protocol parameters of one node. Defaults follow DESIGN §3.6; the simulator and tests override what they
+ * study. Times are in nanoseconds of the caller's clock.
+ *
+ * @param k                    bucket size and lookup result size
+ * @param alpha                lookup requests in flight
+ * @param disjointPaths        S/Kademlia d: 1 = classic lookup, d > 1 = d paths that never share a peer
+ * @param maxPerSubnetInBucket contacts from one /24 (IPv4) or /48 (IPv6) a bucket admits
+ * @param replacementCacheSize replacement contacts kept per bucket
+ * @param failuresBeforeEvict  consecutive failures after which a contact leaves its bucket
+ * @param initialTimeoutNs     request timeout while the node has no RTT sample at all
+ * @param minTimeoutNs         floor of adaptive timeouts
+ * @param maxTimeoutNs         ceiling of adaptive timeouts
+ * @param hardTimeoutFactor    a request is failed after this many times its adaptive (soft) timeout
+ * @param refreshIntervalNs    a bucket with no lookup into it for this long is refreshed
+ * @param maxPendingRequests   bound of the outstanding-request table; beyond it requests are refused and counted
+ * @param maxLookups           bound of concurrent lookups started by this node
+ * @param maxRecords           bound of the record store, in records
+ * @param maxRecordBytes       bound of the record store, in value bytes
+ * @param maxValueBytes        largest value a STORE may carry
+ * @param maxRecordTtlNs       longest TTL a STORE may ask for
+ */
+public record CoreConfig(
+        int k,
+        int alpha,
+        int disjointPaths,
+        int maxPerSubnetInBucket,
+        int replacementCacheSize,
+        int failuresBeforeEvict,
+        long initialTimeoutNs,
+        long minTimeoutNs,
+        long maxTimeoutNs,
+        int hardTimeoutFactor,
+        long refreshIntervalNs,
+        int maxPendingRequests,
+        int maxLookups,
+        int maxRecords,
+        long maxRecordBytes,
+        int maxValueBytes,
+        long maxRecordTtlNs) {
+
+    public CoreConfig {
+        require(k >= 1 && k <= 64, "k must be in 1..64");
+        require(alpha >= 1 && alpha <= k, "alpha must be in 1..k");
+        require(disjointPaths >= 1 && disjointPaths <= alpha, "disjointPaths must be in 1..alpha");
+        require(maxPerSubnetInBucket >= 1, "maxPerSubnetInBucket must be >= 1");
+        require(minTimeoutNs > 0 && minTimeoutNs <= initialTimeoutNs && initialTimeoutNs <= maxTimeoutNs,
+                "timeouts must satisfy 0 < min <= initial <= max");
+        require(hardTimeoutFactor >= 1, "hardTimeoutFactor must be >= 1");
+        require(maxPendingRequests >= alpha, "maxPendingRequests must be >= alpha");
+    }
+
+    public static CoreConfig defaults() {
+        return new CoreConfig(20, 4, 1, 2, 20, 2,
+                TimeUnit.MILLISECONDS.toNanos(1_000), TimeUnit.MILLISECONDS.toNanos(50),
+                TimeUnit.MILLISECONDS.toNanos(2_000), 4, TimeUnit.MINUTES.toNanos(15),
+                4_096, 256, 100_000, 256L << 20, 1_000, TimeUnit.HOURS.toNanos(24));
+    }
+
+    public CoreConfig withDisjointPaths(int d) {
+        return new CoreConfig(k, alpha, d, maxPerSubnetInBucket, replacementCacheSize, failuresBeforeEvict,
+                initialTimeoutNs, minTimeoutNs, maxTimeoutNs, hardTimeoutFactor, refreshIntervalNs,
+                maxPendingRequests, maxLookups, maxRecords, maxRecordBytes, maxValueBytes, maxRecordTtlNs);
+    }
+
+    public CoreConfig withRecordBounds(int records, long bytes) {
+        return new CoreConfig(k, alpha, disjointPaths, maxPerSubnetInBucket, replacementCacheSize,
+                failuresBeforeEvict, initialTimeoutNs, minTimeoutNs, maxTimeoutNs, hardTimeoutFactor,
+                refreshIntervalNs, maxPendingRequests, maxLookups, records, bytes, maxValueBytes, maxRecordTtlNs);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.molia.core;
+
+import io.molia.codec.DecodeStatus;
+
+/**
+ * Counters of one core, written only by its thread (plain fields; a metrics scrape reads them racily, which is
+ * fine for monotonic counters). The real node sums them over shards at scrape time.
+ */
+public final class CoreCounters {
+    public long datagramsIn;
+    public long datagramsOut;
+    public final long[] droppedByStatus = new long[DecodeStatus.values().length];
+    public long requestsIn;
+    public long responsesIn;
+    /** Answers with no matching request (late beyond the hard timeout, duplicated, or from the wrong peer). */
+    public long unsolicitedResponses;
+    public long requestsOut;
+    public long softTimeouts;
+    public long hardTimeouts;
+    /** Requests not sent because the outstanding-request table was full. */
+    public long pendingTableFull;
+    public long versionErrorsSent;
+    public long storesAccepted;
+    public long storesRefused;
+    public long lookupsStarted;
+    public long lookupsRefused;
+
+    public long dropped() {
+        long n = 0;
+        for (long d : droppedByStatus) {
+            n += d;
+        }
+        return n;
+    }
+}

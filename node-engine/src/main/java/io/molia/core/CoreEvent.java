@@ -1,0 +1,35 @@
+package io.molia.core;
+
+import java.util.List;
+
+/** What the core reports to its owner: operations the owner started, finished. Polled with {@link NodeCore#pollEvent}. */
+public sealed interface CoreEvent {
+    /** The handle {@link NodeCore} returned when the operation started. */
+    long handle();
+
+    /**
+     * A lookup finished.
+     *
+     * @param closest            up to k peers that answered, closest first
+     * @param closestAnsweredNs  when the closest of them answered (what a get of a k-replicated record waits for)
+     * @param hops               hops from the origin to the closest peer found
+     * @param requests           requests the lookup sent
+     */
+    record LookupCompleted(long handle, NodeId target, List<Contact> closest, long startedNs, long finishedNs,
+            long closestAnsweredNs, int hops, int requests) implements CoreEvent {
+    }
+
+    /** A get finished; {@code value} is null when no peer had the record. */
+    record GetCompleted(long handle, NodeId key, byte[] value, long startedNs, long finishedNs, int requests)
+            implements CoreEvent {
+    }
+
+    /** A put finished: {@code stored} of the {@code attempted} closest peers acknowledged the record. */
+    record PutCompleted(long handle, NodeId key, int stored, int attempted, long startedNs, long finishedNs)
+            implements CoreEvent {
+    }
+
+    /** A ping answered ({@code rttNs} >= 0) or timed out ({@code rttNs} == -1). */
+    record PingCompleted(long handle, NodeId peer, long rttNs) implements CoreEvent {
+    }
+}

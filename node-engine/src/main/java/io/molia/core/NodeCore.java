@@ -1,0 +1,580 @@
+package io.molia.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+import io.molia.codec.DecodeStatus;
+import io.molia.codec.MessageCodec;
+import io.molia.codec.MessageKind;
+import io.molia.codec.WireMessage;
+import io.molia.core.lookup.Lookup;
+import io.molia.core.store.RecordStore;
+import io.molia.crypto.Blake3;
+
+/**
+ * One Kademlia node with no I/O (DESIGN §3.1): authenticated datagrams and the time go in; datagrams to send,
+ * the next deadline and completed operations come out. The real node drives it from a shard's event loop, the
+ * simulator from virtual time, tests by hand.
+ *
+ * <p>Call {@link #onDatagram} for every inner message the session layer delivered, {@link #onTimer} whenever
+ * {@code now >= nextDeadlineNs()}, then drain {@link #pollTransmit} and {@link #pollEvent}. The {@code from}
+ * contact of a datagram is the peer the session layer authenticated, so its ID is trusted here.
+ *
+ * <p>Owned by one thread; not thread-safe.
+ */
+public final class NodeCore {
+    public static final int PROTOCOL_VERSION = 1;
+    public static final int MIN_PROTOCOL_VERSION = 1;
+    private static final long EXPIRY_SWEEP_NS = TimeUnit.MINUTES.toNanos(1);
+    private static final int RTT_CACHE_SIZE = 4_096;
+
+    private final CoreConfig config;
+    private final Contact self;
+    private final RandomGenerator random;
+    private final RoutingTable routing;
+    private final RecordStore records;
+    private final MessageCodec codec = new MessageCodec(PROTOCOL_VERSION);
+    private final WireMessage message = new WireMessage();
+    private final Blake3 blake3 = new Blake3();
+    private final byte[] scratch = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
+    private final CoreCounters counters = new CoreCounters();
+    private final RttEstimator allPeersRtt = new RttEstimator();
+    private final Map<NodeId, RttEstimator> rttCache = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, RttEstimator> eldest) {
+            return size() > RTT_CACHE_SIZE;
+        }
+    };
+    private final Map<Long, PendingRequest> pending = new HashMap<>();
+    private final Map<Long, Operation> operations = new HashMap<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final ArrayDeque<Outbound> transmits = new ArrayDeque<>();
+    private final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
+    private final List<Contact> closestScratch = new ArrayList<>();
+    private final Lookup.RttOracle rttOracle = this::expectedRttNs;
+    private long nextHandle = 1;
+    private long timerSeq;
+
+    public NodeCore(CoreConfig config, Contact self, RandomGenerator random, long nowNs) {
+        this.config = config;
+        this.self = self;
+        this.random = random;
+        this.routing = new RoutingTable(self.id(), config, nowNs);
+        this.records = new RecordStore(config.maxRecords(), config.maxRecordBytes());
+        schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
+    }
+
+    public Contact self() {
+        return self;
+    }
+
+    public RoutingTable routingTable() {
+        return routing;
+    }
+
+    public RecordStore records() {
+        return records;
+    }
+
+    public CoreCounters counters() {
+        return counters;
+    }
+
+    public int pendingRequests() {
+        return pending.size();
+    }
+
+    public int activeOperations() {
+        return operations.size();
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /** An inner message from the authenticated peer {@code from}. Malformed input is counted and dropped. */
+    public void onDatagram(long nowNs, Contact from, byte[] buf, int off, int len) {
+        counters.datagramsIn++;
+        DecodeStatus status = codec.decode(buf, off, len, message);
+        if (status == DecodeStatus.UNKNOWN_BODY) {
+            answerUnsupported(from);
+            counters.droppedByStatus[status.ordinal()]++;
+            return;
+        }
+        if (status != DecodeStatus.OK) {
+            counters.droppedByStatus[status.ordinal()]++;
+            return;
+        }
+        if (from.id().equals(self.id())) {
+            return;
+        }
+        if (message.kind().isRequest()) {
+            if (message.version() < MIN_PROTOCOL_VERSION || message.version() > PROTOCOL_VERSION) {
+                answerUnsupported(from);
+                return;
+            }
+            counters.requestsIn++;
+            noteAlive(nowNs, from);
+            answer(nowNs, from);
+        } else {
+            onResponse(nowNs, from);
+        }
+    }
+
+    /** Fires every timer due at {@code nowNs}. */
+    public void onTimer(long nowNs) {
+        Timer t;
+        while ((t = timers.peek()) != null && t.deadlineNs <= nowNs) {
+            timers.poll();
+            switch (t.kind) {
+                case SOFT_TIMEOUT -> onSoftTimeout(nowNs, t.request);
+                case HARD_TIMEOUT -> onHardTimeout(nowNs, t.request);
+                case MAINTENANCE -> onMaintenance(nowNs);
+            }
+        }
+    }
+
+    public long nextDeadlineNs() {
+        Timer t = timers.peek();
+        return t == null ? Long.MAX_VALUE : t.deadlineNs;
+    }
+
+    // ---------------------------------------------------------------- outputs
+
+    public Outbound pollTransmit() {
+        return transmits.poll();
+    }
+
+    public CoreEvent pollEvent() {
+        return events.poll();
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /** Joins the network through {@code seeds}: a lookup of this node's own ID starting from them. */
+    public long bootstrap(long nowNs, List<Contact> seeds) {
+        return startOperation(nowNs, OperationKind.LOOKUP, self.id(), seeds, null, 0);
+    }
+
+    /** Iterative FIND_NODE for {@code target}; -1 when refused (too many lookups running). */
+    public long startLookup(long nowNs, NodeId target) {
+        return startOperation(nowNs, OperationKind.LOOKUP, target, null, null, 0);
+    }
+
+    /** Iterative FIND_VALUE for {@code key}; completes at the first valid value. */
+    public long startGet(long nowNs, NodeId key) {
+        return startOperation(nowNs, OperationKind.GET, key, null, null, 0);
+    }
+
+    /** Stores an immutable record (key = BLAKE3(value)) on the k closest peers; returns the handle. */
+    public long startPut(long nowNs, byte[] value, long ttlNs) {
+        if (value.length > config.maxValueBytes()) {
+            throw new IllegalArgumentException("value of " + value.length + " bytes exceeds " + config.maxValueBytes());
+        }
+        NodeId key = NodeId.fromBytes(blake3.hash(value));
+        return startOperation(nowNs, OperationKind.PUT, key, null, value, ttlNs);
+    }
+
+    public long ping(long nowNs, Contact peer) {
+        long handle = nextHandle++;
+        Operation op = new Operation(handle, OperationKind.PING, peer.id(), null, 0, nowNs, null);
+        operations.put(handle, op);
+        if (!sendRequest(nowNs, peer, MessageKind.PING, null, op)) {
+            finish(nowNs, op);
+        }
+        return handle;
+    }
+
+    /**
+     * Adds a contact known to be good without asking it (a restored peerstore; the simulator's warm start). It
+     * goes through the same bucket rules as any other contact.
+     */
+    public void addTrustedContact(long nowNs, Contact contact, long rttNs) {
+        routing.onContactSeen(nowNs, contact);
+        if (rttNs >= 0) {
+            routing.onRttSample(contact.id(), rttNs);
+        }
+    }
+
+    // ---------------------------------------------------------------- request handling
+
+    private void answer(long nowNs, Contact from) {
+        long id = message.requestId();
+        int end;
+        switch (message.kind()) {
+            case PING -> end = codec.encodePong(scratch, 0, id, from.address());
+            case FIND_NODE -> {
+                routing.closest(message.target(), config.k(), true, from.id(), closestScratch);
+                end = codec.encodeNodes(scratch, 0, id, closestScratch);
+            }
+            case FIND_VALUE -> {
+                RecordStore.StoredRecord r = records.get(nowNs, message.target());
+                if (r != null) {
+                    long ttlSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(r.expiresNs() - nowNs));
+                    end = codec.encodeValue(scratch, 0, id, r.value(), 0, r.value().length, ttlSeconds);
+                } else {
+                    routing.closest(message.target(), config.k(), true, from.id(), closestScratch);
+                    end = codec.encodeNodes(scratch, 0, id, closestScratch);
+                }
+            }
+            case STORE -> end = codec.encodeStoreAck(scratch, 0, id, store(nowNs));
+            default -> throw new AssertionError("not a request: " + message.kind());
+        }
+        send(from, end);
+    }
+
+    private boolean store(long nowNs) {
+        byte[] value = message.copyValue();
+        NodeId key = message.target();
+        long ttlNs = Math.min(TimeUnit.SECONDS.toNanos(Math.max(1, message.ttlSeconds())), config.maxRecordTtlNs());
+        boolean valid = value.length <= config.maxValueBytes() && key.equals(NodeId.fromBytes(blake3.hash(value)));
+        if (valid && records.put(nowNs, key, value, ttlNs)) {
+            counters.storesAccepted++;
+            return true;
+        }
+        counters.storesRefused++;
+        return false;
+    }
+
+    private void answerUnsupported(Contact from) {
+        counters.versionErrorsSent++;
+        int end = codec.encodeError(scratch, 0, message.requestId(), MessageCodec.ERROR_UNSUPPORTED,
+                MIN_PROTOCOL_VERSION, PROTOCOL_VERSION);
+        send(from, end);
+    }
+
+    // ---------------------------------------------------------------- responses and timeouts
+
+    private void onResponse(long nowNs, Contact from) {
+        PendingRequest req = pending.get(message.requestId());
+        if (req == null || !req.peer.id().equals(from.id())) {
+            counters.unsolicitedResponses++;
+            return;
+        }
+        pending.remove(req.requestId);
+        counters.responsesIn++;
+        long rttNs = nowNs - req.sentNs;
+        noteAlive(nowNs, from);
+        routing.onRttSample(from.id(), rttNs);
+        allPeersRtt.onSample(rttNs);
+        rttCache.computeIfAbsent(from.id(), id -> new RttEstimator()).onSample(rttNs);
+        Operation op = req.operation;
+        if (op == null) {
+            return;
+        }
+        if (message.kind() == MessageKind.ERROR) {
+            failRequest(nowNs, op, req.peer);
+            return;
+        }
+        switch (op.kind) {
+            case PING -> {
+                op.pingRttNs = rttNs;
+                finish(nowNs, op);
+            }
+            case LOOKUP, GET -> {
+                if (op.kind == OperationKind.GET && message.kind() == MessageKind.VALUE && valueMatches(op.target)) {
+                    op.valueFound = message.copyValue();
+                    op.lookup.onResponse(nowNs, from.id(), List.of());
+                    finish(nowNs, op);
+                    return;
+                }
+                op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
+                        ? withoutSelf(message.contacts()) : List.of());
+                pump(nowNs, op);
+            }
+            case PUT -> {
+                if (op.lookup.isFinished()) {
+                    op.storesAnswered++;
+                    if (message.kind() == MessageKind.STORE_ACK && message.stored()) {
+                        op.storesAcked++;
+                    }
+                    if (op.storesAnswered == op.storesSent) {
+                        finish(nowNs, op);
+                    }
+                } else {
+                    op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
+                            ? withoutSelf(message.contacts()) : List.of());
+                    pump(nowNs, op);
+                }
+            }
+        }
+    }
+
+    private boolean valueMatches(NodeId key) {
+        blake3.hash(message.valueBuffer(), message.valueOffset(), message.valueLength(), scratch, 0);
+        return key.equals(NodeId.fromBytes(scratch, 0));
+    }
+
+    private List<Contact> withoutSelf(List<Contact> contacts) {
+        List<Contact> out = new ArrayList<>(contacts.size());
+        for (Contact c : contacts) {
+            if (!c.id().equals(self.id())) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    private void onSoftTimeout(long nowNs, PendingRequest req) {
+        if (pending.get(req.requestId) != req) {
+            return;
+        }
+        counters.softTimeouts++;
+        Operation op = req.operation;
+        if (op != null && op.lookup != null && !op.lookup.isFinished()) {
+            op.lookup.onSlow(nowNs, req.peer.id());
+            pump(nowNs, op);
+        }
+    }
+
+    private void onHardTimeout(long nowNs, PendingRequest req) {
+        if (pending.remove(req.requestId) != req) {
+            return;
+        }
+        counters.hardTimeouts++;
+        routing.onFailure(req.peer.id());
+        Operation op = req.operation;
+        if (op != null) {
+            failRequest(nowNs, op, req.peer);
+        }
+    }
+
+    private void failRequest(long nowNs, Operation op, Contact peer) {
+        switch (op.kind) {
+            case PING -> finish(nowNs, op);
+            case LOOKUP, GET -> {
+                op.lookup.onFailure(nowNs, peer.id());
+                pump(nowNs, op);
+            }
+            case PUT -> {
+                if (op.lookup.isFinished()) {
+                    if (++op.storesAnswered == op.storesSent) {
+                        finish(nowNs, op);
+                    }
+                } else {
+                    op.lookup.onFailure(nowNs, peer.id());
+                    pump(nowNs, op);
+                }
+            }
+        }
+    }
+
+    private void onMaintenance(long nowNs) {
+        records.expire(nowNs);
+        for (int bucket : routing.bucketsDueForRefresh(nowNs)) {
+            if (operations.size() >= config.maxLookups()) {
+                break;
+            }
+            startOperation(nowNs, OperationKind.REFRESH, routing.randomIdInBucket(bucket, random), null, null, 0);
+        }
+        schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
+    }
+
+    private void noteAlive(long nowNs, Contact peer) {
+        Contact toPing = routing.onContactSeen(nowNs, peer);
+        if (toPing != null) {
+            sendRequest(nowNs, toPing, MessageKind.PING, null, null);
+        }
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    private long startOperation(long nowNs, OperationKind kind, NodeId target, List<Contact> seeds, byte[] value,
+            long ttlNs) {
+        if (operations.size() >= config.maxLookups()) {
+            counters.lookupsRefused++;
+            return -1;
+        }
+        counters.lookupsStarted++;
+        routing.onLookupStarted(nowNs, target);
+        List<Contact> start = seeds;
+        if (start == null) {
+            start = new ArrayList<>();
+            routing.closest(target, config.k(), false, null, start);
+        }
+        long handle = nextHandle++;
+        Lookup lookup = new Lookup(target, config.k(), config.alpha(), config.disjointPaths(), start, rttOracle, nowNs);
+        Operation op = new Operation(handle, kind, target, value, ttlNs, nowNs, lookup);
+        operations.put(handle, op);
+        pump(nowNs, op);
+        return handle;
+    }
+
+    /** Sends what the lookup wants sent; on its end, moves the operation on (a put stores, others report). */
+    private void pump(long nowNs, Operation op) {
+        if (op.done) {
+            return;
+        }
+        Contact next;
+        MessageKind kind = op.kind == OperationKind.GET ? MessageKind.FIND_VALUE : MessageKind.FIND_NODE;
+        while ((next = op.lookup.nextRequest(nowNs)) != null) {
+            if (!sendRequest(nowNs, next, kind, op.target, op)) {
+                op.lookup.onFailure(nowNs, next.id());
+            }
+        }
+        if (!op.lookup.isFinished()) {
+            return;
+        }
+        if (op.kind == OperationKind.PUT && op.storesSent == 0) {
+            for (Contact c : op.lookup.result()) {
+                if (sendStore(nowNs, c, op)) {
+                    op.storesSent++;
+                }
+            }
+            if (op.storesSent > 0) {
+                return;
+            }
+        }
+        finish(nowNs, op);
+    }
+
+    private void finish(long nowNs, Operation op) {
+        if (op.done) {
+            return;
+        }
+        op.done = true;
+        operations.remove(op.handle);
+        CoreEvent event = switch (op.kind) {
+            case LOOKUP -> new CoreEvent.LookupCompleted(op.handle, op.target, op.lookup.result(), op.startedNs,
+                    nowNs, op.lookup.closestAnsweredNs(), op.lookup.hopsToClosest(), op.lookup.requestsSent());
+            case GET -> new CoreEvent.GetCompleted(op.handle, op.target, op.valueFound, op.startedNs, nowNs,
+                    op.lookup.requestsSent());
+            case PUT -> new CoreEvent.PutCompleted(op.handle, op.target, op.storesAcked, op.storesSent, op.startedNs,
+                    nowNs);
+            case PING -> new CoreEvent.PingCompleted(op.handle, op.target, op.pingRttNs);
+            case REFRESH -> null;
+        };
+        if (event != null) {
+            events.add(event);
+        }
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    private boolean sendStore(long nowNs, Contact peer, Operation op) {
+        if (pending.size() >= config.maxPendingRequests()) {
+            counters.pendingTableFull++;
+            return false;
+        }
+        long requestId = newRequestId();
+        int end = codec.encodeStore(scratch, 0, requestId, op.target, op.value, 0, op.value.length,
+                Math.max(1, TimeUnit.NANOSECONDS.toSeconds(op.ttlNs)));
+        track(nowNs, peer, requestId, op);
+        send(peer, end);
+        return true;
+    }
+
+    private boolean sendRequest(long nowNs, Contact peer, MessageKind kind, NodeId target, Operation op) {
+        if (pending.size() >= config.maxPendingRequests()) {
+            counters.pendingTableFull++;
+            return false;
+        }
+        long requestId = newRequestId();
+        int end = switch (kind) {
+            case PING -> codec.encodePing(scratch, 0, requestId);
+            case FIND_NODE -> codec.encodeFindNode(scratch, 0, requestId, target);
+            case FIND_VALUE -> codec.encodeFindValue(scratch, 0, requestId, target);
+            default -> throw new AssertionError("not sent this way: " + kind);
+        };
+        track(nowNs, peer, requestId, op);
+        send(peer, end);
+        return true;
+    }
+
+    private void track(long nowNs, Contact peer, long requestId, Operation op) {
+        PendingRequest req = new PendingRequest(requestId, peer, op, nowNs);
+        pending.put(requestId, req);
+        counters.requestsOut++;
+        long softNs = timeoutNs(peer.id());
+        schedule(nowNs + softNs, TimerKind.SOFT_TIMEOUT, req);
+        schedule(nowNs + softNs * config.hardTimeoutFactor(), TimerKind.HARD_TIMEOUT, req);
+    }
+
+    private long newRequestId() {
+        long id;
+        do {
+            id = random.nextLong();
+        } while (id == 0 || pending.containsKey(id));
+        return id;
+    }
+
+    private void send(Contact to, int length) {
+        byte[] data = new byte[length];
+        System.arraycopy(scratch, 0, data, 0, length);
+        transmits.add(new Outbound(to, data, length));
+        counters.datagramsOut++;
+    }
+
+    /** Adaptive timeout: the peer's own RTO when measured, else the RTO over all peers, else the initial one. */
+    private long timeoutNs(NodeId peer) {
+        RoutingEntry entry = routing.entry(peer);
+        RttEstimator rtt = entry != null && entry.rtt().hasSamples() ? entry.rtt() : rttCache.get(peer);
+        if (rtt == null || !rtt.hasSamples()) {
+            rtt = allPeersRtt;
+        }
+        return rtt.timeoutNs(config.initialTimeoutNs(), config.minTimeoutNs(), config.maxTimeoutNs());
+    }
+
+    private long expectedRttNs(NodeId peer) {
+        RoutingEntry entry = routing.entry(peer);
+        if (entry != null && entry.rtt().hasSamples()) {
+            return entry.rtt().srttNs();
+        }
+        RttEstimator cached = rttCache.get(peer);
+        return cached != null ? cached.srttNs() : -1;
+    }
+
+    private void schedule(long deadlineNs, TimerKind kind, PendingRequest req) {
+        timers.add(new Timer(deadlineNs, timerSeq++, kind, req));
+    }
+
+    // ---------------------------------------------------------------- state records
+
+    private enum OperationKind { LOOKUP, GET, PUT, PING, REFRESH }
+
+    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE }
+
+    private static final class Operation {
+        final long handle;
+        final OperationKind kind;
+        final NodeId target;
+        final byte[] value;
+        final long ttlNs;
+        final long startedNs;
+        final Lookup lookup;
+        byte[] valueFound;
+        int storesSent;
+        int storesAnswered;
+        int storesAcked;
+        long pingRttNs = -1;
+        boolean done;
+
+        Operation(long handle, OperationKind kind, NodeId target, byte[] value, long ttlNs, long startedNs,
+                Lookup lookup) {
+            this.handle = handle;
+            this.kind = kind;
+            this.target = target;
+            this.value = value;
+            this.ttlNs = ttlNs;
+            this.startedNs = startedNs;
+            this.lookup = lookup;
+        }
+    }
+
+    private record PendingRequest(long requestId, Contact peer, Operation operation, long sentNs) {
+    }
+
+    private record Timer(long deadlineNs, long seq, TimerKind kind, PendingRequest request)
+            implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer o) {
+            int c = Long.compare(deadlineNs, o.deadlineNs);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+}

@@ -1,0 +1,312 @@
+package io.molia.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * Kademlia routing table: 256 buckets indexed by the length of the prefix a contact shares with this node, K
+ * contacts each (least recently seen first), a replacement cache per bucket, ping-before-evict, at most
+ * {@link CoreConfig#maxPerSubnetInBucket()} contacts per /24 (/48) per bucket, and a refresh clock per bucket.
+ *
+ * <p>Owned by the core's thread; not thread-safe. Other threads read published snapshots, never this object.
+ */
+public final class RoutingTable {
+    /** A full bucket's oldest entry is pinged for a newcomer only if silent this long (5 min). */
+    static final long LIVENESS_CHECK_AFTER_NS = 300_000_000_000L;
+
+    private final NodeId self;
+    private final CoreConfig config;
+    /** Created on first use: a simulated network of 100k nodes cannot afford 256 empty buckets per node. */
+    private final Bucket[] buckets = new Bucket[NodeId.BITS];
+    private final long[] lastLookupNs = new long[NodeId.BITS];
+    private final Map<NodeId, RoutingEntry> index = new HashMap<>();
+    private long subnetRejections;
+    private long evictions;
+
+    public RoutingTable(NodeId self, CoreConfig config, long nowNs) {
+        this.self = self;
+        this.config = config;
+        Arrays.fill(lastLookupNs, nowNs);
+    }
+
+    public NodeId self() {
+        return self;
+    }
+
+    public int size() {
+        return index.size();
+    }
+
+    public RoutingEntry entry(NodeId id) {
+        return index.get(id);
+    }
+
+    /** The bucket a contact with this ID belongs in; -1 for this node's own ID. */
+    public int bucketIndexOf(NodeId id) {
+        int cpl = self.commonPrefixLength(id);
+        return cpl == NodeId.BITS ? -1 : cpl;
+    }
+
+    public List<RoutingEntry> bucketEntries(int bucket) {
+        return buckets[bucket] == null ? List.of() : List.copyOf(buckets[bucket].entries);
+    }
+
+    public List<Contact> bucketReplacements(int bucket) {
+        return buckets[bucket] == null ? List.of() : List.copyOf(buckets[bucket].replacements);
+    }
+
+    private Bucket bucket(int b) {
+        Bucket bucket = buckets[b];
+        if (bucket == null) {
+            bucket = new Bucket();
+            buckets[b] = bucket;
+        }
+        return bucket;
+    }
+
+    /**
+     * Call for every contact that proved itself alive (an authenticated message from it). Returns a contact the
+     * caller must ping (ping-before-evict: the bucket is full and its least recently seen entry is due for a
+     * check), or null.
+     */
+    public Contact onContactSeen(long nowNs, Contact contact) {
+        int b = bucketIndexOf(contact.id());
+        if (b < 0) {
+            return null;
+        }
+        Bucket bucket = bucket(b);
+        RoutingEntry existing = index.get(contact.id());
+        if (existing != null) {
+            if (!existing.contact().address().equals(contact.address())
+                    && !bucket.subnetAllows(contact.address(), config.maxPerSubnetInBucket(), existing)) {
+                existing.onSeen(nowNs, existing.contact());
+            } else {
+                existing.onSeen(nowNs, contact);
+            }
+            bucket.moveToTail(existing);
+            return null;
+        }
+        if (!bucket.subnetAllows(contact.address(), config.maxPerSubnetInBucket(), null)) {
+            subnetRejections++;
+            return null;
+        }
+        if (bucket.entries.size() < config.k()) {
+            RoutingEntry entry = new RoutingEntry(contact, nowNs);
+            bucket.entries.add(entry);
+            index.put(contact.id(), entry);
+            bucket.removeReplacement(contact.id());
+            return null;
+        }
+        bucket.addReplacement(contact, config.replacementCacheSize());
+        RoutingEntry oldest = bucket.entries.get(0);
+        if (oldest.pingPending() || nowNs - oldest.lastSeenNs() < LIVENESS_CHECK_AFTER_NS) {
+            return null; // heard from recently enough: a newcomer does not earn it a ping
+        }
+        oldest.markPingPending();
+        return oldest.contact();
+    }
+
+    /** Adds a round-trip sample to the entry of {@code id}, if the table holds it. */
+    public void onRttSample(NodeId id, long rttNs) {
+        RoutingEntry entry = index.get(id);
+        if (entry != null) {
+            entry.rtt().onSample(rttNs);
+        }
+    }
+
+    /**
+     * A request to {@code id} went unanswered. The entry leaves the table once it failed
+     * {@link CoreConfig#failuresBeforeEvict()} times in a row, or at its first failure when a replacement is
+     * waiting; the freshest replacement takes its place. Returns true when the entry was evicted.
+     */
+    public boolean onFailure(NodeId id) {
+        RoutingEntry entry = index.get(id);
+        if (entry == null) {
+            return false;
+        }
+        entry.onFailure();
+        Bucket bucket = buckets[bucketIndexOf(id)];
+        if (entry.failures() < config.failuresBeforeEvict() && bucket.replacements.isEmpty()) {
+            return false;
+        }
+        remove(id);
+        return true;
+    }
+
+    /** Removes {@code id} (evicted by an operator, a failure, or a ban) and promotes a replacement. */
+    public boolean remove(NodeId id) {
+        RoutingEntry entry = index.remove(id);
+        if (entry == null) {
+            return false;
+        }
+        Bucket bucket = buckets[bucketIndexOf(id)];
+        bucket.entries.remove(entry);
+        evictions++;
+        Contact promoted = bucket.pollReplacement();
+        while (promoted != null && !bucket.subnetAllows(promoted.address(), config.maxPerSubnetInBucket(), null)) {
+            promoted = bucket.pollReplacement();
+        }
+        if (promoted != null) {
+            // The replacement has not answered since it was cached, so it enters at the head: first to be checked.
+            RoutingEntry fresh = new RoutingEntry(promoted, entry.lastSeenNs());
+            bucket.entries.add(0, fresh);
+            index.put(promoted.id(), fresh);
+        }
+        return true;
+    }
+
+    /**
+     * The {@code n} contacts closest to {@code target} by XOR distance, closest first, written to {@code out}
+     * (cleared first). Contacts that failed their last request are left out when {@code skipFailing} is set: a
+     * node never hands out peers it believes dead. {@code exclude} (may be null) is never returned.
+     */
+    public void closest(NodeId target, int n, boolean skipFailing, NodeId exclude, List<Contact> out) {
+        out.clear();
+        int cpl = self.commonPrefixLength(target);
+        if (cpl == NodeId.BITS) {
+            cpl = NodeId.BITS - 1;
+        }
+        // Buckets at and below the split point hold contacts closer to target than any shallower bucket.
+        for (int b = cpl; b < NodeId.BITS; b++) {
+            collect(buckets[b], skipFailing, exclude, out);
+        }
+        sortByDistance(target, out);
+        for (int b = cpl - 1; b >= 0 && out.size() < n; b--) {
+            int from = out.size();
+            collect(buckets[b], skipFailing, exclude, out);
+            sortByDistance(target, out.subList(from, out.size()));
+        }
+        if (out.size() > n) {
+            out.subList(n, out.size()).clear();
+        }
+    }
+
+    /** Bucket indexes that are non-empty or adjacent to a non-empty one and had no lookup for a refresh period. */
+    public List<Integer> bucketsDueForRefresh(long nowNs) {
+        List<Integer> due = new ArrayList<>();
+        int deepest = deepestNonEmptyBucket();
+        for (int b = 0; b <= Math.min(deepest + 1, NodeId.BITS - 1); b++) {
+            if (nowNs - lastLookupNs[b] >= config.refreshIntervalNs()) {
+                due.add(b);
+            }
+        }
+        return due;
+    }
+
+    /** A lookup for {@code target} counts as a refresh of the bucket it falls in. */
+    public void onLookupStarted(long nowNs, NodeId target) {
+        int b = bucketIndexOf(target);
+        if (b >= 0) {
+            lastLookupNs[b] = nowNs;
+        }
+    }
+
+    /** A uniformly random ID that falls in bucket {@code b}: shares exactly {@code b} prefix bits with self. */
+    public NodeId randomIdInBucket(int b, RandomGenerator random) {
+        NodeId r = new NodeId(random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong());
+        // Take self's first b bits, the flipped bit b, and random bits after it.
+        long[] words = new long[4];
+        for (int w = 0; w < 4; w++) {
+            int firstBit = w * 64;
+            long keepSelf;
+            if (b >= firstBit + 64) {
+                keepSelf = -1L;
+            } else if (b <= firstBit) {
+                keepSelf = 0L;
+            } else {
+                keepSelf = -1L << (64 - (b - firstBit));
+            }
+            words[w] = (self.word(w) & keepSelf) | (r.word(w) & ~keepSelf);
+        }
+        NodeId id = new NodeId(words[0], words[1], words[2], words[3]);
+        if (id.bit(b) == self.bit(b)) {
+            id = id.flipBit(b);
+        }
+        return id;
+    }
+
+    public int deepestNonEmptyBucket() {
+        for (int b = NodeId.BITS - 1; b >= 0; b--) {
+            if (buckets[b] != null && !buckets[b].entries.isEmpty()) {
+                return b;
+            }
+        }
+        return 0;
+    }
+
+    /** Contacts refused because their /24 (/48) already had its share of a bucket. */
+    public long subnetRejections() {
+        return subnetRejections;
+    }
+
+    public long evictions() {
+        return evictions;
+    }
+
+    private static void collect(Bucket bucket, boolean skipFailing, NodeId exclude, List<Contact> out) {
+        if (bucket == null) {
+            return;
+        }
+        for (RoutingEntry e : bucket.entries) {
+            if (skipFailing && e.failures() > 0) {
+                continue;
+            }
+            if (exclude != null && e.contact().id().equals(exclude)) {
+                continue;
+            }
+            out.add(e.contact());
+        }
+    }
+
+    private static void sortByDistance(NodeId target, List<Contact> contacts) {
+        contacts.sort((a, c) -> target.compareDistance(a.id(), c.id()));
+    }
+
+    private static final class Bucket {
+        final List<RoutingEntry> entries = new ArrayList<>();
+        final List<Contact> replacements = new ArrayList<>(0);
+
+        void moveToTail(RoutingEntry entry) {
+            if (entries.get(entries.size() - 1) != entry) {
+                entries.remove(entry);
+                entries.add(entry);
+            }
+        }
+
+        boolean subnetAllows(NodeAddress address, int limit, RoutingEntry ignoring) {
+            long subnet = address.subnetKey();
+            int count = 0;
+            for (RoutingEntry e : entries) {
+                if (e != ignoring && e.contact().address().subnetKey() == subnet) {
+                    count++;
+                }
+            }
+            return count < limit;
+        }
+
+        void addReplacement(Contact contact, int capacity) {
+            removeReplacement(contact.id());
+            if (replacements.size() >= capacity) {
+                replacements.remove(0);
+            }
+            replacements.add(contact);
+        }
+
+        void removeReplacement(NodeId id) {
+            for (int i = 0; i < replacements.size(); i++) {
+                if (replacements.get(i).id().equals(id)) {
+                    replacements.remove(i);
+                    return;
+                }
+            }
+        }
+
+        Contact pollReplacement() {
+            return replacements.isEmpty() ? null : replacements.remove(replacements.size() - 1);
+        }
+    }
+}

@@ -1,0 +1,349 @@
+package io.molia.core.lookup;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.molia.core.Contact;
+import io.molia.core.NodeId;
+
+/**
+ * The iterative Kademlia lookup as a state machine with no I/O (the shape of libp2p's closest-peers iterator):
+ * the owner asks {@link #nextRequest} for peers to query, reports each answer, soft timeout and failure, and reads
+ * {@link #result()} once {@link #isFinished()}.
+ *
+ * <ul>
+ *   <li>At most α requests count as in flight (per path: α/d each for d disjoint paths). A request past its
+ *       adaptive timeout turns <em>slow</em>: it no longer holds a slot nor blocks termination, but its late
+ *       answer is still used.</li>
+ *   <li>Among the closest not-yet-queried candidates of equal log-distance to the target, the one with the lowest
+ *       expected RTT goes first.</li>
+ *   <li>When α answers in a row bring nothing closer, the lookup is <em>stalled</em> and queries all of the k
+ *       closest it has not asked yet at once (Kademlia's final round).</li>
+ *   <li>It finishes when the k closest candidates that are neither failed nor slow have all answered.</li>
+ *   <li>With d disjoint paths (S/Kademlia), every candidate belongs to the first path that learned of it and is
+ *       queried only by that path; each path terminates on its own; results are merged.</li>
+ * </ul>
+ * Duplicate, late or unsolicited answers are harmless no-ops. Owned by the core's thread; not thread-safe.
+ */
+public final class Lookup {
+    /** Expected RTT of a peer for the low-latency preference; negative when unknown. */
+    @FunctionalInterface
+    public interface RttOracle {
+        long expectedRttNs(NodeId peer);
+    }
+
+    private enum State { NOT_CONTACTED, WAITING, SLOW, SUCCEEDED, FAILED }
+
+    private static final class Candidate {
+        final Contact contact;
+        final int path;
+        final int hop;
+        State state = State.NOT_CONTACTED;
+        long answeredNs = -1;
+
+        Candidate(Contact contact, int path, int hop) {
+            this.contact = contact;
+            this.path = path;
+            this.hop = hop;
+        }
+    }
+
+    private final NodeId target;
+    private final int k;
+    private final int paths;
+    private final int parallelismPerPath;
+    private final int maxCandidates;
+    private final RttOracle rtt;
+    private final long startedNs;
+    private final List<Candidate> candidates = new ArrayList<>(); // sorted by distance to target
+    private final Map<NodeId, Candidate> byId = new HashMap<>();
+    private final int[] inFlight;
+    private final int[] noProgressStreak;
+    private final boolean[] pathFinished;
+    private int requestsSent;
+    private int answers;
+    private long finishedNs = -1;
+
+    /**
+     * @param seeds the starting contacts (the routing table's closest), assigned to paths round-robin
+     */
+    public Lookup(NodeId target, int k, int alpha, int paths, List<Contact> seeds, RttOracle rtt, long nowNs) {
+        if (paths < 1 || paths > alpha) {
+            throw new IllegalArgumentException("paths must be in 1..alpha");
+        }
+        this.target = target;
+        this.k = k;
+        this.paths = paths;
+        this.parallelismPerPath = Math.max(1, alpha / paths);
+        this.maxCandidates = Math.max(4 * k, 64);
+        this.rtt = rtt;
+        this.startedNs = nowNs;
+        this.inFlight = new int[paths];
+        this.noProgressStreak = new int[paths];
+        this.pathFinished = new boolean[paths];
+        int next = 0;
+        for (Contact seed : seeds) {
+            if (addCandidate(seed, next, 1)) {
+                next = (next + 1) % paths;
+            }
+        }
+        updateFinished(nowNs);
+    }
+
+    public NodeId target() {
+        return target;
+    }
+
+    /**
+     * The next peer to query now, or null when none may be asked at this moment (slots full, nothing left, or
+     * finished). Call repeatedly until null after every input.
+     */
+    public Contact nextRequest(long nowNs) {
+        for (int p = 0; p < paths; p++) {
+            if (pathFinished[p]) {
+                continue;
+            }
+            int limit = noProgressStreak[p] >= parallelismPerPath ? k : parallelismPerPath;
+            if (inFlight[p] >= limit) {
+                continue;
+            }
+            Candidate pick = pickNotContacted(p);
+            if (pick != null) {
+                pick.state = State.WAITING;
+                inFlight[p]++;
+                requestsSent++;
+                return pick.contact;
+            }
+        }
+        return null;
+    }
+
+    /** {@code from} answered with {@code closer}; contacts already known or equal to nobody are merged once. */
+    public void onResponse(long nowNs, NodeId from, List<Contact> closer) {
+        Candidate c = byId.get(from);
+        if (c == null || (c.state != State.WAITING && c.state != State.SLOW)) {
+            return;
+        }
+        if (c.state == State.WAITING) {
+            inFlight[c.path]--;
+        }
+        c.state = State.SUCCEEDED;
+        c.answeredNs = nowNs;
+        answers++;
+        Candidate closestBefore = closestActive(c.path);
+        for (Contact contact : closer) {
+            addCandidate(contact, c.path, c.hop + 1);
+        }
+        Candidate closestAfter = closestActive(c.path);
+        if (closestAfter != closestBefore && closestAfter.state == State.NOT_CONTACTED) {
+            noProgressStreak[c.path] = 0;
+        } else {
+            noProgressStreak[c.path]++;
+        }
+        updateFinished(nowNs);
+    }
+
+    /** The request to {@code peer} passed its adaptive timeout: free its slot, keep listening for it. */
+    public void onSlow(long nowNs, NodeId peer) {
+        Candidate c = byId.get(peer);
+        if (c != null && c.state == State.WAITING) {
+            c.state = State.SLOW;
+            inFlight[c.path]--;
+            updateFinished(nowNs);
+        }
+    }
+
+    /** The request to {@code peer} failed for good (hard timeout, error answer, or it could not be sent). */
+    public void onFailure(long nowNs, NodeId peer) {
+        Candidate c = byId.get(peer);
+        if (c == null || (c.state != State.WAITING && c.state != State.SLOW)) {
+            return;
+        }
+        if (c.state == State.WAITING) {
+            inFlight[c.path]--;
+        }
+        c.state = State.FAILED;
+        updateFinished(nowNs);
+    }
+
+    public boolean isFinished() {
+        return finishedNs >= 0;
+    }
+
+    public long startedNs() {
+        return startedNs;
+    }
+
+    public long finishedNs() {
+        return finishedNs;
+    }
+
+    /** Whether {@code peer} has a request out in this lookup (waiting or slow): its answer is still expected. */
+    public boolean awaits(NodeId peer) {
+        Candidate c = byId.get(peer);
+        return c != null && (c.state == State.WAITING || c.state == State.SLOW);
+    }
+
+    /** The k closest peers that answered, closest first. */
+    public List<Contact> result() {
+        List<Contact> out = new ArrayList<>(k);
+        for (Candidate c : candidates) {
+            if (c.state == State.SUCCEEDED) {
+                out.add(c.contact);
+                if (out.size() == k) {
+                    break;
+                }
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** When the closest peer of the result answered: the latency a value stored on the k closest would see. */
+    public long closestAnsweredNs() {
+        for (Candidate c : candidates) {
+            if (c.state == State.SUCCEEDED) {
+                return c.answeredNs;
+            }
+        }
+        return -1;
+    }
+
+    /** Hops from this node to the closest peer of the result (1 = it was a seed). */
+    public int hopsToClosest() {
+        for (Candidate c : candidates) {
+            if (c.state == State.SUCCEEDED) {
+                return c.hop;
+            }
+        }
+        return 0;
+    }
+
+    public int requestsSent() {
+        return requestsSent;
+    }
+
+    public int answers() {
+        return answers;
+    }
+
+    private boolean addCandidate(Contact contact, int path, int hop) {
+        if (byId.containsKey(contact.id())) {
+            return false;
+        }
+        int pos = insertionPoint(contact.id());
+        if (pos >= maxCandidates) {
+            return false;
+        }
+        Candidate c = new Candidate(contact, path, hop);
+        candidates.add(pos, c);
+        byId.put(contact.id(), c);
+        if (candidates.size() > maxCandidates) {
+            trimFarthest();
+        }
+        return true;
+    }
+
+    /** Drops the farthest candidate that has no request out, keeping the table bounded. */
+    private void trimFarthest() {
+        for (int i = candidates.size() - 1; i >= 0; i--) {
+            Candidate c = candidates.get(i);
+            if (c.state == State.NOT_CONTACTED || c.state == State.FAILED) {
+                candidates.remove(i);
+                byId.remove(c.contact.id());
+                return;
+            }
+        }
+    }
+
+    private int insertionPoint(NodeId id) {
+        int lo = 0;
+        int hi = candidates.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (target.compareDistance(candidates.get(mid).contact.id(), id) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** The closest candidate of {@code path} that is neither failed nor slow, or null. */
+    private Candidate closestActive(int path) {
+        for (Candidate c : candidates) {
+            if (c.path == path && c.state != State.FAILED && c.state != State.SLOW) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Among the path's k closest active candidates, the not-contacted ones at the smallest log-distance; of those,
+     * the one with the lowest expected RTT (unknown RTTs rank after known ones).
+     */
+    private Candidate pickNotContacted(int path) {
+        Candidate best = null;
+        long bestRtt = Long.MAX_VALUE;
+        int bestLogDistance = -1;
+        int seen = 0;
+        for (Candidate c : candidates) {
+            if (c.path != path || c.state == State.FAILED || c.state == State.SLOW) {
+                continue;
+            }
+            if (++seen > k) {
+                break;
+            }
+            if (c.state != State.NOT_CONTACTED) {
+                continue;
+            }
+            int logDistance = target.commonPrefixLength(c.contact.id());
+            if (best != null && logDistance != bestLogDistance) {
+                break;
+            }
+            long expected = rtt.expectedRttNs(c.contact.id());
+            long rank = expected < 0 ? Long.MAX_VALUE - 1 : expected;
+            if (best == null || rank < bestRtt) {
+                best = c;
+                bestRtt = rank;
+                bestLogDistance = logDistance;
+            }
+        }
+        return best;
+    }
+
+    private void updateFinished(long nowNs) {
+        if (finishedNs >= 0) {
+            return;
+        }
+        boolean all = true;
+        for (int p = 0; p < paths; p++) {
+            pathFinished[p] = pathFinished[p] || isPathFinished(p);
+            all &= pathFinished[p];
+        }
+        if (all) {
+            finishedNs = nowNs;
+        }
+    }
+
+    private boolean isPathFinished(int path) {
+        int seen = 0;
+        for (Candidate c : candidates) {
+            if (c.path != path || c.state == State.FAILED || c.state == State.SLOW) {
+                continue;
+            }
+            if (c.state != State.SUCCEEDED) {
+                return false;
+            }
+            if (++seen == k) {
+                return true;
+            }
+        }
+        // Fewer than k reachable candidates, and every one of them answered.
+        return true;
+    }
+}

@@ -1,0 +1,73 @@
+package io.molia.sim;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.molia.core.CoreConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code molia sim}: parses options, runs a {@link Simulation}, renders its {@link SimReport}. */
+@Command(name = "sim", mixinStandardHelpOptions = true,
+        description = {"Simulate a Molia network on virtual time with real Internet RTTs, loss and churn.",
+            "Deterministic: the same --seed prints the same figures (wall time and heap aside)."})
+public final class SimCommand implements Callable<Integer> {
+    @Option(names = "--nodes", defaultValue = "10000", description = "Network size (default ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--lookups", defaultValue = "2000", description = "Measured lookups (default ${DEFAULT-VALUE}).")
+    int lookups;
+
+    @Option(names = "--churn", defaultValue = "0",
+            description = "Fraction of nodes replaced per simulated minute, e.g. 0.3 (default ${DEFAULT-VALUE}).")
+    double churn;
+
+    @Option(names = "--loss", defaultValue = "0", description = "Datagram loss probability (default ${DEFAULT-VALUE}).")
+    double loss;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Master seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--warmup", defaultValue = "60",
+            description = "Simulated seconds of churn before the first measured lookup (default ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(names = "--duration", defaultValue = "100",
+            description = "Simulated seconds over which the lookups are spread (default ${DEFAULT-VALUE}).")
+    double durationSeconds;
+
+    @Option(names = "--disjoint-paths", defaultValue = "1", description = "S/Kademlia d (default ${DEFAULT-VALUE}).")
+    int disjointPaths;
+
+    @Option(names = "--handshake-rtt",
+            description = "Charge a handshake round trip before the first request to each new peer "
+                    + "(plain WireGuard), instead of Molia's one-round-trip initiation.")
+    boolean handshakeRoundTrip;
+
+    @Option(names = "--json", description = "One JSON object instead of the table.")
+    boolean json;
+
+    @Option(names = "--no-progress", description = "No progress bar on stderr.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        SimConfig config = new SimConfig(nodes, lookups, churn, loss, seed, warmupSeconds, durationSeconds, 1, 10,
+                handshakeRoundTrip, CoreConfig.defaults().withDisjointPaths(disjointPaths));
+        Simulation simulation = new Simulation(config, LatencyMatrix.planetLab());
+        ProgressBar bar = new ProgressBar(System.err, "lookups", lookups, !noProgress && System.console() != null);
+        simulation.onProgress(bar::update);
+        SimReport report = simulation.run();
+        bar.finish();
+        PrintStream out = System.out;
+        if (json) {
+            out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(report.toJsonMap()));
+        } else {
+            out.print(report.toTable());
+        }
+        return 0;
+    }
+}

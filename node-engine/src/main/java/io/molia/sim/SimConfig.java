@@ -1,0 +1,48 @@
+package io.molia.sim;
+
+import io.molia.core.CoreConfig;
+
+/**
+ * One simulated scenario. Every random choice derives from {@code seed}, so a run is replayed exactly.
+ *
+ * @param nodes              network size (kept constant: churn replaces nodes)
+ * @param lookups            measured lookups, issued after the warm-up at an even pace
+ * @param churnPerMinute     fraction of nodes replaced per simulated minute (departures vanish silently)
+ * @param loss               probability that any one datagram is lost
+ * @param seed               master seed
+ * @param warmupSeconds      simulated time with churn running before the first measured lookup
+ * @param lookupSeconds      simulated time over which the measured lookups are spread
+ * @param minAccessMs        lower bound of the per-node one-way access-link delay
+ * @param maxAccessMs        upper bound of the per-node one-way access-link delay
+ * @param handshakeRoundTrip model a session handshake before the first request to a peer never contacted
+ *                           (true: plain WireGuard; false: Molia's one-round-trip initiation)
+ * @param core               protocol parameters of every node
+ */
+public record SimConfig(int nodes, int lookups, double churnPerMinute, double loss, long seed, double warmupSeconds,
+        double lookupSeconds, double minAccessMs, double maxAccessMs, boolean handshakeRoundTrip, CoreConfig core) {
+
+    public SimConfig {
+        if (nodes < 2) {
+            throw new IllegalArgumentException("--nodes must be at least 2");
+        }
+        if (lookups < 0) {
+            throw new IllegalArgumentException("--lookups must not be negative");
+        }
+        if (churnPerMinute < 0 || churnPerMinute > 10) {
+            throw new IllegalArgumentException("--churn must be in [0, 10] (fraction of nodes replaced per minute)");
+        }
+        if (loss < 0 || loss >= 1) {
+            throw new IllegalArgumentException("--loss must be in [0, 1)");
+        }
+        if (warmupSeconds < 0 || lookupSeconds <= 0) {
+            throw new IllegalArgumentException("--warmup must be >= 0 and --duration > 0");
+        }
+        if (minAccessMs < 0 || maxAccessMs < minAccessMs) {
+            throw new IllegalArgumentException("access delay bounds must satisfy 0 <= min <= max");
+        }
+    }
+
+    public static SimConfig defaults(int nodes, int lookups, double churn, double loss, long seed) {
+        return new SimConfig(nodes, lookups, churn, loss, seed, 60, 100, 1, 10, false, CoreConfig.defaults());
+    }
+}

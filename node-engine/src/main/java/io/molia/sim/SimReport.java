@@ -1,0 +1,103 @@
+package io.molia.sim;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What one simulation run measured. Latencies are simulated milliseconds; {@code wallSeconds} and
+ * {@code peakHeapBytes} describe the machine that ran it and are the only figures that differ between two runs of
+ * the same seed.
+ */
+public record SimReport(
+        int nodes,
+        long seed,
+        double churnPerMinute,
+        double loss,
+        int lookupsIssued,
+        int lookupsCompleted,
+        double successRate,
+        double kClosestShare,
+        Percentiles latencyMs,
+        Percentiles terminationMs,
+        double meanHops,
+        double meanMessagesPerLookup,
+        long nodesReplaced,
+        long datagramsSent,
+        long datagramsLost,
+        double simulatedSeconds,
+        double wallSeconds,
+        long peakHeapBytes,
+        String traceDigest) {
+
+    /** P50/P95/P99 and mean. */
+    public record Percentiles(double p50, double p95, double p99, double mean) {
+    }
+
+    /** Stable field names for {@code --json} (scripts depend on them; see docs/benchmarks.md). */
+    public Map<String, Object> toJsonMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("nodes", nodes);
+        m.put("seed", seed);
+        m.put("churn_per_minute", churnPerMinute);
+        m.put("loss", loss);
+        m.put("lookups_issued", lookupsIssued);
+        m.put("lookups_completed", lookupsCompleted);
+        m.put("success_rate", round(successRate, 4));
+        m.put("k_closest_share", round(kClosestShare, 4));
+        m.put("latency_ms", percentiles(latencyMs));
+        m.put("termination_ms", percentiles(terminationMs));
+        m.put("mean_hops", round(meanHops, 3));
+        m.put("messages_per_lookup", round(meanMessagesPerLookup, 2));
+        m.put("nodes_replaced", nodesReplaced);
+        m.put("datagrams_sent", datagramsSent);
+        m.put("datagrams_lost", datagramsLost);
+        m.put("simulated_seconds", round(simulatedSeconds, 3));
+        m.put("wall_seconds", round(wallSeconds, 2));
+        m.put("peak_heap_mib", peakHeapBytes >> 20);
+        m.put("trace_digest", traceDigest);
+        return m;
+    }
+
+    /** The human table. */
+    public String toTable() {
+        StringBuilder b = new StringBuilder();
+        row(b, "nodes", String.valueOf(nodes));
+        row(b, "seed", String.valueOf(seed));
+        row(b, "churn / loss", String.format("%.2f per min / %.2f%%", churnPerMinute, loss * 100));
+        row(b, "lookups", lookupsCompleted + " of " + lookupsIssued + " completed");
+        row(b, "success", String.format("%.2f%% (closest live node found)", successRate * 100));
+        row(b, "k closest found", String.format("%.2f%%", kClosestShare * 100));
+        row(b, "latency (closest answered)", fmt(latencyMs));
+        row(b, "latency (lookup finished)", fmt(terminationMs));
+        row(b, "hops / messages", String.format("%.2f hops, %.1f requests per lookup", meanHops,
+                meanMessagesPerLookup));
+        row(b, "nodes replaced", String.valueOf(nodesReplaced));
+        row(b, "datagrams", String.format("%d sent, %d lost", datagramsSent, datagramsLost));
+        row(b, "simulated / wall", String.format("%.1f s / %.1f s", simulatedSeconds, wallSeconds));
+        row(b, "peak heap", (peakHeapBytes >> 20) + " MiB");
+        row(b, "trace digest", traceDigest);
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, String name, String value) {
+        b.append(String.format("%-28s %s%n", name, value));
+    }
+
+    private static String fmt(Percentiles p) {
+        return String.format("P50 %.0f ms  P95 %.0f ms  P99 %.0f ms  (mean %.0f)", p.p50, p.p95, p.p99, p.mean);
+    }
+
+    private static Map<String, Object> percentiles(Percentiles p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("p50", round(p.p50, 1));
+        m.put("p95", round(p.p95, 1));
+        m.put("p99", round(p.p99, 1));
+        m.put("mean", round(p.mean, 1));
+        return m;
+    }
+
+    private static double round(double v, int digits) {
+        double scale = Math.pow(10, digits);
+        return Math.round(v * scale) / scale;
+    }
+}

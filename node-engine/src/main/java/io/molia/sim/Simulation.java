@@ -1,0 +1,507 @@
+package io.molia.sim;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+import io.molia.core.Contact;
+import io.molia.core.CoreEvent;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeCore;
+import io.molia.core.NodeId;
+import io.molia.core.Outbound;
+import io.molia.crypto.Ed25519Identity;
+
+/**
+ * A discrete-event simulation of a Molia network: thousands of {@link NodeCore}s (the very class the real node
+ * runs) in one JVM, on virtual time, exchanging the real encoded datagrams over a network modelled from measured
+ * Internet RTTs, with loss and churn.
+ *
+ * <p>Deterministic: events are ordered by (time, sequence) and every random choice comes from a
+ * {@link SplittableRandom} split per concern from the master seed; the same seed gives the same trace digest.
+ *
+ * <p>Model (documented in docs/simulator.md): each node sits on one of the matrix's 490 sites, plus its own
+ * one-way access-link delay; one-way delay = RTT(site a, site b) / 2 + access(a) + access(b). The initial network
+ * starts warm (tables filled from the global view, as after long uptime, with measured RTTs); every join during the
+ * run goes through the real bootstrap protocol. Departures vanish silently.
+ *
+ * <p>Single-threaded; not thread-safe.
+ */
+public final class Simulation {
+    private static final long PORT = 4000;
+    private static final long MAX_DRAIN_AFTER_LAST_LOOKUP_NS = TimeUnit.SECONDS.toNanos(120);
+
+    private final SimConfig config;
+    private final LatencyMatrix latency;
+    private final SplittableRandom topologyRandom;
+    private final SplittableRandom lossRandom;
+    private final SplittableRandom churnRandom;
+    private final SplittableRandom lookupRandom;
+    private final SplittableRandom identityRandom;
+    private final PriorityQueue<Event> queue = new PriorityQueue<>();
+    private final SimNode[] slots;
+    private final Map<NodeAddress, SimNode> byAddress = new HashMap<>();
+    private final Set<Integer> usedIps = new HashSet<>();
+    private final Map<Long, MeasuredLookup> measured = new HashMap<>();
+    private final List<double[]> completed = new ArrayList<>(); // latency, termination, hops, requests, kShare, ok
+    private long seq;
+    private long nowNs;
+    private long digest = 0xcbf29ce484222325L;
+    private long nodesReplaced;
+    private long datagramsSent;
+    private long datagramsLost;
+    private int lookupsIssued;
+    private int nextIncarnation;
+    private IntConsumer progress = done -> { };
+
+    public Simulation(SimConfig config, LatencyMatrix latency) {
+        this.config = config;
+        this.latency = latency;
+        SplittableRandom master = new SplittableRandom(config.seed());
+        this.topologyRandom = master.split();
+        this.lossRandom = master.split();
+        this.churnRandom = master.split();
+        this.lookupRandom = master.split();
+        this.identityRandom = master.split();
+        this.slots = new SimNode[config.nodes()];
+    }
+
+    /** Called with the number of measured lookups completed so far, at most every 1% of them. */
+    public void onProgress(IntConsumer listener) {
+        this.progress = listener;
+    }
+
+    public SimReport run() {
+        long wallStart = System.nanoTime();
+        resetPeakHeap();
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = newNode(i, true);
+        }
+        warmStart();
+        long warmupNs = seconds(config.warmupSeconds());
+        long spanNs = seconds(config.lookupSeconds());
+        for (int i = 0; i < config.lookups(); i++) {
+            schedule(warmupNs + spanNs * i / Math.max(1, config.lookups()), EventKind.LOOKUP, -1, 0, null, null);
+        }
+        if (config.churnPerMinute() > 0) {
+            schedule(nextChurnGapNs(), EventKind.CHURN, -1, 0, null, null);
+        }
+        long deadlineNs = warmupNs + spanNs + MAX_DRAIN_AFTER_LAST_LOOKUP_NS;
+        int reported = 0;
+        Event e;
+        while ((e = queue.poll()) != null && e.timeNs <= deadlineNs) {
+            nowNs = e.timeNs;
+            dispatch(e);
+            if (completed.size() >= config.lookups() && lookupsIssued >= config.lookups()) {
+                break;
+            }
+            if (completed.size() * 100L / Math.max(1, config.lookups()) > reported) {
+                reported = (int) (completed.size() * 100L / Math.max(1, config.lookups()));
+                progress.accept(completed.size());
+            }
+        }
+        return report((System.nanoTime() - wallStart) / 1e9);
+    }
+
+    // ------------------------------------------------------------------ events
+
+    private enum EventKind { DELIVER, WAKE, LOOKUP, CHURN }
+
+    private static final class Event implements Comparable<Event> {
+        final long timeNs;
+        final long seq;
+        final EventKind kind;
+        final int slot;
+        final int incarnation;
+        final Contact from;
+        final byte[] data;
+
+        Event(long timeNs, long seq, EventKind kind, int slot, int incarnation, Contact from, byte[] data) {
+            this.timeNs = timeNs;
+            this.seq = seq;
+            this.kind = kind;
+            this.slot = slot;
+            this.incarnation = incarnation;
+            this.from = from;
+            this.data = data;
+        }
+
+        @Override
+        public int compareTo(Event o) {
+            int c = Long.compare(timeNs, o.timeNs);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    private void schedule(long timeNs, EventKind kind, int slot, int incarnation, Contact from, byte[] data) {
+        queue.add(new Event(timeNs, seq++, kind, slot, incarnation, from, data));
+    }
+
+    private void dispatch(Event e) {
+        switch (e.kind) {
+            case DELIVER -> {
+                SimNode node = slots[e.slot];
+                if (node.incarnation != e.incarnation) {
+                    datagramsLost++; // the addressee left while the datagram was in flight
+                    return;
+                }
+                mix(e.timeNs, e.slot, e.data.length);
+                node.core.onDatagram(nowNs, e.from, e.data, 0, e.data.length);
+                drain(node);
+            }
+            case WAKE -> {
+                SimNode node = slots[e.slot];
+                if (node.incarnation != e.incarnation || node.wakeAtNs != e.timeNs) {
+                    return; // superseded by an earlier wake, or the node left
+                }
+                node.wakeAtNs = Long.MAX_VALUE;
+                node.core.onTimer(nowNs);
+                drain(node);
+            }
+            case LOOKUP -> startMeasuredLookup();
+            case CHURN -> {
+                replaceRandomNode();
+                schedule(nowNs + nextChurnGapNs(), EventKind.CHURN, -1, 0, null, null);
+            }
+        }
+    }
+
+    /** Sends what a node queued, reports what it finished, and re-arms its wake-up. */
+    private void drain(SimNode node) {
+        Outbound out;
+        while ((out = node.core.pollTransmit()) != null) {
+            transmit(node, out);
+        }
+        CoreEvent event;
+        while ((event = node.core.pollEvent()) != null) {
+            onCoreEvent(node, event);
+        }
+        long deadline = node.core.nextDeadlineNs();
+        if (deadline < node.wakeAtNs) {
+            node.wakeAtNs = Math.max(deadline, nowNs);
+            schedule(node.wakeAtNs, EventKind.WAKE, node.slot, node.incarnation, null, null);
+        }
+    }
+
+    private void transmit(SimNode from, Outbound out) {
+        datagramsSent++;
+        SimNode to = byAddress.get(out.to().address());
+        if (to == null || lossRandom.nextDouble() < config.loss()) {
+            datagramsLost++;
+            return;
+        }
+        long delayNs = oneWayNs(from, to);
+        if (config.handshakeRoundTrip() && from.sessions.add(to.contact.id())) {
+            to.sessions.add(from.contact.id());
+            delayNs += 2 * oneWayNs(from, to); // initiation and response before the first data packet
+        }
+        schedule(nowNs + delayNs, EventKind.DELIVER, to.slot, to.incarnation, from.contact, out.data());
+    }
+
+    private long oneWayNs(SimNode a, SimNode b) {
+        double ms = latency.rttMs(a.site, b.site) / 2 + a.accessMs + b.accessMs;
+        return (long) (ms * 1_000_000);
+    }
+
+    // ------------------------------------------------------------------ nodes, warm start, churn
+
+    private static final class SimNode {
+        final int slot;
+        final int incarnation;
+        final NodeCore core;
+        final Contact contact;
+        final int site;
+        final double accessMs;
+        final Set<NodeId> sessions = new HashSet<>();
+        boolean joined;
+        long wakeAtNs = Long.MAX_VALUE;
+
+        SimNode(int slot, int incarnation, NodeCore core, int site, double accessMs) {
+            this.slot = slot;
+            this.incarnation = incarnation;
+            this.core = core;
+            this.contact = core.self();
+            this.site = site;
+            this.accessMs = accessMs;
+        }
+    }
+
+    private SimNode newNode(int slot, boolean joined) {
+        byte[] seed = new byte[Ed25519Identity.SEED_BYTES];
+        identityRandom.nextBytes(seed);
+        byte[] publicKey = Ed25519Identity.fromSeed(seed).publicKey();
+        int ip;
+        do {
+            ip = topologyRandom.nextInt();
+        } while (!usedIps.add(ip));
+        Contact contact = new Contact(NodeId.ofPublicKey(publicKey), publicKey, 0,
+                NodeAddress.ipv4(ip, (int) PORT));
+        int site = topologyRandom.nextInt(latency.sites());
+        double accessMs = config.minAccessMs()
+                + topologyRandom.nextDouble() * (config.maxAccessMs() - config.minAccessMs());
+        NodeCore core = new NodeCore(config.core(), contact, identityRandom.split(), nowNs);
+        SimNode node = new SimNode(slot, nextIncarnation++, core, site, accessMs);
+        node.joined = joined;
+        byAddress.put(contact.address(), node);
+        return node;
+    }
+
+    /** Fills every initial node's buckets from the global view, with measured RTTs, as after a long uptime. */
+    private void warmStart() {
+        SimNode[] sorted = slots.clone();
+        Arrays.sort(sorted, (a, b) -> a.contact.id().compareTo(b.contact.id()));
+        NodeId[] ids = new NodeId[sorted.length];
+        for (int i = 0; i < sorted.length; i++) {
+            ids[i] = sorted[i].contact.id();
+        }
+        int k = config.core().k();
+        for (int position = 0; position < sorted.length; position++) {
+            SimNode node = sorted[position];
+            NodeId self = ids[position];
+            // The deepest non-empty bucket is the longer prefix shared with either neighbour in ID order.
+            int deepest = Math.max(position > 0 ? self.commonPrefixLength(ids[position - 1]) : 0,
+                    position + 1 < ids.length ? self.commonPrefixLength(ids[position + 1]) : 0);
+            for (int b = 0; b <= Math.min(deepest, NodeId.BITS - 1); b++) {
+                int lo = firstAtLeast(ids, prefixBound(self, b, false));
+                NodeId upper = prefixBound(self, b, true);
+                int hi = firstAtLeast(ids, upper);
+                if (hi < ids.length && ids[hi].equals(upper)) {
+                    hi++;
+                }
+                for (int pick : samples(hi - lo, k)) {
+                    SimNode peer = sorted[lo + pick];
+                    node.core.addTrustedContact(nowNs, peer.contact, 2 * oneWayNs(node, peer));
+                }
+            }
+            drain(node);
+        }
+    }
+
+    /** The smallest (or largest) ID in bucket {@code b} of {@code self}: its b-bit prefix, bit b flipped. */
+    static NodeId prefixBound(NodeId self, int b, boolean upper) {
+        long[] w = new long[4];
+        for (int i = 0; i < 4; i++) {
+            int first = i * 64;
+            long keep = b >= first + 64 ? -1L : b <= first ? 0L : -1L << (64 - (b - first));
+            w[i] = (self.word(i) & keep) | (upper ? ~keep : 0L);
+        }
+        NodeId bound = new NodeId(w[0], w[1], w[2], w[3]);
+        return bound.bit(b) == self.bit(b) ? bound.flipBit(b) : bound;
+    }
+
+    /** Index of the first ID not below {@code key} in sorted {@code ids}. */
+    private static int firstAtLeast(NodeId[] ids, NodeId key) {
+        int lo = 0;
+        int hi = ids.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ids[mid].compareTo(key) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private int[] samples(int count, int k) {
+        if (count <= k) {
+            int[] all = new int[count];
+            for (int i = 0; i < count; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        Set<Integer> picked = new java.util.LinkedHashSet<>();
+        while (picked.size() < k) {
+            picked.add(topologyRandom.nextInt(count));
+        }
+        return picked.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private long nextChurnGapNs() {
+        double perSecond = config.churnPerMinute() * config.nodes() / 60.0;
+        double gapSeconds = -Math.log(1 - churnRandom.nextDouble()) / perSecond;
+        return Math.max(1, (long) (gapSeconds * 1e9));
+    }
+
+    /** One node leaves without a word; a fresh one (new key, address, site) joins through a random live node. */
+    private void replaceRandomNode() {
+        int slot = churnRandom.nextInt(slots.length);
+        SimNode leaving = slots[slot];
+        byAddress.remove(leaving.contact.address());
+        SimNode joining = newNode(slot, false);
+        slots[slot] = joining;
+        nodesReplaced++;
+        SimNode seed = randomJoinedNode(churnRandom, slot);
+        joining.core.bootstrap(nowNs, List.of(seed.contact));
+        drain(joining);
+    }
+
+    private SimNode randomJoinedNode(SplittableRandom random, int notSlot) {
+        while (true) {
+            SimNode n = slots[random.nextInt(slots.length)];
+            if (n.joined && n.slot != notSlot) {
+                return n;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ measured lookups
+
+    private record MeasuredLookup(SimNode origin, NodeId target) {
+    }
+
+    private void startMeasuredLookup() {
+        SimNode origin = randomJoinedNode(lookupRandom, -1);
+        NodeId target = new NodeId(lookupRandom.nextLong(), lookupRandom.nextLong(), lookupRandom.nextLong(),
+                lookupRandom.nextLong());
+        lookupsIssued++;
+        long handle = origin.core.startLookup(nowNs, target);
+        if (handle < 0) {
+            completed.add(new double[] {0, 0, 0, 0, 0, 0});
+            return;
+        }
+        measured.put(key(origin, handle), new MeasuredLookup(origin, target));
+        drain(origin);
+    }
+
+    private static long key(SimNode node, long handle) {
+        return ((long) node.incarnation << 32) ^ handle;
+    }
+
+    private void onCoreEvent(SimNode node, CoreEvent event) {
+        if (!(event instanceof CoreEvent.LookupCompleted done)) {
+            return;
+        }
+        MeasuredLookup m = measured.remove(key(node, done.handle()));
+        if (m == null) {
+            if (done.target().equals(node.contact.id())) {
+                node.joined = true; // the bootstrap lookup of a joining node
+            }
+            return;
+        }
+        List<NodeId> truth = trueClosest(m.target, config.core().k());
+        boolean ok = !done.closest().isEmpty() && done.closest().get(0).id().equals(truth.get(0));
+        int found = 0;
+        Set<NodeId> truthSet = new HashSet<>(truth);
+        for (Contact c : done.closest()) {
+            if (truthSet.contains(c.id())) {
+                found++;
+            }
+        }
+        double latencyMs = (done.closestAnsweredNs() >= 0 ? done.closestAnsweredNs() : done.finishedNs())
+                - done.startedNs();
+        completed.add(new double[] {latencyMs / 1e6, (done.finishedNs() - done.startedNs()) / 1e6, done.hops(),
+                done.requests(), (double) found / truth.size(), ok ? 1 : 0});
+    }
+
+    /** The k live nodes closest to {@code target}, closest first: the simulator's global view. */
+    private List<NodeId> trueClosest(NodeId target, int k) {
+        NodeId[] best = new NodeId[k];
+        int size = 0;
+        for (SimNode n : slots) {
+            NodeId id = n.contact.id();
+            if (size == k && target.compareDistance(id, best[k - 1]) >= 0) {
+                continue;
+            }
+            int pos = size == k ? k - 1 : size++;
+            while (pos > 0 && target.compareDistance(id, best[pos - 1]) < 0) {
+                best[pos] = best[pos - 1];
+                pos--;
+            }
+            best[pos] = id;
+        }
+        return List.of(Arrays.copyOf(best, size));
+    }
+
+    // ------------------------------------------------------------------ report
+
+    private SimReport report(double wallSeconds) {
+        int n = completed.size();
+        double[] latencyMs = column(0);
+        double[] terminationMs = column(1);
+        double ok = 0;
+        double share = 0;
+        double hops = 0;
+        double requests = 0;
+        for (double[] c : completed) {
+            hops += c[2];
+            requests += c[3];
+            share += c[4];
+            ok += c[5];
+        }
+        int denominator = Math.max(1, lookupsIssued);
+        return new SimReport(config.nodes(), config.seed(), config.churnPerMinute(), config.loss(), lookupsIssued,
+                n, ok / denominator, share / denominator, percentiles(latencyMs), percentiles(terminationMs),
+                hops / Math.max(1, n), requests / Math.max(1, n), nodesReplaced, datagramsSent, datagramsLost,
+                nowNs / 1e9, wallSeconds, peakHeapBytes(), String.format("%016x", digest));
+    }
+
+    private double[] column(int i) {
+        double[] v = new double[completed.size()];
+        for (int j = 0; j < v.length; j++) {
+            v[j] = completed.get(j)[i];
+        }
+        Arrays.sort(v);
+        return v;
+    }
+
+    static SimReport.Percentiles percentiles(double[] sorted) {
+        if (sorted.length == 0) {
+            return new SimReport.Percentiles(0, 0, 0, 0);
+        }
+        double sum = 0;
+        for (double v : sorted) {
+            sum += v;
+        }
+        return new SimReport.Percentiles(rank(sorted, 0.50), rank(sorted, 0.95), rank(sorted, 0.99),
+                sum / sorted.length);
+    }
+
+    /** Nearest-rank percentile. */
+    private static double rank(double[] sorted, double q) {
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    /** FNV-1a over every delivery (time, addressee, size): equal digests mean equal traces. */
+    private void mix(long timeNs, int slot, int length) {
+        digest = (digest ^ timeNs) * 0x100000001b3L;
+        digest = (digest ^ slot) * 0x100000001b3L;
+        digest = (digest ^ length) * 0x100000001b3L;
+    }
+
+    private static long seconds(double s) {
+        return (long) (s * 1e9);
+    }
+
+    private static void resetPeakHeap() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long peakHeapBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+}
