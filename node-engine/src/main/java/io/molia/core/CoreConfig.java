@@ -57,7 +57,7 @@ public record CoreConfig(
     public static CoreConfig defaults() {
         return new CoreConfig(20, 4, 1, 2, 20, 2,
                 TimeUnit.MILLISECONDS.toNanos(1_000), TimeUnit.MILLISECONDS.toNanos(50),
-                TimeUnit.MILLISECONDS.toNanos(2_000), 4, TimeUnit.MINUTES.toNanos(15),
+                TimeUnit.MILLISECONDS.toNanos(2_000), 3, TimeUnit.MINUTES.toNanos(15),
                 4_096, 256, 100_000, 256L << 20, 1_000, TimeUnit.HOURS.toNanos(24));
     }
 

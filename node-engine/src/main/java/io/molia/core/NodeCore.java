@@ -325,6 +325,9 @@ public final class NodeCore {
             return;
         }
         counters.softTimeouts++;
+        // One retransmission of the same request: a lost datagram costs one timeout, not a lost peer.
+        transmits.add(new Outbound(req.peer, req.datagram, req.datagram.length));
+        counters.datagramsOut++;
         Operation op = req.operation;
         if (op != null && op.lookup != null && !op.lookup.isFinished()) {
             op.lookup.onSlow(nowNs, req.peer.id());
@@ -464,8 +467,7 @@ public final class NodeCore {
         long requestId = newRequestId();
         int end = codec.encodeStore(scratch, 0, requestId, op.target, op.value, 0, op.value.length,
                 Math.max(1, TimeUnit.NANOSECONDS.toSeconds(op.ttlNs)));
-        track(nowNs, peer, requestId, op);
-        send(peer, end);
+        send(peer, end, nowNs, requestId, op);
         return true;
     }
 
@@ -481,18 +483,21 @@ public final class NodeCore {
             case FIND_VALUE -> codec.encodeFindValue(scratch, 0, requestId, target);
             default -> throw new AssertionError("not sent this way: " + kind);
         };
-        track(nowNs, peer, requestId, op);
-        send(peer, end);
+        send(peer, end, nowNs, requestId, op);
         return true;
     }
 
-    private void track(long nowNs, Contact peer, long requestId, Operation op) {
-        PendingRequest req = new PendingRequest(requestId, peer, op, nowNs);
+    /** Sends a request and tracks it until its answer or its hard timeout. */
+    private void send(Contact peer, int length, long nowNs, long requestId, Operation op) {
+        PendingRequest req = new PendingRequest(requestId, peer, op, nowNs, send(peer, length));
         pending.put(requestId, req);
         counters.requestsOut++;
         long softNs = timeoutNs(peer.id());
         schedule(nowNs + softNs, TimerKind.SOFT_TIMEOUT, req);
-        schedule(nowNs + softNs * config.hardTimeoutFactor(), TimerKind.HARD_TIMEOUT, req);
+        // A peer is declared failed only past the ceiling: the soft timeout of an unmeasured peer is a guess
+        // from other peers' RTTs, and failing a live far-away peer would cost correctness, not just time.
+        long hardNs = Math.max(softNs * config.hardTimeoutFactor(), config.maxTimeoutNs());
+        schedule(nowNs + hardNs, TimerKind.HARD_TIMEOUT, req);
     }
 
     private long newRequestId() {
@@ -503,11 +508,12 @@ public final class NodeCore {
         return id;
     }
 
-    private void send(Contact to, int length) {
+    private byte[] send(Contact to, int length) {
         byte[] data = new byte[length];
         System.arraycopy(scratch, 0, data, 0, length);
         transmits.add(new Outbound(to, data, length));
         counters.datagramsOut++;
+        return data;
     }
 
     /** Adaptive timeout: the peer's own RTO when measured, else the RTO over all peers, else the initial one. */
@@ -566,7 +572,7 @@ public final class NodeCore {
         }
     }
 
-    private record PendingRequest(long requestId, Contact peer, Operation operation, long sentNs) {
+    private record PendingRequest(long requestId, Contact peer, Operation operation, long sentNs, byte[] datagram) {
     }
 
     private record Timer(long deadlineNs, long seq, TimerKind kind, PendingRequest request)

@@ -15,6 +15,7 @@ public record SimReport(
         double loss,
         int lookupsIssued,
         int lookupsCompleted,
+        int lookupsAbandoned,
         double successRate,
         double kClosestShare,
         Percentiles latencyMs,
@@ -42,6 +43,7 @@ public record SimReport(
         m.put("loss", loss);
         m.put("lookups_issued", lookupsIssued);
         m.put("lookups_completed", lookupsCompleted);
+        m.put("lookups_abandoned", lookupsAbandoned);
         m.put("success_rate", round(successRate, 4));
         m.put("k_closest_share", round(kClosestShare, 4));
         m.put("latency_ms", percentiles(latencyMs));
@@ -64,8 +66,9 @@ public record SimReport(
         row(b, "nodes", String.valueOf(nodes));
         row(b, "seed", String.valueOf(seed));
         row(b, "churn / loss", String.format("%.2f per min / %.2f%%", churnPerMinute, loss * 100));
-        row(b, "lookups", lookupsCompleted + " of " + lookupsIssued + " completed");
-        row(b, "success", String.format("%.2f%% (closest live node found)", successRate * 100));
+        row(b, "lookups", lookupsCompleted + " of " + lookupsIssued + " completed, " + lookupsAbandoned
+                + " abandoned (origin left)");
+        row(b, "success", String.format("%.2f%% (closest live node in the result)", successRate * 100));
         row(b, "k closest found", String.format("%.2f%%", kClosestShare * 100));
         row(b, "latency (closest answered)", fmt(latencyMs));
         row(b, "latency (lookup finished)", fmt(terminationMs));

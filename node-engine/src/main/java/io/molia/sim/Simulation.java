@@ -103,7 +103,7 @@ public final class Simulation {
         while ((e = queue.poll()) != null && e.timeNs <= deadlineNs) {
             nowNs = e.timeNs;
             dispatch(e);
-            if (completed.size() >= config.lookups() && lookupsIssued >= config.lookups()) {
+            if (lookupsIssued >= config.lookups() && (measured.isEmpty() || originsAllLeft())) {
                 break;
             }
             if (completed.size() * 100L / Math.max(1, config.lookups()) > reported) {
@@ -225,6 +225,7 @@ public final class Simulation {
         final double accessMs;
         final Set<NodeId> sessions = new HashSet<>();
         boolean joined;
+        long joinedNs;
         long wakeAtNs = Long.MAX_VALUE;
 
         SimNode(int slot, int incarnation, NodeCore core, int site, double accessMs) {
@@ -253,6 +254,7 @@ public final class Simulation {
         NodeCore core = new NodeCore(config.core(), contact, identityRandom.split(), nowNs);
         SimNode node = new SimNode(slot, nextIncarnation++, core, site, accessMs);
         node.joined = joined;
+        node.joinedNs = nowNs;
         byAddress.put(contact.address(), node);
         return node;
     }
@@ -377,6 +379,15 @@ public final class Simulation {
         drain(origin);
     }
 
+    private boolean originsAllLeft() {
+        for (MeasuredLookup m : measured.values()) {
+            if (slots[m.origin.slot] == m.origin) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static long key(SimNode node, long handle) {
         return ((long) node.incarnation << 32) ^ handle;
     }
@@ -387,19 +398,26 @@ public final class Simulation {
         }
         MeasuredLookup m = measured.remove(key(node, done.handle()));
         if (m == null) {
-            if (done.target().equals(node.contact.id())) {
-                node.joined = true; // the bootstrap lookup of a joining node
+            if (done.target().equals(node.contact.id()) && !node.joined) {
+                if (done.closest().isEmpty()) {
+                    // Its seed left before answering: try another, as an operator's bootstrap list would.
+                    node.core.bootstrap(nowNs, List.of(randomJoinedNode(churnRandom, node.slot).contact));
+                } else {
+                    node.joined = true;
+                    node.joinedNs = nowNs;
+                }
             }
             return;
         }
-        List<NodeId> truth = trueClosest(m.target, config.core().k());
-        boolean ok = !done.closest().isEmpty() && done.closest().get(0).id().equals(truth.get(0));
+        List<NodeId> truth = trueClosest(m.target, config.core().k(), done.startedNs());
+        boolean ok = false;
         int found = 0;
         Set<NodeId> truthSet = new HashSet<>(truth);
         for (Contact c : done.closest()) {
             if (truthSet.contains(c.id())) {
                 found++;
             }
+            ok |= c.id().equals(truth.get(0));
         }
         double latencyMs = (done.closestAnsweredNs() >= 0 ? done.closestAnsweredNs() : done.finishedNs())
                 - done.startedNs();
@@ -407,11 +425,17 @@ public final class Simulation {
                 done.requests(), (double) found / truth.size(), ok ? 1 : 0});
     }
 
-    /** The k live nodes closest to {@code target}, closest first: the simulator's global view. */
-    private List<NodeId> trueClosest(NodeId target, int k) {
+    /**
+     * The simulator's global view: the k nodes closest to {@code target}, closest first, among those alive now that
+     * had finished joining when the lookup started (no lookup can be expected to find a node born after it began).
+     */
+    private List<NodeId> trueClosest(NodeId target, int k, long lookupStartedNs) {
         NodeId[] best = new NodeId[k];
         int size = 0;
         for (SimNode n : slots) {
+            if (!n.joined || n.joinedNs > lookupStartedNs) {
+                continue;
+            }
             NodeId id = n.contact.id();
             if (size == k && target.compareDistance(id, best[k - 1]) >= 0) {
                 continue;
@@ -442,9 +466,15 @@ public final class Simulation {
             share += c[4];
             ok += c[5];
         }
-        int denominator = Math.max(1, lookupsIssued);
+        int abandoned = 0;
+        for (MeasuredLookup m : measured.values()) {
+            if (slots[m.origin.slot] != m.origin) {
+                abandoned++; // its origin left the network before the answer: nobody is waiting for it
+            }
+        }
+        int denominator = Math.max(1, lookupsIssued - abandoned);
         return new SimReport(config.nodes(), config.seed(), config.churnPerMinute(), config.loss(), lookupsIssued,
-                n, ok / denominator, share / denominator, percentiles(latencyMs), percentiles(terminationMs),
+                n, abandoned, ok / denominator, share / denominator, percentiles(latencyMs), percentiles(terminationMs),
                 hops / Math.max(1, n), requests / Math.max(1, n), nodesReplaced, datagramsSent, datagramsLost,
                 nowNs / 1e9, wallSeconds, peakHeapBytes(), String.format("%016x", digest));
     }

@@ -16,13 +16,13 @@ import io.molia.core.NodeId;
  *
  * <ul>
  *   <li>At most α requests count as in flight (per path: α/d each for d disjoint paths). A request past its
- *       adaptive timeout turns <em>slow</em>: it no longer holds a slot nor blocks termination, but its late
+ *       adaptive timeout turns <em>slow</em>: it no longer holds a slot, so the lookup moves on, and its late
  *       answer is still used.</li>
  *   <li>Among the closest not-yet-queried candidates of equal log-distance to the target, the one with the lowest
  *       expected RTT goes first.</li>
  *   <li>When α answers in a row bring nothing closer, the lookup is <em>stalled</em> and queries all of the k
  *       closest it has not asked yet at once (Kademlia's final round).</li>
- *   <li>It finishes when the k closest candidates that are neither failed nor slow have all answered.</li>
+ *   <li>It finishes when the k closest candidates that have not failed have all answered.</li>
  *   <li>With d disjoint paths (S/Kademlia), every candidate belongs to the first path that learned of it and is
  *       queried only by that path; each path terminates on its own; results are merged.</li>
  * </ul>
@@ -333,10 +333,12 @@ public final class Lookup {
     private boolean isPathFinished(int path) {
         int seen = 0;
         for (Candidate c : candidates) {
-            if (c.path != path || c.state == State.FAILED || c.state == State.SLOW) {
+            if (c.path != path || c.state == State.FAILED) {
                 continue;
             }
             if (c.state != State.SUCCEEDED) {
+                // Not asked yet, waiting, or slow: a slow peer among the k closest keeps the lookup open until it
+                // answers or fails for good, but meanwhile its slot went to the next candidate.
                 return false;
             }
             if (++seen == k) {
