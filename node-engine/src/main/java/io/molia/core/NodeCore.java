@@ -521,7 +521,11 @@ public final class NodeCore {
         RoutingEntry entry = routing.entry(peer);
         RttEstimator rtt = entry != null && entry.rtt().hasSamples() ? entry.rtt() : rttCache.get(peer);
         if (rtt == null || !rtt.hasSamples()) {
-            rtt = allPeersRtt;
+            // Unmeasured peer: a soft timeout only frees a slot (its late answer still counts), so guess short.
+            return allPeersRtt.hasSamples()
+                    ? Math.max(config.minTimeoutNs(), Math.min(config.maxTimeoutNs(),
+                            allPeersRtt.srttNs() + 2 * allPeersRtt.rttvarNs()))
+                    : config.initialTimeoutNs();
         }
         return rtt.timeoutNs(config.initialTimeoutNs(), config.minTimeoutNs(), config.maxTimeoutNs());
     }

@@ -55,6 +55,7 @@ public final class Lookup {
     private final int k;
     private final int paths;
     private final int parallelismPerPath;
+    private final int stalledParallelismPerPath;
     private final int maxCandidates;
     private final RttOracle rtt;
     private final long startedNs;
@@ -78,6 +79,7 @@ public final class Lookup {
         this.k = k;
         this.paths = paths;
         this.parallelismPerPath = Math.max(1, alpha / paths);
+        this.stalledParallelismPerPath = Math.max(parallelismPerPath, k / paths);
         this.maxCandidates = Math.max(4 * k, 64);
         this.rtt = rtt;
         this.startedNs = nowNs;
@@ -106,7 +108,7 @@ public final class Lookup {
             if (pathFinished[p]) {
                 continue;
             }
-            int limit = noProgressStreak[p] >= parallelismPerPath ? k : parallelismPerPath;
+            int limit = noProgressStreak[p] >= parallelismPerPath ? stalledParallelismPerPath : parallelismPerPath;
             if (inFlight[p] >= limit) {
                 continue;
             }

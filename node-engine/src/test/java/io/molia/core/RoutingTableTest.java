@@ -1,0 +1,113 @@
+package io.molia.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+class RoutingTableTest {
+    private static final CoreConfig CONFIG = CoreConfig.defaults();
+
+    @Test
+    void bucketsRespectKAndTheSubnetLimitAndClosestMatchesBruteForce() {
+        for (long seed = 1; seed <= 20; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            RoutingTable table = new RoutingTable(TestContacts.randomId(random), CONFIG, 0);
+            List<Contact> offered = new ArrayList<>();
+            for (int i = 0; i < 3_000; i++) {
+                // A few crowded /24s so the subnet rule has something to refuse.
+                int ip = random.nextInt(4) == 0 ? (0x0a000000 | random.nextInt(8) << 8 | random.nextInt(256))
+                        : random.nextInt();
+                Contact c = TestContacts.random(random, ip);
+                offered.add(c);
+                table.onContactSeen(i, c);
+            }
+            List<Contact> all = new ArrayList<>();
+            for (int b = 0; b < NodeId.BITS; b++) {
+                List<RoutingEntry> entries = table.bucketEntries(b);
+                assertTrue(entries.size() <= CONFIG.k(), "bucket " + b + " over K");
+                Map<Long, Integer> perSubnet = new HashMap<>();
+                for (RoutingEntry e : entries) {
+                    assertEquals(b, table.bucketIndexOf(e.contact().id()), "contact in the wrong bucket");
+                    perSubnet.merge(e.contact().address().subnetKey(), 1, Integer::sum);
+                    all.add(e.contact());
+                }
+                perSubnet.values().forEach(n -> assertTrue(n <= CONFIG.maxPerSubnetInBucket(), "subnet limit"));
+                assertTrue(table.bucketReplacements(b).size() <= CONFIG.replacementCacheSize());
+            }
+            assertEquals(all.size(), table.size());
+            assertTrue(table.subnetRejections() > 0, "the crowded /24s must have been refused somewhere");
+
+            for (int q = 0; q < 50; q++) {
+                NodeId target = TestContacts.randomId(random);
+                List<Contact> got = new ArrayList<>();
+                table.closest(target, CONFIG.k(), false, null, got);
+                List<Contact> expected = new ArrayList<>(all);
+                expected.sort((x, y) -> target.compareDistance(x.id(), y.id()));
+                assertEquals(expected.subList(0, Math.min(CONFIG.k(), expected.size())), got);
+            }
+        }
+    }
+
+    @Test
+    void fullBucketPingsItsOldestEntryAndAFailurePromotesTheReplacement() {
+        SplittableRandom random = new SplittableRandom(5);
+        NodeId self = TestContacts.randomId(random);
+        RoutingTable table = new RoutingTable(self, CONFIG, 0);
+        // Fill bucket 0 (IDs whose first bit differs from ours).
+        List<Contact> bucket0 = new ArrayList<>();
+        while (bucket0.size() < CONFIG.k() + 2) {
+            Contact c = TestContacts.random(random);
+            if (table.bucketIndexOf(c.id()) == 0) {
+                bucket0.add(c);
+            }
+        }
+        for (int i = 0; i < CONFIG.k(); i++) {
+            assertNull(table.onContactSeen(0, bucket0.get(i)));
+        }
+        Contact newcomer = bucket0.get(CONFIG.k());
+        long later = RoutingTable.LIVENESS_CHECK_AFTER_NS + 1;
+        Contact toPing = table.onContactSeen(later, newcomer);
+        assertEquals(bucket0.get(0), toPing, "the least recently seen entry is the one checked");
+        assertNull(table.entry(newcomer.id()), "the newcomer waits in the replacement cache");
+        assertEquals(List.of(newcomer), table.bucketReplacements(0));
+        assertNull(table.onContactSeen(later, bucket0.get(CONFIG.k() + 1)),
+                "no second ping while one is out for the bucket");
+
+        assertTrue(table.onFailure(toPing.id()), "a failure with a replacement waiting evicts at once");
+        assertNull(table.entry(toPing.id()));
+        assertNotNull(table.entry(bucket0.get(CONFIG.k() + 1).id()), "the freshest replacement took its place");
+        assertEquals(CONFIG.k(), table.bucketEntries(0).size());
+    }
+
+    @Test
+    void aLiveEntryThatAnswersItsPingStays() {
+        SplittableRandom random = new SplittableRandom(9);
+        RoutingTable table = new RoutingTable(TestContacts.randomId(random), CONFIG, 0);
+        Contact c = TestContacts.random(random);
+        table.onContactSeen(0, c);
+        assertFalse(table.onFailure(c.id()), "one failure without a replacement is tolerated");
+        table.onContactSeen(1, c);
+        assertEquals(0, table.entry(c.id()).failures(), "an answer clears the failure count");
+        table.onFailure(c.id());
+        assertTrue(table.onFailure(c.id()), "consecutive failures evict");
+    }
+
+    @Test
+    void randomIdInBucketLandsInThatBucket() {
+        SplittableRandom random = new SplittableRandom(3);
+        RoutingTable table = new RoutingTable(TestContacts.randomId(random), CONFIG, 0);
+        for (int b = 0; b < NodeId.BITS; b++) {
+            assertEquals(b, table.bucketIndexOf(table.randomIdInBucket(b, random)));
+        }
+    }
+}

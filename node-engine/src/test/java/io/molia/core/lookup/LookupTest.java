@@ -1,0 +1,160 @@
+package io.molia.core.lookup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import io.molia.core.Contact;
+import io.molia.core.NodeId;
+import io.molia.core.TestContacts;
+import org.junit.jupiter.api.Test;
+
+/** Properties of the lookup state machine over seeded random networks; the test owns time. */
+class LookupTest {
+    private static final int K = 20;
+    private static final int ALPHA = 4;
+
+    /** A network that answers FIND_NODE with the true k closest it knows: each peer knows everybody. */
+    private static List<Contact> closestOf(List<Contact> network, NodeId target, int n) {
+        List<Contact> sorted = new ArrayList<>(network);
+        sorted.sort((a, b) -> target.compareDistance(a.id(), b.id()));
+        return sorted.subList(0, Math.min(n, sorted.size()));
+    }
+
+    @Test
+    void terminatesWithSortedUniqueResultsAndFindsTheTrueClosestLivePeers() {
+        for (long seed = 1; seed <= 40; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            List<Contact> network = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                network.add(TestContacts.random(random));
+            }
+            Set<NodeId> dead = new HashSet<>();
+            for (int i = 0; i < 50; i++) {
+                dead.add(network.get(random.nextInt(network.size())).id());
+            }
+            NodeId target = TestContacts.randomId(random);
+            List<Contact> seeds = new ArrayList<>();
+            for (int i = 0; i < K; i++) {
+                seeds.add(network.get(random.nextInt(network.size())));
+            }
+            int paths = seed % 2 == 0 ? 2 : 1;
+            List<Contact> alive = new ArrayList<>(network);
+            alive.removeIf(c -> dead.contains(c.id()));
+            // Answers hold the k closest live peers plus the dead ones that would rank among them (not yet noticed).
+            List<Contact> answer = new ArrayList<>(closestOf(alive, target, K));
+            for (Contact c : closestOf(network, target, K)) {
+                if (dead.contains(c.id())) {
+                    answer.add(c);
+                }
+            }
+            Lookup lookup = new Lookup(target, K, ALPHA, paths, seeds, id -> -1, 0);
+            List<Contact> inFlight = new ArrayList<>();
+            Set<NodeId> asked = new HashSet<>();
+            long now = 0;
+            for (int step = 0; step < 10_000 && !lookup.isFinished(); step++) {
+                Contact next;
+                while ((next = lookup.nextRequest(now)) != null) {
+                    assertTrue(asked.add(next.id()), "a peer is asked at most once");
+                    inFlight.add(next);
+                }
+                // alpha in flight while making progress; a stalled lookup widens to its k closest (final round).
+                assertTrue(inFlight.size() <= K, "in flight: " + inFlight.size());
+                if (inFlight.isEmpty()) {
+                    break;
+                }
+                Contact answering = inFlight.remove(random.nextInt(inFlight.size()));
+                now += 1_000_000;
+                if (dead.contains(answering.id())) {
+                    lookup.onFailure(now, answering.id());
+                } else {
+                    lookup.onResponse(now, answering.id(), answer);
+                }
+            }
+            assertTrue(lookup.isFinished(), "seed " + seed + ": lookup did not terminate");
+            List<Contact> result = lookup.result();
+            assertEquals(new HashSet<>(result).size(), result.size(), "duplicates in result");
+            for (int i = 1; i < result.size(); i++) {
+                assertTrue(target.compareDistance(result.get(i - 1).id(), result.get(i).id()) < 0, "not sorted");
+            }
+            assertEquals(closestOf(alive, target, K), result, "seed " + seed + ": not the true k closest live");
+        }
+    }
+
+    @Test
+    void aSlowPeerFreesItsSlotAndItsLateAnswerIsStillUsed() {
+        SplittableRandom random = new SplittableRandom(11);
+        List<Contact> network = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            network.add(TestContacts.random(random));
+        }
+        NodeId target = TestContacts.randomId(random);
+        List<Contact> closest = closestOf(network, target, K);
+        Contact slow = closest.get(0);
+        List<Contact> seeds = new ArrayList<>(closest.subList(0, ALPHA));
+        Lookup lookup = new Lookup(target, K, ALPHA, 1, seeds, id -> -1, 0);
+        List<Contact> first = drain(lookup, 0);
+        assertEquals(ALPHA, first.size());
+        assertTrue(first.contains(slow));
+        assertTrue(lookup.nextRequest(0) == null, "alpha slots are full");
+
+        lookup.onSlow(1, slow.id());
+        Contact freed = lookup.nextRequest(1);
+        assertTrue(freed == null || !first.contains(freed), "the slow peer's slot goes to someone new");
+        // Everybody else answers; the lookup cannot end while the closest peer may still answer.
+        Map<NodeId, Boolean> answered = new HashMap<>();
+        List<Contact> queue = new ArrayList<>(first);
+        queue.remove(slow);
+        if (freed != null) {
+            queue.add(freed);
+        }
+        long now = 2;
+        while (!queue.isEmpty()) {
+            Contact c = queue.remove(0);
+            answered.put(c.id(), true);
+            lookup.onResponse(now++, c.id(), closestOf(network, target, K));
+            queue.addAll(drain(lookup, now));
+        }
+        assertFalse(lookup.isFinished(), "a slow peer among the k closest keeps the lookup open");
+        lookup.onResponse(now, slow.id(), List.of());
+        assertTrue(lookup.isFinished());
+        assertEquals(slow, lookup.result().get(0), "the late answer counts");
+        assertEquals(now, lookup.closestAnsweredNs());
+    }
+
+    @Test
+    void prefersTheLowRttPeerAmongEquallyCloseOnes() {
+        SplittableRandom random = new SplittableRandom(2);
+        NodeId target = TestContacts.randomId(random);
+        // Two candidates at the same log-distance from the target (both differ from it first at bit 0).
+        List<Contact> sameBucket = new ArrayList<>();
+        while (sameBucket.size() < 2) {
+            Contact c = TestContacts.random(random);
+            if (target.commonPrefixLength(c.id()) == 0) {
+                sameBucket.add(c);
+            }
+        }
+        Contact far = sameBucket.get(0);
+        Contact near = sameBucket.get(1);
+        Lookup lookup = new Lookup(target, K, 1, 1, List.of(far, near),
+                id -> id.equals(near.id()) ? 10_000_000 : 200_000_000, 0);
+        assertEquals(near, lookup.nextRequest(0));
+    }
+
+    private static List<Contact> drain(Lookup lookup, long now) {
+        List<Contact> out = new ArrayList<>();
+        Contact c;
+        while ((c = lookup.nextRequest(now)) != null) {
+            out.add(c);
+        }
+        return out;
+    }
+}
