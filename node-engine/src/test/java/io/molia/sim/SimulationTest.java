@@ -1,0 +1,60 @@
+package io.molia.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The protocol core at network scale, against the simulator's global view (brute force over all live nodes). */
+class SimulationTest {
+    private static final LatencyMatrix MATRIX = LatencyMatrix.planetLab();
+
+    @Test
+    void lookupsInAStable1000NodeNetworkFindTheTrueClosest() {
+        SimReport r = new Simulation(SimConfig.defaults(1_000, 300, 0, 0, 11), MATRIX).run();
+        assertEquals(300, r.lookupsCompleted());
+        assertTrue(r.successRate() >= 0.99, "success " + r.successRate());
+        assertTrue(r.kClosestShare() >= 0.97, "k-closest share " + r.kClosestShare());
+        assertTrue(r.latencyMs().p50() > 0 && r.latencyMs().p50() < r.terminationMs().p99(), r.toTable());
+    }
+
+    @Test
+    void sameSeedSameTraceOtherSeedOtherTrace() {
+        SimConfig config = SimConfig.defaults(500, 100, 0.3, 0.01, 5);
+        SimReport a = new Simulation(config, MATRIX).run();
+        SimReport b = new Simulation(config, MATRIX).run();
+        assertEquals(a.traceDigest(), b.traceDigest());
+        assertEquals(a.toJsonMap().get("latency_ms"), b.toJsonMap().get("latency_ms"));
+        assertEquals(a.successRate(), b.successRate());
+        SimReport c = new Simulation(SimConfig.defaults(500, 100, 0.3, 0.01, 6), MATRIX).run();
+        assertNotEquals(a.traceDigest(), c.traceDigest());
+    }
+
+    @Test
+    void churnAndLossStillFindTheClosestLiveNode() {
+        SimReport r = new Simulation(SimConfig.defaults(2_000, 300, 0.3, 0.01, 7), MATRIX).run();
+        assertTrue(r.nodesReplaced() > 1_000, "churn happened: " + r.nodesReplaced());
+        assertTrue(r.datagramsLost() > 0);
+        assertTrue(r.successRate() >= 0.97, r.toTable());
+    }
+
+    @Test
+    void theOneRoundTripInitiationBeatsAHandshakeRoundTrip() {
+        SimConfig base = SimConfig.defaults(1_000, 200, 0, 0, 3);
+        SimReport oneRtt = new Simulation(base, MATRIX).run();
+        SimConfig withHandshake = new SimConfig(base.nodes(), base.lookups(), 0, 0, 3, base.warmupSeconds(),
+                base.lookupSeconds(), base.minAccessMs(), base.maxAccessMs(), true, base.core());
+        SimReport twoRtt = new Simulation(withHandshake, MATRIX).run();
+        assertTrue(twoRtt.latencyMs().p50() > oneRtt.latencyMs().p50() * 1.3,
+                oneRtt.latencyMs() + " vs " + twoRtt.latencyMs());
+    }
+
+    @Test
+    void theMatrixIsTheShippedPlanetLabData() {
+        assertEquals(490, MATRIX.sites());
+        assertEquals(0.0, MATRIX.rttMs(0, 0));
+        assertEquals(MATRIX.rttMs(3, 17), MATRIX.rttMs(17, 3));
+        assertEquals(0.164, MATRIX.rttMs(0, 1), 1e-6);
+    }
+}
