@@ -1,0 +1,170 @@
+package io.molia.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import io.molia.codec.DecodeStatus;
+import org.junit.jupiter.api.Test;
+
+/** NodeCores driven by hand: the test owns the clock and carries every datagram (1 ms per hop). */
+class NodeCoreTest {
+    private static final long MS = 1_000_000;
+
+    private final SplittableRandom random = new SplittableRandom(21);
+    private final Map<NodeAddress, NodeCore> network = new LinkedHashMap<>();
+    private long now;
+
+    private NodeCore node() {
+        Contact c = TestContacts.random(random, 0x0a000000 | network.size() << 8);
+        NodeCore core = new NodeCore(CoreConfig.defaults(), c, random.split(), now);
+        network.put(c.address(), core);
+        return core;
+    }
+
+    /** Delivers every queued datagram until the network is quiet; fails on livelock. */
+    private void drive() {
+        for (int round = 0; round < 10_000; round++) {
+            // Collect first, then deliver: every datagram takes exactly one round (1 ms).
+            List<Object[]> inFlight = new ArrayList<>();
+            for (NodeCore core : network.values()) {
+                Outbound out;
+                while ((out = core.pollTransmit()) != null) {
+                    inFlight.add(new Object[] {core.self(), out});
+                }
+            }
+            if (inFlight.isEmpty()) {
+                return;
+            }
+            now += MS;
+            for (Object[] d : inFlight) {
+                Outbound out = (Outbound) d[1];
+                NodeCore to = network.get(out.to().address());
+                if (to != null) {
+                    to.onDatagram(now, (Contact) d[0], out.data(), 0, out.length());
+                }
+            }
+        }
+        throw new AssertionError("network did not go quiet: livelock");
+    }
+
+    private static List<CoreEvent> events(NodeCore core) {
+        List<CoreEvent> out = new ArrayList<>();
+        CoreEvent e;
+        while ((e = core.pollEvent()) != null) {
+            out.add(e);
+        }
+        return out;
+    }
+
+    @Test
+    void pingMeasuresRttAndBothSidesLearnEachOther() {
+        NodeCore a = node();
+        NodeCore b = node();
+        a.ping(now, b.self());
+        drive();
+        CoreEvent.PingCompleted done = assertInstanceOf(CoreEvent.PingCompleted.class, events(a).get(0));
+        assertEquals(2 * MS, done.rttNs());
+        assertNotNull(a.routingTable().entry(b.self().id()));
+        assertNotNull(b.routingTable().entry(a.self().id()));
+        assertEquals(2 * MS, a.routingTable().entry(b.self().id()).rtt().srttNs());
+    }
+
+    @Test
+    void putStoresOnTheClosestAndGetFindsIt() {
+        List<NodeCore> nodes = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            nodes.add(node());
+        }
+        for (int i = 1; i < nodes.size(); i++) {
+            nodes.get(i).bootstrap(now, List.of(nodes.get(0).self()));
+            drive();
+        }
+        byte[] value = "hello molia".getBytes(StandardCharsets.UTF_8);
+        nodes.get(5).startPut(now, value, 3_600_000 * MS);
+        drive();
+        CoreEvent.PutCompleted put = (CoreEvent.PutCompleted) events(nodes.get(5)).stream()
+                .filter(e -> e instanceof CoreEvent.PutCompleted).findFirst().orElseThrow();
+        assertEquals(20, put.attempted());
+        assertEquals(20, put.stored());
+        int holders = 0;
+        for (NodeCore n : nodes) {
+            holders += n.records().get(now, put.key()) != null ? 1 : 0;
+        }
+        assertEquals(20, holders);
+
+        nodes.get(17).startGet(now, put.key());
+        drive();
+        CoreEvent.GetCompleted got = (CoreEvent.GetCompleted) events(nodes.get(17)).stream()
+                .filter(e -> e instanceof CoreEvent.GetCompleted).findFirst().orElseThrow();
+        assertArrayEquals(value, got.value());
+    }
+
+    @Test
+    void aStoreWhoseKeyIsNotTheHashOfItsValueIsRefused() {
+        NodeCore a = node();
+        NodeCore b = node();
+        byte[] buf = new byte[1184];
+        int len = new io.molia.codec.MessageCodec(1).encodeStore(buf, 0, 77, TestContacts.randomId(random),
+                new byte[] {1, 2, 3}, 0, 3, 60);
+        b.onDatagram(now, a.self(), buf, 0, len);
+        assertEquals(1, b.counters().storesRefused);
+        assertEquals(0, b.records().size());
+    }
+
+    @Test
+    void malformedInputIsCountedAndNeverAnswered() {
+        NodeCore a = node();
+        NodeCore b = node();
+        byte[] junk = {(byte) 0x0a, (byte) 0xff, 1};
+        b.onDatagram(now, a.self(), junk, 0, junk.length);
+        assertEquals(1, b.counters().dropped());
+        assertEquals(1, b.counters().droppedByStatus[DecodeStatus.TRUNCATED.ordinal()]);
+        assertNull(b.pollTransmit());
+    }
+
+    @Test
+    void aNewerProtocolVersionGetsTheSupportedRange() {
+        NodeCore a = node();
+        NodeCore b = node();
+        byte[] ping = java.util.HexFormat.of().parseHex("0809" + "110100000000000000" + "5200"); // version 9
+        b.onDatagram(now, a.self(), ping, 0, ping.length);
+        Outbound answer = b.pollTransmit();
+        assertNotNull(answer);
+        io.molia.codec.WireMessage m = new io.molia.codec.WireMessage();
+        assertEquals(DecodeStatus.OK, new io.molia.codec.MessageCodec(1).decode(answer.data(), 0, answer.length(), m));
+        assertEquals(io.molia.codec.MessageKind.ERROR, m.kind());
+        assertEquals(1, m.minVersion());
+        assertEquals(NodeCore.PROTOCOL_VERSION, m.maxVersion());
+        assertEquals(1, m.requestId());
+    }
+
+    @Test
+    void anUnansweredRequestTimesOutAndCountsAsAFailure() {
+        NodeCore a = node();
+        Contact ghost = TestContacts.random(random);
+        a.addTrustedContact(now, ghost, -1);
+        a.ping(now, ghost);
+        assertNotNull(a.pollTransmit());
+        while (a.pendingRequests() > 0) {
+            now = a.nextDeadlineNs();
+            a.onTimer(now);
+            while (a.pollTransmit() != null) {
+                // the retransmission goes nowhere
+            }
+        }
+        assertEquals(-1, ((CoreEvent.PingCompleted) events(a).get(0)).rttNs());
+        assertTrue(a.counters().hardTimeouts == 1 && a.counters().softTimeouts == 1);
+        assertEquals(1, a.routingTable().entry(ghost.id()).failures());
+    }
+}
