@@ -1,0 +1,67 @@
+package io.molia.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class MoliaCommandTest {
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = MoliaCommand.newCommandLine();
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    private String captureStdout(Runnable r) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        try {
+            r.run();
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString();
+    }
+
+    @Test
+    void versionAsJson() throws Exception {
+        String out = captureStdout(() -> assertEquals(0, run("version", "--json")));
+        JsonNode json = new ObjectMapper().readTree(out);
+        assertEquals(1, json.get("protocol").asInt());
+        assertTrue(json.get("release").asText().startsWith("0."));
+    }
+
+    @Test
+    void aBadFlagIsNamedAndExitsWithUsageError() {
+        assertEquals(2, run("sim", "--nodez", "5"));
+        assertTrue(err.toString().contains("--nodez"), err.toString());
+    }
+
+    @Test
+    void aBadValueGetsAOneLineError() {
+        assertEquals(1, run("sim", "--nodes", "1", "--no-progress"));
+        assertEquals("molia sim: --nodes must be at least 2", err.toString().strip());
+    }
+
+    @Test
+    void simPrintsJsonWithStableFields() throws Exception {
+        String out = captureStdout(() -> assertEquals(0,
+                run("sim", "--nodes", "300", "--lookups", "50", "--seed", "2", "--json", "--no-progress")));
+        JsonNode json = new ObjectMapper().readTree(out);
+        assertEquals(300, json.get("nodes").asInt());
+        assertEquals(50, json.get("lookups_issued").asInt());
+        assertTrue(json.get("success_rate").asDouble() >= 0.9);
+        assertTrue(json.get("latency_ms").get("p95").asDouble() >= json.get("latency_ms").get("p50").asDouble());
+    }
+}
