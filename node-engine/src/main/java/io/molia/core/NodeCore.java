@@ -467,7 +467,7 @@ public final class NodeCore {
         long requestId = newRequestId();
         int end = codec.encodeStore(scratch, 0, requestId, op.target, op.value, 0, op.value.length,
                 Math.max(1, TimeUnit.NANOSECONDS.toSeconds(op.ttlNs)));
-        send(peer, end, nowNs, requestId, op);
+        sendTracked(peer, end, nowNs, requestId, op);
         return true;
     }
 
@@ -483,12 +483,12 @@ public final class NodeCore {
             case FIND_VALUE -> codec.encodeFindValue(scratch, 0, requestId, target);
             default -> throw new AssertionError("not sent this way: " + kind);
         };
-        send(peer, end, nowNs, requestId, op);
+        sendTracked(peer, end, nowNs, requestId, op);
         return true;
     }
 
     /** Sends a request and tracks it until its answer or its hard timeout. */
-    private void send(Contact peer, int length, long nowNs, long requestId, Operation op) {
+    private void sendTracked(Contact peer, int length, long nowNs, long requestId, Operation op) {
         PendingRequest req = new PendingRequest(requestId, peer, op, nowNs, send(peer, length));
         pending.put(requestId, req);
         counters.requestsOut++;

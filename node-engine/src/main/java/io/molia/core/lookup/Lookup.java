@@ -123,16 +123,12 @@ public final class Lookup {
         return null;
     }
 
-    /** {@code from} answered with {@code closer}; contacts already known or equal to nobody are merged once. */
+    /** {@code from} answered with {@code closer}; contacts already known are merged once, never twice. */
     public void onResponse(long nowNs, NodeId from, List<Contact> closer) {
-        Candidate c = byId.get(from);
-        if (c == null || (c.state != State.WAITING && c.state != State.SLOW)) {
+        Candidate c = settle(from, State.SUCCEEDED);
+        if (c == null) {
             return;
         }
-        if (c.state == State.WAITING) {
-            inFlight[c.path]--;
-        }
-        c.state = State.SUCCEEDED;
         c.answeredNs = nowNs;
         answers++;
         Candidate closestBefore = closestActive(c.path);
@@ -160,15 +156,25 @@ public final class Lookup {
 
     /** The request to {@code peer} failed for good (hard timeout, error answer, or it could not be sent). */
     public void onFailure(long nowNs, NodeId peer) {
+        if (settle(peer, State.FAILED) != null) {
+            updateFinished(nowNs);
+        }
+    }
+
+    /**
+     * Moves the candidate with a request out (waiting or slow) to its final state; returns null for a peer not
+     * asked, or asked and already settled (late duplicates and unsolicited answers are no-ops).
+     */
+    private Candidate settle(NodeId peer, State outcome) {
         Candidate c = byId.get(peer);
         if (c == null || (c.state != State.WAITING && c.state != State.SLOW)) {
-            return;
+            return null;
         }
         if (c.state == State.WAITING) {
             inFlight[c.path]--;
         }
-        c.state = State.FAILED;
-        updateFinished(nowNs);
+        c.state = outcome;
+        return c;
     }
 
     public boolean isFinished() {
