@@ -119,7 +119,7 @@ public final class NodeCore {
                 return;
             }
             counters.requestsIn++;
-            noteAlive(nowNs, from);
+            noteAlive(nowNs, from, -1);
             answer(nowNs, from);
         } else {
             onResponse(nowNs, from);
@@ -195,10 +195,7 @@ public final class NodeCore {
      * goes through the same bucket rules as any other contact.
      */
     public void addTrustedContact(long nowNs, Contact contact, long rttNs) {
-        routing.onContactSeen(nowNs, contact);
-        if (rttNs >= 0) {
-            routing.onRttSample(contact.id(), rttNs);
-        }
+        routing.onContactSeen(nowNs, contact, rttNs);
     }
 
     // ---------------------------------------------------------------- request handling
@@ -258,11 +255,12 @@ public final class NodeCore {
         }
         pending.remove(req.requestId);
         counters.responsesIn++;
-        long rttNs = nowNs - req.sentNs;
-        noteAlive(nowNs, from);
-        routing.onRttSample(from.id(), rttNs);
-        allPeersRtt.onSample(rttNs);
-        rttCache.computeIfAbsent(from.id(), id -> new RttEstimator()).onSample(rttNs);
+        long rttNs = req.retransmitted ? -1 : nowNs - req.sentNs;
+        noteAlive(nowNs, from, rttNs);
+        if (rttNs >= 0) {
+            allPeersRtt.onSample(rttNs);
+            rttCache.computeIfAbsent(from.id(), id -> new RttEstimator()).onSample(rttNs);
+        }
         Operation op = req.operation;
         if (op == null) {
             return;
@@ -273,7 +271,7 @@ public final class NodeCore {
         }
         switch (op.kind) {
             case PING -> {
-                op.pingRttNs = rttNs;
+                op.pingRttNs = nowNs - req.sentNs;
                 finish(nowNs, op);
             }
             case LOOKUP, GET -> {
@@ -326,6 +324,7 @@ public final class NodeCore {
         }
         counters.softTimeouts++;
         // One retransmission of the same request: a lost datagram costs one timeout, not a lost peer.
+        req.retransmitted = true;
         transmits.add(new Outbound(req.peer, req.datagram, req.datagram.length));
         counters.datagramsOut++;
         Operation op = req.operation;
@@ -378,8 +377,8 @@ public final class NodeCore {
         schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
     }
 
-    private void noteAlive(long nowNs, Contact peer) {
-        Contact toPing = routing.onContactSeen(nowNs, peer);
+    private void noteAlive(long nowNs, Contact peer, long rttNs) {
+        Contact toPing = routing.onContactSeen(nowNs, peer, rttNs);
         if (toPing != null) {
             sendRequest(nowNs, toPing, MessageKind.PING, null, null);
         }
@@ -576,7 +575,22 @@ public final class NodeCore {
         }
     }
 
-    private record PendingRequest(long requestId, Contact peer, Operation operation, long sentNs, byte[] datagram) {
+    private static final class PendingRequest {
+        final long requestId;
+        final Contact peer;
+        final Operation operation;
+        final long sentNs;
+        final byte[] datagram;
+        /** Karn's rule: an answer to a retransmitted request gives no RTT sample (which copy did it answer?). */
+        boolean retransmitted;
+
+        PendingRequest(long requestId, Contact peer, Operation operation, long sentNs, byte[] datagram) {
+            this.requestId = requestId;
+            this.peer = peer;
+            this.operation = operation;
+            this.sentNs = sentNs;
+            this.datagram = datagram;
+        }
     }
 
     private record Timer(long deadlineNs, long seq, TimerKind kind, PendingRequest request)

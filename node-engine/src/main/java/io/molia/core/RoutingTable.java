@@ -26,6 +26,7 @@ public final class RoutingTable {
     private final Map<NodeId, RoutingEntry> index = new HashMap<>();
     private long subnetRejections;
     private long evictions;
+    private long proximitySwaps;
 
     public RoutingTable(NodeId self, CoreConfig config, long nowNs) {
         this.self = self;
@@ -74,6 +75,16 @@ public final class RoutingTable {
      * check), or null.
      */
     public Contact onContactSeen(long nowNs, Contact contact) {
+        return onContactSeen(nowNs, contact, -1);
+    }
+
+    /**
+     * As {@link #onContactSeen(long, Contact)}, with a round-trip sample ({@code rttNs} >= 0) when the contact
+     * just answered a request. Proximity neighbour selection: a newcomer to a full bucket whose RTT is under half
+     * the slowest entry's takes that entry's place (the slow one moves to the replacement cache), so the first
+     * hops of every lookup go to nearby peers.
+     */
+    public Contact onContactSeen(long nowNs, Contact contact, long rttNs) {
         int b = bucketIndexOf(contact.id());
         if (b < 0) {
             return null;
@@ -88,6 +99,7 @@ public final class RoutingTable {
                 existing.onSeen(nowNs, contact);
             }
             bucket.moveToTail(existing);
+            existing.rtt().onSample(rttNs);
             return null;
         }
         if (!bucket.subnetAllows(contact.address(), config.maxPerSubnetInBucket(), null)) {
@@ -95,10 +107,16 @@ public final class RoutingTable {
             return null;
         }
         if (bucket.entries.size() < config.k()) {
-            RoutingEntry entry = new RoutingEntry(contact, nowNs);
-            bucket.entries.add(entry);
-            index.put(contact.id(), entry);
-            bucket.removeReplacement(contact.id());
+            insert(bucket, contact, nowNs, rttNs);
+            return null;
+        }
+        RoutingEntry slowest = rttNs >= 0 ? bucket.slowest() : null;
+        if (slowest != null && rttNs < slowest.rtt().srttNs() / 2) {
+            bucket.entries.remove(slowest);
+            index.remove(slowest.contact().id());
+            bucket.addReplacement(slowest.contact(), config.replacementCacheSize());
+            proximitySwaps++;
+            insert(bucket, contact, nowNs, rttNs);
             return null;
         }
         bucket.addReplacement(contact, config.replacementCacheSize());
@@ -108,6 +126,14 @@ public final class RoutingTable {
         }
         oldest.markPingPending();
         return oldest.contact();
+    }
+
+    private void insert(Bucket bucket, Contact contact, long nowNs, long rttNs) {
+        RoutingEntry entry = new RoutingEntry(contact, nowNs);
+        entry.rtt().onSample(rttNs);
+        bucket.entries.add(entry);
+        index.put(contact.id(), entry);
+        bucket.removeReplacement(contact.id());
     }
 
     /** Adds a round-trip sample to the entry of {@code id}, if the table holds it. */
@@ -247,6 +273,11 @@ public final class RoutingTable {
         return evictions;
     }
 
+    /** Slow entries that gave their place to a much closer (in RTT) newcomer. */
+    public long proximitySwaps() {
+        return proximitySwaps;
+    }
+
     private static void collect(Bucket bucket, boolean skipFailing, NodeId exclude, List<Contact> out) {
         if (bucket == null) {
             return;
@@ -269,6 +300,17 @@ public final class RoutingTable {
     private static final class Bucket {
         final List<RoutingEntry> entries = new ArrayList<>();
         final List<Contact> replacements = new ArrayList<>(0);
+
+        /** The measured entry with the highest SRTT, or null when none is measured. */
+        RoutingEntry slowest() {
+            RoutingEntry worst = null;
+            for (RoutingEntry e : entries) {
+                if (e.rtt().hasSamples() && (worst == null || e.rtt().srttNs() > worst.rtt().srttNs())) {
+                    worst = e;
+                }
+            }
+            return worst;
+        }
 
         void moveToTail(RoutingEntry entry) {
             if (entries.get(entries.size() - 1) != entry) {

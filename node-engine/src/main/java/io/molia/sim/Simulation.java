@@ -281,7 +281,9 @@ public final class Simulation {
                 if (hi < ids.length && ids[hi].equals(upper)) {
                     hi++;
                 }
-                for (int pick : samples(hi - lo, k)) {
+                // Offer up to 3k random members: the table keeps the nearest (proximity neighbour selection), as a
+                // node that has seen that many contacts over its uptime would have.
+                for (int pick : samples(hi - lo, 3 * k)) {
                     SimNode peer = sorted[lo + pick];
                     node.core.addTrustedContact(nowNs, peer.contact, 2 * oneWayNs(node, peer));
                 }

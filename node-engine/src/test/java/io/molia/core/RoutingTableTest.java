@@ -103,6 +103,32 @@ class RoutingTableTest {
     }
 
     @Test
+    void aMuchNearerNewcomerTakesTheSlowestEntrysPlace() {
+        SplittableRandom random = new SplittableRandom(13);
+        RoutingTable table = new RoutingTable(TestContacts.randomId(random), CONFIG, 0);
+        List<Contact> bucket0 = new ArrayList<>();
+        while (bucket0.size() < CONFIG.k() + 2) {
+            Contact c = TestContacts.random(random);
+            if (table.bucketIndexOf(c.id()) == 0) {
+                bucket0.add(c);
+            }
+        }
+        for (int i = 0; i < CONFIG.k(); i++) {
+            table.onContactSeen(0, bucket0.get(i), (100 + i) * 1_000_000L); // the last one is the slowest: 119 ms
+        }
+        Contact notNearEnough = bucket0.get(CONFIG.k());
+        table.onContactSeen(1, notNearEnough, 70_000_000L);
+        assertNull(table.entry(notNearEnough.id()), "70 ms is not under half of 119 ms");
+        Contact near = bucket0.get(CONFIG.k() + 1);
+        table.onContactSeen(1, near, 20_000_000L);
+        assertNotNull(table.entry(near.id()));
+        assertNull(table.entry(bucket0.get(CONFIG.k() - 1).id()), "the slowest entry left the bucket");
+        assertTrue(table.bucketReplacements(0).contains(bucket0.get(CONFIG.k() - 1)), "but stays a replacement");
+        assertEquals(CONFIG.k(), table.bucketEntries(0).size());
+        assertEquals(1, table.proximitySwaps());
+    }
+
+    @Test
     void randomIdInBucketLandsInThatBucket() {
         SplittableRandom random = new SplittableRandom(3);
         RoutingTable table = new RoutingTable(TestContacts.randomId(random), CONFIG, 0);
