@@ -64,6 +64,24 @@ class MessageCodecTest {
     }
 
     @Test
+    void nodesKeepsToOneDatagramByDroppingTheFarthestContacts() {
+        SplittableRandom random = new SplittableRandom(6);
+        List<Contact> contacts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            // IPv6 and a 6-byte proof-of-work nonce: 63 bytes a contact, 20 do not fit in 1184.
+            Contact c = TestContacts.random(random);
+            contacts.add(new Contact(c.id(), c.publicKeyBytes(), 1L << 40,
+                    NodeAddress.ipv6(random.nextLong(), 1, 4000)));
+        }
+        int len = codec.encodeNodes(buf, 0, 1, contacts);
+        assertTrue(len <= MessageCodec.MAX_DATAGRAM_BYTES);
+        decode(len);
+        int kept = message.contacts().size();
+        assertTrue(kept >= 17 && kept < 20, "kept " + kept);
+        assertEquals(contacts.subList(0, kept), message.contacts(), "the closest (first) ones are kept");
+    }
+
+    @Test
     void unknownFieldsAreSkippedAndUnknownBodiesReported() {
         int len = codec.encodePing(buf, 0, 5);
         // Append an unknown varint field 9 and an unknown fixed32 field 8 to the envelope.
