@@ -1,0 +1,143 @@
+package io.molia.transport;
+
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The node's UDP sockets: one per shard, all bound to the same address with SO_REUSEPORT so the kernel spreads
+ * datagrams over them, each served by its own single-threaded event loop (shared-nothing, DESIGN §3.2). Epoll
+ * where available; NIO (with SO_REUSEPORT through the JDK) elsewhere.
+ *
+ * <p>{@link #start} and {@link #close} are called by the node's lifecycle thread; {@link #send} only on the shard's
+ * own loop (see {@link #eventLoop}).
+ */
+public final class UdpTransport implements AutoCloseable {
+    private final boolean epoll;
+    private final EventLoopGroup group;
+    private final List<Channel> channels = new ArrayList<>();
+
+    private UdpTransport(boolean epoll, EventLoopGroup group) {
+        this.epoll = epoll;
+        this.group = group;
+    }
+
+    /**
+     * Binds {@code shards} sockets to {@code address}. {@code preferEpoll} false forces NIO (tests run both).
+     *
+     * @throws TransportBindException with a one-line reason (port in use, address not available)
+     */
+    public static UdpTransport start(InetSocketAddress address, int shards, boolean preferEpoll,
+            ShardReceiver receiver) {
+        if (shards < 1) {
+            throw new IllegalArgumentException("shards must be >= 1");
+        }
+        boolean epoll = preferEpoll && Epoll.isAvailable();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(shards,
+                new DefaultThreadFactory("molia-shard"), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        UdpTransport transport = new UdpTransport(epoll, group);
+        try {
+            InetSocketAddress bindTo = address;
+            for (int shard = 0; shard < shards; shard++) {
+                Channel ch = transport.bind(bindTo, shard, receiver);
+                transport.channels.add(ch);
+                // Once the first socket chose a port (0 = any), every other shard binds the same one.
+                bindTo = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
+            }
+            return transport;
+        } catch (RuntimeException e) {
+            transport.close();
+            throw e;
+        }
+    }
+
+    private Channel bind(InetSocketAddress address, int shard, ShardReceiver receiver) {
+        Bootstrap b = new Bootstrap().group(group.next());
+        if (epoll) {
+            b.channel(EpollDatagramChannel.class).option(EpollChannelOption.SO_REUSEPORT, true);
+        } else {
+            b.channel(NioDatagramChannel.class).option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+        }
+        b.handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                receiver.onDatagram(shard, packet.sender(), packet.content());
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                // A socket error (e.g. ICMP port unreachable surfaced by the kernel) is not a reason to stop serving.
+            }
+        });
+        try {
+            return b.bind(address).sync().channel();
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            String why = root instanceof BindException || String.valueOf(root.getMessage()).contains("in use")
+                    ? "UDP port " + address.getPort() + " on " + address.getHostString() + " is in use"
+                    : "cannot bind UDP " + address + ": " + root.getMessage();
+            throw new TransportBindException(why, e);
+        }
+    }
+
+    public boolean isEpoll() {
+        return epoll;
+    }
+
+    public int shards() {
+        return channels.size();
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channels.get(0).localAddress();
+    }
+
+    /** The event loop that owns shard {@code shard}: run shard work and timers on it. */
+    public EventLoop eventLoop(int shard) {
+        return channels.get(shard).eventLoop();
+    }
+
+    /** Sends {@code data} (released by Netty) from shard {@code shard}'s socket; call on that shard's loop. */
+    public void send(int shard, InetSocketAddress to, ByteBuf data) {
+        channels.get(shard).writeAndFlush(new DatagramPacket(data, to), channels.get(shard).voidPromise());
+    }
+
+    @Override
+    public void close() {
+        for (Channel ch : channels) {
+            ch.close().awaitUninterruptibly();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** A bind failure explained in one line. */
+    public static final class TransportBindException extends RuntimeException {
+        TransportBindException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.molia.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Real sockets on loopback: every shard's socket shares one port and answers from its own loop. */
+class UdpTransportTest {
+    private static final InetSocketAddress LOOPBACK_ANY_PORT =
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    @ParameterizedTest(name = "epoll={0}")
+    @ValueSource(booleans = {true, false})
+    void shardsShareOnePortAndEchoFromTheirOwnLoop(boolean epoll) throws Exception {
+        AtomicIntegerArray perShard = new AtomicIntegerArray(2);
+        AtomicInteger offLoop = new AtomicInteger();
+        UdpTransport[] holder = new UdpTransport[1];
+        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 2, epoll, (shard, sender, data) -> {
+            if (!holder[0].eventLoop(shard).inEventLoop()) {
+                offLoop.incrementAndGet();
+            }
+            perShard.incrementAndGet(shard);
+            holder[0].send(shard, sender, Unpooled.copiedBuffer(data));
+        })) {
+            holder[0] = transport;
+            assertEquals(epoll, transport.isEpoll(), "epoll must be available on this Linux x86_64 machine");
+            assertEquals(2, transport.shards());
+            InetSocketAddress node = transport.localAddress();
+            List<DatagramChannel> clients = new ArrayList<>();
+            int echoed = 0;
+            try {
+                for (int i = 0; i < 64; i++) {
+                    DatagramChannel c = DatagramChannel.open().bind(LOOPBACK_ANY_PORT);
+                    c.socket().setSoTimeout(2_000);
+                    clients.add(c);
+                }
+                for (DatagramChannel c : clients) {
+                    c.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), node);
+                    java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
+                    c.socket().receive(p);
+                    assertEquals(3, p.getLength());
+                    assertEquals(node.getPort(), p.getPort(), "the answer comes from the node's one port");
+                    echoed++;
+                }
+            } finally {
+                for (DatagramChannel c : clients) {
+                    c.close();
+                }
+            }
+            assertEquals(64, echoed);
+            assertEquals(0, offLoop.get(), "every datagram is handled on its shard's own loop");
+            assertEquals(64, perShard.get(0) + perShard.get(1));
+            assertTrue(perShard.get(0) > 0 && perShard.get(1) > 0,
+                    "SO_REUSEPORT spread 64 source ports over both shards: " + perShard);
+        }
+    }
+
+    @Test
+    void aPortInUseIsOneClearLine() throws Exception {
+        try (DatagramSocket taken = new DatagramSocket(LOOPBACK_ANY_PORT)) {
+            InetSocketAddress busy = new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort());
+            UdpTransport.TransportBindException e = assertThrows(UdpTransport.TransportBindException.class,
+                    () -> UdpTransport.start(busy, 1, true, (shard, sender, data) -> { }));
+            assertEquals("UDP port " + busy.getPort() + " on " + busy.getHostString() + " is in use", e.getMessage());
+        }
+    }
+}
