@@ -43,6 +43,18 @@ class MoliaCommandTest {
     }
 
     @Test
+    void keygenCreatesOnceAndShowsTheSameKeyAfterwards(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String dataDir = dir.resolve("node").toString();
+        JsonNode first = new ObjectMapper().readTree(
+                captureStdout(() -> assertEquals(0, run("keygen", "--data-dir", dataDir, "--json"))));
+        JsonNode again = new ObjectMapper().readTree(
+                captureStdout(() -> assertEquals(0, run("keygen", "--data-dir", dataDir, "--json"))));
+        assertEquals(first.get("public_key"), again.get("public_key"));
+        assertEquals(64, first.get("node_id").asText().length());
+    }
+
+    @Test
     void aBadFlagIsNamedAndExitsWithUsageError() {
         assertEquals(2, run("sim", "--nodez", "5"));
         assertTrue(err.toString().contains("--nodez"), err.toString());

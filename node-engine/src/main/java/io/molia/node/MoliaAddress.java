@@ -1,0 +1,93 @@
+package io.molia.node;
+
+import java.util.Base64;
+
+import io.molia.core.Contact;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+
+/**
+ * A node's shareable address: {@code molia://<public key>@<host>:<port>}, the public key in unpadded base64url
+ * (43 characters). Everything a peer needs to open a session: the key (from which the ID and the X25519 static
+ * key follow) and where to send. Host is an IPv4 literal or a bracketed IPv6 literal; names are not resolved here.
+ */
+public record MoliaAddress(byte[] publicKey, String host, int port) {
+    public static final String SCHEME = "molia://";
+
+    public MoliaAddress {
+        if (publicKey.length != Contact.PUBLIC_KEY_BYTES) {
+            throw new IllegalArgumentException("a public key is 32 bytes");
+        }
+    }
+
+    /** Parses the text form; the exception message says what is wrong, in one line. */
+    public static MoliaAddress parse(String text) {
+        if (!text.startsWith(SCHEME)) {
+            throw new IllegalArgumentException("bad address '" + text + "': expected molia://<public-key>@host:port");
+        }
+        String rest = text.substring(SCHEME.length());
+        int at = rest.indexOf('@');
+        if (at < 0) {
+            throw new IllegalArgumentException("bad address '" + text + "': missing '@' between key and host");
+        }
+        byte[] key;
+        try {
+            key = Base64.getUrlDecoder().decode(rest.substring(0, at));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad address '" + text + "': the key is not base64url");
+        }
+        if (key.length != Contact.PUBLIC_KEY_BYTES) {
+            throw new IllegalArgumentException("bad address '" + text + "': the key must be 32 bytes, got "
+                    + key.length);
+        }
+        String hostPort = rest.substring(at + 1);
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            throw new IllegalArgumentException("bad address '" + text + "': expected host:port after '@'");
+        }
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad address '" + text + "': port is not a number");
+        }
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException("bad address '" + text + "': port must be in 1..65535");
+        }
+        return new MoliaAddress(key, host, port);
+    }
+
+    public NodeId nodeId() {
+        return NodeId.ofPublicKey(publicKey);
+    }
+
+    /** The contact this address names, for an IPv4 host (the only form the first releases bind). */
+    public Contact toContact() {
+        return new Contact(nodeId(), publicKey.clone(), 0, NodeAddress.parseIpv4(host + ":" + port));
+    }
+
+    public static String encodeKey(byte[] publicKey) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(publicKey);
+    }
+
+    @Override
+    public String toString() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return SCHEME + encodeKey(publicKey) + "@" + h + ":" + port;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MoliaAddress a && java.util.Arrays.equals(a.publicKey, publicKey) && a.host.equals(host)
+                && a.port == port;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(publicKey) * 31 + host.hashCode() * 7 + port;
+    }
+}

@@ -1,0 +1,39 @@
+package io.molia.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.molia.crypto.Ed25519Identity;
+import org.junit.jupiter.api.Test;
+
+class MoliaAddressTest {
+    private final byte[] key = Ed25519Identity.fromSeed(new byte[32]).publicKey();
+
+    @Test
+    void roundTripsIpv4AndIpv6() {
+        MoliaAddress a = new MoliaAddress(key, "127.0.0.1", 4000);
+        assertEquals(a, MoliaAddress.parse(a.toString()));
+        assertEquals(43, a.toString().indexOf('@') - MoliaAddress.SCHEME.length(), "unpadded base64url key");
+        MoliaAddress v6 = new MoliaAddress(key, "::1", 4001);
+        assertEquals("[::1]:4001", v6.toString().substring(v6.toString().indexOf('@') + 1));
+        assertEquals(v6, MoliaAddress.parse(v6.toString()));
+        assertEquals(a.nodeId(), a.toContact().id());
+    }
+
+    @Test
+    void eachMistakeIsNamed() {
+        String good = new MoliaAddress(key, "127.0.0.1", 4000).toString();
+        assertMessage("expected molia://<public-key>@host:port", "udp://x@1.2.3.4:5");
+        assertMessage("missing '@'", "molia://abc");
+        assertMessage("the key is not base64url", "molia://***@1.2.3.4:5");
+        assertMessage("the key must be 32 bytes, got 3", "molia://AQID@1.2.3.4:5");
+        assertMessage("expected host:port", good.substring(0, good.lastIndexOf(':')));
+        assertMessage("port is not a number", good.replace(":4000", ":http"));
+        assertMessage("port must be in 1..65535", good.replace(":4000", ":70000"));
+    }
+
+    private static void assertMessage(String expectedPart, String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MoliaAddress.parse(text));
+        assertEquals(true, e.getMessage().contains(expectedPart), e.getMessage());
+    }
+}
