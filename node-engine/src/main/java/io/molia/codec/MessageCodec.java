@@ -71,12 +71,17 @@ public final class MessageCodec {
 
     /** Writes as many of {@code contacts} as fit in one datagram, in order (callers pass closest first). */
     public int encodeNodes(byte[] out, int off, long requestId, List<Contact> contacts) {
+        return encodeNodes(out, off, requestId, contacts.toArray(new Contact[0]), contacts.size());
+    }
+
+    /** {@link #encodeNodes(byte[], int, long, List)} over {@code contacts[0, available)}, allocation-free. */
+    public int encodeNodes(byte[] out, int off, long requestId, Contact[] contacts, int available) {
         header(out, off, requestId);
         int budget = MAX_DATAGRAM_BYTES - (writer.position() - off) - 4;
         int count = 0;
         int bodySize = 0;
-        for (Contact c : contacts) {
-            int size = nestedSize(1, contactSize(c));
+        for (int i = 0; i < available; i++) {
+            int size = nestedSize(1, contactSize(contacts[i]));
             if (bodySize + size > budget) {
                 break;
             }
@@ -85,7 +90,7 @@ public final class MessageCodec {
         }
         writer.messageHeader(MessageKind.NODES.field(), bodySize);
         for (int i = 0; i < count; i++) {
-            Contact c = contacts.get(i);
+            Contact c = contacts[i];
             writer.messageHeader(1, contactSize(c));
             writeContact(c);
         }
@@ -209,7 +214,7 @@ public final class MessageCodec {
 
     private DecodeStatus validate(WireMessage m) {
         return switch (m.kind) {
-            case FIND_NODE, FIND_VALUE, STORE -> m.target == null ? DecodeStatus.BAD_FIELD_LENGTH : DecodeStatus.OK;
+            case FIND_NODE, FIND_VALUE, STORE -> m.hasTarget ? DecodeStatus.OK : DecodeStatus.BAD_FIELD_LENGTH;
             case PONG -> m.observedAddress == null ? DecodeStatus.BAD_FIELD_LENGTH : DecodeStatus.OK;
             default -> DecodeStatus.OK;
         };
@@ -224,7 +229,13 @@ public final class MessageCodec {
             r.fail(DecodeStatus.BAD_FIELD_LENGTH);
             return true;
         }
-        out.target = NodeId.fromBytes(reader.buffer(), r.position());
+        byte[] b = reader.buffer();
+        int at = r.position();
+        out.t0 = NodeId.readLong(b, at);
+        out.t1 = NodeId.readLong(b, at + 8);
+        out.t2 = NodeId.readLong(b, at + 16);
+        out.t3 = NodeId.readLong(b, at + 24);
+        out.hasTarget = true;
         r.skip(len);
         return true;
     }

@@ -17,7 +17,12 @@ public final class WireMessage {
     MessageKind kind;
     int version;
     long requestId;
-    NodeId target;
+    /** The 32-byte target/key as four big-endian words, decoded in place: the hot path builds no NodeId. */
+    boolean hasTarget;
+    long t0;
+    long t1;
+    long t2;
+    long t3;
     byte[] valueBuf;
     int valueOff;
     int valueLen;
@@ -33,7 +38,7 @@ public final class WireMessage {
         kind = null;
         version = 0;
         requestId = 0;
-        target = null;
+        hasTarget = false;
         valueBuf = null;
         valueOff = 0;
         valueLen = 0;
@@ -58,9 +63,19 @@ public final class WireMessage {
         return requestId;
     }
 
-    /** FIND_NODE target, FIND_VALUE and STORE key. */
+    /** FIND_NODE target, FIND_VALUE and STORE key, as an object (cold paths; allocates). */
     public NodeId target() {
-        return target;
+        return hasTarget ? new NodeId(t0, t1, t2, t3) : null;
+    }
+
+    /** Word {@code i} (0 = most significant) of the target, without allocating. */
+    public long targetWord(int i) {
+        return switch (i) {
+            case 0 -> t0;
+            case 1 -> t1;
+            case 2 -> t2;
+            default -> t3;
+        };
     }
 
     public byte[] valueBuffer() {

@@ -20,6 +20,8 @@ public final class CoreCounters {
     /** Requests not sent because the outstanding-request table was full. */
     public long pendingTableFull;
     public long versionErrorsSent;
+    /** Datagrams dropped because the driver had not drained the transmit queue. */
+    public long transmitQueueFull;
     public long storesAccepted;
     public long storesRefused;
     public long lookupsStarted;

@@ -2,6 +2,7 @@ package io.molia.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +35,8 @@ public final class NodeCore {
     public static final int MIN_PROTOCOL_VERSION = 1;
     private static final long EXPIRY_SWEEP_NS = TimeUnit.MINUTES.toNanos(1);
     private static final int RTT_CACHE_SIZE = 4_096;
+    /** Enough for a lookup burst plus the answers of one event-loop turn; drivers drain after every input. */
+    private static final int TRANSMIT_QUEUE_SLOTS = 256;
 
     private final CoreConfig config;
     private final Contact self;
@@ -55,9 +58,9 @@ public final class NodeCore {
     private final Map<Long, PendingRequest> pending = new HashMap<>();
     private final Map<Long, Operation> operations = new HashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
-    private final ArrayDeque<Outbound> transmits = new ArrayDeque<>();
+    private final TransmitQueue transmits = new TransmitQueue(TRANSMIT_QUEUE_SLOTS);
     private final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
-    private final List<Contact> closestScratch = new ArrayList<>();
+    private final Contact[] closestScratch;
     private final Lookup.RttOracle rttOracle = this::expectedRttNs;
     private long nextHandle = 1;
     private long timerSeq;
@@ -68,6 +71,7 @@ public final class NodeCore {
         this.random = random;
         this.routing = new RoutingTable(self.id(), config, nowNs);
         this.records = new RecordStore(config.maxRecords(), config.maxRecordBytes());
+        this.closestScratch = new Contact[config.k()];
         schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
     }
 
@@ -146,6 +150,7 @@ public final class NodeCore {
 
     // ---------------------------------------------------------------- outputs
 
+    /** The next datagram to send, or null; valid until the next call into this core (see {@link Outbound}). */
     public Outbound pollTransmit() {
         return transmits.poll();
     }
@@ -205,24 +210,27 @@ public final class NodeCore {
         int end;
         switch (message.kind()) {
             case PING -> end = codec.encodePong(scratch, 0, id, from.address());
-            case FIND_NODE -> {
-                routing.closest(message.target(), config.k(), true, from.id(), closestScratch);
-                end = codec.encodeNodes(scratch, 0, id, closestScratch);
-            }
+            case FIND_NODE -> end = encodeClosest(id, from);
             case FIND_VALUE -> {
                 RecordStore.StoredRecord r = records.get(nowNs, message.target());
                 if (r != null) {
                     long ttlSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(r.expiresNs() - nowNs));
                     end = codec.encodeValue(scratch, 0, id, r.value(), 0, r.value().length, ttlSeconds);
                 } else {
-                    routing.closest(message.target(), config.k(), true, from.id(), closestScratch);
-                    end = codec.encodeNodes(scratch, 0, id, closestScratch);
+                    end = encodeClosest(id, from);
                 }
             }
             case STORE -> end = codec.encodeStoreAck(scratch, 0, id, store(nowNs));
             default -> throw new AssertionError("not a request: " + message.kind());
         }
         send(from, end);
+    }
+
+    /** NODES with the k closest to the request's target: the hot path, allocation-free. */
+    private int encodeClosest(long requestId, Contact from) {
+        int n = routing.closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
+                message.targetWord(3), true, from.id(), closestScratch, closestScratch.length);
+        return codec.encodeNodes(scratch, 0, requestId, closestScratch, n);
     }
 
     private boolean store(long nowNs) {
@@ -325,8 +333,9 @@ public final class NodeCore {
         counters.softTimeouts++;
         // One retransmission of the same request: a lost datagram costs one timeout, not a lost peer.
         req.retransmitted = true;
-        transmits.add(new Outbound(req.peer, req.datagram, req.datagram.length));
-        counters.datagramsOut++;
+        if (transmits.offer(req.peer, req.datagram, req.datagram.length)) {
+            counters.datagramsOut++;
+        }
         Operation op = req.operation;
         if (op != null && op.lookup != null && !op.lookup.isFinished()) {
             op.lookup.onSlow(nowNs, req.peer.id());
@@ -488,7 +497,8 @@ public final class NodeCore {
 
     /** Sends a request and tracks it until its answer or its hard timeout. */
     private void sendTracked(Contact peer, int length, long nowNs, long requestId, Operation op) {
-        PendingRequest req = new PendingRequest(requestId, peer, op, nowNs, send(peer, length));
+        send(peer, length);
+        PendingRequest req = new PendingRequest(requestId, peer, op, nowNs, Arrays.copyOf(scratch, length));
         pending.put(requestId, req);
         counters.requestsOut++;
         long softNs = timeoutNs(peer.id());
@@ -507,12 +517,12 @@ public final class NodeCore {
         return id;
     }
 
-    private byte[] send(Contact to, int length) {
-        byte[] data = new byte[length];
-        System.arraycopy(scratch, 0, data, 0, length);
-        transmits.add(new Outbound(to, data, length));
-        counters.datagramsOut++;
-        return data;
+    private void send(Contact to, int length) {
+        if (transmits.offer(to, scratch, length)) {
+            counters.datagramsOut++;
+        } else {
+            counters.transmitQueueFull++;
+        }
     }
 
     /** Adaptive timeout: the peer's own RTO when measured, else the RTO over all peers, else the initial one. */

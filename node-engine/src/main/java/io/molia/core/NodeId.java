@@ -84,36 +84,46 @@ public final class NodeId implements Comparable<NodeId> {
      * Allocation-free; the lookup's ordering and the routing table's selection both rest on it.
      */
     public int compareDistance(NodeId a, NodeId b) {
-        int c = Long.compareUnsigned(w0 ^ a.w0, w0 ^ b.w0);
+        return compareDistance(w0, w1, w2, w3, a, b);
+    }
+
+    /** {@link #compareDistance(NodeId, NodeId)} for a target held as four words (decoded in place, no object). */
+    public static int compareDistance(long t0, long t1, long t2, long t3, NodeId a, NodeId b) {
+        int c = Long.compareUnsigned(t0 ^ a.w0, t0 ^ b.w0);
         if (c != 0) {
             return c;
         }
-        c = Long.compareUnsigned(w1 ^ a.w1, w1 ^ b.w1);
+        c = Long.compareUnsigned(t1 ^ a.w1, t1 ^ b.w1);
         if (c != 0) {
             return c;
         }
-        c = Long.compareUnsigned(w2 ^ a.w2, w2 ^ b.w2);
+        c = Long.compareUnsigned(t2 ^ a.w2, t2 ^ b.w2);
         if (c != 0) {
             return c;
         }
-        return Long.compareUnsigned(w3 ^ a.w3, w3 ^ b.w3);
+        return Long.compareUnsigned(t3 ^ a.w3, t3 ^ b.w3);
     }
 
     /** Number of leading bits this ID shares with {@code o}: 256 when equal. The bucket index is derived from it. */
     public int commonPrefixLength(NodeId o) {
-        long x = w0 ^ o.w0;
+        return commonPrefixLength(o.w0, o.w1, o.w2, o.w3);
+    }
+
+    /** {@link #commonPrefixLength(NodeId)} against an ID held as four words. */
+    public int commonPrefixLength(long o0, long o1, long o2, long o3) {
+        long x = w0 ^ o0;
         if (x != 0) {
             return Long.numberOfLeadingZeros(x);
         }
-        x = w1 ^ o.w1;
+        x = w1 ^ o1;
         if (x != 0) {
             return 64 + Long.numberOfLeadingZeros(x);
         }
-        x = w2 ^ o.w2;
+        x = w2 ^ o2;
         if (x != 0) {
             return 128 + Long.numberOfLeadingZeros(x);
         }
-        x = w3 ^ o.w3;
+        x = w3 ^ o3;
         return x != 0 ? 192 + Long.numberOfLeadingZeros(x) : BITS;
     }
 
@@ -176,13 +186,13 @@ public final class NodeId implements Comparable<NodeId> {
         return shortHex();
     }
 
-    static long readLong(byte[] b, int off) {
+    public static long readLong(byte[] b, int off) {
         return ((long) (b[off] & 0xff) << 56) | ((long) (b[off + 1] & 0xff) << 48) | ((long) (b[off + 2] & 0xff) << 40)
                 | ((long) (b[off + 3] & 0xff) << 32) | ((long) (b[off + 4] & 0xff) << 24)
                 | ((long) (b[off + 5] & 0xff) << 16) | ((long) (b[off + 6] & 0xff) << 8) | (b[off + 7] & 0xff);
     }
 
-    static void writeLong(byte[] b, int off, long v) {
+    public static void writeLong(byte[] b, int off, long v) {
         for (int i = 7; i >= 0; i--) {
             b[off + i] = (byte) v;
             v >>>= 8;

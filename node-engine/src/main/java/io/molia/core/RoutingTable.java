@@ -191,24 +191,33 @@ public final class RoutingTable {
      * node never hands out peers it believes dead. {@code exclude} (may be null) is never returned.
      */
     public void closest(NodeId target, int n, boolean skipFailing, NodeId exclude, List<Contact> out) {
+        Contact[] found = new Contact[n];
+        int count = closest(target.word(0), target.word(1), target.word(2), target.word(3), skipFailing, exclude,
+                found, n);
         out.clear();
-        int cpl = self.commonPrefixLength(target);
+        out.addAll(Arrays.asList(found).subList(0, count));
+    }
+
+    /**
+     * Allocation-free form for the hot path: the up to {@code n} closest to the target given as four words, written
+     * closest first into {@code out}; returns how many.
+     */
+    public int closest(long t0, long t1, long t2, long t3, boolean skipFailing, NodeId exclude, Contact[] out,
+            int n) {
+        int cpl = self.commonPrefixLength(t0, t1, t2, t3);
         if (cpl == NodeId.BITS) {
             cpl = NodeId.BITS - 1;
         }
-        // Buckets at and below the split point hold contacts closer to target than any shallower bucket.
+        int count = 0;
+        // Buckets at and below the split point hold contacts closer to the target than any shallower bucket, and
+        // each shallower bucket is farther than the one below it: stop once full.
         for (int b = cpl; b < NodeId.BITS; b++) {
-            collect(buckets[b], skipFailing, exclude, out);
+            count = collect(buckets[b], t0, t1, t2, t3, skipFailing, exclude, out, count, n);
         }
-        sortByDistance(target, out);
-        for (int b = cpl - 1; b >= 0 && out.size() < n; b--) {
-            int from = out.size();
-            collect(buckets[b], skipFailing, exclude, out);
-            sortByDistance(target, out.subList(from, out.size()));
+        for (int b = cpl - 1; b >= 0 && count < n; b--) {
+            count = collect(buckets[b], t0, t1, t2, t3, skipFailing, exclude, out, count, n);
         }
-        if (out.size() > n) {
-            out.subList(n, out.size()).clear();
-        }
+        return count;
     }
 
     /** Bucket indexes that are non-empty or adjacent to a non-empty one and had no lookup for a refresh period. */
@@ -278,23 +287,33 @@ public final class RoutingTable {
         return proximitySwaps;
     }
 
-    private static void collect(Bucket bucket, boolean skipFailing, NodeId exclude, List<Contact> out) {
+    /** Inserts the bucket's eligible contacts into the sorted, bounded {@code out[0, count)}. */
+    private static int collect(Bucket bucket, long t0, long t1, long t2, long t3, boolean skipFailing,
+            NodeId exclude, Contact[] out, int count, int n) {
         if (bucket == null) {
-            return;
+            return count;
         }
-        for (RoutingEntry e : bucket.entries) {
-            if (skipFailing && e.failures() > 0) {
+        for (int i = 0, size = bucket.entries.size(); i < size; i++) {
+            RoutingEntry e = bucket.entries.get(i);
+            Contact c = e.contact();
+            if ((skipFailing && e.failures() > 0) || (exclude != null && c.id().equals(exclude))) {
                 continue;
             }
-            if (exclude != null && e.contact().id().equals(exclude)) {
+            int pos = count;
+            while (pos > 0 && NodeId.compareDistance(t0, t1, t2, t3, c.id(), out[pos - 1].id()) < 0) {
+                pos--;
+            }
+            if (pos >= n) {
                 continue;
             }
-            out.add(e.contact());
+            int last = Math.min(count, n - 1);
+            System.arraycopy(out, pos, out, pos + 1, last - pos);
+            out[pos] = c;
+            if (count < n) {
+                count++;
+            }
         }
-    }
-
-    private static void sortByDistance(NodeId target, List<Contact> contacts) {
-        contacts.sort((a, c) -> target.compareDistance(a.id(), c.id()));
+        return count;
     }
 
     private static final class Bucket {

@@ -206,7 +206,9 @@ public final class Simulation {
             to.sessions.add(from.contact.id());
             delayNs += 2 * oneWayNs(from, to); // initiation and response before the first data packet
         }
-        schedule(nowNs + delayNs, EventKind.DELIVER, to.slot, to.incarnation, from.contact, out.data());
+        // The core reuses its slot: the datagram in flight needs its own bytes.
+        schedule(nowNs + delayNs, EventKind.DELIVER, to.slot, to.incarnation, from.contact,
+                Arrays.copyOf(out.data(), out.length()));
     }
 
     private long oneWayNs(SimNode a, SimNode b) {

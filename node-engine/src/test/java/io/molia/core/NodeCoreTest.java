@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ class NodeCoreTest {
             for (NodeCore core : network.values()) {
                 Outbound out;
                 while ((out = core.pollTransmit()) != null) {
-                    inFlight.add(new Object[] {core.self(), out});
+                    inFlight.add(new Object[] {core.self(), out.to(), Arrays.copyOf(out.data(), out.length())});
                 }
             }
             if (inFlight.isEmpty()) {
@@ -48,10 +49,10 @@ class NodeCoreTest {
             }
             now += MS;
             for (Object[] d : inFlight) {
-                Outbound out = (Outbound) d[1];
-                NodeCore to = network.get(out.to().address());
+                NodeCore to = network.get(((Contact) d[1]).address());
+                byte[] data = (byte[]) d[2];
                 if (to != null) {
-                    to.onDatagram(now, (Contact) d[0], out.data(), 0, out.length());
+                    to.onDatagram(now, (Contact) d[0], data, 0, data.length);
                 }
             }
         }

@@ -1,0 +1,44 @@
+package io.molia.core;
+
+/**
+ * The core's outgoing datagrams: a fixed ring of reusable slots, each buffer allocated on the slot's first use, so
+ * the steady state allocates nothing and an idle simulated node costs only the ring. When full, new datagrams are
+ * dropped (the core counts them): a driver that does not drain is a bug, not a reason to grow without bound.
+ *
+ * <p>Owned by the core's thread; not thread-safe.
+ */
+final class TransmitQueue {
+    private final Outbound[] slots;
+    private int head;
+    private int size;
+
+    TransmitQueue(int capacity) {
+        slots = new Outbound[capacity];
+    }
+
+    boolean offer(Contact to, byte[] source, int length) {
+        if (size == slots.length) {
+            return false;
+        }
+        int index = (head + size) % slots.length;
+        Outbound slot = slots[index];
+        if (slot == null) {
+            slot = new Outbound();
+            slots[index] = slot;
+        }
+        slot.fill(to, source, length);
+        size++;
+        return true;
+    }
+
+    /** The next datagram, valid until the next offer; null when empty. */
+    Outbound poll() {
+        if (size == 0) {
+            return null;
+        }
+        Outbound slot = slots[head];
+        head = (head + 1) % slots.length;
+        size--;
+        return slot;
+    }
+}
