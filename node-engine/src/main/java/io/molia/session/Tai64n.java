@@ -1,0 +1,39 @@
+package io.molia.session;
+
+/**
+ * TAI64N timestamps as WireGuard sends them: 8 bytes of seconds (2^62 + 10 + Unix seconds) and 4 bytes of
+ * nanoseconds with the low 24 bits cleared (~16.8 ms granularity, so a timestamp does not leak a fine clock),
+ * both big-endian. Compared as 12-byte big-endian strings.
+ */
+public final class Tai64n {
+    public static final int BYTES = 12;
+    private static final long EPOCH_LABEL = 0x400000000000000AL;
+    private static final int WHITENER_MASK = 0xFFFFFF;
+
+    private Tai64n() {
+    }
+
+    /** Writes the timestamp of {@code unixNanos} (wall-clock time passed in by the driver). */
+    public static void write(long unixNanos, byte[] out, int off) {
+        long seconds = Math.floorDiv(unixNanos, 1_000_000_000L);
+        int nanos = (int) Math.floorMod(unixNanos, 1_000_000_000L) & ~WHITENER_MASK;
+        long label = EPOCH_LABEL + seconds;
+        for (int i = 0; i < 8; i++) {
+            out[off + i] = (byte) (label >>> (56 - 8 * i));
+        }
+        for (int i = 0; i < 4; i++) {
+            out[off + 8 + i] = (byte) (nanos >>> (24 - 8 * i));
+        }
+    }
+
+    /** Negative, zero or positive as {@code a} is before, equal to or after {@code b}. */
+    public static int compare(byte[] a, int aOff, byte[] b, int bOff) {
+        for (int i = 0; i < BYTES; i++) {
+            int c = Integer.compare(a[aOff + i] & 0xff, b[bOff + i] & 0xff);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+}
