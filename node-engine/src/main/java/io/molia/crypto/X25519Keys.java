@@ -26,8 +26,12 @@ public final class X25519Keys {
 
     public static byte[] publicKey(byte[] privateKey) {
         byte[] pub = new byte[KEY_BYTES];
-        X25519.generatePublicKey(privateKey, 0, pub, 0);
+        publicKey(privateKey, pub);
         return pub;
+    }
+
+    public static void publicKey(byte[] privateKey, byte[] out) {
+        X25519.generatePublicKey(privateKey, 0, out, 0);
     }
 
     /** DH(private, public) into {@code out}; false for a low-order public key (all-zero result), as WireGuard rejects. */
