@@ -1,0 +1,41 @@
+package io.molia.session;
+
+import java.util.ArrayDeque;
+
+import io.molia.core.Contact;
+import io.molia.core.NodeAddress;
+
+/**
+ * What a shard keeps about one remote static key: its sessions (current and the one before a rekey), a handshake
+ * in progress, the newest handshake timestamp accepted from it (replay rule), a cookie for mac2, and the few
+ * messages waiting for a session. Owned by the shard thread; not thread-safe.
+ */
+final class Peer {
+    static final int MAX_QUEUED = 8;
+
+    final byte[] remoteStatic;
+    /** The DHT identity behind the key; for a plain WireGuard peer, a contact keyed by its X25519 key. */
+    Contact contact;
+    NodeAddress address;
+    Session current;
+    Session previous;
+    WireGuardHandshake.State handshake;
+    long handshakeStartedNs;
+    long lastInitiationSentNs;
+    final byte[] lastMac1Sent = new byte[WireGuardHandshake.MAC_BYTES];
+    final byte[] newestTimestamp = new byte[Tai64n.BYTES];
+    long lastInitiationAcceptedNs = Long.MIN_VALUE / 2;
+    byte[] cookie;
+    long cookieReceivedNs;
+    /** A Molia initiation from this peer waits for the core's answer to ride in the response. */
+    WireGuardHandshake.State pendingResponse;
+    NodeAddress pendingResponseTo;
+    int pendingResponseBudget;
+    final ArrayDeque<byte[]> queued = new ArrayDeque<>();
+
+    Peer(byte[] remoteStatic, Contact contact, NodeAddress address) {
+        this.remoteStatic = remoteStatic.clone();
+        this.contact = contact;
+        this.address = address;
+    }
+}

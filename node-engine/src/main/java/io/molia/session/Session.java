@@ -1,0 +1,87 @@
+package io.molia.session;
+
+import io.molia.core.Contact;
+
+/**
+ * One established WireGuard session (a pair of transport keys) with a peer: indices, counters, replay window and
+ * the times the rekey and reject rules need. Owned by the shard whose local index it carries; not thread-safe.
+ */
+public final class Session {
+    final int localIndex;
+    final int remoteIndex;
+    final byte[] sendKey;
+    final byte[] receiveKey;
+    final boolean initiator;
+    final long createdNs;
+    final ReplayWindow replay = new ReplayWindow();
+    final Peer peer;
+    long sendCounter;
+    long lastSentNs;
+    long lastReceivedNs;
+    long bytesIn;
+    long bytesOut;
+    long packetsIn;
+    long packetsOut;
+    /** The responder may send only after the initiator's first data message proved it holds the keys. */
+    boolean confirmed;
+
+    Session(Peer peer, WireGuardHandshake.State hs, boolean initiator, long nowNs) {
+        this.peer = peer;
+        this.localIndex = hs.localIndex;
+        this.remoteIndex = hs.remoteIndex;
+        this.sendKey = hs.sendKey.clone();
+        this.receiveKey = hs.receiveKey.clone();
+        this.initiator = initiator;
+        this.createdNs = nowNs;
+        this.confirmed = initiator;
+        this.lastSentNs = nowNs;
+        this.lastReceivedNs = nowNs;
+    }
+
+    /** The peer as the core knows it: Ed25519 key, ID and the address it last spoke from. */
+    public Contact contact() {
+        return peer.contact;
+    }
+
+    public int localIndex() {
+        return localIndex;
+    }
+
+    public int remoteIndex() {
+        return remoteIndex;
+    }
+
+    public boolean isInitiator() {
+        return initiator;
+    }
+
+    public long createdNs() {
+        return createdNs;
+    }
+
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    public long packetsIn() {
+        return packetsIn;
+    }
+
+    public long packetsOut() {
+        return packetsOut;
+    }
+
+    boolean expired(long nowNs) {
+        return nowNs - createdNs >= WireGuardConstants.REJECT_AFTER_TIME_NS
+                || Long.compareUnsigned(sendCounter, WireGuardConstants.REJECT_AFTER_MESSAGES) >= 0;
+    }
+
+    boolean dueForRekey(long nowNs) {
+        return initiator && (nowNs - createdNs >= WireGuardConstants.REKEY_AFTER_TIME_NS
+                || Long.compareUnsigned(sendCounter, WireGuardConstants.REKEY_AFTER_MESSAGES) >= 0);
+    }
+}

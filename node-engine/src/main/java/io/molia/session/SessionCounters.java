@@ -1,0 +1,35 @@
+package io.molia.session;
+
+/**
+ * Why datagrams were dropped without a word, and what the session layer did. Plain fields written by the owning
+ * shard only; a metrics scrape reads them racily, which is fine for monotonic counters.
+ */
+public final class SessionCounters {
+    public long tooShort;
+    public long unknownType;
+    public long badReserved;
+    public long badMac1;
+    public long cookieRepliesSent;
+    public long rateLimited;
+    public long badHandshake;
+    public long identityMismatch;
+    public long notAdmitted;
+    public long replayedTimestamp;
+    public long unknownReceiverIndex;
+    public long replayedCounter;
+    public long badAead;
+    public long expiredSession;
+    public long handshakesCompleted;
+    public long handshakesInitiated;
+    public long oneRoundTripAnswers;
+    public long answersOverAmplificationBound;
+    public long sessionsEvicted;
+    public long queueOverflow;
+    public long keepalivesSent;
+
+    /** Everything dropped in silence. */
+    public long silentDrops() {
+        return tooShort + unknownType + badReserved + badMac1 + rateLimited + badHandshake + identityMismatch
+                + notAdmitted + replayedTimestamp + unknownReceiverIndex + replayedCounter + badAead + expiredSession;
+    }
+}

@@ -1,0 +1,647 @@
+package io.molia.session;
+
+import static io.molia.session.WireGuardConstants.DATA_COUNTER;
+import static io.molia.session.WireGuardConstants.DATA_RECEIVER;
+import static io.molia.session.WireGuardConstants.TRANSPORT_HEADER_BYTES;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+import io.molia.core.Contact;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+import io.molia.crypto.ChaChaPoly;
+import io.molia.crypto.X25519Keys;
+
+/**
+ * The session layer of one shard, sans I/O (DESIGN §3.4): WireGuard handshakes and transport for plain WireGuard
+ * peers, and Molia's one-round-trip variant for DHT peers, whose first request rides in the initiation and whose
+ * answer rides in the response. Datagrams and time go in; plaintexts for the core and datagrams to send come out.
+ *
+ * <p>Silent to strangers: nothing is ever sent in reply to a datagram that is not a well-formed initiation with a
+ * valid mac1 (or a packet of a live session); every drop is counted by reason in {@link #counters()}.
+ *
+ * <p>Call {@link #onDatagram} for every received datagram, {@link #send} for every inner message the core wants
+ * delivered, {@link #finishResponses} after the core handled a delivery, and {@link #onTimer} about once a
+ * second; drain {@link #pollTransmit} after each. Owned by one shard thread; not thread-safe.
+ */
+public final class SessionManager {
+    /** Molia's one-round-trip initiation: a WireGuard initiation whose payload carries the first request. */
+    public static final int TYPE_MOLIA_INITIATION = 0x4D;
+    /** Molia's response: a WireGuard response whose payload carries the first answer. */
+    public static final int TYPE_MOLIA_RESPONSE = 0x4E;
+    /** Molia initiations are padded to this size so a full answer fits the 3× amplification bound. */
+    public static final int MOLIA_INITIATION_MIN_BYTES = 430;
+    public static final int AMPLIFICATION_FACTOR = 3;
+
+    public static final int DROPPED = 0;
+    public static final int HANDLED = 1;
+    public static final int DELIVERED = 2;
+
+    private static final int ED_KEY = 32;
+
+    /** Where a delivered plaintext is. Reused; valid until the next call. */
+    public static final class Delivery {
+        public Session session;
+        public Contact from;
+        public byte[] data;
+        public int offset;
+        public int length;
+    }
+
+    /** A datagram to send. */
+    public record Transmit(NodeAddress to, byte[] data) {
+    }
+
+    /** Decides whether an identity may open a session (proof of work, bans); the default admits everyone. */
+    @FunctionalInterface
+    public interface AdmissionPolicy {
+        boolean admit(NodeId id, byte[] ed25519PublicKey, long powNonce);
+    }
+
+    private final StaticIdentity local;
+    private final byte[] localEd25519;
+    private final byte[] psk;
+    private final int shard;
+    private final int shardBits;
+    private final int maxSessions;
+    private final RandomGenerator random;
+    private final AdmissionPolicy admission;
+    private final WireGuardHandshake wg = new WireGuardHandshake();
+    private final ChaChaPoly aead = new ChaChaPoly();
+    private final Map<ByteBuffer, Peer> peers = new HashMap<>();
+    private final Map<Integer, Session> sessions = new HashMap<>();
+    private final Map<Integer, Peer> handshakesByIndex = new HashMap<>();
+    private final ArrayDeque<Transmit> transmits = new ArrayDeque<>();
+    private final SessionCounters counters = new SessionCounters();
+    private final Delivery delivery = new Delivery();
+    private final byte[] payload = new byte[2048];
+    private final byte[] out = new byte[2048];
+    private final byte[] ephemeral = new byte[32];
+    private final byte[] timestamp = new byte[Tai64n.BYTES];
+    private final CookieJar cookies;
+    private boolean underLoad;
+    private java.io.Writer keyLog;
+
+    public SessionManager(StaticIdentity local, byte[] localEd25519, byte[] psk, int shard, int shardBits,
+            int maxSessions, RandomGenerator random, AdmissionPolicy admission) {
+        if (psk.length != 32) {
+            throw new IllegalArgumentException("a pre-shared key is 32 bytes");
+        }
+        if (shard < 0 || shard >= (1 << shardBits)) {
+            throw new IllegalArgumentException("shard " + shard + " does not fit in " + shardBits + " bits");
+        }
+        this.local = local;
+        this.localEd25519 = localEd25519.clone();
+        this.psk = psk.clone();
+        this.shard = shard;
+        this.shardBits = shardBits;
+        this.maxSessions = maxSessions;
+        this.random = random;
+        this.admission = admission;
+        this.cookies = new CookieJar(local, random);
+    }
+
+    public SessionCounters counters() {
+        return counters;
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /** The shard that issued {@code localIndex} (its low bits), so a driver can hand a datagram over. */
+    public static int shardOf(int localIndex, int shardBits) {
+        return localIndex & ((1 << shardBits) - 1);
+    }
+
+    /** Set by the driver when handshakes queue up: initiations then need a valid mac2 (a cookie round trip). */
+    public void setUnderLoad(boolean underLoad) {
+        this.underLoad = underLoad;
+    }
+
+    /**
+     * Debug only: write every session's keys in the format of Wireshark's WireGuard key log ({@code wg.keylog_file})
+     * to {@code writer}. Anyone with that file decrypts the traffic: the driver warns loudly when it is on.
+     */
+    public void setKeyLog(java.io.Writer writer) {
+        this.keyLog = writer;
+    }
+
+    /** Lets a plain WireGuard peer (no Ed25519 identity) hold sessions, at {@code address} for our initiations. */
+    public void allowPlainPeer(byte[] x25519PublicKey, NodeAddress address) {
+        Contact c = new Contact(NodeId.ofPublicKey(x25519PublicKey), x25519PublicKey.clone(), 0, address);
+        peers.computeIfAbsent(ByteBuffer.wrap(x25519PublicKey.clone()), k -> new Peer(x25519PublicKey, c, address));
+    }
+
+    public Transmit pollTransmit() {
+        return transmits.poll();
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    /**
+     * One datagram from {@code from}. Returns {@link #DELIVERED} (an inner plaintext is in {@link #delivery()}),
+     * {@link #HANDLED} (handshake or keepalive work, maybe datagrams to send), or {@link #DROPPED} (counted).
+     */
+    public int onDatagram(long nowNs, long unixNanos, NodeAddress from, byte[] buf, int off, int len) {
+        if (len < 4) {
+            counters.tooShort++;
+            return DROPPED;
+        }
+        if (buf[off + 1] != 0 || buf[off + 2] != 0 || buf[off + 3] != 0) {
+            counters.badReserved++;
+            return DROPPED;
+        }
+        int type = buf[off] & 0xff;
+        return switch (type) {
+            case WireGuardConstants.TYPE_TRANSPORT -> onTransport(nowNs, from, buf, off, len);
+            case WireGuardConstants.TYPE_INITIATION, TYPE_MOLIA_INITIATION ->
+                    onInitiation(nowNs, from, buf, off, len, type == TYPE_MOLIA_INITIATION);
+            case WireGuardConstants.TYPE_RESPONSE, TYPE_MOLIA_RESPONSE ->
+                    onResponse(nowNs, unixNanos, from, buf, off, len);
+            case WireGuardConstants.TYPE_COOKIE_REPLY -> onCookieReply(nowNs, buf, off, len);
+            default -> {
+                counters.unknownType++;
+                yield DROPPED;
+            }
+        };
+    }
+
+    public Delivery delivery() {
+        return delivery;
+    }
+
+    private int onInitiation(long nowNs, NodeAddress from, byte[] buf, int off, int len, boolean molia) {
+        if (molia ? len < MOLIA_INITIATION_MIN_BYTES : len != WireGuardConstants.INITIATION_BYTES) {
+            counters.tooShort++;
+            return DROPPED;
+        }
+        if (!wg.mac1Valid(local, buf, off, len)) {
+            counters.badMac1++;
+            return DROPPED;
+        }
+        if (underLoad && !wg.mac2Valid(cookies.cookieFor(nowNs, from), buf, off, len)) {
+            transmits.add(new Transmit(from, cookies.reply(nowNs, from, buf, off, len)));
+            counters.cookieRepliesSent++;
+            return HANDLED;
+        }
+        WireGuardHandshake.State hs = new WireGuardHandshake.State();
+        int payloadLen = wg.consumeInitiation(hs, local, buf, off, len, payload);
+        if (payloadLen < 0) {
+            counters.badHandshake++;
+            return DROPPED;
+        }
+        Peer peer = peers.get(ByteBuffer.wrap(hs.remoteStatic));
+        int tsOffset = 0;
+        Contact contact;
+        if (molia) {
+            if (payloadLen < ED_KEY + Tai64n.BYTES + 2) {
+                counters.badHandshake++;
+                return DROPPED;
+            }
+            byte[] ed = java.util.Arrays.copyOf(payload, ED_KEY);
+            byte[] derived = X25519Keys.fromEd25519PublicKey(ed);
+            if (derived == null || !WireGuardHandshake.constantTimeEquals(derived, 0, hs.remoteStatic, 0, 32)) {
+                counters.identityMismatch++; // the key in the payload is not the one the handshake proved
+                return DROPPED;
+            }
+            NodeId id = NodeId.ofPublicKey(ed);
+            if (!admission.admit(id, ed, 0)) {
+                counters.notAdmitted++;
+                return DROPPED;
+            }
+            contact = new Contact(id, ed, 0, from);
+            tsOffset = ED_KEY;
+        } else {
+            if (peer == null) {
+                counters.notAdmitted++; // a plain WireGuard key nobody allowed
+                return DROPPED;
+            }
+            contact = peer.contact;
+        }
+        if (peer != null) {
+            if (Tai64n.compare(payload, tsOffset, peer.newestTimestamp, 0) <= 0) {
+                counters.replayedTimestamp++;
+                return DROPPED;
+            }
+            if (nowNs - peer.lastInitiationAcceptedNs < WireGuardConstants.HANDSHAKE_INITIATION_RATE_NS) {
+                counters.rateLimited++;
+                return DROPPED;
+            }
+        } else {
+            peer = new Peer(hs.remoteStatic, contact, from);
+            peers.put(ByteBuffer.wrap(peer.remoteStatic), peer);
+        }
+        System.arraycopy(payload, tsOffset, peer.newestTimestamp, 0, Tai64n.BYTES);
+        peer.lastInitiationAcceptedNs = nowNs;
+        peer.address = from;
+        peer.contact = molia ? contact : peer.contact.withAddress(from);
+        hs.localIndex = newLocalIndex();
+        if (!molia) {
+            respond(nowNs, peer, hs, from, new byte[0], 0, WireGuardConstants.TYPE_RESPONSE);
+            return HANDLED;
+        }
+        // The answer to the carried request goes in the response: wait for the core (finishResponses).
+        peer.pendingResponse = hs;
+        peer.pendingResponseTo = from;
+        peer.pendingResponseBudget = AMPLIFICATION_FACTOR * len;
+        int innerLen = ((payload[tsOffset + Tai64n.BYTES] & 0xff) << 8) | (payload[tsOffset + Tai64n.BYTES + 1] & 0xff);
+        int innerOff = tsOffset + Tai64n.BYTES + 2;
+        if (innerLen == 0 || innerOff + innerLen > payloadLen) {
+            return HANDLED;
+        }
+        delivery.session = null;
+        delivery.from = peer.contact;
+        delivery.data = payload;
+        delivery.offset = innerOff;
+        delivery.length = innerLen;
+        return DELIVERED;
+    }
+
+    /** Sends the responses still waiting for an answer, empty: the initiator then re-sends as transport data. */
+    public void finishResponses(long nowNs) {
+        for (Peer peer : peers.values()) {
+            if (peer.pendingResponse != null) {
+                respond(nowNs, peer, peer.pendingResponse, peer.pendingResponseTo, new byte[0], 0,
+                        TYPE_MOLIA_RESPONSE);
+            }
+        }
+    }
+
+    private void respond(long nowNs, Peer peer, WireGuardHandshake.State hs, NodeAddress to, byte[] inner,
+            int innerLen, int type) {
+        peer.pendingResponse = null;
+        random.nextBytes(ephemeral);
+        int payloadLen = 0;
+        if (type == TYPE_MOLIA_RESPONSE) {
+            payload[0] = (byte) (innerLen >>> 8);
+            payload[1] = (byte) innerLen;
+            System.arraycopy(inner, 0, payload, 2, innerLen);
+            payloadLen = 2 + innerLen;
+        }
+        int len = wg.createResponse(hs, ephemeral, hs.localIndex, psk, payload, payloadLen, null, type, out);
+        transmits.add(new Transmit(to, java.util.Arrays.copyOf(out, len)));
+        install(peer, new Session(peer, hs, false, nowNs));
+        logKeys(hs);
+        counters.handshakesCompleted++;
+    }
+
+    private int onResponse(long nowNs, long unixNanos, NodeAddress from, byte[] buf, int off, int len) {
+        boolean molia = (buf[off] & 0xff) == TYPE_MOLIA_RESPONSE;
+        if (molia ? len < WireGuardConstants.RESPONSE_BYTES + 2 : len != WireGuardConstants.RESPONSE_BYTES) {
+            counters.tooShort++;
+            return DROPPED;
+        }
+        if (!wg.mac1Valid(local, buf, off, len)) {
+            counters.badMac1++;
+            return DROPPED;
+        }
+        Peer peer = handshakesByIndex.get(WireGuardConstants.readIntLe(buf, off + WireGuardConstants.RESP_RECEIVER));
+        if (peer == null || peer.handshake == null) {
+            counters.unknownReceiverIndex++;
+            return DROPPED;
+        }
+        WireGuardHandshake.State hs = peer.handshake;
+        int payloadLen = wg.consumeResponse(hs, local, psk, buf, off, len, payload);
+        if (payloadLen < 0) {
+            counters.badHandshake++;
+            return DROPPED;
+        }
+        handshakesByIndex.remove(hs.localIndex);
+        peer.handshake = null;
+        peer.address = from;
+        peer.contact = peer.contact.withAddress(from);
+        Session session = new Session(peer, hs, true, nowNs);
+        install(peer, session);
+        logKeys(hs);
+        counters.handshakesCompleted++;
+        // Key confirmation and the queued messages travel as transport data now.
+        boolean sentSomething = false;
+        byte[] queued;
+        while ((queued = peer.queued.poll()) != null) {
+            seal(nowNs, session, queued, 0, queued.length);
+            sentSomething = true;
+        }
+        int innerLen = molia && payloadLen >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 0;
+        if (innerLen > 0 && 2 + innerLen <= payloadLen) {
+            if (!sentSomething) {
+                seal(nowNs, session, payload, 0, 0); // confirm the keys at once: the responder may then send
+                counters.keepalivesSent++;
+            }
+            delivery.session = session;
+            delivery.from = peer.contact;
+            delivery.data = payload;
+            delivery.offset = 2;
+            delivery.length = innerLen;
+            counters.oneRoundTripAnswers++;
+            return DELIVERED;
+        }
+        if (!sentSomething) {
+            seal(nowNs, session, payload, 0, 0);
+            counters.keepalivesSent++;
+        }
+        return HANDLED;
+    }
+
+    private int onTransport(long nowNs, NodeAddress from, byte[] buf, int off, int len) {
+        if (len < WireGuardConstants.TRANSPORT_MIN_BYTES) {
+            counters.tooShort++;
+            return DROPPED;
+        }
+        Session s = sessions.get(WireGuardConstants.readIntLe(buf, off + DATA_RECEIVER));
+        if (s == null) {
+            counters.unknownReceiverIndex++;
+            return DROPPED;
+        }
+        if (s.expired(nowNs) || nowNs - s.createdNs >= WireGuardConstants.REJECT_AFTER_TIME_NS) {
+            counters.expiredSession++;
+            return DROPPED;
+        }
+        long counter = WireGuardConstants.readLongLe(buf, off + DATA_COUNTER);
+        if (!s.replay.check(counter, WireGuardConstants.REJECT_AFTER_MESSAGES)) {
+            counters.replayedCounter++;
+            return DROPPED;
+        }
+        int plain = aead.open(s.receiveKey, counter, buf, off + TRANSPORT_HEADER_BYTES,
+                len - TRANSPORT_HEADER_BYTES, null, payload, 0);
+        if (plain < 0) {
+            counters.badAead++;
+            return DROPPED;
+        }
+        s.replay.accept(counter);
+        s.lastReceivedNs = nowNs;
+        s.packetsIn++;
+        s.bytesIn += len;
+        s.confirmed = true;
+        Peer peer = s.peer;
+        if (!from.equals(peer.address)) {
+            peer.address = from; // roaming: the newest authenticated address wins, as WireGuard does
+            peer.contact = peer.contact.withAddress(from);
+        }
+        if (plain == 0) {
+            return HANDLED; // keepalive
+        }
+        delivery.session = s;
+        delivery.from = peer.contact;
+        delivery.data = payload;
+        delivery.offset = 0;
+        delivery.length = plain; // Molia data is not padded: a protobuf message cannot end in zero padding
+        return DELIVERED;
+    }
+
+    private int onCookieReply(long nowNs, byte[] buf, int off, int len) {
+        if (len != WireGuardConstants.COOKIE_REPLY_BYTES) {
+            counters.tooShort++;
+            return DROPPED;
+        }
+        Peer peer = handshakesByIndex.get(WireGuardConstants.readIntLe(buf, off + 4));
+        if (peer == null) {
+            counters.unknownReceiverIndex++;
+            return DROPPED;
+        }
+        byte[] cookie = CookieJar.open(peer.remoteStatic, peer.lastMac1Sent, buf, off);
+        if (cookie == null) {
+            counters.badAead++;
+            return DROPPED;
+        }
+        peer.cookie = cookie;
+        peer.cookieReceivedNs = nowNs;
+        return HANDLED;
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /**
+     * Sends an inner message to {@code to}: as transport data on a live session, inside the response when it
+     * answers a Molia initiation (within the amplification bound), or inside a new Molia initiation to a peer
+     * with no session (one round trip). Returns false when it had to be dropped (queue full, counted).
+     */
+    public boolean send(long nowNs, long unixNanos, Contact to, byte[] inner, int off, int len) {
+        byte[] x25519 = X25519Keys.fromEd25519PublicKey(to.publicKeyBytes());
+        Peer peer = x25519 == null ? null : peers.get(ByteBuffer.wrap(x25519));
+        if (peer == null) {
+            peer = plainPeerByContact(to);
+        }
+        if (peer != null && peer.pendingResponse != null) {
+            if (WireGuardConstants.RESPONSE_BYTES + 2 + len <= peer.pendingResponseBudget) {
+                counters.oneRoundTripAnswers++;
+                respond(nowNs, peer, peer.pendingResponse, peer.pendingResponseTo,
+                        java.util.Arrays.copyOfRange(inner, off, off + len), len, TYPE_MOLIA_RESPONSE);
+            } else {
+                counters.answersOverAmplificationBound++; // the initiator re-sends once it has the session
+                respond(nowNs, peer, peer.pendingResponse, peer.pendingResponseTo, inner, 0, TYPE_MOLIA_RESPONSE);
+            }
+            return true;
+        }
+        Session s = peer == null ? null : peer.current;
+        if (s != null && !s.expired(nowNs) && s.confirmed) {
+            seal(nowNs, s, inner, off, len);
+            if (s.dueForRekey(nowNs) && peer.handshake == null) {
+                initiate(nowNs, unixNanos, peer, null, 0, 0);
+            }
+            return true;
+        }
+        if (x25519 == null) {
+            return false;
+        }
+        if (peer == null) {
+            peer = new Peer(x25519, to, to.address());
+            peers.put(ByteBuffer.wrap(peer.remoteStatic), peer);
+        }
+        if (peer.handshake != null) {
+            if (peer.queued.size() >= Peer.MAX_QUEUED) {
+                counters.queueOverflow++;
+                return false;
+            }
+            peer.queued.add(java.util.Arrays.copyOfRange(inner, off, off + len));
+            return true;
+        }
+        initiate(nowNs, unixNanos, peer, inner, off, len);
+        return true;
+    }
+
+    /** Starts a plain WireGuard handshake with an allowed plain peer (interoperability). */
+    public void connectPlain(long nowNs, long unixNanos, byte[] x25519PublicKey) {
+        Peer peer = peers.get(ByteBuffer.wrap(x25519PublicKey));
+        if (peer == null) {
+            throw new IllegalArgumentException("not an allowed plain peer");
+        }
+        random.nextBytes(ephemeral);
+        Tai64n.write(unixNanos, timestamp, 0);
+        startHandshake(nowNs, peer, timestamp, Tai64n.BYTES, WireGuardConstants.TYPE_INITIATION);
+    }
+
+    /** Sends an IP packet (or any payload) on the plain peer's session, padded to 16 as WireGuard pads. */
+    public boolean sendPlain(long nowNs, byte[] x25519PublicKey, byte[] packet, int off, int len) {
+        Peer peer = peers.get(ByteBuffer.wrap(x25519PublicKey));
+        if (peer == null || peer.current == null || !peer.current.confirmed) {
+            return false;
+        }
+        int padded = (len + 15) & ~15;
+        byte[] p = java.util.Arrays.copyOfRange(packet, off, off + padded);
+        seal(nowNs, peer.current, p, 0, padded);
+        return true;
+    }
+
+    private void initiate(long nowNs, long unixNanos, Peer peer, byte[] inner, int off, int len) {
+        Tai64n.write(unixNanos, timestamp, 0);
+        System.arraycopy(localEd25519, 0, payload, 0, ED_KEY);
+        System.arraycopy(timestamp, 0, payload, ED_KEY, Tai64n.BYTES);
+        int innerAt = ED_KEY + Tai64n.BYTES;
+        payload[innerAt] = (byte) (len >>> 8);
+        payload[innerAt + 1] = (byte) len;
+        if (len > 0) {
+            System.arraycopy(inner, off, payload, innerAt + 2, len);
+        }
+        int payloadLen = innerAt + 2 + len;
+        // Pad so the answer fits the responder's 3x bound: 16 (AEAD tag) + 32 (macs) + fixed part + payload.
+        int messageLen = WireGuardHandshake.INITIATION_FIXED_BYTES + payloadLen + 16 + 32;
+        if (messageLen < MOLIA_INITIATION_MIN_BYTES) {
+            java.util.Arrays.fill(payload, payloadLen, payloadLen + MOLIA_INITIATION_MIN_BYTES - messageLen, (byte) 0);
+            payloadLen += MOLIA_INITIATION_MIN_BYTES - messageLen;
+        }
+        random.nextBytes(ephemeral);
+        startHandshake(nowNs, peer, payload, payloadLen, TYPE_MOLIA_INITIATION);
+    }
+
+    private void startHandshake(long nowNs, Peer peer, byte[] hsPayload, int hsPayloadLen, int type) {
+        if (peer.handshake != null) {
+            handshakesByIndex.remove(peer.handshake.localIndex);
+        }
+        WireGuardHandshake.State hs = new WireGuardHandshake.State();
+        byte[] cookie = peer.cookie != null && nowNs - peer.cookieReceivedNs < WireGuardConstants.COOKIE_REFRESH_TIME_NS
+                ? peer.cookie : null;
+        int len = wg.createInitiation(hs, local, peer.remoteStatic, ephemeral, newLocalIndex(), hsPayload,
+                hsPayloadLen, cookie, type, out);
+        System.arraycopy(out, len - 2 * WireGuardHandshake.MAC_BYTES, peer.lastMac1Sent, 0, WireGuardHandshake.MAC_BYTES);
+        peer.handshake = hs;
+        if (peer.handshakeStartedNs == 0 || nowNs - peer.handshakeStartedNs > WireGuardConstants.REKEY_ATTEMPT_TIME_NS) {
+            peer.handshakeStartedNs = nowNs;
+        }
+        peer.lastInitiationSentNs = nowNs;
+        handshakesByIndex.put(hs.localIndex, peer);
+        transmits.add(new Transmit(peer.address, java.util.Arrays.copyOf(out, len)));
+        counters.handshakesInitiated++;
+    }
+
+    private void seal(long nowNs, Session s, byte[] plain, int off, int len) {
+        byte[] msg = new byte[TRANSPORT_HEADER_BYTES + len + ChaChaPoly.TAG_BYTES];
+        msg[0] = WireGuardConstants.TYPE_TRANSPORT;
+        WireGuardConstants.writeIntLe(msg, DATA_RECEIVER, s.remoteIndex);
+        long counter = s.sendCounter++;
+        WireGuardConstants.writeLongLe(msg, DATA_COUNTER, counter);
+        aead.seal(s.sendKey, counter, plain, off, len, null, msg, TRANSPORT_HEADER_BYTES);
+        s.lastSentNs = nowNs;
+        s.packetsOut++;
+        s.bytesOut += msg.length;
+        transmits.add(new Transmit(s.peer.address, msg));
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /**
+     * Retransmits unanswered handshakes (every 5 s, up to 90 s), sends passive keepalives (10 s after the last
+     * received data with nothing sent), and forgets sessions past REJECT_AFTER_TIME. Call about once a second.
+     */
+    public void onTimer(long nowNs, long unixNanos) {
+        for (Iterator<Map.Entry<Integer, Session>> it = sessions.entrySet().iterator(); it.hasNext();) {
+            Session s = it.next().getValue();
+            if (s.expired(nowNs)) {
+                it.remove();
+                if (s.peer.current == s) {
+                    s.peer.current = null;
+                }
+                if (s.peer.previous == s) {
+                    s.peer.previous = null;
+                }
+            }
+        }
+        for (Peer peer : new ArrayList<>(peers.values())) {
+            Session s = peer.current;
+            if (s != null && s.confirmed && s.lastReceivedNs > s.lastSentNs
+                    && nowNs - s.lastSentNs >= WireGuardConstants.KEEPALIVE_TIMEOUT_NS) {
+                seal(nowNs, s, payload, 0, 0);
+                counters.keepalivesSent++;
+            }
+            if (peer.handshake != null && nowNs - peer.lastInitiationSentNs >= WireGuardConstants.REKEY_TIMEOUT_NS) {
+                if (nowNs - peer.handshakeStartedNs >= WireGuardConstants.REKEY_ATTEMPT_TIME_NS) {
+                    handshakesByIndex.remove(peer.handshake.localIndex);
+                    peer.handshake = null; // give up; the core's own timeouts report the peer as failed
+                    peer.queued.clear();
+                } else {
+                    byte[] first = peer.queued.poll();
+                    initiate(nowNs, unixNanos, peer, first, 0, first == null ? 0 : first.length);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ tables
+
+    private void install(Peer peer, Session session) {
+        if (peer.previous != null) {
+            sessions.remove(peer.previous.localIndex);
+        }
+        peer.previous = peer.current;
+        peer.current = session;
+        sessions.put(session.localIndex, session);
+        if (sessions.size() > maxSessions) {
+            evictOldest();
+        }
+    }
+
+    /** Bounded table: the session idle longest goes first. */
+    private void evictOldest() {
+        Session oldest = null;
+        for (Session s : sessions.values()) {
+            if (oldest == null || Math.max(s.lastReceivedNs, s.lastSentNs)
+                    < Math.max(oldest.lastReceivedNs, oldest.lastSentNs)) {
+                oldest = s;
+            }
+        }
+        if (oldest != null) {
+            sessions.remove(oldest.localIndex);
+            if (oldest.peer.current == oldest) {
+                oldest.peer.current = null;
+            }
+            if (oldest.peer.previous == oldest) {
+                oldest.peer.previous = null;
+            }
+            counters.sessionsEvicted++;
+        }
+    }
+
+    private int newLocalIndex() {
+        int index;
+        do {
+            index = (random.nextInt() << shardBits) | shard;
+        } while (index == 0 || sessions.containsKey(index) || handshakesByIndex.containsKey(index));
+        return index;
+    }
+
+    private Peer plainPeerByContact(Contact to) {
+        return peers.get(ByteBuffer.wrap(to.publicKeyBytes()));
+    }
+
+    private void logKeys(WireGuardHandshake.State hs) {
+        if (keyLog == null) {
+            return;
+        }
+        try {
+            java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+            keyLog.write("LOCAL_STATIC_PRIVATE_KEY = " + b64.encodeToString(local.privateKey()) + "\n");
+            keyLog.write("REMOTE_STATIC_PUBLIC_KEY = " + b64.encodeToString(hs.remoteStatic) + "\n");
+            keyLog.write("LOCAL_EPHEMERAL_PRIVATE_KEY = " + b64.encodeToString(hs.ephemeralPrivate) + "\n");
+            keyLog.write("PRESHARED_KEY = " + b64.encodeToString(psk) + "\n");
+            keyLog.flush();
+        } catch (java.io.IOException e) {
+            keyLog = null; // a debug aid must never take the node down
+        }
+    }
+}
