@@ -20,6 +20,8 @@ final class Peer {
     Session current;
     Session previous;
     WireGuardHandshake.State handshake;
+    /** The request the handshake carries, so a retransmitted initiation still carries it. */
+    byte[] handshakeInner;
     long handshakeStartedNs;
     long lastInitiationSentNs;
     final byte[] lastMac1Sent = new byte[WireGuardHandshake.MAC_BYTES];

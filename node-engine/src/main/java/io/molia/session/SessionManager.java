@@ -7,6 +7,7 @@ import static io.molia.session.WireGuardConstants.TRANSPORT_HEADER_BYTES;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -205,7 +206,7 @@ public final class SessionManager {
                 counters.badHandshake++;
                 return DROPPED;
             }
-            byte[] ed = java.util.Arrays.copyOf(payload, ED_KEY);
+            byte[] ed = Arrays.copyOf(payload, ED_KEY);
             byte[] derived = X25519Keys.fromEd25519PublicKey(ed);
             if (derived == null || !WireGuardHandshake.constantTimeEquals(derived, 0, hs.remoteStatic, 0, 32)) {
                 counters.identityMismatch++; // the key in the payload is not the one the handshake proved
@@ -286,7 +287,7 @@ public final class SessionManager {
             payloadLen = 2 + innerLen;
         }
         int len = wg.createResponse(hs, ephemeral, hs.localIndex, psk, payload, payloadLen, null, type, out);
-        transmits.add(new Transmit(to, java.util.Arrays.copyOf(out, len)));
+        transmits.add(new Transmit(to, Arrays.copyOf(out, len)));
         install(peer, new Session(peer, hs, false, nowNs));
         logKeys(hs);
         counters.handshakesCompleted++;
@@ -315,6 +316,7 @@ public final class SessionManager {
         }
         handshakesByIndex.remove(hs.localIndex);
         peer.handshake = null;
+        peer.handshakeInner = null;
         peer.address = from;
         peer.contact = peer.contact.withAddress(from);
         Session session = new Session(peer, hs, true, nowNs);
@@ -432,7 +434,7 @@ public final class SessionManager {
             if (WireGuardConstants.RESPONSE_BYTES + 2 + len <= peer.pendingResponseBudget) {
                 counters.oneRoundTripAnswers++;
                 respond(nowNs, peer, peer.pendingResponse, peer.pendingResponseTo,
-                        java.util.Arrays.copyOfRange(inner, off, off + len), len, TYPE_MOLIA_RESPONSE);
+                        Arrays.copyOfRange(inner, off, off + len), len, TYPE_MOLIA_RESPONSE);
             } else {
                 counters.answersOverAmplificationBound++; // the initiator re-sends once it has the session
                 respond(nowNs, peer, peer.pendingResponse, peer.pendingResponseTo, inner, 0, TYPE_MOLIA_RESPONSE);
@@ -459,7 +461,7 @@ public final class SessionManager {
                 counters.queueOverflow++;
                 return false;
             }
-            peer.queued.add(java.util.Arrays.copyOfRange(inner, off, off + len));
+            peer.queued.add(Arrays.copyOfRange(inner, off, off + len));
             return true;
         }
         initiate(nowNs, unixNanos, peer, inner, off, len);
@@ -484,7 +486,7 @@ public final class SessionManager {
             return false;
         }
         int padded = (len + 15) & ~15;
-        byte[] p = java.util.Arrays.copyOfRange(packet, off, off + padded);
+        byte[] p = Arrays.copyOfRange(packet, off, off + padded);
         seal(nowNs, peer.current, p, 0, padded);
         return true;
     }
@@ -500,10 +502,11 @@ public final class SessionManager {
             System.arraycopy(inner, off, payload, innerAt + 2, len);
         }
         int payloadLen = innerAt + 2 + len;
+        peer.handshakeInner = len > 0 ? Arrays.copyOfRange(inner, off, off + len) : null;
         // Pad so the answer fits the responder's 3x bound: 16 (AEAD tag) + 32 (macs) + fixed part + payload.
         int messageLen = WireGuardHandshake.INITIATION_FIXED_BYTES + payloadLen + 16 + 32;
         if (messageLen < MOLIA_INITIATION_MIN_BYTES) {
-            java.util.Arrays.fill(payload, payloadLen, payloadLen + MOLIA_INITIATION_MIN_BYTES - messageLen, (byte) 0);
+            Arrays.fill(payload, payloadLen, payloadLen + MOLIA_INITIATION_MIN_BYTES - messageLen, (byte) 0);
             payloadLen += MOLIA_INITIATION_MIN_BYTES - messageLen;
         }
         random.nextBytes(ephemeral);
@@ -526,7 +529,7 @@ public final class SessionManager {
         }
         peer.lastInitiationSentNs = nowNs;
         handshakesByIndex.put(hs.localIndex, peer);
-        transmits.add(new Transmit(peer.address, java.util.Arrays.copyOf(out, len)));
+        transmits.add(new Transmit(peer.address, Arrays.copyOf(out, len)));
         counters.handshakesInitiated++;
     }
 
@@ -575,8 +578,8 @@ public final class SessionManager {
                     peer.handshake = null; // give up; the core's own timeouts report the peer as failed
                     peer.queued.clear();
                 } else {
-                    byte[] first = peer.queued.poll();
-                    initiate(nowNs, unixNanos, peer, first, 0, first == null ? 0 : first.length);
+                    byte[] inner = peer.handshakeInner;
+                    initiate(nowNs, unixNanos, peer, inner, 0, inner == null ? 0 : inner.length);
                 }
             }
         }

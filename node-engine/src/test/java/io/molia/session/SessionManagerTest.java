@@ -1,0 +1,247 @@
+package io.molia.session;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import io.molia.core.Contact;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+import io.molia.crypto.Ed25519Identity;
+import org.junit.jupiter.api.Test;
+
+/** Two (or three) session managers wired by hand; the test carries every datagram and owns both clocks. */
+class SessionManagerTest {
+    private static final long S = 1_000_000_000L;
+    private static final long WALL = 1_790_000_000L * S;
+    private static final byte[] PUBLIC_NETWORK = new byte[32];
+
+    /** One side: identity, address and its session manager. */
+    private static final class Side {
+        final Ed25519Identity identity;
+        final Contact contact;
+        final SessionManager sessions;
+
+        Side(long seed, int ip, byte[] psk, int shard) {
+            SplittableRandom random = new SplittableRandom(seed);
+            byte[] edSeed = new byte[32];
+            random.nextBytes(edSeed);
+            identity = Ed25519Identity.fromSeed(edSeed);
+            contact = new Contact(NodeId.ofPublicKey(identity.publicKey()), identity.publicKey(), 0,
+                    NodeAddress.ipv4(ip, 4000));
+            sessions = new SessionManager(StaticIdentity.fromEd25519Seed(edSeed), identity.publicKey(), psk, shard, 2,
+                    64, random, (id, key, pow) -> true);
+        }
+    }
+
+    private long now = 1_000 * S;
+
+    private final Side a = new Side(1, 0x0a000001, PUBLIC_NETWORK, 1);
+    private final Side b = new Side(2, 0x0a000002, PUBLIC_NETWORK, 3);
+
+    private SessionManager.Transmit only(SessionManager m) {
+        SessionManager.Transmit t = m.pollTransmit();
+        assertNotNull(t, "expected a datagram");
+        assertNull(m.pollTransmit(), "expected exactly one datagram");
+        return t;
+    }
+
+    private int deliver(Side from, Side to, SessionManager.Transmit t) {
+        return to.sessions.onDatagram(now, WALL + now, from.contact.address(), t.data(), 0, t.data().length);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String text(SessionManager.Delivery d) {
+        return new String(d.data, d.offset, d.length, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A opens a session to B with its first request inside; B answers inside the response. */
+    private SessionManager.Transmit oneRoundTrip(String request, String answer) {
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes(request), 0, request.length()));
+        SessionManager.Transmit init = only(a.sessions);
+        assertEquals(SessionManager.TYPE_MOLIA_INITIATION, init.data()[0]);
+        assertTrue(init.data().length >= SessionManager.MOLIA_INITIATION_MIN_BYTES, "padded for the 3x bound");
+        assertEquals(b.contact.address(), init.to());
+
+        assertEquals(SessionManager.DELIVERED, deliver(a, b, init));
+        SessionManager.Delivery got = b.sessions.delivery();
+        assertEquals(request, text(got));
+        assertEquals(a.contact.id(), got.from.id(), "B learns A's node ID from the handshake itself");
+        assertTrue(b.sessions.send(now, WALL + now, got.from, bytes(answer), 0, answer.length()));
+        SessionManager.Transmit response = only(b.sessions);
+        assertEquals(SessionManager.TYPE_MOLIA_RESPONSE, response.data()[0]);
+        assertTrue(response.data().length <= 3 * init.data().length);
+        return response;
+    }
+
+    @Test
+    void firstRequestAndAnswerRideInTheHandshakeThenDataFlowsBothWays() {
+        SessionManager.Transmit response = oneRoundTrip("find node X", "here are 20 nodes");
+        assertEquals(SessionManager.DELIVERED, deliver(b, a, response));
+        assertEquals("here are 20 nodes", text(a.sessions.delivery()));
+        SessionManager.Transmit confirm = only(a.sessions); // keepalive: B may send now
+        assertEquals(WireGuardConstants.TYPE_TRANSPORT, confirm.data()[0]);
+        assertEquals(32, confirm.data().length);
+        assertEquals(SessionManager.HANDLED, deliver(a, b, confirm));
+
+        assertTrue(b.sessions.send(now, WALL + now, a.contact, bytes("ping"), 0, 4));
+        assertEquals(SessionManager.DELIVERED, deliver(b, a, only(b.sessions)));
+        assertEquals("ping", text(a.sessions.delivery()));
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("pong"), 0, 4));
+        SessionManager.Transmit pong = only(a.sessions);
+        assertEquals(SessionManager.DELIVERED, deliver(a, b, pong));
+        assertEquals("pong", text(b.sessions.delivery()));
+
+        assertEquals(SessionManager.DROPPED, deliver(a, b, pong), "a replayed data packet");
+        assertEquals(1, b.sessions.counters().replayedCounter);
+        assertNull(b.sessions.pollTransmit());
+        assertEquals(1, b.sessions.counters().handshakesCompleted);
+        assertEquals(1, a.sessions.counters().oneRoundTripAnswers);
+    }
+
+    @Test
+    void aReplayedInitiationIsIgnored() {
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("q"), 0, 1));
+        SessionManager.Transmit init = only(a.sessions);
+        assertEquals(SessionManager.DELIVERED, deliver(a, b, init));
+        b.sessions.finishResponses(now);
+        only(b.sessions);
+        now += S;
+        assertEquals(SessionManager.DROPPED, deliver(a, b, init));
+        assertEquals(1, b.sessions.counters().replayedTimestamp);
+        assertNull(b.sessions.pollTransmit(), "silent");
+    }
+
+    @Test
+    void strangersGetSilence() {
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < 5_000; i++) {
+            byte[] junk = new byte[random.nextInt(1, 600)];
+            random.nextBytes(junk);
+            if (random.nextBoolean()) {
+                junk[0] = (byte) (1 + random.nextInt(4)); // a plausible type
+                if (junk.length > 3) {
+                    junk[1] = 0;
+                    junk[2] = 0;
+                    junk[3] = 0;
+                }
+            }
+            assertEquals(SessionManager.DROPPED, b.sessions.onDatagram(now, WALL, a.contact.address(), junk, 0,
+                    junk.length));
+            assertNull(b.sessions.pollTransmit());
+        }
+        assertEquals(5_000, b.sessions.counters().silentDrops());
+        long badMac1Before = b.sessions.counters().badMac1;
+
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("q"), 0, 1));
+        byte[] init = only(a.sessions).data();
+        init[init.length - 20] ^= 1; // inside mac1
+        assertEquals(SessionManager.DROPPED, b.sessions.onDatagram(now, WALL, a.contact.address(), init, 0,
+                init.length));
+        assertEquals(badMac1Before + 1, b.sessions.counters().badMac1);
+        assertNull(b.sessions.pollTransmit());
+    }
+
+    @Test
+    void aWrongNetworkKeyNeverYieldsASession() {
+        byte[] privateNetwork = new byte[32];
+        Arrays.fill(privateNetwork, (byte) 7);
+        Side outsider = new Side(5, 0x0a000005, new byte[32], 0);
+        Side member = new Side(6, 0x0a000006, privateNetwork, 0);
+        assertTrue(outsider.sessions.send(now, WALL + now, member.contact, bytes("q"), 0, 1));
+        byte[] init = only(outsider.sessions).data();
+        member.sessions.onDatagram(now, WALL, outsider.contact.address(), init, 0, init.length);
+        member.sessions.finishResponses(now);
+        SessionManager.Transmit response = member.sessions.pollTransmit();
+        assertNotNull(response);
+        assertEquals(SessionManager.DROPPED, deliver(member, outsider, response));
+        assertEquals(1, outsider.sessions.counters().badHandshake);
+        assertNull(outsider.sessions.pollTransmit(), "no key confirmation: there is no session");
+    }
+
+    @Test
+    void anAnswerOverTheAmplificationBoundWaitsForTheSession() {
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("q"), 0, 1));
+        SessionManager.Transmit init = only(a.sessions);
+        assertEquals(SessionManager.DELIVERED, deliver(a, b, init));
+        byte[] big = new byte[3 * init.data().length]; // cannot fit: 92 + 2 + this > 3x
+        assertTrue(b.sessions.send(now, WALL + now, b.sessions.delivery().from, big, 0, big.length));
+        SessionManager.Transmit response = only(b.sessions);
+        assertTrue(response.data().length <= 3 * init.data().length);
+        assertEquals(1, b.sessions.counters().answersOverAmplificationBound);
+        assertEquals(SessionManager.HANDLED, deliver(b, a, response), "the session is up, no answer inside");
+        assertEquals(SessionManager.HANDLED, deliver(a, b, only(a.sessions)));
+        // The core's retransmission now travels as data, and the answer with no bound.
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("q"), 0, 1));
+        assertEquals(SessionManager.DELIVERED, deliver(a, b, only(a.sessions)));
+        assertTrue(b.sessions.send(now, WALL + now, a.contact, big, 0, big.length));
+        assertEquals(SessionManager.DELIVERED, deliver(b, a, only(b.sessions)));
+        assertEquals(big.length, a.sessions.delivery().length);
+    }
+
+    @Test
+    void sessionsRekeyAfterTwoMinutesAndDieAfterThree() {
+        SessionManager.Transmit response = oneRoundTrip("q", "a");
+        deliver(b, a, response);
+        deliver(a, b, only(a.sessions));
+        now += WireGuardConstants.REKEY_AFTER_TIME_NS;
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("late"), 0, 4));
+        SessionManager.Transmit data = a.sessions.pollTransmit();
+        SessionManager.Transmit rekey = a.sessions.pollTransmit();
+        assertEquals(WireGuardConstants.TYPE_TRANSPORT, data.data()[0], "the old session still carries data");
+        assertEquals(SessionManager.TYPE_MOLIA_INITIATION, rekey.data()[0], "and a new handshake starts");
+        assertEquals(2, a.sessions.counters().handshakesInitiated);
+
+        now += WireGuardConstants.REJECT_AFTER_TIME_NS - WireGuardConstants.REKEY_AFTER_TIME_NS;
+        assertEquals(SessionManager.DROPPED, deliver(a, b, data));
+        assertEquals(1, b.sessions.counters().expiredSession);
+        b.sessions.onTimer(now, WALL + now);
+        assertEquals(0, b.sessions.sessionCount());
+    }
+
+    @Test
+    void underLoadAnInitiationNeedsACookieFirst() {
+        b.sessions.setUnderLoad(true);
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("q"), 0, 1));
+        assertEquals(SessionManager.HANDLED, deliver(a, b, only(a.sessions)));
+        SessionManager.Transmit cookieReply = only(b.sessions);
+        assertEquals(WireGuardConstants.TYPE_COOKIE_REPLY, cookieReply.data()[0]);
+        assertEquals(64, cookieReply.data().length);
+        assertEquals(SessionManager.HANDLED, deliver(b, a, cookieReply));
+        now += WireGuardConstants.REKEY_TIMEOUT_NS; // the retry carries mac2
+        a.sessions.onTimer(now, WALL + now);
+        SessionManager.Transmit retry = only(a.sessions);
+        assertEquals(SessionManager.DELIVERED, deliver(a, b, retry), "the retry still carries the request");
+        assertEquals("q", text(b.sessions.delivery()));
+        assertEquals(1, b.sessions.counters().cookieRepliesSent);
+    }
+
+    @Test
+    void localIndicesCarryTheShardInTheirLowBits() {
+        SessionManager.Transmit response = oneRoundTrip("q", "a");
+        int bIndex = WireGuardConstants.readIntLe(response.data(), WireGuardConstants.RESP_SENDER);
+        int aIndex = WireGuardConstants.readIntLe(response.data(), WireGuardConstants.RESP_RECEIVER);
+        assertEquals(3, SessionManager.shardOf(bIndex, 2));
+        assertEquals(1, SessionManager.shardOf(aIndex, 2));
+    }
+
+    @Test
+    void aKeyLogHasWhatWiresharkReads() {
+        java.io.StringWriter log = new java.io.StringWriter();
+        b.sessions.setKeyLog(log);
+        oneRoundTrip("q", "a");
+        String text = log.toString();
+        assertTrue(text.contains("LOCAL_STATIC_PRIVATE_KEY = "), text);
+        assertTrue(text.contains("LOCAL_EPHEMERAL_PRIVATE_KEY = "), text);
+        assertArrayEquals(new byte[32], java.util.Base64.getDecoder().decode(
+                text.lines().filter(l -> l.startsWith("PRESHARED_KEY = ")).findFirst().orElseThrow().substring(16)));
+    }
+}
