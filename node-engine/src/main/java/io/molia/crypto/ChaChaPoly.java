@@ -1,28 +1,39 @@
 package io.molia.crypto;
 
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
-import org.bouncycastle.crypto.params.AEADParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
+import java.security.GeneralSecurityException;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * ChaCha20-Poly1305 (RFC 8439) with WireGuard's nonce: 4 zero bytes then the 64-bit counter little-endian.
- * Owned by one thread; not thread-safe.
+ * The JDK's implementation: it measured 2× (64 B) to 4× (1280 B) faster than BouncyCastle's on the project
+ * machine (docs/benchmarks.md). Owned by one thread; not thread-safe.
  */
 public final class ChaChaPoly {
     public static final int TAG_BYTES = 16;
 
-    private final ChaCha20Poly1305 aead = new ChaCha20Poly1305();
+    private final Cipher encrypt;
+    private final Cipher decrypt;
     private final byte[] nonce = new byte[12];
+
+    public ChaChaPoly() {
+        try {
+            encrypt = Cipher.getInstance("ChaCha20-Poly1305");
+            decrypt = Cipher.getInstance("ChaCha20-Poly1305");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK lacks ChaCha20-Poly1305 (standard since Java 11)", e);
+        }
+    }
 
     /** Encrypts {@code in[inOff, +len)} into {@code out[outOff, +len+16)}; returns the bytes written. */
     public int seal(byte[] key, long counter, byte[] in, int inOff, int len, byte[] ad, byte[] out, int outOff) {
-        init(true, key, counter, ad);
-        int n = aead.processBytes(in, inOff, len, out, outOff);
         try {
-            return n + aead.doFinal(out, outOff + n);
-        } catch (InvalidCipherTextException e) {
-            throw new AssertionError("encryption cannot fail", e);
+            init(encrypt, Cipher.ENCRYPT_MODE, key, counter, ad);
+            return encrypt.doFinal(in, inOff, len, out, outOff);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("ChaCha20-Poly1305 encryption failed: " + e.getMessage(), e);
         }
     }
 
@@ -31,19 +42,22 @@ public final class ChaChaPoly {
         if (len < TAG_BYTES) {
             return -1;
         }
-        init(false, key, counter, ad);
-        int n = aead.processBytes(in, inOff, len, out, outOff);
         try {
-            return n + aead.doFinal(out, outOff + n);
-        } catch (InvalidCipherTextException e) {
+            init(decrypt, Cipher.DECRYPT_MODE, key, counter, ad);
+            return decrypt.doFinal(in, inOff, len, out, outOff);
+        } catch (GeneralSecurityException e) { // AEADBadTagException above all: forged or corrupted
             return -1;
         }
     }
 
-    private void init(boolean encrypt, byte[] key, long counter, byte[] ad) {
+    private void init(Cipher cipher, int mode, byte[] key, long counter, byte[] ad)
+            throws GeneralSecurityException {
         for (int i = 0; i < 8; i++) {
             nonce[4 + i] = (byte) (counter >>> (8 * i));
         }
-        aead.init(encrypt, new AEADParameters(new KeyParameter(key), TAG_BYTES * 8, nonce, ad));
+        cipher.init(mode, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(nonce));
+        if (ad != null && ad.length > 0) {
+            cipher.updateAAD(ad);
+        }
     }
 }

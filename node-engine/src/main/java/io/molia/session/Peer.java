@@ -14,6 +14,8 @@ final class Peer {
     static final int MAX_QUEUED = 8;
 
     final byte[] remoteStatic;
+    /** Allowed explicitly (a plain WireGuard peer): never forgotten when idle. */
+    boolean pinned;
     /** The DHT identity behind the key; for a plain WireGuard peer, a contact keyed by its X25519 key. */
     Contact contact;
     NodeAddress address;

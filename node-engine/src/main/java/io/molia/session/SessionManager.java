@@ -76,6 +76,8 @@ public final class SessionManager {
     private final WireGuardHandshake wg = new WireGuardHandshake();
     private final ChaChaPoly aead = new ChaChaPoly();
     private final Map<ByteBuffer, Peer> peers = new HashMap<>();
+    /** DHT peers by node ID: sending must not redo the Ed25519 → X25519 conversion each time. */
+    private final Map<NodeId, Peer> peersById = new HashMap<>();
     private final Map<Integer, Session> sessions = new HashMap<>();
     private final Map<Integer, Peer> handshakesByIndex = new HashMap<>();
     private final ArrayDeque<Transmit> transmits = new ArrayDeque<>();
@@ -137,7 +139,8 @@ public final class SessionManager {
     /** Lets a plain WireGuard peer (no Ed25519 identity) hold sessions, at {@code address} for our initiations. */
     public void allowPlainPeer(byte[] x25519PublicKey, NodeAddress address) {
         Contact c = new Contact(NodeId.ofPublicKey(x25519PublicKey), x25519PublicKey.clone(), 0, address);
-        peers.computeIfAbsent(ByteBuffer.wrap(x25519PublicKey.clone()), k -> new Peer(x25519PublicKey, c, address));
+        peers.computeIfAbsent(ByteBuffer.wrap(x25519PublicKey.clone()), k -> new Peer(x25519PublicKey, c, address))
+                .pinned = true;
     }
 
     public Transmit pollTransmit() {
@@ -238,6 +241,9 @@ public final class SessionManager {
         } else {
             peer = new Peer(hs.remoteStatic, contact, from);
             peers.put(ByteBuffer.wrap(peer.remoteStatic), peer);
+            if (molia) {
+                peersById.put(contact.id(), peer);
+            }
         }
         System.arraycopy(payload, tsOffset, peer.newestTimestamp, 0, Tai64n.BYTES);
         peer.lastInitiationAcceptedNs = nowNs;
@@ -425,8 +431,7 @@ public final class SessionManager {
      * with no session (one round trip). Returns false when it had to be dropped (queue full, counted).
      */
     public boolean send(long nowNs, long unixNanos, Contact to, byte[] inner, int off, int len) {
-        byte[] x25519 = X25519Keys.fromEd25519PublicKey(to.publicKeyBytes());
-        Peer peer = x25519 == null ? null : peers.get(ByteBuffer.wrap(x25519));
+        Peer peer = peersById.get(to.id());
         if (peer == null) {
             peer = plainPeerByContact(to);
         }
@@ -449,12 +454,14 @@ public final class SessionManager {
             }
             return true;
         }
-        if (x25519 == null) {
-            return false;
-        }
         if (peer == null) {
+            byte[] x25519 = X25519Keys.fromEd25519PublicKey(to.publicKeyBytes());
+            if (x25519 == null) {
+                return false; // no Montgomery image: not a key anybody can hold a session with
+            }
             peer = new Peer(x25519, to, to.address());
             peers.put(ByteBuffer.wrap(peer.remoteStatic), peer);
+            peersById.put(to.id(), peer);
         }
         if (peer.handshake != null) {
             if (peer.queued.size() >= Peer.MAX_QUEUED) {
@@ -566,6 +573,12 @@ public final class SessionManager {
             }
         }
         for (Peer peer : new ArrayList<>(peers.values())) {
+            if (!peer.pinned && peer.current == null && peer.previous == null && peer.handshake == null
+                    && peer.pendingResponse == null
+                    && nowNs - peer.lastInitiationAcceptedNs >= WireGuardConstants.REJECT_AFTER_TIME_NS) {
+                forget(peer); // bounded memory: a peer with nothing live is remembered for three minutes at most
+                continue;
+            }
             Session s = peer.current;
             if (s != null && s.confirmed && s.lastReceivedNs > s.lastSentNs
                     && nowNs - s.lastSentNs >= WireGuardConstants.KEEPALIVE_TIMEOUT_NS) {
@@ -617,6 +630,13 @@ public final class SessionManager {
                 oldest.peer.previous = null;
             }
             counters.sessionsEvicted++;
+        }
+    }
+
+    private void forget(Peer peer) {
+        peers.remove(ByteBuffer.wrap(peer.remoteStatic));
+        if (peer.contact != null) {
+            peersById.remove(peer.contact.id());
         }
     }
 
