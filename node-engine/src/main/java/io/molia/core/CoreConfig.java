@@ -67,10 +67,11 @@ public record CoreConfig(
                 maxPendingRequests, maxLookups, maxRecords, maxRecordBytes, maxValueBytes, maxRecordTtlNs);
     }
 
-    public CoreConfig withRecordBounds(int records, long bytes) {
-        return new CoreConfig(k, alpha, disjointPaths, maxPerSubnetInBucket, replacementCacheSize,
-                failuresBeforeEvict, initialTimeoutNs, minTimeoutNs, maxTimeoutNs, hardTimeoutFactor,
-                refreshIntervalNs, maxPendingRequests, maxLookups, records, bytes, maxValueBytes, maxRecordTtlNs);
+    /** Loopback devnets put every node in one /24: there the subnet rule would cap buckets at two. */
+    public CoreConfig withSubnetLimit(int perBucket) {
+        return new CoreConfig(k, alpha, disjointPaths, perBucket, replacementCacheSize, failuresBeforeEvict,
+                initialTimeoutNs, minTimeoutNs, maxTimeoutNs, hardTimeoutFactor, refreshIntervalNs,
+                maxPendingRequests, maxLookups, maxRecords, maxRecordBytes, maxValueBytes, maxRecordTtlNs);
     }
 
     private static void require(boolean ok, String message) {

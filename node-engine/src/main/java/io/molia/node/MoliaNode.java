@@ -1,0 +1,242 @@
+package io.molia.node;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.molia.core.Contact;
+import io.molia.core.CoreConfig;
+import io.molia.core.CoreEvent;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeCore;
+import io.molia.core.NodeId;
+import io.molia.core.Outbound;
+import io.molia.crypto.Ed25519Identity;
+import io.molia.session.SessionManager;
+import io.molia.session.StaticIdentity;
+import io.molia.transport.UdpTransport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+
+/**
+ * A running Molia node: the sans-I/O core and session layer driven by Netty over real UDP sockets. The protocol
+ * runs on shard 0's event loop (the other shards' sockets hand their datagrams to it); every method of the
+ * public API is safe to call from any thread and returns a future completed on that loop.
+ *
+ * <p>Not built yet: protocol state partitioned over shards (records by key, sessions by index), the WAL, the
+ * admin socket, metrics. See the README's status table.
+ */
+public final class MoliaNode implements AutoCloseable {
+    private static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long SESSION_TICK_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final int SHARD_BITS = 4;
+
+    private final Ed25519Identity identity;
+    private final Contact self;
+    private final NodeCore core;
+    private final SessionManager sessions;
+    private final UdpTransport transport;
+    private final EventLoop loop;
+    private final Map<Long, CompletableFuture<CoreEvent>> waiting = new HashMap<>();
+    private final byte[] rx = new byte[2048];
+    private final ScheduledFuture<?> ticker;
+    private long lastSessionTickNs;
+
+    private MoliaNode(NodeConfig config) throws IOException {
+        this.identity = IdentityFile.loadOrCreate(config.dataDir());
+        SecureRandom seedSource = new SecureRandom();
+        SplittableRandom random = new SplittableRandom(seedSource.nextLong());
+        this.transport = UdpTransport.start(config.listen(), config.shards(), true, this::onDatagram);
+        InetSocketAddress bound = transport.localAddress();
+        this.self = new Contact(NodeId.ofPublicKey(identity.publicKey()), identity.publicKey(), 0,
+                toNodeAddress(bound));
+        CoreConfig coreConfig = CoreConfig.defaults();
+        if (bound.getAddress().isLoopbackAddress()) {
+            coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: every node shares 127.0.0.0/24
+        }
+        long now = System.nanoTime();
+        this.core = new NodeCore(coreConfig, self, random.split(), now);
+        this.sessions = new SessionManager(StaticIdentity.fromEd25519Seed(identity.seed()), identity.publicKey(),
+                config.networkKey(), 0, SHARD_BITS, 65_536, random.split(), (id, key, pow) -> true);
+        this.loop = transport.eventLoop(0);
+        this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NS, TICK_NS, TimeUnit.NANOSECONDS);
+        if (!config.bootstrap().isEmpty()) {
+            List<Contact> seeds = new ArrayList<>();
+            for (MoliaAddress a : config.bootstrap()) {
+                seeds.add(a.toContact());
+            }
+            loop.execute(() -> {
+                core.bootstrap(System.nanoTime(), seeds);
+                pump();
+            });
+        }
+    }
+
+    /** Starts a node: binds its sockets, loads or creates its identity, joins through the bootstrap peers. */
+    public static MoliaNode start(NodeConfig config) throws IOException {
+        return new MoliaNode(config);
+    }
+
+    public Contact self() {
+        return self;
+    }
+
+    public MoliaAddress address() {
+        InetSocketAddress bound = transport.localAddress();
+        return new MoliaAddress(identity.publicKey(), bound.getAddress().getHostAddress(), bound.getPort());
+    }
+
+    public boolean isEpoll() {
+        return transport.isEpoll();
+    }
+
+    /** The k closest peers to {@code target} that answered. */
+    public CompletableFuture<List<Contact>> lookup(NodeId target) {
+        return submit(() -> core.startLookup(System.nanoTime(), target))
+                .thenApply(e -> ((CoreEvent.LookupCompleted) e).closest());
+    }
+
+    /** Stores an immutable value on the k closest peers; completes with its key (BLAKE3 of the value). */
+    public CompletableFuture<CoreEvent.PutCompleted> put(byte[] value, long ttlSeconds) {
+        return submit(() -> core.startPut(System.nanoTime(), value, TimeUnit.SECONDS.toNanos(ttlSeconds)))
+                .thenApply(e -> (CoreEvent.PutCompleted) e);
+    }
+
+    /** Finds the value stored under {@code key}; completes with null when no peer has it. */
+    public CompletableFuture<byte[]> get(NodeId key) {
+        return submit(() -> core.startGet(System.nanoTime(), key)).thenApply(e -> ((CoreEvent.GetCompleted) e).value());
+    }
+
+    /** A snapshot of simple figures, taken on the protocol loop. */
+    public CompletableFuture<NodeStatus> status() {
+        CompletableFuture<NodeStatus> f = new CompletableFuture<>();
+        loop.execute(() -> f.complete(new NodeStatus(core.routingTable().size(), sessions.sessionCount(),
+                core.records().size(), core.counters().datagramsIn, sessions.counters().silentDrops())));
+        return f;
+    }
+
+    /** Routing-table size, sessions, records, inner datagrams in, datagrams dropped in silence. */
+    public record NodeStatus(int routingTableSize, int sessions, int records, long datagramsIn, long silentDrops) {
+    }
+
+    @Override
+    public void close() {
+        ticker.cancel(false);
+        transport.close();
+    }
+
+    // ------------------------------------------------------------------ the protocol loop (shard 0)
+
+    private interface Start {
+        long start();
+    }
+
+    private CompletableFuture<CoreEvent> submit(Start start) {
+        CompletableFuture<CoreEvent> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                long handle = start.start();
+                if (handle < 0) {
+                    f.completeExceptionally(new IllegalStateException("too many operations in progress"));
+                    return;
+                }
+                waiting.put(handle, f);
+                pump();
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    private void onDatagram(int shard, InetSocketAddress sender, ByteBuf data) {
+        if (shard != 0) {
+            byte[] copy = new byte[data.readableBytes()];
+            data.getBytes(data.readerIndex(), copy);
+            loop.execute(() -> handle(sender, copy, copy.length));
+            return;
+        }
+        int len = Math.min(data.readableBytes(), rx.length);
+        data.getBytes(data.readerIndex(), rx, 0, len);
+        handle(sender, rx, len);
+    }
+
+    private void handle(InetSocketAddress sender, byte[] buf, int len) {
+        if (!(sender.getAddress() instanceof java.net.Inet4Address)) {
+            return; // IPv6 peers arrive with the IPv6 listener (not built yet)
+        }
+        long now = System.nanoTime();
+        int status = sessions.onDatagram(now, wallNanos(), toNodeAddress(sender), buf, 0, len);
+        if (status == SessionManager.DELIVERED) {
+            SessionManager.Delivery d = sessions.delivery();
+            core.onDatagram(now, d.from, d.data, d.offset, d.length);
+        }
+        pump();
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        if (now >= core.nextDeadlineNs()) {
+            core.onTimer(now);
+        }
+        if (now - lastSessionTickNs >= SESSION_TICK_NS) {
+            lastSessionTickNs = now;
+            sessions.onTimer(now, wallNanos());
+        }
+        pump();
+    }
+
+    /** Moves the core's datagrams through the session layer to the socket, and its events to the futures. */
+    private void pump() {
+        long now = System.nanoTime();
+        Outbound out;
+        while ((out = core.pollTransmit()) != null) {
+            sessions.send(now, wallNanos(), out.to(), out.data(), 0, out.length());
+        }
+        sessions.finishResponses(now);
+        SessionManager.Transmit t;
+        while ((t = sessions.pollTransmit()) != null) {
+            transport.send(0, toInet(t.to()), Unpooled.wrappedBuffer(t.data()));
+        }
+        CoreEvent event;
+        while ((event = core.pollEvent()) != null) {
+            CompletableFuture<CoreEvent> f = waiting.remove(event.handle());
+            if (f != null) {
+                f.complete(event);
+            }
+        }
+    }
+
+    private static long wallNanos() {
+        return System.currentTimeMillis() * 1_000_000L; // only for TAI64N timestamps
+    }
+
+    static NodeAddress toNodeAddress(InetSocketAddress a) {
+        byte[] ip = a.getAddress().getAddress();
+        if (ip.length != 4) {
+            throw new IllegalArgumentException("IPv4 only in this version: " + a);
+        }
+        int v4 = ((ip[0] & 0xff) << 24) | ((ip[1] & 0xff) << 16) | ((ip[2] & 0xff) << 8) | (ip[3] & 0xff);
+        return NodeAddress.ipv4(v4, a.getPort());
+    }
+
+    static InetSocketAddress toInet(NodeAddress a) {
+        int ip = a.ipv4();
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(new byte[] {(byte) (ip >>> 24), (byte) (ip >>> 16),
+                (byte) (ip >>> 8), (byte) ip}), a.port());
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError("a 4-byte address is always valid", e);
+        }
+    }
+}

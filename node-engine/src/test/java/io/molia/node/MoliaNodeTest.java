@@ -1,0 +1,101 @@
+package io.molia.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.molia.core.Contact;
+import io.molia.core.CoreEvent;
+import io.molia.core.NodeId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real nodes in one JVM on real loopback UDP sockets, every datagram encrypted: join, look up, put, get. */
+class MoliaNodeTest {
+    private static final int NODES = 12;
+
+    @TempDir
+    Path dir;
+
+    private final List<MoliaNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(MoliaNode::close);
+    }
+
+    private MoliaNode start(int i, List<MoliaAddress> bootstrap) throws Exception {
+        MoliaNode node = MoliaNode.start(new NodeConfig(dir.resolve("node-" + i),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bootstrap, new byte[32], 1));
+        nodes.add(node);
+        return node;
+    }
+
+    @Test
+    void nodesJoinFindTheTrueClosestAndShareRecords() throws Exception {
+        MoliaNode first = start(0, List.of());
+        assertTrue(first.isEpoll(), "epoll on Linux");
+        for (int i = 1; i < NODES; i++) {
+            start(i, List.of(first.address()));
+            Thread.sleep(20);
+        }
+        // Let joins settle: every node has learned others.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && !allKnowOthers(NODES / 2)) {
+            Thread.sleep(50);
+        }
+        assertTrue(allKnowOthers(NODES / 2), "every node learned at least half the network");
+
+        SplittableRandom random = new SplittableRandom(5);
+        for (MoliaNode origin : nodes) {
+            NodeId target = new NodeId(random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong());
+            List<Contact> found = origin.lookup(target).get(10, TimeUnit.SECONDS);
+            NodeId truth = nodes.stream().map(n -> n.self().id()).filter(id -> !id.equals(origin.self().id()))
+                    .min((a, b) -> target.compareDistance(a, b)).orElseThrow();
+            assertFalse(found.isEmpty());
+            assertEquals(truth, found.get(0).id(), "the lookup from " + origin.self().id() + " found the closest");
+        }
+
+        byte[] value = "stored on the closest, found from everywhere".getBytes(StandardCharsets.UTF_8);
+        CoreEvent.PutCompleted put = nodes.get(3).put(value, 3600).get(10, TimeUnit.SECONDS);
+        assertTrue(put.stored() >= NODES - 2, "stored on " + put.stored() + " of " + put.attempted());
+        for (MoliaNode n : nodes) {
+            assertArrayEquals(value, n.get(put.key()).get(10, TimeUnit.SECONDS), "get from " + n.self().id());
+        }
+        for (MoliaNode n : nodes) {
+            MoliaNode.NodeStatus s = n.status().get(5, TimeUnit.SECONDS);
+            assertEquals(0, s.silentDrops(), "no datagram between honest nodes was dropped");
+            assertTrue(s.sessions() > 0);
+        }
+    }
+
+    private boolean allKnowOthers(int atLeast) throws Exception {
+        for (MoliaNode n : nodes) {
+            if (n.status().get(5, TimeUnit.SECONDS).routingTableSize() < atLeast) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void aRestartedNodeKeepsItsIdentity() throws Exception {
+        MoliaNode a = start(0, List.of());
+        MoliaAddress before = a.address();
+        a.close();
+        nodes.clear();
+        MoliaNode again = start(0, List.of());
+        assertArrayEquals(before.publicKey(), again.address().publicKey());
+    }
+}
