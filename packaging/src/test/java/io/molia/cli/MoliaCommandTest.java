@@ -55,6 +55,33 @@ class MoliaCommandTest {
     }
 
     @Test
+    void nodeErrorsAreOneLineAndNameTheProblem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String dataDir = dir.resolve("n").toString();
+        assertEquals(1, run("node", "--data-dir", dataDir, "--bootstrap", "molia://nope@1.2.3.4:5"));
+        assertTrue(err.toString().startsWith("molia node: --bootstrap: bad address 'molia://nope@1.2.3.4:5'"),
+                err.toString());
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            err.getBuffer().setLength(0);
+            assertEquals(1, run("node", "--data-dir", dataDir, "--listen", "127.0.0.1:" + taken.getLocalPort()));
+            assertEquals("molia node: UDP port " + taken.getLocalPort() + " on 127.0.0.1 is in use",
+                    err.toString().strip());
+        }
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("node", "--data-dir", dataDir, "--network-key", "abc"));
+        assertEquals("molia node: --network-key: expected 64 hex digits", err.toString().strip());
+    }
+
+    @Test
+    void devnetRunsChecksItselfAndStops(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String out = captureStdout(() -> assertEquals(0, run("devnet", "--nodes", "5", "--data-dir",
+                dir.toString(), "--duration", "1", "--interval", "1")));
+        assertTrue(out.contains("stored on 4 of 4"), out);
+        assertTrue(out.contains("get from node 2: hello from the molia devnet"), out);
+        assertTrue(out.contains("0 dropped in silence"), out);
+    }
+
+    @Test
     void aBadFlagIsNamedAndExitsWithUsageError() {
         assertEquals(2, run("sim", "--nodez", "5"));
         assertTrue(err.toString().contains("--nodez"), err.toString());

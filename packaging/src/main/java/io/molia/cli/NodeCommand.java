@@ -1,0 +1,98 @@
+package io.molia.cli;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import io.molia.node.MoliaAddress;
+import io.molia.node.MoliaNode;
+import io.molia.node.NodeConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code molia node}: runs one node until SIGTERM or SIGINT. */
+@Command(name = "node", mixinStandardHelpOptions = true, description = "Run a Molia node.")
+final class NodeCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", required = true, description = "Identity key (created on first start) and state.")
+    Path dataDir;
+
+    @Option(names = "--listen", defaultValue = "0.0.0.0:4000",
+            description = "UDP address to bind, host:port (default ${DEFAULT-VALUE}; port 0 picks one).")
+    String listen;
+
+    @Option(names = "--bootstrap", split = ",", description = "Peers to join through: molia://<key>@host:port")
+    List<String> bootstrap = new ArrayList<>();
+
+    @Option(names = "--network-key", description = "64 hex digits: a private network's shared key (default: public).")
+    String networkKey;
+
+    @Option(names = "--shards", defaultValue = "1", description = "Sockets bound with SO_REUSEPORT (default 1).")
+    int shards;
+
+    @Option(names = "--ready-json", description = "Print one JSON line with node ID and address once serving.")
+    boolean readyJson;
+
+    @Override
+    public Integer call() throws Exception {
+        NodeConfig config = new NodeConfig(dataDir, parseListen(listen), parseBootstrap(bootstrap),
+                parseNetworkKey(networkKey), shards);
+        MoliaNode node = MoliaNode.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "molia-shutdown"));
+        MoliaAddress address = node.address();
+        System.out.println(address);
+        if (readyJson) {
+            System.out.printf("{\"node_id\":\"%s\",\"address\":\"%s\",\"port\":%d}%n", node.self().id().toHex(),
+                    address, address.port());
+        }
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    static InetSocketAddress parseListen(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--listen: expected host:port, got '" + text + "'");
+        }
+        try {
+            return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--listen: the port is not a number in '" + text + "'");
+        }
+    }
+
+    static List<MoliaAddress> parseBootstrap(List<String> texts) {
+        List<MoliaAddress> out = new ArrayList<>();
+        for (String t : texts) {
+            try {
+                out.add(MoliaAddress.parse(t.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--bootstrap: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    static byte[] parseNetworkKey(String hex) {
+        if (hex == null) {
+            return new byte[32];
+        }
+        try {
+            byte[] key = HexFormat.of().parseHex(hex);
+            if (key.length == 32) {
+                return key;
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through to the one-line error
+        }
+        throw new IllegalArgumentException("--network-key: expected 64 hex digits");
+    }
+}
