@@ -1,0 +1,102 @@
+package io.molia.bench;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.molia.crypto.ChaChaPoly;
+import io.molia.crypto.Ed25519Identity;
+import io.molia.crypto.X25519Keys;
+import io.molia.session.SessionManager;
+import io.molia.session.StaticIdentity;
+import io.molia.session.Tai64n;
+import io.molia.session.WireGuardHandshake;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** The session layer's costs: the responder's side of a Molia handshake, and transport seal + open. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class SessionJmh {
+    /** A transport packet of each size; only {@link #sealAndOpen} uses it. */
+    @State(Scope.Thread)
+    public static class Packet {
+        @Param({"64", "512", "1280"})
+        int size;
+        final byte[] key = new byte[32];
+        byte[] plain;
+        byte[] sealed;
+        byte[] opened;
+        long counter;
+
+        @Setup
+        public void setUp() {
+            plain = new byte[size];
+            sealed = new byte[size + 16];
+            opened = new byte[size + 16];
+        }
+    }
+
+    private final WireGuardHandshake wg = new WireGuardHandshake();
+    private final ChaChaPoly aead = new ChaChaPoly();
+    private StaticIdentity responder;
+    private byte[] initiation;
+    private int initiationLength;
+    private byte[] initiatorEd25519;
+    private final byte[] payload = new byte[2048];
+    private final byte[] out = new byte[2048];
+    private final byte[] ephemeral = new byte[32];
+
+    @Setup
+    public void setUp() {
+        SplittableRandom random = new SplittableRandom(1);
+        byte[] seed = new byte[32];
+        random.nextBytes(seed);
+        responder = StaticIdentity.fromEd25519Seed(seed);
+        random.nextBytes(seed);
+        StaticIdentity initiator = StaticIdentity.fromEd25519Seed(seed);
+        initiatorEd25519 = Ed25519Identity.fromSeed(seed).publicKey();
+        byte[] hsPayload = new byte[SessionManager.MOLIA_INITIATION_MIN_BYTES - 196];
+        System.arraycopy(initiatorEd25519, 0, hsPayload, 0, 32);
+        Tai64n.write(1_790_000_000_000_000_000L, hsPayload, 32);
+        random.nextBytes(ephemeral);
+        initiation = new byte[1024];
+        initiationLength = wg.createInitiation(new WireGuardHandshake.State(), initiator, responder.publicKey(),
+                ephemeral, 1, hsPayload, hsPayload.length, null, SessionManager.TYPE_MOLIA_INITIATION, initiation);
+    }
+
+    /**
+     * The responder's work for one Molia handshake: mac1, the Noise IK first message, the Ed25519 → X25519 check
+     * of the carried identity, and the response.
+     */
+    @Benchmark
+    public int responderHandshake() {
+        WireGuardHandshake.State s = new WireGuardHandshake.State();
+        if (!wg.mac1Valid(responder, initiation, 0, initiationLength)
+                || wg.consumeInitiation(s, responder, initiation, 0, initiationLength, payload) < 0) {
+            throw new AssertionError("the prepared initiation must verify");
+        }
+        X25519Keys.fromEd25519PublicKey(initiatorEd25519);
+        return wg.createResponse(s, ephemeral, 2, new byte[32], payload, 0, null, SessionManager.TYPE_MOLIA_RESPONSE,
+                out);
+    }
+
+    @Benchmark
+    public int sealAndOpen(Packet p) {
+        long c = p.counter++;
+        aead.seal(p.key, c, p.plain, 0, p.size, null, p.sealed, 0);
+        return aead.open(p.key, c, p.sealed, 0, p.size + 16, null, p.opened, 0);
+    }
+}
