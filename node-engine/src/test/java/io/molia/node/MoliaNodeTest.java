@@ -90,6 +90,45 @@ class MoliaNodeTest {
     }
 
     @Test
+    void garbageOnTheLiveSocketGetsNoAnswerAndCostsNothing() throws Exception {
+        MoliaNode target = start(0, List.of());
+        MoliaNode honest = start(1, List.of(target.address()));
+        Thread.sleep(300); // the honest node's join is done before the garbage starts
+        long coreInputsBefore = target.status().get(5, TimeUnit.SECONDS).datagramsIn();
+        SplittableRandom random = new SplittableRandom(11);
+        int sent = 0;
+        try (java.nio.channels.DatagramChannel attacker = java.nio.channels.DatagramChannel.open()) {
+            attacker.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            attacker.configureBlocking(false);
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), target.address().port());
+            for (int i = 0; i < 5_000; i++) {
+                byte[] junk = new byte[random.nextInt(4, 1_500)];
+                random.nextBytes(junk);
+                if (i % 3 == 0) {
+                    junk[0] = (byte) (1 + random.nextInt(4)); // a WireGuard type with reserved bytes zero
+                    junk[1] = junk[2] = junk[3] = 0;
+                } else if (i % 3 == 1) {
+                    junk[0] = 0x4D; // Molia's initiation type, garbage inside
+                    junk[1] = junk[2] = junk[3] = 0;
+                }
+                attacker.send(java.nio.ByteBuffer.wrap(junk), to);
+                sent++;
+                if (i % 50 == 0) {
+                    Thread.sleep(5); // a bounded pace: the test measures the node, not the kernel's socket buffer
+                }
+            }
+            Thread.sleep(300);
+            java.nio.ByteBuffer reply = java.nio.ByteBuffer.allocate(2048);
+            assertEquals(null, attacker.receive(reply), "the node answered garbage");
+        }
+        MoliaNode.NodeStatus s = target.status().get(5, TimeUnit.SECONDS);
+        assertTrue(s.silentDrops() >= sent * 0.99, "dropped and counted: " + s.silentDrops() + " of " + sent);
+        assertEquals(coreInputsBefore, s.datagramsIn(), "none of it reached the protocol core");
+        NodeId key = honest.self().id();
+        assertEquals(key, target.lookup(key).get(10, TimeUnit.SECONDS).get(0).id(), "still serving honest peers");
+    }
+
+    @Test
     void aRestartedNodeKeepsItsIdentity() throws Exception {
         MoliaNode a = start(0, List.of());
         MoliaAddress before = a.address();
