@@ -63,14 +63,7 @@ class RoutingTableTest {
         SplittableRandom random = new SplittableRandom(5);
         NodeId self = TestContacts.randomId(random);
         RoutingTable table = new RoutingTable(self, CONFIG, 0);
-        // Fill bucket 0 (IDs whose first bit differs from ours).
-        List<Contact> bucket0 = new ArrayList<>();
-        while (bucket0.size() < CONFIG.k() + 2) {
-            Contact c = TestContacts.random(random);
-            if (table.bucketIndexOf(c.id()) == 0) {
-                bucket0.add(c);
-            }
-        }
+        List<Contact> bucket0 = bucketZeroContacts(table, random, CONFIG.k() + 2);
         for (int i = 0; i < CONFIG.k(); i++) {
             assertNull(table.onContactSeen(0, bucket0.get(i)));
         }
@@ -106,13 +99,7 @@ class RoutingTableTest {
     void aMuchNearerNewcomerTakesTheSlowestEntrysPlace() {
         SplittableRandom random = new SplittableRandom(13);
         RoutingTable table = new RoutingTable(TestContacts.randomId(random), CONFIG, 0);
-        List<Contact> bucket0 = new ArrayList<>();
-        while (bucket0.size() < CONFIG.k() + 2) {
-            Contact c = TestContacts.random(random);
-            if (table.bucketIndexOf(c.id()) == 0) {
-                bucket0.add(c);
-            }
-        }
+        List<Contact> bucket0 = bucketZeroContacts(table, random, CONFIG.k() + 2);
         for (int i = 0; i < CONFIG.k(); i++) {
             table.onContactSeen(0, bucket0.get(i), (100 + i) * 1_000_000L); // the last one is the slowest: 119 ms
         }
@@ -135,5 +122,17 @@ class RoutingTableTest {
         for (int b = 0; b < NodeId.BITS; b++) {
             assertEquals(b, table.bucketIndexOf(table.randomIdInBucket(b, random)));
         }
+    }
+
+    /** {@code n} random contacts that fall in bucket 0 (their first bit differs from the table's own ID). */
+    private static List<Contact> bucketZeroContacts(RoutingTable table, SplittableRandom random, int n) {
+        List<Contact> out = new ArrayList<>();
+        while (out.size() < n) {
+            Contact c = TestContacts.random(random);
+            if (table.bucketIndexOf(c.id()) == 0) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 }
