@@ -208,6 +208,21 @@ class SessionManagerTest {
     }
 
     @Test
+    void messageLimitsRekeyAndThenRefuse() {
+        SessionManager.Transmit response = oneRoundTrip("q", "a");
+        assertEquals(SessionManager.DELIVERED, deliver(b, a, response));
+        Session session = a.sessions.delivery().session;
+        deliver(a, b, only(a.sessions));
+        session.sendCounter = WireGuardConstants.REKEY_AFTER_MESSAGES;
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("x"), 0, 1));
+        assertEquals(WireGuardConstants.TYPE_TRANSPORT, a.sessions.pollTransmit().data()[0]);
+        assertEquals(SessionManager.TYPE_MOLIA_INITIATION, a.sessions.pollTransmit().data()[0],
+                "2^60 messages: a new handshake starts");
+        session.sendCounter = WireGuardConstants.REJECT_AFTER_MESSAGES;
+        assertTrue(session.expired(now), "past 2^64 - 2^13 - 1 messages the keys are never used again");
+    }
+
+    @Test
     void underLoadAnInitiationNeedsACookieFirst() {
         b.sessions.setUnderLoad(true);
         assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("q"), 0, 1));
