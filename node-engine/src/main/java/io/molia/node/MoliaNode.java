@@ -21,6 +21,7 @@ import io.molia.core.NodeCore;
 import io.molia.core.NodeId;
 import io.molia.core.Outbound;
 import io.molia.crypto.Ed25519Identity;
+import io.molia.metrics.NodeMetrics;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
 import io.molia.transport.UdpTransport;
@@ -50,7 +51,9 @@ public final class MoliaNode implements AutoCloseable {
     private final Map<Long, CompletableFuture<CoreEvent>> waiting = new HashMap<>();
     private final byte[] rx = new byte[2048];
     private final ScheduledFuture<?> ticker;
+    private final NodeMetrics metrics;
     private long lastSessionTickNs;
+    private long handovers;
 
     private MoliaNode(NodeConfig config) throws IOException {
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
@@ -69,6 +72,10 @@ public final class MoliaNode implements AutoCloseable {
         this.sessions = new SessionManager(StaticIdentity.fromEd25519Seed(identity.seed()), identity.publicKey(),
                 config.networkKey(), 0, SHARD_BITS, 65_536, random.split(), (id, key, pow) -> true);
         this.loop = transport.eventLoop(0);
+        this.metrics = new NodeMetrics(() -> List.of(new ShardView()));
+        if (config.metrics() != null) {
+            metrics.serve(config.metrics());
+        }
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NS, TICK_NS, TimeUnit.NANOSECONDS);
         if (!config.bootstrap().isEmpty()) {
             List<Contact> seeds = new ArrayList<>();
@@ -129,10 +136,49 @@ public final class MoliaNode implements AutoCloseable {
     public record NodeStatus(int routingTableSize, int sessions, int records, long datagramsIn, long silentDrops) {
     }
 
+    /** The port of the Prometheus endpoint (when configured). */
+    public int metricsPort() {
+        return metrics.port();
+    }
+
     @Override
     public void close() {
         ticker.cancel(false);
         transport.close();
+        metrics.close();
+    }
+
+    /** Shard 0's counters as the metrics endpoint reads them (racy reads of single-writer fields). */
+    private final class ShardView implements NodeMetrics.ShardSource {
+        @Override
+        public io.molia.core.CoreCounters core() {
+            return core.counters();
+        }
+
+        @Override
+        public io.molia.session.SessionCounters sessions() {
+            return sessions.counters();
+        }
+
+        @Override
+        public int routingTableSize() {
+            return core.routingTable().size();
+        }
+
+        @Override
+        public int sessionCount() {
+            return sessions.sessionCount();
+        }
+
+        @Override
+        public int records() {
+            return core.records().size();
+        }
+
+        @Override
+        public long handovers() {
+            return handovers;
+        }
     }
 
     // ------------------------------------------------------------------ the protocol loop (shard 0)
@@ -161,6 +207,7 @@ public final class MoliaNode implements AutoCloseable {
 
     private void onDatagram(int shard, InetSocketAddress sender, ByteBuf data) {
         if (shard != 0) {
+            handovers++;
             byte[] copy = new byte[data.readableBytes()];
             data.getBytes(data.readerIndex(), copy);
             loop.execute(() -> handle(sender, copy, copy.length));
@@ -210,6 +257,9 @@ public final class MoliaNode implements AutoCloseable {
         }
         CoreEvent event;
         while ((event = core.pollEvent()) != null) {
+            if (event instanceof CoreEvent.LookupCompleted done) {
+                metrics.onLookupCompleted((done.finishedNs() - done.startedNs()) / 1e9, done.hops());
+            }
             CompletableFuture<CoreEvent> f = waiting.remove(event.handle());
             if (f != null) {
                 f.complete(event);

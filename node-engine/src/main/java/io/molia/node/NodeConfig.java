@@ -12,9 +12,10 @@ import java.util.List;
  * @param bootstrap  peers to join through
  * @param networkKey 32-byte WireGuard PSK: all zero on the public network, a shared secret on a private one
  * @param shards     sockets bound with SO_REUSEPORT; datagrams are handed to shard 0, which runs the protocol
+ * @param metrics    where to serve Prometheus metrics, or null for none
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
-        int shards) {
+        int shards, InetSocketAddress metrics) {
 
     public NodeConfig {
         if (networkKey.length != 32) {

@@ -37,7 +37,8 @@ class MoliaNodeTest {
 
     private MoliaNode start(int i, List<MoliaAddress> bootstrap) throws Exception {
         MoliaNode node = MoliaNode.start(new NodeConfig(dir.resolve("node-" + i),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bootstrap, new byte[32], 1));
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bootstrap, new byte[32], 1,
+                i == 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0) : null));
         nodes.add(node);
         return node;
     }
@@ -78,6 +79,28 @@ class MoliaNodeTest {
             assertEquals(0, s.silentDrops(), "no datagram between honest nodes was dropped");
             assertTrue(s.sessions() > 0);
         }
+        String scrape = metrics(first);
+        assertTrue(scrape.contains("molia_sessions{shard=\"0\"}"), scrape);
+        assertTrue(scrape.contains("molia_lookup_seconds_count 1"), "node 0 ran one lookup:\n" + scrape);
+        assertTrue(scrape.contains("molia_dropped_total{reason=\"bad_mac1\",shard=\"0\"} 0"), scrape);
+        long inBefore = counterValue(scrape, "molia_datagrams_in_total{shard=\"0\"}");
+        first.lookup(first.self().id()).get(10, TimeUnit.SECONDS);
+        nodes.get(1).lookup(first.self().id()).get(10, TimeUnit.SECONDS);
+        assertTrue(counterValue(metrics(first), "molia_datagrams_in_total{shard=\"0\"}") > inBefore,
+                "the counter moves between two scrapes");
+    }
+
+    private static String metrics(MoliaNode node) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.metricsPort()
+                        + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        return r.body();
+    }
+
+    private static long counterValue(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).mapToLong(
+                l -> (long) Double.parseDouble(l.substring(series.length() + 1).trim())).findFirst().orElse(-1);
     }
 
     private boolean allKnowOthers(int atLeast) throws Exception {

@@ -54,7 +54,7 @@ final class DevnetCommand implements Callable<Integer> {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         for (int i = 0; i < count; i++) {
             List<io.molia.node.MoliaAddress> seeds = i == 0 ? List.of() : List.of(nodes.get(0).address());
-            nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("node-" + i), loopback, seeds, new byte[32], 1)));
+            nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("node-" + i), loopback, seeds, new byte[32], 1, null)));
         }
         System.out.printf("%-5s %-18s %s%n", "node", "id", "address");
         for (int i = 0; i < nodes.size(); i++) {

@@ -33,13 +33,17 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--shards", defaultValue = "1", description = "Sockets bound with SO_REUSEPORT (default 1).")
     int shards;
 
+    @Option(names = "--metrics", description = "Serve Prometheus metrics at [host:]port (host defaults to "
+            + "127.0.0.1; off unless given).")
+    String metrics;
+
     @Option(names = "--ready-json", description = "Print one JSON line with node ID and address once serving.")
     boolean readyJson;
 
     @Override
     public Integer call() throws Exception {
         NodeConfig config = new NodeConfig(dataDir, parseListen(listen), parseBootstrap(bootstrap),
-                parseNetworkKey(networkKey), shards);
+                parseNetworkKey(networkKey), shards, metrics == null ? null : parseMetrics(metrics));
         MoliaNode node = MoliaNode.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -66,6 +70,15 @@ final class NodeCommand implements Callable<Integer> {
             return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--listen: the port is not a number in '" + text + "'");
+        }
+    }
+
+    static InetSocketAddress parseMetrics(String text) {
+        String withHost = text.contains(":") ? text : "127.0.0.1:" + text;
+        try {
+            return parseListen(withHost);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--metrics: expected [host:]port, got '" + text + "'", e);
         }
     }
 

@@ -96,7 +96,7 @@ class ProcessNetworkIT {
         }
         client = MoliaNode.start(new NodeConfig(dir.resolve("client"),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(nodes.get(0).address()),
-                new byte[32], 1));
+                new byte[32], 1, null));
         Thread.sleep(1_000); // joins settle
 
         SplittableRandom random = new SplittableRandom(3);
