@@ -152,6 +152,18 @@ class MoliaNodeTest {
     }
 
     @Test
+    void aBoundedFloodIsAnsweredAndMeasured() throws Exception {
+        MoliaNode node = start(0, List.of());
+        io.molia.loadgen.Flood.Result r = new io.molia.loadgen.Flood(new io.molia.loadgen.Flood.Plan(node.address(),
+                5_000, 30, 64, 4, true, 500, ProcessHandle.current().pid())).run();
+        assertEquals(5_000, r.sent());
+        assertTrue(r.answered() >= 4_950, "answered " + r.answered());
+        assertTrue(r.p99Micros() >= r.p50Micros() && r.p50Micros() > 0);
+        assertTrue(r.nodeCpuMicrosPerRequest() > 0 && r.nodeRssKiB() > 0, "read from /proc of this JVM");
+        assertEquals(0, node.status().get(5, TimeUnit.SECONDS).silentDrops());
+    }
+
+    @Test
     void aRestartedNodeKeepsItsIdentity() throws Exception {
         MoliaNode a = start(0, List.of());
         MoliaAddress before = a.address();

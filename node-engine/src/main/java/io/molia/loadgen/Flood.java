@@ -1,0 +1,223 @@
+package io.molia.loadgen;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import io.molia.codec.DecodeStatus;
+import io.molia.codec.MessageCodec;
+import io.molia.codec.WireMessage;
+import io.molia.core.Contact;
+import io.molia.core.NodeId;
+import io.molia.crypto.Ed25519Identity;
+import io.molia.node.MoliaAddress;
+import io.molia.session.SessionManager;
+import io.molia.session.StaticIdentity;
+
+/**
+ * A load generator for one node (DESIGN §5, "molia bench flood"): P real sessions (their own identities and
+ * source ports), at most C requests outstanding in all, PING or FIND_NODE; reports answered requests per second,
+ * the unanswered share, latency percentiles, and, given the node's PID, its CPU time per answered request and its
+ * RSS from /proc. Single-threaded; bounded by a request count or a duration, whichever ends first.
+ */
+public final class Flood {
+    /** What to run. */
+    public record Plan(MoliaAddress target, long requests, double durationSeconds, int concurrency, int sessions,
+            boolean findNode, long warmup, long nodePid) {
+    }
+
+    /** What it measured. */
+    public record Result(long sent, long answered, long unanswered, double seconds, double answeredPerSecond,
+            double p50Micros, double p99Micros, double nodeCpuMicrosPerRequest, long nodeRssKiB,
+            double ownCpuMicrosPerRequest) {
+    }
+
+    private static final long REQUEST_TIMEOUT_NS = 1_000_000_000L;
+    private static final long WALL_BASE = System.currentTimeMillis() * 1_000_000L;
+
+    private final Plan plan;
+    private final InetSocketAddress target;
+    private final Contact targetContact;
+    private final MessageCodec codec = new MessageCodec(1);
+    private final WireMessage answer = new WireMessage();
+    private final byte[] request = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
+    private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+    private final List<Client> clients = new ArrayList<>();
+    private final Map<Long, Long> outstanding = new HashMap<>();
+    private final ByteBuffer rx = ByteBuffer.allocate(2048);
+    private long[] latencies = new long[1 << 16];
+    private int latencyCount;
+
+    private static final class Client {
+        final DatagramChannel channel;
+        final SessionManager sessions;
+
+        Client(DatagramChannel channel, SessionManager sessions) {
+            this.channel = channel;
+            this.sessions = sessions;
+        }
+    }
+
+    public Flood(Plan plan) {
+        this.plan = plan;
+        this.target = new InetSocketAddress(plan.target().host(), plan.target().port());
+        this.targetContact = plan.target().toContact();
+    }
+
+    public Result run() throws IOException {
+        try (Selector selector = Selector.open()) {
+            for (int i = 0; i < plan.sessions(); i++) {
+                byte[] seed = new byte[32];
+                random.nextBytes(seed);
+                Ed25519Identity id = Ed25519Identity.fromSeed(seed);
+                DatagramChannel ch = DatagramChannel.open().bind(new InetSocketAddress(target.getAddress(), 0));
+                ch.configureBlocking(false);
+                SessionManager m = new SessionManager(StaticIdentity.fromEd25519Seed(seed), id.publicKey(),
+                        new byte[32], 0, 2, 16, random.split(), (nodeId, key, pow) -> true);
+                Client c = new Client(ch, m);
+                ch.register(selector, SelectionKey.OP_READ, c);
+                clients.add(c);
+            }
+            phase(selector, plan.warmup(), Double.MAX_VALUE); // sessions up, JIT warm, not measured
+            latencyCount = 0;
+            long nodeCpuBefore = nodeCpuTicks();
+            long ownCpuBefore = ownCpuNanos();
+            long start = System.nanoTime();
+            long[] counts = phase(selector, plan.requests(), plan.durationSeconds());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long nodeCpu = nodeCpuTicks() - nodeCpuBefore;
+            long ownCpu = ownCpuNanos() - ownCpuBefore;
+            long answered = counts[1];
+            long[] sorted = Arrays.copyOf(latencies, latencyCount);
+            Arrays.sort(sorted);
+            return new Result(counts[0], answered, counts[0] - answered, seconds, answered / seconds,
+                    percentile(sorted, 0.50) / 1e3, percentile(sorted, 0.99) / 1e3,
+                    plan.nodePid() > 0 && answered > 0 ? nodeCpu * (1e6 / ticksPerSecond()) / answered : -1,
+                    plan.nodePid() > 0 ? nodeRssKiB() : -1, answered > 0 ? ownCpu / 1e3 / answered : -1);
+        } finally {
+            for (Client c : clients) {
+                c.channel.close();
+            }
+        }
+    }
+
+    /** Sends up to {@code requests} requests (bounded by {@code seconds}); returns {sent, answered}. */
+    private long[] phase(Selector selector, long requests, double seconds) throws IOException {
+        long deadline = seconds == Double.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + (long) (seconds * 1e9);
+        long sent = 0;
+        long answered = 0;
+        int next = 0;
+        outstanding.clear();
+        while ((sent < requests || !outstanding.isEmpty()) && System.nanoTime() < deadline) {
+            while (sent < requests && outstanding.size() < plan.concurrency()) {
+                Client c = clients.get(next++ % clients.size());
+                long id = random.nextLong();
+                int len = plan.findNode()
+                        ? codec.encodeFindNode(request, 0, id, new NodeId(random.nextLong(), random.nextLong(),
+                                random.nextLong(), random.nextLong()))
+                        : codec.encodePing(request, 0, id);
+                long now = System.nanoTime();
+                c.sessions.send(now, WALL_BASE + now, targetContact, request, 0, len);
+                flush(c);
+                outstanding.put(id, now);
+                sent++;
+            }
+            if (selector.select(5) > 0) {
+                for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext();) {
+                    Client c = (Client) it.next().attachment();
+                    it.remove();
+                    answered += receive(c);
+                }
+            }
+            expire();
+        }
+        return new long[] {sent, answered};
+    }
+
+    private int receive(Client c) throws IOException {
+        int answered = 0;
+        while (c.channel.receive(rx.clear()) != null) {
+            long now = System.nanoTime();
+            byte[] d = Arrays.copyOf(rx.array(), rx.position());
+            int status = c.sessions.onDatagram(now, WALL_BASE + now, targetContact.address(), d, 0, d.length);
+            flush(c);
+            if (status != SessionManager.DELIVERED) {
+                continue;
+            }
+            SessionManager.Delivery del = c.sessions.delivery();
+            if (codec.decode(del.data, del.offset, del.length, answer) != DecodeStatus.OK) {
+                continue;
+            }
+            Long sentAt = outstanding.remove(answer.requestId());
+            if (sentAt != null) {
+                record(now - sentAt);
+                answered++;
+            }
+        }
+        return answered;
+    }
+
+    private void flush(Client c) throws IOException {
+        SessionManager.Transmit t;
+        while ((t = c.sessions.pollTransmit()) != null) {
+            c.channel.send(ByteBuffer.wrap(t.data()), target);
+        }
+    }
+
+    private void expire() {
+        long now = System.nanoTime();
+        outstanding.values().removeIf(sentAt -> now - sentAt > REQUEST_TIMEOUT_NS);
+    }
+
+    private void record(long latencyNs) {
+        if (latencyCount == latencies.length) {
+            latencies = Arrays.copyOf(latencies, latencies.length * 2);
+        }
+        latencies[latencyCount++] = latencyNs;
+    }
+
+    private static double percentile(long[] sorted, double q) {
+        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    /** utime + stime of the node process, in clock ticks (/proc/PID/stat fields 14 and 15). */
+    private long nodeCpuTicks() throws IOException {
+        if (plan.nodePid() <= 0) {
+            return 0;
+        }
+        String stat = Files.readString(Path.of("/proc", String.valueOf(plan.nodePid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private long nodeRssKiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(plan.nodePid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static double ticksPerSecond() {
+        return 100; // USER_HZ on Linux
+    }
+
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+}

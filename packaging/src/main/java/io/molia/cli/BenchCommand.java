@@ -1,0 +1,88 @@
+package io.molia.cli;
+
+import java.util.concurrent.Callable;
+
+import io.molia.loadgen.Flood;
+import io.molia.node.MoliaAddress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code molia bench}: load generators that run in their own process against a running node. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure a running node.",
+        subcommands = BenchCommand.FloodCommand.class)
+final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "flood", mixinStandardHelpOptions = true,
+            description = "Real sessions keeping C requests outstanding; requests/s, latency, node CPU per request.")
+    static final class FloodCommand implements Callable<Integer> {
+        @Option(names = "--target", required = true, description = "molia://<key>@host:port of the node.")
+        String target;
+
+        @Option(names = "--requests", defaultValue = "200000", description = "Requests to send (default ${DEFAULT-VALUE}).")
+        long requests;
+
+        @Option(names = "--duration", defaultValue = "30", description = "Stop after this many seconds (default ${DEFAULT-VALUE}).")
+        double duration;
+
+        @Option(names = "--concurrency", defaultValue = "256", description = "Requests outstanding (default ${DEFAULT-VALUE}).")
+        int concurrency;
+
+        @Option(names = "--sessions", defaultValue = "32", description = "Sessions (identities, source ports).")
+        int sessions;
+
+        @Option(names = "--query", defaultValue = "find", description = "ping or find (default ${DEFAULT-VALUE}).")
+        String query;
+
+        @Option(names = "--warmup", defaultValue = "20000", description = "Unmeasured requests first.")
+        long warmup;
+
+        @Option(names = "--node-pid", defaultValue = "0", description = "The node's PID, to read its CPU and RSS.")
+        long nodePid;
+
+        @Option(names = "--json", description = "One JSON object instead of text.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!query.equals("ping") && !query.equals("find")) {
+                throw new IllegalArgumentException("--query must be ping or find");
+            }
+            if (concurrency < 1 || sessions < 1) {
+                throw new IllegalArgumentException("--concurrency and --sessions must be at least 1");
+            }
+            MoliaAddress address;
+            try {
+                address = MoliaAddress.parse(target);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--target: " + e.getMessage(), e);
+            }
+            Flood.Result r = new Flood(new Flood.Plan(address, requests, duration, concurrency, sessions,
+                    query.equals("find"), warmup, nodePid)).run();
+            if (json) {
+                System.out.printf("{\"sent\":%d,\"answered\":%d,\"unanswered\":%d,\"seconds\":%.3f,"
+                        + "\"answered_per_second\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
+                        + "\"node_cpu_us_per_request\":%.2f,\"node_rss_kib\":%d,\"own_cpu_us_per_request\":%.2f}%n",
+                        r.sent(), r.answered(), r.unanswered(), r.seconds(), r.answeredPerSecond(), r.p50Micros(),
+                        r.p99Micros(), r.nodeCpuMicrosPerRequest(), r.nodeRssKiB(), r.ownCpuMicrosPerRequest());
+            } else {
+                System.out.printf("%d sent, %d answered (%.2f%% unanswered) in %.1f s: %.0f answered/s%n",
+                        r.sent(), r.answered(), 100.0 * r.unanswered() / Math.max(1, r.sent()), r.seconds(),
+                        r.answeredPerSecond());
+                System.out.printf("latency P50 %.0f us, P99 %.0f us%n", r.p50Micros(), r.p99Micros());
+                if (nodePid > 0) {
+                    System.out.printf("node: %.2f us CPU per answered request, RSS %d KiB%n",
+                            r.nodeCpuMicrosPerRequest(), r.nodeRssKiB());
+                }
+                System.out.printf("load generator: %.2f us CPU per answered request%n", r.ownCpuMicrosPerRequest());
+            }
+            return 0;
+        }
+    }
+}
