@@ -40,6 +40,10 @@ final class DevnetCommand implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "5", description = "Seconds between status lines.")
     int intervalSeconds;
 
+    @Option(names = "--processes", description = "One `molia node` process per node (default: all in this JVM); "
+            + "a client node in this JVM runs the self-check.")
+    boolean processes;
+
     @Override
     public Integer call() throws Exception {
         if (count < 2 || count > 200) {
@@ -52,41 +56,90 @@ final class DevnetCommand implements Callable<Integer> {
             stop.countDown();
         }, "molia-devnet-shutdown"));
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        for (int i = 0; i < count; i++) {
-            List<io.molia.node.MoliaAddress> seeds = i == 0 ? List.of() : List.of(nodes.get(0).address());
-            nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("node-" + i), loopback, seeds, new byte[32], 1, null)));
-        }
-        System.out.printf("%-5s %-18s %s%n", "node", "id", "address");
-        for (int i = 0; i < nodes.size(); i++) {
-            System.out.printf("%-5d %-18s %s%n", i, nodes.get(i).self().id().shortHex(), nodes.get(i).address());
+        List<Process> children = new ArrayList<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> children.forEach(Process::destroy),
+                "molia-devnet-children"));
+        System.out.printf("%-5s %-18s %-8s %s%n", "node", "id", "pid", "address");
+        if (processes) {
+            io.molia.node.MoliaAddress first = null;
+            for (int i = 0; i < count; i++) {
+                ChildNode child = ChildNode.start(dataDir.resolve("node-" + i), first);
+                children.add(child.process());
+                first = first == null ? child.address() : first;
+                System.out.printf("%-5d %-18s %-8d %s%n", i, child.address().nodeId().shortHex(),
+                        child.process().pid(), child.address());
+            }
+            // The self-check and status run from a client node in this JVM.
+            nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("client"), loopback, List.of(first),
+                    new byte[32], 1, null)));
+        } else {
+            for (int i = 0; i < count; i++) {
+                List<io.molia.node.MoliaAddress> seeds = i == 0 ? List.of() : List.of(nodes.get(0).address());
+                nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("node-" + i), loopback, seeds, new byte[32],
+                        1, null)));
+                System.out.printf("%-5d %-18s %-8d %s%n", i, nodes.get(i).self().id().shortHex(),
+                        ProcessHandle.current().pid(), nodes.get(i).address());
+            }
         }
         Thread.sleep(500); // joins settle
-        selfCheck(nodes);
+        selfCheck(nodes, processes);
         long end = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
         while (System.nanoTime() < end && !stop.await(Math.min(intervalSeconds * 1000L,
                 Math.max(1, (end - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)) {
-            printStatus(nodes);
+            printStatus(nodes, processes ? "client node (" + children.stream().filter(Process::isAlive).count()
+                    + " of " + count + " node processes alive)" : nodes.size() + " nodes");
         }
         nodes.forEach(MoliaNode::close);
+        children.forEach(Process::destroy);
         return 0;
     }
 
-    private static void selfCheck(List<MoliaNode> nodes) throws Exception {
+    /** A `molia node` child process started with the same JDK and class path as this one. */
+    private record ChildNode(Process process, io.molia.node.MoliaAddress address) {
+        static ChildNode start(Path dataDir, io.molia.node.MoliaAddress bootstrap) throws Exception {
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-Xmx128m", "-Dchronicle.analytics.disable=true", "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"), MoliaCommand.class.getName(), "node", "--data-dir",
+                    dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json"));
+            if (bootstrap != null) {
+                command.add("--bootstrap");
+                command.add(bootstrap.toString());
+            }
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith("{")) {
+                    String address = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("address")
+                            .asText();
+                    return new ChildNode(p, io.molia.node.MoliaAddress.parse(address));
+                }
+            }
+            p.destroyForcibly();
+            throw new IllegalStateException("a node process for " + dataDir + " exited before it was ready");
+        }
+    }
+
+    private static void selfCheck(List<MoliaNode> nodes, boolean fromClient) throws Exception {
+        int lookupFrom = nodes.size() - 1;
+        int getFrom = nodes.size() / 2;
         SplittableRandom random = new SplittableRandom();
         NodeId target = new NodeId(random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong());
         long t0 = System.nanoTime();
-        List<Contact> found = nodes.get(nodes.size() - 1).lookup(target).get(10, TimeUnit.SECONDS);
-        System.out.printf("lookup of %s from node %d: %d peers, closest %s, %.1f ms%n", target.shortHex(),
-                nodes.size() - 1, found.size(), found.isEmpty() ? "-" : found.get(0).id().shortHex(),
+        List<Contact> found = nodes.get(lookupFrom).lookup(target).get(10, TimeUnit.SECONDS);
+        System.out.printf("lookup of %s from %s: %d peers, closest %s, %.1f ms%n", target.shortHex(),
+                fromClient ? "the client" : "node " + lookupFrom, found.size(), found.isEmpty() ? "-" : found.get(0).id().shortHex(),
                 (System.nanoTime() - t0) / 1e6);
         byte[] value = ("hello from the molia devnet " + System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8);
         CoreEvent.PutCompleted put = nodes.get(0).put(value, 3600).get(10, TimeUnit.SECONDS);
-        byte[] got = nodes.get(nodes.size() / 2).get(put.key()).get(10, TimeUnit.SECONDS);
-        System.out.printf("put on node 0: stored on %d of %d; get from node %d: %s%n", put.stored(), put.attempted(),
-                nodes.size() / 2, got == null ? "NOT FOUND" : new String(got, StandardCharsets.UTF_8));
+        byte[] got = nodes.get(getFrom).get(put.key()).get(10, TimeUnit.SECONDS);
+        System.out.printf("put from %s: stored on %d of %d; get from %s: %s%n", fromClient ? "the client" : "node 0",
+                put.stored(), put.attempted(), fromClient ? "the client" : "node " + getFrom,
+                got == null ? "NOT FOUND" : new String(got, StandardCharsets.UTF_8));
     }
 
-    private static void printStatus(List<MoliaNode> nodes) throws Exception {
+    private static void printStatus(List<MoliaNode> nodes, String label) throws Exception {
         int routes = 0;
         int sessions = 0;
         int records = 0;
@@ -98,7 +151,7 @@ final class DevnetCommand implements Callable<Integer> {
             records += s.records();
             drops += s.silentDrops();
         }
-        System.out.printf("%d nodes: %.1f contacts and %.1f sessions per node, %d records, %d dropped in silence%n",
-                nodes.size(), (double) routes / nodes.size(), (double) sessions / nodes.size(), records, drops);
+        System.out.printf("%s: %.1f contacts and %.1f sessions per node, %d records, %d dropped in silence%n",
+                label, (double) routes / nodes.size(), (double) sessions / nodes.size(), records, drops);
     }
 }
