@@ -28,7 +28,6 @@ public final class MessageCodec {
     /** Largest inner message: 1280 on the wire minus IPv6+UDP (48) and WireGuard framing and padding (48). */
     public static final int MAX_DATAGRAM_BYTES = 1184;
     public static final int ERROR_UNSUPPORTED = 1;
-    public static final int ERROR_BAD_REQUEST = 2;
 
     private static final int F_VERSION = 1;
     private static final int F_REQUEST_ID = 2;

@@ -68,13 +68,10 @@ public final class X25519Keys {
             return null;
         }
         BigInteger u = BigInteger.ONE.add(y).multiply(denominator.modInverse(P)).mod(P);
-        byte[] be = u.toByteArray();
+        byte[] be = u.toByteArray(); // big-endian, possibly with a leading sign byte, possibly shorter than 32
         byte[] out = new byte[KEY_BYTES];
-        for (int i = 0; i < Math.min(be.length, KEY_BYTES + 1); i++) {
-            int src = be.length - 1 - i;
-            if (i < KEY_BYTES) {
-                out[i] = be[src];
-            }
+        for (int i = 0; i < KEY_BYTES && i < be.length; i++) {
+            out[i] = be[be.length - 1 - i];
         }
         return out;
     }

@@ -14,10 +14,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * DESIGN §3.1: the protocol core decides, it does not do I/O. Its sources may not reach sockets, threads, clocks,
- * global randomness, the transport, the simulator, Netty or Chronicle.
+ * global randomness, the transport, the simulator, Netty or Chronicle; nor may the session layer.
  */
 class CoreHasNoIoTest {
-    private static final List<String> SANS_IO_PACKAGES = List.of("io/molia/core", "io/molia/codec", "io/molia/crypto");
+    private static final List<String> SANS_IO_PACKAGES =
+            List.of("io/molia/core", "io/molia/codec", "io/molia/crypto", "io/molia/session");
     private static final List<String> FORBIDDEN = List.of("java.net.", "java.nio.channels", "java.nio.file",
             "java.io.File", "Thread", "System.nanoTime", "System.currentTimeMillis", "Instant.now", "Clock",
             "ThreadLocalRandom", "new Random(", "new SecureRandom", "Math.random", "io.netty", "net.openhft",

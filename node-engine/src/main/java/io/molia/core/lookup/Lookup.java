@@ -65,7 +65,6 @@ public final class Lookup {
     private final int[] noProgressStreak;
     private final boolean[] pathFinished;
     private int requestsSent;
-    private int answers;
     private long finishedNs = -1;
 
     /**
@@ -130,7 +129,6 @@ public final class Lookup {
             return;
         }
         c.answeredNs = nowNs;
-        answers++;
         Candidate closestBefore = closestActive(c.path);
         for (Contact contact : closer) {
             addCandidate(contact, c.path, c.hop + 1);
@@ -231,10 +229,6 @@ public final class Lookup {
 
     public int requestsSent() {
         return requestsSent;
-    }
-
-    public int answers() {
-        return answers;
     }
 
     private boolean addCandidate(Contact contact, int path, int hop) {
