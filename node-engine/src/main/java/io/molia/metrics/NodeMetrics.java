@@ -115,12 +115,9 @@ public final class NodeMetrics implements AutoCloseable {
             add(dropped, shard, "replayed_counter", sc.replayedCounter);
             add(dropped, shard, "bad_aead", sc.badAead);
             add(dropped, shard, "expired_session", sc.expiredSession);
-            routing.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("shard", shard))
-                    .value(s.routingTableSize()).build());
-            sessions.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("shard", shard))
-                    .value(s.sessionCount()).build());
-            records.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("shard", shard))
-                    .value(s.records()).build());
+            set(routing, shard, s.routingTableSize());
+            set(sessions, shard, s.sessionCount());
+            set(records, shard, s.records());
         }
         List<MetricSnapshot> all = new ArrayList<>();
         for (CounterSnapshot.Builder b : List.of(in, out, dropped, lookups, timeouts, handshakes, handovers)) {
@@ -138,6 +135,11 @@ public final class NodeMetrics implements AutoCloseable {
 
     private static GaugeSnapshot.Builder gauge(String name, String help) {
         return GaugeSnapshot.builder().name(name).help(help);
+    }
+
+    private static void set(GaugeSnapshot.Builder b, String shard, double value) {
+        b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("shard", shard)).value(value)
+                .build());
     }
 
     private static void add(CounterSnapshot.Builder b, String shard, long value) {
