@@ -38,6 +38,9 @@ public final class NodeMetrics implements AutoCloseable {
         int records();
 
         long handovers();
+
+        /** Datagrams another shard could not hand over because the protocol loop's inbox was full. */
+        long handoverDrops();
     }
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -115,6 +118,7 @@ public final class NodeMetrics implements AutoCloseable {
             add(dropped, shard, "replayed_counter", sc.replayedCounter);
             add(dropped, shard, "bad_aead", sc.badAead);
             add(dropped, shard, "expired_session", sc.expiredSession);
+            add(dropped, shard, "handover_inbox_full", s.handoverDrops());
             set(routing, shard, s.routingTableSize());
             set(sessions, shard, s.sessionCount());
             set(records, shard, s.records());

@@ -12,6 +12,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.molia.core.Contact;
 import io.molia.core.CoreConfig;
@@ -28,6 +30,7 @@ import io.molia.transport.UdpTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
+import org.jctools.queues.MpscArrayQueue;
 
 /**
  * A running Molia node: the sans-I/O core and session layer driven by Netty over real UDP sockets. The protocol
@@ -41,6 +44,7 @@ public final class MoliaNode implements AutoCloseable {
     private static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long SESSION_TICK_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int SHARD_BITS = 4;
+    private static final int INBOX_CAPACITY = 8_192;
 
     private final Ed25519Identity identity;
     private final Contact self;
@@ -52,8 +56,13 @@ public final class MoliaNode implements AutoCloseable {
     private final byte[] rx = new byte[2048];
     private final ScheduledFuture<?> ticker;
     private final NodeMetrics metrics;
+    /** Datagrams other shards received, for the protocol loop: a bounded lock-free MPSC inbox (DESIGN §3.2). */
+    private final MpscArrayQueue<Handover> inbox = new MpscArrayQueue<>(INBOX_CAPACITY);
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainInbox = this::drainInbox;
+    private final AtomicLong handovers = new AtomicLong();
+    private final AtomicLong handoverDrops = new AtomicLong();
     private long lastSessionTickNs;
-    private long handovers;
 
     private MoliaNode(NodeConfig config) throws IOException {
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
@@ -177,7 +186,12 @@ public final class MoliaNode implements AutoCloseable {
 
         @Override
         public long handovers() {
-            return handovers;
+            return handovers.get();
+        }
+
+        @Override
+        public long handoverDrops() {
+            return handoverDrops.get();
         }
     }
 
@@ -207,15 +221,32 @@ public final class MoliaNode implements AutoCloseable {
 
     private void onDatagram(int shard, InetSocketAddress sender, ByteBuf data) {
         if (shard != 0) {
-            handovers++;
             byte[] copy = new byte[data.readableBytes()];
             data.getBytes(data.readerIndex(), copy);
-            loop.execute(() -> handle(sender, copy, copy.length));
+            if (!inbox.offer(new Handover(sender, copy))) {
+                handoverDrops.incrementAndGet(); // the protocol loop is behind: drop, as the kernel would
+                return;
+            }
+            handovers.incrementAndGet();
+            if (drainScheduled.compareAndSet(false, true)) {
+                loop.execute(drainInbox);
+            }
             return;
         }
         int len = Math.min(data.readableBytes(), rx.length);
         data.getBytes(data.readerIndex(), rx, 0, len);
         handle(sender, rx, len);
+    }
+
+    private record Handover(InetSocketAddress sender, byte[] data) {
+    }
+
+    private void drainInbox() {
+        drainScheduled.set(false); // before polling: an offer racing with this drain schedules another one
+        Handover h;
+        while ((h = inbox.poll()) != null) {
+            handle(h.sender(), h.data(), h.data().length);
+        }
     }
 
     private void handle(InetSocketAddress sender, byte[] buf, int len) {

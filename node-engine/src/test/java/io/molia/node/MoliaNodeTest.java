@@ -37,7 +37,7 @@ class MoliaNodeTest {
 
     private MoliaNode start(int i, List<MoliaAddress> bootstrap) throws Exception {
         MoliaNode node = MoliaNode.start(new NodeConfig(dir.resolve("node-" + i),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bootstrap, new byte[32], 1,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bootstrap, new byte[32], i % 2 == 0 ? 2 : 1,
                 i == 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0) : null));
         nodes.add(node);
         return node;
@@ -88,6 +88,8 @@ class MoliaNodeTest {
         nodes.get(1).lookup(first.self().id()).get(10, TimeUnit.SECONDS);
         assertTrue(counterValue(metrics(first), "molia_datagrams_in_total{shard=\"0\"}") > inBefore,
                 "the counter moves between two scrapes");
+        assertTrue(counterValue(scrape, "molia_handovers_total{shard=\"0\"}") > 0,
+                "node 0 has two sockets: some peers' datagrams landed on the second and were handed over");
     }
 
     private static String metrics(MoliaNode node) throws Exception {
