@@ -31,6 +31,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import org.jctools.queues.MpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running Molia node: the sans-I/O core and session layer driven by Netty over real UDP sockets. The protocol
@@ -41,6 +43,7 @@ import org.jctools.queues.MpscArrayQueue;
  * admin socket, metrics. See the README's status table.
  */
 public final class MoliaNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MoliaNode.class);
     private static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long SESSION_TICK_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int SHARD_BITS = 4;
@@ -63,6 +66,7 @@ public final class MoliaNode implements AutoCloseable {
     private final AtomicLong handovers = new AtomicLong();
     private final AtomicLong handoverDrops = new AtomicLong();
     private long lastSessionTickNs;
+    private long bootstrapHandle = -1;
 
     private MoliaNode(NodeConfig config) throws IOException {
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
@@ -92,10 +96,15 @@ public final class MoliaNode implements AutoCloseable {
                 seeds.add(a.toContact());
             }
             loop.execute(() -> {
-                core.bootstrap(System.nanoTime(), seeds);
+                bootstrapHandle = core.bootstrap(System.nanoTime(), seeds);
                 pump();
             });
         }
+        // Logs name the node by its short ID and the port only: no keys, no peer addresses (DESIGN §3.8).
+        LOG.atInfo().addKeyValue("node", self.id().shortHex()).addKeyValue("port", bound.getPort())
+                .addKeyValue("shards", config.shards()).addKeyValue("transport", transport.isEpoll() ? "epoll" : "nio")
+                .addKeyValue("metrics_port", config.metrics() == null ? -1 : metrics.port())
+                .addKeyValue("bootstrap_peers", config.bootstrap().size()).log("node started");
     }
 
     /** Starts a node: binds its sockets, loads or creates its identity, joins through the bootstrap peers. */
@@ -155,6 +164,7 @@ public final class MoliaNode implements AutoCloseable {
         ticker.cancel(false);
         transport.close();
         metrics.close();
+        LOG.atInfo().addKeyValue("node", self.id().shortHex()).log("node stopped");
     }
 
     /** Shard 0's counters as the metrics endpoint reads them (racy reads of single-writer fields). */
@@ -290,6 +300,11 @@ public final class MoliaNode implements AutoCloseable {
         while ((event = core.pollEvent()) != null) {
             if (event instanceof CoreEvent.LookupCompleted done) {
                 metrics.onLookupCompleted((done.finishedNs() - done.startedNs()) / 1e9, done.hops());
+                if (done.handle() == bootstrapHandle) {
+                    LOG.atInfo().addKeyValue("node", self.id().shortHex()).addKeyValue("contacts",
+                            core.routingTable().size()).log(done.closest().isEmpty()
+                                    ? "bootstrap found no peer: check the bootstrap addresses" : "joined the network");
+                }
             }
             CompletableFuture<CoreEvent> f = waiting.remove(event.handle());
             if (f != null) {

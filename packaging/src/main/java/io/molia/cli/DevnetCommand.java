@@ -49,6 +49,7 @@ final class DevnetCommand implements Callable<Integer> {
         if (count < 2 || count > 200) {
             throw new IllegalArgumentException("--nodes must be in 2..200");
         }
+        LogSetup.configure("text", ch.qos.logback.classic.Level.WARN); // the table below says what INFO would
         List<MoliaNode> nodes = new ArrayList<>();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -37,11 +37,16 @@ final class NodeCommand implements Callable<Integer> {
             + "127.0.0.1; off unless given).")
     String metrics;
 
+    @Option(names = "--log-format", defaultValue = "text",
+            description = "text or json: one JSON object per line on stderr (default ${DEFAULT-VALUE}).")
+    String logFormat;
+
     @Option(names = "--ready-json", description = "Print one JSON line with node ID and address once serving.")
     boolean readyJson;
 
     @Override
     public Integer call() throws Exception {
+        LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
         NodeConfig config = new NodeConfig(dataDir, parseListen(listen), parseBootstrap(bootstrap),
                 parseNetworkKey(networkKey), shards, metrics == null ? null : parseMetrics(metrics));
         MoliaNode node = MoliaNode.start(config);

@@ -1,0 +1,46 @@
+package io.molia.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import org.slf4j.LoggerFactory;
+
+/** Switches the process's logging between text lines and JSON lines on stderr, at a given level. */
+final class LogSetup {
+    private LogSetup() {
+    }
+
+    static void configure(String format, Level level) {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Encoder<ILoggingEvent> encoder;
+        switch (format) {
+            case "json" -> {
+                JsonEncoder json = new JsonEncoder();
+                json.setContext(context);
+                encoder = json;
+            }
+            case "text" -> {
+                PatternLayoutEncoder text = new PatternLayoutEncoder();
+                text.setContext(context);
+                text.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg %kvp%n");
+                encoder = text;
+            }
+            default -> throw new IllegalArgumentException("--log-format must be text or json, not '" + format + "'");
+        }
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+        appender.setContext(context);
+        appender.setTarget("System.err");
+        appender.setEncoder(encoder);
+        appender.start();
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.detachAndStopAllAppenders();
+        root.addAppender(appender);
+        root.setLevel(level);
+    }
+}
