@@ -16,6 +16,7 @@ import io.molia.codec.MessageCodec;
 import io.molia.codec.MessageKind;
 import io.molia.codec.WireMessage;
 import io.molia.core.lookup.Lookup;
+import io.molia.core.lookup.LookupHop;
 import io.molia.core.store.RecordStore;
 import io.molia.crypto.Blake3;
 
@@ -60,6 +61,8 @@ public final class NodeCore {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final TransmitQueue transmits = new TransmitQueue(TRANSMIT_QUEUE_SLOTS);
     private final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
+    /** Hops of finished traced operations until the driver takes them; only traced operations land here. */
+    private final Map<Long, List<LookupHop>> finishedTraces = new HashMap<>();
     private final Contact[] closestScratch;
     private final Lookup.RttOracle rttOracle = this::expectedRttNs;
     private long nextHandle = 1;
@@ -77,6 +80,10 @@ public final class NodeCore {
 
     public Contact self() {
         return self;
+    }
+
+    public CoreConfig config() {
+        return config;
     }
 
     public RoutingTable routingTable() {
@@ -169,6 +176,22 @@ public final class NodeCore {
     /** Iterative FIND_NODE for {@code target}; -1 when refused (too many lookups running). */
     public long startLookup(long nowNs, NodeId target) {
         return startOperation(nowNs, OperationKind.LOOKUP, target, null, null, 0);
+    }
+
+    /**
+     * As {@link #startLookup} (or {@link #startGet} when {@code findValue}), recording every hop; the driver takes
+     * the hops with {@link #takeTrace} when the operation's event comes out. For operators (the admin socket's
+     * {@code trace}); normal lookups record nothing.
+     */
+    public long startTracedLookup(long nowNs, NodeId target, boolean findValue) {
+        long handle = startOperation(nowNs, findValue ? OperationKind.GET : OperationKind.LOOKUP, target, null, null, 0,
+                true);
+        return handle;
+    }
+
+    /** The hops of the finished traced operation {@code handle} (once; null when it was not traced). */
+    public List<LookupHop> takeTrace(long handle) {
+        return finishedTraces.remove(handle);
     }
 
     /** Iterative FIND_VALUE for {@code key}; completes at the first valid value. */
@@ -273,6 +296,11 @@ public final class NodeCore {
         if (op == null) {
             return;
         }
+        if (op.trace != null && !op.done) {
+            trace(op, req, nowNs, message.kind() == MessageKind.ERROR ? LookupHop.Outcome.ERROR
+                    : message.kind() == MessageKind.VALUE ? LookupHop.Outcome.VALUE : LookupHop.Outcome.ANSWERED,
+                    message.kind() == MessageKind.NODES ? message.contacts().size() : 0);
+        }
         if (message.kind() == MessageKind.ERROR) {
             failRequest(nowNs, op, req.peer);
             return;
@@ -337,6 +365,9 @@ public final class NodeCore {
             counters.datagramsOut++;
         }
         Operation op = req.operation;
+        if (op != null && op.trace != null && !op.done) {
+            trace(op, req, nowNs, LookupHop.Outcome.SLOW, 0);
+        }
         if (op != null && op.lookup != null && !op.lookup.isFinished()) {
             op.lookup.onSlow(nowNs, req.peer.id());
             pump(nowNs, op);
@@ -350,6 +381,9 @@ public final class NodeCore {
         counters.hardTimeouts++;
         routing.onFailure(req.peer.id());
         Operation op = req.operation;
+        if (op != null && op.trace != null && !op.done) {
+            trace(op, req, nowNs, LookupHop.Outcome.TIMEOUT, 0);
+        }
         if (op != null) {
             failRequest(nowNs, op, req.peer);
         }
@@ -397,6 +431,11 @@ public final class NodeCore {
 
     private long startOperation(long nowNs, OperationKind kind, NodeId target, List<Contact> seeds, byte[] value,
             long ttlNs) {
+        return startOperation(nowNs, kind, target, seeds, value, ttlNs, false);
+    }
+
+    private long startOperation(long nowNs, OperationKind kind, NodeId target, List<Contact> seeds, byte[] value,
+            long ttlNs, boolean traced) {
         if (operations.size() >= config.maxLookups()) {
             counters.lookupsRefused++;
             return -1;
@@ -411,6 +450,9 @@ public final class NodeCore {
         long handle = nextHandle++;
         Lookup lookup = new Lookup(target, config.k(), config.alpha(), config.disjointPaths(), start, rttOracle, nowNs);
         Operation op = new Operation(handle, kind, target, value, ttlNs, nowNs, lookup);
+        if (traced) {
+            op.trace = new ArrayList<>();
+        }
         operations.put(handle, op);
         pump(nowNs, op);
         return handle;
@@ -444,12 +486,22 @@ public final class NodeCore {
         finish(nowNs, op);
     }
 
+    private void trace(Operation op, PendingRequest req, long nowNs, LookupHop.Outcome outcome, int contacts) {
+        long rttNs = outcome == LookupHop.Outcome.ANSWERED || outcome == LookupHop.Outcome.VALUE
+                ? nowNs - req.sentNs : -1;
+        op.trace.add(new LookupHop(req.peer, op.lookup == null ? 0 : op.lookup.hopOf(req.peer.id()), req.sentNs,
+                rttNs, outcome, contacts));
+    }
+
     private void finish(long nowNs, Operation op) {
         if (op.done) {
             return;
         }
         op.done = true;
         operations.remove(op.handle);
+        if (op.trace != null) {
+            finishedTraces.put(op.handle, List.copyOf(op.trace));
+        }
         CoreEvent event = switch (op.kind) {
             case LOOKUP -> new CoreEvent.LookupCompleted(op.handle, op.target, op.lookup.result(), op.startedNs,
                     nowNs, op.lookup.closestAnsweredNs(), op.lookup.hopsToClosest(), op.lookup.requestsSent());
@@ -567,6 +619,8 @@ public final class NodeCore {
         final long startedNs;
         final Lookup lookup;
         byte[] valueFound;
+        /** Hops of a traced operation; null (nothing recorded) for every other one. */
+        List<LookupHop> trace;
         int storesSent;
         int storesAnswered;
         int storesAcked;

@@ -75,6 +75,29 @@ public final class Session {
         return packetsOut;
     }
 
+    public long lastSentNs() {
+        return lastSentNs;
+    }
+
+    public long lastReceivedNs() {
+        return lastReceivedNs;
+    }
+
+    /** Whether the peer proved it holds the keys (the responder may send only then). */
+    public boolean isConfirmed() {
+        return confirmed;
+    }
+
+    /** When the initiator rekeys (REKEY_AFTER_TIME after creation); -1 on the responder side, which never does. */
+    public long rekeyDueNs() {
+        return initiator ? createdNs + WireGuardConstants.REKEY_AFTER_TIME_NS : -1;
+    }
+
+    /** When the session stops being accepted (REJECT_AFTER_TIME after creation). */
+    public long rejectAfterNs() {
+        return createdNs + WireGuardConstants.REJECT_AFTER_TIME_NS;
+    }
+
     boolean expired(long nowNs) {
         return nowNs - createdNs >= WireGuardConstants.REJECT_AFTER_TIME_NS
                 || Long.compareUnsigned(sendCounter, WireGuardConstants.REJECT_AFTER_MESSAGES) >= 0;

@@ -118,6 +118,19 @@ public final class SessionManager {
         return sessions.size();
     }
 
+    /**
+     * The live sessions, for an operator's view taken on this shard's thread: an unmodifiable view of the table,
+     * to be copied before leaving the thread.
+     */
+    public java.util.Collection<Session> sessionsView() {
+        return java.util.Collections.unmodifiableCollection(sessions.values());
+    }
+
+    /** Handshakes this shard started and has not finished. */
+    public int handshakesInProgress() {
+        return handshakesByIndex.size();
+    }
+
     /** The shard that issued {@code localIndex} (its low bits), so a driver can hand a datagram over. */
     public static int shardOf(int localIndex, int shardBits) {
         return localIndex & ((1 << shardBits) - 1);

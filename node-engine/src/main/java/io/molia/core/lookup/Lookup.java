@@ -231,6 +231,12 @@ public final class Lookup {
         return requestsSent;
     }
 
+    /** The hop at which {@code peer} was learned (1 = a seed), or 0 when it is not a candidate. */
+    public int hopOf(NodeId peer) {
+        Candidate c = byId.get(peer);
+        return c == null ? 0 : c.hop;
+    }
+
     private boolean addCandidate(Contact contact, int path, int hop) {
         if (byId.containsKey(contact.id())) {
             return false;

@@ -77,6 +77,19 @@ public final class RecordStore {
         return n;
     }
 
+    /** Every live-or-expired-but-not-swept record, for an operator's view on the owner thread: copy before leaving. */
+    public Map<NodeId, StoredRecord> view() {
+        return java.util.Collections.unmodifiableMap(records);
+    }
+
+    public int maxRecords() {
+        return maxRecords;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
     public int size() {
         return records.size();
     }
