@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import io.molia.core.Contact;
 import io.molia.core.CoreConfig;
@@ -22,6 +23,7 @@ import io.molia.core.NodeAddress;
 import io.molia.core.NodeCore;
 import io.molia.core.NodeId;
 import io.molia.core.Outbound;
+import io.molia.core.lookup.LookupHop;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.metrics.NodeMetrics;
 import io.molia.session.SessionManager;
@@ -46,13 +48,19 @@ public final class MoliaNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MoliaNode.class);
     private static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long SESSION_TICK_NS = TimeUnit.SECONDS.toNanos(1);
-    private static final int SHARD_BITS = 4;
+    static final int SHARD_BITS = 4;
     private static final int INBOX_CAPACITY = 8_192;
 
     private final Ed25519Identity identity;
     private final Contact self;
-    private final NodeCore core;
-    private final SessionManager sessions;
+    final NodeCore core;
+    final SessionManager sessions;
+    final NodeConfig config;
+    /** Operator bans, checked before the session layer (admin socket). Owned by the protocol loop. */
+    final BanList bans = new BanList();
+    final long startedNs = System.nanoTime();
+    final long startedUnixMs = System.currentTimeMillis();
+    private final Map<Long, CompletableFuture<Traced>> tracedWaiting = new HashMap<>();
     private final UdpTransport transport;
     private final EventLoop loop;
     private final Map<Long, CompletableFuture<CoreEvent>> waiting = new HashMap<>();
@@ -63,12 +71,13 @@ public final class MoliaNode implements AutoCloseable {
     private final MpscArrayQueue<Handover> inbox = new MpscArrayQueue<>(INBOX_CAPACITY);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainInbox = this::drainInbox;
-    private final AtomicLong handovers = new AtomicLong();
-    private final AtomicLong handoverDrops = new AtomicLong();
+    final AtomicLong handovers = new AtomicLong();
+    final AtomicLong handoverDrops = new AtomicLong();
     private long lastSessionTickNs;
     private long bootstrapHandle = -1;
 
     private MoliaNode(NodeConfig config) throws IOException {
+        this.config = config;
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
         SecureRandom seedSource = new SecureRandom();
         SplittableRandom random = new SplittableRandom(seedSource.nextLong());
@@ -83,7 +92,8 @@ public final class MoliaNode implements AutoCloseable {
         long now = System.nanoTime();
         this.core = new NodeCore(coreConfig, self, random.split(), now);
         this.sessions = new SessionManager(StaticIdentity.fromEd25519Seed(identity.seed()), identity.publicKey(),
-                config.networkKey(), 0, SHARD_BITS, 65_536, random.split(), (id, key, pow) -> true);
+                config.networkKey(), 0, SHARD_BITS, 65_536, random.split(),
+                (id, key, pow) -> !bans.bansPeer(System.nanoTime(), id));
         this.loop = transport.eventLoop(0);
         this.metrics = new NodeMetrics(() -> List.of(new ShardView()));
         if (config.metrics() != null) {
@@ -148,6 +158,53 @@ public final class MoliaNode implements AutoCloseable {
         loop.execute(() -> f.complete(new NodeStatus(core.routingTable().size(), sessions.sessionCount(),
                 core.records().size(), core.counters().datagramsIn, sessions.counters().silentDrops())));
         return f;
+    }
+
+    /**
+     * Runs {@code view} on the protocol loop with the node's state and completes with its result: how operator
+     * views are taken (a consistent snapshot without locks, between two packets) and how operator changes (evict,
+     * ban) are made. The function must copy what it returns and must not block.
+     */
+    public <T> CompletableFuture<T> onLoop(Function<NodeState, T> view) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(view.apply(new NodeState(this, System.nanoTime())));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** Pings {@code peer}: completes with the round trip in nanoseconds, or -1 when it did not answer. */
+    public CompletableFuture<Long> ping(Contact peer) {
+        return submit(() -> core.ping(System.nanoTime(), peer)).thenApply(e -> ((CoreEvent.PingCompleted) e).rttNs());
+    }
+
+    /** A lookup (or a FIND_VALUE) that records every hop, for an operator's {@code trace}. */
+    public CompletableFuture<Traced> tracedLookup(NodeId target, boolean findValue) {
+        CompletableFuture<Traced> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            long handle = core.startTracedLookup(System.nanoTime(), target, findValue);
+            if (handle < 0) {
+                f.completeExceptionally(new IllegalStateException("too many operations in progress"));
+                return;
+            }
+            tracedWaiting.put(handle, f);
+            pump();
+        });
+        return f;
+    }
+
+    /** A traced operation's end: its event (LookupCompleted or GetCompleted) and its hops in order. */
+    public record Traced(CoreEvent event, List<LookupHop> hops) {
+    }
+
+    /** Joins (again) through one more peer: a lookup of this node's own ID starting from it. */
+    public CompletableFuture<List<Contact>> bootstrap(Contact seed) {
+        return submit(() -> core.bootstrap(System.nanoTime(), List.of(seed)))
+                .thenApply(e -> ((CoreEvent.LookupCompleted) e).closest());
     }
 
     /** Routing-table size, sessions, records, inner datagrams in, datagrams dropped in silence. */
@@ -264,9 +321,19 @@ public final class MoliaNode implements AutoCloseable {
             return; // IPv6 peers arrive with the IPv6 listener (not built yet)
         }
         long now = System.nanoTime();
-        int status = sessions.onDatagram(now, wallNanos(), toNodeAddress(sender), buf, 0, len);
+        NodeAddress from = toNodeAddress(sender);
+        if (!bans.isEmpty() && bans.bansAddress(now, from)) {
+            bans.onDropped();
+            return;
+        }
+        int status = sessions.onDatagram(now, wallNanos(), from, buf, 0, len);
         if (status == SessionManager.DELIVERED) {
             SessionManager.Delivery d = sessions.delivery();
+            if (!bans.isEmpty() && bans.bansPeer(now, d.from.id())) {
+                bans.onDropped();
+                pump();
+                return;
+            }
             core.onDatagram(now, d.from, d.data, d.offset, d.length);
         }
         pump();
@@ -309,6 +376,10 @@ public final class MoliaNode implements AutoCloseable {
             CompletableFuture<CoreEvent> f = waiting.remove(event.handle());
             if (f != null) {
                 f.complete(event);
+            }
+            CompletableFuture<Traced> traced = tracedWaiting.remove(event.handle());
+            if (traced != null) {
+                traced.complete(new Traced(event, core.takeTrace(event.handle())));
             }
         }
     }

@@ -1,0 +1,147 @@
+package io.molia.node;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+
+/**
+ * Peers and /24 subnets an operator banned, each until its expiry. Consulted on the protocol loop before a
+ * datagram reaches the session layer (a banned source is dropped in silence and counted) and when a handshake
+ * asks for admission. Bounded ({@link #CAPACITY} entries of each kind: a full list refuses new bans). The check
+ * on the packet path allocates nothing and costs one branch while the list is empty.
+ *
+ * <p>Owned by the protocol loop's thread; not thread-safe.
+ */
+public final class BanList {
+    public static final int CAPACITY = 1_024;
+
+    private final long[] subnetKeys = new long[CAPACITY];
+    private final long[] subnetExpiresNs = new long[CAPACITY];
+    private int subnets;
+    private final Map<NodeId, Long> peers = new HashMap<>();
+    private long droppedDatagrams;
+
+    /** A ban of this kind and target, for the admin view. */
+    public record Ban(String kind, String target, long expiresNs) {
+    }
+
+    public boolean isEmpty() {
+        return subnets == 0 && peers.isEmpty();
+    }
+
+    /** Bans the /24 (IPv4) of {@code address} until {@code expiresNs}; false when the list is full. */
+    public boolean banSubnet(long subnetKey, long expiresNs) {
+        for (int i = 0; i < subnets; i++) {
+            if (subnetKeys[i] == subnetKey) {
+                subnetExpiresNs[i] = expiresNs;
+                return true;
+            }
+        }
+        if (subnets == CAPACITY) {
+            return false;
+        }
+        subnetKeys[subnets] = subnetKey;
+        subnetExpiresNs[subnets] = expiresNs;
+        subnets++;
+        return true;
+    }
+
+    public boolean banPeer(NodeId id, long expiresNs) {
+        if (!peers.containsKey(id) && peers.size() >= CAPACITY) {
+            return false;
+        }
+        peers.put(id, expiresNs);
+        return true;
+    }
+
+    public boolean unbanSubnet(long subnetKey) {
+        for (int i = 0; i < subnets; i++) {
+            if (subnetKeys[i] == subnetKey) {
+                removeSubnetAt(i);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean unbanPeer(NodeId id) {
+        return peers.remove(id) != null;
+    }
+
+    /** Whether datagrams from {@code from} are refused now; allocation-free. */
+    public boolean bansAddress(long nowNs, NodeAddress from) {
+        if (subnets == 0) {
+            return false;
+        }
+        long key = from.subnetKey();
+        for (int i = 0; i < subnets; i++) {
+            if (subnetKeys[i] == key) {
+                if (subnetExpiresNs[i] > nowNs) {
+                    return true;
+                }
+                removeSubnetAt(i);
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the peer {@code id} is refused now. */
+    public boolean bansPeer(long nowNs, NodeId id) {
+        if (peers.isEmpty()) {
+            return false;
+        }
+        Long expires = peers.get(id);
+        if (expires == null) {
+            return false;
+        }
+        if (expires > nowNs) {
+            return true;
+        }
+        peers.remove(id);
+        return false;
+    }
+
+    void onDropped() {
+        droppedDatagrams++;
+    }
+
+    public long droppedDatagrams() {
+        return droppedDatagrams;
+    }
+
+    /** The bans still in force at {@code nowNs} (expired ones are forgotten on the way). */
+    public List<Ban> list(long nowNs) {
+        List<Ban> out = new ArrayList<>();
+        for (int i = subnets - 1; i >= 0; i--) {
+            if (subnetExpiresNs[i] <= nowNs) {
+                removeSubnetAt(i);
+            }
+        }
+        for (int i = 0; i < subnets; i++) {
+            long k = subnetKeys[i];
+            out.add(new Ban("subnet", ((k >>> 16) & 0xff) + "." + ((k >>> 8) & 0xff) + "." + (k & 0xff) + ".0/24",
+                    subnetExpiresNs[i]));
+        }
+        for (Iterator<Map.Entry<NodeId, Long>> it = peers.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<NodeId, Long> e = it.next();
+            if (e.getValue() <= nowNs) {
+                it.remove();
+            } else {
+                out.add(new Ban("peer", e.getKey().toHex(), e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private void removeSubnetAt(int i) {
+        subnets--;
+        subnetKeys[i] = subnetKeys[subnets];
+        subnetExpiresNs[i] = subnetExpiresNs[subnets];
+    }
+}

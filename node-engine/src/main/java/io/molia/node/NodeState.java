@@ -1,0 +1,68 @@
+package io.molia.node;
+
+import java.nio.file.Path;
+
+import io.molia.core.NodeCore;
+import io.molia.session.SessionManager;
+
+/**
+ * What an operator's view or action may reach inside a running node, handed to the function given to
+ * {@link MoliaNode#onLoop}. Valid only during that call, on the protocol loop's thread: a view copies what it
+ * needs into immutable values before returning, and never blocks (the loop serves every packet meanwhile).
+ */
+public final class NodeState {
+    private final MoliaNode node;
+    private final long nowNs;
+
+    NodeState(MoliaNode node, long nowNs) {
+        this.node = node;
+        this.nowNs = nowNs;
+    }
+
+    /** The time the view is taken at (System.nanoTime, read once). */
+    public long nowNs() {
+        return nowNs;
+    }
+
+    /** The protocol core: read its tables; change it only through its own operator methods (evict). */
+    public NodeCore core() {
+        return node.core;
+    }
+
+    public SessionManager sessions() {
+        return node.sessions;
+    }
+
+    public BanList bans() {
+        return node.bans;
+    }
+
+    public long startedNs() {
+        return node.startedNs;
+    }
+
+    public long startedUnixMs() {
+        return node.startedUnixMs;
+    }
+
+    public int shards() {
+        return node.config.shards();
+    }
+
+    public Path dataDir() {
+        return node.config.dataDir();
+    }
+
+    public long handovers() {
+        return node.handovers.get();
+    }
+
+    public long handoverDrops() {
+        return node.handoverDrops.get();
+    }
+
+    /** The shard a session's local index belongs to. */
+    public int shardOf(int localIndex) {
+        return SessionManager.shardOf(localIndex, MoliaNode.SHARD_BITS);
+    }
+}
