@@ -1,0 +1,350 @@
+package io.molia.admin;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.molia.admin.proto.Bucket;
+import io.molia.admin.proto.BanInfo;
+import io.molia.admin.proto.BansView;
+import io.molia.admin.proto.MetricsView;
+import io.molia.admin.proto.NodeInfo;
+import io.molia.admin.proto.PeerInfo;
+import io.molia.admin.proto.PeersView;
+import io.molia.admin.proto.RecordSummary;
+import io.molia.admin.proto.RecordTypeCount;
+import io.molia.admin.proto.RecordsView;
+import io.molia.admin.proto.RoutingContact;
+import io.molia.admin.proto.RoutingView;
+import io.molia.admin.proto.SessionInfo;
+import io.molia.admin.proto.SessionsView;
+import io.molia.admin.proto.Unavailable;
+import io.molia.codec.DecodeStatus;
+import io.molia.core.Contact;
+import io.molia.core.CoreCounters;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+import io.molia.core.RoutingEntry;
+import io.molia.core.RoutingTable;
+import io.molia.core.store.RecordStore;
+import io.molia.node.BanList;
+import io.molia.node.MoliaAddress;
+import io.molia.node.MoliaVersion;
+import io.molia.node.NodeState;
+import io.molia.session.Session;
+import io.molia.session.SessionCounters;
+
+/**
+ * The views of the admin API, each built on the protocol loop from {@link NodeState} into an immutable protobuf
+ * message (the copy leaves the loop, never the live tables). Called only from the function given to
+ * {@code MoliaNode.onLoop}.
+ */
+final class AdminViews {
+    static final String NOT_AVAILABLE = "not available in this version";
+
+    private AdminViews() {
+    }
+
+    static NodeInfo info(NodeState s, MoliaAddress address, String transport) {
+        return NodeInfo.newBuilder()
+                .setNodeId(s.core().self().id().toHex())
+                .setAddress(address.toString())
+                .setVersion(MoliaVersion.release())
+                .setProtocolVersion(MoliaVersion.protocol())
+                .setAdminApiVersion(AdminProtocol.API_VERSION)
+                .setUptimeMs(ms(s.nowNs() - s.startedNs()))
+                .setStartedUnixMs(s.startedUnixMs())
+                .setShards(s.shards())
+                .setDataDir(s.dataDir().toAbsolutePath().toString())
+                .setTransport(transport)
+                .setPid(ProcessHandle.current().pid())
+                .setRoutingTableSize(s.core().routingTable().size())
+                .setSessions(s.sessions().sessionCount())
+                .setRecords(s.core().records().size())
+                .setListenPort(address.port())
+                .build();
+    }
+
+    static RoutingView routing(NodeState s, boolean includeContacts) {
+        RoutingTable table = s.core().routingTable();
+        RoutingView.Builder view = RoutingView.newBuilder()
+                .setSelfId(table.self().toHex())
+                .setSize(table.size())
+                .setBucketCapacity(s.core().config().k())
+                .setSubnetRejections(table.subnetRejections())
+                .setEvictions(table.evictions())
+                .setProximitySwaps(table.proximitySwaps());
+        for (int b = 0; b < NodeId.BITS; b++) {
+            List<RoutingEntry> entries = table.bucketEntries(b);
+            List<Contact> replacements = table.bucketReplacements(b);
+            if (entries.isEmpty() && replacements.isEmpty()) {
+                continue;
+            }
+            Bucket.Builder bucket = Bucket.newBuilder().setDepth(b).setSize(entries.size())
+                    .setReplacements(replacements.size());
+            long oldest = Long.MAX_VALUE;
+            long newest = Long.MIN_VALUE;
+            long min = Long.MAX_VALUE;
+            long max = -1;
+            long sum = 0;
+            int measured = 0;
+            int failing = 0;
+            for (RoutingEntry e : entries) {
+                oldest = Math.min(oldest, e.lastSeenNs());
+                newest = Math.max(newest, e.lastSeenNs());
+                if (e.rtt().hasSamples()) {
+                    long rtt = e.rtt().srttNs();
+                    min = Math.min(min, rtt);
+                    max = Math.max(max, rtt);
+                    sum += rtt;
+                    measured++;
+                }
+                if (e.failures() > 0) {
+                    failing++;
+                }
+                if (includeContacts) {
+                    bucket.addContacts(contact(s, e));
+                }
+            }
+            bucket.setOldestSeenMsAgo(entries.isEmpty() ? -1 : ms(s.nowNs() - oldest))
+                    .setNewestSeenMsAgo(entries.isEmpty() ? -1 : ms(s.nowNs() - newest))
+                    .setMinRttUs(measured == 0 ? -1 : us(min))
+                    .setMeanRttUs(measured == 0 ? -1 : us(sum / measured))
+                    .setMaxRttUs(measured == 0 ? -1 : us(max))
+                    .setFailing(failing);
+            view.addBuckets(bucket);
+        }
+        return view.build();
+    }
+
+    private static RoutingContact contact(NodeState s, RoutingEntry e) {
+        return RoutingContact.newBuilder()
+                .setNodeId(e.contact().id().toHex())
+                .setAddress(e.contact().address().toString())
+                .setSrttUs(e.rtt().hasSamples() ? us(e.rtt().srttNs()) : -1)
+                .setRttvarUs(e.rtt().hasSamples() ? us(e.rtt().rttvarNs()) : -1)
+                .setFailures(e.failures())
+                .setLastSeenMsAgo(ms(s.nowNs() - e.lastSeenNs()))
+                .setAddedMsAgo(ms(s.nowNs() - e.addedNs()))
+                .setPingPending(e.pingPending())
+                .build();
+    }
+
+    static PeersView peers(NodeState s) {
+        RoutingTable table = s.core().routingTable();
+        Map<NodeId, PeerInfo.Builder> peers = new LinkedHashMap<>();
+        for (int b = 0; b < NodeId.BITS; b++) {
+            for (RoutingEntry e : table.bucketEntries(b)) {
+                Contact c = e.contact();
+                peers.put(c.id(), PeerInfo.newBuilder().setNodeId(c.id().toHex()).setAddress(c.address().toString())
+                        .setSubnet(subnet(c.address())).setBucket(b).setInRoutingTable(true)
+                        .setSrttUs(e.rtt().hasSamples() ? us(e.rtt().srttNs()) : -1)
+                        .setRttvarUs(e.rtt().hasSamples() ? us(e.rtt().rttvarNs()) : -1)
+                        .setFailures(e.failures()).setLastSeenMsAgo(ms(s.nowNs() - e.lastSeenNs())));
+            }
+        }
+        for (Session session : s.sessions().sessionsView()) {
+            Contact c = session.contact();
+            PeerInfo.Builder p = peers.get(c.id());
+            if (p == null) {
+                p = PeerInfo.newBuilder().setNodeId(c.id().toHex()).setAddress(c.address().toString())
+                        .setSubnet(subnet(c.address())).setBucket(-1).setInRoutingTable(false).setSrttUs(-1)
+                        .setRttvarUs(-1).setLastSeenMsAgo(ms(s.nowNs() - session.lastReceivedNs()));
+                peers.put(c.id(), p);
+            }
+            p.setSessions(p.getSessions() + 1);
+        }
+        PeersView.Builder view = PeersView.newBuilder().setScores(unavailable("peer scores",
+                "behavioural scores arrive with admission control: " + NOT_AVAILABLE));
+        for (PeerInfo.Builder p : peers.values()) {
+            view.addPeers(p);
+        }
+        return view.build();
+    }
+
+    static SessionsView sessions(NodeState s) {
+        long now = s.nowNs();
+        SessionsView.Builder view = SessionsView.newBuilder();
+        for (Session session : s.sessions().sessionsView()) {
+            Contact c = session.contact();
+            view.addSessions(SessionInfo.newBuilder()
+                    .setPeerId(c.id().toHex())
+                    .setAddress(c.address().toString())
+                    .setShard(s.shardOf(session.localIndex()))
+                    .setLocalIndex(session.localIndex())
+                    .setInitiator(session.isInitiator())
+                    .setConfirmed(session.isConfirmed())
+                    .setAgeMs(ms(now - session.createdNs()))
+                    .setRekeyDueInMs(session.rekeyDueNs() < 0 ? -1 : ms(session.rekeyDueNs() - now))
+                    .setExpiresInMs(ms(session.rejectAfterNs() - now))
+                    .setPacketsIn(session.packetsIn())
+                    .setPacketsOut(session.packetsOut())
+                    .setBytesIn(session.bytesIn())
+                    .setBytesOut(session.bytesOut())
+                    .setLastReceivedMsAgo(ms(now - session.lastReceivedNs()))
+                    .setLastSentMsAgo(ms(now - session.lastSentNs())));
+        }
+        SessionCounters c = s.sessions().counters();
+        return view.setHandshakesCompleted(c.handshakesCompleted).setHandshakesInitiated(c.handshakesInitiated)
+                .setSessionsEvicted(c.sessionsEvicted).setSilentDrops(c.silentDrops()).build();
+    }
+
+    static RecordsView records(NodeState s, int top) {
+        RecordStore store = s.core().records();
+        long now = s.nowNs();
+        List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest = new ArrayList<>(store.view().entrySet());
+        largest.sort((a, b) -> {
+            int c = Integer.compare(b.getValue().value().length, a.getValue().value().length);
+            return c != 0 ? c : a.getKey().compareTo(b.getKey());
+        });
+        RecordsView.Builder view = RecordsView.newBuilder()
+                .setCount(store.size()).setBytes(store.bytes())
+                .setMaxRecords(store.maxRecords()).setMaxBytes(store.maxBytes())
+                .setRefusedFull(store.refusedFull()).setExpired(store.expired())
+                .addPerType(RecordTypeCount.newBuilder().setType("immutable").setCount(store.size())
+                        .setBytes(store.bytes()));
+        for (int i = 0; i < Math.min(top, largest.size()); i++) {
+            Map.Entry<NodeId, RecordStore.StoredRecord> e = largest.get(i);
+            view.addTopKeys(RecordSummary.newBuilder().setKey(e.getKey().toHex())
+                    .setBytes(e.getValue().value().length)
+                    .setStoredMsAgo(ms(now - e.getValue().storedNs()))
+                    .setExpiresInMs(ms(e.getValue().expiresNs() - now)));
+        }
+        return view.build();
+    }
+
+    static MetricsView metrics(NodeState s) {
+        CoreCounters core = s.core().counters();
+        SessionCounters sc = s.sessions().counters();
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("datagrams_in", core.datagramsIn);
+        m.put("datagrams_out", core.datagramsOut);
+        m.put("datagrams_dropped", core.dropped());
+        for (DecodeStatus st : DecodeStatus.values()) {
+            if (st != DecodeStatus.OK) {
+                m.put("dropped_" + st.name().toLowerCase(java.util.Locale.ROOT), core.droppedByStatus[st.ordinal()]);
+            }
+        }
+        m.put("requests_in", core.requestsIn);
+        m.put("responses_in", core.responsesIn);
+        m.put("unsolicited_responses", core.unsolicitedResponses);
+        m.put("requests_out", core.requestsOut);
+        m.put("soft_timeouts", core.softTimeouts);
+        m.put("hard_timeouts", core.hardTimeouts);
+        m.put("pending_table_full", core.pendingTableFull);
+        m.put("version_errors_sent", core.versionErrorsSent);
+        m.put("transmit_queue_full", core.transmitQueueFull);
+        m.put("stores_accepted", core.storesAccepted);
+        m.put("stores_refused", core.storesRefused);
+        m.put("lookups_started", core.lookupsStarted);
+        m.put("lookups_refused", core.lookupsRefused);
+        m.put("pending_requests", (long) s.core().pendingRequests());
+        m.put("active_operations", (long) s.core().activeOperations());
+        m.put("session_silent_drops", sc.silentDrops());
+        m.put("session_bad_mac1", sc.badMac1);
+        m.put("session_bad_aead", sc.badAead);
+        m.put("session_not_admitted", sc.notAdmitted);
+        m.put("session_rate_limited", sc.rateLimited);
+        m.put("session_replayed", sc.replayedCounter + sc.replayedTimestamp);
+        m.put("session_unknown_receiver_index", sc.unknownReceiverIndex);
+        m.put("handshakes_completed", sc.handshakesCompleted);
+        m.put("handshakes_initiated", sc.handshakesInitiated);
+        m.put("cookie_replies_sent", sc.cookieRepliesSent);
+        m.put("one_round_trip_answers", sc.oneRoundTripAnswers);
+        m.put("sessions_evicted", sc.sessionsEvicted);
+        m.put("keepalives_sent", sc.keepalivesSent);
+        m.put("sessions", (long) s.sessions().sessionCount());
+        m.put("handshakes_in_progress", (long) s.sessions().handshakesInProgress());
+        m.put("routing_table_size", (long) s.core().routingTable().size());
+        m.put("records", (long) s.core().records().size());
+        m.put("record_bytes", s.core().records().bytes());
+        m.put("handovers", s.handovers());
+        m.put("handover_drops", s.handoverDrops());
+        m.put("ban_dropped_datagrams", s.bans().droppedDatagrams());
+        return MetricsView.newBuilder().putAllCounters(m).setUptimeMs(ms(s.nowNs() - s.startedNs())).build();
+    }
+
+    static BansView bans(NodeState s) {
+        BansView.Builder view = BansView.newBuilder().setDroppedDatagrams(s.bans().droppedDatagrams())
+                .setCapacity(BanList.CAPACITY);
+        for (BanList.Ban b : s.bans().list(s.nowNs())) {
+            view.addBans(BanInfo.newBuilder().setKind(b.kind()).setTarget(b.target())
+                    .setExpiresInMs(ms(b.expiresNs() - s.nowNs())));
+        }
+        return view.build();
+    }
+
+    /**
+     * The peer {@code text} names: a molia:// address, or a unique prefix (at least 4 hex digits) of the ID of a
+     * peer this node knows (routing table, replacement caches, sessions). Throws with a one-line reason.
+     */
+    static Contact resolvePeer(NodeState s, String text) {
+        if (text == null || text.isBlank()) {
+            throw new AdminException(io.molia.admin.proto.Error.Code.INVALID_ARGUMENT, "name a peer: an ID prefix "
+                    + "(at least 4 hex digits) or a molia:// address");
+        }
+        if (text.startsWith(MoliaAddress.SCHEME)) {
+            try {
+                return MoliaAddress.parse(text).toContact();
+            } catch (IllegalArgumentException e) {
+                throw new AdminException(io.molia.admin.proto.Error.Code.INVALID_ARGUMENT, e.getMessage());
+            }
+        }
+        String prefix = text.toLowerCase(java.util.Locale.ROOT);
+        if (prefix.length() < 4 || !prefix.matches("[0-9a-f]+")) {
+            throw new AdminException(io.molia.admin.proto.Error.Code.INVALID_ARGUMENT,
+                    "'" + text + "' is not an ID prefix of at least 4 hex digits nor a molia:// address");
+        }
+        Map<NodeId, Contact> matches = new HashMap<>();
+        RoutingTable table = s.core().routingTable();
+        for (int b = 0; b < NodeId.BITS; b++) {
+            for (RoutingEntry e : table.bucketEntries(b)) {
+                match(e.contact(), prefix, matches);
+            }
+            for (Contact c : table.bucketReplacements(b)) {
+                match(c, prefix, matches);
+            }
+        }
+        for (Session session : s.sessions().sessionsView()) {
+            match(session.contact(), prefix, matches);
+        }
+        if (matches.isEmpty()) {
+            throw new AdminException(io.molia.admin.proto.Error.Code.NOT_FOUND, "no known peer's ID starts with "
+                    + prefix);
+        }
+        if (matches.size() > 1) {
+            throw new AdminException(io.molia.admin.proto.Error.Code.INVALID_ARGUMENT, matches.size()
+                    + " known peers' IDs start with " + prefix + ": give more digits");
+        }
+        return matches.values().iterator().next();
+    }
+
+    private static void match(Contact c, String prefix, Map<NodeId, Contact> out) {
+        if (c.id().toHex().startsWith(prefix)) {
+            out.putIfAbsent(c.id(), c);
+        }
+    }
+
+    static Unavailable unavailable(String subsystem, String reason) {
+        return Unavailable.newBuilder().setSubsystem(subsystem).setReason(reason).build();
+    }
+
+    static String subnet(NodeAddress a) {
+        if (!a.isIpv4()) {
+            return "ipv6";
+        }
+        int ip = a.ipv4();
+        return (ip >>> 24) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + ".0/24";
+    }
+
+    static long ms(long ns) {
+        return TimeUnit.NANOSECONDS.toMillis(ns);
+    }
+
+    static long us(long ns) {
+        return TimeUnit.NANOSECONDS.toMicros(ns);
+    }
+}

@@ -1,0 +1,202 @@
+package io.molia.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.molia.admin.proto.AdminRequest;
+import io.molia.admin.proto.AdminResponse;
+import io.molia.admin.proto.BanAction;
+import io.molia.admin.proto.Error;
+import io.molia.admin.proto.InfoRequest;
+import io.molia.admin.proto.LookupAction;
+import io.molia.admin.proto.PeersRequest;
+import io.molia.admin.proto.Subscribe;
+import io.molia.admin.proto.UnbanAction;
+import io.molia.node.MoliaAddress;
+import io.molia.node.MoliaNode;
+import io.molia.node.NodeConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin server in this JVM over its real Unix socket, spoken to byte by byte: bad frames get error answers and
+ * leave the node serving; a subscription streams; a traced lookup reports its hops; a /24 ban silences a peer.
+ */
+class AdminServerTest {
+    @TempDir
+    Path dir;
+
+    private final List<MoliaNode> nodes = new ArrayList<>();
+    private AdminServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        nodes.forEach(MoliaNode::close);
+    }
+
+    private MoliaNode start(int i, List<MoliaAddress> seeds) throws Exception {
+        MoliaNode n = MoliaNode.start(new NodeConfig(dir.resolve("node-" + i),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null));
+        nodes.add(n);
+        return n;
+    }
+
+    private static SocketChannel connect(Path socket) throws Exception {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        return ch;
+    }
+
+    private static void sendRaw(SocketChannel ch, int length, byte[] body) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(4 + body.length).putInt(length).put(body).flip();
+        AdminProtocol.writeFully(ch, b);
+    }
+
+    private static AdminResponse read(SocketChannel ch) throws Exception {
+        int len = AdminProtocol.readLength(ch);
+        assertTrue(len >= 0, "an answer, not the end of the stream");
+        return AdminResponse.parseFrom(AdminProtocol.readBody(ch, len));
+    }
+
+    private static AdminResponse call(SocketChannel ch, AdminRequest r) throws Exception {
+        byte[] body = r.toByteArray();
+        sendRaw(ch, body.length, body);
+        return read(ch);
+    }
+
+    private static AdminRequest.Builder req(long id) {
+        return AdminRequest.newBuilder().setVersion(AdminProtocol.API_VERSION).setId(id);
+    }
+
+    @Test
+    void badRequestsGetErrorsAndTheNodeKeepsServing() throws Exception {
+        MoliaNode node = start(0, List.of());
+        server = AdminServer.start(node, AdminServer.Options.defaults(dir.resolve("node-0"), null, null));
+        Path socket = server.socket();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+
+        try (SocketChannel ch = connect(socket)) {
+            // Garbage that is not a protobuf message.
+            sendRaw(ch, 5, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+            assertEquals(Error.Code.MALFORMED, read(ch).getError().getCode());
+            // A request with no body (or one this node does not know: an unknown field number).
+            assertEquals(Error.Code.UNKNOWN_REQUEST, call(ch, req(2).build()).getError().getCode());
+            byte[] unknownField = {(byte) 0x08, 1, (byte) 0xd0, (byte) 0x0f, 1}; // version=1, field 250 = 1
+            sendRaw(ch, unknownField.length, unknownField);
+            assertEquals(Error.Code.UNKNOWN_REQUEST, read(ch).getError().getCode());
+            // A version from the future.
+            AdminResponse v = call(ch, req(3).setVersion(99).setInfo(InfoRequest.getDefaultInstance()).build());
+            assertEquals(Error.Code.UNSUPPORTED_VERSION, v.getError().getCode());
+            assertEquals(1, v.getError().getMaxVersion());
+            // Bad arguments.
+            AdminResponse bad = call(ch, req(4).setLookup(LookupAction.newBuilder().setTarget("zz")).build());
+            assertEquals(Error.Code.INVALID_ARGUMENT, bad.getError().getCode());
+            // Still serving on the same connection.
+            AdminResponse info = call(ch, req(5).setInfo(InfoRequest.getDefaultInstance()).build());
+            assertEquals(node.self().id().toHex(), info.getInfo().getNodeId());
+            assertEquals(5, info.getId());
+        }
+        try (SocketChannel ch = connect(socket)) {
+            // An oversized frame: answered TOO_LARGE, then the connection closes.
+            sendRaw(ch, AdminProtocol.MAX_REQUEST_BYTES + 1, new byte[0]);
+            assertEquals(Error.Code.TOO_LARGE, read(ch).getError().getCode());
+            assertEquals(-1, AdminProtocol.readLength(ch), "closed after the answer");
+        }
+        try (SocketChannel ch = connect(socket)) {
+            // Many requests at once: some are refused BUSY, every one is answered, the node is unaffected.
+            ByteBuffer burst = ByteBuffer.allocate(64 * 64);
+            for (int i = 0; i < 64; i++) {
+                byte[] body = req(100 + i).setPeers(PeersRequest.getDefaultInstance()).build().toByteArray();
+                burst.putInt(body.length).put(body);
+            }
+            AdminProtocol.writeFully(ch, burst.flip());
+            int busy = 0;
+            for (int i = 0; i < 64; i++) {
+                AdminResponse r = read(ch);
+                if (r.hasError()) {
+                    assertEquals(Error.Code.BUSY, r.getError().getCode());
+                    busy++;
+                } else {
+                    assertTrue(r.hasPeers());
+                }
+            }
+            assertTrue(busy < 64, "some requests were served");
+            AdminResponse info = call(ch, req(999).setInfo(InfoRequest.getDefaultInstance()).build());
+            assertTrue(info.hasInfo());
+        }
+        assertTrue(node.status().get(5, TimeUnit.SECONDS) != null, "the node still serves");
+    }
+
+    @Test
+    void subscriptionsStreamAndATracedLookupReportsItsHops() throws Exception {
+        MoliaNode first = start(0, List.of());
+        for (int i = 1; i < 6; i++) {
+            start(i, List.of(first.address()));
+        }
+        MoliaNode node = nodes.get(5);
+        server = AdminServer.start(node, AdminServer.Options.defaults(dir.resolve("node-5"), null, null));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (node.status().get().routingTableSize() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        try (SocketChannel ch = connect(server.socket())) {
+            sendRaw(ch, 0, new byte[0]);
+            AdminRequest sub = req(7).setSubscribe(Subscribe.newBuilder().setIntervalMs(100)
+                    .setView(AdminRequest.newBuilder().setInfo(InfoRequest.getDefaultInstance()))).build();
+            byte[] body = sub.toByteArray();
+            assertEquals(Error.Code.UNSUPPORTED_VERSION, read(ch).getError().getCode()); // empty: version 0
+            sendRaw(ch, body.length, body);
+            long lastUptime = -1;
+            for (int seq = 1; seq <= 3; seq++) {
+                AdminResponse u = read(ch);
+                assertEquals(7, u.getId());
+                assertEquals(seq, u.getSequence());
+                assertTrue(u.getInfo().getUptimeMs() >= lastUptime);
+                lastUptime = u.getInfo().getUptimeMs();
+            }
+        }
+        try (SocketChannel ch = connect(server.socket())) {
+            String target = nodes.get(1).self().id().toHex();
+            AdminResponse l = call(ch, req(8).setLookup(LookupAction.newBuilder().setTarget(target)).build());
+            assertTrue(l.hasLookup(), l.toString());
+            assertFalse(l.getLookup().getTraceList().isEmpty(), "hops recorded");
+            assertEquals(target, l.getLookup().getClosest(0).getNodeId());
+            assertTrue(l.getLookup().getTraceList().stream().anyMatch(h -> h.getOutcome().equals("answered")
+                    && h.getRttUs() >= 0 && h.getHop() >= 1));
+
+            // Ban loopback's /24: every peer goes silent to this node, and the drops are counted.
+            AdminResponse ban = call(ch, req(9).setBan(BanAction.newBuilder().setTarget("127.0.0.0/24")
+                    .setDurationSeconds(60)).build());
+            assertTrue(ban.hasDone(), ban.toString());
+            AdminResponse ping = call(ch, req(10).setPing(io.molia.admin.proto.PingAction.newBuilder()
+                    .setPeer(target.substring(0, 8))).build());
+            assertFalse(ping.getPing().getAnswered(), "a banned subnet's answer is dropped");
+            AdminResponse bans = call(ch, req(11).setBans(io.molia.admin.proto.BansRequest.getDefaultInstance())
+                    .build());
+            assertEquals("127.0.0.0/24", bans.getBans().getBans(0).getTarget());
+            assertTrue(bans.getBans().getDroppedDatagrams() > 0);
+            assertTrue(call(ch, req(12).setUnban(UnbanAction.newBuilder().setTarget("127.0.0.1")).build()).hasDone());
+            AdminResponse again = call(ch, req(13).setPing(io.molia.admin.proto.PingAction.newBuilder()
+                    .setPeer(target.substring(0, 8))).build());
+            assertTrue(again.getPing().getAnswered(), "answers again once unbanned");
+        }
+    }
+}
