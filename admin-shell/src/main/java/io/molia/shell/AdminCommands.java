@@ -1,0 +1,791 @@
+package io.molia.shell;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.google.protobuf.ByteString;
+import io.molia.admin.AdminProtocol;
+import io.molia.admin.proto.AdminRequest;
+import io.molia.admin.proto.AdminResponse;
+import io.molia.admin.proto.AdmissionRequest;
+import io.molia.admin.proto.BanAction;
+import io.molia.admin.proto.BansRequest;
+import io.molia.admin.proto.BootstrapAction;
+import io.molia.admin.proto.ErrorsRequest;
+import io.molia.admin.proto.EvictAction;
+import io.molia.admin.proto.GetAction;
+import io.molia.admin.proto.InfoRequest;
+import io.molia.admin.proto.LogLevelsRequest;
+import io.molia.admin.proto.LookupAction;
+import io.molia.admin.proto.MetricsRequest;
+import io.molia.admin.proto.NatRequest;
+import io.molia.admin.proto.PeersRequest;
+import io.molia.admin.proto.PingAction;
+import io.molia.admin.proto.PutAction;
+import io.molia.admin.proto.RecordsRequest;
+import io.molia.admin.proto.RelaysRequest;
+import io.molia.admin.proto.RoutingRequest;
+import io.molia.admin.proto.SessionsRequest;
+import io.molia.admin.proto.SetLogLevelAction;
+import io.molia.admin.proto.ShutdownAction;
+import io.molia.admin.proto.UnbanAction;
+import io.molia.admin.proto.WalRequest;
+import io.molia.admin.proto.WalSnapshotAction;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * Every admin command, shared by one-shot {@code molia admin <cmd>} and the interactive {@code molia shell}: each
+ * parses its arguments into one request, sends it through the {@link Context}'s connection and renders the answer
+ * (a table, or with {@code --json} one JSON document). Exit codes: 0 answered, 1 the node refused or failed (or
+ * cannot be reached), 2 bad usage.
+ */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+        description = "Inspect and steer a running node through its admin socket (one command, then exit).",
+        subcommands = {AdminCommands.Info.class, AdminCommands.Routes.class, AdminCommands.Peers.class,
+            AdminCommands.Sessions.class, AdminCommands.Records.class, AdminCommands.Metrics.class,
+            AdminCommands.Errors.class, AdminCommands.Bans.class, AdminCommands.LogLevels.class,
+            AdminCommands.Admission.class, AdminCommands.Relays.class, AdminCommands.Nat.class, AdminCommands.Wal.class,
+            AdminCommands.Ping.class, AdminCommands.Lookup.class, AdminCommands.Trace.class, AdminCommands.Put.class,
+            AdminCommands.Get.class, AdminCommands.Bootstrap.class, AdminCommands.Evict.class, AdminCommands.Ban.class,
+            AdminCommands.Unban.class, AdminCommands.LogLevel.class, AdminCommands.WalSnapshot.class,
+            AdminCommands.Shutdown.class, AdminCommands.Watch.class, CommandLine.HelpCommand.class})
+public final class AdminCommands implements Runnable {
+    static final long CALL_TIMEOUT_S = 70;
+
+    /** Where commands get their connection, terminal facts and output; the shell and one-shot mode differ. */
+    public interface Context {
+        /** A live connection; the shell waits (and says so) until the node is back. */
+        AdminClient client() throws IOException, InterruptedException;
+
+        PrintWriter out();
+
+        PrintWriter err();
+
+        boolean color();
+
+        int width();
+
+        boolean readonly();
+
+        boolean showKeys();
+
+        /** Waits up to {@code ms} for a key press (a watch ends with one); false in one-shot mode. */
+        boolean keyPressed(long ms) throws InterruptedException;
+
+        /** Whether output goes to an interactive terminal (watch redraws in place only then). */
+        boolean interactive();
+
+        /** Ends the key watching {@link #keyPressed} began (the terminal's mode is restored). */
+        default void endKeys() {
+        }
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--socket", scope = ScopeType.INHERIT, description = "The node's admin socket.")
+    Path socket;
+
+    @Option(names = "--data-dir", scope = ScopeType.INHERIT,
+            description = "The node's data dir (its admin.sock); with --node, a devnet's data dir.")
+    Path dataDir;
+
+    @Option(names = "--node", scope = ScopeType.INHERIT,
+            description = "Node N of a `molia devnet` (<data-dir>/node-N; data dir default devnet-data).")
+    Integer node;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "One JSON document (docs/admin-api.md).")
+    boolean json;
+
+    @Option(names = "--show-keys", scope = ScopeType.INHERIT,
+            description = "Show record keys, public keys and full IP addresses (hidden by default).")
+    boolean showKeys;
+
+    @Option(names = "--readonly", scope = ScopeType.INHERIT, description = "Refuse every action.")
+    boolean readonly;
+
+    /** Set by the shell; one-shot mode builds its own from the options. */
+    Context context;
+
+    /** The shell's context, for live completion candidates (peer IDs, buckets, shards). */
+    static volatile Context live;
+
+    public AdminCommands() {
+    }
+
+    public AdminCommands(Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The socket the options name. */
+    public static Path resolveSocket(Path socket, Path dataDir, Integer node) {
+        if (socket != null) {
+            return socket;
+        }
+        if (node != null) {
+            Path base = dataDir != null ? dataDir : Path.of("devnet-data");
+            return base.resolve("node-" + node).resolve(AdminProtocol.SOCKET_FILE);
+        }
+        if (dataDir != null) {
+            return dataDir.resolve(AdminProtocol.SOCKET_FILE);
+        }
+        String env = System.getenv("MOLIA_ADMIN_SOCKET");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        throw new CommandLine.ParameterException(new CommandLine(new AdminCommands()),
+                "name the node: --socket PATH, --data-dir DIR, or --node N (a devnet)");
+    }
+
+    private Context context() {
+        if (context == null) {
+            context = new OneShot(resolveSocket(socket, dataDir, node), spec.commandLine().getOut(),
+                    spec.commandLine().getErr(), showKeys, readonly);
+        }
+        return context;
+    }
+
+    private Render.Style style() {
+        Context c = context();
+        return new Render.Style(c.color() && !json, c.width(), showKeys || c.showKeys());
+    }
+
+    /** Sends one request and prints the answer; the exit code says whether the node did it. */
+    int execute(AdminRequest.Builder request, boolean action) throws Exception {
+        Context c = context();
+        if (action && (readonly || c.readonly())) {
+            c.err().println("refused: read-only (--readonly)");
+            c.err().flush();
+            return 1;
+        }
+        AdminResponse r;
+        try {
+            r = c.client().call(request, CALL_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (AdminClient.ConnectException e) {
+            c.err().println(e.getMessage());
+            c.err().flush();
+            return 1;
+        } catch (TimeoutException e) {
+            c.err().println("no answer within " + CALL_TIMEOUT_S + " s");
+            c.err().flush();
+            return 1;
+        }
+        print(r);
+        return r.hasError() ? 1 : 0;
+    }
+
+    void print(AdminResponse r) {
+        Context c = context();
+        if (json) {
+            c.out().println(Json.text(Json.of(r)));
+        } else {
+            c.out().println(Render.render(r, style()));
+        }
+        c.out().flush();
+    }
+
+    // ------------------------------------------------------------------ one-shot context
+
+    /** One connection for one command, output to stdout. */
+    static final class OneShot implements Context {
+        private final Path socket;
+        private final PrintWriter out;
+        private final PrintWriter err;
+        private final boolean showKeys;
+        private final boolean readonly;
+        private AdminClient client;
+
+        OneShot(Path socket, PrintWriter out, PrintWriter err, boolean showKeys, boolean readonly) {
+            this.socket = socket;
+            this.out = out;
+            this.err = err;
+            this.showKeys = showKeys;
+            this.readonly = readonly;
+        }
+
+        @Override
+        public AdminClient client() throws IOException {
+            if (client == null) {
+                client = AdminClient.connect(socket);
+            }
+            return client;
+        }
+
+        @Override
+        public PrintWriter out() {
+            return out;
+        }
+
+        @Override
+        public PrintWriter err() {
+            return err;
+        }
+
+        @Override
+        public boolean color() {
+            return Tty.isTerminal() && System.getenv("NO_COLOR") == null;
+        }
+
+        @Override
+        public int width() {
+            String cols = System.getenv("COLUMNS");
+            try {
+                return cols == null ? (interactive() ? 120 : 0) : Integer.parseInt(cols);
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+
+        @Override
+        public boolean readonly() {
+            return readonly;
+        }
+
+        @Override
+        public boolean showKeys() {
+            return showKeys;
+        }
+
+        @Override
+        public boolean keyPressed(long ms) throws InterruptedException {
+            Thread.sleep(ms);
+            return false;
+        }
+
+        @Override
+        public boolean interactive() {
+            return Tty.isTerminal();
+        }
+    }
+
+    // ------------------------------------------------------------------ live completion candidates
+
+    /** Peer ID prefixes (16 hex digits) of the connected node, for completion in the shell. */
+    public static final class PeerIds implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            List<String> out = new ArrayList<>();
+            AdminResponse r = liveCall(AdminRequest.newBuilder().setPeers(PeersRequest.getDefaultInstance()));
+            if (r != null && r.hasPeers()) {
+                r.getPeers().getPeersList().forEach(p -> out.add(p.getNodeId().substring(0, 16)));
+            }
+            return out.iterator();
+        }
+    }
+
+    /** Non-empty bucket numbers of the connected node. */
+    public static final class BucketNumbers implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            List<String> out = new ArrayList<>();
+            AdminResponse r = liveCall(AdminRequest.newBuilder().setRouting(RoutingRequest.getDefaultInstance()));
+            if (r != null && r.hasRouting()) {
+                r.getRouting().getBucketsList().forEach(b -> out.add(Integer.toString(b.getDepth())));
+            }
+            return out.iterator();
+        }
+    }
+
+    /** Shard numbers of the connected node. */
+    public static final class ShardNumbers implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            List<String> out = new ArrayList<>();
+            AdminResponse r = liveCall(AdminRequest.newBuilder().setInfo(InfoRequest.getDefaultInstance()));
+            if (r != null && r.hasInfo()) {
+                for (int i = 0; i < r.getInfo().getShards(); i++) {
+                    out.add(Integer.toString(i));
+                }
+            }
+            return out.iterator();
+        }
+    }
+
+    /** The view names `watch` accepts. */
+    public static final class ViewNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return VIEWS.iterator();
+        }
+    }
+
+    static final List<String> VIEWS = List.of("info", "routes", "peers", "sessions", "records", "metrics", "errors",
+            "bans", "log-levels", "admission", "relays", "nat", "wal");
+
+    private static AdminResponse liveCall(AdminRequest.Builder b) {
+        Context c = live;
+        if (c == null) {
+            return null; // one-shot mode (bash completion): no live values
+        }
+        try {
+            return c.client().call(b, 2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    static AdminRequest.Builder viewRequest(String name, Integer bucket, int top) {
+        AdminRequest.Builder b = AdminRequest.newBuilder();
+        return switch (name) {
+            case "info" -> b.setInfo(InfoRequest.getDefaultInstance());
+            case "routes" -> b.setRouting(RoutingRequest.newBuilder().setIncludeContacts(bucket != null));
+            case "peers" -> b.setPeers(PeersRequest.getDefaultInstance());
+            case "sessions" -> b.setSessions(SessionsRequest.getDefaultInstance());
+            case "records" -> b.setRecords(RecordsRequest.newBuilder().setTop(top));
+            case "metrics" -> b.setMetrics(MetricsRequest.getDefaultInstance());
+            case "errors" -> b.setErrors(ErrorsRequest.getDefaultInstance());
+            case "bans" -> b.setBans(BansRequest.getDefaultInstance());
+            case "log-levels" -> b.setLogLevels(LogLevelsRequest.getDefaultInstance());
+            case "admission" -> b.setAdmission(AdmissionRequest.getDefaultInstance());
+            case "relays" -> b.setRelays(RelaysRequest.getDefaultInstance());
+            case "nat" -> b.setNat(NatRequest.getDefaultInstance());
+            case "wal" -> b.setWal(WalRequest.getDefaultInstance());
+            default -> throw new IllegalArgumentException("no view '" + name + "'; views: " + String.join(", ", VIEWS));
+        };
+    }
+
+    // ------------------------------------------------------------------ the commands
+
+    abstract static class Base implements Callable<Integer> {
+        @ParentCommand
+        AdminCommands root;
+
+        abstract AdminRequest.Builder request();
+
+        boolean action() {
+            return false;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            return root.execute(request(), action());
+        }
+    }
+
+    @Command(name = "info", description = "Node ID, address, version, uptime, shards, data dir.")
+    static final class Info extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest("info", null, 0);
+        }
+    }
+
+    @Command(name = "routes", aliases = "buckets",
+            description = "The routing table per bucket: depth, size, replacements, oldest/newest contact, RTT.")
+    static final class Routes extends Base {
+        @Option(names = "--contacts", description = "List every contact.")
+        boolean contacts;
+
+        @Option(names = "--bucket", completionCandidates = BucketNumbers.class,
+                description = "Only this bucket, with its contacts.")
+        Integer bucket;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setRouting(RoutingRequest.newBuilder()
+                    .setIncludeContacts(contacts || bucket != null));
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (bucket == null) {
+                return super.call();
+            }
+            // The node answers the whole table; keep the one bucket asked for.
+            Context c = root.context();
+            AdminResponse r = c.client().call(request(), CALL_TIMEOUT_S, TimeUnit.SECONDS);
+            if (r.hasRouting()) {
+                var v = r.getRouting().toBuilder().clearBuckets();
+                r.getRouting().getBucketsList().stream().filter(b -> b.getDepth() == bucket).forEach(v::addBuckets);
+                r = r.toBuilder().setRouting(v).build();
+            }
+            root.print(r);
+            return r.hasError() ? 1 : 0;
+        }
+    }
+
+    @Command(name = "peers", description = "Known peers: bucket, RTT, failures, /24, sessions.")
+    static final class Peers extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest("peers", null, 0);
+        }
+    }
+
+    @Command(name = "sessions", description = "WireGuard sessions: peer, shard, age, rekey due, packets, bytes.")
+    static final class Sessions extends Base {
+        @Option(names = "--shard", completionCandidates = ShardNumbers.class, description = "Only this shard.")
+        Integer shard;
+
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest("sessions", null, 0);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (shard == null) {
+                return super.call();
+            }
+            Context c = root.context();
+            AdminResponse r = c.client().call(request(), CALL_TIMEOUT_S, TimeUnit.SECONDS);
+            if (r.hasSessions()) {
+                var v = r.getSessions().toBuilder().clearSessions();
+                r.getSessions().getSessionsList().stream().filter(s -> s.getShard() == shard).forEach(v::addSessions);
+                r = r.toBuilder().setSessions(v).build();
+            }
+            root.print(r);
+            return r.hasError() ? 1 : 0;
+        }
+    }
+
+    @Command(name = "records", description = "Records held: count, bytes, per type, largest keys.")
+    static final class Records extends Base {
+        @Option(names = "--top", defaultValue = "10", description = "Largest records to list (default ${DEFAULT-VALUE}).")
+        int top;
+
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest("records", null, top);
+        }
+    }
+
+    @Command(name = "metrics", description = "Counters of the protocol, sessions and the admin socket.")
+    static final class Metrics extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest("metrics", null, 0);
+        }
+    }
+
+    @Command(name = "errors", description = "Recent warnings and errors the node logged.")
+    static final class Errors extends Base {
+        @Option(names = "--max", defaultValue = "50", description = "How many (default ${DEFAULT-VALUE}).")
+        int max;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setErrors(ErrorsRequest.newBuilder().setMax(max));
+        }
+    }
+
+    @Command(name = "bans", description = "Banned peers and /24 subnets, with expiry.")
+    static final class Bans extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest("bans", null, 0);
+        }
+    }
+
+    @Command(name = "log-levels", description = "Log levels per logger.")
+    static final class LogLevels extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest("log-levels", null, 0);
+        }
+    }
+
+    @Command(name = "admission", description = "Sybil scores, rate-limit buckets, PoW difficulty.")
+    static final class Admission extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest("admission", null, 0);
+        }
+    }
+
+    @Command(name = "relays", description = "Relay budgets and per-client accounting.")
+    static final class Relays extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest("relays", null, 0);
+        }
+    }
+
+    @Command(name = "nat", description = "NAT type and reflexive addresses.")
+    static final class Nat extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest("nat", null, 0);
+        }
+    }
+
+    @Command(name = "wal", description = "WAL state per shard.")
+    static final class Wal extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest("wal", null, 0);
+        }
+    }
+
+    @Command(name = "ping", description = "Ping a peer (ID prefix or molia:// address).")
+    static final class Ping extends Base {
+        @Parameters(paramLabel = "PEER", completionCandidates = PeerIds.class,
+                description = "A peer's ID prefix (4+ hex digits) or molia:// address.")
+        String peer;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setPing(PingAction.newBuilder().setPeer(peer));
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+    }
+
+    @Command(name = "lookup", description = "Iterative lookup of a 64-hex-digit ID or key, with its hops.")
+    static class Lookup extends Base {
+        @Parameters(paramLabel = "TARGET", description = "64 hex digits.")
+        String target;
+
+        @Option(names = "--value", description = "FIND_VALUE instead of FIND_NODE.")
+        boolean value;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setLookup(LookupAction.newBuilder()
+                    .setTarget(target.toLowerCase(Locale.ROOT)).setFindValue(value));
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+    }
+
+    @Command(name = "trace", description = "Draw a lookup hop by hop: who was asked, RTT, what came back.")
+    static final class Trace extends Lookup {
+    }
+
+    @Command(name = "put", description = "Store an immutable value (key = BLAKE3 of it) on the closest peers.")
+    static final class Put extends Base {
+        @Parameters(paramLabel = "VALUE", description = "The value (UTF-8 text).")
+        String value;
+
+        @Option(names = "--ttl", defaultValue = "3600", description = "Seconds (default ${DEFAULT-VALUE}).")
+        long ttl;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setPut(PutAction.newBuilder()
+                    .setValue(ByteString.copyFrom(value, StandardCharsets.UTF_8)).setTtlSeconds(ttl));
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+    }
+
+    @Command(name = "get", description = "Find the value stored under a key.")
+    static final class Get extends Base {
+        @Parameters(paramLabel = "KEY", description = "64 hex digits.")
+        String key;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setGet(GetAction.newBuilder().setKey(key.toLowerCase(Locale.ROOT)));
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+    }
+
+    @Command(name = "bootstrap", description = "Join through one more peer (molia:// address).")
+    static final class Bootstrap extends Base {
+        @Parameters(paramLabel = "ADDRESS")
+        String address;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setBootstrap(BootstrapAction.newBuilder().setAddress(address));
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+    }
+
+    @Command(name = "evict", description = "Remove a peer from the routing table.")
+    static final class Evict extends Base {
+        @Parameters(paramLabel = "PEER", completionCandidates = PeerIds.class)
+        String peer;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setEvict(EvictAction.newBuilder().setPeer(peer));
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+    }
+
+    @Command(name = "ban", description = "Ban a peer or a /24 (a.b.c.d or a.b.c.0/24) for a while.")
+    static final class Ban extends Base {
+        @Parameters(paramLabel = "TARGET", completionCandidates = PeerIds.class)
+        String target;
+
+        @Option(names = "--for", defaultValue = "3600", description = "Seconds (default ${DEFAULT-VALUE}).")
+        long seconds;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setBan(BanAction.newBuilder().setTarget(target)
+                    .setDurationSeconds(seconds));
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+    }
+
+    @Command(name = "unban", description = "Lift a ban.")
+    static final class Unban extends Base {
+        @Parameters(paramLabel = "TARGET")
+        String target;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setUnban(UnbanAction.newBuilder().setTarget(target));
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+    }
+
+    @Command(name = "log-level", description = "Set a logger's level (ROOT, io.molia.session, ...).")
+    static final class LogLevel extends Base {
+        @Parameters(index = "0", paramLabel = "LOGGER")
+        String logger;
+
+        @Parameters(index = "1", paramLabel = "LEVEL", description = "TRACE DEBUG INFO WARN ERROR OFF, or inherit.")
+        String level;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setSetLogLevel(SetLogLevelAction.newBuilder().setLogger(logger)
+                    .setLevel(level.equalsIgnoreCase("inherit") ? "" : level));
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+    }
+
+    @Command(name = "wal-snapshot", description = "Write a WAL snapshot and compact.")
+    static final class WalSnapshot extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setWalSnapshot(WalSnapshotAction.getDefaultInstance());
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+    }
+
+    @Command(name = "shutdown", description = "Stop the node gracefully.")
+    static final class Shutdown extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setShutdown(ShutdownAction.getDefaultInstance());
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+    }
+
+    @Command(name = "watch", description = "Refresh a view in place (pushed by the node) until a key or Ctrl-C.")
+    static final class Watch implements Callable<Integer> {
+        @ParentCommand
+        AdminCommands root;
+
+        @Parameters(paramLabel = "VIEW", completionCandidates = ViewNames.class,
+                description = "info, routes, peers, sessions, records, metrics, errors, bans, log-levels, ...")
+        String view;
+
+        @Option(names = "--interval", defaultValue = "1", description = "Seconds between refreshes (default "
+                + "${DEFAULT-VALUE}, at least 0.1).")
+        double intervalSeconds;
+
+        @Option(names = "--count", description = "Stop after this many refreshes (default: until a key or Ctrl-C).")
+        Long count;
+
+        @Override
+        public Integer call() throws Exception {
+            AdminRequest.Builder request = viewRequest(view, null, 10);
+            int intervalMs = (int) Math.max(100, Math.round(intervalSeconds * 1000));
+            Context c = root.context();
+            LinkedBlockingQueue<AdminResponse> updates = new LinkedBlockingQueue<>();
+            AdminClient client = c.client();
+            long shown = 0;
+            try (AutoCloseable sub = client.subscribe(request, intervalMs, updates::add);
+                    AutoCloseable keys = c::endKeys) {
+                while (count == null || shown < count) {
+                    AdminResponse r = updates.poll(50, TimeUnit.MILLISECONDS);
+                    if (r == null) {
+                        if (!client.isOpen()) {
+                            c.err().println("the node went away");
+                            c.err().flush();
+                            return 1;
+                        }
+                        if (c.keyPressed(0)) {
+                            break;
+                        }
+                        continue;
+                    }
+                    shown++;
+                    if (root.json) {
+                        root.print(r);
+                        continue;
+                    }
+                    if (c.interactive()) {
+                        c.out().print("\u001b[H\u001b[2J"); // redraw in place
+                    }
+                    String header = "every " + intervalMs / 1000.0 + " s: " + view + "  (update " + r.getSequence()
+                            + ", " + java.time.LocalTime.now().withNano(0) + ")"
+                            + (c.interactive() ? "  press any key to stop" : "");
+                    c.out().println(header);
+                    root.print(r);
+                    if (r.hasError()) {
+                        return 1;
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+}

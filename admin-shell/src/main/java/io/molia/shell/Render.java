@@ -1,0 +1,442 @@
+package io.molia.shell;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.molia.admin.proto.AdminResponse;
+import io.molia.admin.proto.BanInfo;
+import io.molia.admin.proto.Bucket;
+import io.molia.admin.proto.LogEvent;
+import io.molia.admin.proto.LoggerLevel;
+import io.molia.admin.proto.LookupContact;
+import io.molia.admin.proto.LookupHop;
+import io.molia.admin.proto.LookupResult;
+import io.molia.admin.proto.NodeInfo;
+import io.molia.admin.proto.PeerInfo;
+import io.molia.admin.proto.RecordSummary;
+import io.molia.admin.proto.RoutingContact;
+import io.molia.admin.proto.SessionInfo;
+
+/**
+ * Human output of every answer: aligned tables that fit the terminal width, human units (µs/ms/s, KiB, "ago"),
+ * colour only on a terminal without NO_COLOR, and record keys, public keys and the last byte of IP addresses
+ * hidden unless {@code --show-keys} (as {@code wg show} hides keys).
+ */
+public final class Render {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    /** How to render. */
+    public record Style(boolean color, int width, boolean showKeys) {
+        String bold(String s) {
+            return color ? "\u001b[1m" + s + "\u001b[0m" : s;
+        }
+
+        String dim(String s) {
+            return color ? "\u001b[2m" + s + "\u001b[0m" : s;
+        }
+
+        String red(String s) {
+            return color ? "\u001b[31m" + s + "\u001b[0m" : s;
+        }
+
+        String green(String s) {
+            return color ? "\u001b[32m" + s + "\u001b[0m" : s;
+        }
+
+        String yellow(String s) {
+            return color ? "\u001b[33m" + s + "\u001b[0m" : s;
+        }
+    }
+
+    private Render() {
+    }
+
+    public static String render(AdminResponse r, Style st) {
+        return body(r, st).stripTrailing();
+    }
+
+    private static String body(AdminResponse r, Style st) {
+        return switch (r.getBodyCase()) {
+            case ERROR -> st.red("error " + r.getError().getCode() + ": " + r.getError().getMessage());
+            case UNAVAILABLE -> st.yellow(r.getUnavailable().getSubsystem() + ": " + r.getUnavailable().getReason());
+            case INFO -> info(r.getInfo(), st);
+            case ROUTING -> routing(r, st);
+            case PEERS -> peers(r, st);
+            case SESSIONS -> sessions(r, st);
+            case RECORDS -> records(r, st);
+            case METRICS -> metrics(r, st);
+            case ERRORS -> errors(r, st);
+            case BANS -> bans(r, st);
+            case LOG_LEVELS -> logLevels(r, st);
+            case PING -> r.getPing().getAnswered()
+                    ? st.green(id16(r.getPing().getPeerId()) + " answered in " + us(r.getPing().getRttUs()))
+                    : st.red(id16(r.getPing().getPeerId()) + " did not answer");
+            case LOOKUP -> lookup(r.getLookup(), st);
+            case PUT -> "stored on " + r.getPut().getStored() + " of " + r.getPut().getAttempted() + " peers in "
+                    + us(r.getPut().getDurationUs()) + "\nkey " + key(r.getPut().getKey(), st);
+            case GET -> r.getGet().getFound() ? printable(r.getGet().getValue().toByteArray()) + "\n"
+                    + st.dim("(" + r.getGet().getValue().size() + " bytes, " + r.getGet().getRequests()
+                    + " requests, " + us(r.getGet().getDurationUs()) + ")")
+                    : st.yellow("not found (" + r.getGet().getRequests() + " requests, "
+                    + us(r.getGet().getDurationUs()) + ")");
+            case DONE -> st.green(r.getDone().getMessage());
+            case BODY_NOT_SET -> "(empty answer)";
+        };
+    }
+
+    static String info(NodeInfo i, Style st) {
+        Table t = new Table("", "");
+        t.row("node", st.bold(i.getNodeId()));
+        t.row("address", address(i.getAddress(), st));
+        t.row("version", i.getVersion() + " (protocol " + i.getProtocolVersion() + ", admin API "
+                + i.getAdminApiVersion() + ")");
+        t.row("uptime", duration(i.getUptimeMs()) + " (since " + Instant.ofEpochMilli(i.getStartedUnixMs()) + ")");
+        t.row("shards", i.getShards() + " (" + i.getTransport() + ")");
+        t.row("pid", Long.toString(i.getPid()));
+        t.row("data dir", i.getDataDir());
+        t.row("routing table", i.getRoutingTableSize() + " contacts");
+        t.row("sessions", Integer.toString(i.getSessions()));
+        t.row("records", Integer.toString(i.getRecords()));
+        return t.render(st, false);
+    }
+
+    static String routing(AdminResponse r, Style st) {
+        var v = r.getRouting();
+        StringBuilder out = new StringBuilder();
+        out.append(v.getSize()).append(" contacts in ").append(v.getBucketsCount()).append(" buckets (K = ")
+                .append(v.getBucketCapacity()).append("); ").append(v.getEvictions()).append(" evictions, ")
+                .append(v.getSubnetRejections()).append(" refused by the /24 rule, ").append(v.getProximitySwaps())
+                .append(" proximity swaps\n");
+        Table t = new Table("bucket", "size", "repl", "failing", "oldest", "newest", "rtt min", "rtt mean",
+                "rtt max");
+        for (Bucket b : v.getBucketsList()) {
+            t.row(Integer.toString(b.getDepth()), b.getSize() + "/" + v.getBucketCapacity(),
+                    Integer.toString(b.getReplacements()), b.getFailing() > 0 ? st.red(b.getFailing() + "") : "0",
+                    ago(b.getOldestSeenMsAgo()), ago(b.getNewestSeenMsAgo()), us(b.getMinRttUs()),
+                    us(b.getMeanRttUs()), us(b.getMaxRttUs()));
+        }
+        out.append(t.render(st, true));
+        boolean any = false;
+        for (Bucket b : v.getBucketsList()) {
+            if (b.getContactsCount() == 0) {
+                continue;
+            }
+            if (!any) {
+                out.append('\n');
+                any = true;
+            }
+            Table c = new Table("bucket", "node", "address", "srtt", "rttvar", "fail", "last seen", "added");
+            for (RoutingContact rc : b.getContactsList()) {
+                c.row(Integer.toString(b.getDepth()), id16(rc.getNodeId()), addr(rc.getAddress(), st),
+                        us(rc.getSrttUs()), us(rc.getRttvarUs()), Integer.toString(rc.getFailures()),
+                        ago(rc.getLastSeenMsAgo()), ago(rc.getAddedMsAgo()));
+            }
+            out.append(c.render(st, true));
+        }
+        return out.toString().stripTrailing();
+    }
+
+    static String peers(AdminResponse r, Style st) {
+        var v = r.getPeers();
+        Table t = new Table("node", "address", "subnet", "bucket", "srtt", "rttvar", "fail", "last seen", "sess");
+        for (PeerInfo p : v.getPeersList()) {
+            t.row(id16(p.getNodeId()), addr(p.getAddress(), st), subnet(p.getSubnet(), st),
+                    p.getBucket() < 0 ? "-" : Integer.toString(p.getBucket()), us(p.getSrttUs()),
+                    us(p.getRttvarUs()), p.getFailures() > 0 ? st.red(p.getFailures() + "") : "0",
+                    ago(p.getLastSeenMsAgo()), Integer.toString(p.getSessions()));
+        }
+        String s = v.getPeersCount() + " peers\n" + t.render(st, true);
+        if (v.hasScores()) {
+            s += "\n" + st.dim("score: " + v.getScores().getReason());
+        }
+        return s;
+    }
+
+    static String sessions(AdminResponse r, Style st) {
+        var v = r.getSessions();
+        Table t = new Table("peer", "address", "shard", "role", "age", "rekey in", "pkts in", "pkts out",
+                "bytes in", "bytes out", "last rx");
+        for (SessionInfo s : v.getSessionsList()) {
+            t.row(id16(s.getPeerId()), addr(s.getAddress(), st), Integer.toString(s.getShard()),
+                    s.getInitiator() ? "init" : "resp", duration(s.getAgeMs()),
+                    s.getRekeyDueInMs() < 0 ? "-" : duration(s.getRekeyDueInMs()), Long.toString(s.getPacketsIn()),
+                    Long.toString(s.getPacketsOut()), bytes(s.getBytesIn()), bytes(s.getBytesOut()),
+                    ago(s.getLastReceivedMsAgo()));
+        }
+        return v.getSessionsCount() + " sessions; " + v.getHandshakesCompleted() + " handshakes completed, "
+                + v.getHandshakesInitiated() + " initiated, " + v.getSessionsEvicted() + " evicted, "
+                + v.getSilentDrops() + " datagrams dropped in silence\n" + t.render(st, true);
+    }
+
+    static String records(AdminResponse r, Style st) {
+        var v = r.getRecords();
+        StringBuilder out = new StringBuilder();
+        out.append(v.getCount()).append(" of ").append(v.getMaxRecords()).append(" records, ")
+                .append(bytes(v.getBytes())).append(" of ").append(bytes(v.getMaxBytes())).append("; ")
+                .append(v.getRefusedFull()).append(" refused (full), ").append(v.getExpired()).append(" expired\n");
+        Table types = new Table("type", "count", "bytes");
+        v.getPerTypeList().forEach(p -> types.row(p.getType(), Integer.toString(p.getCount()), bytes(p.getBytes())));
+        out.append(types.render(st, true));
+        if (v.getTopKeysCount() > 0) {
+            Table top = new Table("key", "bytes", "stored", "expires in");
+            for (RecordSummary k : v.getTopKeysList()) {
+                top.row(key(k.getKey(), st), bytes(k.getBytes()), ago(k.getStoredMsAgo()),
+                        duration(k.getExpiresInMs()));
+            }
+            out.append('\n').append(top.render(st, true));
+        }
+        return out.toString().stripTrailing();
+    }
+
+    static String metrics(AdminResponse r, Style st) {
+        Table t = new Table("counter", "value");
+        for (Map.Entry<String, Long> e : new java.util.TreeMap<>(r.getMetrics().getCountersMap()).entrySet()) {
+            t.row(e.getKey(), Long.toString(e.getValue()));
+        }
+        return "uptime " + duration(r.getMetrics().getUptimeMs()) + "\n" + t.render(st, true);
+    }
+
+    static String errors(AdminResponse r, Style st) {
+        var v = r.getErrors();
+        if (v.getEventsCount() == 0) {
+            return "no warnings or errors (" + v.getTotal() + " since start)";
+        }
+        StringBuilder out = new StringBuilder(v.getTotal() + " warnings and errors since start; the last "
+                + v.getEventsCount() + ":\n");
+        for (LogEvent e : v.getEventsList()) {
+            out.append(logLine(e, st)).append('\n');
+        }
+        return out.toString().stripTrailing();
+    }
+
+    static String logLine(LogEvent e, Style st) {
+        String level = e.getLevel().equals("ERROR") ? st.red(e.getLevel()) : st.yellow(e.getLevel());
+        String logger = e.getLogger().substring(e.getLogger().lastIndexOf('.') + 1);
+        return CLOCK.format(Instant.ofEpochMilli(e.getUnixMs())) + " " + level + " " + logger + ": " + e.getMessage();
+    }
+
+    static String bans(AdminResponse r, Style st) {
+        var v = r.getBans();
+        Table t = new Table("kind", "target", "expires in");
+        for (BanInfo b : v.getBansList()) {
+            t.row(b.getKind(), b.getKind().equals("peer") ? id16(b.getTarget()) : b.getTarget(),
+                    duration(b.getExpiresInMs()));
+        }
+        return v.getBansCount() + " bans (capacity " + v.getCapacity() + "), " + v.getDroppedDatagrams()
+                + " datagrams dropped\n" + t.render(st, true);
+    }
+
+    static String logLevels(AdminResponse r, Style st) {
+        Table t = new Table("logger", "level", "effective");
+        for (LoggerLevel l : r.getLogLevels().getLoggersList()) {
+            t.row(l.getLogger(), l.getLevel().isEmpty() ? st.dim("inherit") : l.getLevel(), l.getEffective());
+        }
+        return t.render(st, true);
+    }
+
+    /** The lookup's hops drawn as a tree by hop depth, then its result. */
+    static String lookup(LookupResult l, Style st) {
+        StringBuilder out = new StringBuilder();
+        out.append("lookup of ").append(key(l.getTarget(), st)).append(": ").append(l.getRequests())
+                .append(" requests, ").append(l.getHops()).append(" hops, ").append(us(l.getDurationUs()));
+        if (l.getValueFound()) {
+            out.append(", ").append(st.green("value found"));
+        }
+        out.append('\n');
+        Table t = new Table("hop", "at", "peer", "address", "rtt", "outcome", "returned");
+        for (LookupHop h : l.getTraceList()) {
+            String indent = "  ".repeat(Math.max(0, h.getHop() - 1)) + "└ " + h.getHop();
+            String outcome = switch (h.getOutcome()) {
+                case "answered", "value" -> st.green(h.getOutcome());
+                case "slow" -> st.yellow(h.getOutcome());
+                default -> st.red(h.getOutcome());
+            };
+            t.row(indent, "+" + us(h.getSentAtUs()), id16(h.getPeerId()), addr(h.getAddress(), st),
+                    us(h.getRttUs()), outcome, h.getOutcome().equals("answered") ? h.getContactsReturned() + "" : "-");
+        }
+        out.append(t.render(st, true));
+        if (l.getClosestCount() > 0) {
+            Table c = new Table("closest", "address", "shared bits");
+            for (LookupContact lc : l.getClosestList()) {
+                c.row(id16(lc.getNodeId()), addr(lc.getAddress(), st), Integer.toString(lc.getCommonPrefixBits()));
+            }
+            out.append('\n').append(c.render(st, true));
+        }
+        return out.toString().stripTrailing();
+    }
+
+    // ------------------------------------------------------------------ units and hiding
+
+    static String id16(String hex) {
+        return hex.length() > 16 ? hex.substring(0, 16) : hex;
+    }
+
+    static String key(String hex, Style st) {
+        return st.showKeys() || hex.length() <= 8 ? hex : hex.substring(0, 8) + "…";
+    }
+
+    static String addr(String hostPort, Style st) {
+        if (st.showKeys()) {
+            return hostPort;
+        }
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+        int dot = host.lastIndexOf('.');
+        if (dot < 0) {
+            return hostPort;
+        }
+        return host.substring(0, dot) + ".x" + (colon < 0 ? "" : hostPort.substring(colon));
+    }
+
+    static String subnet(String subnet, Style st) {
+        return subnet;
+    }
+
+    static String address(String moliaAddress, Style st) {
+        if (st.showKeys()) {
+            return moliaAddress;
+        }
+        int at = moliaAddress.indexOf('@');
+        return at < 0 ? moliaAddress : "molia://(key hidden: --show-keys)@" + addr(moliaAddress.substring(at + 1), st);
+    }
+
+    static String us(long us) {
+        if (us < 0) {
+            return "-";
+        }
+        if (us < 1_000) {
+            return us + " µs";
+        }
+        if (us < 1_000_000) {
+            return String.format("%.1f ms", us / 1e3);
+        }
+        return String.format("%.2f s", us / 1e6);
+    }
+
+    static String duration(long ms) {
+        if (ms < 0) {
+            return "-";
+        }
+        if (ms < 1_000) {
+            return ms + " ms";
+        }
+        long s = ms / 1000;
+        if (s < 60) {
+            return String.format("%.1f s", ms / 1e3);
+        }
+        if (s < 3600) {
+            return s / 60 + " min " + s % 60 + " s";
+        }
+        if (s < 86_400) {
+            return s / 3600 + " h " + (s % 3600) / 60 + " min";
+        }
+        return s / 86_400 + " d " + (s % 86_400) / 3600 + " h";
+    }
+
+    static String ago(long ms) {
+        return ms < 0 ? "-" : duration(ms) + " ago";
+    }
+
+    static String bytes(long b) {
+        if (b < 1024) {
+            return b + " B";
+        }
+        if (b < 1024 * 1024) {
+            return String.format("%.1f KiB", b / 1024.0);
+        }
+        if (b < 1024L * 1024 * 1024) {
+            return String.format("%.1f MiB", b / (1024.0 * 1024));
+        }
+        return String.format("%.1f GiB", b / (1024.0 * 1024 * 1024));
+    }
+
+    static String printable(byte[] value) {
+        String s = new String(value, StandardCharsets.UTF_8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) && c != '\n' && c != '\t') {
+                return java.util.HexFormat.of().formatHex(value);
+            }
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ tables
+
+    /** An aligned table; a line wider than the terminal is cut, with an ellipsis. */
+    static final class Table {
+        private final String[] header;
+        private final List<String[]> rows = new ArrayList<>();
+
+        Table(String... header) {
+            this.header = header;
+        }
+
+        void row(String... cells) {
+            rows.add(cells);
+        }
+
+        String render(Style st, boolean withHeader) {
+            int[] widths = new int[header.length];
+            for (int i = 0; i < header.length; i++) {
+                widths[i] = visible(header[i]);
+            }
+            for (String[] r : rows) {
+                for (int i = 0; i < r.length; i++) {
+                    widths[i] = Math.max(widths[i], visible(r[i]));
+                }
+            }
+            StringBuilder out = new StringBuilder();
+            if (withHeader) {
+                out.append(fit(st.bold(line(header, widths)), st.width())).append('\n');
+            }
+            for (String[] r : rows) {
+                out.append(fit(line(r, widths), st.width())).append('\n');
+            }
+            return out.toString();
+        }
+
+        private static String line(String[] cells, int[] widths) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < cells.length; i++) {
+                b.append(cells[i]);
+                if (i < cells.length - 1) {
+                    b.append(" ".repeat(widths[i] - visible(cells[i]) + 2));
+                }
+            }
+            return b.toString().stripTrailing();
+        }
+    }
+
+    /** Length without ANSI escapes. */
+    static int visible(String s) {
+        return s.replaceAll("\u001b\\[[0-9;]*m", "").codePointCount(0, s.replaceAll("\u001b\\[[0-9;]*m", "").length());
+    }
+
+    static String fit(String line, int width) {
+        if (width <= 0 || visible(line) <= width) {
+            return line;
+        }
+        // Cut by visible characters, keeping escapes, then reset attributes.
+        StringBuilder b = new StringBuilder();
+        int shown = 0;
+        for (int i = 0; i < line.length() && shown < width - 1;) {
+            if (line.charAt(i) == '\u001b') {
+                int m = line.indexOf('m', i);
+                b.append(line, i, m + 1);
+                i = m + 1;
+                continue;
+            }
+            int cp = line.codePointAt(i);
+            b.appendCodePoint(cp);
+            i += Character.charCount(cp);
+            shown++;
+        }
+        return b.append(line.contains("\u001b") ? "\u001b[0m…" : "…").toString();
+    }
+}
