@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.molia.admin.AdminServer;
 import io.molia.core.Contact;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeId;
@@ -51,8 +52,10 @@ final class DevnetCommand implements Callable<Integer> {
         }
         LogSetup.configure("text", ch.qos.logback.classic.Level.WARN); // the table below says what INFO would
         List<MoliaNode> nodes = new ArrayList<>();
+        List<AdminServer> admins = new ArrayList<>();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            admins.forEach(AdminServer::close);
             nodes.forEach(MoliaNode::close);
             stop.countDown();
         }, "molia-devnet-shutdown"));
@@ -74,10 +77,15 @@ final class DevnetCommand implements Callable<Integer> {
             nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("client"), loopback, List.of(first),
                     new byte[32], 1, null)));
         } else {
+            LogbackControl logControl = LogbackControl.install();
             for (int i = 0; i < count; i++) {
                 List<io.molia.node.MoliaAddress> seeds = i == 0 ? List.of() : List.of(nodes.get(0).address());
                 nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("node-" + i), loopback, seeds, new byte[32],
                         1, null)));
+                // Each node's admin socket in its data dir: `molia shell --node i` (a shutdown request stops
+                // the whole devnet, as Ctrl-C does).
+                admins.add(AdminServer.start(nodes.get(i), AdminServer.Options.defaults(dataDir.resolve("node-" + i),
+                        logControl, () -> System.exit(0))));
                 System.out.printf("%-5d %-18s %-8d %s%n", i, nodes.get(i).self().id().shortHex(),
                         ProcessHandle.current().pid(), nodes.get(i).address());
             }
@@ -90,6 +98,7 @@ final class DevnetCommand implements Callable<Integer> {
             printStatus(nodes, processes ? "client node (" + children.stream().filter(Process::isAlive).count()
                     + " of " + count + " node processes alive)" : nodes.size() + " nodes");
         }
+        admins.forEach(AdminServer::close);
         nodes.forEach(MoliaNode::close);
         children.forEach(Process::destroy);
         return 0;

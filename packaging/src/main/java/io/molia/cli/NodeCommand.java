@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import io.molia.admin.AdminServer;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
@@ -44,14 +45,23 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--ready-json", description = "Print one JSON line with node ID and address once serving.")
     boolean readyJson;
 
+    @Option(names = "--no-admin-socket", description = "Do not serve <data-dir>/admin.sock (molia shell/admin).")
+    boolean noAdminSocket;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
         NodeConfig config = new NodeConfig(dataDir, parseListen(listen), parseBootstrap(bootstrap),
                 parseNetworkKey(networkKey), shards, metrics == null ? null : parseMetrics(metrics));
         MoliaNode node = MoliaNode.start(config);
+        // The admin socket's shutdown request exits like SIGTERM does: through the shutdown hook below.
+        AdminServer admin = noAdminSocket ? null : AdminServer.start(node, AdminServer.Options.defaults(dataDir,
+                LogbackControl.install(), () -> System.exit(0)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (admin != null) {
+                admin.close();
+            }
             node.close();
             stopped.countDown();
         }, "molia-shutdown"));
