@@ -189,9 +189,21 @@ public final class AdminCommands implements Runnable {
             c.err().println("no answer within " + CALL_TIMEOUT_S + " s");
             c.err().flush();
             return 1;
+        } catch (IOException e) {
+            c.err().println("the node closed the connection (it serves only its own user and root, and closes "
+                    + "when it stops): " + e.getMessage());
+            c.err().flush();
+            return 1;
         }
         print(r);
         return r.hasError() ? 1 : 0;
+    }
+
+    /** One-shot mode: the command's connection ends with it. */
+    void finish() {
+        if (context instanceof OneShot o) {
+            o.close();
+        }
     }
 
     void print(AdminResponse r) {
@@ -229,6 +241,13 @@ public final class AdminCommands implements Runnable {
                 client = AdminClient.connect(socket);
             }
             return client;
+        }
+
+        void close() {
+            if (client != null) {
+                client.close();
+                client = null;
+            }
         }
 
         @Override
@@ -378,7 +397,11 @@ public final class AdminCommands implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return root.execute(request(), action());
+            try {
+                return root.execute(request(), action());
+            } finally {
+                root.finish();
+            }
         }
     }
 
@@ -413,7 +436,12 @@ public final class AdminCommands implements Runnable {
             }
             // The node answers the whole table; keep the one bucket asked for.
             Context c = root.context();
-            AdminResponse r = c.client().call(request(), CALL_TIMEOUT_S, TimeUnit.SECONDS);
+            AdminResponse r;
+            try {
+                r = c.client().call(request(), CALL_TIMEOUT_S, TimeUnit.SECONDS);
+            } finally {
+                root.finish();
+            }
             if (r.hasRouting()) {
                 var v = r.getRouting().toBuilder().clearBuckets();
                 r.getRouting().getBucketsList().stream().filter(b -> b.getDepth() == bucket).forEach(v::addBuckets);
@@ -448,7 +476,12 @@ public final class AdminCommands implements Runnable {
                 return super.call();
             }
             Context c = root.context();
-            AdminResponse r = c.client().call(request(), CALL_TIMEOUT_S, TimeUnit.SECONDS);
+            AdminResponse r;
+            try {
+                r = c.client().call(request(), CALL_TIMEOUT_S, TimeUnit.SECONDS);
+            } finally {
+                root.finish();
+            }
             if (r.hasSessions()) {
                 var v = r.getSessions().toBuilder().clearSessions();
                 r.getSessions().getSessionsList().stream().filter(s -> s.getShard() == shard).forEach(v::addSessions);
@@ -753,7 +786,7 @@ public final class AdminCommands implements Runnable {
             AdminClient client = c.client();
             long shown = 0;
             try (AutoCloseable sub = client.subscribe(request, intervalMs, updates::add);
-                    AutoCloseable keys = c::endKeys) {
+                    AutoCloseable keys = c::endKeys; AutoCloseable end = root::finish) {
                 while (count == null || shown < count) {
                     AdminResponse r = updates.poll(50, TimeUnit.MILLISECONDS);
                     if (r == null) {

@@ -17,7 +17,6 @@ import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.DefaultParser;
-import org.jline.reader.impl.completer.SystemCompleter;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -80,8 +79,7 @@ public final class ShellCommand implements Callable<Integer> {
         cli.setOut(ctx.out());
         cli.setErr(ctx.err());
         PicocliCommands commands = new PicocliCommands(cli);
-        SystemCompleter completer = commands.compileCompleters();
-        completer.compile();
+        ShellCompleter completer = new ShellCompleter(cli);
         DefaultParser parser = new DefaultParser();
         Path history = historyFile != null ? historyFile : Path.of(System.getProperty("user.home"), ".molia_history");
         reader = LineReaderBuilder.builder().terminal(terminal).appName("molia").completer(completer).parser(parser)

@@ -1,0 +1,82 @@
+package io.molia.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.molia.core.NodeId;
+import io.molia.node.MoliaAddress;
+
+/** Real `molia node` processes from the packaged jars, for the end-to-end tests; closes them all. */
+final class NodeProcesses implements AutoCloseable {
+    /** A started node. */
+    record Started(Process process, NodeId id, MoliaAddress address, Path dataDir) {
+    }
+
+    private final List<Process> processes = new ArrayList<>();
+
+    static Path lib() {
+        Path lib = Path.of("target", "lib").toAbsolutePath();
+        assertTrue(Files.isDirectory(lib), "packaged jars in " + lib + " (the ITs run after package)");
+        return lib;
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The `molia` command line: java, the packaged class path, the root class. */
+    static List<String> molia() {
+        return new ArrayList<>(List.of(java(), "-Xmx96m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "--enable-native-access=ALL-UNNAMED", "-cp", lib() + "/*", "io.molia.cli.MoliaCommand"));
+    }
+
+    Started start(Path dataDir, MoliaAddress bootstrap) throws Exception {
+        List<String> command = molia();
+        command.addAll(List.of("node", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json"));
+        if (bootstrap != null) {
+            command.add("--bootstrap");
+            command.add(bootstrap.toString());
+        }
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        processes.add(p);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String line;
+        while ((line = out.readLine()) != null && System.nanoTime() < deadline) {
+            if (line.startsWith("{")) {
+                JsonNode ready = new ObjectMapper().readTree(line);
+                // The admin socket exists once the node printed it is ready.
+                assertTrue(Files.exists(dataDir.resolve("admin.sock")), "admin.sock in " + dataDir);
+                return new Started(p, NodeId.fromHex(ready.get("node_id").asText()),
+                        MoliaAddress.parse(ready.get("address").asText()), dataDir);
+            }
+        }
+        fail("the node in " + dataDir + " did not report ready");
+        return null;
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes) {
+            p.destroyForcibly();
+        }
+        for (Process p : processes) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
