@@ -35,6 +35,19 @@ class MoliaCommandTest {
     }
 
     @Test
+    void bashAndZshCompletionCoversTheAdminCommands() {
+        CommandLine cli = MoliaCommand.newCommandLine();
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("generate-completion"));
+        String script = out.toString();
+        assertTrue(script.contains("complete -F _complete_molia"), "a bash completion function for molia");
+        assertTrue(script.contains("molia admin peers") || script.contains("admin_peers"), "admin subcommands");
+        assertTrue(script.contains("shell"), "molia shell");
+        assertTrue(script.contains("--show-keys"), "admin options");
+    }
+
+    @Test
     void versionAsJson() throws Exception {
         String out = captureStdout(() -> assertEquals(0, run("version", "--json")));
         JsonNode json = new ObjectMapper().readTree(out);

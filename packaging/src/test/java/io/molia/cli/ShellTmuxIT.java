@@ -147,6 +147,26 @@ class ShellTmuxIT {
             keys("q");
             waitFor("the prompt after the watch", s -> s.strip().endsWith(label));
 
+            // listen: updates printed above the prompt while a half-typed line stays intact below them.
+            type("listen info --interval 0.3");
+            keys("Enter");
+            waitFor("listen started", s -> s.contains("listening to info"));
+            type("sessi");
+            String typing = waitFor("updates above the line being typed", s -> s.contains("[info #3]"));
+            List<String> lines = typing.lines().map(String::stripTrailing).toList();
+            int lastUpdate = -1;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith("[info #")) {
+                    lastUpdate = i;
+                }
+            }
+            assertTrue(lastUpdate >= 0 && lines.indexOf(label + " sessi") > lastUpdate,
+                    "the updates are above the prompt and the typed text stays on it:\n" + typing);
+            keys("C-u");
+            type("listen off");
+            keys("Enter");
+            waitFor("listen stopped", s -> s.contains("stopped 1 listeners"));
+
             // The node dies (SIGKILL, its socket file left behind): the prompt says so.
             n0.process().destroyForcibly();
             n0.process().waitFor(10, TimeUnit.SECONDS);
