@@ -494,7 +494,8 @@ public final class AdminCommands implements Runnable {
 
     @Command(name = "records", description = "Records held: count, bytes, per type, largest keys.")
     static final class Records extends Base {
-        @Option(names = "--top", defaultValue = "10", description = "Largest records to list (default ${DEFAULT-VALUE}).")
+        @Option(names = "--top", defaultValue = "10",
+                description = "Largest records to list (default ${DEFAULT-VALUE}).")
         int top;
 
         @Override

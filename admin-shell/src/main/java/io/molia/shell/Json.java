@@ -78,8 +78,8 @@ public final class Json {
 
     private static JsonNode value(FieldDescriptor f, Object v) {
         return switch (f.getJavaType()) {
-            case INT -> F.numberNode(f.getType() == FieldDescriptor.Type.UINT32 || f.getType() == FieldDescriptor.Type.FIXED32
-                    ? Integer.toUnsignedLong((Integer) v) : (Integer) v);
+            case INT -> F.numberNode(f.getType() == FieldDescriptor.Type.UINT32
+                    || f.getType() == FieldDescriptor.Type.FIXED32 ? Integer.toUnsignedLong((Integer) v) : (Integer) v);
             case LONG -> F.numberNode((Long) v);
             case FLOAT -> F.numberNode((Float) v);
             case DOUBLE -> F.numberNode((Double) v);

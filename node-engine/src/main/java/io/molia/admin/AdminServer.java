@@ -103,6 +103,8 @@ public final class AdminServer implements AutoCloseable {
     final AtomicLong malformedRequests = new AtomicLong();
     final AtomicLong slowClientsDropped = new AtomicLong();
     final AtomicLong requestsServed = new AtomicLong();
+    private final Set<Thread> adminThreads = ConcurrentHashMap.newKeySet();
+    private final AtomicLong endedThreadsCpuNs = new AtomicLong();
 
     private AdminServer(MoliaNode node, Options options) throws IOException {
         this.node = node;
@@ -112,10 +114,12 @@ public final class AdminServer implements AutoCloseable {
         this.streams = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "molia-admin-streams");
             t.setDaemon(true);
+            adminThreads.add(t);
             return t;
         });
         this.acceptor = new Thread(this::acceptLoop, "molia-admin-accept");
         acceptor.setDaemon(true);
+        adminThreads.add(acceptor);
         acceptor.start();
         LOG.atInfo().addKeyValue("node", node.self().id().shortHex()).addKeyValue("socket", options.socket())
                 .log("admin socket listening");
@@ -255,6 +259,8 @@ public final class AdminServer implements AutoCloseable {
             writer = new Thread(this::writeLoop, "molia-admin-write-" + id);
             reader.setDaemon(true);
             writer.setDaemon(true);
+            adminThreads.add(reader);
+            adminThreads.add(writer);
             reader.start();
             writer.start();
         }
@@ -288,6 +294,7 @@ public final class AdminServer implements AutoCloseable {
                 // the client went away
             } finally {
                 close();
+                retire();
             }
         }
 
@@ -327,7 +334,8 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
             boolean shutdown = request.getBodyCase() == AdminRequest.BodyCase.SHUTDOWN && options.shutdown() != null;
-            serve(request).whenComplete((response, failure) -> {
+            // Answers are serialized and queued on the admin's own thread, never on the protocol loop.
+            serve(request).whenCompleteAsync((response, failure) -> {
                 inFlight.decrementAndGet();
                 requestsServed.incrementAndGet();
                 AdminResponse r = failure != null ? failure(rid, failure) : response;
@@ -336,7 +344,7 @@ public final class AdminServer implements AutoCloseable {
                     t.setDaemon(false);
                     t.start();
                 } : null);
-            });
+            }, streams);
         }
 
         void subscribe(AdminRequest request) {
@@ -363,11 +371,11 @@ public final class AdminServer implements AutoCloseable {
                 if (!busy.compareAndSet(false, true)) {
                     return; // the previous update is still being taken: skip a beat, never pile up
                 }
-                serve(view.toBuilder().setId(rid).build()).whenComplete((response, failure) -> {
+                serve(view.toBuilder().setId(rid).build()).whenCompleteAsync((response, failure) -> {
                     busy.set(false);
                     AdminResponse r = failure != null ? failure(rid, failure) : response;
                     send(r.toBuilder().setSequence(sequence.incrementAndGet()).build(), null);
-                });
+                }, streams);
             }, 0, intervalMs, TimeUnit.MILLISECONDS);
             if (subscriptions.putIfAbsent(rid, f) != null) {
                 f.cancel(false);
@@ -403,6 +411,15 @@ public final class AdminServer implements AutoCloseable {
                 // the client went away, or the server closes
             } finally {
                 close();
+                retire();
+            }
+        }
+
+        /** The calling connection thread ends: its CPU time moves to the ended total. */
+        void retire() {
+            long ns = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            if (adminThreads.remove(Thread.currentThread()) && ns > 0) {
+                endedThreadsCpuNs.addAndGet(ns);
             }
         }
 
@@ -465,7 +482,8 @@ public final class AdminServer implements AutoCloseable {
                 case RECORDS -> node.onLoop(s -> r.setRecords(AdminViews.records(s,
                         request.getRecords().getTop() == 0 ? 10 : Math.min(100, request.getRecords().getTop())))
                         .build());
-                case METRICS -> node.onLoop(AdminViews::metrics).thenApply(m -> r.setMetrics(withAdmin(m)).build());
+                case METRICS -> node.onLoop(AdminViews::metrics).thenApplyAsync(m -> r.setMetrics(withAdmin(m)).build(),
+                        streams);
                 case BANS -> node.onLoop(s -> r.setBans(AdminViews.bans(s)).build());
                 case ADMISSION -> done(r.setUnavailable(AdminViews.unavailable("admission", "Sybil scores, rate "
                         + "limits and dynamic proof of work: " + AdminViews.NOT_AVAILABLE)));
@@ -517,8 +535,22 @@ public final class AdminServer implements AutoCloseable {
         return CompletableFuture.completedFuture(r.build());
     }
 
+    /** CPU time of the admin socket's own threads (accept, connections, streams), ended ones included. */
+    private long adminThreadsCpuNs() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = endedThreadsCpuNs.get();
+        for (Thread t : adminThreads) {
+            long ns = mx.getThreadCpuTime(t.threadId());
+            if (ns > 0) {
+                total += ns;
+            }
+        }
+        return total;
+    }
+
     private MetricsView withAdmin(MetricsView m) {
         return m.toBuilder()
+                .putCounters("admin_threads_cpu_ns", adminThreadsCpuNs())
                 .putCounters("admin_connections", connections.size())
                 .putCounters("admin_refused_credentials", refusedCredentials.get())
                 .putCounters("admin_refused_connections", refusedConnections.get())

@@ -264,6 +264,7 @@ final class AdminViews {
         m.put("handovers", s.handovers());
         m.put("handover_drops", s.handoverDrops());
         m.put("ban_dropped_datagrams", s.bans().droppedDatagrams());
+        m.put("admin_protocol_loop_ns", s.operatorLoopNs());
         return MetricsView.newBuilder().putAllCounters(m).setUptimeMs(ms(s.nowNs() - s.startedNs())).build();
     }
 

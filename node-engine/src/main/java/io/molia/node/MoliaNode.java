@@ -60,6 +60,8 @@ public final class MoliaNode implements AutoCloseable {
     final BanList bans = new BanList();
     final long startedNs = System.nanoTime();
     final long startedUnixMs = System.currentTimeMillis();
+    /** Time the protocol loop spent in operator views and changes (written by the loop only; read racily). */
+    long operatorLoopNs;
     private final Map<Long, CompletableFuture<Traced>> tracedWaiting = new HashMap<>();
     private final UdpTransport transport;
     private final EventLoop loop;
@@ -168,11 +170,17 @@ public final class MoliaNode implements AutoCloseable {
     public <T> CompletableFuture<T> onLoop(Function<NodeState, T> view) {
         CompletableFuture<T> f = new CompletableFuture<>();
         loop.execute(() -> {
+            long startNs = System.nanoTime();
+            T result;
             try {
-                f.complete(view.apply(new NodeState(this, System.nanoTime())));
+                result = view.apply(new NodeState(this, startNs));
             } catch (RuntimeException e) {
+                operatorLoopNs += System.nanoTime() - startNs;
                 f.completeExceptionally(e);
+                return;
             }
+            operatorLoopNs += System.nanoTime() - startNs;
+            f.complete(result);
         });
         return f;
     }

@@ -61,6 +61,11 @@ public final class NodeState {
         return node.handoverDrops.get();
     }
 
+    /** Nanoseconds the protocol loop has spent in operator views and changes since the start. */
+    public long operatorLoopNs() {
+        return node.operatorLoopNs;
+    }
+
     /** The shard a session's local index belongs to. */
     public int shardOf(int localIndex) {
         return SessionManager.shardOf(localIndex, MoliaNode.SHARD_BITS);

@@ -146,6 +146,36 @@ class AdminServerTest {
     }
 
     @Test
+    void aSubscriberThatDoesNotReadIsDisconnectedNotBuffered() throws Exception {
+        MoliaNode node = start(0, List.of());
+        AdminServer.Options defaults = AdminServer.Options.defaults(dir.resolve("node-0"), null, null);
+        server = AdminServer.start(node, new AdminServer.Options(defaults.socket(), null, null, 16, 8, 8, 4));
+        try (SocketChannel slow = connect(server.socket())) {
+            for (int i = 1; i <= 8; i++) {
+                byte[] body = req(i).setSubscribe(Subscribe.newBuilder().setIntervalMs(100).setView(
+                        AdminRequest.newBuilder().setMetrics(io.molia.admin.proto.MetricsRequest.getDefaultInstance())))
+                        .build().toByteArray();
+                sendRaw(slow, body.length, body);
+            }
+            // Never read: the kernel's socket buffer fills, then the 4-frame queue, then the node hangs up.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (server.slowClientsDropped.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(1, server.slowClientsDropped.get(), "the slow subscriber was dropped");
+            long waitClosed = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (server.connectionCount() > 0 && System.nanoTime() < waitClosed) {
+                Thread.sleep(50);
+            }
+            assertEquals(0, server.connectionCount());
+        }
+        try (SocketChannel ch = connect(server.socket())) {
+            assertTrue(call(ch, req(99).setInfo(InfoRequest.getDefaultInstance()).build()).hasInfo(),
+                    "others are still served");
+        }
+    }
+
+    @Test
     void subscriptionsStreamAndATracedLookupReportsItsHops() throws Exception {
         MoliaNode first = start(0, List.of());
         for (int i = 1; i < 6; i++) {
