@@ -38,19 +38,21 @@ public final class AdminClient implements AutoCloseable {
     private final Thread reader;
     private final Object writeLock = new Object();
     private volatile Runnable onClose;
+    private final com.google.protobuf.ByteString token;
 
     /** Why the shell cannot talk to a node, in one line for the operator. */
     public static final class ConnectException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        ConnectException(String message) {
+        public ConnectException(String message) {
             super(message);
         }
     }
 
-    private AdminClient(Path socket, SocketChannel ch) {
+    private AdminClient(Path socket, SocketChannel ch, byte[] token) {
         this.socket = socket;
         this.ch = ch;
+        this.token = token == null ? com.google.protobuf.ByteString.EMPTY : com.google.protobuf.ByteString.copyFrom(token);
         this.reader = new Thread(this::readLoop, "molia-admin-client");
         reader.setDaemon(true);
         reader.start();
@@ -69,7 +71,7 @@ public final class AdminClient implements AutoCloseable {
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
-            return new AdminClient(socket, ch);
+            return new AdminClient(socket, ch, null);
         } catch (AccessDeniedException e) {
             closeQuietly(ch);
             throw new ConnectException("permission denied on " + socket + " (run as the node's user or root)");
@@ -83,6 +85,21 @@ public final class AdminClient implements AutoCloseable {
                 throw new ConnectException("nobody listens on " + socket + " (the node stopped)");
             }
             throw new ConnectException("cannot connect to " + socket + ": " + m);
+        }
+    }
+
+    /**
+     * Connects to a node's TCP admin listener (configured explicitly on the node, with a token); every request
+     * carries the token.
+     */
+    public static AdminClient connectTcp(java.net.InetSocketAddress address, byte[] token) throws ConnectException {
+        SocketChannel ch = null;
+        try {
+            ch = SocketChannel.open(address);
+            return new AdminClient(Path.of("tcp:" + address.getHostString() + ":" + address.getPort()), ch, token);
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new ConnectException("cannot connect to " + address + ": " + e.getMessage());
         }
     }
 
@@ -109,7 +126,7 @@ public final class AdminClient implements AutoCloseable {
         CompletableFuture<AdminResponse> f = new CompletableFuture<>();
         waiting.put(id, f);
         try {
-            write(request.setVersion(AdminProtocol.API_VERSION).setId(id).build());
+            write(request.setVersion(AdminProtocol.API_VERSION).setId(id).setToken(token).build());
             return f.get(timeout, unit);
         } catch (ExecutionException e) {
             throw new IOException(e.getCause().getMessage(), e.getCause());
@@ -123,14 +140,14 @@ public final class AdminClient implements AutoCloseable {
             throws IOException {
         long id = ids.incrementAndGet();
         streams.put(id, updates);
-        write(AdminRequest.newBuilder().setVersion(AdminProtocol.API_VERSION).setId(id)
+        write(AdminRequest.newBuilder().setVersion(AdminProtocol.API_VERSION).setId(id).setToken(token)
                 .setSubscribe(Subscribe.newBuilder().setView(view).setIntervalMs(intervalMs)).build());
         return () -> {
             streams.remove(id);
             if (open.get()) {
                 try {
                     write(AdminRequest.newBuilder().setVersion(AdminProtocol.API_VERSION).setId(ids.incrementAndGet())
-                            .setUnsubscribe(Unsubscribe.newBuilder().setSubscriptionId(id)).build());
+                            .setToken(token).setUnsubscribe(Unsubscribe.newBuilder().setSubscriptionId(id)).build());
                 } catch (IOException ignored) {
                     // the connection is going away anyway
                 }

@@ -109,6 +109,13 @@ public final class AdminCommands implements Runnable {
             description = "Node N of a `molia devnet` (<data-dir>/node-N; data dir default devnet-data).")
     Integer node;
 
+    @Option(names = "--tcp", scope = ScopeType.INHERIT,
+            description = "host:port of a node's TCP admin listener (needs --token-file).")
+    String tcp;
+
+    @Option(names = "--token-file", scope = ScopeType.INHERIT, description = "The node's admin token (for --tcp).")
+    Path tokenFile;
+
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "One JSON document (docs/admin-api.md).")
     boolean json;
 
@@ -137,6 +144,62 @@ public final class AdminCommands implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** How to reach a node: its Unix socket, or its TCP listener with a token. */
+    public interface Connector {
+        AdminClient connect() throws AdminClient.ConnectException;
+
+        String describe();
+    }
+
+    /** The node the options name. */
+    public static Connector connector(Path socket, Path dataDir, Integer node, String tcp, Path tokenFile) {
+        if (tcp != null) {
+            if (tokenFile == null) {
+                throw new CommandLine.ParameterException(new CommandLine(new AdminCommands()),
+                        "--tcp needs --token-file (the node's admin token)");
+            }
+            int colon = tcp.lastIndexOf(':');
+            java.net.InetSocketAddress address;
+            try {
+                address = new java.net.InetSocketAddress(colon <= 0 ? "127.0.0.1" : tcp.substring(0, colon),
+                        Integer.parseInt(tcp.substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(new CommandLine(new AdminCommands()),
+                        "--tcp: expected [host:]port, got '" + tcp + "'");
+            }
+            return new Connector() {
+                @Override
+                public AdminClient connect() throws AdminClient.ConnectException {
+                    byte[] token;
+                    try {
+                        token = java.nio.file.Files.readString(tokenFile).strip().getBytes(StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new AdminClient.ConnectException("cannot read the token file " + tokenFile + ": "
+                                + e.getMessage());
+                    }
+                    return AdminClient.connectTcp(address, token);
+                }
+
+                @Override
+                public String describe() {
+                    return "tcp " + address;
+                }
+            };
+        }
+        Path path = resolveSocket(socket, dataDir, node);
+        return new Connector() {
+            @Override
+            public AdminClient connect() throws AdminClient.ConnectException {
+                return AdminClient.connect(path);
+            }
+
+            @Override
+            public String describe() {
+                return path.toString();
+            }
+        };
+    }
+
     /** The socket the options name. */
     public static Path resolveSocket(Path socket, Path dataDir, Integer node) {
         if (socket != null) {
@@ -159,7 +222,7 @@ public final class AdminCommands implements Runnable {
 
     private Context context() {
         if (context == null) {
-            context = new OneShot(resolveSocket(socket, dataDir, node), spec.commandLine().getOut(),
+            context = new OneShot(connector(socket, dataDir, node, tcp, tokenFile), spec.commandLine().getOut(),
                     spec.commandLine().getErr(), showKeys, readonly);
         }
         return context;
@@ -220,15 +283,15 @@ public final class AdminCommands implements Runnable {
 
     /** One connection for one command, output to stdout. */
     static final class OneShot implements Context {
-        private final Path socket;
+        private final Connector connector;
         private final PrintWriter out;
         private final PrintWriter err;
         private final boolean showKeys;
         private final boolean readonly;
         private AdminClient client;
 
-        OneShot(Path socket, PrintWriter out, PrintWriter err, boolean showKeys, boolean readonly) {
-            this.socket = socket;
+        OneShot(Connector connector, PrintWriter out, PrintWriter err, boolean showKeys, boolean readonly) {
+            this.connector = connector;
             this.out = out;
             this.err = err;
             this.showKeys = showKeys;
@@ -238,7 +301,7 @@ public final class AdminCommands implements Runnable {
         @Override
         public AdminClient client() throws IOException {
             if (client == null) {
-                client = AdminClient.connect(socket);
+                client = connector.connect();
             }
             return client;
         }

@@ -45,6 +45,12 @@ public final class ShellCommand implements Callable<Integer> {
     @Option(names = "--node", description = "Node N of a `molia devnet` (<data-dir>/node-N).")
     Integer node;
 
+    @Option(names = "--tcp", description = "host:port of a node's TCP admin listener (needs --token-file).")
+    String tcp;
+
+    @Option(names = "--token-file", description = "The node's admin token (for --tcp).")
+    Path tokenFile;
+
     @Option(names = "--readonly", description = "Refuse every action (ping, put, ban, shutdown, ...).")
     boolean readonly;
 
@@ -61,11 +67,11 @@ public final class ShellCommand implements Callable<Integer> {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<AutoCloseable> listeners = new ArrayList<>();
     private Terminal terminal;
-    private Path socketPath;
+    private AdminCommands.Connector connector;
 
     @Override
     public Integer call() throws Exception {
-        socketPath = AdminCommands.resolveSocket(socket, dataDir, node);
+        connector = AdminCommands.connector(socket, dataDir, node, tcp, tokenFile);
         terminal = TerminalBuilder.builder().system(true).build();
         Context ctx = new Context();
         AdminCommands.live = ctx;
@@ -99,7 +105,7 @@ public final class ShellCommand implements Callable<Integer> {
         Thread reconnect = new Thread(this::reconnectLoop, "molia-shell-reconnect");
         reconnect.setDaemon(true);
         reconnect.start();
-        ctx.out().println("molia shell on " + socketPath + (readonly ? " (read-only)" : "")
+        ctx.out().println("molia shell on " + connector.describe() + (readonly ? " (read-only)" : "")
                 + ": tab completes, `help` lists commands, Ctrl-D leaves");
         ctx.out().flush();
         try {
@@ -172,7 +178,7 @@ public final class ShellCommand implements Callable<Integer> {
 
     private boolean tryConnect() {
         try {
-            AdminClient c = AdminClient.connect(socketPath);
+            AdminClient c = connector.connect();
             AdminResponse info = c.call(AdminRequest.newBuilder().setInfo(
                     io.molia.admin.proto.InfoRequest.getDefaultInstance()), 5, TimeUnit.SECONDS);
             nodeLabel = info.hasInfo() ? "node " + info.getInfo().getNodeId().substring(0, 8) : "node";
@@ -241,7 +247,7 @@ public final class ShellCommand implements Callable<Integer> {
             if (c != null && c.isOpen()) {
                 return c;
             }
-            err().println("not connected: waiting for the node at " + socketPath + " (" + lastError
+            err().println("not connected: waiting for the node at " + connector.describe() + " (" + lastError
                     + "); Ctrl-C gives up on this command");
             err().flush();
             while (true) {

@@ -1,6 +1,7 @@
 package io.molia.admin;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -81,17 +82,39 @@ public final class AdminServer implements AutoCloseable {
      * @param maxInFlight      requests of one connection being served at once; more are answered BUSY
      * @param maxSubscriptions subscriptions per connection
      * @param queueFrames      answers waiting to be written per connection before it counts as too slow
+     * @param tcp              a TCP address to serve as well (loopback unless the operator says otherwise), or
+     *                         null for none (the default): only with a token
+     * @param token            the secret every TCP client's first request must carry (at least 16 bytes)
      */
     public record Options(Path socket, LogControl logControl, Runnable shutdown, int maxConnections,
-            int maxInFlight, int maxSubscriptions, int queueFrames) {
+            int maxInFlight, int maxSubscriptions, int queueFrames, InetSocketAddress tcp, byte[] token) {
+        public Options {
+            if (tcp != null && (token == null || token.length < 16)) {
+                throw new IllegalArgumentException("a TCP admin listener needs a token of at least 16 bytes");
+            }
+        }
+
+        public Options(Path socket, LogControl logControl, Runnable shutdown, int maxConnections, int maxInFlight,
+                int maxSubscriptions, int queueFrames) {
+            this(socket, logControl, shutdown, maxConnections, maxInFlight, maxSubscriptions, queueFrames, null,
+                    null);
+        }
+
         public static Options defaults(Path dataDir, LogControl logControl, Runnable shutdown) {
             return new Options(dataDir.resolve(AdminProtocol.SOCKET_FILE), logControl, shutdown, 16, 8, 8, 64);
+        }
+
+        /** The same, also serving {@code tcp} to clients that present {@code token}. */
+        public Options withTcp(InetSocketAddress tcpAddress, byte[] secret) {
+            return new Options(socket, logControl, shutdown, maxConnections, maxInFlight, maxSubscriptions,
+                    queueFrames, tcpAddress, secret.clone());
         }
     }
 
     private final MoliaNode node;
     private final Options options;
     private final ServerSocketChannel server;
+    private final ServerSocketChannel tcpServer;
     private final UserPrincipal owner;
     private final Thread acceptor;
     private final ScheduledExecutorService streams;
@@ -99,6 +122,7 @@ public final class AdminServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger connectionIds = new AtomicInteger();
     final AtomicLong refusedCredentials = new AtomicLong();
+    final AtomicLong refusedTokens = new AtomicLong();
     final AtomicLong refusedConnections = new AtomicLong();
     final AtomicLong malformedRequests = new AtomicLong();
     final AtomicLong slowClientsDropped = new AtomicLong();
@@ -121,6 +145,18 @@ public final class AdminServer implements AutoCloseable {
         acceptor.setDaemon(true);
         adminThreads.add(acceptor);
         acceptor.start();
+        if (options.tcp() != null) {
+            this.tcpServer = ServerSocketChannel.open();
+            tcpServer.bind(options.tcp(), 64);
+            Thread tcpAcceptor = new Thread(this::tcpAcceptLoop, "molia-admin-accept-tcp");
+            tcpAcceptor.setDaemon(true);
+            adminThreads.add(tcpAcceptor);
+            tcpAcceptor.start();
+            LOG.atWarn().addKeyValue("address", tcpServer.getLocalAddress())
+                    .log("admin API also on TCP (token required)");
+        } else {
+            this.tcpServer = null;
+        }
         LOG.atInfo().addKeyValue("node", node.self().id().shortHex()).addKeyValue("socket", options.socket())
                 .log("admin socket listening");
     }
@@ -208,6 +244,36 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    /** The TCP address served (its port when 0 was asked), or null without a TCP listener. */
+    public InetSocketAddress tcpAddress() throws IOException {
+        return tcpServer == null ? null : (InetSocketAddress) tcpServer.getLocalAddress();
+    }
+
+    /** TCP clients have no peer credentials: their first request must carry the token (checked in onRequest). */
+    private void tcpAcceptLoop() {
+        while (!closed.get()) {
+            SocketChannel ch;
+            try {
+                ch = tcpServer.accept();
+            } catch (IOException e) {
+                return;
+            }
+            if (connections.size() >= options.maxConnections()) {
+                refusedConnections.incrementAndGet();
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // refused
+                }
+                continue;
+            }
+            Connection c = new Connection(ch, connectionIds.incrementAndGet());
+            c.authenticated = false;
+            connections.add(c);
+            c.start();
+        }
+    }
+
     private boolean allowed(UnixDomainPrincipal peer) {
         UserPrincipal user = peer.user();
         return user.equals(owner) || user.getName().equals(owner.getName()) || user.getName().equals("root");
@@ -220,6 +286,9 @@ public final class AdminServer implements AutoCloseable {
         }
         try {
             server.close();
+            if (tcpServer != null) {
+                tcpServer.close();
+            }
         } catch (IOException ignored) {
             // closing anyway
         }
@@ -246,6 +315,8 @@ public final class AdminServer implements AutoCloseable {
         final AtomicInteger inFlight = new AtomicInteger();
         final Map<Long, ScheduledFuture<?>> subscriptions = new ConcurrentHashMap<>();
         final AtomicBoolean open = new AtomicBoolean(true);
+        /** Unix-socket clients passed the credential check at accept; TCP clients pass by their token. */
+        volatile boolean authenticated = true;
         Thread reader;
         Thread writer;
 
@@ -300,6 +371,15 @@ public final class AdminServer implements AutoCloseable {
 
         void onRequest(AdminRequest request) {
             long rid = request.getId();
+            if (!authenticated) {
+                if (!java.security.MessageDigest.isEqual(request.getToken().toByteArray(), options.token())) {
+                    refusedTokens.incrementAndGet();
+                    send(error(rid, Error.Code.UNAUTHENTICATED, "a TCP client must present the node's token"), null);
+                    close(); // the answer is written first (close waits for the writer)
+                    return;
+                }
+                authenticated = true;
+            }
             if (request.getVersion() < AdminProtocol.MIN_API_VERSION || request.getVersion() > AdminProtocol.API_VERSION) {
                 send(AdminResponse.newBuilder().setVersion(AdminProtocol.API_VERSION).setId(rid)
                         .setError(Error.newBuilder().setCode(Error.Code.UNSUPPORTED_VERSION)
@@ -553,6 +633,7 @@ public final class AdminServer implements AutoCloseable {
                 .putCounters("admin_threads_cpu_ns", adminThreadsCpuNs())
                 .putCounters("admin_connections", connections.size())
                 .putCounters("admin_refused_credentials", refusedCredentials.get())
+                .putCounters("admin_refused_tokens", refusedTokens.get())
                 .putCounters("admin_refused_connections", refusedConnections.get())
                 .putCounters("admin_malformed_requests", malformedRequests.get())
                 .putCounters("admin_slow_clients_dropped", slowClientsDropped.get())

@@ -146,6 +146,36 @@ class AdminServerTest {
     }
 
     @Test
+    void theTcpListenerExistsOnlyWhenConfiguredAndServesOnlyTheToken() throws Exception {
+        MoliaNode node = start(0, List.of());
+        AdminServer plain = AdminServer.start(node, AdminServer.Options.defaults(dir.resolve("node-0"), null, null));
+        try {
+            assertEquals(null, plain.tcpAddress(), "no TCP listener by default");
+        } finally {
+            plain.close();
+        }
+        byte[] token = "a-token-of-at-least-16-bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        server = AdminServer.start(node, AdminServer.Options.defaults(dir.resolve("node-0"), null, null)
+                .withTcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), token));
+        InetSocketAddress tcp = server.tcpAddress();
+        assertTrue(tcp.getAddress().isLoopbackAddress());
+        try (SocketChannel ch = SocketChannel.open(tcp)) {
+            AdminResponse r = call(ch, req(1).setToken(com.google.protobuf.ByteString.copyFromUtf8("wrong"))
+                    .setInfo(InfoRequest.getDefaultInstance()).build());
+            assertEquals(Error.Code.UNAUTHENTICATED, r.getError().getCode());
+            assertEquals(-1, AdminProtocol.readLength(ch), "closed after a wrong token");
+        }
+        try (SocketChannel ch = SocketChannel.open(tcp)) {
+            AdminResponse r = call(ch, req(2).setToken(com.google.protobuf.ByteString.copyFrom(token))
+                    .setInfo(InfoRequest.getDefaultInstance()).build());
+            assertEquals(node.self().id().toHex(), r.getInfo().getNodeId());
+            // Authenticated once per connection.
+            assertTrue(call(ch, req(3).setPeers(PeersRequest.getDefaultInstance()).build()).hasPeers());
+        }
+        assertEquals(1, server.refusedTokens.get());
+    }
+
+    @Test
     void aSubscriberThatDoesNotReadIsDisconnectedNotBuffered() throws Exception {
         MoliaNode node = start(0, List.of());
         AdminServer.Options defaults = AdminServer.Options.defaults(dir.resolve("node-0"), null, null);

@@ -48,6 +48,14 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--no-admin-socket", description = "Do not serve <data-dir>/admin.sock (molia shell/admin).")
     boolean noAdminSocket;
 
+    @Option(names = "--admin-tcp", description = "Also serve the admin API on TCP at [host:]port (host defaults to "
+            + "127.0.0.1); needs --admin-token-file. Off unless given.")
+    String adminTcp;
+
+    @Option(names = "--admin-token-file", description = "The token TCP admin clients must present (16+ bytes; "
+            + "a file only its owner can read).")
+    Path adminTokenFile;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
@@ -55,8 +63,7 @@ final class NodeCommand implements Callable<Integer> {
                 parseNetworkKey(networkKey), shards, metrics == null ? null : parseMetrics(metrics));
         MoliaNode node = MoliaNode.start(config);
         // The admin socket's shutdown request exits like SIGTERM does: through the shutdown hook below.
-        AdminServer admin = noAdminSocket ? null : AdminServer.start(node, AdminServer.Options.defaults(dataDir,
-                LogbackControl.install(), () -> System.exit(0)));
+        AdminServer admin = noAdminSocket ? null : AdminServer.start(node, adminOptions());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (admin != null) {
@@ -74,6 +81,29 @@ final class NodeCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private AdminServer.Options adminOptions() throws java.io.IOException {
+        AdminServer.Options options = AdminServer.Options.defaults(dataDir, LogbackControl.install(),
+                () -> System.exit(0));
+        if (adminTcp == null && adminTokenFile == null) {
+            return options;
+        }
+        if (adminTcp == null || adminTokenFile == null) {
+            throw new IllegalArgumentException("--admin-tcp and --admin-token-file go together");
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode =
+                java.nio.file.Files.getPosixFilePermissions(adminTokenFile);
+        if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+            throw new IllegalArgumentException("--admin-token-file: " + adminTokenFile + " is readable by others (mode "
+                    + java.nio.file.attribute.PosixFilePermissions.toString(mode) + "); chmod 600 it");
+        }
+        byte[] token = java.nio.file.Files.readString(adminTokenFile).strip()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (token.length < 16) {
+            throw new IllegalArgumentException("--admin-token-file: the token must be at least 16 bytes");
+        }
+        return options.withTcp(parseMetrics(adminTcp), token);
     }
 
     static InetSocketAddress parseListen(String text) {

@@ -348,6 +348,39 @@ class AdminSocketIT {
     }
 
     @Test
+    void aTcpListenerOnlyWhenConfiguredWithAToken() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "0123456789abcdef0123456789abcdef\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        Path wrong = dir.resolve("wrong");
+        Files.writeString(wrong, "not-the-token-0123456789\n");
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        try (NodeProcesses procs = new NodeProcesses()) {
+            NodeProcesses.Started n = procs.start(dir.resolve("node-0"), null, "--admin-tcp", String.valueOf(port),
+                    "--admin-token-file", token.toString());
+            CommandLine cli = MoliaCommand.newCommandLine();
+            StringWriter out = new StringWriter();
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(new StringWriter(), true));
+            assertEquals(0, cli.execute("admin", "info", "--tcp", "127.0.0.1:" + port, "--token-file",
+                    token.toString(), "--json"));
+            assertEquals(n.id().toHex(), JSON.readTree(out.toString()).get("info").get("node_id").asText());
+            CommandLine bad = MoliaCommand.newCommandLine();
+            StringWriter badOut = new StringWriter();
+            bad.setOut(new PrintWriter(badOut, true));
+            bad.setErr(new PrintWriter(new StringWriter(), true));
+            assertEquals(1, bad.execute("admin", "info", "--tcp", "127.0.0.1:" + port, "--token-file",
+                    wrong.toString(), "--json"));
+            assertEquals("UNAUTHENTICATED", JSON.readTree(badOut.toString()).get("error").get("code").asText());
+            assertEquals(1, json(n.dataDir(), "metrics").get("metrics").get("counters").get("admin_refused_tokens")
+                    .asLong());
+        }
+    }
+
+    @Test
     void anotherUserIsRefused() throws Exception {
         assertTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) runs the other user");
         assertEquals("root", System.getProperty("user.name"),

@@ -41,9 +41,10 @@ final class NodeProcesses implements AutoCloseable {
                 "--enable-native-access=ALL-UNNAMED", "-cp", lib() + "/*", "io.molia.cli.MoliaCommand"));
     }
 
-    Started start(Path dataDir, MoliaAddress bootstrap) throws Exception {
+    Started start(Path dataDir, MoliaAddress bootstrap, String... extra) throws Exception {
         List<String> command = molia();
         command.addAll(List.of("node", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json"));
+        command.addAll(List.of(extra));
         if (bootstrap != null) {
             command.add("--bootstrap");
             command.add(bootstrap.toString());
