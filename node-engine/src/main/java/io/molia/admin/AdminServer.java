@@ -555,10 +555,12 @@ public final class AdminServer implements AutoCloseable {
             return switch (request.getBodyCase()) {
                 case INFO -> node.onLoop(s -> r.setInfo(AdminViews.info(s, node.address(),
                         node.isEpoll() ? "epoll" : "nio")).build());
-                case ROUTING -> node.onLoop(s -> r.setRouting(AdminViews.routing(s,
-                        request.getRouting().getIncludeContacts())).build());
-                case PEERS -> node.onLoop(s -> r.setPeers(AdminViews.peers(s)).build());
-                case SESSIONS -> node.onLoop(s -> r.setSessions(AdminViews.sessions(s)).build());
+                case ROUTING -> node.onLoop(AdminViews::captureRouting).thenApplyAsync(c -> r.setRouting(
+                        AdminViews.routing(c, request.getRouting().getIncludeContacts())).build(), streams);
+                case PEERS -> node.onLoop(s -> AdminViews.captureSessions(s, true))
+                        .thenApplyAsync(c -> r.setPeers(AdminViews.peers(c)).build(), streams);
+                case SESSIONS -> node.onLoop(s -> AdminViews.captureSessions(s, false))
+                        .thenApplyAsync(c -> r.setSessions(AdminViews.sessions(c)).build(), streams);
                 case RECORDS -> node.onLoop(s -> r.setRecords(AdminViews.records(s,
                         request.getRecords().getTop() == 0 ? 10 : Math.min(100, request.getRecords().getTop())))
                         .build());

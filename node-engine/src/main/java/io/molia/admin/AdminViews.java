@@ -68,23 +68,55 @@ final class AdminViews {
                 .build();
     }
 
-    static RoutingView routing(NodeState s, boolean includeContacts) {
+    // The three large views are taken in two steps: on the protocol loop only a flat copy of the fields (one small
+    // record per entry, no strings, no protobuf), then the message is built on the admin's own thread. The loop
+    // pays for the copy, not for hex, text and protobuf.
+
+    /** One routing entry as copied on the loop. */
+    record EntryRow(Contact contact, int bucket, long srttNs, long rttvarNs, boolean measured, int failures,
+            long lastSeenNs, long addedNs, boolean pingPending) {
+    }
+
+    /** The routing table as copied on the loop. */
+    record RoutingCapture(long nowNs, NodeId self, int size, int k, long subnetRejections, long evictions,
+            long proximitySwaps, List<EntryRow> entries, int[] replacements) {
+    }
+
+    static RoutingCapture captureRouting(NodeState s) {
         RoutingTable table = s.core().routingTable();
-        RoutingView.Builder view = RoutingView.newBuilder()
-                .setSelfId(table.self().toHex())
-                .setSize(table.size())
-                .setBucketCapacity(s.core().config().k())
-                .setSubnetRejections(table.subnetRejections())
-                .setEvictions(table.evictions())
-                .setProximitySwaps(table.proximitySwaps());
+        List<EntryRow> rows = new ArrayList<>(table.size());
+        int[] replacements = new int[NodeId.BITS];
         for (int b = 0; b < NodeId.BITS; b++) {
-            List<RoutingEntry> entries = table.bucketEntries(b);
-            List<Contact> replacements = table.bucketReplacements(b);
-            if (entries.isEmpty() && replacements.isEmpty()) {
+            for (RoutingEntry e : table.bucketEntries(b)) {
+                rows.add(new EntryRow(e.contact(), b, e.rtt().srttNs(), e.rtt().rttvarNs(), e.rtt().hasSamples(),
+                        e.failures(), e.lastSeenNs(), e.addedNs(), e.pingPending()));
+            }
+            replacements[b] = table.bucketReplacements(b).size();
+        }
+        return new RoutingCapture(s.nowNs(), table.self(), table.size(), s.core().config().k(),
+                table.subnetRejections(), table.evictions(), table.proximitySwaps(), rows, replacements);
+    }
+
+    static RoutingView routing(RoutingCapture c, boolean includeContacts) {
+        RoutingView.Builder view = RoutingView.newBuilder()
+                .setSelfId(c.self().toHex())
+                .setSize(c.size())
+                .setBucketCapacity(c.k())
+                .setSubnetRejections(c.subnetRejections())
+                .setEvictions(c.evictions())
+                .setProximitySwaps(c.proximitySwaps());
+        int i = 0;
+        for (int b = 0; b < NodeId.BITS; b++) {
+            int from = i;
+            while (i < c.entries().size() && c.entries().get(i).bucket() == b) {
+                i++;
+            }
+            List<EntryRow> entries = c.entries().subList(from, i);
+            if (entries.isEmpty() && c.replacements()[b] == 0) {
                 continue;
             }
             Bucket.Builder bucket = Bucket.newBuilder().setDepth(b).setSize(entries.size())
-                    .setReplacements(replacements.size());
+                    .setReplacements(c.replacements()[b]);
             long oldest = Long.MAX_VALUE;
             long newest = Long.MIN_VALUE;
             long min = Long.MAX_VALUE;
@@ -92,25 +124,24 @@ final class AdminViews {
             long sum = 0;
             int measured = 0;
             int failing = 0;
-            for (RoutingEntry e : entries) {
+            for (EntryRow e : entries) {
                 oldest = Math.min(oldest, e.lastSeenNs());
                 newest = Math.max(newest, e.lastSeenNs());
-                if (e.rtt().hasSamples()) {
-                    long rtt = e.rtt().srttNs();
-                    min = Math.min(min, rtt);
-                    max = Math.max(max, rtt);
-                    sum += rtt;
+                if (e.measured()) {
+                    min = Math.min(min, e.srttNs());
+                    max = Math.max(max, e.srttNs());
+                    sum += e.srttNs();
                     measured++;
                 }
                 if (e.failures() > 0) {
                     failing++;
                 }
                 if (includeContacts) {
-                    bucket.addContacts(contact(s, e));
+                    bucket.addContacts(contact(c.nowNs(), e));
                 }
             }
-            bucket.setOldestSeenMsAgo(entries.isEmpty() ? -1 : ms(s.nowNs() - oldest))
-                    .setNewestSeenMsAgo(entries.isEmpty() ? -1 : ms(s.nowNs() - newest))
+            bucket.setOldestSeenMsAgo(entries.isEmpty() ? -1 : ms(c.nowNs() - oldest))
+                    .setNewestSeenMsAgo(entries.isEmpty() ? -1 : ms(c.nowNs() - newest))
                     .setMinRttUs(measured == 0 ? -1 : us(min))
                     .setMeanRttUs(measured == 0 ? -1 : us(sum / measured))
                     .setMaxRttUs(measured == 0 ? -1 : us(max))
@@ -120,40 +151,61 @@ final class AdminViews {
         return view.build();
     }
 
-    private static RoutingContact contact(NodeState s, RoutingEntry e) {
+    private static RoutingContact contact(long nowNs, EntryRow e) {
         return RoutingContact.newBuilder()
                 .setNodeId(e.contact().id().toHex())
                 .setAddress(e.contact().address().toString())
-                .setSrttUs(e.rtt().hasSamples() ? us(e.rtt().srttNs()) : -1)
-                .setRttvarUs(e.rtt().hasSamples() ? us(e.rtt().rttvarNs()) : -1)
+                .setSrttUs(e.measured() ? us(e.srttNs()) : -1)
+                .setRttvarUs(e.measured() ? us(e.rttvarNs()) : -1)
                 .setFailures(e.failures())
-                .setLastSeenMsAgo(ms(s.nowNs() - e.lastSeenNs()))
-                .setAddedMsAgo(ms(s.nowNs() - e.addedNs()))
+                .setLastSeenMsAgo(ms(nowNs - e.lastSeenNs()))
+                .setAddedMsAgo(ms(nowNs - e.addedNs()))
                 .setPingPending(e.pingPending())
                 .build();
     }
 
-    static PeersView peers(NodeState s) {
-        RoutingTable table = s.core().routingTable();
-        Map<NodeId, PeerInfo.Builder> peers = new LinkedHashMap<>();
-        for (int b = 0; b < NodeId.BITS; b++) {
-            for (RoutingEntry e : table.bucketEntries(b)) {
-                Contact c = e.contact();
-                peers.put(c.id(), PeerInfo.newBuilder().setNodeId(c.id().toHex()).setAddress(c.address().toString())
-                        .setSubnet(subnet(c.address())).setBucket(b).setInRoutingTable(true)
-                        .setSrttUs(e.rtt().hasSamples() ? us(e.rtt().srttNs()) : -1)
-                        .setRttvarUs(e.rtt().hasSamples() ? us(e.rtt().rttvarNs()) : -1)
-                        .setFailures(e.failures()).setLastSeenMsAgo(ms(s.nowNs() - e.lastSeenNs())));
-            }
+    /** One session as copied on the loop. */
+    record SessionRow(Contact contact, int shard, int localIndex, boolean initiator, boolean confirmed, long createdNs,
+            long rekeyDueNs, long rejectAfterNs, long packetsIn, long packetsOut, long bytesIn, long bytesOut,
+            long lastReceivedNs, long lastSentNs) {
+    }
+
+    /** The sessions (and, for the peers view, the routing table) as copied on the loop. */
+    record SessionsCapture(long nowNs, List<SessionRow> sessions, RoutingCapture routing, long handshakesCompleted,
+            long handshakesInitiated, long sessionsEvicted, long silentDrops) {
+    }
+
+    static SessionsCapture captureSessions(NodeState s, boolean withRouting) {
+        List<SessionRow> rows = new ArrayList<>(s.sessions().sessionCount());
+        for (Session x : s.sessions().sessionsView()) {
+            rows.add(new SessionRow(x.contact(), s.shardOf(x.localIndex()), x.localIndex(), x.isInitiator(),
+                    x.isConfirmed(), x.createdNs(), x.rekeyDueNs(), x.rejectAfterNs(), x.packetsIn(), x.packetsOut(),
+                    x.bytesIn(), x.bytesOut(), x.lastReceivedNs(), x.lastSentNs()));
         }
-        for (Session session : s.sessions().sessionsView()) {
-            Contact c = session.contact();
-            PeerInfo.Builder p = peers.get(c.id());
+        SessionCounters c = s.sessions().counters();
+        return new SessionsCapture(s.nowNs(), rows, withRouting ? captureRouting(s) : null, c.handshakesCompleted,
+                c.handshakesInitiated, c.sessionsEvicted, c.silentDrops());
+    }
+
+    static PeersView peers(SessionsCapture c) {
+        long now = c.nowNs();
+        Map<NodeId, PeerInfo.Builder> peers = new LinkedHashMap<>();
+        for (EntryRow e : c.routing().entries()) {
+            Contact ct = e.contact();
+            peers.put(ct.id(), PeerInfo.newBuilder().setNodeId(ct.id().toHex()).setAddress(ct.address().toString())
+                    .setSubnet(subnet(ct.address())).setBucket(e.bucket()).setInRoutingTable(true)
+                    .setSrttUs(e.measured() ? us(e.srttNs()) : -1)
+                    .setRttvarUs(e.measured() ? us(e.rttvarNs()) : -1)
+                    .setFailures(e.failures()).setLastSeenMsAgo(ms(now - e.lastSeenNs())));
+        }
+        for (SessionRow session : c.sessions()) {
+            Contact ct = session.contact();
+            PeerInfo.Builder p = peers.get(ct.id());
             if (p == null) {
-                p = PeerInfo.newBuilder().setNodeId(c.id().toHex()).setAddress(c.address().toString())
-                        .setSubnet(subnet(c.address())).setBucket(-1).setInRoutingTable(false).setSrttUs(-1)
-                        .setRttvarUs(-1).setLastSeenMsAgo(ms(s.nowNs() - session.lastReceivedNs()));
-                peers.put(c.id(), p);
+                p = PeerInfo.newBuilder().setNodeId(ct.id().toHex()).setAddress(ct.address().toString())
+                        .setSubnet(subnet(ct.address())).setBucket(-1).setInRoutingTable(false).setSrttUs(-1)
+                        .setRttvarUs(-1).setLastSeenMsAgo(ms(now - session.lastReceivedNs()));
+                peers.put(ct.id(), p);
             }
             p.setSessions(p.getSessions() + 1);
         }
@@ -165,31 +217,29 @@ final class AdminViews {
         return view.build();
     }
 
-    static SessionsView sessions(NodeState s) {
-        long now = s.nowNs();
+    static SessionsView sessions(SessionsCapture c) {
+        long now = c.nowNs();
         SessionsView.Builder view = SessionsView.newBuilder();
-        for (Session session : s.sessions().sessionsView()) {
-            Contact c = session.contact();
+        for (SessionRow x : c.sessions()) {
             view.addSessions(SessionInfo.newBuilder()
-                    .setPeerId(c.id().toHex())
-                    .setAddress(c.address().toString())
-                    .setShard(s.shardOf(session.localIndex()))
-                    .setLocalIndex(session.localIndex())
-                    .setInitiator(session.isInitiator())
-                    .setConfirmed(session.isConfirmed())
-                    .setAgeMs(ms(now - session.createdNs()))
-                    .setRekeyDueInMs(session.rekeyDueNs() < 0 ? -1 : ms(session.rekeyDueNs() - now))
-                    .setExpiresInMs(ms(session.rejectAfterNs() - now))
-                    .setPacketsIn(session.packetsIn())
-                    .setPacketsOut(session.packetsOut())
-                    .setBytesIn(session.bytesIn())
-                    .setBytesOut(session.bytesOut())
-                    .setLastReceivedMsAgo(ms(now - session.lastReceivedNs()))
-                    .setLastSentMsAgo(ms(now - session.lastSentNs())));
+                    .setPeerId(x.contact().id().toHex())
+                    .setAddress(x.contact().address().toString())
+                    .setShard(x.shard())
+                    .setLocalIndex(x.localIndex())
+                    .setInitiator(x.initiator())
+                    .setConfirmed(x.confirmed())
+                    .setAgeMs(ms(now - x.createdNs()))
+                    .setRekeyDueInMs(x.rekeyDueNs() < 0 ? -1 : ms(x.rekeyDueNs() - now))
+                    .setExpiresInMs(ms(x.rejectAfterNs() - now))
+                    .setPacketsIn(x.packetsIn())
+                    .setPacketsOut(x.packetsOut())
+                    .setBytesIn(x.bytesIn())
+                    .setBytesOut(x.bytesOut())
+                    .setLastReceivedMsAgo(ms(now - x.lastReceivedNs()))
+                    .setLastSentMsAgo(ms(now - x.lastSentNs())));
         }
-        SessionCounters c = s.sessions().counters();
-        return view.setHandshakesCompleted(c.handshakesCompleted).setHandshakesInitiated(c.handshakesInitiated)
-                .setSessionsEvicted(c.sessionsEvicted).setSilentDrops(c.silentDrops()).build();
+        return view.setHandshakesCompleted(c.handshakesCompleted()).setHandshakesInitiated(c.handshakesInitiated())
+                .setSessionsEvicted(c.sessionsEvicted()).setSilentDrops(c.silentDrops()).build();
     }
 
     static RecordsView records(NodeState s, int top) {
