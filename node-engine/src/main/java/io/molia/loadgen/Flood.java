@@ -151,8 +151,8 @@ public final class Flood {
         int answered = 0;
         while (c.channel.receive(rx.clear()) != null) {
             long now = System.nanoTime();
-            byte[] d = Arrays.copyOf(rx.array(), rx.position());
-            int status = c.sessions.onDatagram(now, WALL_BASE + now, targetContact.address(), d, 0, d.length);
+            int status = c.sessions.onDatagram(now, WALL_BASE + now, targetContact.address(), rx.array(), 0,
+                    rx.position());
             flush(c);
             if (status != SessionManager.DELIVERED) {
                 continue;
@@ -173,7 +173,7 @@ public final class Flood {
     private void flush(Client c) throws IOException {
         SessionManager.Transmit t;
         while ((t = c.sessions.pollTransmit()) != null) {
-            c.channel.send(ByteBuffer.wrap(t.data()), target);
+            c.channel.send(ByteBuffer.wrap(t.data(), 0, t.length()), target);
         }
     }
 

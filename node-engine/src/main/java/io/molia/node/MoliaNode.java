@@ -28,7 +28,6 @@ import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
 import io.molia.transport.UdpTransport;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
@@ -294,7 +293,7 @@ public final class MoliaNode implements AutoCloseable {
         sessions.finishResponses(now);
         SessionManager.Transmit t;
         while ((t = sessions.pollTransmit()) != null) {
-            transport.send(0, toInet(t.to()), Unpooled.wrappedBuffer(t.data()));
+            transport.send(0, toInet(t.to()), t.data(), 0, t.length());
         }
         CoreEvent event;
         while ((event = core.pollEvent()) != null) {

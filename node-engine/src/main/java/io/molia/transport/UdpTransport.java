@@ -126,6 +126,16 @@ public final class UdpTransport implements AutoCloseable {
         channels.get(shard).writeAndFlush(new DatagramPacket(data, to), channels.get(shard).voidPromise());
     }
 
+    /**
+     * Sends a copy of {@code data[off, +len)} in a buffer of the channel's (pooled, direct) allocator, so the
+     * caller may reuse {@code data} at once (the session layer's transmit ring does); call on the shard's loop.
+     */
+    public void send(int shard, InetSocketAddress to, byte[] data, int off, int len) {
+        Channel channel = channels.get(shard);
+        ByteBuf buf = channel.alloc().directBuffer(len, len).writeBytes(data, off, len);
+        channel.writeAndFlush(new DatagramPacket(buf, to), channel.voidPromise());
+    }
+
     @Override
     public void close() {
         for (Channel ch : channels) {

@@ -54,10 +54,10 @@ public final class SessionBench {
             long now = clock;
             Side initiator = INITIATORS[i % INITIATORS.length].fresh(); // no session yet: a cold contact
             initiator.sessions.send(now, wall + now, b.contact, request, 0, request.length);
-            byte[] init = initiator.sessions.pollTransmit().data();
+            byte[] init = initiator.sessions.pollTransmit().copy();
             b.sessions.onDatagram(now, wall + now, initiator.contact.address(), init, 0, init.length);
             b.sessions.send(now, wall + now, b.sessions.delivery().from, request, 0, request.length);
-            byte[] response = b.sessions.pollTransmit().data();
+            byte[] response = b.sessions.pollTransmit().copy();
             if (initiator.sessions.onDatagram(now, wall + now, b.contact.address(), response, 0, response.length)
                     == SessionManager.DELIVERED) {
                 done++;
