@@ -1,0 +1,61 @@
+package io.molia.fuzz;
+
+/**
+ * The fuzz targets: one {@code @FuzzTest} method each, under {@code fuzz/src/test/java}. {@code molia fuzz} runs
+ * them by name; {@code FuzzTargetTest} fails when a {@code @FuzzTest} is missing here or an entry has no test.
+ */
+public enum FuzzTarget {
+    WIRE_ENVELOPE("wire-envelope", "WireEnvelopeFuzzTest", "acceptedEnvelopesRoundTrip",
+            "protobuf-java over arbitrary bytes: only its documented error, accepted input round-trips"),
+    WIRE_FLYWEIGHT("wire-flyweight", "FlyweightDifferentialFuzzTest", "sameDecisionAndFieldsAsProtobufJava",
+            "the in-place codec against protobuf-java: same decision, same fields, no read past the datagram");
+
+    private final String id;
+    private final String testClass;
+    private final String method;
+    private final String checks;
+
+    FuzzTarget(String id, String testClass, String method, String checks) {
+        this.id = id;
+        this.testClass = testClass;
+        this.method = method;
+        this.checks = checks;
+    }
+
+    /** The name {@code molia fuzz} takes. */
+    public String id() {
+        return id;
+    }
+
+    public String testClassName() {
+        return FuzzTarget.class.getPackageName() + "." + testClass;
+    }
+
+    public String simpleTestClassName() {
+        return testClass;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    /** What the target asserts, in one line. */
+    public String checks() {
+        return checks;
+    }
+
+    /** Where Jazzer keeps this target's committed inputs (seeds and regression findings), from the repository root. */
+    public String inputsDir() {
+        return "fuzz/src/test/resources/" + FuzzTarget.class.getPackageName().replace('.', '/') + "/" + testClass
+                + "Inputs/" + method;
+    }
+
+    public static FuzzTarget byId(String id) {
+        for (FuzzTarget t : values()) {
+            if (t.id.equals(id)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("no fuzz target '" + id + "' (molia fuzz --list names them)");
+    }
+}
