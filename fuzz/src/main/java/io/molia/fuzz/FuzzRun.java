@@ -29,11 +29,21 @@ public final class FuzzRun {
 
     /** What a run reached: libFuzzer's last status line, and the findings. */
     public record Result(FuzzTarget target, long runs, long execPerSecond, long coveredEdges, long features,
-            long corpusEntries, List<Path> findings, Path log, int exitCode) {
+            long corpusEntries, BranchCoverage coverage, List<Path> findings, Path log, int exitCode) {
         public boolean clean() {
             return findings.isEmpty() && exitCode == 0;
         }
     }
+
+    /** Branches of the target's own sources that the run reached (from Jazzer's coverage report). */
+    public record BranchCoverage(long covered, long total) {
+        @Override
+        public String toString() {
+            return total == 0 ? "n/a" : String.format("%.1f%% (%d/%d)", 100.0 * covered / total, covered, total);
+        }
+    }
+
+    private static final Pattern REPORT_LINE = Pattern.compile("^(\\S+): (\\d+)/(\\d+) ");
 
     private final Path sourceRoot;
     private final Path findingsDir;
@@ -61,9 +71,12 @@ public final class FuzzRun {
         }
         Files.createDirectories(findingsDir);
         Path log = findingsDir.resolve(target.id() + ".log");
+        Path coverageReport = findingsDir.resolve(target.id() + ".coverage.txt").toAbsolutePath();
+        Files.deleteIfExists(coverageReport);
         ProcessBuilder pb = new ProcessBuilder("mvn", "-B", "-ntp", "-pl", "fuzz", "-am", "test",
                 "-Dtest=" + target.simpleTestClassName() + "#" + target.method(),
-                "-Dsurefire.failIfNoSpecifiedTests=false", "-Djazzer.max_duration=" + duration)
+                "-Dsurefire.failIfNoSpecifiedTests=false", "-Djazzer.max_duration=" + duration,
+                "-Djazzer.coverage_report=" + coverageReport)
                 .directory(sourceRoot.toFile()).redirectErrorStream(true);
         pb.environment().put("JAZZER_FUZZ", "1");
         Process process = pb.start();
@@ -97,11 +110,34 @@ public final class FuzzRun {
             throw new IOException("fuzzing " + target.id() + " failed without a finding (exit " + exit + "); see "
                     + log);
         }
+        BranchCoverage coverage = branchCoverage(target, coverageReport);
         return last == null
-                ? new Result(target, 0, 0, 0, 0, 0, findings, log, exit)
+                ? new Result(target, 0, 0, 0, 0, 0, coverage, findings, log, exit)
                 : new Result(target, Long.parseLong(last.group(1)), Long.parseLong(last.group(6)),
                         Long.parseLong(last.group(3)), Long.parseLong(last.group(4)), Long.parseLong(last.group(5)),
-                        findings, log, exit);
+                        coverage, findings, log, exit);
+    }
+
+    /** Sums the "Branch coverage:" lines of the report for the target's own sources. */
+    static BranchCoverage branchCoverage(FuzzTarget target, Path report) throws IOException {
+        if (!Files.exists(report)) {
+            return new BranchCoverage(0, 0);
+        }
+        long covered = 0;
+        long total = 0;
+        boolean branches = false;
+        for (String line : Files.readAllLines(report)) {
+            if (line.endsWith("coverage:")) {
+                branches = line.equals("Branch coverage:");
+                continue;
+            }
+            Matcher m = REPORT_LINE.matcher(line);
+            if (branches && m.find() && target.sourcesUnderTest().contains(m.group(1))) {
+                covered += Long.parseLong(m.group(2));
+                total += Long.parseLong(m.group(3));
+            }
+        }
+        return new BranchCoverage(covered, total);
     }
 
     private List<Path> keepFindings(FuzzTarget target, List<Path> written) throws IOException {
