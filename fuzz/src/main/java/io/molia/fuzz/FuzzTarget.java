@@ -12,7 +12,13 @@ public enum FuzzTarget {
             "Envelope.java"),
     WIRE_FLYWEIGHT("wire-flyweight", "FlyweightDifferentialFuzzTest", "sameDecisionAndFieldsAsProtobufJava",
             "the in-place codec against protobuf-java: same decision, same fields, no read past the datagram",
-            "MessageCodec.java", "ProtoReader.java");
+            "MessageCodec.java", "ProtoReader.java"),
+    HANDSHAKE_GARBAGE("handshake-garbage", "HandshakeResponderFuzzTest", "strangersGetNothing",
+            "the session layer fed arbitrary bytes: no reply without a valid mac1, no session, nothing delivered",
+            "SessionManager.java", "WireGuardHandshake.java", "CookieJar.java"),
+    HANDSHAKE_EDITED("handshake-edited", "HandshakeResponderFuzzTest", "editedInitiationsNeverOpenASession",
+            "a real Molia initiation with fields edited: no reply without a valid mac1, no session unless intact",
+            "SessionManager.java", "WireGuardHandshake.java", "NoiseHandshake.java");
 
     private final String id;
     private final String testClass;
