@@ -120,6 +120,7 @@ class MoliaNodeTest {
         MoliaNode honest = start(1, List.of(target.address()));
         Thread.sleep(300); // the honest node's join is done before the garbage starts
         long coreInputsBefore = target.status().get(5, TimeUnit.SECONDS).datagramsIn();
+        long kernelDropsBefore = udpReceiveBufferErrors();
         SplittableRandom random = new SplittableRandom(11);
         int sent = 0;
         try (java.nio.channels.DatagramChannel attacker = java.nio.channels.DatagramChannel.open()) {
@@ -147,10 +148,25 @@ class MoliaNodeTest {
             assertEquals(null, attacker.receive(reply), "the node answered garbage");
         }
         MoliaNode.NodeStatus s = target.status().get(5, TimeUnit.SECONDS);
-        assertTrue(s.silentDrops() >= sent * 0.99, "dropped and counted: " + s.silentDrops() + " of " + sent);
+        // What the kernel dropped for a full socket buffer (a loaded CI machine) never reached the node to count.
+        long kernelDrops = udpReceiveBufferErrors() - kernelDropsBefore;
+        assertTrue(s.silentDrops() + kernelDrops >= sent, "dropped and counted: " + s.silentDrops() + " of " + sent
+                + " (" + kernelDrops + " dropped by the kernel)");
         assertEquals(coreInputsBefore, s.datagramsIn(), "none of it reached the protocol core");
         NodeId key = honest.self().id();
         assertEquals(key, target.lookup(key).get(10, TimeUnit.SECONDS).get(0).id(), "still serving honest peers");
+    }
+
+    /** UDP datagrams the kernel dropped because a socket's receive buffer was full (this network namespace). */
+    private static long udpReceiveBufferErrors() throws java.io.IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp"));
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).startsWith("Udp: ") && lines.get(i + 1).startsWith("Udp: ")) {
+                List<String> names = List.of(lines.get(i).split(" +"));
+                return Long.parseLong(lines.get(i + 1).split(" +")[names.indexOf("RcvbufErrors")]);
+            }
+        }
+        throw new AssertionError("no Udp counters in /proc/net/snmp");
     }
 
     @Test

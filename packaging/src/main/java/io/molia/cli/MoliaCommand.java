@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "molia", mixinStandardHelpOptions = true, versionProvider = MoliaCommand.Version.class,
         description = "Molia: an Internet-scale Kademlia DHT node and its operations toolkit.",
-        subcommands = {NodeCommand.class, DevnetCommand.class, SimCommand.class, BenchCommand.class, KeygenCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {NodeCommand.class, DevnetCommand.class, SimCommand.class, BenchCommand.class, FuzzCommand.class, KeygenCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class MoliaCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
