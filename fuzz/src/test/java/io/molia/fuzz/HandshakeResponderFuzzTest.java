@@ -65,7 +65,7 @@ class HandshakeResponderFuzzTest {
         SessionManager sessions = initiator.newSessionManager();
         byte[] request = "FIND_NODE, as a first request".getBytes(StandardCharsets.UTF_8);
         assertTrue(sessions.send(NOW, WALL + NOW, RESPONDER.contact(), request, 0, request.length));
-        return sessions.pollTransmit().data();
+        return sessions.pollTransmit().copy(); // exactly the datagram: data() is the whole ring slot
     }
 
     @FuzzTest(maxDuration = "30s")
