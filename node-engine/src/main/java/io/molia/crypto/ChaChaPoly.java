@@ -27,12 +27,6 @@ public final class ChaChaPoly {
     private static final VarHandle LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LE64 =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    /**
-     * Measurement switch only ({@code -Dmolia.aead.shifts=true}): read and write words with shifts instead of the
-     * VarHandle, so both can be compared by JMH (docs/benchmarks.md). A static final: the JIT folds it away.
-     */
-    private static final boolean SHIFTS = Boolean.getBoolean("molia.aead.shifts");
-
     private static final int SIGMA0 = 0x61707865;
     private static final int SIGMA1 = 0x3320646e;
     private static final int SIGMA2 = 0x79622d32;
@@ -351,20 +345,10 @@ public final class ChaChaPoly {
     }
 
     private static int le32(byte[] b, int off) {
-        if (SHIFTS) {
-            return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | b[off + 3] << 24;
-        }
         return (int) LE32.get(b, off);
     }
 
     private static void put32(byte[] b, int off, int v) {
-        if (SHIFTS) {
-            b[off] = (byte) v;
-            b[off + 1] = (byte) (v >>> 8);
-            b[off + 2] = (byte) (v >>> 16);
-            b[off + 3] = (byte) (v >>> 24);
-            return;
-        }
         LE32.set(b, off, v);
     }
 }
