@@ -143,14 +143,14 @@ public final class MessageCodec {
         ProtoReader r = reader.reset(buf, off, off + len);
         boolean unknownBody = false;
         while (r.hasMore()) {
-            long tag = r.varint();
-            int field = (int) (tag >>> 3);
-            int wireType = (int) (tag & 7);
+            int tag = r.tag();
+            int field = tag >>> 3;
+            int wireType = tag & 7;
             if (!r.ok()) {
                 break;
             }
             if (field == F_VERSION && wireType == ProtoWriter.VARINT) {
-                out.version = (int) r.varint();
+                out.version = r.varint32();
             } else if (field == F_REQUEST_ID && wireType == ProtoWriter.FIXED64) {
                 out.requestId = r.fixed64();
             } else if (field >= 10 && field <= 31 && wireType == ProtoWriter.LENGTH_DELIMITED) {
@@ -161,9 +161,9 @@ public final class MessageCodec {
                     unknownBody = true;
                     continue;
                 }
-                if (out.kind != null) {
-                    // A oneof keeps the last body seen, as protobuf-java does; drop what the first one decoded.
-                    out.clear();
+                if (out.kind != kind) {
+                    // A oneof keeps the last body seen, as protobuf-java does; the same body twice merges.
+                    out.clearBody();
                 }
                 out.kind = kind;
                 int outer = r.push(bodyLen);
@@ -186,9 +186,9 @@ public final class MessageCodec {
 
     private void decodeBody(ProtoReader r, MessageKind kind, WireMessage out) {
         while (r.hasMore()) {
-            long tag = r.varint();
-            int field = (int) (tag >>> 3);
-            int wireType = (int) (tag & 7);
+            int tag = r.tag();
+            int field = tag >>> 3;
+            int wireType = tag & 7;
             if (!r.ok()) {
                 return;
             }
@@ -211,43 +211,48 @@ public final class MessageCodec {
         }
     }
 
+    /** Molia's rules on the decoded fields, checked on their final values as protobuf's last-one-wins leaves them. */
     private DecodeStatus validate(WireMessage m) {
-        return switch (m.kind) {
-            case FIND_NODE, FIND_VALUE, STORE -> m.hasTarget ? DecodeStatus.OK : DecodeStatus.BAD_FIELD_LENGTH;
-            case PONG -> m.observedAddress == null ? DecodeStatus.BAD_FIELD_LENGTH : DecodeStatus.OK;
-            default -> DecodeStatus.OK;
-        };
+        byte[] b = reader.buffer();
+        switch (m.kind) {
+            case FIND_NODE, FIND_VALUE, STORE -> {
+                if (m.targetLen != NodeId.BYTES) {
+                    return DecodeStatus.BAD_FIELD_LENGTH;
+                }
+                m.t0 = NodeId.readLong(b, m.targetAt);
+                m.t1 = NodeId.readLong(b, m.targetAt + 8);
+                m.t2 = NodeId.readLong(b, m.targetAt + 16);
+                m.t3 = NodeId.readLong(b, m.targetAt + 24);
+                m.hasTarget = true;
+            }
+            case PONG -> {
+                m.observedAddress = NodeAddress.readFrom(b, m.observedAt, m.observedLen);
+                if (m.observedAddress == null) {
+                    return DecodeStatus.BAD_FIELD_LENGTH;
+                }
+            }
+            case NODES -> {
+                if (m.badContact) {
+                    return DecodeStatus.BAD_FIELD_LENGTH;
+                }
+            }
+            default -> {
+            }
+        }
+        return DecodeStatus.OK;
     }
 
     private boolean readId(ProtoReader r, WireMessage out) {
-        int len = r.lengthPrefix();
-        if (!r.ok()) {
-            return true;
-        }
-        if (len != NodeId.BYTES) {
-            r.fail(DecodeStatus.BAD_FIELD_LENGTH);
-            return true;
-        }
-        byte[] b = reader.buffer();
-        int at = r.position();
-        out.t0 = NodeId.readLong(b, at);
-        out.t1 = NodeId.readLong(b, at + 8);
-        out.t2 = NodeId.readLong(b, at + 16);
-        out.t3 = NodeId.readLong(b, at + 24);
-        out.hasTarget = true;
-        r.skip(len);
+        out.targetLen = r.lengthPrefix();
+        out.targetAt = r.position();
+        r.skip(out.targetLen);
         return true;
     }
 
     private boolean readObserved(ProtoReader r, WireMessage out) {
-        int len = r.lengthPrefix();
-        NodeAddress a = r.ok() ? NodeAddress.readFrom(reader.buffer(), r.position(), len) : null;
-        if (r.ok() && a == null) {
-            r.fail(DecodeStatus.BAD_FIELD_LENGTH);
-            return true;
-        }
-        out.observedAddress = a;
-        r.skip(len);
+        out.observedLen = r.lengthPrefix();
+        out.observedAt = r.position();
+        r.skip(out.observedLen);
         return true;
     }
 
@@ -271,7 +276,7 @@ public final class MessageCodec {
     }
 
     private boolean readError(ProtoReader r, int field, WireMessage out) {
-        int v = (int) r.varint();
+        int v = r.varint32();
         switch (field) {
             case 1 -> out.errorCode = v;
             case 2 -> out.minVersion = v;
@@ -286,44 +291,44 @@ public final class MessageCodec {
             return true;
         }
         int outer = r.push(len);
-        int keyOff = -1;
+        int keyAt = 0;
+        int keyLen = 0;
         long nonce = 0;
-        NodeAddress address = null;
+        int addressAt = 0;
+        int addressLen = 0;
         while (r.hasMore()) {
-            long tag = r.varint();
-            int field = (int) (tag >>> 3);
-            int wireType = (int) (tag & 7);
+            int tag = r.tag();
+            int field = tag >>> 3;
+            int wireType = tag & 7;
+            if (!r.ok()) {
+                break;
+            }
             if (field == F_CONTACT_KEY && wireType == ProtoWriter.LENGTH_DELIMITED) {
-                int n = r.lengthPrefix();
-                if (r.ok() && n != Contact.PUBLIC_KEY_BYTES) {
-                    r.fail(DecodeStatus.BAD_FIELD_LENGTH);
-                }
-                keyOff = r.position();
-                r.skip(n);
+                keyLen = r.lengthPrefix();
+                keyAt = r.position();
+                r.skip(keyLen);
             } else if (field == F_CONTACT_POW && wireType == ProtoWriter.VARINT) {
                 nonce = r.varint();
             } else if (field == F_CONTACT_ADDRESS && wireType == ProtoWriter.LENGTH_DELIMITED) {
-                int n = r.lengthPrefix();
-                address = r.ok() ? NodeAddress.readFrom(reader.buffer(), r.position(), n) : null;
-                if (r.ok() && address == null) {
-                    r.fail(DecodeStatus.BAD_FIELD_LENGTH);
-                }
-                r.skip(n);
-            } else if (r.ok()) {
+                addressLen = r.lengthPrefix();
+                addressAt = r.position();
+                r.skip(addressLen);
+            } else {
                 r.skipField(wireType);
             }
         }
         if (!r.ok()) {
             return true;
         }
-        if (keyOff < 0 || address == null) {
-            r.fail(DecodeStatus.BAD_FIELD_LENGTH);
+        r.pop(outer);
+        NodeAddress address = NodeAddress.readFrom(reader.buffer(), addressAt, addressLen);
+        if (keyLen != Contact.PUBLIC_KEY_BYTES || address == null) {
+            out.badContact = true; // rejected in validate(), unless a later body replaces this one
             return true;
         }
         byte[] key = new byte[Contact.PUBLIC_KEY_BYTES];
-        System.arraycopy(reader.buffer(), keyOff, key, 0, key.length);
+        System.arraycopy(reader.buffer(), keyAt, key, 0, key.length);
         out.contacts.add(new Contact(NodeId.ofPublicKey(blake3, key, 0, idScratch), key, nonce, address));
-        r.pop(outer);
         return true;
     }
 

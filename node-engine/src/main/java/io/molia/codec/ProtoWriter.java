@@ -11,6 +11,8 @@ final class ProtoWriter {
     static final int VARINT = 0;
     static final int FIXED64 = 1;
     static final int LENGTH_DELIMITED = 2;
+    static final int START_GROUP = 3;
+    static final int END_GROUP = 4;
 
     private byte[] buf;
     private int pos;

@@ -19,6 +19,11 @@ public final class WireMessage {
     long requestId;
     /** The 32-byte target/key as four big-endian words, decoded in place: the hot path builds no NodeId. */
     boolean hasTarget;
+    /** Where the last target/key field's bytes are; checked once the message is read (protobuf: last one wins). */
+    int targetAt;
+    int targetLen;
+    int observedAt;
+    int observedLen;
     long t0;
     long t1;
     long t2;
@@ -29,15 +34,24 @@ public final class WireMessage {
     long ttlSeconds;
     NodeAddress observedAddress;
     final List<Contact> contacts = new ArrayList<>();
+    /** A contact without a 32-byte key or a valid address was seen in this body. */
+    boolean badContact;
     boolean stored;
     int errorCode;
     int minVersion;
     int maxVersion;
 
     void clear() {
-        kind = null;
         version = 0;
         requestId = 0;
+        clearBody();
+    }
+
+    /** Forgets the body, keeping the envelope's version and request id. */
+    void clearBody() {
+        kind = null;
+        targetLen = 0;
+        observedLen = 0;
         hasTarget = false;
         valueBuf = null;
         valueOff = 0;
@@ -45,6 +59,7 @@ public final class WireMessage {
         ttlSeconds = 0;
         observedAddress = null;
         contacts.clear();
+        badContact = false;
         stored = false;
         errorCode = 0;
         minVersion = 0;

@@ -6,8 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -93,20 +91,21 @@ public final class Flood {
             }
             phase(selector, plan.warmup(), Double.MAX_VALUE); // sessions up, JIT warm, not measured
             latencyCount = 0;
-            long nodeCpuBefore = nodeCpuTicks();
-            long ownCpuBefore = ownCpuNanos();
+            double nodeCpuBefore = nodeCpuMicros();
+            long ownCpuBefore = ProcessStats.ownCpuNanos();
             long start = System.nanoTime();
             long[] counts = phase(selector, plan.requests(), plan.durationSeconds());
             double seconds = (System.nanoTime() - start) / 1e9;
-            long nodeCpu = nodeCpuTicks() - nodeCpuBefore;
-            long ownCpu = ownCpuNanos() - ownCpuBefore;
+            double nodeCpu = nodeCpuMicros() - nodeCpuBefore;
+            long ownCpu = ProcessStats.ownCpuNanos() - ownCpuBefore;
             long answered = counts[1];
             long[] sorted = Arrays.copyOf(latencies, latencyCount);
             Arrays.sort(sorted);
             return new Result(counts[0], answered, counts[0] - answered, seconds, answered / seconds,
                     percentile(sorted, 0.50) / 1e3, percentile(sorted, 0.99) / 1e3,
-                    plan.nodePid() > 0 && answered > 0 ? nodeCpu * (1e6 / ticksPerSecond()) / answered : -1,
-                    plan.nodePid() > 0 ? nodeRssKiB() : -1, answered > 0 ? ownCpu / 1e3 / answered : -1);
+                    plan.nodePid() > 0 && answered > 0 ? nodeCpu / answered : -1,
+                    plan.nodePid() > 0 ? ProcessStats.rssKiB(plan.nodePid()) : -1,
+                    answered > 0 ? ownCpu / 1e3 / answered : -1);
         } finally {
             for (Client c : clients) {
                 c.channel.close();
@@ -151,8 +150,8 @@ public final class Flood {
         int answered = 0;
         while (c.channel.receive(rx.clear()) != null) {
             long now = System.nanoTime();
-            byte[] d = Arrays.copyOf(rx.array(), rx.position());
-            int status = c.sessions.onDatagram(now, WALL_BASE + now, targetContact.address(), d, 0, d.length);
+            int status = c.sessions.onDatagram(now, WALL_BASE + now, targetContact.address(), rx.array(), 0,
+                    rx.position());
             flush(c);
             if (status != SessionManager.DELIVERED) {
                 continue;
@@ -173,7 +172,7 @@ public final class Flood {
     private void flush(Client c) throws IOException {
         SessionManager.Transmit t;
         while ((t = c.sessions.pollTransmit()) != null) {
-            c.channel.send(ByteBuffer.wrap(t.data()), target);
+            c.channel.send(ByteBuffer.wrap(t.data(), 0, t.length()), target);
         }
     }
 
@@ -193,31 +192,7 @@ public final class Flood {
         return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }
 
-    /** utime + stime of the node process, in clock ticks (/proc/PID/stat fields 14 and 15). */
-    private long nodeCpuTicks() throws IOException {
-        if (plan.nodePid() <= 0) {
-            return 0;
-        }
-        String stat = Files.readString(Path.of("/proc", String.valueOf(plan.nodePid()), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    private long nodeRssKiB() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(plan.nodePid()), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
-    }
-
-    private static double ticksPerSecond() {
-        return 100; // USER_HZ on Linux
-    }
-
-    private static long ownCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+    private double nodeCpuMicros() throws IOException {
+        return plan.nodePid() > 0 ? ProcessStats.cpuMicros(plan.nodePid()) : 0;
     }
 }

@@ -118,6 +118,9 @@ public final class NodeMetrics implements AutoCloseable {
             add(dropped, shard, "replayed_counter", sc.replayedCounter);
             add(dropped, shard, "bad_aead", sc.badAead);
             add(dropped, shard, "expired_session", sc.expiredSession);
+            add(dropped, shard, "too_long", sc.tooLong);
+            add(dropped, shard, "too_long_to_send", sc.tooLongToSend);
+            add(dropped, shard, "transmit_ring_full", sc.transmitRingFull);
             add(dropped, shard, "handover_inbox_full", s.handoverDrops());
             set(routing, shard, s.routingTableSize());
             set(sessions, shard, s.sessionCount());

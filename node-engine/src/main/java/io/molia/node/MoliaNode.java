@@ -28,9 +28,9 @@ import io.molia.crypto.Ed25519Identity;
 import io.molia.metrics.NodeMetrics;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
+import io.molia.transport.ShardReceiver;
 import io.molia.transport.UdpTransport;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
@@ -83,7 +83,19 @@ public final class MoliaNode implements AutoCloseable {
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
         SecureRandom seedSource = new SecureRandom();
         SplittableRandom random = new SplittableRandom(seedSource.nextLong());
-        this.transport = UdpTransport.start(config.listen(), config.shards(), true, this::onDatagram);
+        this.transport = UdpTransport.start(config.listen(), config.shards(), true, new ShardReceiver() {
+            @Override
+            public void onDatagram(int shard, InetSocketAddress sender, ByteBuf data) {
+                MoliaNode.this.onDatagram(shard, sender, data);
+            }
+
+            @Override
+            public void onReadBatchEnd(int shard) {
+                if (shard == 0) {
+                    transport.flush(0); // the answers to a whole read batch leave in one sendmmsg
+                }
+            }
+        });
         InetSocketAddress bound = transport.localAddress();
         this.self = new Contact(NodeId.ofPublicKey(identity.publicKey()), identity.publicKey(), 0,
                 toNodeAddress(bound));
@@ -322,6 +334,7 @@ public final class MoliaNode implements AutoCloseable {
         while ((h = inbox.poll()) != null) {
             handle(h.sender(), h.data(), h.data().length);
         }
+        transport.flush(0);
     }
 
     private void handle(InetSocketAddress sender, byte[] buf, int len) {
@@ -344,7 +357,7 @@ public final class MoliaNode implements AutoCloseable {
             }
             core.onDatagram(now, d.from, d.data, d.offset, d.length);
         }
-        pump();
+        moveOutput(); // flushed when the read batch ends
     }
 
     private void tick() {
@@ -359,8 +372,14 @@ public final class MoliaNode implements AutoCloseable {
         pump();
     }
 
-    /** Moves the core's datagrams through the session layer to the socket, and its events to the futures. */
+    /** {@link #moveOutput}, then sends what it queued on the socket. */
     private void pump() {
+        moveOutput();
+        transport.flush(0);
+    }
+
+    /** Moves the core's datagrams through the session layer to the socket's queue, and its events to the futures. */
+    private void moveOutput() {
         long now = System.nanoTime();
         Outbound out;
         while ((out = core.pollTransmit()) != null) {
@@ -369,7 +388,7 @@ public final class MoliaNode implements AutoCloseable {
         sessions.finishResponses(now);
         SessionManager.Transmit t;
         while ((t = sessions.pollTransmit()) != null) {
-            transport.send(0, toInet(t.to()), Unpooled.wrappedBuffer(t.data()));
+            transport.write(0, toInet(t.to()), t.data(), 0, t.length());
         }
         CoreEvent event;
         while ((event = core.pollEvent()) != null) {

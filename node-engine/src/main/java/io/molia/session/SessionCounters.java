@@ -26,10 +26,17 @@ public final class SessionCounters {
     public long sessionsEvicted;
     public long queueOverflow;
     public long keepalivesSent;
+    /** Received transport data longer than the manager opens ({@link SessionManager#MAX_DATAGRAM_BYTES}). */
+    public long tooLong;
+    /** Inner messages too long for one transport datagram, not sent. */
+    public long tooLongToSend;
+    /** Datagrams not queued because the transmit ring was full (the driver drains too rarely). */
+    public long transmitRingFull;
 
     /** Everything dropped in silence. */
     public long silentDrops() {
         return tooShort + unknownType + badReserved + badMac1 + rateLimited + badHandshake + identityMismatch
-                + notAdmitted + replayedTimestamp + unknownReceiverIndex + replayedCounter + badAead + expiredSession;
+                + notAdmitted + replayedTimestamp + unknownReceiverIndex + replayedCounter + badAead + expiredSession
+                + tooLong;
     }
 }

@@ -5,11 +5,9 @@ import static io.molia.session.WireGuardConstants.DATA_RECEIVER;
 import static io.molia.session.WireGuardConstants.TRANSPORT_HEADER_BYTES;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
@@ -30,6 +28,10 @@ import io.molia.crypto.X25519Keys;
  * <p>Call {@link #onDatagram} for every received datagram, {@link #send} for every inner message the core wants
  * delivered, {@link #finishResponses} after the core handled a delivery, and {@link #onTimer} about once a
  * second; drain {@link #pollTransmit} after each. Owned by one shard thread; not thread-safe.
+ *
+ * <p>Steady state allocates nothing (DESIGN §3.3): a data packet to an established session is sealed straight
+ * into a slot of a bounded, pre-sized ring of {@link Transmit}s, and a received one is opened into a reusable
+ * buffer ({@link #delivery()}); sessions are found by index without boxing. Handshakes allocate (cold path).
  */
 public final class SessionManager {
     /** Molia's one-round-trip initiation: a WireGuard initiation whose payload carries the first request. */
@@ -55,8 +57,38 @@ public final class SessionManager {
         public int length;
     }
 
-    /** A datagram to send. */
-    public record Transmit(NodeAddress to, byte[] data) {
+    /** The largest datagram the manager builds or opens (a Molia packet stays within 1280 bytes on the wire). */
+    public static final int MAX_DATAGRAM_BYTES = 2048;
+    /** Slots of the transmit ring: datagrams queued between two drains beyond this are dropped and counted. */
+    public static final int TRANSMIT_SLOTS = 4096;
+
+    /**
+     * A datagram to send: {@code data()[0, length())} to {@code to()}. A slot of the manager's transmit ring,
+     * reused once {@link #TRANSMIT_SLOTS} more datagrams have been queued: a driver sends (or copies) it before
+     * it calls the manager again.
+     */
+    public static final class Transmit {
+        private NodeAddress to;
+        private byte[] data; // allocated when the slot is first used, then kept
+        private int length;
+
+        public NodeAddress to() {
+            return to;
+        }
+
+        /** The slot's buffer; the datagram is its first {@link #length()} bytes. */
+        public byte[] data() {
+            return data;
+        }
+
+        public int length() {
+            return length;
+        }
+
+        /** A copy of exactly the datagram's bytes (tests, cold paths). */
+        public byte[] copy() {
+            return Arrays.copyOf(data, length);
+        }
     }
 
     /** Decides whether an identity may open a session (proof of work, bans); the default admits everyone. */
@@ -78,13 +110,16 @@ public final class SessionManager {
     private final Map<ByteBuffer, Peer> peers = new HashMap<>();
     /** DHT peers by node ID: sending must not redo the Ed25519 → X25519 conversion each time. */
     private final Map<NodeId, Peer> peersById = new HashMap<>();
-    private final Map<Integer, Session> sessions = new HashMap<>();
+    private final IntObjectMap<Session> sessions;
     private final Map<Integer, Peer> handshakesByIndex = new HashMap<>();
-    private final ArrayDeque<Transmit> transmits = new ArrayDeque<>();
+    private final Transmit[] ring = new Transmit[TRANSMIT_SLOTS];
+    private long ringHead; // next to poll
+    private long ringTail; // next to fill
+    private final ArrayList<Session> expired = new ArrayList<>();
     private final SessionCounters counters = new SessionCounters();
     private final Delivery delivery = new Delivery();
-    private final byte[] payload = new byte[2048];
-    private final byte[] out = new byte[2048];
+    private final byte[] payload = new byte[MAX_DATAGRAM_BYTES];
+    private final byte[] out = new byte[MAX_DATAGRAM_BYTES];
     private final byte[] ephemeral = new byte[32];
     private final byte[] timestamp = new byte[Tai64n.BYTES];
     private final CookieJar cookies;
@@ -108,6 +143,10 @@ public final class SessionManager {
         this.random = random;
         this.admission = admission;
         this.cookies = new CookieJar(local, random);
+        this.sessions = new IntObjectMap<>(Math.min(maxSessions, 1024) + 2);
+        for (int i = 0; i < ring.length; i++) {
+            ring[i] = new Transmit();
+        }
     }
 
     public SessionCounters counters() {
@@ -119,11 +158,18 @@ public final class SessionManager {
     }
 
     /**
-     * The live sessions, for an operator's view taken on this shard's thread: an unmodifiable view of the table,
-     * to be copied before leaving the thread.
+     * The live sessions, for an operator's view taken on this shard's thread (a new list; the sessions themselves
+     * are live objects: read them on this thread only).
      */
-    public java.util.Collection<Session> sessionsView() {
-        return java.util.Collections.unmodifiableCollection(sessions.values());
+    public java.util.List<Session> sessionsView() {
+        java.util.List<Session> out = new java.util.ArrayList<>(sessions.size());
+        for (int i = 0; i < sessions.slots(); i++) {
+            Session s = sessions.valueAt(i);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     /** Handshakes this shard started and has not finished. */
@@ -156,8 +202,35 @@ public final class SessionManager {
                 .pinned = true;
     }
 
+    /** The next datagram to send, or null; see {@link Transmit} for how long it stays valid. */
     public Transmit pollTransmit() {
-        return transmits.poll();
+        if (ringHead == ringTail) {
+            return null;
+        }
+        return ring[(int) (ringHead++ & (TRANSMIT_SLOTS - 1))];
+    }
+
+    /** A free ring slot whose buffer holds at least {@code length} bytes, or null (full: dropped, counted). */
+    private Transmit claim(NodeAddress to, int length) {
+        if (ringTail - ringHead == TRANSMIT_SLOTS) {
+            counters.transmitRingFull++;
+            return null;
+        }
+        Transmit t = ring[(int) (ringTail++ & (TRANSMIT_SLOTS - 1))];
+        if (t.data == null) {
+            t.data = new byte[MAX_DATAGRAM_BYTES]; // first use of this slot: warm-up, not steady state
+        }
+        t.to = to;
+        t.length = length;
+        return t;
+    }
+
+    /** Queues a copy of {@code data[0, len)} (handshake messages, cookie replies). */
+    private void queueCopy(NodeAddress to, byte[] data, int len) {
+        Transmit t = claim(to, len);
+        if (t != null) {
+            System.arraycopy(data, 0, t.data, 0, len);
+        }
     }
 
     // ------------------------------------------------------------------ receiving
@@ -204,7 +277,8 @@ public final class SessionManager {
             return DROPPED;
         }
         if (underLoad && !wg.mac2Valid(cookies.cookieFor(nowNs, from), buf, off, len)) {
-            transmits.add(new Transmit(from, cookies.reply(nowNs, from, buf, off, len)));
+            byte[] reply = cookies.reply(nowNs, from, buf, off, len);
+            queueCopy(from, reply, reply.length);
             counters.cookieRepliesSent++;
             return HANDLED;
         }
@@ -306,7 +380,7 @@ public final class SessionManager {
             payloadLen = 2 + innerLen;
         }
         int len = wg.createResponse(hs, ephemeral, hs.localIndex, psk, payload, payloadLen, null, type, out);
-        transmits.add(new Transmit(to, Arrays.copyOf(out, len)));
+        queueCopy(to, out, len);
         install(peer, new Session(peer, hs, false, nowNs));
         logKeys(hs);
         counters.handshakesCompleted++;
@@ -382,6 +456,10 @@ public final class SessionManager {
         }
         if (s.expired(nowNs) || nowNs - s.createdNs >= WireGuardConstants.REJECT_AFTER_TIME_NS) {
             counters.expiredSession++;
+            return DROPPED;
+        }
+        if (len - TRANSPORT_HEADER_BYTES - ChaChaPoly.TAG_BYTES > payload.length) {
+            counters.tooLong++;
             return DROPPED;
         }
         long counter = WireGuardConstants.readLongLe(buf, off + DATA_COUNTER);
@@ -461,11 +539,11 @@ public final class SessionManager {
         }
         Session s = peer == null ? null : peer.current;
         if (s != null && !s.expired(nowNs) && s.confirmed) {
-            seal(nowNs, s, inner, off, len);
+            boolean sent = seal(nowNs, s, inner, off, len);
             if (s.dueForRekey(nowNs) && peer.handshake == null) {
                 initiate(nowNs, unixNanos, peer, null, 0, 0);
             }
-            return true;
+            return sent;
         }
         if (peer == null) {
             byte[] x25519 = X25519Keys.fromEd25519PublicKey(to.publicKeyBytes());
@@ -505,9 +583,16 @@ public final class SessionManager {
         if (peer == null || peer.current == null || !peer.current.confirmed) {
             return false;
         }
+        Session s = peer.current;
         int padded = (len + 15) & ~15;
-        byte[] p = Arrays.copyOfRange(packet, off, off + padded);
-        seal(nowNs, peer.current, p, 0, padded);
+        Transmit t = claimTransport(s, padded);
+        if (t == null) {
+            return false;
+        }
+        // Pad in the slot, then seal in place.
+        System.arraycopy(packet, off, t.data, TRANSPORT_HEADER_BYTES, len);
+        Arrays.fill(t.data, TRANSPORT_HEADER_BYTES + len, TRANSPORT_HEADER_BYTES + padded, (byte) 0);
+        sealInto(nowNs, s, t, t.data, TRANSPORT_HEADER_BYTES, padded);
         return true;
     }
 
@@ -549,21 +634,42 @@ public final class SessionManager {
         }
         peer.lastInitiationSentNs = nowNs;
         handshakesByIndex.put(hs.localIndex, peer);
-        transmits.add(new Transmit(peer.address, Arrays.copyOf(out, len)));
+        queueCopy(peer.address, out, len);
         counters.handshakesInitiated++;
     }
 
-    private void seal(long nowNs, Session s, byte[] plain, int off, int len) {
-        byte[] msg = new byte[TRANSPORT_HEADER_BYTES + len + ChaChaPoly.TAG_BYTES];
+    /** Seals {@code plain[off, +len)} as transport data straight into a ring slot; false when dropped. */
+    private boolean seal(long nowNs, Session s, byte[] plain, int off, int len) {
+        Transmit t = claimTransport(s, len);
+        if (t == null) {
+            return false;
+        }
+        sealInto(nowNs, s, t, plain, off, len);
+        return true;
+    }
+
+    /** A slot for a transport message of {@code plainLen}, or null (too long or the ring is full: counted). */
+    private Transmit claimTransport(Session s, int plainLen) {
+        if (TRANSPORT_HEADER_BYTES + plainLen + ChaChaPoly.TAG_BYTES > MAX_DATAGRAM_BYTES) {
+            counters.tooLongToSend++;
+            return null;
+        }
+        return claim(s.peer.address, TRANSPORT_HEADER_BYTES + plainLen + ChaChaPoly.TAG_BYTES);
+    }
+
+    private void sealInto(long nowNs, Session s, Transmit t, byte[] plain, int off, int len) {
+        byte[] msg = t.data;
         msg[0] = WireGuardConstants.TYPE_TRANSPORT;
+        msg[1] = 0;
+        msg[2] = 0;
+        msg[3] = 0;
         WireGuardConstants.writeIntLe(msg, DATA_RECEIVER, s.remoteIndex);
         long counter = s.sendCounter++;
         WireGuardConstants.writeLongLe(msg, DATA_COUNTER, counter);
         aead.seal(s.sendKey, counter, plain, off, len, null, msg, TRANSPORT_HEADER_BYTES);
         s.lastSentNs = nowNs;
         s.packetsOut++;
-        s.bytesOut += msg.length;
-        transmits.add(new Transmit(s.peer.address, msg));
+        s.bytesOut += t.length;
     }
 
     // ------------------------------------------------------------------ timers
@@ -573,18 +679,22 @@ public final class SessionManager {
      * received data with nothing sent), and forgets sessions past REJECT_AFTER_TIME. Call about once a second.
      */
     public void onTimer(long nowNs, long unixNanos) {
-        for (Iterator<Map.Entry<Integer, Session>> it = sessions.entrySet().iterator(); it.hasNext();) {
-            Session s = it.next().getValue();
-            if (s.expired(nowNs)) {
-                it.remove();
-                if (s.peer.current == s) {
-                    s.peer.current = null;
-                }
-                if (s.peer.previous == s) {
-                    s.peer.previous = null;
-                }
+        for (int i = 0; i < sessions.slots(); i++) {
+            Session s = sessions.valueAt(i);
+            if (s != null && s.expired(nowNs)) {
+                expired.add(s); // removed after the scan: removal moves entries between slots
             }
         }
+        for (Session s : expired) {
+            sessions.remove(s.localIndex);
+            if (s.peer.current == s) {
+                s.peer.current = null;
+            }
+            if (s.peer.previous == s) {
+                s.peer.previous = null;
+            }
+        }
+        expired.clear();
         for (Peer peer : new ArrayList<>(peers.values())) {
             if (!peer.pinned && peer.current == null && peer.previous == null && peer.handshake == null
                     && peer.pendingResponse == null
@@ -595,8 +705,9 @@ public final class SessionManager {
             Session s = peer.current;
             if (s != null && s.confirmed && s.lastReceivedNs > s.lastSentNs
                     && nowNs - s.lastSentNs >= WireGuardConstants.KEEPALIVE_TIMEOUT_NS) {
-                seal(nowNs, s, payload, 0, 0);
-                counters.keepalivesSent++;
+                if (seal(nowNs, s, payload, 0, 0)) {
+                    counters.keepalivesSent++;
+                }
             }
             if (peer.handshake != null && nowNs - peer.lastInitiationSentNs >= WireGuardConstants.REKEY_TIMEOUT_NS) {
                 if (nowNs - peer.handshakeStartedNs >= WireGuardConstants.REKEY_ATTEMPT_TIME_NS) {
@@ -628,9 +739,10 @@ public final class SessionManager {
     /** Bounded table: the session idle longest goes first. */
     private void evictOldest() {
         Session oldest = null;
-        for (Session s : sessions.values()) {
-            if (oldest == null || Math.max(s.lastReceivedNs, s.lastSentNs)
-                    < Math.max(oldest.lastReceivedNs, oldest.lastSentNs)) {
+        for (int i = 0; i < sessions.slots(); i++) {
+            Session s = sessions.valueAt(i);
+            if (s != null && (oldest == null || Math.max(s.lastReceivedNs, s.lastSentNs)
+                    < Math.max(oldest.lastReceivedNs, oldest.lastSentNs))) {
                 oldest = s;
             }
         }

@@ -11,4 +11,8 @@ import io.netty.buffer.ByteBuf;
 @FunctionalInterface
 public interface ShardReceiver {
     void onDatagram(int shard, InetSocketAddress sender, ByteBuf data);
+
+    /** The socket has no more datagrams for now (one read batch ended): the time to flush what was written. */
+    default void onReadBatchEnd(int shard) {
+    }
 }

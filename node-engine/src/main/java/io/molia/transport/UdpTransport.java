@@ -86,6 +86,11 @@ public final class UdpTransport implements AutoCloseable {
             }
 
             @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                receiver.onReadBatchEnd(shard);
+            }
+
+            @Override
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                 // A socket error (e.g. ICMP port unreachable surfaced by the kernel) is not a reason to stop serving.
             }
@@ -121,9 +126,20 @@ public final class UdpTransport implements AutoCloseable {
         return channels.get(shard).eventLoop();
     }
 
-    /** Sends {@code data} (released by Netty) from shard {@code shard}'s socket; call on that shard's loop. */
-    public void send(int shard, InetSocketAddress to, ByteBuf data) {
-        channels.get(shard).writeAndFlush(new DatagramPacket(data, to), channels.get(shard).voidPromise());
+    /**
+     * Queues a copy of {@code data[off, +len)} in a buffer of the channel's (pooled, direct) allocator, so the
+     * caller may reuse {@code data} at once (the session layer's transmit ring does); {@link #flush} sends what is
+     * queued. Call on the shard's loop.
+     */
+    public void write(int shard, InetSocketAddress to, byte[] data, int off, int len) {
+        Channel channel = channels.get(shard);
+        ByteBuf buf = channel.alloc().directBuffer(len, len).writeBytes(data, off, len);
+        channel.write(new DatagramPacket(buf, to), channel.voidPromise());
+    }
+
+    /** Sends every datagram {@link #write} queued on shard {@code shard}: one sendmmsg(2) for many with epoll. */
+    public void flush(int shard) {
+        channels.get(shard).flush();
     }
 
     @Override

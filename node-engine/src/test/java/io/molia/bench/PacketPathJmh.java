@@ -88,7 +88,7 @@ public class PacketPathJmh {
         SessionManager.Transmit t;
         while ((t = from.pollTransmit()) != null) {
             to.onDatagram(now, WALL, from == client ? clientContact.address() : serverContact.address(), t.data(), 0,
-                    t.data().length);
+                    t.length());
         }
     }
 
@@ -102,15 +102,15 @@ public class PacketPathJmh {
     @Benchmark
     public int clientSeal() {
         client.send(now, WALL, serverContact, request, 0, requestLength);
-        return client.pollTransmit().data().length;
+        return client.pollTransmit().length();
     }
 
     /** Client seal + the whole server path: decrypt, decode, answer, encode, encrypt. */
     @Benchmark
     public int requestAndAnswer() {
         client.send(now, WALL, serverContact, request, 0, requestLength);
-        byte[] sealed = client.pollTransmit().data();
-        if (server.onDatagram(now, WALL, clientContact.address(), sealed, 0, sealed.length)
+        SessionManager.Transmit sealed = client.pollTransmit();
+        if (server.onDatagram(now, WALL, clientContact.address(), sealed.data(), 0, sealed.length())
                 != SessionManager.DELIVERED) {
             throw new AssertionError("the request must authenticate");
         }
@@ -118,6 +118,6 @@ public class PacketPathJmh {
         serverCore.onDatagram(now, d.from, d.data, d.offset, d.length);
         Outbound answer = serverCore.pollTransmit();
         server.send(now, WALL, answer.to(), answer.data(), 0, answer.length());
-        return server.pollTransmit().data().length;
+        return server.pollTransmit().length();
     }
 }

@@ -3,8 +3,12 @@ package io.molia.bench;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.molia.core.Contact;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
 import io.molia.crypto.ChaChaPoly;
 import io.molia.crypto.Ed25519Identity;
+import io.molia.crypto.JdkChaChaPoly;
 import io.molia.crypto.X25519Keys;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
@@ -22,7 +26,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** The session layer's costs: the responder's side of a Molia handshake, and transport seal + open. */
+/**
+ * The session layer's costs: the responder's side of a Molia handshake; transport seal + open with Molia's AEAD
+ * and with the JDK's; and the whole data path of a {@link SessionManager} pair (send, poll, receive, deliver).
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -49,8 +56,56 @@ public class SessionJmh {
         }
     }
 
+    /** Two session managers with an established session: the data path of {@link #dataPath}. */
+    @State(Scope.Thread)
+    public static class Established {
+        static final long WALL = 1_790_000_000_000_000_000L;
+        @Param({"64", "512", "1280"})
+        int size;
+        SessionManager a;
+        SessionManager b;
+        Contact aContact;
+        Contact bContact;
+        byte[] inner;
+        long now = 1_000_000_000L;
+
+        @Setup
+        public void setUp() {
+            SplittableRandom random = new SplittableRandom(3);
+            byte[] aSeed = new byte[32];
+            byte[] bSeed = new byte[32];
+            random.nextBytes(aSeed);
+            random.nextBytes(bSeed);
+            aContact = contact(aSeed, 0x0a000001);
+            bContact = contact(bSeed, 0x0a000002);
+            a = new SessionManager(StaticIdentity.fromEd25519Seed(aSeed), aContact.publicKeyBytes(), new byte[32], 0,
+                    2, 64, random.split(), (id, key, pow) -> true);
+            b = new SessionManager(StaticIdentity.fromEd25519Seed(bSeed), bContact.publicKeyBytes(), new byte[32], 1,
+                    2, 64, random.split(), (id, key, pow) -> true);
+            inner = new byte[size - 32]; // the datagram is `size` bytes: 16 (header) + inner + 16 (tag)
+            a.send(now, WALL, bContact, inner, 0, inner.length);
+            carry(a, b, aContact);
+            b.send(now, WALL, aContact, inner, 0, inner.length);
+            carry(b, a, bContact);
+            carry(a, b, aContact); // the key confirmation
+        }
+
+        private void carry(SessionManager from, SessionManager to, Contact sender) {
+            SessionManager.Transmit t;
+            while ((t = from.pollTransmit()) != null) {
+                to.onDatagram(now, WALL, sender.address(), t.data(), 0, t.length());
+            }
+        }
+
+        private static Contact contact(byte[] seed, int ip) {
+            byte[] key = Ed25519Identity.fromSeed(seed).publicKey();
+            return new Contact(NodeId.ofPublicKey(key), key, 0, NodeAddress.ipv4(ip, 4000));
+        }
+    }
+
     private final WireGuardHandshake wg = new WireGuardHandshake();
     private final ChaChaPoly aead = new ChaChaPoly();
+    private final JdkChaChaPoly jdk = new JdkChaChaPoly();
     private StaticIdentity responder;
     private byte[] initiation;
     private int initiationLength;
@@ -93,10 +148,35 @@ public class SessionJmh {
                 out);
     }
 
+    /**
+     * The session layer's data path for one datagram of {@code size} bytes: A seals it into its transmit ring
+     * ({@code send}, {@code pollTransmit}), B finds the session, checks the replay window, opens and delivers it.
+     */
+    @Benchmark
+    public int dataPath(Established e) {
+        e.now++; // simulated time barely moves: no rekey or keepalive timer comes due
+        e.a.send(e.now, Established.WALL, e.bContact, e.inner, 0, e.inner.length);
+        SessionManager.Transmit t = e.a.pollTransmit();
+        if (e.b.onDatagram(e.now, Established.WALL, e.aContact.address(), t.data(), 0, t.length())
+                != SessionManager.DELIVERED) {
+            throw new AssertionError("an established session must deliver");
+        }
+        return e.b.delivery().length;
+    }
+
+    /** Molia's ChaCha20-Poly1305 ({@link ChaChaPoly}): seal then open one transport payload. */
     @Benchmark
     public int sealAndOpen(Packet p) {
         long c = p.counter++;
         aead.seal(p.key, c, p.plain, 0, p.size, null, p.sealed, 0);
         return aead.open(p.key, c, p.sealed, 0, p.size + 16, null, p.opened, 0);
+    }
+
+    /** The same with the JDK's {@code Cipher} (intrinsics, but keyed through objects): the baseline. */
+    @Benchmark
+    public int sealAndOpenJdk(Packet p) {
+        long c = p.counter++;
+        jdk.seal(p.key, c, p.plain, 0, p.size, null, p.sealed, 0);
+        return jdk.open(p.key, c, p.sealed, 0, p.size + 16, null, p.opened, 0);
     }
 }

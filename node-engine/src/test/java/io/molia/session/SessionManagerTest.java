@@ -52,7 +52,7 @@ class SessionManagerTest {
     }
 
     private int deliver(Side from, Side to, SessionManager.Transmit t) {
-        return to.sessions.onDatagram(now, WALL + now, from.contact.address(), t.data(), 0, t.data().length);
+        return to.sessions.onDatagram(now, WALL + now, from.contact.address(), t.data(), 0, t.length());
     }
 
     private static byte[] bytes(String s) {
@@ -68,7 +68,7 @@ class SessionManagerTest {
         assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes(request), 0, request.length()));
         SessionManager.Transmit init = only(a.sessions);
         assertEquals(SessionManager.TYPE_MOLIA_INITIATION, init.data()[0]);
-        assertTrue(init.data().length >= SessionManager.MOLIA_INITIATION_MIN_BYTES, "padded for the 3x bound");
+        assertTrue(init.length() >= SessionManager.MOLIA_INITIATION_MIN_BYTES, "padded for the 3x bound");
         assertEquals(b.contact.address(), init.to());
 
         assertEquals(SessionManager.DELIVERED, deliver(a, b, init));
@@ -78,8 +78,36 @@ class SessionManagerTest {
         assertTrue(b.sessions.send(now, WALL + now, got.from, bytes(answer), 0, answer.length()));
         SessionManager.Transmit response = only(b.sessions);
         assertEquals(SessionManager.TYPE_MOLIA_RESPONSE, response.data()[0]);
-        assertTrue(response.data().length <= 3 * init.data().length);
+        assertTrue(response.length() <= 3 * init.length());
         return response;
+    }
+
+    /** The transmit ring is bounded: a full ring drops (counted), and every queued datagram stays intact. */
+    @Test
+    void aFullTransmitRingDropsAndCountsAndKeepsWhatItQueued() {
+        assertEquals(SessionManager.DELIVERED, deliver(b, a, oneRoundTrip("q", "a")));
+        assertEquals(SessionManager.HANDLED, deliver(a, b, only(a.sessions)));
+        byte[] message = new byte[100];
+        for (int i = 0; i < SessionManager.TRANSMIT_SLOTS; i++) {
+            message[0] = (byte) i;
+            message[1] = (byte) (i >>> 8);
+            assertTrue(a.sessions.send(now, WALL + now, b.contact, message, 0, message.length));
+        }
+        assertEquals(false, a.sessions.send(now, WALL + now, b.contact, message, 0, message.length));
+        assertEquals(1, a.sessions.counters().transmitRingFull);
+        for (int i = 0; i < SessionManager.TRANSMIT_SLOTS; i++) {
+            assertEquals(SessionManager.DELIVERED, deliver(a, b, a.sessions.pollTransmit()));
+            SessionManager.Delivery d = b.sessions.delivery();
+            assertEquals(message.length, d.length);
+            assertEquals((byte) i, d.data[d.offset]);
+            assertEquals((byte) (i >>> 8), d.data[d.offset + 1]);
+        }
+        assertNull(a.sessions.pollTransmit());
+        byte[] tooLong = new byte[SessionManager.MAX_DATAGRAM_BYTES];
+        assertEquals(false, a.sessions.send(now, WALL + now, b.contact, tooLong, 0, tooLong.length));
+        assertEquals(1, a.sessions.counters().tooLongToSend);
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, message, 0, message.length), "room again");
+        assertEquals(SessionManager.DELIVERED, deliver(a, b, only(a.sessions)));
     }
 
     @Test
@@ -89,7 +117,7 @@ class SessionManagerTest {
         assertEquals("here are 20 nodes", text(a.sessions.delivery()));
         SessionManager.Transmit confirm = only(a.sessions); // keepalive: B may send now
         assertEquals(WireGuardConstants.TYPE_TRANSPORT, confirm.data()[0]);
-        assertEquals(32, confirm.data().length);
+        assertEquals(32, confirm.length());
         assertEquals(SessionManager.HANDLED, deliver(a, b, confirm));
 
         assertTrue(b.sessions.send(now, WALL + now, a.contact, bytes("ping"), 0, 4));
@@ -142,7 +170,7 @@ class SessionManagerTest {
         long badMac1Before = b.sessions.counters().badMac1;
 
         assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("q"), 0, 1));
-        byte[] init = only(a.sessions).data();
+        byte[] init = only(a.sessions).copy();
         init[init.length - 20] ^= 1; // inside mac1
         assertEquals(SessionManager.DROPPED, b.sessions.onDatagram(now, WALL, a.contact.address(), init, 0,
                 init.length));
@@ -157,7 +185,7 @@ class SessionManagerTest {
         Side outsider = new Side(5, 0x0a000005, new byte[32], 0);
         Side member = new Side(6, 0x0a000006, privateNetwork, 0);
         assertTrue(outsider.sessions.send(now, WALL + now, member.contact, bytes("q"), 0, 1));
-        byte[] init = only(outsider.sessions).data();
+        byte[] init = only(outsider.sessions).copy();
         member.sessions.onDatagram(now, WALL, outsider.contact.address(), init, 0, init.length);
         member.sessions.finishResponses(now);
         SessionManager.Transmit response = member.sessions.pollTransmit();
@@ -172,10 +200,10 @@ class SessionManagerTest {
         assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("q"), 0, 1));
         SessionManager.Transmit init = only(a.sessions);
         assertEquals(SessionManager.DELIVERED, deliver(a, b, init));
-        byte[] big = new byte[3 * init.data().length]; // cannot fit: 92 + 2 + this > 3x
+        byte[] big = new byte[3 * init.length()]; // cannot fit: 92 + 2 + this > 3x
         assertTrue(b.sessions.send(now, WALL + now, b.sessions.delivery().from, big, 0, big.length));
         SessionManager.Transmit response = only(b.sessions);
-        assertTrue(response.data().length <= 3 * init.data().length);
+        assertTrue(response.length() <= 3 * init.length());
         assertEquals(1, b.sessions.counters().answersOverAmplificationBound);
         assertEquals(SessionManager.HANDLED, deliver(b, a, response), "the session is up, no answer inside");
         assertEquals(SessionManager.HANDLED, deliver(a, b, only(a.sessions)));
@@ -229,7 +257,7 @@ class SessionManagerTest {
         assertEquals(SessionManager.HANDLED, deliver(a, b, only(a.sessions)));
         SessionManager.Transmit cookieReply = only(b.sessions);
         assertEquals(WireGuardConstants.TYPE_COOKIE_REPLY, cookieReply.data()[0]);
-        assertEquals(64, cookieReply.data().length);
+        assertEquals(64, cookieReply.length());
         assertEquals(SessionManager.HANDLED, deliver(b, a, cookieReply));
         now += WireGuardConstants.REKEY_TIMEOUT_NS; // the retry carries mac2
         a.sessions.onTimer(now, WALL + now);

@@ -212,7 +212,7 @@ class WireGuardGoInteropTest {
     private static void flush(SessionManager m) throws IOException {
         SessionManager.Transmit t;
         while ((t = m.pollTransmit()) != null) {
-            socket.send(ByteBuffer.wrap(t.data()), new InetSocketAddress(t.to().toString().split(":")[0],
+            socket.send(ByteBuffer.wrap(t.data(), 0, t.length()), new InetSocketAddress(t.to().toString().split(":")[0],
                     t.to().port()));
         }
     }

@@ -3,13 +3,14 @@ package io.molia.cli;
 import java.util.concurrent.Callable;
 
 import io.molia.loadgen.Flood;
+import io.molia.loadgen.Garbage;
 import io.molia.node.MoliaAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code molia bench}: load generators that run in their own process against a running node. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure a running node.",
-        subcommands = BenchCommand.FloodCommand.class)
+        subcommands = {BenchCommand.FloodCommand.class, BenchCommand.GarbageCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -83,6 +84,47 @@ final class BenchCommand implements Runnable {
                 System.out.printf("load generator: %.2f us CPU per answered request%n", r.ownCpuMicrosPerRequest());
             }
             return 0;
+        }
+    }
+
+    @Command(name = "garbage", mixinStandardHelpOptions = true,
+            description = {"Hostile datagrams from one source (random, bad headers, edited and truncated initiations,",
+                "oversized), then a real session's pings. Exit 3 if the node answered any garbage or stopped serving."})
+    static final class GarbageCommand implements Callable<Integer> {
+        @Option(names = "--target", required = true, description = "molia://<key>@host:port of the node.")
+        String target;
+
+        @Option(names = "--packets", defaultValue = "100000", description = "Datagrams to send (default ${DEFAULT-VALUE}).")
+        long packets;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the datagrams (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--node-pid", defaultValue = "0", description = "The node's PID, to report its RSS.")
+        long nodePid;
+
+        @Override
+        public Integer call() throws Exception {
+            if (packets < 1) {
+                throw new IllegalArgumentException("--packets must be at least 1");
+            }
+            MoliaAddress address;
+            try {
+                address = MoliaAddress.parse(target);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--target: " + e.getMessage(), e);
+            }
+            Garbage.Result r = new Garbage(new Garbage.Plan(address, packets, seed, nodePid)).run();
+            for (Garbage.Kind kind : Garbage.Kind.values()) {
+                System.out.printf("%-22s %10d sent%n", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
+                        r.sentByKind()[kind.ordinal()]);
+            }
+            System.out.printf("replies to garbage: %d%nhonest pings answered afterwards: %d of %d%n", r.replies(),
+                    r.honestAnswered(), r.honestSent());
+            if (nodePid > 0) {
+                System.out.printf("node RSS: %d KiB before, %d KiB after%n", r.rssBeforeKiB(), r.rssAfterKiB());
+            }
+            return r.passed() ? 0 : 3;
         }
     }
 }

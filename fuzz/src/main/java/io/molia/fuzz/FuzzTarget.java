@@ -1,0 +1,78 @@
+package io.molia.fuzz;
+
+import java.util.List;
+
+/**
+ * The fuzz targets: one {@code @FuzzTest} method each, under {@code fuzz/src/test/java}. {@code molia fuzz} runs
+ * them by name; {@code FuzzTargetTest} fails when a {@code @FuzzTest} is missing here or an entry has no test.
+ */
+public enum FuzzTarget {
+    WIRE_ENVELOPE("wire-envelope", "WireEnvelopeFuzzTest", "acceptedEnvelopesRoundTrip",
+            "protobuf-java over arbitrary bytes: only its documented error, accepted input round-trips",
+            "Envelope.java"),
+    WIRE_FLYWEIGHT("wire-flyweight", "FlyweightDifferentialFuzzTest", "sameDecisionAndFieldsAsProtobufJava",
+            "the in-place codec against protobuf-java: same decision, same fields, no read past the datagram",
+            "MessageCodec.java", "ProtoReader.java"),
+    HANDSHAKE_GARBAGE("handshake-garbage", "HandshakeResponderFuzzTest", "strangersGetNothing",
+            "the session layer fed arbitrary bytes: no reply without a valid mac1, no session, nothing delivered",
+            "SessionManager.java", "WireGuardHandshake.java", "CookieJar.java"),
+    HANDSHAKE_EDITED("handshake-edited", "HandshakeResponderFuzzTest", "editedInitiationsNeverOpenASession",
+            "a real Molia initiation with fields edited: no reply without a valid mac1, no session unless intact",
+            "SessionManager.java", "WireGuardHandshake.java", "NoiseHandshake.java");
+
+    private final String id;
+    private final String testClass;
+    private final String method;
+    private final String checks;
+    private final List<String> sourcesUnderTest;
+
+    FuzzTarget(String id, String testClass, String method, String checks, String... sourcesUnderTest) {
+        this.id = id;
+        this.testClass = testClass;
+        this.method = method;
+        this.checks = checks;
+        this.sourcesUnderTest = List.of(sourcesUnderTest);
+    }
+
+    /** The name {@code molia fuzz} takes. */
+    public String id() {
+        return id;
+    }
+
+    public String testClassName() {
+        return FuzzTarget.class.getPackageName() + "." + testClass;
+    }
+
+    public String simpleTestClassName() {
+        return testClass;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    /** What the target asserts, in one line. */
+    public String checks() {
+        return checks;
+    }
+
+    /** The source files whose branch coverage a run reports: the code this target exists to exercise. */
+    public List<String> sourcesUnderTest() {
+        return sourcesUnderTest;
+    }
+
+    /** Where Jazzer keeps this target's committed inputs (seeds and regression findings), from the repository root. */
+    public String inputsDir() {
+        return "fuzz/src/test/resources/" + FuzzTarget.class.getPackageName().replace('.', '/') + "/" + testClass
+                + "Inputs/" + method;
+    }
+
+    public static FuzzTarget byId(String id) {
+        for (FuzzTarget t : values()) {
+            if (t.id.equals(id)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("no fuzz target '" + id + "' (molia fuzz --list names them)");
+    }
+}

@@ -1,0 +1,228 @@
+package io.molia.fuzz;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.molia.codec.DecodeStatus;
+import io.molia.codec.MessageCodec;
+import io.molia.codec.MessageKind;
+import io.molia.codec.WireMessage;
+import io.molia.core.Contact;
+import io.molia.core.NodeAddress;
+import io.molia.proto.Envelope;
+
+/**
+ * What a decoder made of one datagram, in a form both decoders can be reduced to and compared: the outcome
+ * (accepted, unknown body, no body, rejected) and, when accepted, every field the node acts on.
+ *
+ * <p>{@link #ofReference} is the specification: protobuf-java's parse of {@code molia.proto} plus Molia's own
+ * rules (a datagram of at most {@link MessageCodec#MAX_DATAGRAM_BYTES}; 32-byte keys; 6- or 18-byte addresses;
+ * every contact with a key and an address).
+ */
+record WireView(Outcome outcome, MessageKind kind, int version, long requestId, String fields) {
+    enum Outcome { OK, UNKNOWN_BODY, NO_BODY, REJECTED }
+
+    private static final HexFormat HEX = HexFormat.of();
+    private static final WireView REJECTED = new WireView(Outcome.REJECTED, null, 0, 0, "");
+
+    /**
+     * Whether {@code data} holds nine bytes with the continuation bit followed by a byte above 1: a ten-byte
+     * varint that carries more than 64 bits. protobuf-java accepts some of those (its fast path, depending on
+     * where the varint sits in the buffer) and rejects others; Molia rejects them all.
+     */
+    static boolean mayHoldOverlongVarint(byte[] data) {
+        int run = 0;
+        for (byte b : data) {
+            if (run >= 9 && (b & 0xff) > 1) {
+                return true;
+            }
+            run = b < 0 ? run + 1 : 0;
+        }
+        return false;
+    }
+
+    /**
+     * Whether a body returns after a different one (A, B, A at the top level). The protobuf specification keeps
+     * only the last oneof member seen; protobuf-java reuses the first A's builder and so revives its contents.
+     * Molia follows the specification, so the two legitimately differ on such input.
+     */
+    static boolean bodyReturnsAfterAnother(byte[] data) {
+        java.util.Set<Integer> left = new java.util.HashSet<>();
+        int current = -1;
+        int groupDepth = 0;
+        int p = 0;
+        while (p < data.length) {
+            long tag = 0;
+            int shift = 0;
+            byte b;
+            do {
+                if (p >= data.length || shift > 63) {
+                    return false;
+                }
+                b = data[p++];
+                tag |= (long) (b & 0x7f) << shift;
+                shift += 7;
+            } while (b < 0);
+            int field = (int) (tag >>> 3);
+            switch ((int) (tag & 7)) {
+                case 0 -> {
+                    while (p < data.length && data[p++] < 0) {
+                        // skip the varint
+                    }
+                }
+                case 1 -> p += 8;
+                case 5 -> p += 4;
+                case 2 -> {
+                    long len = 0;
+                    shift = 0;
+                    do {
+                        if (p >= data.length || shift > 63) {
+                            return false;
+                        }
+                        b = data[p++];
+                        len |= (long) (b & 0x7f) << shift;
+                        shift += 7;
+                    } while (b < 0);
+                    if (len < 0 || len > data.length - p) {
+                        return false;
+                    }
+                    p += (int) len;
+                    if (groupDepth == 0 && field >= 10 && field <= 31 && field != current) {
+                        if (left.contains(field)) {
+                            return true;
+                        }
+                        if (current >= 0) {
+                            left.add(current);
+                        }
+                        current = field;
+                    }
+                }
+                case 3 -> groupDepth++;
+                case 4 -> groupDepth--;
+                default -> {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The view of Molia's hand-written codec. */
+    static WireView ofCodec(DecodeStatus status, WireMessage m) {
+        return switch (status) {
+            case OK -> new WireView(Outcome.OK, m.kind(), m.version(), m.requestId(), codecFields(m));
+            case UNKNOWN_BODY -> new WireView(Outcome.UNKNOWN_BODY, null, m.version(), m.requestId(), "");
+            case NO_BODY -> new WireView(Outcome.NO_BODY, null, m.version(), m.requestId(), "");
+            default -> REJECTED;
+        };
+    }
+
+    /** The view the specification gives for {@code data}. */
+    static WireView ofReference(byte[] data) {
+        if (data.length > MessageCodec.MAX_DATAGRAM_BYTES) {
+            return REJECTED;
+        }
+        Envelope e;
+        try {
+            e = Envelope.parseFrom(data);
+        } catch (InvalidProtocolBufferException bad) {
+            return REJECTED;
+        }
+        MessageKind kind = kindOf(e);
+        if (kind == null) {
+            boolean unknownBody = false;
+            for (var field : e.getUnknownFields().asMap().entrySet()) {
+                unknownBody |= field.getKey() >= 10 && field.getKey() <= 31
+                        && !field.getValue().getLengthDelimitedList().isEmpty();
+            }
+            return new WireView(unknownBody ? Outcome.UNKNOWN_BODY : Outcome.NO_BODY, null, e.getVersion(),
+                    e.getRequestId(), "");
+        }
+        String fields = referenceFields(e, kind);
+        return fields == null ? REJECTED : new WireView(Outcome.OK, kind, e.getVersion(), e.getRequestId(), fields);
+    }
+
+    private static MessageKind kindOf(Envelope e) {
+        return switch (e.getBodyCase()) {
+            case PING -> MessageKind.PING;
+            case PONG -> MessageKind.PONG;
+            case FIND_NODE -> MessageKind.FIND_NODE;
+            case NODES -> MessageKind.NODES;
+            case FIND_VALUE -> MessageKind.FIND_VALUE;
+            case VALUE -> MessageKind.VALUE;
+            case STORE -> MessageKind.STORE;
+            case STORE_ACK -> MessageKind.STORE_ACK;
+            case ERROR -> MessageKind.ERROR;
+            case BODY_NOT_SET -> null;
+        };
+    }
+
+    /** The body's fields as text, or null when a Molia rule rejects them. */
+    private static String referenceFields(Envelope e, MessageKind kind) {
+        return switch (kind) {
+            case PING -> "";
+            case VALUE -> "value=" + hex(e.getValue().getValue()) + " ttl=" + e.getValue().getTtlSeconds();
+            case STORE_ACK -> "stored=" + e.getStoreAck().getStored();
+            case ERROR -> error(e.getError().getCode(), e.getError().getMinVersion(), e.getError().getMaxVersion());
+            case FIND_NODE -> key(e.getFindNode().getTarget());
+            case FIND_VALUE -> key(e.getFindValue().getKey());
+            case STORE -> e.getStore().getKey().size() != 32 ? null
+                    : key(e.getStore().getKey()) + " value=" + hex(e.getStore().getValue()) + " ttl="
+                            + e.getStore().getTtlSeconds();
+            case PONG -> {
+                NodeAddress a = address(e.getPong().getObservedAddress());
+                yield a == null ? null : "observed=" + a;
+            }
+            case NODES -> {
+                List<String> contacts = new ArrayList<>();
+                for (io.molia.proto.Contact c : e.getNodes().getContactsList()) {
+                    NodeAddress a = address(c.getAddress());
+                    if (c.getPublicKey().size() != Contact.PUBLIC_KEY_BYTES || a == null) {
+                        yield null;
+                    }
+                    contacts.add(hex(c.getPublicKey()) + "/" + c.getPowNonce() + "@" + a);
+                }
+                yield "contacts=" + contacts;
+            }
+        };
+    }
+
+    private static String codecFields(WireMessage m) {
+        return switch (m.kind()) {
+            case PING -> "";
+            case VALUE -> "value=" + HEX.formatHex(m.copyValue()) + " ttl=" + m.ttlSeconds();
+            case STORE_ACK -> "stored=" + m.stored();
+            case ERROR -> error(m.errorCode(), m.minVersion(), m.maxVersion());
+            case FIND_NODE, FIND_VALUE -> "key=" + m.target().toHex();
+            case STORE -> "key=" + m.target().toHex() + " value=" + HEX.formatHex(m.copyValue()) + " ttl="
+                    + m.ttlSeconds();
+            case PONG -> "observed=" + m.observedAddress();
+            case NODES -> {
+                List<String> contacts = new ArrayList<>();
+                for (Contact c : m.contacts()) {
+                    contacts.add(HEX.formatHex(c.publicKeyBytes()) + "/" + c.powNonce() + "@" + c.address());
+                }
+                yield "contacts=" + contacts;
+            }
+        };
+    }
+
+    private static String error(int code, int min, int max) {
+        return "code=" + code + " min=" + min + " max=" + max;
+    }
+
+    private static String key(ByteString key) {
+        return key.size() == 32 ? "key=" + hex(key) : null;
+    }
+
+    private static NodeAddress address(ByteString wire) {
+        return NodeAddress.readFrom(wire.toByteArray(), 0, wire.size());
+    }
+
+    private static String hex(ByteString b) {
+        return HEX.formatHex(b.toByteArray());
+    }
+}
