@@ -60,7 +60,9 @@ public final class MoliaNode implements AutoCloseable {
     final BanList bans = new BanList();
     final long startedNs = System.nanoTime();
     final long startedUnixMs = System.currentTimeMillis();
-    /** Time the protocol loop spent in operator views and changes (written by the loop only; read racily). */
+    private static final java.lang.management.ThreadMXBean THREAD_CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+    /** CPU time the protocol loop spent in operator views and changes (written by the loop only; read racily). */
     long operatorLoopNs;
     private final Map<Long, CompletableFuture<Traced>> tracedWaiting = new HashMap<>();
     private final UdpTransport transport;
@@ -182,16 +184,17 @@ public final class MoliaNode implements AutoCloseable {
     public <T> CompletableFuture<T> onLoop(Function<NodeState, T> view) {
         CompletableFuture<T> f = new CompletableFuture<>();
         loop.execute(() -> {
-            long startNs = System.nanoTime();
+            // The loop thread's CPU time, not wall time: a loaded machine would count preemption as view cost.
+            long cpuStartNs = THREAD_CPU.getCurrentThreadCpuTime();
             T result;
             try {
-                result = view.apply(new NodeState(this, startNs));
+                result = view.apply(new NodeState(this, System.nanoTime()));
             } catch (RuntimeException e) {
-                operatorLoopNs += System.nanoTime() - startNs;
+                operatorLoopNs += THREAD_CPU.getCurrentThreadCpuTime() - cpuStartNs;
                 f.completeExceptionally(e);
                 return;
             }
-            operatorLoopNs += System.nanoTime() - startNs;
+            operatorLoopNs += THREAD_CPU.getCurrentThreadCpuTime() - cpuStartNs;
             f.complete(result);
         });
         return f;
