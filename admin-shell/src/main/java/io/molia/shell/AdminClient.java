@@ -52,7 +52,8 @@ public final class AdminClient implements AutoCloseable {
     private AdminClient(Path socket, SocketChannel ch, byte[] token) {
         this.socket = socket;
         this.ch = ch;
-        this.token = token == null ? com.google.protobuf.ByteString.EMPTY : com.google.protobuf.ByteString.copyFrom(token);
+        this.token = token == null ? com.google.protobuf.ByteString.EMPTY
+                : com.google.protobuf.ByteString.copyFrom(token);
         this.reader = new Thread(this::readLoop, "molia-admin-client");
         reader.setDaemon(true);
         reader.start();

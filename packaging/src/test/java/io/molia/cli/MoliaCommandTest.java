@@ -96,6 +96,29 @@ class MoliaCommandTest {
     }
 
     @Test
+    void theShellAndAdminPickADevnetNodeByNumber(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var devnetOut = new java.util.concurrent.atomic.AtomicReference<String>();
+        Thread devnet = new Thread(() -> devnetOut.set(captureStdout(() -> run("devnet", "--nodes", "4", "--data-dir",
+                dir.toString(), "--duration", "6", "--interval", "5"))));
+        devnet.start();
+        java.nio.file.Path socket = dir.resolve("node-3").resolve("admin.sock");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!java.nio.file.Files.exists(socket) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        CommandLine cli = MoliaCommand.newCommandLine();
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("admin", "--node", "3", "--data-dir", dir.toString(), "info", "--json"));
+        String id = new ObjectMapper().readTree(out.toString()).get("info").get("node_id").asText();
+        devnet.join(60_000);
+        assertTrue(devnetOut.get().lines().anyMatch(l -> l.startsWith("3 ") && l.contains(id.substring(0, 16))),
+                "node 3 of the devnet table is " + id + ":\n" + devnetOut.get());
+        assertTrue(!java.nio.file.Files.exists(socket), "the devnet removed its admin sockets when it stopped");
+    }
+
+    @Test
     void aBadFlagIsNamedAndExitsWithUsageError() {
         assertEquals(2, run("sim", "--nodez", "5"));
         assertTrue(err.toString().contains("--nodez"), err.toString());
