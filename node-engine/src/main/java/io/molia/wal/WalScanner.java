@@ -1,0 +1,355 @@
+package io.molia.wal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * Reads one shard's WAL the one way every user needs it (recovery, verify, replay, dump, stats): the latest valid
+ * snapshot, then every generation after it in order, each entry checked for length, checksum, type, version and
+ * sequence. Problems are collected with shard, generation, Chronicle index and sequence; reading goes on after a
+ * problem (so {@code verify} sees everything and nothing valid before it is lost), but state is applied only up to
+ * the first problem.
+ *
+ * <p>Not thread-safe; one scan per instance.
+ */
+public final class WalScanner {
+    /** One problem, printable as one line. */
+    public record Problem(int shard, long generation, long index, long sequence, String message) {
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder("shard ").append(shard);
+            if (generation >= 0) {
+                b.append(" gen ").append(generation);
+            }
+            if (index >= 0) {
+                b.append(" index 0x").append(Long.toHexString(index));
+            }
+            if (sequence >= 0) {
+                b.append(" seq ").append(sequence);
+            }
+            return b.append(": ").append(message).toString();
+        }
+    }
+
+    /** One valid entry as read; the buffer is reused, valid during the callback only. */
+    public static final class Entry {
+        public int shard;
+        public long generation;
+        public long index;
+        public long sequence;
+        public int type;
+        public int version;
+        public byte[] buf;
+        public int length;
+        /** Wall time of the entry as far as the WAL knows it (the last header or record_put seen), ms. */
+        public long wallMs;
+
+        public int payloadOffset() {
+            return WalFormat.HEADER_BYTES;
+        }
+
+        public int payloadLength() {
+            return length - WalFormat.HEADER_BYTES;
+        }
+    }
+
+    /** Receives the valid entries in order; returns false to stop the scan. */
+    public interface Visitor {
+        boolean onEntry(Entry e);
+    }
+
+    private final int shard;
+    private final Path shardDir;
+    private final List<Problem> problems = new ArrayList<>();
+    private final WalFormat format = new WalFormat();
+    private final Entry entry = new Entry();
+    private WalState state;
+    private SnapshotFile.Contents snapshot;
+    private long lastSequence;
+    private long lastGeneration;
+    private long entriesRead;
+    private long validAfterFirstProblem;
+    private long firstIndex = -1;
+    private long lastIndex = -1;
+    private boolean applying = true;
+    private boolean stopped;
+
+    public WalScanner(int shard, Path shardDir) {
+        this.shard = shard;
+        this.shardDir = shardDir;
+    }
+
+    /**
+     * Scans the shard. With {@code applySnapshot} the latest valid snapshot is loaded and only later entries are
+     * visited; without, every generation present is visited from its start (dump, stats). {@code onlyGeneration}
+     * (may be null) limits the scan to one queue. Entries from {@code fromIndex} on are visited (all are checked).
+     */
+    public WalScanner scan(boolean applySnapshot, Long onlyGeneration, long fromIndex, Visitor visitor)
+            throws IOException {
+        state = new WalState();
+        List<Long> gens = WalLayout.generations(shardDir);
+        List<Long> snaps = WalLayout.snapshots(shardDir);
+        long covered = 0;
+        long expectSeq = 1;
+        if (applySnapshot && onlyGeneration == null) {
+            for (int i = snaps.size() - 1; i >= 0; i--) {
+                Path file = WalLayout.snapshotFile(shardDir, snaps.get(i));
+                try {
+                    SnapshotFile.Contents c = SnapshotFile.read(file);
+                    if (c.shard() != shard) {
+                        throw new WalCorruptException(file.getFileName() + ": belongs to shard " + c.shard());
+                    }
+                    snapshot = c;
+                    break;
+                } catch (WalCorruptException e) {
+                    problems.add(new Problem(shard, snaps.get(i), -1, -1, e.getMessage()));
+                }
+            }
+            if (snapshot != null) {
+                state = snapshot.state();
+                covered = snapshot.generation();
+                expectSeq = snapshot.lastSequence() + 1;
+                lastSequence = snapshot.lastSequence();
+                lastGeneration = covered;
+            }
+        }
+        List<Long> toRead = new ArrayList<>();
+        for (long g : gens) {
+            if ((onlyGeneration == null || g == onlyGeneration) && g > covered) {
+                toRead.add(g);
+            }
+        }
+        if (applySnapshot && onlyGeneration == null) {
+            long first = toRead.isEmpty() ? covered + 1 : toRead.get(0);
+            if (first != covered + 1) {
+                problems.add(new Problem(shard, first, -1, -1, "generations " + (covered + 1) + ".." + (first - 1)
+                        + " are gone and no valid snapshot covers them (snapshot-"
+                        + String.format("%08d", first - 1) + ".snap missing or corrupt): their records are lost"));
+                applying = true; // what follows is still replayed: nothing valid after the gap is dropped
+                expectSeq = -1;
+            }
+        }
+        long prevGen = -1;
+        for (long g : toRead) {
+            if (stopped) {
+                break;
+            }
+            if (prevGen >= 0 && g != prevGen + 1) {
+                problems.add(new Problem(shard, g, -1, -1, "generation " + (prevGen + 1) + " is missing"));
+                expectSeq = -1;
+            }
+            prevGen = g;
+            expectSeq = readGeneration(g, expectSeq, fromIndex, visitor);
+            lastGeneration = g;
+        }
+        return this;
+    }
+
+    private long readGeneration(long gen, long expectSeq, long fromIndex, Visitor visitor) {
+        Path dir = WalLayout.generationDir(shardDir, gen);
+        if (!Files.isDirectory(dir)) {
+            problems.add(new Problem(shard, gen, -1, -1, "queue directory missing"));
+            return -1;
+        }
+        boolean first = true;
+        long index = -1;
+        byte[] buf = new byte[4096];
+        try (SingleChronicleQueue q = WalQueues.openReadOnly(dir); ExcerptTailer t = q.createTailer()) {
+            while (!stopped) {
+                int len;
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    index = dc.index();
+                    Bytes<?> bytes = dc.wire().bytes();
+                    len = (int) bytes.readRemaining();
+                    if (buf.length < len) {
+                        buf = new byte[Math.max(len, buf.length * 2)];
+                    }
+                    bytes.read(buf, 0, len);
+                }
+                entriesRead++;
+                long seq = check(gen, index, buf, len, first, expectSeq);
+                if (seq == Long.MIN_VALUE) {
+                    applying = false;
+                    expectSeq = -1; // resynchronise on the next valid entry: one bad entry is one problem
+                    first = false;
+                    continue;
+                }
+                if (!problems.isEmpty()) {
+                    validAfterFirstProblem++;
+                }
+                int type = WalFormat.type(buf, 0);
+                if (type == WalFormat.TYPE_HEADER) {
+                    first = false;
+                    expectSeq = seq;
+                    entry.wallMs = WalFormat.getLong(buf, WalFormat.HEADER_BYTES + 16);
+                } else {
+                    expectSeq = seq + 1;
+                    lastSequence = seq;
+                    if (type == WalFormat.TYPE_RECORD_PUT) {
+                        entry.wallMs = WalFormat.getLong(buf, WalFormat.HEADER_BYTES + 32);
+                    }
+                }
+                if (firstIndex < 0) {
+                    firstIndex = index;
+                }
+                lastIndex = index;
+                if (index < fromIndex) {
+                    continue;
+                }
+                if (applying) {
+                    String bad = state.apply(type, buf, WalFormat.HEADER_BYTES, len - WalFormat.HEADER_BYTES);
+                    if (bad != null) {
+                        problems.add(new Problem(shard, gen, index, seq, bad));
+                        applying = false;
+                        continue;
+                    }
+                }
+                entry.shard = shard;
+                entry.generation = gen;
+                entry.index = index;
+                entry.sequence = seq;
+                entry.type = type;
+                entry.version = WalFormat.version(buf, 0);
+                entry.buf = buf;
+                entry.length = len;
+                if (visitor != null && !visitor.onEntry(entry)) {
+                    stopped = true;
+                }
+            }
+        } catch (RuntimeException e) {
+            problems.add(new Problem(shard, gen, index, -1, "queue unreadable after this index: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))));
+            applying = false;
+        }
+        if (first && !stopped) {
+            problems.add(new Problem(shard, gen, -1, -1, "generation has no valid header entry"));
+        }
+        return expectSeq;
+    }
+
+    /** Checks one entry; returns its sequence, or Long.MIN_VALUE after recording a problem. */
+    private long check(long gen, long index, byte[] buf, int len, boolean first, long expectSeq) {
+        if (len < WalFormat.HEADER_BYTES) {
+            return fail(gen, index, -1, "entry of " + len + " bytes is shorter than its 20-byte header (torn?)");
+        }
+        int payload = WalFormat.payloadLength(buf, 0);
+        long seq = WalFormat.sequence(buf, 0);
+        if (payload != len - WalFormat.HEADER_BYTES) {
+            return fail(gen, index, seq, "length field says " + payload + " payload bytes, document holds "
+                    + (len - WalFormat.HEADER_BYTES) + " (torn or corrupt)");
+        }
+        int stored = WalFormat.storedChecksum(buf, 0);
+        int computed = format.checksum(buf, 0, payload);
+        if (stored != computed) {
+            return fail(gen, index, seq, String.format("checksum mismatch (stored %08x, computed %08x)", stored,
+                    computed));
+        }
+        int type = WalFormat.type(buf, 0);
+        int version = WalFormat.version(buf, 0);
+        if (!WalFormat.isKnownType(type)) {
+            return fail(gen, index, seq, "unknown entry type " + type + " (written by a newer Molia?)");
+        }
+        if (version == 0 || version > WalFormat.maxVersion(type)) {
+            return fail(gen, index, seq, WalFormat.typeName(type) + " version " + version
+                    + " is unknown to this build (reads up to " + WalFormat.maxVersion(type) + ")");
+        }
+        if (type == WalFormat.TYPE_HEADER) {
+            if (payload != WalEntries.HEADER_PAYLOAD_BYTES) {
+                return fail(gen, index, seq, "header payload of " + payload + " bytes");
+            }
+            WalEntries.Header h = WalEntries.Header.read(buf, WalFormat.HEADER_BYTES);
+            if (h.formatVersion() > WalFormat.FORMAT_VERSION) {
+                return fail(gen, index, seq, "queue format " + h.formatVersion() + " is newer than this build reads ("
+                        + WalFormat.FORMAT_VERSION + ")");
+            }
+            if (h.shard() != shard || h.generation() != gen) {
+                return fail(gen, index, seq, "header names shard " + h.shard() + " gen " + h.generation());
+            }
+            if (!first) {
+                return fail(gen, index, seq, "a second header entry inside the generation");
+            }
+            if (expectSeq > 0 && h.firstSequence() != expectSeq) {
+                return fail(gen, index, seq, "generation starts at sequence " + h.firstSequence() + ", expected "
+                        + expectSeq + (h.firstSequence() > expectSeq ? " (entries missing)" : " (entries repeated)"));
+            }
+            return h.firstSequence();
+        }
+        if (first) {
+            return fail(gen, index, seq, "first entry of the generation is not its header");
+        }
+        if (expectSeq > 0 && seq != expectSeq) {
+            return fail(gen, index, seq, "sequence gap: expected " + expectSeq);
+        }
+        return seq;
+    }
+
+    private long fail(long gen, long index, long seq, String message) {
+        problems.add(new Problem(shard, gen, index, seq, message));
+        return Long.MIN_VALUE;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    public boolean clean() {
+        return problems.isEmpty();
+    }
+
+    /** The state after the snapshot and every entry before the first problem. */
+    public WalState state() {
+        return state;
+    }
+
+    public SnapshotFile.Contents snapshot() {
+        return snapshot;
+    }
+
+    public long lastSequence() {
+        return lastSequence;
+    }
+
+    public long lastGeneration() {
+        return lastGeneration;
+    }
+
+    public long entriesRead() {
+        return entriesRead;
+    }
+
+    public long firstIndex() {
+        return firstIndex;
+    }
+
+    public long lastIndex() {
+        return lastIndex;
+    }
+
+    /**
+     * True when every problem is at the very end: nothing valid was read after the first one. Such a tail was
+     * never acknowledged (an entry is acknowledged only once its append completed), so recovery may set it aside.
+     */
+    public boolean problemsOnlyAtTail() {
+        return !problems.isEmpty() && validAfterFirstProblem == 0;
+    }
+
+    public int shard() {
+        return shard;
+    }
+}
