@@ -54,7 +54,7 @@ public final class ShardWal implements StoreJournal, AutoCloseable {
         closeQueue();
         Path dir = WalLayout.generationDir(shardDir, next);
         Files.createDirectories(dir);
-        queue = WalQueues.openForAppend(dir);
+        queue = WalQueues.openForAppend(dir, sync);
         appender = queue.createAppender();
         generation = next;
         int n = WalEntries.header(format, scratch, shard, next, nextSequence, clock.nowWallMs());
@@ -143,6 +143,9 @@ public final class ShardWal implements StoreJournal, AutoCloseable {
     }
 
     private void forceNow() {
+        if (sync == WalSync.NONE) {
+            return; // the page cache is the policy; Chronicle's msync is off
+        }
         appender.sync();
         syncs++;
     }

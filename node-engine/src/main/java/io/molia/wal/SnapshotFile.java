@@ -47,6 +47,12 @@ public final class SnapshotFile {
     /** Writes {@code state} as the snapshot of generations 1..{@code generation}; returns its size in bytes. */
     public static long write(Path file, int shard, long generation, long lastSequence, long wallMs, WalState state)
             throws IOException {
+        return write(file, shard, generation, lastSequence, wallMs, state, StoreDigest.of(state.records()));
+    }
+
+    /** As above, with the store digest of {@code state} already computed by the caller. */
+    public static long write(Path file, int shard, long generation, long lastSequence, long wallMs, WalState state,
+            String digestHex) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         long entries = state.records().size() + state.peers().size();
         for (WalState.Peer p : state.peers().values()) {
@@ -88,7 +94,7 @@ public final class SnapshotFile {
             byte[] t = new byte[HEADER];
             System.arraycopy(END, 0, t, 0, 8);
             WalFormat.putLong(t, 8, entries);
-            byte[] digest = java.util.HexFormat.of().parseHex(StoreDigest.of(state.records()));
+            byte[] digest = java.util.HexFormat.of().parseHex(digestHex);
             System.arraycopy(digest, 0, t, 16, 32);
             fileCrc.update(t, 0, 48);
             WalFormat.putInt(t, 48, (int) fileCrc.getValue());

@@ -2,9 +2,7 @@ package io.molia.wal;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 
 import io.molia.core.NodeId;
@@ -21,8 +19,9 @@ public final class StoreDigest {
 
     /** Hex digest of {@code records}. */
     public static String of(Map<NodeId, WalState.Record> records) {
-        List<NodeId> keys = new ArrayList<>(records.keySet());
-        keys.sort(null);
+        @SuppressWarnings("unchecked")
+        Map.Entry<NodeId, WalState.Record>[] sorted = records.entrySet().toArray(new Map.Entry[0]);
+        java.util.Arrays.sort(sorted, Map.Entry.comparingByKey());
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -30,15 +29,16 @@ public final class StoreDigest {
             throw new AssertionError("every JDK has SHA-256", e);
         }
         byte[] head = new byte[44];
-        for (NodeId k : keys) {
-            WalState.Record r = records.get(k);
+        for (Map.Entry<NodeId, WalState.Record> e : sorted) {
+            NodeId k = e.getKey();
+            WalState.Record r = e.getValue();
             k.writeTo(head, 0);
             WalFormat.putLong(head, 32, r.expiresWallMs());
             WalFormat.putInt(head, 40, r.value().length);
             sha.update(head, 0, 44);
             sha.update(r.value());
         }
-        WalFormat.putLong(head, 0, keys.size());
+        WalFormat.putLong(head, 0, sorted.length);
         sha.update(head, 0, 8);
         return HexFormat.of().formatHex(sha.digest());
     }

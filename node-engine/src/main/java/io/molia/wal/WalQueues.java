@@ -17,14 +17,19 @@ public final class WalQueues {
     static {
         // A privacy product never phones home (DESIGN §3.9): also when started without the JVM flags file.
         System.setProperty("chronicle.analytics.disable", "true");
+        System.setProperty("chronicle.announcer.disable", "true");
     }
 
     private WalQueues() {
     }
 
-    public static SingleChronicleQueue openForAppend(Path dir) {
+    /**
+     * A queue to append to. Under {@link WalSync#NONE} Chronicle's own msync is off (the page cache is the
+     * durability); otherwise it is MS_SYNC, which {@code ExcerptAppender.sync()} needs to do anything at all.
+     */
+    public static SingleChronicleQueue openForAppend(Path dir, WalSync sync) {
         return SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(ROLL).timeoutMS(TIMEOUT_MS)
-                .syncMode(SyncMode.NONE).build();
+                .syncMode(sync == WalSync.NONE ? SyncMode.NONE : SyncMode.SYNC).build();
     }
 
     public static SingleChronicleQueue openReadOnly(Path dir) {

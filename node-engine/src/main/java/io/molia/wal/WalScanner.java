@@ -61,7 +61,7 @@ public final class WalScanner {
         }
     }
 
-    /** Receives the valid entries in order; returns false to stop the scan. */
+    /** Receives each valid entry in order before it is applied; returns false to stop (that entry not applied). */
     public interface Visitor {
         boolean onEntry(Entry e);
     }
@@ -81,6 +81,7 @@ public final class WalScanner {
     private long lastIndex = -1;
     private boolean applying = true;
     private boolean stopped;
+    private boolean seek;
 
     public WalScanner(int shard, Path shardDir) {
         this.shard = shard;
@@ -93,6 +94,21 @@ public final class WalScanner {
      * (may be null) limits the scan to one queue. Entries from {@code fromIndex} on are visited (all are checked).
      */
     public WalScanner scan(boolean applySnapshot, Long onlyGeneration, long fromIndex, Visitor visitor)
+            throws IOException {
+        seek = false;
+        return scan0(applySnapshot, onlyGeneration, fromIndex, visitor);
+    }
+
+    /**
+     * Reads generation {@code generation} from Chronicle index {@code fromIndex} on, without reading what comes
+     * before (so without the header and sequence checks that need it): {@code dump --follow}.
+     */
+    public WalScanner tail(long generation, long fromIndex, Visitor visitor) throws IOException {
+        seek = true;
+        return scan0(false, generation, fromIndex, visitor);
+    }
+
+    private WalScanner scan0(boolean applySnapshot, Long onlyGeneration, long fromIndex, Visitor visitor)
             throws IOException {
         state = new WalState();
         List<Long> gens = WalLayout.generations(shardDir);
@@ -163,6 +179,13 @@ public final class WalScanner {
         long index = -1;
         byte[] buf = new byte[4096];
         try (SingleChronicleQueue q = WalQueues.openReadOnly(dir); ExcerptTailer t = q.createTailer()) {
+            if (seek && fromIndex > 0) {
+                if (!t.moveToIndex(fromIndex)) {
+                    return expectSeq; // nothing there yet
+                }
+                first = false;
+                expectSeq = -1;
+            }
             while (!stopped) {
                 int len;
                 try (DocumentContext dc = t.readingDocument()) {
@@ -207,14 +230,6 @@ public final class WalScanner {
                 if (index < fromIndex) {
                     continue;
                 }
-                if (applying) {
-                    String bad = state.apply(type, buf, WalFormat.HEADER_BYTES, len - WalFormat.HEADER_BYTES);
-                    if (bad != null) {
-                        problems.add(new Problem(shard, gen, index, seq, bad));
-                        applying = false;
-                        continue;
-                    }
-                }
                 entry.shard = shard;
                 entry.generation = gen;
                 entry.index = index;
@@ -224,7 +239,15 @@ public final class WalScanner {
                 entry.buf = buf;
                 entry.length = len;
                 if (visitor != null && !visitor.onEntry(entry)) {
-                    stopped = true;
+                    stopped = true; // the visitor refused this entry: it is not applied
+                    break;
+                }
+                if (applying) {
+                    String bad = state.apply(type, buf, WalFormat.HEADER_BYTES, len - WalFormat.HEADER_BYTES);
+                    if (bad != null) {
+                        problems.add(new Problem(shard, gen, index, seq, bad));
+                        applying = false;
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -232,7 +255,7 @@ public final class WalScanner {
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))));
             applying = false;
         }
-        if (first && !stopped) {
+        if (first && !stopped && !seek) {
             problems.add(new Problem(shard, gen, -1, -1, "generation has no valid header entry"));
         }
         return expectSeq;

@@ -74,7 +74,7 @@ class WalRecoveryTest {
     void anUnknownFutureVersionIsNamedNotGuessed() throws Exception {
         WalTestSupport.write(shard(), 1, 1, 0, 10).close();
         // a newer Molia appends a record_put version 2 at sequence 12
-        try (SingleChronicleQueue q = WalQueues.openForAppend(WalLayout.generationDir(shard(), 1));
+        try (SingleChronicleQueue q = WalQueues.openForAppend(WalLayout.generationDir(shard(), 1), WalSync.NONE);
                 ExcerptAppender a = q.createAppender()) {
             WalFormat f = new WalFormat();
             byte[] b = new byte[200];

@@ -2,6 +2,7 @@ package io.molia.cli;
 
 import io.molia.node.MoliaVersion;
 import io.molia.sim.SimCommand;
+import io.molia.waltools.WalCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "molia", mixinStandardHelpOptions = true, versionProvider = MoliaCommand.Version.class,
         description = "Molia: an Internet-scale Kademlia DHT node and its operations toolkit.",
-        subcommands = {NodeCommand.class, DevnetCommand.class, SimCommand.class, BenchCommand.class, KeygenCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {NodeCommand.class, DevnetCommand.class, SimCommand.class, BenchCommand.class, WalCommand.class, KeygenCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class MoliaCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
