@@ -218,7 +218,6 @@ public final class WalScanner {
                     entry.wallMs = WalFormat.getLong(buf, WalFormat.HEADER_BYTES + 16);
                 } else {
                     expectSeq = seq + 1;
-                    lastSequence = seq;
                     if (type == WalFormat.TYPE_RECORD_PUT) {
                         entry.wallMs = WalFormat.getLong(buf, WalFormat.HEADER_BYTES + 32);
                     }
@@ -228,6 +227,7 @@ public final class WalScanner {
                 }
                 lastIndex = index;
                 if (index < fromIndex) {
+                    lastSequence = type == WalFormat.TYPE_HEADER ? lastSequence : seq;
                     continue;
                 }
                 entry.shard = shard;
@@ -241,6 +241,9 @@ public final class WalScanner {
                 if (visitor != null && !visitor.onEntry(entry)) {
                     stopped = true; // the visitor refused this entry: it is not applied
                     break;
+                }
+                if (type != WalFormat.TYPE_HEADER) {
+                    lastSequence = seq;
                 }
                 if (applying) {
                     String bad = state.apply(type, buf, WalFormat.HEADER_BYTES, len - WalFormat.HEADER_BYTES);

@@ -42,7 +42,7 @@ public final class WalReplayer {
         WalScanner scan = new WalScanner(shard, dir);
         scan.scan(true, null, 0, e -> {
             progress.update(++n[0]);
-            return e.index < untilIndex && e.wallMs <= untilWallMs;
+            return e.index <= untilIndex && e.wallMs <= untilWallMs;
         });
         double seconds = (System.nanoTime() - t0) / 1e9;
         WalState st = scan.state();
