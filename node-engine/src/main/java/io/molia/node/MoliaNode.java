@@ -99,6 +99,9 @@ public final class MoliaNode implements AutoCloseable {
                     ? loop.submit(() -> NodeWal.open(config.dataDir(), config.wal(), core, now)).get() : null;
         } catch (java.util.concurrent.ExecutionException e) {
             transport.close();
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re; // e.g. the data dir is held by another node: its one-line message as it is
+            }
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e);
         } catch (InterruptedException e) {
             transport.close();

@@ -169,6 +169,25 @@ class WalToolsTest {
     }
 
     @Test
+    void aCompactionKilledBetweenSnapshotAndDeletionStillVerifiesClean() throws Exception {
+        Map<NodeId, WalState.Record> all = write(dir, 1, 1, 1, 200);
+        Path shard = WalLayout.shardDir(dir, 0);
+        long next = new WalScanner(0, shard).scan(true, null, 0, null).lastSequence() + 1;
+        all.putAll(write(dir, 2, next, 201, 200));
+        WalScanner both = new WalScanner(0, shard).scan(true, null, 0, null);
+        io.molia.wal.SnapshotFile.write(WalLayout.snapshotFile(shard, 2), 0, 2, both.lastSequence(), 0, both.state());
+        write(dir, 3, both.lastSequence() + 1, 401, 10);
+        // killed before deleting anything: generations 1..2 are still there beside the snapshot that covers them
+        assertEquals(List.of(), new WalVerifier().verify(WalTarget.resolveIdle(dir), QUIET).get(0).problems());
+        // killed after deleting generation 1 only
+        WalCompactor.deleteTree(WalLayout.generationDir(shard, 1));
+        assertEquals(List.of(), new WalVerifier().verify(WalTarget.resolveIdle(dir), QUIET).get(0).problems());
+        String digestAll = StoreDigest.of(all);
+        assertNotEquals(digestAll, new WalReplayer().replay(WalTarget.resolveIdle(dir), null, Long.MAX_VALUE,
+                Long.MAX_VALUE, QUIET).get(0).digest(), "generation 3 added records after the snapshot");
+    }
+
+    @Test
     void compactionKeepsTheDigestOutOfPlaceAndInPlaceAndRefusesALockedDir() throws Exception {
         Map<NodeId, WalState.Record> first = write(dir, 1, 1, 1, 300);
         WalLayout.Target target = WalTarget.resolveIdle(dir);
@@ -186,6 +205,9 @@ class WalToolsTest {
         assertEquals(List.of(2L), WalLayout.snapshots(WalLayout.shardDir(out, 0)));
         assertEquals("secret", Files.readString(out.resolve("identity.key")));
         assertTrue(new WalVerifier().verify(WalLayout.resolve(out), QUIET).get(0).problems().isEmpty());
+        assertEquals(0, new WalDumper(new PrintStream(java.io.OutputStream.nullOutputStream()), System.err)
+                .dump(WalLayout.resolve(out), new WalDumper.Options(null, 0, Long.MAX_VALUE, -1, false)),
+                "a compacted WAL dumps without problems (its sequence starts where the header says)");
 
         try (DataDirLock held = DataDirLock.acquire(dir, "a node")) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
