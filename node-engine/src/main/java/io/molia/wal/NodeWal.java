@@ -96,7 +96,12 @@ public final class NodeWal implements AutoCloseable {
             this.recordsRecovered = state.records().size();
             this.peersRecovered = peers;
             this.entriesReplayed = scan.entriesRead();
-            long nextGen = Math.max(scan.lastGeneration(), lastGenerationOnDisk()) + 1;
+            if (scan.emptyLastGeneration() > 0) {
+                deleteTree(WalLayout.generationDir(shardDir, scan.emptyLastGeneration()));
+                LOG.atInfo().addKeyValue("shard", SHARD).addKeyValue("generation", scan.emptyLastGeneration())
+                        .log("wal: removed an empty generation (a start or compaction was killed as it began it)");
+            }
+            long nextGen = lastGenerationOnDisk() + 1;
             this.wal = new ShardWal(SHARD, shardDir, options.sync(), clock, nextGen, scan.lastSequence() + 1);
             core.journal(wal);
         } catch (IOException | RuntimeException e) {

@@ -82,6 +82,7 @@ public final class WalScanner {
     private boolean applying = true;
     private boolean stopped;
     private boolean seek;
+    private long emptyLastGeneration = -1;
 
     public WalScanner(int shard, Path shardDir) {
         this.shard = shard;
@@ -168,13 +169,16 @@ public final class WalScanner {
                 expectSeq = -1;
             }
             prevGen = g;
-            expectSeq = readGeneration(g, expectSeq, fromIndex, visitor);
-            lastGeneration = g;
+            long before = entriesRead;
+            expectSeq = readGeneration(g, expectSeq, fromIndex, visitor, g == toRead.get(toRead.size() - 1));
+            if (entriesRead > before || g != toRead.get(toRead.size() - 1)) {
+                lastGeneration = g;
+            }
         }
         return this;
     }
 
-    private long readGeneration(long gen, long expectSeq, long fromIndex, Visitor visitor) {
+    private long readGeneration(long gen, long expectSeq, long fromIndex, Visitor visitor, boolean lastOfShard) {
         Path dir = WalLayout.generationDir(shardDir, gen);
         if (!Files.isDirectory(dir)) {
             problems.add(new Problem(shard, gen, -1, -1, "queue directory missing"));
@@ -182,6 +186,7 @@ public final class WalScanner {
         }
         boolean first = true;
         long index = -1;
+        long readHere = 0;
         byte[] buf = new byte[4096];
         try (SingleChronicleQueue q = WalQueues.openReadOnly(dir); ExcerptTailer t = q.createTailer()) {
             if (seek && fromIndex > 0) {
@@ -206,6 +211,7 @@ public final class WalScanner {
                     bytes.read(buf, 0, len);
                 }
                 entriesRead++;
+                readHere++;
                 long seq = check(gen, index, buf, len, first, expectSeq);
                 if (seq == Long.MIN_VALUE) {
                     applying = false;
@@ -263,7 +269,11 @@ public final class WalScanner {
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))));
             applying = false;
         }
-        if (first && !stopped && !seek) {
+        if (readHere == 0 && lastOfShard && !seek) {
+            // killed between creating the queue and completing its header: it holds nothing, not even a header,
+            // so nothing in it was ever acknowledged; recovery deletes it
+            emptyLastGeneration = gen;
+        } else if (first && !stopped && !seek) {
             problems.add(new Problem(shard, gen, -1, -1, "generation has no valid header entry"));
         }
         return expectSeq;
@@ -333,6 +343,11 @@ public final class WalScanner {
     private static String firstLine(String s) {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** The last generation when it holds no entry at all (a start or compaction killed at its first step), or -1. */
+    public long emptyLastGeneration() {
+        return emptyLastGeneration;
     }
 
     public List<Problem> problems() {

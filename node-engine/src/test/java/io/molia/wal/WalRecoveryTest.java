@@ -50,6 +50,28 @@ class WalRecoveryTest {
     }
 
     @Test
+    void aGenerationKilledBeforeItsHeaderIsEmptyNotCorruptAndRecoveryRemovesIt() throws Exception {
+        WalTestSupport.write(shard(), 1, 1, 0, 20).close();
+        try (SingleChronicleQueue q = WalQueues.openForAppend(WalLayout.generationDir(shard(), 2), WalSync.NONE);
+                ExcerptAppender a = q.createAppender()) {
+            assertThrows(IllegalStateException.class, a::lastIndexAppended, "the queue exists and holds no entry");
+        }
+        WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertTrue(scan.clean(), scan.problems().toString());
+        assertEquals(2, scan.emptyLastGeneration());
+        assertEquals(1, scan.lastGeneration());
+        SplittableRandom random = new SplittableRandom(9);
+        NodeCore core = new NodeCore(CoreConfig.defaults(), TestContacts.random(random), random.split(), 0);
+        try (NodeWal wal = NodeWal.open(dir, WalOptions.defaults(), core, 0)) {
+            assertEquals(2, wal.journal().generation(), "generation 2 begun again, now with its header");
+            assertEquals(18, core.records().size());
+        }
+        WalScanner again = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertTrue(again.clean(), again.problems().toString());
+        assertEquals(-1, again.emptyLastGeneration());
+    }
+
+    @Test
     void aFlippedByteIsReportedWithShardIndexAndSequenceAndEarlierEntriesSurvive() throws Exception {
         WalTestSupport.write(shard(), 1, 1, 0, 500).close();
         Path file = WalTestSupport.queueFiles(shard()).get(0);

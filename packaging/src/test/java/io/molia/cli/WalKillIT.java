@@ -139,7 +139,7 @@ class WalKillIT {
                 }
             }, "kill-test-writer");
             writer.start();
-            Thread.sleep(150 + random.nextInt(900));
+            Thread.sleep(100 + random.nextInt(600));
             process.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
             assertTrue(process.waitFor(10, TimeUnit.SECONDS));
             killed.set(true);
