@@ -282,7 +282,7 @@ public final class NodeWal implements AutoCloseable {
         WalState s = new WalState();
         core.records().forEach((k, r) -> s.putRecord(k, new WalState.Record(r.value(), 0, clock.toWallMs(
                 r.expiresNs()))));
-        return CompletableFuture.supplyAsync(() -> StoreDigest.of(s.records()), background);
+        return CompletableFuture.supplyAsync(() -> StoreDigest.of(s), background);
     }
 
     static void deleteTree(Path dir) throws IOException {

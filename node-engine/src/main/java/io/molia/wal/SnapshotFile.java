@@ -47,7 +47,7 @@ public final class SnapshotFile {
     /** Writes {@code state} as the snapshot of generations 1..{@code generation}; returns its size in bytes. */
     public static long write(Path file, int shard, long generation, long lastSequence, long wallMs, WalState state)
             throws IOException {
-        return write(file, shard, generation, lastSequence, wallMs, state, StoreDigest.of(state.records()));
+        return write(file, shard, generation, lastSequence, wallMs, state, StoreDigest.of(state));
     }
 
     /** As above, with the store digest of {@code state} already computed by the caller. */
@@ -151,6 +151,7 @@ public final class SnapshotFile {
             }
             fileCrc.update(h, 0, HEADER);
             long entries = WalFormat.getLong(h, 40);
+            state.expectRecords(Math.min(entries, 1L << 26));
             byte[] buf = new byte[4096];
             for (long i = 0; i < entries; i++) {
                 readFully(in, buf, 0, WalFormat.HEADER_BYTES, name, "entry " + i);
@@ -185,7 +186,7 @@ public final class SnapshotFile {
                 throw new WalCorruptException(name + ": file checksum mismatch");
             }
             String digest = java.util.HexFormat.of().formatHex(t, 16, 48);
-            String computed = StoreDigest.of(state.records());
+            String computed = StoreDigest.of(state);
             if (!digest.equals(computed)) {
                 throw new WalCorruptException(name + ": store digest mismatch (file " + digest.substring(0, 16)
                         + "…, computed " + computed.substring(0, 16) + "…)");

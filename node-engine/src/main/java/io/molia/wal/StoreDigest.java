@@ -19,9 +19,21 @@ public final class StoreDigest {
 
     /** Hex digest of {@code records}. */
     public static String of(Map<NodeId, WalState.Record> records) {
-        @SuppressWarnings("unchecked")
-        Map.Entry<NodeId, WalState.Record>[] sorted = records.entrySet().toArray(new Map.Entry[0]);
-        java.util.Arrays.sort(sorted, Map.Entry.comparingByKey());
+        KeyedRecord[] sorted = new KeyedRecord[records.size()];
+        int i = 0;
+        for (Map.Entry<NodeId, WalState.Record> e : records.entrySet()) {
+            sorted[i++] = new KeyedRecord(e.getKey(), e.getValue());
+        }
+        return of(sorted);
+    }
+
+    /** Hex digest of a {@link WalState}'s records. */
+    public static String of(WalState state) {
+        return of(state.rawRecords());
+    }
+
+    private static String of(KeyedRecord[] sorted) {
+        java.util.Arrays.sort(sorted);
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -29,17 +41,22 @@ public final class StoreDigest {
             throw new AssertionError("every JDK has SHA-256", e);
         }
         byte[] head = new byte[44];
-        for (Map.Entry<NodeId, WalState.Record> e : sorted) {
-            NodeId k = e.getKey();
-            WalState.Record r = e.getValue();
-            k.writeTo(head, 0);
-            WalFormat.putLong(head, 32, r.expiresWallMs());
-            WalFormat.putInt(head, 40, r.value().length);
+        for (KeyedRecord kr : sorted) {
+            kr.key.writeTo(head, 0);
+            WalFormat.putLong(head, 32, kr.record.expiresWallMs());
+            WalFormat.putInt(head, 40, kr.record.value().length);
             sha.update(head, 0, 44);
-            sha.update(r.value());
+            sha.update(kr.record.value());
         }
         WalFormat.putLong(head, 0, sorted.length);
         sha.update(head, 0, 8);
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private record KeyedRecord(NodeId key, WalState.Record record) implements Comparable<KeyedRecord> {
+        @Override
+        public int compareTo(KeyedRecord o) {
+            return key.compareTo(o.key);
+        }
     }
 }

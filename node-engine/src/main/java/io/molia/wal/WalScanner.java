@@ -189,6 +189,12 @@ public final class WalScanner {
         long readHere = 0;
         byte[] buf = new byte[4096];
         try (SingleChronicleQueue q = WalQueues.openReadOnly(dir); ExcerptTailer t = q.createTailer()) {
+            long firstIndex = q.firstIndex();
+            long lastIndex = q.lastIndex();
+            if (!seek && applying && firstIndex >= 0 && lastIndex >= firstIndex
+                    && (firstIndex >>> 32) == (lastIndex >>> 32)) {
+                state.expectRecords(lastIndex - firstIndex); // one cycle file: the difference is the entry count
+            }
             if (seek && fromIndex > 0) {
                 if (!t.moveToIndex(fromIndex)) {
                     return expectSeq; // nothing there yet

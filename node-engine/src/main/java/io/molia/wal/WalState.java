@@ -28,7 +28,7 @@ public final class WalState {
     public record Peer(Contact contact, int failures) {
     }
 
-    private final Map<NodeId, Record> records = new HashMap<>();
+    private Map<NodeId, Record> records = new HashMap<>();
     private final Map<NodeId, Peer> peers = new LinkedHashMap<>();
     private final long[] applied = new long[WalFormat.typeCount()];
     private long recordBytes;
@@ -39,6 +39,24 @@ public final class WalState {
 
     public Map<NodeId, Peer> peers() {
         return Collections.unmodifiableMap(peers);
+    }
+
+    /** The records without the read-only wrapper, for the digest's tight loop. */
+    Map<NodeId, Record> rawRecords() {
+        return records;
+    }
+
+    /**
+     * Makes room for {@code more} records up front (replay knows roughly how many entries a queue holds): one
+     * allocation instead of a chain of rehashes of a map of a million entries.
+     */
+    public void expectRecords(long more) {
+        long want = records.size() + more;
+        if (want > 4_096 && want < Integer.MAX_VALUE / 2) {
+            Map<NodeId, Record> bigger = HashMap.newHashMap((int) want);
+            bigger.putAll(records);
+            records = bigger;
+        }
     }
 
     public long recordBytes() {

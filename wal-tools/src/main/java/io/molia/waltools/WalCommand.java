@@ -194,6 +194,7 @@ public final class WalCommand implements Runnable {
                     n.put("last_sequence", r.lastSequence());
                     n.put("digest", r.digest());
                     n.put("seconds", r.seconds());
+                    n.put("cpu_seconds", r.cpuSeconds());
                     ArrayNode ps = n.putArray("problems");
                     r.problems().forEach(p -> ps.add(p.toString()));
                 } else {
@@ -205,9 +206,9 @@ public final class WalCommand implements Runnable {
                                     .append(r.byType()[t]);
                         }
                     }
-                    System.out.printf("shard %d: %d entries applied (%s) in %.2f s; %d records (%d value bytes), "
-                            + "%d peers, last sequence %d%nshard %d digest %s%n", r.shard(), r.entriesApplied(),
-                            types, r.seconds(), r.records(), r.recordBytes(), r.peers(), r.lastSequence(), r.shard(),
+                    System.out.printf("shard %d: %d entries applied (%s) in %.2f s (%.2f s CPU); %d records (%d "
+                            + "value bytes), %d peers, last sequence %d%nshard %d digest %s%n", r.shard(),
+                            r.entriesApplied(), types, r.seconds(), r.cpuSeconds(), r.records(), r.recordBytes(), r.peers(), r.lastSequence(), r.shard(),
                             r.digest());
                 }
             }

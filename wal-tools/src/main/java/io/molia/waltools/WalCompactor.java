@@ -75,7 +75,7 @@ public final class WalCompactor {
             for (ShardResult r : results) { // the result, where the node will read it, once more
                 WalScanner again = new WalScanner(r.shard(), WalLayout.shardDir(data, r.shard()))
                         .scan(true, null, 0, null);
-                String digest = io.molia.wal.StoreDigest.of(again.state().records());
+                String digest = io.molia.wal.StoreDigest.of(again.state());
                 if (!again.clean() || !digest.equals(r.digestBefore())) {
                     Files.move(wal, work);
                     Files.move(backup, wal);
@@ -99,7 +99,7 @@ public final class WalCompactor {
             throw new IllegalStateException("shard " + shard + " has problems, not compacted (run molia wal verify): "
                     + scan.problems().get(0));
         }
-        String before = io.molia.wal.StoreDigest.of(scan.state().records());
+        String before = io.molia.wal.StoreDigest.of(scan.state());
         List<Long> gens = WalLayout.generations(in);
         long covered = Math.max(scan.lastGeneration(), gens.isEmpty() ? 0 : gens.get(gens.size() - 1));
         Files.createDirectories(out);
@@ -113,7 +113,7 @@ public final class WalCompactor {
         WalScanner after = new WalScanner(shard, out).scan(true, null, 0, null);
         // reading the snapshot recomputed its digest from its entries and checked it; nothing follows it
         String digestAfter = after.snapshot() != null && after.state().appliedTotal() == after.entriesRead()
-                ? after.snapshot().digest() : io.molia.wal.StoreDigest.of(after.state().records());
+                ? after.snapshot().digest() : io.molia.wal.StoreDigest.of(after.state());
         if (!after.clean() || !digestAfter.equals(before)) {
             throw new IllegalStateException("shard " + shard + ": compaction result differs from the original ("
                     + (after.clean() ? "digest " + digestAfter + " != " + before : after.problems().get(0)) + ")");

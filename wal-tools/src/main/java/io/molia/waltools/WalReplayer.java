@@ -21,7 +21,8 @@ import io.molia.wal.WalState;
 public final class WalReplayer {
     /** The result for one shard. */
     public record ShardResult(int shard, long entriesApplied, long[] byType, int records, long recordBytes, int peers,
-            long lastSequence, String digest, double seconds, List<WalScanner.Problem> problems, WalState state) {
+            long lastSequence, String digest, double seconds, List<WalScanner.Problem> problems, WalState state,
+            double cpuSeconds) {
     }
 
     public List<ShardResult> replay(WalLayout.Target target, Integer onlyShard, long untilIndex, long untilWallMs,
@@ -38,6 +39,7 @@ public final class WalReplayer {
     public ShardResult replayShard(int shard, Path dir, long untilIndex, long untilWallMs, Progress progress)
             throws IOException {
         long t0 = System.nanoTime();
+        long cpu0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         long[] n = {0};
         WalScanner scan = new WalScanner(shard, dir);
         scan.scan(true, null, 0, e -> {
@@ -45,12 +47,15 @@ public final class WalReplayer {
             return e.index <= untilIndex && e.wallMs <= untilWallMs;
         });
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpuSeconds = (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0)
+                / 1e9;
         WalState st = scan.state();
         long[] byType = new long[WalFormat.typeCount()];
         for (int t = 0; t < byType.length; t++) {
             byType[t] = st.applied(t);
         }
         return new ShardResult(shard, st.appliedTotal(), byType, st.records().size(), st.recordBytes(),
-                st.peers().size(), scan.lastSequence(), StoreDigest.of(st.records()), seconds, scan.problems(), st);
+                st.peers().size(), scan.lastSequence(), StoreDigest.of(st), seconds, scan.problems(), st,
+                cpuSeconds);
     }
 }

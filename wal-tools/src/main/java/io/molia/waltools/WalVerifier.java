@@ -62,7 +62,7 @@ public final class WalVerifier {
             if (gens.get(0) == 1 && covered.clean()) {
                 try {
                     SnapshotFile.Contents c = SnapshotFile.read(WalLayout.snapshotFile(dir, s));
-                    String replayed = StoreDigest.of(covered.state().records());
+                    String replayed = StoreDigest.of(covered.state());
                     if (!replayed.equals(c.digest())) {
                         problems.add(new WalScanner.Problem(shard, s, -1, -1, "snapshot digest " + c.digest()
                                 .substring(0, 16) + "… differs from replaying generations 1.." + s + " ("
@@ -80,6 +80,6 @@ public final class WalVerifier {
         });
         problems.addAll(scan.problems());
         return new ShardReport(shard, scan.entriesRead(), scan.lastSequence(), gens, snaps,
-                StoreDigest.of(scan.state().records()), problems);
+                StoreDigest.of(scan.state()), problems);
     }
 }
