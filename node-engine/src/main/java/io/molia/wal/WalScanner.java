@@ -270,7 +270,8 @@ public final class WalScanner {
                     }
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InternalError e) {
+            // InternalError: a mapped read past the end of a truncated file (SIGBUS, turned into an error by the JVM)
             problems.add(new Problem(shard, gen, index, -1, "queue unreadable after this index: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))));
             applying = false;
