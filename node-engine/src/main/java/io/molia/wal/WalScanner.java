@@ -189,12 +189,7 @@ public final class WalScanner {
         long readHere = 0;
         byte[] buf = new byte[4096];
         try (SingleChronicleQueue q = WalQueues.openReadOnly(dir); ExcerptTailer t = q.createTailer()) {
-            long firstIndex = q.firstIndex();
-            long lastIndex = q.lastIndex();
-            if (!seek && applying && firstIndex >= 0 && lastIndex >= firstIndex
-                    && (firstIndex >>> 32) == (lastIndex >>> 32)) {
-                state.expectRecords(lastIndex - firstIndex); // one cycle file: the difference is the entry count
-            }
+            presize(q);
             if (seek && fromIndex > 0) {
                 if (!t.moveToIndex(fromIndex)) {
                     return expectSeq; // nothing there yet
@@ -284,6 +279,22 @@ public final class WalScanner {
             problems.add(new Problem(shard, gen, -1, -1, "generation has no valid header entry"));
         }
         return expectSeq;
+    }
+
+    /** Sizes the record map for the queue's entry count; only an optimisation, so a damaged queue skips it. */
+    private void presize(SingleChronicleQueue q) {
+        if (seek || !applying) {
+            return;
+        }
+        try {
+            long firstIndex = q.firstIndex();
+            long lastIndex = q.lastIndex();
+            if (firstIndex >= 0 && lastIndex >= firstIndex && (firstIndex >>> 32) == (lastIndex >>> 32)) {
+                state.expectRecords(lastIndex - firstIndex); // one cycle file: the difference is the entry count
+            }
+        } catch (RuntimeException | InternalError e) {
+            // the read that follows meets the same damage and reports it
+        }
     }
 
     /** Checks one entry; returns its sequence, or Long.MIN_VALUE after recording a problem. */
