@@ -43,6 +43,9 @@ public final class WalCommand implements Runnable {
     @Command(name = "dump", mixinStandardHelpOptions = true,
             description = "Print entries, one line (or one JSON object) each. Reads only: works on a live node too.")
     static final class Dump implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Parameters(paramLabel = "DIR", description = "A data dir, its wal/ dir, a shard-N dir or a gen-N queue dir.")
         Path dir;
 
@@ -71,7 +74,7 @@ public final class WalCommand implements Runnable {
             if (type != null) {
                 t = WalFormat.typeOf(type);
                 if (t < 0) {
-                    throw new CommandLine.ParameterException(new CommandLine(this), "--type: unknown type '" + type
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--type: unknown type '" + type
                             + "'");
                 }
             }
@@ -222,6 +225,9 @@ public final class WalCommand implements Runnable {
     @Command(name = "compact", mixinStandardHelpOptions = true, description = "Replace the WAL by one snapshot and a "
             + "fresh queue; the store digest before and after must match.")
     static final class Compact implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Parameters(paramLabel = "DIR", description = "A data dir.")
         Path dir;
 
@@ -238,7 +244,7 @@ public final class WalCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             if ((out == null) == !inPlace) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "give either --out DIR or --in-place");
+                throw new CommandLine.ParameterException(spec.commandLine(), "give either --out DIR or --in-place");
             }
             WalLayout.Target target = WalLayout.resolve(dir);
             Progress progress = Progress.onTerminal("compact");
@@ -305,7 +311,7 @@ public final class WalCommand implements Runnable {
                     n.put("problems", s.problems());
                     System.out.println(n);
                 } else {
-                    System.out.printf("shard %d: %d entries, %d entry bytes, %d bytes on disk (apparent), "
+                    System.out.printf("shard %d: %d entries, %d entry bytes, %d bytes on disk, "
                             + "generations %s, snapshots %s%n", s.shard(), s.entries(), s.entryBytes(), s.diskBytes(),
                             s.generations(), s.snapshots());
                     for (int t = 0; t < s.entriesByType().length; t++) {

@@ -36,7 +36,7 @@ public final class WalStats {
                 progress.update(agg[0]);
                 return true;
             });
-            out.add(new ShardStats(s.getKey(), agg[0], byType, agg[1], WalCompactor.sizeOf(s.getValue()),
+            out.add(new ShardStats(s.getKey(), agg[0], byType, agg[1], WalBench.diskBytes(s.getValue()),
                     WalLayout.generations(s.getValue()), WalLayout.snapshots(s.getValue()),
                     agg[0] == 0 ? 0 : agg[2], agg[0] == 0 ? 0 : agg[3], agg[4], scan.lastSequence(),
                     scan.problems().size()));
