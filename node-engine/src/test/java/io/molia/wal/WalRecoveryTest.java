@@ -72,6 +72,36 @@ class WalRecoveryTest {
     }
 
     @Test
+    void syncPoliciesForceWhenTheySay() throws Exception {
+        // batch: nothing forced per write, one force per event-loop turn that wrote; always: one per write
+        try (ShardWal batch = new ShardWal(0, WalLayout.shardDir(dir.resolve("b"), 0), WalSync.BATCH,
+                WalTestSupport.CLOCK, 1, 1)) {
+            long afterHeader = batch.syncs();
+            for (int i = 0; i < 10; i++) {
+                batch.onRecordPut(WalTestSupport.key(i), WalTestSupport.value(i), 0, 1);
+            }
+            assertEquals(afterHeader, batch.syncs());
+            batch.beforeTransmit();
+            batch.beforeTransmit(); // a turn that wrote nothing forces nothing
+            assertEquals(afterHeader + 1, batch.syncs());
+        }
+        try (ShardWal always = new ShardWal(0, WalLayout.shardDir(dir.resolve("a"), 0), WalSync.ALWAYS,
+                WalTestSupport.CLOCK, 1, 1)) {
+            long afterHeader = always.syncs();
+            for (int i = 0; i < 10; i++) {
+                always.onRecordPut(WalTestSupport.key(i), WalTestSupport.value(i), 0, 1);
+            }
+            assertEquals(afterHeader + 10, always.syncs());
+        }
+        try (ShardWal none = new ShardWal(0, WalLayout.shardDir(dir.resolve("n"), 0), WalSync.NONE,
+                WalTestSupport.CLOCK, 1, 1)) {
+            none.onRecordPut(WalTestSupport.key(1), WalTestSupport.value(1), 0, 1);
+            none.beforeTransmit();
+            assertEquals(0, none.syncs(), "page cache only: never an msync");
+        }
+    }
+
+    @Test
     void aFlippedByteIsReportedWithShardIndexAndSequenceAndEarlierEntriesSurvive() throws Exception {
         WalTestSupport.write(shard(), 1, 1, 0, 500).close();
         Path file = WalTestSupport.queueFiles(shard()).get(0);
