@@ -187,6 +187,8 @@ public final class WalScanner {
         boolean first = true;
         long index = -1;
         long readHere = 0;
+        long lastDocEnd = -1;
+        int lastDocCycle = Integer.MIN_VALUE;
         byte[] buf = new byte[4096];
         try (SingleChronicleQueue q = WalQueues.openReadOnly(dir); ExcerptTailer t = q.createTailer()) {
             presize(q);
@@ -206,6 +208,8 @@ public final class WalScanner {
                     index = dc.index();
                     Bytes<?> bytes = dc.wire().bytes();
                     len = (int) bytes.readRemaining();
+                    lastDocEnd = bytes.readLimit(); // an absolute offset in the cycle file
+                    lastDocCycle = t.cycle();
                     if (buf.length < len) {
                         buf = new byte[Math.max(len, buf.length * 2)];
                     }
@@ -265,6 +269,9 @@ public final class WalScanner {
                     }
                 }
             }
+            if (!stopped && !seek && lastDocEnd > 0 && lastDocCycle == q.lastCycle()) {
+                checkTrailingBytes(gen, dir, index, lastDocEnd);
+            }
         } catch (RuntimeException | InternalError e) {
             // InternalError: a mapped read past the end of a truncated file (SIGBUS, turned into an error by the JVM)
             problems.add(new Problem(shard, gen, index, -1, "queue unreadable after this index: "
@@ -280,6 +287,56 @@ public final class WalScanner {
         }
         return expectSeq;
     }
+
+    /**
+     * After the last complete document of the newest cycle file only zeros may follow (or Chronicle's end-of-file
+     * marker). Anything else is an append torn by a crash (Chronicle writes a document's header as "not complete"
+     * first): reported like kafka-dump-log's trailing invalid bytes. It was never acknowledged.
+     */
+    private void checkTrailingBytes(long gen, Path dir, long lastIndex, long end) {
+        Path file;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            file = s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted()
+                    .reduce((a, b) -> b).orElse(null);
+        } catch (IOException e) {
+            return;
+        }
+        if (file == null) {
+            return;
+        }
+        long at = (end + 3) & ~3L;
+        byte[] tail = new byte[64 * 1024];
+        int n;
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            if (at >= f.length()) {
+                return;
+            }
+            f.seek(at);
+            n = f.read(tail, 0, (int) Math.min(tail.length, f.length() - at));
+        } catch (IOException e) {
+            return;
+        }
+        int from = 0;
+        if (n >= 4 && WalFormat.getInt(tail, 0) == END_OF_DATA) {
+            from = 4;
+        }
+        int last = -1;
+        int count = 0;
+        for (int i = from; i < n; i++) {
+            if (tail[i] != 0) {
+                count++;
+                last = i;
+            }
+        }
+        if (count > 0) {
+            problems.add(new Problem(shard, gen, lastIndex, -1, "trailing invalid bytes after the last complete "
+                    + "entry: " + count + " non-zero bytes in [" + at + ", " + (at + last + 1) + ") of "
+                    + file.getFileName() + " (an append torn by a crash; never acknowledged)"));
+        }
+    }
+
+    /** Chronicle's end-of-data header (metadata + not-complete bits, length 0). */
+    private static final int END_OF_DATA = 0xC0000000;
 
     /** Sizes the record map for the queue's entry count; only an optimisation, so a damaged queue skips it. */
     private void presize(SingleChronicleQueue q) {

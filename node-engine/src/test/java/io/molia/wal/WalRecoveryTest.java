@@ -102,6 +102,35 @@ class WalRecoveryTest {
     }
 
     @Test
+    void trailingBytesOfATornAppendAreReportedAndRecoverySetsThemAside() throws Exception {
+        WalTestSupport.write(shard(), 1, 1, 0, 20).close();
+        Path file = WalTestSupport.queueFiles(shard()).get(0);
+        // the last entry is the delete of key 14 (after put 19): garbage a torn append would leave after it
+        long end = WalTestSupport.find(file, WalTestSupport.value(19)) + WalTestSupport.value(19).length;
+        long deleteEnd = end + 4 + WalFormat.HEADER_BYTES + 32; // align, its Chronicle header, its bytes
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(((deleteEnd + 3) & ~3L) + 8);
+            f.write(new byte[] {(byte) 0x80, 1, 2, 3, 4, 5});
+        }
+        WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertEquals(1, scan.problems().size(), scan.problems().toString());
+        assertTrue(scan.problems().get(0).message().startsWith("trailing invalid bytes after the last complete entry: "
+                + "6 non-zero bytes"), scan.problems().toString());
+        assertTrue(scan.problemsOnlyAtTail());
+        assertEquals(18, scan.state().records().size(), "every complete entry is kept");
+
+        SplittableRandom random = new SplittableRandom(4);
+        NodeCore core = new NodeCore(CoreConfig.defaults(), TestContacts.random(random), random.split(), 0);
+        try (NodeWal wal = NodeWal.open(dir, WalOptions.defaults(), core, 0)) {
+            assertEquals(18, core.records().size());
+        }
+        assertTrue(Files.isDirectory(shard().resolve("torn-00000001")), "the torn generation is kept for the operator");
+        WalScanner after = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertTrue(after.clean(), after.problems().toString());
+        assertEquals(18, after.state().records().size());
+    }
+
+    @Test
     void aFlippedByteIsReportedWithShardIndexAndSequenceAndEarlierEntriesSurvive() throws Exception {
         WalTestSupport.write(shard(), 1, 1, 0, 500).close();
         Path file = WalTestSupport.queueFiles(shard()).get(0);
