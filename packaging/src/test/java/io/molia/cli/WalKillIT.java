@@ -44,8 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * DESIGN §6 "acknowledged writes survive kill -9", with the packaged command: a `molia node` process takes a steady
  * stream of STOREs from a client in this JVM (a put counts as acknowledged once the process's STORE_ACK arrived),
  * is killed with SIGKILL at a random moment, and restarted on the same data dir and port, 20+ times. After every
- * kill the WAL verifies clean and its offline replay holds every acknowledged record; after every restart each
- * acknowledged record comes back through FIND_VALUE. The node compacts every second meanwhile, so some kills land
+ * kill the WAL verifies clean (but for the torn bytes of an append the kill interrupted, never acknowledged) and its
+ * offline replay holds every acknowledged record; after every restart each acknowledged record comes back through
+ * FIND_VALUE; after the last one the node stops cleanly and the WAL verifies clean. The node compacts every second meanwhile, so some kills land
  * during a compaction.
  */
 class WalKillIT {
@@ -104,6 +105,7 @@ class WalKillIT {
         Map<NodeId, byte[]> acked = new ConcurrentHashMap<>();
         int port = 0;
         long totalPuts = 0;
+        int tornAppends = 0;
         for (int round = 0; round < ROUNDS; round++) {
             MoliaAddress node = start(data, port, round);
             port = node.port();
@@ -154,7 +156,13 @@ class WalKillIT {
             // offline, with the node dead: the WAL verifies clean and its replay holds every acknowledged record
             Progress quiet = new Progress(System.err, "verify", false);
             List<WalVerifier.ShardReport> reports = new WalVerifier().verify(WalLayout.resolve(data), quiet);
-            assertEquals(List.of(), reports.get(0).problems(), "round " + round + ": molia wal verify is clean");
+            for (var p : reports.get(0).problems()) {
+                // a kill in the middle of an append leaves its torn bytes; that entry was never acknowledged and
+                // the restart sets the generation aside (verified clean at the end); nothing else is tolerated
+                assertTrue(p.message().startsWith("trailing invalid bytes"), "round " + round
+                        + ": molia wal verify is clean: " + reports.get(0).problems());
+                tornAppends++;
+            }
             WalState state = new WalReplayer().replay(WalLayout.resolve(data), 0, Long.MAX_VALUE, Long.MAX_VALUE,
                     quiet).get(0).state();
             for (Map.Entry<NodeId, byte[]> e : acked.entrySet()) {
@@ -170,8 +178,14 @@ class WalKillIT {
                 WalOptions.disabled()));
         awaitJoined(ROUNDS);
         assertAllPresent(ROUNDS, acked);
-        System.out.printf("WalKillIT: %d rounds, %d puts sent, %d acknowledged, all present after every restart%n",
-                ROUNDS, totalPuts, acked.size());
+        client.close();
+        client = null;
+        process.destroy(); // SIGTERM: a clean stop, after which the whole WAL verifies clean
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(List.of(), new WalVerifier().verify(WalLayout.resolve(data), new Progress(System.err, "verify",
+                false)).get(0).problems(), "molia wal verify is clean after the last restart");
+        System.out.printf("WalKillIT: %d rounds, %d puts sent, %d acknowledged, all present after every restart; "
+                + "%d kills tore an append%n", ROUNDS, totalPuts, acked.size(), tornAppends);
         assertTrue(acked.size() >= ROUNDS * 10, "enough acknowledged writes to mean something: " + acked.size());
     }
 
