@@ -18,6 +18,7 @@ import io.molia.codec.WireMessage;
 import io.molia.core.lookup.Lookup;
 import io.molia.core.lookup.LookupHop;
 import io.molia.core.store.RecordStore;
+import io.molia.core.store.StoreJournal;
 import io.molia.crypto.Blake3;
 
 /**
@@ -96,6 +97,15 @@ public final class NodeCore {
 
     public CoreCounters counters() {
         return counters;
+    }
+
+    /**
+     * Journals every later change of records and routing table to {@code journal} (synchronously, before a STORE
+     * is acknowledged). Call after restoring recovered state, so what was recovered is not journaled twice.
+     */
+    public void journal(StoreJournal journal) {
+        records.journal(journal);
+        routing.journal(journal);
     }
 
     public int pendingRequests() {

@@ -7,10 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
+import io.molia.core.store.StoreJournal;
+
 /**
  * Kademlia routing table: 256 buckets indexed by the length of the prefix a contact shares with this node, K
  * contacts each (least recently seen first), a replacement cache per bucket, ping-before-evict, at most
  * {@link CoreConfig#maxPerSubnetInBucket()} contacts per /24 (/48) per bucket, and a refresh clock per bucket.
+ *
+ * <p>Every change of membership, address or failure count is reported to the {@link StoreJournal} (the peerstore
+ * of the WAL, DESIGN §3.9), so a restarted node rejoins without its bootstrap list.
  *
  * <p>Owned by the core's thread; not thread-safe. Other threads read published snapshots, never this object.
  */
@@ -27,11 +32,25 @@ public final class RoutingTable {
     private long subnetRejections;
     private long evictions;
     private long proximitySwaps;
+    private StoreJournal journal = StoreJournal.NONE;
 
     public RoutingTable(NodeId self, CoreConfig config, long nowNs) {
         this.self = self;
         this.config = config;
         Arrays.fill(lastLookupNs, nowNs);
+    }
+
+    /** Where peerstore changes are journaled from now on ({@link StoreJournal#NONE} by default). */
+    public void journal(StoreJournal journal) {
+        this.journal = journal;
+    }
+
+    /** Sets the failure count of a recovered entry (start-up only; not journaled again). */
+    public void restoreFailures(NodeId id, int failures) {
+        RoutingEntry entry = index.get(id);
+        for (int i = entry == null ? failures : 0; i < failures; i++) {
+            entry.onFailure();
+        }
     }
 
     public NodeId self() {
@@ -92,11 +111,19 @@ public final class RoutingTable {
         Bucket bucket = bucket(b);
         RoutingEntry existing = index.get(contact.id());
         if (existing != null) {
-            if (!existing.contact().address().equals(contact.address())
+            Contact before = existing.contact();
+            int failuresBefore = existing.failures();
+            if (!before.address().equals(contact.address())
                     && !bucket.subnetAllows(contact.address(), config.maxPerSubnetInBucket(), existing)) {
-                existing.onSeen(nowNs, existing.contact());
+                existing.onSeen(nowNs, before);
             } else {
                 existing.onSeen(nowNs, contact);
+            }
+            if (existing.contact() != before && !existing.contact().equals(before)) {
+                journal.onPeerAdded(existing.contact()); // it moved: the peerstore keeps the new address
+            }
+            if (failuresBefore != 0) {
+                journal.onPeerScore(contact.id(), 0);
             }
             bucket.moveToTail(existing);
             existing.rtt().onSample(rttNs);
@@ -114,6 +141,7 @@ public final class RoutingTable {
         if (slowest != null && rttNs < slowest.rtt().srttNs() / 2) {
             bucket.entries.remove(slowest);
             index.remove(slowest.contact().id());
+            journal.onPeerRemoved(slowest.contact().id());
             bucket.addReplacement(slowest.contact(), config.replacementCacheSize());
             proximitySwaps++;
             insert(bucket, contact, nowNs, rttNs);
@@ -131,6 +159,7 @@ public final class RoutingTable {
     private void insert(Bucket bucket, Contact contact, long nowNs, long rttNs) {
         RoutingEntry entry = new RoutingEntry(contact, nowNs);
         entry.rtt().onSample(rttNs);
+        journal.onPeerAdded(contact);
         bucket.entries.add(entry);
         index.put(contact.id(), entry);
         bucket.removeReplacement(contact.id());
@@ -157,6 +186,7 @@ public final class RoutingTable {
         entry.onFailure();
         Bucket bucket = buckets[bucketIndexOf(id)];
         if (entry.failures() < config.failuresBeforeEvict() && bucket.replacements.isEmpty()) {
+            journal.onPeerScore(id, entry.failures());
             return false;
         }
         remove(id);
@@ -169,6 +199,7 @@ public final class RoutingTable {
         if (entry == null) {
             return false;
         }
+        journal.onPeerRemoved(id);
         Bucket bucket = buckets[bucketIndexOf(id)];
         bucket.entries.remove(entry);
         evictions++;
@@ -179,6 +210,7 @@ public final class RoutingTable {
         if (promoted != null) {
             // The replacement has not answered since it was cached, so it enters at the head: first to be checked.
             RoutingEntry fresh = new RoutingEntry(promoted, entry.lastSeenNs());
+            journal.onPeerAdded(promoted);
             bucket.entries.add(0, fresh);
             index.put(promoted.id(), fresh);
         }

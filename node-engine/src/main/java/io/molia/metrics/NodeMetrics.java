@@ -62,6 +62,11 @@ public final class NodeMetrics implements AutoCloseable {
                 .buildAndStart();
     }
 
+    /** Adds figures read at scrape time from another part of the node (e.g. the WAL's). */
+    public void register(Supplier<MetricSnapshots> figures) {
+        registry.register((MultiCollector) figures::get);
+    }
+
     public int port() {
         return server.getPort();
     }

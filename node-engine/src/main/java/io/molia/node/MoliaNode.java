@@ -30,6 +30,7 @@ import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
 import io.molia.transport.ShardReceiver;
 import io.molia.transport.UdpTransport;
+import io.molia.wal.NodeWal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import org.jctools.queues.MpscArrayQueue;
@@ -41,8 +42,11 @@ import org.slf4j.LoggerFactory;
  * runs on shard 0's event loop (the other shards' sockets hand their datagrams to it); every method of the
  * public API is safe to call from any thread and returns a future completed on that loop.
  *
- * <p>Not built yet: protocol state partitioned over shards (records by key, sessions by index), the WAL, the
- * admin socket, metrics. See the README's status table.
+ * <p>Records and the peerstore are journaled to the WAL ({@link NodeWal}, DESIGN §3.9) before a STORE is
+ * acknowledged, and rebuilt from it at start.
+ *
+ * <p>Not built yet: protocol state partitioned over shards (records by key, sessions by index), the admin socket.
+ * See the README's status table.
  */
 public final class MoliaNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MoliaNode.class);
@@ -71,6 +75,10 @@ public final class MoliaNode implements AutoCloseable {
     private final byte[] rx = new byte[2048];
     private final ScheduledFuture<?> ticker;
     private final NodeMetrics metrics;
+    /** Durable state of shard 0; null when the WAL is disabled. Used on the protocol loop only. */
+    private final NodeWal wal;
+    /** Set once recovery finished: a datagram before it could be acknowledged without being journaled. */
+    private volatile boolean serving;
     /** Datagrams other shards received, for the protocol loop: a bounded lock-free MPSC inbox (DESIGN §3.2). */
     private final MpscArrayQueue<Handover> inbox = new MpscArrayQueue<>(INBOX_CAPACITY);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -111,7 +119,26 @@ public final class MoliaNode implements AutoCloseable {
                 config.networkKey(), 0, SHARD_BITS, 65_536, random.split(),
                 (id, key, pow) -> !bans.bansPeer(System.nanoTime(), id));
         this.loop = transport.eventLoop(0);
+        try {
+            // On the loop: Chronicle appenders belong to the thread that uses them (DESIGN §3.9).
+            this.wal = config.wal().enabled()
+                    ? loop.submit(() -> NodeWal.open(config.dataDir(), config.wal(), core, now)).get() : null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            transport.close();
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re; // e.g. the data dir is held by another node: its one-line message as it is
+            }
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            transport.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while recovering the WAL", e);
+        }
+        this.serving = true;
         this.metrics = new NodeMetrics(() -> List.of(new ShardView()));
+        if (wal != null) {
+            metrics.register(wal::metrics);
+        }
         if (config.metrics() != null) {
             metrics.serve(config.metrics());
         }
@@ -230,6 +257,38 @@ public final class MoliaNode implements AutoCloseable {
                 .thenApply(e -> ((CoreEvent.LookupCompleted) e).closest());
     }
 
+    /**
+     * The digest of the records this node holds ({@code io.molia.wal.StoreDigest}): equal to what
+     * {@code molia wal replay} prints for this node's WAL once the node stopped.
+     */
+    public CompletableFuture<String> storeDigest() {
+        return onWal(w -> w.storeDigest(core));
+    }
+
+    /** Compacts the WAL now (snapshot, fresh queue, covered queues deleted once the snapshot verified). */
+    public CompletableFuture<NodeWal.Compaction> compactWal() {
+        return onWal(w -> w.compact(core));
+    }
+
+    /** Starts {@code work} on the protocol loop, which owns the WAL; fails when this node runs without one. */
+    private <T> CompletableFuture<T> onWal(Function<NodeWal, CompletableFuture<T>> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (wal == null) {
+                f.completeExceptionally(new IllegalStateException("the WAL is disabled on this node"));
+                return;
+            }
+            work.apply(wal).whenComplete((result, e) -> {
+                if (e != null) {
+                    f.completeExceptionally(e);
+                } else {
+                    f.complete(result);
+                }
+            });
+        });
+        return f;
+    }
+
     /** Routing-table size, sessions, records, inner datagrams in, datagrams dropped in silence. */
     public record NodeStatus(int routingTableSize, int sessions, int records, long datagramsIn, long silentDrops) {
     }
@@ -243,6 +302,9 @@ public final class MoliaNode implements AutoCloseable {
     public void close() {
         ticker.cancel(false);
         transport.close();
+        if (wal != null) {
+            wal.close();
+        }
         metrics.close();
         LOG.atInfo().addKeyValue("node", self.id().shortHex()).log("node stopped");
     }
@@ -310,6 +372,9 @@ public final class MoliaNode implements AutoCloseable {
     }
 
     private void onDatagram(int shard, InetSocketAddress sender, ByteBuf data) {
+        if (!serving) {
+            return; // still recovering: nothing may be acknowledged before the journal is in place
+        }
         if (shard != 0) {
             byte[] copy = new byte[data.readableBytes()];
             data.getBytes(data.readerIndex(), copy);
@@ -372,6 +437,9 @@ public final class MoliaNode implements AutoCloseable {
             lastSessionTickNs = now;
             sessions.onTimer(now, wallNanos());
         }
+        if (wal != null) {
+            wal.onTimer(now, core);
+        }
         pump();
     }
 
@@ -389,6 +457,9 @@ public final class MoliaNode implements AutoCloseable {
             sessions.send(now, wallNanos(), out.to(), out.data(), 0, out.length());
         }
         sessions.finishResponses(now);
+        if (wal != null) {
+            wal.beforeTransmit(); // --wal-sync batch: this turn's journal entries reach the disk before its acks
+        }
         SessionManager.Transmit t;
         while ((t = sessions.pollTransmit()) != null) {
             transport.write(0, toInet(t.to()), t.data(), 0, t.length());

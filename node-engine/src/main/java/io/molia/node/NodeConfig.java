@@ -4,18 +4,27 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.molia.wal.WalOptions;
+
 /**
  * How to run one node.
  *
- * @param dataDir    identity key and (later) WAL live here
+ * @param dataDir    identity key and the WAL ({@code wal/shard-N/}) live here
  * @param listen     UDP address to bind; port 0 picks a free one
  * @param bootstrap  peers to join through
  * @param networkKey 32-byte WireGuard PSK: all zero on the public network, a shared secret on a private one
  * @param shards     sockets bound with SO_REUSEPORT; datagrams are handed to shard 0, which runs the protocol
  * @param metrics    where to serve Prometheus metrics, or null for none
+ * @param wal        durability: sync policy and compaction ({@link WalOptions#defaults()} unless given)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
-        int shards, InetSocketAddress metrics) {
+        int shards, InetSocketAddress metrics, WalOptions wal) {
+
+    /** A node with the default WAL options. */
+    public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
+            int shards, InetSocketAddress metrics) {
+        this(dataDir, listen, bootstrap, networkKey, shards, metrics, WalOptions.defaults());
+    }
 
     public NodeConfig {
         if (networkKey.length != 32) {
@@ -25,5 +34,8 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
             throw new IllegalArgumentException("--shards must be at least 1");
         }
         bootstrap = List.copyOf(bootstrap);
+        if (wal == null) {
+            wal = WalOptions.defaults();
+        }
     }
 }

@@ -108,9 +108,10 @@ final class DevnetCommand implements Callable<Integer> {
     private record ChildNode(Process process, io.molia.node.MoliaAddress address) {
         static ChildNode start(Path dataDir, io.molia.node.MoliaAddress bootstrap) throws Exception {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx128m", "-Dchronicle.analytics.disable=true", "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), MoliaCommand.class.getName(), "node", "--data-dir",
-                    dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json"));
+                    .toString(), "-Xmx128m"));
+            command.addAll(JvmFlags.forChild()); // Chronicle's flags (the WAL), as this JVM got them
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), MoliaCommand.class.getName(), "node",
+                    "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json"));
             if (bootstrap != null) {
                 command.add("--bootstrap");
                 command.add(bootstrap.toString());

@@ -4,6 +4,7 @@ import io.molia.node.MoliaVersion;
 import io.molia.shell.AdminCommands;
 import io.molia.shell.ShellCommand;
 import io.molia.sim.SimCommand;
+import io.molia.waltools.WalCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,8 +14,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "molia", mixinStandardHelpOptions = true, versionProvider = MoliaCommand.Version.class,
         description = "Molia: an Internet-scale Kademlia DHT node and its operations toolkit.",
-        subcommands = {NodeCommand.class, DevnetCommand.class, ShellCommand.class, AdminCommands.class, SimCommand.class,
-            BenchCommand.class, FuzzCommand.class, KeygenCommand.class, VersionCommand.class,
+        subcommands = {NodeCommand.class, DevnetCommand.class, ShellCommand.class, AdminCommands.class, WalCommand.class,
+            SimCommand.class, BenchCommand.class, FuzzCommand.class, KeygenCommand.class, VersionCommand.class,
             CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class})
 public final class MoliaCommand implements Runnable {
     @CommandLine.Spec

@@ -12,6 +12,8 @@ import io.molia.admin.AdminServer;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
+import io.molia.wal.WalOptions;
+import io.molia.wal.WalSync;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -56,11 +58,26 @@ final class NodeCommand implements Callable<Integer> {
             + "a file only its owner can read).")
     Path adminTokenFile;
 
+    @Option(names = "--wal-sync", defaultValue = "none", description = "When WAL entries reach the disk: none (page "
+            + "cache: survives a process kill), batch (one sync per event-loop turn, before its acks: survives power "
+            + "loss), always (one sync per write). Default ${DEFAULT-VALUE}; see docs/wal-format.md.")
+    String walSync;
+
+    @Option(names = "--wal-compact-every", defaultValue = "10m",
+            description = "Compact the WAL this often (e.g. 90s, 10m, 1h; 0 = never). Default ${DEFAULT-VALUE}.")
+    String walCompactEvery;
+
+    @Option(names = "--wal-compact-min-entries", defaultValue = "100000",
+            description = "Skip a timed compaction until this many entries were appended. Default ${DEFAULT-VALUE}.")
+    long walCompactMinEntries;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
         NodeConfig config = new NodeConfig(dataDir, parseListen(listen), parseBootstrap(bootstrap),
-                parseNetworkKey(networkKey), shards, metrics == null ? null : parseMetrics(metrics));
+                parseNetworkKey(networkKey), shards, metrics == null ? null : parseMetrics(metrics),
+                WalOptions.defaults().withSync(WalSync.parse(walSync))
+                        .withCompaction(parseDuration(walCompactEvery, "--wal-compact-every"), walCompactMinEntries));
         MoliaNode node = MoliaNode.start(config);
         // The admin socket's shutdown request exits like SIGTERM does: through the shutdown hook below.
         AdminServer admin = noAdminSocket ? null : AdminServer.start(node, adminOptions());
@@ -116,6 +133,33 @@ final class NodeCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--listen: the port is not a number in '" + text + "'");
         }
+    }
+
+    static java.time.Duration parseDuration(String text, String option) {
+        String t = text.strip().toLowerCase();
+        try {
+            if (t.equals("0")) {
+                return java.time.Duration.ZERO;
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            switch (t.charAt(t.length() - 1)) {
+                case 's' -> {
+                    return java.time.Duration.ofSeconds(n);
+                }
+                case 'm' -> {
+                    return java.time.Duration.ofMinutes(n);
+                }
+                case 'h' -> {
+                    return java.time.Duration.ofHours(n);
+                }
+                default -> {
+                    // falls through to the one-line error
+                }
+            }
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            // falls through to the one-line error
+        }
+        throw new IllegalArgumentException(option + ": expected a duration like 90s, 10m or 1h, got '" + text + "'");
     }
 
     static InetSocketAddress parseMetrics(String text) {

@@ -10,7 +10,9 @@ final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        cmd.getErr().println("molia " + cmd.getCommandName() + ": " + message);
+        String name = cmd.getParent() != null && cmd.getParent().getParent() != null
+                ? cmd.getParent().getCommandName() + " " + cmd.getCommandName() : cmd.getCommandName(); // "wal verify"
+        cmd.getErr().println("molia " + name + ": " + message);
         if (System.getenv("MOLIA_DEBUG") != null) {
             e.printStackTrace(cmd.getErr());
         }

@@ -60,8 +60,9 @@ class ProcessNetworkIT {
     private Started startNode(int i, List<MoliaAddress> bootstrap) throws Exception {
         Path lib = Path.of("target", "lib").toAbsolutePath();
         assertTrue(Files.isDirectory(lib), "packaged jars in " + lib);
+        Path flags = Path.of("..", "scripts", "lib", "jvm-flags").toAbsolutePath().normalize(); // Chronicle's flags
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp", lib + "/*",
+                "@" + flags, "-Xmx96m", "-XX:TieredStopAtLevel=1", "-cp", lib + "/*",
                 "io.molia.cli.MoliaCommand", "node", "--data-dir", dir.resolve("node-" + i).toString(),
                 "--listen", "127.0.0.1:0", "--ready-json"));
         if (!bootstrap.isEmpty()) {

@@ -1,2 +1,7 @@
-/** Placeholder package so the module builds; its content arrives with its own issue (see README, "Status"). */
+/**
+ * The offline WAL tools, {@code molia wal dump|verify|replay|compact|stats|bench}: library classes that tests call
+ * directly ({@link io.molia.waltools.WalDumper}, {@link io.molia.waltools.WalVerifier}, ...) and thin picocli
+ * commands over them ({@link io.molia.waltools.WalCommand}). They read the format of {@code io.molia.wal}
+ * (docs/wal-format.md) with the node's own code.
+ */
 package io.molia.waltools;

@@ -1,0 +1,60 @@
+package io.molia.core.store;
+
+import io.molia.core.Contact;
+import io.molia.core.NodeId;
+
+/**
+ * Where the core reports every change of durable state (DESIGN §3.9), synchronously and before the change is
+ * acknowledged: {@link RecordStore#put} calls {@link #onRecordPut} before it answers, and the STORE_ACK is queued
+ * for transmit only after {@link RecordStore#put} returned. The real node journals to a per-shard Chronicle Queue
+ * ({@code io.molia.wal}); the simulator and unit tests use {@link #NONE}.
+ *
+ * <p>Times are the core's monotonic nanoseconds; an implementation that persists them converts to wall-clock time
+ * itself (the core reads no clock). Called on the core's thread only.
+ */
+public interface StoreJournal {
+    /** Why a record left the store. */
+    enum Removal { DELETED, EXPIRED }
+
+    /**
+     * A record is about to be stored or refreshed. Returns false when the change could not be made durable (the
+     * disk refused it): the store then refuses the write, so nothing unjournaled is ever acknowledged.
+     */
+    boolean onRecordPut(NodeId key, byte[] value, long storedNs, long expiresNs);
+
+    /** A record left the store. */
+    void onRecordRemoved(NodeId key, Removal why);
+
+    /** A contact entered the routing table. */
+    void onPeerAdded(Contact contact);
+
+    /** A contact left the routing table. */
+    void onPeerRemoved(NodeId id);
+
+    /** The consecutive-failure count (the behavioural score, DESIGN §3.5) of a contact in the table changed. */
+    void onPeerScore(NodeId id, int failures);
+
+    /** Journals nothing: the simulator, tests, a node without a data dir. */
+    StoreJournal NONE = new StoreJournal() {
+        @Override
+        public boolean onRecordPut(NodeId key, byte[] value, long storedNs, long expiresNs) {
+            return true;
+        }
+
+        @Override
+        public void onRecordRemoved(NodeId key, Removal why) {
+        }
+
+        @Override
+        public void onPeerAdded(Contact contact) {
+        }
+
+        @Override
+        public void onPeerRemoved(NodeId id) {
+        }
+
+        @Override
+        public void onPeerScore(NodeId id, int failures) {
+        }
+    };
+}

@@ -1,0 +1,55 @@
+package io.molia.wal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The lock a running node holds on its data dir ({@code molia.lock}, an OS file lock that dies with the process,
+ * so a SIGKILL leaves nothing stale). The node takes it before touching the WAL; the offline tools take it too and
+ * refuse with a clear message when a node holds it.
+ */
+public final class DataDirLock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private DataDirLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /** Takes the lock or throws IllegalStateException naming the holder's PID when another process holds it. */
+    public static DataDirLock acquire(Path dataDir, String who) throws IOException {
+        Files.createDirectories(dataDir);
+        Path file = dataDir.resolve(WalLayout.LOCK_FILE);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+            ch.close();
+            throw new IllegalStateException(dataDir + " is in use by a running node (" + WalLayout.LOCK_FILE + ": "
+                    + (holder.isEmpty() ? "held" : holder) + "); stop it first");
+        }
+        ch.truncate(0);
+        ch.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " " + who + "\n")
+                .getBytes(StandardCharsets.UTF_8)), 0);
+        return new DataDirLock(ch, lock);
+    }
+
+    @Override
+    public void close() throws IOException {
+        lock.release();
+        channel.close();
+    }
+}

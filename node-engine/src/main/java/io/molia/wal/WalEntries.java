@@ -1,0 +1,97 @@
+package io.molia.wal;
+
+import java.util.Arrays;
+
+import io.molia.core.Contact;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+
+/**
+ * Encoders of each entry type (version 1) into a caller's buffer: header and payload, sealed with the checksum.
+ * Payload layouts (little-endian; diagrams in {@code docs/wal-format.md}):
+ * <ul>
+ * <li>header: format version u16, shard u16, generation u32, first sequence u64, created wall ms u64 (24 bytes)
+ * <li>record_put: key 32, stored wall ms u64, expires wall ms u64, value length u32, value
+ * <li>record_delete, record_expire, peer_remove: key or node ID 32
+ * <li>peer_add: node ID 32, Ed25519 public key 32, PoW nonce u64, address length u8, address (6 or 18 bytes)
+ * <li>peer_score: node ID 32, consecutive failures u32
+ * </ul>
+ */
+public final class WalEntries {
+    public static final int RECORD_PUT_FIXED_BYTES = 52;
+    public static final int HEADER_PAYLOAD_BYTES = 24;
+
+    private WalEntries() {
+    }
+
+    public static int header(WalFormat f, byte[] b, int shard, long generation, long firstSequence, long wallMs) {
+        int p = WalFormat.HEADER_BYTES;
+        b[p] = (byte) WalFormat.FORMAT_VERSION;
+        b[p + 1] = (byte) (WalFormat.FORMAT_VERSION >>> 8);
+        b[p + 2] = (byte) shard;
+        b[p + 3] = (byte) (shard >>> 8);
+        WalFormat.putInt(b, p + 4, (int) generation);
+        WalFormat.putLong(b, p + 8, firstSequence);
+        WalFormat.putLong(b, p + 16, wallMs);
+        return f.seal(b, 0, WalFormat.TYPE_HEADER, 1, firstSequence, HEADER_PAYLOAD_BYTES);
+    }
+
+    /** Size of the buffer a record_put of {@code valueLength} bytes needs. */
+    public static int recordPutBytes(int valueLength) {
+        return WalFormat.HEADER_BYTES + RECORD_PUT_FIXED_BYTES + valueLength;
+    }
+
+    public static int recordPut(WalFormat f, byte[] b, long seq, NodeId key, byte[] value, long storedWallMs,
+            long expiresWallMs) {
+        int p = WalFormat.HEADER_BYTES;
+        key.writeTo(b, p);
+        WalFormat.putLong(b, p + 32, storedWallMs);
+        WalFormat.putLong(b, p + 40, expiresWallMs);
+        WalFormat.putInt(b, p + 48, value.length);
+        System.arraycopy(value, 0, b, p + 52, value.length);
+        return f.seal(b, 0, WalFormat.TYPE_RECORD_PUT, 1, seq, RECORD_PUT_FIXED_BYTES + value.length);
+    }
+
+    /** record_delete, record_expire or peer_remove: a 32-byte ID. */
+    public static int keyOnly(WalFormat f, byte[] b, int type, long seq, NodeId key) {
+        key.writeTo(b, WalFormat.HEADER_BYTES);
+        return f.seal(b, 0, type, 1, seq, 32);
+    }
+
+    public static int peerAdd(WalFormat f, byte[] b, long seq, Contact c) {
+        int p = WalFormat.HEADER_BYTES;
+        c.id().writeTo(b, p);
+        System.arraycopy(c.publicKeyBytes(), 0, b, p + 32, 32);
+        WalFormat.putLong(b, p + 64, c.powNonce());
+        int addressLength = c.address().wireLength();
+        b[p + 72] = (byte) addressLength;
+        c.address().writeTo(b, p + 73);
+        return f.seal(b, 0, WalFormat.TYPE_PEER_ADD, 1, seq, 73 + addressLength);
+    }
+
+    public static int peerScore(WalFormat f, byte[] b, long seq, NodeId id, int failures) {
+        int p = WalFormat.HEADER_BYTES;
+        id.writeTo(b, p);
+        WalFormat.putInt(b, p + 32, failures);
+        return f.seal(b, 0, WalFormat.TYPE_PEER_SCORE, 1, seq, 36);
+    }
+
+    /** The contact of a peer_add payload at {@code off}, or null when its address is unreadable. */
+    static Contact readContact(byte[] b, int off) {
+        NodeAddress address = NodeAddress.readFrom(b, off + 73, b[off + 72] & 0xff);
+        if (address == null) {
+            return null;
+        }
+        return new Contact(NodeId.fromBytes(b, off), Arrays.copyOfRange(b, off + 32, off + 64),
+                WalFormat.getLong(b, off + 64), address);
+    }
+
+    /** A header payload's fields: format version, shard, generation, first sequence, created wall ms. */
+    public record Header(int formatVersion, int shard, long generation, long firstSequence, long createdWallMs) {
+        static Header read(byte[] b, int off) {
+            return new Header((b[off] & 0xff) | (b[off + 1] & 0xff) << 8, (b[off + 2] & 0xff) | (b[off + 3] & 0xff) << 8,
+                    WalFormat.getInt(b, off + 4) & 0xffff_ffffL, WalFormat.getLong(b, off + 8),
+                    WalFormat.getLong(b, off + 16));
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.molia.wal;
+
+import java.util.zip.CRC32C;
+
+/**
+ * The byte layout of one WAL entry, as written inside one Chronicle Queue document (and, unchanged, inside
+ * snapshot files). Little-endian, as Chronicle writes. The schema of record is {@code docs/wal-format.md}.
+ *
+ * <pre>
+ *  0       1       2               4                               8
+ *  +-------+-------+---------------+-------------------------------+
+ *  | type  | ver   | reserved (0)  | payload length (u32)          |
+ *  +-------+-------+---------------+-------------------------------+
+ *  | sequence (u64): per shard, +1 per entry, never reused         |
+ *  +-------------------------------+-------------------------------+
+ *  | CRC32C (u32) of bytes 0..15   |  payload ...                  |
+ *  |   and of the payload          |                               |
+ *  +-------------------------------+-------------------------------+
+ * </pre>
+ *
+ * Not thread-safe (the scratch CRC); each user holds its own instance.
+ */
+public final class WalFormat {
+    /** Version of the queue layout, written in the HEADER entry that starts every generation. */
+    public static final int FORMAT_VERSION = 1;
+    public static final int HEADER_BYTES = 20;
+
+    public static final int TYPE_HEADER = 0;
+    public static final int TYPE_RECORD_PUT = 1;
+    public static final int TYPE_RECORD_DELETE = 2;
+    public static final int TYPE_RECORD_EXPIRE = 3;
+    public static final int TYPE_PEER_ADD = 4;
+    public static final int TYPE_PEER_REMOVE = 5;
+    public static final int TYPE_PEER_SCORE = 6;
+    private static final String[] NAMES = {"header", "record_put", "record_delete", "record_expire", "peer_add",
+        "peer_remove", "peer_score"};
+    /** The newest entry version this build reads, per type; a newer one is reported, never guessed at. */
+    private static final int[] MAX_VERSION = {1, 1, 1, 1, 1, 1, 1};
+
+    private final CRC32C crc = new CRC32C();
+
+    public static String typeName(int type) {
+        return type >= 0 && type < NAMES.length ? NAMES[type] : "type_" + type;
+    }
+
+    /** The type of a name as {@code dump --type} accepts it, or -1. */
+    public static int typeOf(String name) {
+        for (int i = 0; i < NAMES.length; i++) {
+            if (NAMES[i].equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public static int typeCount() {
+        return NAMES.length;
+    }
+
+    public static boolean isKnownType(int type) {
+        return type >= 0 && type < NAMES.length;
+    }
+
+    public static int maxVersion(int type) {
+        return MAX_VERSION[type];
+    }
+
+    /** Fills the header of the entry whose payload is {@code buf[off+20, off+20+payloadLength)}; returns its size. */
+    public int seal(byte[] buf, int off, int type, int version, long sequence, int payloadLength) {
+        buf[off] = (byte) type;
+        buf[off + 1] = (byte) version;
+        buf[off + 2] = 0;
+        buf[off + 3] = 0;
+        putInt(buf, off + 4, payloadLength);
+        putLong(buf, off + 8, sequence);
+        putInt(buf, off + 16, checksum(buf, off, payloadLength));
+        return HEADER_BYTES + payloadLength;
+    }
+
+    /** The CRC32C an entry at {@code off} must carry: over bytes 0..15 and the payload. */
+    public int checksum(byte[] buf, int off, int payloadLength) {
+        crc.reset();
+        crc.update(buf, off, 16);
+        crc.update(buf, off + HEADER_BYTES, payloadLength);
+        return (int) crc.getValue();
+    }
+
+    public static int type(byte[] buf, int off) {
+        return buf[off] & 0xff;
+    }
+
+    public static int version(byte[] buf, int off) {
+        return buf[off + 1] & 0xff;
+    }
+
+    public static int payloadLength(byte[] buf, int off) {
+        return getInt(buf, off + 4);
+    }
+
+    public static long sequence(byte[] buf, int off) {
+        return getLong(buf, off + 8);
+    }
+
+    public static int storedChecksum(byte[] buf, int off) {
+        return getInt(buf, off + 16);
+    }
+
+    public static void putInt(byte[] b, int off, int v) {
+        b[off] = (byte) v;
+        b[off + 1] = (byte) (v >>> 8);
+        b[off + 2] = (byte) (v >>> 16);
+        b[off + 3] = (byte) (v >>> 24);
+    }
+
+    public static void putLong(byte[] b, int off, long v) {
+        putInt(b, off, (int) v);
+        putInt(b, off + 4, (int) (v >>> 32));
+    }
+
+    public static int getInt(byte[] b, int off) {
+        return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
+    }
+
+    public static long getLong(byte[] b, int off) {
+        return (getInt(b, off) & 0xffff_ffffL) | ((long) getInt(b, off + 4) << 32);
+    }
+}

@@ -1,0 +1,476 @@
+package io.molia.wal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * Reads one shard's WAL the one way every user needs it (recovery, verify, replay, dump, stats): the latest valid
+ * snapshot, then every generation after it in order, each entry checked for length, checksum, type, version and
+ * sequence. Problems are collected with shard, generation, Chronicle index and sequence; reading goes on after a
+ * problem (so {@code verify} sees everything and nothing valid before it is lost), but state is applied only up to
+ * the first problem.
+ *
+ * <p>Not thread-safe; one scan per instance.
+ */
+public final class WalScanner {
+    /** One problem, printable as one line. */
+    public record Problem(int shard, long generation, long index, long sequence, String message) {
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder("shard ").append(shard);
+            if (generation >= 0) {
+                b.append(" gen ").append(generation);
+            }
+            if (index >= 0) {
+                b.append(" index 0x").append(Long.toHexString(index));
+            }
+            if (sequence >= 0) {
+                b.append(" seq ").append(sequence);
+            }
+            return b.append(": ").append(message).toString();
+        }
+    }
+
+    /** One valid entry as read; the buffer is reused, valid during the callback only. */
+    public static final class Entry {
+        public int shard;
+        public long generation;
+        public long index;
+        public long sequence;
+        public int type;
+        public int version;
+        public byte[] buf;
+        public int length;
+        /** Wall time of the entry as far as the WAL knows it (the last header or record_put seen), ms. */
+        public long wallMs;
+
+        public int payloadOffset() {
+            return WalFormat.HEADER_BYTES;
+        }
+
+        public int payloadLength() {
+            return length - WalFormat.HEADER_BYTES;
+        }
+    }
+
+    /** Receives each valid entry in order before it is applied; returns false to stop (that entry not applied). */
+    public interface Visitor {
+        boolean onEntry(Entry e);
+    }
+
+    private final int shard;
+    private final Path shardDir;
+    private final List<Problem> problems = new ArrayList<>();
+    private final WalFormat format = new WalFormat();
+    private final Entry entry = new Entry();
+    private WalState state;
+    private SnapshotFile.Contents snapshot;
+    private long lastSequence;
+    private long lastGeneration;
+    private long entriesRead;
+    private long validAfterFirstProblem;
+    private long firstIndex = -1;
+    private long lastIndex = -1;
+    private boolean applying = true;
+    private boolean stopped;
+    private boolean seek;
+    private long emptyLastGeneration = -1;
+
+    public WalScanner(int shard, Path shardDir) {
+        this.shard = shard;
+        this.shardDir = shardDir;
+    }
+
+    /**
+     * Scans the shard. With {@code applySnapshot} the latest valid snapshot is loaded and only later entries are
+     * visited; without, every generation present is visited from its start (dump, stats). {@code onlyGeneration}
+     * (may be null) limits the scan to one queue. Entries from {@code fromIndex} on are visited (all are checked).
+     */
+    public WalScanner scan(boolean applySnapshot, Long onlyGeneration, long fromIndex, Visitor visitor)
+            throws IOException {
+        seek = false;
+        return scan0(applySnapshot, onlyGeneration, fromIndex, visitor);
+    }
+
+    /**
+     * Reads generation {@code generation} from Chronicle index {@code fromIndex} on, without reading what comes
+     * before (so without the header and sequence checks that need it): {@code dump --follow}.
+     */
+    public WalScanner tail(long generation, long fromIndex, Visitor visitor) throws IOException {
+        seek = true;
+        return scan0(false, generation, fromIndex, visitor);
+    }
+
+    private WalScanner scan0(boolean applySnapshot, Long onlyGeneration, long fromIndex, Visitor visitor)
+            throws IOException {
+        state = new WalState();
+        List<Long> gens = WalLayout.generations(shardDir);
+        List<Long> snaps = WalLayout.snapshots(shardDir);
+        long covered = 0;
+        long expectSeq = 1;
+        if (applySnapshot && onlyGeneration == null) {
+            for (int i = snaps.size() - 1; i >= 0; i--) {
+                Path file = WalLayout.snapshotFile(shardDir, snaps.get(i));
+                try {
+                    SnapshotFile.Contents c = SnapshotFile.read(file);
+                    if (c.shard() != shard) {
+                        throw new WalCorruptException(file.getFileName() + ": belongs to shard " + c.shard());
+                    }
+                    snapshot = c;
+                    break;
+                } catch (WalCorruptException e) {
+                    problems.add(new Problem(shard, snaps.get(i), -1, -1, e.getMessage()));
+                }
+            }
+            if (snapshot != null) {
+                state = snapshot.state();
+                covered = snapshot.generation();
+                expectSeq = snapshot.lastSequence() + 1;
+                lastSequence = snapshot.lastSequence();
+                lastGeneration = covered;
+            }
+        }
+        List<Long> toRead = new ArrayList<>();
+        for (long g : gens) {
+            if ((onlyGeneration == null || g == onlyGeneration) && g > covered) {
+                toRead.add(g);
+            }
+        }
+        if (applySnapshot && onlyGeneration == null) {
+            long first = toRead.isEmpty() ? covered + 1 : toRead.get(0);
+            if (first != covered + 1) {
+                problems.add(new Problem(shard, first, -1, -1, "generations " + (covered + 1) + ".." + (first - 1)
+                        + " are gone and no valid snapshot covers them (snapshot-"
+                        + String.format("%08d", first - 1) + ".snap missing or corrupt): their records are lost"));
+                applying = true; // what follows is still replayed: nothing valid after the gap is dropped
+                expectSeq = -1;
+            }
+        }
+        if (snapshot == null && !toRead.isEmpty() && toRead.get(0) != 1) {
+            // reading from a generation after a compaction without its snapshot (dump, stats, verify's walk of
+            // generations a snapshot covers): where the sequence starts is the header's word
+            expectSeq = -1;
+        }
+        long prevGen = -1;
+        for (long g : toRead) {
+            if (stopped) {
+                break;
+            }
+            if (prevGen >= 0 && g != prevGen + 1) {
+                problems.add(new Problem(shard, g, -1, -1, "generation " + (prevGen + 1) + " is missing"));
+                expectSeq = -1;
+            }
+            prevGen = g;
+            long before = entriesRead;
+            expectSeq = readGeneration(g, expectSeq, fromIndex, visitor, g == toRead.get(toRead.size() - 1));
+            if (entriesRead > before || g != toRead.get(toRead.size() - 1)) {
+                lastGeneration = g;
+            }
+        }
+        return this;
+    }
+
+    private long readGeneration(long gen, long expectSeq, long fromIndex, Visitor visitor, boolean lastOfShard) {
+        Path dir = WalLayout.generationDir(shardDir, gen);
+        if (!Files.isDirectory(dir)) {
+            problems.add(new Problem(shard, gen, -1, -1, "queue directory missing"));
+            return -1;
+        }
+        boolean first = true;
+        long index = -1;
+        long readHere = 0;
+        long lastDocEnd = -1;
+        int lastDocCycle = Integer.MIN_VALUE;
+        byte[] buf = new byte[4096];
+        try (SingleChronicleQueue q = WalQueues.openReadOnly(dir); ExcerptTailer t = q.createTailer()) {
+            presize(q);
+            if (seek && fromIndex > 0) {
+                if (!t.moveToIndex(fromIndex)) {
+                    return expectSeq; // nothing there yet
+                }
+                first = false;
+                expectSeq = -1;
+            }
+            while (!stopped) {
+                int len;
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    index = dc.index();
+                    Bytes<?> bytes = dc.wire().bytes();
+                    len = (int) bytes.readRemaining();
+                    lastDocEnd = bytes.readLimit(); // an absolute offset in the cycle file
+                    lastDocCycle = t.cycle();
+                    if (buf.length < len) {
+                        buf = new byte[Math.max(len, buf.length * 2)];
+                    }
+                    bytes.read(buf, 0, len);
+                }
+                entriesRead++;
+                readHere++;
+                long seq = check(gen, index, buf, len, first, expectSeq);
+                if (seq == Long.MIN_VALUE) {
+                    applying = false;
+                    expectSeq = -1; // resynchronise on the next valid entry: one bad entry is one problem
+                    first = false;
+                    continue;
+                }
+                if (!problems.isEmpty()) {
+                    validAfterFirstProblem++;
+                }
+                int type = WalFormat.type(buf, 0);
+                if (type == WalFormat.TYPE_HEADER) {
+                    first = false;
+                    expectSeq = seq;
+                    entry.wallMs = WalFormat.getLong(buf, WalFormat.HEADER_BYTES + 16);
+                } else {
+                    expectSeq = seq + 1;
+                    if (type == WalFormat.TYPE_RECORD_PUT) {
+                        entry.wallMs = WalFormat.getLong(buf, WalFormat.HEADER_BYTES + 32);
+                    }
+                }
+                if (firstIndex < 0) {
+                    firstIndex = index;
+                }
+                lastIndex = index;
+                if (index < fromIndex) {
+                    lastSequence = type == WalFormat.TYPE_HEADER ? lastSequence : seq;
+                    continue;
+                }
+                entry.shard = shard;
+                entry.generation = gen;
+                entry.index = index;
+                entry.sequence = seq;
+                entry.type = type;
+                entry.version = WalFormat.version(buf, 0);
+                entry.buf = buf;
+                entry.length = len;
+                if (visitor != null && !visitor.onEntry(entry)) {
+                    stopped = true; // the visitor refused this entry: it is not applied
+                    break;
+                }
+                if (type != WalFormat.TYPE_HEADER) {
+                    lastSequence = seq;
+                }
+                if (applying) {
+                    String bad = state.apply(type, buf, WalFormat.HEADER_BYTES, len - WalFormat.HEADER_BYTES);
+                    if (bad != null) {
+                        problems.add(new Problem(shard, gen, index, seq, bad));
+                        applying = false;
+                    }
+                }
+            }
+            if (!stopped && !seek && lastDocEnd > 0 && lastDocCycle == q.lastCycle()) {
+                checkTrailingBytes(gen, dir, index, lastDocEnd);
+            }
+        } catch (RuntimeException | InternalError e) {
+            // InternalError: a mapped read past the end of a truncated file (SIGBUS, turned into an error by the JVM)
+            problems.add(new Problem(shard, gen, index, -1, "queue unreadable after this index: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))));
+            applying = false;
+        }
+        if (readHere == 0 && lastOfShard && !seek) {
+            // killed between creating the queue and completing its header: it holds nothing, not even a header,
+            // so nothing in it was ever acknowledged; recovery deletes it
+            emptyLastGeneration = gen;
+        } else if (first && !stopped && !seek) {
+            problems.add(new Problem(shard, gen, -1, -1, "generation has no valid header entry"));
+        }
+        return expectSeq;
+    }
+
+    /**
+     * After the last complete document of the newest cycle file only zeros may follow (or Chronicle's end-of-file
+     * marker). Anything else is an append torn by a crash (Chronicle writes a document's header as "not complete"
+     * first): reported like kafka-dump-log's trailing invalid bytes. It was never acknowledged.
+     */
+    private void checkTrailingBytes(long gen, Path dir, long lastIndex, long end) {
+        Path file;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            file = s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted()
+                    .reduce((a, b) -> b).orElse(null);
+        } catch (IOException e) {
+            return;
+        }
+        if (file == null) {
+            return;
+        }
+        long at = (end + 3) & ~3L;
+        byte[] tail = new byte[64 * 1024];
+        int n;
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            if (at >= f.length()) {
+                return;
+            }
+            f.seek(at);
+            n = f.read(tail, 0, (int) Math.min(tail.length, f.length() - at));
+        } catch (IOException e) {
+            return;
+        }
+        int from = 0;
+        if (n >= 4 && WalFormat.getInt(tail, 0) == END_OF_DATA) {
+            from = 4;
+        }
+        int last = -1;
+        int count = 0;
+        for (int i = from; i < n; i++) {
+            if (tail[i] != 0) {
+                count++;
+                last = i;
+            }
+        }
+        if (count > 0) {
+            problems.add(new Problem(shard, gen, lastIndex, -1, "trailing invalid bytes after the last complete "
+                    + "entry: " + count + " non-zero bytes in [" + at + ", " + (at + last + 1) + ") of "
+                    + file.getFileName() + " (an append torn by a crash; never acknowledged)"));
+        }
+    }
+
+    /** Chronicle's end-of-data header (metadata + not-complete bits, length 0). */
+    private static final int END_OF_DATA = 0xC0000000;
+
+    /** Sizes the record map for the queue's entry count; only an optimisation, so a damaged queue skips it. */
+    private void presize(SingleChronicleQueue q) {
+        if (seek || !applying) {
+            return;
+        }
+        try {
+            long firstIndex = q.firstIndex();
+            long lastIndex = q.lastIndex();
+            if (firstIndex >= 0 && lastIndex >= firstIndex && (firstIndex >>> 32) == (lastIndex >>> 32)) {
+                state.expectRecords(lastIndex - firstIndex); // one cycle file: the difference is the entry count
+            }
+        } catch (RuntimeException | InternalError e) {
+            // the read that follows meets the same damage and reports it
+        }
+    }
+
+    /** Checks one entry; returns its sequence, or Long.MIN_VALUE after recording a problem. */
+    private long check(long gen, long index, byte[] buf, int len, boolean first, long expectSeq) {
+        if (len < WalFormat.HEADER_BYTES) {
+            return fail(gen, index, -1, "entry of " + len + " bytes is shorter than its 20-byte header (torn?)");
+        }
+        int payload = WalFormat.payloadLength(buf, 0);
+        long seq = WalFormat.sequence(buf, 0);
+        if (payload != len - WalFormat.HEADER_BYTES) {
+            return fail(gen, index, seq, "length field says " + payload + " payload bytes, document holds "
+                    + (len - WalFormat.HEADER_BYTES) + " (torn or corrupt)");
+        }
+        int stored = WalFormat.storedChecksum(buf, 0);
+        int computed = format.checksum(buf, 0, payload);
+        if (stored != computed) {
+            return fail(gen, index, seq, String.format("checksum mismatch (stored %08x, computed %08x)", stored,
+                    computed));
+        }
+        int type = WalFormat.type(buf, 0);
+        int version = WalFormat.version(buf, 0);
+        if (!WalFormat.isKnownType(type)) {
+            return fail(gen, index, seq, "unknown entry type " + type + " (written by a newer Molia?)");
+        }
+        if (version == 0 || version > WalFormat.maxVersion(type)) {
+            return fail(gen, index, seq, WalFormat.typeName(type) + " version " + version
+                    + " is unknown to this build (reads up to " + WalFormat.maxVersion(type) + ")");
+        }
+        if (type == WalFormat.TYPE_HEADER) {
+            if (payload != WalEntries.HEADER_PAYLOAD_BYTES) {
+                return fail(gen, index, seq, "header payload of " + payload + " bytes");
+            }
+            WalEntries.Header h = WalEntries.Header.read(buf, WalFormat.HEADER_BYTES);
+            if (h.formatVersion() > WalFormat.FORMAT_VERSION) {
+                return fail(gen, index, seq, "queue format " + h.formatVersion() + " is newer than this build reads ("
+                        + WalFormat.FORMAT_VERSION + ")");
+            }
+            if (h.shard() != shard || h.generation() != gen) {
+                return fail(gen, index, seq, "header names shard " + h.shard() + " gen " + h.generation());
+            }
+            if (!first) {
+                return fail(gen, index, seq, "a second header entry inside the generation");
+            }
+            if (expectSeq > 0 && h.firstSequence() != expectSeq) {
+                return fail(gen, index, seq, "generation starts at sequence " + h.firstSequence() + ", expected "
+                        + expectSeq + (h.firstSequence() > expectSeq ? " (entries missing)" : " (entries repeated)"));
+            }
+            return h.firstSequence();
+        }
+        if (first) {
+            return fail(gen, index, seq, "first entry of the generation is not its header");
+        }
+        if (expectSeq > 0 && seq != expectSeq) {
+            return fail(gen, index, seq, "sequence gap: expected " + expectSeq);
+        }
+        return seq;
+    }
+
+    private long fail(long gen, long index, long seq, String message) {
+        problems.add(new Problem(shard, gen, index, seq, message));
+        return Long.MIN_VALUE;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** The last generation when it holds no entry at all (a start or compaction killed at its first step), or -1. */
+    public long emptyLastGeneration() {
+        return emptyLastGeneration;
+    }
+
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    public boolean clean() {
+        return problems.isEmpty();
+    }
+
+    /** The state after the snapshot and every entry before the first problem. */
+    public WalState state() {
+        return state;
+    }
+
+    public SnapshotFile.Contents snapshot() {
+        return snapshot;
+    }
+
+    public long lastSequence() {
+        return lastSequence;
+    }
+
+    public long lastGeneration() {
+        return lastGeneration;
+    }
+
+    public long entriesRead() {
+        return entriesRead;
+    }
+
+    public long firstIndex() {
+        return firstIndex;
+    }
+
+    public long lastIndex() {
+        return lastIndex;
+    }
+
+    /**
+     * True when every problem is at the very end: nothing valid was read after the first one. Such a tail was
+     * never acknowledged (an entry is acknowledged only once its append completed), so recovery may set it aside.
+     */
+    public boolean problemsOnlyAtTail() {
+        return !problems.isEmpty() && validAfterFirstProblem == 0;
+    }
+
+    public int shard() {
+        return shard;
+    }
+}

@@ -1,0 +1,167 @@
+package io.molia.wal;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.molia.core.Contact;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+
+/**
+ * The durable state of one shard as the WAL describes it: records with wall-clock times, and the peerstore.
+ * Replay applies entries to it in sequence order; recovery, {@code molia wal replay}, compaction and the digest all
+ * use this one class, so the node and the tools cannot disagree on what a WAL means. Expired records stay until an
+ * EXPIRE entry removes them: replay is a function of the entries alone, never of the clock.
+ *
+ * <p>Not thread-safe.
+ */
+public final class WalState {
+    /** A record as journaled: value, when stored and when it expires (milliseconds since the epoch). */
+    public record Record(byte[] value, long storedWallMs, long expiresWallMs) {
+    }
+
+    /** A peerstore entry: the contact and its consecutive failures. */
+    public record Peer(Contact contact, int failures) {
+    }
+
+    private Map<NodeId, Record> records = new HashMap<>();
+    private final Map<NodeId, Peer> peers = new LinkedHashMap<>();
+    private final long[] applied = new long[WalFormat.typeCount()];
+    private long recordBytes;
+
+    public Map<NodeId, Record> records() {
+        return Collections.unmodifiableMap(records);
+    }
+
+    public Map<NodeId, Peer> peers() {
+        return Collections.unmodifiableMap(peers);
+    }
+
+    /** The records without the read-only wrapper, for the digest's tight loop. */
+    Map<NodeId, Record> rawRecords() {
+        return records;
+    }
+
+    /**
+     * Makes room for {@code more} records up front (replay knows roughly how many entries a queue holds): one
+     * allocation instead of a chain of rehashes of a map of a million entries.
+     */
+    public void expectRecords(long more) {
+        long want = records.size() + more;
+        if (want > 4_096 && want < Integer.MAX_VALUE / 2) {
+            Map<NodeId, Record> bigger = HashMap.newHashMap((int) want);
+            bigger.putAll(records);
+            records = bigger;
+        }
+    }
+
+    public long recordBytes() {
+        return recordBytes;
+    }
+
+    /** Entries applied, by type. */
+    public long applied(int type) {
+        return applied[type];
+    }
+
+    public long appliedTotal() {
+        long n = 0;
+        for (long a : applied) {
+            n += a;
+        }
+        return n;
+    }
+
+    public void putRecord(NodeId key, Record r) {
+        Record old = records.put(key, r);
+        recordBytes += r.value().length - (old == null ? 0 : old.value().length);
+    }
+
+    public void removeRecord(NodeId key) {
+        Record old = records.remove(key);
+        if (old != null) {
+            recordBytes -= old.value().length;
+        }
+    }
+
+    public void putPeer(Contact c, int failures) {
+        peers.put(c.id(), new Peer(c, failures));
+    }
+
+    /** Peers in the order they were added (oldest first), as the routing table should see them again. */
+    public List<Peer> peerList() {
+        return new ArrayList<>(peers.values());
+    }
+
+    /**
+     * Applies one validated entry (type and version known, checksum good). Returns null, or what is wrong with the
+     * payload (a length that does not match its type).
+     */
+    public String apply(int type, byte[] buf, int payloadOff, int payloadLength) {
+        switch (type) {
+            case WalFormat.TYPE_HEADER -> {
+                // generation boundary: nothing to apply
+            }
+            case WalFormat.TYPE_RECORD_PUT -> {
+                if (payloadLength < 52) {
+                    return "record_put payload of " + payloadLength + " bytes is shorter than 52";
+                }
+                int valueLength = WalFormat.getInt(buf, payloadOff + 48);
+                if (valueLength != payloadLength - 52) {
+                    return "record_put value length " + valueLength + " does not match payload " + payloadLength;
+                }
+                NodeId key = NodeId.fromBytes(buf, payloadOff);
+                byte[] value = new byte[valueLength];
+                System.arraycopy(buf, payloadOff + 52, value, 0, valueLength);
+                putRecord(key, new Record(value, WalFormat.getLong(buf, payloadOff + 32),
+                        WalFormat.getLong(buf, payloadOff + 40)));
+            }
+            case WalFormat.TYPE_RECORD_DELETE, WalFormat.TYPE_RECORD_EXPIRE -> {
+                if (payloadLength != 32) {
+                    return WalFormat.typeName(type) + " payload of " + payloadLength + " bytes, expected 32";
+                }
+                removeRecord(NodeId.fromBytes(buf, payloadOff));
+            }
+            case WalFormat.TYPE_PEER_ADD -> {
+                if (payloadLength < 73 || payloadLength != 73 + (buf[payloadOff + 72] & 0xff)) {
+                    return "peer_add payload of " + payloadLength + " bytes does not match its address length";
+                }
+                Contact c = WalEntries.readContact(buf, payloadOff);
+                if (c == null) {
+                    return "peer_add carries an unreadable address";
+                }
+                Peer old = peers.remove(c.id());
+                peers.put(c.id(), new Peer(c, old == null ? 0 : old.failures()));
+            }
+            case WalFormat.TYPE_PEER_REMOVE -> {
+                if (payloadLength != 32) {
+                    return "peer_remove payload of " + payloadLength + " bytes, expected 32";
+                }
+                peers.remove(NodeId.fromBytes(buf, payloadOff));
+            }
+            case WalFormat.TYPE_PEER_SCORE -> {
+                if (payloadLength != 36) {
+                    return "peer_score payload of " + payloadLength + " bytes, expected 36";
+                }
+                NodeId id = NodeId.fromBytes(buf, payloadOff);
+                Peer p = peers.get(id);
+                if (p != null) {
+                    peers.put(id, new Peer(p.contact(), WalFormat.getInt(buf, payloadOff + 32)));
+                }
+            }
+            default -> {
+                return "unknown entry type " + type;
+            }
+        }
+        applied[type]++;
+        return null;
+    }
+
+    static NodeAddress address(byte[] buf, int off, int len) {
+        return NodeAddress.readFrom(buf, off, len);
+    }
+}

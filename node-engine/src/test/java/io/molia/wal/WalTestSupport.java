@@ -1,0 +1,68 @@
+package io.molia.wal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import io.molia.core.NodeId;
+import io.molia.core.TestContacts;
+import io.molia.core.store.StoreJournal;
+
+/** Writes WALs through the node's own writer ({@link ShardWal}) for tests. */
+final class WalTestSupport {
+    static final WalClock CLOCK = new WalClock(1_700_000_000_000_000_000L, 0);
+
+    private WalTestSupport() {
+    }
+
+    /** A value that can be found again in the raw queue files. */
+    static byte[] value(int i) {
+        return String.format("value-%06d-%s", i, "x".repeat(40)).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static NodeId key(int i) {
+        return new NodeId(0x1000 + i, i * 31L, 7, i);
+    }
+
+    /** Appends {@code n} record puts (and every 10th a delete of an earlier one, some peers) to generation gen. */
+    static ShardWal write(Path shardDir, long gen, long firstSeq, int from, int n) throws IOException {
+        ShardWal wal = new ShardWal(0, shardDir, WalSync.NONE, CLOCK, gen, firstSeq);
+        SplittableRandom random = new SplittableRandom(from);
+        for (int i = from; i < from + n; i++) {
+            wal.onRecordPut(key(i), value(i), i * 1_000_000L, (i + 3_600_000L) * 1_000_000L);
+            if (i % 10 == 9) {
+                wal.onRecordRemoved(key(i - 5), StoreJournal.Removal.DELETED);
+            }
+            if (i % 25 == 0) {
+                wal.onPeerAdded(TestContacts.random(random));
+            }
+        }
+        return wal;
+    }
+
+    static List<Path> queueFiles(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return new ArrayList<>(s.filter(p -> p.toString().endsWith(".cq4")).sorted().toList());
+        }
+    }
+
+    /** Offset of {@code needle} in {@code file}, or -1. */
+    static long find(Path file, byte[] needle) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        outer:
+        for (int i = 0; i + needle.length <= all.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (all[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

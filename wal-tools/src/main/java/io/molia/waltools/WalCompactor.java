@@ -1,0 +1,160 @@
+package io.molia.waltools;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.molia.wal.DataDirLock;
+import io.molia.wal.ShardWal;
+import io.molia.wal.SnapshotFile;
+import io.molia.wal.WalClock;
+import io.molia.wal.WalLayout;
+import io.molia.wal.WalScanner;
+import io.molia.wal.WalSync;
+
+/**
+ * {@code molia wal compact}: per shard, replays the WAL, writes the result as one snapshot covering every
+ * generation so far and starts a fresh queue (the next generation, holding only its header), then replays the
+ * result and checks the digest is unchanged. {@code --out DIR} writes a new data dir (the original is untouched;
+ * other top-level files such as identity.key are copied); in place, the old {@code wal/} is kept as a backup until
+ * the result verified, then deleted. A WAL with problems is not compacted (verify first).
+ */
+public final class WalCompactor {
+    /** The result for one shard. */
+    public record ShardResult(int shard, long entriesBefore, long generationCovered, int records, int peers,
+            long snapshotBytes, long bytesBefore, long bytesAfter, String digestBefore, String digestAfter,
+            double seconds) {
+    }
+
+    /** Compacts {@code source} into {@code outDataDir} (a new, empty or absent directory). */
+    public List<ShardResult> compactTo(WalLayout.Target source, Path outDataDir, Progress progress)
+            throws IOException {
+        if (Files.exists(WalLayout.walDir(outDataDir))) {
+            throw new IllegalArgumentException("--out " + outDataDir + " already holds a wal/ directory");
+        }
+        Files.createDirectories(outDataDir);
+        try (DataDirLock in = WalTarget.lock(source)) {
+            List<ShardResult> results = new ArrayList<>();
+            for (Map.Entry<Integer, Path> s : source.shards().entrySet()) {
+                results.add(compactShard(s.getKey(), s.getValue(), WalLayout.shardDir(outDataDir, s.getKey()),
+                        progress));
+            }
+            copyTopLevelFiles(source.dataDir(), outDataDir);
+            return results;
+        }
+    }
+
+    /**
+     * Compacts in place: into {@code wal.compacting/}, then {@code wal/} becomes {@code wal.backup/} and the
+     * result becomes {@code wal/}; the backup is deleted only after the result verified with equal digests.
+     */
+    public List<ShardResult> compactInPlace(WalLayout.Target source, Progress progress) throws IOException {
+        Path data = source.dataDir();
+        Path work = data.resolve("wal.compacting");
+        Path backup = data.resolve("wal.backup");
+        if (Files.exists(backup)) {
+            throw new IllegalStateException(backup + " exists (an earlier in-place compaction did not finish): "
+                    + "check it and remove it first");
+        }
+        try (DataDirLock in = WalTarget.lock(source)) {
+            deleteTree(work);
+            List<ShardResult> results = new ArrayList<>();
+            for (Map.Entry<Integer, Path> s : source.shards().entrySet()) {
+                results.add(compactShard(s.getKey(), s.getValue(), work.resolve("shard-" + s.getKey()), progress));
+            }
+            Path wal = WalLayout.walDir(data);
+            Files.move(wal, backup, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(work, wal, StandardCopyOption.ATOMIC_MOVE);
+            SnapshotFile.forceDirectory(data);
+            for (ShardResult r : results) { // the result, where the node will read it, once more
+                WalScanner again = new WalScanner(r.shard(), WalLayout.shardDir(data, r.shard()))
+                        .scan(true, null, 0, null);
+                String digest = io.molia.wal.StoreDigest.of(again.state());
+                if (!again.clean() || !digest.equals(r.digestBefore())) {
+                    Files.move(wal, work);
+                    Files.move(backup, wal);
+                    throw new IllegalStateException("shard " + r.shard() + ": the compacted WAL did not verify ("
+                            + (again.clean() ? "digest changed" : again.problems().get(0)) + "); original restored");
+                }
+            }
+            deleteTree(backup);
+            return results;
+        }
+    }
+
+    private ShardResult compactShard(int shard, Path in, Path out, Progress progress) throws IOException {
+        long t0 = System.nanoTime();
+        long[] n = {0};
+        WalScanner scan = new WalScanner(shard, in).scan(true, null, 0, e -> {
+            progress.update(++n[0]);
+            return true;
+        });
+        if (!scan.clean()) {
+            throw new IllegalStateException("shard " + shard + " has problems, not compacted (run molia wal verify): "
+                    + scan.problems().get(0));
+        }
+        String before = io.molia.wal.StoreDigest.of(scan.state());
+        List<Long> gens = WalLayout.generations(in);
+        long covered = Math.max(scan.lastGeneration(), gens.isEmpty() ? 0 : gens.get(gens.size() - 1));
+        Files.createDirectories(out);
+        Path snap = WalLayout.snapshotFile(out, covered);
+        long snapBytes = SnapshotFile.write(snap, shard, covered, scan.lastSequence(), System.currentTimeMillis(),
+                scan.state(), before);
+        try (ShardWal fresh = new ShardWal(shard, out, WalSync.ALWAYS, WalClock.system(), covered + 1,
+                scan.lastSequence() + 1)) {
+            assert fresh.generation() == covered + 1;
+        }
+        WalScanner after = new WalScanner(shard, out).scan(true, null, 0, null);
+        // reading the snapshot recomputed its digest from its entries and checked it; nothing follows it
+        String digestAfter = after.snapshot() != null && after.state().appliedTotal() == after.entriesRead()
+                ? after.snapshot().digest() : io.molia.wal.StoreDigest.of(after.state());
+        if (!after.clean() || !digestAfter.equals(before)) {
+            throw new IllegalStateException("shard " + shard + ": compaction result differs from the original ("
+                    + (after.clean() ? "digest " + digestAfter + " != " + before : after.problems().get(0)) + ")");
+        }
+        return new ShardResult(shard, scan.entriesRead(), covered, scan.state().records().size(),
+                scan.state().peers().size(), snapBytes, sizeOf(in), sizeOf(out), before, digestAfter,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    static long sizeOf(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            long total = 0;
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                total += Files.size(p);
+            }
+            return total;
+        }
+    }
+
+    private static void copyTopLevelFiles(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.list(from)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (Files.isRegularFile(p) && !name.equals(WalLayout.LOCK_FILE)) {
+                    Files.copy(p, to.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

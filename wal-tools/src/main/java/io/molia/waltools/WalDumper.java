@@ -1,0 +1,191 @@
+package io.molia.waltools;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+import io.molia.wal.WalFormat;
+import io.molia.wal.WalLayout;
+import io.molia.wal.WalScanner;
+
+/**
+ * {@code molia wal dump}: every entry of a WAL as one human-readable line or one JSON object, in order, with shard,
+ * generation, Chronicle index and sequence; problems are printed where they occur (to stderr).
+ */
+public final class WalDumper {
+    /** What to dump. */
+    public record Options(Integer shard, long fromIndex, long limit, int type, boolean json) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final PrintStream out;
+    private final PrintStream err;
+    private long printed;
+
+    public WalDumper(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Dumps; returns the number of problems found. */
+    public int dump(WalLayout.Target target, Options o) throws IOException {
+        int problems = 0;
+        for (Map.Entry<Integer, Path> s : target.shards().entrySet()) {
+            if (o.shard() != null && !o.shard().equals(s.getKey())) {
+                continue;
+            }
+            WalScanner scan = new WalScanner(s.getKey(), s.getValue());
+            scan.scan(false, target.onlyGeneration(), o.fromIndex(), e -> {
+                if (o.type() >= 0 && e.type != o.type()) {
+                    return true;
+                }
+                out.println(o.json() ? json(e) : line(e));
+                return ++printed < o.limit();
+            });
+            for (WalScanner.Problem p : scan.problems()) {
+                err.println("problem: " + p);
+            }
+            problems += scan.problems().size();
+            if (printed >= o.limit()) {
+                break;
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Prints entries as they are appended (a live node may hold the data dir: this only reads), moving on to the
+     * next generation when a compaction or a restart starts one. Runs until interrupted.
+     */
+    public void follow(WalLayout.Target target, Options o) throws IOException, InterruptedException {
+        int shard = o.shard() != null ? o.shard() : target.shards().firstKey();
+        Path dir = target.shards().get(shard);
+        java.util.List<Long> gens = WalLayout.generations(dir);
+        long gen = gens.isEmpty() ? 1 : gens.get(gens.size() - 1);
+        long next = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            long[] last = {-1};
+            WalScanner scan = new WalScanner(shard, dir);
+            scan.tail(gen, next, e -> {
+                last[0] = e.index;
+                if (o.type() < 0 || e.type == o.type()) {
+                    out.println(o.json() ? json(e) : line(e));
+                }
+                return true;
+            });
+            for (WalScanner.Problem p : scan.problems()) {
+                err.println("problem: " + p);
+            }
+            out.flush();
+            if (last[0] >= 0) {
+                next = last[0] + 1;
+                continue;
+            }
+            gens = WalLayout.generations(dir);
+            long newer = -1;
+            for (long g : gens) {
+                if (g > gen) {
+                    newer = g;
+                    break;
+                }
+            }
+            if (newer > 0) {
+                gen = newer;
+                next = 0;
+                continue;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    public long printed() {
+        return printed;
+    }
+
+    /** One line: {@code shard 0 gen 1 index 0x... seq 17 record_put v1 key=… value=… expires=…}. */
+    public static String line(WalScanner.Entry e) {
+        StringBuilder b = new StringBuilder();
+        b.append("shard ").append(e.shard).append(" gen ").append(e.generation).append(" index 0x")
+                .append(Long.toHexString(e.index)).append(" seq ").append(e.sequence).append(' ')
+                .append(WalFormat.typeName(e.type)).append(" v").append(e.version);
+        for (Map.Entry<String, Object> f : fields(e).entrySet()) {
+            b.append(' ').append(f.getKey()).append('=').append(f.getValue());
+        }
+        return b.toString();
+    }
+
+    public static String json(WalScanner.Entry e) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("shard", e.shard);
+        n.put("generation", e.generation);
+        n.put("index", e.index);
+        n.put("sequence", e.sequence);
+        n.put("type", WalFormat.typeName(e.type));
+        n.put("version", e.version);
+        n.put("bytes", e.length);
+        for (Map.Entry<String, Object> f : fields(e).entrySet()) {
+            if (f.getValue() instanceof Number num) {
+                n.put(f.getKey(), num.longValue());
+            } else {
+                n.put(f.getKey(), String.valueOf(f.getValue()));
+            }
+        }
+        return n.toString();
+    }
+
+    private static Map<String, Object> fields(WalScanner.Entry e) {
+        Map<String, Object> f = new java.util.LinkedHashMap<>();
+        byte[] b = e.buf;
+        int p = e.payloadOffset();
+        switch (e.type) {
+            case WalFormat.TYPE_HEADER -> {
+                f.put("format", (b[p] & 0xff) | (b[p + 1] & 0xff) << 8);
+                f.put("first_sequence", WalFormat.getLong(b, p + 8));
+                f.put("created", Instant.ofEpochMilli(WalFormat.getLong(b, p + 16)).toString());
+            }
+            case WalFormat.TYPE_RECORD_PUT -> {
+                f.put("key", NodeId.fromBytes(b, p).toHex());
+                int len = WalFormat.getInt(b, p + 48);
+                f.put("value_bytes", len);
+                f.put("value", preview(b, p + 52, len));
+                f.put("stored", Instant.ofEpochMilli(WalFormat.getLong(b, p + 32)).toString());
+                f.put("expires", Instant.ofEpochMilli(WalFormat.getLong(b, p + 40)).toString());
+            }
+            case WalFormat.TYPE_RECORD_DELETE, WalFormat.TYPE_RECORD_EXPIRE -> f.put("key", NodeId.fromBytes(b, p)
+                    .toHex());
+            case WalFormat.TYPE_PEER_ADD -> {
+                f.put("node", NodeId.fromBytes(b, p).toHex());
+                NodeAddress a = NodeAddress.readFrom(b, p + 73, b[p + 72] & 0xff);
+                f.put("address", String.valueOf(a));
+            }
+            case WalFormat.TYPE_PEER_REMOVE -> f.put("node", NodeId.fromBytes(b, p).toHex());
+            case WalFormat.TYPE_PEER_SCORE -> {
+                f.put("node", NodeId.fromBytes(b, p).toHex());
+                f.put("failures", WalFormat.getInt(b, p + 32));
+            }
+            default -> f.put("payload_bytes", e.payloadLength());
+        }
+        return f;
+    }
+
+    /** Printable ASCII as text (up to 48 chars), anything else as hex (up to 24 bytes). */
+    static String preview(byte[] b, int off, int len) {
+        boolean text = true;
+        for (int i = 0; i < len && text; i++) {
+            text = b[off + i] >= 0x20 && b[off + i] < 0x7f && b[off + i] != '"';
+        }
+        if (text) {
+            String s = new String(b, off, Math.min(len, 48), StandardCharsets.US_ASCII);
+            return "\"" + s + (len > 48 ? "…" : "") + "\"";
+        }
+        return "0x" + HexFormat.of().formatHex(b, off, off + Math.min(len, 24)) + (len > 24 ? "…" : "");
+    }
+}

@@ -1,0 +1,226 @@
+package io.molia.waltools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.molia.core.Contact;
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+import io.molia.core.store.StoreJournal;
+import io.molia.wal.DataDirLock;
+import io.molia.wal.ShardWal;
+import io.molia.wal.StoreDigest;
+import io.molia.wal.WalClock;
+import io.molia.wal.WalLayout;
+import io.molia.wal.WalScanner;
+import io.molia.wal.WalState;
+import io.molia.wal.WalSync;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The library classes behind {@code molia wal}, called directly, on WALs written by the node's own writer. */
+class WalToolsTest {
+    private static final WalClock CLOCK = new WalClock(1_800_000_000_000_000_000L, 0);
+    private static final Progress QUIET = new Progress(System.err, "test", false);
+
+    @TempDir
+    Path dir;
+
+    /** Writes puts (every 7th deleted again, every 11th expired) and a few peers; returns the expected records. */
+    private Map<NodeId, WalState.Record> write(Path dataDir, long gen, long firstSeq, int from, int n)
+            throws Exception {
+        Map<NodeId, WalState.Record> expected = new HashMap<>();
+        try (ShardWal wal = new ShardWal(0, WalLayout.shardDir(dataDir, 0), WalSync.NONE, CLOCK, gen, firstSeq)) {
+            for (int i = from; i < from + n; i++) {
+                NodeId key = new NodeId(i, 3, 5, 7);
+                byte[] value = ("record " + i).getBytes(StandardCharsets.US_ASCII);
+                long expiresNs = (1_000L + i) * 1_000_000_000L;
+                wal.onRecordPut(key, value, 0, expiresNs);
+                expected.put(key, new WalState.Record(value, 0, CLOCK.toWallMs(expiresNs)));
+                if (i % 7 == 0) {
+                    wal.onRecordRemoved(key, StoreJournal.Removal.DELETED);
+                    expected.remove(key);
+                } else if (i % 11 == 0) {
+                    wal.onRecordRemoved(key, StoreJournal.Removal.EXPIRED);
+                    expected.remove(key);
+                }
+                if (i % 100 == 0) {
+                    byte[] pk = new byte[32];
+                    new SplittableRandom(i).nextBytes(pk);
+                    wal.onPeerAdded(new Contact(NodeId.ofPublicKey(pk), pk, 0, NodeAddress.ipv4(0x7f000001, 4000 + i
+                            % 1000)));
+                }
+            }
+        }
+        return expected;
+    }
+
+    private static String capture(ThrowingConsumer<PrintStream> body) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            body.accept(out);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private interface ThrowingConsumer<T> {
+        void accept(T t) throws Exception;
+    }
+
+    @Test
+    void aCleanWalDumpsVerifiesReplaysAndCounts() throws Exception {
+        Map<NodeId, WalState.Record> expected = write(dir, 1, 1, 1, 1_000);
+        WalLayout.Target target = WalTarget.resolveIdle(dir);
+
+        List<WalVerifier.ShardReport> verify = new WalVerifier().verify(target, QUIET);
+        assertEquals(1, verify.size());
+        assertEquals(List.of(), verify.get(0).problems());
+
+        WalReplayer.ShardResult replay = new WalReplayer().replay(target, null, Long.MAX_VALUE, Long.MAX_VALUE, QUIET)
+                .get(0);
+        assertEquals(expected.size(), replay.records());
+        assertEquals(StoreDigest.of(expected), replay.digest(), "replay rebuilds exactly what was written");
+        assertEquals(10, replay.peers());
+
+        String json = capture(out -> new WalDumper(out, System.err).dump(target,
+                new WalDumper.Options(null, 0, Long.MAX_VALUE, -1, true)));
+        String[] lines = json.split("\n");
+        WalStats.ShardStats stats = new WalStats().stats(target, QUIET).get(0);
+        assertEquals(stats.entries(), lines.length);
+        assertEquals(1 + 1_000 + 142 + 78 + 10, stats.entries()); // header, puts, deletes, expiries, peers
+        JsonNode second = new ObjectMapper().readTree(lines[1]);
+        assertEquals("record_put", second.get("type").asText());
+        assertEquals(1, second.get("sequence").asLong());
+        assertEquals("\"record 1\"", second.get("value").asText());
+
+        String deletes = capture(out -> new WalDumper(out, System.err).dump(target,
+                new WalDumper.Options(0, 0, 5, io.molia.wal.WalFormat.typeOf("record_delete"), false)));
+        assertEquals(5, deletes.lines().count());
+        assertTrue(deletes.lines().allMatch(l -> l.matches("shard 0 gen 1 index 0x[0-9a-f]+ seq \\d+ record_delete v1 "
+                + "key=[0-9a-f]{64}")), deletes);
+    }
+
+    @Test
+    void replayUntilAnIndexStopsThere() throws Exception {
+        write(dir, 1, 1, 1, 100);
+        WalLayout.Target target = WalTarget.resolveIdle(dir);
+        long[] tenth = {-1};
+        new WalScanner(0, WalLayout.shardDir(dir, 0)).scan(false, null, 0, e -> {
+            if (e.sequence == 10 && e.type != 0) {
+                tenth[0] = e.index;
+            }
+            return true;
+        });
+        WalReplayer.ShardResult r = new WalReplayer().replay(target, 0, tenth[0], Long.MAX_VALUE, QUIET).get(0);
+        assertEquals(10, r.lastSequence(), "stopped after sequence 10");
+        assertEquals(8, r.records(), "puts 1..9 minus the deleted 7, nothing of put 10's successors");
+    }
+
+    @Test
+    void verifyNamesAFlippedByteByShardAndIndexAndTheCommandExitsThree() throws Exception {
+        write(dir, 1, 1, 1, 500);
+        Path file;
+        try (Stream<Path> s = Files.walk(dir)) {
+            file = s.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        byte[] all = Files.readAllBytes(file);
+        int at = new String(all, StandardCharsets.ISO_8859_1).indexOf("record 250");
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(at + 7);
+            f.write('X');
+        }
+        WalVerifier.ShardReport r = new WalVerifier().verify(WalTarget.resolveIdle(dir), QUIET).get(0);
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        assertTrue(r.problems().get(0).toString().matches("shard 0 gen 1 index 0x[0-9a-f]+ seq \\d+: checksum "
+                + "mismatch .*"), r.problems().toString());
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = new CommandLine(new WalCommand()).execute("verify", dir.toString());
+        } finally {
+            System.setOut(original);
+        }
+        assertEquals(WalCommand.PROBLEMS, code);
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("shard 0 gen 1 index 0x"));
+        assertTrue(lines.get(1).startsWith("shard 0: 1 problem(s)"));
+    }
+
+    @Test
+    void aCompactionKilledBetweenSnapshotAndDeletionStillVerifiesClean() throws Exception {
+        Map<NodeId, WalState.Record> all = write(dir, 1, 1, 1, 200);
+        Path shard = WalLayout.shardDir(dir, 0);
+        long next = new WalScanner(0, shard).scan(true, null, 0, null).lastSequence() + 1;
+        all.putAll(write(dir, 2, next, 201, 200));
+        WalScanner both = new WalScanner(0, shard).scan(true, null, 0, null);
+        io.molia.wal.SnapshotFile.write(WalLayout.snapshotFile(shard, 2), 0, 2, both.lastSequence(), 0, both.state());
+        write(dir, 3, both.lastSequence() + 1, 401, 10);
+        // killed before deleting anything: generations 1..2 are still there beside the snapshot that covers them
+        assertEquals(List.of(), new WalVerifier().verify(WalTarget.resolveIdle(dir), QUIET).get(0).problems());
+        // killed after deleting generation 1 only
+        WalCompactor.deleteTree(WalLayout.generationDir(shard, 1));
+        assertEquals(List.of(), new WalVerifier().verify(WalTarget.resolveIdle(dir), QUIET).get(0).problems());
+        String digestAll = StoreDigest.of(all);
+        assertNotEquals(digestAll, new WalReplayer().replay(WalTarget.resolveIdle(dir), null, Long.MAX_VALUE,
+                Long.MAX_VALUE, QUIET).get(0).digest(), "generation 3 added records after the snapshot");
+    }
+
+    @Test
+    void compactionKeepsTheDigestOutOfPlaceAndInPlaceAndRefusesALockedDir() throws Exception {
+        Map<NodeId, WalState.Record> first = write(dir, 1, 1, 1, 300);
+        WalLayout.Target target = WalTarget.resolveIdle(dir);
+        long next = new WalScanner(0, WalLayout.shardDir(dir, 0)).scan(true, null, 0, null).lastSequence() + 1;
+        Map<NodeId, WalState.Record> second = write(dir, 2, next, 301, 300);
+        first.putAll(second);
+        String digest = StoreDigest.of(first);
+        Files.writeString(dir.resolve("identity.key"), "secret");
+
+        Path out = dir.resolveSibling(dir.getFileName() + "-compacted");
+        WalCompactor.ShardResult r = new WalCompactor().compactTo(target, out, QUIET).get(0);
+        assertEquals(digest, r.digestBefore());
+        assertEquals(digest, r.digestAfter());
+        assertEquals(List.of(3L), WalLayout.generations(WalLayout.shardDir(out, 0)));
+        assertEquals(List.of(2L), WalLayout.snapshots(WalLayout.shardDir(out, 0)));
+        assertEquals("secret", Files.readString(out.resolve("identity.key")));
+        assertTrue(new WalVerifier().verify(WalLayout.resolve(out), QUIET).get(0).problems().isEmpty());
+        assertEquals(0, new WalDumper(new PrintStream(java.io.OutputStream.nullOutputStream()), System.err)
+                .dump(WalLayout.resolve(out), new WalDumper.Options(null, 0, Long.MAX_VALUE, -1, false)),
+                "a compacted WAL dumps without problems (its sequence starts where the header says)");
+
+        try (DataDirLock held = DataDirLock.acquire(dir, "a node")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new WalCompactor().compactInPlace(WalLayout.resolve(dir), QUIET));
+            assertTrue(e.getMessage().contains("in use by a running node"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> WalTarget.resolveIdle(dir));
+        }
+        WalCompactor.ShardResult in = new WalCompactor().compactInPlace(WalLayout.resolve(dir), QUIET).get(0);
+        assertEquals(digest, in.digestAfter());
+        assertFalse(Files.exists(dir.resolve("wal.backup")), "the backup goes once the result verified");
+        WalReplayer.ShardResult again = new WalReplayer().replay(WalTarget.resolveIdle(dir), null, Long.MAX_VALUE,
+                Long.MAX_VALUE, QUIET).get(0);
+        assertEquals(digest, again.digest());
+        assertNotEquals(0, again.records());
+    }
+}
