@@ -69,6 +69,7 @@ public final class Render {
             case PEERS -> peers(r, st);
             case SESSIONS -> sessions(r, st);
             case RECORDS -> records(r, st);
+            case WAL -> wal(r, st);
             case METRICS -> metrics(r, st);
             case ERRORS -> errors(r, st);
             case BANS -> bans(r, st);
@@ -191,6 +192,24 @@ public final class Render {
             out.append('\n').append(top.render(st, true));
         }
         return out.toString().stripTrailing();
+    }
+
+    static String wal(AdminResponse r, Style st) {
+        var v = r.getWal();
+        StringBuilder out = new StringBuilder();
+        out.append("sync ").append(v.getSync()).append("; last start replayed ").append(v.getEntriesReplayedAtStart())
+                .append(" entries in ").append(v.getStartupMs()).append(" ms (").append(v.getRecordsRecovered())
+                .append(" records, ").append(v.getPeersRecovered()).append(" peers)\n");
+        Table t = new Table("shard", "generation", "next index", "appended", "bytes", "syncs", "failures",
+                "compactions", "last compaction", "snapshot");
+        for (var w : v.getShardsList()) {
+            t.row(Integer.toString(w.getShard()), Long.toString(w.getGeneration()), Long.toString(w.getNextSequence()),
+                    Long.toString(w.getEntriesAppended()), bytes(w.getBytesAppended()), Long.toString(w.getSyncs()),
+                    Long.toString(w.getAppendFailures()), Long.toString(w.getCompactions()),
+                    w.getLastCompactionMsAgo() < 0 ? "none" : ago(w.getLastCompactionMsAgo()),
+                    w.getSnapshotBytes() == 0 ? "-" : bytes(w.getSnapshotBytes()));
+        }
+        return out.append(t.render(st, true)).toString().stripTrailing();
     }
 
     static String metrics(AdminResponse r, Style st) {

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.molia.admin.proto.WalView;
 import io.molia.admin.proto.ActionDone;
 import io.molia.admin.proto.AdminRequest;
 import io.molia.admin.proto.AdminResponse;
@@ -539,6 +540,17 @@ public final class AdminServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ serving one request
 
+    private static final String NO_WAL = "this node runs without a write-ahead log (started with the WAL disabled)";
+
+    private static AdminResponse walFailure(AdminResponse.Builder r, Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof IllegalStateException) {
+            return r.setUnavailable(AdminViews.unavailable("wal", NO_WAL)).build();
+        }
+        return r.setError(Error.newBuilder().setCode(Error.Code.FAILED).setMessage("compaction failed: "
+                + cause.getMessage())).build();
+    }
+
     private static boolean isView(AdminRequest.BodyCase c) {
         return switch (c) {
             case INFO, ROUTING, PEERS, SESSIONS, ADMISSION, RELAYS, NAT, RECORDS, WAL, METRICS, ERRORS, BANS,
@@ -573,10 +585,16 @@ public final class AdminServer implements AutoCloseable {
                         + AdminViews.NOT_AVAILABLE)));
                 case NAT -> done(r.setUnavailable(AdminViews.unavailable("nat", "NAT classification and hole "
                         + "punching: " + AdminViews.NOT_AVAILABLE)));
-                case WAL -> done(r.setUnavailable(AdminViews.unavailable("wal", "the write-ahead log: "
-                        + AdminViews.NOT_AVAILABLE)));
-                case WAL_SNAPSHOT -> done(r.setUnavailable(AdminViews.unavailable("wal", "WAL snapshots and "
-                        + "compaction: " + AdminViews.NOT_AVAILABLE)));
+                case WAL -> node.onLoop(s -> {
+                    WalView v = AdminViews.wal(s);
+                    return v == null ? r.setUnavailable(AdminViews.unavailable("wal", NO_WAL)).build()
+                            : r.setWal(v).build();
+                });
+                case WAL_SNAPSHOT -> node.compactWal().handle((c, e) -> e == null
+                        ? r.setDone(ActionDone.newBuilder().setMessage("compacted: generation " + c.generation()
+                                + ", " + c.records() + " records and " + c.peers() + " peers in a snapshot of "
+                                + c.snapshotBytes() + " bytes, " + c.millis() + " ms")).build()
+                        : walFailure(r, e));
                 case ERRORS -> done(errors(r, request.getErrors().getMax() == 0 ? 50 : request.getErrors().getMax()));
                 case LOG_LEVELS -> done(logLevels(r));
                 case SET_LOG_LEVEL -> done(setLogLevel(r, request.getSetLogLevel().getLogger(),

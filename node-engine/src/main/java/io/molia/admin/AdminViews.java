@@ -22,6 +22,8 @@ import io.molia.admin.proto.RoutingView;
 import io.molia.admin.proto.SessionInfo;
 import io.molia.admin.proto.SessionsView;
 import io.molia.admin.proto.Unavailable;
+import io.molia.admin.proto.WalShard;
+import io.molia.admin.proto.WalView;
 import io.molia.codec.DecodeStatus;
 import io.molia.core.Contact;
 import io.molia.core.CoreCounters;
@@ -36,6 +38,7 @@ import io.molia.node.MoliaVersion;
 import io.molia.node.NodeState;
 import io.molia.session.Session;
 import io.molia.session.SessionCounters;
+import io.molia.wal.NodeWal;
 
 /**
  * The views of the admin API, each built on the protocol loop from {@link NodeState} into an immutable protobuf
@@ -240,6 +243,26 @@ final class AdminViews {
         }
         return view.setHandshakesCompleted(c.handshakesCompleted()).setHandshakesInitiated(c.handshakesInitiated())
                 .setSessionsEvicted(c.sessionsEvicted()).setSilentDrops(c.silentDrops()).build();
+    }
+
+    /** The WAL view, or null when the node runs without a WAL. */
+    static WalView wal(NodeState s) {
+        NodeWal.Status w = s.wal();
+        if (w == null) {
+            return null;
+        }
+        return WalView.newBuilder().setSync(w.sync().name().toLowerCase(java.util.Locale.ROOT))
+                .setEntriesReplayedAtStart(w.entriesReplayed()).setStartupMs(TimeUnit.NANOSECONDS.toMillis(w.startupNs()))
+                .setRecordsRecovered(w.recordsRecovered()).setPeersRecovered(w.peersRecovered())
+                .addShards(WalShard.newBuilder().setShard(w.shard()).setGeneration(w.generation())
+                        .setNextSequence(w.nextSequence()).setEntriesAppended(w.appended())
+                        .setBytesAppended(w.bytesAppended()).setSyncs(w.syncs()).setAppendFailures(w.appendFailures())
+                        .setCompactions(w.compactions())
+                        .setLastCompactionMsAgo(w.lastCompactionAtNs() == 0 ? -1
+                                : TimeUnit.NANOSECONDS.toMillis(s.nowNs() - w.lastCompactionAtNs()))
+                        .setLastCompactionMs(TimeUnit.NANOSECONDS.toMillis(w.lastCompactionNs()))
+                        .setSnapshotBytes(w.snapshotBytes()))
+                .build();
     }
 
     static RecordsView records(NodeState s, int top) {

@@ -76,7 +76,7 @@ public final class MoliaNode implements AutoCloseable {
     private final ScheduledFuture<?> ticker;
     private final NodeMetrics metrics;
     /** Durable state of shard 0; null when the WAL is disabled. Used on the protocol loop only. */
-    private final NodeWal wal;
+    final NodeWal wal;
     /** Set once recovery finished: a datagram before it could be acknowledged without being journaled. */
     private volatile boolean serving;
     /** Datagrams other shards received, for the protocol loop: a bounded lock-free MPSC inbox (DESIGN §3.2). */

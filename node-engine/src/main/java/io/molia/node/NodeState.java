@@ -33,6 +33,11 @@ public final class NodeState {
         return node.sessions;
     }
 
+    /** The WAL's figures, or null when the node runs without one. */
+    public io.molia.wal.NodeWal.Status wal() {
+        return node.wal == null ? null : node.wal.status();
+    }
+
     public BanList bans() {
         return node.bans;
     }

@@ -53,6 +53,8 @@ public final class NodeWal implements AutoCloseable {
     private final int peersRecovered;
     private volatile long compactions;
     private volatile long lastCompactionNs;
+    /** When the last compaction finished (System.nanoTime), or 0: none since start. */
+    private volatile long lastCompactionAtNs;
     private volatile long lastSnapshotBytes;
     private long lastCompactionMonoNs;
     private long appendedAtLastCompaction;
@@ -222,7 +224,8 @@ public final class NodeWal implements AutoCloseable {
             try {
                 Compaction c = writeSnapshotAndDelete(state, covered, lastSeq, t0);
                 compactions++;
-                lastCompactionNs = System.nanoTime() - t0;
+                lastCompactionAtNs = System.nanoTime();
+                lastCompactionNs = lastCompactionAtNs - t0;
                 lastSnapshotBytes = c.snapshotBytes();
                 LOG.atInfo().addKeyValue("shard", SHARD).addKeyValue("generation", covered)
                         .addKeyValue("records", c.records()).addKeyValue("peers", c.peers())
@@ -297,6 +300,19 @@ public final class NodeWal implements AutoCloseable {
         for (Path p : all) {
             Files.deleteIfExists(p);
         }
+    }
+
+    /** What an operator sees of the WAL (the admin socket's view), read on the protocol loop. */
+    public record Status(int shard, WalSync sync, long generation, long nextSequence, long appended,
+            long bytesAppended, long syncs, long appendFailures, long compactions, long lastCompactionAtNs,
+            long lastCompactionNs, long snapshotBytes, long entriesReplayed, long startupNs, int recordsRecovered,
+            int peersRecovered) {
+    }
+
+    public Status status() {
+        return new Status(SHARD, options.sync(), wal.generation(), wal.nextSequence(), wal.appended(),
+                wal.bytesAppended(), wal.syncs(), wal.appendFailures(), compactions, lastCompactionAtNs,
+                lastCompactionNs, lastSnapshotBytes, entriesReplayed, startupNs, recordsRecovered, peersRecovered);
     }
 
     /** Prometheus figures of the WAL (read from any thread). */

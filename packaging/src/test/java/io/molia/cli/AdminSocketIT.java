@@ -288,8 +288,24 @@ class AdminSocketIT {
             unavailable(json(d0, "admission"), "admission");
             unavailable(json(d0, "relays"), "relays");
             unavailable(json(d0, "nat"), "nat");
-            unavailable(json(d0, "wal"), "wal");
-            unavailable(json(d0, "wal-snapshot"), "wal");
+
+            // the WAL: its figures per shard, and a snapshot (compaction) on demand
+            JsonNode wal = json(d0, "wal").get("wal");
+            fields(wal, "sync", "entries_replayed_at_start", "startup_ms", "records_recovered", "peers_recovered",
+                    "shards");
+            assertEquals("none", wal.get("sync").asText(), "the default --wal-sync");
+            JsonNode shard = wal.get("shards").get(0);
+            fields(shard, "shard", "generation", "next_sequence", "entries_appended", "bytes_appended", "syncs",
+                    "append_failures", "compactions", "last_compaction_ms_ago", "last_compaction_ms",
+                    "snapshot_bytes");
+            assertTrue(shard.get("entries_appended").asLong() > 0, "peers and records were journaled: " + shard);
+            assertEquals(-1, shard.get("last_compaction_ms_ago").asLong(), "no compaction yet: " + shard);
+            assertTrue(json(d0, "wal-snapshot").get("done").get("message").asText().startsWith("compacted"));
+            JsonNode compacted = json(d0, "wal").get("wal").get("shards").get(0);
+            assertTrue(compacted.get("generation").asLong() > shard.get("generation").asLong(), compacted.toString());
+            assertEquals(1, compacted.get("compactions").asLong());
+            assertTrue(compacted.get("snapshot_bytes").asLong() > 0, compacted.toString());
+            assertTrue(compacted.get("last_compaction_ms_ago").asLong() >= 0, compacted.toString());
 
             // watch: pushed updates, numbered
             Run watch = admin(d0, "watch", "info", "--interval", "0.1", "--count", "3", "--json");

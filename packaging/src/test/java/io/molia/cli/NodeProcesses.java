@@ -35,10 +35,24 @@ final class NodeProcesses implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** The `molia` command line: java, the packaged class path, the root class. */
+    /**
+     * The `molia` command line: java with the project's JVM flags ({@code scripts/lib/jvm-flags}: Chronicle's
+     * opens, analytics off), a small heap, the packaged class path, the root class.
+     */
+    static List<String> molia(String maxHeap) {
+        Path flags = Path.of("..", "scripts", "lib", "jvm-flags").toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(flags), "the JVM flags file " + flags);
+        List<String> command = new ArrayList<>(List.of(java(), "@" + flags, "-Xmx" + maxHeap,
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        if (Runtime.version().feature() >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow"); // JCTools and Chronicle still use sun.misc.Unsafe
+        }
+        command.addAll(List.of("-cp", lib() + "/*", "io.molia.cli.MoliaCommand"));
+        return command;
+    }
+
     static List<String> molia() {
-        return new ArrayList<>(List.of(java(), "-Xmx96m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "--enable-native-access=ALL-UNNAMED", "-cp", lib() + "/*", "io.molia.cli.MoliaCommand"));
+        return molia("96m");
     }
 
     Started start(Path dataDir, MoliaAddress bootstrap, String... extra) throws Exception {

@@ -10,7 +10,6 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,13 +57,9 @@ class ProcessNetworkIT {
     }
 
     private Started startNode(int i, List<MoliaAddress> bootstrap) throws Exception {
-        Path lib = Path.of("target", "lib").toAbsolutePath();
-        assertTrue(Files.isDirectory(lib), "packaged jars in " + lib);
-        Path flags = Path.of("..", "scripts", "lib", "jvm-flags").toAbsolutePath().normalize(); // Chronicle's flags
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + flags, "-Xmx96m", "-XX:TieredStopAtLevel=1", "-cp", lib + "/*",
-                "io.molia.cli.MoliaCommand", "node", "--data-dir", dir.resolve("node-" + i).toString(),
-                "--listen", "127.0.0.1:0", "--ready-json"));
+        List<String> command = NodeProcesses.molia();
+        command.addAll(List.of("node", "--data-dir", dir.resolve("node-" + i).toString(), "--listen", "127.0.0.1:0",
+                "--ready-json"));
         if (!bootstrap.isEmpty()) {
             command.add("--bootstrap");
             command.add(bootstrap.get(0).toString());

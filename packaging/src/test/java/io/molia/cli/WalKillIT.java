@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.molia.core.CoreEvent;
 import io.molia.core.NodeId;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
@@ -70,16 +69,8 @@ class WalKillIT {
     }
 
     private MoliaAddress start(Path dataDir, int port, int round) throws Exception {
-        Path lib = Path.of("target", "lib").toAbsolutePath();
-        Path flags = Path.of("..", "scripts", "lib", "jvm-flags").toAbsolutePath().normalize();
-        assertTrue(Files.isDirectory(lib), "packaged jars in " + lib);
-        assertTrue(Files.isRegularFile(flags), "the JVM flags file " + flags);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "@" + flags, "-Xmx128m", "-XX:TieredStopAtLevel=1"));
-        if (Runtime.version().feature() >= 24) {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        command.addAll(List.of("-cp", lib + "/*", "io.molia.cli.MoliaCommand", "node", "--data-dir",
+        List<String> command = NodeProcesses.molia("128m");
+        command.addAll(List.of("node", "--data-dir",
                 dataDir.toString(), "--listen", "127.0.0.1:" + port, "--ready-json", "--wal-compact-every", "1s",
                 "--wal-compact-min-entries", "20"));
         process = new ProcessBuilder(command).redirectError(dir.resolve("node-" + round + ".log").toFile()).start();
