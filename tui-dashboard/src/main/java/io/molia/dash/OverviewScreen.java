@@ -1,0 +1,87 @@
+package io.molia.dash;
+
+import java.util.List;
+
+import com.googlecode.lanterna.graphics.TextGraphics;
+import io.molia.admin.proto.NodeInfo;
+import io.molia.shell.Render;
+
+/**
+ * The node at a glance: identity, uptime, table sizes, then rates (computed from successive metrics) with
+ * sparklines of the last minutes, and what this version of the node cannot tell (latency percentiles, CPU and
+ * allocation per shard, WAL lag), said as such.
+ */
+final class OverviewScreen implements DashScreen {
+    private static final List<String[]> RATES = List.of(
+            new String[] {"lookups/s", "lookups_started"},
+            new String[] {"packets in/s", "datagrams_in"},
+            new String[] {"packets out/s", "datagrams_out"},
+            new String[] {"dropped/s", "datagrams_dropped"},
+            new String[] {"requests in/s", "requests_in"},
+            new String[] {"handshakes/s", "handshakes_completed"},
+            new String[] {"timeouts/s", "hard_timeouts"});
+
+    @Override
+    public String name() {
+        return "overview";
+    }
+
+    @Override
+    public void render(TextGraphics g, DashModel m, UiState ui) {
+        int w = g.getSize().getColumns();
+        NodeInfo i = m.info();
+        if (i == null) {
+            Draw.text(g, 0, 0, w, "waiting for the node's first answer…", Draw.DIM);
+            return;
+        }
+        int row = 0;
+        Draw.text(g, 0, row++, w, "node " + Render.id16(i.getNodeId()) + "  " + hostPort(i, ui) + "  pid " + i.getPid() + "  "
+                + i.getTransport() + "  " + i.getShards() + (i.getShards() == 1 ? " shard" : " shards") + "  v"
+                + i.getVersion());
+        long peers = m.peers() == null ? -1 : m.peers().getPeersCount();
+        Draw.text(g, 0, row++, w, "up " + Render.duration(i.getUptimeMs()) + "  contacts " + i.getRoutingTableSize()
+                + "  peers " + (peers < 0 ? "-" : peers) + "  sessions " + i.getSessions() + "  records "
+                + i.getRecords() + "  handshakes pending " + count(m.counter("handshakes_in_progress"))
+                + "  lookups active " + count(m.counter("active_operations")));
+        row++;
+        int label = 14;
+        int now = 9;
+        int total = 12;
+        int spark = Math.max(0, w - label - now - total - 3);
+        List<Double> any = m.series("datagrams_in");
+        String span = any.isEmpty() ? "" : " (last " + Render.duration(any.size() * m.intervalMs()).replace(" min 0 s",
+                " min") + ")";
+        Draw.heading(g, 0, row++, w, Draw.pad("rate", label) + " " + Draw.padLeft("now", now) + " "
+                + Draw.padLeft("total", total) + " " + "history" + span);
+        for (String[] r : RATES) {
+            double rate = m.rate(r[1]);
+            long counter = m.counter(r[1]);
+            Draw.text(g, 0, row, w, Draw.pad(r[0], label) + " " + Draw.padLeft(Draw.rate(rate), now) + " "
+                    + Draw.padLeft(count(counter), total));
+            Draw.text(g, label + now + total + 3, row, spark, Draw.sparkline(m.series(r[1]), spark),
+                    r[1].equals("datagrams_dropped") || r[1].equals("hard_timeouts") ? Draw.WARN : Draw.GOOD);
+            row++;
+        }
+        row++;
+        Draw.heading(g, 0, row++, w, "lookup latency");
+        Draw.text(g, 0, row++, w, "P50 / P95 / P99: " + Draw.NOT_AVAILABLE
+                + " (the admin API has no lookup latency histogram)", Draw.DIM);
+        Draw.heading(g, 0, row++, w, "per shard");
+        for (int s = 0; s < i.getShards() && row < g.getSize().getRows() - 1; s++) {
+            Draw.text(g, 0, row++, w, "shard " + s + "  CPU, allocation rate: " + Draw.NOT_AVAILABLE, Draw.DIM);
+        }
+        String wal = Screens.unavailable(m.subsystems().get("wal"));
+        Draw.text(g, 0, row, w, "WAL lag: " + (wal == null ? "see screen 6" : wal), Draw.DIM);
+    }
+
+    /** host:port of the node's molia:// address, the last IPv4 byte hidden as the shell hides it. */
+    static String hostPort(NodeInfo i, UiState ui) {
+        String a = i.getAddress();
+        int at = a.indexOf('@');
+        return Screens.addr(at < 0 ? a : a.substring(at + 1), ui);
+    }
+
+    static String count(long v) {
+        return v < 0 ? "-" : Long.toString(v);
+    }
+}
