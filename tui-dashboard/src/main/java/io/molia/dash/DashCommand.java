@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 
 import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
 import com.googlecode.lanterna.terminal.Terminal;
+import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
 import io.molia.shell.AdminCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,7 +48,7 @@ public final class DashCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int intervalMs = parseInterval(interval);
+        int intervalMs = parseInterval(interval, spec.commandLine());
         Path target = AdminCommands.resolveSocket(socket, dataDir, node);
         if (!isTerminal()) {
             PrintWriter err = spec.commandLine().getErr();
@@ -64,7 +65,9 @@ public final class DashCommand implements Callable<Integer> {
     public static void run(Path socket, int intervalMs, Path devnetDir, int devnetNode, boolean readonly,
             boolean showKeys) throws Exception {
         try (Sampler sampler = new Sampler(socket, intervalMs, devnetNode, Dashboard.devnetSize(devnetDir))) {
-            Terminal terminal = new DefaultTerminalFactory().setForceTextTerminal(true).createTerminal();
+            // Ctrl-C arrives as a key and quits like q, so the terminal is always restored.
+            Terminal terminal = new DefaultTerminalFactory().setForceTextTerminal(true)
+                    .setUnixTerminalCtrlCBehaviour(UnixLikeTerminal.CtrlCBehaviour.TRAP).createTerminal();
             try {
                 new Dashboard(sampler, new UiState(readonly, showKeys), devnetDir, Math.max(0, devnetNode))
                         .run(terminal);
@@ -75,7 +78,7 @@ public final class DashCommand implements Callable<Integer> {
     }
 
     /** "1s", "250ms", "0.5" (seconds), "2m"; at least 100 ms (the node's smallest interval). */
-    static int parseInterval(String text) {
+    static int parseInterval(String text, CommandLine cli) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         double ms;
         try {
@@ -89,11 +92,11 @@ public final class DashCommand implements Callable<Integer> {
                 ms = Double.parseDouble(t) * 1000;
             }
         } catch (NumberFormatException e) {
-            throw new CommandLine.ParameterException(new CommandLine(new DashCommand()),
+            throw new CommandLine.ParameterException(cli,
                     "--interval: '" + text + "' is not a duration (1s, 250ms, 0.5)");
         }
         if (ms < 100 || ms > 3_600_000) {
-            throw new CommandLine.ParameterException(new CommandLine(new DashCommand()),
+            throw new CommandLine.ParameterException(cli,
                     "--interval must be between 100ms and 1h, not " + text);
         }
         return (int) Math.round(ms);
