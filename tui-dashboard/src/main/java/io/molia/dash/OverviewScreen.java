@@ -63,12 +63,43 @@ final class OverviewScreen implements DashScreen {
             row++;
         }
         row++;
-        Draw.heading(g, 0, row++, w, "lookup latency");
-        Draw.text(g, 0, row++, w, "P50 / P95 / P99: " + Draw.NOT_AVAILABLE
-                + " (the admin API has no lookup latency histogram)", Draw.DIM);
-        Draw.heading(g, 0, row++, w, "per shard");
+        long samples = m.counter("lookup_latency_samples");
+        if (samples < 0) {
+            Draw.heading(g, 0, row++, w, "lookup latency");
+            Draw.text(g, 0, row++, w, "P50 / P95 / P99: " + Draw.NOT_AVAILABLE
+                    + " (this node's metrics have no lookup latency)", Draw.DIM);
+        } else {
+            Draw.heading(g, 0, row++, w, Draw.pad("lookup latency", label) + " " + Draw.padLeft("now", now) + " "
+                    + Draw.padLeft("", total) + " over the last " + samples + " lookups");
+            if (samples == 0) {
+                Draw.text(g, 0, row++, w, "P50 / P95 / P99: no lookup completed yet", Draw.DIM);
+            } else {
+                for (String p : List.of("P50", "P95", "P99")) {
+                    String name = "lookup_latency_" + p.toLowerCase(java.util.Locale.ROOT) + "_us";
+                    Draw.text(g, 0, row, w, Draw.pad(p, label) + " " + Draw.padLeft(Render.us(m.counter(name)), now));
+                    Draw.text(g, label + now + total + 3, row, spark, Draw.sparkline(m.series(name), spark), Draw.ACCENT);
+                    row++;
+                }
+            }
+        }
+        Draw.heading(g, 0, row++, w, Draw.pad("per shard", label) + " " + Draw.padLeft("CPU", now) + " "
+                + Draw.padLeft("alloc/s", total) + " CPU history");
         for (int s = 0; s < i.getShards() && row < g.getSize().getRows() - 1; s++) {
-            Draw.text(g, 0, row++, w, "shard " + s + "  CPU, allocation rate: " + Draw.NOT_AVAILABLE, Draw.DIM);
+            String cpu = "shard_" + s + "_cpu_ns";
+            String alloc = "shard_" + s + "_allocated_bytes";
+            if (m.counter(cpu) < 0 && m.counter(alloc) < 0) {
+                Draw.text(g, 0, row++, w, Draw.pad("shard " + s, label) + " CPU, allocation rate: "
+                        + Draw.NOT_AVAILABLE, Draw.DIM);
+                continue;
+            }
+            double load = m.rate(cpu);
+            String cpuText = Double.isNaN(load) ? "-" : String.format("%.1f %%", load / 1e7);
+            double bytes = m.rate(alloc);
+            String allocText = Double.isNaN(bytes) ? "-" : Render.bytes((long) bytes) + "/s";
+            Draw.text(g, 0, row, w, Draw.pad("shard " + s, label) + " " + Draw.padLeft(cpuText, now) + " "
+                    + Draw.padLeft(allocText, total));
+            Draw.text(g, label + now + total + 3, row, spark, Draw.sparkline(m.series(cpu), spark), Draw.GOOD);
+            row++;
         }
         String wal = Screens.unavailable(m.subsystems().get("wal"));
         Draw.text(g, 0, row, w, "WAL lag: " + (wal == null ? "see screen 6" : wal), Draw.DIM);

@@ -38,6 +38,12 @@ public final class Sampler implements AutoCloseable {
     public static final List<String> RATE_COUNTERS = List.of("datagrams_in", "datagrams_out", "datagrams_dropped",
             "lookups_started", "requests_in", "requests_out", "handshakes_completed", "hard_timeouts",
             "session_rate_limited", "session_not_admitted", "ban_dropped_datagrams");
+    /** Per-shard counters turned into rates too: CPU ns per second (a load), bytes allocated per second. */
+    static final java.util.regex.Pattern SHARD_COUNTER = java.util.regex.Pattern.compile(
+            "shard_\\d+_(cpu_ns|allocated_bytes)");
+    /** Gauges whose values (not rates) get a history: the lookup latency percentiles the node computes. */
+    public static final List<String> LATENCY_GAUGES = List.of("lookup_latency_p50_us", "lookup_latency_p95_us",
+            "lookup_latency_p99_us");
     static final int HISTORY_POINTS = 600;
     private static final long RETRY_MS = 500;
 
@@ -255,24 +261,39 @@ public final class Sampler implements AutoCloseable {
         long uptimeMs = r.getMetrics().getUptimeMs();
         if (lastCounters != null && uptimeMs > lastUptimeMs) {
             double seconds = (uptimeMs - lastUptimeMs) / 1000.0;
-            for (String name : RATE_COUNTERS) {
-                Long now = counters.get(name);
-                Long before = lastCounters.get(name);
-                if (now == null || before == null) {
+            for (Map.Entry<String, Long> e : counters.entrySet()) {
+                String name = e.getKey();
+                if (!RATE_COUNTERS.contains(name) && !SHARD_COUNTER.matcher(name).matches()) {
                     continue;
                 }
-                double rate = Math.max(0, now - before) / seconds;
+                Long before = lastCounters.get(name);
+                if (before == null) {
+                    continue;
+                }
+                double rate = Math.max(0, e.getValue() - before) / seconds;
                 rates.put(name, rate);
-                ArrayDeque<Double> h = history.computeIfAbsent(name, k -> new ArrayDeque<>());
-                h.addLast(rate);
-                while (h.size() > HISTORY_POINTS) {
-                    h.removeFirst();
+                remember(name, rate);
+            }
+            if (counters.getOrDefault("lookup_latency_samples", 0L) > 0) {
+                for (String name : LATENCY_GAUGES) {
+                    Long v = counters.get(name);
+                    if (v != null) {
+                        remember(name, v);
+                    }
                 }
             }
         }
         if (lastCounters == null || uptimeMs > lastUptimeMs) {
             lastCounters = Map.copyOf(counters);
             lastUptimeMs = uptimeMs;
+        }
+    }
+
+    private void remember(String name, double value) {
+        ArrayDeque<Double> h = history.computeIfAbsent(name, k -> new ArrayDeque<>());
+        h.addLast(value);
+        while (h.size() > HISTORY_POINTS) {
+            h.removeFirst();
         }
     }
 

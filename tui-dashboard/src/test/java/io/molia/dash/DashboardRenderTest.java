@@ -146,11 +146,13 @@ class DashboardRenderTest {
             assertTrue(c.call(AdminRequest.newBuilder().setBan(BanAction.newBuilder().setTarget("10.9.8.0/24")
                     .setDurationSeconds(600)), 5, TimeUnit.SECONDS).hasDone());
         }
+        nodes.get(0).lookup(new NodeId(1, 2, 3, 4)).get(WAIT_S, TimeUnit.SECONDS);
         sampler = new Sampler(server.socket(), 100, -1, 0);
         DashModel m = await("every view and two metrics", x -> x.info() != null && x.routing() != null
                 && x.peers() != null && x.sessions() != null && x.records() != null && x.records().getCount() >= 1
                 && x.bans() != null && x.errors() != null && x.subsystems().size() == 4
-                && !Double.isNaN(x.rate("datagrams_in")) && x.sessions().getSessionsCount() >= 2);
+                && !Double.isNaN(x.rate("datagrams_in")) && !Double.isNaN(x.rate("shard_0_cpu_ns"))
+                && x.counter("lookup_latency_samples") >= 1 && x.sessions().getSessionsCount() >= 2);
         String key8 = put.key().toHex().substring(0, 8);
 
         for (TerminalSize size : List.of(new TerminalSize(80, 24), new TerminalSize(200, 60))) {
@@ -170,8 +172,13 @@ class DashboardRenderTest {
             for (String label : List.of("lookups/s", "packets in/s", "packets out/s", "dropped/s")) {
                 assertTrue(total(overview, label) >= 0, label + where + overview);
             }
-            assertTrue(line(overview, "P50 / P95 / P99").contains("not available in this version"), overview);
-            assertTrue(line(overview, "shard 0").contains("not available in this version"), overview);
+            // Latency percentiles over node 0's completed lookups, CPU and allocation of its shard thread.
+            assertTrue(line(overview, "lookup latency").contains("over the last "), where + overview);
+            for (String p : List.of("P50", "P95", "P99")) {
+                assertTrue(line(overview, p).matches(p + " +[0-9.]+ (µs|ms|s).*"), where + overview);
+            }
+            assertTrue(line(overview, "shard 0").matches("shard 0 +[0-9.]+ % +[0-9.]+ (B|KiB|MiB|GiB)/s.*"),
+                    where + overview);
             assertTrue(line(overview, "WAL lag").contains("not available in this version"), overview);
             assertEquals(24 == size.getRows() ? 24 : 60, overview.lines().count(), "one line per terminal row");
             assertTrue(overview.lines().allMatch(l -> l.length() <= size.getColumns()), where + overview);
@@ -299,6 +306,7 @@ class DashboardRenderTest {
         assertTrue(total(second, "packets out/s") > outBefore, first + "\n" + second);
         assertTrue(total(second, "lookups/s") > total(first, "lookups/s"), second);
         assertTrue(line(second, "packets out/s").contains("█"), "the sparkline shows the burst:\n" + second);
+        assertTrue(line(second, "P50").contains("▁") || line(second, "P50").contains("█"), second);
         assertNotEquals(0, changed);
         assertTrue(changed < 200 * 60 / 2, "only changed cells are redrawn, not the screen: " + changed);
 
