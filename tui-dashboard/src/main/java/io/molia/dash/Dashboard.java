@@ -427,7 +427,11 @@ public final class Dashboard {
     }
 
     /** A framed box centred on the screen, as wide as its text allows. */
-    static void drawBox(TextGraphics g, TerminalSize size, String title, List<String> lines) {
+    static void drawBox(TextGraphics g, TerminalSize size, String title, List<String> text) {
+        List<String> lines = new ArrayList<>();
+        for (String s : text) {
+            lines.addAll(Draw.wrap(s, size.getColumns() - 6));
+        }
         int inner = title.length() + 4;
         for (String s : lines) {
             inner = Math.max(inner, s.length());

@@ -46,6 +46,39 @@ public final class Draw {
         }
     }
 
+    /** Text wrapped at spaces into lines of at most {@code width} (a word longer than that is cut). */
+    static java.util.List<String> wrap(String s, int width) {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        if (width <= 0) {
+            return lines;
+        }
+        StringBuilder line = new StringBuilder();
+        for (String word : s.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            if (line.length() > 0) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        if (line.length() > 0 || lines.isEmpty()) {
+            lines.add(line.toString());
+        }
+        lines.replaceAll(l -> fit(l, width));
+        return lines;
+    }
+
+    /** Wrapped text from (col, row) in a colour; returns the number of rows used. */
+    static int wrapped(TextGraphics g, int col, int row, int width, String s, TextColor fg) {
+        java.util.List<String> lines = wrap(s, width);
+        for (int i = 0; i < lines.size(); i++) {
+            text(g, col, row + i, width, lines.get(i), fg);
+        }
+        return lines.size();
+    }
+
     static String fit(String s, int width) {
         if (s.length() <= width) {
             return s;

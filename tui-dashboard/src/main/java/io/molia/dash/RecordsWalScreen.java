@@ -64,7 +64,8 @@ final class RecordsWalScreen implements DashScreen {
         Draw.text(g, 2, row++, w - 2, types.toString());
         Draw.heading(g, 0, row++, w, "WAL");
         String wal = Screens.unavailable(m.subsystems().get("wal"));
-        Draw.text(g, 2, row++, w - 2, "entries and snapshot age per shard: " + (wal == null ? "" : wal), Draw.DIM);
+        row += Draw.wrapped(g, 2, row, w - 2, "entries and snapshot age per shard: " + (wal == null ? "" : wal),
+                Draw.DIM);
         Draw.heading(g, 0, row++, w, "largest records");
         List<Draw.Row> rows = rows(m, ui);
         Draw.table(g, 0, row, w, h - row, List.of(Draw.Column.left("key", ui.showKeys ? 64 : 9),

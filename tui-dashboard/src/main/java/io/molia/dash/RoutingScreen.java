@@ -69,14 +69,14 @@ final class RoutingScreen implements DashScreen {
             return;
         }
         Draw.text(g, 0, 0, w, v.getSize() + " contacts in " + v.getBucketsCount() + " buckets (K = "
-                + v.getBucketCapacity() + "); " + v.getEvictions() + " evictions, " + v.getSubnetRejections()
+                + v.getBucketCapacity() + "), " + v.getEvictions() + " evictions, " + v.getSubnetRejections()
                 + " refused by the /24 rule, " + v.getProximitySwaps() + " proximity swaps");
         ui.wide = w >= 100;
         int bar = barWidth(Math.max(1, v.getBucketCapacity()), ui);
         List<Draw.Column> cols = List.of(Draw.Column.num("bkt", 3), Draw.Column.left("fill", bar + 2),
                 Draw.Column.num("size", 5), Draw.Column.num("repl", 4), Draw.Column.num("fail", 4),
-                Draw.Column.num("heard", 9), Draw.Column.left(" rtt min / mean / max", 22),
-                Draw.Column.grow("flags", 6), Draw.Column.num("oldest", 10));
+                Draw.Column.num("heard", 8), Draw.Column.num("rtt min/mean/max", 19),
+                Draw.Column.left("flags", ui.wide ? 16 : 11), Draw.Column.num("oldest", 10));
         List<Draw.Row> rows = rows(m, ui);
         Draw.table(g, 0, 1, w, g.getSize().getRows() - 1, cols, rows, clamp(ui.selected[ui.screen], rows), -1);
     }

@@ -188,7 +188,7 @@ class DashboardRenderTest {
             assertTrue(routing.contains(m.routing().getSize() + " contacts in " + m.routing().getBucketsCount()
                     + " buckets (K = 20)"), where + routing);
             String header = line(routing, "bkt");
-            assertTrue(header.contains("fill") && header.contains("repl") && header.contains("rtt min / mean / max"),
+            assertTrue(header.contains("fill") && header.contains("repl") && header.contains("rtt min/mean/max") && header.contains("flags"),
                     where + routing);
             // Two contacts in a table of K = 20: the buckets are under-filled, and flagged so.
             assertTrue(routing.contains("/20"), where + routing);
