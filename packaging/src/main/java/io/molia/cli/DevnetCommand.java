@@ -98,12 +98,13 @@ final class DevnetCommand implements Callable<Integer> {
         }
         Thread.sleep(500); // joins settle
         selfCheck(nodes, processes);
+        long end = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
         if (!noDash && DashCommand.isTerminal()) {
             // The dashboard owns the terminal: log lines would scribble over it (they still reach each node's
             // admin socket, whose log screen shows them). q leaves the dashboard and stops the devnet.
             LogSetup.quietConsole();
             DashCommand.run(dataDir.resolve("node-0").resolve(io.molia.admin.AdminProtocol.SOCKET_FILE), 1000,
-                    dataDir, 0, false, false);
+                    dataDir, 0, false, false, end); // --duration closes it too
             System.out.println("dashboard closed; stopping the devnet");
             admins.forEach(AdminServer::close);
             nodes.forEach(MoliaNode::close);
@@ -114,7 +115,6 @@ final class DevnetCommand implements Callable<Integer> {
             System.out.println("(the dashboard needs a terminal: reporting here instead; `molia dash --node 0` "
                     + "from a terminal opens it)");
         }
-        long end = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
         while (System.nanoTime() < end && !stop.await(Math.min(intervalSeconds * 1000L,
                 Math.max(1, (end - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)) {
             printStatus(nodes, processes ? "client node (" + children.stream().filter(Process::isAlive).count()

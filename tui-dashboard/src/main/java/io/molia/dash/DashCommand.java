@@ -64,13 +64,19 @@ public final class DashCommand implements Callable<Integer> {
     /** Opens the dashboard on this process's terminal until {@code q}; devnetDir null when not a devnet. */
     public static void run(Path socket, int intervalMs, Path devnetDir, int devnetNode, boolean readonly,
             boolean showKeys) throws Exception {
+        run(socket, intervalMs, devnetDir, devnetNode, readonly, showKeys, Long.MAX_VALUE);
+    }
+
+    /** As {@link #run(Path, int, Path, int, boolean, boolean)}, closing by itself at {@code deadlineNs}. */
+    public static void run(Path socket, int intervalMs, Path devnetDir, int devnetNode, boolean readonly,
+            boolean showKeys, long deadlineNs) throws Exception {
         try (Sampler sampler = new Sampler(socket, intervalMs, devnetNode, Dashboard.devnetSize(devnetDir))) {
             // Ctrl-C arrives as a key and quits like q, so the terminal is always restored.
             Terminal terminal = new DefaultTerminalFactory().setForceTextTerminal(true)
                     .setUnixTerminalCtrlCBehaviour(UnixLikeTerminal.CtrlCBehaviour.TRAP).createTerminal();
             try {
                 new Dashboard(sampler, new UiState(readonly, showKeys), devnetDir, Math.max(0, devnetNode))
-                        .run(terminal);
+                        .run(terminal, deadlineNs);
             } finally {
                 terminal.close();
             }

@@ -67,6 +67,11 @@ public final class Dashboard {
 
     /** Runs until {@code q}; the terminal is restored (private mode left) whatever happens. */
     public void run(Terminal terminal) throws IOException, InterruptedException {
+        run(terminal, Long.MAX_VALUE);
+    }
+
+    /** Runs until {@code q} or until {@code System.nanoTime()} passes {@code deadlineNs}. */
+    public void run(Terminal terminal, long deadlineNs) throws IOException, InterruptedException {
         TerminalScreen screen = new TerminalScreen(terminal);
         screen.startScreen();
         try {
@@ -75,7 +80,7 @@ public final class Dashboard {
             long lastFrameNs = 0;
             boolean dirty = true;
             boolean complete = true;
-            while (true) {
+            while (System.nanoTime() < deadlineNs) {
                 KeyStroke k;
                 while ((k = screen.pollInput()) != null) {
                     if (!onKey(k)) {
