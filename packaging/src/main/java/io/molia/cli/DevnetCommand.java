@@ -98,7 +98,8 @@ final class DevnetCommand implements Callable<Integer> {
         }
         Thread.sleep(500); // joins settle
         selfCheck(nodes, processes);
-        long end = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
+        long end = durationSeconds == null ? Long.MAX_VALUE
+                : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
         if (!noDash && DashCommand.isTerminal()) {
             // The dashboard owns the terminal: log lines would scribble over it (they still reach each node's
             // admin socket, whose log screen shows them). q leaves the dashboard and stops the devnet.

@@ -48,7 +48,8 @@ final class AdmissionScreen implements DashScreen {
         Draw.heading(g, 0, row++, w, "rate-limit hits by /24, proof-of-work difficulty");
         row += Draw.wrapped(g, 2, row, w - 2, admission == null ? "(admission view present)" : admission,
                 Draw.DIM);
-        row += Draw.wrapped(g, 2, row, w - 2, "session layer: " + OverviewScreen.count(m.counter("session_rate_limited"))
+        row += Draw.wrapped(g, 2, row, w - 2, "session layer: "
+                + OverviewScreen.count(m.counter("session_rate_limited"))
                 + " handshakes rate-limited (" + Draw.rate(m.rate("session_rate_limited")) + "/s), "
                 + OverviewScreen.count(m.counter("session_not_admitted")) + " not admitted, "
                 + OverviewScreen.count(m.counter("cookie_replies_sent")) + " cookie replies", Draw.DIM);

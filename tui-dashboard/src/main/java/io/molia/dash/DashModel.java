@@ -26,7 +26,8 @@ import io.molia.admin.proto.SessionsView;
  * @param errors     the errors view, or its {@code unavailable} answer (a node without a log backend)
  * @param subsystems admission, relays, nat, wal: their answers (in this version: {@code unavailable} with a reason)
  * @param rates      per second, by counter name ({@link Sampler#RATE_COUNTERS}); absent until two metrics arrived
- * @param history    the last rates per counter, oldest first, one point per metrics update
+ * @param history    the last rates per counter and the last lookup latency percentiles
+ *                   ({@link Sampler#LATENCY_GAUGES}), oldest first, one point per metrics update
  * @param devnetNode the devnet node index shown, or -1 when the socket was named directly
  * @param devnetSize how many nodes the devnet data dir holds (0 when not a devnet)
  */

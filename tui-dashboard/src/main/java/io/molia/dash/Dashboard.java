@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -42,6 +43,7 @@ public final class Dashboard {
     private final UiState ui;
     private final Path devnetDir;
     private int devnetNode;
+    private CompletableFuture<String> action; // owned by the dashboard thread
 
     /**
      * @param devnetDir a devnet's data dir when the node is one of its nodes (n/p switch nodes), else null
@@ -86,6 +88,9 @@ public final class Dashboard {
                     if (!onKey(k)) {
                         return;
                     }
+                    dirty = true;
+                }
+                if (collectAction()) {
                     dirty = true;
                 }
                 if (screen.doResizeIfNecessary() != null) {
@@ -241,15 +246,40 @@ public final class Dashboard {
         ui.detail = null;
     }
 
+    /** Pings in the background (an unresponsive peer takes seconds): the footer says so, then shows the answer. */
     private void ping(String peerId) {
-        try {
-            AdminResponse r = sampler.call(AdminRequest.newBuilder().setPing(PingAction.newBuilder().setPeer(peerId)));
-            ui.message = r == null ? "not connected" : r.hasPing() ? (r.getPing().getAnswered()
-                    ? Render.id16(peerId) + " answered in " + Render.us(r.getPing().getRttUs())
-                    : Render.id16(peerId) + " did not answer") : String.valueOf(Screens.unavailable(r));
-        } catch (Exception e) {
-            ui.message = "ping failed: " + e.getMessage();
+        if (action != null) {
+            ui.message = "an action is still running";
+            return;
         }
+        ui.message = "pinging " + Render.id16(peerId) + "…";
+        action = CompletableFuture.supplyAsync(() -> {
+            try {
+                AdminResponse r = sampler.call(AdminRequest.newBuilder().setPing(PingAction.newBuilder()
+                        .setPeer(peerId)));
+                return r == null ? "not connected" : r.hasPing() ? (r.getPing().getAnswered()
+                        ? Render.id16(peerId) + " answered in " + Render.us(r.getPing().getRttUs())
+                        : Render.id16(peerId) + " did not answer") : String.valueOf(Screens.unavailable(r));
+            } catch (Exception e) {
+                return "ping failed: " + e.getMessage();
+            }
+        });
+    }
+
+    /** The running action, or null. */
+    CompletableFuture<String> action() {
+        return action;
+    }
+
+    /** Moves a finished action's result into the footer; true when there was one (the frame must be redrawn). */
+    boolean collectAction() {
+        CompletableFuture<String> a = action;
+        if (a == null || !a.isDone()) {
+            return false;
+        }
+        ui.message = a.join();
+        action = null;
+        return true;
     }
 
     // ------------------------------------------------------------------ drawing

@@ -35,7 +35,8 @@ final class OverviewScreen implements DashScreen {
             return;
         }
         int row = 0;
-        Draw.text(g, 0, row++, w, "node " + Render.id16(i.getNodeId()) + "  " + hostPort(i, ui) + "  pid " + i.getPid() + "  "
+        Draw.text(g, 0, row++, w, "node " + Render.id16(i.getNodeId()) + "  " + hostPort(i, ui) + "  pid "
+                + i.getPid() + "  "
                 + i.getTransport() + "  " + i.getShards() + (i.getShards() == 1 ? " shard" : " shards") + "  v"
                 + i.getVersion());
         long peers = m.peers() == null ? -1 : m.peers().getPeersCount();
@@ -77,7 +78,8 @@ final class OverviewScreen implements DashScreen {
                 for (String p : List.of("P50", "P95", "P99")) {
                     String name = "lookup_latency_" + p.toLowerCase(java.util.Locale.ROOT) + "_us";
                     Draw.text(g, 0, row, w, Draw.pad(p, label) + " " + Draw.padLeft(Render.us(m.counter(name)), now));
-                    Draw.text(g, label + now + total + 3, row, spark, Draw.sparkline(m.series(name), spark), Draw.ACCENT);
+                    Draw.text(g, label + now + total + 3, row, spark, Draw.sparkline(m.series(name), spark),
+                            Draw.ACCENT);
                     row++;
                 }
             }

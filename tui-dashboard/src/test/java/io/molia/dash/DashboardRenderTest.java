@@ -188,7 +188,8 @@ class DashboardRenderTest {
             assertTrue(routing.contains(m.routing().getSize() + " contacts in " + m.routing().getBucketsCount()
                     + " buckets (K = 20)"), where + routing);
             String header = line(routing, "bkt");
-            assertTrue(header.contains("fill") && header.contains("repl") && header.contains("rtt min/mean/max") && header.contains("flags"),
+            assertTrue(header.contains("fill") && header.contains("repl") && header.contains("rtt min/mean/max")
+                    && header.contains("flags"),
                     where + routing);
             // Two contacts in a table of K = 20: the buckets are under-filled, and flagged so.
             assertTrue(routing.contains("/20"), where + routing);
@@ -340,6 +341,38 @@ class DashboardRenderTest {
         // Read-only hides the one action: the help and the peer details do not offer the ping.
         Dashboard.handleKey(new KeyStroke('?', false, false), again, ui, null);
         assertFalse(t.frame(again, ui).contains("ping the peer"));
+        t.screen().stopScreen();
+    }
+
+    @Test
+    void iPingsThePeerOfTheOpenDetailsAndReadOnlyHidesIt() throws Exception {
+        sampler = new Sampler(server.socket(), 100, -1, 0);
+        DashModel m = await("the sessions", x -> x.sessions() != null && x.sessions().getSessionsCount() >= 2
+                && x.peers() != null);
+        Term t = Term.of(80, 24);
+        String peer = nodes.get(1).self().id().toHex();
+        for (boolean readonly : new boolean[] {false, true}) {
+            UiState ui = new UiState(readonly, false);
+            Dashboard d = new Dashboard(sampler, ui, null, -1);
+            Dashboard.handleKey(new KeyStroke('3', false, false), m, ui, d);
+            ui.detail(peer); // as Enter on its row does
+            String details = t.frame(m, ui);
+            assertEquals(!readonly, details.contains("i pings the peer"), details);
+            Dashboard.handleKey(new KeyStroke('i', false, false), m, ui, d);
+            assertEquals(readonly, d.action() == null, "read-only starts no action");
+            if (!readonly) {
+                assertTrue(t.frame(m, ui).contains("pinging " + id16(nodes.get(1)) + "…"));
+                d.action().get(WAIT_S, TimeUnit.SECONDS);
+                assertTrue(d.collectAction());
+            }
+            String after = t.frame(m, ui);
+            if (readonly) {
+                assertFalse(after.contains("answered in"), "read-only sends nothing:\n" + after);
+            } else {
+                String footer = after.lines().reduce((a, b) -> b).orElseThrow();
+                assertTrue(footer.matches(id16(nodes.get(1)) + " answered in [0-9.]+ (µs|ms)"), after);
+            }
+        }
         t.screen().stopScreen();
     }
 }
