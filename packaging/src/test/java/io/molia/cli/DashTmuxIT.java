@@ -141,4 +141,42 @@ class DashTmuxIT {
         assertTrue(Files.readString(dir.resolve("stty.before")).equals(Files.readString(dir.resolve("stty.after"))),
                 "the terminal modes are restored");
     }
+
+    @Test
+    void aNodeKilledAndRestartedShowsDisconnectedRetryingThenResumes() throws Exception {
+        Process which = new ProcessBuilder("sh", "-c", "command -v tmux").start();
+        if (which.waitFor() != 0) {
+            fail("tmux is not installed: .ci/run installs it (apt-get install tmux)");
+        }
+        try (NodeProcesses procs = new NodeProcesses()) {
+            Path d0 = dir.resolve("node-0");
+            NodeProcesses.Started n0 = procs.start(d0, null);
+            procs.start(dir.resolve("node-1"), n0.address());
+            Path launcher = dir.resolve("dash.sh");
+            StringBuilder sh = new StringBuilder("#!/bin/sh\n");
+            for (String a : NodeProcesses.molia()) {
+                sh.append('\'').append(a).append("' ");
+            }
+            sh.append("dash --data-dir '").append(d0).append("' --interval 200ms --readonly\necho DASH-EXIT=$?\n");
+            Files.writeString(launcher, sh.toString());
+            run("tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
+                    "env TERM=xterm-256color PS1='dash-it$ ' sh");
+            waitFor("the shell prompt", s -> s.contains("dash-it$"));
+            keys("-l", "sh " + launcher);
+            keys("Enter");
+            waitFor("the dashboard on the node", s -> s.contains("● connected") && s.contains("pid "
+                    + n0.process().pid()) && s.contains("read-only") && s.contains("every 200 ms"));
+
+            n0.process().destroyForcibly(); // kill -9: the socket file stays behind
+            n0.process().waitFor(10, TimeUnit.SECONDS);
+            String down = waitFor("disconnected, retrying", s -> s.contains("✗ disconnected, retrying"));
+            assertTrue(down.contains("pid " + n0.process().pid()), "the last data stays:\n" + down);
+
+            NodeProcesses.Started again = procs.start(d0, null);
+            waitFor("the restarted node", s -> s.contains("● connected") && s.contains("pid "
+                    + again.process().pid()));
+            keys("q");
+            waitFor("the prompt back", s -> s.contains("DASH-EXIT=0") && s.strip().endsWith("dash-it$"));
+        }
+    }
 }
