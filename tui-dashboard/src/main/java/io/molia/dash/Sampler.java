@@ -190,14 +190,19 @@ public final class Sampler implements AutoCloseable {
         AdminClient c = AdminClient.connect(socket);
         // The subsystems that may be missing: asked once, they do not change while a node runs.
         Map<String, AdminResponse> once = new LinkedHashMap<>();
-        once.put("admission", c.call(AdminRequest.newBuilder().setAdmission(AdmissionRequest.getDefaultInstance()),
-                5, TimeUnit.SECONDS));
-        once.put("relays", c.call(AdminRequest.newBuilder().setRelays(RelaysRequest.getDefaultInstance()), 5,
-                TimeUnit.SECONDS));
-        once.put("nat", c.call(AdminRequest.newBuilder().setNat(NatRequest.getDefaultInstance()), 5,
-                TimeUnit.SECONDS));
-        once.put("wal", c.call(AdminRequest.newBuilder().setWal(WalRequest.getDefaultInstance()), 5,
-                TimeUnit.SECONDS));
+        try {
+            once.put("admission", c.call(AdminRequest.newBuilder().setAdmission(
+                    AdmissionRequest.getDefaultInstance()), 5, TimeUnit.SECONDS));
+            once.put("relays", c.call(AdminRequest.newBuilder().setRelays(RelaysRequest.getDefaultInstance()), 5,
+                    TimeUnit.SECONDS));
+            once.put("nat", c.call(AdminRequest.newBuilder().setNat(NatRequest.getDefaultInstance()), 5,
+                    TimeUnit.SECONDS));
+            once.put("wal", c.call(AdminRequest.newBuilder().setWal(WalRequest.getDefaultInstance()), 5,
+                    TimeUnit.SECONDS));
+        } catch (Exception e) {
+            c.close(); // a node that does not answer: try again from scratch
+            throw e;
+        }
         synchronized (this) {
             if (!running || !target.equals(socket)) {
                 c.close();
