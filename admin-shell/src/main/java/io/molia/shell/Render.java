@@ -291,7 +291,7 @@ public final class Render {
 
     // ------------------------------------------------------------------ units and hiding
 
-    static String id16(String hex) {
+    public static String id16(String hex) {
         return hex.length() > 16 ? hex.substring(0, 16) : hex;
     }
 
@@ -299,7 +299,7 @@ public final class Render {
         return st.showKeys() || hex.length() <= 8 ? hex : hex.substring(0, 8) + "…";
     }
 
-    static String addr(String hostPort, Style st) {
+    public static String addr(String hostPort, Style st) {
         if (st.showKeys()) {
             return hostPort;
         }
@@ -324,7 +324,7 @@ public final class Render {
         return at < 0 ? moliaAddress : "molia://(key hidden: --show-keys)@" + addr(moliaAddress.substring(at + 1), st);
     }
 
-    static String us(long us) {
+    public static String us(long us) {
         if (us < 0) {
             return "-";
         }
@@ -337,7 +337,7 @@ public final class Render {
         return String.format("%.2f s", us / 1e6);
     }
 
-    static String duration(long ms) {
+    public static String duration(long ms) {
         if (ms < 0) {
             return "-";
         }
@@ -357,11 +357,11 @@ public final class Render {
         return s / 86_400 + " d " + (s % 86_400) / 3600 + " h";
     }
 
-    static String ago(long ms) {
+    public static String ago(long ms) {
         return ms < 0 ? "-" : duration(ms) + " ago";
     }
 
-    static String bytes(long b) {
+    public static String bytes(long b) {
         if (b < 1024) {
             return b + " B";
         }

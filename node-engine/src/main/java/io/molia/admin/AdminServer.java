@@ -102,7 +102,8 @@ public final class AdminServer implements AutoCloseable {
         }
 
         public static Options defaults(Path dataDir, LogControl logControl, Runnable shutdown) {
-            return new Options(dataDir.resolve(AdminProtocol.SOCKET_FILE), logControl, shutdown, 16, 8, 8, 64);
+            // 16 subscriptions: the dashboard watches nine views on one connection.
+            return new Options(dataDir.resolve(AdminProtocol.SOCKET_FILE), logControl, shutdown, 16, 8, 16, 64);
         }
 
         /** The same, also serving {@code tcp} to clients that present {@code token}. */

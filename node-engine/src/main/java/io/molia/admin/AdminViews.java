@@ -338,6 +338,36 @@ final class AdminViews {
         m.put("handover_drops", s.handoverDrops());
         m.put("ban_dropped_datagrams", s.bans().droppedDatagrams());
         m.put("admin_protocol_loop_ns", s.operatorLoopNs());
+        // Lookup latency over the last completed lookups (at most 1024): exact percentiles, no histogram buckets.
+        long[] lookups = s.recentLookupNs();
+        m.put("lookup_latency_samples", (long) lookups.length);
+        if (lookups.length > 0) {
+            java.util.Arrays.sort(lookups);
+            m.put("lookup_latency_p50_us", us(percentile(lookups, 50)));
+            m.put("lookup_latency_p95_us", us(percentile(lookups, 95)));
+            m.put("lookup_latency_p99_us", us(percentile(lookups, 99)));
+        }
+        // Per shard: the CPU time and bytes allocated by its event-loop thread since it started (the JVM's
+        // per-thread accounting, read here; the shards themselves do nothing for it).
+        long[] threads = s.shardThreadIds();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int shard = 0; shard < threads.length; shard++) {
+            if (threads[shard] < 0) {
+                continue;
+            }
+            long cpu = mx.isThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled()
+                    ? mx.getThreadCpuTime(threads[shard]) : -1;
+            if (cpu >= 0) {
+                m.put("shard_" + shard + "_cpu_ns", cpu);
+            }
+            if (mx instanceof com.sun.management.ThreadMXBean sun && sun.isThreadAllocatedMemorySupported()
+                    && sun.isThreadAllocatedMemoryEnabled()) {
+                long allocated = sun.getThreadAllocatedBytes(threads[shard]);
+                if (allocated >= 0) {
+                    m.put("shard_" + shard + "_allocated_bytes", allocated);
+                }
+            }
+        }
         return MetricsView.newBuilder().putAllCounters(m).setUptimeMs(ms(s.nowNs() - s.startedNs())).build();
     }
 
@@ -412,6 +442,12 @@ final class AdminViews {
         }
         int ip = a.ipv4();
         return (ip >>> 24) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + ".0/24";
+    }
+
+    /** The nearest-rank percentile of sorted values. */
+    static long percentile(long[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
     static long ms(long ns) {

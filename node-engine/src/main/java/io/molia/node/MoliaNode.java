@@ -53,6 +53,8 @@ public final class MoliaNode implements AutoCloseable {
     private static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long SESSION_TICK_NS = TimeUnit.SECONDS.toNanos(1);
     static final int SHARD_BITS = 4;
+    /** How many completed lookups the admin view's latency percentiles are taken over. */
+    static final int RECENT_LOOKUPS = 1024;
     private static final int INBOX_CAPACITY = 8_192;
 
     private final Ed25519Identity identity;
@@ -84,6 +86,9 @@ public final class MoliaNode implements AutoCloseable {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainInbox = this::drainInbox;
     final AtomicLong handovers = new AtomicLong();
+    /** The durations of the last lookups, a ring written on the protocol loop (for the admin view's percentiles). */
+    final long[] recentLookupNs = new long[RECENT_LOOKUPS];
+    long lookupsCompleted;
     final AtomicLong handoverDrops = new AtomicLong();
     private long lastSessionTickNs;
     private long bootstrapHandle = -1;
@@ -176,6 +181,10 @@ public final class MoliaNode implements AutoCloseable {
 
     public boolean isEpoll() {
         return transport.isEpoll();
+    }
+
+    long[] shardThreadIds() {
+        return transport.shardThreadIds();
     }
 
     /** The k closest peers to {@code target} that answered. */
@@ -468,6 +477,7 @@ public final class MoliaNode implements AutoCloseable {
         while ((event = core.pollEvent()) != null) {
             if (event instanceof CoreEvent.LookupCompleted done) {
                 metrics.onLookupCompleted((done.finishedNs() - done.startedNs()) / 1e9, done.hops());
+                recentLookupNs[(int) (lookupsCompleted++ % RECENT_LOOKUPS)] = done.finishedNs() - done.startedNs();
                 if (done.handle() == bootstrapHandle) {
                     LOG.atInfo().addKeyValue("node", self.id().shortHex()).addKeyValue("contacts",
                             core.routingTable().size()).log(done.closest().isEmpty()

@@ -71,6 +71,17 @@ public final class NodeState {
         return node.operatorLoopNs;
     }
 
+    /** The durations (ns) of the last completed lookups, at most 1024, in no particular order (a copy). */
+    public long[] recentLookupNs() {
+        int n = (int) Math.min(node.lookupsCompleted, MoliaNode.RECENT_LOOKUPS);
+        return java.util.Arrays.copyOf(node.recentLookupNs, n);
+    }
+
+    /** The ids of the shards' event-loop threads, by shard (-1 when unknown). */
+    public long[] shardThreadIds() {
+        return node.shardThreadIds();
+    }
+
     /** The shard a session's local index belongs to. */
     public int shardOf(int localIndex) {
         return SessionManager.shardOf(localIndex, MoliaNode.SHARD_BITS);

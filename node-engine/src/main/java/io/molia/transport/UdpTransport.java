@@ -65,6 +65,7 @@ public final class UdpTransport implements AutoCloseable {
                 // Once the first socket chose a port (0 = any), every other shard binds the same one.
                 bindTo = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
             }
+            transport.shardThreadIds(); // asked now, off the loops, so a view never waits for another loop
             return transport;
         } catch (RuntimeException e) {
             transport.close();
@@ -108,6 +109,32 @@ public final class UdpTransport implements AutoCloseable {
             throw new TransportBindException(why, e);
         }
     }
+
+    /**
+     * The id of each shard's event-loop thread (for per-thread CPU time and allocation, read by operators' views
+     * through {@link java.lang.management.ThreadMXBean}). Asked of each loop once at start, then cached.
+     */
+    public long[] shardThreadIds() {
+        long[] ids = shardThreadIds;
+        if (ids == null) {
+            ids = new long[channels.size()];
+            for (int shard = 0; shard < ids.length; shard++) {
+                if (eventLoop(shard).inEventLoop()) {
+                    ids[shard] = Thread.currentThread().threadId();
+                } else {
+                    try {
+                        ids[shard] = eventLoop(shard).submit(() -> Thread.currentThread().threadId()).get();
+                    } catch (Exception e) {
+                        ids[shard] = -1;
+                    }
+                }
+            }
+            shardThreadIds = ids;
+        }
+        return ids.clone();
+    }
+
+    private volatile long[] shardThreadIds;
 
     public boolean isEpoll() {
         return epoll;

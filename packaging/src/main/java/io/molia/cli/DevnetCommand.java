@@ -15,6 +15,7 @@ import io.molia.admin.AdminServer;
 import io.molia.core.Contact;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeId;
+import io.molia.dash.DashCommand;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
 import picocli.CommandLine.Command;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code molia devnet}: N real nodes on loopback in this process, bootstrapped to each other, each with its own
  * data dir; prints them, checks the network with a lookup and a put/get, then reports every few seconds until
- * Ctrl-C (or {@code --duration}).
+ * Ctrl-C (or {@code --duration}). On a terminal it then opens {@code molia dash} on node 0 ({@code --no-dash}
+ * keeps the printed report); leaving the dashboard with {@code q} stops the devnet.
  */
 @Command(name = "devnet", mixinStandardHelpOptions = true,
         description = "Run a local network of real, encrypted Molia nodes on loopback.")
@@ -44,6 +46,10 @@ final class DevnetCommand implements Callable<Integer> {
     @Option(names = "--processes", description = "One `molia node` process per node (default: all in this JVM); "
             + "a client node in this JVM runs the self-check.")
     boolean processes;
+
+    @Option(names = "--no-dash", description = "Print the status report instead of opening the dashboard "
+            + "(without a terminal the report is printed anyway).")
+    boolean noDash;
 
     @Override
     public Integer call() throws Exception {
@@ -92,7 +98,24 @@ final class DevnetCommand implements Callable<Integer> {
         }
         Thread.sleep(500); // joins settle
         selfCheck(nodes, processes);
-        long end = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
+        long end = durationSeconds == null ? Long.MAX_VALUE
+                : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
+        if (!noDash && DashCommand.isTerminal()) {
+            // The dashboard owns the terminal: log lines would scribble over it (they still reach each node's
+            // admin socket, whose log screen shows them). q leaves the dashboard and stops the devnet.
+            LogSetup.quietConsole();
+            DashCommand.run(dataDir.resolve("node-0").resolve(io.molia.admin.AdminProtocol.SOCKET_FILE), 1000,
+                    dataDir, 0, false, false, end); // --duration closes it too
+            System.out.println("dashboard closed; stopping the devnet");
+            admins.forEach(AdminServer::close);
+            nodes.forEach(MoliaNode::close);
+            children.forEach(Process::destroy);
+            return 0;
+        }
+        if (!noDash) {
+            System.out.println("(the dashboard needs a terminal: reporting here instead; `molia dash --node 0` "
+                    + "from a terminal opens it)");
+        }
         while (System.nanoTime() < end && !stop.await(Math.min(intervalSeconds * 1000L,
                 Math.max(1, (end - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)) {
             printStatus(nodes, processes ? "client node (" + children.stream().filter(Process::isAlive).count()

@@ -43,4 +43,23 @@ final class LogSetup {
         root.addAppender(appender);
         root.setLevel(level);
     }
+
+    /**
+     * Stops printing log lines on the console (a full-screen dashboard owns it); other appenders, such as the
+     * admin socket's ring of recent warnings, keep receiving them.
+     */
+    static void quietConsole() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        java.util.List<ch.qos.logback.core.Appender<ILoggingEvent>> consoles = new java.util.ArrayList<>();
+        root.iteratorForAppenders().forEachRemaining(a -> {
+            if (a instanceof ConsoleAppender) {
+                consoles.add(a);
+            }
+        });
+        for (ch.qos.logback.core.Appender<ILoggingEvent> a : consoles) {
+            root.detachAppender(a);
+            a.stop();
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.molia.cli;
 
 import io.molia.node.MoliaVersion;
+import io.molia.dash.DashCommand;
 import io.molia.shell.AdminCommands;
 import io.molia.shell.ShellCommand;
 import io.molia.sim.SimCommand;
@@ -14,9 +15,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "molia", mixinStandardHelpOptions = true, versionProvider = MoliaCommand.Version.class,
         description = "Molia: an Internet-scale Kademlia DHT node and its operations toolkit.",
-        subcommands = {NodeCommand.class, DevnetCommand.class, ShellCommand.class, AdminCommands.class, WalCommand.class,
-            SimCommand.class, BenchCommand.class, FuzzCommand.class, KeygenCommand.class, VersionCommand.class,
-            CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class})
+        subcommands = {NodeCommand.class, DevnetCommand.class, ShellCommand.class, AdminCommands.class, DashCommand.class,
+            WalCommand.class, SimCommand.class, BenchCommand.class, FuzzCommand.class, KeygenCommand.class,
+            VersionCommand.class, CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class})
 public final class MoliaCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -93,6 +93,18 @@ class MoliaCommandTest {
         assertTrue(out.contains("get from node 2: hello from the molia devnet"), out);
         assertTrue(out.contains("5 nodes: 4.0 contacts"), out);
         assertTrue(out.contains("0 dropped in silence"), out);
+        assertTrue(out.contains("(the dashboard needs a terminal: reporting here instead"), out);
+    }
+
+    @Test
+    void dashWithoutATerminalSaysSoInOneLineAndABadIntervalIsNamed(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) {
+        assertEquals(1, run("dash", "--data-dir", dir.toString()));
+        assertEquals("molia dash needs a terminal (stdin and stdout a TTY); `molia admin watch` works without one",
+                err.toString().strip());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("dash", "--data-dir", dir.toString(), "--interval", "50ms"));
+        assertTrue(err.toString().contains("--interval must be between 100ms and 1h, not 50ms"), "[" + err + "]");
     }
 
     @Test

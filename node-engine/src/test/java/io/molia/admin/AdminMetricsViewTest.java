@@ -1,0 +1,84 @@
+package io.molia.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.molia.admin.proto.MetricsView;
+import io.molia.core.NodeId;
+import io.molia.node.MoliaAddress;
+import io.molia.node.MoliaNode;
+import io.molia.node.NodeConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The metrics view's figures for the dashboard: lookup latency percentiles over the last completed lookups and
+ * each shard thread's CPU time and allocated bytes, from real nodes.
+ */
+class AdminMetricsViewTest {
+    @TempDir
+    Path dir;
+
+    private final List<MoliaNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(MoliaNode::close);
+    }
+
+    private MoliaNode start(int i, int shards, List<MoliaAddress> seeds) throws Exception {
+        MoliaNode n = MoliaNode.start(new NodeConfig(dir.resolve("node-" + i),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], shards, null));
+        nodes.add(n);
+        return n;
+    }
+
+    @Test
+    void lookupLatencyPercentilesAndPerShardCpuAndAllocation() throws Exception {
+        MoliaNode a = start(0, 2, List.of());
+        MoliaNode b = start(1, 1, List.of(a.address()));
+        start(2, 1, List.of(a.address()));
+        Map<String, Long> before = a.onLoop(AdminViews::metrics).get(10, TimeUnit.SECONDS).getCountersMap();
+        long samplesBefore = before.get("lookup_latency_samples");
+        for (int i = 0; i < 5; i++) {
+            a.lookup(new NodeId(i, 1, 2, 3)).get(10, TimeUnit.SECONDS);
+        }
+        b.lookup(new NodeId(9, 9, 9, 9)).get(10, TimeUnit.SECONDS);
+        MetricsView m = a.onLoop(AdminViews::metrics).get(10, TimeUnit.SECONDS);
+        Map<String, Long> c = m.getCountersMap();
+        assertEquals(samplesBefore + 5, c.get("lookup_latency_samples"), "node 0's own five lookups");
+        long p50 = c.get("lookup_latency_p50_us");
+        long p95 = c.get("lookup_latency_p95_us");
+        long p99 = c.get("lookup_latency_p99_us");
+        assertTrue(p50 > 0 && p50 <= p95 && p95 <= p99, p50 + " " + p95 + " " + p99);
+        // Two shards: each event-loop thread has its own accounting; the protocol loop (shard 0) has worked.
+        assertTrue(c.get("shard_0_cpu_ns") > 0, c.toString());
+        assertTrue(c.containsKey("shard_1_cpu_ns"), c.toString());
+        assertTrue(c.get("shard_0_allocated_bytes") > 0, c.toString());
+        assertFalse(c.containsKey("shard_2_cpu_ns"), "only the node's shards");
+        Map<String, Long> later = a.onLoop(AdminViews::metrics).get(10, TimeUnit.SECONDS).getCountersMap();
+        assertTrue(later.get("shard_0_cpu_ns") >= c.get("shard_0_cpu_ns"), "CPU time only grows");
+    }
+
+    @Test
+    void percentilesAreNearestRank() {
+        long[] sorted = new long[100];
+        for (int i = 0; i < 100; i++) {
+            sorted[i] = (i + 1) * 1000L;
+        }
+        assertEquals(50_000, AdminViews.percentile(sorted, 50));
+        assertEquals(95_000, AdminViews.percentile(sorted, 95));
+        assertEquals(99_000, AdminViews.percentile(sorted, 99));
+        assertEquals(7, AdminViews.percentile(new long[] {7}, 99));
+    }
+}
