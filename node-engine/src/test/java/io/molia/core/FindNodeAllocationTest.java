@@ -1,12 +1,11 @@
 package io.molia.core;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 
 import io.molia.codec.MessageCodec;
+import io.molia.testing.SteadyStateAllocation;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -36,23 +35,8 @@ class FindNodeAllocationTest {
             lengths[i] = codec.encodeFindNode(requests[i], 0, random.nextLong(), TestContacts.randomId(random));
         }
         run(node, requester, requests, lengths, 300_000); // warm up: JIT, table, queue slots
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().threadId();
-        // Steady state, not warm-up: a late JIT recompilation may allocate once (deoptimisation rematerialises
-        // objects), so up to five rounds are measured and one of them must allocate nothing at all.
-        long[] perRound = new long[5];
-        for (int round = 0; round < perRound.length; round++) {
-            long before = threads.getThreadAllocatedBytes(thread);
-            long answered = run(node, requester, requests, lengths, 100_000);
-            perRound[round] = threads.getThreadAllocatedBytes(thread) - before;
-            assertEquals(100_000, answered, "every request answered with 20 contacts");
-            if (perRound[round] == 0) {
-                return;
-            }
-        }
-        throw new AssertionError("bytes allocated per round of 100k FIND_NODE requests: "
-                + java.util.Arrays.toString(perRound));
+        SteadyStateAllocation.assertAllocatesNothing("FIND_NODE requests answered with 20 contacts", 100_000,
+                round -> run(node, requester, requests, lengths, 100_000));
     }
 
     private static long run(NodeCore node, Contact requester, byte[][] requests, int[] lengths, int iterations) {

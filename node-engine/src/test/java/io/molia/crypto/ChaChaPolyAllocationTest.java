@@ -1,9 +1,8 @@
 package io.molia.crypto;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.lang.management.ManagementFactory;
 
+import io.molia.testing.SteadyStateAllocation;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -27,23 +26,8 @@ class ChaChaPolyAllocationTest {
             plain[i] = (byte) i;
         }
         run(aead, key, ad, plain, sealed, opened, 0, 200_000); // warm up: JIT
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().threadId();
-        // As FindNodeAllocationTest: a late recompilation may allocate once (deoptimisation rematerialises
-        // objects), so up to five rounds are measured and one of them must allocate nothing at all.
-        long[] perRound = new long[5];
-        for (int round = 0; round < perRound.length; round++) {
-            long before = threads.getThreadAllocatedBytes(thread);
-            long opens = run(aead, key, ad, plain, sealed, opened, 1_000_000L * (round + 1), 100_000);
-            perRound[round] = threads.getThreadAllocatedBytes(thread) - before;
-            assertEquals(100_000, opens, "every packet opened");
-            if (perRound[round] == 0) {
-                return;
-            }
-        }
-        throw new AssertionError("bytes allocated per round of 100k seal + open of 1280 B: "
-                + java.util.Arrays.toString(perRound));
+        SteadyStateAllocation.assertAllocatesNothing("seal + open of 1280 B", 100_000,
+                round -> run(aead, key, ad, plain, sealed, opened, 1_000_000L * (round + 1), 100_000));
     }
 
     private static long run(ChaChaPoly aead, byte[] key, byte[] ad, byte[] plain, byte[] sealed, byte[] opened,

@@ -2,13 +2,13 @@ package io.molia.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 
 import io.molia.core.Contact;
 import io.molia.core.NodeAddress;
 import io.molia.core.NodeId;
 import io.molia.crypto.Ed25519Identity;
+import io.molia.testing.SteadyStateAllocation;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -67,24 +67,9 @@ class SessionDataPathAllocationTest {
 
         long warm = roundTrips(300_000); // JIT, and every transmit ring slot's buffer
         assertEquals(300_000, warm, "every packet delivered");
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().threadId();
-        // As FindNodeAllocationTest: a late recompilation may allocate once (deoptimisation rematerialises
-        // objects), so up to five rounds are measured and one of them must allocate nothing at all.
-        long[] perRound = new long[5];
-        for (int round = 0; round < perRound.length; round++) {
-            long before = threads.getThreadAllocatedBytes(thread);
-            long delivered = roundTrips(100_000);
-            perRound[round] = threads.getThreadAllocatedBytes(thread) - before;
-            assertEquals(100_000, delivered, "every packet delivered, both ways");
-            if (perRound[round] == 0) {
-                assertEquals(0, a.sessions.counters().silentDrops() + b.sessions.counters().silentDrops());
-                return;
-            }
-        }
-        throw new AssertionError("bytes allocated per round of 100k round trips of 1280-byte datagrams: "
-                + java.util.Arrays.toString(perRound));
+        SteadyStateAllocation.assertAllocatesNothing("round trips of 1280-byte datagrams", 100_000,
+                round -> roundTrips(100_000));
+        assertEquals(0, a.sessions.counters().silentDrops() + b.sessions.counters().silentDrops());
     }
 
     /** Round trips: A → B and B → A, each a seal then an open; returns those delivered both ways. */

@@ -20,6 +20,15 @@ final class BenchCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** The node a bench runs against, from its --target option. */
+    static MoliaAddress target(String option) {
+        try {
+            return MoliaAddress.parse(option);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--target: " + e.getMessage(), e);
+        }
+    }
+
     @Command(name = "flood", mixinStandardHelpOptions = true,
             description = "Real sessions keeping C requests outstanding; requests/s, latency, node CPU per request.")
     static final class FloodCommand implements Callable<Integer> {
@@ -58,13 +67,7 @@ final class BenchCommand implements Runnable {
             if (concurrency < 1 || sessions < 1) {
                 throw new IllegalArgumentException("--concurrency and --sessions must be at least 1");
             }
-            MoliaAddress address;
-            try {
-                address = MoliaAddress.parse(target);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--target: " + e.getMessage(), e);
-            }
-            Flood.Result r = new Flood(new Flood.Plan(address, requests, duration, concurrency, sessions,
+            Flood.Result r = new Flood(new Flood.Plan(target(target), requests, duration, concurrency, sessions,
                     query.equals("find"), warmup, nodePid)).run();
             if (json) {
                 System.out.printf("{\"sent\":%d,\"answered\":%d,\"unanswered\":%d,\"seconds\":%.3f,"
@@ -108,13 +111,7 @@ final class BenchCommand implements Runnable {
             if (packets < 1) {
                 throw new IllegalArgumentException("--packets must be at least 1");
             }
-            MoliaAddress address;
-            try {
-                address = MoliaAddress.parse(target);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--target: " + e.getMessage(), e);
-            }
-            Garbage.Result r = new Garbage(new Garbage.Plan(address, packets, seed, nodePid)).run();
+            Garbage.Result r = new Garbage(new Garbage.Plan(target(target), packets, seed, nodePid)).run();
             for (Garbage.Kind kind : Garbage.Kind.values()) {
                 System.out.printf("%-22s %10d sent%n", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
                         r.sentByKind()[kind.ordinal()]);
