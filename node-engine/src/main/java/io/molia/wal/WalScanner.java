@@ -356,39 +356,14 @@ public final class WalScanner {
 
     /** Checks one entry; returns its sequence, or Long.MIN_VALUE after recording a problem. */
     private long check(long gen, long index, byte[] buf, int len, boolean first, long expectSeq) {
-        if (len < WalFormat.HEADER_BYTES) {
-            return fail(gen, index, -1, "entry of " + len + " bytes is shorter than its 20-byte header (torn?)");
-        }
-        int payload = WalFormat.payloadLength(buf, 0);
-        long seq = WalFormat.sequence(buf, 0);
-        if (payload != len - WalFormat.HEADER_BYTES) {
-            return fail(gen, index, seq, "length field says " + payload + " payload bytes, document holds "
-                    + (len - WalFormat.HEADER_BYTES) + " (torn or corrupt)");
-        }
-        int stored = WalFormat.storedChecksum(buf, 0);
-        int computed = format.checksum(buf, 0, payload);
-        if (stored != computed) {
-            return fail(gen, index, seq, String.format("checksum mismatch (stored %08x, computed %08x)", stored,
-                    computed));
+        String bad = format.check(buf, 0, len);
+        long seq = len < WalFormat.HEADER_BYTES ? -1 : WalFormat.sequence(buf, 0);
+        if (bad != null) {
+            return fail(gen, index, seq, bad);
         }
         int type = WalFormat.type(buf, 0);
-        int version = WalFormat.version(buf, 0);
-        if (!WalFormat.isKnownType(type)) {
-            return fail(gen, index, seq, "unknown entry type " + type + " (written by a newer Molia?)");
-        }
-        if (version == 0 || version > WalFormat.maxVersion(type)) {
-            return fail(gen, index, seq, WalFormat.typeName(type) + " version " + version
-                    + " is unknown to this build (reads up to " + WalFormat.maxVersion(type) + ")");
-        }
         if (type == WalFormat.TYPE_HEADER) {
-            if (payload != WalEntries.HEADER_PAYLOAD_BYTES) {
-                return fail(gen, index, seq, "header payload of " + payload + " bytes");
-            }
             WalEntries.Header h = WalEntries.Header.read(buf, WalFormat.HEADER_BYTES);
-            if (h.formatVersion() > WalFormat.FORMAT_VERSION) {
-                return fail(gen, index, seq, "queue format " + h.formatVersion() + " is newer than this build reads ("
-                        + WalFormat.FORMAT_VERSION + ")");
-            }
             if (h.shard() != shard || h.generation() != gen) {
                 return fail(gen, index, seq, "header names shard " + h.shard() + " gen " + h.generation());
             }
