@@ -18,7 +18,13 @@ public enum FuzzTarget {
             "SessionManager.java", "WireGuardHandshake.java", "CookieJar.java"),
     HANDSHAKE_EDITED("handshake-edited", "HandshakeResponderFuzzTest", "editedInitiationsNeverOpenASession",
             "a real Molia initiation with fields edited: no reply without a valid mac1, no session unless intact",
-            "SessionManager.java", "WireGuardHandshake.java", "NoiseHandshake.java");
+            "SessionManager.java", "WireGuardHandshake.java", "NoiseHandshake.java"),
+    WAL_ENTRY("wal-entry", "WalEntryFuzzTest", "decodeOneEntry",
+            "one WAL entry from any bytes (and re-sealed): a problem line or an entry that re-encodes to its bytes",
+            "WalFormat.java", "WalState.java", "WalEntries.java"),
+    WAL_ENTRY_EDITED("wal-entry-edited", "WalEntryFuzzTest", "editedEntriesAreDetected",
+            "a real entry of each type with up to eight edits: accepted only if the bytes are the original's",
+            "WalFormat.java", "WalState.java", "WalEntries.java");
 
     private final String id;
     private final String testClass;
