@@ -24,7 +24,10 @@ public enum FuzzTarget {
             "WalFormat.java", "WalState.java", "WalEntries.java"),
     WAL_ENTRY_EDITED("wal-entry-edited", "WalEntryFuzzTest", "editedEntriesAreDetected",
             "a real entry of each type with up to eight edits: accepted only if the bytes are the original's",
-            "WalFormat.java", "WalState.java", "WalEntries.java");
+            "WalFormat.java", "WalState.java", "WalEntries.java"),
+    ADMIN_FRAME("admin-frame", "AdminFrameFuzzTest", "anyFrameGetsAnAnswerOrAClose",
+            "admin socket frames from any stream: a request or an error answer, oversized refused before its body",
+            "AdminProtocol.java", "AdminRequest.java");
 
     private final String id;
     private final String testClass;
