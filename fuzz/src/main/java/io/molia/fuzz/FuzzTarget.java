@@ -27,7 +27,10 @@ public enum FuzzTarget {
             "WalFormat.java", "WalState.java", "WalEntries.java"),
     ADMIN_FRAME("admin-frame", "AdminFrameFuzzTest", "anyFrameGetsAnAnswerOrAClose",
             "admin socket frames from any stream: a request or an error answer, oversized refused before its body",
-            "AdminProtocol.java", "AdminRequest.java");
+            "AdminProtocol.java", "AdminRequest.java"),
+    WAL_QUEUE("wal-queue", "WalQueueFuzzTest", "corruptedQueueIsReportedNeverSkipped",
+            "a real WAL queue file corrupted: the scan ends, hands out only written entries, reports every change",
+            "WalScanner.java", "WalFormat.java");
 
     private final String id;
     private final String testClass;
