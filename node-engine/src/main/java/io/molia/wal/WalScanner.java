@@ -272,10 +272,12 @@ public final class WalScanner {
             if (!stopped && !seek && lastDocEnd > 0 && lastDocCycle == q.lastCycle()) {
                 checkTrailingBytes(gen, dir, index, lastDocEnd);
             }
-        } catch (RuntimeException | InternalError | AssertionError e) {
-            // InternalError: a mapped read past the end of a truncated file (SIGBUS, turned into an error by the JVM)
-            if (e instanceof AssertionError && !fromChronicle(e)) {
-                throw e; // an invariant of ours, not the file's
+        } catch (Exception | InternalError | AssertionError e) {
+            // InternalError: a mapped read past the end of a truncated file (SIGBUS, turned into an error by the JVM).
+            // Exception: Chronicle throws checked ones undeclared, e.g. StreamCorruptedException for a file whose
+            // first header is damaged (found by WalQueueFuzzTest)
+            if (e instanceof AssertionError a && !fromChronicle(a)) {
+                throw a; // an invariant of ours, not the file's
             }
             problems.add(new Problem(shard, gen, index, -1, "queue unreadable after this index: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))));
@@ -352,9 +354,9 @@ public final class WalScanner {
             if (firstIndex >= 0 && lastIndex >= firstIndex && (firstIndex >>> 32) == (lastIndex >>> 32)) {
                 state.expectRecords(lastIndex - firstIndex); // one cycle file: the difference is the entry count
             }
-        } catch (RuntimeException | InternalError | AssertionError e) {
-            if (e instanceof AssertionError && !fromChronicle(e)) {
-                throw e;
+        } catch (Exception | InternalError | AssertionError e) {
+            if (e instanceof AssertionError a && !fromChronicle(a)) {
+                throw a;
             }
             // the read that follows meets the same damage and reports it
         }
