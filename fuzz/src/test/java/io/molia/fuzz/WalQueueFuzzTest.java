@@ -191,7 +191,21 @@ class WalQueueFuzzTest {
             w++;
         }
         if (anyEntryChanged) {
-            assertTrue(!s.clean(), "bytes of an entry changed and the scan reported nothing");
+            StringBuilder where = new StringBuilder();
+            for (int i = 0; i < changedBytes.length; i++) {
+                if (changedBytes[i]) {
+                    where.append(" entry ").append(i).append(" [").append(entryRanges[i][0]).append(", ")
+                            .append(entryRanges[i][1]).append(')');
+                }
+            }
+            for (int p = 0; p < changedAt.length; p++) {
+                if (changedAt[p]) {
+                    where.append(" @").append(p);
+                }
+            }
+            assertTrue(!s.clean(), "bytes of an entry changed and the scan reported nothing:" + where
+                    + (truncateAt >= 0 ? " cut at " + truncateAt : "") + "; read " + read.size() + " of "
+                    + written.size());
         }
         if (s.clean()) {
             boolean cutAtBoundary = false;

@@ -283,7 +283,15 @@ public final class WalScanner {
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))));
             applying = false;
         }
-        if (readHere == 0 && lastOfShard && !seek) {
+        long hidden = readHere == 0 && !seek ? completeHeaderEntryOffset(dir, gen) : -1;
+        if (hidden >= 0) {
+            // Chronicle reads no document, yet the file holds this generation's header entry in a complete
+            // document: the queue's own structure is damaged, and what follows the header may be acknowledged
+            // entries. Never taken for an empty generation (recovery would delete it). Found by WalQueueFuzzTest.
+            problems.add(new Problem(shard, gen, -1, -1, "the queue reads as empty but holds a complete header "
+                    + "entry at byte " + hidden + " of its file: its structure is damaged"));
+            applying = false;
+        } else if (readHere == 0 && lastOfShard && !seek) {
             // killed between creating the queue and completing its header: it holds nothing, not even a header,
             // so nothing in it was ever acknowledged; recovery deletes it
             emptyLastGeneration = gen;
@@ -338,6 +346,47 @@ public final class WalScanner {
                     + "entry: " + count + " non-zero bytes in [" + at + ", " + (at + last + 1) + ") of "
                     + file.getFileName() + " (an append torn by a crash; never acknowledged)"));
         }
+    }
+
+    /**
+     * The offset of this generation's header entry (valid checksum, this shard and generation) inside a complete
+     * Chronicle data document in one of the queue's files, or -1. Read only when Chronicle reads no document at all.
+     */
+    private long completeHeaderEntryOffset(Path dir, long gen) {
+        int entry = WalFormat.HEADER_BYTES + WalEntries.HEADER_PAYLOAD_BYTES;
+        List<Path> files;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
+        } catch (IOException e) {
+            return -1;
+        }
+        byte[] chunk = new byte[1 << 20];
+        for (Path file : files) {
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                long base = 0;
+                int have = 0;
+                int n;
+                while ((n = in.readNBytes(chunk, have, chunk.length - have)) > 0) {
+                    have += n;
+                    for (int i = 4; i + entry <= have; i++) {
+                        if (chunk[i] == WalFormat.TYPE_HEADER && chunk[i + 1] == 1 && chunk[i + 4] == 24
+                                && WalFormat.getInt(chunk, i - 4) == entry // Chronicle's word: complete data, 44 bytes
+                                && format.check(chunk, i, entry) == null
+                                && (chunk[i + 22] & 0xff | (chunk[i + 23] & 0xff) << 8) == shard
+                                && (WalFormat.getInt(chunk, i + 24) & 0xffff_ffffL) == gen) {
+                            return base + i;
+                        }
+                    }
+                    int keep = Math.min(have, entry + 4);
+                    System.arraycopy(chunk, have - keep, chunk, 0, keep);
+                    base += have - keep;
+                    have = keep;
+                }
+            } catch (IOException e) {
+                // unreadable as a plain file too: nothing more to say than Chronicle did
+            }
+        }
+        return -1;
     }
 
     /** Chronicle's end-of-data header (metadata + not-complete bits, length 0). */
