@@ -283,13 +283,13 @@ public final class WalScanner {
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))));
             applying = false;
         }
-        long hidden = readHere == 0 && !seek ? completeHeaderEntryOffset(dir, gen) : -1;
+        long hidden = readHere == 0 && !seek ? completeEntryOffset(dir, gen) : -1;
         if (hidden >= 0) {
             // Chronicle reads no document, yet the file holds this generation's header entry in a complete
             // document: the queue's own structure is damaged, and what follows the header may be acknowledged
             // entries. Never taken for an empty generation (recovery would delete it). Found by WalQueueFuzzTest.
-            problems.add(new Problem(shard, gen, -1, -1, "the queue reads as empty but holds a complete header "
-                    + "entry at byte " + hidden + " of its file: its structure is damaged"));
+            problems.add(new Problem(shard, gen, -1, -1, "the queue reads as empty but holds a complete entry "
+                    + "at byte " + hidden + " of its file: its structure is damaged"));
             applying = false;
         } else if (readHere == 0 && lastOfShard && !seek) {
             // killed between creating the queue and completing its header: it holds nothing, not even a header,
@@ -349,11 +349,12 @@ public final class WalScanner {
     }
 
     /**
-     * The offset of this generation's header entry (valid checksum, this shard and generation) inside a complete
+     * The offset of a valid entry (checksum good; a header must name this shard and generation) inside a complete
      * Chronicle data document in one of the queue's files, or -1. Read only when Chronicle reads no document at all.
+     * Any entry counts, not only the header: a damaged header entry and a damaged file header together made a
+     * full generation read as empty (WalQueueFuzzTest). Entries up to 64 KiB are probed.
      */
-    private long completeHeaderEntryOffset(Path dir, long gen) {
-        int entry = WalFormat.HEADER_BYTES + WalEntries.HEADER_PAYLOAD_BYTES;
+    private long completeEntryOffset(Path dir, long gen) {
         List<Path> files;
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
@@ -368,16 +369,20 @@ public final class WalScanner {
                 int n;
                 while ((n = in.readNBytes(chunk, have, chunk.length - have)) > 0) {
                     have += n;
-                    for (int i = 4; i + entry <= have; i++) {
-                        if (chunk[i] == WalFormat.TYPE_HEADER && chunk[i + 1] == 1 && chunk[i + 4] == 24
-                                && WalFormat.getInt(chunk, i - 4) == entry // Chronicle's word: complete data, 44 bytes
-                                && format.check(chunk, i, entry) == null
-                                && (chunk[i + 22] & 0xff | (chunk[i + 23] & 0xff) << 8) == shard
-                                && (WalFormat.getInt(chunk, i + 24) & 0xffff_ffffL) == gen) {
+                    for (int i = 4; i + WalFormat.HEADER_BYTES <= have; i++) {
+                        int len = WalFormat.HEADER_BYTES + WalFormat.payloadLength(chunk, i);
+                        if (WalFormat.isKnownType(chunk[i]) && chunk[i + 1] == 1 && chunk[i + 2] == 0
+                                && chunk[i + 3] == 0 && len >= WalFormat.HEADER_BYTES && len <= MAX_PROBED_ENTRY
+                                && i + len <= have
+                                && WalFormat.getInt(chunk, i - 4) == len // Chronicle's word: complete data, len bytes
+                                && format.check(chunk, i, len) == null
+                                && (chunk[i] != WalFormat.TYPE_HEADER
+                                        || ((chunk[i + 22] & 0xff | (chunk[i + 23] & 0xff) << 8) == shard
+                                                && (WalFormat.getInt(chunk, i + 24) & 0xffff_ffffL) == gen))) {
                             return base + i;
                         }
                     }
-                    int keep = Math.min(have, entry + 4);
+                    int keep = Math.min(have, MAX_PROBED_ENTRY + 4);
                     System.arraycopy(chunk, have - keep, chunk, 0, keep);
                     base += have - keep;
                     have = keep;
@@ -388,6 +393,8 @@ public final class WalScanner {
         }
         return -1;
     }
+
+    private static final int MAX_PROBED_ENTRY = 64 * 1024;
 
     /** Chronicle's end-of-data header (metadata + not-complete bits, length 0). */
     private static final int END_OF_DATA = 0xC0000000;
