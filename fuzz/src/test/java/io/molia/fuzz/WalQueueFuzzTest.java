@@ -54,7 +54,7 @@ class WalQueueFuzzTest {
         }
         try {
             Path root = Files.createTempDirectory("molia-walqueue-fuzz");
-            root.toFile().deleteOnExit();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root))); // the queue file is 80 MB (sparse)
             shardDir = root.resolve("shard-0");
             try (ShardWal wal = new ShardWal(SHARD, shardDir, WalSync.NONE, new WalClock(1_700_000_000_000_000_000L, 0),
                     1, 1)) {
@@ -98,6 +98,16 @@ class WalQueueFuzzTest {
             pristine = Arrays.copyOf(pristine, keep);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // best effort at exit
         }
     }
 
