@@ -18,7 +18,19 @@ public enum FuzzTarget {
             "SessionManager.java", "WireGuardHandshake.java", "CookieJar.java"),
     HANDSHAKE_EDITED("handshake-edited", "HandshakeResponderFuzzTest", "editedInitiationsNeverOpenASession",
             "a real Molia initiation with fields edited: no reply without a valid mac1, no session unless intact",
-            "SessionManager.java", "WireGuardHandshake.java", "NoiseHandshake.java");
+            "SessionManager.java", "WireGuardHandshake.java", "NoiseHandshake.java"),
+    WAL_ENTRY("wal-entry", "WalEntryFuzzTest", "decodeOneEntry",
+            "one WAL entry from any bytes (and re-sealed): a problem line or an entry that re-encodes to its bytes",
+            "WalFormat.java", "WalState.java", "WalEntries.java"),
+    WAL_ENTRY_EDITED("wal-entry-edited", "WalEntryFuzzTest", "editedEntriesAreDetected",
+            "a real entry of each type with up to eight edits: never accepted under the original CRC32C",
+            "WalFormat.java", "WalState.java", "WalEntries.java"),
+    ADMIN_FRAME("admin-frame", "AdminFrameFuzzTest", "anyFrameGetsAnAnswerOrAClose",
+            "admin socket frames from any stream: a request or an error answer, oversized refused before its body",
+            "AdminProtocol.java", "AdminRequest.java"),
+    WAL_QUEUE("wal-queue", "WalQueueFuzzTest", "corruptedQueueIsReportedNeverSkipped",
+            "a real WAL queue file corrupted: the scan ends, hands out only written entries, reports every change",
+            "WalScanner.java", "WalFormat.java");
 
     private final String id;
     private final String testClass;

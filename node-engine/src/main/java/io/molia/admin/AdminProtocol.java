@@ -6,6 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.molia.admin.proto.AdminRequest;
+import io.molia.admin.proto.Error;
+
 /**
  * The framing of the admin socket, shared by the node and its clients: a 4-byte big-endian length, then that many
  * bytes of one protobuf message ({@code AdminRequest} or {@code AdminResponse}, admin.proto).
@@ -62,5 +66,60 @@ public final class AdminProtocol {
             }
         }
         return body.array();
+    }
+
+    /**
+     * One frame from a client as the server takes it, decided before any node state is touched: a request to
+     * serve ({@code error} null), or the error to answer, with {@code close} when the connection closes after it.
+     */
+    public record Incoming(AdminRequest request, Error.Code error, String message, boolean close) {
+    }
+
+    /**
+     * Reads one request frame: null at a clean end of stream (no byte of a new frame), an {@link Incoming}
+     * otherwise; throws only the channel's IOException, or EOFException when the stream ends inside a frame. A
+     * length prefix above {@link #MAX_REQUEST_BYTES} (or negative as a signed int) is refused TOO_LARGE before a
+     * byte of its body is read or allocated. The server's read loop is this and {@link #refusal}.
+     */
+    public static Incoming readRequest(ReadableByteChannel ch) throws IOException {
+        ByteBuffer prefix = ByteBuffer.allocate(4);
+        while (prefix.hasRemaining()) {
+            if (ch.read(prefix) < 0) {
+                if (prefix.position() == 0) {
+                    return null;
+                }
+                throw new EOFException("the stream ended inside a frame's length");
+            }
+        }
+        int length = prefix.flip().getInt();
+        if (length < 0 || length > MAX_REQUEST_BYTES) {
+            return new Incoming(null, Error.Code.TOO_LARGE, "a request of " + Integer.toUnsignedString(length)
+                    + " bytes exceeds " + MAX_REQUEST_BYTES, true);
+        }
+        return decodeRequest(readBody(ch, length));
+    }
+
+    /** A frame's body as a request, or MALFORMED when it is not an {@code AdminRequest}. */
+    public static Incoming decodeRequest(byte[] body) {
+        try {
+            return new Incoming(AdminRequest.parseFrom(body), null, null, false);
+        } catch (InvalidProtocolBufferException e) {
+            return new Incoming(null, Error.Code.MALFORMED, "not an AdminRequest: " + e.getMessage(), false);
+        }
+    }
+
+    /**
+     * What a parsed request is refused with before it is served: UNSUPPORTED_VERSION outside
+     * [{@link #MIN_API_VERSION}, {@link #API_VERSION}], UNKNOWN_REQUEST without a body this build knows (none, or
+     * only unknown fields); null to serve it.
+     */
+    public static Error.Code refusal(AdminRequest request) {
+        if (request.getVersion() < MIN_API_VERSION || request.getVersion() > API_VERSION) {
+            return Error.Code.UNSUPPORTED_VERSION;
+        }
+        if (request.getBodyCase() == AdminRequest.BodyCase.BODY_NOT_SET) {
+            return Error.Code.UNKNOWN_REQUEST;
+        }
+        return null;
     }
 }

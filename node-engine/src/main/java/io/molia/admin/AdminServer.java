@@ -30,7 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.molia.admin.proto.WalView;
 import io.molia.admin.proto.ActionDone;
 import io.molia.admin.proto.AdminRequest;
@@ -341,26 +340,20 @@ public final class AdminServer implements AutoCloseable {
         void readLoop() {
             try {
                 while (open.get()) {
-                    int length = AdminProtocol.readLength(ch);
-                    if (length < 0) {
+                    AdminProtocol.Incoming in = AdminProtocol.readRequest(ch);
+                    if (in == null) {
                         break;
                     }
-                    if (length > AdminProtocol.MAX_REQUEST_BYTES || length < 0) {
+                    if (in.error() != null) {
                         malformedRequests.incrementAndGet();
-                        // Cannot skip what it will not read: answer, then close once the answer is out.
-                        send(error(0, Error.Code.TOO_LARGE, "a request of " + length + " bytes exceeds "
-                                + AdminProtocol.MAX_REQUEST_BYTES), this::close);
-                        return;
-                    }
-                    byte[] body = AdminProtocol.readBody(ch, length);
-                    AdminRequest request;
-                    try {
-                        request = AdminRequest.parseFrom(body);
-                    } catch (InvalidProtocolBufferException e) {
-                        malformedRequests.incrementAndGet();
-                        send(error(0, Error.Code.MALFORMED, "not an AdminRequest: " + e.getMessage()), null);
+                        // TOO_LARGE cannot skip what it will not read: answer, then close once the answer is out.
+                        send(error(0, in.error(), in.message()), in.close() ? this::close : null);
+                        if (in.close()) {
+                            return;
+                        }
                         continue;
                     }
+                    AdminRequest request = in.request();
                     onRequest(request);
                 }
             } catch (IOException e) {
@@ -382,7 +375,13 @@ public final class AdminServer implements AutoCloseable {
                 }
                 authenticated = true;
             }
-            if (request.getVersion() < AdminProtocol.MIN_API_VERSION || request.getVersion() > AdminProtocol.API_VERSION) {
+            Error.Code refused = AdminProtocol.refusal(request);
+            if (refused == Error.Code.UNKNOWN_REQUEST) {
+                send(error(rid, refused, "no request this node knows (admin API version " + AdminProtocol.API_VERSION
+                        + ")"), null);
+                return;
+            }
+            if (refused == Error.Code.UNSUPPORTED_VERSION) {
                 send(AdminResponse.newBuilder().setVersion(AdminProtocol.API_VERSION).setId(rid)
                         .setError(Error.newBuilder().setCode(Error.Code.UNSUPPORTED_VERSION)
                                 .setMessage("admin API version " + request.getVersion() + " is not supported")

@@ -85,6 +85,57 @@ public final class WalFormat {
         return (int) crc.getValue();
     }
 
+    /**
+     * Checks the one entry that fills {@code buf[off, off+len)} on its own: length, checksum, type and version (and a
+     * header's payload size). Returns null when it is a valid entry, else what is wrong, in one line. Reads nothing
+     * outside that range and throws nothing for any bytes. What needs the entries around it (sequence, the header
+     * first) is {@link WalScanner}'s, and what the payload means is {@link WalState#apply}'s.
+     */
+    public String check(byte[] buf, int off, int len) {
+        if (len < HEADER_BYTES) {
+            return "entry of " + len + " bytes is shorter than its 20-byte header (torn?)";
+        }
+        int payload = payloadLength(buf, off);
+        if (payload != len - HEADER_BYTES) {
+            return "length field says " + payload + " payload bytes, document holds " + (len - HEADER_BYTES)
+                    + " (torn or corrupt)";
+        }
+        int stored = storedChecksum(buf, off);
+        int computed = checksum(buf, off, payload);
+        if (stored != computed) {
+            return String.format("checksum mismatch (stored %08x, computed %08x)", stored, computed);
+        }
+        if (buf[off + 2] != 0 || buf[off + 3] != 0) {
+            return "reserved header bytes are not zero";
+        }
+        int type = type(buf, off);
+        int version = version(buf, off);
+        if (!isKnownType(type)) {
+            return "unknown entry type " + type + " (written by a newer Molia?)";
+        }
+        if (version == 0 || version > maxVersion(type)) {
+            return typeName(type) + " version " + version + " is unknown to this build (reads up to "
+                    + maxVersion(type) + ")";
+        }
+        if (type == TYPE_HEADER) {
+            if (payload != WalEntries.HEADER_PAYLOAD_BYTES) {
+                return "header payload of " + payload + " bytes";
+            }
+            int formatVersion = (buf[off + HEADER_BYTES] & 0xff) | (buf[off + HEADER_BYTES + 1] & 0xff) << 8;
+            if (formatVersion == 0) {
+                return "queue format 0 does not exist (formats start at 1)";
+            }
+            if (formatVersion > FORMAT_VERSION) {
+                return "queue format " + formatVersion + " is newer than this build reads (" + FORMAT_VERSION + ")";
+            }
+            long firstSequence = getLong(buf, off + HEADER_BYTES + 8);
+            if (sequence(buf, off) != firstSequence) {
+                return "header's sequence " + sequence(buf, off) + " differs from its first sequence " + firstSequence;
+            }
+        }
+        return null;
+    }
+
     public static int type(byte[] buf, int off) {
         return buf[off] & 0xff;
     }

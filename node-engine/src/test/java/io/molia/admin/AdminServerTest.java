@@ -121,6 +121,12 @@ class AdminServerTest {
             assertEquals(-1, AdminProtocol.readLength(ch), "closed after the answer");
         }
         try (SocketChannel ch = connect(socket)) {
+            // A prefix of 0xffffffff is a length too (-1 as a signed int), not the end of the stream.
+            sendRaw(ch, -1, new byte[0]);
+            assertEquals(Error.Code.TOO_LARGE, read(ch).getError().getCode());
+            assertEquals(-1, AdminProtocol.readLength(ch), "closed after the answer");
+        }
+        try (SocketChannel ch = connect(socket)) {
             // Many requests at once: some are refused BUSY, every one is answered, the node is unaffected.
             ByteBuffer burst = ByteBuffer.allocate(64 * 64);
             for (int i = 0; i < 64; i++) {

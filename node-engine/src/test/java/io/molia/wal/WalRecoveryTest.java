@@ -72,6 +72,23 @@ class WalRecoveryTest {
     }
 
     @Test
+    void aDamagedStoreHeaderIsCorruptionNotAnEmptyGeneration() throws Exception {
+        WalTestSupport.write(shard(), 1, 1, 0, 20).close();
+        Path file = WalTestSupport.queueFiles(shard()).get(0);
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(1);
+            int b = f.read();
+            f.seek(1);
+            f.write(b ^ 0x01); // Chronicle's first header word: it then reads no document at all
+        }
+        WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertFalse(scan.clean(), "a damaged queue must not read as an empty generation");
+        assertEquals(-1, scan.emptyLastGeneration(), "recovery would delete it");
+        assertTrue(scan.problems().get(0).message().contains("holds a complete entry"),
+                scan.problems().toString());
+    }
+
+    @Test
     void syncPoliciesForceWhenTheySay() throws Exception {
         // batch: nothing forced per write, one force per event-loop turn that wrote; always: one per write
         try (ShardWal batch = new ShardWal(0, WalLayout.shardDir(dir.resolve("b"), 0), WalSync.BATCH,
