@@ -291,10 +291,14 @@ public final class WalScanner {
             problems.add(new Problem(shard, gen, -1, -1, "the queue reads as empty but holds a complete entry "
                     + "at byte " + hidden + " of its file: its structure is damaged"));
             applying = false;
-        } else if (readHere == 0 && lastOfShard && !seek) {
-            // killed between creating the queue and completing its header: it holds nothing, not even a header,
-            // so nothing in it was ever acknowledged; recovery deletes it
-            emptyLastGeneration = gen;
+        } else if (readHere == 0 && !seek) {
+            // Killed between creating the queue and completing its header: it holds nothing, not even a header, so
+            // nothing in it was ever acknowledged. The newest such generation is deleted by recovery; an older one
+            // (a later start or compaction began the next generation) holds nothing either, and the next compaction
+            // deletes it with the generations its snapshot covers. WalKillIT met one after SIGKILL.
+            if (lastOfShard) {
+                emptyLastGeneration = gen;
+            }
         } else if (first && !stopped && !seek) {
             problems.add(new Problem(shard, gen, -1, -1, "generation has no valid header entry"));
         }
