@@ -200,13 +200,16 @@ public final class AdminCommands implements Runnable {
         };
     }
 
+    /** Where {@code molia devnet} puts its nodes when not told otherwise. */
+    static final Path DEFAULT_DEVNET_DIR = Path.of("devnet-data");
+
     /** The socket the options name. */
     public static Path resolveSocket(Path socket, Path dataDir, Integer node) {
         if (socket != null) {
             return socket;
         }
         if (node != null) {
-            Path base = dataDir != null ? dataDir : Path.of("devnet-data");
+            Path base = dataDir != null ? dataDir : DEFAULT_DEVNET_DIR;
             return base.resolve("node-" + node).resolve(AdminProtocol.SOCKET_FILE);
         }
         if (dataDir != null) {

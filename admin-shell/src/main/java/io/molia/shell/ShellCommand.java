@@ -23,6 +23,7 @@ import org.jline.terminal.TerminalBuilder;
 import org.jline.widget.TailTipWidgets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.shell.jline3.PicocliCommands;
 
@@ -36,14 +37,8 @@ import picocli.shell.jline3.PicocliCommands;
 @Command(name = "shell", mixinStandardHelpOptions = true,
         description = "Interactive shell on a running node's admin socket (help inside lists the commands).")
 public final class ShellCommand implements Callable<Integer> {
-    @Option(names = "--socket", description = "The node's admin socket.")
-    Path socket;
-
-    @Option(names = "--data-dir", description = "The node's data dir; with --node, a devnet's data dir.")
-    Path dataDir;
-
-    @Option(names = "--node", description = "Node N of a `molia devnet` (<data-dir>/node-N).")
-    Integer node;
+    @Mixin
+    NodeSocketOptions target;
 
     @Option(names = "--tcp", description = "host:port of a node's TCP admin listener (needs --token-file).")
     String tcp;
@@ -71,7 +66,7 @@ public final class ShellCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        connector = AdminCommands.connector(socket, dataDir, node, tcp, tokenFile);
+        connector = AdminCommands.connector(target.socket, target.dataDir, target.node, tcp, tokenFile);
         terminal = TerminalBuilder.builder().system(true).build();
         Context ctx = new Context();
         AdminCommands.live = ctx;

@@ -10,10 +10,11 @@ import java.util.concurrent.Callable;
 import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
 import com.googlecode.lanterna.terminal.Terminal;
 import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
-import io.molia.shell.AdminCommands;
+import io.molia.shell.NodeSocketOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -22,16 +23,10 @@ import picocli.CommandLine.Spec;
  * Lanterna's Swing window); without one it says so in one line and exits 1.
  */
 @Command(name = "dash", mixinStandardHelpOptions = true,
-        description = "Live terminal dashboard of a running node (keys: ? inside).")
+        description = "Live terminal dashboard of a running node (keys: ? inside; n/p switch devnet nodes).")
 public final class DashCommand implements Callable<Integer> {
-    @Option(names = "--socket", description = "The node's admin socket.")
-    Path socket;
-
-    @Option(names = "--data-dir", description = "The node's data dir; with --node, a devnet's data dir.")
-    Path dataDir;
-
-    @Option(names = "--node", description = "Node N of a `molia devnet` (<data-dir>/node-N); n/p switch nodes.")
-    Integer node;
+    @Mixin
+    NodeSocketOptions target;
 
     @Option(names = "--interval", defaultValue = "1s",
             description = "Update interval: 1s, 250ms, 0.5 (seconds); at least 100ms (default ${DEFAULT-VALUE}).")
@@ -49,15 +44,14 @@ public final class DashCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int intervalMs = parseInterval(interval, spec.commandLine());
-        Path target = AdminCommands.resolveSocket(socket, dataDir, node);
+        Path socket = target.socket();
         if (!isTerminal()) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("molia dash needs a terminal (stdin and stdout a TTY); `molia admin watch` works without one");
             err.flush();
             return 1;
         }
-        Path devnetDir = node == null ? null : dataDir != null ? dataDir : Path.of("devnet-data");
-        run(target, intervalMs, devnetDir, node == null ? -1 : node, readonly, showKeys);
+        run(socket, intervalMs, target.devnetDir(), target.devnetNode(), readonly, showKeys);
         return 0;
     }
 
