@@ -52,6 +52,18 @@ class ShellTmuxIT {
         return new ObjectMapper().readTree(out.toString()).get("info").get("routing_table_size").asInt();
     }
 
+    /** The prompt line with {@code typed} on it stands below every listen update on the screen. */
+    private static boolean typedLineBelowUpdates(String screen, String typed) {
+        List<String> lines = screen.lines().map(String::stripTrailing).toList();
+        int lastUpdate = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("[info #")) {
+                lastUpdate = i;
+            }
+        }
+        return lastUpdate >= 0 && lines.indexOf(typed) > lastUpdate;
+    }
+
     @Test
     void completionTableWatchAndReconnectOnARealTerminal() throws Exception {
         try (NodeProcesses procs = new NodeProcesses()) {
@@ -110,15 +122,11 @@ class ShellTmuxIT {
             pane.keys("Enter");
             pane.waitFor("listen started", s -> s.contains("listening to info"));
             pane.type("sessi");
-            String typing = pane.waitFor("updates above the line being typed", s -> s.contains("[info #3]"));
-            List<String> lines = typing.lines().map(String::stripTrailing).toList();
-            int lastUpdate = -1;
-            for (int i = 0; i < lines.size(); i++) {
-                if (lines.get(i).startsWith("[info #")) {
-                    lastUpdate = i;
-                }
-            }
-            assertTrue(lastUpdate >= 0 && lines.indexOf(label + " sessi") > lastUpdate,
+            // A capture can fall between JLine erasing the prompt line and redrawing it below a new update: wait
+            // for a screen where the redraw is done, and fail if none comes.
+            String typing = pane.waitFor("updates above the line being typed, which stays on the prompt",
+                    screen -> screen.contains("[info #3]") && typedLineBelowUpdates(screen, label + " sessi"));
+            assertTrue(typedLineBelowUpdates(typing, label + " sessi"),
                     "the updates are above the prompt and the typed text stays on it:\n" + typing);
             pane.keys("C-u");
             pane.type("listen off");
