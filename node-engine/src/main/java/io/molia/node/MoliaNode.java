@@ -429,7 +429,7 @@ public final class MoliaNode implements AutoCloseable {
             SessionManager.Delivery d = sessions.delivery();
             if (!bans.isEmpty() && bans.bansPeer(now, d.from.id())) {
                 bans.onDropped();
-                pump();
+                moveOutput(); // the session layer's own output (a handshake response) leaves with the read batch
                 return;
             }
             core.onDatagram(now, d.from, d.data, d.offset, d.length);
