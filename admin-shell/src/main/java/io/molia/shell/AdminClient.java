@@ -161,7 +161,7 @@ public final class AdminClient implements AutoCloseable {
             throw new SocketException("not connected");
         }
         synchronized (writeLock) {
-            AdminProtocol.writeFully(ch, AdminProtocol.frame(r.toByteArray()));
+            AdminProtocol.writeFully(ch, AdminProtocol.frame(r));
         }
     }
 

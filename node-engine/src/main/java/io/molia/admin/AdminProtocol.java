@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
 import io.molia.admin.proto.AdminRequest;
 import io.molia.admin.proto.Error;
 
@@ -28,11 +30,19 @@ public final class AdminProtocol {
     private AdminProtocol() {
     }
 
-    /** One frame around {@code message}. */
-    public static ByteBuffer frame(byte[] message) {
-        ByteBuffer b = ByteBuffer.allocate(4 + message.length);
-        b.putInt(message.length).put(message).flip();
-        return b;
+    /** One frame around {@code message}, serialized straight into it (no second copy of a large view). */
+    public static ByteBuffer frame(MessageLite message) {
+        int size = message.getSerializedSize();
+        byte[] frame = new byte[4 + size];
+        ByteBuffer.wrap(frame).putInt(size);
+        try {
+            CodedOutputStream out = CodedOutputStream.newInstance(frame, 4, size);
+            message.writeTo(out);
+            out.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new AssertionError("writing into an array of the message's own size cannot fail", e);
+        }
+        return ByteBuffer.wrap(frame);
     }
 
     public static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {

@@ -306,7 +306,7 @@ public final class AdminServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ one connection
 
-    private record Outgoing(byte[] message, Runnable afterWrite) {
+    private record Outgoing(ByteBuffer frame, Runnable afterWrite) {
     }
 
     private final class Connection {
@@ -448,11 +448,14 @@ public final class AdminServer implements AutoCloseable {
             }
             AtomicLong sequence = new AtomicLong();
             AtomicBoolean busy = new AtomicBoolean();
+            ContactLabels labels = new ContactLabels();
+            AdminRequest update = view.toBuilder().setId(rid).build();
             ScheduledFuture<?> f = streams.scheduleAtFixedRate(() -> {
                 if (!busy.compareAndSet(false, true)) {
                     return; // the previous update is still being taken: skip a beat, never pile up
                 }
-                serve(view.toBuilder().setId(rid).build()).whenCompleteAsync((response, failure) -> {
+                labels.nextUpdate();
+                serve(update, labels).whenCompleteAsync((response, failure) -> {
                     busy.set(false);
                     AdminResponse r = failure != null ? failure(rid, failure) : response;
                     send(r.toBuilder().setSequence(sequence.incrementAndGet()).build(), null);
@@ -469,7 +472,7 @@ public final class AdminServer implements AutoCloseable {
             if (!open.get()) {
                 return;
             }
-            if (!queue.offer(new Outgoing(response.toByteArray(), afterWrite))) {
+            if (!queue.offer(new Outgoing(AdminProtocol.frame(response), afterWrite))) {
                 slowClientsDropped.incrementAndGet();
                 LOG.atWarn().addKeyValue("connection", id).log("admin client too slow to read: disconnected");
                 close();
@@ -483,7 +486,7 @@ public final class AdminServer implements AutoCloseable {
                     if (o == null) {
                         continue;
                     }
-                    AdminProtocol.writeFully(ch, AdminProtocol.frame(o.message()));
+                    AdminProtocol.writeFully(ch, o.frame());
                     if (o.afterWrite() != null) {
                         o.afterWrite().run();
                     }
@@ -559,8 +562,13 @@ public final class AdminServer implements AutoCloseable {
         };
     }
 
-    /** The answer to one request (not a subscription), as a future completed off the protocol loop's hands. */
+    /** The answer to one request, as a future completed off the protocol loop's hands. */
     CompletableFuture<AdminResponse> serve(AdminRequest request) {
+        return serve(request, new ContactLabels());
+    }
+
+    /** The answer to one request; {@code labels} carries contacts' text forms over a subscription's updates. */
+    private CompletableFuture<AdminResponse> serve(AdminRequest request, ContactLabels labels) {
         long rid = request.getId();
         AdminResponse.Builder r = AdminResponse.newBuilder().setVersion(AdminProtocol.API_VERSION).setId(rid);
         try {
@@ -568,16 +576,16 @@ public final class AdminServer implements AutoCloseable {
                 case INFO -> node.onLoop(s -> r.setInfo(AdminViews.info(s, node.address(),
                         node.isEpoll() ? "epoll" : "nio")).build());
                 case ROUTING -> node.onLoop(AdminViews::captureRouting).thenApplyAsync(c -> r.setRouting(
-                        AdminViews.routing(c, request.getRouting().getIncludeContacts())).build(), streams);
+                        AdminViews.routing(c, request.getRouting().getIncludeContacts(), labels)).build(), streams);
                 case PEERS -> node.onLoop(s -> AdminViews.captureSessions(s, true))
-                        .thenApplyAsync(c -> r.setPeers(AdminViews.peers(c)).build(), streams);
+                        .thenApplyAsync(c -> r.setPeers(AdminViews.peers(c, labels)).build(), streams);
                 case SESSIONS -> node.onLoop(s -> AdminViews.captureSessions(s, false))
-                        .thenApplyAsync(c -> r.setSessions(AdminViews.sessions(c)).build(), streams);
+                        .thenApplyAsync(c -> r.setSessions(AdminViews.sessions(c, labels)).build(), streams);
                 case RECORDS -> node.onLoop(s -> r.setRecords(AdminViews.records(s,
                         request.getRecords().getTop() == 0 ? 10 : Math.min(100, request.getRecords().getTop())))
                         .build());
-                case METRICS -> node.onLoop(AdminViews::metrics).thenApplyAsync(m -> r.setMetrics(withAdmin(m)).build(),
-                        streams);
+                case METRICS -> node.onLoop(AdminViews::captureMetrics).thenApplyAsync(c -> r.setMetrics(
+                        withAdmin(AdminViews.metrics(c))).build(), streams);
                 case BANS -> node.onLoop(s -> r.setBans(AdminViews.bans(s)).build());
                 case ADMISSION -> done(r.setUnavailable(AdminViews.unavailable("admission", "Sybil scores, rate "
                         + "limits and dynamic proof of work: " + AdminViews.NOT_AVAILABLE)));

@@ -47,6 +47,8 @@ import io.molia.wal.NodeWal;
  */
 final class AdminViews {
     static final String NOT_AVAILABLE = "not available in this version";
+    private static final String[] DROPPED_BY_STATUS = java.util.Arrays.stream(DecodeStatus.values())
+            .map(st -> "dropped_" + st.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
 
     private AdminViews() {
     }
@@ -100,7 +102,7 @@ final class AdminViews {
                 table.subnetRejections(), table.evictions(), table.proximitySwaps(), rows, replacements);
     }
 
-    static RoutingView routing(RoutingCapture c, boolean includeContacts) {
+    static RoutingView routing(RoutingCapture c, boolean includeContacts, ContactLabels labels) {
         RoutingView.Builder view = RoutingView.newBuilder()
                 .setSelfId(c.self().toHex())
                 .setSize(c.size())
@@ -140,7 +142,7 @@ final class AdminViews {
                     failing++;
                 }
                 if (includeContacts) {
-                    bucket.addContacts(contact(c.nowNs(), e));
+                    bucket.addContacts(contact(c.nowNs(), e, labels));
                 }
             }
             bucket.setOldestSeenMsAgo(entries.isEmpty() ? -1 : ms(c.nowNs() - oldest))
@@ -154,10 +156,10 @@ final class AdminViews {
         return view.build();
     }
 
-    private static RoutingContact contact(long nowNs, EntryRow e) {
+    private static RoutingContact contact(long nowNs, EntryRow e, ContactLabels labels) {
         return RoutingContact.newBuilder()
-                .setNodeId(e.contact().id().toHex())
-                .setAddress(e.contact().address().toString())
+                .setNodeIdBytes(labels.id(e.contact()))
+                .setAddressBytes(labels.address(e.contact()))
                 .setSrttUs(e.measured() ? us(e.srttNs()) : -1)
                 .setRttvarUs(e.measured() ? us(e.rttvarNs()) : -1)
                 .setFailures(e.failures())
@@ -190,12 +192,12 @@ final class AdminViews {
                 c.handshakesInitiated, c.sessionsEvicted, c.silentDrops());
     }
 
-    static PeersView peers(SessionsCapture c) {
+    static PeersView peers(SessionsCapture c, ContactLabels labels) {
         long now = c.nowNs();
         Map<NodeId, PeerInfo.Builder> peers = new LinkedHashMap<>();
         for (EntryRow e : c.routing().entries()) {
             Contact ct = e.contact();
-            peers.put(ct.id(), PeerInfo.newBuilder().setNodeId(ct.id().toHex()).setAddress(ct.address().toString())
+            peers.put(ct.id(), PeerInfo.newBuilder().setNodeIdBytes(labels.id(ct)).setAddressBytes(labels.address(ct))
                     .setSubnet(subnet(ct.address())).setBucket(e.bucket()).setInRoutingTable(true)
                     .setSrttUs(e.measured() ? us(e.srttNs()) : -1)
                     .setRttvarUs(e.measured() ? us(e.rttvarNs()) : -1)
@@ -205,7 +207,7 @@ final class AdminViews {
             Contact ct = session.contact();
             PeerInfo.Builder p = peers.get(ct.id());
             if (p == null) {
-                p = PeerInfo.newBuilder().setNodeId(ct.id().toHex()).setAddress(ct.address().toString())
+                p = PeerInfo.newBuilder().setNodeIdBytes(labels.id(ct)).setAddressBytes(labels.address(ct))
                         .setSubnet(subnet(ct.address())).setBucket(-1).setInRoutingTable(false).setSrttUs(-1)
                         .setRttvarUs(-1).setLastSeenMsAgo(ms(now - session.lastReceivedNs()));
                 peers.put(ct.id(), p);
@@ -220,13 +222,13 @@ final class AdminViews {
         return view.build();
     }
 
-    static SessionsView sessions(SessionsCapture c) {
+    static SessionsView sessions(SessionsCapture c, ContactLabels labels) {
         long now = c.nowNs();
         SessionsView.Builder view = SessionsView.newBuilder();
         for (SessionRow x : c.sessions()) {
             view.addSessions(SessionInfo.newBuilder()
-                    .setPeerId(x.contact().id().toHex())
-                    .setAddress(x.contact().address().toString())
+                    .setPeerIdBytes(labels.id(x.contact()))
+                    .setAddressBytes(labels.address(x.contact()))
                     .setShard(x.shard())
                     .setLocalIndex(x.localIndex())
                     .setInitiator(x.initiator())
@@ -289,7 +291,14 @@ final class AdminViews {
         return view.build();
     }
 
-    static MetricsView metrics(NodeState s) {
+    /**
+     * The counters as copied on the loop, with what the admin thread derives from: the last lookup durations and
+     * the shards' thread ids (sorting and the JVM's per-thread accounting are not the packet path's work).
+     */
+    record MetricsCapture(Map<String, Long> counters, long[] recentLookupNs, long[] shardThreadIds, long uptimeNs) {
+    }
+
+    static MetricsCapture captureMetrics(NodeState s) {
         CoreCounters core = s.core().counters();
         SessionCounters sc = s.sessions().counters();
         Map<String, Long> m = new LinkedHashMap<>();
@@ -298,7 +307,7 @@ final class AdminViews {
         m.put("datagrams_dropped", core.dropped());
         for (DecodeStatus st : DecodeStatus.values()) {
             if (st != DecodeStatus.OK) {
-                m.put("dropped_" + st.name().toLowerCase(java.util.Locale.ROOT), core.droppedByStatus[st.ordinal()]);
+                m.put(DROPPED_BY_STATUS[st.ordinal()], core.droppedByStatus[st.ordinal()]);
             }
         }
         m.put("requests_in", core.requestsIn);
@@ -338,8 +347,13 @@ final class AdminViews {
         m.put("handover_drops", s.handoverDrops());
         m.put("ban_dropped_datagrams", s.bans().droppedDatagrams());
         m.put("admin_protocol_loop_ns", s.operatorLoopNs());
+        return new MetricsCapture(m, s.recentLookupNs(), s.shardThreadIds(), s.nowNs() - s.startedNs());
+    }
+
+    static MetricsView metrics(MetricsCapture c) {
+        Map<String, Long> m = c.counters();
         // Lookup latency over the last completed lookups (at most 1024): exact percentiles, no histogram buckets.
-        long[] lookups = s.recentLookupNs();
+        long[] lookups = c.recentLookupNs();
         m.put("lookup_latency_samples", (long) lookups.length);
         if (lookups.length > 0) {
             java.util.Arrays.sort(lookups);
@@ -348,8 +362,8 @@ final class AdminViews {
             m.put("lookup_latency_p99_us", us(percentile(lookups, 99)));
         }
         // Per shard: the CPU time and bytes allocated by its event-loop thread since it started (the JVM's
-        // per-thread accounting, read here; the shards themselves do nothing for it).
-        long[] threads = s.shardThreadIds();
+        // per-thread accounting, read from this thread; the shards themselves do nothing for it).
+        long[] threads = c.shardThreadIds();
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int shard = 0; shard < threads.length; shard++) {
             if (threads[shard] < 0) {
@@ -368,7 +382,7 @@ final class AdminViews {
                 }
             }
         }
-        return MetricsView.newBuilder().putAllCounters(m).setUptimeMs(ms(s.nowNs() - s.startedNs())).build();
+        return MetricsView.newBuilder().putAllCounters(m).setUptimeMs(ms(c.uptimeNs())).build();
     }
 
     static BansView bans(NodeState s) {

@@ -48,13 +48,13 @@ class AdminMetricsViewTest {
         MoliaNode a = start(0, 2, List.of());
         MoliaNode b = start(1, 1, List.of(a.address()));
         start(2, 1, List.of(a.address()));
-        Map<String, Long> before = a.onLoop(AdminViews::metrics).get(10, TimeUnit.SECONDS).getCountersMap();
+        Map<String, Long> before = metricsOf(a).getCountersMap();
         long samplesBefore = before.get("lookup_latency_samples");
         for (int i = 0; i < 5; i++) {
             a.lookup(new NodeId(i, 1, 2, 3)).get(10, TimeUnit.SECONDS);
         }
         b.lookup(new NodeId(9, 9, 9, 9)).get(10, TimeUnit.SECONDS);
-        MetricsView m = a.onLoop(AdminViews::metrics).get(10, TimeUnit.SECONDS);
+        MetricsView m = metricsOf(a);
         Map<String, Long> c = m.getCountersMap();
         assertEquals(samplesBefore + 5, c.get("lookup_latency_samples"), "node 0's own five lookups");
         long p50 = c.get("lookup_latency_p50_us");
@@ -66,8 +66,13 @@ class AdminMetricsViewTest {
         assertTrue(c.containsKey("shard_1_cpu_ns"), c.toString());
         assertTrue(c.get("shard_0_allocated_bytes") > 0, c.toString());
         assertFalse(c.containsKey("shard_2_cpu_ns"), "only the node's shards");
-        Map<String, Long> later = a.onLoop(AdminViews::metrics).get(10, TimeUnit.SECONDS).getCountersMap();
+        Map<String, Long> later = metricsOf(a).getCountersMap();
         assertTrue(later.get("shard_0_cpu_ns") >= c.get("shard_0_cpu_ns"), "CPU time only grows");
+    }
+
+    /** The metrics view as the admin socket takes it: captured on the loop, derived on the caller's thread. */
+    private static MetricsView metricsOf(MoliaNode node) throws Exception {
+        return AdminViews.metrics(node.onLoop(AdminViews::captureMetrics).get(10, TimeUnit.SECONDS));
     }
 
     @Test
