@@ -240,11 +240,15 @@ public final class RoutingTable {
         if (cpl == NodeId.BITS) {
             cpl = NodeId.BITS - 1;
         }
-        int count = 0;
-        // Buckets at and below the split point hold contacts closer to the target than any shallower bucket, and
-        // each shallower bucket is farther than the one below it: stop once full.
-        for (int b = cpl; b < NodeId.BITS; b++) {
-            count = collect(buckets[b], t0, t1, t2, t3, skipFailing, exclude, out, count, n);
+        // Bucket cpl holds the contacts closest to the target (they share its bit cpl). The deeper buckets are
+        // all farther than those, closer than any shallower bucket, and interleaved among themselves (so taken
+        // together); each shallower bucket is farther than the one below it. In a full table bucket cpl alone
+        // gives n, and the rest of the table is not touched.
+        int count = collect(buckets[cpl], t0, t1, t2, t3, skipFailing, exclude, out, 0, n);
+        if (count < n) {
+            for (int b = cpl + 1; b < NodeId.BITS; b++) {
+                count = collect(buckets[b], t0, t1, t2, t3, skipFailing, exclude, out, count, n);
+            }
         }
         for (int b = cpl - 1; b >= 0 && count < n; b--) {
             count = collect(buckets[b], t0, t1, t2, t3, skipFailing, exclude, out, count, n);

@@ -47,8 +47,10 @@ class RoutingTableTest {
             assertEquals(all.size(), table.size());
             assertTrue(table.subnetRejections() > 0, "the crowded /24s must have been refused somewhere");
 
-            for (int q = 0; q < 50; q++) {
-                NodeId target = TestContacts.randomId(random);
+            for (int q = 0; q < 80; q++) {
+                // Random targets (the closest bucket is full), and targets that share 1-30 bits with this node
+                // (the closest bucket is sparse, so deeper and shallower buckets are searched too).
+                NodeId target = q < 50 ? TestContacts.randomId(random) : nearSelf(table.self(), q - 49, random);
                 List<Contact> got = new ArrayList<>();
                 table.closest(target, CONFIG.k(), false, null, got);
                 List<Contact> expected = new ArrayList<>(all);
@@ -134,5 +136,13 @@ class RoutingTableTest {
             }
         }
         return out;
+    }
+
+    /** A random ID sharing exactly its first {@code bits} (< 64) bits with {@code self}. */
+    private static NodeId nearSelf(NodeId self, int bits, SplittableRandom random) {
+        long low = -1L >>> bits; // the bits after the shared prefix
+        long w0 = (self.word(0) & ~low) | (random.nextLong() & low);
+        w0 = (w0 & ~(1L << (63 - bits))) | (~self.word(0) & (1L << (63 - bits))); // differs at bit `bits`
+        return new NodeId(w0, random.nextLong(), random.nextLong(), random.nextLong());
     }
 }
