@@ -27,9 +27,13 @@ public final class FuzzRun {
     private static final Pattern FINDING = Pattern.compile("Test unit written to (\\S+)");
     private static final long PROGRESS_EVERY_NS = 15_000_000_000L;
 
-    /** What a run reached: libFuzzer's last status line, and the findings. */
+    /**
+     * What a run reached: libFuzzer's last status line, and the findings. {@code corpusAtStart} is the corpus
+     * libFuzzer began from (committed inputs plus what earlier runs kept), so growth shows the run learned.
+     */
     public record Result(FuzzTarget target, long runs, long execPerSecond, long coveredEdges, long features,
-            long corpusEntries, BranchCoverage coverage, List<Path> findings, Path log, int exitCode) {
+            long corpusAtStart, long corpusEntries, BranchCoverage coverage, List<Path> findings, Path log,
+            int exitCode) {
         public boolean clean() {
             return findings.isEmpty() && exitCode == 0;
         }
@@ -81,6 +85,7 @@ public final class FuzzRun {
         pb.environment().put("JAZZER_FUZZ", "1");
         Process process = pb.start();
         Matcher last = null;
+        long corpusAtStart = 0;
         List<Path> written = new ArrayList<>();
         long nextProgress = System.nanoTime() + PROGRESS_EVERY_NS;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -92,6 +97,9 @@ public final class FuzzRun {
                 Matcher status = STATUS.matcher(line);
                 if (status.find()) {
                     last = status;
+                    if (status.group(2).equals("INITED")) {
+                        corpusAtStart = Long.parseLong(status.group(5));
+                    }
                     if (System.nanoTime() >= nextProgress) {
                         nextProgress = System.nanoTime() + PROGRESS_EVERY_NS;
                         progress.printf("  %s: %s runs, %s exec/s, %s edges covered%n", target.id(), status.group(1),
@@ -112,10 +120,10 @@ public final class FuzzRun {
         }
         BranchCoverage coverage = branchCoverage(target, coverageReport);
         return last == null
-                ? new Result(target, 0, 0, 0, 0, 0, coverage, findings, log, exit)
+                ? new Result(target, 0, 0, 0, 0, 0, 0, coverage, findings, log, exit)
                 : new Result(target, Long.parseLong(last.group(1)), Long.parseLong(last.group(6)),
-                        Long.parseLong(last.group(3)), Long.parseLong(last.group(4)), Long.parseLong(last.group(5)),
-                        coverage, findings, log, exit);
+                        Long.parseLong(last.group(3)), Long.parseLong(last.group(4)), corpusAtStart,
+                        Long.parseLong(last.group(5)), coverage, findings, log, exit);
     }
 
     /** Sums the "Branch coverage:" lines of the report for the target's own sources. */

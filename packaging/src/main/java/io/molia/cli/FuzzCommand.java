@@ -48,13 +48,13 @@ final class FuzzCommand implements Callable<Integer> {
             System.out.printf("fuzzing %s for %s…%n", t.id(), duration);
             results.add(run.run(t, duration));
         }
-        System.out.printf("%n%-18s %12s %9s %9s %8s  %-22s %s%n", "TARGET", "RUNS", "EXEC/S", "EDGES", "CORPUS",
-                "BRANCHES (OWN CODE)", "FINDINGS");
+        System.out.printf("%n%-18s %12s %9s %9s %13s  %-22s %s%n", "TARGET", "RUNS", "EXEC/S", "EDGES",
+                "CORPUS", "BRANCHES (OWN CODE)", "FINDINGS");
         boolean clean = true;
         for (FuzzRun.Result r : results) {
             clean &= r.clean();
-            System.out.printf("%-18s %12d %9d %9d %8d  %-22s %s%n", r.target().id(), r.runs(), r.execPerSecond(),
-                    r.coveredEdges(), r.corpusEntries(), r.coverage(),
+            System.out.printf("%-18s %12d %9d %9d %13s  %-22s %s%n", r.target().id(), r.runs(), r.execPerSecond(),
+                    r.coveredEdges(), r.corpusAtStart() + " → " + r.corpusEntries(), r.coverage(),
                     r.findings().isEmpty() ? "none" : r.findings().size() + " in " + r.findings().get(0).getParent());
         }
         return clean ? 0 : 3;
