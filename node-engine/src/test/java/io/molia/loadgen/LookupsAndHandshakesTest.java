@@ -26,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code molia bench handshakes} against real nodes on loopback UDP. */
+/** {@code molia bench lookups} and {@code molia bench handshakes} against real nodes on loopback UDP. */
 class LookupsAndHandshakesTest {
     @TempDir
     Path dir;
@@ -43,6 +43,45 @@ class LookupsAndHandshakesTest {
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bootstrap, new byte[32], 1, null));
         nodes.add(node);
         return node;
+    }
+
+    @Test
+    void aClientNodeLooksUpPutsAndGetsBackEveryValue() throws Exception {
+        MoliaNode first = start(List.of());
+        for (int i = 1; i < 8; i++) {
+            start(List.of(first.address()));
+        }
+        long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < settle && first.status().get(5, TimeUnit.SECONDS).routingTableSize() < 7) {
+            Thread.sleep(20);
+        }
+        int recordsBefore = records();
+
+        Lookups.Result r = new Lookups(new Lookups.Plan(first.address(), 12, 30)).run();
+
+        assertTrue(r.contactsAfterJoin() >= 1, "joined: " + r.contactsAfterJoin());
+        assertEquals(36, r.operations().size(), "12 lookups, then 12 puts each followed by its get");
+        for (Lookups.Kind kind : Lookups.Kind.values()) {
+            Lookups.Summary s = r.summaries().get(kind);
+            assertEquals(12, s.count(), kind.name());
+            assertEquals(12, s.succeeded(), kind + " succeeded: " + r.operations());
+            assertTrue(s.p50Millis() > 0 && s.p50Millis() <= s.p95Millis() && s.p95Millis() <= s.p99Millis()
+                    && s.p99Millis() <= s.maxMillis(), kind + ": " + s);
+        }
+        assertTrue(r.summaries().get(Lookups.Kind.LOOKUP).meanHops() >= 1, "lookups went through peers");
+        assertTrue(r.summaries().get(Lookups.Kind.GET).meanHops() >= 1, "values came from peers");
+        assertTrue(Double.isNaN(r.summaries().get(Lookups.Kind.PUT).meanHops()), "puts do not report hops");
+        assertEquals(Lookups.Kind.PUT, r.operations().get(12).kind());
+        assertEquals(Lookups.Kind.GET, r.operations().get(13).kind());
+        assertTrue(records() - recordsBefore >= 12, "every put left its record on the network");
+    }
+
+    private int records() throws Exception {
+        int n = 0;
+        for (MoliaNode node : nodes) {
+            n += node.status().get(5, TimeUnit.SECONDS).records();
+        }
+        return n;
     }
 
     @Test
@@ -120,6 +159,10 @@ class LookupsAndHandshakesTest {
     @Test
     void badPlansNameTheirFlag() throws Exception {
         MoliaAddress any = new MoliaAddress(new byte[32], "127.0.0.1", 9);
+        assertEquals("--count must be at least 1",
+                assertThrows(IllegalArgumentException.class, () -> new Lookups.Plan(any, 0, 5)).getMessage());
+        assertEquals("--duration must be more than 0 seconds",
+                assertThrows(IllegalArgumentException.class, () -> new Lookups.Plan(any, 5, 0)).getMessage());
         assertEquals("--concurrency must be between 1 and 1024",
                 assertThrows(IllegalArgumentException.class, () -> new Handshakes.Plan(any, 5, 0, 5, 0))
                         .getMessage());
