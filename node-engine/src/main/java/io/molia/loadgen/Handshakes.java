@@ -35,14 +35,20 @@ import io.molia.session.WireGuardConstants;
  * <em>cookie reply</em> (the node is under load and wants a mac2) ends that handshake uncompleted and is counted,
  * not retried, since a WireGuard initiator retries only on its 5 s retransmission timer; a response that
  * established no session or carried no answer is <em>failed</em>; nothing within {@link #HANDSHAKE_TIMEOUT_NS} is
- * <em>timed out</em>. Single-threaded; bounded by a count and a duration, whichever ends first.
+ * <em>timed out</em>. A warm-up of W more handshakes runs first, unmeasured (the node's and this JVM's JIT). Node
+ * CPU is the whole process's (from /proc: GC and JIT threads included). Single-threaded; each phase is bounded by a
+ * count and the duration, whichever ends first.
  */
 public final class Handshakes {
     /** What to run. */
-    public record Plan(MoliaAddress target, int count, int concurrency, double durationSeconds, long nodePid) {
+    public record Plan(MoliaAddress target, int count, int warmup, int concurrency, double durationSeconds,
+            long nodePid) {
         public Plan {
             if (count < 1) {
                 throw new IllegalArgumentException("--count must be at least 1");
+            }
+            if (warmup < 0) {
+                throw new IllegalArgumentException("--warmup must be at least 0");
             }
             if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
                 throw new IllegalArgumentException("--concurrency must be between 1 and " + MAX_CONCURRENCY);
@@ -61,6 +67,10 @@ public final class Handshakes {
             long unfinished, double seconds, double completedPerSecond, double p50Micros, double p99Micros,
             double nodeCpuMicrosPerHandshake, long nodeRssBeforeKiB, long nodeRssAfterKiB,
             double ownCpuMicrosPerHandshake) {
+        /** What one core of the node completes per second when handshakes are all it does: the §5 target's unit. */
+        public double perNodeCpuSecond() {
+            return nodeCpuMicrosPerHandshake > 0 ? 1e6 / nodeCpuMicrosPerHandshake : -1;
+        }
     }
 
     /** One slot per outstanding handshake, each with its own socket: file descriptors bound this. */
@@ -105,12 +115,8 @@ public final class Handshakes {
     }
 
     public Result run() throws IOException {
-        List<Identity> identities = new ArrayList<>(plan.count());
-        for (int i = 0; i < plan.count(); i++) {
-            byte[] seed = new byte[Ed25519Identity.SEED_BYTES];
-            random.nextBytes(seed);
-            identities.add(new Identity(StaticIdentity.fromEd25519Seed(seed), Ed25519Identity.fromSeed(seed).publicKey()));
-        }
+        List<Identity> warmup = identities(plan.warmup());
+        List<Identity> measured = identities(plan.count());
         List<Slot> slots = new ArrayList<>();
         try (Selector selector = Selector.open()) {
             ArrayDeque<Slot> idle = new ArrayDeque<>();
@@ -122,25 +128,14 @@ public final class Handshakes {
                 ch.register(selector, SelectionKey.OP_READ, slot);
                 idle.add(slot);
             }
+            drive(selector, slots, idle, warmup); // the node's and this JVM's JIT warm, not measured
+            completed = failed = timedOut = cookieReplies = 0;
+            latencies.clear();
             long rssBefore = plan.nodePid() > 0 ? ProcessStats.rssKiB(plan.nodePid()) : -1;
             double nodeCpuBefore = plan.nodePid() > 0 ? ProcessStats.cpuMicros(plan.nodePid()) : 0;
             long ownCpuBefore = ProcessStats.ownCpuNanos();
             long start = System.nanoTime();
-            long deadline = start + (long) (plan.durationSeconds() * 1e9);
-            int started = 0;
-            while ((started < identities.size() || idle.size() < slots.size()) && System.nanoTime() < deadline) {
-                while (started < identities.size() && !idle.isEmpty()) {
-                    begin(idle.poll(), identities.get(started++));
-                }
-                if (selector.select(5) > 0) {
-                    for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext();) {
-                        Slot slot = (Slot) it.next().attachment();
-                        it.remove();
-                        receive(slot, idle);
-                    }
-                }
-                expire(slots, idle);
-            }
+            int started = drive(selector, slots, idle, measured);
             double seconds = (System.nanoTime() - start) / 1e9;
             double nodeCpu = plan.nodePid() > 0 ? ProcessStats.cpuMicros(plan.nodePid()) - nodeCpuBefore : 0;
             long ownCpu = ProcessStats.ownCpuNanos() - ownCpuBefore;
@@ -155,6 +150,41 @@ public final class Handshakes {
                 slot.channel.close();
             }
         }
+    }
+
+    /** Fresh identities, their keys derived now so that deriving them is not measured. */
+    private List<Identity> identities(int n) {
+        List<Identity> identities = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte[] seed = new byte[Ed25519Identity.SEED_BYTES];
+            random.nextBytes(seed);
+            identities.add(new Identity(StaticIdentity.fromEd25519Seed(seed), Ed25519Identity.fromSeed(seed).publicKey()));
+        }
+        return identities;
+    }
+
+    /**
+     * Runs one handshake per identity, at most one per slot at a time, until all have ended or the duration is
+     * over; returns how many were started.
+     */
+    private int drive(Selector selector, List<Slot> slots, ArrayDeque<Slot> idle, List<Identity> identities)
+            throws IOException {
+        long deadline = System.nanoTime() + (long) (plan.durationSeconds() * 1e9);
+        int started = 0;
+        while ((started < identities.size() || idle.size() < slots.size()) && System.nanoTime() < deadline) {
+            while (started < identities.size() && !idle.isEmpty()) {
+                begin(idle.poll(), identities.get(started++));
+            }
+            if (selector.select(5) > 0) {
+                for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext();) {
+                    Slot slot = (Slot) it.next().attachment();
+                    it.remove();
+                    receive(slot, idle);
+                }
+            }
+            expire(slots, idle);
+        }
+        return started;
     }
 
     /** Sends a Molia initiation from {@code identity} carrying a PING. */

@@ -90,17 +90,18 @@ class LookupsAndHandshakesTest {
         int sessionsBefore = node.status().get(5, TimeUnit.SECONDS).sessions();
         long completedBefore = node.onLoop(s -> s.sessions().counters().handshakesCompleted).get(5, TimeUnit.SECONDS);
 
-        Handshakes.Result r = new Handshakes(new Handshakes.Plan(node.address(), 300, 16, 30,
+        Handshakes.Result r = new Handshakes(new Handshakes.Plan(node.address(), 150, 20, 16, 30,
                 ProcessHandle.current().pid())).run();
 
-        assertEquals(300, r.started());
-        assertEquals(300, r.completed(), "completed: " + r);
+        assertEquals(150, r.started());
+        assertEquals(150, r.completed(), "completed: " + r);
         assertEquals(0, r.failed() + r.timedOut() + r.cookieReplies() + r.unfinished(), r.toString());
         assertTrue(r.completedPerSecond() > 0 && r.p99Micros() >= r.p50Micros() && r.p50Micros() > 0, r.toString());
         assertTrue(r.nodeCpuMicrosPerHandshake() > 0 && r.nodeRssAfterKiB() > 0, "read from /proc of this JVM");
-        assertEquals(300, node.onLoop(s -> s.sessions().counters().handshakesCompleted).get(5, TimeUnit.SECONDS)
-                - completedBefore, "the node completed one handshake per fresh identity");
-        assertEquals(sessionsBefore + 300, node.status().get(5, TimeUnit.SECONDS).sessions(),
+        assertEquals(1e6 / r.nodeCpuMicrosPerHandshake(), r.perNodeCpuSecond(), 1e-6);
+        assertEquals(170, node.onLoop(s -> s.sessions().counters().handshakesCompleted).get(5, TimeUnit.SECONDS)
+                - completedBefore, "the node completed one handshake per fresh identity, warm-up included");
+        assertEquals(sessionsBefore + 170, node.status().get(5, TimeUnit.SECONDS).sessions(),
                 "one new session per identity on the node");
         MoliaNode peer = start(List.of());
         assertFalse(peer.bootstrap(node.address().toContact()).get(10, TimeUnit.SECONDS).isEmpty(),
@@ -121,7 +122,7 @@ class LookupsAndHandshakesTest {
             int port = ((InetSocketAddress) socket.getLocalAddress()).getPort();
             MoliaAddress address = new MoliaAddress(identity.publicKey(), "127.0.0.1", port);
             Thread answering = Thread.ofVirtual().start(() -> answerInitiations(socket, responder));
-            Handshakes.Result r = new Handshakes(new Handshakes.Plan(address, 40, 8, 10, 0)).run();
+            Handshakes.Result r = new Handshakes(new Handshakes.Plan(address, 40, 0, 8, 10, 0)).run();
             answering.interrupt();
             answering.join();
             assertEquals(40, r.cookieReplies(), r.toString());
@@ -164,10 +165,13 @@ class LookupsAndHandshakesTest {
         assertEquals("--duration must be more than 0 seconds",
                 assertThrows(IllegalArgumentException.class, () -> new Lookups.Plan(any, 5, 0)).getMessage());
         assertEquals("--concurrency must be between 1 and 1024",
-                assertThrows(IllegalArgumentException.class, () -> new Handshakes.Plan(any, 5, 0, 5, 0))
+                assertThrows(IllegalArgumentException.class, () -> new Handshakes.Plan(any, 5, 0, 0, 5, 0))
                         .getMessage());
         assertEquals("--count must be at least 1",
-                assertThrows(IllegalArgumentException.class, () -> new Handshakes.Plan(any, 0, 5, 5, 0))
+                assertThrows(IllegalArgumentException.class, () -> new Handshakes.Plan(any, 0, 0, 5, 5, 0))
+                        .getMessage());
+        assertEquals("--warmup must be at least 0",
+                assertThrows(IllegalArgumentException.class, () -> new Handshakes.Plan(any, 5, -1, 5, 5, 0))
                         .getMessage());
     }
 }

@@ -21,6 +21,10 @@ final class BenchHandshakesCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "20000", description = "Handshakes (default ${DEFAULT-VALUE}).")
     int count;
 
+    @Option(names = "--warmup", defaultValue = "2000",
+            description = "Unmeasured handshakes first, for the JIT (default ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--concurrency", defaultValue = "64",
             description = "Handshakes outstanding, each on its own source port (default ${DEFAULT-VALUE}).")
     int concurrency;
@@ -36,8 +40,8 @@ final class BenchHandshakesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Handshakes.Result r = new Handshakes(new Handshakes.Plan(BenchCommand.target(target), count, concurrency,
-                duration, nodePid)).run();
+        Handshakes.Result r = new Handshakes(new Handshakes.Plan(BenchCommand.target(target), count, warmup,
+                concurrency, duration, nodePid)).run();
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(toJson(r)));
         } else {
@@ -47,8 +51,9 @@ final class BenchHandshakesCommand implements Callable<Integer> {
                     r.timedOut(), r.cookieReplies(), r.unfinished());
             System.out.printf("latency P50 %.0f us, P99 %.0f us%n", r.p50Micros(), r.p99Micros());
             if (nodePid > 0) {
-                System.out.printf("node: %.1f us CPU per completed handshake, RSS %d KiB before, %d KiB after%n",
-                        r.nodeCpuMicrosPerHandshake(), r.nodeRssBeforeKiB(), r.nodeRssAfterKiB());
+                System.out.printf("node: %.1f us CPU per completed handshake (%.0f per CPU-second), RSS %d KiB before,"
+                        + " %d KiB after%n", r.nodeCpuMicrosPerHandshake(), r.perNodeCpuSecond(), r.nodeRssBeforeKiB(),
+                        r.nodeRssAfterKiB());
             }
             System.out.printf("load generator: %.1f us CPU per completed handshake%n", r.ownCpuMicrosPerHandshake());
         }
@@ -68,6 +73,7 @@ final class BenchHandshakesCommand implements Callable<Integer> {
         out.put("p50_us", r.p50Micros());
         out.put("p99_us", r.p99Micros());
         out.put("node_cpu_us_per_handshake", r.nodeCpuMicrosPerHandshake());
+        out.put("handshakes_per_node_cpu_second", r.perNodeCpuSecond());
         out.put("node_rss_kib_before", r.nodeRssBeforeKiB());
         out.put("node_rss_kib_after", r.nodeRssAfterKiB());
         out.put("own_cpu_us_per_handshake", r.ownCpuMicrosPerHandshake());

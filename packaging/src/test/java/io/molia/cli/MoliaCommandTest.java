@@ -175,15 +175,17 @@ class MoliaCommandTest {
         try (io.molia.node.MoliaNode node = io.molia.node.MoliaNode.start(new io.molia.node.NodeConfig(dir,
                 new java.net.InetSocketAddress("127.0.0.1", 0), java.util.List.of(), new byte[32], 1, null))) {
             String target = node.address().toString();
-            JsonNode handshakes = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
-                    run("bench", "handshakes", "--target", target, "--count", "50", "--concurrency", "4", "--json"))));
-            assertEquals(50, handshakes.get("completed").asInt(), handshakes.toString());
-            assertTrue(handshakes.get("completed_per_second").asDouble() > 0, handshakes.toString());
+            // Lookups first: the handshakes leave their identities, gone since, in the node's routing table.
             JsonNode lookups = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
                     run("bench", "lookups", "--target", target, "--count", "3", "--json"))));
             assertEquals(9, lookups.get("operations").size(), lookups.toString());
             assertEquals(1.0, lookups.get("summary").get("get").get("success_share").asDouble(), lookups.toString());
             assertTrue(lookups.get("summary").get("put").get("mean_hops").isNull(), lookups.toString());
+            JsonNode handshakes = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
+                    run("bench", "handshakes", "--target", target, "--count", "50", "--warmup", "0",
+                            "--concurrency", "4", "--json"))));
+            assertEquals(50, handshakes.get("completed").asInt(), handshakes.toString());
+            assertTrue(handshakes.get("completed_per_second").asDouble() > 0, handshakes.toString());
         }
     }
 }
