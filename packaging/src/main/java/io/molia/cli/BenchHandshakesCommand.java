@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 
 /** {@code molia bench handshakes}: parses, runs {@link Handshakes}, renders text or one JSON object. */
 @Command(name = "handshakes", mixinStandardHelpOptions = true,
-        description = {"Cold sessions per second: every handshake from a fresh identity (generated before the clock",
-            "starts), C outstanding, each a Molia initiation whose PING must be answered. Exit 3 if none completed."})
+        description = {"Cold sessions per second, each from a fresh identity; node CPU per handshake.",
+            "Identities are generated before the clock starts; C handshakes outstanding, each a Molia initiation "
+                + "whose PING must be answered. Exit 3 if none completed."})
 final class BenchHandshakesCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, description = "molia://<key>@host:port of the node.")
     String target;

@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 
 /** {@code molia bench lookups}: parses, runs {@link Lookups}, renders text or one JSON object. */
 @Command(name = "lookups", mixinStandardHelpOptions = true,
-        description = {"A client node joins through the target, runs N lookups of random keys, then N put/get pairs;",
-            "latency, hops and success per operation and per kind. Exit 3 if any operation failed."})
+        description = {"A client node joins: N lookups of random keys, then N put/get pairs.",
+            "Latency, hops and success per operation and per kind. Exit 3 if any operation failed."})
 final class BenchLookupsCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, description = "molia://<key>@host:port of the node to join through.")
     String target;
