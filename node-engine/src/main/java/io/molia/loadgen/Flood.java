@@ -8,7 +8,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -56,8 +55,7 @@ public final class Flood {
     private final List<Client> clients = new ArrayList<>();
     private final Map<Long, Long> outstanding = new HashMap<>();
     private final ByteBuffer rx = ByteBuffer.allocate(2048);
-    private long[] latencies = new long[1 << 16];
-    private int latencyCount;
+    private final Latencies latencies = new Latencies();
 
     private static final class Client {
         final DatagramChannel channel;
@@ -90,7 +88,7 @@ public final class Flood {
                 clients.add(c);
             }
             phase(selector, plan.warmup(), Double.MAX_VALUE); // sessions up, JIT warm, not measured
-            latencyCount = 0;
+            latencies.clear();
             double nodeCpuBefore = nodeCpuMicros();
             long ownCpuBefore = ProcessStats.ownCpuNanos();
             long start = System.nanoTime();
@@ -99,10 +97,8 @@ public final class Flood {
             double nodeCpu = nodeCpuMicros() - nodeCpuBefore;
             long ownCpu = ProcessStats.ownCpuNanos() - ownCpuBefore;
             long answered = counts[1];
-            long[] sorted = Arrays.copyOf(latencies, latencyCount);
-            Arrays.sort(sorted);
             return new Result(counts[0], answered, counts[0] - answered, seconds, answered / seconds,
-                    percentile(sorted, 0.50) / 1e3, percentile(sorted, 0.99) / 1e3,
+                    latencies.percentileNs(0.50) / 1e3, latencies.percentileNs(0.99) / 1e3,
                     plan.nodePid() > 0 && answered > 0 ? nodeCpu / answered : -1,
                     plan.nodePid() > 0 ? ProcessStats.rssKiB(plan.nodePid()) : -1,
                     answered > 0 ? ownCpu / 1e3 / answered : -1);
@@ -162,7 +158,7 @@ public final class Flood {
             }
             Long sentAt = outstanding.remove(answer.requestId());
             if (sentAt != null) {
-                record(now - sentAt);
+                latencies.record(now - sentAt);
                 answered++;
             }
         }
@@ -179,17 +175,6 @@ public final class Flood {
     private void expire() {
         long now = System.nanoTime();
         outstanding.values().removeIf(sentAt -> now - sentAt > REQUEST_TIMEOUT_NS);
-    }
-
-    private void record(long latencyNs) {
-        if (latencyCount == latencies.length) {
-            latencies = Arrays.copyOf(latencies, latencies.length * 2);
-        }
-        latencies[latencyCount++] = latencyNs;
-    }
-
-    private static double percentile(long[] sorted, double q) {
-        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }
 
     private double nodeCpuMicros() throws IOException {

@@ -112,6 +112,11 @@ public final class SessionManager {
     private final Map<NodeId, Peer> peersById = new HashMap<>();
     private final IntObjectMap<Session> sessions;
     private final Map<Integer, Peer> handshakesByIndex = new HashMap<>();
+    /**
+     * Peers whose Molia response waits for the core's answer, so {@link #finishResponses} visits only them: it runs
+     * after every datagram, and scanning every known peer there made each datagram cost O(peers).
+     */
+    private final ArrayList<Peer> responsesWaiting = new ArrayList<>();
     private final Transmit[] ring = new Transmit[TRANSMIT_SLOTS];
     private long ringHead; // next to poll
     private long ringTail; // next to fill
@@ -342,6 +347,9 @@ public final class SessionManager {
             return HANDLED;
         }
         // The answer to the carried request goes in the response: wait for the core (finishResponses).
+        if (peer.pendingResponse == null) {
+            responsesWaiting.add(peer); // listed while, and only while, a response waits
+        }
         peer.pendingResponse = hs;
         peer.pendingResponseTo = from;
         peer.pendingResponseBudget = AMPLIFICATION_FACTOR * len;
@@ -360,17 +368,16 @@ public final class SessionManager {
 
     /** Sends the responses still waiting for an answer, empty: the initiator then re-sends as transport data. */
     public void finishResponses(long nowNs) {
-        for (Peer peer : peers.values()) {
-            if (peer.pendingResponse != null) {
-                respond(nowNs, peer, peer.pendingResponse, peer.pendingResponseTo, new byte[0], 0,
-                        TYPE_MOLIA_RESPONSE);
-            }
+        while (!responsesWaiting.isEmpty()) {
+            Peer peer = responsesWaiting.getLast();
+            respond(nowNs, peer, peer.pendingResponse, peer.pendingResponseTo, new byte[0], 0, TYPE_MOLIA_RESPONSE);
         }
     }
 
     private void respond(long nowNs, Peer peer, WireGuardHandshake.State hs, NodeAddress to, byte[] inner,
             int innerLen, int type) {
         peer.pendingResponse = null;
+        responsesWaiting.remove(peer); // the list holds the responses of one datagram or read batch: short
         random.nextBytes(ephemeral);
         int payloadLen = 0;
         if (type == TYPE_MOLIA_RESPONSE) {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /** {@code molia bench}: load generators that run in their own process against a running node. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure a running node.",
-        subcommands = {BenchCommand.FloodCommand.class, BenchCommand.GarbageCommand.class})
+        subcommands = {BenchCommand.FloodCommand.class, BenchCommand.GarbageCommand.class, BenchLookupsCommand.class,
+            BenchHandshakesCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -152,4 +152,40 @@ class MoliaCommandTest {
         assertTrue(json.get("success_rate").asDouble() >= 0.9);
         assertTrue(json.get("latency_ms").get("p95").asDouble() >= json.get("latency_ms").get("p50").asDouble());
     }
+
+    @Test
+    void benchLookupsAndHandshakesNameABadFlagInOneLine() {
+        assertEquals(1, run("bench", "lookups", "--target", "molia://nope@127.0.0.1:9"));
+        assertTrue(err.toString().strip().startsWith("molia bench lookups: --target: bad address"), err.toString());
+        err.getBuffer().setLength(0);
+        String target = new io.molia.node.MoliaAddress(new byte[32], "127.0.0.1", 9).toString();
+        assertEquals(1, run("bench", "handshakes", "--target", target, "--count", "0"));
+        assertEquals("molia bench handshakes: --count must be at least 1", err.toString().strip());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("bench", "handshakes", "--target", target, "--concurrency", "5000"));
+        assertEquals("molia bench handshakes: --concurrency must be between 1 and 1024", err.toString().strip());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("bench", "lookups", "--target", target, "--duration", "0"));
+        assertEquals("molia bench lookups: --duration must be more than 0 seconds", err.toString().strip());
+    }
+
+    @Test
+    void benchLookupsAndHandshakesPrintJsonAgainstALiveNode(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (io.molia.node.MoliaNode node = io.molia.node.MoliaNode.start(new io.molia.node.NodeConfig(dir,
+                new java.net.InetSocketAddress("127.0.0.1", 0), java.util.List.of(), new byte[32], 1, null))) {
+            String target = node.address().toString();
+            // Lookups first: the handshakes leave their identities, gone since, in the node's routing table.
+            JsonNode lookups = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
+                    run("bench", "lookups", "--target", target, "--count", "3", "--json"))));
+            assertEquals(9, lookups.get("operations").size(), lookups.toString());
+            assertEquals(1.0, lookups.get("summary").get("get").get("success_share").asDouble(), lookups.toString());
+            assertTrue(lookups.get("summary").get("put").get("mean_hops").isNull(), lookups.toString());
+            JsonNode handshakes = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
+                    run("bench", "handshakes", "--target", target, "--count", "50", "--warmup", "0",
+                            "--concurrency", "4", "--json"))));
+            assertEquals(50, handshakes.get("completed").asInt(), handshakes.toString());
+            assertTrue(handshakes.get("completed_per_second").asDouble() > 0, handshakes.toString());
+        }
+    }
 }

@@ -1,0 +1,177 @@
+package io.molia.loadgen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.molia.core.NodeAddress;
+import io.molia.crypto.Ed25519Identity;
+import io.molia.node.MoliaAddress;
+import io.molia.node.MoliaNode;
+import io.molia.node.NodeConfig;
+import io.molia.session.SessionManager;
+import io.molia.session.StaticIdentity;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code molia bench lookups} and {@code molia bench handshakes} against real nodes on loopback UDP. */
+class LookupsAndHandshakesTest {
+    @TempDir
+    Path dir;
+
+    private final List<MoliaNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(MoliaNode::close);
+    }
+
+    private MoliaNode start(List<MoliaAddress> bootstrap) throws Exception {
+        MoliaNode node = MoliaNode.start(new NodeConfig(dir.resolve("node-" + nodes.size()),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bootstrap, new byte[32], 1, null));
+        nodes.add(node);
+        return node;
+    }
+
+    @Test
+    void aClientNodeLooksUpPutsAndGetsBackEveryValue() throws Exception {
+        MoliaNode first = start(List.of());
+        for (int i = 1; i < 8; i++) {
+            start(List.of(first.address()));
+        }
+        long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < settle && first.status().get(5, TimeUnit.SECONDS).routingTableSize() < 7) {
+            Thread.sleep(20);
+        }
+        int recordsBefore = records();
+
+        Lookups.Result r = new Lookups(new Lookups.Plan(first.address(), 12, 30)).run();
+
+        assertTrue(r.contactsAfterJoin() >= 1, "joined: " + r.contactsAfterJoin());
+        assertEquals(36, r.operations().size(), "12 lookups, then 12 puts each followed by its get");
+        for (Lookups.Kind kind : Lookups.Kind.values()) {
+            Lookups.Summary s = r.summaries().get(kind);
+            assertEquals(12, s.count(), kind.name());
+            assertEquals(12, s.succeeded(), kind + " succeeded: " + r.operations());
+            assertTrue(s.p50Millis() > 0 && s.p50Millis() <= s.p95Millis() && s.p95Millis() <= s.p99Millis()
+                    && s.p99Millis() <= s.maxMillis(), kind + ": " + s);
+        }
+        assertTrue(r.summaries().get(Lookups.Kind.LOOKUP).meanHops() >= 1, "lookups went through peers");
+        assertTrue(r.summaries().get(Lookups.Kind.GET).meanHops() >= 1, "values came from peers");
+        assertTrue(Double.isNaN(r.summaries().get(Lookups.Kind.PUT).meanHops()), "puts do not report hops");
+        assertEquals(Lookups.Kind.PUT, r.operations().get(12).kind());
+        assertEquals(Lookups.Kind.GET, r.operations().get(13).kind());
+        assertTrue(records() - recordsBefore >= 12, "every put left its record on the network");
+    }
+
+    private int records() throws Exception {
+        int n = 0;
+        for (MoliaNode node : nodes) {
+            n += node.status().get(5, TimeUnit.SECONDS).records();
+        }
+        return n;
+    }
+
+    @Test
+    void everyColdHandshakeOpensASessionOnTheNode() throws Exception {
+        MoliaNode node = start(List.of());
+        int sessionsBefore = node.status().get(5, TimeUnit.SECONDS).sessions();
+        long completedBefore = node.onLoop(s -> s.sessions().counters().handshakesCompleted).get(5, TimeUnit.SECONDS);
+
+        Handshakes.Result r = new Handshakes(new Handshakes.Plan(node.address(), 150, 20, 16, 30,
+                ProcessHandle.current().pid())).run();
+
+        assertEquals(150, r.started());
+        assertEquals(150, r.completed(), "completed: " + r);
+        assertEquals(0, r.failed() + r.timedOut() + r.cookieReplies() + r.unfinished(), r.toString());
+        assertTrue(r.completedPerSecond() > 0 && r.p99Micros() >= r.p50Micros() && r.p50Micros() > 0, r.toString());
+        assertTrue(r.nodeCpuMicrosPerHandshake() > 0 && r.nodeRssAfterKiB() > 0, "read from /proc of this JVM");
+        assertEquals(1e6 / r.nodeCpuMicrosPerHandshake(), r.perNodeCpuSecond(), 1e-6);
+        assertEquals(170, node.onLoop(s -> s.sessions().counters().handshakesCompleted).get(5, TimeUnit.SECONDS)
+                - completedBefore, "the node completed one handshake per fresh identity, warm-up included");
+        assertEquals(sessionsBefore + 170, node.status().get(5, TimeUnit.SECONDS).sessions(),
+                "one new session per identity on the node");
+        MoliaNode peer = start(List.of());
+        assertFalse(peer.bootstrap(node.address().toContact()).get(10, TimeUnit.SECONDS).isEmpty(),
+                "still serving peers");
+    }
+
+    @Test
+    void aNodeUnderLoadAnswersWithCookiesAndTheyAreCountedNotCompleted() throws Exception {
+        byte[] seed = new byte[Ed25519Identity.SEED_BYTES];
+        new SplittableRandom(3).nextBytes(seed);
+        Ed25519Identity identity = Ed25519Identity.fromSeed(seed);
+        SessionManager responder = new SessionManager(StaticIdentity.fromEd25519Seed(seed), identity.publicKey(),
+                new byte[32], 0, 0, 16, new SplittableRandom(4), (id, key, pow) -> true);
+        responder.setUnderLoad(true);
+        try (DatagramChannel socket = DatagramChannel.open()) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            socket.configureBlocking(false);
+            int port = ((InetSocketAddress) socket.getLocalAddress()).getPort();
+            MoliaAddress address = new MoliaAddress(identity.publicKey(), "127.0.0.1", port);
+            Thread answering = Thread.ofVirtual().start(() -> answerInitiations(socket, responder));
+            Handshakes.Result r = new Handshakes(new Handshakes.Plan(address, 40, 0, 8, 10, 0)).run();
+            answering.interrupt();
+            answering.join();
+            assertEquals(40, r.cookieReplies(), r.toString());
+            assertEquals(0, r.completed() + r.failed() + r.timedOut(), r.toString());
+            assertEquals(40, responder.counters().cookieRepliesSent);
+            assertEquals(0, responder.sessionCount(), "a cookie reply opens no session");
+        }
+    }
+
+    /** The responder's side of a real session layer, answering until interrupted. */
+    private static void answerInitiations(DatagramChannel socket, SessionManager responder) {
+        ByteBuffer rx = ByteBuffer.allocate(2048);
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                InetSocketAddress from = (InetSocketAddress) socket.receive(rx.clear());
+                if (from == null) {
+                    Thread.sleep(1);
+                    continue;
+                }
+                long now = System.nanoTime();
+                responder.onDatagram(now, System.currentTimeMillis() * 1_000_000L,
+                        NodeAddress.parseIpv4("127.0.0.1:" + from.getPort()), rx.array(), 0, rx.position());
+                SessionManager.Transmit t;
+                while ((t = responder.pollTransmit()) != null) {
+                    socket.send(ByteBuffer.wrap(t.data(), 0, t.length()), from);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void badPlansNameTheirFlag() throws Exception {
+        MoliaAddress any = new MoliaAddress(new byte[32], "127.0.0.1", 9);
+        assertEquals("--count must be at least 1",
+                assertThrows(IllegalArgumentException.class, () -> new Lookups.Plan(any, 0, 5)).getMessage());
+        assertEquals("--duration must be more than 0 seconds",
+                assertThrows(IllegalArgumentException.class, () -> new Lookups.Plan(any, 5, 0)).getMessage());
+        assertEquals("--concurrency must be between 1 and 1024",
+                assertThrows(IllegalArgumentException.class, () -> new Handshakes.Plan(any, 5, 0, 0, 5, 0))
+                        .getMessage());
+        assertEquals("--count must be at least 1",
+                assertThrows(IllegalArgumentException.class, () -> new Handshakes.Plan(any, 0, 0, 5, 5, 0))
+                        .getMessage());
+        assertEquals("--warmup must be at least 0",
+                assertThrows(IllegalArgumentException.class, () -> new Handshakes.Plan(any, 5, -1, 5, 5, 0))
+                        .getMessage());
+    }
+}
