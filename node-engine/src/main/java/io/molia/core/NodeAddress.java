@@ -38,7 +38,7 @@ public final class NodeAddress {
         return new NodeAddress(hi, lo, port);
     }
 
-    /** Parses "a.b.c.d:port" (IPv4 only: enough for configuration and tests). */
+    /** Parses "a.b.c.d:port", strictly; IPv6 text is parsed at the edge ({@code io.molia.node.SocketAddresses}). */
     public static NodeAddress parseIpv4(String text) {
         int colon = text.lastIndexOf(':');
         if (colon < 0) {
