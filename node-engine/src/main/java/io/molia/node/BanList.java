@@ -10,10 +10,10 @@ import io.molia.core.NodeAddress;
 import io.molia.core.NodeId;
 
 /**
- * Peers and subnets (IPv4 /24, IPv6 /48) an operator banned, each until its expiry. Consulted on the protocol loop before a
- * datagram reaches the session layer (a banned source is dropped in silence and counted) and when a handshake
- * asks for admission. Bounded ({@link #CAPACITY} entries of each kind: a full list refuses new bans). The check
- * on the packet path allocates nothing and costs one branch while the list is empty.
+ * Peers and subnets (IPv4 /24, IPv6 /48) an operator banned, each until its expiry. Consulted on the protocol loop
+ * before a datagram reaches the session layer (a banned source is dropped in silence and counted) and when a
+ * handshake asks for admission. Bounded ({@link #CAPACITY} entries of each kind: a full list refuses new bans). The
+ * check on the packet path allocates nothing and costs one branch while the list is empty.
  *
  * <p>Owned by the protocol loop's thread; not thread-safe.
  */

@@ -117,7 +117,7 @@ public final class MoliaNode implements AutoCloseable {
                 SocketAddresses.toNodeAddress(bound));
         CoreConfig coreConfig = CoreConfig.defaults();
         if (bound.getAddress().isLoopbackAddress()) {
-            coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: every node shares 127.0.0.0/24
+            coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: all in 127.0.0.0/24 (::1: ::/48)
         }
         long now = System.nanoTime();
         this.core = new NodeCore(coreConfig, self, random.split(), now);
