@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,6 +84,26 @@ class UdpTransportTest {
             assertEquals(64, perShard.get(0) + perShard.get(1));
             assertTrue(perShard.get(0) > 0 && perShard.get(1) > 0,
                     "SO_REUSEPORT spread 64 source ports over both shards: " + perShard);
+        }
+    }
+
+    @ParameterizedTest(name = "epoll={0}")
+    @ValueSource(booleans = {true, false})
+    void anIpv4SocketDropsADatagramForAnIpv6PeerAndSendsTheRestOfTheBatch(boolean epoll) throws Exception {
+        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 1, epoll, (shard, sender, data) -> { });
+                DatagramChannel v4 = DatagramChannel.open(StandardProtocolFamily.INET).bind(LOOPBACK_ANY_PORT);
+                DatagramChannel v6 = DatagramChannel.open(StandardProtocolFamily.INET6).bind(IPV6_LOOPBACK_ANY_PORT)) {
+            v4.socket().setSoTimeout(2_000);
+            // A single-family node may learn a contact of the other family: its datagram cannot leave, the others must.
+            transport.eventLoop(0).submit(() -> {
+                transport.write(0, (InetSocketAddress) v6.getLocalAddress(), new byte[] {6}, 0, 1);
+                transport.write(0, (InetSocketAddress) v4.getLocalAddress(), new byte[] {4}, 0, 1);
+                transport.flush(0);
+                return null;
+            }).get();
+            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
+            v4.socket().receive(p);
+            assertEquals(4, p.getData()[0]);
         }
     }
 
