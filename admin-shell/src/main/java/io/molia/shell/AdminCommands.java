@@ -518,7 +518,7 @@ public final class AdminCommands implements Runnable {
         }
     }
 
-    @Command(name = "peers", description = "Known peers: bucket, RTT, failures, /24, sessions.")
+    @Command(name = "peers", description = "Known peers: bucket, RTT, failures, /24 or /48, sessions.")
     static final class Peers extends Base {
         @Override
         AdminRequest.Builder request() {
@@ -589,7 +589,7 @@ public final class AdminCommands implements Runnable {
         }
     }
 
-    @Command(name = "bans", description = "Banned peers and /24 subnets, with expiry.")
+    @Command(name = "bans", description = "Banned peers and subnets (/24, /48), with expiry.")
     static final class Bans extends Base {
         @Override
         AdminRequest.Builder request() {
@@ -746,7 +746,8 @@ public final class AdminCommands implements Runnable {
         }
     }
 
-    @Command(name = "ban", description = "Ban a peer or a /24 (a.b.c.d or a.b.c.0/24) for a while.")
+    @Command(name = "ban", description = "Ban a peer, an IPv4 /24 (a.b.c.d or a.b.c.0/24) or an IPv6 /48 "
+            + "(an address or x:y:z::/48) for a while.")
     static final class Ban extends Base {
         @Parameters(paramLabel = "TARGET", completionCandidates = PeerIds.class)
         String target;

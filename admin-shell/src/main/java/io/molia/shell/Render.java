@@ -21,11 +21,13 @@ import io.molia.admin.proto.PeerInfo;
 import io.molia.admin.proto.RecordSummary;
 import io.molia.admin.proto.RoutingContact;
 import io.molia.admin.proto.SessionInfo;
+import io.molia.core.NodeAddress;
+import io.molia.node.SocketAddresses;
 
 /**
  * Human output of every answer: aligned tables that fit the terminal width, human units (µs/ms/s, KiB, "ago"),
- * colour only on a terminal without NO_COLOR, and record keys, public keys and the last byte of IP addresses
- * hidden unless {@code --show-keys} (as {@code wg show} hides keys).
+ * colour only on a terminal without NO_COLOR, and record keys, public keys and the last byte of IPv4 addresses (the
+ * last 64 bits of IPv6 ones) hidden unless {@code --show-keys} (as {@code wg show} hides keys).
  */
 public final class Render {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -299,9 +301,16 @@ public final class Render {
         return st.showKeys() || hex.length() <= 8 ? hex : hex.substring(0, 8) + "…";
     }
 
+    /**
+     * {@code host:port} with the host's last IPv4 byte ({@code 203.0.113.x:4000}) or IPv6 interface identifier, its
+     * last 64 bits ({@code [2001:db8:1:2::x]:4000}), hidden unless {@code --show-keys}.
+     */
     public static String addr(String hostPort, Style st) {
         if (st.showKeys()) {
             return hostPort;
+        }
+        if (hostPort.startsWith("[")) {
+            return ipv6Addr(hostPort);
         }
         int colon = hostPort.lastIndexOf(':');
         String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
@@ -310,6 +319,17 @@ public final class Render {
             return hostPort;
         }
         return host.substring(0, dot) + ".x" + (colon < 0 ? "" : hostPort.substring(colon));
+    }
+
+    private static String ipv6Addr(String hostPort) {
+        int close = hostPort.indexOf(']');
+        try {
+            NodeAddress a = SocketAddresses.toNodeAddress(SocketAddresses.literal(hostPort.substring(1, close)), 0);
+            // Only the first 64 bits stay: the rest ends in "::", and "x" marks what was hidden.
+            return "[" + NodeAddress.ipv6(a.hi(), 0, 0).hostText() + "x]" + hostPort.substring(close + 1);
+        } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+            return hostPort; // not an address this build writes: shown as the node sent it
+        }
     }
 
     static String subnet(String subnet, Style st) {

@@ -52,6 +52,7 @@ import io.molia.core.NodeId;
 import io.molia.core.lookup.LookupHop;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
+import io.molia.node.SocketAddresses;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
@@ -796,7 +797,7 @@ public final class AdminServer implements AutoCloseable {
                 if (!s.bans().banSubnet(subnet, expires)) {
                     throw new AdminException(Error.Code.FAILED, "the ban list is full");
                 }
-                return r.setDone(ActionDone.newBuilder().setMessage("banned " + subnetText(subnet) + " for "
+                return r.setDone(ActionDone.newBuilder().setMessage("banned " + NodeAddress.subnetText(subnet) + " for "
                         + TimeUnit.NANOSECONDS.toSeconds(durationNs) + " s")).build();
             }
             Contact c = AdminViews.resolvePeer(s, target);
@@ -816,7 +817,7 @@ public final class AdminServer implements AutoCloseable {
             String what;
             if (subnet != null) {
                 removed = s.bans().unbanSubnet(subnet);
-                what = subnetText(subnet);
+                what = NodeAddress.subnetText(subnet);
             } else {
                 NodeId id = target.length() == 64 ? parseId(target, "peer") : AdminViews.resolvePeer(s, target).id();
                 removed = s.bans().unbanPeer(id);
@@ -829,26 +830,35 @@ public final class AdminServer implements AutoCloseable {
         });
     }
 
-    /** The /24 key of "a.b.c.d" or "a.b.c.0/24"; null when {@code text} is not an IPv4 form. */
+    /**
+     * The subnet key ({@link NodeAddress#subnetKey}) of "a.b.c.d", "a.b.c.0/24", an IPv6 address or "x:y:z::/48";
+     * null when {@code text} is neither (a peer, then).
+     */
     static Long subnetKey(String text) {
         String t = text.strip();
-        if (t.endsWith("/24")) {
-            t = t.substring(0, t.length() - 3);
-        } else if (t.contains("/")) {
-            throw new AdminException(Error.Code.INVALID_ARGUMENT, "only /24 subnets can be banned: " + text);
+        if (t.startsWith(MoliaAddress.SCHEME)) {
+            return null; // a peer by its address
         }
-        if (!t.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+        int slash = t.indexOf('/');
+        String prefix = slash < 0 ? "" : t.substring(slash);
+        String host = slash < 0 ? t : t.substring(0, slash);
+        boolean ipv6 = host.contains(":");
+        if (!ipv6 && !host.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+            if (slash >= 0) {
+                throw new AdminException(Error.Code.INVALID_ARGUMENT, "not a subnet: " + text
+                        + " (a.b.c.0/24 or an IPv6 /48)");
+            }
             return null;
         }
+        if (!prefix.isEmpty() && !prefix.equals(ipv6 ? "/48" : "/24")) {
+            throw new AdminException(Error.Code.INVALID_ARGUMENT, "only " + (ipv6 ? "/48" : "/24")
+                    + " subnets can be banned: " + text);
+        }
         try {
-            return NodeAddress.parseIpv4(t + ":0").subnetKey();
+            return SocketAddresses.toNodeAddress(SocketAddresses.literal(host), 0).subnetKey();
         } catch (IllegalArgumentException e) {
             throw new AdminException(Error.Code.INVALID_ARGUMENT, e.getMessage());
         }
-    }
-
-    private static String subnetText(long k) {
-        return ((k >>> 16) & 0xff) + "." + ((k >>> 8) & 0xff) + "." + (k & 0xff) + ".0/24";
     }
 
     private static NodeId parseId(String hex, String what) {

@@ -451,11 +451,7 @@ final class AdminViews {
     }
 
     static String subnet(NodeAddress a) {
-        if (!a.isIpv4()) {
-            return "ipv6";
-        }
-        int ip = a.ipv4();
-        return (ip >>> 24) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + ".0/24";
+        return NodeAddress.subnetText(a.subnetKey());
     }
 
     /** The nearest-rank percentile of sorted values. */

@@ -12,6 +12,8 @@ public final class NodeAddress {
     public static final int IPV6_WIRE_BYTES = 18;
     private static final long V4_MAPPED_HI = 0L;
     private static final long V4_MAPPED_LO_PREFIX = 0x0000_ffff_0000_0000L;
+    /** Marks an IPv6 /48 in a {@link #subnetKey}; an IPv4 /24 key has only its low 24 bits set. */
+    private static final long IPV6_SUBNET_FLAG = 0x8000_0000_0000_0000L;
 
     private final long hi;
     private final long lo;
@@ -31,11 +33,12 @@ public final class NodeAddress {
         return new NodeAddress(V4_MAPPED_HI, V4_MAPPED_LO_PREFIX | (ipv4 & 0xffff_ffffL), port);
     }
 
+    /** An IPv6 endpoint, the address's first 64 bits in {@code hi}; an IPv4-mapped one equals its {@link #ipv4}. */
     public static NodeAddress ipv6(long hi, long lo, int port) {
         return new NodeAddress(hi, lo, port);
     }
 
-    /** Parses "a.b.c.d:port" (IPv4 only: enough for configuration and tests). */
+    /** Parses "a.b.c.d:port", strictly; IPv6 text is parsed at the edge ({@code io.molia.node.SocketAddresses}). */
     public static NodeAddress parseIpv4(String text) {
         int colon = text.lastIndexOf(':');
         if (colon < 0) {
@@ -81,7 +84,67 @@ public final class NodeAddress {
      * routing table admits at most two contacts per subnet per bucket.
      */
     public long subnetKey() {
-        return isIpv4() ? (ipv4() >>> 8) & 0xff_ffffL : (hi >>> 16) | 0x8000_0000_0000_0000L;
+        return isIpv4() ? (ipv4() >>> 8) & 0xff_ffffL : (hi >>> 16) | IPV6_SUBNET_FLAG;
+    }
+
+    /** The subnet key of an IPv6 /48 whose first 48 bits are {@code prefix48} (the form {@link #subnetKey} gives). */
+    public static long ipv6SubnetKey(long prefix48) {
+        return (prefix48 & 0xffff_ffff_ffffL) | IPV6_SUBNET_FLAG;
+    }
+
+    /** A {@link #subnetKey} as an operator writes it: {@code a.b.c.0/24} or {@code 2001:db8:1::/48}. */
+    public static String subnetText(long subnetKey) {
+        if ((subnetKey & IPV6_SUBNET_FLAG) == 0) {
+            return ((subnetKey >>> 16) & 0xff) + "." + ((subnetKey >>> 8) & 0xff) + "." + (subnetKey & 0xff) + ".0/24";
+        }
+        return ipv6Text(subnetKey << 16, 0) + "/48";
+    }
+
+    /** The host part as text: dotted IPv4, or IPv6 in the RFC 5952 form ({@code 2001:db8::1}, no brackets). */
+    public String hostText() {
+        if (isIpv4()) {
+            int ip = ipv4();
+            return (ip >>> 24) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff);
+        }
+        return ipv6Text(hi, lo);
+    }
+
+    /**
+     * RFC 5952: lower-case groups without leading zeros; the longest run of two or more zero groups (the first of
+     * equally long ones) written as {@code ::}.
+     */
+    private static String ipv6Text(long hi, long lo) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 4; i++) {
+            groups[i] = (int) (hi >>> (48 - 16 * i)) & 0xffff;
+            groups[4 + i] = (int) (lo >>> (48 - 16 * i)) & 0xffff;
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        StringBuilder text = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (i > 0 && i != bestStart + bestLength) {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 
     public int wireLength() {
@@ -131,11 +194,8 @@ public final class NodeAddress {
     }
 
     @Override
+    /** {@code a.b.c.d:port} or {@code [v6]:port}, as operators and {@code molia://} addresses write it. */
     public String toString() {
-        if (isIpv4()) {
-            int ip = ipv4();
-            return (ip >>> 24) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff) + ":" + port;
-        }
-        return String.format("[%016x%016x]:%d", hi, lo, port);
+        return isIpv4() ? hostText() + ":" + port : "[" + hostText() + "]:" + port;
     }
 }

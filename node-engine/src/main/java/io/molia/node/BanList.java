@@ -10,10 +10,10 @@ import io.molia.core.NodeAddress;
 import io.molia.core.NodeId;
 
 /**
- * Peers and /24 subnets an operator banned, each until its expiry. Consulted on the protocol loop before a
- * datagram reaches the session layer (a banned source is dropped in silence and counted) and when a handshake
- * asks for admission. Bounded ({@link #CAPACITY} entries of each kind: a full list refuses new bans). The check
- * on the packet path allocates nothing and costs one branch while the list is empty.
+ * Peers and subnets (IPv4 /24, IPv6 /48) an operator banned, each until its expiry. Consulted on the protocol loop
+ * before a datagram reaches the session layer (a banned source is dropped in silence and counted) and when a
+ * handshake asks for admission. Bounded ({@link #CAPACITY} entries of each kind: a full list refuses new bans). The
+ * check on the packet path allocates nothing and costs one branch while the list is empty.
  *
  * <p>Owned by the protocol loop's thread; not thread-safe.
  */
@@ -34,7 +34,7 @@ public final class BanList {
         return subnets == 0 && peers.isEmpty();
     }
 
-    /** Bans the /24 (IPv4) of {@code address} until {@code expiresNs}; false when the list is full. */
+    /** Bans a subnet ({@link NodeAddress#subnetKey}) until {@code expiresNs}; false when the list is full. */
     public boolean banSubnet(long subnetKey, long expiresNs) {
         for (int i = 0; i < subnets; i++) {
             if (subnetKeys[i] == subnetKey) {
@@ -124,9 +124,7 @@ public final class BanList {
             }
         }
         for (int i = 0; i < subnets; i++) {
-            long k = subnetKeys[i];
-            out.add(new Ban("subnet", ((k >>> 16) & 0xff) + "." + ((k >>> 8) & 0xff) + "." + (k & 0xff) + ".0/24",
-                    subnetExpiresNs[i]));
+            out.add(new Ban("subnet", NodeAddress.subnetText(subnetKeys[i]), subnetExpiresNs[i]));
         }
         for (Iterator<Map.Entry<NodeId, Long>> it = peers.entrySet().iterator(); it.hasNext();) {
             Map.Entry<NodeId, Long> e = it.next();

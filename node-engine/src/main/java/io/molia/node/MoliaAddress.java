@@ -40,34 +40,28 @@ public record MoliaAddress(byte[] publicKey, String host, int port) {
             throw new IllegalArgumentException("bad address '" + text + "': the key must be 32 bytes, got "
                     + key.length);
         }
-        String hostPort = rest.substring(at + 1);
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0 || colon == hostPort.length() - 1) {
-            throw new IllegalArgumentException("bad address '" + text + "': expected host:port after '@'");
-        }
-        String host = hostPort.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
+        SocketAddresses.HostPort hostPort;
+        NodeAddress host;
         try {
-            port = Integer.parseInt(hostPort.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad address '" + text + "': port is not a number");
+            hostPort = SocketAddresses.split(rest.substring(at + 1));
+            host = SocketAddresses.toNodeAddress(SocketAddresses.literal(hostPort.host()), 0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad address '" + text + "': " + e.getMessage());
         }
-        if (port < 1 || port > 65_535) {
+        if (hostPort.port() < 1 || hostPort.port() > 65_535) {
             throw new IllegalArgumentException("bad address '" + text + "': port must be in 1..65535");
         }
-        return new MoliaAddress(key, host, port);
+        return new MoliaAddress(key, host.hostText(), hostPort.port()); // one text per address: [::1], not [0:0::1]
     }
 
     public NodeId nodeId() {
         return NodeId.ofPublicKey(publicKey);
     }
 
-    /** The contact this address names, for an IPv4 host (the only form the first releases bind). */
+    /** The contact this address names; the host must be an IP literal (IPv4, or IPv6 without brackets). */
     public Contact toContact() {
-        return new Contact(nodeId(), publicKey.clone(), 0, NodeAddress.parseIpv4(host + ":" + port));
+        return new Contact(nodeId(), publicKey.clone(), 0,
+                SocketAddresses.toNodeAddress(SocketAddresses.literal(host), port));
     }
 
     public static String encodeKey(byte[] publicKey) {

@@ -1,7 +1,6 @@
 package io.molia.node;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -75,6 +74,8 @@ public final class MoliaNode implements AutoCloseable {
     private final EventLoop loop;
     private final Map<Long, CompletableFuture<CoreEvent>> waiting = new HashMap<>();
     private final byte[] rx = new byte[2048];
+    /** Peers' endpoints in the core's and the socket's form, converted without allocating. Protocol loop only. */
+    private final InetAddressCache addresses = new InetAddressCache();
     private final ScheduledFuture<?> ticker;
     private final NodeMetrics metrics;
     /** Durable state of shard 0; null when the WAL is disabled. Used on the protocol loop only. */
@@ -113,10 +114,10 @@ public final class MoliaNode implements AutoCloseable {
         });
         InetSocketAddress bound = transport.localAddress();
         this.self = new Contact(NodeId.ofPublicKey(identity.publicKey()), identity.publicKey(), 0,
-                toNodeAddress(bound));
+                SocketAddresses.toNodeAddress(bound));
         CoreConfig coreConfig = CoreConfig.defaults();
         if (bound.getAddress().isLoopbackAddress()) {
-            coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: every node shares 127.0.0.0/24
+            coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: all in 127.0.0.0/24 (::1: ::/48)
         }
         long now = System.nanoTime();
         this.core = new NodeCore(coreConfig, self, random.split(), now);
@@ -175,8 +176,7 @@ public final class MoliaNode implements AutoCloseable {
     }
 
     public MoliaAddress address() {
-        InetSocketAddress bound = transport.localAddress();
-        return new MoliaAddress(identity.publicKey(), bound.getAddress().getHostAddress(), bound.getPort());
+        return new MoliaAddress(identity.publicKey(), self.address().hostText(), self.address().port());
     }
 
     public boolean isEpoll() {
@@ -415,11 +415,8 @@ public final class MoliaNode implements AutoCloseable {
     }
 
     private void handle(InetSocketAddress sender, byte[] buf, int len) {
-        if (!(sender.getAddress() instanceof java.net.Inet4Address)) {
-            return; // IPv6 peers arrive with the IPv6 listener (not built yet)
-        }
         long now = System.nanoTime();
-        NodeAddress from = toNodeAddress(sender);
+        NodeAddress from = addresses.toNodeAddress(sender);
         if (!bans.isEmpty() && bans.bansAddress(now, from)) {
             bans.onDropped();
             return;
@@ -471,7 +468,7 @@ public final class MoliaNode implements AutoCloseable {
         }
         SessionManager.Transmit t;
         while ((t = sessions.pollTransmit()) != null) {
-            transport.write(0, toInet(t.to()), t.data(), 0, t.length());
+            transport.write(0, addresses.toInet(t.to()), t.data(), 0, t.length());
         }
         CoreEvent event;
         while ((event = core.pollEvent()) != null) {
@@ -497,24 +494,5 @@ public final class MoliaNode implements AutoCloseable {
 
     private static long wallNanos() {
         return System.currentTimeMillis() * 1_000_000L; // only for TAI64N timestamps
-    }
-
-    static NodeAddress toNodeAddress(InetSocketAddress a) {
-        byte[] ip = a.getAddress().getAddress();
-        if (ip.length != 4) {
-            throw new IllegalArgumentException("IPv4 only in this version: " + a);
-        }
-        int v4 = ((ip[0] & 0xff) << 24) | ((ip[1] & 0xff) << 16) | ((ip[2] & 0xff) << 8) | (ip[3] & 0xff);
-        return NodeAddress.ipv4(v4, a.getPort());
-    }
-
-    static InetSocketAddress toInet(NodeAddress a) {
-        int ip = a.ipv4();
-        try {
-            return new InetSocketAddress(InetAddress.getByAddress(new byte[] {(byte) (ip >>> 24), (byte) (ip >>> 16),
-                (byte) (ip >>> 8), (byte) ip}), a.port());
-        } catch (java.net.UnknownHostException e) {
-            throw new AssertionError("a 4-byte address is always valid", e);
-        }
     }
 }

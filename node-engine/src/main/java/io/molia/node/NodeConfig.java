@@ -10,7 +10,8 @@ import io.molia.wal.WalOptions;
  * How to run one node.
  *
  * @param dataDir    identity key and the WAL ({@code wal/shard-N/}) live here
- * @param listen     UDP address to bind; port 0 picks a free one
+ * @param listen     UDP address to bind, IPv4 or IPv6 (the IPv6 wildcard {@code ::} takes IPv4 peers too); port 0
+ *                   picks a free one
  * @param bootstrap  peers to join through
  * @param networkKey 32-byte WireGuard PSK: all zero on the public network, a shared secret on a private one
  * @param shards     sockets bound with SO_REUSEPORT; datagrams are handed to shard 0, which runs the protocol

@@ -1,6 +1,7 @@
 package io.molia.transport;
 
 import java.net.BindException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -28,7 +30,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 /**
  * The node's UDP sockets: one per shard, all bound to the same address with SO_REUSEPORT so the kernel spreads
  * datagrams over them, each served by its own single-threaded event loop (shared-nothing, DESIGN §3.2). Epoll
- * where available; NIO (with SO_REUSEPORT through the JDK) elsewhere.
+ * where available; NIO (with SO_REUSEPORT through the JDK) elsewhere. IPv4 or IPv6 as the address says; the IPv6
+ * wildcard {@code [::]} is dual-stack (IPv4 peers arrive with IPv4-mapped or IPv4 sender addresses).
  *
  * <p>{@link #start} and {@link #close} are called by the node's lifecycle thread; {@link #send} only on the shard's
  * own loop (see {@link #eventLoop}).
@@ -75,10 +78,16 @@ public final class UdpTransport implements AutoCloseable {
 
     private Channel bind(InetSocketAddress address, int shard, ShardReceiver receiver) {
         Bootstrap b = new Bootstrap().group(group.next());
+        // The family follows the address, for every shard alike: an IPv4 address binds an IPv4 socket (as before),
+        // an IPv6 one an IPv6 socket; [::] takes IPv4 peers too (both transports clear IPV6_V6ONLY).
+        SocketProtocolFamily family = address.getAddress() instanceof Inet6Address
+                ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
         if (epoll) {
-            b.channel(EpollDatagramChannel.class).option(EpollChannelOption.SO_REUSEPORT, true);
+            b.channelFactory(() -> new EpollDatagramChannel(family))
+                    .option(EpollChannelOption.SO_REUSEPORT, true);
         } else {
-            b.channel(NioDatagramChannel.class).option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+            b.channelFactory(() -> new NioDatagramChannel(family))
+                    .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
         }
         b.handler(new SimpleChannelInboundHandler<DatagramPacket>() {
             @Override

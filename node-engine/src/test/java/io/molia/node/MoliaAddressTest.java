@@ -21,6 +21,17 @@ class MoliaAddressTest {
     }
 
     @Test
+    void anIpv6AddressNamesAnIpv6ContactInOneCanonicalText() {
+        MoliaAddress v6 = MoliaAddress.parse("molia://" + MoliaAddress.encodeKey(key) + "@[0:0:0:0:0:0:0:1]:4001");
+        assertEquals("::1", v6.host(), "one text per address");
+        assertEquals(io.molia.core.NodeAddress.ipv6(0, 1, 4001), v6.toContact().address());
+        assertEquals("[::1]:4001", v6.toContact().address().toString());
+        MoliaAddress mapped = MoliaAddress.parse("molia://" + MoliaAddress.encodeKey(key) + "@[::ffff:127.0.0.1]:4001");
+        assertEquals("127.0.0.1", mapped.host(), "an IPv4-mapped address is the IPv4 address");
+        assertEquals(true, mapped.toContact().address().isIpv4());
+    }
+
+    @Test
     void eachMistakeIsNamed() {
         String good = new MoliaAddress(key, "127.0.0.1", 4000).toString();
         assertMessage("expected molia://<public-key>@host:port", "udp://x@1.2.3.4:5");
@@ -30,6 +41,13 @@ class MoliaAddressTest {
         assertMessage("expected host:port", good.substring(0, good.lastIndexOf(':')));
         assertMessage("port is not a number", good.replace(":4000", ":http"));
         assertMessage("port must be in 1..65535", good.replace(":4000", ":70000"));
+        assertMessage("port must be in 1..65535", good.replace(":4000", ":0"));
+        String v6 = good.replace("127.0.0.1", "[::1]");
+        assertMessage("missing ']' after the IPv6 address", v6.replace("]", ""));
+        assertMessage("write an IPv6 address in brackets", good.replace("127.0.0.1", "::1"));
+        assertMessage("'fe80::zz' is not an IPv4 or IPv6 address", good.replace("127.0.0.1", "[fe80::zz]"));
+        assertMessage("'node.example' is not an IPv4 or IPv6 address (names are not resolved)",
+                good.replace("127.0.0.1", "node.example"));
     }
 
     private static void assertMessage(String expectedPart, String text) {

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.DatagramSocket;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
@@ -15,21 +17,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** Real sockets on loopback: every shard's socket shares one port and answers from its own loop. */
+/**
+ * Real sockets on loopback: every shard's socket shares one port and answers from its own loop, over IPv4, IPv6
+ * and the dual-stack wildcard, with epoll and with NIO.
+ */
 class UdpTransportTest {
     private static final InetSocketAddress LOOPBACK_ANY_PORT =
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private static final InetSocketAddress IPV6_LOOPBACK_ANY_PORT = new InetSocketAddress("::1", 0);
 
-    @ParameterizedTest(name = "epoll={0}")
-    @ValueSource(booleans = {true, false})
-    void shardsShareOnePortAndEchoFromTheirOwnLoop(boolean epoll) throws Exception {
+    @ParameterizedTest(name = "epoll={0} bind={1}")
+    @CsvSource({"true, 127.0.0.1", "false, 127.0.0.1", "true, ::1", "false, ::1", "true, ::", "false, ::"})
+    void shardsShareOnePortAndEchoFromTheirOwnLoop(boolean epoll, String bindHost) throws Exception {
         AtomicIntegerArray perShard = new AtomicIntegerArray(2);
         AtomicInteger offLoop = new AtomicInteger();
         UdpTransport[] holder = new UdpTransport[1];
-        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 2, epoll, (shard, sender, data) -> {
+        InetSocketAddress bindTo = new InetSocketAddress(bindHost, 0);
+        try (UdpTransport transport = UdpTransport.start(bindTo, 2, epoll, (shard, sender, data) -> {
             if (!holder[0].eventLoop(shard).inEventLoop()) {
                 offLoop.incrementAndGet();
             }
@@ -42,16 +50,23 @@ class UdpTransportTest {
             holder[0] = transport;
             assertEquals(epoll, transport.isEpoll(), "epoll must be available on this Linux x86_64 machine");
             assertEquals(2, transport.shards());
-            InetSocketAddress node = transport.localAddress();
+            int port = transport.localAddress().getPort();
+            boolean wildcard = transport.localAddress().getAddress().isAnyLocalAddress();
+            assertEquals(bindHost.contains(":"), transport.localAddress().getAddress() instanceof Inet6Address);
             List<DatagramChannel> clients = new ArrayList<>();
             int echoed = 0;
             try {
                 for (int i = 0; i < 64; i++) {
-                    DatagramChannel c = DatagramChannel.open().bind(LOOPBACK_ANY_PORT);
+                    // The dual-stack wildcard is reached from IPv4 and IPv6 clients alike.
+                    boolean ipv6 = wildcard ? i % 2 == 0 : bindHost.contains(":");
+                    DatagramChannel c = DatagramChannel.open(ipv6 ? StandardProtocolFamily.INET6
+                            : StandardProtocolFamily.INET).bind(ipv6 ? IPV6_LOOPBACK_ANY_PORT : LOOPBACK_ANY_PORT);
                     c.socket().setSoTimeout(2_000);
                     clients.add(c);
                 }
                 for (DatagramChannel c : clients) {
+                    InetSocketAddress node = new InetSocketAddress(
+                            ((InetSocketAddress) c.getLocalAddress()).getAddress(), port);
                     c.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), node);
                     java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
                     c.socket().receive(p);
@@ -69,6 +84,26 @@ class UdpTransportTest {
             assertEquals(64, perShard.get(0) + perShard.get(1));
             assertTrue(perShard.get(0) > 0 && perShard.get(1) > 0,
                     "SO_REUSEPORT spread 64 source ports over both shards: " + perShard);
+        }
+    }
+
+    @ParameterizedTest(name = "epoll={0}")
+    @ValueSource(booleans = {true, false})
+    void anIpv4SocketDropsADatagramForAnIpv6PeerAndSendsTheRestOfTheBatch(boolean epoll) throws Exception {
+        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 1, epoll, (shard, sender, data) -> { });
+                DatagramChannel v4 = DatagramChannel.open(StandardProtocolFamily.INET).bind(LOOPBACK_ANY_PORT);
+                DatagramChannel v6 = DatagramChannel.open(StandardProtocolFamily.INET6).bind(IPV6_LOOPBACK_ANY_PORT)) {
+            v4.socket().setSoTimeout(2_000);
+            // A single-family node may learn a contact of the other family: its datagram cannot leave, the others must.
+            transport.eventLoop(0).submit(() -> {
+                transport.write(0, (InetSocketAddress) v6.getLocalAddress(), new byte[] {6}, 0, 1);
+                transport.write(0, (InetSocketAddress) v4.getLocalAddress(), new byte[] {4}, 0, 1);
+                transport.flush(0);
+                return null;
+            }).get();
+            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
+            v4.socket().receive(p);
+            assertEquals(4, p.getData()[0]);
         }
     }
 

@@ -12,6 +12,7 @@ import io.molia.admin.AdminServer;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
+import io.molia.node.SocketAddresses;
 import io.molia.wal.WalOptions;
 import io.molia.wal.WalSync;
 import picocli.CommandLine.Command;
@@ -24,7 +25,8 @@ final class NodeCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--listen", defaultValue = "0.0.0.0:4000",
-            description = "UDP address to bind, host:port (default ${DEFAULT-VALUE}; port 0 picks one).")
+            description = "UDP address to bind, host:port or [ipv6]:port; [::]:port serves IPv4 and IPv6 peers "
+                    + "(default ${DEFAULT-VALUE}; port 0 picks one).")
     String listen;
 
     @Option(names = "--bootstrap", split = ",", description = "Peers to join through: molia://<key>@host:port")
@@ -123,15 +125,25 @@ final class NodeCommand implements Callable<Integer> {
         return options.withTcp(parseMetrics(adminTcp), token);
     }
 
+    /**
+     * {@code host:port} to bind: an IPv4 address or name, or a bracketed IPv6 address ({@code [::1]:4000}, or
+     * {@code [::]:4000} for IPv4 and IPv6 peers on one socket). Throws with a one-line reason naming the flag.
+     */
     static InetSocketAddress parseListen(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("--listen: expected host:port, got '" + text + "'");
-        }
+        return parseHostPort(text, "--listen");
+    }
+
+    private static InetSocketAddress parseHostPort(String text, String option) {
         try {
-            return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--listen: the port is not a number in '" + text + "'");
+            SocketAddresses.HostPort hostPort = SocketAddresses.split(text);
+            if (hostPort.port() > 65_535) {
+                throw new IllegalArgumentException("port must be in 0..65535, got '" + text + "'");
+            }
+            return text.startsWith("[")
+                    ? new InetSocketAddress(SocketAddresses.literal(hostPort.host()), hostPort.port())
+                    : new InetSocketAddress(hostPort.host(), hostPort.port());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
         }
     }
 
@@ -165,7 +177,7 @@ final class NodeCommand implements Callable<Integer> {
     static InetSocketAddress parseMetrics(String text) {
         String withHost = text.contains(":") ? text : "127.0.0.1:" + text;
         try {
-            return parseListen(withHost);
+            return parseHostPort(withHost, "--metrics");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--metrics: expected [host:]port, got '" + text + "'", e);
         }

@@ -86,6 +86,38 @@ class MoliaCommandTest {
     }
 
     @Test
+    void listenTakesIpv4Ipv6AndTheDualStackWildcard() {
+        java.net.InetSocketAddress v6 = NodeCommand.parseListen("[::1]:0");
+        assertTrue(v6.getAddress() instanceof java.net.Inet6Address && v6.getAddress().isLoopbackAddress(), "" + v6);
+        java.net.InetSocketAddress dual = NodeCommand.parseListen("[::]:4000");
+        assertTrue(dual.getAddress() instanceof java.net.Inet6Address && dual.getAddress().isAnyLocalAddress());
+        assertEquals(4000, dual.getPort());
+        assertTrue(NodeCommand.parseListen("0.0.0.0:4000").getAddress() instanceof java.net.Inet4Address);
+        assertTrue(NodeCommand.parseMetrics("[::1]:9464").getAddress() instanceof java.net.Inet6Address);
+    }
+
+    @Test
+    void badListenAndBootstrapAddressesAreOneLineNamingTheFlag(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) {
+        String dataDir = dir.resolve("n").toString();
+        String[][] cases = {
+            {"--listen", "[::1", "molia node: --listen: missing ']' after the IPv6 address in '[::1'"},
+            {"--listen", "::1:4000", "molia node: --listen: write an IPv6 address in brackets, e.g. [::1]:4000, "
+                    + "got '::1:4000'"},
+            {"--listen", "[::1]:99999", "molia node: --listen: port must be in 0..65535, got '[::1]:99999'"},
+            {"--listen", "[localhost]:4000", "molia node: --listen: 'localhost' is not an IPv4 or IPv6 address "
+                    + "(names are not resolved)"},
+            {"--bootstrap", "molia://" + "A".repeat(43) + "@[::1:4000", "molia node: --bootstrap: bad address 'molia://"
+                    + "A".repeat(43) + "@[::1:4000': missing ']' after the IPv6 address in '[::1:4000'"},
+        };
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            assertEquals(1, run("node", "--data-dir", dataDir, c[0], c[1]), c[1]);
+            assertEquals(c[2], err.toString().strip());
+        }
+    }
+
+    @Test
     void devnetRunsChecksItselfAndStops(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         String out = captureStdout(() -> assertEquals(0, run("devnet", "--nodes", "5", "--data-dir",
                 dir.toString(), "--duration", "1", "--interval", "1")));

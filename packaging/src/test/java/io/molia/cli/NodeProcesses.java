@@ -56,8 +56,13 @@ final class NodeProcesses implements AutoCloseable {
     }
 
     Started start(Path dataDir, MoliaAddress bootstrap, String... extra) throws Exception {
+        return startOn("127.0.0.1:0", dataDir, bootstrap, extra);
+    }
+
+    /** A node bound to {@code listen} (the {@code --listen} text, e.g. {@code [::1]:0}). */
+    Started startOn(String listen, Path dataDir, MoliaAddress bootstrap, String... extra) throws Exception {
         List<String> command = molia();
-        command.addAll(List.of("node", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json"));
+        command.addAll(List.of("node", "--data-dir", dataDir.toString(), "--listen", listen, "--ready-json"));
         command.addAll(List.of(extra));
         if (bootstrap != null) {
             command.add("--bootstrap");

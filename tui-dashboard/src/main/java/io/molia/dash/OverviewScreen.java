@@ -122,7 +122,7 @@ final class OverviewScreen implements DashScreen {
                 + "snapshot " + (lastCompactionAgo < 0 ? "none since start" : Render.ago(lastCompactionAgo));
     }
 
-    /** host:port of the node's molia:// address, the last IPv4 byte hidden as the shell hides it. */
+    /** host:port of the node's molia:// address, its last IPv4 byte or IPv6 64 bits hidden as the shell hides them. */
     static String hostPort(NodeInfo i, UiState ui) {
         String a = i.getAddress();
         int at = a.indexOf('@');

@@ -15,7 +15,7 @@ public final class Screens {
     private Screens() {
     }
 
-    /** The address with its last IPv4 byte hidden unless --show-keys (as the shell does). */
+    /** The address with its last IPv4 byte (IPv6: last 64 bits) hidden unless --show-keys (as the shell does). */
     static String addr(String hostPort, UiState ui) {
         return Render.addr(hostPort, new Render.Style(false, 0, ui.showKeys));
     }

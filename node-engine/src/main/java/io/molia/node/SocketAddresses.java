@@ -1,0 +1,114 @@
+package io.molia.node;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+import io.molia.core.NodeAddress;
+import io.molia.core.NodeId;
+
+/**
+ * Endpoints at the node's edge: the core's {@link NodeAddress} to and from the JDK's {@link InetSocketAddress}, and
+ * the text operators write ({@code 203.0.113.7:4000}, {@code [2001:db8::7]:4000}). An IPv4-mapped IPv6 address
+ * (how a dual-stack socket may report an IPv4 peer) becomes the same {@link NodeAddress} as the IPv4 one, so subnet
+ * limits, bans and sessions treat the peer alike whichever socket it reached.
+ *
+ * <p>Cold paths (configuration, admin actions, cache misses); the packet path goes through {@link InetAddressCache}.
+ */
+public final class SocketAddresses {
+    private SocketAddresses() {
+    }
+
+    /** The two halves of {@code host:port} text; {@code host} without brackets. */
+    public record HostPort(String host, int port) {
+    }
+
+    /**
+     * Splits {@code host:port} or {@code [ipv6]:port}. The port is a number but its range is the caller's rule (a
+     * bind may ask for port 0, a peer's address may not). Throws with a one-line reason.
+     */
+    public static HostPort split(String text) {
+        String host;
+        String port;
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("missing ']' after the IPv6 address in '" + text + "'");
+            }
+            if (close + 1 >= text.length() || text.charAt(close + 1) != ':') {
+                throw new IllegalArgumentException("expected [ipv6]:port, got '" + text + "'");
+            }
+            host = text.substring(1, close);
+            port = text.substring(close + 2);
+        } else {
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("expected host:port, got '" + text + "'");
+            }
+            host = text.substring(0, colon);
+            port = text.substring(colon + 1);
+            if (host.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("write an IPv6 address in brackets, e.g. [::1]:4000, got '"
+                        + text + "'");
+            }
+        }
+        if (host.isEmpty() || port.isEmpty()) {
+            throw new IllegalArgumentException("expected host:port, got '" + text + "'");
+        }
+        if (!port.chars().allMatch(c -> c >= '0' && c <= '9') || port.length() > 5) {
+            throw new IllegalArgumentException("port is not a number in '" + text + "'");
+        }
+        return new HostPort(host, Integer.parseInt(port));
+    }
+
+    /** An IP literal: a dotted IPv4 quad or an IPv6 address without brackets. Never a name, never a DNS lookup. */
+    public static InetAddress literal(String host) {
+        if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            return toInetAddress(NodeAddress.parseIpv4(host + ":0"));
+        }
+        // Only IPv6 literal characters: InetAddress then parses the text itself instead of resolving a name.
+        if (host.indexOf(':') >= 0 && host.matches("[0-9A-Fa-f:.]+")) {
+            try {
+                return InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                // falls through to the one-line error
+            }
+        }
+        throw new IllegalArgumentException("'" + host + "' is not an IPv4 or IPv6 address (names are not resolved)");
+    }
+
+    public static NodeAddress toNodeAddress(InetSocketAddress address) {
+        return toNodeAddress(address.getAddress(), address.getPort());
+    }
+
+    public static NodeAddress toNodeAddress(InetAddress address, int port) {
+        byte[] ip = address.getAddress();
+        if (ip.length == 4) {
+            return NodeAddress.ipv4(((ip[0] & 0xff) << 24) | ((ip[1] & 0xff) << 16) | ((ip[2] & 0xff) << 8)
+                    | (ip[3] & 0xff), port);
+        }
+        return NodeAddress.ipv6(NodeId.readLong(ip, 0), NodeId.readLong(ip, 8), port);
+    }
+
+    /** An IPv4 address (also one held mapped) as an {@code Inet4Address}, which any socket family can send to. */
+    public static InetSocketAddress toInet(NodeAddress address) {
+        return new InetSocketAddress(toInetAddress(address), address.port());
+    }
+
+    private static InetAddress toInetAddress(NodeAddress address) {
+        byte[] ip;
+        if (address.isIpv4()) {
+            int v4 = address.ipv4();
+            ip = new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4};
+        } else {
+            ip = new byte[16];
+            NodeId.writeLong(ip, 0, address.hi());
+            NodeId.writeLong(ip, 8, address.lo());
+        }
+        try {
+            return InetAddress.getByAddress(ip);
+        } catch (UnknownHostException e) {
+            throw new AssertionError("4 and 16 bytes are always valid", e);
+        }
+    }
+}
