@@ -285,10 +285,10 @@ public final class WalScanner {
         }
         long hidden = readHere == 0 && !seek ? completeEntryOffset(dir, gen) : -1;
         if (hidden >= 0) {
-            // Chronicle reads no document, yet the file holds this generation's header entry in a complete
-            // document: the queue's own structure is damaged, and what follows the header may be acknowledged
-            // entries. Never taken for an empty generation (recovery would delete it). Found by WalQueueFuzzTest.
-            problems.add(new Problem(shard, gen, -1, -1, "the queue reads as empty but holds a complete entry "
+            // Chronicle reads no document, yet the file holds a completed append: the queue's own structure is
+            // damaged, and what it held may be acknowledged entries. Never taken for an empty generation (recovery
+            // would delete it). Found by WalQueueFuzzTest.
+            problems.add(new Problem(shard, gen, -1, -1, "the queue reads as empty but holds a completed entry "
                     + "at byte " + hidden + " of its file: its structure is damaged"));
             applying = false;
         } else if (readHere == 0 && !seek) {
@@ -353,10 +353,13 @@ public final class WalScanner {
     }
 
     /**
-     * The offset of a valid entry (checksum good; a header must name this shard and generation) inside a complete
-     * Chronicle data document in one of the queue's files, or -1. Read only when Chronicle reads no document at all.
-     * Any entry counts, not only the header: a damaged header entry and a damaged file header together made a
-     * full generation read as empty (WalQueueFuzzTest). Entries up to 64 KiB are probed.
+     * The offset of an entry inside a complete Chronicle data document in one of the queue's files, or -1: a
+     * document whose length word is complete and equals the entry's own length field. Read only when Chronicle
+     * reads no document at all. A generation killed before its header holds no complete document (Chronicle marks
+     * an append complete only once written), so any such entry means an append was completed: the queue's structure
+     * is damaged. The entry itself may be damaged too (WalQueueFuzzTest: a damaged file header, a damaged first
+     * entry and a cut through the second made a full generation read as empty). A valid header entry of another
+     * shard or generation does not count. Entries up to 64 KiB are probed.
      */
     private long completeEntryOffset(Path dir, long gen) {
         List<Path> files;
@@ -375,14 +378,9 @@ public final class WalScanner {
                     have += n;
                     for (int i = 4; i + WalFormat.HEADER_BYTES <= have; i++) {
                         int len = WalFormat.HEADER_BYTES + WalFormat.payloadLength(chunk, i);
-                        if (WalFormat.isKnownType(chunk[i]) && chunk[i + 1] == 1 && chunk[i + 2] == 0
-                                && chunk[i + 3] == 0 && len >= WalFormat.HEADER_BYTES && len <= MAX_PROBED_ENTRY
-                                && i + len <= have
+                        if (len >= WalFormat.HEADER_BYTES && len <= MAX_PROBED_ENTRY && i + len <= have
                                 && WalFormat.getInt(chunk, i - 4) == len // Chronicle's word: complete data, len bytes
-                                && format.check(chunk, i, len) == null
-                                && (chunk[i] != WalFormat.TYPE_HEADER
-                                        || ((chunk[i + 22] & 0xff | (chunk[i + 23] & 0xff) << 8) == shard
-                                                && (WalFormat.getInt(chunk, i + 24) & 0xffff_ffffL) == gen))) {
+                                && !headerOfAnother(chunk, i, len, gen)) {
                             return base + i;
                         }
                     }
@@ -399,6 +397,12 @@ public final class WalScanner {
     }
 
     private static final int MAX_PROBED_ENTRY = 64 * 1024;
+
+    private boolean headerOfAnother(byte[] b, int i, int len, long gen) {
+        return b[i] == WalFormat.TYPE_HEADER && format.check(b, i, len) == null
+                && ((b[i + 22] & 0xff | (b[i + 23] & 0xff) << 8) != shard
+                        || (WalFormat.getInt(b, i + 24) & 0xffff_ffffL) != gen);
+    }
 
     /** Chronicle's end-of-data header (metadata + not-complete bits, length 0). */
     private static final int END_OF_DATA = 0xC0000000;

@@ -84,7 +84,7 @@ class WalRecoveryTest {
         WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
         assertFalse(scan.clean(), "a damaged queue must not read as an empty generation");
         assertEquals(-1, scan.emptyLastGeneration(), "recovery would delete it");
-        assertTrue(scan.problems().get(0).message().contains("holds a complete entry"),
+        assertTrue(scan.problems().get(0).message().contains("holds a completed entry"),
                 scan.problems().toString());
     }
 
