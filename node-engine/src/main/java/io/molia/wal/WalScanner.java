@@ -358,8 +358,8 @@ public final class WalScanner {
      * reads no document at all. A generation killed before its header holds no complete document (Chronicle marks
      * an append complete only once written), so any such entry means an append was completed: the queue's structure
      * is damaged. The entry itself may be damaged too (WalQueueFuzzTest: a damaged file header, a damaged first
-     * entry and a cut through the second made a full generation read as empty). A valid header entry of another
-     * shard or generation does not count. Entries up to 64 KiB are probed.
+     * entry and a cut through the second made a full generation read as empty), or cut short with the file. A valid
+     * header entry of another shard or generation does not count. Entries up to 64 KiB are probed.
      */
     private long completeEntryOffset(Path dir, long gen) {
         List<Path> files;
@@ -373,16 +373,21 @@ public final class WalScanner {
             try (java.io.InputStream in = Files.newInputStream(file)) {
                 long base = 0;
                 int have = 0;
-                int n;
-                while ((n = in.readNBytes(chunk, have, chunk.length - have)) > 0) {
-                    have += n;
+                while (true) {
+                    have += in.readNBytes(chunk, have, chunk.length - have);
+                    boolean endOfFile = have < chunk.length; // readNBytes fills the chunk unless the file ends
                     for (int i = 4; i + WalFormat.HEADER_BYTES <= have; i++) {
                         int len = WalFormat.HEADER_BYTES + WalFormat.payloadLength(chunk, i);
-                        if (len >= WalFormat.HEADER_BYTES && len <= MAX_PROBED_ENTRY && i + len <= have
-                                && WalFormat.getInt(chunk, i - 4) == len // Chronicle's word: complete data, len bytes
-                                && !headerOfAnother(chunk, i, len, gen)) {
-                            return base + i;
+                        if (len < WalFormat.HEADER_BYTES || len > MAX_PROBED_ENTRY
+                                || WalFormat.getInt(chunk, i - 4) != len) { // Chronicle's word: complete, len bytes
+                            continue;
                         }
+                        if (i + len <= have ? !headerOfAnother(chunk, i, len, gen) : endOfFile) {
+                            return base + i; // whole, or completed and then cut short with the file
+                        }
+                    }
+                    if (endOfFile) {
+                        break;
                     }
                     int keep = Math.min(have, MAX_PROBED_ENTRY + 4);
                     System.arraycopy(chunk, have - keep, chunk, 0, keep);
