@@ -49,7 +49,9 @@ public final class DataDirLock implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        lock.release();
-        channel.close();
+        if (channel.isOpen()) { // a closed channel (an interrupt closes it) has released its lock already
+            lock.release();
+            channel.close();
+        }
     }
 }

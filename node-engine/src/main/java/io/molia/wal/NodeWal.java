@@ -372,15 +372,19 @@ public final class NodeWal implements AutoCloseable {
     public void close() {
         wal.close();
         background.shutdown();
+        boolean interrupted = false;
         try {
             background.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true; // set again only after the lock: an interrupted thread's FileChannel call fails
         }
         try {
             lock.close();
         } catch (IOException e) {
-            LOG.warn("wal: releasing the data-dir lock failed: {}", e.getMessage());
+            LOG.warn("wal: releasing the data-dir lock failed: {}", e.toString());
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

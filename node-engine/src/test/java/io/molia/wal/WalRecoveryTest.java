@@ -243,6 +243,25 @@ class WalRecoveryTest {
     }
 
     @Test
+    void aNodeClosedFromAnInterruptedThreadReleasesItsLockQuietlyAndKeepsTheInterrupt() throws Exception {
+        // molia devnet --duration stops its nodes from an interrupted thread: the lock's release failed there
+        // (an interrupted thread's FileChannel call closes the channel) and every stop logged a warning.
+        NodeCore core = new NodeCore(CoreConfig.defaults(), TestContacts.random(new SplittableRandom(9)),
+                new SplittableRandom(10), 0);
+        NodeWal wal = NodeWal.open(dir, WalOptions.defaults(), core, 0);
+        Thread.currentThread().interrupt();
+        try {
+            wal.close();
+            assertTrue(Thread.currentThread().isInterrupted(), "the caller's interrupt is kept");
+        } finally {
+            Thread.interrupted();
+        }
+        DataDirLock again = DataDirLock.acquire(dir, "test"); // released: another holder gets it
+        again.close();
+        again.close(); // a lock whose channel is closed has nothing left to release
+    }
+
+    @Test
     void theNodeRecoversRecordsAndPeersIntoItsCoreAndRefusesADamagedMiddle() throws Exception {
         SplittableRandom random = new SplittableRandom(5);
         Contact self = TestContacts.random(random);
