@@ -36,6 +36,8 @@ final class BenchLookupsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // The client node's own INFO lines (started, joined) would interleave with the figures.
+        LogSetup.configure("text", ch.qos.logback.classic.Level.WARN);
         Lookups.Result r = new Lookups(new Lookups.Plan(BenchCommand.target(target), count, duration)).run();
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(toJson(r)));
