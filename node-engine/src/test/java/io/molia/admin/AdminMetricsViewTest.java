@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,31 +12,21 @@ import io.molia.admin.proto.MetricsView;
 import io.molia.core.NodeId;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
-import io.molia.node.NodeConfig;
-import org.junit.jupiter.api.AfterEach;
+import io.molia.testing.LiveNodes;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The metrics view's figures for the dashboard: lookup latency percentiles over the last completed lookups and
  * each shard thread's CPU time and allocated bytes, from real nodes.
  */
 class AdminMetricsViewTest {
-    @TempDir
-    Path dir;
-
-    private final List<MoliaNode> nodes = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        nodes.forEach(MoliaNode::close);
-    }
+    @RegisterExtension
+    final LiveNodes live = new LiveNodes();
+    private final List<MoliaNode> nodes = live.list();
 
     private MoliaNode start(int i, int shards, List<MoliaAddress> seeds) throws Exception {
-        MoliaNode n = MoliaNode.start(new NodeConfig(dir.resolve("node-" + i),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], shards, null));
-        nodes.add(n);
-        return n;
+        return live.start("node-" + i, shards, seeds);
     }
 
     @Test

@@ -9,8 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -19,30 +17,20 @@ import io.molia.core.NodeAddress;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
-import io.molia.node.NodeConfig;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
-import org.junit.jupiter.api.AfterEach;
+import io.molia.testing.LiveNodes;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code molia bench lookups} and {@code molia bench handshakes} against real nodes on loopback UDP. */
 class LookupsAndHandshakesTest {
-    @TempDir
-    Path dir;
-
-    private final List<MoliaNode> nodes = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        nodes.forEach(MoliaNode::close);
-    }
+    @RegisterExtension
+    final LiveNodes live = new LiveNodes();
+    private final List<MoliaNode> nodes = live.list();
 
     private MoliaNode start(List<MoliaAddress> bootstrap) throws Exception {
-        MoliaNode node = MoliaNode.start(new NodeConfig(dir.resolve("node-" + nodes.size()),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bootstrap, new byte[32], 1, null));
-        nodes.add(node);
-        return node;
+        return live.start("node-" + nodes.size(), 1, bootstrap);
     }
 
     @Test

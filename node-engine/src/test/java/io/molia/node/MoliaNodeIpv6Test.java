@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,9 +17,9 @@ import io.molia.core.CoreEvent;
 import io.molia.core.NodeAddress;
 import io.molia.core.NodeId;
 import io.molia.core.RoutingEntry;
-import org.junit.jupiter.api.AfterEach;
+import io.molia.testing.LiveNodes;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real nodes on the IPv6 loopback and on the dual-stack wildcard, every datagram encrypted: contacts with 18-byte
@@ -30,21 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 class MoliaNodeIpv6Test {
     private static final int NODES = 6;
 
-    @TempDir
-    Path dir;
-
-    private final List<MoliaNode> nodes = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        nodes.forEach(MoliaNode::close);
-    }
+    @RegisterExtension
+    final LiveNodes live = new LiveNodes();
+    private final List<MoliaNode> nodes = live.list();
 
     private MoliaNode start(String name, String host, int shards, List<MoliaAddress> bootstrap) throws Exception {
-        MoliaNode node = MoliaNode.start(new NodeConfig(dir.resolve(name), new InetSocketAddress(host, 0), bootstrap,
-                new byte[32], shards, null));
-        nodes.add(node);
-        return node;
+        return live.start(name, new InetSocketAddress(host, 0), shards, bootstrap, null);
     }
 
     @Test

@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -17,30 +16,22 @@ import java.util.concurrent.TimeUnit;
 import io.molia.core.Contact;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeId;
-import org.junit.jupiter.api.AfterEach;
+import io.molia.testing.LiveNodes;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Real nodes in one JVM on real loopback UDP sockets, every datagram encrypted: join, look up, put, get. */
 class MoliaNodeTest {
     private static final int NODES = 12;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final LiveNodes live = new LiveNodes();
+    private final List<MoliaNode> nodes = live.list();
 
-    private final List<MoliaNode> nodes = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        nodes.forEach(MoliaNode::close);
-    }
-
+    /** Node i: even ones run two shards, node 0 serves metrics. */
     private MoliaNode start(int i, List<MoliaAddress> bootstrap) throws Exception {
-        MoliaNode node = MoliaNode.start(new NodeConfig(dir.resolve("node-" + i),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bootstrap, new byte[32], i % 2 == 0 ? 2 : 1,
-                i == 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0) : null));
-        nodes.add(node);
-        return node;
+        return live.start("node-" + i, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), i % 2 == 0 ? 2 : 1,
+                bootstrap, i == 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0) : null);
     }
 
     @Test

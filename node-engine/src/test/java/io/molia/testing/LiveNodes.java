@@ -1,0 +1,63 @@
+package io.molia.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.molia.node.MoliaAddress;
+import io.molia.node.MoliaNode;
+import io.molia.node.NodeConfig;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Real nodes a test starts in this JVM on real UDP sockets, each with its own data dir named by the test (the
+ * same name again is a restart); all closed and their dirs deleted after each test. Register it with
+ * {@code @RegisterExtension final LiveNodes nodes = new LiveNodes();}.
+ */
+public final class LiveNodes implements AfterEachCallback {
+    private final List<MoliaNode> nodes = new ArrayList<>();
+    private Path root;
+
+    /** A node with data dir {@code name}, on the IPv4 loopback, any port, no metrics endpoint. */
+    public MoliaNode start(String name, int shards, List<MoliaAddress> bootstrap) throws IOException {
+        return start(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), shards, bootstrap, null);
+    }
+
+    /** A node with data dir {@code name} on {@code listen}; {@code metrics} null for no metrics endpoint. */
+    public MoliaNode start(String name, InetSocketAddress listen, int shards, List<MoliaAddress> bootstrap,
+            InetSocketAddress metrics) throws IOException {
+        if (root == null) {
+            root = Files.createTempDirectory("molia-nodes");
+        }
+        MoliaNode node = MoliaNode.start(new NodeConfig(root.resolve(name), listen, bootstrap, new byte[32], shards,
+                metrics));
+        nodes.add(node);
+        return node;
+    }
+
+    /** The running nodes in the order started; a test that closes one itself removes it. */
+    public List<MoliaNode> list() {
+        return nodes;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        nodes.forEach(MoliaNode::close);
+        nodes.clear();
+        if (root != null) {
+            try (Stream<Path> all = Files.walk(root)) {
+                for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            root = null;
+        }
+    }
+}
