@@ -284,7 +284,16 @@ public final class WalScanner {
             applying = false;
         }
         long hidden = readHere == 0 && !seek ? completeEntryOffset(dir, gen) : -1;
-        if (hidden >= 0) {
+        String cut = readHere == 0 && !seek && hidden < 0 ? fileCutShort(dir) : null;
+        if (cut != null) {
+            // Chronicle reads no document and a file of the queue is not a whole number of pages: it was cut
+            // short after Chronicle sized it, so whatever it held past the cut is lost, maybe acknowledged entries.
+            // Never taken for an empty generation. Found by WalQueueFuzzTest (a damaged file header and a cut
+            // inside the first entry).
+            problems.add(new Problem(shard, gen, -1, -1, "the queue reads as empty and " + cut
+                    + ": its structure is damaged"));
+            applying = false;
+        } else if (hidden >= 0) {
             // Chronicle reads no document, yet the file holds a completed append: the queue's own structure is
             // damaged, and what it held may be acknowledged entries. Never taken for an empty generation (recovery
             // would delete it). Found by WalQueueFuzzTest.
@@ -402,6 +411,28 @@ public final class WalScanner {
     }
 
     private static final int MAX_PROBED_ENTRY = 64 * 1024;
+
+    /**
+     * "file F is N bytes, not a whole number of pages" for the first of the queue's files that Chronicle could not
+     * have left so (it creates and grows its files in whole blocks; a file killed before being sized is empty),
+     * or null.
+     */
+    private static String fileCutShort(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted()
+                    ::iterator) {
+                long size = Files.size(file);
+                if (size % PAGE_BYTES != 0) {
+                    return "file " + file.getFileName() + " is " + size + " bytes, not a whole number of pages";
+                }
+            }
+        } catch (IOException e) {
+            return null; // unreadable as a plain directory too: nothing more to say than Chronicle did
+        }
+        return null;
+    }
+
+    private static final int PAGE_BYTES = 4096;
 
     private boolean headerOfAnother(byte[] b, int i, int len, long gen) {
         return b[i] == WalFormat.TYPE_HEADER && format.check(b, i, len) == null
