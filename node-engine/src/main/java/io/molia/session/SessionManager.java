@@ -776,30 +776,63 @@ public final class SessionManager {
         peer.current = session;
         sessions.put(session.localIndex, session);
         if (sessions.size() > maxSessions) {
-            evictOldest();
+            evictIdlest(session);
         }
     }
 
-    /** Bounded table: the session idle longest goes first. */
-    private void evictOldest() {
-        Session oldest = null;
+    /** Once the table is full, this share of it (the idlest sessions) is evicted in one pass. */
+    static final int EVICTED_PER_PASS_DIVISOR = 16;
+
+    /**
+     * Bounded table: the idlest sixteenth goes in one pass (at least one session), never {@code keep}, the session
+     * just installed. A pass reads the whole table, so a full table pays for it once per sixteenth of new sessions;
+     * evicting only the single idlest scanned the whole table for every new session (at 65,536 sessions each
+     * handshake cost four times as much, which anyone with many identities could force).
+     */
+    private void evictIdlest(Session keep) {
+        long[] activity = new long[sessions.size()];
+        int n = 0;
         for (int i = 0; i < sessions.slots(); i++) {
             Session s = sessions.valueAt(i);
-            if (s != null && (oldest == null || Math.max(s.lastReceivedNs, s.lastSentNs)
-                    < Math.max(oldest.lastReceivedNs, oldest.lastSentNs))) {
-                oldest = s;
+            if (s != null && s != keep) {
+                activity[n++] = lastActive(s);
             }
         }
-        if (oldest != null) {
-            sessions.remove(oldest.localIndex);
-            if (oldest.peer.current == oldest) {
-                oldest.peer.current = null;
+        int evict = Math.min(n, Math.max(1, sessions.size() / EVICTED_PER_PASS_DIVISOR));
+        if (evict == 0) {
+            return;
+        }
+        Arrays.sort(activity, 0, n);
+        long threshold = activity[evict - 1];
+        // Those idler than the threshold first (fewer than evict), then ties at the threshold until evict;
+        // removed after the scans: removal moves entries between slots.
+        ArrayList<Session> idlest = new ArrayList<>(evict);
+        for (int i = 0; i < sessions.slots(); i++) {
+            Session s = sessions.valueAt(i);
+            if (s != null && s != keep && lastActive(s) < threshold) {
+                idlest.add(s);
             }
-            if (oldest.peer.previous == oldest) {
-                oldest.peer.previous = null;
+        }
+        for (int i = 0; i < sessions.slots() && idlest.size() < evict; i++) {
+            Session s = sessions.valueAt(i);
+            if (s != null && s != keep && lastActive(s) == threshold) {
+                idlest.add(s);
+            }
+        }
+        for (Session s : idlest) {
+            sessions.remove(s.localIndex);
+            if (s.peer.current == s) {
+                s.peer.current = null;
+            }
+            if (s.peer.previous == s) {
+                s.peer.previous = null;
             }
             counters.sessionsEvicted++;
         }
+    }
+
+    private static long lastActive(Session s) {
+        return Math.max(s.lastReceivedNs, s.lastSentNs);
     }
 
     private void forget(Peer peer) {

@@ -291,6 +291,52 @@ class SessionManagerTest {
     }
 
     @Test
+    void aFullTableEvictsItsIdlestSixteenthInOnePassAndNeverTheNewSession() {
+        // b holds at most 64 sessions (Side's bound): 32 quiet since the start, then 32 ten seconds later.
+        java.util.List<Side> quiet = new java.util.ArrayList<>();
+        java.util.List<Side> recent = new java.util.ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            if (i == 32) {
+                now += 10 * S;
+            }
+            Side peer = new Side(100 + i, 0x0b000000 | i, PUBLIC_NETWORK, 0);
+            openSessionWith(peer, b);
+            (i < 32 ? quiet : recent).add(peer);
+        }
+        assertEquals(64, b.sessions.sessionCount());
+        assertEquals(0, b.sessions.counters().sessionsEvicted);
+
+        now += 10 * S;
+        Side newcomer = new Side(999, 0x0c000001, PUBLIC_NETWORK, 0);
+        openSessionWith(newcomer, b);
+        int evicted = 65 / SessionManager.EVICTED_PER_PASS_DIVISOR;
+        assertEquals(evicted, b.sessions.counters().sessionsEvicted, "one pass: the idlest sixteenth");
+        assertEquals(65 - evicted, b.sessions.sessionCount());
+        java.util.Set<NodeId> left = new java.util.HashSet<>();
+        for (Session x : b.sessions.sessionsView()) {
+            left.add(x.contact().id());
+        }
+        assertTrue(left.contains(newcomer.contact.id()), "never the session just made");
+        recent.forEach(p -> assertTrue(left.contains(p.contact.id()), "a recent session was evicted"));
+        assertEquals(32 - evicted, quiet.stream().filter(p -> left.contains(p.contact.id())).count());
+
+        for (int i = 0; i < evicted - 1; i++) { // the table has room again until it is full
+            openSessionWith(new Side(1_000 + i, 0x0c000100 | i, PUBLIC_NETWORK, 0), b);
+        }
+        assertEquals(evicted, b.sessions.counters().sessionsEvicted);
+    }
+
+    /** {@code peer} opens a session with {@code responder} (one round trip's first half: the responder's side). */
+    private void openSessionWith(Side peer, Side responder) {
+        assertTrue(peer.sessions.send(now, WALL + now, responder.contact, bytes("q"), 0, 1));
+        assertEquals(SessionManager.DELIVERED, deliver(peer, responder, only(peer.sessions)));
+        responder.sessions.finishResponses(now);
+        while (responder.sessions.pollTransmit() != null) {
+            // the response is not needed here
+        }
+    }
+
+    @Test
     void localIndicesCarryTheShardInTheirLowBits() {
         SessionManager.Transmit response = oneRoundTrip("q", "a");
         int bIndex = WireGuardConstants.readIntLe(response.data(), WireGuardConstants.RESP_SENDER);
