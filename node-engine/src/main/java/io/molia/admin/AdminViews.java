@@ -335,7 +335,6 @@ final class AdminViews {
         m.put("handshakes_completed", sc.handshakesCompleted);
         m.put("handshakes_initiated", sc.handshakesInitiated);
         m.put("cookie_replies_sent", sc.cookieRepliesSent);
-        m.put("session_under_load", s.sessions().isUnderLoad(s.nowNs()) ? 1L : 0L);
         m.put("one_round_trip_answers", sc.oneRoundTripAnswers);
         m.put("sessions_evicted", sc.sessionsEvicted);
         m.put("keepalives_sent", sc.keepalivesSent);

@@ -129,10 +129,6 @@ public final class SessionManager {
     private final byte[] timestamp = new byte[Tai64n.BYTES];
     private final CookieJar cookies;
     private boolean underLoad;
-    private long loadWindowStartNs;
-    private int initiationsInWindow;
-    private boolean burstSeen;
-    private long underLoadUntilNs;
     private java.io.Writer keyLog;
 
     public SessionManager(StaticIdentity local, byte[] localEd25519, byte[] psk, int shard, int shardBits,
@@ -191,42 +187,9 @@ public final class SessionManager {
         return localIndex & ((1 << shardBits) - 1);
     }
 
-    /**
-     * Initiations with a valid mac1 in one second above which the responder is under load: each costs about 400 µs
-     * of CPU (five X25519 operations), so this many take about 40 % of a core. WireGuard's rule, measured in
-     * initiations rather than queue length because this responder handles each one as it arrives.
-     */
-    public static final int UNDER_LOAD_INITIATIONS_PER_SECOND = 1_000;
-    private static final long LOAD_WINDOW_NS = 1_000_000_000L;
-
-    /**
-     * Puts the responder under load for good ({@code true}) or back to its own measure: under load, initiations
-     * need a valid mac2 (a cookie round trip, which proves the source address) before any Diffie-Hellman work.
-     */
+    /** Set by the driver when handshakes queue up: initiations then need a valid mac2 (a cookie round trip). */
     public void setUnderLoad(boolean underLoad) {
         this.underLoad = underLoad;
-    }
-
-    /**
-     * Whether initiations need a mac2 now: when forced, or for a second after more than
-     * {@link #UNDER_LOAD_INITIATIONS_PER_SECOND} initiations arrived within one (as WireGuard stays under load for
-     * a second after its queue drains). Counts the initiation being handled.
-     */
-    private boolean underLoad(long nowNs) {
-        if (nowNs - loadWindowStartNs >= LOAD_WINDOW_NS) {
-            loadWindowStartNs = nowNs;
-            initiationsInWindow = 0;
-        }
-        if (++initiationsInWindow > UNDER_LOAD_INITIATIONS_PER_SECOND) {
-            burstSeen = true;
-            underLoadUntilNs = nowNs + LOAD_WINDOW_NS;
-        }
-        return isUnderLoad(nowNs);
-    }
-
-    /** Whether the responder asks initiators for cookies at {@code nowNs} (forced, or after a burst). */
-    public boolean isUnderLoad(long nowNs) {
-        return underLoad || (burstSeen && nowNs - underLoadUntilNs < 0);
     }
 
     /**
@@ -318,7 +281,7 @@ public final class SessionManager {
             counters.badMac1++;
             return DROPPED;
         }
-        if (underLoad(nowNs) && !wg.mac2Valid(cookies.cookieFor(nowNs, from), buf, off, len)) {
+        if (underLoad && !wg.mac2Valid(cookies.cookieFor(nowNs, from), buf, off, len)) {
             byte[] reply = cookies.reply(nowNs, from, buf, off, len);
             queueCopy(from, reply, reply.length);
             counters.cookieRepliesSent++;
