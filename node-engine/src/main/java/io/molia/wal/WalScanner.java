@@ -320,16 +320,11 @@ public final class WalScanner {
      * first): reported like kafka-dump-log's trailing invalid bytes. It was never acknowledged.
      */
     private void checkTrailingBytes(long gen, Path dir, long lastIndex, long end) {
-        Path file;
-        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-            file = s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted()
-                    .reduce((a, b) -> b).orElse(null);
-        } catch (IOException e) {
+        List<Path> files = queueFiles(dir);
+        if (files.isEmpty()) {
             return;
         }
-        if (file == null) {
-            return;
-        }
+        Path file = files.get(files.size() - 1);
         long at = (end + 3) & ~3L;
         byte[] tail = new byte[64 * 1024];
         int n;
@@ -371,14 +366,8 @@ public final class WalScanner {
      * header entry of another shard or generation does not count. Entries up to 64 KiB are probed.
      */
     private long completeEntryOffset(Path dir, long gen) {
-        List<Path> files;
-        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
-        } catch (IOException e) {
-            return -1;
-        }
         byte[] chunk = new byte[1 << 20];
-        for (Path file : files) {
+        for (Path file : queueFiles(dir)) {
             try (java.io.InputStream in = Files.newInputStream(file)) {
                 long base = 0;
                 int have = 0;
@@ -418,18 +407,25 @@ public final class WalScanner {
      * or null.
      */
     private static String fileCutShort(Path dir) {
-        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-            for (Path file : (Iterable<Path>) s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted()
-                    ::iterator) {
-                long size = Files.size(file);
-                if (size % PAGE_BYTES != 0) {
-                    return "file " + file.getFileName() + " is " + size + " bytes, not a whole number of pages";
-                }
+        for (Path file : queueFiles(dir)) {
+            long size = file.toFile().length();
+            if (size % PAGE_BYTES != 0) {
+                return "file " + file.getFileName() + " is " + size + " bytes, not a whole number of pages";
             }
-        } catch (IOException e) {
-            return null; // unreadable as a plain directory too: nothing more to say than Chronicle did
         }
         return null;
+    }
+
+    /**
+     * The queue's cycle files, in order; none when the directory cannot be listed (nothing more to say then than
+     * Chronicle did).
+     */
+    private static List<Path> queueFiles(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private static final int PAGE_BYTES = 4096;
@@ -458,10 +454,8 @@ public final class WalScanner {
             long lastIndex = q.lastIndex();
             if (firstIndex >= 0 && lastIndex >= firstIndex && (firstIndex >>> 32) == (lastIndex >>> 32)) {
                 long fit = 0;
-                try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-                    for (Path p : (Iterable<Path>) s::iterator) {
-                        fit += p.getFileName().toString().endsWith(".cq4") ? Files.size(p) / 24 : 0;
-                    }
+                for (Path p : queueFiles(dir)) {
+                    fit += p.toFile().length() / 24;
                 }
                 // one cycle file: the difference is the entry count
                 state.expectRecords(Math.min(lastIndex - firstIndex, fit));
