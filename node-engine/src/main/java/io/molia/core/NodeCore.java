@@ -147,6 +147,16 @@ public final class NodeCore {
         }
     }
 
+    /**
+     * The authenticated peer {@code from} sent a request another shard answered ({@link SnapshotResponder}): it is
+     * alive, and the routing table learns of it as if this core had answered.
+     */
+    public void onRequestAnsweredElsewhere(long nowNs, Contact from) {
+        if (!from.id().equals(self.id())) {
+            noteAlive(nowNs, from, -1);
+        }
+    }
+
     /** Fires every timer due at {@code nowNs}. */
     public void onTimer(long nowNs) {
         Timer t;

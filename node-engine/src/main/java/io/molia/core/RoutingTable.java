@@ -33,6 +33,7 @@ public final class RoutingTable {
     private long evictions;
     private long proximitySwaps;
     private StoreJournal journal = StoreJournal.NONE;
+    private long changes;
 
     public RoutingTable(NodeId self, CoreConfig config, long nowNs) {
         this.self = self;
@@ -120,9 +121,11 @@ public final class RoutingTable {
                 existing.onSeen(nowNs, contact);
             }
             if (existing.contact() != before && !existing.contact().equals(before)) {
+                changes++;
                 journal.onPeerAdded(existing.contact()); // it moved: the peerstore keeps the new address
             }
             if (failuresBefore != 0) {
+                changes++;
                 journal.onPeerScore(contact.id(), 0);
             }
             bucket.moveToTail(existing);
@@ -141,6 +144,7 @@ public final class RoutingTable {
         if (slowest != null && rttNs < slowest.rtt().srttNs() / 2) {
             bucket.entries.remove(slowest);
             index.remove(slowest.contact().id());
+            changes++;
             journal.onPeerRemoved(slowest.contact().id());
             bucket.addReplacement(slowest.contact(), config.replacementCacheSize());
             proximitySwaps++;
@@ -159,6 +163,7 @@ public final class RoutingTable {
     private void insert(Bucket bucket, Contact contact, long nowNs, long rttNs) {
         RoutingEntry entry = new RoutingEntry(contact, nowNs);
         entry.rtt().onSample(rttNs);
+        changes++;
         journal.onPeerAdded(contact);
         bucket.entries.add(entry);
         index.put(contact.id(), entry);
@@ -186,6 +191,7 @@ public final class RoutingTable {
         entry.onFailure();
         Bucket bucket = buckets[bucketIndexOf(id)];
         if (entry.failures() < config.failuresBeforeEvict() && bucket.replacements.isEmpty()) {
+            changes++;
             journal.onPeerScore(id, entry.failures());
             return false;
         }
@@ -199,6 +205,7 @@ public final class RoutingTable {
         if (entry == null) {
             return false;
         }
+        changes++;
         journal.onPeerRemoved(id);
         Bucket bucket = buckets[bucketIndexOf(id)];
         bucket.entries.remove(entry);
@@ -210,6 +217,7 @@ public final class RoutingTable {
         if (promoted != null) {
             // The replacement has not answered since it was cached, so it enters at the head: first to be checked.
             RoutingEntry fresh = new RoutingEntry(promoted, entry.lastSeenNs());
+            changes++;
             journal.onPeerAdded(promoted);
             bucket.entries.add(0, fresh);
             index.put(promoted.id(), fresh);
@@ -335,21 +343,49 @@ public final class RoutingTable {
             if ((skipFailing && e.failures() > 0) || (exclude != null && c.id().equals(exclude))) {
                 continue;
             }
-            int pos = count;
-            while (pos > 0 && NodeId.compareDistance(t0, t1, t2, t3, c.id(), out[pos - 1].id()) < 0) {
-                pos--;
-            }
-            if (pos >= n) {
-                continue;
-            }
-            int last = Math.min(count, n - 1);
-            System.arraycopy(out, pos, out, pos + 1, last - pos);
-            out[pos] = c;
-            if (count < n) {
-                count++;
-            }
+            count = insertByDistance(c, t0, t1, t2, t3, out, count, n);
         }
         return count;
+    }
+
+    /**
+     * Inserts {@code c} into {@code out[0, count)}, kept sorted by distance to the target and bounded to {@code n}
+     * (a contact farther than all of a full array is left out); returns the new count.
+     */
+    static int insertByDistance(Contact c, long t0, long t1, long t2, long t3, Contact[] out, int count, int n) {
+        int pos = count;
+        while (pos > 0 && NodeId.compareDistance(t0, t1, t2, t3, c.id(), out[pos - 1].id()) < 0) {
+            pos--;
+        }
+        if (pos >= n) {
+            return count;
+        }
+        int last = Math.min(count, n - 1);
+        System.arraycopy(out, pos, out, pos + 1, last - pos);
+        out[pos] = c;
+        return count < n ? count + 1 : count;
+    }
+
+    /**
+     * Counts every change a {@link RoutingSnapshot} would show (membership, an address, a failure count leaving or
+     * reaching zero), so the owner publishes a new snapshot only when one differs.
+     */
+    public long changes() {
+        return changes;
+    }
+
+    /** The answerable contacts as they are now, for other threads (see {@link RoutingSnapshot}). */
+    public RoutingSnapshot snapshot() {
+        Contact[][] copy = new Contact[NodeId.BITS][];
+        for (int b = 0; b < NodeId.BITS; b++) {
+            Bucket bucket = buckets[b];
+            if (bucket == null || bucket.entries.isEmpty()) {
+                continue;
+            }
+            copy[b] = bucket.entries.stream().filter(e -> e.failures() == 0).map(RoutingEntry::contact)
+                    .toArray(Contact[]::new);
+        }
+        return new RoutingSnapshot(self, copy);
     }
 
     private static final class Bucket {

@@ -84,13 +84,16 @@ public final class NodeMetrics implements AutoCloseable {
     }
 
     private static MetricSnapshots collect(List<ShardSource> shards) {
-        CounterSnapshot.Builder in = counter("molia_datagrams_in", "Inner messages the protocol core received");
-        CounterSnapshot.Builder out = counter("molia_datagrams_out", "Inner messages the protocol core sent");
+        CounterSnapshot.Builder in = counter("molia_datagrams_in",
+                "Inner messages received: by the core on shard 0, answered on shards 1-N");
+        CounterSnapshot.Builder out = counter("molia_datagrams_out",
+                "Inner messages sent: by the core on shard 0, answers on shards 1-N");
         CounterSnapshot.Builder dropped = counter("molia_dropped", "Datagrams dropped, by reason");
         CounterSnapshot.Builder lookups = counter("molia_lookups_started", "Lookups, gets and puts started");
         CounterSnapshot.Builder timeouts = counter("molia_request_timeouts", "Requests that failed for good");
         CounterSnapshot.Builder handshakes = counter("molia_handshakes_completed", "Session handshakes completed");
-        CounterSnapshot.Builder handovers = counter("molia_handovers", "Datagrams handed to another shard");
+        CounterSnapshot.Builder handovers = counter("molia_handovers",
+                "Datagrams and messages this shard was handed by another");
         GaugeSnapshot.Builder routing = gauge("molia_routing_table_contacts", "Contacts in the routing table");
         GaugeSnapshot.Builder sessions = gauge("molia_sessions", "Live sessions");
         GaugeSnapshot.Builder records = gauge("molia_records", "Records held for others");

@@ -1,10 +1,12 @@
 package io.molia.node;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.molia.core.NodeAddress;
 import io.molia.core.NodeId;
@@ -15,7 +17,8 @@ import io.molia.core.NodeId;
  * handshake asks for admission. Bounded ({@link #CAPACITY} entries of each kind: a full list refuses new bans). The
  * check on the packet path allocates nothing and costs one branch while the list is empty.
  *
- * <p>Owned by the protocol loop's thread; not thread-safe.
+ * <p>Owned by the protocol loop's thread; not thread-safe. The other shards read the immutable {@link #view()}
+ * the owner publishes after every change (through one volatile reference, as the routing table is published).
  */
 public final class BanList {
     public static final int CAPACITY = 1_024;
@@ -25,6 +28,9 @@ public final class BanList {
     private int subnets;
     private final Map<NodeId, Long> peers = new HashMap<>();
     private long droppedDatagrams;
+    /** Datagrams the other shards dropped for a ban (rare: a LongAdder is enough). */
+    private final LongAdder droppedElsewhere = new LongAdder();
+    private volatile View view = new View(new long[0], new long[0], Map.of(), droppedElsewhere);
 
     /** A ban of this kind and target, for the admin view. */
     public record Ban(String kind, String target, long expiresNs) {
@@ -39,6 +45,7 @@ public final class BanList {
         for (int i = 0; i < subnets; i++) {
             if (subnetKeys[i] == subnetKey) {
                 subnetExpiresNs[i] = expiresNs;
+                publish();
                 return true;
             }
         }
@@ -48,6 +55,7 @@ public final class BanList {
         subnetKeys[subnets] = subnetKey;
         subnetExpiresNs[subnets] = expiresNs;
         subnets++;
+        publish();
         return true;
     }
 
@@ -56,6 +64,7 @@ public final class BanList {
             return false;
         }
         peers.put(id, expiresNs);
+        publish();
         return true;
     }
 
@@ -63,6 +72,7 @@ public final class BanList {
         for (int i = 0; i < subnets; i++) {
             if (subnetKeys[i] == subnetKey) {
                 removeSubnetAt(i);
+                publish();
                 return true;
             }
         }
@@ -70,7 +80,11 @@ public final class BanList {
     }
 
     public boolean unbanPeer(NodeId id) {
-        return peers.remove(id) != null;
+        boolean removed = peers.remove(id) != null;
+        if (removed) {
+            publish();
+        }
+        return removed;
     }
 
     /** Whether datagrams from {@code from} are refused now; allocation-free. */
@@ -111,8 +125,62 @@ public final class BanList {
         droppedDatagrams++;
     }
 
+    /** Datagrams dropped for a ban, on every shard. */
     public long droppedDatagrams() {
-        return droppedDatagrams;
+        return droppedDatagrams + droppedElsewhere.sum();
+    }
+
+    /** The bans as of the last change, for other threads. */
+    public View view() {
+        return view;
+    }
+
+    private void publish() {
+        view = new View(Arrays.copyOf(subnetKeys, subnets), Arrays.copyOf(subnetExpiresNs, subnets), Map.copyOf(peers),
+                droppedElsewhere);
+    }
+
+    /**
+     * An immutable copy of the bans, safe to read on any thread; an entry that expired since is no longer in force
+     * (the owner forgets it on its next check).
+     */
+    public static final class View {
+        private final long[] subnetKeys;
+        private final long[] subnetExpiresNs;
+        private final Map<NodeId, Long> peers;
+        private final LongAdder dropped;
+
+        private View(long[] subnetKeys, long[] subnetExpiresNs, Map<NodeId, Long> peers, LongAdder dropped) {
+            this.subnetKeys = subnetKeys;
+            this.subnetExpiresNs = subnetExpiresNs;
+            this.peers = peers;
+            this.dropped = dropped;
+        }
+
+        public boolean isEmpty() {
+            return subnetKeys.length == 0 && peers.isEmpty();
+        }
+
+        /** Whether datagrams from {@code from} are refused now; allocation-free. */
+        public boolean bansAddress(long nowNs, NodeAddress from) {
+            long key = from.subnetKey();
+            for (int i = 0; i < subnetKeys.length; i++) {
+                if (subnetKeys[i] == key) {
+                    return subnetExpiresNs[i] > nowNs;
+                }
+            }
+            return false;
+        }
+
+        public boolean bansPeer(long nowNs, NodeId id) {
+            Long expires = peers.get(id);
+            return expires != null && expires > nowNs;
+        }
+
+        /** A datagram was dropped for one of these bans (counted with the owner's). */
+        public void onDropped() {
+            dropped.increment();
+        }
     }
 
     /** The bans still in force at {@code nowNs} (expired ones are forgotten on the way). */

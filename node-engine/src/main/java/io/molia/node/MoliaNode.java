@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import io.molia.core.Contact;
@@ -22,6 +21,8 @@ import io.molia.core.NodeAddress;
 import io.molia.core.NodeCore;
 import io.molia.core.NodeId;
 import io.molia.core.Outbound;
+import io.molia.core.RoutingSnapshot;
+import io.molia.core.SnapshotResponder;
 import io.molia.core.lookup.LookupHop;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.metrics.NodeMetrics;
@@ -32,29 +33,33 @@ import io.molia.transport.UdpTransport;
 import io.molia.wal.NodeWal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Molia node: the sans-I/O core and session layer driven by Netty over real UDP sockets. The protocol
- * runs on shard 0's event loop (the other shards' sockets hand their datagrams to it); every method of the
- * public API is safe to call from any thread and returns a future completed on that loop.
+ * A running Molia node: the sans-I/O core and session layer driven by Netty over real UDP sockets, one event loop
+ * per shard (DESIGN §3.2). Shard 0 owns the protocol core (routing table, lookups, records, WAL) and publishes the
+ * routing table as a snapshot; every shard holds the sessions whose receiver index it issued and answers PING and
+ * FIND_NODE on them itself ({@link ServingShard}). A datagram addressed to another shard's index, and a message only
+ * the core can handle, are handed over through the receiving shard's {@link ShardInbox}. Every method of the public
+ * API is safe to call from any thread and returns a future completed on shard 0's loop.
  *
  * <p>Records and the peerstore are journaled to the WAL ({@link NodeWal}, DESIGN §3.9) before a STORE is
  * acknowledged, and rebuilt from it at start.
  *
- * <p>Not built yet: protocol state partitioned over shards (records by key, sessions by index), the admin socket.
- * See the README's status table.
+ * <p>Not built yet: records partitioned over shards by key (shard 0 holds them all). See the README's status table.
  */
 public final class MoliaNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MoliaNode.class);
     private static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long SESSION_TICK_NS = TimeUnit.SECONDS.toNanos(1);
     static final int SHARD_BITS = 4;
+    /** As many shards as {@link #SHARD_BITS} can name in a receiver index. */
+    public static final int MAX_SHARDS = 1 << SHARD_BITS;
     /** How many completed lookups the admin view's latency percentiles are taken over. */
     static final int RECENT_LOOKUPS = 1024;
-    private static final int INBOX_CAPACITY = 8_192;
+    private static final int SESSIONS_PER_SHARD = 65_536;
+    private static final long SECOND_SELF_LOOKUP_MS = 2_000;
 
     private final Ed25519Identity identity;
     private final Contact self;
@@ -82,15 +87,18 @@ public final class MoliaNode implements AutoCloseable {
     final NodeWal wal;
     /** Set once recovery finished: a datagram before it could be acknowledged without being journaled. */
     private volatile boolean serving;
-    /** Datagrams other shards received, for the protocol loop: a bounded lock-free MPSC inbox (DESIGN §3.2). */
-    private final MpscArrayQueue<Handover> inbox = new MpscArrayQueue<>(INBOX_CAPACITY);
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final Runnable drainInbox = this::drainInbox;
-    final AtomicLong handovers = new AtomicLong();
+    /** What other shards hand the protocol loop (DESIGN §3.2). */
+    private final ShardInbox inbox;
+    /** Shards 1..N-1 (index 0 unused: shard 0 is this object's protocol loop). */
+    private final ServingShard[] servingShards;
+    /** The routing table as the other shards answer FIND_NODE from it; written by the protocol loop. */
+    private volatile RoutingSnapshot routingSnapshot;
+    private long routingPublishedChanges = -1;
+    /** While the core handles a message another shard handed over: answers to its sender go back there. */
+    private Handover.Message answeringFor;
     /** The durations of the last lookups, a ring written on the protocol loop (for the admin view's percentiles). */
     final long[] recentLookupNs = new long[RECENT_LOOKUPS];
     long lookupsCompleted;
-    final AtomicLong handoverDrops = new AtomicLong();
     private long lastSessionTickNs;
     private long bootstrapHandle = -1;
 
@@ -109,6 +117,8 @@ public final class MoliaNode implements AutoCloseable {
             public void onReadBatchEnd(int shard) {
                 if (shard == 0) {
                     transport.flush(0); // the answers to a whole read batch leave in one sendmmsg
+                } else if (serving) {
+                    servingShards[shard].flush();
                 }
             }
         });
@@ -121,10 +131,15 @@ public final class MoliaNode implements AutoCloseable {
         }
         long now = System.nanoTime();
         this.core = new NodeCore(coreConfig, self, random.split(), now);
-        this.sessions = new SessionManager(StaticIdentity.fromEd25519Seed(identity.seed()), identity.publicKey(),
-                config.networkKey(), 0, SHARD_BITS, 65_536, random.split(),
-                (id, key, pow) -> !bans.bansPeer(System.nanoTime(), id));
+        this.sessions = newSessionManager(0, random.split());
         this.loop = transport.eventLoop(0);
+        this.inbox = new ShardInbox(loop, this::onHandover, () -> transport.flush(0));
+        this.routingSnapshot = RoutingSnapshot.empty(self.id());
+        this.servingShards = new ServingShard[config.shards()];
+        for (int shard = 1; shard < servingShards.length; shard++) {
+            servingShards[shard] = new ServingShard(shard, transport, newSessionManager(shard, random.split()),
+                    new SnapshotResponder(self.id(), coreConfig.k()), () -> routingSnapshot, bans, inbox);
+        }
         try {
             // On the loop: Chronicle appenders belong to the thread that uses them (DESIGN §3.9).
             this.wal = config.wal().enabled()
@@ -140,8 +155,14 @@ public final class MoliaNode implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while recovering the WAL", e);
         }
+        publishRouting();
         this.serving = true;
-        this.metrics = new NodeMetrics(() -> List.of(new ShardView()));
+        List<NodeMetrics.ShardSource> shardViews = new ArrayList<>();
+        shardViews.add(new ProtocolShardView());
+        for (int shard = 1; shard < servingShards.length; shard++) {
+            shardViews.add(new ServingShardView(servingShards[shard]));
+        }
+        this.metrics = new NodeMetrics(() -> shardViews);
         if (wal != null) {
             metrics.register(wal::metrics);
         }
@@ -164,6 +185,14 @@ public final class MoliaNode implements AutoCloseable {
                 .addKeyValue("shards", config.shards()).addKeyValue("transport", transport.isEpoll() ? "epoll" : "nio")
                 .addKeyValue("metrics_port", config.metrics() == null ? -1 : metrics.port())
                 .addKeyValue("bootstrap_peers", config.bootstrap().size()).log("node started");
+    }
+
+    /** The session layer of shard {@code shard}: it issues receiver indexes whose low bits name the shard. */
+    private SessionManager newSessionManager(int shard, SplittableRandom random) {
+        // Bans are read through their published view: the admission check runs on every shard's loop.
+        return new SessionManager(StaticIdentity.fromEd25519Seed(identity.seed()), identity.publicKey(),
+                config.networkKey(), shard, SHARD_BITS, SESSIONS_PER_SHARD, random,
+                (id, key, pow) -> !bans.view().bansPeer(System.nanoTime(), id));
     }
 
     /** Starts a node: binds its sockets, loads or creates its identity, joins through the bootstrap peers. */
@@ -207,8 +236,16 @@ public final class MoliaNode implements AutoCloseable {
     /** A snapshot of simple figures, taken on the protocol loop. */
     public CompletableFuture<NodeStatus> status() {
         CompletableFuture<NodeStatus> f = new CompletableFuture<>();
-        loop.execute(() -> f.complete(new NodeStatus(core.routingTable().size(), sessions.sessionCount(),
-                core.records().size(), core.counters().datagramsIn, sessions.counters().silentDrops())));
+        loop.execute(() -> {
+            long datagramsIn = core.counters().datagramsIn;
+            long silentDrops = sessions.counters().silentDrops();
+            for (int shard = 1; shard < servingShards.length; shard++) {
+                datagramsIn += servingShards[shard].responder().counters().datagramsIn; // racy reads of counters
+                silentDrops += servingShards[shard].sessions().counters().silentDrops();
+            }
+            f.complete(new NodeStatus(core.routingTable().size(), sessionCount(), core.records().size(), datagramsIn,
+                    silentDrops));
+        });
         return f;
     }
 
@@ -298,7 +335,7 @@ public final class MoliaNode implements AutoCloseable {
         return f;
     }
 
-    /** Routing-table size, sessions, records, inner datagrams in, datagrams dropped in silence. */
+    /** Routing-table size, sessions, records, inner datagrams in, datagrams dropped in silence (over all shards). */
     public record NodeStatus(int routingTableSize, int sessions, int records, long datagramsIn, long silentDrops) {
     }
 
@@ -307,9 +344,53 @@ public final class MoliaNode implements AutoCloseable {
         return metrics.port();
     }
 
+    /** Sessions on every shard (the other shards' counts read racily, as a metrics scrape reads them). */
+    int sessionCount() {
+        int n = sessions.sessionCount();
+        for (int shard = 1; shard < servingShards.length; shard++) {
+            n += servingShards[shard].sessions().sessionCount();
+        }
+        return n;
+    }
+
+    /** Handovers accepted by every shard's inbox. */
+    long handovers() {
+        return sumOverInboxes(ShardInbox::accepted);
+    }
+
+    /** Handovers dropped because the receiving shard's inbox was full. */
+    long handoverDrops() {
+        return sumOverInboxes(ShardInbox::dropped);
+    }
+
+    private long sumOverInboxes(java.util.function.ToLongFunction<ShardInbox> figure) {
+        long n = figure.applyAsLong(inbox);
+        for (int shard = 1; shard < servingShards.length; shard++) {
+            n += figure.applyAsLong(servingShards[shard].inbox());
+        }
+        return n;
+    }
+
+    /**
+     * Runs {@code view} on each shard other than 0, on its own loop, with its session layer; completes with the
+     * results in shard order (empty with one shard). For operators' views of sessions, which every shard holds.
+     */
+    public <T> CompletableFuture<List<T>> onServingShards(Function<SessionManager, T> view) {
+        List<CompletableFuture<T>> parts = new ArrayList<>();
+        for (int shard = 1; shard < servingShards.length; shard++) {
+            SessionManager shardSessions = servingShards[shard].sessions();
+            parts.add(CompletableFuture.supplyAsync(() -> view.apply(shardSessions), transport.eventLoop(shard)));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
+    }
+
     @Override
     public void close() {
         ticker.cancel(false);
+        for (int shard = 1; shard < servingShards.length; shard++) {
+            servingShards[shard].close();
+        }
         transport.close();
         if (wal != null) {
             wal.close();
@@ -319,7 +400,7 @@ public final class MoliaNode implements AutoCloseable {
     }
 
     /** Shard 0's counters as the metrics endpoint reads them (racy reads of single-writer fields). */
-    private final class ShardView implements NodeMetrics.ShardSource {
+    private final class ProtocolShardView implements NodeMetrics.ShardSource {
         @Override
         public io.molia.core.CoreCounters core() {
             return core.counters();
@@ -347,12 +428,50 @@ public final class MoliaNode implements AutoCloseable {
 
         @Override
         public long handovers() {
-            return handovers.get();
+            return inbox.accepted();
         }
 
         @Override
         public long handoverDrops() {
-            return handoverDrops.get();
+            return inbox.dropped();
+        }
+    }
+
+    /** A serving shard's counters: its own answers and sessions; the routing table and records are shard 0's. */
+    private record ServingShardView(ServingShard shard) implements NodeMetrics.ShardSource {
+        @Override
+        public io.molia.core.CoreCounters core() {
+            return shard.responder().counters();
+        }
+
+        @Override
+        public io.molia.session.SessionCounters sessions() {
+            return shard.sessions().counters();
+        }
+
+        @Override
+        public int routingTableSize() {
+            return 0;
+        }
+
+        @Override
+        public int sessionCount() {
+            return shard.sessions().sessionCount();
+        }
+
+        @Override
+        public int records() {
+            return 0;
+        }
+
+        @Override
+        public long handovers() {
+            return shard.inbox().accepted();
+        }
+
+        @Override
+        public long handoverDrops() {
+            return shard.inbox().dropped();
         }
     }
 
@@ -384,17 +503,15 @@ public final class MoliaNode implements AutoCloseable {
         if (!serving) {
             return; // still recovering: nothing may be acknowledged before the journal is in place
         }
-        if (shard != 0) {
+        int owner = ShardSteering.ownerOf(data, shard, servingShards.length, SHARD_BITS);
+        if (owner != shard) {
             byte[] copy = new byte[data.readableBytes()];
             data.getBytes(data.readerIndex(), copy);
-            if (!inbox.offer(new Handover(sender, copy))) {
-                handoverDrops.incrementAndGet(); // the protocol loop is behind: drop, as the kernel would
-                return;
-            }
-            handovers.incrementAndGet();
-            if (drainScheduled.compareAndSet(false, true)) {
-                loop.execute(drainInbox);
-            }
+            inboxOf(owner).offer(new Handover.Datagram(sender, copy)); // a full inbox drops, counted
+            return;
+        }
+        if (shard != 0) {
+            servingShards[shard].onDatagram(sender, data);
             return;
         }
         int len = Math.min(data.readableBytes(), rx.length);
@@ -402,16 +519,26 @@ public final class MoliaNode implements AutoCloseable {
         handle(sender, rx, len);
     }
 
-    private record Handover(InetSocketAddress sender, byte[] data) {
+    private ShardInbox inboxOf(int shard) {
+        return shard == 0 ? inbox : servingShards[shard].inbox();
     }
 
-    private void drainInbox() {
-        drainScheduled.set(false); // before polling: an offer racing with this drain schedules another one
-        Handover h;
-        while ((h = inbox.poll()) != null) {
-            handle(h.sender(), h.data(), h.data().length);
+    /** What another shard handed the protocol loop. */
+    private void onHandover(Handover h) {
+        switch (h) {
+            case Handover.Datagram d -> handle(d.sender(), d.data(), d.data().length);
+            case Handover.Message m -> {
+                core.onDatagram(System.nanoTime(), m.from(), m.data(), 0, m.data().length);
+                answeringFor = m;
+                moveOutput();
+                answeringFor = null;
+            }
+            case Handover.Alive a -> {
+                core.onRequestAnsweredElsewhere(System.nanoTime(), a.from());
+                moveOutput();
+            }
+            case Handover.Answer a -> throw new IllegalStateException("shard 0 was handed an answer for " + a.to());
         }
-        transport.flush(0);
     }
 
     private void handle(InetSocketAddress sender, byte[] buf, int len) {
@@ -449,6 +576,32 @@ public final class MoliaNode implements AutoCloseable {
         pump();
     }
 
+    /**
+     * Looks up this node's own ID once more, a little after joining. Peers that joined through the same node at
+     * the same moment miss each other in the first lookup (each was answered before the other was known, and
+     * answers on other shards come from a snapshot); the second finds them, well before the first bucket refresh.
+     */
+    private void scheduleSecondSelfLookup() {
+        loop.schedule(() -> {
+            core.startLookup(System.nanoTime(), self.id());
+            pump();
+        }, SECOND_SELF_LOOKUP_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Publishes the routing table to the other shards if it changed since the last snapshot. At once, not on a
+     * timer: a node answered from a stale snapshot while joining would miss peers until its next bucket refresh.
+     * Membership changes are rare once the buckets are full, so this costs little (a healthy peer heard from
+     * again is no change).
+     */
+    private void publishRouting() {
+        long changes = core.routingTable().changes();
+        if (changes != routingPublishedChanges) {
+            routingSnapshot = core.routingTable().snapshot();
+            routingPublishedChanges = changes;
+        }
+    }
+
     /** {@link #moveOutput}, then sends what it queued on the socket. */
     private void pump() {
         moveOutput();
@@ -460,7 +613,13 @@ public final class MoliaNode implements AutoCloseable {
         long now = System.nanoTime();
         Outbound out;
         while ((out = core.pollTransmit()) != null) {
-            sessions.send(now, wallNanos(), out.to(), out.data(), 0, out.length());
+            if (answeringFor != null && out.to().id().equals(answeringFor.from().id())) {
+                // The peer's session is on the shard that handed its message over: the answer is sealed there.
+                servingShards[answeringFor.origin()].inbox().offer(new Handover.Answer(out.to(),
+                        Arrays.copyOf(out.data(), out.length())));
+            } else {
+                sessions.send(now, wallNanos(), out.to(), out.data(), 0, out.length());
+            }
         }
         sessions.finishResponses(now);
         if (wal != null) {
@@ -479,6 +638,7 @@ public final class MoliaNode implements AutoCloseable {
                     LOG.atInfo().addKeyValue("node", self.id().shortHex()).addKeyValue("contacts",
                             core.routingTable().size()).log(done.closest().isEmpty()
                                     ? "bootstrap found no peer: check the bootstrap addresses" : "joined the network");
+                    scheduleSecondSelfLookup();
                 }
             }
             CompletableFuture<CoreEvent> f = waiting.remove(event.handle());
@@ -490,9 +650,10 @@ public final class MoliaNode implements AutoCloseable {
                 traced.complete(new Traced(event, core.takeTrace(event.handle())));
             }
         }
+        publishRouting();
     }
 
-    private static long wallNanos() {
+    static long wallNanos() {
         return System.currentTimeMillis() * 1_000_000L; // only for TAI64N timestamps
     }
 }

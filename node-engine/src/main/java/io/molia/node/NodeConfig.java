@@ -14,7 +14,8 @@ import io.molia.wal.WalOptions;
  *                   picks a free one
  * @param bootstrap  peers to join through
  * @param networkKey 32-byte WireGuard PSK: all zero on the public network, a shared secret on a private one
- * @param shards     sockets bound with SO_REUSEPORT; datagrams are handed to shard 0, which runs the protocol
+ * @param shards     sockets bound with SO_REUSEPORT, each with its own event loop and sessions (at most 16: the
+ *                   shard is the low 4 bits of a session's receiver index)
  * @param metrics    where to serve Prometheus metrics, or null for none
  * @param wal        durability: sync policy and compaction ({@link WalOptions#defaults()} unless given)
  */
@@ -31,8 +32,8 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         if (networkKey.length != 32) {
             throw new IllegalArgumentException("the network key must be 32 bytes");
         }
-        if (shards < 1) {
-            throw new IllegalArgumentException("--shards must be at least 1");
+        if (shards < 1 || shards > MoliaNode.MAX_SHARDS) {
+            throw new IllegalArgumentException("--shards must be between 1 and " + MoliaNode.MAX_SHARDS);
         }
         bootstrap = List.copyOf(bootstrap);
         if (wal == null) {

@@ -59,11 +59,11 @@ public final class NodeState {
     }
 
     public long handovers() {
-        return node.handovers.get();
+        return node.handovers();
     }
 
     public long handoverDrops() {
-        return node.handoverDrops.get();
+        return node.handoverDrops();
     }
 
     /** Nanoseconds the protocol loop has spent in operator views and changes since the start. */

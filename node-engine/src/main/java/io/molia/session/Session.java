@@ -24,6 +24,9 @@ public final class Session {
     long packetsOut;
     /** The responder may send only after the initiator's first data message proved it holds the keys. */
     boolean confirmed;
+    /** When the driver last told the routing table's owner (another shard) that this peer is alive. */
+    private long aliveReportedNs;
+    private boolean aliveReported;
 
     Session(Peer peer, WireGuardHandshake.State hs, boolean initiator, long nowNs) {
         this.peer = peer;
@@ -36,6 +39,19 @@ public final class Session {
         this.confirmed = initiator;
         this.lastSentNs = nowNs;
         this.lastReceivedNs = nowNs;
+    }
+
+    /**
+     * Whether the driver should report this peer alive to the routing table's owner now: at the first request on
+     * this session, then at most once per {@code everyNs}. Records the report when it answers true.
+     */
+    public boolean aliveReportDue(long nowNs, long everyNs) {
+        if (aliveReported && nowNs - aliveReportedNs < everyNs) {
+            return false;
+        }
+        aliveReported = true;
+        aliveReportedNs = nowNs;
+        return true;
     }
 
     /** The peer as the core knows it: Ed25519 key, ID and the address it last spoke from. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,44 @@ class RoutingTableTest {
                 assertEquals(expected.subList(0, Math.min(CONFIG.k(), expected.size())), got);
             }
         }
+    }
+
+    @Test
+    void theSnapshotAnswersAsTheTableDoesAndFollowsItsChanges() {
+        SplittableRandom random = new SplittableRandom(7);
+        RoutingTable table = new RoutingTable(TestContacts.randomId(random), CONFIG, 0);
+        List<Contact> offered = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            Contact c = TestContacts.random(random);
+            offered.add(c);
+            table.onContactSeen(i, c);
+        }
+        long before = table.changes();
+        for (int i = 0; i < 200; i++) {
+            table.onFailure(offered.get(random.nextInt(offered.size())).id()); // some fail, some leave the table
+        }
+        assertTrue(table.changes() > before, "failures and evictions are changes a snapshot shows");
+        RoutingSnapshot snapshot = table.snapshot();
+        int answerable = 0;
+        for (int b = 0; b < NodeId.BITS; b++) {
+            answerable += (int) table.bucketEntries(b).stream().filter(e -> e.failures() == 0).count();
+        }
+        assertEquals(answerable, snapshot.size());
+        Contact[] fromTable = new Contact[CONFIG.k()];
+        Contact[] fromSnapshot = new Contact[CONFIG.k()];
+        for (int q = 0; q < 200; q++) {
+            NodeId target = q % 2 == 0 ? TestContacts.randomId(random) : nearSelf(table.self(), q % 40 + 1, random);
+            NodeId exclude = offered.get(random.nextInt(offered.size())).id();
+            int n = table.closest(target.word(0), target.word(1), target.word(2), target.word(3), true, exclude,
+                    fromTable, fromTable.length);
+            int m = snapshot.closest(target.word(0), target.word(1), target.word(2), target.word(3), exclude,
+                    fromSnapshot, fromSnapshot.length);
+            assertEquals(Arrays.asList(fromTable).subList(0, n), Arrays.asList(fromSnapshot).subList(0, m),
+                    "target " + target);
+        }
+        long unchanged = table.changes();
+        table.onContactSeen(5_000, table.bucketEntries(table.deepestNonEmptyBucket()).get(0).contact());
+        assertEquals(unchanged, table.changes(), "hearing again from a healthy contact changes no snapshot");
     }
 
     @Test
