@@ -568,6 +568,12 @@ public final class AdminServer implements AutoCloseable {
         return serve(request, new ContactLabels());
     }
 
+    /** Every shard's sessions, each copied on its own loop (and the routing table, for the peers view). */
+    private CompletableFuture<AdminViews.SessionsCapture> sessionsOfEveryShard(boolean withRouting) {
+        return node.onLoop(s -> AdminViews.captureSessions(s, withRouting))
+                .thenCombine(node.onServingShards(AdminViews::sessionRows), AdminViews::withSessions);
+    }
+
     /** The answer to one request; {@code labels} carries contacts' text forms over a subscription's updates. */
     private CompletableFuture<AdminResponse> serve(AdminRequest request, ContactLabels labels) {
         long rid = request.getId();
@@ -578,9 +584,9 @@ public final class AdminServer implements AutoCloseable {
                         node.isEpoll() ? "epoll" : "nio")).build());
                 case ROUTING -> node.onLoop(AdminViews::captureRouting).thenApplyAsync(c -> r.setRouting(
                         AdminViews.routing(c, request.getRouting().getIncludeContacts(), labels)).build(), streams);
-                case PEERS -> node.onLoop(s -> AdminViews.captureSessions(s, true))
+                case PEERS -> sessionsOfEveryShard(true)
                         .thenApplyAsync(c -> r.setPeers(AdminViews.peers(c, labels)).build(), streams);
-                case SESSIONS -> node.onLoop(s -> AdminViews.captureSessions(s, false))
+                case SESSIONS -> sessionsOfEveryShard(false)
                         .thenApplyAsync(c -> r.setSessions(AdminViews.sessions(c, labels)).build(), streams);
                 case RECORDS -> node.onLoop(s -> r.setRecords(AdminViews.records(s,
                         request.getRecords().getTop() == 0 ? 10 : Math.min(100, request.getRecords().getTop())))

@@ -38,6 +38,7 @@ import io.molia.node.MoliaVersion;
 import io.molia.node.NodeState;
 import io.molia.session.Session;
 import io.molia.session.SessionCounters;
+import io.molia.session.SessionManager;
 import io.molia.wal.NodeWal;
 
 /**
@@ -67,7 +68,7 @@ final class AdminViews {
                 .setTransport(transport)
                 .setPid(ProcessHandle.current().pid())
                 .setRoutingTableSize(s.core().routingTable().size())
-                .setSessions(s.sessions().sessionCount())
+                .setSessions(s.sessionCount())
                 .setRecords(s.core().records().size())
                 .setListenPort(address.port())
                 .build();
@@ -180,16 +181,33 @@ final class AdminViews {
             long handshakesInitiated, long sessionsEvicted, long silentDrops) {
     }
 
+    /** Shard 0's sessions, with the counters of every shard; {@link #withSessions} adds the other shards'. */
     static SessionsCapture captureSessions(NodeState s, boolean withRouting) {
-        List<SessionRow> rows = new ArrayList<>(s.sessions().sessionCount());
-        for (Session x : s.sessions().sessionsView()) {
-            rows.add(new SessionRow(x.contact(), s.shardOf(x.localIndex()), x.localIndex(), x.isInitiator(),
-                    x.isConfirmed(), x.createdNs(), x.rekeyDueNs(), x.rejectAfterNs(), x.packetsIn(), x.packetsOut(),
-                    x.bytesIn(), x.bytesOut(), x.lastReceivedNs(), x.lastSentNs()));
+        SessionCounters c = s.sessionCounters();
+        return new SessionsCapture(s.nowNs(), sessionRows(s.sessions()), withRouting ? captureRouting(s) : null,
+                c.handshakesCompleted, c.handshakesInitiated, c.sessionsEvicted, c.silentDrops());
+    }
+
+    /** One shard's sessions, copied on that shard's loop. */
+    static List<SessionRow> sessionRows(SessionManager sessions) {
+        List<SessionRow> rows = new ArrayList<>(sessions.sessionCount());
+        for (Session x : sessions.sessionsView()) {
+            rows.add(new SessionRow(x.contact(), sessions.shard(), x.localIndex(), x.isInitiator(), x.isConfirmed(),
+                    x.createdNs(), x.rekeyDueNs(), x.rejectAfterNs(), x.packetsIn(), x.packetsOut(), x.bytesIn(),
+                    x.bytesOut(), x.lastReceivedNs(), x.lastSentNs()));
         }
-        SessionCounters c = s.sessions().counters();
-        return new SessionsCapture(s.nowNs(), rows, withRouting ? captureRouting(s) : null, c.handshakesCompleted,
-                c.handshakesInitiated, c.sessionsEvicted, c.silentDrops());
+        return rows;
+    }
+
+    /** {@code c} with the sessions the other shards hold ({@link io.molia.node.MoliaNode#onServingShards}). */
+    static SessionsCapture withSessions(SessionsCapture c, List<List<SessionRow>> otherShards) {
+        if (otherShards.isEmpty()) {
+            return c;
+        }
+        List<SessionRow> rows = new ArrayList<>(c.sessions());
+        otherShards.forEach(rows::addAll);
+        return new SessionsCapture(c.nowNs(), rows, c.routing(), c.handshakesCompleted(), c.handshakesInitiated(),
+                c.sessionsEvicted(), c.silentDrops());
     }
 
     static PeersView peers(SessionsCapture c, ContactLabels labels) {
@@ -299,8 +317,8 @@ final class AdminViews {
     }
 
     static MetricsCapture captureMetrics(NodeState s) {
-        CoreCounters core = s.core().counters();
-        SessionCounters sc = s.sessions().counters();
+        CoreCounters core = s.coreCounters();
+        SessionCounters sc = s.sessionCounters();
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("datagrams_in", core.datagramsIn);
         m.put("datagrams_out", core.datagramsOut);
@@ -338,7 +356,7 @@ final class AdminViews {
         m.put("one_round_trip_answers", sc.oneRoundTripAnswers);
         m.put("sessions_evicted", sc.sessionsEvicted);
         m.put("keepalives_sent", sc.keepalivesSent);
-        m.put("sessions", (long) s.sessions().sessionCount());
+        m.put("sessions", (long) s.sessionCount());
         m.put("handshakes_in_progress", (long) s.sessions().handshakesInProgress());
         m.put("routing_table_size", (long) s.core().routingTable().size());
         m.put("records", (long) s.core().records().size());

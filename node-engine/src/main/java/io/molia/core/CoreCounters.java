@@ -34,4 +34,26 @@ public final class CoreCounters {
         }
         return n;
     }
+
+    /** Adds {@code other}'s counts to these (the sum over shards an operator's view shows). */
+    public void add(CoreCounters other) {
+        datagramsIn += other.datagramsIn;
+        datagramsOut += other.datagramsOut;
+        requestsIn += other.requestsIn;
+        responsesIn += other.responsesIn;
+        unsolicitedResponses += other.unsolicitedResponses;
+        requestsOut += other.requestsOut;
+        softTimeouts += other.softTimeouts;
+        hardTimeouts += other.hardTimeouts;
+        pendingTableFull += other.pendingTableFull;
+        versionErrorsSent += other.versionErrorsSent;
+        transmitQueueFull += other.transmitQueueFull;
+        storesAccepted += other.storesAccepted;
+        storesRefused += other.storesRefused;
+        lookupsStarted += other.lookupsStarted;
+        lookupsRefused += other.lookupsRefused;
+        for (int i = 0; i < droppedByStatus.length; i++) {
+            droppedByStatus[i] += other.droppedByStatus[i];
+        }
+    }
 }

@@ -16,6 +16,7 @@ import java.util.function.Function;
 
 import io.molia.core.Contact;
 import io.molia.core.CoreConfig;
+import io.molia.core.CoreCounters;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeAddress;
 import io.molia.core.NodeCore;
@@ -26,6 +27,7 @@ import io.molia.core.SnapshotResponder;
 import io.molia.core.lookup.LookupHop;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.metrics.NodeMetrics;
+import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
 import io.molia.transport.ShardReceiver;
@@ -236,16 +238,8 @@ public final class MoliaNode implements AutoCloseable {
     /** A snapshot of simple figures, taken on the protocol loop. */
     public CompletableFuture<NodeStatus> status() {
         CompletableFuture<NodeStatus> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            long datagramsIn = core.counters().datagramsIn;
-            long silentDrops = sessions.counters().silentDrops();
-            for (int shard = 1; shard < servingShards.length; shard++) {
-                datagramsIn += servingShards[shard].responder().counters().datagramsIn; // racy reads of counters
-                silentDrops += servingShards[shard].sessions().counters().silentDrops();
-            }
-            f.complete(new NodeStatus(core.routingTable().size(), sessionCount(), core.records().size(), datagramsIn,
-                    silentDrops));
-        });
+        loop.execute(() -> f.complete(new NodeStatus(core.routingTable().size(), sessionCount(), core.records().size(),
+                coreCountersOfAllShards().datagramsIn, sessionCountersOfAllShards().silentDrops())));
         return f;
     }
 
@@ -353,6 +347,26 @@ public final class MoliaNode implements AutoCloseable {
         return n;
     }
 
+    /** The core's counters plus the serving shards' own answers (theirs read racily, as a metrics scrape does). */
+    CoreCounters coreCountersOfAllShards() {
+        CoreCounters sum = new CoreCounters();
+        sum.add(core.counters());
+        for (int shard = 1; shard < servingShards.length; shard++) {
+            sum.add(servingShards[shard].responder().counters());
+        }
+        return sum;
+    }
+
+    /** Every shard's session-layer counters, summed (the other shards' read racily). */
+    SessionCounters sessionCountersOfAllShards() {
+        SessionCounters sum = new SessionCounters();
+        sum.add(sessions.counters());
+        for (int shard = 1; shard < servingShards.length; shard++) {
+            sum.add(servingShards[shard].sessions().counters());
+        }
+        return sum;
+    }
+
     /** Handovers accepted by every shard's inbox. */
     long handovers() {
         return sumOverInboxes(ShardInbox::accepted);
@@ -402,12 +416,12 @@ public final class MoliaNode implements AutoCloseable {
     /** Shard 0's counters as the metrics endpoint reads them (racy reads of single-writer fields). */
     private final class ProtocolShardView implements NodeMetrics.ShardSource {
         @Override
-        public io.molia.core.CoreCounters core() {
+        public CoreCounters core() {
             return core.counters();
         }
 
         @Override
-        public io.molia.session.SessionCounters sessions() {
+        public SessionCounters sessions() {
             return sessions.counters();
         }
 
@@ -440,12 +454,12 @@ public final class MoliaNode implements AutoCloseable {
     /** A serving shard's counters: its own answers and sessions; the routing table and records are shard 0's. */
     private record ServingShardView(ServingShard shard) implements NodeMetrics.ShardSource {
         @Override
-        public io.molia.core.CoreCounters core() {
+        public CoreCounters core() {
             return shard.responder().counters();
         }
 
         @Override
-        public io.molia.session.SessionCounters sessions() {
+        public SessionCounters sessions() {
             return shard.sessions().counters();
         }
 

@@ -2,7 +2,9 @@ package io.molia.node;
 
 import java.nio.file.Path;
 
+import io.molia.core.CoreCounters;
 import io.molia.core.NodeCore;
+import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
 
 /**
@@ -29,8 +31,24 @@ public final class NodeState {
         return node.core;
     }
 
+    /** Shard 0's session layer (the other shards' sessions: {@link MoliaNode#onServingShards}). */
     public SessionManager sessions() {
         return node.sessions;
+    }
+
+    /** Live sessions on every shard. */
+    public int sessionCount() {
+        return node.sessionCount();
+    }
+
+    /** The core's counters plus what the other shards answered themselves (a sum, taken now). */
+    public CoreCounters coreCounters() {
+        return node.coreCountersOfAllShards();
+    }
+
+    /** The session layers' counters summed over every shard. */
+    public SessionCounters sessionCounters() {
+        return node.sessionCountersOfAllShards();
     }
 
     /** The WAL's figures, or null when the node runs without one. */
@@ -80,10 +98,5 @@ public final class NodeState {
     /** The ids of the shards' event-loop threads, by shard (-1 when unknown). */
     public long[] shardThreadIds() {
         return node.shardThreadIds();
-    }
-
-    /** The shard a session's local index belongs to. */
-    public int shardOf(int localIndex) {
-        return SessionManager.shardOf(localIndex, MoliaNode.SHARD_BITS);
     }
 }

@@ -39,4 +39,32 @@ public final class SessionCounters {
                 + notAdmitted + replayedTimestamp + unknownReceiverIndex + replayedCounter + badAead + expiredSession
                 + tooLong;
     }
+
+    /** Adds {@code other}'s counts to these (the sum over shards an operator's view shows). */
+    public void add(SessionCounters other) {
+        tooShort += other.tooShort;
+        unknownType += other.unknownType;
+        badReserved += other.badReserved;
+        badMac1 += other.badMac1;
+        cookieRepliesSent += other.cookieRepliesSent;
+        rateLimited += other.rateLimited;
+        badHandshake += other.badHandshake;
+        identityMismatch += other.identityMismatch;
+        notAdmitted += other.notAdmitted;
+        replayedTimestamp += other.replayedTimestamp;
+        unknownReceiverIndex += other.unknownReceiverIndex;
+        replayedCounter += other.replayedCounter;
+        badAead += other.badAead;
+        expiredSession += other.expiredSession;
+        handshakesCompleted += other.handshakesCompleted;
+        handshakesInitiated += other.handshakesInitiated;
+        oneRoundTripAnswers += other.oneRoundTripAnswers;
+        answersOverAmplificationBound += other.answersOverAmplificationBound;
+        sessionsEvicted += other.sessionsEvicted;
+        queueOverflow += other.queueOverflow;
+        keepalivesSent += other.keepalivesSent;
+        tooLong += other.tooLong;
+        tooLongToSend += other.tooLongToSend;
+        transmitRingFull += other.transmitRingFull;
+    }
 }

@@ -158,6 +158,11 @@ public final class SessionManager {
         return counters;
     }
 
+    /** The shard this session layer belongs to (the low bits of every receiver index it issues). */
+    public int shard() {
+        return shard;
+    }
+
     public int sessionCount() {
         return sessions.size();
     }
