@@ -35,8 +35,9 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--network-key", description = "64 hex digits: a private network's shared key (default: public).")
     String networkKey;
 
-    @Option(names = "--shards", defaultValue = "1", description = "Sockets bound with SO_REUSEPORT (default 1).")
-    int shards;
+    @Option(names = "--shards", description = "Shards: one event loop and SO_REUSEPORT socket each, sessions spread "
+            + "over them (default: one per available processor, at most " + MoliaNode.MAX_SHARDS + ").")
+    Integer shards;
 
     @Option(names = "--metrics", description = "Serve Prometheus metrics at [host:]port (host defaults to "
             + "127.0.0.1; off unless given).")
@@ -76,8 +77,10 @@ final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
+        int shardCount = shards != null ? shards
+                : Math.min(Runtime.getRuntime().availableProcessors(), MoliaNode.MAX_SHARDS);
         NodeConfig config = new NodeConfig(dataDir, parseListen(listen), parseBootstrap(bootstrap),
-                parseNetworkKey(networkKey), shards, metrics == null ? null : parseMetrics(metrics),
+                parseNetworkKey(networkKey), shardCount, metrics == null ? null : parseMetrics(metrics),
                 WalOptions.defaults().withSync(WalSync.parse(walSync))
                         .withCompaction(parseDuration(walCompactEvery, "--wal-compact-every"), walCompactMinEntries));
         MoliaNode node = MoliaNode.start(config);

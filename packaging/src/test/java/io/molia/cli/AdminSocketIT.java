@@ -29,6 +29,7 @@ import io.molia.admin.AdminProtocol;
 import io.molia.admin.proto.AdminResponse;
 import io.molia.admin.proto.Error;
 import io.molia.crypto.Blake3;
+import io.molia.node.MoliaNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -118,7 +119,8 @@ class AdminSocketIT {
             assertEquals(n0.process().pid(), info.get("pid").asLong());
             assertEquals(d0.toAbsolutePath().toString(), info.get("data_dir").asText());
             assertEquals(n0.address().port(), info.get("listen_port").asInt());
-            assertEquals(1, info.get("shards").asInt());
+            assertEquals(Math.min(Runtime.getRuntime().availableProcessors(), MoliaNode.MAX_SHARDS),
+                    info.get("shards").asInt(), "one shard per processor by default");
             assertEquals("epoll", info.get("transport").asText());
             assertEquals(4, info.get("routing_table_size").asInt());
             assertTrue(info.get("uptime_ms").asLong() > 0);
@@ -170,7 +172,10 @@ class AdminSocketIT {
                 fields(s, "peer_id", "address", "shard", "local_index", "initiator", "confirmed", "age_ms",
                         "rekey_due_in_ms", "expires_in_ms", "packets_in", "packets_out", "bytes_in", "bytes_out",
                         "last_received_ms_ago", "last_sent_ms_ago");
-                assertEquals(0, s.get("shard").asInt());
+                int shard = s.get("shard").asInt();
+                assertTrue(shard < info.get("shards").asInt(), "a session on shard " + shard);
+                assertEquals(s.get("local_index").asInt() & (MoliaNode.MAX_SHARDS - 1), shard,
+                        "the shard that issued the local index holds the session");
                 assertTrue(s.get("bytes_in").asLong() > 0);
                 assertTrue(s.get("expires_in_ms").asLong() > 0 && s.get("expires_in_ms").asLong() <= 180_000);
                 if (!s.get("initiator").asBoolean()) {
