@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 import io.molia.codec.DecodeStatus;
@@ -50,6 +51,7 @@ public final class NodeCore {
     private final Blake3 blake3 = new Blake3();
     private final byte[] scratch = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
     private final CoreCounters counters = new CoreCounters();
+    private Predicate<NodeAddress> reachable = address -> true;
     private final RttEstimator allPeersRtt = new RttEstimator();
     private final Map<NodeId, RttEstimator> rttCache = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -106,6 +108,15 @@ public final class NodeCore {
     public void journal(StoreJournal journal) {
         records.journal(journal);
         routing.journal(journal);
+    }
+
+    /**
+     * Which addresses this node can send to (its socket's family: an IPv4 socket cannot reach an IPv6 peer, nor the
+     * reverse); contacts that others' answers name at other addresses are not asked, so a lookup does not wait out
+     * their timeouts. Every address by default.
+     */
+    public void reachable(Predicate<NodeAddress> reachable) {
+        this.reachable = reachable;
     }
 
     public int pendingRequests() {
@@ -338,7 +349,7 @@ public final class NodeCore {
                     return;
                 }
                 op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
-                        ? withoutSelf(message.contacts()) : List.of());
+                        ? usable(message.contacts()) : List.of());
                 pump(nowNs, op);
             }
             case PUT -> {
@@ -352,7 +363,7 @@ public final class NodeCore {
                     }
                 } else {
                     op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
-                            ? withoutSelf(message.contacts()) : List.of());
+                            ? usable(message.contacts()) : List.of());
                     pump(nowNs, op);
                 }
             }
@@ -364,10 +375,11 @@ public final class NodeCore {
         return key.equals(NodeId.fromBytes(scratch, 0));
     }
 
-    private List<Contact> withoutSelf(List<Contact> contacts) {
+    /** The contacts of an answer this node may ask next: not itself, and reachable from its socket. */
+    private List<Contact> usable(List<Contact> contacts) {
         List<Contact> out = new ArrayList<>(contacts.size());
         for (Contact c : contacts) {
-            if (!c.id().equals(self.id())) {
+            if (!c.id().equals(self.id()) && reachable.test(c.address())) {
                 out.add(c);
             }
         }

@@ -133,6 +133,7 @@ public final class MoliaNode implements AutoCloseable {
         }
         long now = System.nanoTime();
         this.core = new NodeCore(coreConfig, self, random.split(), now);
+        core.reachable(SocketAddresses.reachableFrom(bound));
         this.sessions = newSessionManager(0, random.split());
         this.loop = transport.eventLoop(0);
         this.inbox = new ShardInbox(loop, this::onHandover, () -> transport.flush(0));

@@ -1,8 +1,10 @@
 package io.molia.node;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.function.Predicate;
 
 import io.molia.core.NodeAddress;
 import io.molia.core.NodeId;
@@ -110,5 +112,17 @@ public final class SocketAddresses {
         } catch (UnknownHostException e) {
             throw new AssertionError("4 and 16 bytes are always valid", e);
         }
+    }
+
+    /**
+     * The peer addresses a socket bound to {@code bound} can send to: IPv4 ones from an IPv4 socket, IPv6 ones from
+     * an IPv6 socket, both from the dual-stack IPv6 wildcard {@code [::]}.
+     */
+    public static Predicate<NodeAddress> reachableFrom(InetSocketAddress bound) {
+        InetAddress host = bound.getAddress();
+        if (host instanceof Inet4Address) {
+            return NodeAddress::isIpv4;
+        }
+        return host.isAnyLocalAddress() ? address -> true : address -> !address.isIpv4();
     }
 }

@@ -24,6 +24,8 @@ class NodeCoreTest {
 
     private final SplittableRandom random = new SplittableRandom(21);
     private final Map<NodeAddress, NodeCore> network = new LinkedHashMap<>();
+    /** Every address a datagram was sent to, delivered or not. */
+    private final List<NodeAddress> sentTo = new ArrayList<>();
     private long now;
 
     private NodeCore node() {
@@ -41,6 +43,7 @@ class NodeCoreTest {
             for (NodeCore core : network.values()) {
                 Outbound out;
                 while ((out = core.pollTransmit()) != null) {
+                    sentTo.add(out.to().address());
                     inFlight.add(new Object[] {core.self(), out.to(), Arrays.copyOf(out.data(), out.length())});
                 }
             }
@@ -167,5 +170,33 @@ class NodeCoreTest {
         assertEquals(-1, ((CoreEvent.PingCompleted) events(a).get(0)).rttNs());
         assertTrue(a.counters().hardTimeouts == 1 && a.counters().softTimeouts == 1);
         assertEquals(1, a.routingTable().entry(ghost.id()).failures());
+    }
+
+    @Test
+    void aLookupAsksOnlyContactsItsSocketCanReach() {
+        NodeCore seed = node();
+        List<Contact> ipv6 = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            byte[] key = new byte[Contact.PUBLIC_KEY_BYTES];
+            random.nextBytes(key);
+            Contact c = new Contact(NodeId.ofPublicKey(key), key, 0, NodeAddress.ipv6(0x2001_0db8L << 32, i + 1, 4000));
+            ipv6.add(c);
+            seed.addTrustedContact(now, c, -1); // the seed knows IPv6 peers nobody here can reach
+        }
+        NodeCore ipv4Only = node();
+        ipv4Only.reachable(NodeAddress::isIpv4);
+        NodeCore anyFamily = node();
+        for (NodeCore joiner : List.of(ipv4Only, anyFamily)) {
+            joiner.bootstrap(now, List.of(seed.self()));
+            sentTo.clear();
+            drive();
+            long toIpv6 = sentTo.stream().filter(a -> !a.isIpv4()).count();
+            if (joiner == ipv4Only) {
+                assertEquals(0, toIpv6, "the IPv4-only node asked none of the IPv6 contacts it was told of");
+                assertEquals(1, events(joiner).size(), "and its lookup finished without waiting for them");
+            } else {
+                assertTrue(toIpv6 > 0, "a node that reaches both families asks them (the test's control)");
+            }
+        }
     }
 }

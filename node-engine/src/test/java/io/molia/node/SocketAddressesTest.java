@@ -108,4 +108,16 @@ class SocketAddressesTest {
             return done;
         });
     }
+
+    @Test
+    void aSocketReachesTheAddressesOfItsFamilyAndTheWildcardBoth() throws Exception {
+        NodeAddress v4 = NodeAddress.parseIpv4("203.0.113.7:4000");
+        NodeAddress v6 = SocketAddresses.toNodeAddress(InetAddress.getByName("2001:db8::7"), 4000);
+        var fromV4 = SocketAddresses.reachableFrom(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        var fromV6 = SocketAddresses.reachableFrom(new InetSocketAddress(InetAddress.getByName("::1"), 0));
+        var fromWildcard = SocketAddresses.reachableFrom(new InetSocketAddress(InetAddress.getByName("::"), 0));
+        assertTrue(fromV4.test(v4) && !fromV4.test(v6), "an IPv4 socket");
+        assertTrue(!fromV6.test(v4) && fromV6.test(v6), "an IPv6 socket");
+        assertTrue(fromWildcard.test(v4) && fromWildcard.test(v6), "the dual-stack wildcard");
+    }
 }
