@@ -283,35 +283,42 @@ public final class WalScanner {
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))));
             applying = false;
         }
-        long hidden = readHere == 0 && !seek ? completeEntryOffset(dir, gen) : -1;
-        String cut = readHere == 0 && !seek && hidden < 0 ? fileCutShort(dir) : null;
+        if (readHere == 0 && !seek) {
+            classifyEmpty(gen, dir, lastOfShard, "the queue reads as empty");
+        } else if (first && !stopped && !seek) {
+            problems.add(new Problem(shard, gen, -1, -1, "generation has no valid header entry"));
+        }
+        return expectSeq;
+    }
+
+    /**
+     * A queue that yields no document either was killed as it began (it holds nothing, so nothing in it was ever
+     * acknowledged) or is damaged; the files tell which. {@code how} says why nothing was read, for the problem.
+     */
+    private void classifyEmpty(long gen, Path dir, boolean lastOfShard, String how) {
+        long hidden = completeEntryOffset(dir, gen);
+        String cut = hidden < 0 ? fileCutShort(dir) : null;
         if (cut != null) {
             // Chronicle reads no document and a file of the queue is not a whole number of pages: it was cut
             // short after Chronicle sized it, so whatever it held past the cut is lost, maybe acknowledged entries.
             // Never taken for an empty generation. Found by WalQueueFuzzTest (a damaged file header and a cut
             // inside the first entry).
-            problems.add(new Problem(shard, gen, -1, -1, "the queue reads as empty and " + cut
-                    + ": its structure is damaged"));
+            problems.add(new Problem(shard, gen, -1, -1, how + " and " + cut + ": its structure is damaged"));
             applying = false;
         } else if (hidden >= 0) {
             // Chronicle reads no document, yet the file holds a completed append: the queue's own structure is
             // damaged, and what it held may be acknowledged entries. Never taken for an empty generation (recovery
             // would delete it). Found by WalQueueFuzzTest.
-            problems.add(new Problem(shard, gen, -1, -1, "the queue reads as empty but holds a completed entry "
-                    + "at byte " + hidden + " of its file: its structure is damaged"));
+            problems.add(new Problem(shard, gen, -1, -1, how + " but holds a completed entry at byte " + hidden
+                    + " of its file: its structure is damaged"));
             applying = false;
-        } else if (readHere == 0 && !seek) {
+        } else if (lastOfShard) {
             // Killed between creating the queue and completing its header: it holds nothing, not even a header, so
             // nothing in it was ever acknowledged. The newest such generation is deleted by recovery; an older one
             // (a later start or compaction began the next generation) holds nothing either, and the next compaction
             // deletes it with the generations its snapshot covers. WalKillIT met one after SIGKILL.
-            if (lastOfShard) {
-                emptyLastGeneration = gen;
-            }
-        } else if (first && !stopped && !seek) {
-            problems.add(new Problem(shard, gen, -1, -1, "generation has no valid header entry"));
+            emptyLastGeneration = gen;
         }
-        return expectSeq;
     }
 
     /**
