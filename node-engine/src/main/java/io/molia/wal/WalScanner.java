@@ -184,6 +184,16 @@ public final class WalScanner {
             problems.add(new Problem(shard, gen, -1, -1, "queue directory missing"));
             return -1;
         }
+        if (WalQueues.tableStoreUnfinished(dir)) {
+            // Chronicle finishes a queue's table store before any append (the appender's lock lives in it), so the
+            // files decide as for a queue read as empty: a SIGKILL as the queue began, or damage. In seek mode
+            // (dump --follow, maybe of a live node) its creator may still be finishing it
+            if (!seek) {
+                classifyEmpty(gen, dir, lastOfShard, "the queue was never fully created (metadata.cq4t has no "
+                        + "complete header)");
+            }
+            return expectSeq;
+        }
         boolean first = true;
         long index = -1;
         long readHere = 0;

@@ -23,6 +23,8 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The WAL written by the node's writer, read back by the scanner; corruption found precisely, nothing valid lost. */
 class WalRecoveryTest {
@@ -69,6 +71,50 @@ class WalRecoveryTest {
         WalScanner again = new WalScanner(0, shard()).scan(true, null, 0, null);
         assertTrue(again.clean(), again.problems().toString());
         assertEquals(-1, again.emptyLastGeneration());
+    }
+
+    /**
+     * WalKillIT, about one run in eight: a SIGKILL as a compaction began generation N left its metadata.cq4t sized
+     * but with no complete header, and verify reported "Unable to claim exclusive shared lock" after a 10 s wait.
+     */
+    @ParameterizedTest(name = "header begun: {0}")
+    @ValueSource(booleans = {false, true})
+    void aGenerationKilledWhileChronicleCreatedItsTableStoreIsEmptyAndRecoveryRemovesIt(boolean headerBegun)
+            throws Exception {
+        WalTestSupport.write(shard(), 1, 1, 0, 20).close();
+        Path gen2 = WalLayout.generationDir(shard(), 2);
+        WalTestSupport.unfinishedTableStore(gen2, WalLayout.generationDir(shard(), 1).resolve("metadata.cq4t"),
+                headerBegun);
+        WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertTrue(scan.clean(), scan.problems().toString());
+        assertEquals(2, scan.emptyLastGeneration());
+        assertEquals(1, scan.lastGeneration());
+        assertEquals(18, scan.state().records().size());
+        SplittableRandom random = new SplittableRandom(9);
+        NodeCore core = new NodeCore(CoreConfig.defaults(), TestContacts.random(random), random.split(), 0);
+        try (NodeWal wal = NodeWal.open(dir, WalOptions.defaults(), core, 0)) {
+            assertEquals(2, wal.journal().generation(), "generation 2 begun again, now with its header");
+            assertEquals(18, core.records().size());
+        }
+        WalScanner again = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertTrue(again.clean(), again.problems().toString());
+        assertEquals(-1, again.emptyLastGeneration());
+        assertFalse(Files.exists(shard().resolve("torn-00000002")), "removed, not set aside as a torn tail");
+    }
+
+    @ParameterizedTest(name = "header begun: {0}")
+    @ValueSource(booleans = {false, true})
+    void anUnfinishedTableStoreBesideACompletedAppendIsDamagedNotEmpty(boolean headerBegun) throws Exception {
+        WalTestSupport.write(shard(), 1, 1, 0, 20).close();
+        Path gen1 = WalLayout.generationDir(shard(), 1);
+        Path complete = Files.copy(gen1.resolve("metadata.cq4t"), dir.resolve("complete.cq4t"));
+        WalTestSupport.unfinishedTableStore(gen1, complete, headerBegun);
+        WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertFalse(scan.clean(), "a queue with entries must not read as an empty generation");
+        assertEquals(-1, scan.emptyLastGeneration(), "recovery would delete it");
+        assertEquals(1, scan.problems().size(), scan.problems().toString());
+        assertTrue(scan.problems().get(0).message().matches("the queue was never fully created .* but holds a "
+                + "completed entry at byte \\d+ .*"), scan.problems().toString());
     }
 
     @Test

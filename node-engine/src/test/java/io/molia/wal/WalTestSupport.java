@@ -1,6 +1,8 @@
 package io.molia.wal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,25 @@ final class WalTestSupport {
             return new ArrayList<>(s.filter(p -> p.toString().endsWith(".cq4")).sorted().toList());
         }
     }
+
+    /**
+     * Gives the queue in {@code genDir} the table store ({@code metadata.cq4t}) that a SIGKILL leaves while Chronicle
+     * creates it, as found after real kills: sized as Chronicle maps it (128 KiB), its first header word 0 when the
+     * kill came before Chronicle began the header, or "not complete" with part of the header written (here the first
+     * 64 bytes of {@code completeStore}, a table store Chronicle finished) when it came while Chronicle wrote it.
+     */
+    static void unfinishedTableStore(Path genDir, Path completeStore, boolean headerBegun) throws IOException {
+        byte[] store = new byte[128 * 1024];
+        if (headerBegun) {
+            System.arraycopy(Files.readAllBytes(completeStore), 0, store, 0, 64);
+            ByteBuffer.wrap(store).order(ByteOrder.nativeOrder()).putInt(0, NOT_COMPLETE);
+        }
+        Files.createDirectories(genDir);
+        Files.write(genDir.resolve("metadata.cq4t"), store);
+    }
+
+    /** Chronicle's header word of a document being written, its length not yet known. */
+    private static final int NOT_COMPLETE = 0x8000_0000;
 
     /** Offset of {@code needle} in {@code file}, or -1. */
     static long find(Path file, byte[] needle) throws IOException {
