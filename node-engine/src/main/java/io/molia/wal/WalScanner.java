@@ -77,6 +77,8 @@ public final class WalScanner {
     private long lastGeneration;
     private long entriesRead;
     private long validAfterFirstProblem;
+    /** A queue that yields no document held completed appends or was cut short: what it held may be acknowledged. */
+    private boolean acknowledgedMayBeLost;
     private long firstIndex = -1;
     private long lastIndex = -1;
     private boolean applying = true;
@@ -315,6 +317,7 @@ public final class WalScanner {
             // inside the first entry).
             problems.add(new Problem(shard, gen, -1, -1, how + " and " + cut + ": its structure is damaged"));
             applying = false;
+            acknowledgedMayBeLost = true;
         } else if (hidden >= 0) {
             // Chronicle reads no document, yet the file holds a completed append: the queue's own structure is
             // damaged, and what it held may be acknowledged entries. Never taken for an empty generation (recovery
@@ -322,6 +325,7 @@ public final class WalScanner {
             problems.add(new Problem(shard, gen, -1, -1, how + " but holds a completed entry at byte " + hidden
                     + " of its file: its structure is damaged"));
             applying = false;
+            acknowledgedMayBeLost = true;
         } else if (lastOfShard) {
             // Killed between creating the queue and completing its header: it holds nothing, not even a header, so
             // nothing in it was ever acknowledged. The newest such generation is deleted by recovery; an older one
@@ -585,9 +589,11 @@ public final class WalScanner {
     /**
      * True when every problem is at the very end: nothing valid was read after the first one. Such a tail was
      * never acknowledged (an entry is acknowledged only once its append completed), so recovery may set it aside.
+     * Not so when a queue that yields no document holds completed appends, or was cut short: what it held may have
+     * been acknowledged.
      */
     public boolean problemsOnlyAtTail() {
-        return !problems.isEmpty() && validAfterFirstProblem == 0;
+        return !problems.isEmpty() && validAfterFirstProblem == 0 && !acknowledgedMayBeLost;
     }
 
     public int shard() {

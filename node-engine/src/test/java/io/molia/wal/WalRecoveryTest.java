@@ -115,6 +115,13 @@ class WalRecoveryTest {
         assertEquals(1, scan.problems().size(), scan.problems().toString());
         assertTrue(scan.problems().get(0).message().matches("the queue was never fully created .* but holds a "
                 + "completed entry at byte \\d+ .*"), scan.problems().toString());
+        assertFalse(scan.problemsOnlyAtTail(), "what the queue holds may be acknowledged: not a torn tail");
+        SplittableRandom random = new SplittableRandom(3);
+        WalCorruptException e = assertThrows(WalCorruptException.class, () -> NodeWal.open(dir,
+                WalOptions.defaults(), new NodeCore(CoreConfig.defaults(), TestContacts.random(random),
+                        random.split(), 0), 0));
+        assertTrue(e.getMessage().contains("refusing to start"), e.getMessage());
+        assertEquals(1, WalTestSupport.queueFiles(gen1).size(), "the generation stays where it was, for the operator");
     }
 
     @Test
@@ -132,6 +139,7 @@ class WalRecoveryTest {
         assertEquals(-1, scan.emptyLastGeneration(), "recovery would delete it");
         assertTrue(scan.problems().get(0).message().contains("holds a completed entry"),
                 scan.problems().toString());
+        assertFalse(scan.problemsOnlyAtTail(), "what it holds may be acknowledged: recovery must not set it aside");
     }
 
     @Test
