@@ -327,10 +327,11 @@ public final class WalScanner {
             applying = false;
             acknowledgedMayBeLost = true;
         } else if (lastOfShard) {
-            // Killed between creating the queue and completing its header: it holds nothing, not even a header, so
-            // nothing in it was ever acknowledged. The newest such generation is deleted by recovery; an older one
-            // (a later start or compaction began the next generation) holds nothing either, and the next compaction
-            // deletes it with the generations its snapshot covers. WalKillIT met one after SIGKILL.
+            // Killed between creating the queue and completing its header (or its table store): it holds nothing,
+            // not even a header, so nothing in it was ever acknowledged. The newest such generation is deleted by
+            // recovery; an older one (a later start or compaction began the next generation) holds nothing either,
+            // and the next compaction deletes it with the generations its snapshot covers. WalKillIT met one after
+            // SIGKILL.
             emptyLastGeneration = gen;
         }
     }
