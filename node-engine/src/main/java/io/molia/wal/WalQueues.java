@@ -52,7 +52,8 @@ public final class WalQueues {
      * the store leaves it so (WalKillIT, as a compaction began a generation). {@link #openReadOnly} cannot open such
      * a queue: the header read fails inside Chronicle's table-store lock loop, which takes the failure for a lock
      * held elsewhere, retries for 10 s and throws "Unable to claim exclusive shared lock". A store shorter than that
-     * first mapping Chronicle opens without (read-only), so it is not called unfinished here.
+     * first mapping Chronicle opens without (read-only), so it is not called unfinished here. Only the header is
+     * read: nothing is written.
      */
     public static boolean tableStoreUnfinished(Path dir) {
         Path store = dir.resolve(TABLE_STORE);

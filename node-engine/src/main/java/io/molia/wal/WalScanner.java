@@ -186,10 +186,20 @@ public final class WalScanner {
             problems.add(new Problem(shard, gen, -1, -1, "queue directory missing"));
             return -1;
         }
+        if (queueFiles(dir).isEmpty()) {
+            // No cycle file, so no append ever began: a SIGKILL as the generation began, maybe while Chronicle was
+            // creating its table store (metadata.cq4t), which Chronicle then cannot open read-only (its header not
+            // complete: "Unable to claim exclusive shared lock" after 10 s; its listing entries not written: "key
+            // listing.highestCycle does not exist"; both met by WalKillIT). Empty, and not opened
+            if (!seek && lastOfShard) {
+                emptyLastGeneration = gen;
+            }
+            return expectSeq;
+        }
         if (WalQueues.tableStoreUnfinished(dir)) {
-            // Chronicle finishes a queue's table store before any append (the appender's lock lives in it), so the
-            // files decide as for a queue read as empty: a SIGKILL as the queue began, or damage. In seek mode
-            // (dump --follow, maybe of a live node) its creator may still be finishing it
+            // A cycle file beside a table store Chronicle never finished: no kill leaves that (Chronicle finishes the
+            // store before any append; the appender's lock lives in it), so the files decide between empty and
+            // damaged, without Chronicle's 10 s retry. In seek mode (dump --follow) its creator may be finishing it
             if (!seek) {
                 classifyEmpty(gen, dir, lastOfShard, "the queue was never fully created (metadata.cq4t has no "
                         + "complete header)");

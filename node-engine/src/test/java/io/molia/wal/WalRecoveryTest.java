@@ -24,7 +24,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The WAL written by the node's writer, read back by the scanner; corruption found precisely, nothing valid lost. */
 class WalRecoveryTest {
@@ -74,17 +74,17 @@ class WalRecoveryTest {
     }
 
     /**
-     * WalKillIT, about one run in eight: a SIGKILL as a compaction began generation N left its metadata.cq4t sized
-     * but with no complete header, and verify reported "Unable to claim exclusive shared lock" after a 10 s wait.
+     * WalKillIT, about one run in eight: a SIGKILL as a compaction began generation N left its metadata.cq4t
+     * unfinished, and verify reported "Unable to claim exclusive shared lock" (after a 10 s wait) or "key
+     * listing.highestCycle does not exist in readOnly TableStore".
      */
-    @ParameterizedTest(name = "header begun: {0}")
-    @ValueSource(booleans = {false, true})
-    void aGenerationKilledWhileChronicleCreatedItsTableStoreIsEmptyAndRecoveryRemovesIt(boolean headerBegun)
-            throws Exception {
+    @ParameterizedTest
+    @EnumSource(WalTestSupport.TableStoreKill.class)
+    void aGenerationKilledWhileChronicleCreatedItsTableStoreIsEmptyAndRecoveryRemovesIt(
+            WalTestSupport.TableStoreKill at) throws Exception {
         WalTestSupport.write(shard(), 1, 1, 0, 20).close();
         Path gen2 = WalLayout.generationDir(shard(), 2);
-        WalTestSupport.unfinishedTableStore(gen2, WalLayout.generationDir(shard(), 1).resolve("metadata.cq4t"),
-                headerBegun);
+        WalTestSupport.unfinishedTableStore(gen2, WalLayout.generationDir(shard(), 1).resolve("metadata.cq4t"), at);
         WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
         assertTrue(scan.clean(), scan.problems().toString());
         assertEquals(2, scan.emptyLastGeneration());
@@ -102,19 +102,19 @@ class WalRecoveryTest {
         assertFalse(Files.exists(shard().resolve("torn-00000002")), "removed, not set aside as a torn tail");
     }
 
-    @ParameterizedTest(name = "header begun: {0}")
-    @ValueSource(booleans = {false, true})
-    void anUnfinishedTableStoreBesideACompletedAppendIsDamagedNotEmpty(boolean headerBegun) throws Exception {
+    @ParameterizedTest
+    @EnumSource(WalTestSupport.TableStoreKill.class)
+    void anUnfinishedTableStoreBesideACompletedAppendIsDamagedNotEmpty(WalTestSupport.TableStoreKill at)
+            throws Exception {
         WalTestSupport.write(shard(), 1, 1, 0, 20).close();
         Path gen1 = WalLayout.generationDir(shard(), 1);
         Path complete = Files.copy(gen1.resolve("metadata.cq4t"), dir.resolve("complete.cq4t"));
-        WalTestSupport.unfinishedTableStore(gen1, complete, headerBegun);
+        WalTestSupport.unfinishedTableStore(gen1, complete, at);
         WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
         assertFalse(scan.clean(), "a queue with entries must not read as an empty generation");
         assertEquals(-1, scan.emptyLastGeneration(), "recovery would delete it");
-        assertEquals(1, scan.problems().size(), scan.problems().toString());
-        assertTrue(scan.problems().get(0).message().matches("the queue was never fully created .* but holds a "
-                + "completed entry at byte \\d+ .*"), scan.problems().toString());
+        assertTrue(scan.problems().stream().anyMatch(p -> p.message().matches(".* but holds a completed entry at "
+                + "byte \\d+ .*")), scan.problems().toString());
         assertFalse(scan.problemsOnlyAtTail(), "what the queue holds may be acknowledged: not a torn tail");
         SplittableRandom random = new SplittableRandom(3);
         WalCorruptException e = assertThrows(WalCorruptException.class, () -> NodeWal.open(dir,

@@ -53,17 +53,32 @@ final class WalTestSupport {
         }
     }
 
+    /** Where a SIGKILL stopped Chronicle creating a queue's table store ({@code metadata.cq4t}); all met by kills. */
+    enum TableStoreKill {
+        /** Sized as Chronicle maps it (128 KiB), its first header word still 0. */
+        BEFORE_HEADER,
+        /** The header begun: its word "not complete", part of it written. */
+        IN_HEADER,
+        /** The header complete, none of the queue's listing entries (listing.highestCycle, ...) written yet. */
+        AFTER_HEADER
+    }
+
     /**
-     * Gives the queue in {@code genDir} the table store ({@code metadata.cq4t}) that a SIGKILL leaves while Chronicle
-     * creates it, as found after real kills: sized as Chronicle maps it (128 KiB), its first header word 0 when the
-     * kill came before Chronicle began the header, or "not complete" with part of the header written (here the first
-     * 64 bytes of {@code completeStore}, a table store Chronicle finished) when it came while Chronicle wrote it.
+     * Gives the queue in {@code genDir} the table store a SIGKILL leaves at {@code at}, cut from
+     * {@code completeStore}, a table store Chronicle finished.
      */
-    static void unfinishedTableStore(Path genDir, Path completeStore, boolean headerBegun) throws IOException {
+    static void unfinishedTableStore(Path genDir, Path completeStore, TableStoreKill at) throws IOException {
+        byte[] complete = Files.readAllBytes(completeStore);
+        ByteBuffer header = ByteBuffer.wrap(complete).order(ByteOrder.nativeOrder());
         byte[] store = new byte[128 * 1024];
-        if (headerBegun) {
-            System.arraycopy(Files.readAllBytes(completeStore), 0, store, 0, 64);
-            ByteBuffer.wrap(store).order(ByteOrder.nativeOrder()).putInt(0, NOT_COMPLETE);
+        switch (at) {
+            case BEFORE_HEADER -> {
+            }
+            case IN_HEADER -> {
+                System.arraycopy(complete, 0, store, 0, 64);
+                ByteBuffer.wrap(store).order(ByteOrder.nativeOrder()).putInt(0, NOT_COMPLETE);
+            }
+            case AFTER_HEADER -> System.arraycopy(complete, 0, store, 0, 4 + (header.getInt(0) & LENGTH_MASK));
         }
         Files.createDirectories(genDir);
         Files.write(genDir.resolve("metadata.cq4t"), store);
@@ -71,6 +86,8 @@ final class WalTestSupport {
 
     /** Chronicle's header word of a document being written, its length not yet known. */
     private static final int NOT_COMPLETE = 0x8000_0000;
+    /** The length bits of Chronicle's header word. */
+    private static final int LENGTH_MASK = 0x3fff_ffff;
 
     /** Offset of {@code needle} in {@code file}, or -1. */
     static long find(Path file, byte[] needle) throws IOException {
