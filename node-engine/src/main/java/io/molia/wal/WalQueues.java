@@ -1,11 +1,18 @@
 package io.molia.wal;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.Wires;
 
 /** How Molia opens its Chronicle Queues: one place, so the node and the tools agree on every setting. */
 public final class WalQueues {
@@ -13,6 +20,8 @@ public final class WalQueues {
     private static final RollCycles ROLL = RollCycles.FAST_DAILY;
     /** Short: after a SIGKILL the next start must not wait long on a lock a dead writer held. */
     private static final long TIMEOUT_MS = 2_000;
+    /** Chronicle's name for a queue's table store, beside its cycle files. */
+    private static final String TABLE_STORE = "metadata.cq4t";
 
     static {
         // A privacy product never phones home (DESIGN §3.9): also when started without the JVM flags file.
@@ -35,5 +44,27 @@ public final class WalQueues {
     public static SingleChronicleQueue openReadOnly(Path dir) {
         return SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(ROLL).timeoutMS(TIMEOUT_MS).readOnly(true)
                 .build();
+    }
+
+    /**
+     * True when the queue's table store ({@code metadata.cq4t}) was left unfinished by its creator: Chronicle sized
+     * the file (it maps it before writing) but its first header is not complete. A SIGKILL while Chronicle creates
+     * the store leaves it so (WalKillIT, as a compaction began a generation). {@link #openReadOnly} cannot open such
+     * a queue: the header read fails inside Chronicle's table-store lock loop, which takes the failure for a lock
+     * held elsewhere, retries for 10 s and throws "Unable to claim exclusive shared lock". A store shorter than that
+     * first mapping Chronicle opens without (read-only), so it is not called unfinished here. Only the header is
+     * read: nothing is written.
+     */
+    public static boolean tableStoreUnfinished(Path dir) {
+        Path store = dir.resolve(TABLE_STORE);
+        try (InputStream in = Files.newInputStream(store)) {
+            if (Files.size(store) < OS.mapAlignment()) {
+                return false;
+            }
+            byte[] word = in.readNBytes(4);
+            return !Wires.isReady(ByteBuffer.wrap(word).order(ByteOrder.nativeOrder()).getInt());
+        } catch (IOException e) {
+            return false; // no store, or none readable: Chronicle's own open says what it can
+        }
     }
 }

@@ -77,6 +77,8 @@ public final class WalScanner {
     private long lastGeneration;
     private long entriesRead;
     private long validAfterFirstProblem;
+    /** A queue that yields no document held completed appends or was cut short: what it held may be acknowledged. */
+    private boolean acknowledgedMayBeLost;
     private long firstIndex = -1;
     private long lastIndex = -1;
     private boolean applying = true;
@@ -184,6 +186,26 @@ public final class WalScanner {
             problems.add(new Problem(shard, gen, -1, -1, "queue directory missing"));
             return -1;
         }
+        if (queueFiles(dir).isEmpty()) {
+            // No cycle file, so no append ever began: a SIGKILL as the generation began, maybe while Chronicle was
+            // creating its table store (metadata.cq4t), which Chronicle then cannot open read-only (its header not
+            // complete: "Unable to claim exclusive shared lock" after 10 s; its listing entries not written: "key
+            // listing.highestCycle does not exist"; both met by WalKillIT). Empty, and not opened
+            if (!seek && lastOfShard) {
+                emptyLastGeneration = gen;
+            }
+            return expectSeq;
+        }
+        if (WalQueues.tableStoreUnfinished(dir)) {
+            // A cycle file beside a table store Chronicle never finished: no kill leaves that (Chronicle finishes the
+            // store before any append; the appender's lock lives in it), so the files decide between empty and
+            // damaged, without Chronicle's 10 s retry. In seek mode (dump --follow) its creator may be finishing it
+            if (!seek) {
+                classifyEmpty(gen, dir, lastOfShard, "the queue was never fully created (metadata.cq4t has no "
+                        + "complete header)");
+            }
+            return expectSeq;
+        }
         boolean first = true;
         long index = -1;
         long readHere = 0;
@@ -283,35 +305,45 @@ public final class WalScanner {
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))));
             applying = false;
         }
-        long hidden = readHere == 0 && !seek ? completeEntryOffset(dir, gen) : -1;
-        String cut = readHere == 0 && !seek && hidden < 0 ? fileCutShort(dir) : null;
+        if (readHere == 0 && !seek) {
+            classifyEmpty(gen, dir, lastOfShard, "the queue reads as empty");
+        } else if (first && !stopped && !seek) {
+            problems.add(new Problem(shard, gen, -1, -1, "generation has no valid header entry"));
+        }
+        return expectSeq;
+    }
+
+    /**
+     * A queue that yields no document either was killed as it began (it holds nothing, so nothing in it was ever
+     * acknowledged) or is damaged; the files tell which. {@code how} says why nothing was read, for the problem.
+     */
+    private void classifyEmpty(long gen, Path dir, boolean lastOfShard, String how) {
+        long hidden = completeEntryOffset(dir, gen);
+        String cut = hidden < 0 ? fileCutShort(dir) : null;
         if (cut != null) {
             // Chronicle reads no document and a file of the queue is not a whole number of pages: it was cut
             // short after Chronicle sized it, so whatever it held past the cut is lost, maybe acknowledged entries.
             // Never taken for an empty generation. Found by WalQueueFuzzTest (a damaged file header and a cut
             // inside the first entry).
-            problems.add(new Problem(shard, gen, -1, -1, "the queue reads as empty and " + cut
-                    + ": its structure is damaged"));
+            problems.add(new Problem(shard, gen, -1, -1, how + " and " + cut + ": its structure is damaged"));
             applying = false;
+            acknowledgedMayBeLost = true;
         } else if (hidden >= 0) {
             // Chronicle reads no document, yet the file holds a completed append: the queue's own structure is
             // damaged, and what it held may be acknowledged entries. Never taken for an empty generation (recovery
             // would delete it). Found by WalQueueFuzzTest.
-            problems.add(new Problem(shard, gen, -1, -1, "the queue reads as empty but holds a completed entry "
-                    + "at byte " + hidden + " of its file: its structure is damaged"));
+            problems.add(new Problem(shard, gen, -1, -1, how + " but holds a completed entry at byte " + hidden
+                    + " of its file: its structure is damaged"));
             applying = false;
-        } else if (readHere == 0 && !seek) {
-            // Killed between creating the queue and completing its header: it holds nothing, not even a header, so
-            // nothing in it was ever acknowledged. The newest such generation is deleted by recovery; an older one
-            // (a later start or compaction began the next generation) holds nothing either, and the next compaction
-            // deletes it with the generations its snapshot covers. WalKillIT met one after SIGKILL.
-            if (lastOfShard) {
-                emptyLastGeneration = gen;
-            }
-        } else if (first && !stopped && !seek) {
-            problems.add(new Problem(shard, gen, -1, -1, "generation has no valid header entry"));
+            acknowledgedMayBeLost = true;
+        } else if (lastOfShard) {
+            // Killed between creating the queue and completing its header (or its table store): it holds nothing,
+            // not even a header, so nothing in it was ever acknowledged. The newest such generation is deleted by
+            // recovery; an older one (a later start or compaction began the next generation) holds nothing either,
+            // and the next compaction deletes it with the generations its snapshot covers. WalKillIT met one after
+            // SIGKILL.
+            emptyLastGeneration = gen;
         }
-        return expectSeq;
     }
 
     /**
@@ -568,9 +600,11 @@ public final class WalScanner {
     /**
      * True when every problem is at the very end: nothing valid was read after the first one. Such a tail was
      * never acknowledged (an entry is acknowledged only once its append completed), so recovery may set it aside.
+     * Not so when a queue that yields no document holds completed appends, or was cut short: what it held may have
+     * been acknowledged.
      */
     public boolean problemsOnlyAtTail() {
-        return !problems.isEmpty() && validAfterFirstProblem == 0;
+        return !problems.isEmpty() && validAfterFirstProblem == 0 && !acknowledgedMayBeLost;
     }
 
     public int shard() {

@@ -23,6 +23,8 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The WAL written by the node's writer, read back by the scanner; corruption found precisely, nothing valid lost. */
 class WalRecoveryTest {
@@ -71,6 +73,57 @@ class WalRecoveryTest {
         assertEquals(-1, again.emptyLastGeneration());
     }
 
+    /**
+     * WalKillIT, about one run in eight: a SIGKILL as a compaction began generation N left its metadata.cq4t
+     * unfinished, and verify reported "Unable to claim exclusive shared lock" (after a 10 s wait) or "key
+     * listing.highestCycle does not exist in readOnly TableStore".
+     */
+    @ParameterizedTest
+    @EnumSource(WalTestSupport.TableStoreKill.class)
+    void aGenerationKilledWhileChronicleCreatedItsTableStoreIsEmptyAndRecoveryRemovesIt(
+            WalTestSupport.TableStoreKill at) throws Exception {
+        WalTestSupport.write(shard(), 1, 1, 0, 20).close();
+        Path gen2 = WalLayout.generationDir(shard(), 2);
+        WalTestSupport.unfinishedTableStore(gen2, WalLayout.generationDir(shard(), 1).resolve("metadata.cq4t"), at);
+        WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertTrue(scan.clean(), scan.problems().toString());
+        assertEquals(2, scan.emptyLastGeneration());
+        assertEquals(1, scan.lastGeneration());
+        assertEquals(18, scan.state().records().size());
+        SplittableRandom random = new SplittableRandom(9);
+        NodeCore core = new NodeCore(CoreConfig.defaults(), TestContacts.random(random), random.split(), 0);
+        try (NodeWal wal = NodeWal.open(dir, WalOptions.defaults(), core, 0)) {
+            assertEquals(2, wal.journal().generation(), "generation 2 begun again, now with its header");
+            assertEquals(18, core.records().size());
+        }
+        WalScanner again = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertTrue(again.clean(), again.problems().toString());
+        assertEquals(-1, again.emptyLastGeneration());
+        assertFalse(Files.exists(shard().resolve("torn-00000002")), "removed, not set aside as a torn tail");
+    }
+
+    @ParameterizedTest
+    @EnumSource(WalTestSupport.TableStoreKill.class)
+    void anUnfinishedTableStoreBesideACompletedAppendIsDamagedNotEmpty(WalTestSupport.TableStoreKill at)
+            throws Exception {
+        WalTestSupport.write(shard(), 1, 1, 0, 20).close();
+        Path gen1 = WalLayout.generationDir(shard(), 1);
+        Path complete = Files.copy(gen1.resolve("metadata.cq4t"), dir.resolve("complete.cq4t"));
+        WalTestSupport.unfinishedTableStore(gen1, complete, at);
+        WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertFalse(scan.clean(), "a queue with entries must not read as an empty generation");
+        assertEquals(-1, scan.emptyLastGeneration(), "recovery would delete it");
+        assertTrue(scan.problems().stream().anyMatch(p -> p.message().matches(".* but holds a completed entry at "
+                + "byte \\d+ .*")), scan.problems().toString());
+        assertFalse(scan.problemsOnlyAtTail(), "what the queue holds may be acknowledged: not a torn tail");
+        SplittableRandom random = new SplittableRandom(3);
+        WalCorruptException e = assertThrows(WalCorruptException.class, () -> NodeWal.open(dir,
+                WalOptions.defaults(), new NodeCore(CoreConfig.defaults(), TestContacts.random(random),
+                        random.split(), 0), 0));
+        assertTrue(e.getMessage().contains("refusing to start"), e.getMessage());
+        assertEquals(1, WalTestSupport.queueFiles(gen1).size(), "the generation stays where it was, for the operator");
+    }
+
     @Test
     void aDamagedStoreHeaderIsCorruptionNotAnEmptyGeneration() throws Exception {
         WalTestSupport.write(shard(), 1, 1, 0, 20).close();
@@ -86,6 +139,7 @@ class WalRecoveryTest {
         assertEquals(-1, scan.emptyLastGeneration(), "recovery would delete it");
         assertTrue(scan.problems().get(0).message().contains("holds a completed entry"),
                 scan.problems().toString());
+        assertFalse(scan.problemsOnlyAtTail(), "what it holds may be acknowledged: recovery must not set it aside");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.molia.wal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,42 @@ final class WalTestSupport {
             return new ArrayList<>(s.filter(p -> p.toString().endsWith(".cq4")).sorted().toList());
         }
     }
+
+    /** Where a SIGKILL stopped Chronicle creating a queue's table store ({@code metadata.cq4t}); all met by kills. */
+    enum TableStoreKill {
+        /** Sized as Chronicle maps it (128 KiB), its first header word still 0. */
+        BEFORE_HEADER,
+        /** The header begun: its word "not complete", part of it written. */
+        IN_HEADER,
+        /** The header complete, none of the queue's listing entries (listing.highestCycle, ...) written yet. */
+        AFTER_HEADER
+    }
+
+    /**
+     * Gives the queue in {@code genDir} the table store a SIGKILL leaves at {@code at}, cut from
+     * {@code completeStore}, a table store Chronicle finished.
+     */
+    static void unfinishedTableStore(Path genDir, Path completeStore, TableStoreKill at) throws IOException {
+        byte[] complete = Files.readAllBytes(completeStore);
+        ByteBuffer header = ByteBuffer.wrap(complete).order(ByteOrder.nativeOrder());
+        byte[] store = new byte[128 * 1024];
+        switch (at) {
+            case BEFORE_HEADER -> {
+            }
+            case IN_HEADER -> {
+                System.arraycopy(complete, 0, store, 0, 64);
+                ByteBuffer.wrap(store).order(ByteOrder.nativeOrder()).putInt(0, NOT_COMPLETE);
+            }
+            case AFTER_HEADER -> System.arraycopy(complete, 0, store, 0, 4 + (header.getInt(0) & LENGTH_MASK));
+        }
+        Files.createDirectories(genDir);
+        Files.write(genDir.resolve("metadata.cq4t"), store);
+    }
+
+    /** Chronicle's header word of a document being written, its length not yet known. */
+    private static final int NOT_COMPLETE = 0x8000_0000;
+    /** The length bits of Chronicle's header word. */
+    private static final int LENGTH_MASK = 0x3fff_ffff;
 
     /** Offset of {@code needle} in {@code file}, or -1. */
     static long find(Path file, byte[] needle) throws IOException {
