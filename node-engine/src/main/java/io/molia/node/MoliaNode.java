@@ -61,7 +61,6 @@ public final class MoliaNode implements AutoCloseable {
     /** How many completed lookups the admin view's latency percentiles are taken over. */
     static final int RECENT_LOOKUPS = 1024;
     private static final int SESSIONS_PER_SHARD = 65_536;
-    private static final long SECOND_SELF_LOOKUP_MS = 2_000;
 
     private final Ed25519Identity identity;
     private final Contact self;
@@ -102,7 +101,8 @@ public final class MoliaNode implements AutoCloseable {
     final long[] recentLookupNs = new long[RECENT_LOOKUPS];
     long lookupsCompleted;
     private long lastSessionTickNs;
-    private long bootstrapHandle = -1;
+    /** The join through the bootstrap peers; null without any. Used on the protocol loop. */
+    private Joining joining;
 
     private MoliaNode(NodeConfig config) throws IOException {
         this.config = config;
@@ -178,10 +178,8 @@ public final class MoliaNode implements AutoCloseable {
             for (MoliaAddress a : config.bootstrap()) {
                 seeds.add(a.toContact());
             }
-            loop.execute(() -> {
-                bootstrapHandle = core.bootstrap(System.nanoTime(), seeds);
-                pump();
-            });
+            joining = new Joining(core, loop, this::pump, seeds);
+            loop.execute(joining::start);
         }
         // Logs name the node by its short ID and the port only: no keys, no peer addresses (DESIGN §3.8).
         LOG.atInfo().addKeyValue("node", self.id().shortHex()).addKeyValue("port", bound.getPort())
@@ -592,18 +590,6 @@ public final class MoliaNode implements AutoCloseable {
     }
 
     /**
-     * Looks up this node's own ID once more, a little after joining. Peers that joined through the same node at
-     * the same moment miss each other in the first lookup (each was answered before the other was known, and
-     * answers on other shards come from a snapshot); the second finds them, well before the first bucket refresh.
-     */
-    private void scheduleSecondSelfLookup() {
-        loop.schedule(() -> {
-            core.startLookup(System.nanoTime(), self.id());
-            pump();
-        }, SECOND_SELF_LOOKUP_MS, TimeUnit.MILLISECONDS);
-    }
-
-    /**
      * Publishes the routing table to the other shards if it changed since the last snapshot. At once, not on a
      * timer: a node answered from a stale snapshot while joining would miss peers until its next bucket refresh.
      * Membership changes are rare once the buckets are full, so this costs little (a healthy peer heard from
@@ -649,11 +635,8 @@ public final class MoliaNode implements AutoCloseable {
             if (event instanceof CoreEvent.LookupCompleted done) {
                 metrics.onLookupCompleted((done.finishedNs() - done.startedNs()) / 1e9, done.hops());
                 recentLookupNs[(int) (lookupsCompleted++ % RECENT_LOOKUPS)] = done.finishedNs() - done.startedNs();
-                if (done.handle() == bootstrapHandle) {
-                    LOG.atInfo().addKeyValue("node", self.id().shortHex()).addKeyValue("contacts",
-                            core.routingTable().size()).log(done.closest().isEmpty()
-                                    ? "bootstrap found no peer: check the bootstrap addresses" : "joined the network");
-                    scheduleSecondSelfLookup();
+                if (joining != null) {
+                    joining.onLookupCompleted(done);
                 }
             }
             CompletableFuture<CoreEvent> f = waiting.remove(event.handle());

@@ -164,4 +164,23 @@ class MoliaNodeTest {
         MoliaNode again = start(0, List.of());
         assertArrayEquals(before.publicKey(), again.address().publicKey());
     }
+
+    @Test
+    void aNodeWhoseBootstrapPeerIsNotUpYetJoinsOnceItIs() throws Exception {
+        MoliaNode seed = start(0, List.of());
+        MoliaAddress seedAddress = seed.address();
+        seed.close();
+        nodes.clear();
+        MoliaNode joiner = live.start("joiner", 1, List.of(seedAddress));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Thread.sleep(4_000); // the first bootstrap lookup fails for good (no answer) and a retry is scheduled
+        assertEquals(0, joiner.status().get(5, TimeUnit.SECONDS).routingTableSize(), "nobody to learn yet");
+        MoliaNode again = live.start("node-0", new InetSocketAddress(seedAddress.host(), seedAddress.port()), 1,
+                List.of(), null);
+        while (joiner.status().get(5, TimeUnit.SECONDS).routingTableSize() < 1) {
+            assertTrue(System.nanoTime() < deadline, "the joiner never asked the bootstrap peer again");
+            Thread.sleep(100);
+        }
+        assertEquals(again.self().id(), joiner.lookup(joiner.self().id()).get(10, TimeUnit.SECONDS).get(0).id());
+    }
 }
