@@ -155,22 +155,25 @@ class MoliaNodeTest {
         assertEquals(0, node.status().get(5, TimeUnit.SECONDS).silentDrops());
     }
 
+    /** Starts node 0 (which creates its identity), stops it and returns the address it had. */
+    private MoliaAddress addressOfAStoppedNode() throws Exception {
+        MoliaNode node = start(0, List.of());
+        MoliaAddress address = node.address();
+        node.close();
+        nodes.clear();
+        return address;
+    }
+
     @Test
     void aRestartedNodeKeepsItsIdentity() throws Exception {
-        MoliaNode a = start(0, List.of());
-        MoliaAddress before = a.address();
-        a.close();
-        nodes.clear();
+        MoliaAddress before = addressOfAStoppedNode();
         MoliaNode again = start(0, List.of());
         assertArrayEquals(before.publicKey(), again.address().publicKey());
     }
 
     @Test
     void aNodeWhoseBootstrapPeerIsNotUpYetJoinsOnceItIs() throws Exception {
-        MoliaNode seed = start(0, List.of());
-        MoliaAddress seedAddress = seed.address();
-        seed.close();
-        nodes.clear();
+        MoliaAddress seedAddress = addressOfAStoppedNode();
         MoliaNode joiner = live.start("joiner", 1, List.of(seedAddress));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         Thread.sleep(4_000); // the first bootstrap lookup fails for good (no answer) and a retry is scheduled
