@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 
 import io.molia.core.Contact;
 import io.molia.core.CoreConfig;
@@ -161,9 +162,12 @@ public final class MoliaNode implements AutoCloseable {
         publishRouting();
         this.serving = true;
         List<NodeMetrics.ShardSource> shardViews = new ArrayList<>();
-        shardViews.add(new ProtocolShardView());
+        shardViews.add(new ShardFigures(core.counters(), sessions.counters(), () -> core.routingTable().size(),
+                sessions::sessionCount, () -> core.records().size(), inbox));
         for (int shard = 1; shard < servingShards.length; shard++) {
-            shardViews.add(new ServingShardView(servingShards[shard]));
+            ServingShard serving = servingShards[shard];
+            shardViews.add(new ShardFigures(serving.responder().counters(), serving.sessions().counters(), () -> 0,
+                    serving.sessions()::sessionCount, () -> 0, serving.inbox()));
         }
         this.metrics = new NodeMetrics(() -> shardViews);
         if (wal != null) {
@@ -412,31 +416,26 @@ public final class MoliaNode implements AutoCloseable {
         LOG.atInfo().addKeyValue("node", self.id().shortHex()).log("node stopped");
     }
 
-    /** Shard 0's counters as the metrics endpoint reads them (racy reads of single-writer fields). */
-    private final class ProtocolShardView implements NodeMetrics.ShardSource {
-        @Override
-        public CoreCounters core() {
-            return core.counters();
-        }
-
-        @Override
-        public SessionCounters sessions() {
-            return sessions.counters();
-        }
-
+    /**
+     * One shard's figures as the metrics endpoint reads them, from the scrape thread (racy reads of single-writer
+     * fields): shard 0's core and sessions, or a serving shard's own answers and sessions (the routing table and
+     * records are shard 0's, so a serving shard reports none).
+     */
+    private record ShardFigures(CoreCounters core, SessionCounters sessions, IntSupplier routing,
+            IntSupplier sessionTable, IntSupplier recordStore, ShardInbox inbox) implements NodeMetrics.ShardSource {
         @Override
         public int routingTableSize() {
-            return core.routingTable().size();
+            return routing.getAsInt();
         }
 
         @Override
         public int sessionCount() {
-            return sessions.sessionCount();
+            return sessionTable.getAsInt();
         }
 
         @Override
         public int records() {
-            return core.records().size();
+            return recordStore.getAsInt();
         }
 
         @Override
@@ -447,44 +446,6 @@ public final class MoliaNode implements AutoCloseable {
         @Override
         public long handoverDrops() {
             return inbox.dropped();
-        }
-    }
-
-    /** A serving shard's counters: its own answers and sessions; the routing table and records are shard 0's. */
-    private record ServingShardView(ServingShard shard) implements NodeMetrics.ShardSource {
-        @Override
-        public CoreCounters core() {
-            return shard.responder().counters();
-        }
-
-        @Override
-        public SessionCounters sessions() {
-            return shard.sessions().counters();
-        }
-
-        @Override
-        public int routingTableSize() {
-            return 0;
-        }
-
-        @Override
-        public int sessionCount() {
-            return shard.sessions().sessionCount();
-        }
-
-        @Override
-        public int records() {
-            return 0;
-        }
-
-        @Override
-        public long handovers() {
-            return shard.inbox().accepted();
-        }
-
-        @Override
-        public long handoverDrops() {
-            return shard.inbox().dropped();
         }
     }
 
