@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
+import java.util.function.ToLongFunction;
 
 import io.molia.core.Contact;
 import io.molia.core.CoreConfig;
@@ -380,7 +381,7 @@ public final class MoliaNode implements AutoCloseable {
         return sumOverInboxes(ShardInbox::dropped);
     }
 
-    private long sumOverInboxes(java.util.function.ToLongFunction<ShardInbox> figure) {
+    private long sumOverInboxes(ToLongFunction<ShardInbox> figure) {
         long n = figure.applyAsLong(inbox);
         for (int shard = 1; shard < servingShards.length; shard++) {
             n += figure.applyAsLong(servingShards[shard].inbox());
@@ -573,6 +574,11 @@ public final class MoliaNode implements AutoCloseable {
     /** Moves the core's datagrams through the session layer to the socket's queue, and its events to the futures. */
     private void moveOutput() {
         long now = System.nanoTime();
+        if (wal != null) {
+            // --wal-sync batch: this turn's journal entries reach the disk before any of its acks leaves, here or
+            // through the shard an answer is handed to.
+            wal.beforeTransmit();
+        }
         Outbound out;
         while ((out = core.pollTransmit()) != null) {
             if (answeringFor != null && out.to().id().equals(answeringFor.from().id())) {
@@ -584,9 +590,6 @@ public final class MoliaNode implements AutoCloseable {
             }
         }
         sessions.finishResponses(now);
-        if (wal != null) {
-            wal.beforeTransmit(); // --wal-sync batch: this turn's journal entries reach the disk before its acks
-        }
         SessionManager.Transmit t;
         while ((t = sessions.pollTransmit()) != null) {
             transport.write(0, addresses.toInet(t.to()), t.data(), 0, t.length());
