@@ -60,7 +60,7 @@ public final class MoliaNode implements AutoCloseable {
     static final int SHARD_BITS = 4;
     /** As many shards as {@link #SHARD_BITS} can name in a receiver index. */
     public static final int MAX_SHARDS = 1 << SHARD_BITS;
-    /** How many completed lookups the admin view's latency percentiles are taken over. */
+    /** How many completed lookups, gets and puts the admin view's latency percentiles are taken over. */
     static final int RECENT_LOOKUPS = 1024;
     private static final int SESSIONS_PER_SHARD = 65_536;
 
@@ -99,7 +99,7 @@ public final class MoliaNode implements AutoCloseable {
     private long routingPublishedChanges = -1;
     /** While the core handles a message another shard handed over: answers to its sender go back there. */
     private Handover.Message answeringFor;
-    /** The durations of the last lookups, a ring written on the protocol loop (for the admin view's percentiles). */
+    /** The durations of the last lookups, gets and puts, a ring written on the protocol loop (admin percentiles). */
     final long[] recentLookupNs = new long[RECENT_LOOKUPS];
     long lookupsCompleted;
     private long lastSessionTickNs;
@@ -596,9 +596,18 @@ public final class MoliaNode implements AutoCloseable {
         }
         CoreEvent event;
         while ((event = core.pollEvent()) != null) {
+            long tookNs = switch (event) {
+                case CoreEvent.LookupCompleted l -> l.finishedNs() - l.startedNs();
+                case CoreEvent.GetCompleted g -> g.finishedNs() - g.startedNs();
+                case CoreEvent.PutCompleted p -> p.finishedNs() - p.startedNs();
+                default -> -1;
+            };
+            if (tookNs >= 0) {
+                // Every operation lookups_started counts (refreshes aside): an operator's view shows their latency.
+                recentLookupNs[(int) (lookupsCompleted++ % RECENT_LOOKUPS)] = tookNs;
+            }
             if (event instanceof CoreEvent.LookupCompleted done) {
                 metrics.onLookupCompleted((done.finishedNs() - done.startedNs()) / 1e9, done.hops());
-                recentLookupNs[(int) (lookupsCompleted++ % RECENT_LOOKUPS)] = done.finishedNs() - done.startedNs();
                 if (joining != null) {
                     joining.onLookupCompleted(done);
                 }

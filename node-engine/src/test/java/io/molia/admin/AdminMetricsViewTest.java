@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.admin.proto.MetricsView;
+import io.molia.core.CoreEvent;
 import io.molia.core.NodeId;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
@@ -43,6 +44,10 @@ class AdminMetricsViewTest {
         MetricsView m = metricsOf(a);
         Map<String, Long> c = m.getCountersMap();
         assertEquals(samplesBefore + 5, c.get("lookup_latency_samples"), "node 0's own five lookups");
+        CoreEvent.PutCompleted put = a.put(new byte[] {1, 2, 3}, 60).get(10, TimeUnit.SECONDS);
+        a.get(put.key()).get(10, TimeUnit.SECONDS);
+        assertEquals(samplesBefore + 7, metricsOf(a).getCountersMap().get("lookup_latency_samples"),
+                "a put and a get count as lookups_started counts them");
         long p50 = c.get("lookup_latency_p50_us");
         long p95 = c.get("lookup_latency_p95_us");
         long p99 = c.get("lookup_latency_p99_us");

@@ -72,7 +72,7 @@ final class OverviewScreen implements DashScreen {
                     + " (this node's metrics have no lookup latency)", Draw.DIM);
         } else {
             Draw.heading(g, 0, row++, w, Draw.pad("lookup latency", label) + " " + Draw.padLeft("now", now) + " "
-                    + Draw.padLeft("", total) + " over the last " + samples + " lookups");
+                    + Draw.padLeft("", total) + " over the last " + samples + " lookups, gets and puts");
             if (samples == 0) {
                 Draw.text(g, 0, row++, w, "P50 / P95 / P99: no lookup completed yet", Draw.DIM);
             } else {
