@@ -12,16 +12,19 @@ sealed interface Handover {
 
     /**
      * An inner message from an authenticated peer for the core on shard 0 (it is not one another shard answers);
-     * what the core sends back to {@code from} goes through shard {@code origin}, which holds the session.
+     * shard {@code origin} holds the session it came on.
      */
     record Message(int origin, Contact from, byte[] data) implements Handover {
     }
 
-    /** An inner message for {@code to}, to be sealed on the session this shard holds with it. */
-    record Answer(Contact to, byte[] data) implements Handover {
+    /** An inner message from shard 0's core for {@code to}, to be sealed on the session this shard holds with it. */
+    record Send(Contact to, byte[] data) implements Handover {
     }
 
-    /** A request from {@code from} was answered on another shard: the routing table learns the peer is alive. */
-    record Alive(Contact from) implements Handover {
+    /**
+     * Shard {@code origin} answered a request from {@code from} on its session with it: the routing table learns the
+     * peer is alive, and shard 0 where its session is.
+     */
+    record Alive(int origin, Contact from) implements Handover {
     }
 }

@@ -97,8 +97,8 @@ public final class MoliaNode implements AutoCloseable {
     /** The routing table as the other shards answer FIND_NODE from it; written by the protocol loop. */
     private volatile RoutingSnapshot routingSnapshot;
     private long routingPublishedChanges = -1;
-    /** While the core handles a message another shard handed over: answers to its sender go back there. */
-    private Handover.Message answeringFor;
+    /** Where the peers that talk to this node through another shard hold their sessions. Protocol loop only. */
+    private final SessionDirectory sessionDirectory = new SessionDirectory();
     /** The durations of the last lookups, gets and puts, a ring written on the protocol loop (admin percentiles). */
     final long[] recentLookupNs = new long[RECENT_LOOKUPS];
     long lookupsCompleted;
@@ -503,16 +503,18 @@ public final class MoliaNode implements AutoCloseable {
         switch (h) {
             case Handover.Datagram d -> handle(d.sender(), d.data(), d.data().length);
             case Handover.Message m -> {
-                core.onDatagram(System.nanoTime(), m.from(), m.data(), 0, m.data().length);
-                answeringFor = m;
+                long now = System.nanoTime();
+                sessionDirectory.note(m.from().id(), m.origin(), now);
+                core.onDatagram(now, m.from(), m.data(), 0, m.data().length);
                 moveOutput();
-                answeringFor = null;
             }
             case Handover.Alive a -> {
-                core.onRequestAnsweredElsewhere(System.nanoTime(), a.from());
+                long now = System.nanoTime();
+                sessionDirectory.note(a.from().id(), a.origin(), now);
+                core.onRequestAnsweredElsewhere(now, a.from());
                 moveOutput();
             }
-            case Handover.Answer a -> throw new IllegalStateException("shard 0 was handed an answer for " + a.to());
+            case Handover.Send m -> throw new IllegalStateException("shard 0 was handed a message for " + m.to());
         }
     }
 
@@ -544,6 +546,7 @@ public final class MoliaNode implements AutoCloseable {
         if (now - lastSessionTickNs >= SESSION_TICK_NS) {
             lastSessionTickNs = now;
             sessions.onTimer(now, wallNanos());
+            sessionDirectory.sweep(now);
         }
         if (wal != null) {
             wal.onTimer(now, core);
@@ -581,10 +584,11 @@ public final class MoliaNode implements AutoCloseable {
         }
         Outbound out;
         while ((out = core.pollTransmit()) != null) {
-            if (answeringFor != null && out.to().id().equals(answeringFor.from().id())) {
-                // The peer's session is on the shard that handed its message over: the answer is sealed there.
-                servingShards[answeringFor.origin()].inbox().offer(new Handover.Answer(out.to(),
-                        Arrays.copyOf(out.data(), out.length())));
+            int via = sessions.hasConfirmedSession(now, out.to().id()) ? 0
+                    : sessionDirectory.shardOf(out.to().id(), now);
+            if (via > 0) {
+                // The peer holds its session with another shard: sealed there, not after a second handshake here.
+                servingShards[via].inbox().offer(new Handover.Send(out.to(), Arrays.copyOf(out.data(), out.length())));
             } else {
                 sessions.send(now, wallNanos(), out.to(), out.data(), 0, out.length());
             }

@@ -19,7 +19,8 @@ import io.netty.channel.EventLoop;
  * A shard other than shard 0 (DESIGN §3.2): it holds the sessions whose receiver index it issued and answers PING
  * and FIND_NODE on them itself, from the routing snapshot shard 0 publishes, so the hot requests of a loaded node
  * are served on every core. What needs shard 0's state (FIND_VALUE, STORE, answers to the node's own requests) is
- * handed to shard 0, and shard 0's answers come back here to be sealed on the peer's session.
+ * handed to shard 0, and what shard 0 sends such a peer (its answers, its own requests) comes back here to be sealed
+ * on the peer's session.
  *
  * <p>Everything here runs on the shard's own event loop, except {@link #inbox} offers.
  */
@@ -81,9 +82,9 @@ final class ServingShard implements AutoCloseable {
     private void onHandover(Handover h) {
         switch (h) {
             case Handover.Datagram d -> handle(d.sender(), d.data(), d.data().length);
-            case Handover.Answer a -> {
+            case Handover.Send m -> {
                 long now = System.nanoTime();
-                sessions.send(now, MoliaNode.wallNanos(), a.to(), a.data(), 0, a.data().length);
+                sessions.send(now, MoliaNode.wallNanos(), m.to(), m.data(), 0, m.data().length);
                 moveOutput(now);
             }
             default -> throw new IllegalStateException("shard " + shard + " was handed " + h);
@@ -116,7 +117,7 @@ final class ServingShard implements AutoCloseable {
             sessions.send(now, MoliaNode.wallNanos(), peer, responder.answer(), 0, responder.answerLength());
             // A request carried by a handshake comes once per session; on a session, at most every 30 s.
             if (d.session == null || d.session.aliveReportDue(now, ALIVE_REPORT_EVERY_NS)) {
-                protocolInbox.offer(new Handover.Alive(peer));
+                protocolInbox.offer(new Handover.Alive(shard, peer));
             }
         } else if (status == SnapshotResponder.FORWARD && d.session != null) {
             byte[] copy = Arrays.copyOfRange(d.data, d.offset, d.offset + d.length);

@@ -163,6 +163,13 @@ public final class SessionManager {
         return shard;
     }
 
+    /** Whether {@link #send} to the peer {@code id} would seal on a live session now (no handshake needed). */
+    public boolean hasConfirmedSession(long nowNs, NodeId id) {
+        Peer peer = peersById.get(id);
+        Session s = peer == null ? null : peer.current;
+        return s != null && s.confirmed && !s.expired(nowNs);
+    }
+
     public int sessionCount() {
         return sessions.size();
     }

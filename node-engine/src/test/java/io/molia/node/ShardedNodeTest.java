@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node with four shards over real sockets (DESIGN §3.2): peers whose sessions the kernel steered to shards 1-3
- * are answered there, and what only shard 0 can do (STORE, FIND_VALUE) is handed over and answered back through the
- * shard that holds the session.
+ * are answered there, what only shard 0 can do (STORE, FIND_VALUE) is handed over and answered back through the
+ * shard that holds the session, and shard 0's own requests to those peers go out on the same sessions.
  */
 class ShardedNodeTest {
     private static final int SHARDS = 4;
@@ -47,6 +47,12 @@ class ShardedNodeTest {
         MoliaNode.NodeStatus status = target.status().get(5, TimeUnit.SECONDS);
         assertEquals(clients.size(), status.routingTableSize(),
                 "the routing table on shard 0 learned every client, including those served on other shards");
+
+        long initiatedBefore = target.onLoop(s -> s.sessions().counters().handshakesInitiated).get(5, TimeUnit.SECONDS);
+        NodeId far = new NodeId(~clients.get(0).self().id().word(0), 7, 7, 7);
+        assertEquals(clients.size(), target.lookup(far).get(10, TimeUnit.SECONDS).size(), "the lookup asked them all");
+        assertEquals(initiatedBefore, target.onLoop(s -> s.sessions().counters().handshakesInitiated)
+                .get(5, TimeUnit.SECONDS), "shard 0 reached every client on the session it already had, on any shard");
 
         Set<NodeId> servedElsewhere = onServingShards;
         MoliaNode client = clients.stream().filter(c -> servedElsewhere.contains(c.self().id())).findFirst()
