@@ -512,6 +512,7 @@ public final class MoliaNode implements AutoCloseable {
                 long now = System.nanoTime();
                 sessionDirectory.note(a.from().id(), a.origin(), now);
                 core.onRequestAnsweredElsewhere(now, a.from());
+                publishRouting();
                 moveOutput();
             }
             case Handover.Send m -> throw new IllegalStateException("shard 0 was handed a message for " + m.to());
@@ -534,6 +535,7 @@ public final class MoliaNode implements AutoCloseable {
                 return;
             }
             core.onDatagram(now, d.from, d.data, d.offset, d.length);
+            publishRouting(); // before the answer is sealed: a peer joining through another shard meanwhile sees it
         }
         moveOutput(); // flushed when the read batch ends
     }

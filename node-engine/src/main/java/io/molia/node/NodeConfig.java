@@ -22,6 +22,11 @@ import io.molia.wal.WalOptions;
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal) {
 
+    /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
+    public static int defaultShards() {
+        return Math.min(Runtime.getRuntime().availableProcessors(), MoliaNode.MAX_SHARDS);
+    }
+
     /** A node with the default WAL options. */
     public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
             int shards, InetSocketAddress metrics) {

@@ -48,6 +48,13 @@ class ShardedNodeTest {
         assertEquals(clients.size(), status.routingTableSize(),
                 "the routing table on shard 0 learned every client, including those served on other shards");
 
+        // A responder may send on a session only once the initiator's first data message confirmed it (WireGuard);
+        // until then a message for that peer would start a handshake, on one shard as on four.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (unconfirmedSessions(target) > 0) {
+            assertTrue(System.nanoTime() < deadline, "the clients confirmed their sessions");
+            Thread.sleep(20);
+        }
         long initiatedBefore = target.onLoop(s -> s.sessions().counters().handshakesInitiated).get(5, TimeUnit.SECONDS);
         NodeId far = new NodeId(~clients.get(0).self().id().word(0), 7, 7, 7);
         assertEquals(clients.size(), target.lookup(far).get(10, TimeUnit.SECONDS).size(), "the lookup asked them all");
@@ -77,6 +84,15 @@ class ShardedNodeTest {
     private static Set<NodeId> servingShardPeers(MoliaNode node) throws Exception {
         return node.onServingShards(sessions -> sessions.sessionsView().stream().map(s -> s.contact().id()).toList())
                 .get(5, TimeUnit.SECONDS).stream().flatMap(List::stream).collect(Collectors.toSet());
+    }
+
+    /** Sessions of {@code node}, on every shard, that may not carry its messages yet. */
+    private static long unconfirmedSessions(MoliaNode node) throws Exception {
+        long onShard0 = node.onLoop(s -> s.sessions().sessionsView().stream().filter(x -> !x.isConfirmed()).count())
+                .get(5, TimeUnit.SECONDS);
+        return onShard0 + node.onServingShards(sessions -> sessions.sessionsView().stream()
+                .filter(x -> !x.isConfirmed()).count()).get(5, TimeUnit.SECONDS).stream().mapToLong(Long::longValue)
+                .sum();
     }
 
     /** Datagrams received on the serving shards' sessions with {@code peer}. */

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.molia.admin.AdminServer;
 import io.molia.core.Contact;
+import io.molia.core.CoreConfig;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeId;
 import io.molia.dash.DashCommand;
@@ -30,6 +31,9 @@ import picocli.CommandLine.Option;
 @Command(name = "devnet", mixinStandardHelpOptions = true,
         description = "Run a local network of real, encrypted Molia nodes on loopback.")
 final class DevnetCommand implements Callable<Integer> {
+    /** Longer than a node's second self-lookup after joining (2 s), which finds what the first missed. */
+    private static final long JOIN_WAIT_MS = 3_000;
+
     @Option(names = "--nodes", defaultValue = "8", description = "How many nodes (default ${DEFAULT-VALUE}).")
     int count;
 
@@ -86,6 +90,7 @@ final class DevnetCommand implements Callable<Integer> {
             LogbackControl logControl = LogbackControl.install();
             for (int i = 0; i < count; i++) {
                 List<io.molia.node.MoliaAddress> seeds = i == 0 ? List.of() : List.of(nodes.get(0).address());
+                // One shard each: the nodes of one JVM already share its cores, more loops would add threads only.
                 nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("node-" + i), loopback, seeds, new byte[32],
                         1, null)));
                 // Each node's admin socket in its data dir: `molia shell --node i` (a shutdown request stops
@@ -96,7 +101,7 @@ final class DevnetCommand implements Callable<Integer> {
                         ProcessHandle.current().pid(), nodes.get(i).address());
             }
         }
-        Thread.sleep(500); // joins settle
+        awaitJoins(nodes, processes ? count : count - 1);
         selfCheck(nodes, processes);
         long end = durationSeconds == null ? Long.MAX_VALUE
                 : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
@@ -152,6 +157,26 @@ final class DevnetCommand implements Callable<Integer> {
             }
             p.destroyForcibly();
             throw new IllegalStateException("a node process for " + dataDir + " exited before it was ready");
+        }
+    }
+
+    /**
+     * Waits until every node here knows the others (at most a bucket's worth), or {@link #JOIN_WAIT_MS} passed: nodes
+     * that joined at the same moment through different shards of node 0 find each other in their second self-lookup.
+     */
+    private static void awaitJoins(List<MoliaNode> nodes, int others) throws Exception {
+        int expected = Math.min(others, CoreConfig.defaults().k());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_WAIT_MS);
+        Thread.sleep(200);
+        while (System.nanoTime() < deadline) {
+            boolean joined = true;
+            for (MoliaNode n : nodes) {
+                joined &= n.status().get(5, TimeUnit.SECONDS).routingTableSize() >= expected;
+            }
+            if (joined) {
+                return;
+            }
+            Thread.sleep(100);
         }
     }
 

@@ -77,10 +77,8 @@ final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
-        int shardCount = shards != null ? shards
-                : Math.min(Runtime.getRuntime().availableProcessors(), MoliaNode.MAX_SHARDS);
         NodeConfig config = new NodeConfig(dataDir, parseListen(listen), parseBootstrap(bootstrap),
-                parseNetworkKey(networkKey), shardCount, metrics == null ? null : parseMetrics(metrics),
+                parseNetworkKey(networkKey), shards != null ? shards : NodeConfig.defaultShards(), metrics == null ? null : parseMetrics(metrics),
                 WalOptions.defaults().withSync(WalSync.parse(walSync))
                         .withCompaction(parseDuration(walCompactEvery, "--wal-compact-every"), walCompactMinEntries));
         MoliaNode node = MoliaNode.start(config);

@@ -30,6 +30,7 @@ import io.molia.admin.proto.AdminResponse;
 import io.molia.admin.proto.Error;
 import io.molia.crypto.Blake3;
 import io.molia.node.MoliaNode;
+import io.molia.node.NodeConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -119,8 +120,7 @@ class AdminSocketIT {
             assertEquals(n0.process().pid(), info.get("pid").asLong());
             assertEquals(d0.toAbsolutePath().toString(), info.get("data_dir").asText());
             assertEquals(n0.address().port(), info.get("listen_port").asInt());
-            assertEquals(Math.min(Runtime.getRuntime().availableProcessors(), MoliaNode.MAX_SHARDS),
-                    info.get("shards").asInt(), "one shard per processor by default");
+            assertEquals(NodeConfig.defaultShards(), info.get("shards").asInt(), "one shard per processor by default");
             assertEquals("epoll", info.get("transport").asText());
             assertEquals(4, info.get("routing_table_size").asInt());
             assertTrue(info.get("uptime_ms").asLong() > 0);
