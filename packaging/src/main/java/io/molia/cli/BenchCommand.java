@@ -6,6 +6,7 @@ import io.molia.loadgen.Flood;
 import io.molia.loadgen.Garbage;
 import io.molia.node.MoliaAddress;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code molia bench}: load generators that run in their own process against a running node. */
@@ -33,8 +34,8 @@ final class BenchCommand implements Runnable {
     @Command(name = "flood", mixinStandardHelpOptions = true,
             description = "Real sessions keeping C requests outstanding; requests/s, latency, node CPU per request.")
     static final class FloodCommand implements Callable<Integer> {
-        @Option(names = "--target", required = true, description = "molia://<key>@host:port of the node.")
-        String target;
+        @Mixin
+        MeasuredNode node;
 
         @Option(names = "--requests", defaultValue = "200000", description = "Requests to send (default ${DEFAULT-VALUE}).")
         long requests;
@@ -54,12 +55,6 @@ final class BenchCommand implements Runnable {
         @Option(names = "--warmup", defaultValue = "20000", description = "Unmeasured requests first.")
         long warmup;
 
-        @Option(names = "--node-pid", defaultValue = "0", description = "The node's PID, to read its CPU and RSS.")
-        long nodePid;
-
-        @Option(names = "--json", description = "One JSON object instead of text.")
-        boolean json;
-
         @Override
         public Integer call() throws Exception {
             if (!query.equals("ping") && !query.equals("find")) {
@@ -68,9 +63,9 @@ final class BenchCommand implements Runnable {
             if (concurrency < 1 || sessions < 1) {
                 throw new IllegalArgumentException("--concurrency and --sessions must be at least 1");
             }
-            Flood.Result r = new Flood(new Flood.Plan(target(target), requests, duration, concurrency, sessions,
-                    query.equals("find"), warmup, nodePid)).run();
-            if (json) {
+            Flood.Result r = new Flood(new Flood.Plan(node.address(), requests, duration, concurrency, sessions,
+                    query.equals("find"), warmup, node.nodePid)).run();
+            if (node.json) {
                 System.out.printf("{\"sent\":%d,\"answered\":%d,\"unanswered\":%d,\"seconds\":%.3f,"
                         + "\"answered_per_second\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
                         + "\"node_cpu_us_per_request\":%.2f,\"node_rss_kib\":%d,\"own_cpu_us_per_request\":%.2f}%n",
@@ -81,7 +76,7 @@ final class BenchCommand implements Runnable {
                         r.sent(), r.answered(), 100.0 * r.unanswered() / Math.max(1, r.sent()), r.seconds(),
                         r.answeredPerSecond());
                 System.out.printf("latency P50 %.0f us, P99 %.0f us%n", r.p50Micros(), r.p99Micros());
-                if (nodePid > 0) {
+                if (node.nodePid > 0) {
                     System.out.printf("node: %.2f us CPU per answered request, RSS %d KiB%n",
                             r.nodeCpuMicrosPerRequest(), r.nodeRssKiB());
                 }

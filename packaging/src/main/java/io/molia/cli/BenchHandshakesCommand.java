@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.molia.loadgen.Handshakes;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code molia bench handshakes}: parses, runs {@link Handshakes}, renders text or one JSON object. */
@@ -16,8 +17,8 @@ import picocli.CommandLine.Option;
             "Identities are generated before the clock starts; C handshakes outstanding, each a Molia initiation "
                 + "whose PING must be answered. Exit 3 if none completed."})
 final class BenchHandshakesCommand implements Callable<Integer> {
-    @Option(names = "--target", required = true, description = "molia://<key>@host:port of the node.")
-    String target;
+    @Mixin
+    MeasuredNode node;
 
     @Option(names = "--count", defaultValue = "20000", description = "Handshakes (default ${DEFAULT-VALUE}).")
     int count;
@@ -33,17 +34,11 @@ final class BenchHandshakesCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "30", description = "Stop after this many seconds (default ${DEFAULT-VALUE}).")
     double duration;
 
-    @Option(names = "--node-pid", defaultValue = "0", description = "The node's PID, to read its CPU and RSS.")
-    long nodePid;
-
-    @Option(names = "--json", description = "One JSON object instead of text.")
-    boolean json;
-
     @Override
     public Integer call() throws Exception {
-        Handshakes.Result r = new Handshakes(new Handshakes.Plan(BenchCommand.target(target), count, warmup,
-                concurrency, duration, nodePid)).run();
-        if (json) {
+        Handshakes.Result r = new Handshakes(new Handshakes.Plan(node.address(), count, warmup, concurrency,
+                duration, node.nodePid)).run();
+        if (node.json) {
             System.out.println(new ObjectMapper().writeValueAsString(toJson(r)));
         } else {
             System.out.printf("%d started, %d completed in %.1f s: %.0f handshakes/s%n", r.started(), r.completed(),
@@ -51,7 +46,7 @@ final class BenchHandshakesCommand implements Callable<Integer> {
             System.out.printf("failed %d, timed out %d, cookie replies %d, unfinished at the end %d%n", r.failed(),
                     r.timedOut(), r.cookieReplies(), r.unfinished());
             System.out.printf("latency P50 %.0f us, P99 %.0f us%n", r.p50Micros(), r.p99Micros());
-            if (nodePid > 0) {
+            if (node.nodePid > 0) {
                 System.out.printf("node: %.1f us CPU per completed handshake (%.0f per CPU-second), RSS %d KiB before,"
                         + " %d KiB after%n", r.nodeCpuMicrosPerHandshake(), r.perNodeCpuSecond(), r.nodeRssBeforeKiB(),
                         r.nodeRssAfterKiB());
