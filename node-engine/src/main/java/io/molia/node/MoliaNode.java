@@ -586,7 +586,7 @@ public final class MoliaNode implements AutoCloseable {
         }
         Outbound out;
         while ((out = core.pollTransmit()) != null) {
-            int via = sessions.hasConfirmedSession(now, out.to().id()) ? 0
+            int via = sessions.canSendNow(now, out.to().id()) ? 0
                     : sessionDirectory.shardOf(out.to().id(), now);
             if (via > 0) {
                 // The peer holds its session with another shard: sealed there, not after a second handshake here.

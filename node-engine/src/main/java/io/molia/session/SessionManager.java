@@ -163,11 +163,17 @@ public final class SessionManager {
         return shard;
     }
 
-    /** Whether {@link #send} to the peer {@code id} would seal on a live session now (no handshake needed). */
-    public boolean hasConfirmedSession(long nowNs, NodeId id) {
+    /**
+     * Whether {@link #send} to the peer {@code id} would go out without starting a handshake: inside the response
+     * to the peer's waiting initiation, or on a live confirmed session.
+     */
+    public boolean canSendNow(long nowNs, NodeId id) {
         Peer peer = peersById.get(id);
-        Session s = peer == null ? null : peer.current;
-        return s != null && s.confirmed && !s.expired(nowNs);
+        if (peer == null) {
+            return false;
+        }
+        Session s = peer.current;
+        return peer.pendingResponse != null || (s != null && s.confirmed && !s.expired(nowNs));
     }
 
     public int sessionCount() {

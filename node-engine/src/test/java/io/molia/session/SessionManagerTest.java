@@ -72,6 +72,7 @@ class SessionManagerTest {
         assertEquals(b.contact.address(), init.to());
 
         assertEquals(SessionManager.DELIVERED, deliver(a, b, init));
+        assertTrue(b.sessions.canSendNow(now, a.contact.id()), "the answer rides in the waiting response");
         SessionManager.Delivery got = b.sessions.delivery();
         assertEquals(request, text(got));
         assertEquals(a.contact.id(), got.from.id(), "B learns A's node ID from the handshake itself");
@@ -112,13 +113,18 @@ class SessionManagerTest {
 
     @Test
     void firstRequestAndAnswerRideInTheHandshakeThenDataFlowsBothWays() {
+        assertEquals(false, b.sessions.canSendNow(now, a.contact.id()), "a stranger needs a handshake");
         SessionManager.Transmit response = oneRoundTrip("find node X", "here are 20 nodes");
+        assertEquals(false, b.sessions.canSendNow(now, a.contact.id()),
+                "the responder's session waits for the initiator's confirmation");
         assertEquals(SessionManager.DELIVERED, deliver(b, a, response));
         assertEquals("here are 20 nodes", text(a.sessions.delivery()));
+        assertTrue(a.sessions.canSendNow(now, b.contact.id()), "the initiator may send at once");
         SessionManager.Transmit confirm = only(a.sessions); // keepalive: B may send now
         assertEquals(WireGuardConstants.TYPE_TRANSPORT, confirm.data()[0]);
         assertEquals(32, confirm.length());
         assertEquals(SessionManager.HANDLED, deliver(a, b, confirm));
+        assertTrue(b.sessions.canSendNow(now, a.contact.id()), "confirmed");
 
         assertTrue(b.sessions.send(now, WALL + now, a.contact, bytes("ping"), 0, 4));
         assertEquals(SessionManager.DELIVERED, deliver(b, a, only(b.sessions)));
