@@ -121,12 +121,10 @@ public final class RoutingTable {
                 existing.onSeen(nowNs, contact);
             }
             if (existing.contact() != before && !existing.contact().equals(before)) {
-                changes++;
-                journal.onPeerAdded(existing.contact()); // it moved: the peerstore keeps the new address
+                peerAdded(existing.contact()); // it moved: the peerstore keeps the new address
             }
             if (failuresBefore != 0) {
-                changes++;
-                journal.onPeerScore(contact.id(), 0);
+                peerScore(contact.id(), 0);
             }
             bucket.moveToTail(existing);
             existing.rtt().onSample(rttNs);
@@ -144,8 +142,7 @@ public final class RoutingTable {
         if (slowest != null && rttNs < slowest.rtt().srttNs() / 2) {
             bucket.entries.remove(slowest);
             index.remove(slowest.contact().id());
-            changes++;
-            journal.onPeerRemoved(slowest.contact().id());
+            peerRemoved(slowest.contact().id());
             bucket.addReplacement(slowest.contact(), config.replacementCacheSize());
             proximitySwaps++;
             insert(bucket, contact, nowNs, rttNs);
@@ -163,8 +160,7 @@ public final class RoutingTable {
     private void insert(Bucket bucket, Contact contact, long nowNs, long rttNs) {
         RoutingEntry entry = new RoutingEntry(contact, nowNs);
         entry.rtt().onSample(rttNs);
-        changes++;
-        journal.onPeerAdded(contact);
+        peerAdded(contact);
         bucket.entries.add(entry);
         index.put(contact.id(), entry);
         bucket.removeReplacement(contact.id());
@@ -191,8 +187,7 @@ public final class RoutingTable {
         entry.onFailure();
         Bucket bucket = buckets[bucketIndexOf(id)];
         if (entry.failures() < config.failuresBeforeEvict() && bucket.replacements.isEmpty()) {
-            changes++;
-            journal.onPeerScore(id, entry.failures());
+            peerScore(id, entry.failures());
             return false;
         }
         remove(id);
@@ -205,8 +200,7 @@ public final class RoutingTable {
         if (entry == null) {
             return false;
         }
-        changes++;
-        journal.onPeerRemoved(id);
+        peerRemoved(id);
         Bucket bucket = buckets[bucketIndexOf(id)];
         bucket.entries.remove(entry);
         evictions++;
@@ -217,8 +211,7 @@ public final class RoutingTable {
         if (promoted != null) {
             // The replacement has not answered since it was cached, so it enters at the head: first to be checked.
             RoutingEntry fresh = new RoutingEntry(promoted, entry.lastSeenNs());
-            changes++;
-            journal.onPeerAdded(promoted);
+            peerAdded(promoted);
             bucket.entries.add(0, fresh);
             index.put(promoted.id(), fresh);
         }
@@ -364,6 +357,23 @@ public final class RoutingTable {
         System.arraycopy(out, pos, out, pos + 1, last - pos);
         out[pos] = c;
         return count < n ? count + 1 : count;
+    }
+
+    // Every change of membership, address or failure count is journaled and shows in a snapshot: one place each.
+
+    private void peerAdded(Contact contact) {
+        changes++;
+        journal.onPeerAdded(contact);
+    }
+
+    private void peerRemoved(NodeId id) {
+        changes++;
+        journal.onPeerRemoved(id);
+    }
+
+    private void peerScore(NodeId id, int failures) {
+        changes++;
+        journal.onPeerScore(id, failures);
     }
 
     /**
