@@ -23,13 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
  * packages and the command. Needs root (the whole suite does) to run as the other user.
  */
 class TestPrerequisitesTest {
-    private static final Path SCRIPT = Path.of("..", "scripts", "test").toAbsolutePath().normalize();
+    private static final Path SCRIPTS = Path.of("..", "scripts").toAbsolutePath().normalize();
 
     @TempDir
-    Path bin;
+    Path tmp;
+    private Path bin;
+    private Path script;
 
     @BeforeEach
     void narrowPath() throws IOException {
+        // A copy of the two scripts the step runs, so the other user can read them wherever the clone lives.
+        script = tmp.resolve("repo/scripts/test");
+        Files.createDirectories(script.resolveSibling("lib"));
+        Files.copy(SCRIPTS.resolve("test"), script);
+        Files.copy(SCRIPTS.resolve("lib/prereqs.sh"), script.resolveSibling("lib/prereqs.sh"));
+        bin = Files.createDirectory(tmp.resolve("bin"));
         for (String tool : List.of("id", "dirname", "readlink", "tmux")) {
             Path real = Path.of("/usr/bin", tool);
             if (!Files.isExecutable(real)) {
@@ -39,8 +47,12 @@ class TestPrerequisitesTest {
             Files.writeString(wrapper, "#!/bin/sh\nexec " + real + " \"$@\"\n");
             Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        // The other user must reach the symlinks.
-        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // The other user must reach both.
+        try (var paths = Files.walk(tmp)) {
+            for (Path p : paths.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        }
     }
 
     @Test
@@ -72,7 +84,7 @@ class TestPrerequisitesTest {
 
     private Result run(List<String> asUser) throws Exception {
         List<String> cmd = new ArrayList<>(asUser);
-        cmd.addAll(List.of("/bin/bash", SCRIPT.toString()));
+        cmd.addAll(List.of("/bin/bash", script.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("PATH", bin.toString());
         pb.environment().put("MOLIA_PREREQS_CHECK_ONLY", "1");
