@@ -129,20 +129,29 @@ public final class PcapReader {
             }
             int body = at + 8;
             int bodyEnd = at + length - 4;
+            int minimum = switch (type) {
+                case BLOCK_INTERFACE -> 8;
+                case BLOCK_ENHANCED_PACKET, BLOCK_PACKET_OBSOLETE -> 20;
+                case BLOCK_SIMPLE_PACKET -> 4;
+                default -> 0;
+            };
+            if (bodyEnd - body < minimum) {
+                throw new IOException("pcapng block at byte " + at + " is too short for its type " + type);
+            }
             switch (type) {
                 case BLOCK_INTERFACE -> interfaces.add(new Interface(b.getShort(body) & 0xffff,
                         resolution(b, body + 8, bodyEnd)));
                 case BLOCK_ENHANCED_PACKET, BLOCK_PACKET_OBSOLETE -> {
                     boolean enhanced = type == BLOCK_ENHANCED_PACKET;
                     int id = enhanced ? b.getInt(body) : b.getShort(body) & 0xffff;
-                    if (id >= interfaces.size()) {
+                    if (id < 0 || id >= interfaces.size()) {
                         throw new IOException("pcapng packet at byte " + at + " names interface " + id
                                 + ", which was not described");
                     }
                     Interface itf = interfaces.get(id);
                     long units = (b.getInt(body + 4) & 0xffff_ffffL) << 32 | (b.getInt(body + 8) & 0xffff_ffffL);
                     int captured = b.getInt(body + 12);
-                    if (captured < 0 || body + 20 + captured > bodyEnd) {
+                    if (captured < 0 || body + 20L + captured > bodyEnd) {
                         throw new IOException("pcapng packet at byte " + at + " is longer than its block");
                     }
                     byte[] data = new byte[captured];

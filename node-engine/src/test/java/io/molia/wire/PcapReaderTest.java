@@ -67,16 +67,16 @@ class PcapReaderTest {
                 PcapWriter.ip(at("::1", 3), at("::1", 4), PAYLOAD));
         for (ByteOrder order : List.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN)) {
             ByteArrayOutputStream file = new ByteArrayOutputStream();
-            file.writeBytes(block(order, 0x0a0d0d0a, ByteBuffer.allocate(16).order(order).putInt(0x1a2b3c4d)
+            file.writeBytes(PcapWriter.block(order, 0x0a0d0d0a, ByteBuffer.allocate(16).order(order).putInt(0x1a2b3c4d)
                     .putShort((short) 1).putShort((short) 0).putLong(-1).array()));
             // interface 0: Ethernet, if_tsresol 9 (nanoseconds); interface 1: SLL2, no option (microseconds)
-            file.writeBytes(block(order, 1, ByteBuffer.allocate(20).order(order).putShort((short) 1).putShort((short) 0)
+            file.writeBytes(PcapWriter.block(order, 1, ByteBuffer.allocate(20).order(order).putShort((short) 1).putShort((short) 0)
                     .putInt(0).putShort((short) 9).putShort((short) 1).put((byte) 9).put(new byte[3]).putInt(0).array()));
-            file.writeBytes(block(order, 1, ByteBuffer.allocate(8).order(order).putShort((short) 276)
+            file.writeBytes(PcapWriter.block(order, 1, ByteBuffer.allocate(8).order(order).putShort((short) 276)
                     .putShort((short) 0).putInt(0).array()));
-            file.writeBytes(block(order, 5, new byte[8])); // an interface statistics block: skipped
-            file.writeBytes(enhanced(order, 0, T + 789, ethernet));
-            file.writeBytes(enhanced(order, 1, T / 1000, cooked));
+            file.writeBytes(PcapWriter.block(order, 5, new byte[8])); // an interface statistics block: skipped
+            file.writeBytes(PcapWriter.enhanced(order, 0, T + 789, ethernet));
+            file.writeBytes(PcapWriter.enhanced(order, 1, T / 1000, cooked));
             PcapReader.Capture capture = PcapReader.read(file.toByteArray());
             assertEquals(2, capture.frames().size(), order.toString());
             UdpDatagram first = UdpDatagram.of(capture.frames().get(0));
@@ -87,18 +87,6 @@ class PcapReaderTest {
             assertEquals(at("::1", 4), second.destination());
             assertArrayEquals(PAYLOAD, second.payload());
         }
-    }
-
-    private static byte[] block(ByteOrder order, int type, byte[] body) {
-        int padded = (body.length + 3) & ~3;
-        return ByteBuffer.allocate(12 + padded).order(order).putInt(type).putInt(12 + padded)
-                .put(Arrays.copyOf(body, padded)).putInt(12 + padded).array();
-    }
-
-    private static byte[] enhanced(ByteOrder order, int itf, long units, byte[] data) {
-        ByteBuffer body = ByteBuffer.allocate(20 + data.length).order(order).putInt(itf).putInt((int) (units >>> 32))
-                .putInt((int) units).putInt(data.length).putInt(data.length).put(data);
-        return block(order, 6, body.array());
     }
 
     @Test

@@ -39,6 +39,33 @@ final class PcapWriter {
         return out.toByteArray();
     }
 
+    /** A pcapng block: type, total length, the body padded to 4 bytes, total length again. */
+    static byte[] block(ByteOrder order, int type, byte[] body) {
+        int padded = (body.length + 3) & ~3;
+        return ByteBuffer.allocate(12 + padded).order(order).putInt(type).putInt(12 + padded)
+                .put(java.util.Arrays.copyOf(body, padded)).putInt(12 + padded).array();
+    }
+
+    /** A pcapng enhanced packet block of interface {@code itf} at {@code units} of its timestamp resolution. */
+    static byte[] enhanced(ByteOrder order, int itf, long units, byte[] data) {
+        ByteBuffer body = ByteBuffer.allocate(20 + data.length).order(order).putInt(itf).putInt((int) (units >>> 32))
+                .putInt((int) units).putInt(data.length).putInt(data.length).put(data);
+        return block(order, 6, body.array());
+    }
+
+    /** A pcapng file: a section header, one interface of {@code linkType} (microseconds), and {@code frames}. */
+    static byte[] pcapng(ByteOrder order, int linkType, java.util.List<byte[]> frames) {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.writeBytes(block(order, 0x0a0d0d0a, ByteBuffer.allocate(16).order(order).putInt(0x1a2b3c4d)
+                .putShort((short) 1).putShort((short) 0).putLong(-1).array()));
+        file.writeBytes(block(order, 1, ByteBuffer.allocate(8).order(order).putShort((short) linkType)
+                .putShort((short) 0).putInt(0).array()));
+        for (int i = 0; i < frames.size(); i++) {
+            file.writeBytes(enhanced(order, 0, i, frames.get(i)));
+        }
+        return file.toByteArray();
+    }
+
     /** {@code packet} (IPv4 or IPv6) under the link-layer header of {@code linkType}. */
     static byte[] frame(int linkType, byte[] packet) {
         boolean v4 = (packet[0] & 0xf0) == 0x40;
