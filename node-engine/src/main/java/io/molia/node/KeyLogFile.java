@@ -49,6 +49,8 @@ public final class KeyLogFile implements AutoCloseable {
             channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
                     PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("key log " + path + " cannot be created: its directory does not exist", e);
         } catch (IOException e) {
             throw new IOException("key log " + path + " cannot be opened: " + e.getMessage(), e);
         }

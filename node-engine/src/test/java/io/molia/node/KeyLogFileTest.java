@@ -46,5 +46,9 @@ class KeyLogFileTest {
         e = assertThrows(IOException.class, () -> KeyLogFile.open(link));
         assertTrue(e.getMessage().startsWith("key log " + link + " "), e.getMessage());
         assertTrue(Files.notExists(target), "nothing was created through the link");
+
+        Path nowhere = dir.resolve("no-such-dir").resolve("keys.log");
+        e = assertThrows(IOException.class, () -> KeyLogFile.open(nowhere));
+        assertEquals("key log " + nowhere + " cannot be created: its directory does not exist", e.getMessage());
     }
 }
