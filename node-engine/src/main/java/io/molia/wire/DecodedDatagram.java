@@ -8,6 +8,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.molia.codec.DecodeStatus;
 
 /**
  * What {@link WireDecoder} makes of one captured datagram, and how {@code molia wire decode} prints it (one line,
@@ -74,7 +75,7 @@ public record DecodedDatagram(int frame, long epochNanos, InetSocketAddress sour
         }
         if (inner != null) {
             b.append(": ").append(inner.kind()).append(" request ").append(String.format("0x%016x", inner.requestId()));
-            if (inner.status() != io.molia.codec.DecodeStatus.OK) {
+            if (inner.status() != DecodeStatus.OK) {
                 b.append(" (").append(inner.status()).append(", ").append(inner.length()).append(" B)");
             }
             for (Map.Entry<String, Object> f : inner.fields().entrySet()) {

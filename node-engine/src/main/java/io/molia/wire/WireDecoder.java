@@ -125,7 +125,7 @@ public final class WireDecoder {
         byte[] ed = Arrays.copyOf(payload, ED_KEY);
         out.initiator = NodeId.ofPublicKey(ed).toHex();
         if (!Arrays.equals(X25519Keys.fromEd25519PublicKey(ed), ini.initiatorStatic)) {
-            out.note = "its Ed25519 key is not the static key of the handshake: a node drops it";
+            return out.note("its Ed25519 key is not the static key of the handshake: a node drops it");
         }
         return inner(payload, ts + TAI64N, payloadLen, out, "no request inside (a rekey)");
     }
