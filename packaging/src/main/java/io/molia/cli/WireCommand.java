@@ -44,17 +44,20 @@ final class WireCommand implements Runnable {
                 + "--wg-keylog` (repeat for the logs of several nodes).")
         List<Path> keyLogs = new ArrayList<>();
 
-        @Option(names = "--port", description = "Only datagrams from or to this UDP port.")
-        Integer port;
+        @Option(names = "--port", split = ",", paramLabel = "PORT", description = "Only datagrams from or to these UDP ports "
+                + "(4000,4001 or repeated).")
+        List<Integer> ports = new ArrayList<>();
 
         @Option(names = "--json", description = "One JSON object per datagram.")
         boolean json;
 
         @Override
         public Integer call() throws IOException {
-            if (port != null && (port < 1 || port > 65_535)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in 1..65535, got "
-                        + port);
+            for (int port : ports) {
+                if (port < 1 || port > 65_535) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in 1..65535, got "
+                            + port);
+                }
             }
             KeyLog keys = KeyLog.read(keyLogs);
             PcapReader.Capture frames = PcapReader.read(capture);
@@ -73,7 +76,8 @@ final class WireCommand implements Runnable {
                     }
                     continue;
                 }
-                if (port != null && d.source().getPort() != port && d.destination().getPort() != port) {
+                if (!ports.isEmpty() && !ports.contains(d.source().getPort())
+                        && !ports.contains(d.destination().getPort())) {
                     continue;
                 }
                 DecodedDatagram decoded = decoder.decode(d);
