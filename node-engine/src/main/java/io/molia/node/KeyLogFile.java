@@ -54,7 +54,8 @@ public final class KeyLogFile implements AutoCloseable {
         } catch (IOException e) {
             throw new IOException("key log " + path + " cannot be opened: " + e.getMessage(), e);
         }
-        return new KeyLogFile(path, new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.US_ASCII));
+        return new KeyLogFile(path,
+                new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.US_ASCII));
     }
 
     public Path path() {

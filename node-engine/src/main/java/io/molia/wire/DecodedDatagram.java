@@ -46,7 +46,7 @@ public record DecodedDatagram(int frame, long epochNanos, InetSocketAddress sour
         };
     }
 
-    /** {@code #3 22:58:01.123456 127.0.0.1:4000 > 127.0.0.1:4001 molia-initiation 430 B sender 0x… session 1: …}. */
+    /** {@code #3 22:58:01.123456 127.0.0.1:4000 > 127.0.0.1:4001 molia-initiation (0x4d) 430 B … session 1: …}. */
     public String line() {
         StringBuilder b = new StringBuilder();
         b.append('#').append(frame).append(' ').append(TIME.format(Instant.ofEpochSecond(0, epochNanos))).append(' ')

@@ -29,7 +29,8 @@ public record InnerMessage(String kind, long requestId, int version, Map<String,
                     fields.put("contacts", m.contacts().size());
                     StringBuilder list = new StringBuilder();
                     for (Contact c : m.contacts()) {
-                        list.append(list.isEmpty() ? "" : ",").append(c.id().shortHex()).append('@').append(c.address());
+                        list.append(list.isEmpty() ? "" : ",").append(c.id().shortHex()).append('@')
+                                .append(c.address());
                     }
                     if (!list.isEmpty()) {
                         fields.put("closest", list.toString());

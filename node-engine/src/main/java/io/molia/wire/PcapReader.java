@@ -90,7 +90,8 @@ public final class PcapReader {
             }
             byte[] data = new byte[captured];
             b.get(at + 16, data);
-            frames.add(new Frame(frames.size() + 1, seconds * 1_000_000_000L + fraction * nanosPerUnit, linkType, data));
+            long epochNanos = seconds * 1_000_000_000L + fraction * nanosPerUnit;
+            frames.add(new Frame(frames.size() + 1, epochNanos, linkType, data));
             at += 16 + captured;
         }
         return new Capture(frames, false);

@@ -70,8 +70,9 @@ class PcapReaderTest {
             file.writeBytes(PcapWriter.block(order, 0x0a0d0d0a, ByteBuffer.allocate(16).order(order).putInt(0x1a2b3c4d)
                     .putShort((short) 1).putShort((short) 0).putLong(-1).array()));
             // interface 0: Ethernet, if_tsresol 9 (nanoseconds); interface 1: SLL2, no option (microseconds)
-            file.writeBytes(PcapWriter.block(order, 1, ByteBuffer.allocate(20).order(order).putShort((short) 1).putShort((short) 0)
-                    .putInt(0).putShort((short) 9).putShort((short) 1).put((byte) 9).put(new byte[3]).putInt(0).array()));
+            file.writeBytes(PcapWriter.block(order, 1, ByteBuffer.allocate(20).order(order).putShort((short) 1)
+                    .putShort((short) 0).putInt(0).putShort((short) 9).putShort((short) 1).put((byte) 9)
+                    .put(new byte[3]).putInt(0).array()));
             file.writeBytes(PcapWriter.block(order, 1, ByteBuffer.allocate(8).order(order).putShort((short) 276)
                     .putShort((short) 0).putInt(0).array()));
             file.writeBytes(PcapWriter.block(order, 5, new byte[8])); // an interface statistics block: skipped
@@ -109,6 +110,11 @@ class PcapReaderTest {
         assertNull(UdpDatagram.of(new PcapReader.Frame(1, 0, UdpDatagram.LINK_ETHERNET, arp)));
         assertNull(UdpDatagram.of(new PcapReader.Frame(1, 0, 147, packet)), "a link type we do not read");
         assertFalse(UdpDatagram.supports(147));
+        PcapReader.Capture foreign = new PcapReader.Capture(List.of(new PcapReader.Frame(1, 0, 147, packet)), false);
+        IOException unsupported = assertThrows(IOException.class,
+                () -> CaptureDecode.run(foreign, KeyLog.parse(""), java.util.Set.of(), d -> { }));
+        assertEquals("link type 147 is not one molia wire decode reads (Ethernet, Linux cooked SLL/SLL2, raw IP, "
+                + "BSD loopback)", unsupported.getMessage());
 
         byte[] snapped = Arrays.copyOf(packet, packet.length - 3); // a snap length shorter than the datagram
         UdpDatagram cut = UdpDatagram.of(new PcapReader.Frame(1, 0, UdpDatagram.LINK_RAW, snapped));

@@ -77,7 +77,8 @@ final class PcapWriter {
                     .put(new byte[8]).putShort((short) etherType);
             case UdpDatagram.LINK_LINUX_SLL2 -> b.putShort((short) etherType).putShort((short) 0).putInt(1)
                     .putShort((short) 772).put((byte) 0).put((byte) 6).put(new byte[8]);
-            case UdpDatagram.LINK_NULL -> b.order(ByteOrder.LITTLE_ENDIAN).putInt(v4 ? 2 : 30).order(ByteOrder.BIG_ENDIAN);
+            case UdpDatagram.LINK_NULL -> b.order(ByteOrder.LITTLE_ENDIAN).putInt(v4 ? 2 : 30)
+                    .order(ByteOrder.BIG_ENDIAN); // the family in the capturing host's byte order
             case UdpDatagram.LINK_LOOP -> b.putInt(v4 ? 2 : 24);
             default -> {
                 // raw IP link types: the packet alone

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.core.CoreEvent;
@@ -102,11 +103,10 @@ class WireDecodeLiveTest {
     }
 
     private static List<DecodedDatagram> decode(Path capture, KeyLog keys) throws Exception {
-        WireDecoder decoder = new WireDecoder(keys);
         List<DecodedDatagram> out = new ArrayList<>();
-        for (PcapReader.Frame frame : PcapReader.read(capture).frames()) {
-            out.add(decoder.decode(UdpDatagram.of(frame)));
-        }
+        CaptureDecode.Summary summary = CaptureDecode.run(PcapReader.read(capture), keys, Set.of(), out::add);
+        assertEquals(out.size(), summary.datagrams());
+        assertEquals(0, summary.withoutUdp());
         return out;
     }
 }

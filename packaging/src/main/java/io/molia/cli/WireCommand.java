@@ -1,23 +1,21 @@
 package io.molia.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
-import io.molia.wire.DecodedDatagram;
+import io.molia.wire.CaptureDecode;
 import io.molia.wire.KeyLog;
 import io.molia.wire.PcapReader;
-import io.molia.wire.UdpDatagram;
-import io.molia.wire.WireDecoder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code molia wire}: tools over captured traffic. The work is in {@code io.molia.wire}. */
+/** {@code molia wire}: tools over captured traffic. Subcommands parse and print; {@code io.molia.wire} works. */
 @Command(name = "wire", mixinStandardHelpOptions = true, description = "Read captures of Molia traffic.",
         subcommands = WireCommand.Decode.class)
 final class WireCommand implements Runnable {
@@ -44,8 +42,8 @@ final class WireCommand implements Runnable {
                 + "--wg-keylog` (repeat for the logs of several nodes).")
         List<Path> keyLogs = new ArrayList<>();
 
-        @Option(names = "--port", split = ",", paramLabel = "PORT", description = "Only datagrams from or to these UDP ports "
-                + "(4000,4001 or repeated).")
+        @Option(names = "--port", split = ",", paramLabel = "PORT",
+                description = "Only datagrams from or to these UDP ports (4000,4001 or repeated).")
         List<Integer> ports = new ArrayList<>();
 
         @Option(names = "--json", description = "One JSON object per datagram.")
@@ -61,39 +59,14 @@ final class WireCommand implements Runnable {
             }
             KeyLog keys = KeyLog.read(keyLogs);
             PcapReader.Capture frames = PcapReader.read(capture);
-            WireDecoder decoder = new WireDecoder(keys);
-            PrintStream out = System.out;
-            int datagrams = 0;
-            int decrypted = 0;
-            int notUdp = 0;
-            Integer unsupportedLink = null;
-            for (PcapReader.Frame frame : frames.frames()) {
-                UdpDatagram d = UdpDatagram.of(frame);
-                if (d == null) {
-                    notUdp++;
-                    if (!UdpDatagram.supports(frame.linkType())) {
-                        unsupportedLink = frame.linkType();
-                    }
-                    continue;
-                }
-                if (!ports.isEmpty() && !ports.contains(d.source().getPort())
-                        && !ports.contains(d.destination().getPort())) {
-                    continue;
-                }
-                DecodedDatagram decoded = decoder.decode(d);
-                datagrams++;
-                decrypted += decoded.decrypted() ? 1 : 0;
-                out.println(json ? decoded.json().toString() : decoded.line());
+            CaptureDecode.Summary summary;
+            try {
+                summary = CaptureDecode.run(frames, keys, Set.copyOf(ports),
+                        d -> System.out.println(json ? d.json().toString() : d.line()));
+            } catch (IOException e) {
+                throw new IOException(capture + ": " + e.getMessage(), e);
             }
-            if (datagrams == 0 && unsupportedLink != null) {
-                throw new IOException(capture + ": link type " + unsupportedLink + " is not one molia wire decode "
-                        + "reads (Ethernet, Linux cooked SLL/SLL2, raw IP, BSD loopback)");
-            }
-            String summary = datagrams + " datagrams, " + decrypted + " decrypted" + (notUdp > 0 ? ", " + notUdp
-                    + " frames without a UDP datagram skipped" : "") + (frames.truncated()
-                    ? "; the capture ends in a cut-off record" : "") + (keyLogs.isEmpty()
-                    ? "; no --keylog given: nothing can be decrypted" : "");
-            (json ? System.err : out).println(summary);
+            (json ? System.err : System.out).println(summary.line(!keyLogs.isEmpty()));
             return 0;
         }
     }
