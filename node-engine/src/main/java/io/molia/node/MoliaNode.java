@@ -79,6 +79,8 @@ public final class MoliaNode implements AutoCloseable {
     long operatorLoopNs;
     private final Map<Long, CompletableFuture<Traced>> tracedWaiting = new HashMap<>();
     private final UdpTransport transport;
+    /** The debug key log, or null (off). */
+    private final KeyLogFile keyLog;
     private final EventLoop loop;
     private final Map<Long, CompletableFuture<CoreEvent>> waiting = new HashMap<>();
     private final byte[] rx = new byte[2048];
@@ -136,6 +138,7 @@ public final class MoliaNode implements AutoCloseable {
         long now = System.nanoTime();
         this.core = new NodeCore(coreConfig, self, random.split(), now);
         core.reachable(SocketAddresses.reachableFrom(bound));
+        this.keyLog = openKeyLog(config.keyLog(), transport);
         this.sessions = newSessionManager(0, random.split());
         this.loop = transport.eventLoop(0);
         this.inbox = new ShardInbox(loop, this::onHandover, () -> transport.flush(0));
@@ -151,12 +154,14 @@ public final class MoliaNode implements AutoCloseable {
                     ? loop.submit(() -> NodeWal.open(config.dataDir(), config.wal(), core, now)).get() : null;
         } catch (java.util.concurrent.ExecutionException e) {
             transport.close();
+            closeKeyLog();
             if (e.getCause() instanceof RuntimeException re) {
                 throw re; // e.g. the data dir is held by another node: its one-line message as it is
             }
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e);
         } catch (InterruptedException e) {
             transport.close();
+            closeKeyLog();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while recovering the WAL", e);
         }
@@ -191,14 +196,23 @@ public final class MoliaNode implements AutoCloseable {
                 .addKeyValue("shards", config.shards()).addKeyValue("transport", transport.isEpoll() ? "epoll" : "nio")
                 .addKeyValue("metrics_port", config.metrics() == null ? -1 : metrics.port())
                 .addKeyValue("bootstrap_peers", config.bootstrap().size()).log("node started");
+        if (keyLog != null) {
+            LOG.atWarn().addKeyValue("node", self.id().shortHex()).addKeyValue("file", keyLog.path())
+                    .log("key log on: every session key is written to the file; whoever reads it decrypts this node's "
+                            + "traffic (debug only)");
+        }
     }
 
     /** The session layer of shard {@code shard}: it issues receiver indexes whose low bits name the shard. */
     private SessionManager newSessionManager(int shard, SplittableRandom random) {
         // Bans are read through their published view: the admission check runs on every shard's loop.
-        return new SessionManager(StaticIdentity.fromEd25519Seed(identity.seed()), identity.publicKey(),
-                config.networkKey(), shard, SHARD_BITS, SESSIONS_PER_SHARD, random,
+        SessionManager manager = new SessionManager(StaticIdentity.fromEd25519Seed(identity.seed()),
+                identity.publicKey(), config.networkKey(), shard, SHARD_BITS, SESSIONS_PER_SHARD, random,
                 (id, key, pow) -> !bans.view().bansPeer(System.nanoTime(), id));
+        if (keyLog != null) {
+            manager.setKeyLog(keyLog.writer()); // shared by the shards: each session's block is one write
+        }
+        return manager;
     }
 
     /** Starts a node: binds its sockets, loads or creates its identity, joins through the bootstrap peers. */
@@ -414,7 +428,27 @@ public final class MoliaNode implements AutoCloseable {
             wal.close();
         }
         metrics.close();
+        closeKeyLog();
         LOG.atInfo().addKeyValue("node", self.id().shortHex()).log("node stopped");
+    }
+
+    /** The key log at {@code file}, or null for none; a file that cannot be opened stops the start. */
+    private static KeyLogFile openKeyLog(java.nio.file.Path file, UdpTransport transport) throws IOException {
+        if (file == null) {
+            return null;
+        }
+        try {
+            return KeyLogFile.open(file);
+        } catch (IOException e) {
+            transport.close();
+            throw e;
+        }
+    }
+
+    private void closeKeyLog() {
+        if (keyLog != null) {
+            keyLog.close();
+        }
     }
 
     /**

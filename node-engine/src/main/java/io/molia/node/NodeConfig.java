@@ -18,9 +18,10 @@ import io.molia.wal.WalOptions;
  *                   shard is the low 4 bits of a session's receiver index)
  * @param metrics    where to serve Prometheus metrics, or null for none
  * @param wal        durability: sync policy and compaction ({@link WalOptions#defaults()} unless given)
+ * @param keyLog     debug only: append every session's keys here for Wireshark ({@link KeyLogFile}), or null (off)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
-        int shards, InetSocketAddress metrics, WalOptions wal) {
+        int shards, InetSocketAddress metrics, WalOptions wal, Path keyLog) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -31,6 +32,17 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
             int shards, InetSocketAddress metrics) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, WalOptions.defaults());
+    }
+
+    /** A node without a key log. */
+    public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
+            int shards, InetSocketAddress metrics, WalOptions wal) {
+        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, null);
+    }
+
+    /** This configuration with the debug key log at {@code file} (null: off). */
+    public NodeConfig withKeyLog(Path file) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, file);
     }
 
     public NodeConfig {

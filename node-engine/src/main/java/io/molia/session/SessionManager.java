@@ -212,7 +212,8 @@ public final class SessionManager {
 
     /**
      * Debug only: write every session's keys in the format of Wireshark's WireGuard key log ({@code wg.keylog_file})
-     * to {@code writer}. Anyone with that file decrypts the traffic: the driver warns loudly when it is on.
+     * to {@code writer}, each session's four lines in one {@code write} call, so the shards of a node may share one
+     * writer. Anyone with that file decrypts the traffic: the driver warns loudly when it is on.
      */
     public void setKeyLog(java.io.Writer writer) {
         this.keyLog = writer;
@@ -839,12 +840,14 @@ public final class SessionManager {
         if (keyLog == null) {
             return;
         }
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        // Wireshark links a PRESHARED_KEY to the LOCAL_EPHEMERAL_PRIVATE_KEY line just before it: one block, one write.
+        String block = "LOCAL_STATIC_PRIVATE_KEY = " + b64.encodeToString(local.privateKey()) + "\n"
+                + "REMOTE_STATIC_PUBLIC_KEY = " + b64.encodeToString(hs.remoteStatic) + "\n"
+                + "LOCAL_EPHEMERAL_PRIVATE_KEY = " + b64.encodeToString(hs.ephemeralPrivate) + "\n"
+                + "PRESHARED_KEY = " + b64.encodeToString(psk) + "\n";
         try {
-            java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
-            keyLog.write("LOCAL_STATIC_PRIVATE_KEY = " + b64.encodeToString(local.privateKey()) + "\n");
-            keyLog.write("REMOTE_STATIC_PUBLIC_KEY = " + b64.encodeToString(hs.remoteStatic) + "\n");
-            keyLog.write("LOCAL_EPHEMERAL_PRIVATE_KEY = " + b64.encodeToString(hs.ephemeralPrivate) + "\n");
-            keyLog.write("PRESHARED_KEY = " + b64.encodeToString(psk) + "\n");
+            keyLog.write(block);
             keyLog.flush();
         } catch (java.io.IOException e) {
             keyLog = null; // a debug aid must never take the node down

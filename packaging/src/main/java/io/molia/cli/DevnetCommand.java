@@ -55,12 +55,17 @@ final class DevnetCommand implements Callable<Integer> {
             + "(without a terminal the report is printed anyway).")
     boolean noDash;
 
+    @Option(names = "--wg-keylog", paramLabel = "FILE", description = "Debug only: every node appends its session "
+            + "keys to FILE (created 0600) for Wireshark and `molia wire decode`. Off unless given.")
+    Path wgKeyLog;
+
     @Override
     public Integer call() throws Exception {
         if (count < 2 || count > 200) {
             throw new IllegalArgumentException("--nodes must be in 2..200");
         }
         LogSetup.configure("text", ch.qos.logback.classic.Level.WARN); // the table below says what INFO would
+        NodeCommand.warnIfKeyLog("devnet", wgKeyLog);
         List<MoliaNode> nodes = new ArrayList<>();
         List<AdminServer> admins = new ArrayList<>();
         CountDownLatch stop = new CountDownLatch(1);
@@ -77,7 +82,7 @@ final class DevnetCommand implements Callable<Integer> {
         if (processes) {
             io.molia.node.MoliaAddress first = null;
             for (int i = 0; i < count; i++) {
-                ChildNode child = ChildNode.start(dataDir.resolve("node-" + i), first);
+                ChildNode child = ChildNode.start(dataDir.resolve("node-" + i), first, wgKeyLog);
                 children.add(child.process());
                 first = first == null ? child.address() : first;
                 System.out.printf("%-5d %-18s %-8d %s%n", i, child.address().nodeId().shortHex(),
@@ -85,14 +90,14 @@ final class DevnetCommand implements Callable<Integer> {
             }
             // The self-check and status run from a client node in this JVM.
             nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("client"), loopback, List.of(first),
-                    new byte[32], 1, null)));
+                    new byte[32], 1, null).withKeyLog(wgKeyLog)));
         } else {
             LogbackControl logControl = LogbackControl.install();
             for (int i = 0; i < count; i++) {
                 List<io.molia.node.MoliaAddress> seeds = i == 0 ? List.of() : List.of(nodes.get(0).address());
                 // One shard each: the nodes of one JVM already share its cores, more loops would add threads only.
                 nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("node-" + i), loopback, seeds, new byte[32],
-                        1, null)));
+                        1, null).withKeyLog(wgKeyLog)));
                 // Each node's admin socket in its data dir: `molia shell --node i` (a shutdown request stops
                 // the whole devnet, as Ctrl-C does).
                 admins.add(AdminServer.start(nodes.get(i), AdminServer.Options.defaults(dataDir.resolve("node-" + i),
@@ -134,7 +139,7 @@ final class DevnetCommand implements Callable<Integer> {
 
     /** A `molia node` child process started with the same JDK and class path as this one. */
     private record ChildNode(Process process, io.molia.node.MoliaAddress address) {
-        static ChildNode start(Path dataDir, io.molia.node.MoliaAddress bootstrap) throws Exception {
+        static ChildNode start(Path dataDir, io.molia.node.MoliaAddress bootstrap, Path keyLog) throws Exception {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx128m"));
             command.addAll(JvmFlags.forChild()); // Chronicle's flags (the WAL), as this JVM got them
@@ -143,6 +148,9 @@ final class DevnetCommand implements Callable<Integer> {
             if (bootstrap != null) {
                 command.add("--bootstrap");
                 command.add(bootstrap.toString());
+            }
+            if (keyLog != null) {
+                command.addAll(List.of("--wg-keylog", keyLog.toString()));
             }
             Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "molia", mixinStandardHelpOptions = true, versionProvider = MoliaCommand.Version.class,
         description = "Molia: an Internet-scale Kademlia DHT node and its operations toolkit.",
         subcommands = {NodeCommand.class, DevnetCommand.class, ShellCommand.class, AdminCommands.class, DashCommand.class,
-            WalCommand.class, SimCommand.class, BenchCommand.class, FuzzCommand.class, KeygenCommand.class,
+            WalCommand.class, SimCommand.class, BenchCommand.class, FuzzCommand.class, WireCommand.class, KeygenCommand.class,
             VersionCommand.class, CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class})
 public final class MoliaCommand implements Runnable {
     @CommandLine.Spec

@@ -74,13 +74,20 @@ final class NodeCommand implements Callable<Integer> {
             description = "Skip a timed compaction until this many entries were appended. Default ${DEFAULT-VALUE}.")
     long walCompactMinEntries;
 
+    @Option(names = "--wg-keylog", paramLabel = "FILE", description = "Debug only: append every session's keys to "
+            + "FILE (created 0600) in the format of Wireshark's WireGuard key log, for `tshark -o wg.keylog_file:FILE` "
+            + "and `molia wire decode`. Whoever reads FILE decrypts this node's traffic. Off unless given.")
+    Path wgKeyLog;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
         NodeConfig config = new NodeConfig(dataDir, parseListen(listen), parseBootstrap(bootstrap),
                 parseNetworkKey(networkKey), shards != null ? shards : NodeConfig.defaultShards(), metrics == null ? null : parseMetrics(metrics),
                 WalOptions.defaults().withSync(WalSync.parse(walSync))
-                        .withCompaction(parseDuration(walCompactEvery, "--wal-compact-every"), walCompactMinEntries));
+                        .withCompaction(parseDuration(walCompactEvery, "--wal-compact-every"), walCompactMinEntries))
+                .withKeyLog(wgKeyLog);
+        warnIfKeyLog("node", wgKeyLog);
         MoliaNode node = MoliaNode.start(config);
         // The admin socket's shutdown request exits like SIGTERM does: through the shutdown hook below.
         AdminServer admin = noAdminSocket ? null : AdminServer.start(node, adminOptions());
@@ -124,6 +131,14 @@ final class NodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--admin-token-file: the token must be at least 16 bytes");
         }
         return options.withTcp(parseMetrics(adminTcp), token);
+    }
+
+    /** The one-line warning on stderr that a key log is on (the node also logs it). */
+    static void warnIfKeyLog(String command, Path file) {
+        if (file != null) {
+            System.err.println("molia " + command + ": WARNING: --wg-keylog " + file + ": every session key is "
+                    + "written there; whoever reads it decrypts this node's traffic (debug only)");
+        }
     }
 
     /**

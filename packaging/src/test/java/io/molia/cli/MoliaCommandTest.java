@@ -220,4 +220,48 @@ class MoliaCommandTest {
             assertTrue(handshakes.get("completed_per_second").asDouble() > 0, handshakes.toString());
         }
     }
+
+    @Test
+    void wireDecodeNamesAMissingOrBadFileInOneLineAndSaysWhatItCannotDecrypt(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path missing = dir.resolve("none.pcap");
+        assertEquals(1, run("wire", "decode", missing.toString()));
+        assertEquals("molia wire decode: " + missing + ": no such file", err.toString().strip());
+        java.nio.file.Path notACapture = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "hello there");
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("wire", "decode", notACapture.toString()));
+        assertEquals("molia wire decode: " + notACapture + ": not a pcap or pcapng capture (magic 0x68656c6c)",
+                err.toString().strip());
+        // An empty capture as tcpdump leaves it when nothing matched: a classic pcap header, Ethernet.
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262_144)
+                .putInt(1);
+        java.nio.file.Path empty = java.nio.file.Files.write(dir.resolve("empty.pcap"), header.array());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("wire", "decode", empty.toString(), "--keylog", dir.resolve("keys.log").toString()));
+        assertEquals("molia wire decode: key log " + dir.resolve("keys.log") + ": no such file",
+                err.toString().strip());
+        java.nio.file.Path notKeys = java.nio.file.Files.writeString(dir.resolve("notkeys.log"), "hello = there\n");
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("wire", "decode", empty.toString(), "--keylog", notKeys.toString()));
+        assertTrue(err.toString().strip().startsWith("molia wire decode: key log " + notKeys + " has no key lines"),
+                err.toString());
+        String out = captureStdout(() -> assertEquals(0, run("wire", "decode", empty.toString())));
+        assertEquals("0 datagrams, 0 decrypted; no --keylog given: nothing can be decrypted", out.strip());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("wire", "decode", empty.toString(), "--port", "0"));
+        assertTrue(err.toString().contains("--port must be in 1..65535, got 0"), err.toString());
+    }
+
+    @Test
+    void aKeyLogOthersCanReadIsRefusedInOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path keys = java.nio.file.Files.writeString(dir.resolve("keys.log"), "");
+        java.nio.file.Files.setPosixFilePermissions(keys, java.nio.file.attribute.PosixFilePermissions.fromString(
+                "rw-r--r--"));
+        assertEquals(1, run("node", "--data-dir", dir.resolve("n").toString(), "--listen", "127.0.0.1:0",
+                "--wg-keylog", keys.toString(), "--no-admin-socket"));
+        assertEquals("molia node: key log " + keys + " is readable by others (mode rw-r--r--); run: chmod 600 "
+                + keys, err.toString().strip());
+    }
 }
