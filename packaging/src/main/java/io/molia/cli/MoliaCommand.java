@@ -10,8 +10,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code molia} root: mounts every module's commands. Exit codes: 0 success, 1 the work failed,
- * 2 bad usage (picocli's default), 3 a check did not pass (e.g. a simulated target missed).
+ * The {@code molia} root: mounts every module's commands. Exit codes (README, "Exit codes"): 0 success, 1 the work
+ * failed ({@link OneLineErrors}), 2 bad usage ({@link UsageErrors}), 3 the command ran but found a problem (a bench's
+ * check failed, fuzz findings, WAL damage).
  */
 @Command(name = "molia", mixinStandardHelpOptions = true, versionProvider = MoliaCommand.Version.class,
         description = "Molia: an Internet-scale Kademlia DHT node and its operations toolkit.",
@@ -30,7 +31,19 @@ public final class MoliaCommand implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new MoliaCommand());
         cli.setExecutionExceptionHandler(new OneLineErrors());
+        cli.setParameterExceptionHandler(new UsageErrors(cli));
+        cli.setExecutionStrategy(MoliaCommand::refuseUnmatchedThenRun);
         return cli;
+    }
+
+    /** picocli lets help commands ({@code help}, {@code generate-completion}) ignore unknown options; we don't. */
+    private static int refuseUnmatchedThenRun(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.hasSubcommand() ? p.subcommand() : null) {
+            if (!p.unmatched().isEmpty()) {
+                throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     @Override
