@@ -48,6 +48,20 @@ class MoliaCommandTest {
     }
 
     @Test
+    void aOneShotRootHoldsOnlyTheCommandItRunsUnderItsOwnName() {
+        for (String name : MoliaCommand.COMMANDS.keySet()) {
+            java.util.Set<String> built = MoliaCommand.newCommandLine(name).getSubcommands().keySet();
+            if (name.equals("help") || name.equals("generate-completion")) {
+                assertEquals(MoliaCommand.COMMANDS.keySet(), built, name + " reads the whole tree");
+            } else {
+                assertEquals(java.util.Set.of(name), built, name);
+            }
+        }
+        assertEquals(MoliaCommand.COMMANDS.keySet(), MoliaCommand.newCommandLine("admn").getSubcommands().keySet(),
+                "a typo gets every command to suggest from");
+    }
+
+    @Test
     void versionAsJson() throws Exception {
         String out = captureStdout(() -> assertEquals(0, run("version", "--json")));
         JsonNode json = new ObjectMapper().readTree(out);
