@@ -584,7 +584,8 @@ public final class AdminCommands implements Runnable {
 
     @Command(name = "errors", description = "Recent warnings and errors the node logged.")
     static final class Errors extends Base {
-        @Option(names = "--max", defaultValue = "50", converter = IntRange.Positive.class, description = "How many (default ${DEFAULT-VALUE}).")
+        @Option(names = "--max", defaultValue = "50", converter = IntRange.Positive.class,
+                description = "How many (default ${DEFAULT-VALUE}).")
         int max;
 
         @Override
@@ -687,7 +688,8 @@ public final class AdminCommands implements Runnable {
         @Parameters(paramLabel = "VALUE", description = "The value (UTF-8 text).")
         String value;
 
-        @Option(names = "--ttl", defaultValue = "3600", converter = LongRange.Positive.class, description = "Seconds (default ${DEFAULT-VALUE}).")
+        @Option(names = "--ttl", defaultValue = "3600", converter = LongRange.Positive.class,
+                description = "Seconds (default ${DEFAULT-VALUE}).")
         long ttl;
 
         @Override
@@ -756,7 +758,8 @@ public final class AdminCommands implements Runnable {
         @Parameters(paramLabel = "TARGET", completionCandidates = PeerIds.class)
         String target;
 
-        @Option(names = "--for", defaultValue = "3600", converter = LongRange.Positive.class, description = "Seconds (default ${DEFAULT-VALUE}).")
+        @Option(names = "--for", defaultValue = "3600", converter = LongRange.Positive.class,
+                description = "Seconds (default ${DEFAULT-VALUE}).")
         long seconds;
 
         @Override

@@ -37,17 +37,20 @@ public final class SimCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--nodes", defaultValue = "10000", converter = NodeCount.class, description = "Network size (default ${DEFAULT-VALUE}).")
+    @Option(names = "--nodes", defaultValue = "10000", converter = NodeCount.class,
+            description = "Network size (default ${DEFAULT-VALUE}).")
     int nodes;
 
-    @Option(names = "--lookups", defaultValue = "2000", converter = IntRange.NonNegative.class, description = "Measured lookups (default ${DEFAULT-VALUE}).")
+    @Option(names = "--lookups", defaultValue = "2000", converter = IntRange.NonNegative.class,
+            description = "Measured lookups (default ${DEFAULT-VALUE}).")
     int lookups;
 
     @Option(names = "--churn", defaultValue = "0", converter = Churn.class,
             description = "Fraction of nodes replaced per simulated minute, e.g. 0.3 (default ${DEFAULT-VALUE}).")
     double churn;
 
-    @Option(names = "--loss", defaultValue = "0", converter = Loss.class, description = "Datagram loss probability (default ${DEFAULT-VALUE}).")
+    @Option(names = "--loss", defaultValue = "0", converter = Loss.class,
+            description = "Datagram loss probability (default ${DEFAULT-VALUE}).")
     double loss;
 
     @Option(names = "--seed", defaultValue = "1", description = "Master seed (default ${DEFAULT-VALUE}).")
@@ -61,7 +64,8 @@ public final class SimCommand implements Callable<Integer> {
             description = "Simulated seconds over which the lookups are spread (default ${DEFAULT-VALUE}).")
     double durationSeconds;
 
-    @Option(names = "--disjoint-paths", defaultValue = "1", converter = IntRange.Positive.class, description = "S/Kademlia d (default ${DEFAULT-VALUE}).")
+    @Option(names = "--disjoint-paths", defaultValue = "1", converter = IntRange.Positive.class,
+            description = "S/Kademlia d (default ${DEFAULT-VALUE}).")
     int disjointPaths;
 
     @Option(names = "--handshake-rtt",

@@ -43,23 +43,28 @@ final class BenchCommand implements Runnable {
         @Mixin
         MeasuredNode node;
 
-        @Option(names = "--requests", defaultValue = "200000", converter = LongRange.Positive.class, description = "Requests to send (default ${DEFAULT-VALUE}).")
+        @Option(names = "--requests", defaultValue = "200000", converter = LongRange.Positive.class,
+                description = "Requests to send (default ${DEFAULT-VALUE}).")
         long requests;
 
         @Option(names = "--duration", defaultValue = "30", converter = DoubleRange.Positive.class,
                 description = "Stop after this many seconds (default ${DEFAULT-VALUE}).")
         double duration;
 
-        @Option(names = "--concurrency", defaultValue = "256", converter = IntRange.Positive.class, description = "Requests outstanding (default ${DEFAULT-VALUE}).")
+        @Option(names = "--concurrency", defaultValue = "256", converter = IntRange.Positive.class,
+                description = "Requests outstanding (default ${DEFAULT-VALUE}).")
         int concurrency;
 
-        @Option(names = "--sessions", defaultValue = "32", converter = IntRange.Positive.class, description = "Sessions (identities, source ports).")
+        @Option(names = "--sessions", defaultValue = "32", converter = IntRange.Positive.class,
+                description = "Sessions (identities, source ports).")
         int sessions;
 
-        @Option(names = "--query", defaultValue = "find", converter = Query.class, description = "ping or find (default ${DEFAULT-VALUE}).")
+        @Option(names = "--query", defaultValue = "find", converter = Query.class,
+                description = "ping or find (default ${DEFAULT-VALUE}).")
         String query;
 
-        @Option(names = "--warmup", defaultValue = "20000", converter = LongRange.NonNegative.class, description = "Unmeasured requests first.")
+        @Option(names = "--warmup", defaultValue = "20000", converter = LongRange.NonNegative.class,
+                description = "Unmeasured requests first.")
         long warmup;
 
         @Override
@@ -95,7 +100,8 @@ final class BenchCommand implements Runnable {
                 description = "molia://<key>@host:port of the node.")
         MoliaAddress target;
 
-        @Option(names = "--packets", defaultValue = "100000", converter = LongRange.Positive.class, description = "Datagrams to send (default ${DEFAULT-VALUE}).")
+        @Option(names = "--packets", defaultValue = "100000", converter = LongRange.Positive.class,
+                description = "Datagrams to send (default ${DEFAULT-VALUE}).")
         long packets;
 
         @Option(names = "--seed", defaultValue = "1", description = "Seed of the datagrams (default ${DEFAULT-VALUE}).")

@@ -29,7 +29,8 @@ final class BenchHandshakesCommand implements Callable<Integer> {
     @Mixin
     MeasuredNode node;
 
-    @Option(names = "--count", defaultValue = "20000", converter = IntRange.Positive.class, description = "Handshakes (default ${DEFAULT-VALUE}).")
+    @Option(names = "--count", defaultValue = "20000", converter = IntRange.Positive.class,
+            description = "Handshakes (default ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--warmup", defaultValue = "2000", converter = IntRange.NonNegative.class,

@@ -26,7 +26,8 @@ final class BenchLookupsCommand implements Callable<Integer> {
             description = "molia://<key>@host:port of the node to join through.")
     MoliaAddress target;
 
-    @Option(names = "--count", defaultValue = "100", converter = IntRange.Positive.class, description = "Lookups, and put/get pairs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--count", defaultValue = "100", converter = IntRange.Positive.class,
+            description = "Lookups, and put/get pairs (default ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--duration", defaultValue = "60", converter = DoubleRange.Positive.class,

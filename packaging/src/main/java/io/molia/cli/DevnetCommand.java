@@ -41,14 +41,16 @@ final class DevnetCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--nodes", defaultValue = "8", converter = NodeCount.class, description = "How many nodes (default ${DEFAULT-VALUE}).")
+    @Option(names = "--nodes", defaultValue = "8", converter = NodeCount.class,
+            description = "How many nodes (default ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--data-dir", defaultValue = "devnet-data",
             description = "Parent of the nodes' data dirs (default ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--duration", converter = io.molia.options.LongRange.Positive.class, description = "Stop after this many seconds (default: run until Ctrl-C).")
+    @Option(names = "--duration", converter = io.molia.options.LongRange.Positive.class,
+            description = "Stop after this many seconds (default: run until Ctrl-C).")
     Long durationSeconds;
 
     @Option(names = "--interval", defaultValue = "5", converter = io.molia.options.IntRange.Positive.class,

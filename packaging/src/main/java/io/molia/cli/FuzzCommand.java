@@ -25,7 +25,8 @@ final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--list", description = "Name the targets and what each asserts.")
     boolean list;
 
-    @Option(names = "--duration", defaultValue = "10m", converter = Duration.class, description = "Per target, e.g. 30s, 10m, 1h (default ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "10m", converter = Duration.class,
+            description = "Per target, e.g. 30s, 10m, 1h (default ${DEFAULT-VALUE}).")
     String duration;
 
     @Option(names = "--findings", defaultValue = "target/fuzz-findings",

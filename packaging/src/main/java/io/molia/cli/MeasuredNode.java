@@ -14,7 +14,8 @@ final class MeasuredNode {
             description = "molia://<key>@host:port of the node.")
     MoliaAddress target;
 
-    @Option(names = "--node-pid", defaultValue = "0", converter = LongRange.NonNegative.class, description = "The node's PID, to read its CPU and RSS.")
+    @Option(names = "--node-pid", defaultValue = "0", converter = LongRange.NonNegative.class,
+            description = "The node's PID, to read its CPU and RSS.")
     long nodePid;
 
     @Option(names = "--json", description = "One JSON object instead of text.")

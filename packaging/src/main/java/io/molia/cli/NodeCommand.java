@@ -45,11 +45,13 @@ final class NodeCommand implements Callable<Integer> {
             description = "64 hex digits: a private network's shared key (default: public).")
     byte[] networkKey = new byte[32];
 
-    @Option(names = "--shards", converter = ShardCount.class, description = "Shards: one event loop and SO_REUSEPORT socket each, sessions spread "
+    @Option(names = "--shards", converter = ShardCount.class,
+            description = "Shards: one event loop and SO_REUSEPORT socket each, sessions spread "
             + "over them (default: one per available processor, at most " + MoliaNode.MAX_SHARDS + ").")
     Integer shards;
 
-    @Option(names = "--metrics", converter = HostPortConverter.LocalByDefault.class, description = "Serve Prometheus metrics at [host:]port (host defaults to "
+    @Option(names = "--metrics", converter = HostPortConverter.LocalByDefault.class,
+            description = "Serve Prometheus metrics at [host:]port (host defaults to "
             + "127.0.0.1; off unless given).")
     InetSocketAddress metrics;
 
@@ -63,7 +65,8 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--no-admin-socket", description = "Do not serve <data-dir>/admin.sock (molia shell/admin).")
     boolean noAdminSocket;
 
-    @Option(names = "--admin-tcp", converter = HostPortConverter.LocalByDefault.class, description = "Also serve the admin API on TCP at [host:]port (host defaults to "
+    @Option(names = "--admin-tcp", converter = HostPortConverter.LocalByDefault.class,
+            description = "Also serve the admin API on TCP at [host:]port (host defaults to "
             + "127.0.0.1); needs --admin-token-file. Off unless given.")
     InetSocketAddress adminTcp;
 
@@ -71,7 +74,8 @@ final class NodeCommand implements Callable<Integer> {
             + "a file only its owner can read).")
     Path adminTokenFile;
 
-    @Option(names = "--wal-sync", defaultValue = "none", converter = WalSyncConverter.class, description = "When WAL entries reach the disk: none (page "
+    @Option(names = "--wal-sync", defaultValue = "none", converter = WalSyncConverter.class,
+            description = "When WAL entries reach the disk: none (page "
             + "cache: survives a process kill), batch (one sync per event-loop turn, before its acks: survives power "
             + "loss), always (one sync per write). Default ${DEFAULT-VALUE}; see docs/wal-format.md.")
     WalSync walSync;
@@ -119,7 +123,8 @@ final class NodeCommand implements Callable<Integer> {
             return options;
         }
         if (adminTcp == null || adminTokenFile == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--admin-tcp and --admin-token-file go together");
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--admin-tcp and --admin-token-file go together");
         }
         java.util.Set<java.nio.file.attribute.PosixFilePermission> mode =
                 java.nio.file.Files.getPosixFilePermissions(adminTokenFile);

@@ -46,7 +46,8 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
             List<String> suggestions = u.getSuggestions();
             return suggestions.isEmpty() ? what : what + "; did you mean " + String.join(" or ", suggestions) + "?";
         }
-        if (e.getArgSpec() instanceof OptionSpec option && e.getCause() instanceof CommandLine.TypeConversionException t) {
+        if (e.getArgSpec() instanceof OptionSpec option
+                && e.getCause() instanceof CommandLine.TypeConversionException t) {
             return option.longestName() + ": " + oneLine(t.getMessage());
         }
         String message = oneLine(e.getMessage());

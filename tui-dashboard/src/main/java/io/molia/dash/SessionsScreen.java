@@ -70,9 +70,9 @@ final class SessionsScreen implements DashScreen {
             return;
         }
         List<Draw.Row> rows = rows(m, ui);
-        Draw.text(g, 0, 0, w, Screens.count(ui, rows.size(), v.getSessionsCount(), "sessions") + ", sorted by " + SORTS.get(ui.sort[ui.screen]
-                % SORTS.size()) + "; handshakes " + v.getHandshakesCompleted() + " completed, "
-                + v.getHandshakesInitiated() + " initiated; " + v.getSessionsEvicted() + " evicted; "
+        Draw.text(g, 0, 0, w, Screens.count(ui, rows.size(), v.getSessionsCount(), "sessions") + ", sorted by "
+                + SORTS.get(ui.sort[ui.screen] % SORTS.size()) + "; handshakes " + v.getHandshakesCompleted()
+                + " completed, " + v.getHandshakesInitiated() + " initiated; " + v.getSessionsEvicted() + " evicted; "
                 + v.getSilentDrops() + " dropped in silence");
         List<Draw.Column> cols = List.of(Draw.Column.left("peer", 16), Draw.Column.left("address", 15),
                 Draw.Column.num("sh", 2), Draw.Column.left("role", 4), Draw.Column.num("age", 6),

@@ -177,14 +177,15 @@ class DashboardLayoutTest {
         String overview = frame(size, m, on(0)).get(59);
         String nat = frame(size, m, on(4)).get(59);
         for (String footer : List.of(overview, nat)) {
-            assertFalse(footer.contains("Enter:details") || footer.contains("↑↓:move") || footer.contains("/:filter"),
-                    footer);
+            assertFalse(footer.contains("Enter:details") || footer.contains("↑↓:move")
+                    || footer.contains("/:filter"), footer);
             assertTrue(footer.contains("?:help") && footer.contains("q:quit"), footer);
         }
         String sessions = frame(size, m, on(2)).get(59);
         assertTrue(sessions.contains("↑↓:move Enter:details /:filter s:sort"), sessions);
         String records = frame(size, m, on(5)).get(59);
-        assertTrue(records.contains("↑↓:move") && records.contains("/:filter") && !records.contains("Enter"), records);
+        assertTrue(records.contains("↑↓:move") && records.contains("/:filter") && !records.contains("Enter"),
+                records);
         String log = frame(size, m, on(6)).get(59);
         assertTrue(log.contains("l:level") && !log.contains("Enter"), log);
     }
