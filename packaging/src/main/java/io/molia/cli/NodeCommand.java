@@ -94,9 +94,11 @@ final class NodeCommand implements Callable<Integer> {
         NodeConfig config = new NodeConfig(dataDir, listen, bootstrap, networkKey,
                 shards != null ? shards : NodeConfig.defaultShards(), metrics,
                 WalOptions.defaults().withSync(walSync).withCompaction(walCompactEvery, walCompactMinEntries));
+        // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
+        AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();
         MoliaNode node = MoliaNode.start(config);
         // The admin socket's shutdown request exits like SIGTERM does: through the shutdown hook below.
-        AdminServer admin = noAdminSocket ? null : AdminServer.start(node, adminOptions());
+        AdminServer admin = noAdminSocket ? null : AdminServer.start(node, adminOptions);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (admin != null) {

@@ -50,7 +50,7 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
                 && e.getCause() instanceof CommandLine.TypeConversionException t) {
             return option.longestName() + ": " + oneLine(t.getMessage());
         }
-        String message = oneLine(e.getMessage());
+        String message = oneLine(e.getMessage()).replaceAll("\\.$", ""); // the hint follows
         return message.isEmpty() ? message : Character.toLowerCase(message.charAt(0)) + message.substring(1);
     }
 

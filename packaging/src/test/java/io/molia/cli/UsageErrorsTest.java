@@ -139,6 +139,17 @@ class UsageErrorsTest {
     }
 
     @Test
+    void aFlagWithoutItsPartnerIsRefusedBeforeTheNodeTouchesAnything(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) {
+        java.nio.file.Path dataDir = dir.resolve("n");
+        Run r = run("node", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--admin-tcp", "9999");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("molia: --admin-tcp and --admin-token-file go together (see 'molia node --help')",
+                r.err().strip());
+        assertTrue(!java.nio.file.Files.exists(dataDir), "the node did not start: no data dir");
+    }
+
+    @Test
     void theOperatorsCasesReadAsOneLineWithAHint() {
         String[][] cases = {
             {"molia: unknown option '--foo' (see 'molia node --help')", "node", "--foo"},
@@ -150,6 +161,7 @@ class UsageErrorsTest {
             {"molia: --nodes: must be in 2..200, not 0 (see 'molia devnet --help')", "devnet", "--nodes", "0"},
             {"molia: --interval: 'x' is not a whole number (see 'molia devnet --help')", "devnet", "--interval", "x"},
             {"molia: unknown command 'admn'; did you mean admin? (see 'molia --help')", "admn"},
+            {"molia: unknown subcommand 'nope' (see 'molia --help')", "help", "nope"},
             {"molia: missing required option: '--data-dir=<dataDir>' (see 'molia node --help')", "node"},
             {"molia: name the node: --socket PATH, --data-dir DIR, or --node N (a devnet) "
                     + "(see 'molia admin info --help')", "admin", "info"},
