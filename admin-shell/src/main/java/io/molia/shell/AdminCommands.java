@@ -41,6 +41,9 @@ import io.molia.admin.proto.ShutdownAction;
 import io.molia.admin.proto.UnbanAction;
 import io.molia.admin.proto.WalRequest;
 import io.molia.admin.proto.WalSnapshotAction;
+import io.molia.options.DoubleRange;
+import io.molia.options.IntRange;
+import io.molia.options.LongRange;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -105,7 +108,7 @@ public final class AdminCommands implements Runnable {
             description = "The node's data dir (its admin.sock); with --node, a devnet's data dir.")
     Path dataDir;
 
-    @Option(names = "--node", scope = ScopeType.INHERIT,
+    @Option(names = "--node", scope = ScopeType.INHERIT, converter = IntRange.NonNegative.class,
             description = "Node N of a `molia devnet` (<data-dir>/node-N; data dir default devnet-data).")
     Integer node;
 
@@ -485,7 +488,7 @@ public final class AdminCommands implements Runnable {
         @Option(names = "--contacts", description = "List every contact.")
         boolean contacts;
 
-        @Option(names = "--bucket", completionCandidates = BucketNumbers.class,
+        @Option(names = "--bucket", completionCandidates = BucketNumbers.class, converter = IntRange.NonNegative.class,
                 description = "Only this bucket, with its contacts.")
         Integer bucket;
 
@@ -528,7 +531,8 @@ public final class AdminCommands implements Runnable {
 
     @Command(name = "sessions", description = "WireGuard sessions: peer, shard, age, rekey due, packets, bytes.")
     static final class Sessions extends Base {
-        @Option(names = "--shard", completionCandidates = ShardNumbers.class, description = "Only this shard.")
+        @Option(names = "--shard", completionCandidates = ShardNumbers.class, converter = IntRange.NonNegative.class,
+                description = "Only this shard.")
         Integer shard;
 
         @Override
@@ -560,7 +564,7 @@ public final class AdminCommands implements Runnable {
 
     @Command(name = "records", description = "Records held: count, bytes, per type, largest keys.")
     static final class Records extends Base {
-        @Option(names = "--top", defaultValue = "10",
+        @Option(names = "--top", defaultValue = "10", converter = IntRange.Positive.class,
                 description = "Largest records to list (default ${DEFAULT-VALUE}).")
         int top;
 
@@ -580,7 +584,8 @@ public final class AdminCommands implements Runnable {
 
     @Command(name = "errors", description = "Recent warnings and errors the node logged.")
     static final class Errors extends Base {
-        @Option(names = "--max", defaultValue = "50", description = "How many (default ${DEFAULT-VALUE}).")
+        @Option(names = "--max", defaultValue = "50", converter = IntRange.Positive.class,
+                description = "How many (default ${DEFAULT-VALUE}).")
         int max;
 
         @Override
@@ -683,7 +688,8 @@ public final class AdminCommands implements Runnable {
         @Parameters(paramLabel = "VALUE", description = "The value (UTF-8 text).")
         String value;
 
-        @Option(names = "--ttl", defaultValue = "3600", description = "Seconds (default ${DEFAULT-VALUE}).")
+        @Option(names = "--ttl", defaultValue = "3600", converter = LongRange.Positive.class,
+                description = "Seconds (default ${DEFAULT-VALUE}).")
         long ttl;
 
         @Override
@@ -752,7 +758,8 @@ public final class AdminCommands implements Runnable {
         @Parameters(paramLabel = "TARGET", completionCandidates = PeerIds.class)
         String target;
 
-        @Option(names = "--for", defaultValue = "3600", description = "Seconds (default ${DEFAULT-VALUE}).")
+        @Option(names = "--for", defaultValue = "3600", converter = LongRange.Positive.class,
+                description = "Seconds (default ${DEFAULT-VALUE}).")
         long seconds;
 
         @Override
@@ -838,12 +845,20 @@ public final class AdminCommands implements Runnable {
                 description = "info, routes, peers, sessions, records, metrics, errors, bans, log-levels, ...")
         String view;
 
-        @Option(names = "--interval", defaultValue = "1", description = "Seconds between refreshes (default "
-                + "${DEFAULT-VALUE}, at least 0.1).")
+        @Option(names = "--interval", defaultValue = "1", converter = WatchInterval.class,
+                description = "Seconds between refreshes (default ${DEFAULT-VALUE}, at least 0.1).")
         double intervalSeconds;
 
-        @Option(names = "--count", description = "Stop after this many refreshes (default: until a key or Ctrl-C).")
+        @Option(names = "--count", converter = LongRange.Positive.class,
+                description = "Stop after this many refreshes (default: until a key or Ctrl-C).")
         Long count;
+
+        /** At least 0.1 s: the node's smallest push interval. */
+        static final class WatchInterval extends DoubleRange {
+            WatchInterval() {
+                super(0.1, true, Double.POSITIVE_INFINITY, false);
+            }
+        }
 
         @Override
         public Integer call() throws Exception {

@@ -15,7 +15,8 @@ public final class NodeSocketOptions {
     @Option(names = "--data-dir", description = "The node's data dir; with --node, a devnet's data dir.")
     Path dataDir;
 
-    @Option(names = "--node", description = "Node N of a `molia devnet` (<data-dir>/node-N).")
+    @Option(names = "--node", converter = io.molia.options.IntRange.NonNegative.class,
+            description = "Node N of a `molia devnet` (<data-dir>/node-N).")
     Integer node;
 
     /** The socket the options name (see {@link AdminCommands#resolveSocket}). */

@@ -68,9 +68,14 @@ public final class FuzzRun {
         this.progress = progress;
     }
 
+    /** Whether {@code text} is a duration {@link #run} takes: "30s", "10m", "1h". */
+    public static boolean isDuration(String text) {
+        return DURATION.matcher(text).matches();
+    }
+
     /** Fuzzes {@code target} for {@code duration} ("30s", "10m", "1h"). */
     public Result run(FuzzTarget target, String duration) throws IOException, InterruptedException {
-        if (!DURATION.matcher(duration).matches()) {
+        if (!isDuration(duration)) {
             throw new IllegalArgumentException("--duration must look like 30s, 10m or 1h, not '" + duration + "'");
         }
         Files.createDirectories(findingsDir);

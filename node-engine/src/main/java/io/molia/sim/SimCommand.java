@@ -6,6 +6,8 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.molia.core.CoreConfig;
+import io.molia.options.DoubleRange;
+import io.molia.options.IntRange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,31 +16,56 @@ import picocli.CommandLine.Option;
         description = {"Simulate a Molia network on virtual time with real Internet RTTs, loss and churn.",
             "Deterministic: the same --seed prints the same figures (wall time and heap aside)."})
 public final class SimCommand implements Callable<Integer> {
-    @Option(names = "--nodes", defaultValue = "10000", description = "Network size (default ${DEFAULT-VALUE}).")
+    /** At least two nodes: the rules {@link SimConfig} checks, refused while parsing. */
+    static final class NodeCount extends IntRange {
+        NodeCount() {
+            super(2, Integer.MAX_VALUE);
+        }
+    }
+
+    /** A fraction of the nodes replaced per simulated minute, 0..10. */
+    static final class Churn extends DoubleRange {
+        Churn() {
+            super(0, true, 10, true);
+        }
+    }
+
+    /** A loss probability, [0, 1). */
+    static final class Loss extends DoubleRange {
+        Loss() {
+            super(0, true, 1, false);
+        }
+    }
+
+    @Option(names = "--nodes", defaultValue = "10000", converter = NodeCount.class,
+            description = "Network size (default ${DEFAULT-VALUE}).")
     int nodes;
 
-    @Option(names = "--lookups", defaultValue = "2000", description = "Measured lookups (default ${DEFAULT-VALUE}).")
+    @Option(names = "--lookups", defaultValue = "2000", converter = IntRange.NonNegative.class,
+            description = "Measured lookups (default ${DEFAULT-VALUE}).")
     int lookups;
 
-    @Option(names = "--churn", defaultValue = "0",
+    @Option(names = "--churn", defaultValue = "0", converter = Churn.class,
             description = "Fraction of nodes replaced per simulated minute, e.g. 0.3 (default ${DEFAULT-VALUE}).")
     double churn;
 
-    @Option(names = "--loss", defaultValue = "0", description = "Datagram loss probability (default ${DEFAULT-VALUE}).")
+    @Option(names = "--loss", defaultValue = "0", converter = Loss.class,
+            description = "Datagram loss probability (default ${DEFAULT-VALUE}).")
     double loss;
 
     @Option(names = "--seed", defaultValue = "1", description = "Master seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--warmup", defaultValue = "60",
+    @Option(names = "--warmup", defaultValue = "60", converter = DoubleRange.NonNegative.class,
             description = "Simulated seconds of churn before the first measured lookup (default ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
-    @Option(names = "--duration", defaultValue = "100",
+    @Option(names = "--duration", defaultValue = "100", converter = DoubleRange.Positive.class,
             description = "Simulated seconds over which the lookups are spread (default ${DEFAULT-VALUE}).")
     double durationSeconds;
 
-    @Option(names = "--disjoint-paths", defaultValue = "1", description = "S/Kademlia d (default ${DEFAULT-VALUE}).")
+    @Option(names = "--disjoint-paths", defaultValue = "1", converter = IntRange.Positive.class,
+            description = "S/Kademlia d (default ${DEFAULT-VALUE}).")
     int disjointPaths;
 
     @Option(names = "--handshake-rtt",

@@ -13,13 +13,13 @@ package io.molia.wal;
 public enum WalSync {
     NONE, BATCH, ALWAYS;
 
-    /** Parses the {@code --wal-sync} value; one-line error naming the option. */
+    /** Parses the {@code --wal-sync} value (any case); a one-line error otherwise. */
     public static WalSync parse(String text) {
         for (WalSync s : values()) {
             if (s.name().equalsIgnoreCase(text)) {
                 return s;
             }
         }
-        throw new IllegalArgumentException("--wal-sync: expected none, batch or always, got '" + text + "'");
+        throw new IllegalArgumentException("expected none, batch or always, got '" + text + "'");
     }
 }

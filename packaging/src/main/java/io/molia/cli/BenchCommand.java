@@ -5,6 +5,10 @@ import java.util.concurrent.Callable;
 import io.molia.loadgen.Flood;
 import io.molia.loadgen.Garbage;
 import io.molia.node.MoliaAddress;
+import io.molia.options.DoubleRange;
+import io.molia.options.IntRange;
+import io.molia.options.LongRange;
+import io.molia.options.MoliaAddressConverter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,12 +26,14 @@ final class BenchCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** The node a bench runs against, from its --target option. */
-    static MoliaAddress target(String option) {
-        try {
-            return MoliaAddress.parse(option);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--target: " + e.getMessage(), e);
+    /** What a flood asks: ping or find. */
+    static final class Query implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String text) {
+            if (!text.equals("ping") && !text.equals("find")) {
+                throw new picocli.CommandLine.TypeConversionException("expected ping or find, got '" + text + "'");
+            }
+            return text;
         }
     }
 
@@ -37,33 +43,33 @@ final class BenchCommand implements Runnable {
         @Mixin
         MeasuredNode node;
 
-        @Option(names = "--requests", defaultValue = "200000", description = "Requests to send (default ${DEFAULT-VALUE}).")
+        @Option(names = "--requests", defaultValue = "200000", converter = LongRange.Positive.class,
+                description = "Requests to send (default ${DEFAULT-VALUE}).")
         long requests;
 
-        @Option(names = "--duration", defaultValue = "30", description = "Stop after this many seconds (default ${DEFAULT-VALUE}).")
+        @Option(names = "--duration", defaultValue = "30", converter = DoubleRange.Positive.class,
+                description = "Stop after this many seconds (default ${DEFAULT-VALUE}).")
         double duration;
 
-        @Option(names = "--concurrency", defaultValue = "256", description = "Requests outstanding (default ${DEFAULT-VALUE}).")
+        @Option(names = "--concurrency", defaultValue = "256", converter = IntRange.Positive.class,
+                description = "Requests outstanding (default ${DEFAULT-VALUE}).")
         int concurrency;
 
-        @Option(names = "--sessions", defaultValue = "32", description = "Sessions (identities, source ports).")
+        @Option(names = "--sessions", defaultValue = "32", converter = IntRange.Positive.class,
+                description = "Sessions (identities, source ports).")
         int sessions;
 
-        @Option(names = "--query", defaultValue = "find", description = "ping or find (default ${DEFAULT-VALUE}).")
+        @Option(names = "--query", defaultValue = "find", converter = Query.class,
+                description = "ping or find (default ${DEFAULT-VALUE}).")
         String query;
 
-        @Option(names = "--warmup", defaultValue = "20000", description = "Unmeasured requests first.")
+        @Option(names = "--warmup", defaultValue = "20000", converter = LongRange.NonNegative.class,
+                description = "Unmeasured requests first.")
         long warmup;
 
         @Override
         public Integer call() throws Exception {
-            if (!query.equals("ping") && !query.equals("find")) {
-                throw new IllegalArgumentException("--query must be ping or find");
-            }
-            if (concurrency < 1 || sessions < 1) {
-                throw new IllegalArgumentException("--concurrency and --sessions must be at least 1");
-            }
-            Flood.Result r = new Flood(new Flood.Plan(node.address(), requests, duration, concurrency, sessions,
+            Flood.Result r = new Flood(new Flood.Plan(node.target, requests, duration, concurrency, sessions,
                     query.equals("find"), warmup, node.nodePid)).run();
             if (node.json) {
                 System.out.printf("{\"sent\":%d,\"answered\":%d,\"unanswered\":%d,\"seconds\":%.3f,"
@@ -90,24 +96,24 @@ final class BenchCommand implements Runnable {
             description = {"Hostile datagrams from one source (random, bad headers, edited and truncated initiations,",
                 "oversized), then a real session's pings. Exit 3 if the node answered any garbage or stopped serving."})
     static final class GarbageCommand implements Callable<Integer> {
-        @Option(names = "--target", required = true, description = "molia://<key>@host:port of the node.")
-        String target;
+        @Option(names = "--target", required = true, converter = MoliaAddressConverter.class,
+                description = "molia://<key>@host:port of the node.")
+        MoliaAddress target;
 
-        @Option(names = "--packets", defaultValue = "100000", description = "Datagrams to send (default ${DEFAULT-VALUE}).")
+        @Option(names = "--packets", defaultValue = "100000", converter = LongRange.Positive.class,
+                description = "Datagrams to send (default ${DEFAULT-VALUE}).")
         long packets;
 
         @Option(names = "--seed", defaultValue = "1", description = "Seed of the datagrams (default ${DEFAULT-VALUE}).")
         long seed;
 
-        @Option(names = "--node-pid", defaultValue = "0", description = "The node's PID, to report its RSS.")
+        @Option(names = "--node-pid", defaultValue = "0", converter = LongRange.NonNegative.class,
+                description = "The node's PID, to report its RSS.")
         long nodePid;
 
         @Override
         public Integer call() throws Exception {
-            if (packets < 1) {
-                throw new IllegalArgumentException("--packets must be at least 1");
-            }
-            Garbage.Result r = new Garbage(new Garbage.Plan(target(target), packets, seed, nodePid)).run();
+            Garbage.Result r = new Garbage(new Garbage.Plan(target, packets, seed, nodePid)).run();
             for (Garbage.Kind kind : Garbage.Kind.values()) {
                 System.out.printf("%-22s %10d sent%n", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
                         r.sentByKind()[kind.ordinal()]);

@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.molia.loadgen.Handshakes;
+import io.molia.options.DoubleRange;
+import io.molia.options.IntRange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,26 +19,35 @@ import picocli.CommandLine.Option;
             "Identities are generated before the clock starts; C handshakes outstanding, each a Molia initiation "
                 + "whose PING must be answered. Exit 3 if none completed."})
 final class BenchHandshakesCommand implements Callable<Integer> {
+    /** 1..{@link Handshakes#MAX_CONCURRENCY} handshakes outstanding. */
+    static final class Concurrency extends IntRange {
+        Concurrency() {
+            super(1, Handshakes.MAX_CONCURRENCY);
+        }
+    }
+
     @Mixin
     MeasuredNode node;
 
-    @Option(names = "--count", defaultValue = "20000", description = "Handshakes (default ${DEFAULT-VALUE}).")
+    @Option(names = "--count", defaultValue = "20000", converter = IntRange.Positive.class,
+            description = "Handshakes (default ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--warmup", defaultValue = "2000",
+    @Option(names = "--warmup", defaultValue = "2000", converter = IntRange.NonNegative.class,
             description = "Unmeasured handshakes first, for the JIT (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--concurrency", defaultValue = "64",
+    @Option(names = "--concurrency", defaultValue = "64", converter = Concurrency.class,
             description = "Handshakes outstanding, each on its own source port (default ${DEFAULT-VALUE}).")
     int concurrency;
 
-    @Option(names = "--duration", defaultValue = "30", description = "Stop after this many seconds (default ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "30", converter = DoubleRange.Positive.class,
+            description = "Stop after this many seconds (default ${DEFAULT-VALUE}).")
     double duration;
 
     @Override
     public Integer call() throws Exception {
-        Handshakes.Result r = new Handshakes(new Handshakes.Plan(node.address(), count, warmup, concurrency,
+        Handshakes.Result r = new Handshakes(new Handshakes.Plan(node.target, count, warmup, concurrency,
                 duration, node.nodePid)).run();
         if (node.json) {
             System.out.println(new ObjectMapper().writeValueAsString(toJson(r)));

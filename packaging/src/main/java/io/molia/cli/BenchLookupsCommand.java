@@ -10,6 +10,10 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.molia.loadgen.Lookups;
+import io.molia.node.MoliaAddress;
+import io.molia.options.DoubleRange;
+import io.molia.options.IntRange;
+import io.molia.options.MoliaAddressConverter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,13 +22,15 @@ import picocli.CommandLine.Option;
         description = {"A client node joins: N lookups of random keys, then N put/get pairs.",
             "Latency, hops and success per operation and per kind. Exit 3 if any operation failed."})
 final class BenchLookupsCommand implements Callable<Integer> {
-    @Option(names = "--target", required = true, description = "molia://<key>@host:port of the node to join through.")
-    String target;
+    @Option(names = "--target", required = true, converter = MoliaAddressConverter.class,
+            description = "molia://<key>@host:port of the node to join through.")
+    MoliaAddress target;
 
-    @Option(names = "--count", defaultValue = "100", description = "Lookups, and put/get pairs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--count", defaultValue = "100", converter = IntRange.Positive.class,
+            description = "Lookups, and put/get pairs (default ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--duration", defaultValue = "60",
+    @Option(names = "--duration", defaultValue = "60", converter = DoubleRange.Positive.class,
             description = "Start no operation after this many seconds (default ${DEFAULT-VALUE}).")
     double duration;
 
@@ -38,7 +44,7 @@ final class BenchLookupsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // The client node's own INFO lines (started, joined) would interleave with the figures.
         LogSetup.configure("text", ch.qos.logback.classic.Level.WARN);
-        Lookups.Result r = new Lookups(new Lookups.Plan(BenchCommand.target(target), count, duration)).run();
+        Lookups.Result r = new Lookups(new Lookups.Plan(target, count, duration)).run();
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(toJson(r)));
         } else {

@@ -34,17 +34,27 @@ final class DevnetCommand implements Callable<Integer> {
     /** Longer than a node's second self-lookup after joining (2 s), which finds what the first missed. */
     private static final long JOIN_WAIT_MS = 3_000;
 
-    @Option(names = "--nodes", defaultValue = "8", description = "How many nodes (default ${DEFAULT-VALUE}).")
+    /** 2..200 nodes: a network needs two, and one process holds at most a few hundred. */
+    static final class NodeCount extends io.molia.options.IntRange {
+        NodeCount() {
+            super(2, 200);
+        }
+    }
+
+    @Option(names = "--nodes", defaultValue = "8", converter = NodeCount.class,
+            description = "How many nodes (default ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--data-dir", defaultValue = "devnet-data",
             description = "Parent of the nodes' data dirs (default ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--duration", description = "Stop after this many seconds (default: run until Ctrl-C).")
+    @Option(names = "--duration", converter = io.molia.options.LongRange.Positive.class,
+            description = "Stop after this many seconds (default: run until Ctrl-C).")
     Long durationSeconds;
 
-    @Option(names = "--interval", defaultValue = "5", description = "Seconds between status lines.")
+    @Option(names = "--interval", defaultValue = "5", converter = io.molia.options.IntRange.Positive.class,
+            description = "Seconds between status lines.")
     int intervalSeconds;
 
     @Option(names = "--processes", description = "One `molia node` process per node (default: all in this JVM); "
@@ -61,9 +71,6 @@ final class DevnetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (count < 2 || count > 200) {
-            throw new IllegalArgumentException("--nodes must be in 2..200");
-        }
         LogSetup.configure("text", ch.qos.logback.classic.Level.WARN); // the table below says what INFO would
         NodeCommand.warnIfKeyLog("devnet", wgKeyLog);
         List<MoliaNode> nodes = new ArrayList<>();

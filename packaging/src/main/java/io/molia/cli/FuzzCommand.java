@@ -16,13 +16,17 @@ import picocli.CommandLine.Parameters;
         description = {"Fuzz a codec target (or all) with Jazzer for a bounded time.",
             "Runs from the source checkout; exit code 3 when a target found something."})
 final class FuzzCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "A target name, or all.")
     String target;
 
     @Option(names = "--list", description = "Name the targets and what each asserts.")
     boolean list;
 
-    @Option(names = "--duration", defaultValue = "10m", description = "Per target, e.g. 30s, 10m, 1h (default ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "10m", converter = Duration.class,
+            description = "Per target, e.g. 30s, 10m, 1h (default ${DEFAULT-VALUE}).")
     String duration;
 
     @Option(names = "--findings", defaultValue = "target/fuzz-findings",
@@ -38,9 +42,15 @@ final class FuzzCommand implements Callable<Integer> {
             return 0;
         }
         if (target == null) {
-            throw new IllegalArgumentException("name a TARGET or all (molia fuzz --list names them)");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "name a TARGET or all (molia fuzz --list names them)");
         }
-        List<FuzzTarget> targets = target.equals("all") ? List.of(FuzzTarget.values()) : List.of(FuzzTarget.byId(target));
+        List<FuzzTarget> targets;
+        try {
+            targets = target.equals("all") ? List.of(FuzzTarget.values()) : List.of(FuzzTarget.byId(target));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Path root = Path.of(System.getProperty("molia.home", "."));
         FuzzRun run = new FuzzRun(root, root.resolve(findings), System.out);
         List<FuzzRun.Result> results = new ArrayList<>();
@@ -58,5 +68,17 @@ final class FuzzCommand implements Callable<Integer> {
                     r.findings().isEmpty() ? "none" : r.findings().size() + " in " + r.findings().get(0).getParent());
         }
         return clean ? 0 : 3;
+    }
+
+    /** A per-target duration as Jazzer takes it: 30s, 10m, 1h. */
+    static final class Duration implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String text) {
+            if (!FuzzRun.isDuration(text)) {
+                throw new picocli.CommandLine.TypeConversionException("expected a duration like 30s, 10m or 1h, got '"
+                        + text + "'");
+            }
+            return text;
+        }
     }
 }

@@ -44,6 +44,17 @@ final class LogSetup {
         root.setLevel(level);
     }
 
+    /** The {@code --log-format} option: text or json. */
+    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String format) {
+            if (!format.equals("text") && !format.equals("json")) {
+                throw new picocli.CommandLine.TypeConversionException("expected text or json, got '" + format + "'");
+            }
+            return format;
+        }
+    }
+
     /**
      * Stops printing log lines on the console (a full-screen dashboard owns it); other appenders, such as the
      * admin socket's ring of recent warnings, keep receiving them.

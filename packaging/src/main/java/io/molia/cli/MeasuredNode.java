@@ -1,6 +1,8 @@
 package io.molia.cli;
 
 import io.molia.node.MoliaAddress;
+import io.molia.options.LongRange;
+import io.molia.options.MoliaAddressConverter;
 import picocli.CommandLine.Option;
 
 /**
@@ -8,16 +10,14 @@ import picocli.CommandLine.Option;
  * the node to load, its PID for CPU and RSS from /proc, and JSON output. A picocli mixin.
  */
 final class MeasuredNode {
-    @Option(names = "--target", required = true, description = "molia://<key>@host:port of the node.")
-    String target;
+    @Option(names = "--target", required = true, converter = MoliaAddressConverter.class,
+            description = "molia://<key>@host:port of the node.")
+    MoliaAddress target;
 
-    @Option(names = "--node-pid", defaultValue = "0", description = "The node's PID, to read its CPU and RSS.")
+    @Option(names = "--node-pid", defaultValue = "0", converter = LongRange.NonNegative.class,
+            description = "The node's PID, to read its CPU and RSS.")
     long nodePid;
 
     @Option(names = "--json", description = "One JSON object instead of text.")
     boolean json;
-
-    MoliaAddress address() {
-        return BenchCommand.target(target);
-    }
 }

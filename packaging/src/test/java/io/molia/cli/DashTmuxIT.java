@@ -36,6 +36,11 @@ class DashTmuxIT {
         pane.close();
     }
 
+    /** The column where {@code text} starts on its line of the screen. */
+    private static int column(String screen, String text) {
+        return screen.lines().filter(l -> l.contains(text)).findFirst().orElseThrow().indexOf(text);
+    }
+
     private static int widest(String screen) {
         return screen.lines().mapToInt(l -> l.stripTrailing().length()).max().orElse(0);
     }
@@ -60,12 +65,25 @@ class DashTmuxIT {
                 && s.contains("devnet node 0 of 3") && s.contains("● connected") && s.contains("packets in/s")
                 && s.contains("WAL: no lag (written before acks), sync none"));
         assertTrue(widest(overview) <= 80, overview);
+        assertFalse(overview.contains("Enter:details") || overview.contains("/:filter"),
+                "the overview has no rows to open or filter:\n" + overview);
 
         pane.keys("2");
         pane.waitFor("the routing screen",
                 s -> s.contains("buckets (K = 20)") && s.contains("bkt") && s.contains("fill"));
         pane.keys("3");
-        pane.waitFor("the sessions screen", s -> s.contains("sessions, sorted by peer") && s.contains("127.0.0.x:"));
+        String sessions = pane.waitFor("the sessions screen", s -> s.contains("sessions, sorted by peer")
+                && s.contains("127.0.0.x:"));
+        assertTrue(sessions.contains("Enter:details"), sessions);
+        // Filtered to one peer, the count says how many of all the sessions it shows.
+        String peer = sessions.lines().dropWhile(l -> !l.startsWith("peer")).skip(1).findFirst().orElseThrow()
+                .substring(0, 8);
+        pane.keys("/");
+        pane.keys("-l", peer);
+        pane.keys("Enter");
+        pane.waitFor("the filtered count", s -> s.matches("(?s).*\\n1 of [0-9]+ sessions, sorted by peer.*"));
+        pane.keys("Escape");
+        pane.waitFor("the filter cleared", s -> s.matches("(?s).*\\n[0-9]+ sessions, sorted by peer.*"));
         pane.keys("4");
         pane.waitFor("the Sybil screen", s -> s.contains("lowest-scored peers") && s.contains("bans: 0 of capacity"));
         pane.keys("5");
@@ -78,7 +96,11 @@ class DashTmuxIT {
         pane.waitFor("Tab wraps to the overview", s -> s.contains("packets in/s"));
 
         pane.keys("?");
-        pane.waitFor("the help", s -> s.contains("─ keys ─") && s.contains("switch screens"));
+        String help = pane.waitFor("the help", s -> s.contains("─ keys ─") && s.contains("switch screens"));
+        int descriptions = column(help, "switch screens");
+        for (String d : new String[] {"details of the selected row", "ping the peer", "quit"}) {
+            assertTrue(column(help, d) == descriptions, "'" + d + "' aligned with the other keys:\n" + help);
+        }
         pane.keys("x");
         pane.waitFor("the help closed", s -> !s.contains("─ keys ─") && s.contains("packets in/s"));
 
@@ -91,6 +113,14 @@ class DashTmuxIT {
         String wide = pane.waitFor("the frame at 200x60", s -> s.contains(" molia dash ") && widest(s) > 80
                 && s.lines().count() >= 60);
         assertTrue(wide.contains("over the last") && wide.contains("shard 0"), wide); // the devnet's self-check lookup
+        for (String[] screen : new String[][] {{"2", "bkt "}, {"3", "peer▼"}}) {
+            pane.keys(screen[0]);
+            String table = pane.waitFor("a table at 200x60", s -> s.contains(" molia dash ")
+                    && s.lines().anyMatch(l -> l.startsWith(screen[1])));
+            assertFalse(table.lines().dropWhile(l -> !l.startsWith(screen[1])).anyMatch(l -> l.contains("…")),
+                    "a cell cut at 200 columns:\n" + table);
+        }
+        pane.keys("1");
         pane.resize(80, 24);
         pane.waitFor("the frame at 80x24 again", s -> !s.contains(" molia dash ") && s.contains(" molia ")
                 && s.contains("packets in/s") && widest(s) <= 80);

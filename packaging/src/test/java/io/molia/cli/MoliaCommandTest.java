@@ -48,6 +48,20 @@ class MoliaCommandTest {
     }
 
     @Test
+    void aOneShotRootHoldsOnlyTheCommandItRunsUnderItsOwnName() {
+        for (String name : MoliaCommand.COMMANDS.keySet()) {
+            java.util.Set<String> built = MoliaCommand.newCommandLine(name).getSubcommands().keySet();
+            if (name.equals("help") || name.equals("generate-completion")) {
+                assertEquals(MoliaCommand.COMMANDS.keySet(), built, name + " reads the whole tree");
+            } else {
+                assertEquals(java.util.Set.of(name), built, name);
+            }
+        }
+        assertEquals(MoliaCommand.COMMANDS.keySet(), MoliaCommand.newCommandLine("admn").getSubcommands().keySet(),
+                "a typo gets every command to suggest from");
+    }
+
+    @Test
     void versionAsJson() throws Exception {
         String out = captureStdout(() -> assertEquals(0, run("version", "--json")));
         JsonNode json = new ObjectMapper().readTree(out);
@@ -71,8 +85,8 @@ class MoliaCommandTest {
     void nodeErrorsAreOneLineAndNameTheProblem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         String dataDir = dir.resolve("n").toString();
-        assertEquals(1, run("node", "--data-dir", dataDir, "--bootstrap", "molia://nope@1.2.3.4:5"));
-        assertTrue(err.toString().startsWith("molia node: --bootstrap: bad address 'molia://nope@1.2.3.4:5'"),
+        assertEquals(2, run("node", "--data-dir", dataDir, "--bootstrap", "molia://nope@1.2.3.4:5"));
+        assertTrue(err.toString().startsWith("molia: --bootstrap: bad address 'molia://nope@1.2.3.4:5'"),
                 err.toString());
         try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
             err.getBuffer().setLength(0);
@@ -81,19 +95,23 @@ class MoliaCommandTest {
                     err.toString().strip());
         }
         err.getBuffer().setLength(0);
-        assertEquals(1, run("node", "--data-dir", dataDir, "--network-key", "abc"));
-        assertEquals("molia node: --network-key: expected 64 hex digits", err.toString().strip());
+        assertEquals(2, run("node", "--data-dir", dataDir, "--network-key", "abc"));
+        assertEquals("molia: --network-key: expected 64 hex digits (see 'molia node --help')", err.toString().strip());
     }
 
     @Test
     void listenTakesIpv4Ipv6AndTheDualStackWildcard() {
-        java.net.InetSocketAddress v6 = NodeCommand.parseListen("[::1]:0");
+        io.molia.options.HostPortConverter listen = new io.molia.options.HostPortConverter();
+        java.net.InetSocketAddress v6 = listen.convert("[::1]:0");
         assertTrue(v6.getAddress() instanceof java.net.Inet6Address && v6.getAddress().isLoopbackAddress(), "" + v6);
-        java.net.InetSocketAddress dual = NodeCommand.parseListen("[::]:4000");
+        java.net.InetSocketAddress dual = listen.convert("[::]:4000");
         assertTrue(dual.getAddress() instanceof java.net.Inet6Address && dual.getAddress().isAnyLocalAddress());
         assertEquals(4000, dual.getPort());
-        assertTrue(NodeCommand.parseListen("0.0.0.0:4000").getAddress() instanceof java.net.Inet4Address);
-        assertTrue(NodeCommand.parseMetrics("[::1]:9464").getAddress() instanceof java.net.Inet6Address);
+        assertTrue(listen.convert("0.0.0.0:4000").getAddress() instanceof java.net.Inet4Address);
+        assertTrue(new io.molia.options.HostPortConverter.LocalByDefault().convert("[::1]:9464").getAddress()
+                instanceof java.net.Inet6Address);
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 9464),
+                new io.molia.options.HostPortConverter.LocalByDefault().convert("9464"));
     }
 
     @Test
@@ -101,19 +119,19 @@ class MoliaCommandTest {
             java.nio.file.Path dir) {
         String dataDir = dir.resolve("n").toString();
         String[][] cases = {
-            {"--listen", "[::1", "molia node: --listen: missing ']' after the IPv6 address in '[::1'"},
-            {"--listen", "::1:4000", "molia node: --listen: write an IPv6 address in brackets, e.g. [::1]:4000, "
+            {"--listen", "[::1", "molia: --listen: missing ']' after the IPv6 address in '[::1'"},
+            {"--listen", "::1:4000", "molia: --listen: write an IPv6 address in brackets, e.g. [::1]:4000, "
                     + "got '::1:4000'"},
-            {"--listen", "[::1]:99999", "molia node: --listen: port must be in 0..65535, got '[::1]:99999'"},
-            {"--listen", "[localhost]:4000", "molia node: --listen: 'localhost' is not an IPv4 or IPv6 address "
+            {"--listen", "[::1]:99999", "molia: --listen: port must be in 0..65535, got '[::1]:99999'"},
+            {"--listen", "[localhost]:4000", "molia: --listen: 'localhost' is not an IPv4 or IPv6 address "
                     + "(names are not resolved)"},
-            {"--bootstrap", "molia://" + "A".repeat(43) + "@[::1:4000", "molia node: --bootstrap: bad address 'molia://"
+            {"--bootstrap", "molia://" + "A".repeat(43) + "@[::1:4000", "molia: --bootstrap: bad address 'molia://"
                     + "A".repeat(43) + "@[::1:4000': missing ']' after the IPv6 address in '[::1:4000'"},
         };
         for (String[] c : cases) {
             err.getBuffer().setLength(0);
-            assertEquals(1, run("node", "--data-dir", dataDir, c[0], c[1]), c[1]);
-            assertEquals(c[2], err.toString().strip());
+            assertEquals(2, run("node", "--data-dir", dataDir, c[0], c[1]), c[1]);
+            assertEquals(c[2] + " (see 'molia node --help')", err.toString().strip());
         }
     }
 
@@ -136,7 +154,8 @@ class MoliaCommandTest {
                 err.toString().strip());
         err.getBuffer().setLength(0);
         assertEquals(2, run("dash", "--data-dir", dir.toString(), "--interval", "50ms"));
-        assertTrue(err.toString().contains("--interval must be between 100ms and 1h, not 50ms"), "[" + err + "]");
+        assertEquals("molia: --interval: must be between 100ms and 1h, not 50ms (see 'molia dash --help')",
+                err.toString().strip());
     }
 
     @Test
@@ -170,8 +189,8 @@ class MoliaCommandTest {
 
     @Test
     void aBadValueGetsAOneLineError() {
-        assertEquals(1, run("sim", "--nodes", "1", "--no-progress"));
-        assertEquals("molia sim: --nodes must be at least 2", err.toString().strip());
+        assertEquals(2, run("sim", "--nodes", "1", "--no-progress"));
+        assertEquals("molia: --nodes: must be at least 2, not 1 (see 'molia sim --help')", err.toString().strip());
     }
 
     @Test
@@ -187,18 +206,21 @@ class MoliaCommandTest {
 
     @Test
     void benchLookupsAndHandshakesNameABadFlagInOneLine() {
-        assertEquals(1, run("bench", "lookups", "--target", "molia://nope@127.0.0.1:9"));
-        assertTrue(err.toString().strip().startsWith("molia bench lookups: --target: bad address"), err.toString());
+        assertEquals(2, run("bench", "lookups", "--target", "molia://nope@127.0.0.1:9"));
+        assertTrue(err.toString().strip().startsWith("molia: --target: bad address"), err.toString());
         err.getBuffer().setLength(0);
         String target = new io.molia.node.MoliaAddress(new byte[32], "127.0.0.1", 9).toString();
-        assertEquals(1, run("bench", "handshakes", "--target", target, "--count", "0"));
-        assertEquals("molia bench handshakes: --count must be at least 1", err.toString().strip());
+        assertEquals(2, run("bench", "handshakes", "--target", target, "--count", "0"));
+        assertEquals("molia: --count: must be at least 1, not 0 (see 'molia bench handshakes --help')",
+                err.toString().strip());
         err.getBuffer().setLength(0);
-        assertEquals(1, run("bench", "handshakes", "--target", target, "--concurrency", "5000"));
-        assertEquals("molia bench handshakes: --concurrency must be between 1 and 1024", err.toString().strip());
+        assertEquals(2, run("bench", "handshakes", "--target", target, "--concurrency", "5000"));
+        assertEquals("molia: --concurrency: must be in 1..1024, not 5000 (see 'molia bench handshakes --help')",
+                err.toString().strip());
         err.getBuffer().setLength(0);
-        assertEquals(1, run("bench", "lookups", "--target", target, "--duration", "0"));
-        assertEquals("molia bench lookups: --duration must be more than 0 seconds", err.toString().strip());
+        assertEquals(2, run("bench", "lookups", "--target", target, "--duration", "0"));
+        assertEquals("molia: --duration: must be more than 0, not 0 (see 'molia bench lookups --help')",
+                err.toString().strip());
     }
 
     @Test

@@ -49,6 +49,7 @@ class WalCommandLineTest {
     @Test
     void compactNeedsAnOutputChoice() {
         assertEquals(2, run("wal", "compact", dir.toString()));
-        assertTrue(err.toString().startsWith("give either --out DIR or --in-place"), err.toString());
+        assertEquals("molia: give either --out DIR or --in-place (see 'molia wal compact --help')",
+                err.toString().strip());
     }
 }

@@ -20,6 +20,11 @@ final class AdmissionScreen implements DashScreen {
     }
 
     @Override
+    public boolean filterable() {
+        return true;
+    }
+
+    @Override
     public List<Draw.Row> rows(DashModel m, UiState ui) {
         List<Draw.Row> rows = new ArrayList<>();
         BansView v = m.bans();
@@ -55,11 +60,12 @@ final class AdmissionScreen implements DashScreen {
                 + OverviewScreen.count(m.counter("cookie_replies_sent")) + " cookie replies", Draw.DIM);
         row++;
         BansView v = m.bans();
-        Draw.heading(g, 0, row++, w, "bans" + (v == null ? "" : ": " + v.getBansCount() + " of capacity "
-                + v.getCapacity() + ", " + v.getDroppedDatagrams() + " datagrams dropped"));
         List<Draw.Row> rows = rows(m, ui);
+        Draw.heading(g, 0, row++, w, "bans" + (v == null ? "" : ": " + (ui.filter.isEmpty() ? "" : rows.size()
+                + " shown; ") + v.getBansCount() + " of capacity " + v.getCapacity() + ", " + v.getDroppedDatagrams()
+                + " datagrams dropped"));
         Draw.table(g, 0, row, w, g.getSize().getRows() - row, List.of(Draw.Column.left("kind", 6),
-                Draw.Column.left("target", 18), Draw.Column.grow("expires in", 12)), rows,
+                Draw.Column.left("target", 18), Draw.Column.grow("expires in", 10)), rows,
                 RoutingScreen.clamp(ui.selected[ui.screen], rows), -1);
     }
 }

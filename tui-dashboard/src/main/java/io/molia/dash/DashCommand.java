@@ -28,9 +28,9 @@ public final class DashCommand implements Callable<Integer> {
     @Mixin
     NodeSocketOptions target;
 
-    @Option(names = "--interval", defaultValue = "1s",
+    @Option(names = "--interval", defaultValue = "1s", converter = Interval.class,
             description = "Update interval: 1s, 250ms, 0.5 (seconds); at least 100ms (default ${DEFAULT-VALUE}).")
-    String interval;
+    int intervalMs;
 
     @Option(names = "--readonly", description = "Hide every action (the ping of a peer).")
     boolean readonly;
@@ -43,7 +43,6 @@ public final class DashCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int intervalMs = parseInterval(interval, spec.commandLine());
         Path socket = target.socket();
         if (!isTerminal()) {
             PrintWriter err = spec.commandLine().getErr();
@@ -77,29 +76,35 @@ public final class DashCommand implements Callable<Integer> {
         }
     }
 
-    /** "1s", "250ms", "0.5" (seconds), "2m"; at least 100 ms (the node's smallest interval). */
-    static int parseInterval(String text, CommandLine cli) {
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        double ms;
-        try {
-            if (t.endsWith("ms")) {
-                ms = Double.parseDouble(t.substring(0, t.length() - 2));
-            } else if (t.endsWith("s")) {
-                ms = Double.parseDouble(t.substring(0, t.length() - 1)) * 1000;
-            } else if (t.endsWith("m")) {
-                ms = Double.parseDouble(t.substring(0, t.length() - 1)) * 60_000;
-            } else {
-                ms = Double.parseDouble(t) * 1000;
+    /** "1s", "250ms", "0.5" (seconds), "2m" to milliseconds; at least 100 ms (the node's smallest interval). */
+    static final class Interval implements CommandLine.ITypeConverter<Integer>, io.molia.options.Bounded {
+        @Override
+        public Integer convert(String text) {
+            String t = text.strip().toLowerCase(Locale.ROOT);
+            double ms;
+            try {
+                if (t.endsWith("ms")) {
+                    ms = Double.parseDouble(t.substring(0, t.length() - 2));
+                } else if (t.endsWith("s")) {
+                    ms = Double.parseDouble(t.substring(0, t.length() - 1)) * 1000;
+                } else if (t.endsWith("m")) {
+                    ms = Double.parseDouble(t.substring(0, t.length() - 1)) * 60_000;
+                } else {
+                    ms = Double.parseDouble(t) * 1000;
+                }
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + text + "' is not a duration (1s, 250ms, 0.5)");
             }
-        } catch (NumberFormatException e) {
-            throw new CommandLine.ParameterException(cli,
-                    "--interval: '" + text + "' is not a duration (1s, 250ms, 0.5)");
+            if (!(ms >= 100 && ms <= 3_600_000)) {
+                throw new CommandLine.TypeConversionException("must be between 100ms and 1h, not " + text);
+            }
+            return (int) Math.round(ms);
         }
-        if (ms < 100 || ms > 3_600_000) {
-            throw new CommandLine.ParameterException(cli,
-                    "--interval must be between 100ms and 1h, not " + text);
+
+        @Override
+        public java.util.List<String> valuesOutside() {
+            return java.util.List.of("50ms", "2h", "NaN");
         }
-        return (int) Math.round(ms);
     }
 
     /** Whether stdin/stdout are an interactive terminal, on JDK 21 (a console exists) and 22+ (isTerminal). */

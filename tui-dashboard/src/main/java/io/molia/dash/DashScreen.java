@@ -17,6 +17,11 @@ public interface DashScreen {
         return List.of();
     }
 
+    /** Whether {@code /} filters this screen's rows. */
+    default boolean filterable() {
+        return false;
+    }
+
     /** Column names {@code s} cycles through; empty: no sorting. */
     default List<String> sortNames() {
         return List.of();

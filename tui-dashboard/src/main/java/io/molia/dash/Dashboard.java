@@ -357,7 +357,18 @@ public final class Dashboard {
             text = ui.message;
             color = Draw.ACCENT;
         } else {
-            StringBuilder b = new StringBuilder("?:help 1-7/Tab:screen ↑↓:move Enter:details /:filter");
+            // Only the keys that do something here: a screen without rows has nothing to move through or open.
+            List<Draw.Row> rows = screen.rows(m, ui);
+            StringBuilder b = new StringBuilder("?:help 1-7/Tab:screen");
+            if (!rows.isEmpty()) {
+                b.append(" ↑↓:move");
+            }
+            if (rows.stream().anyMatch(r -> r.key() != null)) {
+                b.append(" Enter:details");
+            }
+            if (screen.filterable()) {
+                b.append(" /:filter");
+            }
             if (!screen.sortNames().isEmpty()) {
                 b.append(" s:sort");
             }
@@ -380,19 +391,27 @@ public final class Dashboard {
     }
 
     static List<String> helpLines(UiState ui) {
-        List<String> l = new ArrayList<>(List.of(
-                "1..7, Tab, Shift-Tab   switch screens",
-                "↑ ↓ j k, PgUp PgDn     move the selection (Home, End)",
-                "Enter                  details of the selected row",
-                "Esc                    close details; clear the filter",
-                "/                      filter rows (typed text, Enter)",
-                "s                      sort by the next column",
-                "l                      log screen: lowest level shown",
-                "n p                    next / previous devnet node",
-                "?                      this help (any key closes it)",
-                "q, Ctrl-C              quit"));
+        List<String[]> keys = new ArrayList<>(List.of(
+                new String[] {"1..7, Tab, Shift-Tab", "switch screens"},
+                new String[] {"↑ ↓ j k, PgUp PgDn", "move the selection (Home, End)"},
+                new String[] {"Enter", "details of the selected row"},
+                new String[] {"Esc", "close details; clear the filter"},
+                new String[] {"/", "filter rows (typed text, Enter)"},
+                new String[] {"s", "sort by the next column"},
+                new String[] {"l", "log screen: lowest level shown"},
+                new String[] {"n p", "next / previous devnet node"},
+                new String[] {"?", "this help (any key closes it)"},
+                new String[] {"q, Ctrl-C", "quit"}));
         if (!ui.readonly) {
-            l.add(l.size() - 1, "i (in a peer's details) ping the peer");
+            keys.add(keys.size() - 1, new String[] {"i", "ping the peer (in a peer's details)"});
+        }
+        int keyWidth = 0;
+        for (String[] k : keys) {
+            keyWidth = Math.max(keyWidth, k[0].length());
+        }
+        List<String> l = new ArrayList<>();
+        for (String[] k : keys) {
+            l.add(Draw.pad(k[0], keyWidth + 3) + k[1]);
         }
         l.add("");
         for (int i = 0; i < Screens.ALL.size(); i++) {

@@ -143,7 +143,10 @@ public final class Draw {
     public record Row(String key, String[] cells, TextColor color) {
     }
 
-    /** A table column: header, minimum width, whether it grows into spare width, right-aligned (numbers). */
+    /**
+     * A table column: header, minimum width (what it needs for its usual cells), whether it grows into spare width,
+     * right-aligned (numbers).
+     */
     public record Column(String header, int width, boolean grows, boolean right) {
         static Column left(String h, int w) {
             return new Column(h, w, false, false);
@@ -160,35 +163,17 @@ public final class Draw {
 
     /**
      * A table in the rectangle (col, row, width, height): header line, then rows scrolled so that {@code selected}
-     * is visible and drawn in reverse video (-1: none). Columns that do not fit are dropped from the right; spare
-     * width goes to growing columns. Returns the first row index shown.
+     * is visible and drawn in reverse video (-1: none). Returns the first row index shown.
      */
     static int table(TextGraphics g, int col, int row, int width, int height, List<Column> columns, List<Row> rows,
             int selected, int sortColumn) {
         if (height <= 0) {
             return 0;
         }
-        int[] widths = new int[columns.size()];
-        int used = 0;
+        int[] widths = columnWidths(width, columns, rows, sortColumn);
         int shown = 0;
-        for (int i = 0; i < columns.size(); i++) {
-            int w = columns.get(i).width();
-            if (used + w + (shown > 0 ? 1 : 0) > width) {
-                break;
-            }
-            widths[i] = w;
-            used += w + (shown > 0 ? 1 : 0);
+        while (shown < widths.length && widths[shown] > 0) {
             shown++;
-        }
-        int spare = width - used;
-        int growers = 0;
-        for (int i = 0; i < shown; i++) {
-            growers += columns.get(i).grows() ? 1 : 0;
-        }
-        for (int i = 0; i < shown && growers > 0; i++) {
-            if (columns.get(i).grows()) {
-                widths[i] += spare / growers;
-            }
         }
         StringBuilder header = new StringBuilder();
         for (int i = 0; i < shown; i++) {
@@ -223,6 +208,43 @@ public final class Draw {
             text(g, col, row + 1, width, "(none)", DIM);
         }
         return first;
+    }
+
+    /**
+     * How wide each column is drawn (0: not drawn). Columns are shown from the left while their minimum widths fit
+     * (a narrow terminal drops the rightmost); spare width first widens a column to its widest cell or header (of
+     * all rows, so widths hold still while scrolling), then goes to growing columns. A cell is cut only when the
+     * width does not allow it whole.
+     */
+    static int[] columnWidths(int width, List<Column> columns, List<Row> rows, int sortColumn) {
+        int[] widths = new int[columns.size()];
+        int used = -1;
+        int shown = 0;
+        while (shown < columns.size() && used + 1 + columns.get(shown).width() <= width) {
+            widths[shown] = columns.get(shown).width();
+            used += 1 + widths[shown];
+            shown++;
+        }
+        int spare = width - Math.max(0, used);
+        for (int i = 0; i < shown && spare > 0; i++) {
+            int content = columns.get(i).header().length() + (i == sortColumn ? 1 : 0);
+            for (Row r : rows) {
+                content = Math.max(content, i < r.cells().length ? r.cells()[i].length() : 0);
+            }
+            int more = Math.min(spare, Math.max(0, content - widths[i]));
+            widths[i] += more;
+            spare -= more;
+        }
+        int growers = 0;
+        for (int i = 0; i < shown; i++) {
+            growers += columns.get(i).grows() ? 1 : 0;
+        }
+        for (int i = 0; i < shown && growers > 0; i++) {
+            if (columns.get(i).grows()) {
+                widths[i] += spare / growers;
+            }
+        }
+        return widths;
     }
 
     /** Rate per second for people: "-" while unknown, 1 decimal under 100. */

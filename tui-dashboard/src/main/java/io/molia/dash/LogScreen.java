@@ -24,6 +24,11 @@ final class LogScreen implements DashScreen {
     }
 
     @Override
+    public boolean filterable() {
+        return true;
+    }
+
+    @Override
     public List<Draw.Row> rows(DashModel m, UiState ui) {
         List<Draw.Row> rows = new ArrayList<>();
         if (m.errors() == null || !m.errors().hasErrors()) {

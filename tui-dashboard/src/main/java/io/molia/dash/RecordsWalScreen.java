@@ -20,6 +20,11 @@ final class RecordsWalScreen implements DashScreen {
     }
 
     @Override
+    public boolean filterable() {
+        return true;
+    }
+
+    @Override
     public List<Draw.Row> rows(DashModel m, UiState ui) {
         List<Draw.Row> rows = new ArrayList<>();
         RecordsView v = m.records();
@@ -30,7 +35,7 @@ final class RecordsWalScreen implements DashScreen {
             String key = ui.showKeys ? k.getKey() : k.getKey().substring(0, Math.min(8, k.getKey().length())) + "…";
             if (Screens.matches(ui, k.getKey())) {
                 rows.add(new Draw.Row(null, new String[] {key, Render.bytes(k.getBytes()),
-                        Render.ago(k.getStoredMsAgo()), Screens.ms(k.getExpiresInMs())}, null));
+                        Screens.ago(k.getStoredMsAgo()), Screens.ms(k.getExpiresInMs())}, null));
             }
         }
         return rows;
@@ -83,10 +88,11 @@ final class RecordsWalScreen implements DashScreen {
                                         + ")"));
             }
         }
-        Draw.heading(g, 0, row++, w, "largest records");
         List<Draw.Row> rows = rows(m, ui);
+        Draw.heading(g, 0, row++, w, "largest records" + (ui.filter.isEmpty() ? ""
+                : ": " + Screens.count(ui, rows.size(), v.getTopKeysCount(), "shown")));
         Draw.table(g, 0, row, w, h - row, List.of(Draw.Column.left("key", ui.showKeys ? 64 : 9),
-                Draw.Column.num("bytes", 9), Draw.Column.left("stored", 14), Draw.Column.grow("expires in", 12)),
+                Draw.Column.num("bytes", 9), Draw.Column.left("stored", 10), Draw.Column.grow("expires in", 10)),
                 rows, RoutingScreen.clamp(ui.selected[ui.screen], rows), -1);
     }
 }

@@ -23,6 +23,11 @@ final class RoutingScreen implements DashScreen {
     }
 
     @Override
+    public boolean filterable() {
+        return true;
+    }
+
+    @Override
     public List<Draw.Row> rows(DashModel m, UiState ui) {
         RoutingView v = m.routing();
         List<Draw.Row> rows = new ArrayList<>();
@@ -32,8 +37,7 @@ final class RoutingScreen implements DashScreen {
         int k = Math.max(1, v.getBucketCapacity());
         for (Bucket b : v.getBucketsList()) {
             String flags = flags(b, k);
-            String rtt = b.getMinRttUs() < 0 ? "-" : String.format("%.1f / %.1f / %.1f ms", b.getMinRttUs() / 1e3,
-                    b.getMeanRttUs() / 1e3, b.getMaxRttUs() / 1e3);
+            String rtt = b.getMinRttUs() < 0 ? "-" : Screens.rtts(b.getMinRttUs(), b.getMeanRttUs(), b.getMaxRttUs());
             String[] cells = {Integer.toString(b.getDepth()), Draw.gauge(b.getSize(), k, barWidth(k, ui) + 2),
                     b.getSize() + "/" + k, Integer.toString(b.getReplacements()), Integer.toString(b.getFailing()),
                     Screens.ms(b.getNewestSeenMsAgo()), rtt, flags, Screens.ms(b.getOldestSeenMsAgo())};
@@ -68,16 +72,17 @@ final class RoutingScreen implements DashScreen {
             Draw.text(g, 0, 0, w, "waiting for the node's routing table…", Draw.DIM);
             return;
         }
-        Draw.text(g, 0, 0, w, v.getSize() + " contacts in " + v.getBucketsCount() + " buckets (K = "
+        ui.wide = w >= 100;
+        List<Draw.Row> rows = rows(m, ui);
+        Draw.text(g, 0, 0, w, v.getSize() + " contacts in " + Screens.count(ui, rows.size(), v.getBucketsCount(),
+                "buckets") + " (K = "
                 + v.getBucketCapacity() + "), " + v.getEvictions() + " evictions, " + v.getSubnetRejections()
                 + " refused by the /24 rule, " + v.getProximitySwaps() + " proximity swaps");
-        ui.wide = w >= 100;
         int bar = barWidth(Math.max(1, v.getBucketCapacity()), ui);
         List<Draw.Column> cols = List.of(Draw.Column.num("bkt", 3), Draw.Column.left("fill", bar + 2),
                 Draw.Column.num("size", 5), Draw.Column.num("repl", 4), Draw.Column.num("fail", 4),
-                Draw.Column.num("heard", 8), Draw.Column.num("rtt min/mean/max", 19),
-                Draw.Column.left("flags", ui.wide ? 16 : 11), Draw.Column.num("oldest", 10));
-        List<Draw.Row> rows = rows(m, ui);
+                Draw.Column.num("heard", 6), Draw.Column.num("rtt min/mean/max", 17),
+                Draw.Column.left("flags", ui.wide ? 16 : 11), Draw.Column.num("oldest", 6));
         Draw.table(g, 0, 1, w, g.getSize().getRows() - 1, cols, rows, clamp(ui.selected[ui.screen], rows), -1);
     }
 

@@ -35,6 +35,11 @@ final class SessionsScreen implements DashScreen {
     }
 
     @Override
+    public boolean filterable() {
+        return true;
+    }
+
+    @Override
     public List<Draw.Row> rows(DashModel m, UiState ui) {
         SessionsView v = m.sessions();
         List<Draw.Row> rows = new ArrayList<>();
@@ -48,7 +53,7 @@ final class SessionsScreen implements DashScreen {
                     Integer.toString(s.getShard()), s.getInitiator() ? "init" : "resp",
                     Screens.ms(s.getAgeMs()), s.getRekeyDueInMs() < 0 ? "-" : Screens.ms(s.getRekeyDueInMs()),
                     Render.bytes(s.getBytesIn()), Render.bytes(s.getBytesOut()), Long.toString(s.getPacketsIn()),
-                    Long.toString(s.getPacketsOut()), Render.ago(s.getLastReceivedMsAgo())};
+                    Long.toString(s.getPacketsOut()), Screens.ago(s.getLastReceivedMsAgo())};
             if (Screens.matches(ui, s.getPeerId(), cells[1])) {
                 rows.add(new Draw.Row(s.getPeerId(), cells, s.getConfirmed() ? null : Draw.WARN));
             }
@@ -64,15 +69,15 @@ final class SessionsScreen implements DashScreen {
             Draw.text(g, 0, 0, w, "waiting for the node's sessions…", Draw.DIM);
             return;
         }
-        Draw.text(g, 0, 0, w, v.getSessionsCount() + " sessions, sorted by " + SORTS.get(ui.sort[ui.screen]
-                % SORTS.size()) + "; handshakes " + v.getHandshakesCompleted() + " completed, "
-                + v.getHandshakesInitiated() + " initiated; " + v.getSessionsEvicted() + " evicted; "
+        List<Draw.Row> rows = rows(m, ui);
+        Draw.text(g, 0, 0, w, Screens.count(ui, rows.size(), v.getSessionsCount(), "sessions") + ", sorted by "
+                + SORTS.get(ui.sort[ui.screen] % SORTS.size()) + "; handshakes " + v.getHandshakesCompleted()
+                + " completed, " + v.getHandshakesInitiated() + " initiated; " + v.getSessionsEvicted() + " evicted; "
                 + v.getSilentDrops() + " dropped in silence");
         List<Draw.Column> cols = List.of(Draw.Column.left("peer", 16), Draw.Column.left("address", 15),
-                Draw.Column.num("sh", 2), Draw.Column.left("role", 4), Draw.Column.num("age", 10),
-                Draw.Column.num("rekey in", 10), Draw.Column.num("bytes in", 9), Draw.Column.num("bytes out", 9),
-                Draw.Column.num("pkts in", 8), Draw.Column.num("pkts out", 8), Draw.Column.grow("last rx", 12));
-        List<Draw.Row> rows = rows(m, ui);
+                Draw.Column.num("sh", 2), Draw.Column.left("role", 4), Draw.Column.num("age", 6),
+                Draw.Column.num("rekey in", 8), Draw.Column.num("bytes in", 9), Draw.Column.num("bytes out", 9),
+                Draw.Column.num("pkts in", 7), Draw.Column.num("pkts out", 8), Draw.Column.grow("last rx", 10));
         int sortCol = new int[] {0, 2, 4, 5, 6, 7, 8, 9, 10}[ui.sort[ui.screen] % SORTS.size()];
         Draw.table(g, 0, 1, w, g.getSize().getRows() - 1, cols, rows, RoutingScreen.clamp(ui.selected[ui.screen],
                 rows), sortCol);
