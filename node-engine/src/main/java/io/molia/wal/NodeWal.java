@@ -71,7 +71,7 @@ public final class NodeWal implements AutoCloseable {
             WalScanner scan = new WalScanner(SHARD, shardDir).scan(true, null, 0, null);
             if (!scan.clean()) {
                 if (!scan.problemsOnlyAtTail()) {
-                    throw new WalCorruptException(refusal(scan.problems()));
+                    throw new WalCorruptException(refusal(dataDir, scan));
                 }
                 for (WalScanner.Problem p : scan.problems()) {
                     LOG.atWarn().addKeyValue("shard", p.shard()).addKeyValue("generation", p.generation())
@@ -128,16 +128,23 @@ public final class NodeWal implements AutoCloseable {
         return new NodeWal(dataDir, options, core, nowNs, WalClock.system());
     }
 
-    private static String refusal(List<WalScanner.Problem> problems) {
-        StringBuilder b = new StringBuilder("the WAL is damaged before its tail; refusing to start rather than lose "
-                + "acknowledged data (inspect with molia wal verify): ");
+    /**
+     * One line: the rule that refused (recovery sets aside only a torn tail, see docs/wal-format.md), the problems,
+     * and the way forward.
+     */
+    private static String refusal(Path dataDir, WalScanner scan) {
+        List<WalScanner.Problem> problems = scan.problems();
+        StringBuilder b = new StringBuilder("refusing to start: the WAL has ").append(scan.refusalRule())
+                .append(", which recovery does not set aside: ");
         for (int i = 0; i < Math.min(3, problems.size()); i++) {
             b.append(i == 0 ? "" : "; ").append(problems.get(i));
         }
         if (problems.size() > 3) {
             b.append("; and ").append(problems.size() - 3).append(" more");
         }
-        return b.toString();
+        return b.append(". `molia wal verify ").append(dataDir).append("` lists every problem; `molia wal salvage ")
+                .append(dataDir).append("` keeps every entry that verifies, sets the rest aside in a file and says "
+                        + "what was lost, then the node starts").toString();
     }
 
     private long lastGenerationOnDisk() throws IOException {
