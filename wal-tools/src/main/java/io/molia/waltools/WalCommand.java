@@ -139,9 +139,10 @@ public final class WalCommand implements Runnable {
                     for (WalScanner.Problem p : r.problems()) {
                         System.out.println(p);
                     }
-                    System.out.printf("shard %d: %s, %d entries, last sequence %d, generations %s, snapshots %s%n",
+                    System.out.printf("shard %d: %s, %d entr%s, last sequence %d, generations %s, snapshots %s%n",
                             r.shard(), r.problems().isEmpty() ? "clean" : r.problems().size() + " problem(s)",
-                            r.entries(), r.lastSequence(), r.generations(), r.snapshots());
+                            r.entries(), r.entries() == 1 ? "y" : "ies", r.lastSequence(), r.generations(),
+                            r.snapshots());
                 }
             }
             if (json) {
@@ -191,6 +192,10 @@ public final class WalCommand implements Runnable {
                     }
                 } else {
                     untilIndex = parseIndex(until, "--until");
+                    if (untilIndex < 0) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--until: must be an index of 0 "
+                                + "or more, got " + until);
+                    }
                 }
             }
             WalTarget.Reading reading = WalTarget.resolveForReading(dir);
@@ -459,7 +464,7 @@ public final class WalCommand implements Runnable {
             }
             System.out.println("set aside, with where each byte came from: " + result.setAsideFile() + " (mode 0600)");
             System.out.println("the damaged WAL is kept as " + result.damagedWal() + " (delete it when you no longer "
-                    + "need it); the node starts from the salvaged WAL now");
+                    + "need it); start the node: it starts from the salvaged WAL");
             return 0;
         }
     }
@@ -467,6 +472,9 @@ public final class WalCommand implements Runnable {
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the WAL on this machine: cost "
             + "per acknowledged write (each --wal-sync), replay, compaction, bytes per record.")
     static final class Bench implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--dir", required = true, description = "A scratch directory (created; must not exist).")
         Path dir;
 
@@ -485,6 +493,12 @@ public final class WalCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (records < 1 || syncWrites < 1 || syncWrites > records || valueBytes < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), records < 1 ? "--records: must be 1 or "
+                        + "more, got " + records : syncWrites < 1 || syncWrites > records ? "--sync-writes: must be 1 "
+                        + "to --records (" + records + "), got " + syncWrites : "--value-bytes: must be 0 or more, got "
+                        + valueBytes);
+            }
             if (Files.exists(dir)) {
                 throw new IllegalArgumentException("--dir " + dir + " exists; give a new scratch directory");
             }

@@ -383,6 +383,12 @@ class WalToolsTest {
         assertEquals("", out[0]);
         assertEquals(2, wal(out, "dump", dir.toString(), "--shard", "3"));
         assertEquals(2, wal(out, "replay", dir.toString(), "--shard", "3"));
+        assertEquals(2, wal(out, "replay", dir.toString(), "--until", "-1"));
+        assertEquals(2, wal(out, "dump", dir.toString(), "--from", "-1"));
+        Path scratch = dir.resolveSibling(dir.getFileName() + "-bench");
+        assertEquals(2, wal(out, "bench", "--dir", scratch.toString(), "--records", "0"));
+        assertEquals(2, wal(out, "bench", "--dir", scratch.toString(), "--records", "10", "--sync-writes", "20"));
+        assertFalse(Files.exists(scratch), "nothing written for a bad value");
     }
 
     /**
