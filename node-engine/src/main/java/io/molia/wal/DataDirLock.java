@@ -48,18 +48,19 @@ public final class DataDirLock implements AutoCloseable {
     }
 
     /**
-     * Who holds the data dir's lock ("pid 1234 molia node"), or null when nobody does; takes nothing and creates
-     * nothing (the read-only tools use it to say they read a live node's files).
+     * Who holds the data dir's lock ("pid 1234 molia node"), or null when nobody does; takes nothing, creates and
+     * writes nothing (the read-only tools use it to say they read a live node's files), so read access is enough: a
+     * shared lock is refused while the node holds its exclusive one.
      */
     public static String holder(Path dataDir) throws IOException {
         Path file = dataDir.resolve(WalLayout.LOCK_FILE);
         if (!Files.exists(file)) {
             return null;
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             FileLock lock;
             try {
-                lock = ch.tryLock();
+                lock = ch.tryLock(0, Long.MAX_VALUE, true);
             } catch (OverlappingFileLockException e) {
                 lock = null; // this process holds it
             }

@@ -67,6 +67,7 @@ public final class NodeWal implements AutoCloseable {
         this.shardDir = WalLayout.shardDir(dataDir, SHARD);
         this.lock = DataDirLock.acquire(dataDir, "molia node");
         try {
+            refuseAnInterruptedRewrite(dataDir);
             Files.createDirectories(shardDir);
             WalScanner scan = new WalScanner(SHARD, shardDir).scan(true, null, 0, null);
             if (!scan.clean()) {
@@ -126,6 +127,24 @@ public final class NodeWal implements AutoCloseable {
      */
     public static NodeWal open(Path dataDir, WalOptions options, NodeCore core, long nowNs) throws IOException {
         return new NodeWal(dataDir, options, core, nowNs, WalClock.system());
+    }
+
+    /**
+     * {@code molia wal compact --in-place} and {@code salvage} write the new WAL beside {@code wal/}, verify it, then
+     * rename {@code wal/} away and the new one into place. Stopped between the two renames, {@code wal/} is missing:
+     * starting would begin an empty WAL and serve nothing of what the new one holds.
+     */
+    private static void refuseAnInterruptedRewrite(Path dataDir) throws WalCorruptException {
+        if (Files.exists(WalLayout.walDir(dataDir))) {
+            return;
+        }
+        for (String name : List.of("wal.compacting", "wal.salvaging")) {
+            if (Files.isDirectory(dataDir.resolve(name))) {
+                throw new WalCorruptException("refusing to start: " + dataDir + "/wal is missing and " + name + "/ holds "
+                        + "the verified result of an in-place compaction or salvage stopped before it was renamed into "
+                        + "place: rename " + dataDir.resolve(name) + " to " + WalLayout.walDir(dataDir) + " and start");
+            }
+        }
     }
 
     /**

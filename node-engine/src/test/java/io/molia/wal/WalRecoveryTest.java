@@ -232,6 +232,19 @@ class WalRecoveryTest {
                 + "rest aside in a file and says what was lost, then the node starts"), e.getMessage());
     }
 
+    /** An in-place compaction or salvage stopped between its renames: starting would begin an empty WAL. */
+    @Test
+    void aRewriteStoppedBetweenItsRenamesRefusesInsteadOfStartingEmpty() throws Exception {
+        WalTestSupport.write(WalLayout.shardDir(dir.resolve("wal.salvaging").getParent(), 0), 1, 1, 0, 5).close();
+        Files.move(WalLayout.walDir(dir), dir.resolve("wal.salvaging"));
+        SplittableRandom random = new SplittableRandom(8);
+        WalCorruptException e = assertThrows(WalCorruptException.class, () -> NodeWal.open(dir, WalOptions.defaults(),
+                new NodeCore(CoreConfig.defaults(), TestContacts.random(random), random.split(), 0), 0));
+        assertTrue(e.getMessage().endsWith("rename " + dir.resolve("wal.salvaging") + " to " + WalLayout.walDir(dir)
+                + " and start"), e.getMessage());
+        assertFalse(Files.exists(WalLayout.walDir(dir)), "no empty WAL begun");
+    }
+
     /** docs/wal-format.md: non-zero bytes anywhere after the last entry are reported, not only in the next 64 KiB. */
     @Test
     void nonZeroBytesFarPastTheLastEntryAreReportedWithFileAndOffset() throws Exception {
