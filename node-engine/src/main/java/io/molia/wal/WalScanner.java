@@ -505,6 +505,11 @@ public final class WalScanner {
             while ((n = f.read(chunk)) > 0) {
                 int i = start && n >= 4 && WalFormat.getInt(chunk, 0) == END_OF_DATA ? 4 : 0;
                 start = false;
+                // mostly zeros: compared a vector at a time, counted byte by byte only where something is there
+                if (java.util.Arrays.mismatch(chunk, i, n, ZEROS, i, n) < 0) {
+                    pos += n;
+                    continue;
+                }
                 for (; i < n; i++) {
                     if (chunk[i] != 0) {
                         count++;
@@ -519,6 +524,8 @@ public final class WalScanner {
         }
         return new NonZero(count, first, last + 1);
     }
+
+    private static final byte[] ZEROS = new byte[1 << 20];
 
     /** Complete entries that verify, found in damaged bytes: how many, their sequences, the sequence after them. */
     private record Found(long entries, long firstSeq, long lastSeq, long expectSeq) {
