@@ -138,6 +138,12 @@ public final class NodeWal implements AutoCloseable {
         if (Files.exists(WalLayout.walDir(dataDir))) {
             return;
         }
+        Path before = dataDir.resolve("wal.backup");
+        if (Files.isDirectory(before)) { // the compaction's result may have failed its check as it was moved back
+            throw new WalCorruptException("refusing to start: " + dataDir + "/wal is missing and " + before + " holds "
+                    + "the WAL as it was before an in-place compaction that stopped between its renames: rename it to "
+                    + WalLayout.walDir(dataDir) + " and start");
+        }
         for (String name : List.of("wal.compacting", "wal.salvaging")) {
             if (Files.isDirectory(dataDir.resolve(name))) {
                 throw new WalCorruptException("refusing to start: " + dataDir + "/wal is missing and " + name + "/ holds "

@@ -83,14 +83,15 @@ public final class WalCommand implements Runnable {
                             + "'");
                 }
             }
-            WalLayout.Target target = WalLayout.resolve(dir);
+            WalTarget.Reading reading = WalTarget.resolveForReading(dir);
+            WalLayout.Target target = reading.target();
             checkShard(spec, target, shard);
             long fromIndex = parseIndex(from, "--from");
             if (fromIndex < 0) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--from: must be an index of 0 or more, "
                         + "got " + from);
             }
-            WalDumper dumper = new WalDumper(System.out, System.err);
+            WalDumper dumper = new WalDumper(System.out, System.err, reading.live());
             WalDumper.Options o = new WalDumper.Options(shard, fromIndex, limit, t, json);
             if (follow) {
                 dumper.follow(target, o);

@@ -59,8 +59,9 @@ public final class WalCompactor {
         Path work = data.resolve("wal.compacting");
         Path backup = data.resolve("wal.backup");
         if (Files.exists(backup)) {
-            throw new IllegalStateException(backup + " exists (an earlier in-place compaction did not finish): "
-                    + "check it and remove it first");
+            throw new IllegalStateException(backup + " exists: an earlier in-place compaction stopped after moving "
+                    + "its result into wal/ and before deleting the WAL it replaced (wal.backup/). `molia wal verify "
+                    + data + "` checks the result; when clean, delete " + backup + " and compact again");
         }
         try (DataDirLock in = WalTarget.lock(source)) {
             deleteTree(work);

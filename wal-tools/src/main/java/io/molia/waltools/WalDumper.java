@@ -28,11 +28,18 @@ public final class WalDumper {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final PrintStream out;
     private final PrintStream err;
+    private final boolean live;
     private long printed;
 
-    public WalDumper(PrintStream out, PrintStream err) {
+    /** {@code live}: a running node holds the data dir (the end of its newest generation may be in flux). */
+    public WalDumper(PrintStream out, PrintStream err, boolean live) {
         this.out = out;
         this.err = err;
+        this.live = live;
+    }
+
+    public WalDumper(PrintStream out, PrintStream err) {
+        this(out, err, false);
     }
 
     /** Dumps; returns the number of problems found. */
@@ -46,6 +53,9 @@ public final class WalDumper {
                 continue;
             }
             WalScanner scan = new WalScanner(s.getKey(), s.getValue());
+            if (live) {
+                scan.live();
+            }
             scan.scan(false, target.onlyGeneration(), o.fromIndex(), e -> {
                 if (o.type() >= 0 && e.type != o.type()) {
                     return true;
