@@ -175,6 +175,9 @@ public final class WalScanner {
                 expectSeq = snapshot.lastSequence() + 1;
                 lastSequence = snapshot.lastSequence();
                 lastGeneration = covered;
+            } else if (salvage && !snaps.isEmpty()) {
+                covered = salvageSnapshot(snaps.get(snaps.size() - 1));
+                expectSeq = lastSequence > 0 ? lastSequence + 1 : -1; // a damaged header: the next generation's says
             }
         }
         List<Long> toRead = new ArrayList<>();
@@ -295,6 +298,9 @@ public final class WalScanner {
                 if (type == WalFormat.TYPE_HEADER) {
                     first = false;
                     expectSeq = seq;
+                    if (salvage) { // a damaged snapshot header left the sequence unknown: never reuse one
+                        lastSequence = Math.max(lastSequence, seq - 1);
+                    }
                     entry.wallMs = WalFormat.getLong(buf, WalFormat.HEADER_BYTES + 16);
                 } else {
                     expectSeq = seq + 1;
@@ -428,6 +434,23 @@ public final class WalScanner {
         problems.add(new Problem(shard, gen, lastIndex, -1, message));
         damage.add(new Damage(gen, lastIndex, file, nz.from(), nz.to(), found.entries(), message));
         return found.expectSeq();
+    }
+
+    /**
+     * Salvage, when no snapshot verifies: keeps every entry of the newest one that verifies on its own and sets the
+     * rest of it aside. Returns the generation it covers (from its name).
+     */
+    private long salvageSnapshot(long generation) throws IOException {
+        Path file = WalLayout.snapshotFile(shardDir, generation);
+        SnapshotFile.Salvaged s = SnapshotFile.salvage(file);
+        state = s.state();
+        lastSequence = Math.max(s.lastSequence(), 0);
+        lastGeneration = generation;
+        String why = problems.get(0).message(); // the newest snapshot's, reported first
+        for (long[] d : s.damaged()) {
+            damage.add(new Damage(generation, -1, file, d[0], d[1], 0, why));
+        }
+        return generation;
     }
 
     /**

@@ -336,6 +336,30 @@ class WalToolsTest {
         assertTrue(out[0].startsWith("nothing to salvage"), out[0]);
     }
 
+    /** A damaged snapshot whose generations are gone: salvage keeps every snapshot entry that still verifies. */
+    @Test
+    void salvageKeepsTheEntriesOfADamagedSnapshotThatVerify() throws Exception {
+        Map<NodeId, WalState.Record> expected = write(dir, 1, 1, 1, 300);
+        new WalCompactor().compactInPlace(WalLayout.resolve(dir), QUIET);
+        Path snap = WalLayout.snapshotFile(WalLayout.shardDir(dir, 0), 1);
+        long at = offsetOf(snap, "record 150") + 7;
+        try (RandomAccessFile f = new RandomAccessFile(snap.toFile(), "rw")) {
+            f.seek(at);
+            f.write('X');
+        }
+        expected.remove(new NodeId(150, 3, 5, 7));
+        assertThrows(io.molia.wal.WalCorruptException.class, () -> startNode().close(), "recovery refuses");
+        String[] out = {""};
+        assertEquals(0, wal(out, "salvage", dir.toString()), out[0]);
+        assertTrue(out[0].contains("snapshot-00000001.snap: entry ") && out[0].contains("checksum mismatch"), out[0]);
+        try (NodeWal node = startNode()) {
+            assertEquals(expected.size(), node.recordsRecovered());
+        }
+        WalScanner after = new WalScanner(0, WalLayout.shardDir(dir, 0)).scan(true, null, 0, null);
+        assertEquals(StoreDigest.of(expected), StoreDigest.of(after.state()));
+        assertTrue(after.lastSequence() > 300, "sequences go on from the damaged snapshot's, never reused");
+    }
+
     private NodeWal startNode() throws Exception {
         byte[] pk = new byte[32];
         pk[0] = 1;
