@@ -146,8 +146,8 @@ public final class NodeWal implements AutoCloseable {
         }
         for (String name : List.of("wal.compacting", "wal.salvaging")) {
             if (Files.isDirectory(dataDir.resolve(name))) {
-                throw new WalCorruptException("refusing to start: " + dataDir + "/wal is missing and " + name + "/ holds "
-                        + "the verified result of an in-place compaction or salvage stopped before it was renamed into "
+                throw new WalCorruptException("refusing to start: " + dataDir + "/wal is missing and " + name
+                        + "/ holds the verified result of an in-place compaction or salvage stopped before it was renamed into "
                         + "place: rename " + dataDir.resolve(name) + " to " + WalLayout.walDir(dataDir) + " and start");
             }
         }

@@ -418,7 +418,7 @@ public final class WalScanner {
         if (nz.count() == 0) {
             return expectSeq;
         }
-        Found found = findEntries(gen, file, nz.from(), nz.to(), expectSeq);
+        Found found = findEntries(file, nz.from(), nz.to(), expectSeq);
         String why;
         if (found.entries() > 0) {
             acknowledgedMayBeLost = true;
@@ -467,7 +467,7 @@ public final class WalScanner {
         for (Path file : none ? queueFiles(dir) : List.of(WalQueues.cycleFile(dir, cycle))) {
             NonZero nz = nonZero(file, from);
             if (nz.count() > 0) {
-                Found found = findEntries(gen, file, nz.from(), nz.to(), expectSeq);
+                Found found = findEntries(file, nz.from(), nz.to(), expectSeq);
                 expectSeq = found.expectSeq();
                 entries += found.entries();
                 rest.add(new Damage(gen, index, file, nz.from(), nz.to(), found.entries(), problem));
@@ -499,7 +499,7 @@ public final class WalScanner {
         for (Path file : queueFiles(dir)) {
             NonZero nz = nonZero(file, 0);
             if (nz.count() > 0) {
-                Found found = findEntries(gen, file, nz.from(), nz.to(), expectSeq);
+                Found found = findEntries(file, nz.from(), nz.to(), expectSeq);
                 expectSeq = found.expectSeq();
                 damage.add(new Damage(gen, -1, file, nz.from(), nz.to(), found.entries(),
                         problems.get(problems.size() - 1).message()));
@@ -564,7 +564,7 @@ public final class WalScanner {
      * Chronicle's completed length word, with a valid Molia layout and checksum (entries up to 64 KiB). Salvage
      * applies them in order; otherwise they are only counted.
      */
-    private Found findEntries(long gen, Path file, long from, long to, long expectSeq) {
+    private Found findEntries(Path file, long from, long to, long expectSeq) {
         long entries = 0;
         long firstSeq = -1;
         long lastSeq = -1;

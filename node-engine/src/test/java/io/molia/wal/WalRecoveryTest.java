@@ -278,7 +278,8 @@ class WalRecoveryTest {
         }
         WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
         assertEquals(1, scan.problems().size(), scan.problems().toString());
-        assertTrue(scan.problems().get(0).message().contains("complete entries (sequences "), scan.problems().toString());
+        assertTrue(scan.problems().get(0).message().contains("complete entries (sequences "),
+                scan.problems().toString());
         assertFalse(scan.problemsOnlyAtTail(), "acknowledged entries are behind the damage");
         SplittableRandom random = new SplittableRandom(7);
         WalCorruptException e = assertThrows(WalCorruptException.class, () -> NodeWal.open(dir, WalOptions.defaults(),

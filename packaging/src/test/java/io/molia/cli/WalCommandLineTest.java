@@ -65,7 +65,8 @@ class WalCommandLineTest {
         } finally {
             System.setOut(original);
         }
-        assertTrue(out.toString(java.nio.charset.StandardCharsets.UTF_8).startsWith("nothing to salvage"), out.toString());
+        assertTrue(out.toString(java.nio.charset.StandardCharsets.UTF_8).startsWith("nothing to salvage"),
+                out.toString());
         try (DataDirLock held = DataDirLock.acquire(dir, "molia node")) {
             assertEquals(1, run("wal", "salvage", dir.toString()), "salvage writes: a running node's dir is refused");
         }

@@ -208,8 +208,8 @@ public final class WalDumper {
             text = b[off + i] >= 0x20 && b[off + i] < 0x7f && b[off + i] != '"';
         }
         if (text) {
-            return new Preview(new String(b, off, Math.min(len, 48), StandardCharsets.US_ASCII) + (len > 48 ? "…" : ""),
-                    null);
+            String start = new String(b, off, Math.min(len, 48), StandardCharsets.US_ASCII);
+            return new Preview(start + (len > 48 ? "…" : ""), null);
         }
         return new Preview(null, HexFormat.of().formatHex(b, off, off + Math.min(len, 24)) + (len > 24 ? "…" : ""));
     }

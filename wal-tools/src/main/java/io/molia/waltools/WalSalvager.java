@@ -156,7 +156,8 @@ public final class WalSalvager {
             lost.append(lost.length() == 0 ? "" : ", ").append(l[0] == l[1] ? String.valueOf(l[0]) : l[0] + ".."
                     + l[1]);
         }
-        return "kept " + r.entriesKept() + " WAL entr" + (r.entriesKept() == 1 ? "y" : "ies") + (r.entriesFoundInDamage() > 0 ? " ("
+        return "kept " + r.entriesKept() + " WAL entr" + (r.entriesKept() == 1 ? "y" : "ies")
+                + (r.entriesFoundInDamage() > 0 ? " ("
                 + r.entriesFoundInDamage() + " of them found in damaged bytes)" : "") + ": " + r.records()
                 + " records, " + r.peers() + " peers, last sequence " + r.lastSequence() + "; set aside "
                 + r.setAside().size() + " range" + (r.setAside().size() == 1 ? "" : "s") + " (" + r.bytesSetAside()
