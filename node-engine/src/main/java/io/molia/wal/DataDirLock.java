@@ -47,6 +47,32 @@ public final class DataDirLock implements AutoCloseable {
         return new DataDirLock(ch, lock);
     }
 
+    /**
+     * Who holds the data dir's lock ("pid 1234 molia node"), or null when nobody does; takes nothing, creates and
+     * writes nothing (the read-only tools use it to say they read a live node's files), so read access is enough: a
+     * shared lock is refused while the node holds its exclusive one.
+     */
+    public static String holder(Path dataDir) throws IOException {
+        Path file = dataDir.resolve(WalLayout.LOCK_FILE);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileLock lock;
+            try {
+                lock = ch.tryLock(0, Long.MAX_VALUE, true);
+            } catch (OverlappingFileLockException e) {
+                lock = null; // this process holds it
+            }
+            if (lock != null) {
+                lock.release();
+                return null;
+            }
+        }
+        String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+        return holder.isEmpty() ? "held" : holder;
+    }
+
     @Override
     public void close() throws IOException {
         if (channel.isOpen()) { // a closed channel (an interrupt closes it) has released its lock already

@@ -67,11 +67,12 @@ public final class NodeWal implements AutoCloseable {
         this.shardDir = WalLayout.shardDir(dataDir, SHARD);
         this.lock = DataDirLock.acquire(dataDir, "molia node");
         try {
+            refuseAnInterruptedRewrite(dataDir);
             Files.createDirectories(shardDir);
             WalScanner scan = new WalScanner(SHARD, shardDir).scan(true, null, 0, null);
             if (!scan.clean()) {
                 if (!scan.problemsOnlyAtTail()) {
-                    throw new WalCorruptException(refusal(scan.problems()));
+                    throw new WalCorruptException(refusal(dataDir, scan));
                 }
                 for (WalScanner.Problem p : scan.problems()) {
                     LOG.atWarn().addKeyValue("shard", p.shard()).addKeyValue("generation", p.generation())
@@ -128,16 +129,47 @@ public final class NodeWal implements AutoCloseable {
         return new NodeWal(dataDir, options, core, nowNs, WalClock.system());
     }
 
-    private static String refusal(List<WalScanner.Problem> problems) {
-        StringBuilder b = new StringBuilder("the WAL is damaged before its tail; refusing to start rather than lose "
-                + "acknowledged data (inspect with molia wal verify): ");
+    /**
+     * {@code molia wal compact --in-place} and {@code salvage} write the new WAL beside {@code wal/}, verify it, then
+     * rename {@code wal/} away and the new one into place. Stopped between the two renames, {@code wal/} is missing:
+     * starting would begin an empty WAL and serve nothing of what the new one holds.
+     */
+    private static void refuseAnInterruptedRewrite(Path dataDir) throws WalCorruptException {
+        if (Files.exists(WalLayout.walDir(dataDir))) {
+            return;
+        }
+        Path before = dataDir.resolve("wal.backup");
+        if (Files.isDirectory(before)) { // the compaction's result may have failed its check as it was moved back
+            throw new WalCorruptException("refusing to start: " + dataDir + "/wal is missing and " + before + " holds "
+                    + "the WAL as it was before an in-place compaction that stopped between its renames: rename it to "
+                    + WalLayout.walDir(dataDir) + " and start");
+        }
+        for (String name : List.of("wal.compacting", "wal.salvaging")) {
+            if (Files.isDirectory(dataDir.resolve(name))) {
+                throw new WalCorruptException("refusing to start: " + dataDir + "/wal is missing and " + name
+                        + "/ holds the verified result of an in-place compaction or salvage stopped before it was renamed into "
+                        + "place: rename " + dataDir.resolve(name) + " to " + WalLayout.walDir(dataDir) + " and start");
+            }
+        }
+    }
+
+    /**
+     * One line: the rule that refused (recovery sets aside only a torn tail, see docs/wal-format.md), the problems,
+     * and the way forward.
+     */
+    private static String refusal(Path dataDir, WalScanner scan) {
+        List<WalScanner.Problem> problems = scan.problems();
+        StringBuilder b = new StringBuilder("refusing to start: the WAL has ").append(scan.refusalRule())
+                .append(", which recovery does not set aside: ");
         for (int i = 0; i < Math.min(3, problems.size()); i++) {
             b.append(i == 0 ? "" : "; ").append(problems.get(i));
         }
         if (problems.size() > 3) {
             b.append("; and ").append(problems.size() - 3).append(" more");
         }
-        return b.toString();
+        return b.append(". `molia wal verify ").append(dataDir).append("` lists every problem; `molia wal salvage ")
+                .append(dataDir).append("` keeps every entry that verifies, sets the rest aside in a file and says "
+                        + "what was lost, then the node starts").toString();
     }
 
     private long lastGenerationOnDisk() throws IOException {

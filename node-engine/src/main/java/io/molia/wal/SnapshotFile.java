@@ -199,6 +199,65 @@ public final class SnapshotFile {
         }
     }
 
+    /**
+     * What {@link #salvage} keeps of a snapshot that does not verify: its header's last sequence (-1 when the header
+     * is damaged), the state of every entry that verifies, and the byte ranges {from, to} that held none.
+     */
+    public record Salvaged(long lastSequence, WalState state, long entries, java.util.List<long[]> damaged) {
+    }
+
+    /**
+     * Keeps every entry of a damaged snapshot that verifies on its own (checksum, known type and version, a payload
+     * its type accepts), walking past damage a byte at a time to the next such entry; everything else is listed as
+     * damaged ranges. For {@code molia wal salvage}: {@link #read} refuses the whole file at its first problem.
+     */
+    public static Salvaged salvage(Path file) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        WalFormat f = new WalFormat();
+        WalState state = new WalState();
+        boolean header = b.length >= HEADER && Arrays.equals(b, 0, 8, MAGIC, 0, 8) && crc(b, 0, 48) == WalFormat
+                .getInt(b, 48);
+        boolean trailer = b.length >= 2 * HEADER && Arrays.equals(b, b.length - HEADER, b.length - HEADER + 8, END, 0,
+                8);
+        int end = trailer ? b.length - HEADER : b.length;
+        java.util.List<long[]> damaged = new java.util.ArrayList<>();
+        long entries = 0;
+        int badFrom = -1;
+        int pos = header ? HEADER : 0;
+        while (pos < end) {
+            int len = pos + WalFormat.HEADER_BYTES <= end ? WalFormat.payloadLength(b, pos) : -1;
+            boolean ok = len >= 0 && len <= end - pos - WalFormat.HEADER_BYTES
+                    && f.checksum(b, pos, len) == WalFormat.storedChecksum(b, pos)
+                    && WalFormat.isKnownType(WalFormat.type(b, pos)) && WalFormat.type(b, pos) != WalFormat.TYPE_HEADER
+                    && WalFormat.version(b, pos) <= WalFormat.maxVersion(WalFormat.type(b, pos))
+                    && state.apply(WalFormat.type(b, pos), b, pos + WalFormat.HEADER_BYTES, len) == null;
+            if (!ok) {
+                badFrom = badFrom < 0 ? pos : badFrom;
+                pos++;
+                continue;
+            }
+            if (badFrom >= 0) {
+                damaged.add(new long[] {badFrom, pos});
+                badFrom = -1;
+            }
+            entries++;
+            pos += WalFormat.HEADER_BYTES + len;
+        }
+        if (badFrom >= 0) {
+            damaged.add(new long[] {badFrom, end});
+        }
+        if (!header) {
+            damaged.add(0, new long[] {0, Math.min(HEADER, b.length)});
+        }
+        return new Salvaged(header ? WalFormat.getLong(b, 24) : -1, state, entries, damaged);
+    }
+
+    private static int crc(byte[] b, int off, int len) {
+        CRC32C c = new CRC32C();
+        c.update(b, off, len);
+        return (int) c.getValue();
+    }
+
     private static byte[] readFully(InputStream in, int n, String name, String what) throws IOException {
         byte[] b = new byte[n];
         readFully(in, b, 0, n, name, what);

@@ -46,6 +46,13 @@ public final class WalQueues {
                 .build();
     }
 
+    /** The file of {@code cycle} in the queue directory {@code dir} (its name is the cycle's UTC day). */
+    public static Path cycleFile(Path dir, int cycle) {
+        String day = java.time.format.DateTimeFormatter.ofPattern(ROLL.format()).withZone(java.time.ZoneOffset.UTC)
+                .format(java.time.Instant.ofEpochMilli(cycle * (long) ROLL.lengthInMillis()));
+        return dir.resolve(day + ".cq4");
+    }
+
     /**
      * True when the queue's table store ({@code metadata.cq4t}) was left unfinished by its creator: Chronicle sized
      * the file (it maps it before writing) but its first header is not complete. A SIGKILL while Chronicle creates

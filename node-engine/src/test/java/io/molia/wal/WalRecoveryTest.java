@@ -198,6 +198,97 @@ class WalRecoveryTest {
         assertEquals(18, after.state().records().size());
     }
 
+    /**
+     * Issue 14: four stray bytes after the last entry of an older generation refused the start with "refusing to start
+     * rather than lose acknowledged data ... (an append torn by a crash; never acknowledged)". Still refused (a crash
+     * leaves no such bytes there), but the message names the rule and the way forward.
+     */
+    @Test
+    void strayBytesInAnOlderGenerationRefuseWithTheRuleAndTheWayForward() throws Exception {
+        ShardWal first = WalTestSupport.write(shard(), 1, 1, 0, 20);
+        long next = first.nextSequence();
+        first.close();
+        WalTestSupport.write(shard(), 2, next, 100, 10).close();
+        Path file = WalTestSupport.queueFiles(WalLayout.generationDir(shard(), 1)).get(0);
+        long end = WalTestSupport.find(file, WalTestSupport.value(19)) + WalTestSupport.value(19).length;
+        long deleteEnd = end + 4 + WalFormat.HEADER_BYTES + 32;
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(((deleteEnd + 3) & ~3L) + 16);
+            f.write(new byte[] {1, 2, 3, 4});
+        }
+        WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertEquals(1, scan.problems().size(), scan.problems().toString());
+        String problem = scan.problems().get(0).message();
+        assertTrue(problem.startsWith("trailing invalid bytes after the last complete entry: 4 non-zero bytes in ["),
+                problem);
+        assertFalse(problem.contains("never acknowledged"), problem);
+        SplittableRandom random = new SplittableRandom(6);
+        WalCorruptException e = assertThrows(WalCorruptException.class, () -> NodeWal.open(dir, WalOptions.defaults(),
+                new NodeCore(CoreConfig.defaults(), TestContacts.random(random), random.split(), 0), 0));
+        assertTrue(e.getMessage().startsWith("refusing to start: the WAL has damage before the tail (13 valid entries "
+                + "follow the first problem"), e.getMessage());
+        assertFalse(e.getMessage().contains("never acknowledged"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("`molia wal salvage " + dir + "` keeps every entry that verifies, sets the "
+                + "rest aside in a file and says what was lost, then the node starts"), e.getMessage());
+    }
+
+    /** An in-place compaction or salvage stopped between its renames: starting would begin an empty WAL. */
+    @Test
+    void aRewriteStoppedBetweenItsRenamesRefusesInsteadOfStartingEmpty() throws Exception {
+        WalTestSupport.write(WalLayout.shardDir(dir.resolve("wal.salvaging").getParent(), 0), 1, 1, 0, 5).close();
+        Files.move(WalLayout.walDir(dir), dir.resolve("wal.salvaging"));
+        SplittableRandom random = new SplittableRandom(8);
+        WalCorruptException e = assertThrows(WalCorruptException.class, () -> NodeWal.open(dir, WalOptions.defaults(),
+                new NodeCore(CoreConfig.defaults(), TestContacts.random(random), random.split(), 0), 0));
+        assertTrue(e.getMessage().endsWith("rename " + dir.resolve("wal.salvaging") + " to " + WalLayout.walDir(dir)
+                + " and start"), e.getMessage());
+        assertFalse(Files.exists(WalLayout.walDir(dir)), "no empty WAL begun");
+    }
+
+    /** docs/wal-format.md: non-zero bytes anywhere after the last entry are reported, not only in the next 64 KiB. */
+    @Test
+    void nonZeroBytesFarPastTheLastEntryAreReportedWithFileAndOffset() throws Exception {
+        WalTestSupport.write(shard(), 1, 1, 0, 20).close();
+        Path file = WalTestSupport.queueFiles(shard()).get(0);
+        long at = WalTestSupport.find(file, WalTestSupport.value(19)) + 1_000_000;
+        assertTrue(at + 8 < Files.size(file), "inside Chronicle's pre-sized file");
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(at);
+            f.write(new byte[] {9, 9, 0, 9});
+        }
+        WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertEquals(List.of("trailing invalid bytes after the last complete entry: 3 non-zero bytes in [" + at + ", "
+                + (at + 4) + ") of " + file.getFileName() + " (an append torn by a crash; never acknowledged)"),
+                scan.problems().stream().map(WalScanner.Problem::message).toList());
+    }
+
+    /**
+     * A zeroed Chronicle length word in the newest generation: Chronicle stops there and every later entry reads as
+     * trailing bytes. They are complete entries that verify, so no torn tail: recovery refuses instead of setting
+     * acknowledged entries aside.
+     */
+    @Test
+    void completeEntriesBehindADamagedLengthWordAreNoTornTail() throws Exception {
+        WalTestSupport.write(shard(), 1, 1, 0, 40).close();
+        Path file = WalTestSupport.queueFiles(shard()).get(0);
+        long put20 = WalTestSupport.find(file, WalTestSupport.value(20)) - 52 - WalFormat.HEADER_BYTES;
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(put20 - 4);
+            f.writeInt(0);
+        }
+        WalScanner scan = new WalScanner(0, shard()).scan(true, null, 0, null);
+        assertEquals(1, scan.problems().size(), scan.problems().toString());
+        assertTrue(scan.problems().get(0).message().contains("complete entries (sequences "),
+                scan.problems().toString());
+        assertFalse(scan.problemsOnlyAtTail(), "acknowledged entries are behind the damage");
+        SplittableRandom random = new SplittableRandom(7);
+        WalCorruptException e = assertThrows(WalCorruptException.class, () -> NodeWal.open(dir, WalOptions.defaults(),
+                new NodeCore(CoreConfig.defaults(), TestContacts.random(random), random.split(), 0), 0));
+        assertTrue(e.getMessage().startsWith("refusing to start: the WAL has damage that may hide acknowledged "
+                + "entries"), e.getMessage());
+        assertFalse(Files.exists(shard().resolve("torn-00000001")), "not set aside as a torn tail");
+    }
+
     @Test
     void aFlippedByteIsReportedWithShardIndexAndSequenceAndEarlierEntriesSurvive() throws Exception {
         WalTestSupport.write(shard(), 1, 1, 0, 500).close();

@@ -39,11 +39,37 @@ class WalCommandLineTest {
     void aDataDirHeldByANodeIsRefusedWithTheReason() throws Exception {
         java.nio.file.Files.createDirectories(dir.resolve("wal/shard-0"));
         try (DataDirLock held = DataDirLock.acquire(dir, "molia node")) {
-            assertEquals(1, run("wal", "replay", dir.toString()));
+            assertEquals(1, run("wal", "compact", dir.toString(), "--in-place")); // it writes; the readers read
         }
         assertTrue(err.toString().contains("is in use by a running node") && err.toString().contains("stop it first"),
                 err.toString());
         assertTrue(err.toString().lines().count() == 1, err.toString());
+    }
+
+    @Test
+    void aNegativeLimitIsBadUsageNamingTheFlag() throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("wal/shard-0"));
+        assertEquals(2, run("wal", "dump", dir.toString(), "--limit", "-5"));
+        assertTrue(err.toString().lines().findFirst().orElseThrow().contains("--limit: must be 0 or more, got -5"),
+                err.toString());
+    }
+
+    @Test
+    void salvageIsMountedAndSaysWhenThereIsNothingToDo() throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("wal/shard-0"));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, run("wal", "salvage", dir.toString()));
+        } finally {
+            System.setOut(original);
+        }
+        assertTrue(out.toString(java.nio.charset.StandardCharsets.UTF_8).startsWith("nothing to salvage"),
+                out.toString());
+        try (DataDirLock held = DataDirLock.acquire(dir, "molia node")) {
+            assertEquals(1, run("wal", "salvage", dir.toString()), "salvage writes: a running node's dir is refused");
+        }
     }
 
     @Test

@@ -22,11 +22,12 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code molia wal}: offline tools over a node's WAL. Each subcommand parses and renders; the work is in the
  * library classes of this package. Exit codes: 0 success (verify: clean), 1 the work failed, 2 bad usage, 3 verify
- * found problems. Every command but {@code dump} refuses a data dir a running node holds.
+ * found problems. The commands that write ({@code compact}, {@code salvage}) refuse a data dir a running node holds;
+ * the ones that only read read it as it is and say so.
  */
 @Command(name = "wal", mixinStandardHelpOptions = true, description = "Inspect, verify, replay and compact a WAL.",
         subcommands = {WalCommand.Dump.class, WalCommand.Verify.class, WalCommand.Replay.class,
-            WalCommand.Compact.class, WalCommand.Stats.class, WalCommand.Bench.class})
+            WalCommand.Compact.class, WalCommand.Salvage.class, WalCommand.Stats.class, WalCommand.Bench.class})
 public final class WalCommand implements Runnable {
     /** Exit code of {@code verify} when it found problems. */
     public static final int PROBLEMS = 3;
@@ -70,6 +71,10 @@ public final class WalCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (limit < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--limit: must be 0 or more, got "
+                        + limit);
+            }
             int t = -1;
             if (type != null) {
                 t = WalFormat.typeOf(type);
@@ -78,9 +83,16 @@ public final class WalCommand implements Runnable {
                             + "'");
                 }
             }
-            WalLayout.Target target = WalLayout.resolve(dir);
-            WalDumper dumper = new WalDumper(System.out, System.err);
-            WalDumper.Options o = new WalDumper.Options(shard, parseIndex(from, "--from"), limit, t, json);
+            WalTarget.Reading reading = WalTarget.resolveForReading(dir);
+            WalLayout.Target target = reading.target();
+            checkShard(spec, target, shard);
+            long fromIndex = parseIndex(from, "--from");
+            if (fromIndex < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--from: must be an index of 0 or more, "
+                        + "got " + from);
+            }
+            WalDumper dumper = new WalDumper(System.out, System.err, reading.live());
+            WalDumper.Options o = new WalDumper.Options(shard, fromIndex, limit, t, json);
             if (follow) {
                 dumper.follow(target, o);
                 return 0;
@@ -101,10 +113,14 @@ public final class WalCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            WalLayout.Target target = WalTarget.resolveIdle(dir);
+            WalTarget.Reading reading = WalTarget.resolveForReading(dir);
             Progress progress = Progress.onTerminal("verify");
-            List<WalVerifier.ShardReport> reports = new WalVerifier().verify(target, progress);
+            List<WalVerifier.ShardReport> reports = WalTarget.readSteadily(reading, () -> new WalVerifier(
+                    reading.live()).verify(reading.target(), progress));
             progress.finish();
+            if (reading.live() && !json) {
+                System.out.println(reading.liveNote());
+            }
             boolean clean = true;
             ArrayNode all = JSON.createArrayNode();
             for (WalVerifier.ShardReport r : reports) {
@@ -118,20 +134,22 @@ public final class WalCommand implements Runnable {
                     n.put("clean", r.problems().isEmpty());
                     ArrayNode ps = n.putArray("problems");
                     for (WalScanner.Problem p : r.problems()) {
-                        ps.add(p.toString());
+                        ps.add(json(p));
                     }
                 } else {
                     for (WalScanner.Problem p : r.problems()) {
                         System.out.println(p);
                     }
-                    System.out.printf("shard %d: %s, %d entries, last sequence %d, generations %s, snapshots %s%n",
+                    System.out.printf("shard %d: %s, %d entr%s, last sequence %d, generations %s, snapshots %s%n",
                             r.shard(), r.problems().isEmpty() ? "clean" : r.problems().size() + " problem(s)",
-                            r.entries(), r.lastSequence(), r.generations(), r.snapshots());
+                            r.entries(), r.entries() == 1 ? "y" : "ies", r.lastSequence(), r.generations(),
+                            r.snapshots());
                 }
             }
             if (json) {
                 ObjectNode root = JSON.createObjectNode();
                 root.put("clean", clean);
+                root.put("node_running", reading.holder());
                 root.set("shards", all);
                 System.out.println(root);
             }
@@ -146,6 +164,9 @@ public final class WalCommand implements Runnable {
     @Command(name = "replay", mixinStandardHelpOptions = true, description = "Rebuild the state offline with the "
             + "node's own code; print counts and the store digest (as a live node reports it).")
     static final class Replay implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Parameters(paramLabel = "DIR", description = "A data dir, its wal/ dir or a shard-N dir.")
         Path dir;
 
@@ -172,13 +193,23 @@ public final class WalCommand implements Runnable {
                     }
                 } else {
                     untilIndex = parseIndex(until, "--until");
+                    if (untilIndex < 0) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--until: must be an index of 0 "
+                                + "or more, got " + until);
+                    }
                 }
             }
-            WalLayout.Target target = WalTarget.resolveIdle(dir);
+            WalTarget.Reading reading = WalTarget.resolveForReading(dir);
+            checkShard(spec, reading.target(), shard);
             Progress progress = Progress.onTerminal("replay");
-            List<WalReplayer.ShardResult> results = new WalReplayer().replay(target, shard, untilIndex, untilMs,
-                    progress);
+            long index = untilIndex;
+            long ms = untilMs;
+            List<WalReplayer.ShardResult> results = WalTarget.readSteadily(reading, () -> new WalReplayer(
+                    reading.live()).replay(reading.target(), shard, index, ms, progress));
             progress.finish();
+            if (reading.live() && !json) {
+                System.out.println(reading.liveNote());
+            }
             boolean clean = true;
             ArrayNode all = JSON.createArrayNode();
             for (WalReplayer.ShardResult r : results) {
@@ -198,8 +229,9 @@ public final class WalCommand implements Runnable {
                     n.put("digest", r.digest());
                     n.put("seconds", r.seconds());
                     n.put("cpu_seconds", r.cpuSeconds());
+                    n.put("node_running", reading.holder());
                     ArrayNode ps = n.putArray("problems");
-                    r.problems().forEach(p -> ps.add(p.toString()));
+                    r.problems().forEach(p -> ps.add(json(p)));
                 } else {
                     r.problems().forEach(p -> System.err.println("problem: " + p));
                     StringBuilder types = new StringBuilder();
@@ -287,48 +319,153 @@ public final class WalCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            WalLayout.Target target = WalTarget.resolveIdle(dir);
+            WalTarget.Reading reading = WalTarget.resolveForReading(dir);
             Progress progress = Progress.onTerminal("stats");
-            List<WalStats.ShardStats> stats = new WalStats().stats(target, progress);
+            List<WalStats.ShardStats> stats = WalTarget.readSteadily(reading, () -> new WalStats(reading.live())
+                    .stats(reading.target(), progress));
             progress.finish();
+            if (reading.live() && !json) {
+                System.out.println(reading.liveNote());
+            }
             for (WalStats.ShardStats s : stats) {
                 if (json) {
-                    ObjectNode n = JSON.createObjectNode();
-                    n.put("shard", s.shard());
-                    n.put("entries", s.entries());
-                    ObjectNode types = n.putObject("entries_by_type");
-                    for (int t = 0; t < s.entriesByType().length; t++) {
-                        types.put(WalFormat.typeName(t), s.entriesByType()[t]);
-                    }
-                    n.put("entry_bytes", s.entryBytes());
-                    n.put("disk_bytes", s.diskBytes());
-                    n.put("generations", s.generations().toString());
-                    n.put("snapshots", s.snapshots().toString());
-                    n.put("first_time", s.entries() == 0 ? "" : Instant.ofEpochMilli(s.firstWallMs()).toString());
-                    n.put("last_time", s.entries() == 0 ? "" : Instant.ofEpochMilli(s.lastWallMs()).toString());
-                    n.put("first_sequence", s.firstSequence());
-                    n.put("last_sequence", s.lastSequence());
-                    n.put("problems", s.problems());
-                    System.out.println(n);
-                } else {
-                    System.out.printf("shard %d: %d entries, %d entry bytes, %d bytes on disk, "
-                            + "generations %s, snapshots %s%n", s.shard(), s.entries(), s.entryBytes(), s.diskBytes(),
-                            s.generations(), s.snapshots());
-                    for (int t = 0; t < s.entriesByType().length; t++) {
-                        if (s.entriesByType()[t] > 0) {
-                            System.out.printf("  %-14s %d%n", WalFormat.typeName(t), s.entriesByType()[t]);
-                        }
-                    }
-                    if (s.entries() > 0) {
-                        System.out.printf("  time span      %s .. %s%n  sequences      %d .. %d%n",
-                                Instant.ofEpochMilli(s.firstWallMs()), Instant.ofEpochMilli(s.lastWallMs()),
-                                s.firstSequence(), s.lastSequence());
-                    }
-                    if (s.problems() > 0) {
-                        System.out.printf("  problems       %d (run molia wal verify)%n", s.problems());
+                    System.out.println(json(s, reading));
+                    continue;
+                }
+                WalStats.SnapshotSummary snap = s.snapshot();
+                System.out.printf("shard %d: %s%d WAL entr%s, %d entry bytes, %d bytes on disk, generations %s, "
+                        + "snapshots %s%n", s.shard(), snap == null ? "" : snap.records() + " records and "
+                        + snap.peers() + " peers in snapshot-" + String.format("%08d", snap.generation()) + ", then ",
+                        s.entries(), s.entries() == 1 ? "y" : "ies", s.entryBytes(), s.diskBytes(), s.generations(),
+                        s.snapshots());
+                if (snap != null) {
+                    System.out.printf("  snapshot       generations 1..%d, up to sequence %d, %d bytes%n",
+                            snap.generation(), snap.lastSequence(), snap.bytes());
+                }
+                for (int t = 0; t < s.entriesByType().length; t++) {
+                    if (s.entriesByType()[t] > 0) {
+                        System.out.printf("  %-14s %d%n", WalFormat.typeName(t), s.entriesByType()[t]);
                     }
                 }
+                if (s.entries() > 0) {
+                    System.out.printf("  time span      %s .. %s%n", Instant.ofEpochMilli(s.firstWallMs()),
+                            Instant.ofEpochMilli(s.lastWallMs()));
+                }
+                System.out.printf("  sequences      %s%n", s.firstSequence() < 0 ? "none after " + (snap == null
+                        ? "the start" : "the snapshot") : s.firstSequence() + " .. " + s.lastSequence());
+                if (s.problems() > 0) {
+                    System.out.printf("  problems       %d (run molia wal verify)%n", s.problems());
+                }
             }
+            return 0;
+        }
+
+        private static ObjectNode json(WalStats.ShardStats s, WalTarget.Reading reading) {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("shard", s.shard());
+            WalStats.SnapshotSummary snap = s.snapshot();
+            if (snap == null) {
+                n.putNull("snapshot");
+            } else {
+                ObjectNode o = n.putObject("snapshot");
+                o.put("generation", snap.generation());
+                o.put("last_sequence", snap.lastSequence());
+                o.put("records", snap.records());
+                o.put("peers", snap.peers());
+                o.put("bytes", snap.bytes());
+            }
+            n.put("entries", s.entries());
+            ObjectNode types = n.putObject("entries_by_type");
+            for (int t = 0; t < s.entriesByType().length; t++) {
+                types.put(WalFormat.typeName(t), s.entriesByType()[t]);
+            }
+            n.put("entry_bytes", s.entryBytes());
+            n.put("disk_bytes", s.diskBytes());
+            s.generations().forEach(n.putArray("generations")::add);
+            s.snapshots().forEach(n.putArray("snapshots")::add);
+            n.put("first_time", s.entries() == 0 ? null : Instant.ofEpochMilli(s.firstWallMs()).toString());
+            n.put("last_time", s.entries() == 0 ? null : Instant.ofEpochMilli(s.lastWallMs()).toString());
+            putSequence(n, "first_sequence", s.firstSequence());
+            putSequence(n, "last_sequence", s.lastSequence());
+            n.put("problems", s.problems());
+            n.put("node_running", reading.holder());
+            return n;
+        }
+
+        private static void putSequence(ObjectNode n, String name, long sequence) {
+            if (sequence < 0) {
+                n.putNull(name);
+            } else {
+                n.put(name, sequence);
+            }
+        }
+    }
+
+    @Command(name = "salvage", mixinStandardHelpOptions = true, description = "The way forward from a damaged WAL: "
+            + "keep every entry that verifies, set the rest aside in a file (mode 0600) and say what was lost; the "
+            + "node starts afterwards. The damaged wal/ is kept as wal.damaged-STAMP/.")
+    static final class Salvage implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR", description = "A data dir (every shard is salvaged).")
+        Path dir;
+
+        @Option(names = "--json", description = "One JSON object.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            WalLayout.Target target = WalLayout.resolve(dir);
+            Progress progress = Progress.onTerminal("salvage");
+            WalSalvager.Result result = new WalSalvager().salvage(target, Instant.now(), progress);
+            progress.finish();
+            if (json) {
+                ObjectNode root = JSON.createObjectNode();
+                root.put("salvaged", !result.clean());
+                root.put("set_aside_file", result.clean() ? null : result.setAsideFile().toString());
+                root.put("damaged_wal", result.clean() ? null : result.damagedWal().toString());
+                ArrayNode shards = root.putArray("shards");
+                for (WalSalvager.ShardResult r : result.shards()) {
+                    ObjectNode n = shards.addObject();
+                    n.put("shard", r.shard());
+                    n.put("entries_kept", r.entriesKept());
+                    n.put("entries_found_in_damage", r.entriesFoundInDamage());
+                    n.put("records", r.records());
+                    n.put("peers", r.peers());
+                    n.put("last_sequence", r.lastSequence());
+                    n.put("digest", r.digest());
+                    ArrayNode aside = n.putArray("set_aside");
+                    for (WalScanner.Damage d : r.setAside()) {
+                        ObjectNode a = aside.addObject();
+                        a.put("generation", d.generation());
+                        a.put("index", d.index());
+                        a.put("file", d.file().toString());
+                        a.put("from", d.from());
+                        a.put("to", d.to());
+                        a.put("entries_kept_from_it", d.kept());
+                        a.put("why", d.why());
+                    }
+                    ArrayNode lost = n.putArray("lost_sequences");
+                    r.lostSequences().forEach(l -> lost.addArray().add(l[0]).add(l[1]));
+                    ArrayNode ps = n.putArray("problems");
+                    r.problems().forEach(p -> ps.add(json(p)));
+                }
+                System.out.println(root);
+                return 0;
+            }
+            if (result.clean()) {
+                System.out.println("nothing to salvage: every entry of " + target.dataDir() + " verifies; nothing "
+                        + "changed");
+                return 0;
+            }
+            for (WalSalvager.ShardResult r : result.shards()) {
+                System.out.println("shard " + r.shard() + ": " + WalSalvager.summary(r));
+                for (WalScanner.Damage d : r.setAside()) {
+                    System.out.println("  set aside: gen " + d.generation() + " bytes [" + d.from() + ", " + d.to()
+                            + ") of " + target.dataDir().relativize(d.file()) + ": " + d.why());
+                }
+            }
+            System.out.println("set aside, with where each byte came from: " + result.setAsideFile() + " (mode 0600)");
+            System.out.println("the damaged WAL is kept as " + result.damagedWal() + " (delete it when you no longer "
+                    + "need it); start the node: it starts from the salvaged WAL");
             return 0;
         }
     }
@@ -336,6 +473,9 @@ public final class WalCommand implements Runnable {
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the WAL on this machine: cost "
             + "per acknowledged write (each --wal-sync), replay, compaction, bytes per record.")
     static final class Bench implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--dir", required = true, description = "A scratch directory (created; must not exist).")
         Path dir;
 
@@ -354,6 +494,12 @@ public final class WalCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (records < 1 || syncWrites < 1 || syncWrites > records || valueBytes < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), records < 1 ? "--records: must be 1 or "
+                        + "more, got " + records : syncWrites < 1 || syncWrites > records ? "--sync-writes: must be 1 "
+                        + "to --records (" + records + "), got " + syncWrites : "--value-bytes: must be 0 or more, got "
+                        + valueBytes);
+            }
             if (Files.exists(dir)) {
                 throw new IllegalArgumentException("--dir " + dir + " exists; give a new scratch directory");
             }
@@ -363,6 +509,26 @@ public final class WalCommand implements Runnable {
                 System.out.println(JSON.writeValueAsString(figures));
             }
             return 0;
+        }
+    }
+
+    /** A problem as JSON: its fields, and the line verify prints. */
+    static ObjectNode json(WalScanner.Problem p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("shard", p.shard());
+        n.put("generation", p.generation() < 0 ? null : p.generation());
+        n.put("index", p.index() < 0 ? null : p.index());
+        n.put("sequence", p.sequence() < 0 ? null : p.sequence());
+        n.put("message", p.message());
+        n.put("line", p.toString());
+        return n;
+    }
+
+    /** {@code --shard N} names a shard the target has, else a usage error listing the ones it has. */
+    static void checkShard(CommandLine.Model.CommandSpec spec, WalLayout.Target target, Integer shard) {
+        if (shard != null && !target.shards().containsKey(shard)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--shard: no shard " + shard + " in "
+                    + target.dataDir() + " (shards: " + target.shards().keySet() + ")");
         }
     }
 

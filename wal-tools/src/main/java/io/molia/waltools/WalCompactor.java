@@ -59,8 +59,9 @@ public final class WalCompactor {
         Path work = data.resolve("wal.compacting");
         Path backup = data.resolve("wal.backup");
         if (Files.exists(backup)) {
-            throw new IllegalStateException(backup + " exists (an earlier in-place compaction did not finish): "
-                    + "check it and remove it first");
+            throw new IllegalStateException(backup + " exists: an earlier in-place compaction stopped after moving "
+                    + "its result into wal/ and before deleting the WAL it replaced (wal.backup/). `molia wal verify "
+                    + data + "` checks the result; when clean, delete " + backup + " and compact again");
         }
         try (DataDirLock in = WalTarget.lock(source)) {
             deleteTree(work);
@@ -96,16 +97,39 @@ public final class WalCompactor {
             return true;
         });
         if (!scan.clean()) {
-            throw new IllegalStateException("shard " + shard + " has problems, not compacted (run molia wal verify): "
-                    + scan.problems().get(0));
+            Path data = in.getParent().getParent();
+            throw new IllegalStateException("shard " + shard + " has problems, not compacted (compaction keeps every "
+                    + "entry or nothing): " + scan.problems().get(0) + (scan.problems().size() > 1 ? "; and "
+                    + (scan.problems().size() - 1) + " more" : "") + ". `molia wal verify " + data + "` lists them; "
+                    + "`molia wal salvage " + data + "` keeps every entry that verifies and sets the rest aside");
         }
         String before = io.molia.wal.StoreDigest.of(scan.state());
+        long covered = coveredGeneration(in, scan);
+        long snapBytes = writeSnapshotAndFreshQueue(shard, scan, covered, before, out);
+        return new ShardResult(shard, scan.entriesRead(), covered, scan.state().records().size(),
+                scan.state().peers().size(), snapBytes, sizeOf(in), sizeOf(out), before, before,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The newest generation the scanned shard dir {@code in} has used: what a snapshot of its state covers. */
+    static long coveredGeneration(Path in, WalScanner scan) throws IOException {
         List<Long> gens = WalLayout.generations(in);
-        long covered = Math.max(scan.lastGeneration(), gens.isEmpty() ? 0 : gens.get(gens.size() - 1));
+        List<Long> snaps = WalLayout.snapshots(in);
+        return Math.max(scan.lastGeneration(), Math.max(gens.isEmpty() ? 0 : gens.get(gens.size() - 1),
+                snaps.isEmpty() ? 0 : snaps.get(snaps.size() - 1)));
+    }
+
+    /**
+     * Writes the scanned state into the shard dir {@code out} as one snapshot covering generations 1..covered and a
+     * fresh generation after it (holding only its header), then reads the result back: it must scan clean with the
+     * digest {@code digest}. Returns the snapshot's size.
+     */
+    static long writeSnapshotAndFreshQueue(int shard, WalScanner scan, long covered, String digest, Path out)
+            throws IOException {
         Files.createDirectories(out);
         Path snap = WalLayout.snapshotFile(out, covered);
         long snapBytes = SnapshotFile.write(snap, shard, covered, scan.lastSequence(), System.currentTimeMillis(),
-                scan.state(), before);
+                scan.state(), digest);
         try (ShardWal fresh = new ShardWal(shard, out, WalSync.ALWAYS, WalClock.system(), covered + 1,
                 scan.lastSequence() + 1)) {
             assert fresh.generation() == covered + 1;
@@ -114,13 +138,11 @@ public final class WalCompactor {
         // reading the snapshot recomputed its digest from its entries and checked it; nothing follows it
         String digestAfter = after.snapshot() != null && after.state().appliedTotal() == after.entriesRead()
                 ? after.snapshot().digest() : io.molia.wal.StoreDigest.of(after.state());
-        if (!after.clean() || !digestAfter.equals(before)) {
-            throw new IllegalStateException("shard " + shard + ": compaction result differs from the original ("
-                    + (after.clean() ? "digest " + digestAfter + " != " + before : after.problems().get(0)) + ")");
+        if (!after.clean() || !digestAfter.equals(digest)) {
+            throw new IllegalStateException("shard " + shard + ": the rewritten WAL differs from the state it holds ("
+                    + (after.clean() ? "digest " + digestAfter + " != " + digest : after.problems().get(0)) + ")");
         }
-        return new ShardResult(shard, scan.entriesRead(), covered, scan.state().records().size(),
-                scan.state().peers().size(), snapBytes, sizeOf(in), sizeOf(out), before, digestAfter,
-                (System.nanoTime() - t0) / 1e9);
+        return snapBytes;
     }
 
     static long sizeOf(Path dir) throws IOException {

@@ -28,21 +28,34 @@ public final class WalDumper {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final PrintStream out;
     private final PrintStream err;
+    private final boolean live;
     private long printed;
 
-    public WalDumper(PrintStream out, PrintStream err) {
+    /** {@code live}: a running node holds the data dir (the end of its newest generation may be in flux). */
+    public WalDumper(PrintStream out, PrintStream err, boolean live) {
         this.out = out;
         this.err = err;
+        this.live = live;
+    }
+
+    public WalDumper(PrintStream out, PrintStream err) {
+        this(out, err, false);
     }
 
     /** Dumps; returns the number of problems found. */
     public int dump(WalLayout.Target target, Options o) throws IOException {
         int problems = 0;
+        if (o.limit() == 0) {
+            return 0;
+        }
         for (Map.Entry<Integer, Path> s : target.shards().entrySet()) {
             if (o.shard() != null && !o.shard().equals(s.getKey())) {
                 continue;
             }
             WalScanner scan = new WalScanner(s.getKey(), s.getValue());
+            if (live) {
+                scan.live();
+            }
             scan.scan(false, target.onlyGeneration(), o.fromIndex(), e -> {
                 if (o.type() >= 0 && e.type != o.type()) {
                     return true;
@@ -134,6 +147,8 @@ public final class WalDumper {
         for (Map.Entry<String, Object> f : fields(e).entrySet()) {
             if (f.getValue() instanceof Number num) {
                 n.put(f.getKey(), num.longValue());
+            } else if (f.getValue() instanceof Preview v) {
+                n.put(v.text() != null ? f.getKey() : f.getKey() + "_hex", v.text() != null ? v.text() : v.hex());
             } else {
                 n.put(f.getKey(), String.valueOf(f.getValue()));
             }
@@ -176,16 +191,26 @@ public final class WalDumper {
         return f;
     }
 
-    /** Printable ASCII as text (up to 48 chars), anything else as hex (up to 24 bytes). */
-    static String preview(byte[] b, int off, int len) {
+    /**
+     * The start of a value: printable ASCII as text (up to 48 chars), anything else as hex (up to 24 bytes). A line
+     * shows text quoted and hex with 0x; JSON gives {@code value} (the text) or {@code value_hex}.
+     */
+    record Preview(String text, String hex) {
+        @Override
+        public String toString() {
+            return text != null ? "\"" + text + "\"" : "0x" + hex;
+        }
+    }
+
+    static Preview preview(byte[] b, int off, int len) {
         boolean text = true;
         for (int i = 0; i < len && text; i++) {
             text = b[off + i] >= 0x20 && b[off + i] < 0x7f && b[off + i] != '"';
         }
         if (text) {
-            String s = new String(b, off, Math.min(len, 48), StandardCharsets.US_ASCII);
-            return "\"" + s + (len > 48 ? "…" : "") + "\"";
+            String start = new String(b, off, Math.min(len, 48), StandardCharsets.US_ASCII);
+            return new Preview(start + (len > 48 ? "…" : ""), null);
         }
-        return "0x" + HexFormat.of().formatHex(b, off, off + Math.min(len, 24)) + (len > 24 ? "…" : "");
+        return new Preview(null, HexFormat.of().formatHex(b, off, off + Math.min(len, 24)) + (len > 24 ? "…" : ""));
     }
 }

@@ -25,6 +25,17 @@ public final class WalReplayer {
             double cpuSeconds) {
     }
 
+    private final boolean live;
+
+    /** {@code live}: a running node holds the data dir (its newest generation's end may be in flux). */
+    public WalReplayer(boolean live) {
+        this.live = live;
+    }
+
+    public WalReplayer() {
+        this(false);
+    }
+
     public List<ShardResult> replay(WalLayout.Target target, Integer onlyShard, long untilIndex, long untilWallMs,
             Progress progress) throws IOException {
         List<ShardResult> out = new ArrayList<>();
@@ -42,6 +53,9 @@ public final class WalReplayer {
         long cpu0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         long[] n = {0};
         WalScanner scan = new WalScanner(shard, dir);
+        if (live) {
+            scan.live();
+        }
         scan.scan(true, null, 0, e -> {
             progress.update(++n[0]);
             return e.index <= untilIndex && e.wallMs <= untilWallMs;

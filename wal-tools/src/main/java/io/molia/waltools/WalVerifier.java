@@ -23,6 +23,17 @@ public final class WalVerifier {
             List<Long> snapshots, String digest, List<WalScanner.Problem> problems) {
     }
 
+    private final boolean live;
+
+    /** {@code live}: a running node holds the data dir (its newest generation's end may be in flux). */
+    public WalVerifier(boolean live) {
+        this.live = live;
+    }
+
+    public WalVerifier() {
+        this(false);
+    }
+
     /** Verifies every shard of {@code target}; an empty problem list everywhere means clean. */
     public List<ShardReport> verify(WalLayout.Target target, Progress progress) throws IOException {
         List<ShardReport> reports = new ArrayList<>();
@@ -54,6 +65,9 @@ public final class WalVerifier {
         if (!snaps.isEmpty() && !gens.isEmpty() && gens.get(0) <= snaps.get(snaps.size() - 1)) {
             long s = snaps.get(snaps.size() - 1);
             WalScanner covered = new WalScanner(shard, dir);
+            if (live) {
+                covered.live();
+            }
             covered.scan(false, null, 0, e -> {
                 progress.update(++count[0]);
                 return e.generation <= s; // the header of generation s+1 (applies nothing) ends the walk
@@ -74,6 +88,9 @@ public final class WalVerifier {
             }
         }
         WalScanner scan = new WalScanner(shard, dir);
+        if (live) {
+            scan.live();
+        }
         scan.scan(true, null, 0, e -> {
             progress.update(++count[0]);
             return true;

@@ -21,10 +21,15 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.molia.core.Contact;
+import io.molia.core.CoreConfig;
+import io.molia.core.NodeCore;
 import io.molia.core.NodeAddress;
 import io.molia.core.NodeId;
 import io.molia.core.store.StoreJournal;
 import io.molia.wal.DataDirLock;
+import io.molia.wal.NodeWal;
+import io.molia.wal.WalFormat;
+import io.molia.wal.WalOptions;
 import io.molia.wal.ShardWal;
 import io.molia.wal.StoreDigest;
 import io.molia.wal.WalClock;
@@ -109,7 +114,7 @@ class WalToolsTest {
         JsonNode second = new ObjectMapper().readTree(lines[1]);
         assertEquals("record_put", second.get("type").asText());
         assertEquals(1, second.get("sequence").asLong());
-        assertEquals("\"record 1\"", second.get("value").asText());
+        assertEquals("record 1", second.get("value").asText(), "the value, not a quoted rendering of it");
 
         String deletes = capture(out -> new WalDumper(out, System.err).dump(target,
                 new WalDumper.Options(0, 0, 5, io.molia.wal.WalFormat.typeOf("record_delete"), false)));
@@ -222,5 +227,221 @@ class WalToolsTest {
                 Long.MAX_VALUE, QUIET).get(0);
         assertEquals(digest, again.digest());
         assertNotEquals(0, again.records());
+    }
+
+    /** Runs {@code molia wal ARGS}; returns the exit code, stdout in {@code out[0]}. */
+    private static int wal(String[] out, String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        CommandLine cli = new CommandLine(new WalCommand());
+        cli.setErr(new java.io.PrintWriter(java.io.OutputStream.nullOutputStream()));
+        try {
+            return cli.execute(args);
+        } finally {
+            System.setOut(original);
+            out[0] = bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static Path queueFile(Path genDir) throws Exception {
+        try (Stream<Path> s = Files.walk(genDir)) {
+            return s.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+    }
+
+    private static long offsetOf(Path file, String text) throws Exception {
+        long at = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).indexOf(text);
+        assertTrue(at > 0, text);
+        return at;
+    }
+
+    private long sequenceOfPut(Path shard, NodeId key) throws Exception {
+        long[] seq = {-1};
+        new WalScanner(0, shard).scan(false, null, 0, e -> {
+            if (e.type == WalFormat.TYPE_RECORD_PUT && NodeId.fromBytes(e.buf, e.payloadOffset()).equals(key)) {
+                seq[0] = e.sequence;
+            }
+            return true;
+        });
+        return seq[0];
+    }
+
+    /**
+     * Issue 14: damage recovery refuses was a dead end. Stray bytes far after generation 1's last entry, a flipped
+     * byte in put 250 and a zeroed Chronicle length word before put 300 (Chronicle reads nothing of generation 2
+     * after it): salvage keeps every other entry, also the complete ones behind the zeroed word, sets the three
+     * ranges aside in a 0600 file with their bytes, names the two lost sequences, and the node starts.
+     */
+    @Test
+    void salvageKeepsEveryEntryThatVerifiesSetsTheRestAsideAndTheNodeStarts() throws Exception {
+        Map<NodeId, WalState.Record> expected = write(dir, 1, 1, 1, 200);
+        Path shard = WalLayout.shardDir(dir, 0);
+        long next = new WalScanner(0, shard).scan(true, null, 0, null).lastSequence() + 1;
+        expected.putAll(write(dir, 2, next, 201, 200));
+        NodeId put250 = new NodeId(250, 3, 5, 7);
+        NodeId put300 = new NodeId(300, 3, 5, 7);
+        long seq250 = sequenceOfPut(shard, put250);
+        long seq300 = sequenceOfPut(shard, put300);
+        expected.remove(put250);
+        expected.remove(put300);
+        Path gen1 = queueFile(WalLayout.generationDir(shard, 1));
+        Path gen2 = queueFile(WalLayout.generationDir(shard, 2));
+        long stray = offsetOf(gen1, "record 200") + 200_000;
+        long flipped = offsetOf(gen2, "record 250") + 7;
+        long word300 = offsetOf(gen2, "record 300") - 52 - WalFormat.HEADER_BYTES - 4;
+        try (RandomAccessFile f1 = new RandomAccessFile(gen1.toFile(), "rw");
+                RandomAccessFile f2 = new RandomAccessFile(gen2.toFile(), "rw")) {
+            f1.seek(stray);
+            f1.write(new byte[] {1, 2, 3, 4});
+            f2.seek(flipped);
+            f2.write('X');
+            f2.seek(word300);
+            f2.writeInt(0);
+        }
+        String[] out = {""};
+        assertEquals(WalCommand.PROBLEMS, wal(out, "verify", dir.toString()));
+        assertTrue(out[0].contains("non-zero bytes in [" + stray + ", " + (stray + 4) + ") of " + gen1.getFileName()),
+                out[0]);
+        assertThrows(io.molia.wal.WalCorruptException.class, () -> startNode().close(), "recovery refuses");
+        String[] compact = {""};
+        assertEquals(1, wal(compact, "compact", dir.toString(), "--in-place"), "compaction keeps all or nothing");
+
+        assertEquals(0, wal(out, "salvage", dir.toString()), out[0]);
+        assertTrue(out[0].startsWith("shard 0: kept "), out[0]);
+        assertTrue(out[0].contains("set aside 3 ranges") && out[0].contains("sequences lost: " + seq250 + ", "
+                + seq300 + ";"), out[0]);
+        Path setAside;
+        try (Stream<Path> s = Files.list(dir)) {
+            setAside = s.filter(p -> p.getFileName().toString().matches("salvage-\\d{8}T\\d{6}Z\\.txt")).findFirst()
+                    .orElseThrow();
+        }
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(setAside)));
+        String text = Files.readString(setAside);
+        assertTrue(text.contains("set aside: shard 0 gen 1 index 0x") && text.contains("bytes [" + stray + ", "
+                + (stray + 4) + ") of wal/shard-0/gen-00000001/" + gen1.getFileName()), text);
+        assertTrue(text.contains(String.format("%010d  01020304", stray)), "the bytes themselves: " + text);
+        assertTrue(text.contains("checksum mismatch") && text.contains("entries found inside and kept"), text);
+
+        WalScanner after = new WalScanner(0, shard).scan(true, null, 0, null);
+        assertTrue(after.clean(), after.problems().toString());
+        assertEquals(StoreDigest.of(expected), StoreDigest.of(after.state()), "every entry that verifies is kept");
+        try (NodeWal node = startNode()) {
+            assertEquals(expected.size(), node.recordsRecovered());
+        }
+        assertTrue(Files.isDirectory(dir.resolve(setAside.getFileName().toString().replace("salvage-", "wal.damaged-")
+                .replace(".txt", ""))), "the damaged WAL is kept");
+        assertEquals(0, wal(out, "salvage", dir.toString()));
+        assertTrue(out[0].startsWith("nothing to salvage"), out[0]);
+    }
+
+    /** A damaged snapshot whose generations are gone: salvage keeps every snapshot entry that still verifies. */
+    @Test
+    void salvageKeepsTheEntriesOfADamagedSnapshotThatVerify() throws Exception {
+        Map<NodeId, WalState.Record> expected = write(dir, 1, 1, 1, 300);
+        new WalCompactor().compactInPlace(WalLayout.resolve(dir), QUIET);
+        Path snap = WalLayout.snapshotFile(WalLayout.shardDir(dir, 0), 1);
+        long at = offsetOf(snap, "record 150") + 7;
+        try (RandomAccessFile f = new RandomAccessFile(snap.toFile(), "rw")) {
+            f.seek(at);
+            f.write('X');
+        }
+        expected.remove(new NodeId(150, 3, 5, 7));
+        assertThrows(io.molia.wal.WalCorruptException.class, () -> startNode().close(), "recovery refuses");
+        String[] out = {""};
+        assertEquals(0, wal(out, "salvage", dir.toString()), out[0]);
+        assertTrue(out[0].contains("snapshot-00000001.snap: entry ") && out[0].contains("checksum mismatch"), out[0]);
+        try (NodeWal node = startNode()) {
+            assertEquals(expected.size(), node.recordsRecovered());
+        }
+        WalScanner after = new WalScanner(0, WalLayout.shardDir(dir, 0)).scan(true, null, 0, null);
+        assertEquals(StoreDigest.of(expected), StoreDigest.of(after.state()));
+        assertTrue(after.lastSequence() > 300, "sequences go on from the damaged snapshot's, never reused");
+    }
+
+    private NodeWal startNode() throws Exception {
+        byte[] pk = new byte[32];
+        pk[0] = 1;
+        Contact self = new Contact(NodeId.ofPublicKey(pk), pk, 0, NodeAddress.ipv4(0x7f000001, 4000));
+        return NodeWal.open(dir, WalOptions.defaults(), new NodeCore(CoreConfig.defaults(), self,
+                new SplittableRandom(1), 0), 0);
+    }
+
+    /** Issue 14: generations and snapshots were strings ("[1, 2]"), a compacted WAL showed "sequences -1 .. 0". */
+    @Test
+    void statsShowTheSnapshotsContentAndJsonArrays() throws Exception {
+        Map<NodeId, WalState.Record> records = write(dir, 1, 1, 1, 300);
+        String[] out = {""};
+        assertEquals(0, wal(out, "stats", dir.toString(), "--json"));
+        JsonNode before = new ObjectMapper().readTree(out[0]);
+        assertTrue(before.get("generations").isArray() && before.get("generations").get(0).asLong() == 1, out[0]);
+        assertTrue(before.get("snapshots").isArray() && before.get("snapshots").isEmpty(), out[0]);
+        assertTrue(before.get("snapshot").isNull(), out[0]);
+        long last = before.get("last_sequence").asLong();
+
+        new WalCompactor().compactInPlace(WalLayout.resolve(dir), QUIET);
+        assertEquals(0, wal(out, "stats", dir.toString(), "--json"));
+        JsonNode after = new ObjectMapper().readTree(out[0]);
+        assertEquals(records.size(), after.get("snapshot").get("records").asInt(), out[0]);
+        assertEquals(last, after.get("snapshot").get("last_sequence").asLong(), out[0]);
+        assertEquals(1, after.get("snapshots").get(0).asLong(), out[0]);
+        assertTrue(after.get("first_sequence").isNull() && after.get("last_sequence").isNull(), out[0]);
+        assertEquals(0, wal(out, "stats", dir.toString()));
+        assertTrue(out[0].startsWith("shard 0: " + records.size() + " records and 3 peers in snapshot-00000001, then "
+                + "1 WAL entry"), out[0]);
+        assertTrue(out[0].contains("snapshot       generations 1..1, up to sequence " + last), out[0]);
+        assertTrue(out[0].contains("sequences      none after the snapshot"), out[0]);
+    }
+
+    /** Issue 14: dump --json gave "value":"\"record 1\"". */
+    @Test
+    void dumpJsonGivesTheValueItselfAndLimitZeroPrintsNothing() throws Exception {
+        write(dir, 1, 1, 1, 20);
+        String[] out = {""};
+        assertEquals(0, wal(out, "dump", dir.toString(), "--json", "--type", "record_put", "--limit", "1"));
+        assertEquals("record 1", new ObjectMapper().readTree(out[0]).get("value").asText(), out[0]);
+        assertEquals(0, wal(out, "dump", dir.toString(), "--limit", "0"));
+        assertEquals("", out[0]);
+        assertEquals(2, wal(out, "dump", dir.toString(), "--limit", "-5"));
+        assertEquals("", out[0]);
+        assertEquals(2, wal(out, "dump", dir.toString(), "--shard", "3"));
+        assertEquals(2, wal(out, "replay", dir.toString(), "--shard", "3"));
+        assertEquals(2, wal(out, "replay", dir.toString(), "--until", "-1"));
+        assertEquals(2, wal(out, "dump", dir.toString(), "--from", "-1"));
+        Path scratch = dir.resolveSibling(dir.getFileName() + "-bench");
+        assertEquals(2, wal(out, "bench", "--dir", scratch.toString(), "--records", "0"));
+        assertEquals(2, wal(out, "bench", "--dir", scratch.toString(), "--records", "10", "--sync-writes", "20"));
+        assertFalse(Files.exists(scratch), "nothing written for a bad value");
+    }
+
+    /**
+     * Issue 14: stats and verify refused a live node's data dir although they only read. They read it as it is,
+     * with the node's writer appending to its newest generation, and say so.
+     */
+    @Test
+    void readOnlyToolsReadALiveNodesDataDirAndSaySo() throws Exception {
+        write(dir, 1, 1, 1, 100);
+        long next = new WalScanner(0, WalLayout.shardDir(dir, 0)).scan(true, null, 0, null).lastSequence() + 1;
+        try (DataDirLock held = DataDirLock.acquire(dir, "molia node");
+                ShardWal appending = new ShardWal(0, WalLayout.shardDir(dir, 0), WalSync.NONE, CLOCK, 2, next)) {
+            appending.onRecordPut(new NodeId(9, 9, 9, 9), new byte[] {1}, 0, 1);
+            // an append in flight after it: Chronicle's "not complete" header word, part of the entry
+            try (RandomAccessFile f = new RandomAccessFile(queueFile(WalLayout.generationDir(WalLayout.shardDir(dir,
+                    0), 2)).toFile(), "rw")) {
+                f.seek(200_000);
+                f.write(new byte[] {0, 0, 0, (byte) 0x80, 1, 2, 3});
+            }
+            String[] out = {""};
+            assertEquals(0, wal(out, "dump", dir.toString()), "the newest generation's end is the node's");
+            assertEquals(0, wal(out, "verify", dir.toString()), out[0]);
+            assertTrue(out[0].startsWith("node running (pid " + ProcessHandle.current().pid() + " molia node): "
+                    + "figures as of now"), out[0]);
+            assertEquals(0, wal(out, "stats", dir.toString(), "--json"), out[0]);
+            JsonNode stats = new ObjectMapper().readTree(out[0]);
+            assertTrue(stats.get("node_running").asText().contains("molia node"), out[0]);
+            assertEquals(next, stats.get("last_sequence").asLong(), "the entry just appended is counted");
+            assertEquals(1, wal(out, "compact", dir.toString(), "--in-place"), "what writes still refuses");
+        }
     }
 }
