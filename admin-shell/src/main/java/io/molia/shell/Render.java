@@ -81,7 +81,7 @@ public final class Render {
                     : st.red(id16(r.getPing().getPeerId()) + " did not answer");
             case LOOKUP -> lookup(r.getLookup(), st);
             case PUT -> "stored on " + r.getPut().getStored() + " of " + r.getPut().getAttempted() + " peers in "
-                    + us(r.getPut().getDurationUs()) + "\nkey " + key(r.getPut().getKey(), st);
+                    + us(r.getPut().getDurationUs()) + "\nkey " + r.getPut().getKey(); // the user's own: whole
             case GET -> r.getGet().getFound() ? printable(r.getGet().getValue().toByteArray()) + "\n"
                     + st.dim("(" + r.getGet().getValue().size() + " bytes, " + r.getGet().getRequests()
                     + " requests, " + us(r.getGet().getDurationUs()) + ")")
