@@ -513,9 +513,11 @@ public final class AdminCommands implements Runnable {
         }
     }
 
+    /** What to do about a node that knows no peers. */
+    static final String JOIN_HINT = "(join a network: `bootstrap molia://...`, or start the node with --bootstrap)";
+
     /** A lookup or get that asked no peer did nothing: the node knows none. */
-    static final String NO_PEER_ASKED = "no peer was asked: the node knows no peers (join a network: `bootstrap "
-            + "molia://...`, or start the node with --bootstrap)";
+    static final String NO_PEER_ASKED = "no peer was asked: the node knows no peers " + JOIN_HINT;
 
     @Command(name = "info", description = "Node ID, address, version, uptime, shards, data dir.")
     static final class Info extends Base {
@@ -763,8 +765,7 @@ public final class AdminCommands implements Runnable {
             int attempted = r.getPut().getAttempted();
             if (stored == 0) {
                 return Shortfall.failure(attempted == 0
-                        ? "stored nowhere: the node knows no peer to store on (join a network: `bootstrap "
-                        + "molia://...`, or start the node with --bootstrap)"
+                        ? "stored nowhere: the node knows no peer to store on " + JOIN_HINT
                         : "stored nowhere: none of the " + attempted + " closest peers accepted the value");
             }
             return stored < attempted ? Shortfall.warning("only " + stored + " of the " + attempted

@@ -16,9 +16,9 @@ import picocli.CommandLine;
  * {@code molia shell} when its input is not a terminal ({@code molia shell < commands}, {@code echo info | molia
  * shell}): each line runs as a command of the shell, answers on stdout, errors on stderr, no prompt, no line
  * editing (so no JLine and none of its dumb-terminal warnings). One connection serves every line (made again if
- * the node went away; a command fails when it cannot be). A blank line or
- * one starting with {@code #} is skipped; {@code exit} or the end of the input ends it. The exit code is that of
- * the last command that failed (0 when none did), so a script can test it.
+ * the node went away; a command fails when it cannot be). A blank line or one starting with {@code #} is skipped;
+ * {@code exit} or the end of the input ends it. The exit code is that of the last command that failed (0 when none
+ * did), so a script can test it.
  */
 final class LineShell {
     private final AdminCommands.Connector connector;

@@ -83,7 +83,8 @@ class ShellCommandsTest {
         assertEquals(0, help.exit());
         assertTrue(help.out().contains("`help COMMAND` shows its options"), help.out());
         assertTrue(help.out().contains("listen"), help.out());
-        for (String absent : List.of("Usage: admin", "--data-dir", "--node", "--socket", "--tcp", "one command, then exit")) {
+        for (String absent : List.of("Usage: admin", "--data-dir", "--node", "--socket", "--tcp",
+                "one command, then exit")) {
             assertFalse(help.out().contains(absent), absent + " in:\n" + help.out());
         }
         Run info = run("help info");

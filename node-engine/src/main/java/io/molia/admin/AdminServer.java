@@ -132,12 +132,13 @@ public final class AdminServer implements AutoCloseable {
     private final Set<Thread> adminThreads = ConcurrentHashMap.newKeySet();
     private final AtomicLong endedThreadsCpuNs = new AtomicLong();
     /** Keys of the values put through this socket, the newest 1024: a prefix of one names it in get and lookup. */
-    private final Map<NodeId, Boolean> keysPut = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, Boolean> eldest) {
-            return size() > 1024;
-        }
-    });
+    private final Map<NodeId, Boolean> keysPut = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<NodeId, Boolean> eldest) {
+                    return size() > 1024;
+                }
+            });
 
     private AdminServer(MoliaNode node, Options options) throws IOException {
         this.node = node;

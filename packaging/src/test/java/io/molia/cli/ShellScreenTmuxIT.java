@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +67,13 @@ class ShellScreenTmuxIT {
         return pane;
     }
 
+    /** Types {@code line} and Enter, then waits for the screen to show {@code what}. */
+    private static String enter(TmuxPane pane, String line, String what, Predicate<String> shown) throws Exception {
+        pane.type(line);
+        pane.keys("Enter");
+        return pane.waitFor(what, shown);
+    }
+
     /** Types the start of a command: the hint area shows, its rule drawn as a line, in two rows at the bottom. */
     private static void hintAreaIsARuleAndOneRow(TmuxPane pane) throws Exception {
         pane.type("get ");
@@ -93,19 +101,14 @@ class ShellScreenTmuxIT {
             hintAreaIsARuleAndOneRow(pane);
 
             // A typo is answered with the shell's commands, in one line.
-            pane.type("sesions");
-            pane.keys("Enter");
-            String typo = pane.waitFor("a suggestion", s -> s.contains("no command 'sesions'; did you mean sessions"));
+            String typo = enter(pane, "sesions", "a suggestion",
+                    s -> s.contains("no command 'sesions'; did you mean sessions"));
             assertFalse(typo.contains("admin sessions"), typo);
 
             // `admin X` runs X; a node option is refused with where the shell is attached.
-            pane.type("admin sessions");
-            pane.keys("Enter");
-            pane.waitFor("the sessions view", s -> s.contains("0 sessions; "));
-            pane.type("info --node 3");
-            pane.keys("Enter");
-            String refused = pane.waitFor("the refusal", s -> s.contains("--node does not apply inside the shell: it "
-                    + "is attached to " + node.dataDir().resolve("admin.sock")));
+            enter(pane, "admin sessions", "the sessions view", s -> s.contains("0 sessions; "));
+            String refused = enter(pane, "info --node 3", "the refusal", s -> s.contains("--node does not apply inside "
+                    + "the shell: it is attached to " + node.dataDir().resolve("admin.sock")));
             assertFalse(refused.contains("pid  "), "no answer for the attached node:\n" + refused);
 
             // Completion offers the options that do something here, and no node option.
@@ -119,21 +122,16 @@ class ShellScreenTmuxIT {
             pane.keys("C-u");
 
             // A bare listen: one line, no usage dump.
-            pane.type("listen");
-            pane.keys("Enter");
-            String listen = pane.waitFor("the listen error", s -> s.contains("listen: Missing required parameter"));
+            String listen = enter(pane, "listen", "the listen error",
+                    s -> s.contains("listen: Missing required parameter"));
             assertFalse(listen.contains("Usage:"), listen);
 
             // Ctrl-C ends a watch: the prompt is back and the shell answers the next command.
-            pane.type("watch info --interval 0.2");
-            pane.keys("Enter");
-            pane.waitFor("the watch refreshing", s -> s.contains("(update 3,"));
+            enter(pane, "watch info --interval 0.2", "the watch refreshing", s -> s.contains("(update 3,"));
             pane.keys("C-c");
             pane.waitFor("the prompt after Ctrl-C", s -> s.strip().endsWith(prompt));
-            pane.type("info");
-            pane.keys("Enter");
-            String info = pane.waitFor("the info after the watch", s -> s.contains("pid            "
-                    + node.process().pid()) && s.strip().endsWith(prompt));
+            String info = enter(pane, "info", "the info after the watch",
+                    s -> s.contains("pid            " + node.process().pid()) && s.strip().endsWith(prompt));
             assertFalse(info.contains("Exception"), info);
         }
     }
