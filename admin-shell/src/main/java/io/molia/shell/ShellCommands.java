@@ -97,7 +97,8 @@ final class ShellCommands {
 
     /**
      * The words of a typed line (quotes group, as a shell's do); a leading {@code admin} or {@code molia admin}
-     * is dropped, so a line copied from a one-shot command runs here too.
+     * is dropped, so a line copied from a one-shot command runs here too; {@code COMMAND ... --help} (or -h) is
+     * {@code help COMMAND}.
      */
     static String[] words(DefaultParser parser, String line) {
         List<String> words = new ArrayList<>(parser.parse(line, line.length()).words().stream()
@@ -107,6 +108,9 @@ final class ShellCommands {
         }
         if (!words.isEmpty() && words.get(0).equals("admin")) {
             words.remove(0);
+        }
+        if (words.size() > 1 && !words.get(0).equals("help") && (words.contains("--help") || words.contains("-h"))) {
+            return new String[] {"help", words.get(0)};
         }
         return words.toArray(String[]::new);
     }

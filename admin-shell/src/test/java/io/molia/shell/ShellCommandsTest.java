@@ -87,9 +87,12 @@ class ShellCommandsTest {
                 "one command, then exit")) {
             assertFalse(help.out().contains(absent), absent + " in:\n" + help.out());
         }
-        Run info = run("help info");
-        assertTrue(info.out().startsWith("Usage: info [--json]"), info.out());
-        assertFalse(info.out().contains("--node"), info.out());
+        for (String asked : List.of("help info", "info --help", "admin info -h")) {
+            Run info = run(asked);
+            assertEquals(0, info.exit(), asked);
+            assertTrue(info.out().startsWith("Usage: info [--json]"), asked + ": " + info.out());
+            assertFalse(info.out().contains("--node"), info.out());
+        }
     }
 
     @Test
