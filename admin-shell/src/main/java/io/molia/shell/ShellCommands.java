@@ -88,8 +88,11 @@ final class ShellCommands {
             if (command == null) {
                 return "no command '" + first + "'" + hint + " (`help` lists the commands)";
             }
-            return command + ": " + (u.isUnknownOption() ? "no option " : "unexpected '") + first
-                    + (u.isUnknownOption() ? "" : "'") + hint + " (`help " + command + "` shows its options)";
+            if (u.isUnknownOption()) {
+                return command + ": no option " + first + hint + " (`help " + command + "` shows its options)";
+            }
+            return command + ": unexpected '" + first + "' (quote a value that holds spaces: " + command
+                    + " 'a b'; `help " + command + "` shows how)";
         }
         return (command == null ? "" : command + ": ") + e.getMessage()
                 + (command == null ? " (`help` lists the commands)" : " (`help " + command + "` shows how)");

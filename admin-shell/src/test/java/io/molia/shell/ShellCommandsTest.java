@@ -57,6 +57,7 @@ class ShellCommandsTest {
         oneLine(run("admin sesions"), "did you mean sessions");
         oneLine(run("listen"), "listen: Missing required parameter: 'VIEW' (`help listen` shows how)");
         oneLine(run("info --frobnicate"), "info: no option --frobnicate");
+        oneLine(run("put hello world"), "put: unexpected 'world' (quote a value that holds spaces: put 'a b'");
         for (String option : List.of("--node 3", "--node=3", "--data-dir /x", "--socket /x/admin.sock",
                 "--tcp 127.0.0.1:9", "--token-file t")) {
             oneLine(run("info " + option), option.split("[ =]")[0] + " does not apply inside the shell: it is "
