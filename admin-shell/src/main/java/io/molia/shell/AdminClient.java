@@ -160,8 +160,17 @@ public final class AdminClient implements AutoCloseable {
         if (!open.get()) {
             throw new SocketException("not connected");
         }
-        synchronized (writeLock) {
-            AdminProtocol.writeFully(ch, AdminProtocol.frame(r));
+        // A channel closes when the thread writing to it is interrupted; Ctrl-C in the shell interrupts a command to
+        // stop its waiting, not to lose the connection: a pending interrupt is kept for after the write.
+        boolean interrupted = Thread.interrupted();
+        try {
+            synchronized (writeLock) {
+                AdminProtocol.writeFully(ch, AdminProtocol.frame(r));
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

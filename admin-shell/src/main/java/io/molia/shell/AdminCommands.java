@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import com.google.protobuf.ByteString;
 import io.molia.admin.AdminProtocol;
@@ -55,7 +56,8 @@ import picocli.CommandLine.ScopeType;
  * Every admin command, shared by one-shot {@code molia admin <cmd>} and the interactive {@code molia shell}: each
  * parses its arguments into one request, sends it through the {@link Context}'s connection and renders the answer
  * (a table, or with {@code --json} one JSON document). Exit codes: 0 answered, 1 the node refused or failed (or
- * cannot be reached), 2 bad usage.
+ * cannot be reached), or the action did nothing (a put stored nowhere, a ping unanswered: see {@link Shortfall}),
+ * 2 bad usage. Errors and shortfalls go to stderr.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
         description = "Inspect and steer a running node through its admin socket (one command, then exit).",
@@ -229,7 +231,7 @@ public final class AdminCommands implements Runnable {
     private Context context() {
         if (context == null) {
             context = new OneShot(connector(socket, dataDir, node, tcp, tokenFile), spec.commandLine().getOut(),
-                    spec.commandLine().getErr(), showKeys, readonly);
+                    spec.commandLine().getErr(), showKeys, readonly, false);
         }
         return context;
     }
@@ -239,8 +241,23 @@ public final class AdminCommands implements Runnable {
         return new Render.Style(c.color() && !json, c.width(), showKeys || c.showKeys());
     }
 
+    /**
+     * What an answer leaves undone although the node answered: a failure (exit code 1) or a warning, with a line for
+     * stderr (null when the printed answer already says it).
+     */
+    record Shortfall(boolean failed, String message) {
+        static Shortfall failure(String message) {
+            return new Shortfall(true, message);
+        }
+
+        static Shortfall warning(String message) {
+            return new Shortfall(false, message);
+        }
+    }
+
     /** Sends one request and prints the answer; the exit code says whether the node did it. */
-    int execute(AdminRequest.Builder request, boolean action) throws Exception {
+    int execute(AdminRequest.Builder request, boolean action, Function<AdminResponse, Shortfall> judge)
+            throws Exception {
         Context c = context();
         if (action && (readonly || c.readonly())) {
             c.err().println("refused: read-only (--readonly)");
@@ -264,49 +281,69 @@ public final class AdminCommands implements Runnable {
             c.err().flush();
             return 1;
         }
-        print(r);
-        return r.hasError() ? 1 : 0;
+        return conclude(r, r.hasError() ? null : judge.apply(r));
+    }
+
+    /**
+     * Prints the answer (an error, or an action's {@code unavailable}, on stderr unless {@code --json}) and what it
+     * left undone (on stderr); returns the exit code: 1 for an error answer or a failure, else 0.
+     */
+    int conclude(AdminResponse r, Shortfall shortfall) {
+        Context c = context();
+        boolean failed = r.hasError() || shortfall != null && shortfall.failed();
+        print(r, !json && failed && (r.hasError() || r.hasUnavailable()) ? c.err() : c.out());
+        if (shortfall != null && shortfall.message() != null) {
+            c.err().println((shortfall.failed() ? "" : "warning: ") + shortfall.message());
+        }
+        c.out().flush();
+        c.err().flush();
+        return failed ? 1 : 0;
     }
 
     /** One-shot mode: the command's connection ends with it. */
     void finish() {
-        if (context instanceof OneShot o) {
+        if (context instanceof OneShot o && !o.persistent) {
             o.close();
         }
     }
 
     void print(AdminResponse r) {
-        Context c = context();
-        if (json) {
-            c.out().println(Json.text(Json.of(r)));
-        } else {
-            c.out().println(Render.render(r, style()));
-        }
-        c.out().flush();
+        print(r, context().out());
+    }
+
+    private void print(AdminResponse r, PrintWriter to) {
+        to.println(json ? Json.text(Json.of(r)) : Render.render(r, style()));
+        to.flush();
     }
 
     // ------------------------------------------------------------------ one-shot context
 
-    /** One connection for one command, output to stdout. */
+    /**
+     * One connection for one command, output to stdout; or, {@code persistent}, one for every command of a
+     * {@link LineShell}, made again when the node went away (a command fails when it cannot be).
+     */
     static final class OneShot implements Context {
         private final Connector connector;
         private final PrintWriter out;
         private final PrintWriter err;
         private final boolean showKeys;
         private final boolean readonly;
+        private final boolean persistent;
         private AdminClient client;
 
-        OneShot(Connector connector, PrintWriter out, PrintWriter err, boolean showKeys, boolean readonly) {
+        OneShot(Connector connector, PrintWriter out, PrintWriter err, boolean showKeys, boolean readonly,
+                boolean persistent) {
             this.connector = connector;
             this.out = out;
             this.err = err;
             this.showKeys = showKeys;
             this.readonly = readonly;
+            this.persistent = persistent;
         }
 
         @Override
         public AdminClient client() throws IOException {
-            if (client == null) {
+            if (client == null || !client.isOpen()) {
                 client = connector.connect();
             }
             return client;
@@ -464,15 +501,26 @@ public final class AdminCommands implements Runnable {
             return false;
         }
 
+        /** What the answer leaves undone; by default an action the node cannot do (unavailable) did nothing. */
+        Shortfall shortfall(AdminResponse r) {
+            return action() && r.hasUnavailable() ? Shortfall.failure(null) : null;
+        }
+
         @Override
         public Integer call() throws Exception {
             try {
-                return root.execute(request(), action());
+                return root.execute(request(), action(), this::shortfall);
             } finally {
                 root.finish();
             }
         }
     }
+
+    /** What to do about a node that knows no peers. */
+    static final String JOIN_HINT = "(join a network: `bootstrap molia://...`, or start the node with --bootstrap)";
+
+    /** A lookup or get that asked no peer did nothing: the node knows none. */
+    static final String NO_PEER_ASKED = "no peer was asked: the node knows no peers " + JOIN_HINT;
 
     @Command(name = "info", description = "Node ID, address, version, uptime, shards, data dir.")
     static final class Info extends Base {
@@ -516,8 +564,7 @@ public final class AdminCommands implements Runnable {
                 r.getRouting().getBucketsList().stream().filter(b -> b.getDepth() == bucket).forEach(v::addBuckets);
                 r = r.toBuilder().setRouting(v).build();
             }
-            root.print(r);
-            return r.hasError() ? 1 : 0;
+            return root.conclude(r, null);
         }
     }
 
@@ -557,8 +604,7 @@ public final class AdminCommands implements Runnable {
                 r.getSessions().getSessionsList().stream().filter(s -> s.getShard() == shard).forEach(v::addSessions);
                 r = r.toBuilder().setSessions(v).build();
             }
-            root.print(r);
-            return r.hasError() ? 1 : 0;
+            return root.conclude(r, null);
         }
     }
 
@@ -657,11 +703,17 @@ public final class AdminCommands implements Runnable {
         boolean action() {
             return true;
         }
+
+        @Override
+        Shortfall shortfall(AdminResponse r) {
+            return r.hasPing() && !r.getPing().getAnswered() ? Shortfall.failure(null) : super.shortfall(r);
+        }
     }
 
     @Command(name = "lookup", description = "Iterative lookup of a 64-hex-digit ID or key, with its hops.")
     static class Lookup extends Base {
-        @Parameters(paramLabel = "TARGET", description = "64 hex digits.")
+        @Parameters(paramLabel = "TARGET", description = "64 hex digits, or a unique prefix (4+) of a key the node "
+                + "holds or put, or of a known peer's ID.")
         String target;
 
         @Option(names = "--value", description = "FIND_VALUE instead of FIND_NODE.")
@@ -676,6 +728,12 @@ public final class AdminCommands implements Runnable {
         @Override
         boolean action() {
             return true;
+        }
+
+        @Override
+        Shortfall shortfall(AdminResponse r) {
+            return r.hasLookup() && r.getLookup().getRequests() == 0 ? Shortfall.failure(NO_PEER_ASKED)
+                    : super.shortfall(r);
         }
     }
 
@@ -702,11 +760,29 @@ public final class AdminCommands implements Runnable {
         boolean action() {
             return true;
         }
+
+        /** Stored nowhere is a failure; on fewer peers than the closest it tried, a warning. */
+        @Override
+        Shortfall shortfall(AdminResponse r) {
+            if (!r.hasPut()) {
+                return super.shortfall(r);
+            }
+            int stored = r.getPut().getStored();
+            int attempted = r.getPut().getAttempted();
+            if (stored == 0) {
+                return Shortfall.failure(attempted == 0
+                        ? "stored nowhere: the node knows no peer to store on " + JOIN_HINT
+                        : "stored nowhere: none of the " + attempted + " closest peers accepted the value");
+            }
+            return stored < attempted ? Shortfall.warning("only " + stored + " of the " + attempted
+                    + " closest peers stored the value: fewer replicas than intended") : null;
+        }
     }
 
     @Command(name = "get", description = "Find the value stored under a key.")
     static final class Get extends Base {
-        @Parameters(paramLabel = "KEY", description = "64 hex digits.")
+        @Parameters(paramLabel = "KEY", description = "64 hex digits, or a unique prefix (4+) of a key the node "
+                + "holds or put.")
         String key;
 
         @Override
@@ -717,6 +793,12 @@ public final class AdminCommands implements Runnable {
         @Override
         boolean action() {
             return true;
+        }
+
+        @Override
+        Shortfall shortfall(AdminResponse r) {
+            return r.hasGet() && !r.getGet().getFound() && r.getGet().getRequests() == 0
+                    ? Shortfall.failure(NO_PEER_ASKED) : super.shortfall(r);
         }
     }
 
@@ -900,6 +982,8 @@ public final class AdminCommands implements Runnable {
                         return 1;
                     }
                 }
+            } catch (InterruptedException e) {
+                return 0; // Ctrl-C in the shell: the way to stop a watch, as a key is
             }
             return 0;
         }

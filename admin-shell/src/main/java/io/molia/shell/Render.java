@@ -27,7 +27,8 @@ import io.molia.node.SocketAddresses;
 /**
  * Human output of every answer: aligned tables that fit the terminal width, human units (µs/ms/s, KiB, "ago"),
  * colour only on a terminal without NO_COLOR, and record keys, public keys and the last byte of IPv4 addresses (the
- * last 64 bits of IPv6 ones) hidden unless {@code --show-keys} (as {@code wg show} hides keys).
+ * last 64 bits of IPv6 ones) hidden unless {@code --show-keys} (as {@code wg show} hides keys). A put's key is the
+ * exception: the user just created it and will paste it back.
  */
 public final class Render {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -81,7 +82,7 @@ public final class Render {
                     : st.red(id16(r.getPing().getPeerId()) + " did not answer");
             case LOOKUP -> lookup(r.getLookup(), st);
             case PUT -> "stored on " + r.getPut().getStored() + " of " + r.getPut().getAttempted() + " peers in "
-                    + us(r.getPut().getDurationUs()) + "\nkey " + key(r.getPut().getKey(), st);
+                    + us(r.getPut().getDurationUs()) + "\nkey " + r.getPut().getKey(); // the user's own: whole
             case GET -> r.getGet().getFound() ? printable(r.getGet().getValue().toByteArray()) + "\n"
                     + st.dim("(" + r.getGet().getValue().size() + " bytes, " + r.getGet().getRequests()
                     + " requests, " + us(r.getGet().getDurationUs()) + ")")

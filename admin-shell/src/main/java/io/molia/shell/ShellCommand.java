@@ -1,6 +1,7 @@
 package io.molia.shell;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import io.molia.admin.proto.AdminRequest;
 import io.molia.admin.proto.AdminResponse;
@@ -20,6 +22,7 @@ import org.jline.reader.impl.DefaultParser;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.utils.InfoCmp;
 import org.jline.widget.TailTipWidgets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +35,9 @@ import picocli.shell.jline3.PicocliCommands;
  * completion of commands, options and live values (peer IDs, bucket and shard numbers), persistent history,
  * tail tips, {@code watch} that redraws in place and {@code listen} whose updates print above the prompt. When
  * the node goes away the prompt says {@code not connected} and a background loop reconnects for as long as it
- * takes; a command typed meanwhile waits for the node (Ctrl-C gives up on that command, not on the shell).
+ * takes; a command typed meanwhile waits for the node (Ctrl-C gives up on that command, not on the shell). The
+ * commands are {@link ShellCommands}' tree. Commands piped in (not a terminal) run line by line without JLine: see
+ * {@link LineShell}.
  */
 @Command(name = "shell", mixinStandardHelpOptions = true,
         description = "Interactive shell on a running node's admin socket (help inside lists the commands).")
@@ -67,16 +72,16 @@ public final class ShellCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         connector = AdminCommands.connector(target.socket, target.dataDir, target.node, tcp, tokenFile);
+        if (!Tty.isTerminal()) {
+            return new LineShell(connector, readonly, showKeys).run(System.in);
+        }
         terminal = TerminalBuilder.builder().system(true).build();
+        // JLine draws the hint area's rule in the terminal's line-drawing charset; under screen and tmux that charset
+        // must first be designated (enacs, as curses does at start) or the rule shows as "qqqq".
+        terminal.puts(InfoCmp.Capability.ena_acs);
         Context ctx = new Context();
         AdminCommands.live = ctx;
-        PicocliCommands.PicocliCommandsFactory factory = new PicocliCommands.PicocliCommandsFactory();
-        CommandLine cli = new CommandLine(new AdminCommands(ctx), factory);
-        cli.addSubcommand("listen", new Listen(ctx));
-        cli.setExecutionExceptionHandler((e, c, parsed) -> {
-            c.getErr().println(e.getMessage() != null ? e.getMessage() : e.toString());
-            return 1;
-        });
+        CommandLine cli = ShellCommands.create(ctx, connector.describe(), new Listen(ctx, listeners, this::above));
         cli.setOut(ctx.out());
         cli.setErr(ctx.err());
         PicocliCommands commands = new PicocliCommands(cli);
@@ -87,7 +92,8 @@ public final class ShellCommand implements Callable<Integer> {
                 .variable(LineReader.HISTORY_FILE, history)
                 .variable(LineReader.LIST_MAX, 50)
                 .build();
-        TailTipWidgets tips = new TailTipWidgets(reader, line -> commands.commandDescription(line.getArgs()), 5,
+        // One row of description under a rule: the hint stays out of the way of the output above it.
+        TailTipWidgets tips = new TailTipWidgets(reader, line -> commands.commandDescription(line.getArgs()), 1,
                 TailTipWidgets.TipType.COMPLETER);
         tips.enable();
         terminal.handle(Terminal.Signal.INT, s -> {
@@ -122,8 +128,7 @@ public final class ShellCommand implements Callable<Integer> {
                 }
                 commandThread = Thread.currentThread();
                 try {
-                    cli.execute(parser.parse(line, line.length()).words().stream()
-                            .filter(w -> !w.isEmpty()).toArray(String[]::new));
+                    cli.execute(ShellCommands.words(parser, line));
                 } catch (RuntimeException e) {
                     ctx.err().println(e.getMessage());
                 } finally {
@@ -298,6 +303,9 @@ public final class ShellCommand implements Callable<Integer> {
                     return true;
                 }
                 return false;
+            } catch (InterruptedIOException e) {
+                // Ctrl-C while reading the keyboard: JLine turns the interrupt into this; the watch must stop.
+                throw new InterruptedException("Ctrl-C");
             } catch (IOException e) {
                 return false;
             }
@@ -317,20 +325,28 @@ public final class ShellCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code listen VIEW}: the view's updates printed above the prompt while you type; {@code listen off}. */
+    /**
+     * {@code listen VIEW}: the view's updates printed above the prompt while you type (in a {@link LineShell}, as
+     * lines of output); {@code listen off}.
+     */
     @Command(name = "listen", description = "Print a view's updates above the prompt (errors: new log lines); "
             + "`listen off` stops.")
-    final class Listen implements Callable<Integer> {
-        private final Context ctx;
+    static final class Listen implements Callable<Integer> {
+        private final AdminCommands.Context ctx;
+        private final List<AutoCloseable> listeners;
+        private final Consumer<String> above;
 
-        @CommandLine.Parameters(paramLabel = "VIEW", completionCandidates = ListenNames.class)
+        @CommandLine.Parameters(paramLabel = "VIEW", completionCandidates = ListenNames.class,
+                description = "info, routes, peers, sessions, ..., errors (new log lines); off stops every listen.")
         String view;
 
         @Option(names = "--interval", defaultValue = "1", description = "Seconds (default ${DEFAULT-VALUE}).")
         double intervalSeconds;
 
-        Listen(Context ctx) {
+        Listen(AdminCommands.Context ctx, List<AutoCloseable> listeners, Consumer<String> above) {
             this.ctx = ctx;
+            this.listeners = listeners;
+            this.above = above;
         }
 
         @Override
@@ -352,14 +368,14 @@ public final class ShellCommand implements Callable<Integer> {
                         if (e.getUnixMs() > lastLogMs[0]) {
                             lastLogMs[0] = e.getUnixMs();
                             if (!first[0]) {
-                                above(Render.logLine(e, new Render.Style(color(), 0, showKeys)));
+                                above.accept(Render.logLine(e, new Render.Style(ctx.color(), 0, ctx.showKeys())));
                             }
                         }
                     }
                     first[0] = false;
                     return;
                 }
-                above("[" + view + " #" + r.getSequence() + "] " + summary(r));
+                above.accept("[" + view + " #" + r.getSequence() + "] " + summary(r));
             }));
             ctx.out().println("listening to " + view + " (`listen off` stops)");
             return 0;

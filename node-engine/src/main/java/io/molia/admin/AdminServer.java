@@ -131,6 +131,14 @@ public final class AdminServer implements AutoCloseable {
     final AtomicLong requestsServed = new AtomicLong();
     private final Set<Thread> adminThreads = ConcurrentHashMap.newKeySet();
     private final AtomicLong endedThreadsCpuNs = new AtomicLong();
+    /** Keys of the values put through this socket, the newest 1024: a prefix of one names it in get and lookup. */
+    private final Map<NodeId, Boolean> keysPut = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<NodeId, Boolean> eldest) {
+                    return size() > 1024;
+                }
+            });
 
     private AdminServer(MoliaNode node, Options options) throws IOException {
         this.node = node;
@@ -723,9 +731,10 @@ public final class AdminServer implements AutoCloseable {
                         .setRttUs(rttNs >= 0 ? TimeUnit.NANOSECONDS.toMicros(rttNs) : -1)).build()));
     }
 
-    private CompletableFuture<AdminResponse> lookup(AdminResponse.Builder r, String targetHex, boolean findValue) {
-        NodeId target = parseId(targetHex, "target");
-        return node.tracedLookup(target, findValue).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(t -> {
+    private CompletableFuture<AdminResponse> lookup(AdminResponse.Builder r, String targetText, boolean findValue) {
+        List<NodeId> put = keysPut();
+        return node.onLoop(s -> AdminViews.resolveKey(s, targetText, put, true)).thenCompose(target -> node
+                .tracedLookup(target, findValue).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(t -> {
             LookupResult.Builder l = LookupResult.newBuilder().setTarget(target.toHex());
             long startedNs;
             if (t.event() instanceof CoreEvent.LookupCompleted done) {
@@ -755,7 +764,7 @@ public final class AdminServer implements AutoCloseable {
                 l.setHops(maxHop);
             }
             return r.setLookup(l).build();
-        });
+        }));
     }
 
     private CompletableFuture<AdminResponse> put(AdminResponse.Builder r, ByteString value, long ttlSeconds) {
@@ -764,13 +773,24 @@ public final class AdminServer implements AutoCloseable {
         }
         return node.put(value.toByteArray(), ttlSeconds == 0 ? 3600 : ttlSeconds)
                 .orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS)
-                .thenApply(p -> r.setPut(PutResult.newBuilder().setKey(p.key().toHex()).setStored(p.stored())
-                        .setAttempted(p.attempted()).setDurationUs(us(p.finishedNs() - p.startedNs()))).build());
+                .thenApply(p -> {
+                    keysPut.put(p.key(), Boolean.TRUE);
+                    return r.setPut(PutResult.newBuilder().setKey(p.key().toHex()).setStored(p.stored())
+                            .setAttempted(p.attempted()).setDurationUs(us(p.finishedNs() - p.startedNs()))).build();
+                });
     }
 
-    private CompletableFuture<AdminResponse> get(AdminResponse.Builder r, String keyHex) {
-        NodeId key = parseId(keyHex, "key");
-        return node.tracedLookup(key, true).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(t -> {
+    /** The keys put through this socket, newest last (a copy: the loop reads it while puts add to the map). */
+    private List<NodeId> keysPut() {
+        synchronized (keysPut) {
+            return List.copyOf(keysPut.keySet());
+        }
+    }
+
+    private CompletableFuture<AdminResponse> get(AdminResponse.Builder r, String keyText) {
+        List<NodeId> put = keysPut();
+        return node.onLoop(s -> AdminViews.resolveKey(s, keyText, put, false)).thenCompose(key -> node
+                .tracedLookup(key, true).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(t -> {
             CoreEvent.GetCompleted g = (CoreEvent.GetCompleted) t.event();
             GetResult.Builder b = GetResult.newBuilder().setKey(key.toHex()).setFound(g.value() != null)
                     .setDurationUs(us(g.finishedNs() - g.startedNs())).setRequests(g.requests());
@@ -778,7 +798,7 @@ public final class AdminServer implements AutoCloseable {
                 b.setValue(ByteString.copyFrom(g.value()));
             }
             return r.setGet(b).build();
-        });
+        }));
     }
 
     private CompletableFuture<AdminResponse> bootstrap(AdminResponse.Builder r, String address) {
@@ -788,10 +808,14 @@ public final class AdminServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new AdminException(Error.Code.INVALID_ARGUMENT, e.getMessage());
         }
-        return node.bootstrap(a.toContact()).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(found ->
-                r.setDone(ActionDone.newBuilder().setMessage(found.isEmpty()
-                        ? "no peer answered through " + a.nodeId().shortHex()
-                        : "joined through " + a.nodeId().shortHex() + ": " + found.size() + " peers answered")).build());
+        return node.bootstrap(a.toContact()).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(found -> {
+            if (found.isEmpty()) {
+                throw new AdminException(Error.Code.FAILED, "not joined: no peer answered through "
+                        + a.nodeId().shortHex());
+            }
+            return r.setDone(ActionDone.newBuilder().setMessage("joined through " + a.nodeId().shortHex() + ": "
+                    + found.size() + " peers answered")).build();
+        });
     }
 
     private CompletableFuture<AdminResponse> ban(AdminResponse.Builder r, String target, long seconds) {
@@ -825,7 +849,7 @@ public final class AdminServer implements AutoCloseable {
                 removed = s.bans().unbanSubnet(subnet);
                 what = NodeAddress.subnetText(subnet);
             } else {
-                NodeId id = target.length() == 64 ? parseId(target, "peer") : AdminViews.resolvePeer(s, target).id();
+                NodeId id = target.length() == 64 ? parseId(target, "peer") : bannedPeer(s, target);
                 removed = s.bans().unbanPeer(id);
                 what = id.toHex();
             }
@@ -834,6 +858,22 @@ public final class AdminServer implements AutoCloseable {
             }
             return r.setDone(ActionDone.newBuilder().setMessage("unbanned " + what)).build();
         });
+    }
+
+    /**
+     * The banned peer whose ID starts with {@code prefix} (the bans view shows 16 hex digits; a banned peer has left
+     * the routing table, so a known peer is only the fallback).
+     */
+    private static NodeId bannedPeer(io.molia.node.NodeState s, String prefix) {
+        String p = prefix.toLowerCase(java.util.Locale.ROOT);
+        List<NodeId> banned = s.bans().list(s.nowNs()).stream()
+                .filter(b -> b.kind().equals("peer") && b.target().startsWith(p) && p.length() >= 4)
+                .map(b -> NodeId.fromHex(b.target())).toList();
+        if (banned.size() > 1) {
+            throw new AdminException(Error.Code.INVALID_ARGUMENT, banned.size() + " banned peers' IDs start with " + p
+                    + ": give more digits");
+        }
+        return banned.isEmpty() ? AdminViews.resolvePeer(s, prefix).id() : banned.get(0);
     }
 
     /**

@@ -429,39 +429,80 @@ final class AdminViews {
                 throw new AdminException(io.molia.admin.proto.Error.Code.INVALID_ARGUMENT, e.getMessage());
             }
         }
-        String prefix = text.toLowerCase(java.util.Locale.ROOT);
-        if (prefix.length() < 4 || !prefix.matches("[0-9a-f]+")) {
-            throw new AdminException(io.molia.admin.proto.Error.Code.INVALID_ARGUMENT,
-                    "'" + text + "' is not an ID prefix of at least 4 hex digits nor a molia:// address");
-        }
+        String prefix = hexPrefix(text, "an ID prefix of at least 4 hex digits nor a molia:// address");
         Map<NodeId, Contact> matches = new HashMap<>();
+        knownPeers(s, prefix, matches);
+        return unique(matches, prefix, "no known peer's ID", "known peers' IDs");
+    }
+
+    /**
+     * The record key, or for a lookup any ID, {@code text} names: 64 hex digits, or a unique prefix (at least 4 hex
+     * digits; a trailing "…", as human output cuts keys, is ignored) of a key this node holds or put through its
+     * admin socket ({@code keysPut}), and with {@code peerIds} of a known peer's ID. Throws with a one-line reason.
+     */
+    static NodeId resolveKey(NodeState s, String text, List<NodeId> keysPut, boolean peerIds) {
+        String prefix = hexPrefix(text == null ? "" : text.strip().replace("\u2026", ""),
+                "64 hex digits nor a prefix of at least 4 of a key this node knows");
+        if (prefix.length() == 2 * NodeId.BYTES) {
+            return NodeId.fromHex(prefix);
+        }
+        Map<NodeId, NodeId> matches = new HashMap<>();
+        s.core().records().view().keySet().forEach(k -> match(k, prefix, matches));
+        keysPut.forEach(k -> match(k, prefix, matches));
+        if (peerIds) {
+            Map<NodeId, Contact> peers = new HashMap<>();
+            knownPeers(s, prefix, peers);
+            peers.keySet().forEach(k -> match(k, prefix, matches));
+        }
+        return unique(matches, prefix, "no key this node holds or put" + (peerIds ? " nor known peer's ID" : ""),
+                "keys this node holds or put" + (peerIds ? " and known peers' IDs" : ""));
+    }
+
+    private static String hexPrefix(String text, String expected) {
+        String prefix = text.toLowerCase(java.util.Locale.ROOT);
+        if (prefix.length() < 4 || prefix.length() > 2 * NodeId.BYTES || !prefix.matches("[0-9a-f]+")) {
+            throw new AdminException(io.molia.admin.proto.Error.Code.INVALID_ARGUMENT,
+                    "'" + text + "' is not " + expected);
+        }
+        return prefix;
+    }
+
+    /** The peers of the routing table, its replacement caches and the sessions whose IDs start with the prefix. */
+    private static void knownPeers(NodeState s, String prefix, Map<NodeId, Contact> out) {
         RoutingTable table = s.core().routingTable();
         for (int b = 0; b < NodeId.BITS; b++) {
             for (RoutingEntry e : table.bucketEntries(b)) {
-                match(e.contact(), prefix, matches);
+                match(e.contact().id(), e.contact(), prefix, out);
             }
             for (Contact c : table.bucketReplacements(b)) {
-                match(c, prefix, matches);
+                match(c.id(), c, prefix, out);
             }
         }
         for (Session session : s.sessions().sessionsView()) {
-            match(session.contact(), prefix, matches);
+            match(session.contact().id(), session.contact(), prefix, out);
         }
-        if (matches.isEmpty()) {
-            throw new AdminException(io.molia.admin.proto.Error.Code.NOT_FOUND, "no known peer's ID starts with "
-                    + prefix);
-        }
-        if (matches.size() > 1) {
-            throw new AdminException(io.molia.admin.proto.Error.Code.INVALID_ARGUMENT, matches.size()
-                    + " known peers' IDs start with " + prefix + ": give more digits");
-        }
-        return matches.values().iterator().next();
     }
 
-    private static void match(Contact c, String prefix, Map<NodeId, Contact> out) {
-        if (c.id().toHex().startsWith(prefix)) {
-            out.putIfAbsent(c.id(), c);
+    private static void match(NodeId id, String prefix, Map<NodeId, NodeId> out) {
+        match(id, id, prefix, out);
+    }
+
+    private static <T> void match(NodeId id, T value, String prefix, Map<NodeId, T> out) {
+        if (id.toHex().startsWith(prefix)) {
+            out.putIfAbsent(id, value);
         }
+    }
+
+    /** The one match; none or several is a one-line error that says how many (give more digits). */
+    private static <T> T unique(Map<NodeId, T> matches, String prefix, String none, String several) {
+        if (matches.isEmpty()) {
+            throw new AdminException(io.molia.admin.proto.Error.Code.NOT_FOUND, none + " starts with " + prefix);
+        }
+        if (matches.size() > 1) {
+            throw new AdminException(io.molia.admin.proto.Error.Code.INVALID_ARGUMENT, matches.size() + " "
+                    + several + " start with " + prefix + ": give more digits");
+        }
+        return matches.values().iterator().next();
     }
 
     static Unavailable unavailable(String subsystem, String reason) {

@@ -267,8 +267,10 @@ class AdminSocketIT {
                 assertTrue(b.get("expires_in_ms").asLong() > 0 && b.get("expires_in_ms").asLong() <= 600_000);
             }
             assertEquals(Set.of("peer " + others.get(3).id().toHex(), "subnet 10.1.2.0/24"), banned);
-            assertFalse(json(d0, "ping", others.get(3).address().toString()).get("ping").get("answered").asBoolean(),
+            Run unanswered = admin(d0, "ping", others.get(3).address().toString(), "--json");
+            assertFalse(JSON.readTree(unanswered.out()).get("ping").get("answered").asBoolean(),
                     "a banned peer's answers are dropped");
+            assertEquals(1, unanswered.exit(), "an unanswered ping is a failure");
             assertTrue(json(d0, "unban", others.get(3).id().toHex()).has("done"));
             assertTrue(json(d0, "unban", "10.1.2.0/24").has("done"));
             assertEquals(0, json(d0, "bans").get("bans").get("bans").size());

@@ -143,9 +143,10 @@ class ShellTmuxIT {
 
             // Restarted with the same data dir: the shell reconnects and the waiting command runs.
             NodeProcesses.Started again = procs.start(d0, null);
-            String after = pane.waitFor("the reconnect and the info", s -> s.contains("connected to node")
-                    && s.contains("pid            " + again.process().pid()));
-            assertTrue(after.strip().endsWith(label), "the prompt is back:\n" + after);
+            // The prompt is drawn just after the answer: wait for both (a capture can fall between them).
+            String after = pane.waitFor("the reconnect, the info and the prompt", s -> s.contains("connected to node")
+                    && s.contains("pid            " + again.process().pid()) && s.strip().endsWith(label));
+            assertTrue(after.contains("not connected: waiting for the node"), "the command waited:\n" + after);
 
             // History survives: Ctrl-D leaves, the file has the commands.
             pane.keys("C-d");

@@ -47,6 +47,19 @@ final class TmuxPane implements AutoCloseable {
                 : run("tmux", "capture-pane", "-p", "-t", session);
     }
 
+    /** The visible screen, one line per row (a full-width row is not joined with the next). */
+    String rows() throws Exception {
+        return run("tmux", "capture-pane", "-p", "-t", session);
+    }
+
+    /**
+     * The visible screen with its attributes as escape sequences; a cell drawn in the line-drawing charset comes
+     * after SO (0x0e), so a rule drawn right shows as SO "qqqq" and one drawn as plain letters as "qqqq" alone.
+     */
+    String screenWithAttributes() throws Exception {
+        return run("tmux", "capture-pane", "-p", "-e", "-t", session);
+    }
+
     /** Sends tmux key names (Enter, Tab, C-c) or, after "-l", literal text. */
     void keys(String... keys) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("tmux", "send-keys", "-t", session));
