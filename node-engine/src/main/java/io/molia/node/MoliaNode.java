@@ -673,8 +673,12 @@ public final class MoliaNode implements AutoCloseable {
         }
         Outbound out;
         while ((out = core.pollTransmit()) != null) {
-            int via = sessions.canSendNow(now, out.to().id()) ? 0
-                    : sessionDirectory.shardOf(out.to().id(), now);
+            NodeId to = out.to().id();
+            int elsewhere = sessionDirectory.shardOf(to, now);
+            // Shard 0's own session unless another shard heard from the peer since: a peer that restarted talks to
+            // that shard on a new session, and the old one here, still "live", holds keys it no longer has.
+            int via = sessions.canSendNow(now, to)
+                    && (elsewhere < 0 || sessions.lastHeardFromNs(to) >= sessionDirectory.seenNs(to)) ? 0 : elsewhere;
             if (via > 0) {
                 // The peer holds its session with another shard: sealed there, not after a second handshake here.
                 servingShards[via].inbox().offer(new Handover.Send(out.to(), Arrays.copyOf(out.data(), out.length())));
