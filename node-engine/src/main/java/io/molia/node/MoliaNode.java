@@ -36,9 +36,9 @@ import io.molia.transport.ShardReceiver;
 import io.molia.transport.UdpTransport;
 import io.molia.wal.NodeWal;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -447,7 +447,7 @@ public final class MoliaNode implements AutoCloseable {
     /**
      * One shard's figures as the metrics endpoint and the admin view read them, from any thread (racy reads of
      * single-writer fields): shard 0's core and sessions, or a serving shard's own answers and sessions (the
-     * routing table, records and operations are shard 0's, so {@code core} is null there and they read 0).
+     * routing table, records and operations are shard 0's, so {@code owner} is null there and they read 0).
      */
     private final class ShardFigures implements NodeMetrics.ShardSource {
         private final int shard;
