@@ -46,8 +46,8 @@ final class OverviewScreen implements DashScreen {
                 + i.getRecords() + "  handshakes pending " + count(m.counter("handshakes_in_progress"))
                 + "  lookups active " + count(m.counter("active_operations")));
         if (i.getIsolated()) {
-            Draw.text(g, 0, row, w, "ISOLATED: no peer in the routing table, puts store nowhere; rejoining through "
-                    + "the bootstrap and last known peers", Draw.BAD);
+            Draw.text(g, 0, row, w, "ISOLATED: no peer in the routing table, puts store nowhere; the node asks its "
+                    + "bootstrap and last known peers again", Draw.BAD);
         }
         row++;
         int label = 14;

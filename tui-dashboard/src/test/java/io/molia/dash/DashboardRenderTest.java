@@ -334,7 +334,7 @@ class DashboardRenderTest {
             nodes.get(0).onLoop(s -> s.core().routingTable().remove(peer.self().id())).get(5, TimeUnit.SECONDS);
         }
         String frame = t.frame(await("the isolation", x -> x.info() != null && x.info().getIsolated()), ui);
-        assertTrue(line(frame, "ISOLATED").contains("rejoining"), frame);
+        assertTrue(line(frame, "ISOLATED").contains("puts store nowhere"), frame);
         t.screen().stopScreen();
     }
 
