@@ -103,7 +103,9 @@ public final class Render {
         t.row("shards", i.getShards() + " (" + i.getTransport() + ")");
         t.row("pid", Long.toString(i.getPid()));
         t.row("data dir", i.getDataDir());
-        t.row("routing table", i.getRoutingTableSize() + " contacts");
+        t.row("routing table", i.getRoutingTableSize() + " contacts" + (i.getIsolated()
+                ? st.bold(" (isolated: puts store nowhere; the node asks its bootstrap and last known peers again)")
+                : ""));
         t.row("sessions", Integer.toString(i.getSessions()));
         t.row("records", Integer.toString(i.getRecords()));
         return t.render(st, false);

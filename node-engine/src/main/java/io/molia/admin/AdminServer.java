@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,9 +51,11 @@ import io.molia.core.CoreEvent;
 import io.molia.core.NodeAddress;
 import io.molia.core.NodeId;
 import io.molia.core.lookup.LookupHop;
+import io.molia.metrics.Figure;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.SocketAddresses;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
@@ -140,6 +143,25 @@ public final class AdminServer implements AutoCloseable {
                 }
             });
 
+    /** The admin server's own figures, in its {@code metrics} view and on the node's Prometheus endpoint alike. */
+    static final List<Figure<AdminServer>> FIGURES = List.of(
+            Figure.nanosCounter("admin_threads_cpu_ns", "CPU time of the admin socket's own threads",
+                    AdminServer::adminThreadsCpuNs),
+            Figure.gauge("admin_connections", "Open admin connections", a -> a.connections.size()),
+            Figure.counter("admin_refused_credentials", "Admin connections refused: another user",
+                    a -> a.refusedCredentials.get()),
+            Figure.counter("admin_refused_tokens", "Admin TCP clients refused: a wrong token",
+                    a -> a.refusedTokens.get()),
+            Figure.counter("admin_refused_connections", "Admin connections refused: too many open",
+                    a -> a.refusedConnections.get()),
+            Figure.counter("admin_malformed_requests", "Admin frames that were not a request",
+                    a -> a.malformedRequests.get()),
+            Figure.counter("admin_slow_clients_dropped", "Admin clients disconnected for not reading their answers",
+                    a -> a.slowClientsDropped.get()),
+            Figure.counter("admin_requests_served", "Admin requests answered", a -> a.requestsServed.get()));
+    /** Removes {@link #FIGURES} from the node's metrics endpoint. */
+    private final Runnable removeMetrics;
+
     private AdminServer(MoliaNode node, Options options) throws IOException {
         this.node = node;
         this.options = options;
@@ -167,6 +189,8 @@ public final class AdminServer implements AutoCloseable {
         } else {
             this.tcpServer = null;
         }
+        this.removeMetrics = node.addMetrics(() -> new MetricSnapshots(Figure.snapshots(FIGURES, List.of(this),
+                false)));
         LOG.atInfo().addKeyValue("node", node.self().id().shortHex()).addKeyValue("socket", options.socket())
                 .log("admin socket listening");
     }
@@ -294,6 +318,7 @@ public final class AdminServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        removeMetrics.run();
         try {
             server.close();
             if (tcpServer != null) {
@@ -672,16 +697,9 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private MetricsView withAdmin(MetricsView m) {
-        return m.toBuilder()
-                .putCounters("admin_threads_cpu_ns", adminThreadsCpuNs())
-                .putCounters("admin_connections", connections.size())
-                .putCounters("admin_refused_credentials", refusedCredentials.get())
-                .putCounters("admin_refused_tokens", refusedTokens.get())
-                .putCounters("admin_refused_connections", refusedConnections.get())
-                .putCounters("admin_malformed_requests", malformedRequests.get())
-                .putCounters("admin_slow_clients_dropped", slowClientsDropped.get())
-                .putCounters("admin_requests_served", requestsServed.get())
-                .build();
+        Map<String, Long> own = new LinkedHashMap<>();
+        Figure.addTo(own, FIGURES, List.of(this));
+        return m.toBuilder().putAllCounters(own).build();
     }
 
     private AdminResponse.Builder errors(AdminResponse.Builder r, int max) {

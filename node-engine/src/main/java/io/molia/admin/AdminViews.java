@@ -24,14 +24,15 @@ import io.molia.admin.proto.SessionsView;
 import io.molia.admin.proto.Unavailable;
 import io.molia.admin.proto.WalShard;
 import io.molia.admin.proto.WalView;
-import io.molia.codec.DecodeStatus;
 import io.molia.core.Contact;
-import io.molia.core.CoreCounters;
 import io.molia.core.NodeAddress;
 import io.molia.core.NodeId;
 import io.molia.core.RoutingEntry;
 import io.molia.core.RoutingTable;
 import io.molia.core.store.RecordStore;
+import io.molia.metrics.Figure;
+import io.molia.metrics.NodeFigures;
+import io.molia.metrics.NodeMetrics;
 import io.molia.node.BanList;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaVersion;
@@ -48,8 +49,6 @@ import io.molia.wal.NodeWal;
  */
 final class AdminViews {
     static final String NOT_AVAILABLE = "not available in this version";
-    private static final String[] DROPPED_BY_STATUS = java.util.Arrays.stream(DecodeStatus.values())
-            .map(st -> "dropped_" + st.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
 
     private AdminViews() {
     }
@@ -71,6 +70,7 @@ final class AdminViews {
                 .setSessions(s.sessionCount())
                 .setRecords(s.core().records().size())
                 .setListenPort(address.port())
+                .setIsolated(s.isolated())
                 .build();
     }
 
@@ -310,62 +310,24 @@ final class AdminViews {
     }
 
     /**
-     * The counters as copied on the loop, with what the admin thread derives from: the last lookup durations and
-     * the shards' thread ids (sorting and the JVM's per-thread accounting are not the packet path's work).
+     * The counters as copied on the loop (every figure of {@link NodeFigures} summed over the shards), with what the
+     * admin thread adds: the last lookup durations and the per-shard thread figures (sorting and the JVM's
+     * per-thread accounting are not the packet path's work).
      */
-    record MetricsCapture(Map<String, Long> counters, long[] recentLookupNs, long[] shardThreadIds, long uptimeNs) {
+    record MetricsCapture(Map<String, Long> counters, long[] recentLookupNs, List<NodeMetrics.ShardSource> shards,
+            long uptimeNs) {
     }
 
+    private static final List<Figure<NodeMetrics.ShardSource>> SUMMED = NodeFigures.SHARD.stream()
+            .filter(f -> !f.perShard()).toList();
+    private static final List<Figure<NodeMetrics.ShardSource>> PER_SHARD = NodeFigures.SHARD.stream()
+            .filter(Figure::perShard).toList();
+
     static MetricsCapture captureMetrics(NodeState s) {
-        CoreCounters core = s.coreCounters();
-        SessionCounters sc = s.sessionCounters();
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("datagrams_in", core.datagramsIn);
-        m.put("datagrams_out", core.datagramsOut);
-        m.put("datagrams_dropped", core.dropped());
-        for (DecodeStatus st : DecodeStatus.values()) {
-            if (st != DecodeStatus.OK) {
-                m.put(DROPPED_BY_STATUS[st.ordinal()], core.droppedByStatus[st.ordinal()]);
-            }
-        }
-        m.put("requests_in", core.requestsIn);
-        m.put("responses_in", core.responsesIn);
-        m.put("unsolicited_responses", core.unsolicitedResponses);
-        m.put("requests_out", core.requestsOut);
-        m.put("soft_timeouts", core.softTimeouts);
-        m.put("hard_timeouts", core.hardTimeouts);
-        m.put("pending_table_full", core.pendingTableFull);
-        m.put("version_errors_sent", core.versionErrorsSent);
-        m.put("transmit_queue_full", core.transmitQueueFull);
-        m.put("stores_accepted", core.storesAccepted);
-        m.put("stores_refused", core.storesRefused);
-        m.put("lookups_started", core.lookupsStarted);
-        m.put("lookups_refused", core.lookupsRefused);
-        m.put("pending_requests", (long) s.core().pendingRequests());
-        m.put("active_operations", (long) s.core().activeOperations());
-        m.put("session_silent_drops", sc.silentDrops());
-        m.put("session_bad_mac1", sc.badMac1);
-        m.put("session_bad_aead", sc.badAead);
-        m.put("session_not_admitted", sc.notAdmitted);
-        m.put("session_rate_limited", sc.rateLimited);
-        m.put("session_replayed", sc.replayedCounter + sc.replayedTimestamp);
-        m.put("session_unknown_receiver_index", sc.unknownReceiverIndex);
-        m.put("handshakes_completed", sc.handshakesCompleted);
-        m.put("handshakes_initiated", sc.handshakesInitiated);
-        m.put("cookie_replies_sent", sc.cookieRepliesSent);
-        m.put("one_round_trip_answers", sc.oneRoundTripAnswers);
-        m.put("sessions_evicted", sc.sessionsEvicted);
-        m.put("keepalives_sent", sc.keepalivesSent);
-        m.put("sessions", (long) s.sessionCount());
-        m.put("handshakes_in_progress", (long) s.sessions().handshakesInProgress());
-        m.put("routing_table_size", (long) s.core().routingTable().size());
-        m.put("records", (long) s.core().records().size());
-        m.put("record_bytes", s.core().records().bytes());
-        m.put("handovers", s.handovers());
-        m.put("handover_drops", s.handoverDrops());
-        m.put("ban_dropped_datagrams", s.bans().droppedDatagrams());
-        m.put("admin_protocol_loop_ns", s.operatorLoopNs());
-        return new MetricsCapture(m, s.recentLookupNs(), s.shardThreadIds(), s.nowNs() - s.startedNs());
+        Figure.addTo(m, SUMMED, s.shardSources());
+        Figure.addTo(m, NodeFigures.NODE, List.of(s));
+        return new MetricsCapture(m, s.recentLookupNs(), s.shardSources(), s.nowNs() - s.startedNs());
     }
 
     static MetricsView metrics(MetricsCapture c) {
@@ -381,25 +343,7 @@ final class AdminViews {
         }
         // Per shard: the CPU time and bytes allocated by its event-loop thread since it started (the JVM's
         // per-thread accounting, read from this thread; the shards themselves do nothing for it).
-        long[] threads = c.shardThreadIds();
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        for (int shard = 0; shard < threads.length; shard++) {
-            if (threads[shard] < 0) {
-                continue;
-            }
-            long cpu = mx.isThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled()
-                    ? mx.getThreadCpuTime(threads[shard]) : -1;
-            if (cpu >= 0) {
-                m.put("shard_" + shard + "_cpu_ns", cpu);
-            }
-            if (mx instanceof com.sun.management.ThreadMXBean sun && sun.isThreadAllocatedMemorySupported()
-                    && sun.isThreadAllocatedMemoryEnabled()) {
-                long allocated = sun.getThreadAllocatedBytes(threads[shard]);
-                if (allocated >= 0) {
-                    m.put("shard_" + shard + "_allocated_bytes", allocated);
-                }
-            }
-        }
+        Figure.addTo(m, PER_SHARD, c.shards());
         return MetricsView.newBuilder().putAllCounters(m).setUptimeMs(ms(c.uptimeNs())).build();
     }
 

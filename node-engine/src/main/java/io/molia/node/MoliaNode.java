@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 import io.molia.core.Contact;
@@ -37,6 +37,8 @@ import io.molia.transport.UdpTransport;
 import io.molia.wal.NodeWal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,8 +107,10 @@ public final class MoliaNode implements AutoCloseable {
     final long[] recentLookupNs = new long[RECENT_LOOKUPS];
     long lookupsCompleted;
     private long lastSessionTickNs;
-    /** The join through the bootstrap peers; null without any. Used on the protocol loop. */
-    private Joining joining;
+    /** Each shard's figures (NodeFigures), for the metrics endpoint and the admin view alike. */
+    final List<NodeMetrics.ShardSource> shardSources;
+    /** Joining the network, and joining again whenever every peer is gone. Used on the protocol loop. */
+    private final Joining joining;
 
     private MoliaNode(NodeConfig config) throws IOException {
         this.config = config;
@@ -165,32 +169,46 @@ public final class MoliaNode implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while recovering the WAL", e);
         }
+        List<Contact> bootstrapPeers = new ArrayList<>();
+        for (MoliaAddress a : config.bootstrap()) {
+            bootstrapPeers.add(a.toContact());
+        }
+        this.joining = new Joining(core, this::pump, bootstrapPeers);
         publishRouting();
         this.serving = true;
         List<NodeMetrics.ShardSource> shardViews = new ArrayList<>();
-        shardViews.add(new ShardFigures(core.counters(), sessions.counters(), () -> core.routingTable().size(),
-                sessions::sessionCount, () -> core.records().size(), inbox));
+        shardViews.add(new ShardFigures(0, core, core.counters(), sessions, inbox));
         for (int shard = 1; shard < servingShards.length; shard++) {
             ServingShard serving = servingShards[shard];
-            shardViews.add(new ShardFigures(serving.responder().counters(), serving.sessions().counters(), () -> 0,
-                    serving.sessions()::sessionCount, () -> 0, serving.inbox()));
+            shardViews.add(new ShardFigures(shard, null, serving.responder().counters(), serving.sessions(),
+                    serving.inbox()));
         }
-        this.metrics = new NodeMetrics(() -> shardViews);
+        this.shardSources = List.copyOf(shardViews);
+        this.metrics = new NodeMetrics(() -> shardSources, new NodeMetrics.NodeSource() {
+            @Override
+            public boolean isolated() {
+                return Joining.isolated(core); // a racy read of the table's size, as a scrape reads every figure
+            }
+
+            @Override
+            public long banDroppedDatagrams() {
+                return bans.droppedDatagrams();
+            }
+
+            @Override
+            public long operatorLoopNs() {
+                return operatorLoopNs;
+            }
+        });
         if (wal != null) {
             metrics.register(wal::metrics);
         }
         if (config.metrics() != null) {
             metrics.serve(config.metrics());
         }
+        // Through the bootstrap peers and the peers the WAL restored: a restarted node rejoins without --bootstrap.
+        loop.execute(() -> joining.start(System.nanoTime()));
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NS, TICK_NS, TimeUnit.NANOSECONDS);
-        if (!config.bootstrap().isEmpty()) {
-            List<Contact> seeds = new ArrayList<>();
-            for (MoliaAddress a : config.bootstrap()) {
-                seeds.add(a.toContact());
-            }
-            joining = new Joining(core, loop, this::pump, seeds);
-            loop.execute(joining::start);
-        }
         // Logs name the node by its short ID and the port only: no keys, no peer addresses (DESIGN §3.8).
         LOG.atInfo().addKeyValue("node", self.id().shortHex()).addKeyValue("port", bound.getPort())
                 .addKeyValue("shards", config.shards()).addKeyValue("transport", transport.isEpoll() ? "epoll" : "nio")
@@ -351,6 +369,15 @@ public final class MoliaNode implements AutoCloseable {
     public record NodeStatus(int routingTableSize, int sessions, int records, long datagramsIn, long silentDrops) {
     }
 
+    /**
+     * Adds figures of a part of the node built around it (the admin server's) to the metrics endpoint, read at each
+     * scrape; running the returned action removes them.
+     */
+    public Runnable addMetrics(Supplier<MetricSnapshots> figures) {
+        MultiCollector collector = metrics.register(figures);
+        return () -> metrics.unregister(collector);
+    }
+
     /** The port of the Prometheus endpoint (when configured). */
     public int metricsPort() {
         return metrics.port();
@@ -452,35 +479,94 @@ public final class MoliaNode implements AutoCloseable {
     }
 
     /**
-     * One shard's figures as the metrics endpoint reads them, from the scrape thread (racy reads of single-writer
-     * fields): shard 0's core and sessions, or a serving shard's own answers and sessions (the routing table and
-     * records are shard 0's, so a serving shard reports none).
+     * One shard's figures as the metrics endpoint and the admin view read them, from any thread (racy reads of
+     * single-writer fields): shard 0's core and sessions, or a serving shard's own answers and sessions (the
+     * routing table, records and operations are shard 0's, so {@code owner} is null there and they read 0).
      */
-    private record ShardFigures(CoreCounters core, SessionCounters sessions, IntSupplier routing,
-            IntSupplier sessionTable, IntSupplier recordStore, ShardInbox inbox) implements NodeMetrics.ShardSource {
+    private final class ShardFigures implements NodeMetrics.ShardSource {
+        private final int shard;
+        private final NodeCore owner;
+        private final CoreCounters counters;
+        private final SessionManager shardSessions;
+        private final ShardInbox shardInbox;
+
+        ShardFigures(int shard, NodeCore owner, CoreCounters counters, SessionManager shardSessions,
+                ShardInbox shardInbox) {
+            this.shard = shard;
+            this.owner = owner;
+            this.counters = counters;
+            this.shardSessions = shardSessions;
+            this.shardInbox = shardInbox;
+        }
+
+        @Override
+        public CoreCounters core() {
+            return counters;
+        }
+
+        @Override
+        public SessionCounters sessions() {
+            return shardSessions.counters();
+        }
+
         @Override
         public int routingTableSize() {
-            return routing.getAsInt();
+            return owner == null ? 0 : owner.routingTable().size();
         }
 
         @Override
         public int sessionCount() {
-            return sessionTable.getAsInt();
+            return shardSessions.sessionCount();
         }
 
         @Override
         public int records() {
-            return recordStore.getAsInt();
+            return owner == null ? 0 : owner.records().size();
+        }
+
+        @Override
+        public long recordBytes() {
+            return owner == null ? 0 : owner.records().bytes();
+        }
+
+        @Override
+        public int pendingRequests() {
+            return owner == null ? 0 : owner.pendingRequests();
+        }
+
+        @Override
+        public int activeOperations() {
+            return owner == null ? 0 : owner.activeOperations();
+        }
+
+        @Override
+        public int handshakesInProgress() {
+            return shardSessions.handshakesInProgress();
         }
 
         @Override
         public long handovers() {
-            return inbox.accepted();
+            return shardInbox.accepted();
         }
 
         @Override
         public long handoverDrops() {
-            return inbox.dropped();
+            return shardInbox.dropped();
+        }
+
+        @Override
+        public long cpuNs() {
+            long thread = transport.shardThreadIds()[shard];
+            return thread < 0 || !THREAD_CPU.isThreadCpuTimeSupported() || !THREAD_CPU.isThreadCpuTimeEnabled() ? -1
+                    : THREAD_CPU.getThreadCpuTime(thread);
+        }
+
+        @Override
+        public long allocatedBytes() {
+            long thread = transport.shardThreadIds()[shard];
+            return thread >= 0 && THREAD_CPU instanceof com.sun.management.ThreadMXBean sun
+                    && sun.isThreadAllocatedMemorySupported() && sun.isThreadAllocatedMemoryEnabled()
+                    ? sun.getThreadAllocatedBytes(thread) : -1;
         }
     }
 
@@ -587,6 +673,7 @@ public final class MoliaNode implements AutoCloseable {
         if (wal != null) {
             wal.onTimer(now, core);
         }
+        joining.onTimer(now);
         pump();
     }
 
@@ -620,8 +707,12 @@ public final class MoliaNode implements AutoCloseable {
         }
         Outbound out;
         while ((out = core.pollTransmit()) != null) {
-            int via = sessions.canSendNow(now, out.to().id()) ? 0
-                    : sessionDirectory.shardOf(out.to().id(), now);
+            NodeId to = out.to().id();
+            int elsewhere = sessionDirectory.shardOf(to, now);
+            // Shard 0's own session unless another shard heard from the peer since: a peer that restarted talks to
+            // that shard on a new session, and the old one here, still "live", holds keys it no longer has.
+            int via = sessions.canSendNow(now, to)
+                    && (elsewhere < 0 || sessions.lastHeardFromNs(to) >= sessionDirectory.seenNs(to)) ? 0 : elsewhere;
             if (via > 0) {
                 // The peer holds its session with another shard: sealed there, not after a second handshake here.
                 servingShards[via].inbox().offer(new Handover.Send(out.to(), Arrays.copyOf(out.data(), out.length())));
@@ -643,14 +734,14 @@ public final class MoliaNode implements AutoCloseable {
                 default -> -1;
             };
             if (tookNs >= 0) {
-                // Every operation lookups_started counts (refreshes aside): an operator's view shows their latency.
+                // Every operation lookups_started counts (refreshes aside): the admin view's percentiles and the
+                // Prometheus histogram are taken over the same operations.
                 recentLookupNs[(int) (lookupsCompleted++ % RECENT_LOOKUPS)] = tookNs;
+                metrics.onOperationCompleted(tookNs / 1e9,
+                        event instanceof CoreEvent.LookupCompleted l ? l.hops() : -1);
             }
             if (event instanceof CoreEvent.LookupCompleted done) {
-                metrics.onLookupCompleted((done.finishedNs() - done.startedNs()) / 1e9, done.hops());
-                if (joining != null) {
-                    joining.onLookupCompleted(done);
-                }
+                joining.onLookupCompleted(done);
             }
             CompletableFuture<CoreEvent> f = waiting.remove(event.handle());
             if (f != null) {

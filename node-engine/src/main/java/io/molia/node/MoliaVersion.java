@@ -5,9 +5,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 
-/** The release and wire-protocol versions, stamped into the jar by the build. */
+/** The release and wire-protocol versions and the commit, stamped into the jar by the build. */
 public final class MoliaVersion {
-    private static final Properties PROPERTIES = load();
+    private static final Properties PROPERTIES = load("version.properties");
+    private static final Properties COMMIT = load("commit.properties");
 
     private MoliaVersion() {
     }
@@ -20,9 +21,14 @@ public final class MoliaVersion {
         return Integer.parseInt(PROPERTIES.getProperty("protocol.version", "1"));
     }
 
-    private static Properties load() {
+    /** The abbreviated commit the jar was built from, "-dirty" with uncommitted changes; "unknown" outside a clone. */
+    public static String commit() {
+        return COMMIT.getProperty("commit", "unknown");
+    }
+
+    private static Properties load(String resource) {
         Properties p = new Properties();
-        try (InputStream in = MoliaVersion.class.getResourceAsStream("version.properties")) {
+        try (InputStream in = MoliaVersion.class.getResourceAsStream(resource)) {
             if (in != null) {
                 p.load(in);
             }

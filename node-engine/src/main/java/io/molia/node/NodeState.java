@@ -1,9 +1,11 @@
 package io.molia.node;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import io.molia.core.CoreCounters;
 import io.molia.core.NodeCore;
+import io.molia.metrics.NodeMetrics;
 import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
 
@@ -12,7 +14,7 @@ import io.molia.session.SessionManager;
  * {@link MoliaNode#onLoop}. Valid only during that call, on the protocol loop's thread: a view copies what it
  * needs into immutable values before returning, and never blocks (the loop serves every packet meanwhile).
  */
-public final class NodeState {
+public final class NodeState implements NodeMetrics.NodeSource {
     private final MoliaNode node;
     private final long nowNs;
 
@@ -34,6 +36,12 @@ public final class NodeState {
     /** Shard 0's session layer (the other shards' sessions: {@link MoliaNode#onServingShards}). */
     public SessionManager sessions() {
         return node.sessions;
+    }
+
+    /** The routing table is empty: nobody to ask or store on (the node is rejoining through the peers it knew). */
+    @Override
+    public boolean isolated() {
+        return Joining.isolated(node.core);
     }
 
     /** Live sessions on every shard. */
@@ -84,7 +92,18 @@ public final class NodeState {
         return node.handoverDrops();
     }
 
+    @Override
+    public long banDroppedDatagrams() {
+        return node.bans.droppedDatagrams();
+    }
+
+    /** Each shard's figures ({@link io.molia.metrics.NodeFigures}), read racily as a metrics scrape reads them. */
+    public List<NodeMetrics.ShardSource> shardSources() {
+        return node.shardSources;
+    }
+
     /** Nanoseconds the protocol loop has spent in operator views and changes since the start. */
+    @Override
     public long operatorLoopNs() {
         return node.operatorLoopNs;
     }

@@ -46,6 +46,12 @@ final class SessionDirectory {
         return e != null && nowNs - e.seenNs < FRESH_NS ? e.shard : -1;
     }
 
+    /** When a shard last reported a session with {@code peer}; Long.MIN_VALUE when none is known. */
+    long seenNs(NodeId peer) {
+        Entry e = entries.get(peer);
+        return e == null ? Long.MIN_VALUE : e.seenNs;
+    }
+
     /** Forgets what is no longer fresh. */
     void sweep(long nowNs) {
         for (Iterator<Entry> it = entries.values().iterator(); it.hasNext();) {

@@ -176,6 +176,22 @@ public final class SessionManager {
         return peer.pendingResponse != null || (s != null && s.confirmed && !s.expired(nowNs));
     }
 
+    /**
+     * When this shard last heard from the peer {@code id} on the session {@link #send} would use: Long.MAX_VALUE
+     * while its initiation waits for an answer, Long.MIN_VALUE without a session. A peer that restarted leaves an
+     * old session here that still looks live while it talks to another shard on a new one.
+     */
+    public long lastHeardFromNs(NodeId id) {
+        Peer peer = peersById.get(id);
+        if (peer == null) {
+            return Long.MIN_VALUE;
+        }
+        if (peer.pendingResponse != null) {
+            return Long.MAX_VALUE;
+        }
+        return peer.current == null ? Long.MIN_VALUE : peer.current.lastReceivedNs;
+    }
+
     public int sessionCount() {
         return sessions.size();
     }

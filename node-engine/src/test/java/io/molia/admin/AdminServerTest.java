@@ -265,4 +265,67 @@ class AdminServerTest {
             assertTrue(again.getPing().getAnswered(), "answers again once unbanned");
         }
     }
+
+    /**
+     * Issue 14: the Prometheus endpoint had 22 families against 62 admin counters. Every admin counter now has its
+     * family (one table, NodeFigures and the admin server's), beside the build, JVM and process figures, and the
+     * lookup histogram starts at 1 ms.
+     */
+    @Test
+    void everyAdminCounterIsAPrometheusFamilyBesideTheBuildJvmAndProcessFigures() throws Exception {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        MoliaNode node = MoliaNode.start(new NodeConfig(dir.resolve("node-0"), loopback, List.of(), new byte[32], 2,
+                loopback));
+        nodes.add(node);
+        MoliaNode peer = start(1, List.of(node.address()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (node.status().get(5, TimeUnit.SECONDS).routingTableSize() < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        server = AdminServer.start(node, AdminServer.Options.defaults(dir.resolve("node-0"), null, null));
+        node.lookup(peer.self().id()).get(10, TimeUnit.SECONDS);
+        java.util.Map<String, Long> counters;
+        try (SocketChannel ch = connect(server.socket())) {
+            counters = call(ch, req(1).setMetrics(io.molia.admin.proto.MetricsRequest.getDefaultInstance()).build())
+                    .getMetrics().getCountersMap();
+        }
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.metricsPort()
+                        + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        String scrape = r.body();
+
+        assertTrue(scrape.lines().anyMatch(l -> l.startsWith("molia_build_info{") && l.contains("commit=\"")
+                && l.contains("version=\"" + io.molia.node.MoliaVersion.release() + "\"") && l.endsWith(" 1")),
+                "build info:\n" + scrape);
+        for (String family : List.of("jvm_memory_used_bytes", "jvm_threads_current", "jvm_gc_collection_seconds",
+                "jvm_classes_currently_loaded", "process_cpu_seconds_total", "process_start_time_seconds",
+                "process_resident_memory_bytes", "process_open_fds")) {
+            assertTrue(scrape.contains("\n" + family), family + " in\n" + scrape);
+        }
+        java.util.Set<String> covered = new java.util.TreeSet<>();
+        List<io.molia.metrics.Figure<?>> figures = new ArrayList<>(io.molia.metrics.NodeFigures.SHARD);
+        figures.addAll(io.molia.metrics.NodeFigures.NODE);
+        figures.addAll(AdminServer.FIGURES);
+        for (io.molia.metrics.Figure<?> f : figures) {
+            String admin = f.perShard() ? "shard_0_" + f.name() : f.name();
+            assertTrue(counters.containsKey(admin), admin + " in the admin view " + counters.keySet());
+            covered.add(admin);
+            String series = f.family() + (f.counter() ? "_total" : "");
+            String label = f.reason() == null ? "" : "reason=\"" + f.reason() + "\"";
+            assertTrue(scrape.lines().anyMatch(l -> (l.startsWith(series + "{") || l.startsWith(series + " "))
+                    && l.contains(label)),
+                    admin + " as " + series + label + " in\n" + scrape);
+        }
+        java.util.Set<String> uncovered = new java.util.TreeSet<>(counters.keySet());
+        uncovered.removeAll(covered);
+        uncovered.removeIf(k -> k.matches("shard_1_.*"));
+        assertEquals(java.util.Set.of("lookup_latency_samples", "lookup_latency_p50_us", "lookup_latency_p95_us",
+                "lookup_latency_p99_us"), uncovered, "only the percentiles (the molia_lookup_seconds histogram) "
+                + "are the admin view's own");
+        assertTrue(scrape.contains("molia_routing_table_contacts{shard=\"0\"} 1"), scrape);
+        assertEquals(1, counters.get("routing_table_size"));
+        assertTrue(scrape.contains("molia_isolated 0"), scrape);
+        assertTrue(scrape.contains("molia_lookup_seconds_bucket{le=\"0.001\"}"), "the first bucket is 1 ms");
+        assertTrue(scrape.contains("molia_lookup_seconds_count 1"), "the one lookup:\n" + scrape);
+    }
 }

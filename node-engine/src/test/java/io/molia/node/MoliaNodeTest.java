@@ -72,7 +72,7 @@ class MoliaNodeTest {
         }
         String scrape = metrics(first);
         assertTrue(scrape.contains("molia_sessions{shard=\"0\"}"), scrape);
-        assertTrue(scrape.contains("molia_lookup_seconds_count 1"), "node 0 ran one lookup:\n" + scrape);
+        assertTrue(scrape.contains("molia_lookup_seconds_count 2"), "node 0 ran one lookup and one get:\n" + scrape);
         assertTrue(scrape.contains("molia_dropped_total{reason=\"bad_mac1\",shard=\"0\"} 0"), scrape);
         long inBefore = counterValue(scrape, "molia_datagrams_in_total{shard=\"0\"}");
         first.lookup(first.self().id()).get(10, TimeUnit.SECONDS);
@@ -185,5 +185,35 @@ class MoliaNodeTest {
             Thread.sleep(100);
         }
         assertEquals(again.self().id(), joiner.lookup(joiner.self().id()).get(10, TimeUnit.SECONDS).get(0).id());
+    }
+
+    /**
+     * Issue 14: a node whose routing table emptied after it joined (every peer timed out) stayed alone, silently.
+     * It must say so (the info view's field, the metric) and rejoin through its bootstrap peer on its own.
+     */
+    @Test
+    void aNodeThatLostEveryPeerSaysSoAndRejoins() throws Exception {
+        MoliaNode seed = start(0, List.of());
+        assertTrue(seed.onLoop(NodeState::isolated).get(5, TimeUnit.SECONDS), "a first node knows nobody");
+        assertEquals(1, counterValue(metrics(seed), "molia_isolated"), "and its metric says so");
+        MoliaNode joiner = live.start("joiner", 1, List.of(seed.address()));
+        awaitRoutingTable(joiner, "the joiner joins");
+        awaitRoutingTable(seed, "the seed learns the joiner");
+        assertEquals(0, counterValue(metrics(seed), "molia_isolated"));
+
+        NodeId seedId = seed.self().id();
+        boolean empty = joiner.onLoop(s -> s.core().routingTable().remove(seedId) && s.isolated())
+                .get(5, TimeUnit.SECONDS);
+        assertTrue(empty, "as if the seed had timed out: the joiner knows nobody");
+        awaitRoutingTable(joiner, "the isolated joiner asks its bootstrap peer again");
+        assertFalse(joiner.onLoop(NodeState::isolated).get(5, TimeUnit.SECONDS));
+    }
+
+    private static void awaitRoutingTable(MoliaNode node, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (node.status().get(5, TimeUnit.SECONDS).routingTableSize() < 1) {
+            assertTrue(System.nanoTime() < deadline, what);
+            Thread.sleep(20);
+        }
     }
 }

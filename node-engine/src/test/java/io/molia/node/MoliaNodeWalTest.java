@@ -2,6 +2,7 @@ package io.molia.node;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -31,8 +34,46 @@ class MoliaNodeWalTest {
 
     private static MoliaNode start(Path data, List<MoliaAddress> bootstrap, InetSocketAddress metrics)
             throws Exception {
-        return MoliaNode.start(new NodeConfig(data, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        return start(data, 0, bootstrap, metrics);
+    }
+
+    private static MoliaNode start(Path data, int port, List<MoliaAddress> bootstrap, InetSocketAddress metrics)
+            throws Exception {
+        return MoliaNode.start(new NodeConfig(data, new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
                 bootstrap, new byte[32], 1, metrics, WalOptions.defaults()));
+    }
+
+    /**
+     * Issue 14: a node restarted without --bootstrap used to restore its peers from the WAL and never contact them,
+     * so a peer that had forgotten it never learned it again. Here the seed comes back with its identity and port
+     * but nothing else (it forgot the node) and no peer to ask; the node's start alone must reintroduce them.
+     */
+    @Test
+    void aRestartedNodeRejoinsThroughItsWalPeersAtStart() throws Exception {
+        Path seedDir = dir.resolve("seed");
+        Path nodeDir = dir.resolve("node");
+        MoliaAddress seedAddress;
+        try (MoliaNode seed = start(seedDir, List.of(), null);
+                MoliaNode node = start(nodeDir, List.of(seed.address()), null)) {
+            seedAddress = seed.address();
+            waitUntil(() -> node.status().get().routingTableSize() >= 1 && seed.status().get().routingTableSize() >= 1);
+        }
+        Path forgetfulDir = dir.resolve("seed-forgot");
+        Files.createDirectories(forgetfulDir);
+        Files.copy(seedDir.resolve(IdentityFile.FILE_NAME), forgetfulDir.resolve(IdentityFile.FILE_NAME),
+                StandardCopyOption.COPY_ATTRIBUTES);
+        try (MoliaNode forgetful = start(forgetfulDir, seedAddress.port(), List.of(), null)) {
+            assertTrue(forgetful.onLoop(NodeState::isolated).get(5, TimeUnit.SECONDS), "knows nobody");
+            try (MoliaNode again = start(nodeDir, List.of(), null)) {
+                waitUntil(() -> forgetful.status().get().routingTableSize() >= 1);
+                assertEquals(again.self().id(), forgetful.lookup(again.self().id()).get(10, TimeUnit.SECONDS).get(0)
+                        .id(), "the seed learned the restarted node from its join");
+                assertFalse(forgetful.onLoop(NodeState::isolated).get(5, TimeUnit.SECONDS));
+                CoreEvent.PutCompleted put = again.put("after the restart".getBytes(StandardCharsets.UTF_8), 60)
+                        .get(10, TimeUnit.SECONDS);
+                assertEquals(1, put.stored(), "the restarted node stores on its peer");
+            }
+        }
     }
 
     @Test

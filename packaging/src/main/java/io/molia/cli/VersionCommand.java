@@ -4,7 +4,7 @@ import io.molia.node.MoliaVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "version", mixinStandardHelpOptions = true, description = "Print the release and protocol versions.")
+@Command(name = "version", mixinStandardHelpOptions = true, description = "Print the release, the commit it was built from and the protocol version.")
 final class VersionCommand implements Runnable {
     @Option(names = "--json", description = "One JSON object instead of text.")
     boolean json;
@@ -12,11 +12,11 @@ final class VersionCommand implements Runnable {
     @Override
     public void run() {
         if (json) {
-            System.out.printf("{\"release\":\"%s\",\"protocol\":%d,\"java\":\"%s\"}%n",
-                    MoliaVersion.release(), MoliaVersion.protocol(), Runtime.version());
+            System.out.printf("{\"release\":\"%s\",\"commit\":\"%s\",\"protocol\":%d,\"java\":\"%s\"}%n",
+                    MoliaVersion.release(), MoliaVersion.commit(), MoliaVersion.protocol(), Runtime.version());
         } else {
-            System.out.printf("molia %s (protocol %d) on Java %s%n",
-                    MoliaVersion.release(), MoliaVersion.protocol(), Runtime.version());
+            System.out.printf("molia %s (commit %s, protocol %d) on Java %s%n",
+                    MoliaVersion.release(), MoliaVersion.commit(), MoliaVersion.protocol(), Runtime.version());
         }
     }
 }

@@ -47,10 +47,11 @@ class AdminSocketIT {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
+    record Run(int exit, String out, String err) {
     }
 
-    private static Run admin(Path dataDir, String... args) {
+    /** {@code molia admin --data-dir DIR ARGS} in this JVM, over the node's real socket. */
+    static Run admin(Path dataDir, String... args) {
         CommandLine cli = MoliaCommand.newCommandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -114,7 +115,8 @@ class AdminSocketIT {
             // info
             fields(info, "node_id", "address", "version", "protocol_version", "admin_api_version", "uptime_ms",
                     "started_unix_ms", "shards", "data_dir", "transport", "pid", "routing_table_size", "sessions",
-                    "records", "listen_port");
+                    "records", "listen_port", "isolated");
+            assertFalse(info.get("isolated").asBoolean(), "four peers joined through it");
             assertEquals(n0.id().toHex(), info.get("node_id").asText());
             assertEquals(n0.address().toString(), info.get("address").asText());
             assertEquals(n0.process().pid(), info.get("pid").asLong());

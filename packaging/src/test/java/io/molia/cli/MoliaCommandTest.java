@@ -67,6 +67,7 @@ class MoliaCommandTest {
         JsonNode json = new ObjectMapper().readTree(out);
         assertEquals(1, json.get("protocol").asInt());
         assertTrue(json.get("release").asText().startsWith("0."));
+        assertTrue(json.get("commit").asText().matches("[0-9a-f]{7,}(-dirty)?|unknown"), json.toString());
     }
 
     @Test

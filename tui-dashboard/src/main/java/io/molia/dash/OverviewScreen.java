@@ -45,6 +45,10 @@ final class OverviewScreen implements DashScreen {
                 + "  peers " + (peers < 0 ? "-" : peers) + "  sessions " + i.getSessions() + "  records "
                 + i.getRecords() + "  handshakes pending " + count(m.counter("handshakes_in_progress"))
                 + "  lookups active " + count(m.counter("active_operations")));
+        if (i.getIsolated()) {
+            Draw.text(g, 0, row, w, "ISOLATED: no peer in the routing table, puts store nowhere; the node asks its "
+                    + "bootstrap and last known peers again", Draw.BAD);
+        }
         row++;
         int label = 14;
         int now = 9;

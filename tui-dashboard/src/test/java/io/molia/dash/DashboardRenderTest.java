@@ -321,6 +321,23 @@ class DashboardRenderTest {
         t.screen().stopScreen();
     }
 
+    /** Issue 14: a node with no peer left said nothing of it; the overview now says it is isolated. */
+    @Test
+    void anIsolatedNodeSaysSoOnTheOverview() throws Exception {
+        sampler = new Sampler(server.socket(), 100, -1, 0);
+        Term t = Term.of(120, 30);
+        UiState ui = new UiState(true, false);
+        assertFalse(t.frame(await("node 0's info", x -> x.info() != null), ui).contains("ISOLATED"));
+        // Both peers stop and node 0 drops them, as after their timeouts: nobody is left to store on.
+        for (MoliaNode peer : List.of(nodes.remove(2), nodes.remove(1))) {
+            peer.close();
+            nodes.get(0).onLoop(s -> s.core().routingTable().remove(peer.self().id())).get(5, TimeUnit.SECONDS);
+        }
+        String frame = t.frame(await("the isolation", x -> x.info() != null && x.info().getIsolated()), ui);
+        assertTrue(line(frame, "ISOLATED").contains("puts store nowhere"), frame);
+        t.screen().stopScreen();
+    }
+
     @Test
     void aLostNodeShowsDisconnectedRetryingAndTheDashboardResumes() throws Exception {
         sampler = new Sampler(server.socket(), 100, -1, 0);

@@ -1,0 +1,128 @@
+package io.molia.metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.molia.codec.DecodeStatus;
+import io.molia.metrics.NodeMetrics.NodeSource;
+import io.molia.metrics.NodeMetrics.ShardSource;
+
+/**
+ * The node's figures, each once: the admin {@code metrics} view and the Prometheus endpoint both read these lists
+ * (names and the mapping: {@code docs/metrics.md}). A figure added here appears in both.
+ */
+public final class NodeFigures {
+    private static final String DROPPED = "molia_dropped";
+    private static final String DROPPED_HELP = "Datagrams dropped, by reason";
+
+    /** Per shard: summed in the admin view, labelled {@code shard} in Prometheus. */
+    public static final List<Figure<ShardSource>> SHARD = shardFigures();
+
+    /** Of the node as a whole. */
+    public static final List<Figure<NodeSource>> NODE = List.of(
+            Figure.gauge("isolated", "1 while the routing table is empty: puts store nowhere; the node is rejoining",
+                    n -> n.isolated() ? 1 : 0),
+            Figure.counter("ban_dropped_datagrams", "Datagrams dropped because an operator banned their sender",
+                    NodeSource::banDroppedDatagrams),
+            Figure.nanosCounter("admin_protocol_loop_ns",
+                    "CPU time the protocol loop spent taking operator views and making changes",
+                    NodeSource::operatorLoopNs));
+
+    private NodeFigures() {
+    }
+
+    private static List<Figure<ShardSource>> shardFigures() {
+        List<Figure<ShardSource>> f = new ArrayList<>();
+        f.add(Figure.counter("datagrams_in", "Inner messages received: by the core on shard 0, answered on shards 1-N",
+                s -> s.core().datagramsIn));
+        f.add(Figure.counter("datagrams_out", "Inner messages sent: by the core on shard 0, answers on shards 1-N",
+                s -> s.core().datagramsOut));
+        f.add(Figure.counter("datagrams_dropped", "Inner messages the codec refused (every decode_* reason)",
+                s -> s.core().dropped()));
+        for (DecodeStatus status : DecodeStatus.values()) {
+            if (status != DecodeStatus.OK) {
+                String reason = status.name().toLowerCase(java.util.Locale.ROOT);
+                f.add(Figure.<ShardSource>counter("dropped_" + reason, DROPPED_HELP,
+                        s -> s.core().droppedByStatus[status.ordinal()]).inFamily(DROPPED, "decode_" + reason));
+            }
+        }
+        f.add(Figure.counter("requests_in", "Requests received", s -> s.core().requestsIn));
+        f.add(Figure.counter("responses_in", "Responses received", s -> s.core().responsesIn));
+        f.add(Figure.counter("unsolicited_responses", "Responses with no matching request (late, duplicated, wrong peer)",
+                s -> s.core().unsolicitedResponses));
+        f.add(Figure.counter("requests_out", "Requests sent", s -> s.core().requestsOut));
+        f.add(Figure.counter("soft_timeouts", "Requests slow enough that a lookup asked another peer meanwhile",
+                s -> s.core().softTimeouts));
+        f.add(Figure.<ShardSource>counter("hard_timeouts", "Requests that failed for good", s -> s.core().hardTimeouts)
+                .inFamily("molia_request_timeouts"));
+        f.add(Figure.counter("pending_table_full", "Requests not sent: the outstanding-request table was full",
+                s -> s.core().pendingTableFull));
+        f.add(Figure.counter("version_errors_sent", "Answers naming the supported protocol versions",
+                s -> s.core().versionErrorsSent));
+        f.add(Figure.counter("transmit_queue_full", "Messages dropped: the core's transmit queue was full",
+                s -> s.core().transmitQueueFull));
+        f.add(Figure.counter("stores_accepted", "STOREs accepted", s -> s.core().storesAccepted));
+        f.add(Figure.counter("stores_refused", "STOREs refused", s -> s.core().storesRefused));
+        f.add(Figure.counter("lookups_started", "Lookups, gets and puts started", s -> s.core().lookupsStarted));
+        f.add(Figure.counter("lookups_refused", "Lookups, gets and puts refused: too many in progress",
+                s -> s.core().lookupsRefused));
+        f.add(Figure.gauge("pending_requests", "Requests awaiting an answer", ShardSource::pendingRequests));
+        f.add(Figure.gauge("active_operations", "Lookups, gets and puts in progress", ShardSource::activeOperations));
+        f.add(Figure.counter("session_silent_drops", "Datagrams the session layer dropped without a word (the "
+                + "session_* reasons but too_long_to_send and transmit_ring_full)", s -> s.sessions().silentDrops()));
+        session(f, "too_short", s -> s.sessions().tooShort);
+        session(f, "unknown_type", s -> s.sessions().unknownType);
+        session(f, "bad_reserved", s -> s.sessions().badReserved);
+        session(f, "bad_mac1", s -> s.sessions().badMac1);
+        session(f, "rate_limited", s -> s.sessions().rateLimited);
+        session(f, "bad_handshake", s -> s.sessions().badHandshake);
+        session(f, "identity_mismatch", s -> s.sessions().identityMismatch);
+        session(f, "not_admitted", s -> s.sessions().notAdmitted);
+        session(f, "replayed_timestamp", s -> s.sessions().replayedTimestamp);
+        session(f, "unknown_receiver_index", s -> s.sessions().unknownReceiverIndex);
+        session(f, "replayed_counter", s -> s.sessions().replayedCounter);
+        session(f, "bad_aead", s -> s.sessions().badAead);
+        session(f, "expired_session", s -> s.sessions().expiredSession);
+        session(f, "too_long", s -> s.sessions().tooLong);
+        session(f, "too_long_to_send", s -> s.sessions().tooLongToSend);
+        session(f, "transmit_ring_full", s -> s.sessions().transmitRingFull);
+        f.add(Figure.counter("session_replayed", "Replayed handshakes and data (session_replayed_timestamp + "
+                + "session_replayed_counter)", s -> s.sessions().replayedCounter + s.sessions().replayedTimestamp));
+        f.add(Figure.counter("handshakes_completed", "Session handshakes completed",
+                s -> s.sessions().handshakesCompleted));
+        f.add(Figure.counter("handshakes_initiated", "Session handshakes initiated",
+                s -> s.sessions().handshakesInitiated));
+        f.add(Figure.counter("cookie_replies_sent", "Cookie replies sent (handshakes under load)",
+                s -> s.sessions().cookieRepliesSent));
+        f.add(Figure.counter("one_round_trip_answers", "Requests answered inside a handshake response",
+                s -> s.sessions().oneRoundTripAnswers));
+        f.add(Figure.counter("answers_over_amplification_bound", "Answers held back: more than 3x the bytes an "
+                + "unvalidated peer sent", s -> s.sessions().answersOverAmplificationBound));
+        f.add(Figure.counter("session_queue_overflow", "Messages dropped: a session's queue awaiting its handshake "
+                + "was full", s -> s.sessions().queueOverflow));
+        f.add(Figure.counter("sessions_evicted", "Sessions evicted from a full table",
+                s -> s.sessions().sessionsEvicted));
+        f.add(Figure.counter("keepalives_sent", "Keepalives sent", s -> s.sessions().keepalivesSent));
+        f.add(Figure.gauge("sessions", "Live sessions", ShardSource::sessionCount));
+        f.add(Figure.gauge("handshakes_in_progress", "Handshakes started and not finished",
+                ShardSource::handshakesInProgress));
+        f.add(Figure.<ShardSource>gauge("routing_table_size", "Contacts in the routing table",
+                ShardSource::routingTableSize).inFamily("molia_routing_table_contacts"));
+        f.add(Figure.gauge("records", "Records held for others", ShardSource::records));
+        f.add(Figure.gauge("record_bytes", "Bytes of the records held", ShardSource::recordBytes));
+        f.add(Figure.counter("handovers", "Datagrams and messages this shard was handed by another",
+                ShardSource::handovers));
+        f.add(Figure.<ShardSource>counter("handover_drops", DROPPED_HELP, ShardSource::handoverDrops)
+                .inFamily(DROPPED, "handover_inbox_full"));
+        f.add(Figure.nanosCounter("cpu_ns", "CPU time of the shard's event-loop thread", ShardSource::cpuNs)
+                .inFamily("molia_shard_cpu_seconds").shownPerShard());
+        f.add(Figure.counter("allocated_bytes", "Bytes allocated by the shard's event-loop thread",
+                ShardSource::allocatedBytes).inFamily("molia_shard_allocated_bytes").shownPerShard());
+        return List.copyOf(f);
+    }
+
+    private static void session(List<Figure<ShardSource>> f, String reason,
+            java.util.function.ToLongFunction<ShardSource> read) {
+        f.add(Figure.counter("session_" + reason, DROPPED_HELP, read).inFamily(DROPPED, reason));
+    }
+}
