@@ -16,11 +16,16 @@ import io.molia.node.SocketAddresses;
 import io.molia.wal.WalOptions;
 import io.molia.wal.WalSync;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code molia node}: runs one node until SIGTERM or SIGINT. */
-@Command(name = "node", mixinStandardHelpOptions = true, description = "Run a Molia node.")
+@Command(name = "node", mixinStandardHelpOptions = true, description = "Run a Molia node.",
+        defaultValueProvider = ConfigFileDefaults.class)
 final class NodeCommand implements Callable<Integer> {
+    @Mixin
+    ConfigFileOptions configFile;
+
     @Option(names = "--data-dir", required = true, description = "Identity key (created on first start) and state.")
     Path dataDir;
 
@@ -76,6 +81,9 @@ final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (configFile.printedIfAsked()) {
+            return 0;
+        }
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
         NodeConfig config = new NodeConfig(dataDir, parseListen(listen), parseBootstrap(bootstrap),
                 parseNetworkKey(networkKey), shards != null ? shards : NodeConfig.defaultShards(), metrics == null ? null : parseMetrics(metrics),
