@@ -100,6 +100,11 @@ final class NodeCommand implements Callable<Integer> {
             node.close();
             stopped.countDown();
         }, "molia-shutdown"));
+        // SIGTERM and SIGINT stop through System.exit(0), as the admin socket's shutdown does: the hook above drains
+        // and the process exits 0, so systemd and scripts see a clean stop (the JVM's own answer would be 143).
+        for (String signal : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> System.exit(0));
+        }
         MoliaAddress address = node.address();
         System.out.println(address);
         if (readyJson) {
