@@ -16,8 +16,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * has, now or later, can be set in the file; a flag on the command line wins over the file. The file is the one
  * {@code --config} names ({@link ConfigFileOptions}), else the installed default: the system property
  * {@value #DEFAULT_PROPERTY} (set by the release launcher: {@code /etc/molia/molia.conf} in the .deb,
- * {@code conf/molia.conf} in the tarball) when that file exists. A key that names no option of the command is an
- * error naming the key and its line.
+ * {@code conf/molia.conf} in the tarball) when that file exists and is readable. A key that names no option of the
+ * command is an error naming the key and its line.
  *
  * <p>Picocli asks before parsing and again, after parsing, for each option the command line did not give: the
  * second time {@code --config} holds its value, so the file it names is the one that counts.
@@ -65,8 +65,11 @@ public final class ConfigFileDefaults implements CommandLine.IDefaultValueProvid
         if (given != null) {
             return given;
         }
+        // Unreadable counts as absent: a user other than root and molia may still run a node of their own (the
+        // unit names its file with --config, so a broken mode there is an error, not a silent default).
         String installed = System.getProperty(DEFAULT_PROPERTY);
-        return installed != null && Files.isRegularFile(Path.of(installed)) ? Path.of(installed) : null;
+        return installed != null && Files.isRegularFile(Path.of(installed)) && Files.isReadable(Path.of(installed))
+                ? Path.of(installed) : null;
     }
 
     private static ConfigFile readChecked(CommandSpec command, Path path) {
