@@ -24,6 +24,9 @@ record ConfigFile(Path path, Map<String, Setting> settings) {
 
     static ConfigFile read(Path path) throws IOException {
         List<String> lines = Files.readAllLines(path);
+        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+            lines.set(0, lines.get(0).substring(1)); // a byte order mark, as some editors write one
+        }
         Map<String, Setting> settings = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = INLINE_COMMENT.matcher(lines.get(i)).replaceFirst("").strip();

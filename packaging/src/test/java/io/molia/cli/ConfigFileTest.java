@@ -61,6 +61,13 @@ class ConfigFileTest {
     }
 
     @Test
+    void aByteOrderMarkIsNotPartOfTheFirstKey() throws Exception {
+        Path conf = conf("\uFEFFdata-dir = /srv/bom");
+        assertEquals(0, run("node", "--config", conf.toString(), "--print-config"), err.toString());
+        assertEquals("data-dir = /srv/bom   # " + conf + ":1", printed("data-dir"));
+    }
+
+    @Test
     void theFileCanGiveTheRequiredDataDir() throws Exception {
         Path conf = conf("data-dir = " + dir.resolve("node"));
         assertEquals(0, run("node", "--config", conf.toString(), "--print-config"), err.toString());
