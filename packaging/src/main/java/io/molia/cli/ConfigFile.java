@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 /**
  * A config file of {@code key = value} lines: the key is a long option name without its dashes, the value what
  * the flag would take ({@code bootstrap = molia://a@h:1,molia://b@h:2}; {@code ready-json = true}). {@code #}
- * at the start of a line or after a space starts a comment; blank lines are skipped. A malformed line or a key given twice is an error naming the
- * line. Immutable.
+ * at the start of a line or after a space starts a comment; blank lines are skipped. A malformed line or a key given
+ * twice is an error naming the line. Immutable.
  */
 record ConfigFile(Path path, Map<String, Setting> settings) {
     /** One value and the line it came from. */

@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.OptionSpec;
 public final class ConfigFileDefaults implements CommandLine.IDefaultValueProvider {
     static final String DEFAULT_PROPERTY = "molia.defaultConfig";
     /** Options that steer the file or the command itself, never read from a file. */
-    private static final Set<String> NOT_IN_FILE = Set.of("config", "print-config", "help", "version");
+    static final Set<String> NOT_IN_FILE = Set.of("config", "print-config", "help", "version");
 
     private ConfigFile cached;
 

@@ -39,7 +39,7 @@ final class ConfigFileOptions {
                 : " (config file " + file.path() + ")"));
         for (OptionSpec option : command.options()) {
             String key = ConfigFileDefaults.key(option);
-            if (option.usageHelp() || option.versionHelp() || key.equals("config") || key.equals("print-config")) {
+            if (ConfigFileDefaults.NOT_IN_FILE.contains(key)) {
                 continue;
             }
             String source = parsed.hasMatchedOption(option) ? "flag"
