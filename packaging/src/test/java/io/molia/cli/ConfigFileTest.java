@@ -126,6 +126,19 @@ class ConfigFileTest {
     }
 
     @Test
+    void aBrokenInstalledDefaultStopsTheNodeButNotAnotherFileGivenWithConfig() throws Exception {
+        Path installed = Files.write(dir.resolve("installed.conf"), List.of("data-dir = /srv/molia", "lisen = x"));
+        System.setProperty(ConfigFileDefaults.DEFAULT_PROPERTY, installed.toString());
+        assertEquals(2, run("node", "--print-config"));
+        assertTrue(err.toString().startsWith(installed + " line 2: unknown key 'lisen'"), err.toString());
+
+        err.getBuffer().setLength(0);
+        Path mine = conf("data-dir = /srv/mine");
+        assertEquals(0, run("node", "--config", mine.toString(), "--print-config"), err.toString());
+        assertEquals("data-dir = /srv/mine   # " + mine + ":1", printed("data-dir"));
+    }
+
+    @Test
     void theNetworkKeyIsNotPrinted() throws Exception {
         Path conf = conf("data-dir = /tmp/x", "network-key = " + "ab".repeat(32));
         assertEquals(0, run("node", "--config", conf.toString(), "--print-config"), err.toString());
