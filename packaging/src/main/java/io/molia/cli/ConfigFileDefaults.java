@@ -90,7 +90,34 @@ public final class ConfigFileDefaults implements CommandLine.IDefaultValueProvid
                         + entry.getValue().line() + ": unknown key '" + key + "' (keys are the long options of molia "
                         + command.name() + " without the dashes; see molia " + command.name() + " --help)");
             }
+            checkValue(option, entry.getValue().value(), path + " line " + entry.getValue().line());
         }
         return file;
+    }
+
+    /**
+     * Converts {@code value} as picocli converts the flag's, on a copy of the option bound to nothing, so a value of
+     * the wrong type is an error naming the file and line (picocli's own would name only the option).
+     */
+    private static void checkValue(OptionSpec option, String value, String where) {
+        class Discard implements CommandLine.Model.IGetter, CommandLine.Model.ISetter {
+            @Override
+            public <T> T get() {
+                return null;
+            }
+
+            @Override
+            public <T> T set(T ignored) {
+                return null;
+            }
+        }
+        Discard discard = new Discard();
+        OptionSpec copy = OptionSpec.builder(option).required(false).defaultValue(null).getter(discard)
+                .setter(discard).build();
+        try {
+            new CommandLine(CommandSpec.create().addOption(copy)).parseArgs(option.longestName() + "=" + value);
+        } catch (CommandLine.ParameterException e) {
+            throw new CommandLine.ParameterException(option.command().commandLine(), where + ": " + e.getMessage(), e);
+        }
     }
 }

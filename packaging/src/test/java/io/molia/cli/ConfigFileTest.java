@@ -82,6 +82,19 @@ class ConfigFileTest {
     }
 
     @Test
+    void aValueOfTheWrongTypeIsAnErrorNamingItsLine() throws Exception {
+        Path conf = conf("data-dir = /tmp/x", "ready-json = yes");
+        assertEquals(2, run("node", "--config", conf.toString(), "--print-config"));
+        assertTrue(err.toString().startsWith(conf + " line 2: Invalid value for option '--ready-json': 'yes' is not a "
+                + "boolean"), err.toString());
+        err.getBuffer().setLength(0);
+        conf = conf("data-dir = /tmp/x", "shards = four");
+        assertEquals(2, run("node", "--config", conf.toString(), "--print-config"));
+        assertTrue(err.toString().startsWith(conf + " line 2: Invalid value for option '--shards': 'four' is not an int"),
+                err.toString());
+    }
+
+    @Test
     void optionsThatSteerTheCommandAreNotKeys() throws Exception {
         Path conf = conf("data-dir = /tmp/x", "print-config = true");
         assertEquals(2, run("node", "--config", conf.toString()));
