@@ -1,5 +1,6 @@
 # Sourced by ./molia, scripts/test and .ci/run: picks a JDK >= 21 and exports JAVA_HOME and JAVA.
 # Order: $JAVA_HOME, then the JDKs installed under /usr/lib/jvm (newest first), then `java` on PATH.
+# The release launcher (bin/molia of the tarball and the .deb) ships a copy and asks for `runtime`: a JRE will do.
 
 molia_java_major() { # prints the feature version of the java binary $1, or nothing
   # The JDK's release file says it without starting a JVM (each start costs ~100 ms, more on a loaded machine).
@@ -22,15 +23,17 @@ molia_java_version() { # the full runtime version of the java binary $1 (e.g. 25
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.runtime\.version = \(.*\)/\1/p' | head -n 1
 }
 
-molia_select_jdk() {
-  local candidates=() dir major
+molia_select_jdk() { # $1 = runtime: java alone is enough (no javac: nothing is compiled)
+  local candidates=() dir major need_javac=1
+  [ "${1:-}" = runtime ] && need_javac=0
   [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
   for dir in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -V -r); do candidates+=("${dir%/}"); done
   if command -v java >/dev/null 2>&1; then
     candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
   fi
   for dir in "${candidates[@]}"; do
-    [ -x "$dir/bin/java" ] && [ -x "$dir/bin/javac" ] || continue
+    [ -x "$dir/bin/java" ] || continue
+    [ "$need_javac" = 0 ] || [ -x "$dir/bin/javac" ] || continue
     major=$(molia_java_major "$dir/bin/java")
     if [ -n "$major" ] && [ "$major" -ge 21 ]; then
       export JAVA_HOME="$dir"

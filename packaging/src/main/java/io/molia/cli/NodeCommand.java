@@ -21,13 +21,18 @@ import io.molia.wal.WalOptions;
 import io.molia.wal.WalSync;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code molia node}: runs one node until SIGTERM or SIGINT. */
-@Command(name = "node", mixinStandardHelpOptions = true, description = "Run a Molia node.")
+@Command(name = "node", mixinStandardHelpOptions = true, description = "Run a Molia node.",
+        defaultValueProvider = ConfigFileDefaults.class)
 final class NodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConfigFileOptions configFile;
 
     @Option(names = "--data-dir", required = true, description = "Identity key (created on first start) and state.")
     Path dataDir;
@@ -95,6 +100,9 @@ final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (configFile.printedIfAsked()) {
+            return 0;
+        }
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
         NodeConfig config = new NodeConfig(dataDir, listen, bootstrap, networkKey,
                 shards != null ? shards : NodeConfig.defaultShards(), metrics,
@@ -114,6 +122,11 @@ final class NodeCommand implements Callable<Integer> {
             node.close();
             stopped.countDown();
         }, "molia-shutdown"));
+        // SIGTERM and SIGINT stop through System.exit(0), as the admin socket's shutdown does: the hook above drains
+        // and the process exits 0, so systemd and scripts see a clean stop (the JVM's own answer would be 143).
+        for (String signal : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> System.exit(0));
+        }
         MoliaAddress address = node.address();
         System.out.println(address);
         if (readyJson) {
