@@ -111,7 +111,7 @@ public final class MoliaNode implements AutoCloseable {
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
         SecureRandom seedSource = new SecureRandom();
         SplittableRandom random = new SplittableRandom(seedSource.nextLong());
-        this.transport = UdpTransport.start(config.listen(), config.shards(), true, new ShardReceiver() {
+        ShardReceiver receiver = new ShardReceiver() {
             @Override
             public void onDatagram(int shard, InetSocketAddress sender, ByteBuf data) {
                 MoliaNode.this.onDatagram(shard, sender, data);
@@ -125,7 +125,8 @@ public final class MoliaNode implements AutoCloseable {
                     servingShards[shard].flush();
                 }
             }
-        });
+        };
+        this.transport = UdpTransport.start(config.listen(), config.shards(), true, config.buffers(), receiver);
         InetSocketAddress bound = transport.localAddress();
         this.self = new Contact(NodeId.ofPublicKey(identity.publicKey()), identity.publicKey(), 0,
                 SocketAddresses.toNodeAddress(bound));

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.molia.transport.SocketBuffers;
 import io.molia.wal.WalOptions;
 
 /**
@@ -18,9 +19,11 @@ import io.molia.wal.WalOptions;
  *                   shard is the low 4 bits of a session's receiver index)
  * @param metrics    where to serve Prometheus metrics, or null for none
  * @param wal        durability: sync policy and compaction ({@link WalOptions#defaults()} unless given)
+ * @param buffers    each shard socket's kernel receive and send buffers ({@link SocketBuffers#defaults()} unless
+ *                   given)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
-        int shards, InetSocketAddress metrics, WalOptions wal) {
+        int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -33,6 +36,12 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, WalOptions.defaults());
     }
 
+    /** A node with the default socket buffers. */
+    public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
+            int shards, InetSocketAddress metrics, WalOptions wal) {
+        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, SocketBuffers.defaults());
+    }
+
     public NodeConfig {
         if (networkKey.length != 32) {
             throw new IllegalArgumentException("the network key must be 32 bytes");
@@ -43,6 +52,9 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         bootstrap = List.copyOf(bootstrap);
         if (wal == null) {
             wal = WalOptions.defaults();
+        }
+        if (buffers == null) {
+            buffers = SocketBuffers.defaults();
         }
     }
 }
