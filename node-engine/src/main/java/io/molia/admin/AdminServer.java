@@ -580,8 +580,9 @@ public final class AdminServer implements AutoCloseable {
         AdminResponse.Builder r = AdminResponse.newBuilder().setVersion(AdminProtocol.API_VERSION).setId(rid);
         try {
             return switch (request.getBodyCase()) {
-                case INFO -> node.onLoop(s -> r.setInfo(AdminViews.info(s, node.address(),
-                        node.isEpoll() ? "epoll" : "nio")).build());
+                case INFO -> node.onLoop(s -> AdminViews.info(s, node.address(), node.isEpoll() ? "epoll" : "nio"))
+                        .thenApplyAsync(info -> r.setInfo(AdminViews.withSockets(info, node.sockets(),
+                                node.askedBuffers())).build(), streams);
                 case ROUTING -> node.onLoop(AdminViews::captureRouting).thenApplyAsync(c -> r.setRouting(
                         AdminViews.routing(c, request.getRouting().getIncludeContacts(), labels)).build(), streams);
                 case PEERS -> sessionsOfEveryShard(true)
@@ -592,7 +593,7 @@ public final class AdminServer implements AutoCloseable {
                         request.getRecords().getTop() == 0 ? 10 : Math.min(100, request.getRecords().getTop())))
                         .build());
                 case METRICS -> node.onLoop(AdminViews::captureMetrics).thenApplyAsync(c -> r.setMetrics(
-                        withAdmin(AdminViews.metrics(c))).build(), streams);
+                        withAdmin(AdminViews.withSockets(AdminViews.metrics(c), node.sockets()))).build(), streams);
                 case BANS -> node.onLoop(s -> r.setBans(AdminViews.bans(s)).build());
                 case ADMISSION -> done(r.setUnavailable(AdminViews.unavailable("admission", "Sybil scores, rate "
                         + "limits and dynamic proof of work: " + AdminViews.NOT_AVAILABLE)));

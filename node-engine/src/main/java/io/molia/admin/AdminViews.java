@@ -21,10 +21,10 @@ import io.molia.admin.proto.RoutingContact;
 import io.molia.admin.proto.RoutingView;
 import io.molia.admin.proto.SessionInfo;
 import io.molia.admin.proto.SessionsView;
+import io.molia.admin.proto.ShardSocket;
 import io.molia.admin.proto.Unavailable;
 import io.molia.admin.proto.WalShard;
 import io.molia.admin.proto.WalView;
-import io.molia.codec.DecodeStatus;
 import io.molia.core.Contact;
 import io.molia.core.CoreCounters;
 import io.molia.core.NodeAddress;
@@ -32,6 +32,7 @@ import io.molia.core.NodeId;
 import io.molia.core.RoutingEntry;
 import io.molia.core.RoutingTable;
 import io.molia.core.store.RecordStore;
+import io.molia.metrics.DropReasons;
 import io.molia.node.BanList;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaVersion;
@@ -39,6 +40,8 @@ import io.molia.node.NodeState;
 import io.molia.session.Session;
 import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
+import io.molia.transport.SocketBuffers;
+import io.molia.transport.UdpTransport;
 import io.molia.wal.NodeWal;
 
 /**
@@ -48,8 +51,6 @@ import io.molia.wal.NodeWal;
  */
 final class AdminViews {
     static final String NOT_AVAILABLE = "not available in this version";
-    private static final String[] DROPPED_BY_STATUS = java.util.Arrays.stream(DecodeStatus.values())
-            .map(st -> "dropped_" + st.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
 
     private AdminViews() {
     }
@@ -72,6 +73,38 @@ final class AdminViews {
                 .setRecords(s.core().records().size())
                 .setListenPort(address.port())
                 .build();
+    }
+
+    /**
+     * {@code info} with each shard socket's buffers and kernel drops, read on the admin's thread (from /proc): not
+     * on the protocol loop.
+     */
+    static NodeInfo withSockets(NodeInfo info, List<UdpTransport.ShardSocket> sockets, SocketBuffers asked) {
+        NodeInfo.Builder b = info.toBuilder().setReceiveBufferAskedBytes(asked.receiveBytes())
+                .setSendBufferAskedBytes(asked.sendBytes());
+        for (int shard = 0; shard < sockets.size(); shard++) {
+            UdpTransport.ShardSocket socket = sockets.get(shard);
+            b.addSockets(ShardSocket.newBuilder().setShard(shard).setReceiveBufferBytes(socket.receiveBufferBytes())
+                    .setSendBufferBytes(socket.sendBufferBytes()).setKernelReceiveDrops(socket.kernelReceiveDrops()));
+        }
+        return b.build();
+    }
+
+    /**
+     * {@code metrics} with the kernel's receive drops per shard ({@code shard_<i>_kernel_receive_drops}, where the
+     * kernel lists the socket) and their sum ({@code kernel_receive_drops}), read on the admin's thread.
+     */
+    static MetricsView withSockets(MetricsView metrics, List<UdpTransport.ShardSocket> sockets) {
+        MetricsView.Builder b = metrics.toBuilder();
+        long total = 0;
+        for (int shard = 0; shard < sockets.size(); shard++) {
+            long drops = sockets.get(shard).kernelReceiveDrops();
+            if (drops >= 0) {
+                b.putCounters("shard_" + shard + "_kernel_receive_drops", drops);
+                total += drops;
+            }
+        }
+        return b.putCounters("kernel_receive_drops", total).build();
     }
 
     // The three large views are taken in two steps: on the protocol loop only a flat copy of the fields (one small
@@ -322,12 +355,11 @@ final class AdminViews {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("datagrams_in", core.datagramsIn);
         m.put("datagrams_out", core.datagramsOut);
-        m.put("datagrams_dropped", core.dropped());
-        for (DecodeStatus st : DecodeStatus.values()) {
-            if (st != DecodeStatus.OK) {
-                m.put(DROPPED_BY_STATUS[st.ordinal()], core.droppedByStatus[st.ordinal()]);
-            }
-        }
+        // Every drop reason Prometheus has, from the same list, and their sum.
+        Map<String, Long> dropped = new LinkedHashMap<>();
+        DropReasons.forEach(core, sc, s.handoverDrops(), (reason, count) -> dropped.put("dropped_" + reason, count));
+        m.put("datagrams_dropped", dropped.values().stream().mapToLong(Long::longValue).sum());
+        m.putAll(dropped);
         m.put("requests_in", core.requestsIn);
         m.put("responses_in", core.responsesIn);
         m.put("unsolicited_responses", core.unsolicitedResponses);
@@ -344,12 +376,6 @@ final class AdminViews {
         m.put("pending_requests", (long) s.core().pendingRequests());
         m.put("active_operations", (long) s.core().activeOperations());
         m.put("session_silent_drops", sc.silentDrops());
-        m.put("session_bad_mac1", sc.badMac1);
-        m.put("session_bad_aead", sc.badAead);
-        m.put("session_not_admitted", sc.notAdmitted);
-        m.put("session_rate_limited", sc.rateLimited);
-        m.put("session_replayed", sc.replayedCounter + sc.replayedTimestamp);
-        m.put("session_unknown_receiver_index", sc.unknownReceiverIndex);
         m.put("handshakes_completed", sc.handshakesCompleted);
         m.put("handshakes_initiated", sc.handshakesInitiated);
         m.put("cookie_replies_sent", sc.cookieRepliesSent);
@@ -362,7 +388,6 @@ final class AdminViews {
         m.put("records", (long) s.core().records().size());
         m.put("record_bytes", s.core().records().bytes());
         m.put("handovers", s.handovers());
-        m.put("handover_drops", s.handoverDrops());
         m.put("ban_dropped_datagrams", s.bans().droppedDatagrams());
         m.put("admin_protocol_loop_ns", s.operatorLoopNs());
         return new MetricsCapture(m, s.recentLookupNs(), s.shardThreadIds(), s.nowNs() - s.startedNs());

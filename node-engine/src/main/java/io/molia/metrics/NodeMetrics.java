@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-import io.molia.codec.DecodeStatus;
 import io.molia.core.CoreCounters;
 import io.molia.session.SessionCounters;
+import io.molia.transport.UdpTransport;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -108,28 +108,7 @@ public final class NodeMetrics implements AutoCloseable {
             add(timeouts, shard, c.hardTimeouts);
             add(handshakes, shard, sc.handshakesCompleted);
             add(handovers, shard, s.handovers());
-            for (DecodeStatus status : DecodeStatus.values()) {
-                if (status != DecodeStatus.OK) {
-                    add(dropped, shard, "decode_" + status.name().toLowerCase(), c.droppedByStatus[status.ordinal()]);
-                }
-            }
-            add(dropped, shard, "too_short", sc.tooShort);
-            add(dropped, shard, "unknown_type", sc.unknownType);
-            add(dropped, shard, "bad_reserved", sc.badReserved);
-            add(dropped, shard, "bad_mac1", sc.badMac1);
-            add(dropped, shard, "rate_limited", sc.rateLimited);
-            add(dropped, shard, "bad_handshake", sc.badHandshake);
-            add(dropped, shard, "identity_mismatch", sc.identityMismatch);
-            add(dropped, shard, "not_admitted", sc.notAdmitted);
-            add(dropped, shard, "replayed_timestamp", sc.replayedTimestamp);
-            add(dropped, shard, "unknown_receiver_index", sc.unknownReceiverIndex);
-            add(dropped, shard, "replayed_counter", sc.replayedCounter);
-            add(dropped, shard, "bad_aead", sc.badAead);
-            add(dropped, shard, "expired_session", sc.expiredSession);
-            add(dropped, shard, "too_long", sc.tooLong);
-            add(dropped, shard, "too_long_to_send", sc.tooLongToSend);
-            add(dropped, shard, "transmit_ring_full", sc.transmitRingFull);
-            add(dropped, shard, "handover_inbox_full", s.handoverDrops());
+            DropReasons.forEach(c, sc, s.handoverDrops(), (reason, count) -> add(dropped, shard, reason, count));
             set(routing, shard, s.routingTableSize());
             set(sessions, shard, s.sessionCount());
             set(records, shard, s.records());
@@ -142,6 +121,30 @@ public final class NodeMetrics implements AutoCloseable {
         all.add(sessions.build());
         all.add(records.build());
         return new MetricSnapshots(all);
+    }
+
+    /**
+     * Each shard socket's kernel figures, read at scrape time: datagrams the kernel dropped before the shard read
+     * them (its receive buffer was full; not counted by any reason of {@code molia_dropped}), and the buffers it
+     * granted. A socket the kernel does not list (not Linux) has no drop figure.
+     */
+    public static MetricSnapshots sockets(List<UdpTransport.ShardSocket> sockets) {
+        CounterSnapshot.Builder drops = counter("molia_kernel_receive_drops",
+                "Datagrams the kernel dropped before the shard read them (receive buffer full), /proc/net/udp");
+        GaugeSnapshot.Builder receive = gauge("molia_socket_receive_buffer_bytes",
+                "Receive buffer the kernel granted the shard's socket (getsockopt SO_RCVBUF)");
+        GaugeSnapshot.Builder send = gauge("molia_socket_send_buffer_bytes",
+                "Send buffer the kernel granted the shard's socket (getsockopt SO_SNDBUF)");
+        for (int i = 0; i < sockets.size(); i++) {
+            UdpTransport.ShardSocket socket = sockets.get(i);
+            String shard = String.valueOf(i);
+            if (socket.kernelReceiveDrops() >= 0) {
+                add(drops, shard, socket.kernelReceiveDrops());
+            }
+            set(receive, shard, socket.receiveBufferBytes());
+            set(send, shard, socket.sendBufferBytes());
+        }
+        return new MetricSnapshots(drops.build(), receive.build(), send.build());
     }
 
     private static CounterSnapshot.Builder counter(String name, String help) {

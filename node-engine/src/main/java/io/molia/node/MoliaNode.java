@@ -175,6 +175,7 @@ public final class MoliaNode implements AutoCloseable {
         if (wal != null) {
             metrics.register(wal::metrics);
         }
+        metrics.register(() -> NodeMetrics.sockets(transport.sockets()));
         if (config.metrics() != null) {
             metrics.serve(config.metrics());
         }
@@ -187,11 +188,43 @@ public final class MoliaNode implements AutoCloseable {
             joining = new Joining(core, loop, this::pump, seeds);
             loop.execute(joining::start);
         }
+        int receiveBufferBytes = transport.sockets().get(0).receiveBufferBytes();
+        warnOnceIfCapped(config.buffers().receiveBytes(), receiveBufferBytes);
         // Logs name the node by its short ID and the port only: no keys, no peer addresses (DESIGN §3.8).
         LOG.atInfo().addKeyValue("node", self.id().shortHex()).addKeyValue("port", bound.getPort())
                 .addKeyValue("shards", config.shards()).addKeyValue("transport", transport.isEpoll() ? "epoll" : "nio")
                 .addKeyValue("metrics_port", config.metrics() == null ? -1 : metrics.port())
+                .addKeyValue("receive_buffer_bytes", receiveBufferBytes)
                 .addKeyValue("bootstrap_peers", config.bootstrap().size()).log("node started");
+    }
+
+    /**
+     * Says once per process (a devnet runs many nodes in one) that the kernel capped the receive buffer: bursts
+     * beyond it are dropped by the kernel ({@code molia_kernel_receive_drops}). Linux grants twice what is asked
+     * when it can, so less than asked means capped.
+     */
+    private static void warnOnceIfCapped(int askedBytes, int grantedBytes) {
+        if (grantedBytes < askedBytes && !CAPPED_WARNED.getAndSet(true)) {
+            LOG.atWarn().addKeyValue("asked_bytes", askedBytes).addKeyValue("granted_bytes", grantedBytes)
+                    .log("the kernel capped the socket receive buffer at net.core.rmem_max; raise it (sysctl -w "
+                            + "net.core.rmem_max=" + askedBytes + ") or give the node CAP_NET_ADMIN");
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean CAPPED_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Each shard socket's granted buffers and kernel receive drops, by shard. Reads {@code /proc}: call it from an
+     * operator's thread, not from a shard's loop.
+     */
+    public List<UdpTransport.ShardSocket> sockets() {
+        return transport.sockets();
+    }
+
+    /** The socket buffer sizes this node asked the kernel for. */
+    public io.molia.transport.SocketBuffers askedBuffers() {
+        return config.buffers();
     }
 
     /** The session layer of shard {@code shard}: it issues receiver indexes whose low bits name the shard. */

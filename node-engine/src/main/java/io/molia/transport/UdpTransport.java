@@ -4,10 +4,12 @@ import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.molia.core.NodeAddress;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -144,11 +146,22 @@ public final class UdpTransport implements AutoCloseable {
                 root = root.getCause();
             }
             boolean inUse = root instanceof BindException || String.valueOf(root.getMessage()).contains("in use");
+            String host = hostText(address);
             String why = !inUse ? "cannot bind UDP " + address + ": " + root.getMessage()
-                    : address.getPort() == 0 ? "no free UDP port on " + address.getHostString()
-                    : "UDP port " + address.getPort() + " on " + address.getHostString() + " is in use";
+                    : address.getPort() == 0 ? "no free UDP port on " + host
+                    : "UDP port " + address.getPort() + " on " + host + " is in use";
             throw new TransportBindException(why, e);
         }
+    }
+
+    /** The address as an operator writes it: {@code ::} rather than Java's {@code 0:0:0:0:0:0:0:0}. */
+    private static String hostText(InetSocketAddress address) {
+        byte[] ip = address.getAddress().getAddress();
+        if (ip.length == 4) {
+            return address.getAddress().getHostAddress();
+        }
+        ByteBuffer b = ByteBuffer.wrap(ip);
+        return NodeAddress.ipv6(b.getLong(), b.getLong(), 0).hostText();
     }
 
     private void setReusePort(Channel ch) {
@@ -200,13 +213,22 @@ public final class UdpTransport implements AutoCloseable {
         return channels.get(shard).config().getOption(ChannelOption.SO_SNDBUF);
     }
 
+    /** One shard socket as the kernel sees it: the buffers it granted and the datagrams it dropped. */
+    public record ShardSocket(int receiveBufferBytes, int sendBufferBytes, long kernelReceiveDrops) {
+    }
+
     /**
-     * Datagrams the kernel dropped before each shard's socket could read them (a full receive buffer), by shard,
-     * read now from {@code /proc/net/udp[6]}; -1 for a shard whose socket is not found there (not Linux). Reads
-     * files: call off the shards' loops. Safe from any thread.
+     * Each shard's socket, by shard. {@code kernelReceiveDrops}: datagrams the kernel dropped before the shard could
+     * read them (a full receive buffer), read now from {@code /proc/net/udp[6]}; -1 where the socket is not found
+     * there (not Linux). Reads files: call it off the shards' loops. Safe from any thread.
      */
-    public long[] kernelReceiveDrops() {
-        return KernelUdpTable.drops(inodes);
+    public List<ShardSocket> sockets() {
+        long[] drops = KernelUdpTable.drops(inodes);
+        List<ShardSocket> out = new ArrayList<>();
+        for (int shard = 0; shard < channels.size(); shard++) {
+            out.add(new ShardSocket(receiveBufferBytes(shard), sendBufferBytes(shard), drops[shard]));
+        }
+        return out;
     }
 
     /**

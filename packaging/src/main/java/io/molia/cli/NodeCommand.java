@@ -16,6 +16,7 @@ import io.molia.node.SocketAddresses;
 import io.molia.wal.WalOptions;
 import io.molia.wal.WalSync;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code molia node}: runs one node until SIGTERM or SIGINT. */
@@ -74,13 +75,17 @@ final class NodeCommand implements Callable<Integer> {
             description = "Skip a timed compaction until this many entries were appended. Default ${DEFAULT-VALUE}.")
     long walCompactMinEntries;
 
+    @Mixin
+    SocketBufferOptions buffers;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
         NodeConfig config = new NodeConfig(dataDir, parseListen(listen), parseBootstrap(bootstrap),
                 parseNetworkKey(networkKey), shards != null ? shards : NodeConfig.defaultShards(), metrics == null ? null : parseMetrics(metrics),
                 WalOptions.defaults().withSync(WalSync.parse(walSync))
-                        .withCompaction(parseDuration(walCompactEvery, "--wal-compact-every"), walCompactMinEntries));
+                        .withCompaction(parseDuration(walCompactEvery, "--wal-compact-every"), walCompactMinEntries),
+                buffers.buffers());
         MoliaNode node = MoliaNode.start(config);
         // The admin socket's shutdown request exits like SIGTERM does: through the shutdown hook below.
         AdminServer admin = noAdminSocket ? null : AdminServer.start(node, adminOptions());

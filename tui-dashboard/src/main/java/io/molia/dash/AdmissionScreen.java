@@ -49,9 +49,9 @@ final class AdmissionScreen implements DashScreen {
         row += Draw.wrapped(g, 2, row, w - 2, admission == null ? "(admission view present)" : admission,
                 Draw.DIM);
         row += Draw.wrapped(g, 2, row, w - 2, "session layer: "
-                + OverviewScreen.count(m.counter("session_rate_limited"))
-                + " handshakes rate-limited (" + Draw.rate(m.rate("session_rate_limited")) + "/s), "
-                + OverviewScreen.count(m.counter("session_not_admitted")) + " not admitted, "
+                + OverviewScreen.count(m.counter("dropped_rate_limited"))
+                + " handshakes rate-limited (" + Draw.rate(m.rate("dropped_rate_limited")) + "/s), "
+                + OverviewScreen.count(m.counter("dropped_not_admitted")) + " not admitted, "
                 + OverviewScreen.count(m.counter("cookie_replies_sent")) + " cookie replies", Draw.DIM);
         row++;
         BansView v = m.bans();
