@@ -179,7 +179,7 @@ public final class AdminServer implements AutoCloseable {
      */
     private static ServerSocketChannel bind(Path socket) throws IOException {
         Path dir = socket.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        io.molia.wal.PrivateFiles.createDirectories(dir);
         if (Files.exists(socket)) {
             try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
                 throw new IOException("another node serves " + socket + ": one data dir per node");

@@ -35,6 +35,7 @@ import io.molia.session.StaticIdentity;
 import io.molia.transport.ShardReceiver;
 import io.molia.transport.UdpTransport;
 import io.molia.wal.NodeWal;
+import io.molia.wal.PrivateFiles;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
@@ -109,6 +110,12 @@ public final class MoliaNode implements AutoCloseable {
     private MoliaNode(NodeConfig config) throws IOException {
         this.config = config;
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
+        List<java.nio.file.Path> narrowed = PrivateFiles.secure(config.dataDir(),
+                config.dataDir().resolve(IdentityFile.FILE_NAME));
+        if (!narrowed.isEmpty()) {
+            LOG.atWarn().addKeyValue("paths", narrowed.size()).addKeyValue("first", narrowed.get(0))
+                    .log("the data dir was open to other users: made it private (0700 directories, 0600 files)");
+        }
         SecureRandom seedSource = new SecureRandom();
         SplittableRandom random = new SplittableRandom(seedSource.nextLong());
         ShardReceiver receiver = new ShardReceiver() {

@@ -67,7 +67,7 @@ public final class NodeWal implements AutoCloseable {
         this.shardDir = WalLayout.shardDir(dataDir, SHARD);
         this.lock = DataDirLock.acquire(dataDir, "molia node");
         try {
-            Files.createDirectories(shardDir);
+            PrivateFiles.createDirectories(shardDir);
             WalScanner scan = new WalScanner(SHARD, shardDir).scan(true, null, 0, null);
             if (!scan.clean()) {
                 if (!scan.problemsOnlyAtTail()) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import io.molia.wal.DataDirLock;
+import io.molia.wal.PrivateFiles;
 import io.molia.wal.ShardWal;
 import io.molia.wal.SnapshotFile;
 import io.molia.wal.WalClock;
@@ -38,7 +39,8 @@ public final class WalCompactor {
         if (Files.exists(WalLayout.walDir(outDataDir))) {
             throw new IllegalArgumentException("--out " + outDataDir + " already holds a wal/ directory");
         }
-        Files.createDirectories(outDataDir);
+        PrivateFiles.createDirectories(outDataDir);
+        PrivateFiles.narrow(outDataDir); // it may exist already, made by the operator with the umask's mode
         try (DataDirLock in = WalTarget.lock(source)) {
             List<ShardResult> results = new ArrayList<>();
             for (Map.Entry<Integer, Path> s : source.shards().entrySet()) {
@@ -102,7 +104,7 @@ public final class WalCompactor {
         String before = io.molia.wal.StoreDigest.of(scan.state());
         List<Long> gens = WalLayout.generations(in);
         long covered = Math.max(scan.lastGeneration(), gens.isEmpty() ? 0 : gens.get(gens.size() - 1));
-        Files.createDirectories(out);
+        PrivateFiles.createDirectories(out);
         Path snap = WalLayout.snapshotFile(out, covered);
         long snapBytes = SnapshotFile.write(snap, shard, covered, scan.lastSequence(), System.currentTimeMillis(),
                 scan.state(), before);
@@ -142,6 +144,7 @@ public final class WalCompactor {
                 String name = p.getFileName().toString();
                 if (Files.isRegularFile(p) && !name.equals(WalLayout.LOCK_FILE)) {
                     Files.copy(p, to.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+                    PrivateFiles.narrow(to.resolve(name)); // a file an older node left open is not copied so
                 }
             }
         }
