@@ -64,6 +64,9 @@ public final class MoliaNode implements AutoCloseable {
     /** How many completed lookups, gets and puts the admin view's latency percentiles are taken over. */
     static final int RECENT_LOOKUPS = 1024;
     private static final int SESSIONS_PER_SHARD = 65_536;
+    /** Whether this process said the kernel capped a receive buffer (it says so once: see warnOnceIfCapped). */
+    private static final java.util.concurrent.atomic.AtomicBoolean CAPPED_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private final Ed25519Identity identity;
     private final Contact self;
@@ -217,9 +220,6 @@ public final class MoliaNode implements AutoCloseable {
                             + "net.core.rmem_max=" + askedBytes + ") or give the node CAP_NET_ADMIN");
         }
     }
-
-    private static final java.util.concurrent.atomic.AtomicBoolean CAPPED_WARNED =
-            new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Each shard socket's granted buffers and kernel receive drops, by shard. Reads {@code /proc}: call it from an

@@ -14,8 +14,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -193,11 +193,6 @@ public final class UdpTransport implements AutoCloseable {
                 // EPERM without CAP_NET_ADMIN: the capped size stays, and is reported as granted
             }
         }
-    }
-
-    /** The buffer sizes this transport asked for. */
-    public SocketBuffers askedBuffers() {
-        return asked;
     }
 
     /**
