@@ -149,7 +149,13 @@ public final class AdminServer implements AutoCloseable {
         acceptor.start();
         if (options.tcp() != null) {
             this.tcpServer = ServerSocketChannel.open();
-            tcpServer.bind(options.tcp(), 64);
+            try {
+                tcpServer.bind(options.tcp(), 64);
+            } catch (java.net.BindException e) {
+                tcpServer.close();
+                throw new IOException("--admin-tcp: TCP port " + options.tcp().getPort() + " on "
+                        + options.tcp().getAddress().getHostAddress() + " is in use", e);
+            }
             Thread tcpAcceptor = new Thread(this::tcpAcceptLoop, "molia-admin-accept-tcp");
             tcpAcceptor.setDaemon(true);
             adminThreads.add(tcpAcceptor);

@@ -58,8 +58,13 @@ public final class NodeMetrics implements AutoCloseable {
 
     /** Serves {@code /metrics} on {@code address} (the node binds loopback unless told otherwise). */
     public void serve(InetSocketAddress address) throws IOException {
-        server = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
-                .buildAndStart();
+        try {
+            server = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
+                    .buildAndStart();
+        } catch (java.net.BindException e) {
+            throw new IOException("--metrics: TCP port " + address.getPort() + " on "
+                    + address.getAddress().getHostAddress() + " is in use", e);
+        }
     }
 
     /** Adds figures read at scrape time from another part of the node (e.g. the WAL's). */
