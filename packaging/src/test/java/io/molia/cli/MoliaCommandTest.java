@@ -109,6 +109,8 @@ class MoliaCommandTest {
                     + "(names are not resolved)"},
             {"--bootstrap", "molia://" + "A".repeat(43) + "@[::1:4000", "molia node: --bootstrap: bad address 'molia://"
                     + "A".repeat(43) + "@[::1:4000': missing ']' after the IPv6 address in '[::1:4000'"},
+            {"--recv-buffer", "lots", "molia node: --recv-buffer: expected bytes like 65536, 512k or 4m, got 'lots'"},
+            {"--send-buffer", "-1k", "molia node: --send-buffer: expected bytes like 65536, 512k or 4m, got '-1k'"},
         };
         for (String[] c : cases) {
             err.getBuffer().setLength(0);
