@@ -49,12 +49,20 @@ public final class PrivateFiles {
         return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIRECTORY));
     }
 
-    /** Takes group and others' permissions off {@code path} (a symbolic link is left alone); true if it had any. */
+    /**
+     * Takes group and others' permissions off {@code path} (a symbolic link is left alone, and a file deleted
+     * meanwhile, e.g. by a compaction, is nothing to narrow); true if it had any.
+     */
     public static boolean narrow(Path path) throws IOException {
         if (Files.isSymbolicLink(path)) {
             return false;
         }
-        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+        Set<PosixFilePermission> mode;
+        try {
+            mode = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return false;
+        }
         if (!mode.removeAll(GROUP_OR_OTHERS)) {
             return false;
         }

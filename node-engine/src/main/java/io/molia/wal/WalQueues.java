@@ -73,7 +73,9 @@ public final class WalQueues {
             try {
                 PrivateFiles.narrow(file.toPath());
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot make " + file + " private: " + e.getMessage(), e);
+                // Chronicle's background thread: say it; the 0700 directory still keeps the file from others
+                org.slf4j.LoggerFactory.getLogger(WalQueues.class).atWarn().addKeyValue("file", file)
+                        .addKeyValue("error", e.getMessage()).log("wal: cannot make a queue file private");
             }
         }
 
