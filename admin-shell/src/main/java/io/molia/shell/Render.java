@@ -17,6 +17,7 @@ import io.molia.admin.proto.LookupContact;
 import io.molia.admin.proto.LookupHop;
 import io.molia.admin.proto.LookupResult;
 import io.molia.admin.proto.NodeInfo;
+import io.molia.admin.proto.ShardSocket;
 import io.molia.admin.proto.PeerInfo;
 import io.molia.admin.proto.RecordSummary;
 import io.molia.admin.proto.RoutingContact;
@@ -108,7 +109,18 @@ public final class Render {
                 : ""));
         t.row("sessions", Integer.toString(i.getSessions()));
         t.row("records", Integer.toString(i.getRecords()));
+        for (ShardSocket s : i.getSocketsList()) {
+            long drops = s.getKernelReceiveDrops();
+            t.row("socket " + s.getShard(), "receive buffer " + bytes(s.getReceiveBufferBytes()) + " (asked "
+                    + asked(i.getReceiveBufferAskedBytes()) + "), send " + bytes(s.getSendBufferBytes()) + " (asked "
+                    + asked(i.getSendBufferAskedBytes()) + "), kernel drops "
+                    + (drops < 0 ? "unknown" : drops > 0 ? st.red(Long.toString(drops)) : "0"));
+        }
         return t.render(st, false);
+    }
+
+    private static String asked(long bytes) {
+        return bytes == 0 ? "kernel default" : bytes(bytes);
     }
 
     static String routing(AdminResponse r, Style st) {

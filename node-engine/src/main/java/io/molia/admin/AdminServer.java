@@ -179,7 +179,13 @@ public final class AdminServer implements AutoCloseable {
         acceptor.start();
         if (options.tcp() != null) {
             this.tcpServer = ServerSocketChannel.open();
-            tcpServer.bind(options.tcp(), 64);
+            try {
+                tcpServer.bind(options.tcp(), 64);
+            } catch (java.net.BindException e) {
+                tcpServer.close();
+                throw new IOException("--admin-tcp: TCP port " + options.tcp().getPort() + " on "
+                        + options.tcp().getAddress().getHostAddress() + " is in use", e);
+            }
             Thread tcpAcceptor = new Thread(this::tcpAcceptLoop, "molia-admin-accept-tcp");
             tcpAcceptor.setDaemon(true);
             adminThreads.add(tcpAcceptor);
@@ -211,7 +217,7 @@ public final class AdminServer implements AutoCloseable {
      */
     private static ServerSocketChannel bind(Path socket) throws IOException {
         Path dir = socket.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        io.molia.wal.PrivateFiles.createDirectories(dir);
         if (Files.exists(socket)) {
             try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
                 throw new IOException("another node serves " + socket + ": one data dir per node");
@@ -613,8 +619,9 @@ public final class AdminServer implements AutoCloseable {
         AdminResponse.Builder r = AdminResponse.newBuilder().setVersion(AdminProtocol.API_VERSION).setId(rid);
         try {
             return switch (request.getBodyCase()) {
-                case INFO -> node.onLoop(s -> r.setInfo(AdminViews.info(s, node.address(),
-                        node.isEpoll() ? "epoll" : "nio")).build());
+                case INFO -> node.onLoop(s -> AdminViews.info(s, node.address(), node.isEpoll() ? "epoll" : "nio"))
+                        .thenApplyAsync(info -> r.setInfo(AdminViews.withSockets(info, node.sockets(),
+                                node.askedBuffers())).build(), streams);
                 case ROUTING -> node.onLoop(AdminViews::captureRouting).thenApplyAsync(c -> r.setRouting(
                         AdminViews.routing(c, request.getRouting().getIncludeContacts(), labels)).build(), streams);
                 case PEERS -> sessionsOfEveryShard(true)
@@ -625,7 +632,7 @@ public final class AdminServer implements AutoCloseable {
                         request.getRecords().getTop() == 0 ? 10 : Math.min(100, request.getRecords().getTop())))
                         .build());
                 case METRICS -> node.onLoop(AdminViews::captureMetrics).thenApplyAsync(c -> r.setMetrics(
-                        withAdmin(AdminViews.metrics(c))).build(), streams);
+                        withAdmin(AdminViews.withSockets(AdminViews.metrics(c), node.sockets()))).build(), streams);
                 case BANS -> node.onLoop(s -> r.setBans(AdminViews.bans(s)).build());
                 case ADMISSION -> done(r.setUnavailable(AdminViews.unavailable("admission", "Sybil scores, rate "
                         + "limits and dynamic proof of work: " + AdminViews.NOT_AVAILABLE)));

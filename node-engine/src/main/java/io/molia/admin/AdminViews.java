@@ -21,6 +21,7 @@ import io.molia.admin.proto.RoutingContact;
 import io.molia.admin.proto.RoutingView;
 import io.molia.admin.proto.SessionInfo;
 import io.molia.admin.proto.SessionsView;
+import io.molia.admin.proto.ShardSocket;
 import io.molia.admin.proto.Unavailable;
 import io.molia.admin.proto.WalShard;
 import io.molia.admin.proto.WalView;
@@ -40,6 +41,8 @@ import io.molia.node.NodeState;
 import io.molia.session.Session;
 import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
+import io.molia.transport.SocketBuffers;
+import io.molia.transport.UdpTransport;
 import io.molia.wal.NodeWal;
 
 /**
@@ -72,6 +75,38 @@ final class AdminViews {
                 .setListenPort(address.port())
                 .setIsolated(s.isolated())
                 .build();
+    }
+
+    /**
+     * {@code info} with each shard socket's buffers and kernel drops, read on the admin's thread (from /proc): not
+     * on the protocol loop.
+     */
+    static NodeInfo withSockets(NodeInfo info, List<UdpTransport.ShardSocket> sockets, SocketBuffers asked) {
+        NodeInfo.Builder b = info.toBuilder().setReceiveBufferAskedBytes(asked.receiveBytes())
+                .setSendBufferAskedBytes(asked.sendBytes());
+        for (int shard = 0; shard < sockets.size(); shard++) {
+            UdpTransport.ShardSocket socket = sockets.get(shard);
+            b.addSockets(ShardSocket.newBuilder().setShard(shard).setReceiveBufferBytes(socket.receiveBufferBytes())
+                    .setSendBufferBytes(socket.sendBufferBytes()).setKernelReceiveDrops(socket.kernelReceiveDrops()));
+        }
+        return b.build();
+    }
+
+    /**
+     * {@code metrics} with the kernel's receive drops per shard ({@code shard_<i>_kernel_receive_drops}, where the
+     * kernel lists the socket) and their sum ({@code kernel_receive_drops}), read on the admin's thread.
+     */
+    static MetricsView withSockets(MetricsView metrics, List<UdpTransport.ShardSocket> sockets) {
+        MetricsView.Builder b = metrics.toBuilder();
+        long total = 0;
+        for (int shard = 0; shard < sockets.size(); shard++) {
+            long drops = sockets.get(shard).kernelReceiveDrops();
+            if (drops >= 0) {
+                b.putCounters("shard_" + shard + "_kernel_receive_drops", drops);
+                total += drops;
+            }
+        }
+        return b.putCounters("kernel_receive_drops", total).build();
     }
 
     // The three large views are taken in two steps: on the protocol loop only a flat copy of the fields (one small

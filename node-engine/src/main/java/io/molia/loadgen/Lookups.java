@@ -40,6 +40,8 @@ import io.molia.wal.WalOptions;
  * client's wall time from the call to its result. Hops: a lookup's hops to the closest peer found; a get's hop of
  * the first peer that returned the value; a put's are not reported (its lookup is not exposed by the client API).
  * Bounded by the count and the duration: no operation starts after the duration, and each one ends by its timeout.
+ * An operation that did not run (the duration ended first, or a get whose put failed) is a failure: success is
+ * counted against the plan, never against what happened to run.
  */
 public final class Lookups {
     /** What to run. */
@@ -65,11 +67,24 @@ public final class Lookups {
     public record Operation(Kind kind, long latencyNs, int hops, boolean success, int peers, int timeouts) {
     }
 
-    /** One kind's summary; latencies over all its operations, hops over the successful ones that report them. */
-    public record Summary(Kind kind, int count, int succeeded, double p50Millis, double p95Millis, double p99Millis,
-            double maxMillis, double meanHops) {
+    /**
+     * One kind's summary: {@code planned} operations ({@code --count}), {@code count} of them ran, {@code succeeded}
+     * of those succeeded; latencies over the operations that ran, hops over the successful ones that report them.
+     */
+    public record Summary(Kind kind, int planned, int count, int succeeded, double p50Millis, double p95Millis,
+            double p99Millis, double maxMillis, double meanHops) {
+        /** Succeeded of planned: an operation that did not run counts as failed. */
         public double successShare() {
-            return count == 0 ? 0 : (double) succeeded / count;
+            return planned == 0 ? 0 : (double) succeeded / planned;
+        }
+
+        public int notRun() {
+            return planned - count;
+        }
+
+        /** The check the bench's exit code reports: every planned operation ran and succeeded. */
+        public boolean allSucceeded() {
+            return succeeded == planned;
         }
     }
 
@@ -125,7 +140,7 @@ public final class Lookups {
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<Kind, Summary> summaries = new EnumMap<>(Kind.class);
             for (Kind kind : Kind.values()) {
-                summaries.put(kind, summarize(kind, ops));
+                summaries.put(kind, summarize(kind, plan.count(), ops));
             }
             return new Result(joinMillis, contacts, List.copyOf(ops), summaries, seconds);
         } catch (ExecutionException | TimeoutException e) {
@@ -186,7 +201,7 @@ public final class Lookups {
         return (int) hops.stream().filter(h -> h.outcome() == LookupHop.Outcome.TIMEOUT).count();
     }
 
-    private static Summary summarize(Kind kind, List<Operation> ops) {
+    private static Summary summarize(Kind kind, int planned, List<Operation> ops) {
         Latencies latencies = new Latencies();
         int succeeded = 0;
         long hopSum = 0;
@@ -204,7 +219,7 @@ public final class Lookups {
                 withHops++;
             }
         }
-        return new Summary(kind, latencies.count(), succeeded, latencies.percentileNs(0.50) / 1e6,
+        return new Summary(kind, planned, latencies.count(), succeeded, latencies.percentileNs(0.50) / 1e6,
                 latencies.percentileNs(0.95) / 1e6, latencies.percentileNs(0.99) / 1e6, latencies.maxNs() / 1e6,
                 withHops == 0 ? Double.NaN : (double) hopSum / withHops);
     }

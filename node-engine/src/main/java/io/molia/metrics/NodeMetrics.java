@@ -9,12 +9,16 @@ import java.util.function.Supplier;
 import io.molia.core.CoreCounters;
 import io.molia.node.MoliaVersion;
 import io.molia.session.SessionCounters;
+import io.molia.transport.UdpTransport;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
@@ -98,8 +102,13 @@ public final class NodeMetrics implements AutoCloseable {
 
     /** Serves {@code /metrics} on {@code address} (the node binds loopback unless told otherwise). */
     public void serve(InetSocketAddress address) throws IOException {
-        server = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
-                .buildAndStart();
+        try {
+            server = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
+                    .buildAndStart();
+        } catch (java.net.BindException e) {
+            throw new IOException("--metrics: TCP port " + address.getPort() + " on "
+                    + address.getAddress().getHostAddress() + " is in use", e);
+        }
     }
 
     /** Adds figures read at scrape time from another part of the node (e.g. the WAL's); returns it for removal. */
@@ -130,5 +139,32 @@ public final class NodeMetrics implements AutoCloseable {
         if (server != null) {
             server.close();
         }
+    }
+
+    /**
+     * Each shard socket's kernel figures, read at scrape time: datagrams the kernel dropped before the shard read
+     * them (its receive buffer was full; not counted by any reason of {@code molia_dropped}), and the buffers it
+     * granted. A socket the kernel does not list (not Linux) has no drop figure.
+     */
+    public static MetricSnapshots sockets(List<UdpTransport.ShardSocket> sockets) {
+        CounterSnapshot.Builder drops = CounterSnapshot.builder().name("molia_kernel_receive_drops")
+                .help("Datagrams the kernel dropped before the shard read them (receive buffer full), /proc/net/udp");
+        GaugeSnapshot.Builder receive = GaugeSnapshot.builder().name("molia_socket_receive_buffer_bytes")
+                .help("Receive buffer the kernel granted the shard's socket (getsockopt SO_RCVBUF)");
+        GaugeSnapshot.Builder send = GaugeSnapshot.builder().name("molia_socket_send_buffer_bytes")
+                .help("Send buffer the kernel granted the shard's socket (getsockopt SO_SNDBUF)");
+        for (int i = 0; i < sockets.size(); i++) {
+            UdpTransport.ShardSocket socket = sockets.get(i);
+            Labels shard = Labels.of("shard", String.valueOf(i));
+            if (socket.kernelReceiveDrops() >= 0) {
+                drops.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(shard)
+                        .value(socket.kernelReceiveDrops()).build());
+            }
+            receive.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(shard)
+                    .value(socket.receiveBufferBytes()).build());
+            send.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(shard)
+                    .value(socket.sendBufferBytes()).build());
+        }
+        return new MetricSnapshots(drops.build(), receive.build(), send.build());
     }
 }

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.Set;
 
 import io.molia.crypto.Ed25519Identity;
+import io.molia.wal.PrivateFiles;
 
 /**
  * The node's long-term key in {@code <data dir>/identity.key}: the 32-byte Ed25519 seed as one line of hex, file
@@ -28,7 +29,7 @@ public final class IdentityFile {
     /** Loads the identity of {@code dataDir}, creating the directory and a fresh key if there is none. */
     public static Ed25519Identity loadOrCreate(Path dataDir) throws IOException {
         try {
-            Files.createDirectories(dataDir);
+            PrivateFiles.createDirectories(dataDir);
         } catch (IOException e) {
             throw new IOException("data dir " + dataDir + " cannot be created: " + e.getMessage(), e);
         }

@@ -35,6 +35,7 @@ import io.molia.session.StaticIdentity;
 import io.molia.transport.ShardReceiver;
 import io.molia.transport.UdpTransport;
 import io.molia.wal.NodeWal;
+import io.molia.wal.PrivateFiles;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -65,6 +66,9 @@ public final class MoliaNode implements AutoCloseable {
     /** How many completed lookups, gets and puts the admin view's latency percentiles are taken over. */
     static final int RECENT_LOOKUPS = 1024;
     private static final int SESSIONS_PER_SHARD = 65_536;
+    /** Whether this process said the kernel capped a receive buffer (it says so once: see warnOnceIfCapped). */
+    private static final java.util.concurrent.atomic.AtomicBoolean CAPPED_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private final Ed25519Identity identity;
     private final Contact self;
@@ -115,9 +119,15 @@ public final class MoliaNode implements AutoCloseable {
     private MoliaNode(NodeConfig config) throws IOException {
         this.config = config;
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
+        List<java.nio.file.Path> narrowed = PrivateFiles.secure(config.dataDir(),
+                config.dataDir().resolve(IdentityFile.FILE_NAME));
+        if (!narrowed.isEmpty()) {
+            LOG.atWarn().addKeyValue("paths", narrowed.size()).addKeyValue("first", narrowed.get(0))
+                    .log("the data dir was open to other users: made it private (0700 directories, 0600 files)");
+        }
         SecureRandom seedSource = new SecureRandom();
         SplittableRandom random = new SplittableRandom(seedSource.nextLong());
-        this.transport = UdpTransport.start(config.listen(), config.shards(), true, new ShardReceiver() {
+        ShardReceiver receiver = new ShardReceiver() {
             @Override
             public void onDatagram(int shard, InetSocketAddress sender, ByteBuf data) {
                 MoliaNode.this.onDatagram(shard, sender, data);
@@ -131,7 +141,8 @@ public final class MoliaNode implements AutoCloseable {
                     servingShards[shard].flush();
                 }
             }
-        });
+        };
+        this.transport = UdpTransport.start(config.listen(), config.shards(), true, config.buffers(), receiver);
         InetSocketAddress bound = transport.localAddress();
         this.self = new Contact(NodeId.ofPublicKey(identity.publicKey()), identity.publicKey(), 0,
                 SocketAddresses.toNodeAddress(bound));
@@ -203,22 +214,52 @@ public final class MoliaNode implements AutoCloseable {
         if (wal != null) {
             metrics.register(wal::metrics);
         }
+        metrics.register(() -> NodeMetrics.sockets(transport.sockets()));
         if (config.metrics() != null) {
             metrics.serve(config.metrics());
         }
         // Through the bootstrap peers and the peers the WAL restored: a restarted node rejoins without --bootstrap.
         loop.execute(() -> joining.start(System.nanoTime()));
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NS, TICK_NS, TimeUnit.NANOSECONDS);
+        int receiveBufferBytes = transport.sockets().get(0).receiveBufferBytes();
+        warnOnceIfCapped(config.buffers().receiveBytes(), receiveBufferBytes);
         // Logs name the node by its short ID and the port only: no keys, no peer addresses (DESIGN §3.8).
         LOG.atInfo().addKeyValue("node", self.id().shortHex()).addKeyValue("port", bound.getPort())
                 .addKeyValue("shards", config.shards()).addKeyValue("transport", transport.isEpoll() ? "epoll" : "nio")
                 .addKeyValue("metrics_port", config.metrics() == null ? -1 : metrics.port())
+                .addKeyValue("receive_buffer_bytes", receiveBufferBytes)
                 .addKeyValue("bootstrap_peers", config.bootstrap().size()).log("node started");
         if (keyLog != null) {
             LOG.atWarn().addKeyValue("node", self.id().shortHex()).addKeyValue("file", keyLog.path())
                     .log("key log on: every session key is written to the file; whoever reads it decrypts this node's "
                             + "traffic (debug only)");
         }
+    }
+
+    /**
+     * Says once per process (a devnet runs many nodes in one) that the kernel capped the receive buffer: bursts
+     * beyond it are dropped by the kernel ({@code molia_kernel_receive_drops}). Linux grants twice what is asked
+     * when it can, so less than asked means capped.
+     */
+    private static void warnOnceIfCapped(int askedBytes, int grantedBytes) {
+        if (grantedBytes < askedBytes && !CAPPED_WARNED.getAndSet(true)) {
+            LOG.atWarn().addKeyValue("asked_bytes", askedBytes).addKeyValue("granted_bytes", grantedBytes)
+                    .log("the kernel capped the socket receive buffer at net.core.rmem_max; raise it (sysctl -w "
+                            + "net.core.rmem_max=" + askedBytes + ") or give the node CAP_NET_ADMIN");
+        }
+    }
+
+    /**
+     * Each shard socket's granted buffers and kernel receive drops, by shard. Reads {@code /proc}: call it from an
+     * operator's thread, not from a shard's loop.
+     */
+    public List<UdpTransport.ShardSocket> sockets() {
+        return transport.sockets();
+    }
+
+    /** The socket buffer sizes this node asked the kernel for. */
+    public io.molia.transport.SocketBuffers askedBuffers() {
+        return config.buffers();
     }
 
     /** The session layer of shard {@code shard}: it issues receiver indexes whose low bits name the shard. */

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.molia.transport.SocketBuffers;
 import io.molia.wal.WalOptions;
 
 /**
@@ -18,10 +19,12 @@ import io.molia.wal.WalOptions;
  *                   shard is the low 4 bits of a session's receiver index)
  * @param metrics    where to serve Prometheus metrics, or null for none
  * @param wal        durability: sync policy and compaction ({@link WalOptions#defaults()} unless given)
+ * @param buffers    each shard socket's kernel receive and send buffers ({@link SocketBuffers#defaults()} unless
+ *                   given)
  * @param keyLog     debug only: append every session's keys here for Wireshark ({@link KeyLogFile}), or null (off)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
-        int shards, InetSocketAddress metrics, WalOptions wal, Path keyLog) {
+        int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -34,15 +37,21 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, WalOptions.defaults());
     }
 
-    /** A node without a key log. */
+    /** A node with the default socket buffers and no key log. */
     public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
             int shards, InetSocketAddress metrics, WalOptions wal) {
-        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, null);
+        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, SocketBuffers.defaults());
+    }
+
+    /** A node without a key log. */
+    public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
+            int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers) {
+        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, null);
     }
 
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
-        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, file);
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file);
     }
 
     public NodeConfig {
@@ -55,6 +64,9 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         bootstrap = List.copyOf(bootstrap);
         if (wal == null) {
             wal = WalOptions.defaults();
+        }
+        if (buffers == null) {
+            buffers = SocketBuffers.defaults();
         }
     }
 }

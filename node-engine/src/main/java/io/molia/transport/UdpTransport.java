@@ -4,14 +4,18 @@ import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.molia.core.NodeAddress;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -25,6 +29,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -33,25 +38,42 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * where available; NIO (with SO_REUSEPORT through the JDK) elsewhere. IPv4 or IPv6 as the address says; the IPv6
  * wildcard {@code [::]} is dual-stack (IPv4 peers arrive with IPv4-mapped or IPv4 sender addresses).
  *
+ * <p>The port is the node's own. Shard 0's socket is bound <em>without</em> SO_REUSEPORT, so the bind fails when
+ * any socket holds the address (another node, on that address, the wildcard or the dual-stack {@code [::]}, run by
+ * any user), and port 0 gets a port no socket holds: a socket that asks for SO_REUSEPORT at bind time can be given
+ * (or share) the port of a same-user socket group, which is how two processes once ended up on one port. Only then
+ * is SO_REUSEPORT turned on for it, and the other shards join it. There is no window in which the port is free:
+ * the claiming socket stays bound. What Linux still allows is a later socket of the same user that sets
+ * SO_REUSEPORT itself joining the group; another {@code molia node} never does (its shard 0 asks exclusively).
+ *
  * <p>{@link #start} and {@link #close} are called by the node's lifecycle thread; {@link #send} only on the shard's
  * own loop (see {@link #eventLoop}).
  */
 public final class UdpTransport implements AutoCloseable {
+    /** SOL_SOCKET and the Linux option numbers of SO_RCVBUFFORCE and SO_SNDBUFFORCE ({@code asm-generic/socket.h}). */
+    private static final IntegerUnixChannelOption RCVBUF_FORCE = new IntegerUnixChannelOption("SO_RCVBUFFORCE", 1, 33);
+    private static final IntegerUnixChannelOption SNDBUF_FORCE = new IntegerUnixChannelOption("SO_SNDBUFFORCE", 1, 32);
+
     private final boolean epoll;
     private final EventLoopGroup group;
     private final List<Channel> channels = new ArrayList<>();
+    /** Each shard socket's inode (-1: unknown), for its kernel drop count; set once at start. */
+    private volatile long[] inodes = new long[0];
+    private final SocketBuffers asked;
 
-    private UdpTransport(boolean epoll, EventLoopGroup group) {
+    private UdpTransport(boolean epoll, EventLoopGroup group, SocketBuffers asked) {
         this.epoll = epoll;
         this.group = group;
+        this.asked = asked;
     }
 
     /**
-     * Binds {@code shards} sockets to {@code address}. {@code preferEpoll} false forces NIO (tests run both).
+     * Binds {@code shards} sockets to {@code address}, each with the buffers {@code buffers} asks for (see
+     * {@link #receiveBufferBytes} for what the kernel granted). {@code preferEpoll} false forces NIO (tests run both).
      *
-     * @throws TransportBindException with a one-line reason (port in use, address not available)
+     * @throws TransportBindException with a one-line reason (port in use, no free port, address not available)
      */
-    public static UdpTransport start(InetSocketAddress address, int shards, boolean preferEpoll,
+    public static UdpTransport start(InetSocketAddress address, int shards, boolean preferEpoll, SocketBuffers buffers,
             ShardReceiver receiver) {
         if (shards < 1) {
             throw new IllegalArgumentException("shards must be >= 1");
@@ -59,15 +81,25 @@ public final class UdpTransport implements AutoCloseable {
         boolean epoll = preferEpoll && Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(shards,
                 new DefaultThreadFactory("molia-shard"), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        UdpTransport transport = new UdpTransport(epoll, group);
+        UdpTransport transport = new UdpTransport(epoll, group, buffers);
         try {
             InetSocketAddress bindTo = address;
+            long[] inodes = new long[shards];
+            java.util.Set<Long> found = new java.util.HashSet<>();
             for (int shard = 0; shard < shards; shard++) {
                 Channel ch = transport.bind(bindTo, shard, receiver);
                 transport.channels.add(ch);
+                int port = ((InetSocketAddress) ch.localAddress()).getPort();
+                if (shard == 0 && shards > 1) {
+                    transport.setReusePort(ch); // the port is claimed: now the other shards may join it
+                }
+                transport.sizeBuffers(ch);
+                inodes[shard] = KernelUdpTable.newOwnSocket(port, found);
+                found.add(inodes[shard]);
                 // Once the first socket chose a port (0 = any), every other shard binds the same one.
-                bindTo = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
+                bindTo = new InetSocketAddress(address.getAddress(), port);
             }
+            transport.inodes = inodes;
             transport.shardThreadIds(); // asked now, off the loops, so a view never waits for another loop
             return transport;
         } catch (RuntimeException e) {
@@ -82,12 +114,13 @@ public final class UdpTransport implements AutoCloseable {
         // an IPv6 one an IPv6 socket; [::] takes IPv4 peers too (both transports clear IPV6_V6ONLY).
         SocketProtocolFamily family = address.getAddress() instanceof Inet6Address
                 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+        // Shard 0 claims the port alone (see the class comment); the others join its SO_REUSEPORT group.
+        boolean join = shard > 0;
         if (epoll) {
-            b.channelFactory(() -> new EpollDatagramChannel(family))
-                    .option(EpollChannelOption.SO_REUSEPORT, true);
+            b.channelFactory(() -> new EpollDatagramChannel(family)).option(EpollChannelOption.SO_REUSEPORT, join);
         } else {
             b.channelFactory(() -> new NioDatagramChannel(family))
-                    .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+                    .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), join);
         }
         b.handler(new SimpleChannelInboundHandler<DatagramPacket>() {
             @Override
@@ -112,11 +145,85 @@ public final class UdpTransport implements AutoCloseable {
             while (root.getCause() != null) {
                 root = root.getCause();
             }
-            String why = root instanceof BindException || String.valueOf(root.getMessage()).contains("in use")
-                    ? "UDP port " + address.getPort() + " on " + address.getHostString() + " is in use"
-                    : "cannot bind UDP " + address + ": " + root.getMessage();
+            boolean inUse = root instanceof BindException || String.valueOf(root.getMessage()).contains("in use");
+            String host = hostText(address);
+            String why = !inUse ? "cannot bind UDP " + address + ": " + root.getMessage()
+                    : address.getPort() == 0 ? "no free UDP port on " + host
+                    : "UDP port " + address.getPort() + " on " + host + " is in use";
             throw new TransportBindException(why, e);
         }
+    }
+
+    /** The address as an operator writes it: {@code ::} rather than Java's {@code 0:0:0:0:0:0:0:0}. */
+    private static String hostText(InetSocketAddress address) {
+        byte[] ip = address.getAddress().getAddress();
+        if (ip.length == 4) {
+            return address.getAddress().getHostAddress();
+        }
+        ByteBuffer b = ByteBuffer.wrap(ip);
+        return NodeAddress.ipv6(b.getLong(), b.getLong(), 0).hostText();
+    }
+
+    private void setReusePort(Channel ch) {
+        boolean set = epoll ? ch.config().setOption(EpollChannelOption.SO_REUSEPORT, true)
+                : ch.config().setOption(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+        if (!set) {
+            throw new TransportBindException("cannot set SO_REUSEPORT on " + ch.localAddress(), null);
+        }
+    }
+
+    /**
+     * Asks for the configured buffer sizes; where the kernel grants less (capped at {@code net.core.rmem_max} /
+     * {@code wmem_max}), asks again with SO_RCVBUFFORCE / SO_SNDBUFFORCE, which succeeds with CAP_NET_ADMIN only.
+     */
+    private void sizeBuffers(Channel ch) {
+        sizeBuffer(ch, ChannelOption.SO_RCVBUF, RCVBUF_FORCE, asked.receiveBytes());
+        sizeBuffer(ch, ChannelOption.SO_SNDBUF, SNDBUF_FORCE, asked.sendBytes());
+    }
+
+    private void sizeBuffer(Channel ch, ChannelOption<Integer> option, IntegerUnixChannelOption force, int bytes) {
+        if (bytes == 0) {
+            return;
+        }
+        ch.config().setOption(option, bytes);
+        if (epoll && ch.config().getOption(option) < bytes) {
+            try {
+                ch.config().setOption(force, bytes);
+            } catch (ChannelException notPermitted) {
+                // EPERM without CAP_NET_ADMIN: the capped size stays, and is reported as granted
+            }
+        }
+    }
+
+    /**
+     * The receive buffer the kernel granted shard {@code shard}'s socket, as getsockopt(SO_RCVBUF) reads it: Linux
+     * doubles what is asked (its bookkeeping overhead counts against the buffer), within its cap.
+     */
+    public int receiveBufferBytes(int shard) {
+        return channels.get(shard).config().getOption(ChannelOption.SO_RCVBUF);
+    }
+
+    /** The send buffer the kernel granted shard {@code shard}'s socket (getsockopt(SO_SNDBUF)). */
+    public int sendBufferBytes(int shard) {
+        return channels.get(shard).config().getOption(ChannelOption.SO_SNDBUF);
+    }
+
+    /** One shard socket as the kernel sees it: the buffers it granted and the datagrams it dropped. */
+    public record ShardSocket(int receiveBufferBytes, int sendBufferBytes, long kernelReceiveDrops) {
+    }
+
+    /**
+     * Each shard's socket, by shard. {@code kernelReceiveDrops}: datagrams the kernel dropped before the shard could
+     * read them (a full receive buffer), read now from {@code /proc/net/udp[6]}; -1 where the socket is not found
+     * there (not Linux). Reads files: call it off the shards' loops. Safe from any thread.
+     */
+    public List<ShardSocket> sockets() {
+        long[] drops = KernelUdpTable.drops(inodes);
+        List<ShardSocket> out = new ArrayList<>();
+        for (int shard = 0; shard < channels.size(); shard++) {
+            out.add(new ShardSocket(receiveBufferBytes(shard), sendBufferBytes(shard), drops[shard]));
+        }
+        return out;
     }
 
     /**

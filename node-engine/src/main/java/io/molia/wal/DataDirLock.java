@@ -25,10 +25,10 @@ public final class DataDirLock implements AutoCloseable {
 
     /** Takes the lock or throws IllegalStateException naming the holder's PID when another process holds it. */
     public static DataDirLock acquire(Path dataDir, String who) throws IOException {
-        Files.createDirectories(dataDir);
+        PrivateFiles.createDirectories(dataDir);
         Path file = dataDir.resolve(WalLayout.LOCK_FILE);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), PrivateFiles.fileMode());
         FileLock lock;
         try {
             lock = ch.tryLock();

@@ -68,7 +68,7 @@ public final class NodeWal implements AutoCloseable {
         this.lock = DataDirLock.acquire(dataDir, "molia node");
         try {
             refuseAnInterruptedRewrite(dataDir);
-            Files.createDirectories(shardDir);
+            PrivateFiles.createDirectories(shardDir);
             WalScanner scan = new WalScanner(SHARD, shardDir).scan(true, null, 0, null);
             if (!scan.clean()) {
                 if (!scan.problemsOnlyAtTail()) {

@@ -53,13 +53,14 @@ public final class ShardWal implements StoreJournal, AutoCloseable {
     public void startGeneration(long next) throws IOException {
         closeQueue();
         Path dir = WalLayout.generationDir(shardDir, next);
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         queue = WalQueues.openForAppend(dir, sync);
         appender = queue.createAppender();
         generation = next;
         int n = WalEntries.header(format, scratch, shard, next, nextSequence, clock.nowWallMs());
         append(n);
         forceNow(); // a generation's header is durable before anything depends on it
+        WalQueues.narrowFiles(dir); // the cycle file the header created
         SnapshotFile.forceDirectory(shardDir);
     }
 

@@ -61,9 +61,10 @@ public final class SnapshotFile {
         CRC32C fileCrc = new CRC32C();
         WalFormat f = new WalFormat();
         byte[] buf = new byte[4096];
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), PrivateFiles.fileMode());
                 OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
+            PrivateFiles.narrow(tmp); // one left by a crash keeps the mode it was created with
             byte[] h = new byte[HEADER];
             System.arraycopy(MAGIC, 0, h, 0, 8);
             WalFormat.putInt(h, 8, FORMAT_VERSION);

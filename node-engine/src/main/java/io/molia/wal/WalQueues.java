@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.Wires;
@@ -37,9 +38,51 @@ public final class WalQueues {
      * durability); otherwise it is MS_SYNC, which {@code ExcerptAppender.sync()} needs to do anything at all.
      */
     public static SingleChronicleQueue openForAppend(Path dir, WalSync sync) {
-        return SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(ROLL).timeoutMS(TIMEOUT_MS)
-                .syncMode(sync == WalSync.NONE ? SyncMode.NONE : SyncMode.SYNC).build();
+        SingleChronicleQueue queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(ROLL)
+                .timeoutMS(TIMEOUT_MS).syncMode(sync == WalSync.NONE ? SyncMode.NONE : SyncMode.SYNC)
+                .storeFileListener(NARROW_ACQUIRED).build();
+        try {
+            narrowFiles(dir); // the table store (metadata.cq4t) is made as the queue opens
+        } catch (IOException e) {
+            queue.close();
+            throw new java.io.UncheckedIOException("cannot make " + dir + " private: " + e.getMessage(), e);
+        }
+        return queue;
     }
+
+    /**
+     * Narrows every file of a queue's directory to 0600: call it once an appender has written (the first append
+     * creates the cycle file), since Chronicle tells its {@link StoreFileListener} only later, on a background thread.
+     */
+    public static void narrowFiles(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                PrivateFiles.narrow(f);
+            }
+        }
+    }
+
+    /**
+     * Chronicle creates a cycle file with the process umask (often 0644) when it first acquires it, at the first
+     * append and at each daily roll, and calls this (on its background thread) soon after: the file is narrowed to
+     * 0600 then; the queue's 0700 directory keeps it unreachable to others meanwhile.
+     */
+    private static final StoreFileListener NARROW_ACQUIRED = new StoreFileListener() {
+        @Override
+        public void onAcquired(int cycle, java.io.File file) {
+            try {
+                PrivateFiles.narrow(file.toPath());
+            } catch (IOException e) {
+                // Chronicle's background thread: say it; the 0700 directory still keeps the file from others
+                org.slf4j.LoggerFactory.getLogger(WalQueues.class).atWarn().addKeyValue("file", file)
+                        .addKeyValue("error", e.getMessage()).log("wal: cannot make a queue file private");
+            }
+        }
+
+        @Override
+        public void onReleased(int cycle, java.io.File file) {
+        }
+    };
 
     public static SingleChronicleQueue openReadOnly(Path dir) {
         return SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(ROLL).timeoutMS(TIMEOUT_MS).readOnly(true)

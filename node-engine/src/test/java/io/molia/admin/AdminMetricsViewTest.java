@@ -4,8 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.admin.proto.MetricsView;
@@ -13,9 +24,13 @@ import io.molia.core.CoreEvent;
 import io.molia.core.NodeId;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
+import io.molia.node.NodeConfig;
 import io.molia.testing.LiveNodes;
+import io.molia.transport.SocketBuffers;
+import io.molia.wal.WalOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The metrics view's figures for the dashboard: lookup latency percentiles over the last completed lookups and
@@ -63,7 +78,93 @@ class AdminMetricsViewTest {
 
     /** The metrics view as the admin socket takes it: captured on the loop, derived on the caller's thread. */
     private static MetricsView metricsOf(MoliaNode node) throws Exception {
-        return AdminViews.metrics(node.onLoop(AdminViews::captureMetrics).get(10, TimeUnit.SECONDS));
+        return AdminViews.withSockets(AdminViews.metrics(node.onLoop(AdminViews::captureMetrics)
+                .get(10, TimeUnit.SECONDS)), node.sockets());
+    }
+
+    @Test
+    void everyDropReasonOfPrometheusIsInTheAdminViewAndKernelDropsAreCountedPerShard(@TempDir Path dir)
+            throws Exception {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        try (MoliaNode node = MoliaNode.start(new NodeConfig(dir, loopback, List.of(), new byte[32], 1, loopback,
+                WalOptions.disabled(), new SocketBuffers(4096, 0)));
+                DatagramChannel sender = DatagramChannel.open().bind(loopback)) {
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), node.address().port());
+            sender.send(ByteBuffer.wrap(new byte[] {1}), to); // too short for any message type
+            // A burst while the shard's loop is held: a 4 KiB receive buffer keeps a few datagrams, the kernel
+            // drops the rest; what it kept is then read and dropped by the node as an unknown message type.
+            CountDownLatch burstSent = new CountDownLatch(1);
+            CompletableFuture<Object> held = node.onLoop(s -> {
+                try {
+                    burstSent.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            });
+            for (int i = 0; i < 200; i++) {
+                sender.send(ByteBuffer.wrap(new byte[1000]), to);
+            }
+            burstSent.countDown();
+            held.get(10, TimeUnit.SECONDS);
+
+            Map<String, Long> prometheus = Map.of();
+            Map<String, Long> admin = Map.of();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) { // until the node has read what the kernel kept
+                prometheus = scrape(node.metricsPort());
+                admin = metricsOf(node).getCountersMap();
+                if (prometheus.get("molia_dropped_total{reason=\"unknown_type\"}") > 0
+                        && admin.get("session_unknown_type").equals(
+                                prometheus.get("molia_dropped_total{reason=\"unknown_type\"}"))) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            // Each reason of molia_dropped is one figure of the table both exports read (docs/metrics.md).
+            Map<String, String> adminNameOfReason = new java.util.HashMap<>();
+            for (io.molia.metrics.Figure<?> f : io.molia.metrics.NodeFigures.SHARD) {
+                if ("molia_dropped".equals(f.family())) {
+                    adminNameOfReason.put(f.reason(), f.name());
+                }
+            }
+            int reasons = 0;
+            for (Map.Entry<String, Long> e : prometheus.entrySet()) {
+                if (e.getKey().startsWith("molia_dropped_total{reason=")) {
+                    String reason = e.getKey().substring("molia_dropped_total{reason=\"".length(),
+                            e.getKey().length() - 2);
+                    assertEquals(e.getValue(), admin.get(adminNameOfReason.get(reason)), "reason " + reason + ": "
+                            + admin);
+                    reasons++;
+                }
+            }
+            assertTrue(reasons >= 25, "every reason, not a few: " + reasons);
+            assertEquals(adminNameOfReason.size(), reasons, "Prometheus has every reason the admin view has");
+            assertEquals(1, admin.get("session_too_short"));
+            long kernel = prometheus.get("molia_kernel_receive_drops_total{shard=\"0\"}");
+            assertTrue(kernel >= 150, "the kernel dropped most of the burst: " + kernel);
+            assertEquals(kernel, admin.get("shard_0_kernel_receive_drops"));
+            assertEquals(kernel, admin.get("kernel_receive_drops"));
+            assertTrue(prometheus.get("molia_socket_receive_buffer_bytes{shard=\"0\"}") < 64 * 1024,
+                    "the granted buffer, as small as asked");
+        }
+    }
+
+    /** The node's Prometheus text, each sample by name and labels (the shard label summed away when others remain). */
+    private static Map<String, Long> scrape(int port) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("#") || line.isBlank()) {
+                continue;
+            }
+            String key = line.substring(0, line.lastIndexOf(' '));
+            long value = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            String summed = key.replaceAll(",shard=\"\\d+\"", "");
+            out.merge(summed, value, Long::sum);
+        }
+        return out;
     }
 
     @Test

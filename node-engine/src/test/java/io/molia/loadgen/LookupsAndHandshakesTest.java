@@ -64,6 +64,22 @@ class LookupsAndHandshakesTest {
         assertTrue(records() - recordsBefore >= 12, "every put left its record on the network");
     }
 
+    @Test
+    void operationsThatDidNotRunCountAsFailed() throws Exception {
+        MoliaNode node = start(List.of());
+        start(List.of(node.address()));
+
+        Lookups.Result r = new Lookups(new Lookups.Plan(node.address(), 40, 0.001)).run();
+
+        for (Lookups.Kind kind : Lookups.Kind.values()) {
+            Lookups.Summary s = r.summaries().get(kind);
+            assertEquals(40, s.planned(), kind.name());
+            assertTrue(s.notRun() >= 39, kind + ": the 1 ms duration ended the run: " + s);
+            assertTrue(s.successShare() <= 1.0 / 40, kind + " success is counted against the plan: " + s);
+            assertFalse(s.allSucceeded(), kind.name());
+        }
+    }
+
     private int records() throws Exception {
         int n = 0;
         for (MoliaNode node : nodes) {

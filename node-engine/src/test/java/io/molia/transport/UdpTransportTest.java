@@ -37,7 +37,8 @@ class UdpTransportTest {
         AtomicInteger offLoop = new AtomicInteger();
         UdpTransport[] holder = new UdpTransport[1];
         InetSocketAddress bindTo = new InetSocketAddress(bindHost, 0);
-        try (UdpTransport transport = UdpTransport.start(bindTo, 2, epoll, (shard, sender, data) -> {
+        try (UdpTransport transport = UdpTransport.start(bindTo, 2, epoll, SocketBuffers.defaults(),
+                (shard, sender, data) -> {
             if (!holder[0].eventLoop(shard).inEventLoop()) {
                 offLoop.incrementAndGet();
             }
@@ -90,7 +91,8 @@ class UdpTransportTest {
     @ParameterizedTest(name = "epoll={0}")
     @ValueSource(booleans = {true, false})
     void anIpv4SocketDropsADatagramForAnIpv6PeerAndSendsTheRestOfTheBatch(boolean epoll) throws Exception {
-        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 1, epoll, (shard, sender, data) -> { });
+        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 1, epoll, SocketBuffers.defaults(),
+                (shard, sender, data) -> { });
                 DatagramChannel v4 = DatagramChannel.open(StandardProtocolFamily.INET).bind(LOOPBACK_ANY_PORT);
                 DatagramChannel v6 = DatagramChannel.open(StandardProtocolFamily.INET6).bind(IPV6_LOOPBACK_ANY_PORT)) {
             v4.socket().setSoTimeout(2_000);
@@ -112,8 +114,74 @@ class UdpTransportTest {
         try (DatagramSocket taken = new DatagramSocket(LOOPBACK_ANY_PORT)) {
             InetSocketAddress busy = new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort());
             UdpTransport.TransportBindException e = assertThrows(UdpTransport.TransportBindException.class,
-                    () -> UdpTransport.start(busy, 1, true, (shard, sender, data) -> { }));
-            assertEquals("UDP port " + busy.getPort() + " on " + busy.getHostString() + " is in use", e.getMessage());
+                    () -> UdpTransport.start(busy, 1, true, SocketBuffers.defaults(), NOTHING));
+            assertEquals("UDP port " + busy.getPort() + " on 127.0.0.1 is in use", e.getMessage());
         }
     }
+
+    @ParameterizedTest(name = "epoll={0} first={1} second={2}")
+    @CsvSource({"true, 127.0.0.1, 127.0.0.1", "false, 127.0.0.1, 127.0.0.1", "true, 127.0.0.1, 0.0.0.0",
+        "true, 127.0.0.1, ::", "true, ::, 127.0.0.1", "false, ::, ::1", "true, 0.0.0.0, 127.0.0.1"})
+    void aSecondTransportOnAPortInUseFailsInOneLine(boolean epoll, String first, String second) {
+        try (UdpTransport node = UdpTransport.start(new InetSocketAddress(first, 0), 2, epoll,
+                SocketBuffers.defaults(), NOTHING)) {
+            InetSocketAddress same = new InetSocketAddress(second, node.localAddress().getPort());
+            UdpTransport.TransportBindException e = assertThrows(UdpTransport.TransportBindException.class,
+                    () -> UdpTransport.start(same, 2, epoll, SocketBuffers.defaults(), NOTHING).close(),
+                    "a second transport must not share the port of " + node.localAddress());
+            assertEquals("UDP port " + same.getPort() + " on " + second + " is in use", e.getMessage());
+        }
+    }
+
+    @Test
+    void aTinyReceiveBufferOverflowsUnderABurstAndTheKernelDropsAreReported() throws Exception {
+        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 1, true, new SocketBuffers(4096, 0),
+                NOTHING);
+                DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET).bind(LOOPBACK_ANY_PORT)) {
+            int granted = transport.receiveBufferBytes(0);
+            assertTrue(granted >= 4096 && granted < 64 * 1024, "the kernel granted about what was asked: " + granted);
+            assertEquals(0, transport.sockets().get(0).kernelReceiveDrops(), "nothing dropped yet");
+            // The shard's loop is held while the burst arrives: what its buffer cannot hold, the kernel drops.
+            java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+            var held = transport.eventLoop(0).submit(() -> {
+                sent.await();
+                return null;
+            });
+            for (int i = 0; i < 200; i++) {
+                sender.send(ByteBuffer.wrap(new byte[1000]), transport.localAddress());
+            }
+            sent.countDown();
+            held.get();
+            long drops = transport.sockets().get(0).kernelReceiveDrops();
+            assertTrue(drops >= 150, "a 4 KiB buffer holds a few of 200 datagrams of 1000 bytes: " + drops);
+        }
+    }
+
+    @Test
+    void aBufferAboveTheKernelCapIsForcedWhenPermittedAndReportedAsGranted() {
+        int asked = 16 << 20;
+        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 2, true, new SocketBuffers(asked, asked),
+                NOTHING)) {
+            for (int shard = 0; shard < 2; shard++) {
+                int granted = transport.receiveBufferBytes(shard);
+                // Granted: doubled by Linux when it was given in full, else rmem_max doubled (no CAP_NET_ADMIN).
+                assertTrue(granted == 2 * asked || granted == 2 * readInt("/proc/sys/net/core/rmem_max"),
+                        "granted " + granted);
+                assertTrue(transport.sendBufferBytes(shard) >= Math.min(2 * asked,
+                        2 * readInt("/proc/sys/net/core/wmem_max")), "send buffer");
+                assertTrue(transport.sockets().get(shard).kernelReceiveDrops() >= 0,
+                        "each shard's socket is found in /proc");
+            }
+        }
+    }
+
+    private static int readInt(String file) {
+        try {
+            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static final ShardReceiver NOTHING = (shard, sender, data) -> { };
 }

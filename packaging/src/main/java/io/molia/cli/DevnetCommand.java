@@ -20,6 +20,7 @@ import io.molia.dash.DashCommand;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -69,6 +70,9 @@ final class DevnetCommand implements Callable<Integer> {
             + "keys to FILE (created 0600) for Wireshark and `molia wire decode`. Off unless given.")
     Path wgKeyLog;
 
+    @Mixin
+    SocketBufferOptions buffers;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.configure("text", ch.qos.logback.classic.Level.WARN); // the table below says what INFO would
@@ -89,7 +93,7 @@ final class DevnetCommand implements Callable<Integer> {
         if (processes) {
             io.molia.node.MoliaAddress first = null;
             for (int i = 0; i < count; i++) {
-                ChildNode child = ChildNode.start(dataDir.resolve("node-" + i), first, wgKeyLog);
+                ChildNode child = ChildNode.start(dataDir.resolve("node-" + i), first, wgKeyLog, buffers.asFlags());
                 children.add(child.process());
                 first = first == null ? child.address() : first;
                 System.out.printf("%-5d %-18s %-8d %s%n", i, child.address().nodeId().shortHex(),
@@ -104,7 +108,7 @@ final class DevnetCommand implements Callable<Integer> {
                 List<io.molia.node.MoliaAddress> seeds = i == 0 ? List.of() : List.of(nodes.get(0).address());
                 // One shard each: the nodes of one JVM already share its cores, more loops would add threads only.
                 nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("node-" + i), loopback, seeds, new byte[32],
-                        1, null).withKeyLog(wgKeyLog)));
+                        1, null, io.molia.wal.WalOptions.defaults(), buffers.buffers()).withKeyLog(wgKeyLog)));
                 // Each node's admin socket in its data dir: `molia shell --node i` (a shutdown request stops
                 // the whole devnet, as Ctrl-C does).
                 admins.add(AdminServer.start(nodes.get(i), AdminServer.Options.defaults(dataDir.resolve("node-" + i),
@@ -146,12 +150,14 @@ final class DevnetCommand implements Callable<Integer> {
 
     /** A `molia node` child process started with the same JDK and class path as this one. */
     private record ChildNode(Process process, io.molia.node.MoliaAddress address) {
-        static ChildNode start(Path dataDir, io.molia.node.MoliaAddress bootstrap, Path keyLog) throws Exception {
+        static ChildNode start(Path dataDir, io.molia.node.MoliaAddress bootstrap, Path keyLog, List<String> bufferFlags)
+                throws Exception {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx128m"));
             command.addAll(JvmFlags.forChild()); // Chronicle's flags (the WAL), as this JVM got them
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), MoliaCommand.class.getName(), "node",
                     "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json"));
+            command.addAll(bufferFlags);
             if (bootstrap != null) {
                 command.add("--bootstrap");
                 command.add(bootstrap.toString());

@@ -98,6 +98,9 @@ final class NodeCommand implements Callable<Integer> {
             + "and `molia wire decode`. Whoever reads FILE decrypts this node's traffic. Off unless given.")
     Path wgKeyLog;
 
+    @Mixin
+    SocketBufferOptions buffers;
+
     @Override
     public Integer call() throws Exception {
         if (configFile.printedIfAsked()) {
@@ -106,7 +109,8 @@ final class NodeCommand implements Callable<Integer> {
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
         NodeConfig config = new NodeConfig(dataDir, listen, bootstrap, networkKey,
                 shards != null ? shards : NodeConfig.defaultShards(), metrics,
-                WalOptions.defaults().withSync(walSync).withCompaction(walCompactEvery, walCompactMinEntries))
+                WalOptions.defaults().withSync(walSync).withCompaction(walCompactEvery, walCompactMinEntries),
+                buffers.buffers())
                 .withKeyLog(wgKeyLog);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.

@@ -115,7 +115,8 @@ class AdminSocketIT {
             // info
             fields(info, "node_id", "address", "version", "protocol_version", "admin_api_version", "uptime_ms",
                     "started_unix_ms", "shards", "data_dir", "transport", "pid", "routing_table_size", "sessions",
-                    "records", "listen_port", "isolated");
+                    "records", "listen_port", "isolated", "sockets", "receive_buffer_asked_bytes",
+                    "send_buffer_asked_bytes");
             assertFalse(info.get("isolated").asBoolean(), "four peers joined through it");
             assertEquals(n0.id().toHex(), info.get("node_id").asText());
             assertEquals(n0.address().toString(), info.get("address").asText());
@@ -124,6 +125,9 @@ class AdminSocketIT {
             assertEquals(n0.address().port(), info.get("listen_port").asInt());
             assertEquals(NodeConfig.defaultShards(), info.get("shards").asInt(), "one shard per processor by default");
             assertEquals("epoll", info.get("transport").asText());
+            assertEquals(NodeConfig.defaultShards(), info.get("sockets").size(), "one socket per shard");
+            fields(info.get("sockets").get(0), "shard", "receive_buffer_bytes", "send_buffer_bytes",
+                    "kernel_receive_drops");
             assertEquals(4, info.get("routing_table_size").asInt());
             assertTrue(info.get("uptime_ms").asLong() > 0);
 
@@ -241,7 +245,8 @@ class AdminSocketIT {
             fields(metrics, "counters", "uptime_ms");
             for (String c : List.of("datagrams_in", "datagrams_out", "requests_in", "handshakes_completed",
                     "sessions", "records", "ban_dropped_datagrams", "admin_requests_served",
-                    "admin_refused_credentials", "admin_malformed_requests")) {
+                    "admin_refused_credentials", "admin_malformed_requests", "datagrams_dropped", "session_too_short",
+                    "handover_drops", "kernel_receive_drops", "shard_0_kernel_receive_drops")) {
                 assertTrue(metrics.get("counters").has(c), "counter " + c);
             }
             assertTrue(metrics.get("counters").get("requests_in").asLong() > 0);

@@ -128,6 +128,8 @@ class MoliaCommandTest {
                     + "(names are not resolved)"},
             {"--bootstrap", "molia://" + "A".repeat(43) + "@[::1:4000", "molia: --bootstrap: bad address 'molia://"
                     + "A".repeat(43) + "@[::1:4000': missing ']' after the IPv6 address in '[::1:4000'"},
+            {"--recv-buffer", "lots", "molia node: --recv-buffer: expected bytes like 65536, 512k or 4m, got 'lots'"},
+            {"--send-buffer", "-1k", "molia node: --send-buffer: expected bytes like 65536, 512k or 4m, got '-1k'"},
         };
         for (String[] c : cases) {
             err.getBuffer().setLength(0);
@@ -236,6 +238,13 @@ class MoliaCommandTest {
             assertEquals(9, lookups.get("operations").size(), lookups.toString());
             assertEquals(1.0, lookups.get("summary").get("get").get("success_share").asDouble(), lookups.toString());
             assertTrue(lookups.get("summary").get("put").get("mean_hops").isNull(), lookups.toString());
+            // Operations that did not run are failures: a 1 ms duration lets at most the first lookup start.
+            JsonNode cut = new ObjectMapper().readTree(captureStdout(() -> assertEquals(3,
+                    run("bench", "lookups", "--target", target, "--count", "50", "--duration", "0.001", "--json"))));
+            assertEquals(50, cut.get("summary").get("put").get("planned").asInt(), cut.toString());
+            assertEquals(50, cut.get("summary").get("put").get("not_run").asInt(), cut.toString());
+            assertEquals(0.0, cut.get("summary").get("put").get("success_share").asDouble(), cut.toString());
+            assertTrue(cut.get("summary").get("lookup").get("success_share").asDouble() <= 1.0 / 50, cut.toString());
             JsonNode handshakes = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
                     run("bench", "handshakes", "--target", target, "--count", "50", "--warmup", "0",
                             "--concurrency", "4", "--json"))));

@@ -18,6 +18,7 @@ final class OverviewScreen implements DashScreen {
             new String[] {"packets in/s", "datagrams_in"},
             new String[] {"packets out/s", "datagrams_out"},
             new String[] {"dropped/s", "datagrams_dropped"},
+            new String[] {"kernel drops/s", "kernel_receive_drops"},
             new String[] {"requests in/s", "requests_in"},
             new String[] {"handshakes/s", "handshakes_completed"},
             new String[] {"timeouts/s", "hard_timeouts"});
@@ -65,7 +66,8 @@ final class OverviewScreen implements DashScreen {
             Draw.text(g, 0, row, w, Draw.pad(r[0], label) + " " + Draw.padLeft(Draw.rate(rate), now) + " "
                     + Draw.padLeft(count(counter), total));
             Draw.text(g, label + now + total + 3, row, spark, Draw.sparkline(m.series(r[1]), spark),
-                    r[1].equals("datagrams_dropped") || r[1].equals("hard_timeouts") ? Draw.WARN : Draw.GOOD);
+                    r[1].equals("datagrams_dropped") || r[1].equals("kernel_receive_drops")
+                            || r[1].equals("hard_timeouts") ? Draw.WARN : Draw.GOOD);
             row++;
         }
         row++;

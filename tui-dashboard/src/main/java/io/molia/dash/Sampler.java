@@ -36,7 +36,8 @@ import io.molia.shell.AdminClient;
 public final class Sampler implements AutoCloseable {
     /** Counters turned into per-second rates (and sparkline histories). */
     public static final List<String> RATE_COUNTERS = List.of("datagrams_in", "datagrams_out", "datagrams_dropped",
-            "lookups_started", "requests_in", "requests_out", "handshakes_completed", "hard_timeouts",
+            "kernel_receive_drops", "lookups_started", "requests_in", "requests_out", "handshakes_completed",
+            "hard_timeouts",
             "session_rate_limited", "session_not_admitted", "ban_dropped_datagrams");
     /** Per-shard counters turned into rates too: CPU ns per second (a load), bytes allocated per second. */
     static final java.util.regex.Pattern SHARD_COUNTER = java.util.regex.Pattern.compile(

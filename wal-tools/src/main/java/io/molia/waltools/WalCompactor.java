@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import io.molia.wal.DataDirLock;
+import io.molia.wal.PrivateFiles;
 import io.molia.wal.ShardWal;
 import io.molia.wal.SnapshotFile;
 import io.molia.wal.WalClock;
@@ -38,7 +39,8 @@ public final class WalCompactor {
         if (Files.exists(WalLayout.walDir(outDataDir))) {
             throw new IllegalArgumentException("--out " + outDataDir + " already holds a wal/ directory");
         }
-        Files.createDirectories(outDataDir);
+        PrivateFiles.createDirectories(outDataDir);
+        PrivateFiles.narrow(outDataDir); // it may exist already, made by the operator with the umask's mode
         try (DataDirLock in = WalTarget.lock(source)) {
             List<ShardResult> results = new ArrayList<>();
             for (Map.Entry<Integer, Path> s : source.shards().entrySet()) {
@@ -126,7 +128,7 @@ public final class WalCompactor {
      */
     static long writeSnapshotAndFreshQueue(int shard, WalScanner scan, long covered, String digest, Path out)
             throws IOException {
-        Files.createDirectories(out);
+        PrivateFiles.createDirectories(out);
         Path snap = WalLayout.snapshotFile(out, covered);
         long snapBytes = SnapshotFile.write(snap, shard, covered, scan.lastSequence(), System.currentTimeMillis(),
                 scan.state(), digest);
@@ -164,6 +166,7 @@ public final class WalCompactor {
                 String name = p.getFileName().toString();
                 if (Files.isRegularFile(p) && !name.equals(WalLayout.LOCK_FILE)) {
                     Files.copy(p, to.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+                    PrivateFiles.narrow(to.resolve(name)); // a file an older node left open is not copied so
                 }
             }
         }

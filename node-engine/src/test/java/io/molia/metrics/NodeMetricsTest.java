@@ -1,0 +1,26 @@
+package io.molia.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** The Prometheus endpoint's own listener: a port in use is one line naming it, as the node's UDP port is. */
+class NodeMetricsTest {
+    @Test
+    void aMetricsPortInUseIsOneLineNamingIt() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                NodeMetrics metrics = new NodeMetrics(List::of)) {
+            int port = taken.getLocalPort();
+            IOException e = assertThrows(IOException.class,
+                    () -> metrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
+            assertEquals("--metrics: TCP port " + port + " on 127.0.0.1 is in use", e.getMessage());
+        }
+    }
+}
