@@ -13,10 +13,27 @@ import org.junit.jupiter.api.Test;
 
 /** The Prometheus endpoint's own listener: a port in use is one line naming it, as the node's UDP port is. */
 class NodeMetricsTest {
+    private static final NodeMetrics.NodeSource IDLE_NODE = new NodeMetrics.NodeSource() {
+        @Override
+        public boolean isolated() {
+            return false;
+        }
+
+        @Override
+        public long banDroppedDatagrams() {
+            return 0;
+        }
+
+        @Override
+        public long operatorLoopNs() {
+            return 0;
+        }
+    };
+
     @Test
     void aMetricsPortInUseIsOneLineNamingIt() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                NodeMetrics metrics = new NodeMetrics(List::of)) {
+                NodeMetrics metrics = new NodeMetrics(List::of, IDLE_NODE)) {
             int port = taken.getLocalPort();
             IOException e = assertThrows(IOException.class,
                     () -> metrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));

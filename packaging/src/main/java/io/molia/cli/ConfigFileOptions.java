@@ -44,7 +44,10 @@ final class ConfigFileOptions {
             }
             String source = parsed.hasMatchedOption(option) ? "flag"
                     : file != null && file.settings().containsKey(key) ? file.source(key) : "default";
-            String value = render(option.getValue());
+            // As written (a flag, the file, the option's default), not as converted: an address prints as given.
+            String value = parsed.hasMatchedOption(option) ? String.join(",", option.originalStringValues())
+                    : file != null && file.settings().containsKey(key) ? file.settings().get(key).value()
+                    : option.defaultValue() != null ? option.defaultValue() : render(option.getValue());
             if (value == null) {
                 out.println("# " + key + " =   # not set (" + source + ")");
             } else {

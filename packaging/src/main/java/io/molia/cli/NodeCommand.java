@@ -46,9 +46,10 @@ final class NodeCommand implements Callable<Integer> {
             description = "Peers to join through: molia://<key>@host:port")
     List<MoliaAddress> bootstrap = new ArrayList<>();
 
+    // A String checked by its converter, not a byte[]: picocli takes an array option for a list of values.
     @Option(names = "--network-key", converter = NetworkKey.class,
             description = "64 hex digits: a private network's shared key (default: public).")
-    byte[] networkKey = new byte[32];
+    String networkKey;
 
     @Option(names = "--shards", converter = ShardCount.class,
             description = "Shards: one event loop and SO_REUSEPORT socket each, sessions spread "
@@ -107,7 +108,8 @@ final class NodeCommand implements Callable<Integer> {
             return 0;
         }
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
-        NodeConfig config = new NodeConfig(dataDir, listen, bootstrap, networkKey,
+        NodeConfig config = new NodeConfig(dataDir, listen, bootstrap,
+                networkKey == null ? new byte[32] : HexFormat.of().parseHex(networkKey),
                 shards != null ? shards : NodeConfig.defaultShards(), metrics,
                 WalOptions.defaults().withSync(walSync).withCompaction(walCompactEvery, walCompactMinEntries),
                 buffers.buffers())
@@ -182,13 +184,12 @@ final class NodeCommand implements Callable<Integer> {
     }
 
     /** A private network's key: 64 hex digits. */
-    static final class NetworkKey implements CommandLine.ITypeConverter<byte[]> {
+    static final class NetworkKey implements CommandLine.ITypeConverter<String> {
         @Override
-        public byte[] convert(String hex) {
+        public String convert(String hex) {
             try {
-                byte[] key = HexFormat.of().parseHex(hex);
-                if (key.length == 32) {
-                    return key;
+                if (HexFormat.of().parseHex(hex).length == 32) {
+                    return hex;
                 }
             } catch (IllegalArgumentException e) {
                 // falls through to the one-line error

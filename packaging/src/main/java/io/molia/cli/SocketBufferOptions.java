@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.molia.transport.SocketBuffers;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -11,12 +12,12 @@ import picocli.CommandLine.Option;
  * processes as the same flags. A picocli mixin.
  */
 final class SocketBufferOptions {
-    @Option(names = "--recv-buffer", defaultValue = "4m", description = "Each shard socket's kernel receive buffer: "
+    @Option(names = "--recv-buffer", defaultValue = "4m", converter = ByteSize.class, description = "Each shard socket's kernel receive buffer: "
             + "bytes, or with k/m (KiB/MiB); 0 keeps the kernel's default. Linux caps it at net.core.rmem_max "
             + "unless the node has CAP_NET_ADMIN; `molia admin info` shows what was granted. Default ${DEFAULT-VALUE}.")
     String receive;
 
-    @Option(names = "--send-buffer", defaultValue = "1m",
+    @Option(names = "--send-buffer", defaultValue = "1m", converter = ByteSize.class,
             description = "Each shard socket's kernel send buffer, as --recv-buffer (cap: net.core.wmem_max). "
                     + "Default ${DEFAULT-VALUE}.")
     String send;
@@ -42,6 +43,23 @@ final class SocketBufferOptions {
         } catch (NumberFormatException e) {
             // the one-line error below
         }
-        throw new IllegalArgumentException(option + ": expected bytes like 65536, 512k or 4m, got '" + text + "'");
+        throw new IllegalArgumentException(option + ": " + expected(text));
+    }
+
+    private static String expected(String text) {
+        return "expected bytes like 65536, 512k or 4m, got '" + text + "'";
+    }
+
+    /** Checks a size while picocli parses, so a bad one is a usage error naming the flag; keeps the text. */
+    static final class ByteSize implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String text) {
+            try {
+                parseBytes(text, "");
+                return text;
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(expected(text));
+            }
+        }
     }
 }

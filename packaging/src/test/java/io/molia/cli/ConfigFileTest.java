@@ -16,6 +16,9 @@ import picocli.CommandLine;
 
 /** {@code molia node --config FILE} and the installed default file, shown through {@code --print-config}. */
 class ConfigFileTest {
+    /** Two well-formed peer addresses' key parts: base64url of a 32-byte key. */
+    private static final String PEER_A = "molia://" + "A".repeat(43);
+    private static final String PEER_B = "molia://" + "B".repeat(42) + "A";
     @TempDir
     Path dir;
     private final StringWriter out = new StringWriter();
@@ -46,13 +49,13 @@ class ConfigFileTest {
     @Test
     void fileSetsOptionsFlagsWinAndEachSettingSaysWhereItCameFrom() throws Exception {
         Path conf = conf("# a comment", "", "data-dir = /var/lib/molia-test", "listen = 127.0.0.1:4001   # inline",
-                "bootstrap = molia://a@192.0.2.1:4000,molia://b@192.0.2.2:4000", "ready-json = true",
+                "bootstrap = " + PEER_A + "@192.0.2.1:4000," + PEER_B + "@192.0.2.2:4000", "ready-json = true",
                 "wal-sync=batch");
         assertEquals(0, run("node", "--config", conf.toString(), "--listen", "127.0.0.1:4002", "--print-config"),
                 err.toString());
         assertEquals("data-dir = /var/lib/molia-test   # " + conf + ":3", printed("data-dir"));
         assertEquals("listen = 127.0.0.1:4002   # flag", printed("listen"));
-        assertEquals("bootstrap = molia://a@192.0.2.1:4000,molia://b@192.0.2.2:4000   # " + conf + ":5",
+        assertEquals("bootstrap = " + PEER_A + "@192.0.2.1:4000," + PEER_B + "@192.0.2.2:4000   # " + conf + ":5",
                 printed("bootstrap"));
         assertEquals("ready-json = true   # " + conf + ":6", printed("ready-json"));
         assertEquals("wal-sync = batch   # " + conf + ":7", printed("wal-sync"));
@@ -78,19 +81,20 @@ class ConfigFileTest {
     void anUnknownKeyIsAnErrorNamingTheKeyAndItsLine() throws Exception {
         Path conf = conf("data-dir = /tmp/x", "# comment", "lisen = 127.0.0.1:4000");
         assertEquals(2, run("node", "--config", conf.toString(), "--print-config"));
-        assertTrue(err.toString().startsWith(conf + " line 3: unknown key 'lisen'"), err.toString());
+        assertTrue(err.toString().startsWith("molia: " + conf + " line 3: unknown key 'lisen'"), err.toString());
     }
 
     @Test
     void aValueOfTheWrongTypeIsAnErrorNamingItsLine() throws Exception {
         Path conf = conf("data-dir = /tmp/x", "ready-json = yes");
         assertEquals(2, run("node", "--config", conf.toString(), "--print-config"));
-        assertTrue(err.toString().startsWith(conf + " line 2: Invalid value for option '--ready-json': 'yes' is not a "
+        assertTrue(err.toString().startsWith("molia: " + conf + " line 2: Invalid value for option '--ready-json': 'yes' is not a "
                 + "boolean"), err.toString());
         err.getBuffer().setLength(0);
         conf = conf("data-dir = /tmp/x", "shards = four");
         assertEquals(2, run("node", "--config", conf.toString(), "--print-config"));
-        assertTrue(err.toString().startsWith(conf + " line 2: Invalid value for option '--shards': 'four' is not an int"),
+        assertTrue(err.toString().startsWith("molia: " + conf + " line 2: Invalid value for option '--shards': 'four' "
+                + "is not a whole number"),
                 err.toString());
     }
 
@@ -98,25 +102,25 @@ class ConfigFileTest {
     void optionsThatSteerTheCommandAreNotKeys() throws Exception {
         Path conf = conf("data-dir = /tmp/x", "print-config = true");
         assertEquals(2, run("node", "--config", conf.toString()));
-        assertTrue(err.toString().startsWith(conf + " line 2: unknown key 'print-config'"), err.toString());
+        assertTrue(err.toString().startsWith("molia: " + conf + " line 2: unknown key 'print-config'"), err.toString());
     }
 
     @Test
     void aLineWithoutEqualsOrAKeyTwiceIsAnErrorNamingTheLine() throws Exception {
         Path conf = conf("data-dir /tmp/x");
         assertEquals(2, run("node", "--config", conf.toString(), "--print-config"));
-        assertTrue(err.toString().startsWith(conf + " line 1: expected key = value"), err.toString());
+        assertTrue(err.toString().startsWith("molia: " + conf + " line 1: expected key = value"), err.toString());
         err.getBuffer().setLength(0);
         conf = conf("data-dir = /tmp/x", "listen = 127.0.0.1:1", "listen = 127.0.0.1:2");
         assertEquals(2, run("node", "--config", conf.toString(), "--print-config"));
-        assertTrue(err.toString().startsWith(conf + " line 3: 'listen' is already set on line 2"), err.toString());
+        assertTrue(err.toString().startsWith("molia: " + conf + " line 3: 'listen' is already set on line 2"), err.toString());
     }
 
     @Test
     void aMissingConfigFileIsAnError() {
         Path missing = dir.resolve("nope.conf");
         assertEquals(2, run("node", "--config", missing.toString(), "--data-dir", "/tmp/x", "--print-config"));
-        assertTrue(err.toString().startsWith("--config: cannot read " + missing), err.toString());
+        assertTrue(err.toString().startsWith("molia: --config: cannot read " + missing), err.toString());
     }
 
     @Test
@@ -143,7 +147,7 @@ class ConfigFileTest {
         Path installed = Files.write(dir.resolve("installed.conf"), List.of("data-dir = /srv/molia", "lisen = x"));
         System.setProperty(ConfigFileDefaults.DEFAULT_PROPERTY, installed.toString());
         assertEquals(2, run("node", "--print-config"));
-        assertTrue(err.toString().startsWith(installed + " line 2: unknown key 'lisen'"), err.toString());
+        assertTrue(err.toString().startsWith("molia: " + installed + " line 2: unknown key 'lisen'"), err.toString());
 
         err.getBuffer().setLength(0);
         Path mine = conf("data-dir = /srv/mine");

@@ -98,6 +98,9 @@ class MoliaCommandTest {
         err.getBuffer().setLength(0);
         assertEquals(2, run("node", "--data-dir", dataDir, "--network-key", "abc"));
         assertEquals("molia: --network-key: expected 64 hex digits (see 'molia node --help')", err.toString().strip());
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("node", "--data-dir", dataDir, "--network-key", "ab".repeat(32), "--print-config"),
+                "a well-formed key is taken: " + err);
     }
 
     @Test
@@ -128,8 +131,8 @@ class MoliaCommandTest {
                     + "(names are not resolved)"},
             {"--bootstrap", "molia://" + "A".repeat(43) + "@[::1:4000", "molia: --bootstrap: bad address 'molia://"
                     + "A".repeat(43) + "@[::1:4000': missing ']' after the IPv6 address in '[::1:4000'"},
-            {"--recv-buffer", "lots", "molia node: --recv-buffer: expected bytes like 65536, 512k or 4m, got 'lots'"},
-            {"--send-buffer", "-1k", "molia node: --send-buffer: expected bytes like 65536, 512k or 4m, got '-1k'"},
+            {"--recv-buffer", "lots", "molia: --recv-buffer: expected bytes like 65536, 512k or 4m, got 'lots'"},
+            {"--send-buffer", "-1k", "molia: --send-buffer: expected bytes like 65536, 512k or 4m, got '-1k'"},
         };
         for (String[] c : cases) {
             err.getBuffer().setLength(0);
