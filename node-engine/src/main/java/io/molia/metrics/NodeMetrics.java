@@ -94,6 +94,10 @@ public final class NodeMetrics implements AutoCloseable {
         CounterSnapshot.Builder handshakes = counter("molia_handshakes_completed", "Session handshakes completed");
         CounterSnapshot.Builder handovers = counter("molia_handovers",
                 "Datagrams and messages this shard was handed by another");
+        CounterSnapshot.Builder timestampsEvicted = counter("molia_handshake_timestamps_evicted",
+                "Keys whose newest initiation timestamp left the node-wide replay table for another key");
+        CounterSnapshot.Builder candidates = counter("molia_routing_candidates",
+                "Peers that contacted the node and were queued to be pinged, dropped unpinged, or pinged");
         GaugeSnapshot.Builder routing = gauge("molia_routing_table_contacts", "Contacts in the routing table");
         GaugeSnapshot.Builder sessions = gauge("molia_sessions", "Live sessions");
         GaugeSnapshot.Builder records = gauge("molia_records", "Records held for others");
@@ -108,6 +112,10 @@ public final class NodeMetrics implements AutoCloseable {
             add(timeouts, shard, c.hardTimeouts);
             add(handshakes, shard, sc.handshakesCompleted);
             add(handovers, shard, s.handovers());
+            add(timestampsEvicted, shard, sc.timestampsEvicted);
+            add(candidates, shard, "queued", c.candidatesQueued);
+            add(candidates, shard, "dropped", c.candidatesDropped);
+            add(candidates, shard, "pinged", c.candidatePings);
             for (DecodeStatus status : DecodeStatus.values()) {
                 if (status != DecodeStatus.OK) {
                     add(dropped, shard, "decode_" + status.name().toLowerCase(), c.droppedByStatus[status.ordinal()]);
@@ -122,6 +130,7 @@ public final class NodeMetrics implements AutoCloseable {
             add(dropped, shard, "identity_mismatch", sc.identityMismatch);
             add(dropped, shard, "not_admitted", sc.notAdmitted);
             add(dropped, shard, "replayed_timestamp", sc.replayedTimestamp);
+            add(dropped, shard, "stale_timestamp", sc.staleTimestamp);
             add(dropped, shard, "unknown_receiver_index", sc.unknownReceiverIndex);
             add(dropped, shard, "replayed_counter", sc.replayedCounter);
             add(dropped, shard, "bad_aead", sc.badAead);
@@ -135,7 +144,8 @@ public final class NodeMetrics implements AutoCloseable {
             set(records, shard, s.records());
         }
         List<MetricSnapshot> all = new ArrayList<>();
-        for (CounterSnapshot.Builder b : List.of(in, out, dropped, lookups, timeouts, handshakes, handovers)) {
+        for (CounterSnapshot.Builder b : List.of(in, out, dropped, lookups, timeouts, handshakes, handovers,
+                timestampsEvicted, candidates)) {
             all.add(b.build());
         }
         all.add(routing.build());

@@ -9,6 +9,8 @@ public final class Tai64n {
     public static final int BYTES = 12;
     private static final long EPOCH_LABEL = 0x400000000000000AL;
     private static final int WHITENER_MASK = 0xFFFFFF;
+    /** The last second whose nanoseconds fit a long (the year 2262). */
+    private static final long MAX_UNIX_SECONDS = Long.MAX_VALUE / 1_000_000_000L - 1;
 
     private Tai64n() {
     }
@@ -24,6 +26,26 @@ public final class Tai64n {
         for (int i = 0; i < 4; i++) {
             out[off + 8 + i] = (byte) (nanos >>> (24 - 8 * i));
         }
+    }
+
+    /**
+     * The Unix time in nanoseconds a timestamp names, or {@code Long.MIN_VALUE} when it names none a clock could
+     * show (nanoseconds of a second beyond 999,999,999, or seconds too far from 1970 to fit a long of nanoseconds).
+     */
+    public static long toUnixNanos(byte[] in, int off) {
+        long label = 0;
+        for (int i = 0; i < 8; i++) {
+            label = (label << 8) | (in[off + i] & 0xff);
+        }
+        long nanos = 0;
+        for (int i = 0; i < 4; i++) {
+            nanos = (nanos << 8) | (in[off + 8 + i] & 0xff);
+        }
+        long seconds = label - EPOCH_LABEL;
+        if (nanos >= 1_000_000_000L || seconds < 0 || seconds > MAX_UNIX_SECONDS) {
+            return Long.MIN_VALUE;
+        }
+        return seconds * 1_000_000_000L + nanos;
     }
 
     /** Negative, zero or positive as {@code a} is before, equal to or after {@code b}. */
