@@ -44,7 +44,8 @@ class WireGuardGoInteropTest {
     private static final int WG_PORT = 51820;
     private static final byte[] MOLIA_TUNNEL_IP = {10, (byte) 204, 0, 1};
     private static final byte[] WG_TUNNEL_IP = {10, (byte) 204, 0, 2};
-    private static final long WALL = System.currentTimeMillis() * 1_000_000L;
+    /** Wall time = WALL + System.nanoTime() (the TAI64N freshness window compares it with wireguard-go's clock). */
+    private static final long WALL = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
 
     private static Process wireguardGo;
     private static Path keyFile;
