@@ -216,6 +216,11 @@ public final class SessionManager {
         return out;
     }
 
+    /** Remote static keys this layer keeps state for (bounded like the sessions: an evicted idle peer goes). */
+    int peerCount() {
+        return peers.size();
+    }
+
     /** Handshakes this shard started and has not finished. */
     public int handshakesInProgress() {
         return handshakesByIndex.size();
@@ -763,9 +768,7 @@ public final class SessionManager {
         }
         expired.clear();
         for (Peer peer : new ArrayList<>(peers.values())) {
-            if (!peer.pinned && peer.current == null && peer.previous == null && peer.next == null
-                    && peer.handshake == null && peer.pendingResponse == null
-                    && nowNs - peer.lastInitiationAcceptedNs >= WireGuardConstants.REJECT_AFTER_TIME_NS) {
+            if (idle(peer) && nowNs - peer.lastInitiationAcceptedNs >= WireGuardConstants.REJECT_AFTER_TIME_NS) {
                 forget(peer); // bounded memory: a peer with nothing live is remembered for three minutes at most
                 continue;
             }
@@ -885,11 +888,20 @@ public final class SessionManager {
             sessions.remove(s.localIndex);
             detach(s);
             counters.sessionsEvicted++;
+            if (idle(s.peer)) {
+                forget(s.peer); // the peer table stays as bounded as the session table (replays are refused node-wide)
+            }
         }
     }
 
     private static long lastActive(Session s) {
         return Math.max(s.lastReceivedNs, s.lastSentNs);
+    }
+
+    /** Nothing live: no session, no handshake, no response waiting, and not an allowed plain peer. */
+    private static boolean idle(Peer peer) {
+        return !peer.pinned && peer.current == null && peer.previous == null && peer.next == null
+                && peer.handshake == null && peer.pendingResponse == null;
     }
 
     private void forget(Peer peer) {

@@ -389,6 +389,7 @@ class SessionManagerTest {
         assertTrue(left.contains(newcomer.contact.id()), "never the session just made");
         recent.forEach(p -> assertTrue(left.contains(p.contact.id()), "a recent session was evicted"));
         assertEquals(32 - evicted, quiet.stream().filter(p -> left.contains(p.contact.id())).count());
+        assertEquals(65 - evicted, b.sessions.peerCount(), "an evicted peer with nothing else live is forgotten");
 
         for (int i = 0; i < evicted - 1; i++) { // the table has room again until it is full
             openSessionWith(new Side(1_000 + i, 0x0c000100 | i, PUBLIC_NETWORK, 0), b);
