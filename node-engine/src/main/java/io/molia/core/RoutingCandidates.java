@@ -72,8 +72,4 @@ final class RoutingCandidates {
         nextPingNs = nowNs + PING_INTERVAL_NS;
         return next;
     }
-
-    int size() {
-        return waiting.size();
-    }
 }
