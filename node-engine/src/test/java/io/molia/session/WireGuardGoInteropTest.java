@@ -191,7 +191,8 @@ class WireGuardGoInteropTest {
                     NodeAddress source = NodeAddress.parseIpv4(from.getAddress().getHostAddress() + ":" + from.getPort());
                     long now = System.nanoTime();
                     int status = m.onDatagram(now, WALL + now, source, d, 0, d.length);
-                    if (status == SessionManager.HANDLED && d[0] == WireGuardConstants.TYPE_TRANSPORT && d.length == 32) {
+                    if ((status == SessionManager.HANDLED || status == SessionManager.CONFIRMED)
+                            && d[0] == WireGuardConstants.TYPE_TRANSPORT && d.length == 32) {
                         keepalivesSeen = true;
                     }
                     flush(m);
