@@ -3,7 +3,7 @@ package io.molia.session;
 /**
  * TAI64N timestamps as WireGuard sends them: 8 bytes of seconds (2^62 + 10 + Unix seconds) and 4 bytes of
  * nanoseconds with the low 24 bits cleared (~16.8 ms granularity, so a timestamp does not leak a fine clock),
- * both big-endian. Compared as 12-byte big-endian strings.
+ * both big-endian. Compared as the Unix time they name ({@link InitiationTimestamps}).
  */
 public final class Tai64n {
     public static final int BYTES = 12;
@@ -46,16 +46,5 @@ public final class Tai64n {
             return Long.MIN_VALUE;
         }
         return seconds * 1_000_000_000L + nanos;
-    }
-
-    /** Negative, zero or positive as {@code a} is before, equal to or after {@code b}. */
-    public static int compare(byte[] a, int aOff, byte[] b, int bOff) {
-        for (int i = 0; i < BYTES; i++) {
-            int c = Integer.compare(a[aOff + i] & 0xff, b[bOff + i] & 0xff);
-            if (c != 0) {
-                return c;
-            }
-        }
-        return 0;
     }
 }
