@@ -203,11 +203,12 @@ public final class NodeCore {
     /**
      * The peer {@code from} contacted this node on a session it confirmed (a request this core or another shard
      * answered, or the keepalive that confirmed the session): if its bucket has room, it becomes a candidate, pinged
-     * later at that address; it enters the table only if it answers. A peer the table holds is left as it is: its
-     * liveness is learned from its answers, not from its requests.
+     * later at that address; it enters the table only if it answers. A peer the table holds changes its entry the same
+     * way: its requests prove neither liveness nor a new address, its answer to the ping does.
      */
     public void onContactedBy(long nowNs, Contact from) {
-        if (from.id().equals(self.id()) || !routing.hasRoomFor(nowNs, from) || !reachable.test(from.address())) {
+        if (from.id().equals(self.id()) || !routing.wouldChangeIfAnswered(nowNs, from)
+                || !reachable.test(from.address())) {
             return;
         }
         if (candidates.offer(nowNs, from, counters) && !candidateTimerArmed) {
@@ -509,7 +510,7 @@ public final class NodeCore {
     private void onCandidateTimer(long nowNs) {
         candidateTimerArmed = false;
         Contact candidate = candidates.poll(nowNs);
-        if (candidate != null && routing.hasRoomFor(nowNs, candidate)
+        if (candidate != null && routing.wouldChangeIfAnswered(nowNs, candidate)
                 && sendRequest(nowNs, candidate, MessageKind.PING, null, null)) {
             counters.candidatePings++;
         }

@@ -24,24 +24,28 @@ final class RoutingCandidates {
     static final int PINGED_MEMORY = 1024;
 
     private final LinkedHashMap<NodeId, Contact> waiting = new LinkedHashMap<>();
-    private final LinkedHashMap<NodeId, Long> pinged = new LinkedHashMap<>() {
+    /** When, and at which address, a candidate was last pinged: at a new address it is worth a new ping. */
+    private record Pinged(NodeAddress address, long atNs) {
+    }
+
+    private final LinkedHashMap<NodeId, Pinged> pinged = new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Pinged> eldest) {
             return size() > PINGED_MEMORY;
         }
     };
     private long nextPingNs = Long.MIN_VALUE;
 
     /**
-     * Queues {@code contact} unless it waits already or was pinged within {@link #RETRY_AFTER_NS}; returns false
-     * when it was not queued. A full queue drops its oldest candidate (counted in {@code counters}).
+     * Queues {@code contact} unless it waits already or was pinged at that address within {@link #RETRY_AFTER_NS};
+     * returns false when it was not queued. A full queue drops its oldest candidate (counted in {@code counters}).
      */
     boolean offer(long nowNs, Contact contact, CoreCounters counters) {
         if (waiting.containsKey(contact.id())) {
             return false;
         }
-        Long pingedNs = pinged.get(contact.id());
-        if (pingedNs != null && nowNs - pingedNs < RETRY_AFTER_NS) {
+        Pinged last = pinged.get(contact.id());
+        if (last != null && last.address().equals(contact.address()) && nowNs - last.atNs() < RETRY_AFTER_NS) {
             return false;
         }
         if (waiting.size() >= CAPACITY) {
@@ -68,7 +72,7 @@ final class RoutingCandidates {
         }
         Contact next = oldest.next();
         oldest.remove();
-        pinged.put(next.id(), nowNs);
+        pinged.put(next.id(), new Pinged(next.address(), nowNs));
         nextPingNs = nowNs + PING_INTERVAL_NS;
         return next;
     }

@@ -159,14 +159,19 @@ public final class RoutingTable {
     }
 
     /**
-     * Whether {@code contact}, not in the table, would be let in if it answered now: its bucket has room (within the
-     * subnet rule), or the bucket's oldest entry is due a liveness check. A peer that contacted this node is pinged
-     * only then ({@link RoutingCandidates}); otherwise its answer could not change the table.
+     * Whether an answer from {@code contact} would change the table: it is in the table at another address (it moved
+     * or restarted) or failing, or it is not in the table and its bucket has room (within the subnet rule) or the
+     * bucket's oldest entry is due a liveness check. A peer that contacted this node is pinged only then
+     * ({@link RoutingCandidates}); otherwise its answer could not change the table.
      */
-    public boolean hasRoomFor(long nowNs, Contact contact) {
+    public boolean wouldChangeIfAnswered(long nowNs, Contact contact) {
         int b = bucketIndexOf(contact.id());
-        if (b < 0 || index.containsKey(contact.id())) {
+        if (b < 0) {
             return false;
+        }
+        RoutingEntry existing = index.get(contact.id());
+        if (existing != null) {
+            return existing.failures() > 0 || !existing.contact().address().equals(contact.address());
         }
         Bucket bucket = buckets[b];
         if (bucket == null) {

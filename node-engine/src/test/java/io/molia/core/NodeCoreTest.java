@@ -121,6 +121,26 @@ class NodeCoreTest {
     }
 
     @Test
+    void aKnownPeerAtANewAddressMovesOnlyOnceItAnsweredThere() {
+        NodeCore a = node();
+        NodeCore b = node();
+        a.ping(now, b.self());
+        drive();
+        NodeAddress moved = NodeAddress.ipv4(0x0a00ff01, 4001);
+        NodeCore bMoved = new NodeCore(CoreConfig.defaults(), b.self().withAddress(moved), random.split(), now);
+        network.remove(b.self().address()); // B restarted on another port
+        network.put(moved, bMoved);
+        byte[] buf = new byte[64];
+        int len = new io.molia.codec.MessageCodec(1).encodePing(buf, 0, 99);
+        a.onDatagram(now, bMoved.self(), buf, 0, len);
+        assertEquals(b.self().address(), a.routingTable().entry(b.self().id()).contact().address(),
+                "a request from the new address moves nothing");
+        drive();
+        assertEquals(moved, a.routingTable().entry(b.self().id()).contact().address(),
+                "the answer to A's ping there does");
+    }
+
+    @Test
     void aMessageCarriedByAnUnconfirmedInitiationGetsOnlyAReadOnlyAnswer() {
         NodeCore a = node();
         NodeCore b = node();
