@@ -26,6 +26,15 @@ public final class CoreCounters {
     public long storesRefused;
     public long lookupsStarted;
     public long lookupsRefused;
+    /** Peers that contacted this node queued to be pinged ({@link RoutingCandidates}). */
+    public long candidatesQueued;
+    /** Candidates dropped unpinged from a full queue. */
+    public long candidatesDropped;
+    public long candidatePings;
+    /** STOREs and responses carried by an unconfirmed initiation, dropped (the sender re-sends them). */
+    public long unconfirmedRefused;
+    /** Answers that came from another address than the request went to: used, but the table not changed. */
+    public long answersFromOtherAddress;
 
     public long dropped() {
         long n = 0;
@@ -52,6 +61,11 @@ public final class CoreCounters {
         storesRefused += other.storesRefused;
         lookupsStarted += other.lookupsStarted;
         lookupsRefused += other.lookupsRefused;
+        candidatesQueued += other.candidatesQueued;
+        candidatesDropped += other.candidatesDropped;
+        candidatePings += other.candidatePings;
+        unconfirmedRefused += other.unconfirmedRefused;
+        answersFromOtherAddress += other.answersFromOtherAddress;
         for (int i = 0; i < droppedByStatus.length; i++) {
             droppedByStatus[i] += other.droppedByStatus[i];
         }

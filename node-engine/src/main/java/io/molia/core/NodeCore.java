@@ -31,6 +31,11 @@ import io.molia.crypto.Blake3;
  * {@code now >= nextDeadlineNs()}, then drain {@link #pollTransmit} and {@link #pollEvent}. The {@code from}
  * contact of a datagram is the peer the session layer authenticated, so its ID is trusted here.
  *
+ * <p>The routing table admits only peers that answered a request of this node from the address it asked
+ * ({@link #onResponse}); a peer that merely contacts this node becomes a {@link RoutingCandidates candidate}, pinged
+ * later. A message carried by a handshake initiation the peer has not yet confirmed may be a replay: it gets only a
+ * read-only answer and changes nothing ({@link #onUnconfirmedDatagram}).
+ *
  * <p>Owned by one thread; not thread-safe.
  */
 public final class NodeCore {
@@ -63,6 +68,9 @@ public final class NodeCore {
     private final Map<Long, Operation> operations = new HashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final TransmitQueue transmits = new TransmitQueue(TRANSMIT_QUEUE_SLOTS);
+    private final RoutingCandidates candidates = new RoutingCandidates();
+    /** A CANDIDATE timer is queued (at most one at a time). */
+    private boolean candidateTimerArmed;
     private final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
     /** Hops of finished traced operations until the driver takes them; only traced operations land here. */
     private final Map<Long, List<LookupHop>> finishedTraces = new HashMap<>();
@@ -129,20 +137,12 @@ public final class NodeCore {
 
     // ---------------------------------------------------------------- inputs
 
-    /** An inner message from the authenticated peer {@code from}. Malformed input is counted and dropped. */
+    /**
+     * An inner message from the authenticated peer {@code from}, on a session it confirmed (it proved the keys from
+     * its address). Malformed input is counted and dropped.
+     */
     public void onDatagram(long nowNs, Contact from, byte[] buf, int off, int len) {
-        counters.datagramsIn++;
-        DecodeStatus status = codec.decode(buf, off, len, message);
-        if (status == DecodeStatus.UNKNOWN_BODY) {
-            answerUnsupported(from);
-            counters.droppedByStatus[status.ordinal()]++;
-            return;
-        }
-        if (status != DecodeStatus.OK) {
-            counters.droppedByStatus[status.ordinal()]++;
-            return;
-        }
-        if (from.id().equals(self.id())) {
+        if (!decode(from, buf, off, len)) {
             return;
         }
         if (message.kind().isRequest()) {
@@ -151,20 +151,69 @@ public final class NodeCore {
                 return;
             }
             counters.requestsIn++;
-            noteAlive(nowNs, from, -1);
             answer(nowNs, from);
+            onContactedBy(nowNs, from);
         } else {
             onResponse(nowNs, from);
         }
     }
 
     /**
-     * The authenticated peer {@code from} sent a request another shard answered ({@link SnapshotResponder}): it is
-     * alive, and the routing table learns of it as if this core had answered.
+     * An inner message carried by a handshake initiation whose sender has not confirmed the keys yet: anyone may
+     * replay such an initiation, from any address. A read-only request (PING, FIND_NODE, FIND_VALUE) is answered,
+     * since the answer changes nothing and the session layer bounds its size by 3x what it received (DESIGN §3.4);
+     * nothing is learned from it (no routing table, liveness or candidate change). A STORE, or a response, is
+     * dropped and counted: the initiator re-sends it on the confirmed session.
      */
-    public void onRequestAnsweredElsewhere(long nowNs, Contact from) {
-        if (!from.id().equals(self.id())) {
-            noteAlive(nowNs, from, -1);
+    public void onUnconfirmedDatagram(long nowNs, Contact from, byte[] buf, int off, int len) {
+        if (!decode(from, buf, off, len)) {
+            return;
+        }
+        if (!message.kind().isRequest() || message.kind() == MessageKind.STORE) {
+            counters.unconfirmedRefused++;
+            return;
+        }
+        if (message.version() < MIN_PROTOCOL_VERSION || message.version() > PROTOCOL_VERSION) {
+            answerUnsupported(from);
+            return;
+        }
+        counters.requestsIn++;
+        answer(nowNs, from);
+    }
+
+    /**
+     * Decodes a message into {@link #message}: false when it was dropped (counted; a message of an unknown type is
+     * answered with the supported versions) or comes from this node itself.
+     */
+    private boolean decode(Contact from, byte[] buf, int off, int len) {
+        counters.datagramsIn++;
+        DecodeStatus status = codec.decode(buf, off, len, message);
+        if (status == DecodeStatus.UNKNOWN_BODY) {
+            answerUnsupported(from);
+            counters.droppedByStatus[status.ordinal()]++;
+            return false;
+        }
+        if (status != DecodeStatus.OK) {
+            counters.droppedByStatus[status.ordinal()]++;
+            return false;
+        }
+        return !from.id().equals(self.id());
+    }
+
+    /**
+     * The peer {@code from} contacted this node on a session it confirmed (a request this core or another shard
+     * answered, or the keepalive that confirmed the session): if its bucket has room, it becomes a candidate, pinged
+     * later at that address; it enters the table only if it answers. A peer the table holds changes its entry the same
+     * way: its requests prove neither liveness nor a new address, its answer to the ping does.
+     */
+    public void onContactedBy(long nowNs, Contact from) {
+        if (from.id().equals(self.id()) || !routing.wouldChangeIfAnswered(nowNs, from)
+                || !reachable.test(from.address())) {
+            return;
+        }
+        if (candidates.offer(nowNs, from, counters) && !candidateTimerArmed) {
+            candidateTimerArmed = true;
+            schedule(Math.max(nowNs, candidates.nextDueNs()), TimerKind.CANDIDATE, null);
         }
     }
 
@@ -177,6 +226,7 @@ public final class NodeCore {
                 case SOFT_TIMEOUT -> onSoftTimeout(nowNs, t.request);
                 case HARD_TIMEOUT -> onHardTimeout(nowNs, t.request);
                 case MAINTENANCE -> onMaintenance(nowNs);
+                case CANDIDATE -> onCandidateTimer(nowNs);
             }
         }
     }
@@ -318,7 +368,11 @@ public final class NodeCore {
         pending.remove(req.requestId);
         counters.responsesIn++;
         long rttNs = req.retransmitted ? -1 : nowNs - req.sentNs;
-        noteAlive(nowNs, from, rttNs);
+        if (from.address().equals(req.peer.address())) {
+            noteAlive(nowNs, from, rttNs); // it answered from the address it was asked at: the table's door
+        } else {
+            counters.answersFromOtherAddress++; // the answer counts for the operation, the address proves nothing
+        }
         if (rttNs >= 0) {
             allPeersRtt.onSample(rttNs);
             rttCache.computeIfAbsent(from.id(), id -> new RttEstimator()).onSample(rttNs);
@@ -450,6 +504,20 @@ public final class NodeCore {
             startOperation(nowNs, OperationKind.REFRESH, routing.randomIdInBucket(bucket, random), null, null, 0);
         }
         schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
+    }
+
+    /** Pings the next candidate (one per {@link RoutingCandidates#PING_INTERVAL_NS}); its answer lets it in. */
+    private void onCandidateTimer(long nowNs) {
+        candidateTimerArmed = false;
+        Contact candidate = candidates.poll(nowNs);
+        if (candidate != null && routing.wouldChangeIfAnswered(nowNs, candidate)
+                && sendRequest(nowNs, candidate, MessageKind.PING, null, null)) {
+            counters.candidatePings++;
+        }
+        if (candidates.nextDueNs() != Long.MAX_VALUE) {
+            candidateTimerArmed = true;
+            schedule(Math.max(nowNs, candidates.nextDueNs()), TimerKind.CANDIDATE, null);
+        }
     }
 
     private void noteAlive(long nowNs, Contact peer, long rttNs) {
@@ -640,7 +708,7 @@ public final class NodeCore {
 
     private enum OperationKind { LOOKUP, GET, PUT, PING, REFRESH }
 
-    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE }
+    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE, CANDIDATE }
 
     private static final class Operation {
         final long handle;

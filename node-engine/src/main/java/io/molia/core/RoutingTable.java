@@ -90,7 +90,8 @@ public final class RoutingTable {
     }
 
     /**
-     * Call for every contact that proved itself alive (an authenticated message from it). Returns a contact the
+     * Call for every contact that answered a request of this node from the address it was asked at (the table's only
+     * door: a peer that merely contacts this node is not let in, see {@link RoutingCandidates}). Returns a contact the
      * caller must ping (ping-before-evict: the bucket is full and its least recently seen entry is due for a
      * check), or null.
      */
@@ -155,6 +156,35 @@ public final class RoutingTable {
         }
         oldest.markPingPending();
         return oldest.contact();
+    }
+
+    /**
+     * Whether an answer from {@code contact} would change the table: it is in the table at another address (it moved
+     * or restarted) or failing, or it is not in the table and its bucket has room (within the subnet rule) or the
+     * bucket's oldest entry is due a liveness check. A peer that contacted this node is pinged only then
+     * ({@link RoutingCandidates}); otherwise its answer could not change the table.
+     */
+    public boolean wouldChangeIfAnswered(long nowNs, Contact contact) {
+        int b = bucketIndexOf(contact.id());
+        if (b < 0) {
+            return false;
+        }
+        RoutingEntry existing = index.get(contact.id());
+        if (existing != null) {
+            return existing.failures() > 0 || !existing.contact().address().equals(contact.address());
+        }
+        Bucket bucket = buckets[b];
+        if (bucket == null) {
+            return true;
+        }
+        if (!bucket.subnetAllows(contact.address(), config.maxPerSubnetInBucket(), null)) {
+            return false;
+        }
+        if (bucket.entries.size() < config.k()) {
+            return true;
+        }
+        RoutingEntry oldest = bucket.entries.get(0);
+        return !oldest.pingPending() && nowNs - oldest.lastSeenNs() >= LIVENESS_CHECK_AFTER_NS;
     }
 
     private void insert(Bucket bucket, Contact contact, long nowNs, long rttNs) {

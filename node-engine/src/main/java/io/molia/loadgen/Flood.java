@@ -43,7 +43,8 @@ public final class Flood {
     }
 
     private static final long REQUEST_TIMEOUT_NS = 1_000_000_000L;
-    private static final long WALL_BASE = System.currentTimeMillis() * 1_000_000L;
+    /** Wall time = this + System.nanoTime(): the TAI64N in an initiation must be the wall clock's (a node's window). */
+    private static final long WALL_OFFSET_NS = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
 
     private final Plan plan;
     private final InetSocketAddress target;
@@ -125,7 +126,7 @@ public final class Flood {
                                 random.nextLong(), random.nextLong()))
                         : codec.encodePing(request, 0, id);
                 long now = System.nanoTime();
-                c.sessions.send(now, WALL_BASE + now, targetContact, request, 0, len);
+                c.sessions.send(now, WALL_OFFSET_NS + now, targetContact, request, 0, len);
                 flush(c);
                 outstanding.put(id, now);
                 sent++;
@@ -146,7 +147,7 @@ public final class Flood {
         int answered = 0;
         while (c.channel.receive(rx.clear()) != null) {
             long now = System.nanoTime();
-            int status = c.sessions.onDatagram(now, WALL_BASE + now, targetContact.address(), rx.array(), 0,
+            int status = c.sessions.onDatagram(now, WALL_OFFSET_NS + now, targetContact.address(), rx.array(), 0,
                     rx.position());
             flush(c);
             if (status != SessionManager.DELIVERED) {

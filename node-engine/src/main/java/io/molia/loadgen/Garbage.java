@@ -42,7 +42,8 @@ public final class Garbage {
     }
 
     private static final int[] WIREGUARD_SIZES = {148, 92, 64, 32};
-    private static final long WALL_BASE = System.currentTimeMillis() * 1_000_000L;
+    /** Wall time = this + System.nanoTime(): the TAI64N in an initiation must be the wall clock's (a node's window). */
+    private static final long WALL_OFFSET_NS = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
 
     private final Plan plan;
     private final SplittableRandom random;
@@ -124,7 +125,7 @@ public final class Garbage {
                 (id, key, pow) -> true);
         byte[] ping = {8, 1};
         long now = System.nanoTime();
-        sessions.send(now, WALL_BASE + now, targetContact, ping, 0, ping.length);
+        sessions.send(now, WALL_OFFSET_NS + now, targetContact, ping, 0, ping.length);
         return sessions.pollTransmit().copy();
     }
 

@@ -76,7 +76,8 @@ public final class Handshakes {
     /** One slot per outstanding handshake, each with its own socket: file descriptors bound this. */
     public static final int MAX_CONCURRENCY = 1024;
     static final long HANDSHAKE_TIMEOUT_NS = 2_000_000_000L;
-    private static final long WALL_BASE = System.currentTimeMillis() * 1_000_000L;
+    /** Wall time = this + System.nanoTime(): the TAI64N in an initiation must be the wall clock's (a node's window). */
+    private static final long WALL_OFFSET_NS = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
 
     private final Plan plan;
     private final InetSocketAddress target;
@@ -194,7 +195,7 @@ public final class Handshakes {
         slot.requestId = random.nextLong();
         int len = codec.encodePing(ping, 0, slot.requestId);
         slot.startedNs = System.nanoTime();
-        slot.sessions.send(slot.startedNs, WALL_BASE + slot.startedNs, targetContact, ping, 0, len);
+        slot.sessions.send(slot.startedNs, WALL_OFFSET_NS + slot.startedNs, targetContact, ping, 0, len);
         flush(slot);
     }
 
@@ -205,7 +206,7 @@ public final class Handshakes {
             }
             long now = System.nanoTime();
             int type = rx.array()[0] & 0xff;
-            int status = slot.sessions.onDatagram(now, WALL_BASE + now, targetContact.address(), rx.array(), 0,
+            int status = slot.sessions.onDatagram(now, WALL_OFFSET_NS + now, targetContact.address(), rx.array(), 0,
                     rx.position());
             flush(slot); // the keepalive that confirms the keys
             if (status == SessionManager.DROPPED) {

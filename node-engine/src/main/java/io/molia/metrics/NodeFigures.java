@@ -14,6 +14,9 @@ import io.molia.metrics.NodeMetrics.ShardSource;
 public final class NodeFigures {
     private static final String DROPPED = "molia_dropped";
     private static final String DROPPED_HELP = "Datagrams dropped, by reason";
+    private static final String CANDIDATES = "molia_routing_candidates";
+    private static final String CANDIDATES_HELP = "Peers that contacted the node and were queued to be pinged, "
+            + "dropped unpinged, or pinged (a peer enters the routing table only by answering)";
 
     /** Per shard: summed in the admin view, labelled {@code shard} in Prometheus. */
     public static final List<Figure<ShardSource>> SHARD = shardFigures();
@@ -79,6 +82,7 @@ public final class NodeFigures {
         session(f, "identity_mismatch", s -> s.sessions().identityMismatch);
         session(f, "not_admitted", s -> s.sessions().notAdmitted);
         session(f, "replayed_timestamp", s -> s.sessions().replayedTimestamp);
+        session(f, "stale_timestamp", s -> s.sessions().staleTimestamp);
         session(f, "unknown_receiver_index", s -> s.sessions().unknownReceiverIndex);
         session(f, "replayed_counter", s -> s.sessions().replayedCounter);
         session(f, "bad_aead", s -> s.sessions().badAead);
@@ -88,6 +92,19 @@ public final class NodeFigures {
         session(f, "transmit_ring_full", s -> s.sessions().transmitRingFull);
         f.add(Figure.counter("session_replayed", "Replayed handshakes and data (session_replayed_timestamp + "
                 + "session_replayed_counter)", s -> s.sessions().replayedCounter + s.sessions().replayedTimestamp));
+        f.add(Figure.counter("unconfirmed_refused", "STOREs and responses carried by an initiation whose keys the "
+                + "initiator has not proven yet, dropped (it re-sends them on the confirmed session)",
+                s -> s.core().unconfirmedRefused));
+        f.add(Figure.counter("answers_from_other_address", "Answers from another address than the request went to: "
+                + "used by the lookup, the routing table not changed", s -> s.core().answersFromOtherAddress));
+        f.add(Figure.<ShardSource>counter("handshake_timestamps_evicted", "Keys whose newest initiation timestamp "
+                + "left the node-wide replay table for another key", s -> s.sessions().timestampsEvicted));
+        f.add(Figure.<ShardSource>counter("routing_candidates_queued", CANDIDATES_HELP, s -> s.core().candidatesQueued)
+                .inFamily(CANDIDATES, "queued"));
+        f.add(Figure.<ShardSource>counter("routing_candidates_dropped", CANDIDATES_HELP,
+                s -> s.core().candidatesDropped).inFamily(CANDIDATES, "dropped"));
+        f.add(Figure.<ShardSource>counter("routing_candidates_pinged", CANDIDATES_HELP, s -> s.core().candidatePings)
+                .inFamily(CANDIDATES, "pinged"));
         f.add(Figure.counter("handshakes_completed", "Session handshakes completed",
                 s -> s.sessions().handshakesCompleted));
         f.add(Figure.counter("handshakes_initiated", "Session handshakes initiated",

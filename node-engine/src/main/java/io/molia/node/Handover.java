@@ -22,8 +22,9 @@ sealed interface Handover {
     }
 
     /**
-     * Shard {@code origin} answered a request from {@code from} on its session with it: the routing table learns the
-     * peer is alive, and shard 0 where its session is.
+     * {@code from} contacted this node on a session it confirmed with shard {@code origin} (a request answered there,
+     * or the keepalive that confirmed the session): a candidate for the routing table, and shard 0 learns where its
+     * session is.
      */
     record Alive(int origin, Contact from) implements Handover {
     }

@@ -29,6 +29,7 @@ import io.molia.core.SnapshotResponder;
 import io.molia.core.lookup.LookupHop;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.metrics.NodeMetrics;
+import io.molia.session.InitiationTimestamps;
 import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
@@ -73,6 +74,8 @@ public final class MoliaNode implements AutoCloseable {
     private final Ed25519Identity identity;
     private final Contact self;
     final NodeCore core;
+    /** The replay rule's memory, shared by every shard's session layer (a replay may land on any shard). */
+    private final InitiationTimestamps initiationTimestamps;
     final SessionManager sessions;
     final NodeConfig config;
     /** Operator bans, checked before the session layer (admin socket). Owned by the protocol loop. */
@@ -154,6 +157,8 @@ public final class MoliaNode implements AutoCloseable {
         this.core = new NodeCore(coreConfig, self, random.split(), now);
         core.reachable(SocketAddresses.reachableFrom(bound));
         this.keyLog = openKeyLog(config.keyLog(), transport);
+        this.initiationTimestamps = new InitiationTimestamps(InitiationTimestamps.DEFAULT_SLOTS,
+                InitiationTimestamps.DEFAULT_WINDOW_NS, random.split());
         this.sessions = newSessionManager(0, random.split());
         this.loop = transport.eventLoop(0);
         this.inbox = new ShardInbox(loop, this::onHandover, () -> transport.flush(0));
@@ -267,7 +272,7 @@ public final class MoliaNode implements AutoCloseable {
         // Bans are read through their published view: the admission check runs on every shard's loop.
         SessionManager manager = new SessionManager(StaticIdentity.fromEd25519Seed(identity.seed()),
                 identity.publicKey(), config.networkKey(), shard, SHARD_BITS, SESSIONS_PER_SHARD, random,
-                (id, key, pow) -> !bans.view().bansPeer(System.nanoTime(), id));
+                (id, key, pow) -> !bans.view().bansPeer(System.nanoTime(), id), initiationTimestamps);
         if (keyLog != null) {
             manager.setKeyLog(keyLog.writer()); // shared by the shards: each session's block is one write
         }
@@ -672,7 +677,7 @@ public final class MoliaNode implements AutoCloseable {
             case Handover.Alive a -> {
                 long now = System.nanoTime();
                 sessionDirectory.note(a.from().id(), a.origin(), now);
-                core.onRequestAnsweredElsewhere(now, a.from());
+                core.onContactedBy(now, a.from());
                 publishRouting();
                 moveOutput();
             }
@@ -688,14 +693,20 @@ public final class MoliaNode implements AutoCloseable {
             return;
         }
         int status = sessions.onDatagram(now, wallNanos(), from, buf, 0, len);
-        if (status == SessionManager.DELIVERED) {
+        if (status == SessionManager.DELIVERED || status == SessionManager.CONFIRMED) {
             SessionManager.Delivery d = sessions.delivery();
             if (!bans.isEmpty() && bans.bansPeer(now, d.from.id())) {
                 bans.onDropped();
                 moveOutput(); // the session layer's own output (a handshake response) leaves with the read batch
                 return;
             }
-            core.onDatagram(now, d.from, d.data, d.offset, d.length);
+            if (status == SessionManager.CONFIRMED) {
+                core.onContactedBy(now, d.from);
+            } else if (d.session == null) {
+                core.onUnconfirmedDatagram(now, d.from, d.data, d.offset, d.length); // carried by an initiation
+            } else {
+                core.onDatagram(now, d.from, d.data, d.offset, d.length);
+            }
             publishRouting(); // before the answer is sealed: a peer joining through another shard meanwhile sees it
         }
         moveOutput(); // flushed when the read batch ends

@@ -99,10 +99,13 @@ final class ServingShard implements AutoCloseable {
             banned.onDropped();
             return;
         }
-        if (sessions.onDatagram(now, MoliaNode.wallNanos(), from, buf, 0, len) == SessionManager.DELIVERED) {
+        int status = sessions.onDatagram(now, MoliaNode.wallNanos(), from, buf, 0, len);
+        if (status == SessionManager.DELIVERED || status == SessionManager.CONFIRMED) {
             SessionManager.Delivery d = sessions.delivery();
             if (!banned.isEmpty() && banned.bansPeer(now, d.from.id())) {
                 banned.onDropped();
+            } else if (status == SessionManager.CONFIRMED) {
+                protocolInbox.offer(new Handover.Alive(shard, d.from)); // it proved its keys here: a candidate
             } else {
                 deliver(now, d);
             }
@@ -114,10 +117,10 @@ final class ServingShard implements AutoCloseable {
         Contact peer = d.from;
         int status = responder.onDatagram(peer, d.data, d.offset, d.length, routing.get());
         if (status == SnapshotResponder.ANSWERED) {
-            // A request carried by a handshake comes once per session; on a session, at most every 30 s. Reported
-            // before the answer is sealed (a handshake response costs ~150 µs): the sooner shard 0 knows a joining
-            // peer, the smaller the window in which another peer joining through shard 0 misses it.
-            if (d.session == null || d.session.aliveReportDue(now, ALIVE_REPORT_EVERY_NS)) {
+            // A request carried by a handshake is answered (read-only, within the 3x bound) but reported to nobody:
+            // it may be a replay, from the replayer's address. On a confirmed session, reported at most every 30 s,
+            // before the answer is sealed (a response costs ~150 µs), so shard 0 soon pings a joining peer.
+            if (d.session != null && d.session.aliveReportDue(now, ALIVE_REPORT_EVERY_NS)) {
                 protocolInbox.offer(new Handover.Alive(shard, peer));
             }
             sessions.send(now, MoliaNode.wallNanos(), peer, responder.answer(), 0, responder.answerLength());

@@ -6,9 +6,10 @@ import io.molia.core.Contact;
 import io.molia.core.NodeAddress;
 
 /**
- * What a shard keeps about one remote static key: its sessions (current and the one before a rekey), a handshake
- * in progress, the newest handshake timestamp accepted from it (replay rule), a cookie for mac2, and the few
- * messages waiting for a session. Owned by the shard thread; not thread-safe.
+ * What a shard keeps about one remote static key: its sessions (current, the one before a rekey, and one answered
+ * but not yet confirmed), a handshake in progress, a cookie for mac2, and the few messages waiting for a session.
+ * The replay rule's timestamps are node-wide ({@link InitiationTimestamps}). Owned by the shard thread; not
+ * thread-safe.
  */
 final class Peer {
     static final int MAX_QUEUED = 8;
@@ -21,13 +22,14 @@ final class Peer {
     NodeAddress address;
     Session current;
     Session previous;
+    /** A session answered to an initiation, until the initiator's first data message confirms it. */
+    Session next;
     WireGuardHandshake.State handshake;
     /** The request the handshake carries, so a retransmitted initiation still carries it. */
     byte[] handshakeInner;
     long handshakeStartedNs;
     long lastInitiationSentNs;
     final byte[] lastMac1Sent = new byte[WireGuardHandshake.MAC_BYTES];
-    final byte[] newestTimestamp = new byte[Tai64n.BYTES];
     long lastInitiationAcceptedNs = Long.MIN_VALUE / 2;
     byte[] cookie;
     long cookieReceivedNs;

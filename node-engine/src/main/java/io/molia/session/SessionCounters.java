@@ -15,6 +15,10 @@ public final class SessionCounters {
     public long identityMismatch;
     public long notAdmitted;
     public long replayedTimestamp;
+    /** Initiations whose timestamp lay outside the freshness window of this node's clock. */
+    public long staleTimestamp;
+    /** Keys whose newest timestamp left the node-wide table for a newcomer (its floor keeps them refused). */
+    public long timestampsEvicted;
     public long unknownReceiverIndex;
     public long replayedCounter;
     public long badAead;
@@ -36,7 +40,7 @@ public final class SessionCounters {
     /** Everything dropped in silence. */
     public long silentDrops() {
         return tooShort + unknownType + badReserved + badMac1 + rateLimited + badHandshake + identityMismatch
-                + notAdmitted + replayedTimestamp + unknownReceiverIndex + replayedCounter + badAead + expiredSession
+                + notAdmitted + replayedTimestamp + staleTimestamp + unknownReceiverIndex + replayedCounter + badAead + expiredSession
                 + tooLong;
     }
 
@@ -52,6 +56,8 @@ public final class SessionCounters {
         identityMismatch += other.identityMismatch;
         notAdmitted += other.notAdmitted;
         replayedTimestamp += other.replayedTimestamp;
+        staleTimestamp += other.staleTimestamp;
+        timestampsEvicted += other.timestampsEvicted;
         unknownReceiverIndex += other.unknownReceiverIndex;
         replayedCounter += other.replayedCounter;
         badAead += other.badAead;

@@ -45,6 +45,11 @@ public final class SessionManager {
     public static final int DROPPED = 0;
     public static final int HANDLED = 1;
     public static final int DELIVERED = 2;
+    /**
+     * A keepalive confirmed a session the peer initiated: the peer proved it holds the keys, from the address
+     * {@code delivery().from} names (the session is in {@code delivery().session}; there is no plaintext).
+     */
+    public static final int CONFIRMED = 3;
 
     private static final int ED_KEY = 32;
 
@@ -105,6 +110,7 @@ public final class SessionManager {
     private final int maxSessions;
     private final RandomGenerator random;
     private final AdmissionPolicy admission;
+    private final InitiationTimestamps timestamps;
     private final WireGuardHandshake wg = new WireGuardHandshake();
     private final ChaChaPoly aead = new ChaChaPoly();
     private final Map<ByteBuffer, Peer> peers = new HashMap<>();
@@ -131,8 +137,22 @@ public final class SessionManager {
     private boolean underLoad;
     private java.io.Writer keyLog;
 
+    /** Slots of the timestamp table of a manager that shares none (a client, a test). */
+    private static final int OWN_TIMESTAMP_SLOTS = 4096;
+
+    /** A manager with a replay memory of its own: for a node of one shard, a client, a test. */
     public SessionManager(StaticIdentity local, byte[] localEd25519, byte[] psk, int shard, int shardBits,
             int maxSessions, RandomGenerator random, AdmissionPolicy admission) {
+        this(local, localEd25519, psk, shard, shardBits, maxSessions, random, admission,
+                new InitiationTimestamps(OWN_TIMESTAMP_SLOTS, InitiationTimestamps.DEFAULT_WINDOW_NS, random));
+    }
+
+    /**
+     * A manager whose replay rule uses {@code timestamps}, which every shard of a node shares: a replayed initiation
+     * is refused whichever shard the kernel gives it to.
+     */
+    public SessionManager(StaticIdentity local, byte[] localEd25519, byte[] psk, int shard, int shardBits,
+            int maxSessions, RandomGenerator random, AdmissionPolicy admission, InitiationTimestamps timestamps) {
         if (psk.length != 32) {
             throw new IllegalArgumentException("a pre-shared key is 32 bytes");
         }
@@ -147,6 +167,7 @@ public final class SessionManager {
         this.maxSessions = maxSessions;
         this.random = random;
         this.admission = admission;
+        this.timestamps = timestamps;
         this.cookies = new CookieJar(local, random);
         this.sessions = new IntObjectMap<>(Math.min(maxSessions, 1024) + 2);
         for (int i = 0; i < ring.length; i++) {
@@ -209,6 +230,11 @@ public final class SessionManager {
             }
         }
         return out;
+    }
+
+    /** Remote static keys this layer keeps state for (bounded like the sessions: an evicted idle peer goes). */
+    int peerCount() {
+        return peers.size();
     }
 
     /** Handshakes this shard started and has not finished. */
@@ -292,7 +318,7 @@ public final class SessionManager {
         return switch (type) {
             case WireGuardConstants.TYPE_TRANSPORT -> onTransport(nowNs, from, buf, off, len);
             case WireGuardConstants.TYPE_INITIATION, TYPE_MOLIA_INITIATION ->
-                    onInitiation(nowNs, from, buf, off, len, type == TYPE_MOLIA_INITIATION);
+                    onInitiation(nowNs, unixNanos, from, buf, off, len, type == TYPE_MOLIA_INITIATION);
             case WireGuardConstants.TYPE_RESPONSE, TYPE_MOLIA_RESPONSE ->
                     onResponse(nowNs, unixNanos, from, buf, off, len);
             case WireGuardConstants.TYPE_COOKIE_REPLY -> onCookieReply(nowNs, buf, off, len);
@@ -307,7 +333,14 @@ public final class SessionManager {
         return delivery;
     }
 
-    private int onInitiation(long nowNs, NodeAddress from, byte[] buf, int off, int len, boolean molia) {
+    /**
+     * An initiation proves only that its sender holds the static key, and anyone may replay it from anywhere: it is
+     * accepted once (the node-wide timestamp rule), and until the initiator's first data message proves the keys it
+     * changes nothing a replayer could exploit. The new session waits as the peer's next one (its current session,
+     * address and contact stay), and a carried request is delivered with no session, for a read-only answer.
+     */
+    private int onInitiation(long nowNs, long unixNanos, NodeAddress from, byte[] buf, int off, int len,
+            boolean molia) {
         if (molia ? len < MOLIA_INITIATION_MIN_BYTES : len != WireGuardConstants.INITIATION_BYTES) {
             counters.tooShort++;
             return DROPPED;
@@ -354,28 +387,32 @@ public final class SessionManager {
                 counters.notAdmitted++; // a plain WireGuard key nobody allowed
                 return DROPPED;
             }
-            contact = peer.contact;
+            contact = peer.contact.withAddress(from);
         }
-        if (peer != null) {
-            if (Tai64n.compare(payload, tsOffset, peer.newestTimestamp, 0) <= 0) {
+        if (peer != null && nowNs - peer.lastInitiationAcceptedNs < WireGuardConstants.HANDSHAKE_INITIATION_RATE_NS) {
+            counters.rateLimited++;
+            return DROPPED;
+        }
+        switch (timestamps.check(hs.remoteStatic, payload, tsOffset, unixNanos)) {
+            case InitiationTimestamps.STALE -> {
+                counters.staleTimestamp++;
+                return DROPPED;
+            }
+            case InitiationTimestamps.REPLAYED -> {
                 counters.replayedTimestamp++;
                 return DROPPED;
             }
-            if (nowNs - peer.lastInitiationAcceptedNs < WireGuardConstants.HANDSHAKE_INITIATION_RATE_NS) {
-                counters.rateLimited++;
-                return DROPPED;
-            }
-        } else {
+            case InitiationTimestamps.ACCEPTED_EVICTING -> counters.timestampsEvicted++;
+            default -> { }
+        }
+        if (peer == null) {
             peer = new Peer(hs.remoteStatic, contact, from);
             peers.put(ByteBuffer.wrap(peer.remoteStatic), peer);
             if (molia) {
                 peersById.put(contact.id(), peer);
             }
         }
-        System.arraycopy(payload, tsOffset, peer.newestTimestamp, 0, Tai64n.BYTES);
         peer.lastInitiationAcceptedNs = nowNs;
-        peer.address = from;
-        peer.contact = molia ? contact : peer.contact.withAddress(from);
         hs.localIndex = newLocalIndex();
         if (!molia) {
             respond(nowNs, peer, hs, from, new byte[0], 0, WireGuardConstants.TYPE_RESPONSE);
@@ -393,8 +430,8 @@ public final class SessionManager {
         if (innerLen == 0 || innerOff + innerLen > payloadLen) {
             return HANDLED;
         }
-        delivery.session = null;
-        delivery.from = peer.contact;
+        delivery.session = null; // unconfirmed: maybe a replay, from wherever the replayer sits
+        delivery.from = contact;
         delivery.data = payload;
         delivery.offset = innerOff;
         delivery.length = innerLen;
@@ -423,7 +460,7 @@ public final class SessionManager {
         }
         int len = wg.createResponse(hs, ephemeral, hs.localIndex, psk, payload, payloadLen, null, type, out);
         queueCopy(to, out, len);
-        install(peer, new Session(peer, hs, false, nowNs));
+        installNext(peer, new Session(peer, hs, false, nowNs));
         logKeys(hs);
         counters.handshakesCompleted++;
     }
@@ -521,11 +558,21 @@ public final class SessionManager {
         s.bytesIn += len;
         s.confirmed = true;
         Peer peer = s.peer;
+        boolean confirmedNow = peer.next == s;
+        if (confirmedNow) {
+            promoteNext(peer); // the initiator proved the keys: its session, and its address, are now the peer's
+        }
         if (!from.equals(peer.address)) {
             peer.address = from; // roaming: the newest authenticated address wins, as WireGuard does
             peer.contact = peer.contact.withAddress(from);
         }
         if (plain == 0) {
+            if (confirmedNow) {
+                delivery.session = s;
+                delivery.from = peer.contact;
+                delivery.length = 0;
+                return CONFIRMED;
+            }
             return HANDLED; // keepalive
         }
         delivery.session = s;
@@ -595,6 +642,11 @@ public final class SessionManager {
             peer = new Peer(x25519, to, to.address());
             peers.put(ByteBuffer.wrap(peer.remoteStatic), peer);
             peersById.put(to.id(), peer);
+        }
+        if (peer.handshake == null && !peer.pinned && !to.address().equals(peer.address)) {
+            // No confirmed session: the caller's address, not one an unconfirmed initiation came from, is asked.
+            peer.address = to.address();
+            peer.contact = peer.contact.withAddress(to.address());
         }
         if (peer.handshake != null) {
             if (peer.queued.size() >= Peer.MAX_QUEUED) {
@@ -729,18 +781,11 @@ public final class SessionManager {
         }
         for (Session s : expired) {
             sessions.remove(s.localIndex);
-            if (s.peer.current == s) {
-                s.peer.current = null;
-            }
-            if (s.peer.previous == s) {
-                s.peer.previous = null;
-            }
+            detach(s);
         }
         expired.clear();
         for (Peer peer : new ArrayList<>(peers.values())) {
-            if (!peer.pinned && peer.current == null && peer.previous == null && peer.handshake == null
-                    && peer.pendingResponse == null
-                    && nowNs - peer.lastInitiationAcceptedNs >= WireGuardConstants.REJECT_AFTER_TIME_NS) {
+            if (idle(peer) && nowNs - peer.lastInitiationAcceptedNs >= WireGuardConstants.REJECT_AFTER_TIME_NS) {
                 forget(peer); // bounded memory: a peer with nothing live is remembered for three minutes at most
                 continue;
             }
@@ -775,6 +820,45 @@ public final class SessionManager {
         sessions.put(session.localIndex, session);
         if (sessions.size() > maxSessions) {
             evictIdlest(session);
+        }
+    }
+
+    /**
+     * A session this node answered waits as the peer's next one until the initiator's first data message confirms
+     * it: an unconfirmed (perhaps replayed) initiation must not displace the session the peer uses (WireGuard keeps
+     * a responder's new keypair as "next" for the same reason). A newer initiation replaces a waiting one.
+     */
+    private void installNext(Peer peer, Session session) {
+        if (peer.next != null) {
+            sessions.remove(peer.next.localIndex);
+        }
+        peer.next = session;
+        sessions.put(session.localIndex, session);
+        if (sessions.size() > maxSessions) {
+            evictIdlest(session);
+        }
+    }
+
+    /** The peer's next session proved itself: it becomes current, the current one previous. */
+    private void promoteNext(Peer peer) {
+        if (peer.previous != null) {
+            sessions.remove(peer.previous.localIndex);
+        }
+        peer.previous = peer.current;
+        peer.current = peer.next;
+        peer.next = null;
+    }
+
+    /** Unlinks a session removed from the table from its peer. */
+    private static void detach(Session s) {
+        if (s.peer.current == s) {
+            s.peer.current = null;
+        }
+        if (s.peer.previous == s) {
+            s.peer.previous = null;
+        }
+        if (s.peer.next == s) {
+            s.peer.next = null;
         }
     }
 
@@ -819,18 +903,22 @@ public final class SessionManager {
         }
         for (Session s : idlest) {
             sessions.remove(s.localIndex);
-            if (s.peer.current == s) {
-                s.peer.current = null;
-            }
-            if (s.peer.previous == s) {
-                s.peer.previous = null;
-            }
+            detach(s);
             counters.sessionsEvicted++;
+            if (idle(s.peer)) {
+                forget(s.peer); // the peer table stays as bounded as the session table (replays are refused node-wide)
+            }
         }
     }
 
     private static long lastActive(Session s) {
         return Math.max(s.lastReceivedNs, s.lastSentNs);
+    }
+
+    /** Nothing live: no session, no handshake, no response waiting, and not an allowed plain peer. */
+    private static boolean idle(Peer peer) {
+        return !peer.pinned && peer.current == null && peer.previous == null && peer.next == null
+                && peer.handshake == null && peer.pendingResponse == null;
     }
 
     private void forget(Peer peer) {

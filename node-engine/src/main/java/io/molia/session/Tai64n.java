@@ -3,12 +3,14 @@ package io.molia.session;
 /**
  * TAI64N timestamps as WireGuard sends them: 8 bytes of seconds (2^62 + 10 + Unix seconds) and 4 bytes of
  * nanoseconds with the low 24 bits cleared (~16.8 ms granularity, so a timestamp does not leak a fine clock),
- * both big-endian. Compared as 12-byte big-endian strings.
+ * both big-endian. Compared as the Unix time they name ({@link InitiationTimestamps}).
  */
 public final class Tai64n {
     public static final int BYTES = 12;
     private static final long EPOCH_LABEL = 0x400000000000000AL;
     private static final int WHITENER_MASK = 0xFFFFFF;
+    /** The last second whose nanoseconds fit a long (the year 2262). */
+    private static final long MAX_UNIX_SECONDS = Long.MAX_VALUE / 1_000_000_000L - 1;
 
     private Tai64n() {
     }
@@ -26,14 +28,23 @@ public final class Tai64n {
         }
     }
 
-    /** Negative, zero or positive as {@code a} is before, equal to or after {@code b}. */
-    public static int compare(byte[] a, int aOff, byte[] b, int bOff) {
-        for (int i = 0; i < BYTES; i++) {
-            int c = Integer.compare(a[aOff + i] & 0xff, b[bOff + i] & 0xff);
-            if (c != 0) {
-                return c;
-            }
+    /**
+     * The Unix time in nanoseconds a timestamp names, or {@code Long.MIN_VALUE} when it names none a clock could
+     * show (nanoseconds of a second beyond 999,999,999, or seconds too far from 1970 to fit a long of nanoseconds).
+     */
+    public static long toUnixNanos(byte[] in, int off) {
+        long label = 0;
+        for (int i = 0; i < 8; i++) {
+            label = (label << 8) | (in[off + i] & 0xff);
         }
-        return 0;
+        long nanos = 0;
+        for (int i = 0; i < 4; i++) {
+            nanos = (nanos << 8) | (in[off + 8 + i] & 0xff);
+        }
+        long seconds = label - EPOCH_LABEL;
+        if (nanos >= 1_000_000_000L || seconds < 0 || seconds > MAX_UNIX_SECONDS) {
+            return Long.MIN_VALUE;
+        }
+        return seconds * 1_000_000_000L + nanos;
     }
 }

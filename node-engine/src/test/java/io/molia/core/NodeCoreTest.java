@@ -35,9 +35,14 @@ class NodeCoreTest {
         return core;
     }
 
-    /** Delivers every queued datagram until the network is quiet; fails on livelock. */
+    /** Delivers every queued datagram, and fires every due timer, until the network is quiet; fails on livelock. */
     private void drive() {
         for (int round = 0; round < 10_000; round++) {
+            for (NodeCore core : network.values()) {
+                if (core.nextDeadlineNs() <= now) {
+                    core.onTimer(now); // e.g. the ping of a peer that contacted it
+                }
+            }
             // Collect first, then deliver: every datagram takes exactly one round (1 ms).
             List<Object[]> inFlight = new ArrayList<>();
             for (NodeCore core : network.values()) {
@@ -80,8 +85,97 @@ class NodeCoreTest {
         CoreEvent.PingCompleted done = assertInstanceOf(CoreEvent.PingCompleted.class, events(a).get(0));
         assertEquals(2 * MS, done.rttNs());
         assertNotNull(a.routingTable().entry(b.self().id()));
+        assertEquals(1, b.counters().candidatePings, "B learns A only by pinging it back");
         assertNotNull(b.routingTable().entry(a.self().id()));
         assertEquals(2 * MS, a.routingTable().entry(b.self().id()).rtt().srttNs());
+    }
+
+    @Test
+    void peersThatOnlyContactThisNodeNeverEnterItsTable() {
+        NodeCore b = node();
+        NodeCore honest = node();
+        byte[] buf = new byte[1184];
+        io.molia.codec.MessageCodec codec = new io.molia.codec.MessageCodec(1);
+        List<Contact> strangers = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Contact stranger = TestContacts.random(random); // nobody at its address answers
+            strangers.add(stranger);
+            int len = codec.encodeFindNode(buf, 0, 1000 + i, TestContacts.randomId(random));
+            b.onDatagram(now, stranger, buf, 0, len);
+        }
+        honest.ping(now, b.self());
+        drive();
+        long end = now + 20_000 * MS; // a ping every 50 ms, each answered or timed out within a few seconds
+        while (now < end) {
+            now = Math.max(now, Math.min(end, b.nextDeadlineNs()));
+            b.onTimer(now);
+            drive();
+        }
+        for (Contact stranger : strangers) {
+            assertNull(b.routingTable().entry(stranger.id()), "a stranger that never answered entered");
+        }
+        assertNotNull(b.routingTable().entry(honest.self().id()), "the peer that answered the ping entered");
+        assertEquals(RoutingCandidates.CAPACITY + 1, b.counters().candidatePings, "bounded: the queue's capacity");
+        assertEquals(200 - RoutingCandidates.CAPACITY, b.counters().candidatesDropped,
+                "the oldest gave way (the honest peer came last, and was pinged)");
+    }
+
+    @Test
+    void aKnownPeerAtANewAddressMovesOnlyOnceItAnsweredThere() {
+        NodeCore a = node();
+        NodeCore b = node();
+        a.ping(now, b.self());
+        drive();
+        NodeAddress moved = NodeAddress.ipv4(0x0a00ff01, 4001);
+        NodeCore bMoved = new NodeCore(CoreConfig.defaults(), b.self().withAddress(moved), random.split(), now);
+        network.remove(b.self().address()); // B restarted on another port
+        network.put(moved, bMoved);
+        byte[] buf = new byte[64];
+        int len = new io.molia.codec.MessageCodec(1).encodePing(buf, 0, 99);
+        a.onDatagram(now, bMoved.self(), buf, 0, len);
+        assertEquals(b.self().address(), a.routingTable().entry(b.self().id()).contact().address(),
+                "a request from the new address moves nothing");
+        drive();
+        assertEquals(moved, a.routingTable().entry(b.self().id()).contact().address(),
+                "the answer to A's ping there does");
+    }
+
+    @Test
+    void aMessageCarriedByAnUnconfirmedInitiationGetsOnlyAReadOnlyAnswer() {
+        NodeCore a = node();
+        NodeCore b = node();
+        byte[] buf = new byte[1184];
+        io.molia.codec.MessageCodec codec = new io.molia.codec.MessageCodec(1);
+        int len = codec.encodePing(buf, 0, 5);
+        b.onUnconfirmedDatagram(now, a.self(), buf, 0, len);
+        assertNotNull(b.pollTransmit(), "a PING is answered: read-only, and the session layer bounds the answer");
+        byte[] value = {1, 2, 3};
+        len = codec.encodeStore(buf, 0, 6, NodeId.fromBytes(new io.molia.crypto.Blake3().hash(value)), value, 0, 3,
+                60);
+        b.onUnconfirmedDatagram(now, a.self(), buf, 0, len);
+        assertNull(b.pollTransmit(), "a STORE waits for the confirmed session");
+        assertEquals(0, b.records().size());
+        assertEquals(1, b.counters().unconfirmedRefused);
+        now += 10_000 * MS;
+        b.onTimer(now);
+        assertNull(b.pollTransmit(), "no candidate ping: a replayer's address is never asked");
+        assertEquals(0, b.counters().candidatesQueued);
+        assertEquals(0, b.routingTable().size());
+    }
+
+    @Test
+    void anAnswerFromAnotherAddressServesTheLookupButNotTheTable() {
+        NodeCore a = node();
+        NodeCore b = node();
+        a.ping(now, b.self());
+        Outbound ping = a.pollTransmit();
+        b.onDatagram(now, a.self(), ping.data(), 0, ping.length());
+        Outbound pong = b.pollTransmit();
+        now += MS;
+        a.onDatagram(now, b.self().withAddress(NodeAddress.ipv4(0x0b000001, 9)), pong.data(), 0, pong.length());
+        assertEquals(MS, ((CoreEvent.PingCompleted) events(a).get(0)).rttNs(), "the ping completed");
+        assertNull(a.routingTable().entry(b.self().id()), "but B's entry would carry an address B never proved");
+        assertEquals(1, a.counters().answersFromOtherAddress);
     }
 
     @Test

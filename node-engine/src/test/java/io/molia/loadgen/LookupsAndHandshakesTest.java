@@ -112,6 +112,57 @@ class LookupsAndHandshakesTest {
                 "still serving peers");
     }
 
+    /**
+     * Issue 13: every fresh identity's first PING used to put it in the routing table. Now a peer that only
+     * contacts a node is pinged (bounded, rate-limited) and enters only if it answers; the flood's identities never
+     * answer, so every table keeps exactly the honest nodes and lookups return only them.
+     */
+    @Test
+    void aFloodOfFreshIdentitiesLeavesEveryRoutingTableToTheHonestNodes() throws Exception {
+        MoliaNode first = live.start("node-0", 2, List.of());
+        for (int i = 1; i < 4; i++) {
+            start(List.of(first.address()));
+        }
+        java.util.Set<io.molia.core.NodeId> honest = new java.util.HashSet<>();
+        nodes.forEach(n -> honest.add(n.self().id()));
+        long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (nodes.stream().anyMatch(n -> routingTable(n).size() < nodes.size() - 1)) {
+            assertTrue(System.nanoTime() < settle, "the honest nodes learned each other");
+            Thread.sleep(20);
+        }
+
+        Handshakes.Result r = new Handshakes(new Handshakes.Plan(first.address(), 200, 0, 16, 30, 0)).run();
+        assertTrue(r.completed() > 150, "the flood's handshakes were served: " + r);
+        Thread.sleep(300); // the node's pings of the strangers go out, and are not answered
+
+        for (MoliaNode n : nodes) {
+            java.util.Set<io.molia.core.NodeId> table = routingTable(n);
+            java.util.Set<io.molia.core.NodeId> others = new java.util.HashSet<>(honest);
+            others.remove(n.self().id());
+            assertEquals(others, table, "only the honest nodes are in the table of " + n.self().id().shortHex());
+        }
+        long considered = first.onLoop(s -> s.core().counters().candidatesQueued).get(5, TimeUnit.SECONDS);
+        assertTrue(considered > 0, "the flood's identities were candidates, not entries");
+        io.molia.core.NodeId far = new io.molia.core.NodeId(1, 2, 3, 4);
+        assertEquals(nodes.size() - 1, nodes.get(1).lookup(far).get(10, TimeUnit.SECONDS).size(),
+                "a lookup meets only the honest nodes");
+    }
+
+    /** The IDs in {@code node}'s routing table, read on its protocol loop. */
+    private static java.util.Set<io.molia.core.NodeId> routingTable(MoliaNode node) {
+        try {
+            return node.onLoop(s -> {
+                java.util.Set<io.molia.core.NodeId> ids = new java.util.HashSet<>();
+                for (int b = 0; b < io.molia.core.NodeId.BITS; b++) {
+                    s.core().routingTable().bucketEntries(b).forEach(e -> ids.add(e.contact().id()));
+                }
+                return ids;
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void aNodeUnderLoadAnswersWithCookiesAndTheyAreCountedNotCompleted() throws Exception {
         byte[] seed = new byte[Ed25519Identity.SEED_BYTES];

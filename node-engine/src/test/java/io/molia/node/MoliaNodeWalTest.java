@@ -85,7 +85,9 @@ class MoliaNodeWalTest {
         CoreEvent.PutCompleted put;
         try (MoliaNode seed = start(seedDir, List.of(), null)) {
             try (MoliaNode node = start(nodeDir, List.of(seed.address()), null)) {
-                waitUntil(() -> node.status().get().routingTableSize() >= 1);
+                // The seed lets the node in once the node answered its ping.
+                waitUntil(() -> node.status().get().routingTableSize() >= 1
+                        && seed.status().get().routingTableSize() >= 1);
                 put = seed.put(value, 3_600).get(10, TimeUnit.SECONDS);
                 assertEquals(1, put.stored(), "stored on the one other node");
                 digest = node.storeDigest().get(10, TimeUnit.SECONDS);
@@ -108,6 +110,9 @@ class MoliaNodeWalTest {
                 assertEquals(digest, again.storeDigest().get(10, TimeUnit.SECONDS));
                 assertEquals(seed.self().id(), again.lookup(seed.self().id()).get(10, TimeUnit.SECONDS).get(0).id(),
                         "rejoined: a lookup reaches the seed");
+                // The seed moves the node's entry to its new port once the node answered its ping there.
+                waitUntil(() -> again.self().address().equals(seed.onLoop(s -> s.core().routingTable()
+                        .entry(again.self().id()).contact().address()).get()));
                 assertArrayEquals(value, seed.get(put.key()).get(10, TimeUnit.SECONDS), "the record is served");
                 String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + again.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();

@@ -61,7 +61,7 @@ class SessionDataPathAllocationTest {
         assertEquals(SessionManager.DELIVERED, carry(a, b, now));
         b.sessions.send(now, WALL + now, b.sessions.delivery().from, message, 0, 100);
         assertEquals(SessionManager.DELIVERED, carry(b, a, now));
-        assertEquals(SessionManager.HANDLED, carry(a, b, now)); // the key confirmation
+        assertEquals(SessionManager.CONFIRMED, carry(a, b, now)); // the key confirmation
         assertEquals(1, a.sessions.sessionCount());
         assertEquals(1, b.sessions.sessionCount());
 

@@ -87,7 +87,7 @@ class SessionManagerTest {
     @Test
     void aFullTransmitRingDropsAndCountsAndKeepsWhatItQueued() {
         assertEquals(SessionManager.DELIVERED, deliver(b, a, oneRoundTrip("q", "a")));
-        assertEquals(SessionManager.HANDLED, deliver(a, b, only(a.sessions)));
+        assertEquals(SessionManager.CONFIRMED, deliver(a, b, only(a.sessions)));
         byte[] message = new byte[100];
         for (int i = 0; i < SessionManager.TRANSMIT_SLOTS; i++) {
             message[0] = (byte) i;
@@ -123,7 +123,7 @@ class SessionManagerTest {
         SessionManager.Transmit confirm = only(a.sessions); // keepalive: B may send now
         assertEquals(WireGuardConstants.TYPE_TRANSPORT, confirm.data()[0]);
         assertEquals(32, confirm.length());
-        assertEquals(SessionManager.HANDLED, deliver(a, b, confirm));
+        assertEquals(SessionManager.CONFIRMED, deliver(a, b, confirm));
         assertTrue(b.sessions.canSendNow(now, a.contact.id()), "confirmed");
 
         assertTrue(b.sessions.send(now, WALL + now, a.contact, bytes("ping"), 0, 4));
@@ -152,6 +152,93 @@ class SessionManagerTest {
         assertEquals(SessionManager.DROPPED, deliver(a, b, init));
         assertEquals(1, b.sessions.counters().replayedTimestamp);
         assertNull(b.sessions.pollTransmit(), "silent");
+    }
+
+    @Test
+    void anInitiationOutsideTheFreshnessWindowIsIgnored() {
+        long capturedLongAgo = WALL + now - 12 * 60 * S; // as if captured twelve minutes ago, and never seen here
+        assertTrue(a.sessions.send(now, capturedLongAgo, b.contact, bytes("q"), 0, 1));
+        assertEquals(SessionManager.DROPPED, deliver(a, b, only(a.sessions)));
+        assertEquals(1, b.sessions.counters().staleTimestamp);
+        long fromTheFuture = WALL + now + InitiationTimestamps.DEFAULT_WINDOW_NS + S;
+        Side ahead = new Side(7, 0x0a000007, PUBLIC_NETWORK, 0);
+        assertTrue(ahead.sessions.send(now, fromTheFuture, b.contact, bytes("q"), 0, 1));
+        assertEquals(SessionManager.DROPPED, deliver(ahead, b, only(ahead.sessions)));
+        assertEquals(2, b.sessions.counters().staleTimestamp);
+        assertNull(b.sessions.pollTransmit(), "silent");
+        assertEquals(0, b.sessions.sessionCount());
+    }
+
+    @Test
+    void aReplayIsIgnoredOnAnotherShardAndAfterThePeerWasForgotten() {
+        InitiationTimestamps shared = new InitiationTimestamps(1024, InitiationTimestamps.DEFAULT_WINDOW_NS,
+                new SplittableRandom(9));
+        byte[] edSeed = new byte[32];
+        new SplittableRandom(2).nextBytes(edSeed); // b's identity, on two shards sharing the replay memory
+        SessionManager shard0 = new SessionManager(StaticIdentity.fromEd25519Seed(edSeed), b.identity.publicKey(),
+                PUBLIC_NETWORK, 0, 2, 64, new SplittableRandom(10), (id, key, pow) -> true, shared);
+        SessionManager shard1 = new SessionManager(StaticIdentity.fromEd25519Seed(edSeed), b.identity.publicKey(),
+                PUBLIC_NETWORK, 1, 2, 64, new SplittableRandom(11), (id, key, pow) -> true, shared);
+        long sentAtWall = WALL + now;
+        assertTrue(a.sessions.send(now, sentAtWall, b.contact, bytes("q"), 0, 1));
+        byte[] init = only(a.sessions).copy();
+        NodeAddress replayer = NodeAddress.ipv4(0x0b000009, 5555);
+        assertEquals(SessionManager.DELIVERED, shard0.onDatagram(now, WALL + now, a.contact.address(), init, 0,
+                init.length));
+        shard0.finishResponses(now);
+        only(shard0);
+        assertEquals(SessionManager.DROPPED, shard1.onDatagram(now, WALL + now, replayer, init, 0, init.length));
+        assertEquals(1, shard1.counters().replayedTimestamp);
+        assertNull(shard1.pollTransmit(), "silent on the other shard");
+
+        now += WireGuardConstants.REJECT_AFTER_TIME_NS + S;
+        shard0.onTimer(now, sentAtWall + S);
+        assertEquals(0, shard0.sessionCount(), "the unconfirmed session expired and the peer was forgotten");
+        // The monotonic clock moved 181 s, the wall clock 2 s: within the window, only the memory refuses it.
+        assertEquals(SessionManager.DROPPED, shard0.onDatagram(now, sentAtWall + 2 * S, replayer, init, 0, init.length));
+        assertEquals(1, shard0.counters().replayedTimestamp);
+        assertNull(shard0.pollTransmit());
+    }
+
+    @Test
+    void anUnconfirmedInitiationNeitherMovesThePeerNorDisplacesItsSession() {
+        SessionManager.Transmit response = oneRoundTrip("q", "a");
+        assertEquals(SessionManager.DELIVERED, deliver(b, a, response));
+        assertEquals(SessionManager.CONFIRMED, deliver(a, b, only(a.sessions)));
+        // A fresh initiation from A arrives from elsewhere (A roamed, or someone relays A's packets) and is answered,
+        // but until A's first data message on that session B keeps talking to A where A proved it was.
+        now += S;
+        a.sessions.onTimer(now, WALL + now);
+        Session before = a.sessions.delivery().session;
+        assertTrue(b.sessions.send(now, WALL + now, a.contact, bytes("x"), 0, 1));
+        assertEquals(a.contact.address(), only(b.sessions).to());
+        byte[] ed = Arrays.copyOf(a.identity.publicKey(), 32);
+        Side a2 = new Side(1, 0x0a000001, PUBLIC_NETWORK, 1); // A's identity, a new manager: a new handshake
+        assertArrayEquals(ed, a2.identity.publicKey());
+        assertTrue(a2.sessions.send(now, WALL + now, b.contact, bytes("q2"), 0, 2));
+        SessionManager.Transmit init = only(a2.sessions);
+        NodeAddress elsewhere = NodeAddress.ipv4(0x0b000009, 5555);
+        assertEquals(SessionManager.DELIVERED, b.sessions.onDatagram(now, WALL + now, elsewhere, init.data(), 0,
+                init.length()));
+        assertNull(b.sessions.delivery().session, "carried by an initiation: unconfirmed");
+        assertEquals(elsewhere, b.sessions.delivery().from.address(), "its answer rides back to where it came from");
+        b.sessions.finishResponses(now);
+        SessionManager.Transmit secondResponse = only(b.sessions);
+        assertEquals(elsewhere, secondResponse.to());
+        assertTrue(b.sessions.send(now, WALL + now, a.contact, bytes("y"), 0, 1));
+        SessionManager.Transmit onOldSession = only(b.sessions);
+        assertEquals(a.contact.address(), onOldSession.to(), "the confirmed session and address stay");
+        assertEquals(SessionManager.DELIVERED, deliver(b, a, onOldSession));
+        assertTrue(before == a.sessions.delivery().session, "on the session A confirmed before");
+
+        // A's first data message on the new session, from the new address, confirms it: now the peer moved.
+        assertEquals(SessionManager.HANDLED, a2.sessions.onDatagram(now, WALL + now, b.contact.address(),
+                secondResponse.data(), 0, secondResponse.length()));
+        SessionManager.Transmit confirm = only(a2.sessions);
+        assertEquals(SessionManager.CONFIRMED, b.sessions.onDatagram(now, WALL + now, elsewhere, confirm.data(), 0,
+                confirm.length()));
+        assertTrue(b.sessions.send(now, WALL + now, a.contact, bytes("z"), 0, 1));
+        assertEquals(elsewhere, only(b.sessions).to());
     }
 
     @Test
@@ -192,7 +279,7 @@ class SessionManagerTest {
         Side member = new Side(6, 0x0a000006, privateNetwork, 0);
         assertTrue(outsider.sessions.send(now, WALL + now, member.contact, bytes("q"), 0, 1));
         byte[] init = only(outsider.sessions).copy();
-        member.sessions.onDatagram(now, WALL, outsider.contact.address(), init, 0, init.length);
+        member.sessions.onDatagram(now, WALL + now, outsider.contact.address(), init, 0, init.length);
         member.sessions.finishResponses(now);
         SessionManager.Transmit response = member.sessions.pollTransmit();
         assertNotNull(response);
@@ -212,7 +299,7 @@ class SessionManagerTest {
         assertTrue(response.length() <= 3 * init.length());
         assertEquals(1, b.sessions.counters().answersOverAmplificationBound);
         assertEquals(SessionManager.HANDLED, deliver(b, a, response), "the session is up, no answer inside");
-        assertEquals(SessionManager.HANDLED, deliver(a, b, only(a.sessions)));
+        assertEquals(SessionManager.CONFIRMED, deliver(a, b, only(a.sessions)));
         // The core's retransmission now travels as data, and the answer with no bound.
         assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("q"), 0, 1));
         assertEquals(SessionManager.DELIVERED, deliver(a, b, only(a.sessions)));
@@ -302,6 +389,7 @@ class SessionManagerTest {
         assertTrue(left.contains(newcomer.contact.id()), "never the session just made");
         recent.forEach(p -> assertTrue(left.contains(p.contact.id()), "a recent session was evicted"));
         assertEquals(32 - evicted, quiet.stream().filter(p -> left.contains(p.contact.id())).count());
+        assertEquals(65 - evicted, b.sessions.peerCount(), "an evicted peer with nothing else live is forgotten");
 
         for (int i = 0; i < evicted - 1; i++) { // the table has room again until it is full
             openSessionWith(new Side(1_000 + i, 0x0c000100 | i, PUBLIC_NETWORK, 0), b);

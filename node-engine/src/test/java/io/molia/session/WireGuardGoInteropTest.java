@@ -44,7 +44,8 @@ class WireGuardGoInteropTest {
     private static final int WG_PORT = 51820;
     private static final byte[] MOLIA_TUNNEL_IP = {10, (byte) 204, 0, 1};
     private static final byte[] WG_TUNNEL_IP = {10, (byte) 204, 0, 2};
-    private static final long WALL = System.currentTimeMillis() * 1_000_000L;
+    /** Wall time = WALL + System.nanoTime() (the TAI64N freshness window compares it with wireguard-go's clock). */
+    private static final long WALL = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
 
     private static Process wireguardGo;
     private static Path keyFile;
@@ -190,7 +191,8 @@ class WireGuardGoInteropTest {
                     NodeAddress source = NodeAddress.parseIpv4(from.getAddress().getHostAddress() + ":" + from.getPort());
                     long now = System.nanoTime();
                     int status = m.onDatagram(now, WALL + now, source, d, 0, d.length);
-                    if (status == SessionManager.HANDLED && d[0] == WireGuardConstants.TYPE_TRANSPORT && d.length == 32) {
+                    if ((status == SessionManager.HANDLED || status == SessionManager.CONFIRMED)
+                            && d[0] == WireGuardConstants.TYPE_TRANSPORT && d.length == 32) {
                         keepalivesSeen = true;
                     }
                     flush(m);

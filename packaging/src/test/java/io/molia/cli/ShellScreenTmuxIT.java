@@ -112,10 +112,14 @@ class ShellScreenTmuxIT {
             assertFalse(refused.contains("pid  "), "no answer for the attached node:\n" + refused);
 
             // Completion offers the options that do something here, and no node option.
+            // A cleared screen first: the lines above hold the refused `info --node 3`. The list Tab draws names
+            // --show-keys on its own; the hint row had it in brackets as soon as `info ` was typed.
+            pane.keys("C-l");
             pane.type("info --");
             pane.keys("Tab");
-            String screen = pane.waitFor("the options offered", s -> s.contains("--show-keys"));
-            String offered = screen.substring(screen.lastIndexOf(prompt + " info --"));
+            java.util.regex.Pattern listed = java.util.regex.Pattern.compile("(?m)(^|\\s)--show-keys(\\s|$)");
+            String screen = pane.waitFor("the options offered", s -> listed.matcher(s).find());
+            String offered = screen.substring(screen.lastIndexOf(prompt));
             for (String option : List.of("--node", "--data-dir", "--tcp", "--socket", "--token-file")) {
                 assertFalse(offered.contains(option), option + " offered:\n" + offered);
             }
