@@ -2,24 +2,26 @@
 # Order: $JAVA_HOME, then the JDKs installed under /usr/lib/jvm (newest first), then `java` on PATH.
 # The release launcher (bin/molia of the tarball and the .deb) ships a copy and asks for `runtime`: a JRE will do.
 
-molia_java_major() { # prints the feature version of the java binary $1, or nothing
-  # The JDK's release file says it without starting a JVM (each start costs ~100 ms, more on a loaded machine).
+# Prints the field $2 of the JDK's release file beside the java binary $1 (e.g. JAVA_VERSION="25.0.3"), or fails
+# when there is none. The file says it without starting a JVM (each start costs ~100 ms, more on a loaded machine).
+molia_java_release_field() {
   local release
   release="$(dirname "$(dirname "$(readlink -f "$1")")")/release"
-  if [ -f "$release" ]; then
-    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -n 1
+  [ -f "$release" ] || return 1
+  sed -n "s/^$2=\"\(.*\)\"/\1/p" "$release" | head -n 1
+}
+
+molia_java_major() { # prints the feature version of the java binary $1, or nothing
+  local version
+  if version=$(molia_java_release_field "$1" JAVA_VERSION); then
+    echo "${version%%[!0-9]*}"
     return
   fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
 }
 
 molia_java_version() { # the full runtime version of the java binary $1 (e.g. 25.0.3+9-LTS), for naming caches
-  local release
-  release="$(dirname "$(dirname "$(readlink -f "$1")")")/release"
-  if [ -f "$release" ]; then
-    sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p' "$release" | head -n 1
-    return
-  fi
+  molia_java_release_field "$1" JAVA_RUNTIME_VERSION && return
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.runtime\.version = \(.*\)/\1/p' | head -n 1
 }
 
