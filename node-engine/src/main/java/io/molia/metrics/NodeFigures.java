@@ -99,12 +99,9 @@ public final class NodeFigures {
                 + "used by the lookup, the routing table not changed", s -> s.core().answersFromOtherAddress));
         f.add(Figure.<ShardSource>counter("handshake_timestamps_evicted", "Keys whose newest initiation timestamp "
                 + "left the node-wide replay table for another key", s -> s.sessions().timestampsEvicted));
-        f.add(Figure.<ShardSource>counter("routing_candidates_queued", CANDIDATES_HELP, s -> s.core().candidatesQueued)
-                .inFamily(CANDIDATES, "queued"));
-        f.add(Figure.<ShardSource>counter("routing_candidates_dropped", CANDIDATES_HELP,
-                s -> s.core().candidatesDropped).inFamily(CANDIDATES, "dropped"));
-        f.add(Figure.<ShardSource>counter("routing_candidates_pinged", CANDIDATES_HELP, s -> s.core().candidatePings)
-                .inFamily(CANDIDATES, "pinged"));
+        candidates(f, "queued", s -> s.core().candidatesQueued);
+        candidates(f, "dropped", s -> s.core().candidatesDropped);
+        candidates(f, "pinged", s -> s.core().candidatePings);
         f.add(Figure.counter("handshakes_completed", "Session handshakes completed",
                 s -> s.sessions().handshakesCompleted));
         f.add(Figure.counter("handshakes_initiated", "Session handshakes initiated",
@@ -136,6 +133,11 @@ public final class NodeFigures {
         f.add(Figure.counter("allocated_bytes", "Bytes allocated by the shard's event-loop thread",
                 ShardSource::allocatedBytes).inFamily("molia_shard_allocated_bytes").shownPerShard());
         return List.copyOf(f);
+    }
+
+    private static void candidates(List<Figure<ShardSource>> f, String outcome,
+            java.util.function.ToLongFunction<ShardSource> read) {
+        f.add(Figure.counter("routing_candidates_" + outcome, CANDIDATES_HELP, read).inFamily(CANDIDATES, outcome));
     }
 
     private static void session(List<Figure<ShardSource>> f, String reason,
