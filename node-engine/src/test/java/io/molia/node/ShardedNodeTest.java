@@ -44,13 +44,9 @@ class ShardedNodeTest {
             client.lookup(client.self().id()).get(10, TimeUnit.SECONDS);
             onServingShards = servingShardPeers(target);
         }
-        // Shard 0 pings each client that contacted it (one every 50 ms) and lets in those that answer.
-        long learned = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (target.status().get(5, TimeUnit.SECONDS).routingTableSize() < clients.size()) {
-            assertTrue(System.nanoTime() < learned,
-                    "the routing table on shard 0 learned every client, including those served on other shards");
-            Thread.sleep(20);
-        }
+        // Shard 0 pings each client that contacted it (one every 50 ms) and lets in those that answer: the routing
+        // table on shard 0 learns every client, including those served on other shards.
+        LiveNodes.awaitContacts(target, clients.size());
 
         // A responder may send on a session only once the initiator's first data message confirmed it (WireGuard);
         // until then a message for that peer would start a handshake, on one shard as on four.

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.molia.node.MoliaAddress;
@@ -40,6 +41,22 @@ public final class LiveNodes implements AfterEachCallback {
                 metrics));
         nodes.add(node);
         return node;
+    }
+
+    /**
+     * Waits until {@code node}'s routing table holds {@code atLeast} contacts, failing after 10 s: a peer that
+     * contacted a node enters its table only once it answered the node's ping (one every 50 ms), so a test that
+     * needs the table filled waits for it.
+     */
+    public static void awaitContacts(MoliaNode node, int atLeast) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int size;
+        while ((size = node.status().get(5, TimeUnit.SECONDS).routingTableSize()) < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the routing table held " + size + " contacts after 10 s, not " + atLeast);
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** The running nodes in the order started; a test that closes one itself removes it. */
