@@ -38,7 +38,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "flood", mixinStandardHelpOptions = true,
-            description = "Real sessions keeping C requests outstanding; requests/s, latency, node CPU per request.")
+            description = {"Real sessions keeping C requests outstanding; requests/s, latency, node CPU per request.",
+                "Exit 3 if the node answered none."})
     static final class FloodCommand implements Callable<Integer> {
         @Mixin
         MeasuredNode node;
@@ -87,6 +88,11 @@ final class BenchCommand implements Runnable {
                             r.nodeCpuMicrosPerRequest(), r.nodeRssKiB());
                 }
                 System.out.printf("load generator: %.2f us CPU per answered request%n", r.ownCpuMicrosPerRequest());
+            }
+            if (r.answered() == 0) {
+                // Rates and costs per answered request of nothing answered measure nothing: not a pass.
+                System.err.println("molia bench flood: the node answered none of " + r.sent() + " requests");
+                return 3;
             }
             return 0;
         }

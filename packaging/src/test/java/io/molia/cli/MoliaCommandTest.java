@@ -257,6 +257,29 @@ class MoliaCommandTest {
     }
 
     @Test
+    void benchFloodAgainstANodeThatAnswersNothingIsNoPass(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String target;
+        try (io.molia.node.MoliaNode gone = io.molia.node.MoliaNode.start(new io.molia.node.NodeConfig(dir,
+                new java.net.InetSocketAddress("127.0.0.1", 0), java.util.List.of(), new byte[32], 1, null))) {
+            target = gone.address().toString();
+        }
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(stderr, true));
+        String out;
+        try {
+            out = captureStdout(() -> assertEquals(3, run("bench", "flood", "--target", target, "--requests", "20",
+                    "--warmup", "0", "--sessions", "1", "--concurrency", "1", "--duration", "1")));
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertTrue(out.contains(" 0 answered"), out);
+        assertTrue(stderr.toString().strip().startsWith("molia bench flood: the node answered none of "),
+                stderr.toString());
+    }
+
+    @Test
     void wireDecodeNamesAMissingOrBadFileInOneLineAndSaysWhatItCannotDecrypt(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path missing = dir.resolve("none.pcap");
