@@ -241,13 +241,17 @@ class MoliaCommandTest {
             assertEquals(9, lookups.get("operations").size(), lookups.toString());
             assertEquals(1.0, lookups.get("summary").get("get").get("success_share").asDouble(), lookups.toString());
             assertTrue(lookups.get("summary").get("put").get("mean_hops").isNull(), lookups.toString());
-            // Operations that did not run are failures: a 1 ms duration lets at most the first lookup start.
+            // Operations that did not run are failures: a 1 ms duration cuts the run short.
             JsonNode cut = new ObjectMapper().readTree(captureStdout(() -> assertEquals(3,
                     run("bench", "lookups", "--target", target, "--count", "50", "--duration", "0.001", "--json"))));
             assertEquals(50, cut.get("summary").get("put").get("planned").asInt(), cut.toString());
             assertEquals(50, cut.get("summary").get("put").get("not_run").asInt(), cut.toString());
             assertEquals(0.0, cut.get("summary").get("put").get("success_share").asDouble(), cut.toString());
-            assertTrue(cut.get("summary").get("lookup").get("success_share").asDouble() <= 1.0 / 50, cut.toString());
+            // Lookups that ran in that millisecond (a few on a quiet machine) count; the rest count as failed.
+            JsonNode lookup = cut.get("summary").get("lookup");
+            assertTrue(lookup.get("not_run").asInt() > 0, cut.toString());
+            assertEquals(lookup.get("succeeded").asDouble() / 50, lookup.get("success_share").asDouble(), 1e-9,
+                    cut.toString());
             JsonNode handshakes = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
                     run("bench", "handshakes", "--target", target, "--count", "50", "--warmup", "0",
                             "--concurrency", "4", "--json"))));
