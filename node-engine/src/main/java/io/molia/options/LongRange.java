@@ -1,46 +1,25 @@
 package io.molia.options;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
 /** A whole number in {@code [min, max]} for a {@code long} option; see {@link IntRange}. */
 public abstract class LongRange implements ITypeConverter<Long>, Bounded {
-    private final long min;
-    private final long max;
+    private final WholeNumberRange range;
 
     protected LongRange(long min, long max) {
-        this.min = min;
-        this.max = max;
+        this.range = new WholeNumberRange(min, max, Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
     @Override
     public Long convert(String text) {
-        long value;
-        try {
-            value = Long.parseLong(text.strip());
-        } catch (NumberFormatException e) {
-            throw new TypeConversionException("'" + text + "' is not a whole number");
-        }
-        if (value < min || value > max) {
-            throw new TypeConversionException((max == Long.MAX_VALUE ? "must be at least " + min
-                    : "must be in " + min + ".." + max) + ", not " + text);
-        }
-        return value;
+        return range.convert(text);
     }
 
     @Override
     public List<String> valuesOutside() {
-        List<String> out = new ArrayList<>();
-        if (min > Long.MIN_VALUE) {
-            out.add(Long.toString(min - 1));
-        }
-        if (max < Long.MAX_VALUE) {
-            out.add(Long.toString(max + 1));
-        }
-        return out;
+        return range.valuesOutside();
     }
 
     /** 1 or more. */
