@@ -17,12 +17,12 @@ import io.molia.admin.proto.LookupContact;
 import io.molia.admin.proto.LookupHop;
 import io.molia.admin.proto.LookupResult;
 import io.molia.admin.proto.NodeInfo;
-import io.molia.admin.proto.ShardSocket;
 import io.molia.admin.proto.PeerInfo;
 import io.molia.admin.proto.RecordSummary;
 import io.molia.admin.proto.RoutingContact;
 import io.molia.admin.proto.SessionInfo;
-import io.molia.core.NodeAddress;
+import io.molia.admin.proto.ShardSocket;
+import io.molia.contact.NodeAddress;
 import io.molia.node.SocketAddresses;
 
 /**

@@ -10,8 +10,8 @@ import io.molia.codec.DecodeStatus;
 import io.molia.codec.MessageCodec;
 import io.molia.codec.MessageKind;
 import io.molia.codec.WireMessage;
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
 import io.molia.proto.Envelope;
 
 /**

@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import com.google.protobuf.ByteString;
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
 
 /**
  * The text forms of contacts in views (hex node ID, address), as UTF-8 kept from one update of a subscription to

@@ -2,9 +2,9 @@ package io.molia.codec;
 
 import java.util.List;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.crypto.Blake3;
 
 /**

@@ -3,9 +3,9 @@ package io.molia.codec;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 
 /**
  * One decoded envelope, reused from datagram to datagram by its owner. Only the fields of {@link #kind()} are

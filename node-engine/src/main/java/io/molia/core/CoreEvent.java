@@ -2,6 +2,9 @@ package io.molia.core;
 
 import java.util.List;
 
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
+
 /** What the core reports to its owner: operations the owner started, finished. Polled with {@link NodeCore#pollEvent}. */
 public sealed interface CoreEvent {
     /** The handle {@link NodeCore} returned when the operation started. */

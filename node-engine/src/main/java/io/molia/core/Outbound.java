@@ -1,5 +1,7 @@
 package io.molia.core;
 
+import io.molia.contact.Contact;
+
 /**
  * A datagram the core asks its driver to send: to whom, and the inner message bytes {@code data()[0, length())}.
  * Slots are reused: an Outbound returned by {@link NodeCore#pollTransmit} is valid until the next call into that

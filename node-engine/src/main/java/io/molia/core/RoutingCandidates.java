@@ -5,6 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
+
 /**
  * Peers that contacted this node and are not in its routing table. Contacting a node proves nothing a routing table
  * may rely on (identities are free, and a peer that sends requests need not answer any), so such a peer enters only

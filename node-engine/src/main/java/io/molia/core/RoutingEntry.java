@@ -1,5 +1,7 @@
 package io.molia.core;
 
+import io.molia.contact.Contact;
+
 /**
  * One contact in a bucket with what the node learned about it: RTT, consecutive failures, when it was last heard
  * from, whether a ping-before-evict is out. Owned by the core's thread.

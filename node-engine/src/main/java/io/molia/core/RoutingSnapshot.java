@@ -1,5 +1,8 @@
 package io.molia.core;
 
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
+
 /**
  * An immutable copy of the routing table's answerable contacts (those that did not fail their last request), by
  * bucket: what shards other than the table's owner answer FIND_NODE from (DESIGN §3.2). The owner publishes a new

@@ -4,6 +4,8 @@ import io.molia.codec.DecodeStatus;
 import io.molia.codec.MessageCodec;
 import io.molia.codec.MessageKind;
 import io.molia.codec.WireMessage;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 
 /**
  * What a shard that does not own the routing table answers itself (DESIGN §3.2): PING, and FIND_NODE from the

@@ -1,5 +1,7 @@
 package io.molia.core;
 
+import io.molia.contact.Contact;
+
 /**
  * The core's outgoing datagrams: a fixed ring of reusable slots, each buffer allocated on the slot's first use, so
  * the steady state allocates nothing and an idle simulated node costs only the ring. When full, new datagrams are

@@ -7,7 +7,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.node.MoliaAddress;
 import io.molia.session.SessionManager;

@@ -17,7 +17,7 @@ import io.molia.codec.DecodeStatus;
 import io.molia.codec.MessageCodec;
 import io.molia.codec.MessageKind;
 import io.molia.codec.WireMessage;
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.node.MoliaAddress;
 import io.molia.session.SessionManager;

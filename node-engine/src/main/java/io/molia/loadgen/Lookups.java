@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
-import io.molia.core.NodeId;
 import io.molia.core.lookup.LookupHop;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 
 /**
  * Peers and subnets (IPv4 /24, IPv6 /48) an operator banned, each until its expiry. Consulted on the protocol loop

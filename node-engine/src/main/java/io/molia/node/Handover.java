@@ -2,7 +2,7 @@ package io.molia.node;
 
 import java.net.InetSocketAddress;
 
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
 
 /** What one shard hands another through the receiver's {@link ShardInbox} (DESIGN §3.2). */
 sealed interface Handover {

@@ -2,7 +2,7 @@ package io.molia.node;
 
 import java.net.InetSocketAddress;
 
-import io.molia.core.NodeAddress;
+import io.molia.contact.NodeAddress;
 
 /**
  * Recent peers' endpoints in both forms, so the protocol loop converts a datagram's source and destination without

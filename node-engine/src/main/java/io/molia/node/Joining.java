@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
-import io.molia.core.NodeId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

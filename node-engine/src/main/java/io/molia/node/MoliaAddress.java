@@ -2,9 +2,9 @@ package io.molia.node;
 
 import java.util.Base64;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 
 /**
  * A node's shareable address: {@code molia://<public key>@<host>:<port>}, the public key in unpadded base64url

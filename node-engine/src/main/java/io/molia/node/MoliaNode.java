@@ -16,13 +16,13 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.core.CoreConfig;
 import io.molia.core.CoreCounters;
 import io.molia.core.CoreEvent;
-import io.molia.core.NodeAddress;
 import io.molia.core.NodeCore;
-import io.molia.core.NodeId;
 import io.molia.core.Outbound;
 import io.molia.core.RoutingSnapshot;
 import io.molia.core.SnapshotResponder;

@@ -6,8 +6,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
 import io.molia.core.RoutingSnapshot;
 import io.molia.core.SnapshotResponder;
 import io.molia.session.SessionManager;

@@ -5,7 +5,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.molia.core.NodeId;
+import io.molia.contact.NodeId;
 
 /**
  * Which serving shard lately held a session with a peer, as shard 0 learns it from what the shards hand it (a

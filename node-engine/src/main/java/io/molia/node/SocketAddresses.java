@@ -6,8 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.function.Predicate;
 
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 
 /**
  * Endpoints at the node's edge: the core's {@link NodeAddress} to and from the JDK's {@link InetSocketAddress}, and

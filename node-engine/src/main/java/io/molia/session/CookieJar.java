@@ -2,7 +2,7 @@ package io.molia.session;
 
 import java.util.random.RandomGenerator;
 
-import io.molia.core.NodeAddress;
+import io.molia.contact.NodeAddress;
 import io.molia.crypto.Blake2s;
 import io.molia.crypto.XChaChaPoly;
 

@@ -2,8 +2,8 @@ package io.molia.session;
 
 import java.util.ArrayDeque;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
 
 /**
  * What a shard keeps about one remote static key: its sessions (current, the one before a rekey, and one answered

@@ -1,6 +1,6 @@
 package io.molia.session;
 
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
 
 /**
  * One established WireGuard session (a pair of transport keys) with a peer: indices, counters, replay window and

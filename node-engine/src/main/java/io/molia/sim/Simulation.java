@@ -15,11 +15,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
-import io.molia.core.NodeAddress;
 import io.molia.core.NodeCore;
-import io.molia.core.NodeId;
 import io.molia.core.Outbound;
 import io.molia.crypto.Ed25519Identity;
 

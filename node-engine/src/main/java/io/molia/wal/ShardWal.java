@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 import io.molia.core.store.StoreJournal;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;

@@ -17,7 +17,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
-import io.molia.core.NodeId;
+import io.molia.contact.NodeId;
 
 /**
  * A shard's state after every entry of generations 1..G, in one file written next to the queues.

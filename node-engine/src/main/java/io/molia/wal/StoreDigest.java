@@ -5,7 +5,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 
-import io.molia.core.NodeId;
+import io.molia.contact.NodeId;
 
 /**
  * A deterministic digest of a record store: SHA-256 over the records sorted by key, each as key (32 bytes),

@@ -2,9 +2,9 @@ package io.molia.wal;
 
 import java.util.Arrays;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 
 /**
  * Encoders of each entry type (version 1) into a caller's buffer: header and payload, sealed with the checksum.

@@ -6,7 +6,7 @@ import java.util.Map;
 import io.molia.codec.DecodeStatus;
 import io.molia.codec.MessageCodec;
 import io.molia.codec.WireMessage;
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
 
 /**
  * A decrypted inner message ({@code Envelope} of {@code molia.proto}) as the node's own codec reads it: its kind,

@@ -14,7 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.molia.core.NodeId;
+import io.molia.contact.NodeId;
 import io.molia.crypto.Blake2s;
 import io.molia.crypto.ChaChaPoly;
 import io.molia.crypto.X25519Keys;

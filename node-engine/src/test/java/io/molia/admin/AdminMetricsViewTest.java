@@ -20,8 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.admin.proto.MetricsView;
+import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
-import io.molia.core.NodeId;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.molia.core.NodeAddress;
+import io.molia.contact.NodeAddress;
 import io.molia.node.BanList;
 import org.junit.jupiter.api.Test;
 

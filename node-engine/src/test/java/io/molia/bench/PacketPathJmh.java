@@ -4,11 +4,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.codec.MessageCodec;
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.core.CoreConfig;
-import io.molia.core.NodeAddress;
 import io.molia.core.NodeCore;
-import io.molia.core.NodeId;
 import io.molia.core.Outbound;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.session.SessionManager;

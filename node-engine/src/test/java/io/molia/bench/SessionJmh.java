@@ -3,9 +3,9 @@ package io.molia.bench;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.crypto.ChaChaPoly;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.crypto.JdkChaChaPoly;

@@ -10,9 +10,9 @@ import java.util.SplittableRandom;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.core.TestContacts;
 import io.molia.proto.Envelope;
 import io.molia.proto.FindNode;

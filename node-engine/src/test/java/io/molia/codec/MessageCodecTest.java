@@ -9,9 +9,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.core.TestContacts;
 import org.junit.jupiter.api.Test;
 

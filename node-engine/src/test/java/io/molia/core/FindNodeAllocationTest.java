@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import java.util.SplittableRandom;
 
 import io.molia.codec.MessageCodec;
+import io.molia.contact.Contact;
 import io.molia.testing.SteadyStateAllocation;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

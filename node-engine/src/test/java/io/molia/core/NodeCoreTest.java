@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import io.molia.codec.DecodeStatus;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import org.junit.jupiter.api.Test;
 
 /** NodeCores driven by hand: the test owns the clock and carries every datagram (1 ms per hop). */

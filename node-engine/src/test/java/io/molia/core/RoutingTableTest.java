@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 import org.junit.jupiter.api.Test;
 
 class RoutingTableTest {

@@ -2,6 +2,10 @@ package io.molia.core;
 
 import java.util.SplittableRandom;
 
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
+
 /** Seeded contacts for tests: random keys (IDs derived as in production) and addresses. */
 public final class TestContacts {
     private TestContacts() {

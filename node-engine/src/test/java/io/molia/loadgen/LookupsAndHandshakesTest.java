@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import io.molia.core.NodeAddress;
+import io.molia.contact.NodeAddress;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
@@ -123,7 +123,7 @@ class LookupsAndHandshakesTest {
         for (int i = 1; i < 4; i++) {
             start(List.of(first.address()));
         }
-        java.util.Set<io.molia.core.NodeId> honest = new java.util.HashSet<>();
+        java.util.Set<io.molia.contact.NodeId> honest = new java.util.HashSet<>();
         nodes.forEach(n -> honest.add(n.self().id()));
         long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (nodes.stream().anyMatch(n -> routingTable(n).size() < nodes.size() - 1)) {
@@ -136,24 +136,24 @@ class LookupsAndHandshakesTest {
         Thread.sleep(300); // the node's pings of the strangers go out, and are not answered
 
         for (MoliaNode n : nodes) {
-            java.util.Set<io.molia.core.NodeId> table = routingTable(n);
-            java.util.Set<io.molia.core.NodeId> others = new java.util.HashSet<>(honest);
+            java.util.Set<io.molia.contact.NodeId> table = routingTable(n);
+            java.util.Set<io.molia.contact.NodeId> others = new java.util.HashSet<>(honest);
             others.remove(n.self().id());
             assertEquals(others, table, "only the honest nodes are in the table of " + n.self().id().shortHex());
         }
         long considered = first.onLoop(s -> s.core().counters().candidatesQueued).get(5, TimeUnit.SECONDS);
         assertTrue(considered > 0, "the flood's identities were candidates, not entries");
-        io.molia.core.NodeId far = new io.molia.core.NodeId(1, 2, 3, 4);
+        io.molia.contact.NodeId far = new io.molia.contact.NodeId(1, 2, 3, 4);
         assertEquals(nodes.size() - 1, nodes.get(1).lookup(far).get(10, TimeUnit.SECONDS).size(),
                 "a lookup meets only the honest nodes");
     }
 
     /** The IDs in {@code node}'s routing table, read on its protocol loop. */
-    private static java.util.Set<io.molia.core.NodeId> routingTable(MoliaNode node) {
+    private static java.util.Set<io.molia.contact.NodeId> routingTable(MoliaNode node) {
         try {
             return node.onLoop(s -> {
-                java.util.Set<io.molia.core.NodeId> ids = new java.util.HashSet<>();
-                for (int b = 0; b < io.molia.core.NodeId.BITS; b++) {
+                java.util.Set<io.molia.contact.NodeId> ids = new java.util.HashSet<>();
+                for (int b = 0; b < io.molia.contact.NodeId.BITS; b++) {
                     s.core().routingTable().bucketEntries(b).forEach(e -> ids.add(e.contact().id()));
                 }
                 return ids;

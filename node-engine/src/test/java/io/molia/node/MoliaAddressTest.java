@@ -24,7 +24,7 @@ class MoliaAddressTest {
     void anIpv6AddressNamesAnIpv6ContactInOneCanonicalText() {
         MoliaAddress v6 = MoliaAddress.parse("molia://" + MoliaAddress.encodeKey(key) + "@[0:0:0:0:0:0:0:1]:4001");
         assertEquals("::1", v6.host(), "one text per address");
-        assertEquals(io.molia.core.NodeAddress.ipv6(0, 1, 4001), v6.toContact().address());
+        assertEquals(io.molia.contact.NodeAddress.ipv6(0, 1, 4001), v6.toContact().address());
         assertEquals("[::1]:4001", v6.toContact().address().toString());
         MoliaAddress mapped = MoliaAddress.parse("molia://" + MoliaAddress.encodeKey(key) + "@[::ffff:127.0.0.1]:4001");
         assertEquals("127.0.0.1", mapped.host(), "an IPv4-mapped address is the IPv4 address");

@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
 import io.molia.core.RoutingEntry;
 import io.molia.testing.LiveNodes;
 import org.junit.jupiter.api.Test;

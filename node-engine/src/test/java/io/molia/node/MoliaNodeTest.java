@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
-import io.molia.core.NodeId;
 import io.molia.testing.LiveNodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

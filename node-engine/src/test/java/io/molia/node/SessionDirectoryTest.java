@@ -2,7 +2,7 @@ package io.molia.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.molia.core.NodeId;
+import io.molia.contact.NodeId;
 import org.junit.jupiter.api.Test;
 
 class SessionDirectoryTest {

@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
-import io.molia.core.NodeId;
 import io.molia.session.Session;
 import io.molia.testing.LiveNodes;
 import org.junit.jupiter.api.Test;

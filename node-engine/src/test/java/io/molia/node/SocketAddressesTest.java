@@ -10,7 +10,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
-import io.molia.core.NodeAddress;
+import io.molia.contact.NodeAddress;
 import io.molia.testing.SteadyStateAllocation;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.crypto.Ed25519Identity;
 import org.junit.jupiter.api.Test;
 

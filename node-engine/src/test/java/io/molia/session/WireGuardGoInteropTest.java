@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import io.molia.core.NodeAddress;
+import io.molia.contact.NodeAddress;
 import io.molia.crypto.X25519Keys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 
-import io.molia.core.NodeId;
+import io.molia.contact.NodeId;
 import org.junit.jupiter.api.Test;
 
 /**

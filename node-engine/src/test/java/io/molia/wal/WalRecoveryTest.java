@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
 import io.molia.core.CoreConfig;
 import io.molia.core.NodeCore;
 import io.molia.core.TestContacts;

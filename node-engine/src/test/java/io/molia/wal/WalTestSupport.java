@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import io.molia.core.NodeId;
+import io.molia.contact.NodeId;
 import io.molia.core.TestContacts;
 import io.molia.core.store.StoreJournal;
 

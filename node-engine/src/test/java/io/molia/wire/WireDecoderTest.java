@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import io.molia.codec.MessageCodec;
-import io.molia.core.Contact;
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;

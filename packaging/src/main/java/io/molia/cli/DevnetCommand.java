@@ -12,10 +12,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.admin.AdminServer;
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 import io.molia.core.CoreConfig;
 import io.molia.core.CoreEvent;
-import io.molia.core.NodeId;
 import io.molia.dash.DashCommand;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;

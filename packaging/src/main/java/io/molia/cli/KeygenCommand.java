@@ -3,7 +3,7 @@ package io.molia.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import io.molia.core.NodeId;
+import io.molia.contact.NodeId;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.node.IdentityFile;
 import io.molia.node.MoliaAddress;

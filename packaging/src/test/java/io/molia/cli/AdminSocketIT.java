@@ -148,7 +148,7 @@ class AdminSocketIT {
                             "added_ms_ago", "ping_pending");
                     routed.add(c.get("node_id").asText());
                     assertEquals(b.get("depth").asInt(), n0.id().commonPrefixLength(
-                            io.molia.core.NodeId.fromHex(c.get("node_id").asText())), "a contact in its bucket");
+                            io.molia.contact.NodeId.fromHex(c.get("node_id").asText())), "a contact in its bucket");
                 }
             }
             assertEquals(4, inBuckets);

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.molia.core.NodeId;
+import io.molia.contact.NodeId;
 import io.molia.node.MoliaAddress;
 
 /** Real `molia node` processes from the packaged jars, for the end-to-end tests; closes them all. */

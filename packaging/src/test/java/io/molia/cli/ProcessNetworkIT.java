@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
-import io.molia.core.NodeId;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import io.molia.core.NodeId;
+import io.molia.contact.NodeId;
 import io.molia.wal.ShardWal;
 import io.molia.wal.WalClock;
 import io.molia.wal.WalLayout;

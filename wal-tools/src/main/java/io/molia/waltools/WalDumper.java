@@ -10,8 +10,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.molia.core.NodeAddress;
-import io.molia.core.NodeId;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.wal.WalFormat;
 import io.molia.wal.WalLayout;
 import io.molia.wal.WalScanner;

@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 
 /**
  * The iterative Kademlia lookup as a state machine with no I/O (the shape of libp2p's closest-peers iterator):

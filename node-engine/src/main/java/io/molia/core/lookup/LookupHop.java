@@ -1,6 +1,6 @@
 package io.molia.core.lookup;
 
-import io.molia.core.Contact;
+import io.molia.contact.Contact;
 
 /**
  * One step of a traced lookup, for the admin socket's {@code trace}: who was asked, when, what came back. Only

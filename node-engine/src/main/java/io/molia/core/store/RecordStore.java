@@ -5,7 +5,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
-import io.molia.core.NodeId;
+import io.molia.contact.NodeId;
 
 /**
  * The records this node holds for others, in memory, bounded by count and by value bytes; each expires at its

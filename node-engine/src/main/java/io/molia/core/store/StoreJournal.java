@@ -1,7 +1,7 @@
 package io.molia.core.store;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 
 /**
  * Where the core reports every change of durable state (DESIGN §3.9), synchronously and before the change is

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
-import io.molia.core.Contact;
-import io.molia.core.NodeId;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 import io.molia.core.TestContacts;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.molia.core;
+package io.molia.contact;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package io.molia.core;
+package io.molia.contact;
 
 /**
  * A UDP endpoint as the core sees it: an IPv6 address (IPv4 is held mapped, {@code ::ffff:a.b.c.d}) and a port,

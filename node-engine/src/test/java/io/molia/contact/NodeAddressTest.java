@@ -1,4 +1,4 @@
-package io.molia.core;
+package io.molia.contact;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
