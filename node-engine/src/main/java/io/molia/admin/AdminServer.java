@@ -610,7 +610,7 @@ public final class AdminServer implements AutoCloseable {
     /** Every shard's sessions, each copied on its own loop (and the routing table, for the peers view). */
     private CompletableFuture<AdminViews.SessionsCapture> sessionsOfEveryShard(boolean withRouting) {
         return node.onLoop(s -> AdminViews.captureSessions(s, withRouting))
-                .thenCombine(node.onServingShards(AdminViews::sessionRows), AdminViews::withSessions);
+                .thenCombine(node.onEveryShard(v -> AdminViews.sessionRows(v.sessions())), AdminViews::withSessions);
     }
 
     /** The answer to one request; {@code labels} carries contacts' text forms over a subscription's updates. */
@@ -628,9 +628,8 @@ public final class AdminServer implements AutoCloseable {
                         .thenApplyAsync(c -> r.setPeers(AdminViews.peers(c, labels)).build(), streams);
                 case SESSIONS -> sessionsOfEveryShard(false)
                         .thenApplyAsync(c -> r.setSessions(AdminViews.sessions(c, labels)).build(), streams);
-                case RECORDS -> node.onLoop(s -> r.setRecords(AdminViews.records(s,
-                        request.getRecords().getTop() == 0 ? 10 : Math.min(100, request.getRecords().getTop())))
-                        .build());
+                case RECORDS -> AdminViews.records(node, request.getRecords().getTop() == 0 ? 10
+                        : Math.min(100, request.getRecords().getTop())).thenApply(v -> r.setRecords(v).build());
                 case METRICS -> node.onLoop(AdminViews::captureMetrics).thenApplyAsync(c -> r.setMetrics(
                         withAdmin(AdminViews.withSockets(AdminViews.metrics(c), node.sockets()))).build(), streams);
                 case BANS -> node.onLoop(s -> r.setBans(AdminViews.bans(s)).build());
@@ -646,9 +645,7 @@ public final class AdminServer implements AutoCloseable {
                             : r.setWal(v).build();
                 });
                 case WAL_SNAPSHOT -> node.compactWal().handle((c, e) -> e == null
-                        ? r.setDone(ActionDone.newBuilder().setMessage("compacted: generation " + c.generation()
-                                + ", " + c.records() + " records and " + c.peers() + " peers in a snapshot of "
-                                + c.snapshotBytes() + " bytes, " + c.millis() + " ms")).build()
+                        ? r.setDone(ActionDone.newBuilder().setMessage(AdminViews.compacted(c))).build()
                         : walFailure(r, e));
                 case ERRORS -> done(errors(r, request.getErrors().getMax() == 0 ? 50 : request.getErrors().getMax()));
                 case LOG_LEVELS -> done(logLevels(r));
@@ -758,7 +755,7 @@ public final class AdminServer implements AutoCloseable {
 
     private CompletableFuture<AdminResponse> lookup(AdminResponse.Builder r, String targetText, boolean findValue) {
         List<NodeId> put = keysPut();
-        return node.onLoop(s -> AdminViews.resolveKey(s, targetText, put, true)).thenCompose(target -> node
+        return AdminViews.resolveKey(node, targetText, put, true).thenCompose(target -> node
                 .tracedLookup(target, findValue).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(t -> {
             LookupResult.Builder l = LookupResult.newBuilder().setTarget(target.toHex());
             long startedNs;
@@ -814,7 +811,7 @@ public final class AdminServer implements AutoCloseable {
 
     private CompletableFuture<AdminResponse> get(AdminResponse.Builder r, String keyText) {
         List<NodeId> put = keysPut();
-        return node.onLoop(s -> AdminViews.resolveKey(s, keyText, put, false)).thenCompose(key -> node
+        return AdminViews.resolveKey(node, keyText, put, false).thenCompose(key -> node
                 .tracedLookup(key, true).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(t -> {
             CoreEvent.GetCompleted g = (CoreEvent.GetCompleted) t.event();
             GetResult.Builder b = GetResult.newBuilder().setKey(key.toHex()).setFound(g.value() != null)

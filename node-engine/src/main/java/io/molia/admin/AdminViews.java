@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.admin.proto.BanInfo;
@@ -34,7 +35,7 @@ import io.molia.core.store.RecordStore;
 import io.molia.metrics.Figure;
 import io.molia.metrics.NodeFigures;
 import io.molia.metrics.NodeMetrics;
-import io.molia.node.BanList;
+import io.molia.shard.BanList;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaVersion;
 import io.molia.node.NodeState;
@@ -43,7 +44,9 @@ import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
 import io.molia.transport.SocketBuffers;
 import io.molia.transport.UdpTransport;
-import io.molia.wal.NodeWal;
+import io.molia.node.MoliaNode;
+import io.molia.node.ShardView;
+import io.molia.wal.DurableShard;
 
 /**
  * The views of the admin API, each built on the protocol loop from {@link NodeState} into an immutable protobuf
@@ -71,7 +74,7 @@ final class AdminViews {
                 .setPid(ProcessHandle.current().pid())
                 .setRoutingTableSize(s.core().routingTable().size())
                 .setSessions(s.sessionCount())
-                .setRecords(s.core().records().size())
+                .setRecords(s.recordCount())
                 .setListenPort(address.port())
                 .setIsolated(s.isolated())
                 .build();
@@ -216,10 +219,10 @@ final class AdminViews {
             long handshakesInitiated, long sessionsEvicted, long silentDrops) {
     }
 
-    /** Shard 0's sessions, with the counters of every shard; {@link #withSessions} adds the other shards'. */
+    /** The counters of every shard (and the routing table); {@link #withSessions} adds every shard's sessions. */
     static SessionsCapture captureSessions(NodeState s, boolean withRouting) {
         SessionCounters c = s.sessionCounters();
-        return new SessionsCapture(s.nowNs(), sessionRows(s.sessions()), withRouting ? captureRouting(s) : null,
+        return new SessionsCapture(s.nowNs(), List.of(), withRouting ? captureRouting(s) : null,
                 c.handshakesCompleted, c.handshakesInitiated, c.sessionsEvicted, c.silentDrops());
     }
 
@@ -234,13 +237,10 @@ final class AdminViews {
         return rows;
     }
 
-    /** {@code c} with the sessions the other shards hold ({@link io.molia.node.MoliaNode#onServingShards}). */
-    static SessionsCapture withSessions(SessionsCapture c, List<List<SessionRow>> otherShards) {
-        if (otherShards.isEmpty()) {
-            return c;
-        }
+    /** {@code c} with the sessions every shard holds ({@link io.molia.node.MoliaNode#onEveryShard}). */
+    static SessionsCapture withSessions(SessionsCapture c, List<List<SessionRow>> everyShard) {
         List<SessionRow> rows = new ArrayList<>(c.sessions());
-        otherShards.forEach(rows::addAll);
+        everyShard.forEach(rows::addAll);
         return new SessionsCapture(c.nowNs(), rows, c.routing(), c.handshakesCompleted(), c.handshakesInitiated(),
                 c.sessionsEvicted(), c.silentDrops());
     }
@@ -300,48 +300,104 @@ final class AdminViews {
                 .setSessionsEvicted(c.sessionsEvicted()).setSilentDrops(c.silentDrops()).build();
     }
 
-    /** The WAL view, or null when the node runs without a WAL. */
+    /**
+     * The WAL view, one entry per shard, or null when the node runs without a WAL. The start-up figures are the
+     * node's: shards recover in parallel, so its start took the longest shard's time.
+     */
     static WalView wal(NodeState s) {
-        NodeWal.Status w = s.wal();
-        if (w == null) {
+        List<DurableShard.Status> shards = s.wal();
+        if (shards == null) {
             return null;
         }
-        return WalView.newBuilder().setSync(w.sync().name().toLowerCase(java.util.Locale.ROOT))
-                .setEntriesReplayedAtStart(w.entriesReplayed()).setStartupMs(TimeUnit.NANOSECONDS.toMillis(w.startupNs()))
-                .setRecordsRecovered(w.recordsRecovered()).setPeersRecovered(w.peersRecovered())
-                .addShards(WalShard.newBuilder().setShard(w.shard()).setGeneration(w.generation())
-                        .setNextSequence(w.nextSequence()).setEntriesAppended(w.appended())
-                        .setBytesAppended(w.bytesAppended()).setSyncs(w.syncs()).setAppendFailures(w.appendFailures())
-                        .setCompactions(w.compactions())
-                        .setLastCompactionMsAgo(w.lastCompactionAtNs() == 0 ? -1
-                                : TimeUnit.NANOSECONDS.toMillis(s.nowNs() - w.lastCompactionAtNs()))
-                        .setLastCompactionMs(TimeUnit.NANOSECONDS.toMillis(w.lastCompactionNs()))
-                        .setSnapshotBytes(w.snapshotBytes()))
-                .build();
+        WalView.Builder view = WalView.newBuilder().setSync(shards.get(0).sync().name().toLowerCase(
+                java.util.Locale.ROOT));
+        long replayed = 0;
+        long startupNs = 0;
+        int records = 0;
+        int peers = 0;
+        for (DurableShard.Status w : shards) {
+            replayed += w.entriesReplayed();
+            startupNs = Math.max(startupNs, w.startupNs());
+            records += w.recordsRecovered();
+            peers += w.peersRecovered();
+            view.addShards(WalShard.newBuilder().setShard(w.shard()).setGeneration(w.generation())
+                    .setNextSequence(w.nextSequence()).setEntriesAppended(w.appended())
+                    .setBytesAppended(w.bytesAppended()).setSyncs(w.syncs()).setAppendFailures(w.appendFailures())
+                    .setCompactions(w.compactions())
+                    .setLastCompactionMsAgo(w.lastCompactionAtNs() == 0 ? -1
+                            : TimeUnit.NANOSECONDS.toMillis(s.nowNs() - w.lastCompactionAtNs()))
+                    .setLastCompactionMs(TimeUnit.NANOSECONDS.toMillis(w.lastCompactionNs()))
+                    .setSnapshotBytes(w.snapshotBytes()));
+        }
+        return view.setEntriesReplayedAtStart(replayed).setStartupMs(TimeUnit.NANOSECONDS.toMillis(startupNs))
+                .setRecordsRecovered(records).setPeersRecovered(peers).build();
     }
 
-    static RecordsView records(NodeState s, int top) {
-        RecordStore store = s.core().records();
-        long now = s.nowNs();
-        List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest = new ArrayList<>(store.view().entrySet());
-        largest.sort((a, b) -> {
-            int c = Integer.compare(b.getValue().value().length, a.getValue().value().length);
-            return c != 0 ? c : a.getKey().compareTo(b.getKey());
-        });
-        RecordsView.Builder view = RecordsView.newBuilder()
-                .setCount(store.size()).setBytes(store.bytes())
-                .setMaxRecords(store.maxRecords()).setMaxBytes(store.maxBytes())
-                .setRefusedFull(store.refusedFull()).setExpired(store.expired())
-                .addPerType(RecordTypeCount.newBuilder().setType("immutable").setCount(store.size())
-                        .setBytes(store.bytes()));
-        for (int i = 0; i < Math.min(top, largest.size()); i++) {
-            Map.Entry<NodeId, RecordStore.StoredRecord> e = largest.get(i);
-            view.addTopKeys(RecordSummary.newBuilder().setKey(e.getKey().toHex())
-                    .setBytes(e.getValue().value().length)
-                    .setStoredMsAgo(ms(now - e.getValue().storedNs()))
-                    .setExpiresInMs(ms(e.getValue().expiresNs() - now)));
+    /** What a compaction of every shard did, in one line. */
+    static String compacted(List<DurableShard.Compaction> shards) {
+        StringBuilder b = new StringBuilder("compacted ").append(shards.size()).append(shards.size() == 1 ? " shard:"
+                : " shards:");
+        for (int i = 0; i < shards.size(); i++) {
+            DurableShard.Compaction c = shards.get(i);
+            if (c == null) {
+                b.append(i == 0 ? " " : "; ").append("shard ").append(i).append(" was compacting already");
+                continue;
+            }
+            b.append(i == 0 ? " " : "; ").append("shard ").append(i).append(" generation ").append(c.generation())
+                    .append(", ").append(c.records()).append(" records and ").append(c.peers())
+                    .append(" peers in a snapshot of ").append(c.snapshotBytes()).append(" bytes, ").append(c.millis())
+                    .append(" ms");
         }
-        return view.build();
+        return b.toString();
+    }
+
+    /** One shard's records as the records view needs them: its store's figures and its {@code top} largest. */
+    record ShardRecords(int count, long bytes, int maxRecords, long maxBytes, long refusedFull, long expired,
+            long nowNs, List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest) {
+    }
+
+    /** Copied on the shard's own loop. */
+    static ShardRecords shardRecords(ShardView v, int top) {
+        RecordStore store = v.core().records();
+        List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest = new ArrayList<>(store.view().entrySet());
+        largest.sort(LARGEST_FIRST);
+        return new ShardRecords(store.size(), store.bytes(), store.maxRecords(), store.maxBytes(), store.refusedFull(),
+                store.expired(), v.nowNs(), List.copyOf(largest.subList(0, Math.min(top, largest.size()))));
+    }
+
+    private static final java.util.Comparator<Map.Entry<NodeId, RecordStore.StoredRecord>> LARGEST_FIRST = (a, b) -> {
+        int c = Integer.compare(b.getValue().value().length, a.getValue().value().length);
+        return c != 0 ? c : a.getKey().compareTo(b.getKey());
+    };
+
+    /** Every shard's records, each read on its own loop; the limits are per shard, so the node's are their sum. */
+    static CompletableFuture<RecordsView> records(MoliaNode node, int top) {
+        return node.onEveryShard(v -> shardRecords(v, top)).thenApply(shards -> {
+            RecordsView.Builder view = RecordsView.newBuilder();
+            List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest = new ArrayList<>();
+            int count = 0;
+            long bytes = 0;
+            for (ShardRecords r : shards) {
+                count += r.count();
+                bytes += r.bytes();
+                view.setMaxRecords(view.getMaxRecords() + r.maxRecords()).setMaxBytes(view.getMaxBytes() + r.maxBytes())
+                        .setRefusedFull(view.getRefusedFull() + r.refusedFull())
+                        .setExpired(view.getExpired() + r.expired());
+                largest.addAll(r.largest());
+            }
+            largest.sort(LARGEST_FIRST);
+            view.setCount(count).setBytes(bytes).addPerType(RecordTypeCount.newBuilder().setType("immutable")
+                    .setCount(count).setBytes(bytes));
+            long now = shards.get(0).nowNs();
+            for (int i = 0; i < Math.min(top, largest.size()); i++) {
+                Map.Entry<NodeId, RecordStore.StoredRecord> e = largest.get(i);
+                view.addTopKeys(RecordSummary.newBuilder().setKey(e.getKey().toHex())
+                        .setBytes(e.getValue().value().length)
+                        .setStoredMsAgo(ms(now - e.getValue().storedNs()))
+                        .setExpiresInMs(ms(e.getValue().expiresNs() - now)));
+            }
+            return view.build();
+        });
     }
 
     /**
@@ -419,20 +475,46 @@ final class AdminViews {
      * digits; a trailing "…", as human output cuts keys, is ignored) of a key this node holds or put through its
      * admin socket ({@code keysPut}), and with {@code peerIds} of a known peer's ID. Throws with a one-line reason.
      */
-    static NodeId resolveKey(NodeState s, String text, List<NodeId> keysPut, boolean peerIds) {
+    static CompletableFuture<NodeId> resolveKey(MoliaNode node, String text, List<NodeId> keysPut,
+            boolean peerIds) {
         String prefix = hexPrefix(text == null ? "" : text.strip().replace("\u2026", ""),
                 "64 hex digits nor a prefix of at least 4 of a key this node knows");
         if (prefix.length() == 2 * NodeId.BYTES) {
-            return NodeId.fromHex(prefix);
+            return CompletableFuture.completedFuture(NodeId.fromHex(prefix));
         }
-        Map<NodeId, NodeId> matches = new HashMap<>();
-        s.core().records().view().keySet().forEach(k -> match(k, prefix, matches));
-        keysPut.forEach(k -> match(k, prefix, matches));
-        if (peerIds) {
-            Map<NodeId, Contact> peers = new HashMap<>();
-            knownPeers(s, prefix, peers);
-            peers.keySet().forEach(k -> match(k, prefix, matches));
+        return node.onEveryShard(v -> knownOnShard(v, prefix, peerIds)).thenCompose(known -> node.onLoop(s -> {
+            Map<NodeId, NodeId> matches = new HashMap<>();
+            known.forEach(ids -> ids.forEach(k -> match(k, prefix, matches)));
+            keysPut.forEach(k -> match(k, prefix, matches));
+            if (peerIds) {
+                Map<NodeId, Contact> peers = new HashMap<>();
+                knownPeers(s, prefix, peers);
+                peers.keySet().forEach(k -> match(k, prefix, matches));
+            }
+            return uniqueKey(matches, prefix, peerIds);
+        }));
+    }
+
+    /**
+     * The record keys one shard holds and, with {@code peerIds}, the IDs of the peers it has sessions with, that
+     * start with the prefix.
+     */
+    private static List<NodeId> knownOnShard(ShardView v, String prefix, boolean peerIds) {
+        List<NodeId> out = new ArrayList<>();
+        v.core().records().view().keySet().forEach(k -> {
+            if (k.toHex().startsWith(prefix)) {
+                out.add(k);
+            }
+        });
+        for (Session session : peerIds ? v.sessions().sessionsView() : List.<Session>of()) {
+            if (session.contact().id().toHex().startsWith(prefix)) {
+                out.add(session.contact().id());
+            }
         }
+        return out;
+    }
+
+    private static NodeId uniqueKey(Map<NodeId, NodeId> matches, String prefix, boolean peerIds) {
         return unique(matches, prefix, "no key this node holds or put" + (peerIds ? " nor known peer's ID" : ""),
                 "keys this node holds or put" + (peerIds ? " and known peers' IDs" : ""));
     }

@@ -39,11 +39,23 @@ import io.molia.crypto.Blake3;
  * later. A message carried by a handshake initiation the peer has not yet confirmed may be a replay: it gets only a
  * read-only answer and changes nothing ({@link #onUnconfirmedDatagram}).
  *
+ * <p>A node with several shards runs one core per shard ({@link ShardPartition}): each answers PING and FIND_NODE
+ * itself, holds the records of its key partition, and runs the lookups started on it. Shard 0's core owns the
+ * routing table and publishes it ({@link PublishedRouting}); the others read the published snapshot and report
+ * what they learn of peers as {@link RoutingNote}s. A message another shard must handle (a record request for its
+ * key, a response to its request) is not handled here: {@link #onDatagram} names that shard.
+ *
  * <p>Owned by one thread; not thread-safe.
  */
 public final class NodeCore {
     public static final int PROTOCOL_VERSION = 1;
     public static final int MIN_PROTOCOL_VERSION = 1;
+    /** {@link #onDatagram} handled the message here (or dropped it, counted). */
+    public static final int HANDLED = -1;
+    /** decode(): the message is this core's to handle. */
+    private static final int MINE = -1;
+    /** decode(): the message was dropped (counted), or came from this node itself. */
+    private static final int DROP = -2;
     private static final long EXPIRY_SWEEP_NS = TimeUnit.MINUTES.toNanos(1);
     private static final int RTT_CACHE_SIZE = 4_096;
     /** Enough for a lookup burst plus the answers of one event-loop turn; drivers drain after every input. */
@@ -52,7 +64,13 @@ public final class NodeCore {
     private final CoreConfig config;
     private final Contact self;
     private final RandomGenerator random;
+    private final ShardPartition partition;
+    /** The routing table on the owner shard; null on the others, which read {@link #published}. */
     private final RoutingTable routing;
+    /** Where the owner publishes the table and the other shards read it; null for a lone core (no readers). */
+    private final PublishedRouting published;
+    /** What this core learned of peers, for the table's owner (only a core that does not own it fills this). */
+    private final ArrayDeque<RoutingNote> routingNotes = new ArrayDeque<>();
     private final RecordStore records;
     private final MessageCodec codec = new MessageCodec(PROTOCOL_VERSION);
     private final WireMessage message = new WireMessage();
@@ -82,11 +100,26 @@ public final class NodeCore {
     private long nextHandle = 1;
     private long timerSeq;
 
+    /** A node's only core: it owns the routing table and every record (one shard, a simulated node, tests). */
     public NodeCore(CoreConfig config, Contact self, RandomGenerator random, long nowNs) {
+        this(config, self, random, nowNs, ShardPartition.SINGLE, null);
+    }
+
+    /**
+     * The core of shard {@code partition.index()}: shard 0's owns the routing table and publishes it to
+     * {@code published}; the others read it from there.
+     */
+    public NodeCore(CoreConfig config, Contact self, RandomGenerator random, long nowNs, ShardPartition partition,
+            PublishedRouting published) {
+        if (!partition.ownsRoutingTable() && published == null) {
+            throw new IllegalArgumentException("shard " + partition.index() + " needs the published routing table");
+        }
         this.config = config;
         this.self = self;
         this.random = random;
-        this.routing = new RoutingTable(self.id(), config, nowNs);
+        this.partition = partition;
+        this.published = published;
+        this.routing = partition.ownsRoutingTable() ? new RoutingTable(self.id(), config, nowNs) : null;
         this.records = new RecordStore(config.maxRecords(), config.maxRecordBytes());
         this.closestScratch = new Contact[config.k()];
         schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
@@ -100,8 +133,20 @@ public final class NodeCore {
         return config;
     }
 
+    /** The routing table; only the owner shard's core has one ({@link #ownsRoutingTable}). */
     public RoutingTable routingTable() {
+        if (routing == null) {
+            throw new IllegalStateException("shard " + partition.index() + " does not own the routing table");
+        }
         return routing;
+    }
+
+    public boolean ownsRoutingTable() {
+        return routing != null;
+    }
+
+    public ShardPartition partition() {
+        return partition;
     }
 
     public RecordStore records() {
@@ -118,7 +163,9 @@ public final class NodeCore {
      */
     public void journal(StoreJournal journal) {
         records.journal(journal);
-        routing.journal(journal);
+        if (routing != null) {
+            routing.journal(journal);
+        }
     }
 
     /**
@@ -142,23 +189,29 @@ public final class NodeCore {
 
     /**
      * An inner message from the authenticated peer {@code from}, on a session it confirmed (it proved the keys from
-     * its address). Malformed input is counted and dropped.
+     * its address). Malformed input is counted and dropped. Returns {@link #HANDLED}, or the shard that must handle
+     * the message instead (the owner of a record request's key, the sender of the request a response answers):
+     * the driver hands it the bytes, untouched and uncounted here.
      */
-    public void onDatagram(long nowNs, Contact from, byte[] buf, int off, int len) {
-        if (!decode(from, buf, off, len)) {
-            return;
+    public int onDatagram(long nowNs, Contact from, byte[] buf, int off, int len) {
+        int decoded = decode(from, buf, off, len);
+        if (decoded != MINE) {
+            return decoded == DROP ? HANDLED : decoded;
         }
         if (message.kind().isRequest()) {
             if (message.version() < MIN_PROTOCOL_VERSION || message.version() > PROTOCOL_VERSION) {
                 answerUnsupported(from);
-                return;
+                return HANDLED;
             }
             counters.requestsIn++;
             answer(nowNs, from);
-            onContactedBy(nowNs, from);
+            if (routing != null) {
+                onContactedBy(nowNs, from); // other shards' drivers report contacts to the owner on their own
+            }
         } else {
             onResponse(nowNs, from);
         }
+        return HANDLED;
     }
 
     /**
@@ -168,39 +221,51 @@ public final class NodeCore {
      * nothing is learned from it (no routing table, liveness or candidate change). A STORE, or a response, is
      * dropped and counted: the initiator re-sends it on the confirmed session.
      */
-    public void onUnconfirmedDatagram(long nowNs, Contact from, byte[] buf, int off, int len) {
-        if (!decode(from, buf, off, len)) {
-            return;
+    public int onUnconfirmedDatagram(long nowNs, Contact from, byte[] buf, int off, int len) {
+        int decoded = decode(from, buf, off, len);
+        if (decoded != MINE) {
+            return decoded == DROP ? HANDLED : decoded;
         }
         if (!message.kind().isRequest() || message.kind() == MessageKind.STORE) {
             counters.unconfirmedRefused++;
-            return;
+            return HANDLED;
         }
         if (message.version() < MIN_PROTOCOL_VERSION || message.version() > PROTOCOL_VERSION) {
             answerUnsupported(from);
-            return;
+            return HANDLED;
         }
         counters.requestsIn++;
         answer(nowNs, from);
+        return HANDLED;
     }
 
     /**
-     * Decodes a message into {@link #message}: false when it was dropped (counted; a message of an unknown type is
-     * answered with the supported versions) or comes from this node itself.
+     * Decodes a message into {@link #message}: {@link #MINE}; {@link #DROP} when it was dropped (counted; a message
+     * of an unknown type is answered with the supported versions) or comes from this node itself; or the shard
+     * that must handle it (not counted here: that shard counts it).
      */
-    private boolean decode(Contact from, byte[] buf, int off, int len) {
-        counters.datagramsIn++;
+    private int decode(Contact from, byte[] buf, int off, int len) {
         DecodeStatus status = codec.decode(buf, off, len, message);
+        if (status == DecodeStatus.OK && partition.count() > 1) {
+            int owner = message.kind().isRequest()
+                    ? (message.kind() == MessageKind.STORE || message.kind() == MessageKind.FIND_VALUE
+                            ? partition.ownerOfKey(message.targetWord(0)) : partition.index())
+                    : partition.ownerOfRequest(message.requestId());
+            if (owner != partition.index()) {
+                return owner;
+            }
+        }
+        counters.datagramsIn++;
         if (status == DecodeStatus.UNKNOWN_BODY) {
             answerUnsupported(from);
             counters.droppedByStatus[status.ordinal()]++;
-            return false;
+            return DROP;
         }
         if (status != DecodeStatus.OK) {
             counters.droppedByStatus[status.ordinal()]++;
-            return false;
+            return DROP;
         }
-        return !from.id().equals(self.id());
+        return from.id().equals(self.id()) ? DROP : MINE;
     }
 
     /**
@@ -210,6 +275,9 @@ public final class NodeCore {
      * way: its requests prove neither liveness nor a new address, its answer to the ping does.
      */
     public void onContactedBy(long nowNs, Contact from) {
+        if (routing == null) {
+            throw new IllegalStateException("contacts are reported to the routing table's owner");
+        }
         if (from.id().equals(self.id()) || !routing.wouldChangeIfAnswered(nowNs, from)
                 || !reachable.test(from.address())) {
             return;
@@ -234,6 +302,25 @@ public final class NodeCore {
         }
     }
 
+    /**
+     * What another shard's core learned of a peer ({@link #pollRoutingNote} there), applied to this core's table:
+     * the owner's only.
+     */
+    public void onRoutingNote(long nowNs, RoutingNote note) {
+        switch (note) {
+            case RoutingNote.Answered a -> noteAlive(nowNs, a.peer(), a.rttNs());
+            case RoutingNote.Failed f -> routingTable().onFailure(f.peer());
+            case RoutingNote.LookupStarted l -> routingTable().onLookupStarted(nowNs, l.target());
+        }
+    }
+
+    /** The owner publishes its table to the other shards if it changed (call after each input); else nothing. */
+    public void publishRouting() {
+        if (routing != null && published != null) {
+            published.publishIfChanged(routing);
+        }
+    }
+
     public long nextDeadlineNs() {
         Timer t = timers.peek();
         return t == null ? Long.MAX_VALUE : t.deadlineNs;
@@ -248,6 +335,11 @@ public final class NodeCore {
 
     public CoreEvent pollEvent() {
         return events.poll();
+    }
+
+    /** The next thing learned of a peer, for the routing table's owner; null when none (always, on the owner). */
+    public RoutingNote pollRoutingNote() {
+        return routingNotes.poll();
     }
 
     // ---------------------------------------------------------------- commands
@@ -307,7 +399,7 @@ public final class NodeCore {
      * goes through the same bucket rules as any other contact.
      */
     public void addTrustedContact(long nowNs, Contact contact, long rttNs) {
-        routing.onContactSeen(nowNs, contact, rttNs);
+        routingTable().onContactSeen(nowNs, contact, rttNs);
     }
 
     // ---------------------------------------------------------------- request handling
@@ -330,13 +422,19 @@ public final class NodeCore {
             case STORE -> end = codec.encodeStoreAck(scratch, 0, id, store(nowNs));
             default -> throw new AssertionError("not a request: " + message.kind());
         }
-        send(from, end);
+        send(from, end, true);
     }
 
-    /** NODES with the k closest to the request's target: the hot path, allocation-free. */
+    /**
+     * NODES with the k closest to the request's target: the hot path, allocation-free. The owner reads its table,
+     * the other shards the snapshot it published; both leave out peers that failed their last request.
+     */
     private int encodeClosest(long requestId, Contact from) {
-        int n = routing.closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
-                message.targetWord(3), true, from.id(), closestScratch, closestScratch.length);
+        int n = routing != null
+                ? routing.closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
+                        message.targetWord(3), true, from.id(), closestScratch, closestScratch.length)
+                : published.get().closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
+                        message.targetWord(3), from.id(), closestScratch, closestScratch.length);
         return codec.encodeNodes(scratch, 0, requestId, closestScratch, n);
     }
 
@@ -357,7 +455,7 @@ public final class NodeCore {
         counters.versionErrorsSent++;
         int end = codec.encodeError(scratch, 0, message.requestId(), MessageCodec.ERROR_UNSUPPORTED,
                 MIN_PROTOCOL_VERSION, PROTOCOL_VERSION);
-        send(from, end);
+        send(from, end, true);
     }
 
     // ---------------------------------------------------------------- responses and timeouts
@@ -450,7 +548,7 @@ public final class NodeCore {
         counters.softTimeouts++;
         // One retransmission of the same request: a lost datagram costs one timeout, not a lost peer.
         req.retransmitted = true;
-        if (transmits.offer(req.peer, req.datagram, req.datagram.length)) {
+        if (transmits.offer(req.peer, req.datagram, req.datagram.length, false)) {
             counters.datagramsOut++;
         }
         Operation op = req.operation;
@@ -468,7 +566,11 @@ public final class NodeCore {
             return;
         }
         counters.hardTimeouts++;
-        routing.onFailure(req.peer.id());
+        if (routing != null) {
+            routing.onFailure(req.peer.id());
+        } else {
+            routingNotes.add(new RoutingNote.Failed(req.peer.id()));
+        }
         Operation op = req.operation;
         if (op != null && op.trace != null && !op.done) {
             trace(op, req, nowNs, LookupHop.Outcome.TIMEOUT, 0);
@@ -500,13 +602,16 @@ public final class NodeCore {
 
     private void onMaintenance(long nowNs) {
         records.expire(nowNs);
+        schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
+        if (routing == null) {
+            return; // the owner refreshes the buckets
+        }
         for (int bucket : routing.bucketsDueForRefresh(nowNs)) {
             if (operations.size() >= config.maxLookups()) {
                 break;
             }
             startOperation(nowNs, OperationKind.REFRESH, routing.randomIdInBucket(bucket, random), null, null, 0);
         }
-        schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
     }
 
     /** Pings the next candidate (one per {@link RoutingCandidates#PING_INTERVAL_NS}); its answer lets it in. */
@@ -524,6 +629,10 @@ public final class NodeCore {
     }
 
     private void noteAlive(long nowNs, Contact peer, long rttNs) {
+        if (routing == null) {
+            routingNotes.add(new RoutingNote.Answered(peer, rttNs));
+            return;
+        }
         Contact toPing = routing.onContactSeen(nowNs, peer, rttNs);
         if (toPing != null) {
             sendRequest(nowNs, toPing, MessageKind.PING, null, null);
@@ -544,11 +653,20 @@ public final class NodeCore {
             return -1;
         }
         counters.lookupsStarted++;
-        routing.onLookupStarted(nowNs, target);
         List<Contact> start = seeds;
-        if (start == null) {
-            start = new ArrayList<>();
-            routing.closest(target, config.k(), false, null, start);
+        if (routing != null) {
+            routing.onLookupStarted(nowNs, target);
+            if (start == null) {
+                start = new ArrayList<>();
+                routing.closest(target, config.k(), false, null, start);
+            }
+        } else {
+            routingNotes.add(new RoutingNote.LookupStarted(target));
+            if (start == null) {
+                int n = published.get().closest(target.word(0), target.word(1), target.word(2), target.word(3),
+                        null, closestScratch, closestScratch.length);
+                start = new ArrayList<>(Arrays.asList(closestScratch).subList(0, n));
+            }
         }
         long handle = nextHandle++;
         Lookup lookup = new Lookup(target, config.k(), config.alpha(), config.disjointPaths(), start, rttOracle, nowNs);
@@ -652,7 +770,7 @@ public final class NodeCore {
 
     /** Sends a request and tracks it until its answer or its hard timeout. */
     private void sendTracked(Contact peer, int length, long nowNs, long requestId, Operation op) {
-        send(peer, length);
+        send(peer, length, false);
         PendingRequest req = new PendingRequest(requestId, peer, op, nowNs, Arrays.copyOf(scratch, length));
         pending.put(requestId, req);
         counters.requestsOut++;
@@ -667,13 +785,14 @@ public final class NodeCore {
     private long newRequestId() {
         long id;
         do {
-            id = random.nextLong();
+            id = partition.requestIdFrom(random.nextLong()); // an answer landing on another shard comes back here
         } while (id == 0 || pending.containsKey(id));
         return id;
     }
 
-    private void send(Contact to, int length) {
-        if (transmits.offer(to, scratch, length)) {
+    /** Queues {@code scratch[0, length)} for {@code to}: an answer ({@code reply}) or a request of this core. */
+    private void send(Contact to, int length, boolean reply) {
+        if (transmits.offer(to, scratch, length, reply)) {
             counters.datagramsOut++;
         } else {
             counters.transmitQueueFull++;
@@ -682,7 +801,7 @@ public final class NodeCore {
 
     /** Adaptive timeout: the peer's own RTO when measured, else the RTO over all peers, else the initial one. */
     private long timeoutNs(NodeId peer) {
-        RoutingEntry entry = routing.entry(peer);
+        RoutingEntry entry = routing == null ? null : routing.entry(peer);
         RttEstimator rtt = entry != null && entry.rtt().hasSamples() ? entry.rtt() : rttCache.get(peer);
         if (rtt == null || !rtt.hasSamples()) {
             // Unmeasured peer: a soft timeout only frees a slot (its late answer still counts), so guess short.
@@ -695,7 +814,7 @@ public final class NodeCore {
     }
 
     private long expectedRttNs(NodeId peer) {
-        RoutingEntry entry = routing.entry(peer);
+        RoutingEntry entry = routing == null ? null : routing.entry(peer);
         if (entry != null && entry.rtt().hasSamples()) {
             return entry.rtt().srttNs();
         }

@@ -11,6 +11,7 @@ public final class Outbound {
     private Contact to;
     private byte[] data;
     private int length;
+    private boolean reply;
 
     Outbound() {
     }
@@ -27,13 +28,22 @@ public final class Outbound {
         return length;
     }
 
-    void fill(Contact destination, byte[] source, int len) {
+    /**
+     * An answer to a request {@code to} sent: sealed on the session the request came on. Otherwise a request of this
+     * core, sealed on the session this node opens to the peer.
+     */
+    public boolean reply() {
+        return reply;
+    }
+
+    void fill(Contact destination, byte[] source, int len, boolean isReply) {
         if (data == null) {
             data = new byte[io.molia.codec.MessageCodec.MAX_DATAGRAM_BYTES]; // first use of this slot only
         }
         System.arraycopy(source, 0, data, 0, len);
         to = destination;
         length = len;
+        reply = isReply;
     }
 
     void clear() {

@@ -18,7 +18,7 @@ final class TransmitQueue {
         slots = new Outbound[capacity];
     }
 
-    boolean offer(Contact to, byte[] source, int length) {
+    boolean offer(Contact to, byte[] source, int length, boolean reply) {
         if (size == slots.length) {
             return false;
         }
@@ -28,7 +28,7 @@ final class TransmitQueue {
             slot = new Outbound();
             slots[index] = slot;
         }
-        slot.fill(to, source, length);
+        slot.fill(to, source, length, reply);
         size++;
         return true;
     }

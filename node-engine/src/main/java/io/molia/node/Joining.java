@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * node rejoins without {@code --bootstrap}), retried with a growing pause while nobody answers (a peer still
  * starting, a lost handshake), then once more a little after it joined. Whenever the routing table empties later
  * (every peer timed out), the node is isolated: it says so once and joins again the same way. Runs on the
- * protocol loop; {@link #onTimer} is called on every tick.
+ * loop of shard 0 (the routing table's owner); {@link #onTimer} is called every {@link ShardLoop#HOUSEKEEPING_NS}.
  */
 final class Joining {
     private static final Logger LOG = LoggerFactory.getLogger(Joining.class);
@@ -84,7 +84,7 @@ final class Joining {
         if (!isolated(core)) {
             connected = true;
             rememberRoutingTable();
-        } else if (connected) {
+        } else if (connected || joined) { // joined: the table may have filled and emptied between two ticks
             connected = false;
             joined = false; // every peer is gone: join again, at once, then with the growing pause
             retryMs = FIRST_RETRY_MS;

@@ -4,28 +4,25 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 import io.molia.contact.Contact;
-import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.core.CoreConfig;
 import io.molia.core.CoreCounters;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
-import io.molia.core.Outbound;
-import io.molia.core.RoutingSnapshot;
-import io.molia.core.SnapshotResponder;
+import io.molia.core.PublishedRouting;
+import io.molia.core.ShardPartition;
 import io.molia.core.lookup.LookupHop;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.metrics.NodeMetrics;
@@ -33,91 +30,63 @@ import io.molia.session.InitiationTimestamps;
 import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
+import io.molia.shard.BanList;
+import io.molia.shard.Shard;
 import io.molia.transport.ShardReceiver;
 import io.molia.transport.UdpTransport;
+import io.molia.wal.DurableShard;
 import io.molia.wal.NodeWal;
 import io.molia.wal.PrivateFiles;
+import io.molia.wal.StoreDigest;
+import io.molia.wal.WalState;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.EventLoop;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Molia node: the sans-I/O core and session layer driven by Netty over real UDP sockets, one event loop
- * per shard (DESIGN §3.2). Shard 0 owns the protocol core (routing table, lookups, records, WAL) and publishes the
- * routing table as a snapshot; every shard holds the sessions whose receiver index it issued and answers PING and
- * FIND_NODE on them itself ({@link ServingShard}). A datagram addressed to another shard's index, and a message only
- * the core can handle, are handed over through the receiving shard's {@link ShardInbox}. Every method of the public
- * API is safe to call from any thread and returns a future completed on shard 0's loop.
- *
- * <p>Records and the peerstore are journaled to the WAL ({@link NodeWal}, DESIGN §3.9) before a STORE is
- * acknowledged, and rebuilt from it at start.
- *
- * <p>Not built yet: records partitioned over shards by key (shard 0 holds them all). See the README's status table.
+ * A running Molia node: one sans-I/O {@link Shard} per core, each driven by its own Netty event loop over its own
+ * UDP socket bound to the node's port ({@link ShardLoop}, DESIGN §3.2). Every shard holds the sessions whose
+ * receiver index it issued, the records of its key partition (journaled in its own {@code wal/shard-N/}) and the
+ * lookups started on it, and answers PING and FIND_NODE itself; shard 0 also owns the routing table and publishes
+ * it to the others. What belongs to another shard is handed over once through that shard's {@link ShardInbox}.
+ * Every method of the public API is safe to call from any thread; operations are spread over the shards.
  */
 public final class MoliaNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MoliaNode.class);
-    private static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(20);
-    private static final long SESSION_TICK_NS = TimeUnit.SECONDS.toNanos(1);
     static final int SHARD_BITS = 4;
     /** As many shards as {@link #SHARD_BITS} can name in a receiver index. */
     public static final int MAX_SHARDS = 1 << SHARD_BITS;
-    /** How many completed lookups, gets and puts the admin view's latency percentiles are taken over. */
-    static final int RECENT_LOOKUPS = 1024;
     private static final int SESSIONS_PER_SHARD = 65_536;
     /** Whether this process said the kernel capped a receive buffer (it says so once: see warnOnceIfCapped). */
-    private static final java.util.concurrent.atomic.AtomicBoolean CAPPED_WARNED =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean CAPPED_WARNED = new AtomicBoolean();
+    private static final java.lang.management.ThreadMXBean THREAD_CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final Ed25519Identity identity;
     private final Contact self;
-    final NodeCore core;
     /** The replay rule's memory, shared by every shard's session layer (a replay may land on any shard). */
     private final InitiationTimestamps initiationTimestamps;
-    final SessionManager sessions;
     final NodeConfig config;
-    /** Operator bans, checked before the session layer (admin socket). Owned by the protocol loop. */
+    /** Operator bans: changed on shard 0's loop, read by every shard through the published view. */
     final BanList bans = new BanList();
     final long startedNs = System.nanoTime();
     final long startedUnixMs = System.currentTimeMillis();
-    private static final java.lang.management.ThreadMXBean THREAD_CPU =
-            java.lang.management.ManagementFactory.getThreadMXBean();
-    /** CPU time the protocol loop spent in operator views and changes (written by the loop only; read racily). */
+    /** CPU time shard 0's loop spent in operator views and changes (written by the loop only; read racily). */
     long operatorLoopNs;
-    private final Map<Long, CompletableFuture<Traced>> tracedWaiting = new HashMap<>();
     private final UdpTransport transport;
     /** The debug key log, or null (off). */
     private final KeyLogFile keyLog;
-    private final EventLoop loop;
-    private final Map<Long, CompletableFuture<CoreEvent>> waiting = new HashMap<>();
-    private final byte[] rx = new byte[2048];
-    /** Peers' endpoints in the core's and the socket's form, converted without allocating. Protocol loop only. */
-    private final InetAddressCache addresses = new InetAddressCache();
-    private final ScheduledFuture<?> ticker;
+    private final ShardLoop[] shards;
+    /** Where the next operation of the API starts: round robin, so a node's own lookups use every core. */
+    private final AtomicInteger nextShard = new AtomicInteger();
     private final NodeMetrics metrics;
-    /** Durable state of shard 0; null when the WAL is disabled. Used on the protocol loop only. */
+    /** Durable state of every shard; null when the WAL is disabled. */
     final NodeWal wal;
-    /** Set once recovery finished: a datagram before it could be acknowledged without being journaled. */
-    private volatile boolean serving;
-    /** What other shards hand the protocol loop (DESIGN §3.2). */
-    private final ShardInbox inbox;
-    /** Shards 1..N-1 (index 0 unused: shard 0 is this object's protocol loop). */
-    private final ServingShard[] servingShards;
-    /** The routing table as the other shards answer FIND_NODE from it; written by the protocol loop. */
-    private volatile RoutingSnapshot routingSnapshot;
-    private long routingPublishedChanges = -1;
-    /** Where the peers that talk to this node through another shard hold their sessions. Protocol loop only. */
-    private final SessionDirectory sessionDirectory = new SessionDirectory();
-    /** The durations of the last lookups, gets and puts, a ring written on the protocol loop (admin percentiles). */
-    final long[] recentLookupNs = new long[RECENT_LOOKUPS];
-    long lookupsCompleted;
-    private long lastSessionTickNs;
+    final OperationTimes operationTimes = new OperationTimes();
     /** Each shard's figures (NodeFigures), for the metrics endpoint and the admin view alike. */
     final List<NodeMetrics.ShardSource> shardSources;
-    /** Joining the network, and joining again whenever every peer is gone. Used on the protocol loop. */
-    private final Joining joining;
 
     private MoliaNode(NodeConfig config) throws IOException {
         this.config = config;
@@ -128,21 +97,17 @@ public final class MoliaNode implements AutoCloseable {
             LOG.atWarn().addKeyValue("paths", narrowed.size()).addKeyValue("first", narrowed.get(0))
                     .log("the data dir was open to other users: made it private (0700 directories, 0600 files)");
         }
-        SecureRandom seedSource = new SecureRandom();
-        SplittableRandom random = new SplittableRandom(seedSource.nextLong());
+        SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+        this.shards = new ShardLoop[config.shards()];
         ShardReceiver receiver = new ShardReceiver() {
             @Override
             public void onDatagram(int shard, InetSocketAddress sender, ByteBuf data) {
-                MoliaNode.this.onDatagram(shard, sender, data);
+                shards[shard].onDatagram(sender, data);
             }
 
             @Override
             public void onReadBatchEnd(int shard) {
-                if (shard == 0) {
-                    transport.flush(0); // the answers to a whole read batch leave in one sendmmsg
-                } else if (serving) {
-                    servingShards[shard].flush();
-                }
+                shards[shard].flush(); // the answers to a whole read batch leave in one sendmmsg
             }
         };
         this.transport = UdpTransport.start(config.listen(), config.shards(), true, config.buffers(), receiver);
@@ -153,57 +118,14 @@ public final class MoliaNode implements AutoCloseable {
         if (bound.getAddress().isLoopbackAddress()) {
             coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: all in 127.0.0.0/24 (::1: ::/48)
         }
-        long now = System.nanoTime();
-        this.core = new NodeCore(coreConfig, self, random.split(), now);
-        core.reachable(SocketAddresses.reachableFrom(bound));
         this.keyLog = openKeyLog(config.keyLog(), transport);
         this.initiationTimestamps = new InitiationTimestamps(InitiationTimestamps.DEFAULT_SLOTS,
                 InitiationTimestamps.DEFAULT_WINDOW_NS, random.split());
-        this.sessions = newSessionManager(0, random.split());
-        this.loop = transport.eventLoop(0);
-        this.inbox = new ShardInbox(loop, this::onHandover, () -> transport.flush(0));
-        this.routingSnapshot = RoutingSnapshot.empty(self.id());
-        this.servingShards = new ServingShard[config.shards()];
-        for (int shard = 1; shard < servingShards.length; shard++) {
-            servingShards[shard] = new ServingShard(shard, transport, newSessionManager(shard, random.split()),
-                    new SnapshotResponder(self.id(), coreConfig.k()), () -> routingSnapshot, bans, inbox);
-        }
-        try {
-            // On the loop: Chronicle appenders belong to the thread that uses them (DESIGN §3.9).
-            this.wal = config.wal().enabled()
-                    ? loop.submit(() -> NodeWal.open(config.dataDir(), config.wal(), core, now)).get() : null;
-        } catch (java.util.concurrent.ExecutionException e) {
-            transport.close();
-            closeKeyLog();
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re; // e.g. the data dir is held by another node: its one-line message as it is
-            }
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e);
-        } catch (InterruptedException e) {
-            transport.close();
-            closeKeyLog();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while recovering the WAL", e);
-        }
-        List<Contact> bootstrapPeers = new ArrayList<>();
-        for (MoliaAddress a : config.bootstrap()) {
-            bootstrapPeers.add(a.toContact());
-        }
-        this.joining = new Joining(core, this::pump, bootstrapPeers);
-        publishRouting();
-        this.serving = true;
         List<NodeMetrics.ShardSource> shardViews = new ArrayList<>();
-        shardViews.add(new ShardFigures(0, core, core.counters(), sessions, inbox));
-        for (int shard = 1; shard < servingShards.length; shard++) {
-            ServingShard serving = servingShards[shard];
-            shardViews.add(new ShardFigures(shard, null, serving.responder().counters(), serving.sessions(),
-                    serving.inbox()));
-        }
-        this.shardSources = List.copyOf(shardViews);
-        this.metrics = new NodeMetrics(() -> shardSources, new NodeMetrics.NodeSource() {
+        this.metrics = new NodeMetrics(this::shardFigures, new NodeMetrics.NodeSource() {
             @Override
             public boolean isolated() {
-                return Joining.isolated(core); // a racy read of the table's size, as a scrape reads every figure
+                return Joining.isolated(shards[0].core()); // a racy read of the table's size, as a scrape reads all
             }
 
             @Override
@@ -216,6 +138,32 @@ public final class MoliaNode implements AutoCloseable {
                 return operatorLoopNs;
             }
         });
+        long now = System.nanoTime();
+        PublishedRouting routing = new PublishedRouting(self.id());
+        List<NodeCore> cores = new ArrayList<>();
+        List<Executor> loops = new ArrayList<>();
+        for (int index = 0; index < shards.length; index++) {
+            NodeCore core = new NodeCore(coreConfig, self, random.split(), now,
+                    new ShardPartition(index, shards.length, SHARD_BITS), routing);
+            core.reachable(SocketAddresses.reachableFrom(bound));
+            Shard shard = new Shard(core, newSessionManager(index, random.split()), bans::view, now);
+            shards[index] = new ShardLoop(shard, transport, operationTimes, metrics);
+            shardViews.add(new ShardFigures(shards[index]));
+            cores.add(core);
+            loops.add(shards[index].loop());
+        }
+        this.shardSources = List.copyOf(shardViews);
+        this.wal = openWal(config, cores, loops, now);
+        List<Contact> bootstrapPeers = new ArrayList<>();
+        for (MoliaAddress a : config.bootstrap()) {
+            bootstrapPeers.add(a.toContact());
+        }
+        for (int index = 0; index < shards.length; index++) {
+            ShardLoop s = shards[index];
+            s.wire(shards, wal == null ? null : wal.shard(index),
+                    index == 0 ? new Joining(s.core(), () -> s.shard().afterCommand(System.nanoTime(),
+                            ShardLoop.wallNanos()), bootstrapPeers) : null);
+        }
         if (wal != null) {
             metrics.register(wal::metrics);
         }
@@ -224,8 +172,9 @@ public final class MoliaNode implements AutoCloseable {
             metrics.serve(config.metrics());
         }
         // Through the bootstrap peers and the peers the WAL restored: a restarted node rejoins without --bootstrap.
-        loop.execute(() -> joining.start(System.nanoTime()));
-        this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NS, TICK_NS, TimeUnit.NANOSECONDS);
+        for (ShardLoop s : shards) {
+            s.serve();
+        }
         int receiveBufferBytes = transport.sockets().get(0).receiveBufferBytes();
         warnOnceIfCapped(config.buffers().receiveBytes(), receiveBufferBytes);
         // Logs name the node by its short ID and the port only: no keys, no peer addresses (DESIGN §3.8).
@@ -238,6 +187,21 @@ public final class MoliaNode implements AutoCloseable {
             LOG.atWarn().addKeyValue("node", self.id().shortHex()).addKeyValue("file", keyLog.path())
                     .log("key log on: every session key is written to the file; whoever reads it decrypts this node's "
                             + "traffic (debug only)");
+        }
+    }
+
+    /** Recovers every shard's WAL on its own loop; a failure closes what was opened and stops the start. */
+    private NodeWal openWal(NodeConfig config, List<NodeCore> cores, List<Executor> loops, long now)
+            throws IOException {
+        if (!config.wal().enabled()) {
+            return null;
+        }
+        try {
+            return NodeWal.open(config.dataDir(), config.wal(), cores, loops, now);
+        } catch (IOException | RuntimeException e) {
+            transport.close();
+            closeKeyLog();
+            throw e; // e.g. the data dir is held by another node: its one-line message as it is
         }
     }
 
@@ -300,39 +264,48 @@ public final class MoliaNode implements AutoCloseable {
         return transport.shardThreadIds();
     }
 
+    ShardLoop shard0() {
+        return shards[0];
+    }
+
+    /** The shard the next operation starts on. */
+    private ShardLoop anyShard() {
+        return shards[Math.floorMod(nextShard.getAndIncrement(), shards.length)];
+    }
+
     /** The k closest peers to {@code target} that answered. */
     public CompletableFuture<List<Contact>> lookup(NodeId target) {
-        return submit(() -> core.startLookup(System.nanoTime(), target))
+        return anyShard().submit(core -> core.startLookup(System.nanoTime(), target))
                 .thenApply(e -> ((CoreEvent.LookupCompleted) e).closest());
     }
 
     /** Stores an immutable value on the k closest peers; completes with its key (BLAKE3 of the value). */
     public CompletableFuture<CoreEvent.PutCompleted> put(byte[] value, long ttlSeconds) {
-        return submit(() -> core.startPut(System.nanoTime(), value, TimeUnit.SECONDS.toNanos(ttlSeconds)))
+        return anyShard().submit(core -> core.startPut(System.nanoTime(), value, TimeUnit.SECONDS.toNanos(ttlSeconds)))
                 .thenApply(e -> (CoreEvent.PutCompleted) e);
     }
 
     /** Finds the value stored under {@code key}; completes with null when no peer has it. */
     public CompletableFuture<byte[]> get(NodeId key) {
-        return submit(() -> core.startGet(System.nanoTime(), key)).thenApply(e -> ((CoreEvent.GetCompleted) e).value());
+        return anyShard().submit(core -> core.startGet(System.nanoTime(), key))
+                .thenApply(e -> ((CoreEvent.GetCompleted) e).value());
     }
 
-    /** A snapshot of simple figures, taken on the protocol loop. */
+    /** A snapshot of simple figures: the routing table's size read on its owner's loop, the rest summed racily. */
     public CompletableFuture<NodeStatus> status() {
-        CompletableFuture<NodeStatus> f = new CompletableFuture<>();
-        loop.execute(() -> f.complete(new NodeStatus(core.routingTable().size(), sessionCount(), core.records().size(),
-                coreCountersOfAllShards().datagramsIn, sessionCountersOfAllShards().silentDrops())));
-        return f;
+        return onLoop(s -> new NodeStatus(s.core().routingTable().size(), sessionCount(), recordCount(),
+                coreCountersOfAllShards().datagramsIn, sessionCountersOfAllShards().silentDrops()));
     }
 
     /**
-     * Runs {@code view} on the protocol loop with the node's state and completes with its result: how operator
-     * views are taken (a consistent snapshot without locks, between two packets) and how operator changes (evict,
-     * ban) are made. The function must copy what it returns and must not block.
+     * Runs {@code view} on shard 0's loop (the routing table's owner) with the node's state and completes with its
+     * result: how operator views are taken (a consistent snapshot without locks, between two packets) and how
+     * operator changes (evict, ban) are made. The function must copy what it returns and must not block. The other
+     * shards' records and sessions: {@link #onEveryShard}.
      */
     public <T> CompletableFuture<T> onLoop(Function<NodeState, T> view) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
+        shards[0].loop().execute(() -> {
             // The loop thread's CPU time, not wall time: a loaded machine would count preemption as view cost.
             long cpuStartNs = THREAD_CPU.getCurrentThreadCpuTime();
             T result;
@@ -349,66 +322,70 @@ public final class MoliaNode implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Runs {@code view} on every shard, each on its own loop with its own core (records) and session layer;
+     * completes with the results in shard order. The function must copy what it returns and must not block.
+     */
+    public <T> CompletableFuture<List<T>> onEveryShard(Function<ShardView, T> view) {
+        List<CompletableFuture<T>> parts = new ArrayList<>();
+        for (ShardLoop s : shards) {
+            DurableShard durable = wal == null ? null : wal.shard(s.shard().index());
+            parts.add(CompletableFuture.supplyAsync(() -> view.apply(new ShardView(s.shard(), durable,
+                    System.nanoTime())), s.loop()));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
+    }
+
     /** Pings {@code peer}: completes with the round trip in nanoseconds, or -1 when it did not answer. */
     public CompletableFuture<Long> ping(Contact peer) {
-        return submit(() -> core.ping(System.nanoTime(), peer)).thenApply(e -> ((CoreEvent.PingCompleted) e).rttNs());
+        return anyShard().submit(core -> core.ping(System.nanoTime(), peer))
+                .thenApply(e -> ((CoreEvent.PingCompleted) e).rttNs());
     }
 
     /** A lookup (or a FIND_VALUE) that records every hop, for an operator's {@code trace}. */
     public CompletableFuture<Traced> tracedLookup(NodeId target, boolean findValue) {
-        CompletableFuture<Traced> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            long handle = core.startTracedLookup(System.nanoTime(), target, findValue);
-            if (handle < 0) {
-                f.completeExceptionally(new IllegalStateException("too many operations in progress"));
-                return;
-            }
-            tracedWaiting.put(handle, f);
-            pump();
-        });
-        return f;
+        return anyShard().submitTraced(core -> core.startTracedLookup(System.nanoTime(), target, findValue));
     }
 
     /** A traced operation's end: its event (LookupCompleted or GetCompleted) and its hops in order. */
     public record Traced(CoreEvent event, List<LookupHop> hops) {
     }
 
-    /** Joins (again) through one more peer: a lookup of this node's own ID starting from it. */
+    /** Joins (again) through one more peer: a lookup of this node's own ID starting from it, on shard 0. */
     public CompletableFuture<List<Contact>> bootstrap(Contact seed) {
-        return submit(() -> core.bootstrap(System.nanoTime(), List.of(seed)))
+        return shards[0].submit(core -> core.bootstrap(System.nanoTime(), List.of(seed)))
                 .thenApply(e -> ((CoreEvent.LookupCompleted) e).closest());
     }
 
     /**
-     * The digest of the records this node holds ({@code io.molia.wal.StoreDigest}): equal to what
-     * {@code molia wal replay} prints for this node's WAL once the node stopped.
+     * The digest of every record this node holds, over all shards ({@link StoreDigest}): equal to the digest of
+     * every shard's records that {@code molia wal replay} rebuilds from this node's WAL once the node stopped.
      */
     public CompletableFuture<String> storeDigest() {
-        return onWal(w -> w.storeDigest(core));
+        return requireWal().thenCompose(w -> onEveryShard(s -> s.durable().recordsForDigest(s.core())))
+                .thenApplyAsync(MoliaNode::digestOf);
     }
 
-    /** Compacts the WAL now (snapshot, fresh queue, covered queues deleted once the snapshot verified). */
-    public CompletableFuture<NodeWal.Compaction> compactWal() {
-        return onWal(w -> w.compact(core));
+    /** Compacts every shard's WAL now (snapshot, fresh queue, covered queues deleted once the snapshot verified). */
+    public CompletableFuture<List<DurableShard.Compaction>> compactWal() {
+        return requireWal().thenCompose(w -> onEveryShard(s -> s.durable().compact(s.core())))
+                .thenCompose(started -> CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
+                        .thenApply(done -> started.stream().map(CompletableFuture::join).toList()));
     }
 
-    /** Starts {@code work} on the protocol loop, which owns the WAL; fails when this node runs without one. */
-    private <T> CompletableFuture<T> onWal(Function<NodeWal, CompletableFuture<T>> work) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            if (wal == null) {
-                f.completeExceptionally(new IllegalStateException("the WAL is disabled on this node"));
-                return;
-            }
-            work.apply(wal).whenComplete((result, e) -> {
-                if (e != null) {
-                    f.completeExceptionally(e);
-                } else {
-                    f.complete(result);
-                }
-            });
-        });
-        return f;
+    private CompletableFuture<NodeWal> requireWal() {
+        return wal == null ? CompletableFuture.failedFuture(new IllegalStateException("the WAL is disabled on this "
+                + "node")) : CompletableFuture.completedFuture(wal);
+    }
+
+    /** The digest of the records of several shards together (keys never repeat across shards). */
+    static String digestOf(List<WalState> parts) {
+        WalState all = new WalState();
+        for (WalState part : parts) {
+            part.records().forEach(all::putRecord);
+        }
+        return StoreDigest.of(all);
     }
 
     /** Routing-table size, sessions, records, inner datagrams in, datagrams dropped in silence (over all shards). */
@@ -429,72 +406,65 @@ public final class MoliaNode implements AutoCloseable {
         return metrics.port();
     }
 
-    /** Sessions on every shard (the other shards' counts read racily, as a metrics scrape reads them). */
-    int sessionCount() {
-        int n = sessions.sessionCount();
-        for (int shard = 1; shard < servingShards.length; shard++) {
-            n += servingShards[shard].sessions().sessionCount();
-        }
-        return n;
+    private List<NodeMetrics.ShardSource> shardFigures() {
+        return shardSources;
     }
 
-    /** The core's counters plus the serving shards' own answers (theirs read racily, as a metrics scrape does). */
+    /** Sessions on every shard (the other shards' counts read racily, as a metrics scrape reads them). */
+    int sessionCount() {
+        return (int) sumOverShards(s -> s.shard().sessions().sessionCount());
+    }
+
+    /** Records on every shard (read racily, as a metrics scrape reads them). */
+    int recordCount() {
+        return (int) sumOverShards(s -> s.core().records().size());
+    }
+
+    /** Every shard's core counters, summed (read racily, as a metrics scrape does). */
     CoreCounters coreCountersOfAllShards() {
         CoreCounters sum = new CoreCounters();
-        sum.add(core.counters());
-        for (int shard = 1; shard < servingShards.length; shard++) {
-            sum.add(servingShards[shard].responder().counters());
+        for (ShardLoop s : shards) {
+            sum.add(s.core().counters());
         }
         return sum;
     }
 
-    /** Every shard's session-layer counters, summed (the other shards' read racily). */
+    /** Every shard's session-layer counters, summed (read racily). */
     SessionCounters sessionCountersOfAllShards() {
         SessionCounters sum = new SessionCounters();
-        sum.add(sessions.counters());
-        for (int shard = 1; shard < servingShards.length; shard++) {
-            sum.add(servingShards[shard].sessions().counters());
+        for (ShardLoop s : shards) {
+            sum.add(s.shard().sessions().counters());
         }
         return sum;
     }
 
     /** Handovers accepted by every shard's inbox. */
     long handovers() {
-        return sumOverInboxes(ShardInbox::accepted);
+        return sumOverShards(s -> s.inbox().accepted());
     }
 
     /** Handovers dropped because the receiving shard's inbox was full. */
     long handoverDrops() {
-        return sumOverInboxes(ShardInbox::dropped);
+        return sumOverShards(s -> s.inbox().dropped());
     }
 
-    private long sumOverInboxes(ToLongFunction<ShardInbox> figure) {
-        long n = figure.applyAsLong(inbox);
-        for (int shard = 1; shard < servingShards.length; shard++) {
-            n += figure.applyAsLong(servingShards[shard].inbox());
+    private long sumOverShards(ToLongFunction<ShardLoop> figure) {
+        long n = 0;
+        for (ShardLoop s : shards) {
+            n += figure.applyAsLong(s);
         }
         return n;
     }
 
-    /**
-     * Runs {@code view} on each shard other than 0, on its own loop, with its session layer; completes with the
-     * results in shard order (empty with one shard). For operators' views of sessions, which every shard holds.
-     */
-    public <T> CompletableFuture<List<T>> onServingShards(Function<SessionManager, T> view) {
-        List<CompletableFuture<T>> parts = new ArrayList<>();
-        for (int shard = 1; shard < servingShards.length; shard++) {
-            SessionManager shardSessions = servingShards[shard].sessions();
-            parts.add(CompletableFuture.supplyAsync(() -> view.apply(shardSessions), transport.eventLoop(shard)));
-        }
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
+    /** The durations (ns) of the last completed lookups, gets and puts over every shard (a copy). */
+    long[] recentOperationNs() {
+        return operationTimes.recent();
     }
 
     @Override
     public void close() {
-        ticker.cancel(false);
-        for (int shard = 1; shard < servingShards.length; shard++) {
-            servingShards[shard].close();
+        for (ShardLoop s : shards) {
+            s.close();
         }
         transport.close();
         if (wal != null) {
@@ -526,288 +496,85 @@ public final class MoliaNode implements AutoCloseable {
 
     /**
      * One shard's figures as the metrics endpoint and the admin view read them, from any thread (racy reads of
-     * single-writer fields): shard 0's core and sessions, or a serving shard's own answers and sessions (the
-     * routing table, records and operations are shard 0's, so {@code owner} is null there and they read 0).
+     * single-writer fields). The routing table is shard 0's: the others report 0 for it.
      */
     private final class ShardFigures implements NodeMetrics.ShardSource {
-        private final int shard;
-        private final NodeCore owner;
-        private final CoreCounters counters;
-        private final SessionManager shardSessions;
-        private final ShardInbox shardInbox;
+        private final ShardLoop loop;
+        private final int index;
 
-        ShardFigures(int shard, NodeCore owner, CoreCounters counters, SessionManager shardSessions,
-                ShardInbox shardInbox) {
-            this.shard = shard;
-            this.owner = owner;
-            this.counters = counters;
-            this.shardSessions = shardSessions;
-            this.shardInbox = shardInbox;
+        ShardFigures(ShardLoop loop) {
+            this.loop = loop;
+            this.index = loop.shard().index();
         }
 
         @Override
         public CoreCounters core() {
-            return counters;
+            return loop.core().counters();
         }
 
         @Override
         public SessionCounters sessions() {
-            return shardSessions.counters();
+            return loop.shard().sessions().counters();
         }
 
         @Override
         public int routingTableSize() {
-            return owner == null ? 0 : owner.routingTable().size();
+            return loop.core().ownsRoutingTable() ? loop.core().routingTable().size() : 0;
         }
 
         @Override
         public int sessionCount() {
-            return shardSessions.sessionCount();
+            return loop.shard().sessions().sessionCount();
         }
 
         @Override
         public int records() {
-            return owner == null ? 0 : owner.records().size();
+            return loop.core().records().size();
         }
 
         @Override
         public long recordBytes() {
-            return owner == null ? 0 : owner.records().bytes();
+            return loop.core().records().bytes();
         }
 
         @Override
         public int pendingRequests() {
-            return owner == null ? 0 : owner.pendingRequests();
+            return loop.core().pendingRequests();
         }
 
         @Override
         public int activeOperations() {
-            return owner == null ? 0 : owner.activeOperations();
+            return loop.core().activeOperations();
         }
 
         @Override
         public int handshakesInProgress() {
-            return shardSessions.handshakesInProgress();
+            return loop.shard().sessions().handshakesInProgress();
         }
 
         @Override
         public long handovers() {
-            return shardInbox.accepted();
+            return loop.inbox().accepted();
         }
 
         @Override
         public long handoverDrops() {
-            return shardInbox.dropped();
+            return loop.inbox().dropped();
         }
 
         @Override
         public long cpuNs() {
-            long thread = transport.shardThreadIds()[shard];
+            long thread = transport.shardThreadIds()[index];
             return thread < 0 || !THREAD_CPU.isThreadCpuTimeSupported() || !THREAD_CPU.isThreadCpuTimeEnabled() ? -1
                     : THREAD_CPU.getThreadCpuTime(thread);
         }
 
         @Override
         public long allocatedBytes() {
-            long thread = transport.shardThreadIds()[shard];
+            long thread = transport.shardThreadIds()[index];
             return thread >= 0 && THREAD_CPU instanceof com.sun.management.ThreadMXBean sun
                     && sun.isThreadAllocatedMemorySupported() && sun.isThreadAllocatedMemoryEnabled()
                     ? sun.getThreadAllocatedBytes(thread) : -1;
         }
-    }
-
-    // ------------------------------------------------------------------ the protocol loop (shard 0)
-
-    private interface Start {
-        long start();
-    }
-
-    private CompletableFuture<CoreEvent> submit(Start start) {
-        CompletableFuture<CoreEvent> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                long handle = start.start();
-                if (handle < 0) {
-                    f.completeExceptionally(new IllegalStateException("too many operations in progress"));
-                    return;
-                }
-                waiting.put(handle, f);
-                pump();
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f;
-    }
-
-    private void onDatagram(int shard, InetSocketAddress sender, ByteBuf data) {
-        if (!serving) {
-            return; // still recovering: nothing may be acknowledged before the journal is in place
-        }
-        int owner = ShardSteering.ownerOf(data, shard, servingShards.length, SHARD_BITS);
-        if (owner != shard) {
-            byte[] copy = new byte[data.readableBytes()];
-            data.getBytes(data.readerIndex(), copy);
-            inboxOf(owner).offer(new Handover.Datagram(sender, copy)); // a full inbox drops, counted
-            return;
-        }
-        if (shard != 0) {
-            servingShards[shard].onDatagram(sender, data);
-            return;
-        }
-        int len = Math.min(data.readableBytes(), rx.length);
-        data.getBytes(data.readerIndex(), rx, 0, len);
-        handle(sender, rx, len);
-    }
-
-    private ShardInbox inboxOf(int shard) {
-        return shard == 0 ? inbox : servingShards[shard].inbox();
-    }
-
-    /** What another shard handed the protocol loop. */
-    private void onHandover(Handover h) {
-        switch (h) {
-            case Handover.Datagram d -> handle(d.sender(), d.data(), d.data().length);
-            case Handover.Message m -> {
-                long now = System.nanoTime();
-                sessionDirectory.note(m.from().id(), m.origin(), now);
-                core.onDatagram(now, m.from(), m.data(), 0, m.data().length);
-                moveOutput();
-            }
-            case Handover.Alive a -> {
-                long now = System.nanoTime();
-                sessionDirectory.note(a.from().id(), a.origin(), now);
-                core.onContactedBy(now, a.from());
-                publishRouting();
-                moveOutput();
-            }
-            case Handover.Send m -> throw new IllegalStateException("shard 0 was handed a message for " + m.to());
-        }
-    }
-
-    private void handle(InetSocketAddress sender, byte[] buf, int len) {
-        long now = System.nanoTime();
-        NodeAddress from = addresses.toNodeAddress(sender);
-        if (!bans.isEmpty() && bans.bansAddress(now, from)) {
-            bans.onDropped();
-            return;
-        }
-        int status = sessions.onDatagram(now, wallNanos(), from, buf, 0, len);
-        if (status == SessionManager.DELIVERED || status == SessionManager.CONFIRMED) {
-            SessionManager.Delivery d = sessions.delivery();
-            if (!bans.isEmpty() && bans.bansPeer(now, d.from.id())) {
-                bans.onDropped();
-                moveOutput(); // the session layer's own output (a handshake response) leaves with the read batch
-                return;
-            }
-            if (status == SessionManager.CONFIRMED) {
-                core.onContactedBy(now, d.from);
-            } else if (d.session == null) {
-                core.onUnconfirmedDatagram(now, d.from, d.data, d.offset, d.length); // carried by an initiation
-            } else {
-                core.onDatagram(now, d.from, d.data, d.offset, d.length);
-            }
-            publishRouting(); // before the answer is sealed: a peer joining through another shard meanwhile sees it
-        }
-        moveOutput(); // flushed when the read batch ends
-    }
-
-    private void tick() {
-        long now = System.nanoTime();
-        if (now >= core.nextDeadlineNs()) {
-            core.onTimer(now);
-        }
-        if (now - lastSessionTickNs >= SESSION_TICK_NS) {
-            lastSessionTickNs = now;
-            sessions.onTimer(now, wallNanos());
-            sessionDirectory.sweep(now);
-        }
-        if (wal != null) {
-            wal.onTimer(now, core);
-        }
-        joining.onTimer(now);
-        pump();
-    }
-
-    /**
-     * Publishes the routing table to the other shards if it changed since the last snapshot. At once, not on a
-     * timer: a node answered from a stale snapshot while joining would miss peers until its next bucket refresh.
-     * Membership changes are rare once the buckets are full, so this costs little (a healthy peer heard from
-     * again is no change).
-     */
-    private void publishRouting() {
-        long changes = core.routingTable().changes();
-        if (changes != routingPublishedChanges) {
-            routingSnapshot = core.routingTable().snapshot();
-            routingPublishedChanges = changes;
-        }
-    }
-
-    /** {@link #moveOutput}, then sends what it queued on the socket. */
-    private void pump() {
-        moveOutput();
-        transport.flush(0);
-    }
-
-    /** Moves the core's datagrams through the session layer to the socket's queue, and its events to the futures. */
-    private void moveOutput() {
-        long now = System.nanoTime();
-        if (wal != null) {
-            // --wal-sync batch: this turn's journal entries reach the disk before any of its acks leaves, here or
-            // through the shard an answer is handed to.
-            wal.beforeTransmit();
-        }
-        Outbound out;
-        while ((out = core.pollTransmit()) != null) {
-            NodeId to = out.to().id();
-            int elsewhere = sessionDirectory.shardOf(to, now);
-            // Shard 0's own session unless another shard heard from the peer since: a peer that restarted talks to
-            // that shard on a new session, and the old one here, still "live", holds keys it no longer has.
-            int via = sessions.canSendNow(now, to)
-                    && (elsewhere < 0 || sessions.lastHeardFromNs(to) >= sessionDirectory.seenNs(to)) ? 0 : elsewhere;
-            if (via > 0) {
-                // The peer holds its session with another shard: sealed there, not after a second handshake here.
-                servingShards[via].inbox().offer(new Handover.Send(out.to(), Arrays.copyOf(out.data(), out.length())));
-            } else {
-                sessions.send(now, wallNanos(), out.to(), out.data(), 0, out.length());
-            }
-        }
-        sessions.finishResponses(now);
-        SessionManager.Transmit t;
-        while ((t = sessions.pollTransmit()) != null) {
-            transport.write(0, addresses.toInet(t.to()), t.data(), 0, t.length());
-        }
-        CoreEvent event;
-        while ((event = core.pollEvent()) != null) {
-            long tookNs = switch (event) {
-                case CoreEvent.LookupCompleted l -> l.finishedNs() - l.startedNs();
-                case CoreEvent.GetCompleted g -> g.finishedNs() - g.startedNs();
-                case CoreEvent.PutCompleted p -> p.finishedNs() - p.startedNs();
-                default -> -1;
-            };
-            if (tookNs >= 0) {
-                // Every operation lookups_started counts (refreshes aside): the admin view's percentiles and the
-                // Prometheus histogram are taken over the same operations.
-                recentLookupNs[(int) (lookupsCompleted++ % RECENT_LOOKUPS)] = tookNs;
-                metrics.onOperationCompleted(tookNs / 1e9,
-                        event instanceof CoreEvent.LookupCompleted l ? l.hops() : -1);
-            }
-            if (event instanceof CoreEvent.LookupCompleted done) {
-                joining.onLookupCompleted(done);
-            }
-            CompletableFuture<CoreEvent> f = waiting.remove(event.handle());
-            if (f != null) {
-                f.complete(event);
-            }
-            CompletableFuture<Traced> traced = tracedWaiting.remove(event.handle());
-            if (traced != null) {
-                traced.complete(new Traced(event, core.takeTrace(event.handle())));
-            }
-        }
-        publishRouting();
-    }
-
-    static long wallNanos() {
-        return System.currentTimeMillis() * 1_000_000L; // only for TAI64N timestamps
     }
 }

@@ -1,6 +1,7 @@
 package io.molia.node;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.molia.core.CoreCounters;
@@ -8,6 +9,7 @@ import io.molia.core.NodeCore;
 import io.molia.metrics.NodeMetrics;
 import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
+import io.molia.wal.DurableShard;
 
 /**
  * What an operator's view or action may reach inside a running node, handed to the function given to
@@ -28,20 +30,28 @@ public final class NodeState implements NodeMetrics.NodeSource {
         return nowNs;
     }
 
-    /** The protocol core: read its tables; change it only through its own operator methods (evict). */
+    /**
+     * Shard 0's core, which owns the routing table: read its tables; change it only through its own operator
+     * methods (evict). Its records are shard 0's partition only: every shard's, {@link MoliaNode#onEveryShard}.
+     */
     public NodeCore core() {
-        return node.core;
+        return node.shard0().core();
     }
 
-    /** Shard 0's session layer (the other shards' sessions: {@link MoliaNode#onServingShards}). */
+    /** Shard 0's session layer (every shard's sessions: {@link MoliaNode#onEveryShard}). */
     public SessionManager sessions() {
-        return node.sessions;
+        return node.shard0().shard().sessions();
     }
 
     /** The routing table is empty: nobody to ask or store on (the node is rejoining through the peers it knew). */
     @Override
     public boolean isolated() {
-        return Joining.isolated(node.core);
+        return Joining.isolated(core());
+    }
+
+    /** Records on every shard (the others' read racily, as a metrics scrape reads them). */
+    public int recordCount() {
+        return node.recordCount();
     }
 
     /** Live sessions on every shard. */
@@ -59,12 +69,19 @@ public final class NodeState implements NodeMetrics.NodeSource {
         return node.sessionCountersOfAllShards();
     }
 
-    /** The WAL's figures, or null when the node runs without one. */
-    public io.molia.wal.NodeWal.Status wal() {
-        return node.wal == null ? null : node.wal.status();
+    /** Each shard's WAL figures (the other shards' read racily), or null when the node runs without a WAL. */
+    public List<DurableShard.Status> wal() {
+        if (node.wal == null) {
+            return null;
+        }
+        List<DurableShard.Status> all = new ArrayList<>();
+        for (int shard = 0; shard < node.wal.shardCount(); shard++) {
+            all.add(node.wal.shard(shard).status());
+        }
+        return all;
     }
 
-    public BanList bans() {
+    public io.molia.shard.BanList bans() {
         return node.bans;
     }
 
@@ -110,8 +127,7 @@ public final class NodeState implements NodeMetrics.NodeSource {
 
     /** The durations (ns) of the last completed lookups, at most 1024, in no particular order (a copy). */
     public long[] recentLookupNs() {
-        int n = (int) Math.min(node.lookupsCompleted, MoliaNode.RECENT_LOOKUPS);
-        return java.util.Arrays.copyOf(node.recentLookupNs, n);
+        return node.recentOperationNs();
     }
 
     /** The ids of the shards' event-loop threads, by shard (-1 when unknown). */

@@ -143,6 +143,13 @@ public final class ShardWal implements StoreJournal, AutoCloseable {
         dirty = false;
     }
 
+    /** Forces what was appended to disk now, whatever the sync policy (entries moved in from another shard dir). */
+    public void force() {
+        appender.sync();
+        syncs++;
+        dirty = false;
+    }
+
     private void forceNow() {
         if (sync == WalSync.NONE) {
             return; // the page cache is the policy; Chronicle's msync is off

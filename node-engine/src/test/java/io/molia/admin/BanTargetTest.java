@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.molia.contact.NodeAddress;
-import io.molia.node.BanList;
+import io.molia.shard.BanList;
 import org.junit.jupiter.api.Test;
 
 /** What an operator's ban TARGET names: an IPv4 /24, an IPv6 /48, or (anything else) a peer. */

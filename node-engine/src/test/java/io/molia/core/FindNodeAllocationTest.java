@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The server side of FIND_NODE (decode, routing query, encode, queue for sending) allocates nothing in steady
- * state, on shard 0 (the core) as on the other shards (a {@link SnapshotResponder}). Runs in the normal suite and
+ * state, on shard 0 (the routing table's owner) as on the other shards (which answer from its published snapshot). Runs in the normal suite and
  * again with escape analysis off (see the "allocation" surefire execution): escape analysis can hide a box a real
  * call site keeps.
  */
@@ -59,39 +59,39 @@ class FindNodeAllocationTest {
     }
 
     @Test
-    void answeringFindNodeFromARoutingSnapshotAllocatesNothing() {
+    void answeringFindNodeFromThePublishedSnapshotAllocatesNothing() {
         SplittableRandom random = new SplittableRandom(18);
         Contact requester = TestContacts.random(random);
-        NodeCore owner = nodeWithFullTable(random, requester);
-        RoutingSnapshot snapshot = owner.routingTable().snapshot();
-        SnapshotResponder responder = new SnapshotResponder(owner.self().id(), CoreConfig.defaults().k());
+        Contact self = TestContacts.random(random);
+        PublishedRouting published = new PublishedRouting(self.id());
+        NodeCore owner = new NodeCore(CoreConfig.defaults(), self, random.split(), 0, new ShardPartition(0, 2, 4),
+                published);
+        for (int i = 0; i < 2_000; i++) {
+            owner.addTrustedContact(0, TestContacts.random(random), 30_000_000L);
+        }
+        owner.publishRouting();
+        NodeCore follower = new NodeCore(CoreConfig.defaults(), self, random.split(), 0, new ShardPartition(1, 2, 4),
+                published);
         Requests requests = Requests.random(random);
-        assertEquals(300_000, run(responder, snapshot, requester, requests, 300_000), "every request answered");
-        SteadyStateAllocation.assertAllocatesNothing("FIND_NODE requests answered from a routing snapshot", 100_000,
-                round -> run(responder, snapshot, requester, requests, 100_000));
+        assertEquals(300_000, answered(follower, requester, requests, 300_000), "every request answered");
+        SteadyStateAllocation.assertAllocatesNothing("FIND_NODE requests answered from the published snapshot",
+                100_000, round -> answered(follower, requester, requests, 100_000));
     }
 
     private static long run(NodeCore node, Contact requester, Requests requests, int iterations) {
-        long answered = 0;
-        for (int i = 0; i < iterations; i++) {
-            int t = i & (TARGETS - 1);
-            node.onDatagram(i, requester, requests.bytes()[t], 0, requests.lengths()[t]);
-            Outbound out = node.pollTransmit();
-            if (out != null && out.length() >= FULL_ANSWER_BYTES) {
-                answered++;
-            }
-        }
+        long answered = answered(node, requester, requests, iterations);
         assertNotNull(node.routingTable().entry(requester.id()), "the requester was learned");
         return answered;
     }
 
-    private static long run(SnapshotResponder responder, RoutingSnapshot snapshot, Contact requester,
-            Requests requests, int iterations) {
+    private static long answered(NodeCore node, Contact requester, Requests requests, int iterations) {
         long answered = 0;
         for (int i = 0; i < iterations; i++) {
             int t = i & (TARGETS - 1);
-            int status = responder.onDatagram(requester, requests.bytes()[t], 0, requests.lengths()[t], snapshot);
-            if (status == SnapshotResponder.ANSWERED && responder.answerLength() >= FULL_ANSWER_BYTES) {
+            assertEquals(NodeCore.HANDLED, node.onDatagram(i, requester, requests.bytes()[t], 0,
+                    requests.lengths()[t]), "FIND_NODE is answered on the shard it reached");
+            Outbound out = node.pollTransmit();
+            if (out != null && out.length() >= FULL_ANSWER_BYTES) {
                 answered++;
             }
         }

@@ -65,16 +65,14 @@ class ReplayedInitiationTest {
             assertUnchanged(target, id, before, tap.address());
 
             forgetAllPeers(target);
-            assertEquals(0, target.onLoop(s -> s.sessions().sessionCount()).get(5, TimeUnit.SECONDS)
-                    + target.onServingShards(SessionManager::sessionCount).get(5, TimeUnit.SECONDS).get(0),
+            assertEquals(0, sumOverShards(target, m -> (long) m.sessionCount()),
                     "every shard forgot its sessions and peers");
             assertEquals(0, replay(target, captured), "a replay after the peer was forgotten is not answered");
             assertUnchanged(target, id, before, tap.address());
 
             assertEquals(0, replay(target, capturedTwelveMinutesAgo(target.self())),
                     "an initiation twelve minutes old is not answered");
-            long stale = target.onLoop(s -> s.sessions().counters().staleTimestamp).get(5, TimeUnit.SECONDS)
-                    + target.onServingShards(m -> m.counters().staleTimestamp).get(5, TimeUnit.SECONDS).get(0);
+            long stale = sumOverShards(target, m -> m.counters().staleTimestamp);
             assertEquals(REPLAY_PORTS, stale, "each refused as stale");
             assertUnchanged(target, id, before, tap.address());
         }
@@ -94,9 +92,8 @@ class ReplayedInitiationTest {
     private static void assertUnchanged(MoliaNode target, NodeId id, Entry before, NodeAddress address)
             throws Exception {
         assertEquals(before, entry(target, id), "the routing entry (address, liveness, failures) is unchanged");
-        List<Session> sessions = new ArrayList<>(target.onLoop(s -> s.sessions().sessionsView())
-                .get(5, TimeUnit.SECONDS));
-        sessions.addAll(target.onServingShards(SessionManager::sessionsView).get(5, TimeUnit.SECONDS).get(0));
+        List<Session> sessions = new ArrayList<>();
+        target.onEveryShard(v -> v.sessions().sessionsView()).get(5, TimeUnit.SECONDS).forEach(sessions::addAll);
         for (Session s : sessions) {
             if (s.contact().id().equals(id)) {
                 assertEquals(address, s.contact().address(), "no session of the peer moved to a replayer");
@@ -133,20 +130,21 @@ class ReplayedInitiationTest {
 
     /** Initiations refused as replays on shard {@code shard}. */
     private static long replayedOn(MoliaNode target, int shard) throws Exception {
-        return shard == 0
-                ? target.onLoop(s -> s.sessions().counters().replayedTimestamp).get(5, TimeUnit.SECONDS)
-                : target.onServingShards(m -> m.counters().replayedTimestamp).get(5, TimeUnit.SECONDS).get(shard - 1);
+        return target.onEveryShard(v -> v.sessions().counters().replayedTimestamp).get(5, TimeUnit.SECONDS)
+                .get(shard);
+    }
+
+    private static long sumOverShards(MoliaNode target, java.util.function.ToLongFunction<SessionManager> figure)
+            throws Exception {
+        return target.onEveryShard(v -> figure.applyAsLong(v.sessions())).get(5, TimeUnit.SECONDS).stream()
+                .mapToLong(Long::longValue).sum();
     }
 
     /** Every shard's session layer runs its timer three minutes ahead: sessions expire, idle peers are forgotten. */
     private static void forgetAllPeers(MoliaNode target) throws Exception {
         long later = 181 * S;
-        target.onLoop(s -> {
-            s.sessions().onTimer(System.nanoTime() + later, MoliaNode.wallNanos());
-            return null;
-        }).get(5, TimeUnit.SECONDS);
-        target.onServingShards(m -> {
-            m.onTimer(System.nanoTime() + later, MoliaNode.wallNanos());
+        target.onEveryShard(v -> {
+            v.sessions().onTimer(System.nanoTime() + later, ShardLoop.wallNanos());
             return null;
         }).get(5, TimeUnit.SECONDS);
     }
@@ -160,7 +158,7 @@ class ReplayedInitiationTest {
                 (nodeId, key, pow) -> true);
         byte[] ping = new byte[64];
         int len = new io.molia.codec.MessageCodec(1).encodePing(ping, 0, 42);
-        long twelveMinutesAgo = MoliaNode.wallNanos() - 12 * 60 * S;
+        long twelveMinutesAgo = ShardLoop.wallNanos() - 12 * 60 * S;
         assertTrue(sender.send(System.nanoTime(), twelveMinutesAgo, target, ping, 0, len));
         return sender.pollTransmit().copy();
     }

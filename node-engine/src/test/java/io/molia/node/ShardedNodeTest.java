@@ -2,103 +2,101 @@ package io.molia.node;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
-import io.molia.session.Session;
 import io.molia.testing.LiveNodes;
-import org.junit.jupiter.api.Test;
+import io.molia.wal.WalLayout;
+import io.molia.wal.WalScanner;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A node with four shards over real sockets (DESIGN §3.2): peers whose sessions the kernel steered to shards 1-3
- * are answered there, what only shard 0 can do (STORE, FIND_VALUE) is handed over and answered back through the
- * shard that holds the session, and shard 0's own requests to those peers go out on the same sessions.
+ * A node of 1, 2 and 4 shards over real sockets and real WALs (DESIGN §3.2, §3.9): every shard answers, stores the
+ * records of its key partition in its own {@code wal/shard-N/}, and runs lookups started on it; what lands on the
+ * wrong shard is handed over once. The node restarts from its WALs with another shard count and loses nothing.
  */
 class ShardedNodeTest {
-    private static final int SHARDS = 4;
-    private static final int MAX_CLIENTS = 16;
+    private static final int CLIENTS = 4;
+    private static final int VALUES = 24;
 
     @RegisterExtension
     final LiveNodes live = new LiveNodes();
 
-    @Test
-    void servingShardsAnswerOnTheirSessionsAndHandStoresToShardZero() throws Exception {
-        MoliaNode target = live.start("target", SHARDS, List.of());
+    @ParameterizedTest(name = "{0} shards")
+    @ValueSource(ints = {1, 2, 4})
+    void everyShardStoresItsPartitionInItsOwnWalAndServes(int shards) throws Exception {
+        MoliaNode target = live.start("target", shards, List.of());
         List<MoliaNode> clients = new ArrayList<>();
-        Set<NodeId> onServingShards = Set.of();
-        // Each client's source port picks the socket its handshake lands on; start clients until some landed on a
-        // shard other than 0 (each does with probability 3/4).
-        while (clients.size() < 4 || onServingShards.isEmpty()) {
-            assertTrue(clients.size() < MAX_CLIENTS, MAX_CLIENTS + " clients and none landed on shards 1-3");
-            MoliaNode client = live.start("client-" + clients.size(), 1, List.of(target.address()));
-            clients.add(client);
+        for (int i = 0; i < CLIENTS; i++) {
+            MoliaNode client = live.start("client-" + i, 1, List.of(target.address()));
             client.lookup(client.self().id()).get(10, TimeUnit.SECONDS);
-            onServingShards = servingShardPeers(target);
+            clients.add(client);
         }
-        // Shard 0 pings each client that contacted it (one every 50 ms) and lets in those that answer: the routing
-        // table on shard 0 learns every client, including those served on other shards.
-        LiveNodes.awaitContacts(target, clients.size());
+        LiveNodes.awaitContacts(target, CLIENTS);
 
-        // A responder may send on a session only once the initiator's first data message confirmed it (WireGuard);
-        // until then a message for that peer would start a handshake, on one shard as on four.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (unconfirmedSessions(target) > 0) {
-            assertTrue(System.nanoTime() < deadline, "the clients confirmed their sessions");
-            Thread.sleep(20);
+        List<CoreEvent.PutCompleted> puts = new ArrayList<>();
+        for (int i = 0; i < VALUES; i++) {
+            byte[] value = ("value " + i + " on a node of " + shards + " shards").getBytes(StandardCharsets.UTF_8);
+            CoreEvent.PutCompleted put = clients.get(i % CLIENTS).put(value, 600).get(10, TimeUnit.SECONDS);
+            assertEquals(CLIENTS, put.attempted(), "stored on the target and the other clients");
+            assertEquals(put.attempted(), put.stored(), "every store acknowledged, the target's on any shard");
+            puts.add(put);
         }
-        long initiatedBefore = target.onLoop(s -> s.sessions().counters().handshakesInitiated).get(5, TimeUnit.SECONDS);
-        NodeId far = new NodeId(~clients.get(0).self().id().word(0), 7, 7, 7);
-        assertEquals(clients.size(), target.lookup(far).get(10, TimeUnit.SECONDS).size(), "the lookup asked them all");
-        assertEquals(initiatedBefore, target.onLoop(s -> s.sessions().counters().handshakesInitiated)
-                .get(5, TimeUnit.SECONDS), "shard 0 reached every client on the session it already had, on any shard");
-
-        Set<NodeId> servedElsewhere = onServingShards;
-        MoliaNode client = clients.stream().filter(c -> servedElsewhere.contains(c.self().id())).findFirst()
-                .orElseThrow();
-        long packetsBefore = packetsIn(target, client.self().id());
-        byte[] value = "stored through a serving shard".getBytes(StandardCharsets.UTF_8);
-        CoreEvent.PutCompleted put = client.put(value, 600).get(10, TimeUnit.SECONDS);
-        assertEquals(put.attempted(), put.stored(), "every store was acknowledged, the target's included");
-        assertTrue(packetsIn(target, client.self().id()) > packetsBefore,
-                "the STORE arrived on the session a serving shard holds");
-        assertTrue(target.onLoop(s -> s.core().records().size()).get(5, TimeUnit.SECONDS) >= 1,
-                "shard 0 holds the record");
-        for (MoliaNode c : clients) {
-            assertArrayEquals(value, c.get(put.key()).get(10, TimeUnit.SECONDS), "get from " + c.self().id());
+        List<Integer> recordsByShard = target.onEveryShard(v -> v.core().records().size()).get(5, TimeUnit.SECONDS);
+        assertEquals(VALUES, recordsByShard.stream().mapToInt(Integer::intValue).sum(), "each record held once");
+        List<Long> journaled = target.onEveryShard(v -> v.durable().status().appended()).get(5, TimeUnit.SECONDS);
+        for (int shard = 0; shard < shards; shard++) {
+            assertTrue(recordsByShard.get(shard) > 0, "shard " + shard + " holds part of the records: "
+                    + recordsByShard);
+            assertTrue(journaled.get(shard) >= recordsByShard.get(shard), "shard " + shard + " journaled its own");
         }
-        assertTrue(target.handovers() > 0, "serving shards handed messages to shard 0");
+        for (int i = 0; i < VALUES; i++) {
+            byte[] value = ("value " + i + " on a node of " + shards + " shards").getBytes(StandardCharsets.UTF_8);
+            assertArrayEquals(value, clients.get((i + 1) % CLIENTS).get(puts.get(i).key()).get(10, TimeUnit.SECONDS));
+        }
+        // Lookups started on the target spread over its shards; each finds every client.
+        for (int i = 0; i < 2 * shards; i++) {
+            NodeId far = new NodeId(~clients.get(i % CLIENTS).self().id().word(0), i, 7, 7);
+            assertEquals(CLIENTS, target.lookup(far).get(10, TimeUnit.SECONDS).size(), "lookup " + i);
+        }
+        if (shards > 1) {
+            assertTrue(target.handovers() > 0, "records and answers crossed shards");
+        }
         assertEquals(0, target.handoverDrops());
         assertEquals(0, target.status().get(5, TimeUnit.SECONDS).silentDrops(), "nothing honest was dropped");
+
+        String digest = target.storeDigest().get(10, TimeUnit.SECONDS);
+        Path dataDir = dataDirOf(target);
+        target.close();
+        live.list().remove(target);
+        for (int shard = 0; shard < shards; shard++) {
+            WalScanner scan = new WalScanner(shard, WalLayout.shardDir(dataDir, shard)).scan(true, null, 0, null);
+            assertTrue(scan.clean(), "shard " + shard + ": " + scan.problems());
+            assertEquals(recordsByShard.get(shard), scan.state().records().size(), "shard " + shard + "'s WAL");
+        }
+
+        int otherCount = shards == 1 ? 2 : shards / 2;
+        MoliaNode again = live.start("target", otherCount, List.of());
+        assertEquals(VALUES, again.status().get(5, TimeUnit.SECONDS).records(), "every record came back");
+        assertEquals(digest, again.storeDigest().get(10, TimeUnit.SECONDS), "the same records, on " + otherCount
+                + " shards now");
+        for (int shard = otherCount; shard < shards; shard++) {
+            assertFalse(Files.exists(WalLayout.shardDir(dataDir, shard)), "shard " + shard + "'s dir was moved");
+        }
     }
 
-    /** The peers whose sessions shards 1-3 of {@code node} hold. */
-    private static Set<NodeId> servingShardPeers(MoliaNode node) throws Exception {
-        return node.onServingShards(sessions -> sessions.sessionsView().stream().map(s -> s.contact().id()).toList())
-                .get(5, TimeUnit.SECONDS).stream().flatMap(List::stream).collect(Collectors.toSet());
-    }
-
-    /** Sessions of {@code node}, on every shard, that may not carry its messages yet. */
-    private static long unconfirmedSessions(MoliaNode node) throws Exception {
-        long onShard0 = node.onLoop(s -> s.sessions().sessionsView().stream().filter(x -> !x.isConfirmed()).count())
-                .get(5, TimeUnit.SECONDS);
-        return onShard0 + node.onServingShards(sessions -> sessions.sessionsView().stream()
-                .filter(x -> !x.isConfirmed()).count()).get(5, TimeUnit.SECONDS).stream().mapToLong(Long::longValue)
-                .sum();
-    }
-
-    /** Datagrams received on the serving shards' sessions with {@code peer}. */
-    private static long packetsIn(MoliaNode node, NodeId peer) throws Exception {
-        return node.onServingShards(sessions -> sessions.sessionsView().stream()
-                .filter(s -> s.contact().id().equals(peer)).mapToLong(Session::packetsIn).sum())
-                .get(5, TimeUnit.SECONDS).stream().mapToLong(Long::longValue).sum();
+    private static Path dataDirOf(MoliaNode node) throws Exception {
+        return node.onLoop(NodeState::dataDir).get(5, TimeUnit.SECONDS);
     }
 }

@@ -70,7 +70,7 @@ class WalRecoveryTest {
         SplittableRandom random = new SplittableRandom(9);
         NodeCore core = new NodeCore(CoreConfig.defaults(), TestContacts.random(random), random.split(), 0);
         try (NodeWal wal = NodeWal.open(dir, WalOptions.defaults(), core, 0)) {
-            assertEquals(2, wal.journal().generation(), "generation 2 begun again, now with its header");
+            assertEquals(2, wal.shard(0).journal().generation(), "generation 2 begun again, now with its header");
             assertEquals(18, core.records().size());
         }
         WalScanner again = new WalScanner(0, shard()).scan(true, null, 0, null);
@@ -340,7 +340,7 @@ class WalRecoveryTest {
         wal.close();
         WalState s1 = new WalScanner(0, shard()).scan(true, null, 0, null).state();
         SnapshotFile.write(WalLayout.snapshotFile(shard(), 1), 0, 1, next - 1, 0, s1);
-        NodeWal.deleteTree(WalLayout.generationDir(shard(), 1));
+        DurableShard.deleteTree(WalLayout.generationDir(shard(), 1));
         WalTestSupport.write(shard(), 2, next, 1_000, 100).close();
         WalScanner ok = new WalScanner(0, shard()).scan(true, null, 0, null);
         assertTrue(ok.clean(), ok.problems().toString());
@@ -419,19 +419,19 @@ class WalRecoveryTest {
             for (Contact c : peers) {
                 core.addTrustedContact(1_000, c, -1);
             }
-            digest = wal.storeDigest(core).get();
+            digest = StoreDigest.of(wal.shard(0).recordsForDigest(core));
             assertThrows(IllegalStateException.class, () -> DataDirLock.acquire(dir, "test"),
                     "the data dir is locked while the node runs");
         }
         NodeCore again = new NodeCore(CoreConfig.defaults(), self, random.split(), 0);
         try (NodeWal wal = NodeWal.open(dir, WalOptions.defaults(), again, 0)) {
             assertEquals(49, again.records().size());
-            assertEquals(2, wal.peersRecovered());
+            assertEquals(2, wal.shard(0).peersRecovered());
             for (Contact c : peers) {
                 assertNotNull(again.routingTable().entry(c.id()), "the peerstore brought the contact back");
             }
-            assertEquals(digest, wal.storeDigest(again).get(), "the recovered store has the digest of the old one");
-            NodeWal.Compaction c = wal.compact(again).get();
+            assertEquals(digest, StoreDigest.of(wal.shard(0).recordsForDigest(again)), "the recovered store has the digest of the old one");
+            DurableShard.Compaction c = wal.shard(0).compact(again).get();
             assertEquals(49, c.records());
             assertEquals(digest, c.digest());
         }

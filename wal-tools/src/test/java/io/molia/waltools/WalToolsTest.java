@@ -328,7 +328,7 @@ class WalToolsTest {
         assertTrue(after.clean(), after.problems().toString());
         assertEquals(StoreDigest.of(expected), StoreDigest.of(after.state()), "every entry that verifies is kept");
         try (NodeWal node = startNode()) {
-            assertEquals(expected.size(), node.recordsRecovered());
+            assertEquals(expected.size(), node.shard(0).recordsRecovered());
         }
         assertTrue(Files.isDirectory(dir.resolve(setAside.getFileName().toString().replace("salvage-", "wal.damaged-")
                 .replace(".txt", ""))), "the damaged WAL is kept");
@@ -353,7 +353,7 @@ class WalToolsTest {
         assertEquals(0, wal(out, "salvage", dir.toString()), out[0]);
         assertTrue(out[0].contains("snapshot-00000001.snap: entry ") && out[0].contains("checksum mismatch"), out[0]);
         try (NodeWal node = startNode()) {
-            assertEquals(expected.size(), node.recordsRecovered());
+            assertEquals(expected.size(), node.shard(0).recordsRecovered());
         }
         WalScanner after = new WalScanner(0, WalLayout.shardDir(dir, 0)).scan(true, null, 0, null);
         assertEquals(StoreDigest.of(expected), StoreDigest.of(after.state()));

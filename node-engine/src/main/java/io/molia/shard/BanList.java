@@ -1,4 +1,4 @@
-package io.molia.node;
+package io.molia.shard;
 
 import java.util.ArrayList;
 import java.util.Arrays;

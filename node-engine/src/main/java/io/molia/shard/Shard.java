@@ -1,0 +1,212 @@
+package io.molia.shard;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.core.CoreEvent;
+import io.molia.core.NodeCore;
+import io.molia.core.Outbound;
+import io.molia.core.RoutingNote;
+import io.molia.core.ShardPartition;
+import io.molia.session.SessionManager;
+
+/**
+ * One shard of a node, with no I/O (DESIGN §3.1–3.2): the WireGuard sessions whose receiver index it issued, a
+ * {@link NodeCore} holding the records of its key partition and the lookups started on it, and the glue between
+ * the two. Datagrams, inbox messages and the time go in; datagrams to send, messages for other shards, the next
+ * deadline and completed operations come out. A node's event loop drives one per core; the simulator and tests
+ * drive it by hand.
+ *
+ * <p>After each input the driver drains {@link #pollTransmit} (to the socket), {@link #pollHandover} (to the named
+ * shard's inbox) and {@link #pollEvent}, then arms its timer for {@link #nextDeadlineNs}. Record writes are
+ * journaled before their acknowledgement is queued; a driver with a WAL that batches syncs forces it before it
+ * sends or hands over anything.
+ *
+ * <p>Owned by the shard's thread; not thread-safe.
+ */
+public final class Shard {
+    /** How often a peer this shard talks with is reported alive to the routing table's owner. */
+    static final long ALIVE_REPORT_EVERY_NS = TimeUnit.SECONDS.toNanos(30);
+    /** How often the session layer's timers (rekey, expiry, retransmission) are run. */
+    static final long SESSION_TICK_NS = TimeUnit.SECONDS.toNanos(1);
+
+    /** A message for shard {@code shard}'s inbox. */
+    public record Handover(int shard, ShardMessage message) {
+    }
+
+    private final ShardPartition partition;
+    private final NodeCore core;
+    private final SessionManager sessions;
+    private final Supplier<BanList.View> bans;
+    private final ArrayDeque<Handover> handovers = new ArrayDeque<>();
+    private long nextSessionTickNs;
+    /** While a record request another shard handed over is handled: that shard, which seals the answer. */
+    private int answerVia = -1;
+
+    /** {@code bans} gives the operator's bans as last published (read on every datagram, never locked). */
+    public Shard(NodeCore core, SessionManager sessions, Supplier<BanList.View> bans, long nowNs) {
+        this.partition = core.partition();
+        if (sessions.shard() != partition.index()) {
+            throw new IllegalArgumentException("sessions of shard " + sessions.shard() + " for shard "
+                    + partition.index());
+        }
+        this.core = core;
+        this.sessions = sessions;
+        this.bans = bans;
+        this.nextSessionTickNs = nowNs + SESSION_TICK_NS;
+    }
+
+    public int index() {
+        return partition.index();
+    }
+
+    public NodeCore core() {
+        return core;
+    }
+
+    public SessionManager sessions() {
+        return sessions;
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /**
+     * A datagram this shard's socket received from {@code from}: handled here, or handed to the shard whose receiver
+     * index it names (copied). {@code wallNs} is the wall clock, for TAI64N timestamps only.
+     */
+    public void onDatagram(NodeAddress from, byte[] buf, int off, int len, long nowNs, long wallNs) {
+        int owner = ShardSteering.ownerOf(buf, off, len, partition.index(), partition.count(),
+                partition.bits());
+        if (owner != partition.index()) {
+            handovers.add(new Handover(owner, new ShardMessage.Datagram(from, Arrays.copyOfRange(buf, off,
+                    off + len)))); // a full inbox drops it, counted
+            return;
+        }
+        receive(from, buf, off, len, nowNs, wallNs);
+    }
+
+    /** What another shard handed this one. */
+    public void onInbox(ShardMessage message, long nowNs, long wallNs) {
+        switch (message) {
+            case ShardMessage.Datagram d -> receive(d.sender(), d.data(), 0, d.data().length, nowNs, wallNs);
+            case ShardMessage.Delivered d -> {
+                answerVia = d.origin();
+                core.onDatagram(nowNs, d.from(), d.data(), 0, d.data().length); // ours by the same partition rule
+                moveOutput(nowNs, wallNs);
+                answerVia = -1;
+            }
+            case ShardMessage.Send s -> sessions.send(nowNs, wallNs, s.to(), s.data(), 0, s.data().length);
+            case ShardMessage.Alive a -> core.onContactedBy(nowNs, a.from());
+            case ShardMessage.Routing r -> core.onRoutingNote(nowNs, r.note());
+        }
+        moveOutput(nowNs, wallNs);
+    }
+
+    /** Runs what is due at {@code nowNs}: the core's timers and the session layer's. */
+    public void onTimeout(long nowNs, long wallNs) {
+        if (nowNs >= core.nextDeadlineNs()) {
+            core.onTimer(nowNs);
+        }
+        if (nowNs >= nextSessionTickNs) {
+            sessions.onTimer(nowNs, wallNs);
+            nextSessionTickNs = nowNs + SESSION_TICK_NS;
+        }
+        moveOutput(nowNs, wallNs);
+    }
+
+    /** Moves what a command given to {@link #core()} (a lookup, put, get, ping) queued: call after each one. */
+    public void afterCommand(long nowNs, long wallNs) {
+        moveOutput(nowNs, wallNs);
+    }
+
+    // ---------------------------------------------------------------- outputs
+
+    /** The next datagram for the socket, or null; valid until the next call into this shard. */
+    public SessionManager.Transmit pollTransmit() {
+        return sessions.pollTransmit();
+    }
+
+    /** The next message for another shard's inbox, or null. */
+    public Handover pollHandover() {
+        return handovers.poll();
+    }
+
+    public CoreEvent pollEvent() {
+        return core.pollEvent();
+    }
+
+    /** When {@link #onTimeout} is next due (System.nanoTime scale). */
+    public long nextDeadlineNs() {
+        return Math.min(core.nextDeadlineNs(), nextSessionTickNs);
+    }
+
+    // ---------------------------------------------------------------- the glue between sessions and core
+
+    private void receive(NodeAddress from, byte[] buf, int off, int len, long nowNs, long wallNs) {
+        BanList.View banned = bans.get();
+        if (!banned.isEmpty() && banned.bansAddress(nowNs, from)) {
+            banned.onDropped();
+            return;
+        }
+        int status = sessions.onDatagram(nowNs, wallNs, from, buf, off, len);
+        if (status == SessionManager.DELIVERED || status == SessionManager.CONFIRMED) {
+            SessionManager.Delivery d = sessions.delivery();
+            if (!banned.isEmpty() && banned.bansPeer(nowNs, d.from.id())) {
+                banned.onDropped();
+            } else if (status == SessionManager.CONFIRMED) {
+                reportAlive(nowNs, d.from); // it proved its keys from its address: a candidate
+            } else if (d.session == null) {
+                // Carried by an initiation, maybe a replay: a read-only answer that rides in the handshake response,
+                // or none (the initiator asks again on the session, and a record request is then handed over).
+                core.onUnconfirmedDatagram(nowNs, d.from, d.data, d.offset, d.length);
+            } else {
+                int owner = core.onDatagram(nowNs, d.from, d.data, d.offset, d.length);
+                if (owner != NodeCore.HANDLED) {
+                    handovers.add(new Handover(owner, new ShardMessage.Delivered(partition.index(), d.from,
+                            Arrays.copyOfRange(d.data, d.offset, d.offset + d.length))));
+                }
+                if (!core.ownsRoutingTable() && d.session.aliveReportDue(nowNs, ALIVE_REPORT_EVERY_NS)) {
+                    handovers.add(new Handover(0, new ShardMessage.Alive(d.from)));
+                }
+            }
+        }
+        moveOutput(nowNs, wallNs);
+    }
+
+    private void reportAlive(long nowNs, Contact peer) {
+        if (core.ownsRoutingTable()) {
+            core.onContactedBy(nowNs, peer);
+        } else {
+            handovers.add(new Handover(0, new ShardMessage.Alive(peer)));
+        }
+    }
+
+    /**
+     * Seals what the core queued: an answer on the session its request came on (another shard's, for a record
+     * request handed over); a request on this shard's live session with the peer, else through the peer's home
+     * shard, which opens the node's one outgoing session to it. Then hands the owner what the core learned.
+     */
+    private void moveOutput(long nowNs, long wallNs) {
+        Outbound out;
+        while ((out = core.pollTransmit()) != null) {
+            Contact to = out.to();
+            int via = out.reply() ? (answerVia >= 0 ? answerVia : partition.index())
+                    : sessions.canSendNow(nowNs, to.id()) ? partition.index() : partition.homeOf(to.id());
+            if (via == partition.index()) {
+                sessions.send(nowNs, wallNs, to, out.data(), 0, out.length());
+            } else {
+                handovers.add(new Handover(via, new ShardMessage.Send(to, Arrays.copyOf(out.data(), out.length()))));
+            }
+        }
+        sessions.finishResponses(nowNs);
+        RoutingNote note;
+        while ((note = core.pollRoutingNote()) != null) {
+            handovers.add(new Handover(0, new ShardMessage.Routing(note)));
+        }
+        core.publishRouting();
+    }
+}
