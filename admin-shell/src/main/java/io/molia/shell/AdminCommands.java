@@ -15,7 +15,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import com.google.protobuf.ByteString;
-import io.molia.admin.AdminProtocol;
 import io.molia.admin.proto.AdminRequest;
 import io.molia.admin.proto.AdminResponse;
 import io.molia.admin.proto.AdmissionRequest;
@@ -42,6 +41,9 @@ import io.molia.admin.proto.ShutdownAction;
 import io.molia.admin.proto.UnbanAction;
 import io.molia.admin.proto.WalRequest;
 import io.molia.admin.proto.WalSnapshotAction;
+import io.molia.adminclient.AdminClient;
+import io.molia.adminclient.NodeSocketOptions;
+import io.molia.adminclient.Render;
 import io.molia.options.DoubleRange;
 import io.molia.options.IntRange;
 import io.molia.options.LongRange;
@@ -191,7 +193,7 @@ public final class AdminCommands implements Runnable {
                 }
             };
         }
-        Path path = resolveSocket(socket, dataDir, node);
+        Path path = NodeSocketOptions.resolve(socket, dataDir, node);
         return new Connector() {
             @Override
             public AdminClient connect() throws AdminClient.ConnectException {
@@ -203,29 +205,6 @@ public final class AdminCommands implements Runnable {
                 return path.toString();
             }
         };
-    }
-
-    /** Where {@code molia devnet} puts its nodes when not told otherwise. */
-    static final Path DEFAULT_DEVNET_DIR = Path.of("devnet-data");
-
-    /** The socket the options name. */
-    public static Path resolveSocket(Path socket, Path dataDir, Integer node) {
-        if (socket != null) {
-            return socket;
-        }
-        if (node != null) {
-            Path base = dataDir != null ? dataDir : DEFAULT_DEVNET_DIR;
-            return base.resolve("node-" + node).resolve(AdminProtocol.SOCKET_FILE);
-        }
-        if (dataDir != null) {
-            return dataDir.resolve(AdminProtocol.SOCKET_FILE);
-        }
-        String env = System.getenv("MOLIA_ADMIN_SOCKET");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        throw new CommandLine.ParameterException(new CommandLine(new AdminCommands()),
-                "name the node: --socket PATH, --data-dir DIR, or --node N (a devnet)");
     }
 
     private Context context() {

@@ -14,6 +14,9 @@ import java.util.function.Consumer;
 import io.molia.admin.proto.AdminRequest;
 import io.molia.admin.proto.AdminResponse;
 import io.molia.admin.proto.LogEvent;
+import io.molia.adminclient.AdminClient;
+import io.molia.adminclient.NodeSocketOptions;
+import io.molia.adminclient.Render;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -71,7 +74,8 @@ public final class ShellCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        connector = AdminCommands.connector(target.socket, target.dataDir, target.node, tcp, tokenFile);
+        // --tcp names the node by itself; otherwise the socket options do (and naming none is bad usage)
+        connector = AdminCommands.connector(tcp == null ? target.socket() : null, null, null, tcp, tokenFile);
         if (!Tty.isTerminal()) {
             return new LineShell(connector, readonly, showKeys).run(System.in);
         }

@@ -17,7 +17,7 @@ import io.molia.admin.proto.AdminRequest;
 import io.molia.admin.proto.Error;
 
 /**
- * The admin socket's read side (what {@code AdminServer}'s read loop runs: {@link AdminProtocol#readRequest} and
+ * The admin socket's read side (what {@code AdminConnection}'s read loop runs: {@link AdminProtocol#readRequest} and
  * {@link AdminProtocol#refusal}) over a client stream of arbitrary bytes, frame after frame, without a socket.
  * Invariants: every frame ends in a request or an error answer, or the stream ends (cleanly between frames, or with
  * EOFException inside one); nothing else is thrown. A length prefix above the limit (or negative as a signed int)

@@ -7,7 +7,6 @@ import io.molia.node.MoliaVersion;
 import io.molia.dash.DashCommand;
 import io.molia.shell.AdminCommands;
 import io.molia.shell.ShellCommand;
-import io.molia.sim.SimCommand;
 import io.molia.waltools.WalCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -6,7 +6,7 @@ import java.util.List;
 import com.googlecode.lanterna.graphics.TextGraphics;
 import io.molia.admin.proto.BanInfo;
 import io.molia.admin.proto.BansView;
-import io.molia.shell.Render;
+import io.molia.adminclient.Render;
 
 /**
  * Sybil resistance and admission: the lowest-scored peers, rate-limit hits by /24 and the proof-of-work difficulty

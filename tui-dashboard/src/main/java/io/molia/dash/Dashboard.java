@@ -27,7 +27,7 @@ import io.molia.admin.proto.PeerInfo;
 import io.molia.admin.proto.PingAction;
 import io.molia.admin.proto.RoutingContact;
 import io.molia.admin.proto.SessionInfo;
-import io.molia.shell.Render;
+import io.molia.adminclient.Render;
 
 /**
  * The dashboard loop on a Lanterna {@link TerminalScreen}: polls keys without blocking, redraws when the sampler

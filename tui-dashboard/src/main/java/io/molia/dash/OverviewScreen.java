@@ -5,7 +5,7 @@ import java.util.List;
 import com.googlecode.lanterna.graphics.TextGraphics;
 import io.molia.admin.proto.AdminResponse;
 import io.molia.admin.proto.NodeInfo;
-import io.molia.shell.Render;
+import io.molia.adminclient.Render;
 
 /**
  * The node at a glance: identity, uptime, table sizes, then rates (computed from successive metrics) with

@@ -10,7 +10,7 @@ import io.molia.admin.proto.RecordTypeCount;
 import io.molia.admin.proto.RecordsView;
 import io.molia.admin.proto.WalShard;
 import io.molia.admin.proto.WalView;
-import io.molia.shell.Render;
+import io.molia.adminclient.Render;
 
 /** The record store against its limits (gauges), counts by type, the largest records; the WAL per shard. */
 final class RecordsWalScreen implements DashScreen {

@@ -6,7 +6,6 @@ import java.util.List;
 import com.googlecode.lanterna.graphics.TextGraphics;
 import io.molia.admin.proto.Bucket;
 import io.molia.admin.proto.RoutingView;
-import io.molia.shell.Render;
 
 /**
  * One row per non-empty bucket: a fill bar against K, the replacement-cache depth, how long ago its contacts were

@@ -23,7 +23,7 @@ import io.molia.admin.proto.RelaysRequest;
 import io.molia.admin.proto.RoutingRequest;
 import io.molia.admin.proto.SessionsRequest;
 import io.molia.admin.proto.WalRequest;
-import io.molia.shell.AdminClient;
+import io.molia.adminclient.AdminClient;
 
 /**
  * Keeps a connection to one node's admin socket and the latest answer of every view the dashboard shows. Eight

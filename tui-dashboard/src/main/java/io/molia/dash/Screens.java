@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.molia.admin.proto.AdminResponse;
-import io.molia.shell.Render;
+import io.molia.adminclient.Render;
 
 /** The screens in tab order (number keys 1..7) and small helpers they share. */
 public final class Screens {

@@ -7,7 +7,7 @@ import java.util.List;
 import com.googlecode.lanterna.graphics.TextGraphics;
 import io.molia.admin.proto.SessionInfo;
 import io.molia.admin.proto.SessionsView;
-import io.molia.shell.Render;
+import io.molia.adminclient.Render;
 
 /** Every session: sortable ({@code s} cycles the column), filterable ({@code /}); Enter shows the peer. */
 final class SessionsScreen implements DashScreen {

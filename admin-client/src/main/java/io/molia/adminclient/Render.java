@@ -1,4 +1,4 @@
-package io.molia.shell;
+package io.molia.adminclient;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -250,7 +250,7 @@ public final class Render {
         return out.toString().stripTrailing();
     }
 
-    static String logLine(LogEvent e, Style st) {
+    public static String logLine(LogEvent e, Style st) {
         String level = e.getLevel().equals("ERROR") ? st.red(e.getLevel()) : st.yellow(e.getLevel());
         String logger = e.getLogger().substring(e.getLogger().lastIndexOf('.') + 1);
         return CLOCK.format(Instant.ofEpochMilli(e.getUnixMs())) + " " + level + " " + logger + ": " + e.getMessage();

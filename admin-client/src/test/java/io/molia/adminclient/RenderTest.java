@@ -1,4 +1,4 @@
-package io.molia.shell;
+package io.molia.adminclient;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

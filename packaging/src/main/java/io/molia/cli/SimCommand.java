@@ -1,4 +1,4 @@
-package io.molia.sim;
+package io.molia.cli;
 
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.molia.core.CoreConfig;
 import io.molia.options.DoubleRange;
 import io.molia.options.IntRange;
+import io.molia.sim.LatencyMatrix;
+import io.molia.sim.SimConfig;
+import io.molia.sim.SimReport;
+import io.molia.sim.Simulation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,4 +1,4 @@
-package io.molia.sim;
+package io.molia.cli;
 
 import java.io.PrintStream;
 

@@ -1,4 +1,4 @@
-package io.molia.shell;
+package io.molia.adminclient;
 
 import java.io.IOException;
 import java.net.SocketException;
@@ -25,8 +25,8 @@ import io.molia.admin.proto.Subscribe;
 import io.molia.admin.proto.Unsubscribe;
 
 /**
- * A connection to a node's admin socket, used by the shell and by one-shot {@code molia admin}: requests matched to
- * answers by id, subscriptions delivered to a callback. Thread-safe. One reader thread per connection.
+ * A connection to a node's admin socket, used by the shell, one-shot {@code molia admin} and the dashboard: requests
+ * matched to answers by id, subscriptions delivered to a callback. Thread-safe. One reader thread per connection.
  */
 public final class AdminClient implements AutoCloseable {
     private final Path socket;
@@ -40,7 +40,7 @@ public final class AdminClient implements AutoCloseable {
     private volatile Runnable onClose;
     private final com.google.protobuf.ByteString token;
 
-    /** Why the shell cannot talk to a node, in one line for the operator. */
+    /** Why a client cannot talk to a node, in one line for the operator. */
     public static final class ConnectException extends IOException {
         private static final long serialVersionUID = 1L;
 
