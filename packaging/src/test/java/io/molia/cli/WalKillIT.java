@@ -40,16 +40,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN §6 "acknowledged writes survive kill -9", with the packaged command: a `molia node` process takes a steady
+ * DESIGN §6 "acknowledged writes survive kill -9", with the packaged command: a `molia node` process of four shards
+ * (each journals the records of its key partition in its own WAL) takes a steady
  * stream of STOREs from a client in this JVM (a put counts as acknowledged once the process's STORE_ACK arrived),
  * is killed with SIGKILL at a random moment, and restarted on the same data dir and port, 20+ times. After every
  * kill the WAL verifies clean (but for the torn bytes of an append the kill interrupted, never acknowledged) and its
  * offline replay holds every acknowledged record; after every restart each acknowledged record comes back through
- * FIND_VALUE; after the last one the node stops cleanly and the WAL verifies clean. The node compacts every second meanwhile, so some kills land
+ * FIND_VALUE; after the last one the node stops cleanly and every shard's WAL verifies clean. The node compacts every second
+ * meanwhile, so some kills land
  * during a compaction.
  */
 class WalKillIT {
     private static final int ROUNDS = 22;
+    private static final int SHARDS = 4;
     private static final long SEED = Long.getLong("molia.killSeed", System.nanoTime());
 
     @TempDir
@@ -72,7 +75,7 @@ class WalKillIT {
         List<String> command = NodeProcesses.molia("128m");
         command.addAll(List.of("node", "--data-dir",
                 dataDir.toString(), "--listen", "127.0.0.1:" + port, "--ready-json", "--wal-compact-every", "1s",
-                "--wal-compact-min-entries", "20"));
+                "--wal-compact-min-entries", "20", "--shards", String.valueOf(SHARDS)));
         process = new ProcessBuilder(command).redirectError(dir.resolve("node-" + round + ".log").toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
@@ -147,15 +150,21 @@ class WalKillIT {
             // offline, with the node dead: the WAL verifies clean and its replay holds every acknowledged record
             Progress quiet = new Progress(System.err, "verify", false);
             List<WalVerifier.ShardReport> reports = new WalVerifier().verify(WalLayout.resolve(data), quiet);
-            for (var p : reports.get(0).problems()) {
-                // a kill in the middle of an append leaves its torn bytes; that entry was never acknowledged and
-                // the restart sets the generation aside (verified clean at the end); nothing else is tolerated
-                assertTrue(p.message().startsWith("trailing invalid bytes"), "round " + round
-                        + ": molia wal verify is clean: " + reports.get(0).problems());
-                tornAppends++;
+            assertEquals(SHARDS, reports.size(), "every shard has its WAL");
+            for (WalVerifier.ShardReport report : reports) {
+                for (var p : report.problems()) {
+                    // a kill in the middle of an append leaves its torn bytes; that entry was never acknowledged and
+                    // the restart sets the generation aside (verified clean at the end); nothing else is tolerated
+                    assertTrue(p.message().startsWith("trailing invalid bytes"), "round " + round
+                            + ": molia wal verify is clean: " + report.problems());
+                    tornAppends++;
+                }
             }
-            WalState state = new WalReplayer().replay(WalLayout.resolve(data), 0, Long.MAX_VALUE, Long.MAX_VALUE,
-                    quiet).get(0).state();
+            WalState state = new WalState();
+            for (WalReplayer.ShardResult shard : new WalReplayer().replay(WalLayout.resolve(data), null,
+                    Long.MAX_VALUE, Long.MAX_VALUE, quiet)) {
+                shard.state().records().forEach(state::putRecord);
+            }
             for (Map.Entry<NodeId, byte[]> e : acked.entrySet()) {
                 WalState.Record r = state.records().get(e.getKey());
                 assertNotNull(r, "round " + round + ": acknowledged record " + e.getKey().shortHex() + " in the WAL");
@@ -173,8 +182,10 @@ class WalKillIT {
         client = null;
         process.destroy(); // SIGTERM: a clean stop, after which the whole WAL verifies clean
         assertTrue(process.waitFor(20, TimeUnit.SECONDS));
-        assertEquals(List.of(), new WalVerifier().verify(WalLayout.resolve(data), new Progress(System.err, "verify",
-                false)).get(0).problems(), "molia wal verify is clean after the last restart");
+        for (WalVerifier.ShardReport report : new WalVerifier().verify(WalLayout.resolve(data), new Progress(
+                System.err, "verify", false))) {
+            assertEquals(List.of(), report.problems(), "molia wal verify is clean after the last restart");
+        }
         System.out.printf("WalKillIT: %d rounds, %d puts sent, %d acknowledged, all present after every restart; "
                 + "%d kills tore an append%n", ROUNDS, totalPuts, acked.size(), tornAppends);
         assertTrue(acked.size() >= ROUNDS * 10, "enough acknowledged writes to mean something: " + acked.size());
