@@ -16,10 +16,13 @@ import io.molia.core.CoreConfig;
  * @param maxAccessMs        upper bound of the per-node one-way access-link delay
  * @param handshakeRoundTrip model a session handshake before the first request to a peer never contacted
  *                           (true: plain WireGuard; false: Molia's one-round-trip initiation)
+ * @param sessions           drive each node as the real node does: a {@link io.molia.shard.Shard} with real WireGuard
+ *                           sessions between the wire and the core (every datagram sealed, every handshake run);
+ *                           false: the cores exchange inner messages directly (fast, for 100k nodes)
  * @param core               protocol parameters of every node
  */
 public record SimConfig(int nodes, int lookups, double churnPerMinute, double loss, long seed, double warmupSeconds,
-        double lookupSeconds, double minAccessMs, double maxAccessMs, boolean handshakeRoundTrip, CoreConfig core) {
+        double lookupSeconds, double minAccessMs, double maxAccessMs, boolean handshakeRoundTrip, boolean sessions, CoreConfig core) {
 
     public SimConfig {
         if (nodes < 2) {
@@ -37,12 +40,22 @@ public record SimConfig(int nodes, int lookups, double churnPerMinute, double lo
         if (warmupSeconds < 0 || lookupSeconds <= 0) {
             throw new IllegalArgumentException("--warmup must be >= 0 and --duration > 0");
         }
+        if (sessions && handshakeRoundTrip) {
+            throw new IllegalArgumentException("--sessions runs the real handshakes: --handshake-round-trip models "
+                    + "them when sessions are off");
+        }
         if (minAccessMs < 0 || maxAccessMs < minAccessMs) {
             throw new IllegalArgumentException("access delay bounds must satisfy 0 <= min <= max");
         }
     }
 
     public static SimConfig defaults(int nodes, int lookups, double churn, double loss, long seed) {
-        return new SimConfig(nodes, lookups, churn, loss, seed, 60, 100, 1, 10, false, CoreConfig.defaults());
+        return new SimConfig(nodes, lookups, churn, loss, seed, 60, 100, 1, 10, false, false, CoreConfig.defaults());
+    }
+
+    /** This scenario with every node driven through a shard with real WireGuard sessions. */
+    public SimConfig withSessions() {
+        return new SimConfig(nodes, lookups, churnPerMinute, loss, seed, warmupSeconds, lookupSeconds, minAccessMs,
+                maxAccessMs, false, true, core);
     }
 }

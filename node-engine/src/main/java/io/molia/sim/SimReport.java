@@ -13,6 +13,7 @@ public record SimReport(
         long seed,
         double churnPerMinute,
         double loss,
+        boolean sessions,
         int lookupsIssued,
         int lookupsCompleted,
         int lookupsAbandoned,
@@ -41,6 +42,7 @@ public record SimReport(
         m.put("seed", seed);
         m.put("churn_per_minute", churnPerMinute);
         m.put("loss", loss);
+        m.put("sessions", sessions);
         m.put("lookups_issued", lookupsIssued);
         m.put("lookups_completed", lookupsCompleted);
         m.put("lookups_abandoned", lookupsAbandoned);
@@ -66,6 +68,8 @@ public record SimReport(
         row(b, "nodes", String.valueOf(nodes));
         row(b, "seed", String.valueOf(seed));
         row(b, "churn / loss", String.format("%.2f per min / %.2f%%", churnPerMinute, loss * 100));
+        row(b, "nodes driven as", sessions ? "shards with WireGuard sessions (every datagram sealed)"
+                : "protocol cores (inner messages)");
         row(b, "lookups", lookupsCompleted + " of " + lookupsIssued + " completed, " + lookupsAbandoned
                 + " abandoned (origin left)");
         row(b, "success", String.format("%.2f%% (closest live node in the result)", successRate * 100));

@@ -22,11 +22,16 @@ import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.core.Outbound;
 import io.molia.crypto.Ed25519Identity;
+import io.molia.session.SessionManager;
+import io.molia.session.StaticIdentity;
+import io.molia.shard.BanList;
+import io.molia.shard.Shard;
 
 /**
  * A discrete-event simulation of a Molia network: thousands of {@link NodeCore}s (the very class the real node
  * runs) in one JVM, on virtual time, exchanging the real encoded datagrams over a network modelled from measured
- * Internet RTTs, with loss and churn.
+ * Internet RTTs, with loss and churn. With {@link SimConfig#sessions()} each node is a {@link Shard} with real
+ * WireGuard sessions, driven as a node's event loop drives it: the datagrams on the simulated wire are sealed.
  *
  * <p>Deterministic: events are ordered by (time, sequence) and every random choice comes from a
  * {@link SplittableRandom} split per concern from the master seed; the same seed gives the same trace digest.
@@ -41,6 +46,11 @@ import io.molia.crypto.Ed25519Identity;
 public final class Simulation {
     private static final long PORT = 4000;
     private static final long MAX_DRAIN_AFTER_LAST_LOOKUP_NS = TimeUnit.SECONDS.toNanos(120);
+    /** The wall clock of the simulated world at virtual time 0 (2027-01-01), for the handshakes' TAI64N stamps. */
+    private static final long WALL_EPOCH_NS = 1_798_761_600L * 1_000_000_000L;
+    /** Sessions a simulated node keeps: a lookup meets at most a few dozen peers; the table evicts beyond. */
+    private static final int SESSIONS_PER_NODE = 512;
+    private static final BanList.View NO_BANS = new BanList().view();
 
     private final SimConfig config;
     private final LatencyMatrix latency;
@@ -157,7 +167,11 @@ public final class Simulation {
                     return;
                 }
                 mix(e.timeNs, e.slot, e.data.length);
-                node.core.onDatagram(nowNs, e.from, e.data, 0, e.data.length);
+                if (node.shard != null) {
+                    node.shard.onDatagram(e.from.address(), e.data, 0, e.data.length, nowNs, WALL_EPOCH_NS + nowNs);
+                } else {
+                    node.core.onDatagram(nowNs, e.from, e.data, 0, e.data.length);
+                }
                 drain(node);
             }
             case WAKE -> {
@@ -166,7 +180,11 @@ public final class Simulation {
                     return; // superseded by an earlier wake, or the node left
                 }
                 node.wakeAtNs = Long.MAX_VALUE;
-                node.core.onTimer(nowNs);
+                if (node.shard != null) {
+                    node.shard.onTimeout(nowNs, WALL_EPOCH_NS + nowNs);
+                } else {
+                    node.core.onTimer(nowNs);
+                }
                 drain(node);
             }
             case LOOKUP -> startMeasuredLookup();
@@ -177,26 +195,42 @@ public final class Simulation {
         }
     }
 
-    /** Sends what a node queued, reports what it finished, and re-arms its wake-up. */
+    /**
+     * Sends what a node queued (sealed by its shard when sessions are on), reports what it finished, and re-arms its
+     * wake-up. Call after every input and every command given to the node's core.
+     */
     private void drain(SimNode node) {
-        Outbound out;
-        while ((out = node.core.pollTransmit()) != null) {
-            transmit(node, out);
-        }
         CoreEvent event;
-        while ((event = node.core.pollEvent()) != null) {
-            onCoreEvent(node, event);
+        long deadline;
+        if (node.shard != null) {
+            node.shard.afterCommand(nowNs, WALL_EPOCH_NS + nowNs);
+            SessionManager.Transmit t;
+            while ((t = node.shard.pollTransmit()) != null) {
+                transmit(node, t.to(), t.data(), t.length());
+            }
+            while ((event = node.shard.pollEvent()) != null) {
+                onCoreEvent(node, event);
+            }
+            deadline = node.shard.nextDeadlineNs();
+        } else {
+            Outbound out;
+            while ((out = node.core.pollTransmit()) != null) {
+                transmit(node, out.to().address(), out.data(), out.length());
+            }
+            while ((event = node.core.pollEvent()) != null) {
+                onCoreEvent(node, event);
+            }
+            deadline = node.core.nextDeadlineNs();
         }
-        long deadline = node.core.nextDeadlineNs();
         if (deadline < node.wakeAtNs) {
             node.wakeAtNs = Math.max(deadline, nowNs);
             schedule(node.wakeAtNs, EventKind.WAKE, node.slot, node.incarnation, null, null);
         }
     }
 
-    private void transmit(SimNode from, Outbound out) {
+    private void transmit(SimNode from, NodeAddress address, byte[] data, int length) {
         datagramsSent++;
-        SimNode to = byAddress.get(out.to().address());
+        SimNode to = byAddress.get(address);
         if (to == null || lossRandom.nextDouble() < config.loss()) {
             datagramsLost++;
             return;
@@ -206,9 +240,9 @@ public final class Simulation {
             to.sessions.add(from.contact.id());
             delayNs += 2 * oneWayNs(from, to); // initiation and response before the first data packet
         }
-        // The core reuses its slot: the datagram in flight needs its own bytes.
+        // The core (or the session layer) reuses its slot: the datagram in flight needs its own bytes.
         schedule(nowNs + delayNs, EventKind.DELIVER, to.slot, to.incarnation, from.contact,
-                Arrays.copyOf(out.data(), out.length()));
+                Arrays.copyOf(data, length));
     }
 
     private long oneWayNs(SimNode a, SimNode b) {
@@ -222,6 +256,8 @@ public final class Simulation {
         final int slot;
         final int incarnation;
         final NodeCore core;
+        /** The shard that seals the core's datagrams (sessions on), or null: the core is driven directly. */
+        final Shard shard;
         final Contact contact;
         final int site;
         final double accessMs;
@@ -230,10 +266,11 @@ public final class Simulation {
         long joinedNs;
         long wakeAtNs = Long.MAX_VALUE;
 
-        SimNode(int slot, int incarnation, NodeCore core, int site, double accessMs) {
+        SimNode(int slot, int incarnation, NodeCore core, Shard shard, int site, double accessMs) {
             this.slot = slot;
             this.incarnation = incarnation;
             this.core = core;
+            this.shard = shard;
             this.contact = core.self();
             this.site = site;
             this.accessMs = accessMs;
@@ -254,7 +291,13 @@ public final class Simulation {
         double accessMs = config.minAccessMs()
                 + topologyRandom.nextDouble() * (config.maxAccessMs() - config.minAccessMs());
         NodeCore core = new NodeCore(config.core(), contact, identityRandom.split(), nowNs);
-        SimNode node = new SimNode(slot, nextIncarnation++, core, site, accessMs);
+        Shard shard = null;
+        if (config.sessions()) {
+            SessionManager sessions = new SessionManager(StaticIdentity.fromEd25519Seed(seed), publicKey, new byte[32],
+                    0, 0, SESSIONS_PER_NODE, identityRandom.split(), (id, key, pow) -> true);
+            shard = new Shard(core, sessions, () -> NO_BANS, nowNs);
+        }
+        SimNode node = new SimNode(slot, nextIncarnation++, core, shard, site, accessMs);
         node.joined = joined;
         node.joinedNs = nowNs;
         byAddress.put(contact.address(), node);
@@ -477,7 +520,8 @@ public final class Simulation {
             }
         }
         int denominator = Math.max(1, lookupsIssued - abandoned);
-        return new SimReport(config.nodes(), config.seed(), config.churnPerMinute(), config.loss(), lookupsIssued,
+        return new SimReport(config.nodes(), config.seed(), config.churnPerMinute(), config.loss(), config.sessions(),
+                lookupsIssued,
                 n, abandoned, ok / denominator, share / denominator, percentiles(latencyMs), percentiles(terminationMs),
                 hops / Math.max(1, n), requests / Math.max(1, n), nodesReplaced, datagramsSent, datagramsLost,
                 nowNs / 1e9, wallSeconds, peakHeapBytes(), String.format("%016x", digest));

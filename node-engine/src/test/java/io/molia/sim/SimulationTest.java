@@ -44,10 +44,26 @@ class SimulationTest {
         SimConfig base = SimConfig.defaults(1_000, 200, 0, 0, 3);
         SimReport oneRtt = new Simulation(base, MATRIX).run();
         SimConfig withHandshake = new SimConfig(base.nodes(), base.lookups(), 0, 0, 3, base.warmupSeconds(),
-                base.lookupSeconds(), base.minAccessMs(), base.maxAccessMs(), true, base.core());
+                base.lookupSeconds(), base.minAccessMs(), base.maxAccessMs(), true, false, base.core());
         SimReport twoRtt = new Simulation(withHandshake, MATRIX).run();
         assertTrue(twoRtt.latencyMs().p50() > oneRtt.latencyMs().p50() * 1.3,
                 oneRtt.latencyMs() + " vs " + twoRtt.latencyMs());
+    }
+
+    /**
+     * The shard driver under simulation: every node a {@link io.molia.shard.Shard} with real WireGuard sessions, so
+     * the glue between sessions and core runs as on a live node; the run is still replayed exactly from its seed.
+     */
+    @Test
+    void withRealSessionsTheShardsFindTheClosestAndTheSameSeedGivesTheSameRun() {
+        SimConfig config = SimConfig.defaults(300, 60, 0.3, 0.01, 21).withSessions();
+        SimReport a = new Simulation(config, MATRIX).run();
+        SimReport b = new Simulation(config, MATRIX).run();
+        assertEquals(a.traceDigest(), b.traceDigest(), "same seed, same trace");
+        assertTrue(a.successRate() >= 0.95, "success " + a.successRate());
+        SimReport plain = new Simulation(SimConfig.defaults(300, 60, 0.3, 0.01, 21), MATRIX).run();
+        assertTrue(a.datagramsSent() > plain.datagramsSent(), "handshakes and keepalives are on the wire: "
+                + a.datagramsSent() + " vs " + plain.datagramsSent());
     }
 
     @Test

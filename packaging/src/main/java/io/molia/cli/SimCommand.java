@@ -77,6 +77,11 @@ public final class SimCommand implements Callable<Integer> {
                     + "(plain WireGuard), instead of Molia's one-round-trip initiation.")
     boolean handshakeRoundTrip;
 
+    @Option(names = "--sessions",
+            description = "Drive every node as the real node does: a shard with real WireGuard sessions between the "
+                    + "wire and the protocol core (every datagram sealed, every handshake run; slower).")
+    boolean sessions;
+
     @Option(names = "--json", description = "One JSON object instead of the table.")
     boolean json;
 
@@ -86,7 +91,7 @@ public final class SimCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SimConfig config = new SimConfig(nodes, lookups, churn, loss, seed, warmupSeconds, durationSeconds, 1, 10,
-                handshakeRoundTrip, CoreConfig.defaults().withDisjointPaths(disjointPaths));
+                handshakeRoundTrip, sessions, CoreConfig.defaults().withDisjointPaths(disjointPaths));
         Simulation simulation = new Simulation(config, LatencyMatrix.planetLab());
         ProgressBar bar = new ProgressBar(System.err, "lookups", lookups, !noProgress && System.console() != null);
         simulation.onProgress(bar::update);
