@@ -404,38 +404,44 @@ public final class NodeCore {
 
     // ---------------------------------------------------------------- request handling
 
+    /** Answers the request in {@link #message}, encoded straight into a transmit slot (no copy on the hot path). */
     private void answer(long nowNs, Contact from) {
+        byte[] out = transmits.nextBuffer();
+        if (out == null) {
+            counters.transmitQueueFull++;
+            return;
+        }
         long id = message.requestId();
         int end;
         switch (message.kind()) {
-            case PING -> end = codec.encodePong(scratch, 0, id, from.address());
-            case FIND_NODE -> end = encodeClosest(id, from);
+            case PING -> end = codec.encodePong(out, 0, id, from.address());
+            case FIND_NODE -> end = encodeClosest(out, id, from);
             case FIND_VALUE -> {
                 RecordStore.StoredRecord r = records.get(nowNs, message.target());
                 if (r != null) {
                     long ttlSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(r.expiresNs() - nowNs));
-                    end = codec.encodeValue(scratch, 0, id, r.value(), 0, r.value().length, ttlSeconds);
+                    end = codec.encodeValue(out, 0, id, r.value(), 0, r.value().length, ttlSeconds);
                 } else {
-                    end = encodeClosest(id, from);
+                    end = encodeClosest(out, id, from);
                 }
             }
-            case STORE -> end = codec.encodeStoreAck(scratch, 0, id, store(nowNs));
+            case STORE -> end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
             default -> throw new AssertionError("not a request: " + message.kind());
         }
-        send(from, end, true);
+        commitAnswer(from, end);
     }
 
     /**
      * NODES with the k closest to the request's target: the hot path, allocation-free. The owner reads its table,
      * the other shards the snapshot it published; both leave out peers that failed their last request.
      */
-    private int encodeClosest(long requestId, Contact from) {
+    private int encodeClosest(byte[] out, long requestId, Contact from) {
         int n = routing != null
                 ? routing.closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
                         message.targetWord(3), true, from.id(), closestScratch, closestScratch.length)
                 : published.get().closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
                         message.targetWord(3), from.id(), closestScratch, closestScratch.length);
-        return codec.encodeNodes(scratch, 0, requestId, closestScratch, n);
+        return codec.encodeNodes(out, 0, requestId, closestScratch, n);
     }
 
     private boolean store(long nowNs) {
@@ -453,9 +459,20 @@ public final class NodeCore {
 
     private void answerUnsupported(Contact from) {
         counters.versionErrorsSent++;
-        int end = codec.encodeError(scratch, 0, message.requestId(), MessageCodec.ERROR_UNSUPPORTED,
+        byte[] out = transmits.nextBuffer();
+        if (out == null) {
+            counters.transmitQueueFull++;
+            return;
+        }
+        int end = codec.encodeError(out, 0, message.requestId(), MessageCodec.ERROR_UNSUPPORTED,
                 MIN_PROTOCOL_VERSION, PROTOCOL_VERSION);
-        send(from, end, true);
+        commitAnswer(from, end);
+    }
+
+    /** Queues the answer encoded into {@link TransmitQueue#nextBuffer()}. */
+    private void commitAnswer(Contact to, int length) {
+        transmits.commit(to, length, true);
+        counters.datagramsOut++;
     }
 
     // ---------------------------------------------------------------- responses and timeouts
@@ -770,7 +787,7 @@ public final class NodeCore {
 
     /** Sends a request and tracks it until its answer or its hard timeout. */
     private void sendTracked(Contact peer, int length, long nowNs, long requestId, Operation op) {
-        send(peer, length, false);
+        send(peer, length);
         PendingRequest req = new PendingRequest(requestId, peer, op, nowNs, Arrays.copyOf(scratch, length));
         pending.put(requestId, req);
         counters.requestsOut++;
@@ -790,9 +807,9 @@ public final class NodeCore {
         return id;
     }
 
-    /** Queues {@code scratch[0, length)} for {@code to}: an answer ({@code reply}) or a request of this core. */
-    private void send(Contact to, int length, boolean reply) {
-        if (transmits.offer(to, scratch, length, reply)) {
+    /** Queues {@code scratch[0, length)}, a request of this core, for {@code to}. */
+    private void send(Contact to, int length) {
+        if (transmits.offer(to, scratch, length, false)) {
             counters.datagramsOut++;
         } else {
             counters.transmitQueueFull++;

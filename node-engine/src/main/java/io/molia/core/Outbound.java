@@ -37,10 +37,19 @@ public final class Outbound {
     }
 
     void fill(Contact destination, byte[] source, int len, boolean isReply) {
+        System.arraycopy(source, 0, buffer(), 0, len);
+        set(destination, len, isReply);
+    }
+
+    /** The slot's buffer, allocated on the slot's first use only. */
+    byte[] buffer() {
         if (data == null) {
-            data = new byte[io.molia.codec.MessageCodec.MAX_DATAGRAM_BYTES]; // first use of this slot only
+            data = new byte[io.molia.codec.MessageCodec.MAX_DATAGRAM_BYTES];
         }
-        System.arraycopy(source, 0, data, 0, len);
+        return data;
+    }
+
+    void set(Contact destination, int len, boolean isReply) {
         to = destination;
         length = len;
         reply = isReply;

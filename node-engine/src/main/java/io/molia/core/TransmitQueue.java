@@ -33,6 +33,29 @@ final class TransmitQueue {
         return true;
     }
 
+    /**
+     * The buffer of the slot the next datagram goes in, to encode into directly (then {@link #commit}); null when
+     * the queue is full.
+     */
+    byte[] nextBuffer() {
+        if (size == slots.length) {
+            return null;
+        }
+        int index = (head + size) % slots.length;
+        Outbound slot = slots[index];
+        if (slot == null) {
+            slot = new Outbound();
+            slots[index] = slot;
+        }
+        return slot.buffer();
+    }
+
+    /** Queues the datagram encoded into {@link #nextBuffer()}'s first {@code length} bytes. */
+    void commit(Contact to, int length, boolean reply) {
+        slots[(head + size) % slots.length].set(to, length, reply);
+        size++;
+    }
+
     /** The next datagram, valid until the next offer; null when empty. */
     Outbound poll() {
         if (size == 0) {
