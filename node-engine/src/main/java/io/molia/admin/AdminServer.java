@@ -190,14 +190,15 @@ public final class AdminServer implements AutoCloseable {
             tcpAcceptor.setDaemon(true);
             adminThreads.add(tcpAcceptor);
             tcpAcceptor.start();
-            LOG.atWarn().addKeyValue("address", tcpServer.getLocalAddress())
+            LOG.atWarn().addKeyValue("event", "admin.tcp_listening").addKeyValue("address", tcpServer.getLocalAddress())
                     .log("admin API also on TCP (token required)");
         } else {
             this.tcpServer = null;
         }
         this.removeMetrics = node.addMetrics(() -> new MetricSnapshots(Figure.snapshots(FIGURES, List.of(this),
                 false)));
-        LOG.atInfo().addKeyValue("node", node.self().id().shortHex()).addKeyValue("socket", options.socket())
+        LOG.atInfo().addKeyValue("event", "admin.listening")
+                .addKeyValue("node", node.self().id().shortHex()).addKeyValue("socket", options.socket())
                 .log("admin socket listening");
     }
 
@@ -253,7 +254,8 @@ public final class AdminServer implements AutoCloseable {
                 ch = server.accept();
             } catch (IOException e) {
                 if (!closed.get()) {
-                    LOG.atWarn().addKeyValue("error", e.toString()).log("admin socket accept failed");
+                    LOG.atWarn().addKeyValue("event", "admin.accept_failed")
+                            .addKeyValue("error", e.toString()).log("admin socket accept failed");
                 }
                 return;
             }
@@ -261,7 +263,8 @@ public final class AdminServer implements AutoCloseable {
                 UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
                 if (!allowed(peer)) {
                     refusedCredentials.incrementAndGet();
-                    LOG.atWarn().addKeyValue("user", peer.user().getName())
+                    LOG.atWarn().addKeyValue("event", "admin.connection_refused")
+                            .addKeyValue("user", peer.user().getName())
                             .log("admin connection refused: not the node's user nor root");
                     ch.close();
                     continue;
@@ -514,7 +517,8 @@ public final class AdminServer implements AutoCloseable {
             }
             if (!queue.offer(new Outgoing(AdminProtocol.frame(response), afterWrite))) {
                 slowClientsDropped.incrementAndGet();
-                LOG.atWarn().addKeyValue("connection", id).log("admin client too slow to read: disconnected");
+                LOG.atWarn().addKeyValue("event", "admin.slow_client")
+                        .addKeyValue("connection", id).log("admin client too slow to read: disconnected");
                 close();
             }
         }

@@ -75,7 +75,8 @@ public final class NodeWal implements AutoCloseable {
                     throw new WalCorruptException(refusal(dataDir, scan));
                 }
                 for (WalScanner.Problem p : scan.problems()) {
-                    LOG.atWarn().addKeyValue("shard", p.shard()).addKeyValue("generation", p.generation())
+                    LOG.atWarn().addKeyValue("event", "wal.torn_tail")
+                            .addKeyValue("shard", p.shard()).addKeyValue("generation", p.generation())
                             .addKeyValue("index", "0x" + Long.toHexString(p.index())).addKeyValue("problem",
                                     p.message()).log("wal: torn tail (never acknowledged); set aside, state kept "
                                             + "up to sequence " + scan.lastSequence());
@@ -101,7 +102,8 @@ public final class NodeWal implements AutoCloseable {
             this.entriesReplayed = scan.entriesRead();
             if (scan.emptyLastGeneration() > 0) {
                 deleteTree(WalLayout.generationDir(shardDir, scan.emptyLastGeneration()));
-                LOG.atInfo().addKeyValue("shard", SHARD).addKeyValue("generation", scan.emptyLastGeneration())
+                LOG.atInfo().addKeyValue("event", "wal.empty_generation_removed")
+                        .addKeyValue("shard", SHARD).addKeyValue("generation", scan.emptyLastGeneration())
                         .log("wal: removed an empty generation (a start or compaction was killed as it began it)");
             }
             long nextGen = lastGenerationOnDisk() + 1;
@@ -114,7 +116,8 @@ public final class NodeWal implements AutoCloseable {
         }
         this.startupNs = System.nanoTime() - t0;
         this.lastCompactionMonoNs = nowNs;
-        LOG.atInfo().addKeyValue("shard", SHARD).addKeyValue("entries_replayed", entriesReplayed)
+        LOG.atInfo().addKeyValue("event", "wal.recovered")
+                .addKeyValue("shard", SHARD).addKeyValue("entries_replayed", entriesReplayed)
                 .addKeyValue("records", recordsRecovered).addKeyValue("peers", peersRecovered)
                 .addKeyValue("startup_ms", startupNs / 1_000_000).addKeyValue("generation", wal.generation())
                 .addKeyValue("sync", options.sync().name().toLowerCase()).log("wal recovered");
@@ -259,13 +262,15 @@ public final class NodeWal implements AutoCloseable {
                 lastCompactionAtNs = System.nanoTime();
                 lastCompactionNs = lastCompactionAtNs - t0;
                 lastSnapshotBytes = c.snapshotBytes();
-                LOG.atInfo().addKeyValue("shard", SHARD).addKeyValue("generation", covered)
+                LOG.atInfo().addKeyValue("event", "wal.compacted")
+                        .addKeyValue("shard", SHARD).addKeyValue("generation", covered)
                         .addKeyValue("records", c.records()).addKeyValue("peers", c.peers())
                         .addKeyValue("snapshot_bytes", c.snapshotBytes()).addKeyValue("loop_us", captureNs / 1_000)
                         .addKeyValue("ms", c.millis()).log("wal compacted");
                 return c;
             } catch (IOException e) {
-                LOG.atError().addKeyValue("shard", SHARD).addKeyValue("generation", covered)
+                LOG.atError().addKeyValue("event", "wal.compaction_failed")
+                        .addKeyValue("shard", SHARD).addKeyValue("generation", covered)
                         .log("wal compaction failed, nothing deleted: " + e.getMessage());
                 throw new java.io.UncheckedIOException(e);
             } finally {
@@ -413,7 +418,8 @@ public final class NodeWal implements AutoCloseable {
         try {
             lock.close();
         } catch (IOException e) {
-            LOG.warn("wal: releasing the data-dir lock failed: {}", e.toString());
+            LOG.atWarn().addKeyValue("event", "wal.unlock_failed").addKeyValue("error", e.toString())
+                    .log("wal: releasing the data-dir lock failed");
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -65,6 +65,11 @@ final class NodeCommand implements Callable<Integer> {
             description = "text or json: one JSON object per line on stderr (default ${DEFAULT-VALUE}).")
     String logFormat;
 
+    @Option(names = "--log-unsafe", description = "Log addresses and keys whole. By default a log line hides the "
+            + "last byte of IPv4 addresses, the last 64 bits of IPv6 ones and all but 8 hex digits of keys, as the "
+            + "admin shell does (logs travel further than the host).")
+    boolean logUnsafe;
+
     @Option(names = "--ready-json", description = "Print one JSON line with node ID and address once serving.")
     boolean readyJson;
 
@@ -107,7 +112,7 @@ final class NodeCommand implements Callable<Integer> {
         if (configFile.printedIfAsked()) {
             return 0;
         }
-        LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
+        LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO, logUnsafe);
         NodeConfig config = new NodeConfig(dataDir, listen, bootstrap,
                 networkKey == null ? new byte[32] : HexFormat.of().parseHex(networkKey),
                 shards != null ? shards : NodeConfig.defaultShards(), metrics,
