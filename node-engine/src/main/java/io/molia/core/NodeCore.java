@@ -15,6 +15,7 @@ import java.util.random.RandomGenerator;
 import io.molia.codec.DecodeStatus;
 import io.molia.codec.MessageCodec;
 import io.molia.codec.MessageKind;
+import io.molia.codec.ProtocolRange;
 import io.molia.codec.WireMessage;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
@@ -42,8 +43,8 @@ import io.molia.crypto.Blake3;
  * <p>Owned by one thread; not thread-safe.
  */
 public final class NodeCore {
-    public static final int PROTOCOL_VERSION = 1;
-    public static final int MIN_PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = ProtocolRange.THIS_RELEASE.max();
+    public static final int MIN_PROTOCOL_VERSION = ProtocolRange.THIS_RELEASE.min();
     private static final long EXPIRY_SWEEP_NS = TimeUnit.MINUTES.toNanos(1);
     private static final int RTT_CACHE_SIZE = 4_096;
     /** Enough for a lookup burst plus the answers of one event-loop turn; drivers drain after every input. */
@@ -54,7 +55,8 @@ public final class NodeCore {
     private final RandomGenerator random;
     private final RoutingTable routing;
     private final RecordStore records;
-    private final MessageCodec codec = new MessageCodec(PROTOCOL_VERSION);
+    private final ProtocolRange protocol = ProtocolRange.spoken();
+    private final MessageCodec codec = new MessageCodec(protocol);
     private final WireMessage message = new WireMessage();
     private final Blake3 blake3 = new Blake3();
     private final byte[] scratch = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
@@ -149,7 +151,7 @@ public final class NodeCore {
             return;
         }
         if (message.kind().isRequest()) {
-            if (message.version() < MIN_PROTOCOL_VERSION || message.version() > PROTOCOL_VERSION) {
+            if (!protocol.accepts(message)) {
                 answerUnsupported(from);
                 return;
             }
@@ -176,7 +178,7 @@ public final class NodeCore {
             counters.unconfirmedRefused++;
             return;
         }
-        if (message.version() < MIN_PROTOCOL_VERSION || message.version() > PROTOCOL_VERSION) {
+        if (!protocol.accepts(message)) {
             answerUnsupported(from);
             return;
         }
@@ -356,7 +358,7 @@ public final class NodeCore {
     private void answerUnsupported(Contact from) {
         counters.versionErrorsSent++;
         int end = codec.encodeError(scratch, 0, message.requestId(), MessageCodec.ERROR_UNSUPPORTED,
-                MIN_PROTOCOL_VERSION, PROTOCOL_VERSION);
+                protocol.min(), protocol.max());
         send(from, end);
     }
 

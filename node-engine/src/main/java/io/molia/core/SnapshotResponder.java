@@ -3,6 +3,7 @@ package io.molia.core;
 import io.molia.codec.DecodeStatus;
 import io.molia.codec.MessageCodec;
 import io.molia.codec.MessageKind;
+import io.molia.codec.ProtocolRange;
 import io.molia.codec.WireMessage;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeId;
@@ -23,7 +24,8 @@ public final class SnapshotResponder {
     public static final int DROPPED = 2;
 
     private final NodeId self;
-    private final MessageCodec codec = new MessageCodec(NodeCore.PROTOCOL_VERSION);
+    private final ProtocolRange protocol = ProtocolRange.spoken();
+    private final MessageCodec codec = new MessageCodec(protocol);
     private final WireMessage message = new WireMessage();
     private final byte[] answer = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
     private final Contact[] closest;
@@ -39,8 +41,7 @@ public final class SnapshotResponder {
     public int onDatagram(Contact from, byte[] buf, int off, int len, RoutingSnapshot routing) {
         DecodeStatus status = codec.decode(buf, off, len, message);
         if (status == DecodeStatus.OK && message.kind().isRequest() && isAnsweredHere(message.kind())
-                && message.version() >= NodeCore.MIN_PROTOCOL_VERSION
-                && message.version() <= NodeCore.PROTOCOL_VERSION) {
+                && protocol.accepts(message)) {
             if (from.id().equals(self)) {
                 return DROPPED;
             }

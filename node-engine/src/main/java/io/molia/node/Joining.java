@@ -67,7 +67,8 @@ final class Joining {
         rememberRoutingTable();
         connected = !isolated(core);
         if (seeds().isEmpty()) {
-            LOG.atInfo().addKeyValue("event", "join.waiting").addKeyValue("node", core.self().id().shortHex())
+            LOG.atInfo().addKeyValue("event", "join.waiting")
+                    .addKeyValue("node", core.self().id().shortHex())
                     .log("no peer known (no --bootstrap, none in the WAL): waiting for peers to join through this node");
             return;
         }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import io.molia.admin.AdminServer;
+import io.molia.codec.ProtocolRange;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
@@ -107,10 +108,27 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     SocketBufferOptions buffers;
 
+    // Hidden: a node standing in for a later release, for the rolling-upgrade test (RollingUpgradeIT).
+    @Option(names = "--protocol-version", hidden = true, converter = IntRange.Positive.class,
+            description = "Test only: write this protocol version and a feature bit no release knows.")
+    Integer protocolVersion;
+
+    @Option(names = "--protocol-min-version", hidden = true, converter = IntRange.Positive.class,
+            description = "Test only: the lowest protocol version spoken (default 1) with --protocol-version.")
+    Integer protocolMinVersion;
+
     @Override
     public Integer call() throws Exception {
         if (configFile.printedIfAsked()) {
             return 0;
+        }
+        if (protocolVersion != null || protocolMinVersion != null) {
+            if (protocolVersion == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--protocol-min-version needs --protocol-version");
+            }
+            ProtocolRange.speak(ProtocolRange.nextForTests(protocolMinVersion == null ? 1 : protocolMinVersion,
+                    protocolVersion));
         }
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO, logUnsafe);
         NodeConfig config = new NodeConfig(dataDir, listen, bootstrap,

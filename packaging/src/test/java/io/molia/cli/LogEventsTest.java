@@ -37,7 +37,7 @@ class LogEventsTest {
     void everyLogCallNamesAnEventOfTheTableWithItsFields() throws Exception {
         Map<String, Set<String>> table = LogEventTable.read();
         List<LogCall> calls = logCalls();
-        assertTrue(calls.size() >= 20, "found only " + calls.size() + " log calls: does the scan look in the right place?");
+        assertTrue(calls.size() >= 20, "only " + calls.size() + " log calls: does the scan look in the right place?");
         Set<String> logged = new TreeSet<>();
         List<String> problems = new ArrayList<>();
         for (LogCall call : calls) {
@@ -98,7 +98,8 @@ class LogEventsTest {
                 collect(root.relativize(file).toString(), text, calls, classic);
             }
         }
-        assertEquals(List.of(), classic, "classic log calls cannot name an event: use LOG.atX().addKeyValue(\"event\", ...)");
+        assertEquals(List.of(), classic,
+                "classic log calls cannot name an event: use LOG.atX().addKeyValue(\"event\", ...)");
         return calls;
     }
 
