@@ -13,6 +13,7 @@ import io.molia.codec.ProtocolRange;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
+import io.molia.node.Redaction;
 import io.molia.options.DurationConverter;
 import io.molia.options.HostPortConverter;
 import io.molia.options.IntRange;
@@ -157,11 +158,14 @@ final class NodeCommand implements Callable<Integer> {
             sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> System.exit(0));
         }
         MoliaAddress address = node.address();
-        System.out.println(address);
+        // Under systemd stdout is the journal: there these lines are log lines, and hidden as log lines are.
+        boolean hide = !logUnsafe && JournalStream.isStdout(System.getenv("JOURNAL_STREAM"));
+        StringBuilder lines = new StringBuilder().append(address).append('\n');
         if (readyJson) {
-            System.out.printf("{\"node_id\":\"%s\",\"address\":\"%s\",\"port\":%d}%n", node.self().id().toHex(),
-                    address, address.port());
+            lines.append(String.format("{\"node_id\":\"%s\",\"address\":\"%s\",\"port\":%d}%n",
+                    node.self().id().toHex(), address, address.port()));
         }
+        System.out.print(hide ? Redaction.text(lines.toString()) : lines);
         System.out.flush();
         stopped.await();
         return 0;
