@@ -22,8 +22,7 @@ import io.molia.admin.proto.RecordSummary;
 import io.molia.admin.proto.RoutingContact;
 import io.molia.admin.proto.SessionInfo;
 import io.molia.admin.proto.ShardSocket;
-import io.molia.contact.NodeAddress;
-import io.molia.node.SocketAddresses;
+import io.molia.node.Redaction;
 
 /**
  * Human output of every answer: aligned tables that fit the terminal width, human units (µs/ms/s, KiB, "ago"),
@@ -313,7 +312,7 @@ public final class Render {
     }
 
     static String key(String hex, Style st) {
-        return st.showKeys() || hex.length() <= 8 ? hex : hex.substring(0, 8) + "…";
+        return st.showKeys() ? hex : Redaction.key(hex);
     }
 
     /**
@@ -321,30 +320,7 @@ public final class Render {
      * last 64 bits ({@code [2001:db8:1:2::x]:4000}), hidden unless {@code --show-keys}.
      */
     public static String addr(String hostPort, Style st) {
-        if (st.showKeys()) {
-            return hostPort;
-        }
-        if (hostPort.startsWith("[")) {
-            return ipv6Addr(hostPort);
-        }
-        int colon = hostPort.lastIndexOf(':');
-        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
-        int dot = host.lastIndexOf('.');
-        if (dot < 0) {
-            return hostPort;
-        }
-        return host.substring(0, dot) + ".x" + (colon < 0 ? "" : hostPort.substring(colon));
-    }
-
-    private static String ipv6Addr(String hostPort) {
-        int close = hostPort.indexOf(']');
-        try {
-            NodeAddress a = SocketAddresses.toNodeAddress(SocketAddresses.literal(hostPort.substring(1, close)), 0);
-            // Only the first 64 bits stay: the rest ends in "::", and "x" marks what was hidden.
-            return "[" + NodeAddress.ipv6(a.hi(), 0, 0).hostText() + "x]" + hostPort.substring(close + 1);
-        } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
-            return hostPort; // not an address this build writes: shown as the node sent it
-        }
+        return st.showKeys() ? hostPort : Redaction.hostPort(hostPort);
     }
 
     static String subnet(String subnet, Style st) {

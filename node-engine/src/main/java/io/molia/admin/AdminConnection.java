@@ -153,7 +153,7 @@ final class AdminConnection {
         }
         if (!queue.offer(new Outgoing(AdminProtocol.frame(response), afterWrite))) {
             server.slowClientsDropped.incrementAndGet();
-            LOG.atWarn().addKeyValue("connection", id).log("admin client too slow to read: disconnected");
+            LOG.atWarn().addKeyValue("event", "admin.slow_client").addKeyValue("connection", id).log("admin client too slow to read: disconnected");
             close();
         }
     }

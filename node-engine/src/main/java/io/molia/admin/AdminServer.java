@@ -152,14 +152,14 @@ public final class AdminServer implements AutoCloseable {
             tcpAcceptor.setDaemon(true);
             threads.add(tcpAcceptor);
             tcpAcceptor.start();
-            LOG.atWarn().addKeyValue("address", tcpServer.getLocalAddress())
+            LOG.atWarn().addKeyValue("event", "admin.tcp_listening").addKeyValue("address", tcpServer.getLocalAddress())
                     .log("admin API also on TCP (token required)");
         } else {
             this.tcpServer = null;
         }
         this.removeMetrics = node.addMetrics(() -> new MetricSnapshots(Figure.snapshots(FIGURES, List.of(this),
                 false)));
-        LOG.atInfo().addKeyValue("node", node.self().id().shortHex()).addKeyValue("socket", options.socket())
+        LOG.atInfo().addKeyValue("event", "admin.listening").addKeyValue("node", node.self().id().shortHex()).addKeyValue("socket", options.socket())
                 .log("admin socket listening");
     }
 
@@ -179,7 +179,7 @@ public final class AdminServer implements AutoCloseable {
                 ch = server.accept();
             } catch (IOException e) {
                 if (!closed.get()) {
-                    LOG.atWarn().addKeyValue("error", e.toString()).log("admin socket accept failed");
+                    LOG.atWarn().addKeyValue("event", "admin.accept_failed").addKeyValue("error", e.toString()).log("admin socket accept failed");
                 }
                 return;
             }
@@ -187,7 +187,7 @@ public final class AdminServer implements AutoCloseable {
                 UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
                 if (!allowed(peer)) {
                     refusedCredentials.incrementAndGet();
-                    LOG.atWarn().addKeyValue("user", peer.user().getName())
+                    LOG.atWarn().addKeyValue("event", "admin.connection_refused").addKeyValue("user", peer.user().getName())
                             .log("admin connection refused: not the node's user nor root");
                     ch.close();
                     continue;

@@ -12,7 +12,8 @@ import io.molia.crypto.Blake3;
  * in place, with no object model between the bytes and the core.
  *
  * <pre>
- * Envelope   1: version (varint)   2: request_id (fixed64)   10..31: oneof body (length-delimited)
+ * Envelope   1: version (varint)   2: request_id (fixed64)   3: min_version (varint, only when below version)
+ *            4: features (varint, only when any)             10..31: oneof body (length-delimited)
  * Contact    1: public_key (32 B)  2: pow_nonce (varint)     3: address (6 B IPv4 | 18 B IPv6, port last)
  * FindNode / FindValue   1: target/key (32 B)
  * Nodes      1: repeated Contact            Pong   1: observed_address
@@ -31,19 +32,27 @@ public final class MessageCodec {
 
     private static final int F_VERSION = 1;
     private static final int F_REQUEST_ID = 2;
+    private static final int F_MIN_VERSION = 3;
+    private static final int F_FEATURES = 4;
     private static final int F_CONTACT_KEY = 1;
     private static final int F_CONTACT_POW = 2;
     private static final int F_CONTACT_ADDRESS = 3;
 
-    private final int protocolVersion;
+    private final ProtocolRange protocol;
     private final ProtoWriter writer = new ProtoWriter();
     private final ProtoReader reader = new ProtoReader();
     private final Blake3 blake3 = new Blake3();
     private final byte[] idScratch = new byte[NodeId.BYTES];
     private final byte[] addressScratch = new byte[NodeAddress.IPV6_WIRE_BYTES];
 
+    /** A codec writing {@code protocolVersion} and nothing more in its envelopes. */
     public MessageCodec(int protocolVersion) {
-        this.protocolVersion = protocolVersion;
+        this(new ProtocolRange(protocolVersion, protocolVersion, 0));
+    }
+
+    /** A codec writing {@code protocol}'s version, and its lowest version and feature bits when they say more. */
+    public MessageCodec(ProtocolRange protocol) {
+        this.protocol = protocol;
     }
 
     // ---- encoding: each returns the end offset of the message written at {@code off} ----
@@ -153,6 +162,10 @@ public final class MessageCodec {
                 out.version = r.varint32();
             } else if (field == F_REQUEST_ID && wireType == ProtoWriter.FIXED64) {
                 out.requestId = r.fixed64();
+            } else if (field == F_MIN_VERSION && wireType == ProtoWriter.VARINT) {
+                out.envelopeMinVersion = r.varint32();
+            } else if (field == F_FEATURES && wireType == ProtoWriter.VARINT) {
+                out.features = r.varint();
             } else if (field >= 10 && field <= 31 && wireType == ProtoWriter.LENGTH_DELIMITED) {
                 MessageKind kind = MessageKind.ofField(field);
                 int bodyLen = r.lengthPrefix();
@@ -334,8 +347,12 @@ public final class MessageCodec {
 
     private ProtoWriter header(byte[] out, int off, long requestId) {
         writer.reset(out, off);
-        writer.uint64Field(F_VERSION, protocolVersion);
+        writer.uint64Field(F_VERSION, protocol.max());
         writer.fixed64Field(F_REQUEST_ID, requestId);
+        if (protocol.min() < protocol.max()) {
+            writer.uint64Field(F_MIN_VERSION, protocol.min());
+        }
+        writer.uint64Field(F_FEATURES, protocol.features());
         return writer;
     }
 

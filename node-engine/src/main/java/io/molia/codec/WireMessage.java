@@ -16,6 +16,9 @@ import io.molia.contact.NodeId;
 public final class WireMessage {
     MessageKind kind;
     int version;
+    /** The envelope's min_version: 0 when absent (the sender speaks only {@link #version}). */
+    int envelopeMinVersion;
+    long features;
     long requestId;
     /** The 32-byte target/key as four big-endian words, decoded in place: the hot path builds no NodeId. */
     boolean hasTarget;
@@ -43,6 +46,8 @@ public final class WireMessage {
 
     void clear() {
         version = 0;
+        envelopeMinVersion = 0;
+        features = 0;
         requestId = 0;
         clearBody();
     }
@@ -72,6 +77,16 @@ public final class WireMessage {
 
     public int version() {
         return version;
+    }
+
+    /** The lowest version the sender speaks: the envelope's min_version, or its version when it gave none. */
+    public int senderMinVersion() {
+        return envelopeMinVersion == 0 ? version : envelopeMinVersion;
+    }
+
+    /** The sender's feature bits; a node acts only on the bits it knows. */
+    public long features() {
+        return features;
     }
 
     public long requestId() {

@@ -15,6 +15,7 @@ import java.util.random.RandomGenerator;
 import io.molia.codec.DecodeStatus;
 import io.molia.codec.MessageCodec;
 import io.molia.codec.MessageKind;
+import io.molia.codec.ProtocolRange;
 import io.molia.codec.WireMessage;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
@@ -48,8 +49,8 @@ import io.molia.crypto.Blake3;
  * <p>Owned by one thread; not thread-safe.
  */
 public final class NodeCore {
-    public static final int PROTOCOL_VERSION = 1;
-    public static final int MIN_PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = ProtocolRange.THIS_RELEASE.max();
+    public static final int MIN_PROTOCOL_VERSION = ProtocolRange.THIS_RELEASE.min();
     /** {@link #onDatagram} handled the message here (or dropped it, counted). */
     public static final int HANDLED = -1;
     /** decode(): the message is this core's to handle. */
@@ -72,7 +73,8 @@ public final class NodeCore {
     /** What this core learned of peers, for the table's owner (only a core that does not own it fills this). */
     private final ArrayDeque<RoutingNote> routingNotes = new ArrayDeque<>();
     private final RecordStore records;
-    private final MessageCodec codec = new MessageCodec(PROTOCOL_VERSION);
+    private final ProtocolRange protocol = ProtocolRange.spoken();
+    private final MessageCodec codec = new MessageCodec(protocol);
     private final WireMessage message = new WireMessage();
     private final Blake3 blake3 = new Blake3();
     private final byte[] scratch = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
@@ -199,7 +201,7 @@ public final class NodeCore {
             return decoded == DROP ? HANDLED : decoded;
         }
         if (message.kind().isRequest()) {
-            if (message.version() < MIN_PROTOCOL_VERSION || message.version() > PROTOCOL_VERSION) {
+            if (!protocol.accepts(message)) {
                 answerUnsupported(from);
                 return HANDLED;
             }
@@ -230,7 +232,7 @@ public final class NodeCore {
             counters.unconfirmedRefused++;
             return HANDLED;
         }
-        if (message.version() < MIN_PROTOCOL_VERSION || message.version() > PROTOCOL_VERSION) {
+        if (!protocol.accepts(message)) {
             answerUnsupported(from);
             return HANDLED;
         }
@@ -464,8 +466,8 @@ public final class NodeCore {
             counters.transmitQueueFull++;
             return;
         }
-        int end = codec.encodeError(out, 0, message.requestId(), MessageCodec.ERROR_UNSUPPORTED,
-                MIN_PROTOCOL_VERSION, PROTOCOL_VERSION);
+        int end = codec.encodeError(out, 0, message.requestId(), MessageCodec.ERROR_UNSUPPORTED, protocol.min(),
+                protocol.max());
         commitAnswer(from, end);
     }
 

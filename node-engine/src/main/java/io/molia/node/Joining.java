@@ -67,7 +67,8 @@ final class Joining {
         rememberRoutingTable();
         connected = !isolated(core);
         if (seeds().isEmpty()) {
-            LOG.atInfo().addKeyValue("node", core.self().id().shortHex())
+            LOG.atInfo().addKeyValue("event", "join.waiting")
+                    .addKeyValue("node", core.self().id().shortHex())
                     .log("no peer known (no --bootstrap, none in the WAL): waiting for peers to join through this node");
             return;
         }
@@ -89,7 +90,8 @@ final class Joining {
             joined = false; // every peer is gone: join again, at once, then with the growing pause
             retryMs = FIRST_RETRY_MS;
             retryAtNs = nowNs;
-            LOG.atWarn().addKeyValue("node", core.self().id().shortHex()).addKeyValue("known_peers", seeds().size())
+            LOG.atWarn().addKeyValue("event", "node.isolated")
+                    .addKeyValue("node", core.self().id().shortHex()).addKeyValue("known_peers", seeds().size())
                     .log("isolated: the routing table is empty (every peer timed out); rejoining through the "
                             + "bootstrap and last known peers");
         }
@@ -107,7 +109,8 @@ final class Joining {
         long now = System.nanoTime();
         String node = core.self().id().shortHex();
         if (done.closest().isEmpty() && !hasLiveContact()) {
-            LOG.atWarn().addKeyValue("node", node).addKeyValue("peers_asked", seeds().size())
+            LOG.atWarn().addKeyValue("event", "join.no_peer")
+                    .addKeyValue("node", node).addKeyValue("peers_asked", seeds().size())
                     .addKeyValue("retry_in_ms", retryMs)
                     .log("join found no peer: none of the bootstrap or last known peers answered");
             retryAtNs = now + TimeUnit.MILLISECONDS.toNanos(retryMs);
@@ -117,7 +120,8 @@ final class Joining {
         joined = true;
         retryAtNs = Long.MAX_VALUE;
         retryMs = FIRST_RETRY_MS;
-        LOG.atInfo().addKeyValue("node", node).addKeyValue("contacts", core.routingTable().size())
+        LOG.atInfo().addKeyValue("event", "join.joined")
+                .addKeyValue("node", node).addKeyValue("contacts", core.routingTable().size())
                 .log("joined the network");
         secondLookupAtNs = now + TimeUnit.MILLISECONDS.toNanos(SECOND_LOOKUP_MS);
     }

@@ -94,7 +94,8 @@ public final class MoliaNode implements AutoCloseable {
         List<java.nio.file.Path> narrowed = PrivateFiles.secure(config.dataDir(),
                 config.dataDir().resolve(IdentityFile.FILE_NAME));
         if (!narrowed.isEmpty()) {
-            LOG.atWarn().addKeyValue("paths", narrowed.size()).addKeyValue("first", narrowed.get(0))
+            LOG.atWarn().addKeyValue("event", "data_dir.narrowed")
+                    .addKeyValue("paths", narrowed.size()).addKeyValue("first", narrowed.get(0))
                     .log("the data dir was open to other users: made it private (0700 directories, 0600 files)");
         }
         SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
@@ -178,13 +179,15 @@ public final class MoliaNode implements AutoCloseable {
         int receiveBufferBytes = transport.sockets().get(0).receiveBufferBytes();
         warnOnceIfCapped(config.buffers().receiveBytes(), receiveBufferBytes);
         // Logs name the node by its short ID and the port only: no keys, no peer addresses (DESIGN §3.8).
-        LOG.atInfo().addKeyValue("node", self.id().shortHex()).addKeyValue("port", bound.getPort())
+        LOG.atInfo().addKeyValue("event", "node.started")
+                .addKeyValue("node", self.id().shortHex()).addKeyValue("port", bound.getPort())
                 .addKeyValue("shards", config.shards()).addKeyValue("transport", transport.isEpoll() ? "epoll" : "nio")
                 .addKeyValue("metrics_port", config.metrics() == null ? -1 : metrics.port())
                 .addKeyValue("receive_buffer_bytes", receiveBufferBytes)
                 .addKeyValue("bootstrap_peers", config.bootstrap().size()).log("node started");
         if (keyLog != null) {
-            LOG.atWarn().addKeyValue("node", self.id().shortHex()).addKeyValue("file", keyLog.path())
+            LOG.atWarn().addKeyValue("event", "keylog.on")
+                    .addKeyValue("node", self.id().shortHex()).addKeyValue("file", keyLog.path())
                     .log("key log on: every session key is written to the file; whoever reads it decrypts this node's "
                             + "traffic (debug only)");
         }
@@ -212,7 +215,8 @@ public final class MoliaNode implements AutoCloseable {
      */
     private static void warnOnceIfCapped(int askedBytes, int grantedBytes) {
         if (grantedBytes < askedBytes && !CAPPED_WARNED.getAndSet(true)) {
-            LOG.atWarn().addKeyValue("asked_bytes", askedBytes).addKeyValue("granted_bytes", grantedBytes)
+            LOG.atWarn().addKeyValue("event", "socket.receive_buffer_capped")
+                    .addKeyValue("asked_bytes", askedBytes).addKeyValue("granted_bytes", grantedBytes)
                     .log("the kernel capped the socket receive buffer at net.core.rmem_max; raise it (sysctl -w "
                             + "net.core.rmem_max=" + askedBytes + ") or give the node CAP_NET_ADMIN");
         }
@@ -472,7 +476,7 @@ public final class MoliaNode implements AutoCloseable {
         }
         metrics.close();
         closeKeyLog();
-        LOG.atInfo().addKeyValue("node", self.id().shortHex()).log("node stopped");
+        LOG.atInfo().addKeyValue("event", "node.stopped").addKeyValue("node", self.id().shortHex()).log("node stopped");
     }
 
     /** The key log at {@code file}, or null for none; a file that cannot be opened stops the start. */

@@ -73,7 +73,7 @@ public final class DurableShard implements AutoCloseable {
                 throw new WalCorruptException(refusal(dataDir, scan));
             }
             for (WalScanner.Problem p : scan.problems()) {
-                LOG.atWarn().addKeyValue("shard", p.shard()).addKeyValue("generation", p.generation())
+                LOG.atWarn().addKeyValue("event", "wal.torn_tail").addKeyValue("shard", p.shard()).addKeyValue("generation", p.generation())
                         .addKeyValue("index", "0x" + Long.toHexString(p.index())).addKeyValue("problem",
                                 p.message()).log("wal: torn tail (never acknowledged); set aside, state kept "
                                         + "up to sequence " + scan.lastSequence());
@@ -82,7 +82,7 @@ public final class DurableShard implements AutoCloseable {
         }
         if (scan.emptyLastGeneration() > 0) {
             deleteTree(WalLayout.generationDir(shardDir, scan.emptyLastGeneration()));
-            LOG.atInfo().addKeyValue("shard", shard).addKeyValue("generation", scan.emptyLastGeneration())
+            LOG.atInfo().addKeyValue("event", "wal.empty_generation_removed").addKeyValue("shard", shard).addKeyValue("generation", scan.emptyLastGeneration())
                     .log("wal: removed an empty generation (a start or compaction was killed as it began it)");
         }
         return new Recovered(shard, scan.state(), scan.lastSequence(), scan.entriesRead(), System.nanoTime() - t0);
@@ -137,7 +137,7 @@ public final class DurableShard implements AutoCloseable {
         core.journal(wal);
         this.startupNs = own.startupNs() + System.nanoTime() - t0;
         this.lastCompactionMonoNs = nowNs;
-        LOG.atInfo().addKeyValue("shard", shard).addKeyValue("entries_replayed", entriesReplayed)
+        LOG.atInfo().addKeyValue("event", "wal.recovered").addKeyValue("shard", shard).addKeyValue("entries_replayed", entriesReplayed)
                 .addKeyValue("records", recordsRecovered).addKeyValue("records_moved_in", moved.size())
                 .addKeyValue("peers", peersRecovered).addKeyValue("startup_ms", startupNs / 1_000_000)
                 .addKeyValue("generation", wal.generation()).addKeyValue("sync", options.sync().name().toLowerCase())
@@ -279,13 +279,13 @@ public final class DurableShard implements AutoCloseable {
                 lastCompactionAtNs = System.nanoTime();
                 lastCompactionNs = lastCompactionAtNs - t0;
                 lastSnapshotBytes = c.snapshotBytes();
-                LOG.atInfo().addKeyValue("shard", shard).addKeyValue("generation", covered)
+                LOG.atInfo().addKeyValue("event", "wal.compacted").addKeyValue("shard", shard).addKeyValue("generation", covered)
                         .addKeyValue("records", c.records()).addKeyValue("peers", c.peers())
                         .addKeyValue("snapshot_bytes", c.snapshotBytes()).addKeyValue("loop_us", captureNs / 1_000)
                         .addKeyValue("ms", c.millis()).log("wal compacted");
                 return c;
             } catch (IOException e) {
-                LOG.atError().addKeyValue("shard", shard).addKeyValue("generation", covered)
+                LOG.atError().addKeyValue("event", "wal.compaction_failed").addKeyValue("shard", shard).addKeyValue("generation", covered)
                         .log("wal compaction failed, nothing deleted: " + e.getMessage());
                 throw new java.io.UncheckedIOException(e);
             } finally {

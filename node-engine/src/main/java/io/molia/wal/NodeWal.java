@@ -106,7 +106,7 @@ public final class NodeWal implements AutoCloseable {
         List<DurableShard> opened = joinAll(opening);
         for (int shard : beyond) {
             DurableShard.deleteTree(WalLayout.shardDir(dataDir, shard)); // its records are in their owners' WALs
-            LOG.atInfo().addKeyValue("shard", shard).addKeyValue("shards", count)
+            LOG.atInfo().addKeyValue("event", "wal.shard_dir_moved").addKeyValue("shard", shard).addKeyValue("shards", count)
                     .log("wal: the node runs fewer shards than wrote this WAL: moved the shard's records and removed it");
         }
         return opened;
@@ -198,7 +198,8 @@ public final class NodeWal implements AutoCloseable {
         try {
             lock.close();
         } catch (IOException e) {
-            LOG.warn("wal: releasing the data-dir lock failed: {}", e.toString());
+            LOG.atWarn().addKeyValue("event", "wal.unlock_failed").addKeyValue("error", e.toString())
+                    .log("wal: releasing the data-dir lock failed");
         }
         if (interrupted) {
             Thread.currentThread().interrupt(); // set again only after the lock: an interrupted FileChannel call fails

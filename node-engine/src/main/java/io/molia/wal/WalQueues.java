@@ -74,7 +74,8 @@ public final class WalQueues {
                 PrivateFiles.narrow(file.toPath());
             } catch (IOException e) {
                 // Chronicle's background thread: say it; the 0700 directory still keeps the file from others
-                org.slf4j.LoggerFactory.getLogger(WalQueues.class).atWarn().addKeyValue("file", file)
+                org.slf4j.LoggerFactory.getLogger(WalQueues.class).atWarn().addKeyValue("event", "wal.file_not_private")
+                        .addKeyValue("file", file)
                         .addKeyValue("error", e.getMessage()).log("wal: cannot make a queue file private");
             }
         }

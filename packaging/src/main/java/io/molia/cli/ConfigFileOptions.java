@@ -44,6 +44,9 @@ final class ConfigFileOptions {
             }
             String source = parsed.hasMatchedOption(option) ? "flag"
                     : file != null && file.settings().containsKey(key) ? file.source(key) : "default";
+            if (option.hidden() && source.equals("default")) {
+                continue; // a test-only option shows only when set
+            }
             // As written (a flag, the file, the option's default), not as converted: an address prints as given.
             String value = parsed.hasMatchedOption(option) ? String.join(",", option.originalStringValues())
                     : file != null && file.settings().containsKey(key) ? file.settings().get(key).value()

@@ -10,12 +10,20 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import org.slf4j.LoggerFactory;
 
-/** Switches the process's logging between text lines and JSON lines on stderr, at a given level. */
+/**
+ * Switches the process's logging between text lines and JSON lines on stderr, at a given level; full addresses and
+ * keys hidden ({@link RedactingEncoder}) unless unsafe logging is asked for.
+ */
 final class LogSetup {
     private LogSetup() {
     }
 
     static void configure(String format, Level level) {
+        configure(format, level, false);
+    }
+
+    /** {@code unsafe}: addresses and keys whole ({@code molia node --log-unsafe}), for debugging on one's own host. */
+    static void configure(String format, Level level, boolean unsafe) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         Encoder<ILoggingEvent> encoder;
         switch (format) {
@@ -31,6 +39,10 @@ final class LogSetup {
                 encoder = text;
             }
             default -> throw new IllegalArgumentException("--log-format must be text or json, not '" + format + "'");
+        }
+        if (!unsafe) {
+            encoder = new RedactingEncoder(encoder);
+            encoder.setContext(context);
         }
         encoder.start();
         ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();

@@ -9,9 +9,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import io.molia.admin.AdminServer;
+import io.molia.codec.ProtocolRange;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
+import io.molia.node.Redaction;
 import io.molia.options.DurationConverter;
 import io.molia.options.HostPortConverter;
 import io.molia.options.IntRange;
@@ -65,6 +67,11 @@ final class NodeCommand implements Callable<Integer> {
             description = "text or json: one JSON object per line on stderr (default ${DEFAULT-VALUE}).")
     String logFormat;
 
+    @Option(names = "--log-unsafe", description = "Log addresses and keys whole. By default a log line hides the "
+            + "last byte of IPv4 addresses, the last 64 bits of IPv6 ones and all but 8 hex digits of keys, as the "
+            + "admin shell does (logs travel further than the host).")
+    boolean logUnsafe;
+
     @Option(names = "--ready-json", description = "Print one JSON line with node ID and address once serving.")
     boolean readyJson;
 
@@ -102,12 +109,29 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     SocketBufferOptions buffers;
 
+    // Hidden: a node standing in for a later release, for the rolling-upgrade test (RollingUpgradeIT).
+    @Option(names = "--protocol-version", hidden = true, converter = IntRange.Positive.class,
+            description = "Test only: write this protocol version and a feature bit no release knows.")
+    Integer protocolVersion;
+
+    @Option(names = "--protocol-min-version", hidden = true, converter = IntRange.Positive.class,
+            description = "Test only: the lowest protocol version spoken (default 1) with --protocol-version.")
+    Integer protocolMinVersion;
+
     @Override
     public Integer call() throws Exception {
         if (configFile.printedIfAsked()) {
             return 0;
         }
-        LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO);
+        if (protocolVersion != null || protocolMinVersion != null) {
+            if (protocolVersion == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--protocol-min-version needs --protocol-version");
+            }
+            ProtocolRange.speak(ProtocolRange.nextForTests(protocolMinVersion == null ? 1 : protocolMinVersion,
+                    protocolVersion));
+        }
+        LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO, logUnsafe);
         NodeConfig config = new NodeConfig(dataDir, listen, bootstrap,
                 networkKey == null ? new byte[32] : HexFormat.of().parseHex(networkKey),
                 shards != null ? shards : NodeConfig.defaultShards(), metrics,
@@ -134,11 +158,14 @@ final class NodeCommand implements Callable<Integer> {
             sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> System.exit(0));
         }
         MoliaAddress address = node.address();
-        System.out.println(address);
+        // Under systemd stdout is the journal: there these lines are log lines, and hidden as log lines are.
+        boolean hide = !logUnsafe && JournalStream.isStdout(System.getenv("JOURNAL_STREAM"));
+        StringBuilder lines = new StringBuilder().append(address).append('\n');
         if (readyJson) {
-            System.out.printf("{\"node_id\":\"%s\",\"address\":\"%s\",\"port\":%d}%n", node.self().id().toHex(),
-                    address, address.port());
+            lines.append(String.format("{\"node_id\":\"%s\",\"address\":\"%s\",\"port\":%d}%n",
+                    node.self().id().toHex(), address, address.port()));
         }
+        System.out.print(hide ? Redaction.text(lines.toString()) : lines);
         System.out.flush();
         stopped.await();
         return 0;

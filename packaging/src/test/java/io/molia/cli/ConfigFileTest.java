@@ -50,7 +50,7 @@ class ConfigFileTest {
     void fileSetsOptionsFlagsWinAndEachSettingSaysWhereItCameFrom() throws Exception {
         Path conf = conf("# a comment", "", "data-dir = /var/lib/molia-test", "listen = 127.0.0.1:4001   # inline",
                 "bootstrap = " + PEER_A + "@192.0.2.1:4000," + PEER_B + "@192.0.2.2:4000", "ready-json = true",
-                "wal-sync=batch");
+                "wal-sync=batch", "log-unsafe = true");
         assertEquals(0, run("node", "--config", conf.toString(), "--listen", "127.0.0.1:4002", "--print-config"),
                 err.toString());
         assertEquals("data-dir = /var/lib/molia-test   # " + conf + ":3", printed("data-dir"));
@@ -60,6 +60,7 @@ class ConfigFileTest {
         assertEquals("ready-json = true   # " + conf + ":6", printed("ready-json"));
         assertEquals("wal-sync = batch   # " + conf + ":7", printed("wal-sync"));
         assertEquals("wal-compact-every = 10m   # default", printed("wal-compact-every"));
+        assertEquals("log-unsafe = true   # " + conf + ":8", printed("log-unsafe"));
         assertEquals("# metrics =   # not set (default)", printed("metrics"));
     }
 

@@ -61,6 +61,16 @@ final class NodeProcesses implements AutoCloseable {
 
     /** A node bound to {@code listen} (the {@code --listen} text, e.g. {@code [::1]:0}). */
     Started startOn(String listen, Path dataDir, MoliaAddress bootstrap, String... extra) throws Exception {
+        return startOn(listen, dataDir, bootstrap, ProcessBuilder.Redirect.DISCARD, extra);
+    }
+
+    /** A node on loopback whose log lines (stderr) go to {@code log}. */
+    Started startLogging(Path dataDir, MoliaAddress bootstrap, Path log, String... extra) throws Exception {
+        return startOn("127.0.0.1:0", dataDir, bootstrap, ProcessBuilder.Redirect.to(log.toFile()), extra);
+    }
+
+    private Started startOn(String listen, Path dataDir, MoliaAddress bootstrap, ProcessBuilder.Redirect stderr,
+            String... extra) throws Exception {
         List<String> command = molia();
         command.addAll(List.of("node", "--data-dir", dataDir.toString(), "--listen", listen, "--ready-json"));
         command.addAll(List.of(extra));
@@ -68,7 +78,7 @@ final class NodeProcesses implements AutoCloseable {
             command.add("--bootstrap");
             command.add(bootstrap.toString());
         }
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command).redirectError(stderr).start();
         processes.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
