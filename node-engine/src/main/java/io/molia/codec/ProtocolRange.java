@@ -21,7 +21,6 @@ public record ProtocolRange(int min, int max, long features) {
     /** This release: version 1, no feature bits yet. */
     public static final ProtocolRange THIS_RELEASE = new ProtocolRange(1, 1, 0);
 
-    private static volatile ProtocolRange spoken = THIS_RELEASE;
 
     public ProtocolRange {
         if (min < 1 || max < min) {
@@ -36,19 +35,6 @@ public record ProtocolRange(int min, int max, long features) {
      */
     public static ProtocolRange nextForTests(int min, int version) {
         return new ProtocolRange(min, version, version > THIS_RELEASE.max() ? FEATURE_RESERVED_FOR_TESTS : 0);
-    }
-
-    /** The range the nodes of this process speak: {@link #THIS_RELEASE} unless a test stand-in asked otherwise. */
-    public static ProtocolRange spoken() {
-        return spoken;
-    }
-
-    /**
-     * Makes the nodes started from now on in this process speak {@code range}: the hidden test option of
-     * {@code molia node}, set once before its node starts (a node reads the range when it is built).
-     */
-    public static void speak(ProtocolRange range) {
-        spoken = range;
     }
 
     /** Whether a request in {@code message} is understood here: its sender's range overlaps this one. */

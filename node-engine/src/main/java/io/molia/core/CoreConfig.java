@@ -2,6 +2,8 @@ package io.molia.core;
 
 import java.util.concurrent.TimeUnit;
 
+import io.molia.codec.ProtocolRange;
+
 /**
  * The protocol parameters of one node. Defaults follow DESIGN §3.6; the simulator and tests override what they
  * study. Times are in nanoseconds of the caller's clock.
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * @param maxRecordBytes       bound of the record store, in value bytes
  * @param maxValueBytes        largest value a STORE may carry
  * @param maxRecordTtlNs       longest TTL a STORE may ask for
+ * @param protocol             the protocol versions and feature bits the node speaks (DESIGN §3.4: rolling upgrades)
  */
 public record CoreConfig(
         int k,
@@ -41,7 +44,8 @@ public record CoreConfig(
         int maxRecords,
         long maxRecordBytes,
         int maxValueBytes,
-        long maxRecordTtlNs) {
+        long maxRecordTtlNs,
+        ProtocolRange protocol) {
 
     public CoreConfig {
         require(k >= 1 && k <= 64, "k must be in 1..64");
@@ -58,20 +62,27 @@ public record CoreConfig(
         return new CoreConfig(20, 4, 1, 2, 20, 2,
                 TimeUnit.MILLISECONDS.toNanos(1_000), TimeUnit.MILLISECONDS.toNanos(50),
                 TimeUnit.MILLISECONDS.toNanos(2_000), 3, TimeUnit.MINUTES.toNanos(15),
-                4_096, 256, 100_000, 256L << 20, 1_000, TimeUnit.HOURS.toNanos(24));
+                4_096, 256, 100_000, 256L << 20, 1_000, TimeUnit.HOURS.toNanos(24), ProtocolRange.THIS_RELEASE);
     }
 
     public CoreConfig withDisjointPaths(int d) {
         return new CoreConfig(k, alpha, d, maxPerSubnetInBucket, replacementCacheSize, failuresBeforeEvict,
                 initialTimeoutNs, minTimeoutNs, maxTimeoutNs, hardTimeoutFactor, refreshIntervalNs,
-                maxPendingRequests, maxLookups, maxRecords, maxRecordBytes, maxValueBytes, maxRecordTtlNs);
+                maxPendingRequests, maxLookups, maxRecords, maxRecordBytes, maxValueBytes, maxRecordTtlNs, protocol);
     }
 
     /** Loopback devnets put every node in one /24: there the subnet rule would cap buckets at two. */
     public CoreConfig withSubnetLimit(int perBucket) {
         return new CoreConfig(k, alpha, disjointPaths, perBucket, replacementCacheSize, failuresBeforeEvict,
                 initialTimeoutNs, minTimeoutNs, maxTimeoutNs, hardTimeoutFactor, refreshIntervalNs,
-                maxPendingRequests, maxLookups, maxRecords, maxRecordBytes, maxValueBytes, maxRecordTtlNs);
+                maxPendingRequests, maxLookups, maxRecords, maxRecordBytes, maxValueBytes, maxRecordTtlNs, protocol);
+    }
+
+    /** This node speaking {@code range} (a test's stand-in for another release). */
+    public CoreConfig withProtocol(ProtocolRange range) {
+        return new CoreConfig(k, alpha, disjointPaths, maxPerSubnetInBucket, replacementCacheSize, failuresBeforeEvict,
+                initialTimeoutNs, minTimeoutNs, maxTimeoutNs, hardTimeoutFactor, refreshIntervalNs,
+                maxPendingRequests, maxLookups, maxRecords, maxRecordBytes, maxValueBytes, maxRecordTtlNs, range);
     }
 
     private static void require(boolean ok, String message) {

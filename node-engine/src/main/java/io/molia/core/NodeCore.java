@@ -73,8 +73,8 @@ public final class NodeCore {
     /** What this core learned of peers, for the table's owner (only a core that does not own it fills this). */
     private final ArrayDeque<RoutingNote> routingNotes = new ArrayDeque<>();
     private final RecordStore records;
-    private final ProtocolRange protocol = ProtocolRange.spoken();
-    private final MessageCodec codec = new MessageCodec(protocol);
+    private final ProtocolRange protocol;
+    private final MessageCodec codec;
     private final WireMessage message = new WireMessage();
     private final Blake3 blake3 = new Blake3();
     private final byte[] scratch = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
@@ -117,6 +117,8 @@ public final class NodeCore {
             throw new IllegalArgumentException("shard " + partition.index() + " needs the published routing table");
         }
         this.config = config;
+        this.protocol = config.protocol();
+        this.codec = new MessageCodec(protocol);
         this.self = self;
         this.random = random;
         this.partition = partition;

@@ -115,7 +115,7 @@ public final class MoliaNode implements AutoCloseable {
         InetSocketAddress bound = transport.localAddress();
         this.self = new Contact(NodeId.ofPublicKey(identity.publicKey()), identity.publicKey(), 0,
                 SocketAddresses.toNodeAddress(bound));
-        CoreConfig coreConfig = CoreConfig.defaults();
+        CoreConfig coreConfig = CoreConfig.defaults().withProtocol(config.protocol());
         if (bound.getAddress().isLoopbackAddress()) {
             coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: all in 127.0.0.0/24 (::1: ::/48)
         }

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.molia.codec.ProtocolRange;
 import io.molia.transport.SocketBuffers;
 import io.molia.wal.WalOptions;
 
@@ -22,9 +23,12 @@ import io.molia.wal.WalOptions;
  * @param buffers    each shard socket's kernel receive and send buffers ({@link SocketBuffers#defaults()} unless
  *                   given)
  * @param keyLog     debug only: append every session's keys here for Wireshark ({@link KeyLogFile}), or null (off)
+ * @param protocol   the protocol range the node speaks ({@link ProtocolRange#THIS_RELEASE} unless a test's stand-in
+ *                   for another release)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
-        int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog) {
+        int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
+        ProtocolRange protocol) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -46,12 +50,17 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     /** A node without a key log. */
     public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
             int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers) {
-        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, null);
+        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, null, ProtocolRange.THIS_RELEASE);
     }
 
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
-        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file);
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol);
+    }
+
+    /** This configuration speaking {@code range}: a test's stand-in for another release. */
+    public NodeConfig withProtocol(ProtocolRange range) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range);
     }
 
     public NodeConfig {
@@ -67,6 +76,9 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         }
         if (buffers == null) {
             buffers = SocketBuffers.defaults();
+        }
+        if (protocol == null) {
+            protocol = ProtocolRange.THIS_RELEASE;
         }
     }
 }

@@ -18,7 +18,6 @@ import io.molia.codec.MessageKind;
 import io.molia.codec.ProtocolRange;
 import io.molia.codec.WireMessage;
 import io.molia.contact.Contact;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,15 +32,9 @@ class ProtocolRangeTest {
     private final List<WireMessage> carried = new ArrayList<>();
     private long now;
 
-    @AfterEach
-    void speakThisReleaseAgain() {
-        ProtocolRange.speak(ProtocolRange.THIS_RELEASE);
-    }
-
     private NodeCore core(ProtocolRange range, int host) {
-        ProtocolRange.speak(range);
         Contact c = TestContacts.random(random, 0x0a000000 | host << 8);
-        return new NodeCore(CoreConfig.defaults(), c, random.split(), now);
+        return new NodeCore(CoreConfig.defaults().withProtocol(range), c, random.split(), now);
     }
 
     /** Carries datagrams between {@code a} and {@code b}, and fires their timers, until both are quiet. */

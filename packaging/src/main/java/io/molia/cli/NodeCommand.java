@@ -123,13 +123,14 @@ final class NodeCommand implements Callable<Integer> {
         if (configFile.printedIfAsked()) {
             return 0;
         }
+        ProtocolRange protocol = ProtocolRange.THIS_RELEASE;
         if (protocolVersion != null || protocolMinVersion != null) {
             if (protocolVersion == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--protocol-min-version needs --protocol-version");
             }
-            ProtocolRange.speak(ProtocolRange.nextForTests(protocolMinVersion == null ? 1 : protocolMinVersion,
-                    protocolVersion));
+            protocol = ProtocolRange.nextForTests(protocolMinVersion == null ? 1 : protocolMinVersion,
+                    protocolVersion);
         }
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO, logUnsafe);
         NodeConfig config = new NodeConfig(dataDir, listen, bootstrap,
@@ -137,7 +138,7 @@ final class NodeCommand implements Callable<Integer> {
                 shards != null ? shards : NodeConfig.defaultShards(), metrics,
                 WalOptions.defaults().withSync(walSync).withCompaction(walCompactEvery, walCompactMinEntries),
                 buffers.buffers())
-                .withKeyLog(wgKeyLog);
+                .withKeyLog(wgKeyLog).withProtocol(protocol);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();
