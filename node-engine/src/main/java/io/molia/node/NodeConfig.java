@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.molia.session.SessionManager;
 import io.molia.transport.SocketBuffers;
 import io.molia.wal.WalOptions;
 
@@ -22,9 +23,12 @@ import io.molia.wal.WalOptions;
  * @param buffers    each shard socket's kernel receive and send buffers ({@link SocketBuffers#defaults()} unless
  *                   given)
  * @param keyLog     debug only: append every session's keys here for Wireshark ({@link KeyLogFile}), or null (off)
+ * @param handshakeCpuBudget the share of a shard's thread initiations may cost before it asks for cookies
+ *                   ({@link SessionManager#setHandshakeCpuBudget}); 0 turns the defence off
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
-        int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog) {
+        int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
+        double handshakeCpuBudget) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -49,14 +53,31 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, null);
     }
 
+    /** A node with the default handshake CPU budget. */
+    public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
+            int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog) {
+        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog,
+                SessionManager.DEFAULT_HANDSHAKE_CPU_BUDGET);
+    }
+
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
-        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file);
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file,
+                handshakeCpuBudget);
+    }
+
+    /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
+    public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog,
+                shareOfThread);
     }
 
     public NodeConfig {
         if (networkKey.length != 32) {
             throw new IllegalArgumentException("the network key must be 32 bytes");
+        }
+        if (!(handshakeCpuBudget >= 0)) {
+            throw new IllegalArgumentException("--handshake-cpu-budget must be at least 0");
         }
         if (shards < 1 || shards > MoliaNode.MAX_SHARDS) {
             throw new IllegalArgumentException("--shards must be between 1 and " + MoliaNode.MAX_SHARDS);

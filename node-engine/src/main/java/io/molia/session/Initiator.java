@@ -88,6 +88,7 @@ final class Initiator {
         System.arraycopy(out, len - 2 * WireGuardHandshake.MAC_BYTES, peer.lastMac1Sent, 0,
                 WireGuardHandshake.MAC_BYTES);
         peer.handshake = hs;
+        peer.lastInitiationHadMac2 = cookie != null;
         if (peer.handshakeStartedNs == 0
                 || nowNs - peer.handshakeStartedNs > WireGuardConstants.REKEY_ATTEMPT_TIME_NS) {
             peer.handshakeStartedNs = nowNs;
@@ -166,7 +167,12 @@ final class Initiator {
         return SessionManager.HANDLED;
     }
 
-    int onCookieReply(long nowNs, byte[] buf, int off, int len) {
+    /**
+     * A cookie reply: the responder is under load and wants a mac2 made with this cookie. The initiation it answered
+     * goes again at once with mac2, not on the 5 s timer, but only if it had none: a responder that keeps sending
+     * cookie replies gets one retry per initiation, never a loop.
+     */
+    int onCookieReply(long nowNs, long unixNanos, byte[] buf, int off, int len) {
         if (len != WireGuardConstants.COOKIE_REPLY_BYTES) {
             counters.tooShort++;
             return SessionManager.DROPPED;
@@ -183,6 +189,15 @@ final class Initiator {
         }
         peer.cookie = cookie;
         peer.cookieReceivedNs = nowNs;
+        if (peer.handshake != null && !peer.lastInitiationHadMac2) {
+            counters.retriesWithMac2++;
+            if (peer.pinned) {
+                initiatePlain(nowNs, unixNanos, peer);
+            } else {
+                byte[] inner = peer.handshakeInner;
+                initiate(nowNs, unixNanos, peer, inner, 0, inner == null ? 0 : inner.length);
+            }
+        }
         return SessionManager.HANDLED;
     }
 }

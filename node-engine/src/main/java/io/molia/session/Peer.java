@@ -30,6 +30,8 @@ final class Peer {
     long handshakeStartedNs;
     long lastInitiationSentNs;
     final byte[] lastMac1Sent = new byte[WireGuardHandshake.MAC_BYTES];
+    /** Whether the last initiation sent carried a mac2: a cookie reply to one without gets an immediate retry. */
+    boolean lastInitiationHadMac2;
     long lastInitiationAcceptedNs = Long.MIN_VALUE / 2;
     byte[] cookie;
     long cookieReceivedNs;

@@ -30,6 +30,8 @@ final class Responder {
     private final SessionCounters counters;
     private final Delivery delivery;
     private final CookieJar cookies;
+    private final HandshakeLoad load;
+    private final HandshakeLimiter limiter;
     private final WireGuardHandshake wg = new WireGuardHandshake();
     /**
      * Peers whose Molia response waits for the core's answer, so {@link #finishResponses} visits only them: it runs
@@ -39,11 +41,10 @@ final class Responder {
     private final byte[] payload = new byte[SessionManager.MAX_DATAGRAM_BYTES];
     private final byte[] out = new byte[SessionManager.MAX_DATAGRAM_BYTES];
     private final byte[] ephemeral = new byte[32];
-    private boolean underLoad;
 
     Responder(StaticIdentity local, byte[] psk, RandomGenerator random, AdmissionPolicy admission,
             InitiationTimestamps timestamps, SessionTable table, TransmitRing ring, KeyLog keyLog,
-            SessionCounters counters, Delivery delivery) {
+            SessionCounters counters, Delivery delivery, HandshakeLoad load) {
         this.local = local;
         this.psk = psk;
         this.random = random;
@@ -55,10 +56,8 @@ final class Responder {
         this.counters = counters;
         this.delivery = delivery;
         this.cookies = new CookieJar(local, random);
-    }
-
-    void setUnderLoad(boolean underLoad) {
-        this.underLoad = underLoad;
+        this.load = load;
+        this.limiter = new HandshakeLimiter(counters);
     }
 
     /**
@@ -76,11 +75,21 @@ final class Responder {
             counters.badMac1++;
             return SessionManager.DROPPED;
         }
-        if (underLoad && !wg.mac2Valid(cookies.cookieFor(nowNs, from), buf, off, len)) {
-            byte[] reply = cookies.reply(nowNs, from, buf, off, len);
-            ring.queueCopy(from, reply, reply.length);
-            counters.cookieRepliesSent++;
-            return SessionManager.HANDLED;
+        load.onOffered();
+        if (load.underLoad(nowNs)) {
+            // Under load a handshake costs the sender a round trip first (a cookie bound to its address), and then
+            // its address gets a few a second: a flood from one address costs this shard a cookie reply each.
+            if (!wg.mac2Valid(cookies.cookieFor(nowNs, from), buf, off, len)) {
+                byte[] reply = cookies.reply(nowNs, from, buf, off, len);
+                ring.queueCopy(from, reply, reply.length);
+                counters.cookieRepliesSent++;
+                return SessionManager.HANDLED;
+            }
+            if (!limiter.allow(nowNs, from)) {
+                counters.handshakeLimiterDrops++;
+                return SessionManager.DROPPED;
+            }
+            counters.handshakesWithMac2++;
         }
         WireGuardHandshake.State hs = new WireGuardHandshake.State();
         int payloadLen = wg.consumeInitiation(hs, local, buf, off, len, payload);
@@ -137,6 +146,7 @@ final class Responder {
             table.addPeer(peer, molia);
         }
         peer.lastInitiationAcceptedNs = nowNs;
+        load.onFullHandshake(nowNs);
         hs.localIndex = table.newLocalIndex();
         if (!molia) {
             respond(nowNs, peer, hs, from, new byte[0], 0, WireGuardConstants.TYPE_RESPONSE);

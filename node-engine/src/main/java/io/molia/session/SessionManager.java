@@ -56,6 +56,9 @@ public final class SessionManager {
         public int length;
     }
 
+    /** The share of a shard's thread initiations may cost before it asks for cookies, unless told otherwise. */
+    public static final double DEFAULT_HANDSHAKE_CPU_BUDGET = HandshakeLoad.DEFAULT_BUDGET;
+
     /** The largest datagram the manager builds or opens (a Molia packet stays within 1280 bytes on the wire). */
     public static final int MAX_DATAGRAM_BYTES = 2048;
     /** Slots of the transmit ring: datagrams queued between two drains beyond this are dropped and counted. */
@@ -106,6 +109,7 @@ public final class SessionManager {
     private final Delivery delivery = new Delivery();
     private final SessionTable table;
     private final TransmitRing ring = new TransmitRing(counters);
+    private final HandshakeLoad load = new HandshakeLoad(counters);
     private final KeyLog keyLog;
     private final DataPath data;
     private final Responder responder;
@@ -136,7 +140,7 @@ public final class SessionManager {
         this.keyLog = new KeyLog(local, ownPsk);
         this.data = new DataPath(table, ring, counters, delivery);
         this.responder = new Responder(local, ownPsk, random, admission, timestamps, table, ring, keyLog, counters,
-                delivery);
+                delivery, load);
         this.initiator = new Initiator(local, localEd25519.clone(), ownPsk, random, table, ring, data, keyLog,
                 counters, delivery);
     }
@@ -206,9 +210,26 @@ public final class SessionManager {
         return localIndex & ((1 << shardBits) - 1);
     }
 
-    /** Set by the driver when handshakes queue up: initiations then need a valid mac2 (a cookie round trip). */
+    /**
+     * Forces the under-load rule on (or back to the measured signal): initiations then need a valid mac2 (a cookie
+     * round trip) and each source address gets a few a second. Without it the layer decides itself, from the CPU the
+     * initiations it receives would cost against {@link #setHandshakeCpuBudget its budget}.
+     */
     public void setUnderLoad(boolean underLoad) {
-        responder.setUnderLoad(underLoad);
+        load.force(underLoad);
+    }
+
+    /**
+     * The share of this shard's thread that initiations may cost before the layer asks for cookies (default 0.5);
+     * 0 turns the measured signal off, leaving the layer without a defence against handshake floods.
+     */
+    public void setHandshakeCpuBudget(double shareOfThread) {
+        load.setBudget(shareOfThread);
+    }
+
+    /** Whether initiations need a cookie now (the measured signal, or {@link #setUnderLoad}). */
+    public boolean underLoad(long nowNs) {
+        return load.underLoad(nowNs);
     }
 
     /**
@@ -251,6 +272,7 @@ public final class SessionManager {
             counters.badReserved++;
             return DROPPED;
         }
+        load.onDatagram(nowNs);
         int type = buf[off] & 0xff;
         return switch (type) {
             case WireGuardConstants.TYPE_TRANSPORT -> data.onTransport(nowNs, from, buf, off, len);
@@ -258,7 +280,7 @@ public final class SessionManager {
                     responder.onInitiation(nowNs, unixNanos, from, buf, off, len, type == TYPE_MOLIA_INITIATION);
             case WireGuardConstants.TYPE_RESPONSE, TYPE_MOLIA_RESPONSE ->
                     initiator.onResponse(nowNs, from, buf, off, len);
-            case WireGuardConstants.TYPE_COOKIE_REPLY -> initiator.onCookieReply(nowNs, buf, off, len);
+            case WireGuardConstants.TYPE_COOKIE_REPLY -> initiator.onCookieReply(nowNs, unixNanos, buf, off, len);
             default -> {
                 counters.unknownType++;
                 yield DROPPED;

@@ -344,20 +344,29 @@ class SessionManagerTest {
     }
 
     @Test
-    void underLoadAnInitiationNeedsACookieFirst() {
+    void underLoadAnInitiationNeedsACookieFirstAndIsRetriedAtOnceWithMac2() {
         b.sessions.setUnderLoad(true);
         assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("q"), 0, 1));
         assertEquals(SessionManager.HANDLED, deliver(a, b, only(a.sessions)));
         SessionManager.Transmit cookieReply = only(b.sessions);
         assertEquals(WireGuardConstants.TYPE_COOKIE_REPLY, cookieReply.data()[0]);
         assertEquals(64, cookieReply.length());
+        assertEquals(0, b.sessions.sessionCount(), "a cookie reply costs no handshake and keeps no state");
+        byte[] replyBytes = cookieReply.copy();
         assertEquals(SessionManager.HANDLED, deliver(b, a, cookieReply));
-        now += WireGuardConstants.REKEY_TIMEOUT_NS; // the retry carries mac2
-        a.sessions.onTimer(now, WALL + now);
-        SessionManager.Transmit retry = only(a.sessions);
-        assertEquals(SessionManager.DELIVERED, deliver(a, b, retry), "the retry still carries the request");
+        SessionManager.Transmit retry = only(a.sessions); // at once, not on the 5 s timer
+        assertEquals(SessionManager.TYPE_MOLIA_INITIATION, retry.data()[0]);
+        assertEquals(1, a.sessions.counters().retriesWithMac2);
+        assertEquals(SessionManager.DELIVERED, deliver(a, b, retry), "the retry has mac2 and still the request");
         assertEquals("q", text(b.sessions.delivery()));
         assertEquals(1, b.sessions.counters().cookieRepliesSent);
+        assertEquals(1, b.sessions.counters().handshakesWithMac2);
+
+        // A cookie reply again (replayed, or a responder that keeps asking) makes no second retry.
+        assertEquals(SessionManager.DROPPED, a.sessions.onDatagram(now, WALL + now, b.contact.address(), replyBytes,
+                0, replyBytes.length), "the retry has another index: the old reply names no handshake");
+        assertNull(a.sessions.pollTransmit());
+        assertEquals(1, a.sessions.counters().retriesWithMac2);
     }
 
     @Test

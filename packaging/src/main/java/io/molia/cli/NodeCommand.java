@@ -12,6 +12,7 @@ import io.molia.admin.AdminServer;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
+import io.molia.options.DoubleRange;
 import io.molia.options.DurationConverter;
 import io.molia.options.HostPortConverter;
 import io.molia.options.IntRange;
@@ -99,6 +100,12 @@ final class NodeCommand implements Callable<Integer> {
             + "and `molia wire decode`. Whoever reads FILE decrypts this node's traffic. Off unless given.")
     Path wgKeyLog;
 
+    @Option(names = "--handshake-cpu-budget", defaultValue = "0.5", converter = DoubleRange.NonNegative.class,
+            description = "The share of a shard's thread handshakes may cost before the shard asks initiators for "
+            + "WireGuard cookies and limits each source address (measured, see docs/wire-sessions.md); 0 turns "
+            + "this defence against handshake floods off. Default ${DEFAULT-VALUE}.")
+    double handshakeCpuBudget;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -113,7 +120,8 @@ final class NodeCommand implements Callable<Integer> {
                 shards != null ? shards : NodeConfig.defaultShards(), metrics,
                 WalOptions.defaults().withSync(walSync).withCompaction(walCompactEvery, walCompactMinEntries),
                 buffers.buffers())
-                .withKeyLog(wgKeyLog);
+                .withKeyLog(wgKeyLog)
+                .withHandshakeCpuBudget(handshakeCpuBudget);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();
