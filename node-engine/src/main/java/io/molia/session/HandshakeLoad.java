@@ -13,7 +13,9 @@ package io.molia.session;
  * arrived with a valid mac1, answered or not, times that cost, over the window's length: it follows the machine's
  * real speed and stays high while a flood is being turned away, since a fixed rate threshold fired far below
  * capacity (commit b5fb9e6). Once over budget the shard stays under load for a second, as WireGuard does
- * ({@code UnderLoadAfterTime}).
+ * ({@code UnderLoadAfterTime}), and for as long as the windows stay over a quarter of the budget: a flood that
+ * waits for answers (as {@code molia bench handshakes} does) slows down once it is turned away, and without that
+ * margin it would be let in again every second.
  */
 final class HandshakeLoad {
     static final long WINDOW_NS = 100_000_000L;
@@ -22,6 +24,8 @@ final class HandshakeLoad {
     static final double DEFAULT_BUDGET = 0.5;
     /** A handshake is four X25519 operations and some hashing: a few hundred µs; more is idle time measured. */
     static final long MAX_COST_NS = 2_000_000L;
+    /** Under load, a window over this fraction of the budget keeps the shard under load. */
+    static final int STAY_DIVISOR = 4;
     private static final long NONE = Long.MIN_VALUE;
 
     private final SessionCounters counters;
@@ -91,7 +95,8 @@ final class HandshakeLoad {
             costNs = Math.min(MAX_COST_NS, costNs == 0 ? windowMinGapNs : Math.min(windowMinGapNs, risen));
         }
         long loadPermille = offered * costNs * 1000 / elapsed;
-        if (budget > 0 && loadPermille >= (long) (budget * 1000)) {
+        long thresholdPermille = (long) (budget * 1000) / (underLoad(nowNs) ? STAY_DIVISOR : 1);
+        if (budget > 0 && loadPermille >= Math.max(1, thresholdPermille)) {
             lastOverBudgetNs = nowNs;
         }
         boolean now = underLoad(nowNs);

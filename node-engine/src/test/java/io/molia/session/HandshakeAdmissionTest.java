@@ -92,6 +92,24 @@ class HandshakeAdmissionTest {
     }
 
     @Test
+    void aFloodTurnedAwayKeepsTheShardUnderLoadWhileItGoesOn() {
+        for (int i = 0; i < 300; i++) {
+            initiation(host(i));
+            now += 400_000;
+        }
+        assertTrue(responder.underLoad(now));
+        // The flood slows to a third of the budget's rate (it waits for answers it no longer gets): still a flood.
+        for (int i = 0; i < 480; i++) {
+            initiation(host(1_000 + i));
+            now += 2_500_000; // 40 a window at 400 µs: 16 % of the thread, a third of the budget
+        }
+        assertTrue(responder.underLoad(now), "1.2 s later, still under load");
+        assertEquals(1, responder.counters().underLoadPeriods, "never let in again in between");
+        now += 2 * HandshakeLoad.HOLD_NS;
+        assertFalse(responder.underLoad(now));
+    }
+
+    @Test
     void aQuietShardNeverAsksForCookiesWhateverItsIdleGaps() {
         for (int i = 0; i < 300; i++) {
             assertEquals(SessionManager.DELIVERED, initiation(host(i)));
