@@ -70,6 +70,9 @@ final class DataPath {
         if (confirmedNow) {
             table.promoteNext(peer); // the initiator proved the keys: its session, and its address, are now the peer's
         }
+        if (s == peer.current && s.lastSentNs + WireGuardConstants.KEEPALIVE_TIMEOUT_NS < peer.scheduledNs) {
+            table.schedule(peer, s.lastSentNs + WireGuardConstants.KEEPALIVE_TIMEOUT_NS); // a passive keepalive
+        }
         if (!from.equals(peer.address)) {
             peer.address = from; // roaming: the newest authenticated address wins, as WireGuard does
             peer.contact = peer.contact.withAddress(from);

@@ -95,6 +95,7 @@ final class Initiator {
         }
         peer.lastInitiationSentNs = nowNs;
         table.addHandshake(hs.localIndex, peer);
+        table.schedule(peer, nowNs + WireGuardConstants.REKEY_TIMEOUT_NS);
         ring.queueCopy(peer.address, out, len);
         counters.handshakesInitiated++;
     }

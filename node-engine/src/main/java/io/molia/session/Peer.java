@@ -40,6 +40,8 @@ final class Peer {
     NodeAddress pendingResponseTo;
     int pendingResponseBudget;
     final ArrayDeque<byte[]> queued = new ArrayDeque<>();
+    /** When this peer's live deadline is ({@link SessionTable}); Long.MAX_VALUE: none. */
+    long scheduledNs = Long.MAX_VALUE;
 
     Peer(byte[] remoteStatic, Contact contact, NodeAddress address) {
         this.remoteStatic = remoteStatic.clone();

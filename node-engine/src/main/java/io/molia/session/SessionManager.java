@@ -18,8 +18,8 @@ import io.molia.crypto.X25519Keys;
  * valid mac1 (or a packet of a live session); every drop is counted by reason in {@link #counters()}.
  *
  * <p>Call {@link #onDatagram} for every received datagram, {@link #send} for every inner message the core wants
- * delivered, {@link #finishResponses} after the core handled a delivery, and {@link #onTimer} about once a
- * second; drain {@link #pollTransmit} after each. Owned by one shard thread; not thread-safe.
+ * delivered, {@link #finishResponses} after the core handled a delivery, and {@link #onTimer} when its
+ * {@link #nextDeadlineNs} comes; drain {@link #pollTransmit} after each. Owned by one shard thread; not thread-safe.
  *
  * <p>Steady state allocates nothing (DESIGN §3.3): a data packet to an established session is sealed straight
  * into a slot of a bounded, pre-sized ring of {@link Transmit}s, and a received one is opened into a reusable
@@ -368,11 +368,14 @@ public final class SessionManager {
 
     /**
      * Retransmits unanswered handshakes (every 5 s, up to 90 s), sends passive keepalives (10 s after the last
-     * received data with nothing sent), and forgets sessions past REJECT_AFTER_TIME. Call about once a second.
+     * received data with nothing sent), forgets sessions past REJECT_AFTER_TIME and peers idle for as long: for the
+     * peers whose deadline has come only. Call when {@code nowNs} reaches {@link #nextDeadlineNs} (calling more
+     * often, e.g. once a second, does no harm).
      */
     public void onTimer(long nowNs, long unixNanos) {
-        table.removeExpired(nowNs);
-        for (Peer peer : table.peersSnapshot()) {
+        Peer peer;
+        while ((peer = table.pollDue(nowNs)) != null) {
+            table.removeExpired(peer, nowNs);
             if (SessionTable.idle(peer)
                     && nowNs - peer.lastInitiationAcceptedNs >= WireGuardConstants.REJECT_AFTER_TIME_NS) {
                 table.forget(peer); // bounded memory: a peer with nothing live is remembered for three minutes at most
@@ -380,6 +383,15 @@ public final class SessionManager {
             }
             data.keepaliveIfDue(nowNs, peer.current);
             initiator.retransmitIfDue(nowNs, unixNanos, peer);
+            table.schedule(peer, SessionTable.nextDueNs(peer));
         }
+    }
+
+    /**
+     * When {@link #onTimer} next has something to do, on the clock of {@code nowNs}; Long.MAX_VALUE when nothing is
+     * scheduled. It may be early (a deadline that turns out to have nothing due), never late.
+     */
+    public long nextDeadlineNs() {
+        return table.nextDeadlineNs();
     }
 }

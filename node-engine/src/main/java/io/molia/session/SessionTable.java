@@ -3,8 +3,10 @@ package io.molia.session;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.random.RandomGenerator;
 
 import io.molia.contact.NodeId;
@@ -12,7 +14,13 @@ import io.molia.contact.NodeId;
 /**
  * What one shard's session layer remembers, bounded: peers by static key and by node ID, sessions by the local
  * index this shard issued, handshakes it started by their index; and the rules that keep it bounded (a full table
- * evicts its idlest sixteenth, expired sessions and idle peers go). Owned by the shard thread; not thread-safe.
+ * evicts its idlest sixteenth, expired sessions and idle peers go).
+ *
+ * <p>Timers are deadlines, not scans: each peer has at most one live entry in a queue ordered by time, at the
+ * earliest moment something may be due for it (a session's expiry, a retransmission, a passive keepalive, being
+ * forgotten when idle). A peer is scheduled when it gets a handshake or a session and when data arrives; when its
+ * entry comes up it is visited, and scheduled again for what is due next. An entry superseded by an earlier one,
+ * or of a peer forgotten meanwhile, is skipped when it comes up. Owned by the shard thread; not thread-safe.
  */
 final class SessionTable {
     /** Once the table is full, this share of it (the idlest sessions) is evicted in one pass. */
@@ -28,7 +36,11 @@ final class SessionTable {
     private final Map<NodeId, Peer> peersById = new HashMap<>();
     private final IntObjectMap<Session> sessions;
     private final Map<Integer, Peer> handshakesByIndex = new HashMap<>();
-    private final ArrayList<Session> expired = new ArrayList<>();
+    /** A moment something may be due for {@code peer}; current while {@code atNs == peer.scheduledNs}. */
+    private record Deadline(long atNs, Peer peer) {
+    }
+
+    private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>(Comparator.comparingLong(Deadline::atNs));
 
     SessionTable(int shard, int shardBits, int maxSessions, RandomGenerator random, SessionCounters counters) {
         this.shard = shard;
@@ -108,6 +120,7 @@ final class SessionTable {
         peer.previous = peer.current;
         peer.current = session;
         sessions.put(session.localIndex, session);
+        schedule(peer, session.rejectAfterNs());
         if (sessions.size() > maxSessions) {
             evictIdlest(session);
         }
@@ -124,6 +137,7 @@ final class SessionTable {
         }
         peer.next = session;
         sessions.put(session.localIndex, session);
+        schedule(peer, session.rejectAfterNs());
         if (sessions.size() > maxSessions) {
             evictIdlest(session);
         }
@@ -139,19 +153,67 @@ final class SessionTable {
         peer.next = null;
     }
 
-    /** Forgets the sessions past REJECT_AFTER_TIME (or their message limit). */
-    void removeExpired(long nowNs) {
-        for (int i = 0; i < sessions.slots(); i++) {
-            Session s = sessions.valueAt(i);
-            if (s != null && s.expired(nowNs)) {
-                expired.add(s); // removed after the scan: removal moves entries between slots
+    /** Makes sure {@code peer} is visited at {@code atNs} or before. Allocates only when it moves the visit earlier. */
+    void schedule(Peer peer, long atNs) {
+        if (atNs < peer.scheduledNs) {
+            peer.scheduledNs = atNs;
+            deadlines.add(new Deadline(atNs, peer));
+        }
+    }
+
+    /** When the next peer may need a visit ({@link Long#MAX_VALUE}: none); may be early, never late. */
+    long nextDeadlineNs() {
+        Deadline next = deadlines.peek();
+        return next == null ? Long.MAX_VALUE : next.atNs();
+    }
+
+    /** The next peer whose deadline has come by {@code nowNs}, or null; it has no deadline until scheduled again. */
+    Peer pollDue(long nowNs) {
+        Deadline d;
+        while ((d = deadlines.peek()) != null && d.atNs() <= nowNs) {
+            deadlines.poll();
+            Peer peer = d.peer();
+            if (d.atNs() == peer.scheduledNs && peers.get(ByteBuffer.wrap(peer.remoteStatic)) == peer) {
+                peer.scheduledNs = Long.MAX_VALUE;
+                return peer;
             }
         }
-        for (Session s : expired) {
+        return null;
+    }
+
+    /** Forgets the peer's sessions past REJECT_AFTER_TIME (or their message limit). */
+    void removeExpired(Peer peer, long nowNs) {
+        removeIfExpired(peer.current, nowNs);
+        removeIfExpired(peer.previous, nowNs);
+        removeIfExpired(peer.next, nowNs);
+    }
+
+    private void removeIfExpired(Session s, long nowNs) {
+        if (s != null && s.expired(nowNs)) {
             sessions.remove(s.localIndex);
             detach(s);
         }
-        expired.clear();
+    }
+
+    /** The earliest moment something may be due for {@code peer}, as {@link SessionManager#onTimer} decides it. */
+    static long nextDueNs(Peer peer) {
+        long due = Long.MAX_VALUE;
+        for (Session s : new Session[] {peer.current, peer.previous, peer.next}) {
+            if (s != null) {
+                due = Math.min(due, s.rejectAfterNs());
+            }
+        }
+        Session c = peer.current;
+        if (c != null && c.confirmed && c.lastReceivedNs > c.lastSentNs) {
+            due = Math.min(due, c.lastSentNs + WireGuardConstants.KEEPALIVE_TIMEOUT_NS);
+        }
+        if (peer.handshake != null) {
+            due = Math.min(due, peer.lastInitiationSentNs + WireGuardConstants.REKEY_TIMEOUT_NS);
+        }
+        if (idle(peer)) {
+            due = Math.min(due, peer.lastInitiationAcceptedNs + WireGuardConstants.REJECT_AFTER_TIME_NS);
+        }
+        return due;
     }
 
     /** Unlinks a session removed from the table from its peer. */

@@ -226,7 +226,8 @@ class LookupsAndHandshakesTest {
             copy.add(s.sessions().counters());
             return copy;
         }).get(5, TimeUnit.SECONDS);
-        assertTrue(r.cookieReplies() > 0 && c.cookieRepliesSent >= r.cookieReplies(), r + " node " + c.cookieRepliesSent);
+        assertTrue(r.cookieReplies() > 0 && c.cookieRepliesSent >= r.cookieReplies(),
+                r + ", node " + c.cookieRepliesSent);
         assertTrue(c.handshakesWithMac2 >= 1, "the honest node's retry was handled with mac2");
         assertTrue(c.handshakeLimiterDrops > 0, "the flood's retries beyond its address's rate were dropped");
         assertTrue(c.underLoadPeriods >= 1 && c.handshakeCostNs > 0, "measured: cost " + c.handshakeCostNs);

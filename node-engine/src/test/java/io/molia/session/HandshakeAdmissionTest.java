@@ -56,7 +56,7 @@ class HandshakeAdmissionTest {
         return status;
     }
 
-    /** One fresh identity at {@code address} sends an initiation with a PING-sized request; the responder's datagrams. */
+    /** A fresh identity at {@code address} sends an initiation with a request; the responder's output is dropped. */
     private int initiation(NodeAddress address) {
         SessionManager fresh = initiator();
         assertTrue(fresh.send(now, WALL + now, responderContact, new byte[16], 0, 16));

@@ -416,6 +416,38 @@ class SessionManagerTest {
         }
     }
 
+    /** Timers are deadlines: each side says when it next has something to do, and a timer call visits only that. */
+    @Test
+    void timersAreDeadlinesNotScans() {
+        assertEquals(Long.MAX_VALUE, a.sessions.nextDeadlineNs(), "nothing to do yet");
+        long t0 = now;
+        SessionManager.Transmit response = oneRoundTrip("q", "a");
+        assertEquals(t0 + WireGuardConstants.REKEY_TIMEOUT_NS, a.sessions.nextDeadlineNs(), "a retransmission");
+        assertEquals(SessionManager.DELIVERED, deliver(b, a, response));
+        SessionManager.Transmit confirm = only(a.sessions);
+        now += S;
+        assertEquals(SessionManager.CONFIRMED, deliver(a, b, confirm));
+        assertEquals(t0 + WireGuardConstants.KEEPALIVE_TIMEOUT_NS, b.sessions.nextDeadlineNs(),
+                "b heard from a and sent nothing since: a passive keepalive is due 10 s after its response");
+
+        now = t0 + WireGuardConstants.KEEPALIVE_TIMEOUT_NS - 1;
+        b.sessions.onTimer(now, WALL + now);
+        assertNull(b.sessions.pollTransmit(), "not yet");
+        now++;
+        b.sessions.onTimer(now, WALL + now);
+        assertEquals(WireGuardConstants.TYPE_TRANSPORT, only(b.sessions).data()[0], "the keepalive, on time");
+        assertEquals(t0 + WireGuardConstants.REJECT_AFTER_TIME_NS, b.sessions.nextDeadlineNs(), "then its expiry");
+
+        a.sessions.onTimer(now, WALL + now); // the retransmission's deadline passed: nothing was due
+        assertNull(a.sessions.pollTransmit());
+        assertEquals(t0 + WireGuardConstants.REJECT_AFTER_TIME_NS, a.sessions.nextDeadlineNs());
+        now = t0 + WireGuardConstants.REJECT_AFTER_TIME_NS;
+        a.sessions.onTimer(now, WALL + now);
+        assertEquals(0, a.sessions.sessionCount(), "expired at its deadline");
+        assertEquals(0, a.sessions.peerCount(), "and the peer, idle, forgotten");
+        assertEquals(Long.MAX_VALUE, a.sessions.nextDeadlineNs(), "nothing left to do");
+    }
+
     @Test
     void localIndicesCarryTheShardInTheirLowBits() {
         SessionManager.Transmit response = oneRoundTrip("q", "a");
