@@ -223,8 +223,8 @@ public final class SessionManager {
      * The share of this shard's thread that initiations may cost before the layer asks for cookies (default 0.5);
      * 0 turns the measured signal off, leaving the layer without a defence against handshake floods.
      */
-    public void setHandshakeCpuBudget(double shareOfThread) {
-        load.setBudget(shareOfThread);
+    public void setHandshakeCpuBudget(double share) {
+        load.setBudget(share);
     }
 
     /** Whether initiations need a cookie now (the measured signal, or {@link #setUnderLoad}). */
