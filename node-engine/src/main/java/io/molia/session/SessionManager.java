@@ -220,7 +220,7 @@ public final class SessionManager {
     }
 
     /**
-     * The share of this shard's thread that initiations may cost before the layer asks for cookies (default 0.5);
+     * The share of this shard's thread that initiations may cost before the layer asks for cookies (default 0.2);
      * 0 turns the measured signal off, leaving the layer without a defence against handshake floods.
      */
     public void setHandshakeCpuBudget(double share) {

@@ -98,10 +98,10 @@ class HandshakeAdmissionTest {
             now += 400_000;
         }
         assertTrue(responder.underLoad(now));
-        // The flood slows to a third of the budget's rate (it waits for answers it no longer gets): still a flood.
+        // The flood slows below the budget (it waits for answers it no longer gets): over a quarter of it, a flood.
         for (int i = 0; i < 480; i++) {
             initiation(host(1_000 + i));
-            now += 2_500_000; // 40 a window at 400 µs: 16 % of the thread, a third of the budget
+            now += 2_500_000; // 40 a window at 400 µs: 16 % of the thread, under the budget of 20 %
         }
         assertTrue(responder.underLoad(now), "1.2 s later, still under load");
         assertEquals(1, responder.counters().underLoadPeriods, "never let in again in between");

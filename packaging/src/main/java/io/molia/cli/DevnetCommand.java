@@ -71,7 +71,7 @@ final class DevnetCommand implements Callable<Integer> {
             + "keys to FILE (created 0600) for Wireshark and `molia wire decode`. Off unless given.")
     Path wgKeyLog;
 
-    @Option(names = "--handshake-cpu-budget", defaultValue = "0.5", converter = DoubleRange.NonNegative.class,
+    @Option(names = "--handshake-cpu-budget", defaultValue = "0.2", converter = DoubleRange.NonNegative.class,
             description = "Each node's share of a shard thread for handshakes before it asks for cookies "
             + "(see `molia node --help`; 0 = no defence against handshake floods). Default ${DEFAULT-VALUE}.")
     double handshakeCpuBudget;

@@ -100,7 +100,7 @@ final class NodeCommand implements Callable<Integer> {
             + "and `molia wire decode`. Whoever reads FILE decrypts this node's traffic. Off unless given.")
     Path wgKeyLog;
 
-    @Option(names = "--handshake-cpu-budget", defaultValue = "0.5", converter = DoubleRange.NonNegative.class,
+    @Option(names = "--handshake-cpu-budget", defaultValue = "0.2", converter = DoubleRange.NonNegative.class,
             description = "The share of a shard's thread handshakes may cost before the shard asks initiators for "
             + "WireGuard cookies and limits each source address (measured, see docs/wire-sessions.md); 0 turns "
             + "this defence against handshake floods off. Default ${DEFAULT-VALUE}.")
