@@ -40,8 +40,10 @@ final class Peer {
     NodeAddress pendingResponseTo;
     int pendingResponseBudget;
     final ArrayDeque<byte[]> queued = new ArrayDeque<>();
-    /** When this peer's live deadline is ({@link SessionTable}); Long.MAX_VALUE: none. */
+    /** When this peer next needs a visit ({@link PeerDeadlines}); Long.MAX_VALUE: never. */
     long scheduledNs = Long.MAX_VALUE;
+    /** Where this peer sits in {@link PeerDeadlines}; -1 when it has no deadline. */
+    int deadlineSlot = -1;
 
     Peer(byte[] remoteStatic, Contact contact, NodeAddress address) {
         this.remoteStatic = remoteStatic.clone();

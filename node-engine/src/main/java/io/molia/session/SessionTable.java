@@ -3,10 +3,8 @@ package io.molia.session;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.random.RandomGenerator;
 
 import io.molia.contact.NodeId;
@@ -16,11 +14,10 @@ import io.molia.contact.NodeId;
  * index this shard issued, handshakes it started by their index; and the rules that keep it bounded (a full table
  * evicts its idlest sixteenth, expired sessions and idle peers go).
  *
- * <p>Timers are deadlines, not scans: each peer has at most one live entry in a queue ordered by time, at the
- * earliest moment something may be due for it (a session's expiry, a retransmission, a passive keepalive, being
- * forgotten when idle). A peer is scheduled when it gets a handshake or a session and when data arrives; when its
- * entry comes up it is visited, and scheduled again for what is due next. An entry superseded by an earlier one,
- * or of a peer forgotten meanwhile, is skipped when it comes up. Owned by the shard thread; not thread-safe.
+ * <p>Timers are deadlines, not scans: each peer has at most one deadline ({@link PeerDeadlines}), the earliest
+ * moment something may be due for it (a session's expiry, a retransmission, a passive keepalive, being forgotten
+ * when idle). It is moved earlier when the peer gets a handshake or a session and when data arrives; when it comes
+ * the peer is visited and given its next one. Owned by the shard thread; not thread-safe.
  */
 final class SessionTable {
     /** Once the table is full, this share of it (the idlest sessions) is evicted in one pass. */
@@ -36,11 +33,7 @@ final class SessionTable {
     private final Map<NodeId, Peer> peersById = new HashMap<>();
     private final IntObjectMap<Session> sessions;
     private final Map<Integer, Peer> handshakesByIndex = new HashMap<>();
-    /** A moment something may be due for {@code peer}; current while {@code atNs == peer.scheduledNs}. */
-    private record Deadline(long atNs, Peer peer) {
-    }
-
-    private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>(Comparator.comparingLong(Deadline::atNs));
+    private final PeerDeadlines deadlines = new PeerDeadlines();
 
     SessionTable(int shard, int shardBits, int maxSessions, RandomGenerator random, SessionCounters counters) {
         this.shard = shard;
@@ -153,32 +146,19 @@ final class SessionTable {
         peer.next = null;
     }
 
-    /** Makes sure {@code peer} is visited at {@code atNs} or before. Allocates only when it moves the visit earlier. */
+    /** Makes sure {@code peer} is visited at {@code atNs} or before. */
     void schedule(Peer peer, long atNs) {
-        if (atNs < peer.scheduledNs) {
-            peer.scheduledNs = atNs;
-            deadlines.add(new Deadline(atNs, peer));
-        }
+        deadlines.atOrBefore(peer, atNs);
     }
 
     /** When the next peer may need a visit ({@link Long#MAX_VALUE}: none); may be early, never late. */
     long nextDeadlineNs() {
-        Deadline next = deadlines.peek();
-        return next == null ? Long.MAX_VALUE : next.atNs();
+        return deadlines.earliestNs();
     }
 
     /** The next peer whose deadline has come by {@code nowNs}, or null; it has no deadline until scheduled again. */
     Peer pollDue(long nowNs) {
-        Deadline d;
-        while ((d = deadlines.peek()) != null && d.atNs() <= nowNs) {
-            deadlines.poll();
-            Peer peer = d.peer();
-            if (d.atNs() == peer.scheduledNs && peers.get(ByteBuffer.wrap(peer.remoteStatic)) == peer) {
-                peer.scheduledNs = Long.MAX_VALUE;
-                return peer;
-            }
-        }
-        return null;
+        return deadlines.pollDue(nowNs);
     }
 
     /** Forgets the peer's sessions past REJECT_AFTER_TIME (or their message limit). */
@@ -198,11 +178,9 @@ final class SessionTable {
     /** The earliest moment something may be due for {@code peer}, as {@link SessionManager#onTimer} decides it. */
     static long nextDueNs(Peer peer) {
         long due = Long.MAX_VALUE;
-        for (Session s : new Session[] {peer.current, peer.previous, peer.next}) {
-            if (s != null) {
-                due = Math.min(due, s.rejectAfterNs());
-            }
-        }
+        due = Math.min(due, rejectAfterNs(peer.current));
+        due = Math.min(due, rejectAfterNs(peer.previous));
+        due = Math.min(due, rejectAfterNs(peer.next));
         Session c = peer.current;
         if (c != null && c.confirmed && c.lastReceivedNs > c.lastSentNs) {
             due = Math.min(due, c.lastSentNs + WireGuardConstants.KEEPALIVE_TIMEOUT_NS);
@@ -214,6 +192,10 @@ final class SessionTable {
             due = Math.min(due, peer.lastInitiationAcceptedNs + WireGuardConstants.REJECT_AFTER_TIME_NS);
         }
         return due;
+    }
+
+    private static long rejectAfterNs(Session s) {
+        return s == null ? Long.MAX_VALUE : s.rejectAfterNs();
     }
 
     /** Unlinks a session removed from the table from its peer. */
@@ -286,6 +268,7 @@ final class SessionTable {
     }
 
     void forget(Peer peer) {
+        deadlines.remove(peer);
         peers.remove(ByteBuffer.wrap(peer.remoteStatic));
         if (peer.contact != null) {
             peersById.remove(peer.contact.id());
