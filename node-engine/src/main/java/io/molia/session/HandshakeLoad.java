@@ -9,7 +9,8 @@ package io.molia.session;
  * initiation it fully handled (the Noise work, the core's answer, the response) to the next datagram it is given is
  * at least that work, and exactly that when datagrams queue, which is when it matters. The smallest such gap in a
  * window is the estimate; it may rise by a sixteenth per window (the machine got busier) and is capped at
- * {@link #MAX_COST_NS} (a quiet shard sees only long gaps). The load of a window is then the initiations that
+ * {@link #MAX_COST_NS} (a quiet shard sees only long gaps). It needs the time each datagram is handled: a driver
+ * that passes one time for a whole read batch gives gaps of 0, which are ignored, and leaves fewer samples. The load of a window is then the initiations that
  * arrived with a valid mac1, answered or not, times that cost, over the window's length: it follows the machine's
  * real speed and stays high while a flood is being turned away, since a fixed rate threshold fired far below
  * capacity (commit b5fb9e6). Once over budget the shard stays under load for a second, as WireGuard does
@@ -64,7 +65,7 @@ final class HandshakeLoad {
     void onDatagram(long nowNs) {
         if (workStartedNs != NONE) {
             long gap = nowNs - workStartedNs;
-            if (gap >= 0 && gap < windowMinGapNs) {
+            if (gap > 0 && gap < windowMinGapNs) { // 0: a clock read once per batch, which measures nothing
                 windowMinGapNs = gap;
             }
             workStartedNs = NONE;
