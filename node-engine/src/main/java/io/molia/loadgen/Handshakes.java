@@ -1,6 +1,7 @@
 package io.molia.loadgen;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -31,18 +32,25 @@ import io.molia.session.WireGuardConstants;
  * the node's response established the session and delivered the answer to that PING (one round trip, DESIGN §3.4);
  * the client then confirms the keys with its keepalive, as a real peer does.
  *
- * <p>At most C handshakes are outstanding, one per slot; each slot has its own source port. Other outcomes: a
- * <em>cookie reply</em> (the node is under load and wants a mac2) ends that handshake uncompleted and is counted,
- * not retried, since a WireGuard initiator retries only on its 5 s retransmission timer; a response that
- * established no session or carried no answer is <em>failed</em>; nothing within {@link #HANDSHAKE_TIMEOUT_NS} is
- * <em>timed out</em>. A warm-up of W more handshakes runs first, unmeasured (the node's and this JVM's JIT). Node
+ * <p>At most C handshakes are outstanding, one per slot; each slot has its own source port, on the address the plan
+ * binds (the target's by default: another loopback address stands for another host). A <em>cookie reply</em> (the
+ * node is under load and wants a mac2) is counted and the handshake goes on: the session layer re-sends the
+ * initiation at once with mac2, as every Molia initiator does. Other outcomes: a response that established no
+ * session or carried no answer is <em>failed</em>; nothing within {@link #HANDSHAKE_TIMEOUT_NS} is <em>timed
+ * out</em> (a node under load drops what a source sends beyond its rate). A warm-up of W more handshakes runs first, unmeasured (the node's and this JVM's JIT). Node
  * CPU is the whole process's (from /proc: GC and JIT threads included). Single-threaded; each phase is bounded by a
  * count and the duration, whichever ends first.
  */
 public final class Handshakes {
     /** What to run. */
     public record Plan(MoliaAddress target, int count, int warmup, int concurrency, double durationSeconds,
-            long nodePid) {
+            long nodePid, InetAddress bind) {
+        /** Sources on the target's own address. */
+        public Plan(MoliaAddress target, int count, int warmup, int concurrency, double durationSeconds,
+                long nodePid) {
+            this(target, count, warmup, concurrency, durationSeconds, nodePid, null);
+        }
+
         public Plan {
             if (count < 1) {
                 throw new IllegalArgumentException("--count must be at least 1");
@@ -122,7 +130,8 @@ public final class Handshakes {
         try (Selector selector = Selector.open()) {
             ArrayDeque<Slot> idle = new ArrayDeque<>();
             for (int i = 0; i < Math.min(plan.concurrency(), plan.count()); i++) {
-                DatagramChannel ch = DatagramChannel.open().bind(new InetSocketAddress(target.getAddress(), 0));
+                DatagramChannel ch = DatagramChannel.open().bind(new InetSocketAddress(
+                        plan.bind() != null ? plan.bind() : target.getAddress(), 0));
                 ch.configureBlocking(false);
                 Slot slot = new Slot(ch);
                 slots.add(slot);
@@ -214,7 +223,9 @@ public final class Handshakes {
             }
             if (type == WireGuardConstants.TYPE_COOKIE_REPLY) {
                 cookieReplies++;
-            } else if (status == SessionManager.DELIVERED && answersPing(slot)) {
+                continue; // the initiation went again with mac2 (flushed above): still this slot's handshake
+            }
+            if (status == SessionManager.DELIVERED && answersPing(slot)) {
                 completed++;
                 latencies.record(now - slot.startedNs);
             } else {

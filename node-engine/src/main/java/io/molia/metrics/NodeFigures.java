@@ -88,6 +88,7 @@ public final class NodeFigures {
         session(f, "bad_aead", s -> s.sessions().badAead);
         session(f, "expired_session", s -> s.sessions().expiredSession);
         session(f, "too_long", s -> s.sessions().tooLong);
+        session(f, "handshake_limiter", s -> s.sessions().handshakeLimiterDrops);
         session(f, "too_long_to_send", s -> s.sessions().tooLongToSend);
         session(f, "transmit_ring_full", s -> s.sessions().transmitRingFull);
         f.add(Figure.counter("session_replayed", "Replayed handshakes and data (session_replayed_timestamp + "
@@ -108,6 +109,21 @@ public final class NodeFigures {
                 s -> s.sessions().handshakesInitiated));
         f.add(Figure.counter("cookie_replies_sent", "Cookie replies sent (handshakes under load)",
                 s -> s.sessions().cookieRepliesSent));
+        f.add(Figure.counter("handshakes_with_mac2", "Initiations handled under load: a valid mac2, and their "
+                + "source within its rate", s -> s.sessions().handshakesWithMac2));
+        f.add(Figure.counter("handshake_limiter_evictions", "Sources whose slot in the under-load limiter's "
+                + "fixed-size table went to another source", s -> s.sessions().handshakeLimiterEvictions));
+        f.add(Figure.counter("under_load_periods", "Times a shard went under handshake load (cookies asked for "
+                + "at least a second)", s -> s.sessions().underLoadPeriods));
+        f.add(Figure.counter("handshake_retries_with_mac2", "Initiations re-sent at once with a mac2 after a "
+                + "cookie reply", s -> s.sessions().retriesWithMac2));
+        f.add(Figure.gauge("under_load", "1 while the shard asks for cookies (admin view: shards under load)",
+                s -> s.sessions().underLoad));
+        f.add(Figure.<ShardSource>gauge("handshake_load_permille", "What the last 100 ms of initiations would "
+                + "cost, in thousandths of the shard's thread", s -> s.sessions().handshakeLoadPermille)
+                .shownPerShard());
+        f.add(Figure.<ShardSource>gauge("handshake_cost_ns", "Measured CPU cost of one handshake on the shard",
+                s -> s.sessions().handshakeCostNs).shownPerShard());
         f.add(Figure.counter("one_round_trip_answers", "Requests answered inside a handshake response",
                 s -> s.sessions().oneRoundTripAnswers));
         f.add(Figure.counter("answers_over_amplification_bound", "Answers held back: more than 3x the bytes an "

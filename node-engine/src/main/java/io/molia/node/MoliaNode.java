@@ -241,6 +241,7 @@ public final class MoliaNode implements AutoCloseable {
         SessionManager manager = new SessionManager(StaticIdentity.fromEd25519Seed(identity.seed()),
                 identity.publicKey(), config.networkKey(), shard, SHARD_BITS, SESSIONS_PER_SHARD, random,
                 (id, key, pow) -> !bans.view().bansPeer(System.nanoTime(), id), initiationTimestamps);
+        manager.setHandshakeCpuBudget(config.handshakeCpuBudget());
         if (keyLog != null) {
             manager.setKeyLog(keyLog.writer()); // shared by the shards: each session's block is one write
         }

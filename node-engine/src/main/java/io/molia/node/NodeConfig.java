@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.molia.codec.ProtocolRange;
+import io.molia.session.SessionManager;
 import io.molia.transport.SocketBuffers;
 import io.molia.wal.WalOptions;
 
@@ -25,10 +26,12 @@ import io.molia.wal.WalOptions;
  * @param keyLog     debug only: append every session's keys here for Wireshark ({@link KeyLogFile}), or null (off)
  * @param protocol   the protocol range the node speaks ({@link ProtocolRange#THIS_RELEASE} unless a test's stand-in
  *                   for another release)
+ * @param handshakeCpuBudget the share of a shard's thread initiations may cost before it asks for cookies
+ *                   ({@link SessionManager#setHandshakeCpuBudget}); 0 turns the defence off
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
-        ProtocolRange protocol) {
+        ProtocolRange protocol, double handshakeCpuBudget) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -50,22 +53,34 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     /** A node without a key log. */
     public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
             int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers) {
-        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, null, ProtocolRange.THIS_RELEASE);
+        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, null, ProtocolRange.THIS_RELEASE,
+                SessionManager.DEFAULT_HANDSHAKE_CPU_BUDGET);
     }
 
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
-        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol);
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
+                handshakeCpuBudget);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
-        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range);
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
+                handshakeCpuBudget);
+    }
+
+    /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
+    public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                shareOfThread);
     }
 
     public NodeConfig {
         if (networkKey.length != 32) {
             throw new IllegalArgumentException("the network key must be 32 bytes");
+        }
+        if (!(handshakeCpuBudget >= 0)) {
+            throw new IllegalArgumentException("--handshake-cpu-budget must be at least 0");
         }
         if (shards < 1 || shards > MoliaNode.MAX_SHARDS) {
             throw new IllegalArgumentException("--shards must be between 1 and " + MoliaNode.MAX_SHARDS);

@@ -30,6 +30,8 @@ final class Peer {
     long handshakeStartedNs;
     long lastInitiationSentNs;
     final byte[] lastMac1Sent = new byte[WireGuardHandshake.MAC_BYTES];
+    /** Whether the last initiation sent carried a mac2: a cookie reply to one without gets an immediate retry. */
+    boolean lastInitiationHadMac2;
     long lastInitiationAcceptedNs = Long.MIN_VALUE / 2;
     byte[] cookie;
     long cookieReceivedNs;
@@ -38,6 +40,10 @@ final class Peer {
     NodeAddress pendingResponseTo;
     int pendingResponseBudget;
     final ArrayDeque<byte[]> queued = new ArrayDeque<>();
+    /** When this peer next needs a visit ({@link PeerDeadlines}); Long.MAX_VALUE: never. */
+    long scheduledNs = Long.MAX_VALUE;
+    /** Where this peer sits in {@link PeerDeadlines}; -1 when it has no deadline. */
+    int deadlineSlot = -1;
 
     Peer(byte[] remoteStatic, Contact contact, NodeAddress address) {
         this.remoteStatic = remoteStatic.clone();

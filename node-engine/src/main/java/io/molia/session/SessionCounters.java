@@ -10,6 +10,22 @@ public final class SessionCounters {
     public long badReserved;
     public long badMac1;
     public long cookieRepliesSent;
+    /** Initiations handled under load: they carried a valid mac2 and their source was within its rate. */
+    public long handshakesWithMac2;
+    /** Initiations with a valid mac2 dropped under load: their source sent more than its rate. */
+    public long handshakeLimiterDrops;
+    /** Sources whose slot in the fixed-size table of the under-load limiter went to another source. */
+    public long handshakeLimiterEvictions;
+    /** Times this shard went under load (it then asks for cookies for at least a second). */
+    public long underLoadPeriods;
+    /** Initiations this layer re-sent at once with a mac2 because the responder sent a cookie reply. */
+    public long retriesWithMac2;
+    /** Gauge: 1 while this shard is under load. */
+    public long underLoad;
+    /** Gauge: what the initiations of the last window would cost, in thousandths of the shard's thread. */
+    public long handshakeLoadPermille;
+    /** Gauge: the measured CPU cost of one handshake on this shard, ns. */
+    public long handshakeCostNs;
     public long rateLimited;
     public long badHandshake;
     public long identityMismatch;
@@ -40,8 +56,8 @@ public final class SessionCounters {
     /** Everything dropped in silence. */
     public long silentDrops() {
         return tooShort + unknownType + badReserved + badMac1 + rateLimited + badHandshake + identityMismatch
-                + notAdmitted + replayedTimestamp + staleTimestamp + unknownReceiverIndex + replayedCounter + badAead + expiredSession
-                + tooLong;
+                + notAdmitted + replayedTimestamp + staleTimestamp + unknownReceiverIndex + replayedCounter + badAead
+                + expiredSession + tooLong + handshakeLimiterDrops;
     }
 
     /** Adds {@code other}'s counts to these (the sum over shards an operator's view shows). */
@@ -51,6 +67,14 @@ public final class SessionCounters {
         badReserved += other.badReserved;
         badMac1 += other.badMac1;
         cookieRepliesSent += other.cookieRepliesSent;
+        handshakesWithMac2 += other.handshakesWithMac2;
+        handshakeLimiterDrops += other.handshakeLimiterDrops;
+        handshakeLimiterEvictions += other.handshakeLimiterEvictions;
+        underLoadPeriods += other.underLoadPeriods;
+        retriesWithMac2 += other.retriesWithMac2;
+        underLoad += other.underLoad; // summed: shards under load
+        handshakeLoadPermille = Math.max(handshakeLoadPermille, other.handshakeLoadPermille); // the busiest shard
+        handshakeCostNs = Math.max(handshakeCostNs, other.handshakeCostNs); // the slowest shard
         rateLimited += other.rateLimited;
         badHandshake += other.badHandshake;
         identityMismatch += other.identityMismatch;

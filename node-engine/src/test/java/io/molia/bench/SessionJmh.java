@@ -1,5 +1,6 @@
 package io.molia.bench;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -113,6 +114,10 @@ public class SessionJmh {
     private final byte[] payload = new byte[2048];
     private final byte[] out = new byte[2048];
     private final byte[] ephemeral = new byte[32];
+    private SessionManager underLoad;
+    private long underLoadNow = 1_000_000_000_000L;
+    private byte[] paddedInitiation; // a Molia initiation as sent: padded to MOLIA_INITIATION_MIN_BYTES
+    private int paddedInitiationLength;
 
     @Setup
     public void setUp() {
@@ -120,6 +125,9 @@ public class SessionJmh {
         byte[] seed = new byte[32];
         random.nextBytes(seed);
         responder = StaticIdentity.fromEd25519Seed(seed);
+        underLoad = new SessionManager(StaticIdentity.fromEd25519Seed(seed), Ed25519Identity.fromSeed(seed).publicKey(),
+                new byte[32], 0, 0, 16, new SplittableRandom(2), (id, key, pow) -> true);
+        underLoad.setUnderLoad(true);
         random.nextBytes(seed);
         StaticIdentity initiator = StaticIdentity.fromEd25519Seed(seed);
         initiatorEd25519 = Ed25519Identity.fromSeed(seed).publicKey();
@@ -130,6 +138,11 @@ public class SessionJmh {
         initiation = new byte[1024];
         initiationLength = wg.createInitiation(new WireGuardHandshake.State(), initiator, responder.publicKey(),
                 ephemeral, 1, hsPayload, hsPayload.length, null, SessionManager.TYPE_MOLIA_INITIATION, initiation);
+        byte[] padded = Arrays.copyOf(hsPayload, SessionManager.MOLIA_INITIATION_MIN_BYTES
+                - WireGuardHandshake.INITIATION_FIXED_BYTES - 16 - 2 * WireGuardHandshake.MAC_BYTES);
+        paddedInitiation = new byte[1024];
+        paddedInitiationLength = wg.createInitiation(new WireGuardHandshake.State(), initiator, responder.publicKey(),
+                ephemeral, 3, padded, padded.length, null, SessionManager.TYPE_MOLIA_INITIATION, paddedInitiation);
     }
 
     /**
@@ -146,6 +159,20 @@ public class SessionJmh {
         X25519Keys.fromEd25519PublicKey(initiatorEd25519);
         return wg.createResponse(s, ephemeral, 2, new byte[32], payload, 0, null, SessionManager.TYPE_MOLIA_RESPONSE,
                 out);
+    }
+
+    /**
+     * What the same initiation costs a responder under load when it carries no mac2: mac1, the cookie for its source
+     * address, and the cookie reply (the whole {@link SessionManager} path, the load signal included).
+     */
+    @Benchmark
+    public int cookieReplyUnderLoad() {
+        underLoadNow += 1_000;
+        if (underLoad.onDatagram(underLoadNow, Established.WALL, NodeAddress.ipv4(0x0a000009, 4000),
+                paddedInitiation, 0, paddedInitiationLength) != SessionManager.HANDLED) {
+            throw new AssertionError("under load, an initiation without mac2 gets a cookie reply");
+        }
+        return underLoad.pollTransmit().length();
     }
 
     /**

@@ -72,11 +72,20 @@ class SessionDataPathAllocationTest {
         assertEquals(0, a.sessions.counters().silentDrops() + b.sessions.counters().silentDrops());
     }
 
-    /** Round trips: A → B and B → A, each a seal then an open; returns those delivered both ways. */
+    /**
+     * Round trips: A → B and B → A, each a seal then an open, and the timers when their deadline comes (a peer's
+     * deadline moves with every datagram: that too must allocate nothing); returns those delivered both ways.
+     */
     private long roundTrips(int count) {
         long delivered = 0;
         for (int i = 0; i < count; i++) {
-            now += 1_000; // 1 µs apart: far from every rekey or keepalive timer
+            now += 100_000; // 100 µs apart: 40 s in all, far from the rekey after 120 s
+            if (now >= a.sessions.nextDeadlineNs()) {
+                a.sessions.onTimer(now, WALL + now);
+            }
+            if (now >= b.sessions.nextDeadlineNs()) {
+                b.sessions.onTimer(now, WALL + now);
+            }
             message[0] = (byte) i;
             a.sessions.send(now, WALL + now, b.contact, message, 0, INNER);
             SessionManager.Transmit t = a.sessions.pollTransmit();

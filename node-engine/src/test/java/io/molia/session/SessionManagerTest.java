@@ -344,20 +344,29 @@ class SessionManagerTest {
     }
 
     @Test
-    void underLoadAnInitiationNeedsACookieFirst() {
+    void underLoadAnInitiationNeedsACookieFirstAndIsRetriedAtOnceWithMac2() {
         b.sessions.setUnderLoad(true);
         assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("q"), 0, 1));
         assertEquals(SessionManager.HANDLED, deliver(a, b, only(a.sessions)));
         SessionManager.Transmit cookieReply = only(b.sessions);
         assertEquals(WireGuardConstants.TYPE_COOKIE_REPLY, cookieReply.data()[0]);
         assertEquals(64, cookieReply.length());
+        assertEquals(0, b.sessions.sessionCount(), "a cookie reply costs no handshake and keeps no state");
+        byte[] replyBytes = cookieReply.copy();
         assertEquals(SessionManager.HANDLED, deliver(b, a, cookieReply));
-        now += WireGuardConstants.REKEY_TIMEOUT_NS; // the retry carries mac2
-        a.sessions.onTimer(now, WALL + now);
-        SessionManager.Transmit retry = only(a.sessions);
-        assertEquals(SessionManager.DELIVERED, deliver(a, b, retry), "the retry still carries the request");
+        SessionManager.Transmit retry = only(a.sessions); // at once, not on the 5 s timer
+        assertEquals(SessionManager.TYPE_MOLIA_INITIATION, retry.data()[0]);
+        assertEquals(1, a.sessions.counters().retriesWithMac2);
+        assertEquals(SessionManager.DELIVERED, deliver(a, b, retry), "the retry has mac2 and still the request");
         assertEquals("q", text(b.sessions.delivery()));
         assertEquals(1, b.sessions.counters().cookieRepliesSent);
+        assertEquals(1, b.sessions.counters().handshakesWithMac2);
+
+        // A cookie reply again (replayed, or a responder that keeps asking) makes no second retry.
+        assertEquals(SessionManager.DROPPED, a.sessions.onDatagram(now, WALL + now, b.contact.address(), replyBytes,
+                0, replyBytes.length), "the retry has another index: the old reply names no handshake");
+        assertNull(a.sessions.pollTransmit());
+        assertEquals(1, a.sessions.counters().retriesWithMac2);
     }
 
     @Test
@@ -405,6 +414,38 @@ class SessionManagerTest {
         while (responder.sessions.pollTransmit() != null) {
             // the response is not needed here
         }
+    }
+
+    /** Timers are deadlines: each side says when it next has something to do, and a timer call visits only that. */
+    @Test
+    void timersAreDeadlinesNotScans() {
+        assertEquals(Long.MAX_VALUE, a.sessions.nextDeadlineNs(), "nothing to do yet");
+        long t0 = now;
+        SessionManager.Transmit response = oneRoundTrip("q", "a");
+        assertEquals(t0 + WireGuardConstants.REKEY_TIMEOUT_NS, a.sessions.nextDeadlineNs(), "a retransmission");
+        assertEquals(SessionManager.DELIVERED, deliver(b, a, response));
+        SessionManager.Transmit confirm = only(a.sessions);
+        now += S;
+        assertEquals(SessionManager.CONFIRMED, deliver(a, b, confirm));
+        assertEquals(t0 + WireGuardConstants.KEEPALIVE_TIMEOUT_NS, b.sessions.nextDeadlineNs(),
+                "b heard from a and sent nothing since: a passive keepalive is due 10 s after its response");
+
+        now = t0 + WireGuardConstants.KEEPALIVE_TIMEOUT_NS - 1;
+        b.sessions.onTimer(now, WALL + now);
+        assertNull(b.sessions.pollTransmit(), "not yet");
+        now++;
+        b.sessions.onTimer(now, WALL + now);
+        assertEquals(WireGuardConstants.TYPE_TRANSPORT, only(b.sessions).data()[0], "the keepalive, on time");
+        assertEquals(t0 + WireGuardConstants.REJECT_AFTER_TIME_NS, b.sessions.nextDeadlineNs(), "then its expiry");
+
+        a.sessions.onTimer(now, WALL + now); // the retransmission's deadline passed: nothing was due
+        assertNull(a.sessions.pollTransmit());
+        assertEquals(t0 + WireGuardConstants.REJECT_AFTER_TIME_NS, a.sessions.nextDeadlineNs());
+        now = t0 + WireGuardConstants.REJECT_AFTER_TIME_NS;
+        a.sessions.onTimer(now, WALL + now);
+        assertEquals(0, a.sessions.sessionCount(), "expired at its deadline");
+        assertEquals(0, a.sessions.peerCount(), "and the peer, idle, forgotten");
+        assertEquals(Long.MAX_VALUE, a.sessions.nextDeadlineNs(), "nothing left to do");
     }
 
     @Test

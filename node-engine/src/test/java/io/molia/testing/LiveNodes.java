@@ -34,11 +34,22 @@ public final class LiveNodes implements AfterEachCallback {
     /** A node with data dir {@code name} on {@code listen}; {@code metrics} null for no metrics endpoint. */
     public MoliaNode start(String name, InetSocketAddress listen, int shards, List<MoliaAddress> bootstrap,
             InetSocketAddress metrics) throws IOException {
+        return start(name, listen, shards, bootstrap, metrics, config -> config);
+    }
+
+    /** As {@link #start(String, int, List)}, with the configuration {@code adjust} makes of the usual one. */
+    public MoliaNode start(String name, int shards, List<MoliaAddress> bootstrap,
+            java.util.function.UnaryOperator<NodeConfig> adjust) throws IOException {
+        return start(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), shards, bootstrap, null, adjust);
+    }
+
+    private MoliaNode start(String name, InetSocketAddress listen, int shards, List<MoliaAddress> bootstrap,
+            InetSocketAddress metrics, java.util.function.UnaryOperator<NodeConfig> adjust) throws IOException {
         if (root == null) {
             root = Files.createTempDirectory("molia-nodes");
         }
-        MoliaNode node = MoliaNode.start(new NodeConfig(root.resolve(name), listen, bootstrap, new byte[32], shards,
-                metrics));
+        MoliaNode node = MoliaNode.start(adjust.apply(new NodeConfig(root.resolve(name), listen, bootstrap,
+                new byte[32], shards, metrics)));
         nodes.add(node);
         return node;
     }

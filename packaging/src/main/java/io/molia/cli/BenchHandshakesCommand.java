@@ -1,5 +1,6 @@
 package io.molia.cli;
 
+import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -45,16 +46,21 @@ final class BenchHandshakesCommand implements Callable<Integer> {
             description = "Stop after this many seconds (default ${DEFAULT-VALUE}).")
     double duration;
 
+    @Option(names = "--bind", paramLabel = "ADDRESS", description = "Send from this local address (e.g. 127.0.0.2: "
+            + "on loopback, another host as the node's per-address limits see it). Default: the target's.")
+    InetAddress bind;
+
     @Override
     public Integer call() throws Exception {
         Handshakes.Result r = new Handshakes(new Handshakes.Plan(node.target, count, warmup, concurrency,
-                duration, node.nodePid)).run();
+                duration, node.nodePid, bind)).run();
         if (node.json) {
             System.out.println(new ObjectMapper().writeValueAsString(toJson(r)));
         } else {
             System.out.printf("%d started, %d completed in %.1f s: %.0f handshakes/s%n", r.started(), r.completed(),
                     r.seconds(), r.completedPerSecond());
-            System.out.printf("failed %d, timed out %d, cookie replies %d, unfinished at the end %d%n", r.failed(),
+            System.out.printf("failed %d, timed out %d, cookie replies %d (each answered at once with mac2), "
+                    + "unfinished at the end %d%n", r.failed(),
                     r.timedOut(), r.cookieReplies(), r.unfinished());
             System.out.printf("latency P50 %.0f us, P99 %.0f us%n", r.p50Micros(), r.p99Micros());
             if (node.nodePid > 0) {

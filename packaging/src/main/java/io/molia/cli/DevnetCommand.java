@@ -19,6 +19,7 @@ import io.molia.core.CoreEvent;
 import io.molia.dash.DashCommand;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
+import io.molia.options.DoubleRange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -70,6 +71,11 @@ final class DevnetCommand implements Callable<Integer> {
             + "keys to FILE (created 0600) for Wireshark and `molia wire decode`. Off unless given.")
     Path wgKeyLog;
 
+    @Option(names = "--handshake-cpu-budget", defaultValue = "0.2", converter = DoubleRange.NonNegative.class,
+            description = "Each node's share of a shard thread for handshakes before it asks for cookies "
+            + "(see `molia node --help`; 0 = no defence against handshake floods). Default ${DEFAULT-VALUE}.")
+    double handshakeCpuBudget;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -93,7 +99,8 @@ final class DevnetCommand implements Callable<Integer> {
         if (processes) {
             io.molia.node.MoliaAddress first = null;
             for (int i = 0; i < count; i++) {
-                ChildNode child = ChildNode.start(dataDir.resolve("node-" + i), first, wgKeyLog, buffers.asFlags());
+                ChildNode child = ChildNode.start(dataDir.resolve("node-" + i), first, wgKeyLog, buffers.asFlags(),
+                        handshakeCpuBudget);
                 children.add(child.process());
                 first = first == null ? child.address() : first;
                 System.out.printf("%-5d %-18s %-8d %s%n", i, child.address().nodeId().shortHex(),
@@ -101,14 +108,15 @@ final class DevnetCommand implements Callable<Integer> {
             }
             // The self-check and status run from a client node in this JVM.
             nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("client"), loopback, List.of(first),
-                    new byte[32], 1, null).withKeyLog(wgKeyLog)));
+                    new byte[32], 1, null).withKeyLog(wgKeyLog).withHandshakeCpuBudget(handshakeCpuBudget)));
         } else {
             LogbackControl logControl = LogbackControl.install();
             for (int i = 0; i < count; i++) {
                 List<io.molia.node.MoliaAddress> seeds = i == 0 ? List.of() : List.of(nodes.get(0).address());
                 // One shard each: the nodes of one JVM already share its cores, more loops would add threads only.
                 nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("node-" + i), loopback, seeds, new byte[32],
-                        1, null, io.molia.wal.WalOptions.defaults(), buffers.buffers()).withKeyLog(wgKeyLog)));
+                        1, null, io.molia.wal.WalOptions.defaults(), buffers.buffers()).withKeyLog(wgKeyLog)
+                        .withHandshakeCpuBudget(handshakeCpuBudget)));
                 // Each node's admin socket in its data dir: `molia shell --node i` (a shutdown request stops
                 // the whole devnet, as Ctrl-C does).
                 admins.add(AdminServer.start(nodes.get(i), AdminServer.Options.defaults(dataDir.resolve("node-" + i),
@@ -150,14 +158,15 @@ final class DevnetCommand implements Callable<Integer> {
 
     /** A `molia node` child process started with the same JDK and class path as this one. */
     private record ChildNode(Process process, io.molia.node.MoliaAddress address) {
-        static ChildNode start(Path dataDir, io.molia.node.MoliaAddress bootstrap, Path keyLog, List<String> bufferFlags)
-                throws Exception {
+        static ChildNode start(Path dataDir, io.molia.node.MoliaAddress bootstrap, Path keyLog,
+                List<String> bufferFlags, double handshakeCpuBudget) throws Exception {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx128m"));
             command.addAll(JvmFlags.forChild()); // Chronicle's flags (the WAL), as this JVM got them
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), MoliaCommand.class.getName(), "node",
                     "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json"));
             command.addAll(bufferFlags);
+            command.addAll(List.of("--handshake-cpu-budget", Double.toString(handshakeCpuBudget)));
             if (bootstrap != null) {
                 command.add("--bootstrap");
                 command.add(bootstrap.toString());

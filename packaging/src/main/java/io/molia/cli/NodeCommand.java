@@ -14,6 +14,7 @@ import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
 import io.molia.node.Redaction;
+import io.molia.options.DoubleRange;
 import io.molia.options.DurationConverter;
 import io.molia.options.HostPortConverter;
 import io.molia.options.IntRange;
@@ -106,6 +107,12 @@ final class NodeCommand implements Callable<Integer> {
             + "and `molia wire decode`. Whoever reads FILE decrypts this node's traffic. Off unless given.")
     Path wgKeyLog;
 
+    @Option(names = "--handshake-cpu-budget", defaultValue = "0.2", converter = DoubleRange.NonNegative.class,
+            description = "The share of a shard's thread handshakes may cost before the shard asks initiators for "
+            + "WireGuard cookies and limits each source address (measured, see docs/wire-sessions.md); 0 turns "
+            + "this defence against handshake floods off. Default ${DEFAULT-VALUE}.")
+    double handshakeCpuBudget;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -138,7 +145,8 @@ final class NodeCommand implements Callable<Integer> {
                 shards != null ? shards : NodeConfig.defaultShards(), metrics,
                 WalOptions.defaults().withSync(walSync).withCompaction(walCompactEvery, walCompactMinEntries),
                 buffers.buffers())
-                .withKeyLog(wgKeyLog).withProtocol(protocol);
+                .withKeyLog(wgKeyLog).withProtocol(protocol)
+                .withHandshakeCpuBudget(handshakeCpuBudget);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();

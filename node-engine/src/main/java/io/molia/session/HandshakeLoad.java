@@ -1,0 +1,119 @@
+package io.molia.session;
+
+/**
+ * Whether this shard is under handshake load: the CPU the initiations it receives would cost, against a budget
+ * (a share of the shard's thread), measured from the times the driver passes in. Owned by the shard thread; not
+ * thread-safe.
+ *
+ * <p>What one handshake costs is measured, not assumed: a shard handles one datagram at a time, so the time from an
+ * initiation it fully handled (the Noise work, the core's answer, the response) to the next datagram it is given is
+ * at least that work, and exactly that when datagrams queue, which is when it matters. The smallest such gap in a
+ * window is the estimate; it may rise by a sixteenth per window (the machine got busier) and is capped at
+ * {@link #MAX_COST_NS} (a quiet shard sees only long gaps). It needs the time each datagram is handled: a driver
+ * that passes one time for a whole read batch gives gaps of 0, which are ignored, and leaves fewer samples. The load of a window is then the initiations that
+ * arrived with a valid mac1, answered or not, times that cost, over the window's length: it follows the machine's
+ * real speed and stays high while a flood is being turned away, since a fixed rate threshold fired far below
+ * capacity (commit b5fb9e6). Once over budget the shard stays under load for a second, as WireGuard does
+ * ({@code UnderLoadAfterTime}), and for as long as the windows stay over a quarter of the budget: a flood that
+ * waits for answers (as {@code molia bench handshakes} does) slows down once it is turned away, and without that
+ * margin it would be let in again every second.
+ */
+final class HandshakeLoad {
+    static final long WINDOW_NS = 100_000_000L;
+    static final long HOLD_NS = 1_000_000_000L;
+    /**
+     * A fifth of the shard's thread: the rest stays for the requests of the peers it already has. At half, a flood
+     * from one process on this 2-core machine (14-43 % of node 0's thread) never set it off while honest lookups
+     * through node 0 slowed 5-8x; at a fifth it did, and they stayed within 1.5x (docs/benchmarks.md).
+     */
+    static final double DEFAULT_BUDGET = 0.2;
+    /** A handshake is four X25519 operations and some hashing: a few hundred µs; more is idle time measured. */
+    static final long MAX_COST_NS = 2_000_000L;
+    /** Under load, a window over this fraction of the budget keeps the shard under load. */
+    static final int STAY_DIVISOR = 4;
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final SessionCounters counters;
+    private double budget = DEFAULT_BUDGET;
+    private boolean forced;
+    private long windowStartNs = NONE;
+    private int offered;
+    private long windowMinGapNs = Long.MAX_VALUE;
+    private long costNs;
+    private long workStartedNs = NONE;
+    private long lastOverBudgetNs = NONE;
+    private boolean wasUnderLoad;
+
+    HandshakeLoad(SessionCounters counters) {
+        this.counters = counters;
+    }
+
+    /** A share of the thread (0 &lt; budget); 0 turns the measured signal off (only {@link #force} then). */
+    void setBudget(double budget) {
+        if (!(budget >= 0)) {
+            throw new IllegalArgumentException("a handshake CPU budget is a share of a thread, at least 0");
+        }
+        this.budget = budget;
+    }
+
+    /** Under load whatever the measure says (the driver's own signal, tests). */
+    void force(boolean underLoad) {
+        this.forced = underLoad;
+    }
+
+    /** Every datagram, first: ends the measurement of the handshake before it, and rolls the window. */
+    void onDatagram(long nowNs) {
+        if (workStartedNs != NONE) {
+            long gap = nowNs - workStartedNs;
+            if (gap > 0 && gap < windowMinGapNs) { // 0: a clock read once per batch, which measures nothing
+                windowMinGapNs = gap;
+            }
+            workStartedNs = NONE;
+        }
+        if (windowStartNs == NONE) {
+            windowStartNs = nowNs;
+            return;
+        }
+        long elapsed = nowNs - windowStartNs;
+        if (elapsed >= WINDOW_NS) {
+            endWindow(nowNs, elapsed);
+        }
+    }
+
+    /** An initiation with a valid mac1 arrived (whatever its fate): demand. */
+    void onOffered() {
+        offered++;
+    }
+
+    /** The datagram given at {@code nowNs} is an initiation this shard handles in full: its cost is measured. */
+    void onFullHandshake(long nowNs) {
+        workStartedNs = nowNs;
+    }
+
+    boolean underLoad(long nowNs) {
+        return forced || (lastOverBudgetNs != NONE && nowNs - lastOverBudgetNs < HOLD_NS);
+    }
+
+    private void endWindow(long nowNs, long elapsed) {
+        if (windowMinGapNs != Long.MAX_VALUE) {
+            long risen = costNs + costNs / 16;
+            costNs = Math.min(MAX_COST_NS, costNs == 0 ? windowMinGapNs : Math.min(windowMinGapNs, risen));
+        }
+        long loadPermille = offered * costNs * 1000 / elapsed;
+        long thresholdPermille = (long) (budget * 1000) / (underLoad(nowNs) ? STAY_DIVISOR : 1);
+        if (budget > 0 && loadPermille >= Math.max(1, thresholdPermille)) {
+            lastOverBudgetNs = nowNs;
+        }
+        boolean now = underLoad(nowNs);
+        if (now && !wasUnderLoad) {
+            counters.underLoadPeriods++;
+        }
+        wasUnderLoad = now;
+        counters.handshakeLoadPermille = loadPermille;
+        counters.handshakeCostNs = costNs;
+        counters.underLoad = now ? 1 : 0;
+        windowStartNs = nowNs;
+        offered = 0;
+        windowMinGapNs = Long.MAX_VALUE;
+    }
+}

@@ -1,0 +1,173 @@
+package io.molia.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
+import io.molia.crypto.Ed25519Identity;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Admission under load (issue 16, item 2), driven by hand: the test owns the clock, so the gaps between datagrams
+ * stand for the work the responder did. A handshake here costs what the test says it costs.
+ */
+class HandshakeAdmissionTest {
+    private static final long MS = 1_000_000L;
+    private static final long S = 1_000 * MS;
+    private static final long WALL = 1_790_000_000L * S;
+
+    private long now = 1_000 * S;
+    private final SessionManager responder;
+    private final Contact responderContact;
+    private int nextSeed = 100;
+
+    HandshakeAdmissionTest() {
+        byte[] seed = new byte[32];
+        new SplittableRandom(1).nextBytes(seed);
+        Ed25519Identity identity = Ed25519Identity.fromSeed(seed);
+        responderContact = new Contact(NodeId.ofPublicKey(identity.publicKey()), identity.publicKey(), 0,
+                NodeAddress.ipv4(0x0a000001, 4000));
+        responder = new SessionManager(StaticIdentity.fromEd25519Seed(seed), identity.publicKey(), new byte[32], 0, 0,
+                1024, new SplittableRandom(2), (id, key, pow) -> true);
+    }
+
+    /** A fresh identity at {@code address}: an initiator's own session layer. */
+    private SessionManager initiator() {
+        byte[] seed = new byte[32];
+        new SplittableRandom(nextSeed++).nextBytes(seed);
+        return new SessionManager(StaticIdentity.fromEd25519Seed(seed), Ed25519Identity.fromSeed(seed).publicKey(),
+                new byte[32], 0, 0, 4, new SplittableRandom(nextSeed), (id, key, pow) -> true);
+    }
+
+    /** Delivers every datagram {@code from} queued to {@code to}; returns the last status. */
+    private int carry(SessionManager from, NodeAddress fromAddress, SessionManager to) {
+        int status = SessionManager.DROPPED;
+        SessionManager.Transmit t;
+        while ((t = from.pollTransmit()) != null) {
+            byte[] bytes = t.copy();
+            status = to.onDatagram(now, WALL + now, fromAddress, bytes, 0, bytes.length);
+            to.finishResponses(now);
+        }
+        return status;
+    }
+
+    /** A fresh identity at {@code address} sends an initiation with a request; the responder's output is dropped. */
+    private int initiation(NodeAddress address) {
+        SessionManager fresh = initiator();
+        assertTrue(fresh.send(now, WALL + now, responderContact, new byte[16], 0, 16));
+        int status = carry(fresh, address, responder);
+        while (responder.pollTransmit() != null) {
+            // a response or a cookie reply: the flood does not answer
+        }
+        return status;
+    }
+
+    private static NodeAddress host(int i) {
+        return NodeAddress.ipv4(0x0b000000 | i, 5000);
+    }
+
+    @Test
+    void initiationsBackToBackPutTheShardUnderLoadForASecondAfterTheFloodEnds() {
+        long costNs = 400_000; // the test's handshake: the next datagram comes 400 µs later, as on a busy shard
+        for (int i = 0; i < 600; i++) {
+            initiation(host(i));
+            now += costNs;
+        }
+        SessionCounters c = responder.counters();
+        assertTrue(responder.underLoad(now), "250 a window of 400 µs each: the whole thread, over half of it");
+        assertEquals(costNs, c.handshakeCostNs, "the cost is measured from the gaps");
+        assertTrue(c.cookieRepliesSent > 300, "after the first window, cookies: " + c.cookieRepliesSent);
+        assertEquals(600 - c.cookieRepliesSent, c.handshakesCompleted);
+        assertEquals(1, c.underLoadPeriods);
+        assertEquals(1, c.underLoad);
+
+        now += HandshakeLoad.HOLD_NS;
+        assertFalse(responder.underLoad(now), "a second after the last window over budget, handshakes are free");
+        assertEquals(SessionManager.DELIVERED, initiation(host(9_999)), "no cookie needed");
+    }
+
+    @Test
+    void aFloodTurnedAwayKeepsTheShardUnderLoadWhileItGoesOn() {
+        for (int i = 0; i < 300; i++) {
+            initiation(host(i));
+            now += 400_000;
+        }
+        assertTrue(responder.underLoad(now));
+        // The flood slows below the budget (it waits for answers it no longer gets): over a quarter of it, a flood.
+        for (int i = 0; i < 480; i++) {
+            initiation(host(1_000 + i));
+            now += 2_500_000; // 40 a window at 400 µs: 16 % of the thread, under the budget of 20 %
+        }
+        assertTrue(responder.underLoad(now), "1.2 s later, still under load");
+        assertEquals(1, responder.counters().underLoadPeriods, "never let in again in between");
+        now += 2 * HandshakeLoad.HOLD_NS;
+        assertFalse(responder.underLoad(now));
+    }
+
+    @Test
+    void aQuietShardNeverAsksForCookiesWhateverItsIdleGaps() {
+        for (int i = 0; i < 300; i++) {
+            assertEquals(SessionManager.DELIVERED, initiation(host(i)));
+            now += 20 * MS; // 50 a second: the gaps are idle time, capped as a cost
+        }
+        assertEquals(0, responder.counters().cookieRepliesSent);
+        assertEquals(HandshakeLoad.MAX_COST_NS, responder.counters().handshakeCostNs);
+        assertFalse(responder.underLoad(now));
+    }
+
+    @Test
+    void aZeroBudgetTurnsTheDefenceOff() {
+        responder.setHandshakeCpuBudget(0);
+        for (int i = 0; i < 600; i++) {
+            assertEquals(SessionManager.DELIVERED, initiation(host(i)));
+            now += 400_000;
+        }
+        assertEquals(0, responder.counters().cookieRepliesSent);
+        assertTrue(responder.counters().handshakeLoadPermille >= 900, "measured all the same");
+    }
+
+    @Test
+    void underLoadOneSourceGetsFiveAtOnceAndTwentyASecondEvenWithMac2() {
+        responder.setUnderLoad(true);
+        NodeAddress flooder = host(1);
+        int handled = 0;
+        for (int i = 0; i < 10; i++) {
+            SessionManager fresh = initiator();
+            assertTrue(fresh.send(now, WALL + now, responderContact, new byte[16], 0, 16));
+            carry(fresh, flooder, responder); // initiation -> cookie reply
+            carry(responder, responderContact.address(), fresh); // cookie reply -> retry with mac2
+            if (carry(fresh, flooder, responder) == SessionManager.DELIVERED) {
+                handled++;
+            }
+            while (responder.pollTransmit() != null) {
+                // responses: not needed
+            }
+        }
+        SessionCounters c = responder.counters();
+        assertEquals(HandshakeLimiter.BURST, handled, "the burst, then nothing more at this instant");
+        assertEquals(10, c.cookieRepliesSent);
+        assertEquals(10 - HandshakeLimiter.BURST, c.handshakeLimiterDrops);
+        assertEquals(c.handshakeLimiterDrops, c.silentDrops(), "dropped in silence");
+
+        now += 50 * MS; // one token: 1 s / 20
+        SessionManager late = initiator();
+        assertTrue(late.send(now, WALL + now, responderContact, new byte[16], 0, 16));
+        carry(late, flooder, responder);
+        carry(responder, responderContact.address(), late);
+        assertEquals(SessionManager.DELIVERED, carry(late, flooder, responder));
+        assertEquals(SessionManager.DELIVERED, initiationWithCookie(host(2)), "another source has its own bucket");
+    }
+
+    private int initiationWithCookie(NodeAddress address) {
+        SessionManager fresh = initiator();
+        assertTrue(fresh.send(now, WALL + now, responderContact, new byte[16], 0, 16));
+        carry(fresh, address, responder);
+        carry(responder, responderContact.address(), fresh);
+        return carry(fresh, address, responder);
+    }
+}
