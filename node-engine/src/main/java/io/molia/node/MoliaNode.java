@@ -147,7 +147,7 @@ public final class MoliaNode implements AutoCloseable {
             NodeCore core = new NodeCore(coreConfig, self, random.split(), now,
                     new ShardPartition(index, shards.length, SHARD_BITS), routing);
             core.reachable(SocketAddresses.reachableFrom(bound));
-            Shard shard = new Shard(core, newSessionManager(index, random.split()), bans::view, now);
+            Shard shard = new Shard(core, newSessionManager(index, random.split()), bans::view);
             shards[index] = new ShardLoop(shard, transport, operationTimes, metrics);
             shardViews.add(new ShardFigures(shards[index]));
             cores.add(core);

@@ -61,12 +61,16 @@ public final class SessionManager {
 
     /** The largest datagram the manager builds or opens (a Molia packet stays within 1280 bytes on the wire). */
     public static final int MAX_DATAGRAM_BYTES = 2048;
-    /** Slots of the transmit ring: datagrams queued between two drains beyond this are dropped and counted. */
+    /**
+     * Most slots of the transmit ring: datagrams queued between two drains beyond the ring's size are dropped and
+     * counted. A manager of fewer sessions gets a smaller ring ({@link #transmitSlotsFor}), so that the thousands of
+     * managers of a simulation do not each keep 8 MiB of slot buffers.
+     */
     public static final int TRANSMIT_SLOTS = 4096;
 
     /**
      * A datagram to send: {@code data()[0, length())} to {@code to()}. A slot of the manager's transmit ring,
-     * reused once {@link #TRANSMIT_SLOTS} more datagrams have been queued: a driver sends (or copies) it before
+     * reused once the ring's size more datagrams have been queued: a driver sends (or copies) it before
      * it calls the manager again.
      */
     public static final class Transmit {
@@ -108,12 +112,22 @@ public final class SessionManager {
     private final SessionCounters counters = new SessionCounters();
     private final Delivery delivery = new Delivery();
     private final SessionTable table;
-    private final TransmitRing ring = new TransmitRing(counters);
+    private final TransmitRing ring;
     private final HandshakeLoad load = new HandshakeLoad(counters);
     private final KeyLog keyLog;
     private final DataPath data;
     private final Responder responder;
     private final Initiator initiator;
+
+    /** The transmit ring's size for {@code maxSessions}: a sixteenth of them, a power of two in 64..4096. */
+    static int transmitSlotsFor(int maxSessions) {
+        return Integer.highestOneBit(Math.max(64, Math.min(TRANSMIT_SLOTS, maxSessions / 16)));
+    }
+
+    /** The transmit ring's size: how many datagrams may wait between two drains. */
+    public int transmitSlots() {
+        return ring.slots();
+    }
 
     /** A manager with a replay memory of its own: for a node of one shard, a client, a test. */
     public SessionManager(StaticIdentity local, byte[] localEd25519, byte[] psk, int shard, int shardBits,
@@ -137,6 +151,7 @@ public final class SessionManager {
         byte[] ownPsk = psk.clone();
         this.shard = shard;
         this.table = new SessionTable(shard, shardBits, maxSessions, random, counters);
+        this.ring = new TransmitRing(transmitSlotsFor(maxSessions), counters);
         this.keyLog = new KeyLog(local, ownPsk);
         this.data = new DataPath(table, ring, counters, delivery);
         this.responder = new Responder(local, ownPsk, random, admission, timestamps, table, ring, keyLog, counters,

@@ -5,20 +5,30 @@ import io.molia.session.SessionManager.Transmit;
 
 /**
  * The session layer's bounded, pre-sized ring of datagrams to send: a slot's buffer is allocated at its first use
- * and then kept, so sealing data into a slot allocates nothing. Beyond {@link SessionManager#TRANSMIT_SLOTS}
- * undrained datagrams the newest is dropped and counted. Owned by the shard thread; not thread-safe.
+ * and then kept, so sealing data into a slot allocates nothing. Beyond its size (a power of two) in undrained
+ * datagrams the newest is dropped and counted. Owned by the shard thread; not thread-safe.
  */
 final class TransmitRing {
-    private final Transmit[] ring = new Transmit[SessionManager.TRANSMIT_SLOTS];
+    private final Transmit[] ring;
+    private final int mask;
     private final SessionCounters counters;
     private long head; // next to poll
     private long tail; // next to fill
 
-    TransmitRing(SessionCounters counters) {
+    TransmitRing(int slots, SessionCounters counters) {
+        if (Integer.bitCount(slots) != 1) {
+            throw new IllegalArgumentException("a ring of " + slots + " slots: a power of two is needed");
+        }
+        this.ring = new Transmit[slots];
+        this.mask = slots - 1;
         this.counters = counters;
         for (int i = 0; i < ring.length; i++) {
             ring[i] = new Transmit();
         }
+    }
+
+    int slots() {
+        return ring.length;
     }
 
     /** The next datagram to send, or null. */
@@ -26,16 +36,16 @@ final class TransmitRing {
         if (head == tail) {
             return null;
         }
-        return ring[(int) (head++ & (SessionManager.TRANSMIT_SLOTS - 1))];
+        return ring[(int) (head++ & mask)];
     }
 
     /** A free slot whose buffer holds at least {@code length} bytes, or null (full: dropped, counted). */
     Transmit claim(NodeAddress to, int length) {
-        if (tail - head == SessionManager.TRANSMIT_SLOTS) {
+        if (tail - head == ring.length) {
             counters.transmitRingFull++;
             return null;
         }
-        Transmit t = ring[(int) (tail++ & (SessionManager.TRANSMIT_SLOTS - 1))];
+        Transmit t = ring[(int) (tail++ & mask)];
         if (t.data == null) {
             t.data = new byte[SessionManager.MAX_DATAGRAM_BYTES]; // first use of this slot: warm-up, not steady state
         }

@@ -31,8 +31,6 @@ import io.molia.session.SessionManager;
 public final class Shard {
     /** How often a peer this shard talks with is reported alive to the routing table's owner. */
     static final long ALIVE_REPORT_EVERY_NS = TimeUnit.SECONDS.toNanos(30);
-    /** How often the session layer's timers (rekey, expiry, retransmission) are run. */
-    static final long SESSION_TICK_NS = TimeUnit.SECONDS.toNanos(1);
 
     /** A message for shard {@code shard}'s inbox. */
     public record Handover(int shard, ShardMessage message) {
@@ -43,12 +41,11 @@ public final class Shard {
     private final SessionManager sessions;
     private final Supplier<BanList.View> bans;
     private final ArrayDeque<Handover> handovers = new ArrayDeque<>();
-    private long nextSessionTickNs;
     /** While a record request another shard handed over is handled: that shard, which seals the answer. */
     private int answerVia = -1;
 
     /** {@code bans} gives the operator's bans as last published (read on every datagram, never locked). */
-    public Shard(NodeCore core, SessionManager sessions, Supplier<BanList.View> bans, long nowNs) {
+    public Shard(NodeCore core, SessionManager sessions, Supplier<BanList.View> bans) {
         this.partition = core.partition();
         if (sessions.shard() != partition.index()) {
             throw new IllegalArgumentException("sessions of shard " + sessions.shard() + " for shard "
@@ -57,7 +54,6 @@ public final class Shard {
         this.core = core;
         this.sessions = sessions;
         this.bans = bans;
-        this.nextSessionTickNs = nowNs + SESSION_TICK_NS;
     }
 
     public int index() {
@@ -106,14 +102,13 @@ public final class Shard {
         moveOutput(nowNs, wallNs);
     }
 
-    /** Runs what is due at {@code nowNs}: the core's timers and the session layer's. */
+    /** Runs what is due at {@code nowNs}: the core's timers and the session layer's (each only when due). */
     public void onTimeout(long nowNs, long wallNs) {
         if (nowNs >= core.nextDeadlineNs()) {
             core.onTimer(nowNs);
         }
-        if (nowNs >= nextSessionTickNs) {
+        if (nowNs >= sessions.nextDeadlineNs()) {
             sessions.onTimer(nowNs, wallNs);
-            nextSessionTickNs = nowNs + SESSION_TICK_NS;
         }
         moveOutput(nowNs, wallNs);
     }
@@ -141,7 +136,7 @@ public final class Shard {
 
     /** When {@link #onTimeout} is next due (System.nanoTime scale). */
     public long nextDeadlineNs() {
-        return Math.min(core.nextDeadlineNs(), nextSessionTickNs);
+        return Math.min(core.nextDeadlineNs(), sessions.nextDeadlineNs());
     }
 
     // ---------------------------------------------------------------- the glue between sessions and core

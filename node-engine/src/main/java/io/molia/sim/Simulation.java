@@ -295,7 +295,8 @@ public final class Simulation {
         if (config.sessions()) {
             SessionManager sessions = new SessionManager(StaticIdentity.fromEd25519Seed(seed), publicKey, new byte[32],
                     0, 0, SESSIONS_PER_NODE, identityRandom.split(), (id, key, pow) -> true);
-            shard = new Shard(core, sessions, () -> NO_BANS, nowNs);
+            sessions.setHandshakeCpuBudget(0); // its load signal reads gaps of real time; virtual time has none
+            shard = new Shard(core, sessions, () -> NO_BANS);
         }
         SimNode node = new SimNode(slot, nextIncarnation++, core, shard, site, accessMs);
         node.joined = joined;

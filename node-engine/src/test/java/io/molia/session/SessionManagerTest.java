@@ -89,14 +89,14 @@ class SessionManagerTest {
         assertEquals(SessionManager.DELIVERED, deliver(b, a, oneRoundTrip("q", "a")));
         assertEquals(SessionManager.CONFIRMED, deliver(a, b, only(a.sessions)));
         byte[] message = new byte[100];
-        for (int i = 0; i < SessionManager.TRANSMIT_SLOTS; i++) {
+        for (int i = 0; i < a.sessions.transmitSlots(); i++) {
             message[0] = (byte) i;
             message[1] = (byte) (i >>> 8);
             assertTrue(a.sessions.send(now, WALL + now, b.contact, message, 0, message.length));
         }
         assertEquals(false, a.sessions.send(now, WALL + now, b.contact, message, 0, message.length));
         assertEquals(1, a.sessions.counters().transmitRingFull);
-        for (int i = 0; i < SessionManager.TRANSMIT_SLOTS; i++) {
+        for (int i = 0; i < a.sessions.transmitSlots(); i++) {
             assertEquals(SessionManager.DELIVERED, deliver(a, b, a.sessions.pollTransmit()));
             SessionManager.Delivery d = b.sessions.delivery();
             assertEquals(message.length, d.length);
