@@ -36,11 +36,6 @@ public final class Outbound {
         return reply;
     }
 
-    void fill(Contact destination, byte[] source, int len, boolean isReply) {
-        System.arraycopy(source, 0, buffer(), 0, len);
-        set(destination, len, isReply);
-    }
-
     /** The slot's buffer, allocated on the slot's first use only. */
     byte[] buffer() {
         if (data == null) {
@@ -53,9 +48,5 @@ public final class Outbound {
         to = destination;
         length = len;
         reply = isReply;
-    }
-
-    void clear() {
-        to = null;
     }
 }

@@ -18,18 +18,14 @@ final class TransmitQueue {
         slots = new Outbound[capacity];
     }
 
+    /** Queues a copy of {@code source[0, length)}; false when the queue is full. */
     boolean offer(Contact to, byte[] source, int length, boolean reply) {
-        if (size == slots.length) {
+        byte[] buffer = nextBuffer();
+        if (buffer == null) {
             return false;
         }
-        int index = (head + size) % slots.length;
-        Outbound slot = slots[index];
-        if (slot == null) {
-            slot = new Outbound();
-            slots[index] = slot;
-        }
-        slot.fill(to, source, length, reply);
-        size++;
+        System.arraycopy(source, 0, buffer, 0, length);
+        commit(to, length, reply);
         return true;
     }
 
