@@ -376,6 +376,14 @@ public final class NodeCore {
 
     /** Iterative FIND_VALUE for {@code key}; completes at the first valid value. */
     public long startGet(long nowNs, NodeId key) {
+        RecordStore.StoredRecord held = partition.ownerOfKey(key) == partition.index() ? records.get(nowNs, key) : null;
+        if (held != null) {
+            // This node holds it (it is among the k closest): no lookup excludes itself into "not found".
+            long handle = nextHandle++;
+            counters.lookupsStarted++;
+            events.add(new CoreEvent.GetCompleted(handle, key, held.value().clone(), nowNs, nowNs, 0));
+            return handle;
+        }
         return startOperation(nowNs, OperationKind.GET, key, null, null, 0);
     }
 

@@ -290,10 +290,13 @@ public final class MoliaNode implements AutoCloseable {
                 .thenApply(e -> (CoreEvent.PutCompleted) e);
     }
 
-    /** Finds the value stored under {@code key}; completes with null when no peer has it. */
+    /**
+     * Finds the value stored under {@code key}, on the shard that would hold it here (so a record this node holds
+     * is found at once); completes with null when no peer has it.
+     */
     public CompletableFuture<byte[]> get(NodeId key) {
-        return anyShard().submit(core -> core.startGet(System.nanoTime(), key))
-                .thenApply(e -> ((CoreEvent.GetCompleted) e).value());
+        return shards[shards[0].core().partition().ownerOfKey(key)].submit(core -> core.startGet(System.nanoTime(),
+                key)).thenApply(e -> ((CoreEvent.GetCompleted) e).value());
     }
 
     /** A snapshot of simple figures: the routing table's size read on its owner's loop, the rest summed racily. */

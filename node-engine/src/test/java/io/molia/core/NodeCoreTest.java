@@ -93,6 +93,27 @@ class NodeCoreTest {
         assertEquals(2 * MS, a.routingTable().entry(b.self().id()).rtt().srttNs());
     }
 
+    /** Issue 18's finding: a lookup never asks the node itself, so a get of a record only it held said "not found". */
+    @Test
+    void aGetOfARecordThisNodeHoldsFindsItWithoutAsking() {
+        NodeCore a = node();
+        NodeCore b = node();
+        a.ping(now, b.self());
+        drive();
+        events(a);
+        byte[] value = "held here".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        b.startPut(now, value, 600 * 1_000 * MS);
+        drive();
+        NodeId key = assertInstanceOf(CoreEvent.PutCompleted.class, events(b).get(0)).key();
+        assertNotNull(a.records().get(now, key), "the put stored it on a");
+        long sent = a.counters().requestsOut;
+        a.startGet(now, key);
+        CoreEvent.GetCompleted got = assertInstanceOf(CoreEvent.GetCompleted.class, events(a).get(0));
+        assertArrayEquals(value, got.value());
+        assertEquals(0, got.requests());
+        assertEquals(sent, a.counters().requestsOut, "nobody was asked");
+    }
+
     @Test
     void peersThatOnlyContactThisNodeNeverEnterItsTable() {
         NodeCore b = node();
