@@ -92,7 +92,9 @@ final class DevnetCommand implements Callable<Integer> {
             stop.countDown();
         }, "molia-devnet-shutdown"));
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        List<Process> children = new ArrayList<>();
+        // Read by the shutdown hook while children start: a child is listed the moment it exists, so a devnet
+        // stopped while it was still starting nodes leaves none behind.
+        List<Process> children = new java.util.concurrent.CopyOnWriteArrayList<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> children.forEach(Process::destroy),
                 "molia-devnet-children"));
         System.out.printf("%-5s %-18s %-8s %s%n", "node", "id", "pid", "address");
@@ -100,8 +102,7 @@ final class DevnetCommand implements Callable<Integer> {
             io.molia.node.MoliaAddress first = null;
             for (int i = 0; i < count; i++) {
                 ChildNode child = ChildNode.start(dataDir.resolve("node-" + i), first, wgKeyLog, buffers.asFlags(),
-                        handshakeCpuBudget);
-                children.add(child.process());
+                        handshakeCpuBudget, children);
                 first = first == null ? child.address() : first;
                 System.out.printf("%-5d %-18s %-8d %s%n", i, child.address().nodeId().shortHex(),
                         child.process().pid(), child.address());
@@ -158,8 +159,9 @@ final class DevnetCommand implements Callable<Integer> {
 
     /** A `molia node` child process started with the same JDK and class path as this one. */
     private record ChildNode(Process process, io.molia.node.MoliaAddress address) {
+        /** Starts a node process, adds it to {@code children} at once, and waits until it says its address. */
         static ChildNode start(Path dataDir, io.molia.node.MoliaAddress bootstrap, Path keyLog,
-                List<String> bufferFlags, double handshakeCpuBudget) throws Exception {
+                List<String> bufferFlags, double handshakeCpuBudget, List<Process> children) throws Exception {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx128m"));
             command.addAll(JvmFlags.forChild()); // Chronicle's flags (the WAL), as this JVM got them
@@ -175,6 +177,7 @@ final class DevnetCommand implements Callable<Integer> {
                 command.addAll(List.of("--wg-keylog", keyLog.toString()));
             }
             Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            children.add(p);
             java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                     java.nio.charset.StandardCharsets.UTF_8));
             String line;
