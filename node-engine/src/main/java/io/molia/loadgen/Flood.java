@@ -139,6 +139,7 @@ public final class Flood {
                 }
             }
             expire();
+            runSessionTimers();
         }
         return new long[] {sent, answered};
     }
@@ -173,7 +174,18 @@ public final class Flood {
         }
     }
 
-    private void expire() {
+    /** A lost initiation is sent again (every 5 s, as WireGuard does): a flood never stalls on one lost datagram. */
+    private void runSessionTimers() throws IOException {
+        long now = System.nanoTime();
+        for (Client c : clients) {
+            if (now >= c.sessions.nextDeadlineNs()) {
+                c.sessions.onTimer(now, WALL_OFFSET_NS + now);
+                flush(c);
+            }
+        }
+    }
+
+        private void expire() {
         long now = System.nanoTime();
         outstanding.values().removeIf(sentAt -> now - sentAt > REQUEST_TIMEOUT_NS);
     }

@@ -173,8 +173,12 @@ public final class MoliaNode implements AutoCloseable {
             metrics.serve(config.metrics());
         }
         // Through the bootstrap peers and the peers the WAL restored: a restarted node rejoins without --bootstrap.
+        List<java.util.concurrent.Future<?>> serving = new ArrayList<>();
         for (ShardLoop s : shards) {
-            s.serve();
+            serving.add(s.serve());
+        }
+        for (java.util.concurrent.Future<?> started : serving) {
+            awaitStarted(started);
         }
         int receiveBufferBytes = transport.sockets().get(0).receiveBufferBytes();
         warnOnceIfCapped(config.buffers().receiveBytes(), receiveBufferBytes);
@@ -190,6 +194,20 @@ public final class MoliaNode implements AutoCloseable {
                     .addKeyValue("node", self.id().shortHex()).addKeyValue("file", keyLog.path())
                     .log("key log on: every session key is written to the file; whoever reads it decrypts this node's "
                             + "traffic (debug only)");
+        }
+    }
+
+    /** Waits for a shard's first turn; a node that cannot start its loops is not returned to the caller. */
+    private void awaitStarted(java.util.concurrent.Future<?> started) throws IOException {
+        try {
+            started.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IOException("interrupted while the shards started", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            close();
+            throw new IOException("a shard failed to start: " + e.getCause(), e.getCause());
         }
     }
 

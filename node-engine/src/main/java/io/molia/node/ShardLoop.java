@@ -74,10 +74,13 @@ final class ShardLoop {
         this.joining = join;
     }
 
-    /** Starts serving: on the loop, arms the first timer (and starts joining on shard 0). */
-    void serve() {
-        loop.execute(() -> {
-            serving = true;
+    /**
+     * Starts serving: datagrams are taken from now on; on the loop, the first timer is armed (and shard 0 starts
+     * joining). The future completes once that ran: a node returned by {@link MoliaNode#start} is serving.
+     */
+    java.util.concurrent.Future<?> serve() {
+        serving = true;
+        return loop.submit(() -> {
             long now = System.nanoTime();
             nextHousekeepingNs = now + HOUSEKEEPING_NS;
             if (joining != null) {

@@ -65,7 +65,9 @@ class WireDecoderTest {
         SessionManager.Transmit t;
         while ((t = from.sessions().pollTransmit()) != null) {
             byte[] bytes = t.copy();
-            wire.add(new UdpDatagram(wire.size() + 1, WALL + now, from.socket(), to.socket(), bytes, bytes.length));
+            // The capture keeps the bytes as they were on the wire: the receiver decrypts its buffer in place.
+            wire.add(new UdpDatagram(wire.size() + 1, WALL + now, from.socket(), to.socket(), bytes.clone(),
+                    bytes.length));
             if (to.sessions().onDatagram(now, WALL + now, from.contact().address(), bytes, 0, bytes.length)
                     == SessionManager.DELIVERED) {
                 delivered = to.sessions().delivery();
