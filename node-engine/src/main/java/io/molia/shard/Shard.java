@@ -88,18 +88,20 @@ public final class Shard {
     /** What another shard handed this one. */
     public void onInbox(ShardMessage message, long nowNs, long wallNs) {
         switch (message) {
-            case ShardMessage.Datagram d -> receive(d.sender(), d.data(), 0, d.data().length, nowNs, wallNs);
+            case ShardMessage.Datagram d -> {
+                receive(d.sender(), d.data(), 0, d.data().length, nowNs, wallNs);
+                return; // receive moved its output
+            }
             case ShardMessage.Delivered d -> {
                 answerVia = d.origin();
                 core.onDatagram(nowNs, d.from(), d.data(), 0, d.data().length); // ours by the same partition rule
-                moveOutput(nowNs, wallNs);
-                answerVia = -1;
             }
             case ShardMessage.Send s -> sessions.send(nowNs, wallNs, s.to(), s.data(), 0, s.data().length);
             case ShardMessage.Alive a -> core.onContactedBy(nowNs, a.from());
             case ShardMessage.Routing r -> core.onRoutingNote(nowNs, r.note());
         }
         moveOutput(nowNs, wallNs);
+        answerVia = -1;
     }
 
     /** Runs what is due at {@code nowNs}: the core's timers and the session layer's (each only when due). */
