@@ -452,7 +452,7 @@ public final class NodeCore {
                 ? routing.closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
                         message.targetWord(3), true, from.id(), closestScratch, closestScratch.length)
                 : published.get().closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
-                        message.targetWord(3), from.id(), closestScratch, closestScratch.length);
+                        message.targetWord(3), true, from.id(), closestScratch, closestScratch.length);
         return codec.encodeNodes(out, 0, requestId, closestScratch, n);
     }
 
@@ -693,7 +693,7 @@ public final class NodeCore {
             routingNotes.add(new RoutingNote.LookupStarted(target));
             if (start == null) {
                 int n = published.get().closest(target.word(0), target.word(1), target.word(2), target.word(3),
-                        null, closestScratch, closestScratch.length);
+                        false, null, closestScratch, closestScratch.length); // as the owner: failing ones too
                 start = new ArrayList<>(Arrays.asList(closestScratch).subList(0, n));
             }
         }

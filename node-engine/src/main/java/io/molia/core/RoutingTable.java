@@ -417,18 +417,25 @@ public final class RoutingTable {
         return changes;
     }
 
-    /** The answerable contacts as they are now, for other threads (see {@link RoutingSnapshot}). */
+    /** The contacts as they are now, each marked if failing, for other threads (see {@link RoutingSnapshot}). */
     public RoutingSnapshot snapshot() {
         Contact[][] copy = new Contact[NodeId.BITS][];
+        boolean[][] failing = new boolean[NodeId.BITS][];
         for (int b = 0; b < NodeId.BITS; b++) {
             Bucket bucket = buckets[b];
             if (bucket == null || bucket.entries.isEmpty()) {
                 continue;
             }
-            copy[b] = bucket.entries.stream().filter(e -> e.failures() == 0).map(RoutingEntry::contact)
-                    .toArray(Contact[]::new);
+            int size = bucket.entries.size();
+            copy[b] = new Contact[size];
+            failing[b] = new boolean[size];
+            for (int i = 0; i < size; i++) {
+                RoutingEntry e = bucket.entries.get(i);
+                copy[b][i] = e.contact();
+                failing[b][i] = e.failures() > 0;
+            }
         }
-        return new RoutingSnapshot(self, copy);
+        return new RoutingSnapshot(self, copy, failing);
     }
 
     private static final class Bucket {

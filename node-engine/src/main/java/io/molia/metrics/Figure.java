@@ -38,8 +38,16 @@ public record Figure<S>(String name, boolean counter, String family, String reas
 
     /** A counter of nanoseconds, exported to Prometheus in seconds ({@code molia_<name without _ns>_seconds}). */
     public static <S> Figure<S> nanosCounter(String name, String help, ToLongFunction<S> read) {
-        String base = name.endsWith("_ns") ? name.substring(0, name.length() - 3) : name;
-        return new Figure<>(name, true, "molia_" + base + "_seconds", null, 1e-9, false, help, read);
+        return new Figure<>(name, true, secondsFamily(name), null, 1e-9, false, help, read);
+    }
+
+    /** A gauge of nanoseconds, exported to Prometheus in seconds ({@code molia_<name without _ns>_seconds}). */
+    public static <S> Figure<S> nanosGauge(String name, String help, ToLongFunction<S> read) {
+        return new Figure<>(name, false, secondsFamily(name), null, 1e-9, false, help, read);
+    }
+
+    private static String secondsFamily(String name) {
+        return "molia_" + (name.endsWith("_ns") ? name.substring(0, name.length() - 3) : name) + "_seconds";
     }
 
     /** This figure under another Prometheus family name (one that predates this table). */

@@ -122,7 +122,7 @@ public final class NodeFigures {
         f.add(Figure.<ShardSource>gauge("handshake_load_permille", "What the last 100 ms of initiations would "
                 + "cost, in thousandths of the shard's thread", s -> s.sessions().handshakeLoadPermille)
                 .shownPerShard());
-        f.add(Figure.<ShardSource>gauge("handshake_cost_ns", "Measured CPU cost of one handshake on the shard",
+        f.add(Figure.<ShardSource>nanosGauge("handshake_cost_ns", "Measured CPU cost of one handshake on the shard",
                 s -> s.sessions().handshakeCostNs).shownPerShard());
         f.add(Figure.counter("one_round_trip_answers", "Requests answered inside a handshake response",
                 s -> s.sessions().oneRoundTripAnswers));

@@ -91,10 +91,16 @@ class RoutingTableTest {
             NodeId exclude = offered.get(random.nextInt(offered.size())).id();
             int n = table.closest(target.word(0), target.word(1), target.word(2), target.word(3), true, exclude,
                     fromTable, fromTable.length);
-            int m = snapshot.closest(target.word(0), target.word(1), target.word(2), target.word(3), exclude,
+            int m = snapshot.closest(target.word(0), target.word(1), target.word(2), target.word(3), true, exclude,
                     fromSnapshot, fromSnapshot.length);
             assertEquals(Arrays.asList(fromTable).subList(0, n), Arrays.asList(fromSnapshot).subList(0, m),
                     "target " + target);
+            n = table.closest(target.word(0), target.word(1), target.word(2), target.word(3), false, exclude,
+                    fromTable, fromTable.length);
+            m = snapshot.closest(target.word(0), target.word(1), target.word(2), target.word(3), false, exclude,
+                    fromSnapshot, fromSnapshot.length);
+            assertEquals(Arrays.asList(fromTable).subList(0, n), Arrays.asList(fromSnapshot).subList(0, m),
+                    "target " + target + ", failing contacts included (where a lookup starts)");
         }
         long unchanged = table.changes();
         table.onContactSeen(5_000, table.bucketEntries(table.deepestNonEmptyBucket()).get(0).contact());
