@@ -59,6 +59,10 @@ public final class NodeCore {
     private static final int DROP = -2;
     private static final long EXPIRY_SWEEP_NS = TimeUnit.MINUTES.toNanos(1);
     private static final int RTT_CACHE_SIZE = 4_096;
+    /** Peers this core found unresponsive, remembered so its lookups do not ask them again (most have left). */
+    private static final int RECENT_FAILURES_SIZE = 4_096;
+    /** How long an unresponsive peer is not asked; an answer from it clears it sooner. */
+    private static final long RECENT_FAILURE_NS = TimeUnit.MINUTES.toNanos(10);
     /** Enough for a lookup burst plus the answers of one event-loop turn; drivers drain after every input. */
     private static final int TRANSMIT_QUEUE_SLOTS = 256;
 
@@ -87,6 +91,13 @@ public final class NodeCore {
             return size() > RTT_CACHE_SIZE;
         }
     };
+    /** Peer → when it was found unresponsive (see {@link #onUnresponsive}); least recently failed first. */
+    private final Map<NodeId, Long> recentFailures = new LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
+            return size() > RECENT_FAILURES_SIZE;
+        }
+    };
     private final Map<Long, PendingRequest> pending = new HashMap<>();
     private final Map<Long, Operation> operations = new HashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
@@ -94,12 +105,18 @@ public final class NodeCore {
     private final RoutingCandidates candidates = new RoutingCandidates();
     /** A CANDIDATE timer is queued (at most one at a time). */
     private boolean candidateTimerArmed;
+    /** Stale entries to ping before they are handed out again (the owner's only). */
+    private final LivenessChecks livenessChecks = new LivenessChecks();
+    /** A LIVENESS timer is queued (at most one at a time). */
+    private boolean livenessTimerArmed;
     private final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
     /** Hops of finished traced operations until the driver takes them; only traced operations land here. */
     private final Map<Long, List<LookupHop>> finishedTraces = new HashMap<>();
     private final Contact[] closestScratch;
     private final Lookup.RttOracle rttOracle = this::expectedRttNs;
     private long nextHandle = 1;
+    /** The ID of the request {@link #sendRequest} sent last. */
+    private long lastRequestId;
     private long timerSeq;
 
     /** A node's only core: it owns the routing table and every record (one shard, a simulated node, tests). */
@@ -302,6 +319,7 @@ public final class NodeCore {
                 case HARD_TIMEOUT -> onHardTimeout(nowNs, t.request);
                 case MAINTENANCE -> onMaintenance(nowNs);
                 case CANDIDATE -> onCandidateTimer(nowNs);
+                case LIVENESS -> onLivenessTimer(nowNs);
             }
         }
     }
@@ -419,14 +437,14 @@ public final class NodeCore {
         int end;
         switch (message.kind()) {
             case PING -> end = codec.encodePong(out, 0, id, from.address());
-            case FIND_NODE -> end = encodeClosest(out, id, from);
+            case FIND_NODE -> end = encodeClosest(nowNs, out, id, from);
             case FIND_VALUE -> {
                 RecordStore.StoredRecord r = records.get(nowNs, message.target());
                 if (r != null) {
                     long ttlSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(r.expiresNs() - nowNs));
                     end = codec.encodeValue(out, 0, id, r.value(), 0, r.value().length, ttlSeconds);
                 } else {
-                    end = encodeClosest(out, id, from);
+                    end = encodeClosest(nowNs, out, id, from);
                 }
             }
             case STORE -> end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
@@ -437,15 +455,34 @@ public final class NodeCore {
 
     /**
      * NODES with the k closest to the request's target: the hot path, allocation-free. The owner reads its table,
-     * the other shards the snapshot it published; both leave out peers that failed their last request.
+     * the other shards the snapshot it published; both leave out peers that failed their last request. The owner
+     * checks the stale ones it hands out ({@link LivenessChecks}): the other shards' answers benefit once it
+     * publishes the outcome.
      */
-    private int encodeClosest(byte[] out, long requestId, Contact from) {
-        int n = routing != null
-                ? routing.closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
-                        message.targetWord(3), true, from.id(), closestScratch, closestScratch.length)
-                : published.get().closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
-                        message.targetWord(3), from.id(), closestScratch, closestScratch.length);
+    private int encodeClosest(long nowNs, byte[] out, long requestId, Contact from) {
+        int n;
+        if (routing != null) {
+            n = routing.closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
+                    message.targetWord(3), true, from.id(), closestScratch, closestScratch.length);
+            checkStale(nowNs, n);
+        } else {
+            n = published.get().closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
+                    message.targetWord(3), from.id(), closestScratch, closestScratch.length);
+        }
         return codec.encodeNodes(out, 0, requestId, closestScratch, n);
+    }
+
+    /** Queues a liveness check of the stale entries among {@code closestScratch[0, n)}. */
+    private void checkStale(long nowNs, int n) {
+        boolean queued = false;
+        for (int i = 0; i < n; i++) {
+            RoutingEntry entry = routing.entry(closestScratch[i].id());
+            queued |= entry != null && livenessChecks.offer(nowNs, entry);
+        }
+        if (queued && !livenessTimerArmed) {
+            livenessTimerArmed = true;
+            schedule(nowNs, TimerKind.LIVENESS, null); // sent off the answer path
+        }
     }
 
     private boolean store(long nowNs) {
@@ -489,6 +526,12 @@ public final class NodeCore {
         }
         pending.remove(req.requestId);
         counters.responsesIn++;
+        if (req.unresponsive) {
+            counters.lateAnswers++;
+        } else if (req.livenessCheckOfSeenNs >= 0) {
+            livenessChecks.onOutcome(req.sentNs - req.livenessCheckOfSeenNs, true);
+        }
+        recentFailures.remove(from.id());
         long rttNs = req.retransmitted ? -1 : nowNs - req.sentNs;
         if (from.address().equals(req.peer.address())) {
             noteAlive(nowNs, from, rttNs); // it answered from the address it was asked at: the table's door
@@ -517,7 +560,7 @@ public final class NodeCore {
                 op.pingRttNs = nowNs - req.sentNs;
                 finish(nowNs, op);
             }
-            case LOOKUP, GET -> {
+            case LOOKUP, GET, REFRESH -> {
                 if (op.kind == OperationKind.GET && message.kind() == MessageKind.VALUE && valueMatches(op.target)) {
                     op.valueFound = message.copyValue();
                     op.lookup.onResponse(nowNs, from.id(), List.of());
@@ -525,21 +568,20 @@ public final class NodeCore {
                     return;
                 }
                 op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
-                        ? usable(message.contacts()) : List.of());
+                        ? usable(nowNs, message.contacts()) : List.of());
                 pump(nowNs, op);
             }
             case PUT -> {
                 if (op.lookup.isFinished()) {
-                    op.storesAnswered++;
                     if (message.kind() == MessageKind.STORE_ACK && message.stored()) {
                         op.storesAcked++;
                     }
-                    if (op.storesAnswered == op.storesSent) {
-                        finish(nowNs, op);
+                    if (!req.unresponsive) {
+                        storeAnswered(nowNs, op); // else it was counted when it turned unresponsive
                     }
                 } else {
                     op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
-                            ? usable(message.contacts()) : List.of());
+                            ? usable(nowNs, message.contacts()) : List.of());
                     pump(nowNs, op);
                 }
             }
@@ -551,11 +593,14 @@ public final class NodeCore {
         return key.equals(NodeId.fromBytes(scratch, 0));
     }
 
-    /** The contacts of an answer this node may ask next: not itself, and reachable from its socket. */
-    private List<Contact> usable(List<Contact> contacts) {
+    /**
+     * The contacts of an answer this node may ask next: not itself, reachable from its socket, and not found
+     * unresponsive lately (the peer that named it had not noticed it left).
+     */
+    private List<Contact> usable(long nowNs, List<Contact> contacts) {
         List<Contact> out = new ArrayList<>(contacts.size());
         for (Contact c : contacts) {
-            if (!c.id().equals(self.id()) && reachable.test(c.address())) {
+            if (!c.id().equals(self.id()) && reachable.test(c.address()) && !failedRecently(nowNs, c.id())) {
                 out.add(c);
             }
         }
@@ -566,12 +611,18 @@ public final class NodeCore {
         if (pending.get(req.requestId) != req) {
             return;
         }
+        if (req.retransmitted) {
+            onUnresponsive(nowNs, req);
+            return;
+        }
         counters.softTimeouts++;
-        // One retransmission of the same request: a lost datagram costs one timeout, not a lost peer.
+        // One retransmission of the same request: a lost datagram costs one timeout, not a lost peer. The copy gets
+        // a timeout of its own; missing it too makes the peer unresponsive.
         req.retransmitted = true;
         if (transmits.offer(req.peer, req.datagram, req.datagram.length, false)) {
             counters.datagramsOut++;
         }
+        schedule(nowNs + timeoutNs(req.peer.id()), TimerKind.SOFT_TIMEOUT, req);
         Operation op = req.operation;
         if (op != null && op.trace != null && !op.done) {
             trace(op, req, nowNs, LookupHop.Outcome.SLOW, 0);
@@ -582,37 +633,89 @@ public final class NodeCore {
         }
     }
 
+    /**
+     * A request and its copy both missed their adaptive timeouts: the peer has most likely left. Nobody waits for it
+     * any longer: its lookup moves on without it, a put counts its store as not acknowledged, the routing table
+     * learns the failure now (not at the hard timeout) and this core's lookups stop asking it. The request stays
+     * pending until the hard timeout, so a late answer still counts (and clears all of it).
+     */
+    private void onUnresponsive(long nowNs, PendingRequest req) {
+        req.unresponsive = true;
+        counters.unresponsive++;
+        recentFailures.remove(req.peer.id());
+        recentFailures.put(req.peer.id(), nowNs);
+        reportFailure(req.peer);
+        if (req.livenessCheckOfSeenNs >= 0) {
+            livenessChecks.onOutcome(req.sentNs - req.livenessCheckOfSeenNs, false);
+        }
+        Operation op = req.operation;
+        if (op == null || op.done) {
+            return;
+        }
+        switch (op.kind) {
+            case PING -> { } // an operator's ping waits for the answer or the hard timeout
+            case LOOKUP, GET, REFRESH -> {
+                op.lookup.onUnresponsive(nowNs, req.peer.id());
+                pump(nowNs, op);
+            }
+            case PUT -> {
+                if (op.lookup.isFinished()) {
+                    storeAnswered(nowNs, op);
+                } else {
+                    op.lookup.onUnresponsive(nowNs, req.peer.id());
+                    pump(nowNs, op);
+                }
+            }
+        }
+    }
+
     private void onHardTimeout(long nowNs, PendingRequest req) {
         if (pending.remove(req.requestId) != req) {
             return;
         }
         counters.hardTimeouts++;
-        if (routing != null) {
-            routing.onFailure(req.peer.id());
-        } else {
-            routingNotes.add(new RoutingNote.Failed(req.peer.id()));
+        if (!req.unresponsive) {
+            reportFailure(req.peer); // else already reported
         }
         Operation op = req.operation;
         if (op != null && op.trace != null && !op.done) {
             trace(op, req, nowNs, LookupHop.Outcome.TIMEOUT, 0);
         }
-        if (op != null) {
-            failRequest(nowNs, op, req.peer);
+        if (op != null && !(op.kind == OperationKind.PUT && req.unresponsive && op.lookup.isFinished())) {
+            failRequest(nowNs, op, req.peer); // a store already counted when it turned unresponsive
+        }
+    }
+
+    private void reportFailure(Contact peer) {
+        if (routing != null) {
+            routing.onFailure(peer.id());
+        } else {
+            routingNotes.add(new RoutingNote.Failed(peer.id()));
+        }
+    }
+
+    private boolean failedRecently(long nowNs, NodeId peer) {
+        Long failedNs = recentFailures.get(peer);
+        return failedNs != null && nowNs - failedNs < RECENT_FAILURE_NS;
+    }
+
+    /** One store of a put answered, or is no longer waited for; the put completes when none is left. */
+    private void storeAnswered(long nowNs, Operation op) {
+        if (++op.storesAnswered == op.storesSent) {
+            finish(nowNs, op);
         }
     }
 
     private void failRequest(long nowNs, Operation op, Contact peer) {
         switch (op.kind) {
             case PING -> finish(nowNs, op);
-            case LOOKUP, GET -> {
+            case LOOKUP, GET, REFRESH -> {
                 op.lookup.onFailure(nowNs, peer.id());
                 pump(nowNs, op);
             }
             case PUT -> {
                 if (op.lookup.isFinished()) {
-                    if (++op.storesAnswered == op.storesSent) {
-                        finish(nowNs, op);
-                    }
+                    storeAnswered(nowNs, op);
                 } else {
                     op.lookup.onFailure(nowNs, peer.id());
                     pump(nowNs, op);
@@ -649,6 +752,19 @@ public final class NodeCore {
         }
     }
 
+    /** Pings the stale entries queued by {@link #checkStale}. */
+    private void onLivenessTimer(long nowNs) {
+        livenessTimerArmed = false;
+        Contact peer;
+        while ((peer = livenessChecks.poll()) != null) {
+            RoutingEntry entry = routing.entry(peer.id());
+            if (entry != null && sendRequest(nowNs, peer, MessageKind.PING, null, null)) {
+                pending.get(lastRequestId).livenessCheckOfSeenNs = entry.lastSeenNs();
+                counters.livenessChecks++;
+            }
+        }
+    }
+
     private void noteAlive(long nowNs, Contact peer, long rttNs) {
         if (routing == null) {
             routingNotes.add(new RoutingNote.Answered(peer, rttNs));
@@ -680,6 +796,7 @@ public final class NodeCore {
             if (start == null) {
                 start = new ArrayList<>();
                 routing.closest(target, config.k(), false, null, start);
+                start.removeIf(c -> failedRecently(nowNs, c.id()));
             }
         } else {
             routingNotes.add(new RoutingNote.LookupStarted(target));
@@ -687,6 +804,7 @@ public final class NodeCore {
                 int n = published.get().closest(target.word(0), target.word(1), target.word(2), target.word(3),
                         null, closestScratch, closestScratch.length);
                 start = new ArrayList<>(Arrays.asList(closestScratch).subList(0, n));
+                start.removeIf(c -> failedRecently(nowNs, c.id()));
             }
         }
         long handle = nextHandle++;
@@ -786,6 +904,7 @@ public final class NodeCore {
             default -> throw new AssertionError("not sent this way: " + kind);
         };
         sendTracked(peer, end, nowNs, requestId, op);
+        lastRequestId = requestId;
         return true;
     }
 
@@ -796,7 +915,7 @@ public final class NodeCore {
         pending.put(requestId, req);
         counters.requestsOut++;
         long softNs = timeoutNs(peer.id());
-        schedule(nowNs + softNs, TimerKind.SOFT_TIMEOUT, req);
+        schedule(nowNs + hedgeNs(peer.id()), TimerKind.SOFT_TIMEOUT, req);
         // A peer is declared failed only past the ceiling: the soft timeout of an unmeasured peer is a guess
         // from other peers' RTTs, and failing a live far-away peer would cost correctness, not just time.
         long hardNs = Math.max(softNs * config.hardTimeoutFactor(), config.maxTimeoutNs());
@@ -818,6 +937,30 @@ public final class NodeCore {
         } else {
             counters.transmitQueueFull++;
         }
+    }
+
+    /**
+     * When a request is past its expected answer (about the 95th percentile of the peer's RTT, SRTT + 2·RTTVAR, or of
+     * all peers' for a peer never measured: SRTT + RTTVAR) and is hedged: its slot goes to the next candidate and a
+     * copy is sent. Shorter than {@link #timeoutNs}, which judges the copy: a hedge costs a request, a wrong
+     * judgement a live peer.
+     */
+    private long hedgeNs(NodeId peer) {
+        RttEstimator rtt = measured(peer);
+        if (rtt == null) {
+            return allPeersRtt.hasSamples()
+                    ? Math.max(config.minTimeoutNs(), Math.min(config.maxTimeoutNs(),
+                            allPeersRtt.srttNs() + allPeersRtt.rttvarNs()))
+                    : config.initialTimeoutNs();
+        }
+        return Math.max(config.minTimeoutNs(), Math.min(config.maxTimeoutNs(), rtt.srttNs() + 2 * rtt.rttvarNs()));
+    }
+
+    /** The RTT estimate of {@code peer} (its routing entry's, else the cache's), or null when never measured. */
+    private RttEstimator measured(NodeId peer) {
+        RoutingEntry entry = routing == null ? null : routing.entry(peer);
+        RttEstimator rtt = entry != null && entry.rtt().hasSamples() ? entry.rtt() : rttCache.get(peer);
+        return rtt == null || !rtt.hasSamples() ? null : rtt;
     }
 
     /** Adaptive timeout: the peer's own RTO when measured, else the RTO over all peers, else the initial one. */
@@ -851,7 +994,7 @@ public final class NodeCore {
 
     private enum OperationKind { LOOKUP, GET, PUT, PING, REFRESH }
 
-    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE, CANDIDATE }
+    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE, CANDIDATE, LIVENESS }
 
     private static final class Operation {
         final long handle;
@@ -890,6 +1033,10 @@ public final class NodeCore {
         final byte[] datagram;
         /** Karn's rule: an answer to a retransmitted request gives no RTT sample (which copy did it answer?). */
         boolean retransmitted;
+        /** The copy missed its timeout too ({@link #onUnresponsive}): nobody waits for this request any longer. */
+        boolean unresponsive;
+        /** For a liveness check of a stale entry: when the entry was last seen before it; else -1. */
+        long livenessCheckOfSeenNs = -1;
 
         PendingRequest(long requestId, Contact peer, Operation operation, long sentNs, byte[] datagram) {
             this.requestId = requestId;
