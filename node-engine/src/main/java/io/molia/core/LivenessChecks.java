@@ -11,9 +11,9 @@ import io.molia.contact.Contact;
  * the table until this node happens to ask it.
  *
  * <p>The staleness bound follows the churn the checks observe: a check of an entry last seen {@code Δ} ago fails
- * with probability 1 − e^(−λΔ) when peers leave at rate λ, so λ is estimated as failed checks over the summed
- * {@code Δ} of all checks (both decayed by half every {@link #HALF_LIFE_CHECKS} checks, so it follows a change of
- * churn) and the bound is set so that about {@link #TOLERATED_DEAD} of the stale entries are dead: at 30 %/min of
+ * with probability 1 − e^(−λΔ) when peers leave at rate λ, so λ is estimated as −ln(1 − share of failed checks)
+ * over the mean {@code Δ} of the checks (all counts halved every {@link #HALF_LIFE_CHECKS} checks, so it follows a
+ * change of churn) and the bound is set so that about {@link #TOLERATED_DEAD} of the stale entries are dead: at 30 %/min of
  * churn (λ = 0.005/s) about 1 minute, on a calm network the ceiling. It starts at {@link #INITIAL_STALE_NS}, so the
  * first checks measure the churn.
  *
@@ -33,9 +33,10 @@ final class LivenessChecks {
     private final Contact[] queue = new Contact[CAPACITY];
     private int head;
     private int size;
+    private double checks;
     private double failedChecks;
     private double checkedSeconds;
-    private int checks;
+    private int outcomes;
     private long staleAfterNs = INITIAL_STALE_NS;
 
     /** Entries not heard from for this long are checked before they are handed out again. */
@@ -67,15 +68,18 @@ final class LivenessChecks {
 
     /** The outcome of a check of a peer last seen {@code sinceSeenNs} before it was pinged. */
     void onOutcome(long sinceSeenNs, boolean answered) {
-        if (++checks % HALF_LIFE_CHECKS == 0) {
+        if (++outcomes % HALF_LIFE_CHECKS == 0) {
+            checks /= 2;
             failedChecks /= 2;
             checkedSeconds /= 2;
         }
+        checks++;
         checkedSeconds += Math.max(0, sinceSeenNs) / 1e9;
         if (!answered) {
             failedChecks++;
         }
-        double ratePerSecond = checkedSeconds <= 0 ? 0 : failedChecks / checkedSeconds;
+        double failedShare = Math.min(0.99, failedChecks / checks);
+        double ratePerSecond = checkedSeconds <= 0 ? 0 : -Math.log(1 - failedShare) / (checkedSeconds / checks);
         long bound = ratePerSecond <= 0 ? MAX_STALE_NS
                 : (long) (-Math.log(1 - TOLERATED_DEAD) / ratePerSecond * 1e9);
         staleAfterNs = Math.max(MIN_STALE_NS, Math.min(MAX_STALE_NS, bound));

@@ -59,6 +59,11 @@ public final class NodeCore {
     private static final int DROP = -2;
     private static final long EXPIRY_SWEEP_NS = TimeUnit.MINUTES.toNanos(1);
     private static final int RTT_CACHE_SIZE = 4_096;
+    private static final int BUCKETS_REFRESHED_AFTER_JOIN = 2;
+    /** A request to a peer never measured is hedged when it is slower than this share of first contacts. */
+    private static final double HEDGE_PERCENTILE = 0.75;
+    /** First-contact RTT samples before their percentiles set the timeouts of peers never measured. */
+    private static final int MIN_SAMPLES_FOR_PERCENTILES = 16;
     /** Peers this core found unresponsive, remembered so its lookups do not ask them again (most have left). */
     private static final int RECENT_FAILURES_SIZE = 4_096;
     /** How long an unresponsive peer is not asked; an answer from it clears it sooner. */
@@ -84,7 +89,13 @@ public final class NodeCore {
     private final byte[] scratch = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
     private final CoreCounters counters = new CoreCounters();
     private Predicate<NodeAddress> reachable = address -> true;
-    private final RttEstimator allPeersRtt = new RttEstimator();
+    /**
+     * RTTs of first contacts (peers not measured before): what a peer never measured may take. Not fed by peers
+     * already measured, which are mostly the table's nearby ones (proximity neighbour selection) and would make a
+     * far peer's first answer look late.
+     */
+    private final RttEstimator firstContactRtt = new RttEstimator();
+    private final RttPercentiles firstContactPercentiles = new RttPercentiles();
     private final Map<NodeId, RttEstimator> rttCache = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<NodeId, RttEstimator> eldest) {
@@ -472,10 +483,13 @@ public final class NodeCore {
         return codec.encodeNodes(out, 0, requestId, closestScratch, n);
     }
 
-    /** Queues a liveness check of the stale entries among {@code closestScratch[0, n)}. */
+    /**
+     * Queues a liveness check of the stale entries among the α closest of {@code closestScratch[0, n)}: those the
+     * asker queries next (the farther ones it rarely reaches).
+     */
     private void checkStale(long nowNs, int n) {
         boolean queued = false;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < Math.min(n, config.alpha()); i++) {
             RoutingEntry entry = routing.entry(closestScratch[i].id());
             queued |= entry != null && livenessChecks.offer(nowNs, entry);
         }
@@ -533,13 +547,21 @@ public final class NodeCore {
         }
         recentFailures.remove(from.id());
         long rttNs = req.retransmitted ? -1 : nowNs - req.sentNs;
+        boolean firstContact = measured(from.id()) == null;
         if (from.address().equals(req.peer.address())) {
             noteAlive(nowNs, from, rttNs); // it answered from the address it was asked at: the table's door
         } else {
             counters.answersFromOtherAddress++; // the answer counts for the operation, the address proves nothing
         }
+        if (firstContact) {
+            // Timed from the first send even if the copy was answered (Karn's rule aside): leaving out the answers
+            // that came after a hedge would leave out exactly the far peers, and shrink the timeouts that hedge them.
+            firstContactPercentiles.onSample(nowNs - req.sentNs);
+        }
         if (rttNs >= 0) {
-            allPeersRtt.onSample(rttNs);
+            if (firstContact) {
+                firstContactRtt.onSample(rttNs);
+            }
             rttCache.computeIfAbsent(from.id(), id -> new RttEstimator()).onSample(rttNs);
         }
         Operation op = req.operation;
@@ -616,13 +638,14 @@ public final class NodeCore {
             return;
         }
         counters.softTimeouts++;
-        // One retransmission of the same request: a lost datagram costs one timeout, not a lost peer. The copy gets
-        // a timeout of its own; missing it too makes the peer unresponsive.
+        // One retransmission of the same request: a lost datagram costs one timeout, not a lost peer. The peer turns
+        // unresponsive when the copy had its own hedge time to be answered and the original its full timeout.
         req.retransmitted = true;
         if (transmits.offer(req.peer, req.datagram, req.datagram.length, false)) {
             counters.datagramsOut++;
         }
-        schedule(nowNs + timeoutNs(req.peer.id()), TimerKind.SOFT_TIMEOUT, req);
+        long hedgeNs = hedgeNs(req.peer.id());
+        schedule(Math.max(req.sentNs + timeoutNs(req.peer.id()), nowNs + hedgeNs), TimerKind.SOFT_TIMEOUT, req);
         Operation op = req.operation;
         if (op != null && op.trace != null && !op.done) {
             trace(op, req, nowNs, LookupHop.Outcome.SLOW, 0);
@@ -738,6 +761,24 @@ public final class NodeCore {
         }
     }
 
+    /**
+     * After a lookup of this node's own ID (a join) found peers, a lookup into each of the
+     * {@link #BUCKETS_REFRESHED_AFTER_JOIN} farthest buckets that is not full: a random target falls in one of them
+     * 15 times out of 16, so a newcomer's first lookups start from peers its join did not meet (Kademlia refreshes
+     * every bucket above its closest neighbour; the nearer ones fill as their peers contact it).
+     */
+    private void refreshAfterJoin(long nowNs) {
+        for (int bucket = 0; bucket < Math.min(BUCKETS_REFRESHED_AFTER_JOIN, routing.deepestNonEmptyBucket());
+                bucket++) {
+            if (operations.size() >= config.maxLookups()) {
+                break;
+            }
+            if (routing.bucketEntries(bucket).size() < config.k()) {
+                startOperation(nowNs, OperationKind.REFRESH, routing.randomIdInBucket(bucket, random), null, null, 0);
+            }
+        }
+    }
+
     /** Pings the next candidate (one per {@link RoutingCandidates#PING_INTERVAL_NS}); its answer lets it in. */
     private void onCandidateTimer(long nowNs) {
         candidateTimerArmed = false;
@@ -830,6 +871,10 @@ public final class NodeCore {
                 op.lookup.onFailure(nowNs, next.id());
             }
         }
+        if (op.kind == OperationKind.REFRESH && op.lookup.answered() >= config.k()) {
+            finish(nowNs, op); // k peers of the bucket answered (and entered the table if it had room): enough
+            return;
+        }
         if (!op.lookup.isFinished()) {
             return;
         }
@@ -859,6 +904,10 @@ public final class NodeCore {
         }
         op.done = true;
         operations.remove(op.handle);
+        if (op.kind == OperationKind.LOOKUP && op.target.equals(self.id()) && routing != null
+                && !op.lookup.result().isEmpty()) {
+            refreshAfterJoin(nowNs);
+        }
         if (op.trace != null) {
             finishedTraces.put(op.handle, List.copyOf(op.trace));
         }
@@ -940,20 +989,40 @@ public final class NodeCore {
     }
 
     /**
-     * When a request is past its expected answer (about the 95th percentile of the peer's RTT, SRTT + 2·RTTVAR, or of
-     * all peers' for a peer never measured: SRTT + RTTVAR) and is hedged: its slot goes to the next candidate and a
-     * copy is sent. Shorter than {@link #timeoutNs}, which judges the copy: a hedge costs a request, a wrong
-     * judgement a live peer.
+     * When a request is past its expected answer and is hedged (its slot goes to the next candidate and a copy is
+     * sent): SRTT + 2·RTTVAR of a measured peer, else the {@link #HEDGE_PERCENTILE} of first contacts' RTTs. Shorter than
+     * {@link #timeoutNs}, which judges the copy: a hedge costs a request, a wrong judgement a live peer.
      */
     private long hedgeNs(NodeId peer) {
         RttEstimator rtt = measured(peer);
-        if (rtt == null) {
-            return allPeersRtt.hasSamples()
-                    ? Math.max(config.minTimeoutNs(), Math.min(config.maxTimeoutNs(),
-                            allPeersRtt.srttNs() + allPeersRtt.rttvarNs()))
-                    : config.initialTimeoutNs();
+        if (rtt != null) {
+            return clampTimeout(rtt.srttNs() + 2 * rtt.rttvarNs());
         }
-        return Math.max(config.minTimeoutNs(), Math.min(config.maxTimeoutNs(), rtt.srttNs() + 2 * rtt.rttvarNs()));
+        if (firstContactPercentiles.samples() >= MIN_SAMPLES_FOR_PERCENTILES) {
+            return clampTimeout(firstContactPercentiles.percentileNs(HEDGE_PERCENTILE));
+        }
+        // Too few first contacts for a percentile (a joining node): a short guess, since a hedge only costs a request.
+        return firstContactRtt.hasSamples()
+                ? clampTimeout(firstContactRtt.srttNs() + 2 * firstContactRtt.rttvarNs())
+                : config.initialTimeoutNs();
+    }
+
+    /**
+     * Adaptive timeout: the peer's own RTO when measured, else the 99th percentile of first contacts' RTTs (a peer
+     * never measured may be as far as any), else (too few first contacts yet: their first ones are the nearby peers
+     * a lookup asks first) the initial one.
+     */
+    private long timeoutNs(NodeId peer) {
+        RttEstimator rtt = measured(peer);
+        if (rtt != null) {
+            return rtt.timeoutNs(config.initialTimeoutNs(), config.minTimeoutNs(), config.maxTimeoutNs());
+        }
+        return firstContactPercentiles.samples() >= MIN_SAMPLES_FOR_PERCENTILES
+                ? clampTimeout(firstContactPercentiles.percentileNs(0.99)) : config.initialTimeoutNs();
+    }
+
+    private long clampTimeout(long ns) {
+        return Math.max(config.minTimeoutNs(), Math.min(config.maxTimeoutNs(), ns));
     }
 
     /** The RTT estimate of {@code peer} (its routing entry's, else the cache's), or null when never measured. */
@@ -961,20 +1030,6 @@ public final class NodeCore {
         RoutingEntry entry = routing == null ? null : routing.entry(peer);
         RttEstimator rtt = entry != null && entry.rtt().hasSamples() ? entry.rtt() : rttCache.get(peer);
         return rtt == null || !rtt.hasSamples() ? null : rtt;
-    }
-
-    /** Adaptive timeout: the peer's own RTO when measured, else the RTO over all peers, else the initial one. */
-    private long timeoutNs(NodeId peer) {
-        RoutingEntry entry = routing == null ? null : routing.entry(peer);
-        RttEstimator rtt = entry != null && entry.rtt().hasSamples() ? entry.rtt() : rttCache.get(peer);
-        if (rtt == null || !rtt.hasSamples()) {
-            // Unmeasured peer: a soft timeout only frees a slot (its late answer still counts), so guess short.
-            return allPeersRtt.hasSamples()
-                    ? Math.max(config.minTimeoutNs(), Math.min(config.maxTimeoutNs(),
-                            allPeersRtt.srttNs() + 2 * allPeersRtt.rttvarNs()))
-                    : config.initialTimeoutNs();
-        }
-        return rtt.timeoutNs(config.initialTimeoutNs(), config.minTimeoutNs(), config.maxTimeoutNs());
     }
 
     private long expectedRttNs(NodeId peer) {

@@ -77,6 +77,7 @@ public final class Lookup {
     private final int[] noProgressStreak;
     private final boolean[] pathFinished;
     private int requestsSent;
+    private int answered;
     private long finishedNs = -1;
 
     /**
@@ -141,6 +142,7 @@ public final class Lookup {
             return;
         }
         c.answeredNs = nowNs;
+        answered++;
         Candidate closestBefore = closestActive(c.path);
         for (Contact contact : closer) {
             addCandidate(contact, c.path, c.hop + 1);
@@ -257,6 +259,11 @@ public final class Lookup {
 
     public int requestsSent() {
         return requestsSent;
+    }
+
+    /** How many peers answered so far. */
+    public int answered() {
+        return answered;
     }
 
     /** The hop at which {@code peer} was learned (1 = a seed), or 0 when it is not a candidate. */
