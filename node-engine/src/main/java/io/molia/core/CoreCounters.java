@@ -17,6 +17,12 @@ public final class CoreCounters {
     public long requestsOut;
     public long softTimeouts;
     public long hardTimeouts;
+    /** Requests whose retransmission missed its timeout too: the peer is taken for gone before the hard timeout. */
+    public long unresponsive;
+    /** Answers that came after their request was taken for unresponsive (still used). */
+    public long lateAnswers;
+    /** Pings of stale routing entries about to be handed out ({@link LivenessChecks}). */
+    public long livenessChecks;
     /** Requests not sent because the outstanding-request table was full. */
     public long pendingTableFull;
     public long versionErrorsSent;
@@ -54,6 +60,9 @@ public final class CoreCounters {
         requestsOut += other.requestsOut;
         softTimeouts += other.softTimeouts;
         hardTimeouts += other.hardTimeouts;
+        unresponsive += other.unresponsive;
+        lateAnswers += other.lateAnswers;
+        livenessChecks += other.livenessChecks;
         pendingTableFull += other.pendingTableFull;
         versionErrorsSent += other.versionErrorsSent;
         transmitQueueFull += other.transmitQueueFull;

@@ -59,6 +59,16 @@ public final class NodeCore {
     private static final int DROP = -2;
     private static final long EXPIRY_SWEEP_NS = TimeUnit.MINUTES.toNanos(1);
     private static final int RTT_CACHE_SIZE = 4_096;
+    /** Buckets a join refreshes, farthest first (see {@link #refreshAfterJoin}). */
+    private static final int BUCKETS_REFRESHED_AFTER_JOIN = 2;
+    /** A request to a peer never measured is hedged when it is slower than this share of first contacts. */
+    private static final double HEDGE_PERCENTILE = 0.75;
+    /** First-contact RTT samples before their percentiles set the timeouts of peers never measured. */
+    private static final int MIN_SAMPLES_FOR_PERCENTILES = 16;
+    /** Peers this core found unresponsive, remembered so its lookups do not ask them again (most have left). */
+    private static final int RECENT_FAILURES_SIZE = 4_096;
+    /** How long an unresponsive peer is not asked; an answer from it clears it sooner. */
+    private static final long RECENT_FAILURE_NS = TimeUnit.MINUTES.toNanos(10);
     /** Enough for a lookup burst plus the answers of one event-loop turn; drivers drain after every input. */
     private static final int TRANSMIT_QUEUE_SLOTS = 256;
 
@@ -80,11 +90,24 @@ public final class NodeCore {
     private final byte[] scratch = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
     private final CoreCounters counters = new CoreCounters();
     private Predicate<NodeAddress> reachable = address -> true;
-    private final RttEstimator allPeersRtt = new RttEstimator();
+    /**
+     * RTTs of first contacts (peers not measured before): what a peer never measured may take. Not fed by peers
+     * already measured, which are mostly the table's nearby ones (proximity neighbour selection) and would make a
+     * far peer's first answer look late.
+     */
+    private final RttEstimator firstContactRtt = new RttEstimator();
+    private final RttPercentiles firstContactPercentiles = new RttPercentiles();
     private final Map<NodeId, RttEstimator> rttCache = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<NodeId, RttEstimator> eldest) {
             return size() > RTT_CACHE_SIZE;
+        }
+    };
+    /** Peer → when it was found unresponsive (see {@link #onUnresponsive}); least recently failed first. */
+    private final Map<NodeId, Long> recentFailures = new LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
+            return size() > RECENT_FAILURES_SIZE;
         }
     };
     private final Map<Long, PendingRequest> pending = new HashMap<>();
@@ -94,12 +117,18 @@ public final class NodeCore {
     private final RoutingCandidates candidates = new RoutingCandidates();
     /** A CANDIDATE timer is queued (at most one at a time). */
     private boolean candidateTimerArmed;
+    /** Stale entries to ping before they are handed out again (the owner's only). */
+    private final LivenessChecks livenessChecks = new LivenessChecks();
+    /** A LIVENESS timer is queued (at most one at a time). */
+    private boolean livenessTimerArmed;
     private final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
     /** Hops of finished traced operations until the driver takes them; only traced operations land here. */
     private final Map<Long, List<LookupHop>> finishedTraces = new HashMap<>();
     private final Contact[] closestScratch;
     private final Lookup.RttOracle rttOracle = this::expectedRttNs;
     private long nextHandle = 1;
+    /** The ID of the request {@link #sendRequest} sent last. */
+    private long lastRequestId;
     private long timerSeq;
 
     /** A node's only core: it owns the routing table and every record (one shard, a simulated node, tests). */
@@ -302,6 +331,7 @@ public final class NodeCore {
                 case HARD_TIMEOUT -> onHardTimeout(nowNs, t.request);
                 case MAINTENANCE -> onMaintenance(nowNs);
                 case CANDIDATE -> onCandidateTimer(nowNs);
+                case LIVENESS -> onLivenessTimer(nowNs);
             }
         }
     }
@@ -427,14 +457,14 @@ public final class NodeCore {
         int end;
         switch (message.kind()) {
             case PING -> end = codec.encodePong(out, 0, id, from.address());
-            case FIND_NODE -> end = encodeClosest(out, id, from);
+            case FIND_NODE -> end = encodeClosest(nowNs, out, id, from);
             case FIND_VALUE -> {
                 RecordStore.StoredRecord r = records.get(nowNs, message.target());
                 if (r != null) {
                     long ttlSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(r.expiresNs() - nowNs));
                     end = codec.encodeValue(out, 0, id, r.value(), 0, r.value().length, ttlSeconds);
                 } else {
-                    end = encodeClosest(out, id, from);
+                    end = encodeClosest(nowNs, out, id, from);
                 }
             }
             case STORE -> end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
@@ -445,15 +475,37 @@ public final class NodeCore {
 
     /**
      * NODES with the k closest to the request's target: the hot path, allocation-free. The owner reads its table,
-     * the other shards the snapshot it published; both leave out peers that failed their last request.
+     * the other shards the snapshot it published; both leave out peers that failed their last request. The owner
+     * checks the stale ones it hands out ({@link LivenessChecks}): the other shards' answers benefit once it
+     * publishes the outcome.
      */
-    private int encodeClosest(byte[] out, long requestId, Contact from) {
-        int n = routing != null
-                ? routing.closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
-                        message.targetWord(3), true, from.id(), closestScratch, closestScratch.length)
-                : published.get().closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
-                        message.targetWord(3), true, from.id(), closestScratch, closestScratch.length);
+    private int encodeClosest(long nowNs, byte[] out, long requestId, Contact from) {
+        int n;
+        if (routing != null) {
+            n = routing.closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
+                    message.targetWord(3), true, from.id(), closestScratch, closestScratch.length);
+            checkStale(nowNs, n);
+        } else {
+            n = published.get().closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
+                    message.targetWord(3), true, from.id(), closestScratch, closestScratch.length);
+        }
         return codec.encodeNodes(out, 0, requestId, closestScratch, n);
+    }
+
+    /**
+     * Queues a liveness check of the stale entries among the α closest of {@code closestScratch[0, n)}: those the
+     * asker queries next (the farther ones it rarely reaches).
+     */
+    private void checkStale(long nowNs, int n) {
+        boolean queued = false;
+        for (int i = 0; i < Math.min(n, config.alpha()); i++) {
+            RoutingEntry entry = routing.entry(closestScratch[i].id());
+            queued |= entry != null && livenessChecks.offer(nowNs, entry);
+        }
+        if (queued && !livenessTimerArmed) {
+            livenessTimerArmed = true;
+            schedule(nowNs, TimerKind.LIVENESS, null); // sent off the answer path
+        }
     }
 
     private boolean store(long nowNs) {
@@ -497,14 +549,28 @@ public final class NodeCore {
         }
         pending.remove(req.requestId);
         counters.responsesIn++;
+        if (req.unresponsive) {
+            counters.lateAnswers++;
+        } else if (req.livenessCheckOfSeenNs >= 0) {
+            livenessChecks.onOutcome(req.sentNs - req.livenessCheckOfSeenNs, true);
+        }
+        recentFailures.remove(from.id());
         long rttNs = req.retransmitted ? -1 : nowNs - req.sentNs;
+        boolean firstContact = measured(from.id()) == null;
         if (from.address().equals(req.peer.address())) {
             noteAlive(nowNs, from, rttNs); // it answered from the address it was asked at: the table's door
         } else {
             counters.answersFromOtherAddress++; // the answer counts for the operation, the address proves nothing
         }
+        if (firstContact) {
+            // Timed from the first send even if the copy was answered (Karn's rule aside): leaving out the answers
+            // that came after a hedge would leave out exactly the far peers, and shrink the timeouts that hedge them.
+            firstContactPercentiles.onSample(nowNs - req.sentNs);
+        }
         if (rttNs >= 0) {
-            allPeersRtt.onSample(rttNs);
+            if (firstContact) {
+                firstContactRtt.onSample(rttNs);
+            }
             rttCache.computeIfAbsent(from.id(), id -> new RttEstimator()).onSample(rttNs);
         }
         Operation op = req.operation;
@@ -525,7 +591,7 @@ public final class NodeCore {
                 op.pingRttNs = nowNs - req.sentNs;
                 finish(nowNs, op);
             }
-            case LOOKUP, GET -> {
+            case LOOKUP, GET, REFRESH -> {
                 if (op.kind == OperationKind.GET && message.kind() == MessageKind.VALUE && valueMatches(op.target)) {
                     op.valueFound = message.copyValue();
                     op.lookup.onResponse(nowNs, from.id(), List.of());
@@ -533,21 +599,20 @@ public final class NodeCore {
                     return;
                 }
                 op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
-                        ? usable(message.contacts()) : List.of());
+                        ? usable(nowNs, message.contacts()) : List.of());
                 pump(nowNs, op);
             }
             case PUT -> {
                 if (op.lookup.isFinished()) {
-                    op.storesAnswered++;
                     if (message.kind() == MessageKind.STORE_ACK && message.stored()) {
                         op.storesAcked++;
                     }
-                    if (op.storesAnswered == op.storesSent) {
-                        finish(nowNs, op);
+                    if (!req.unresponsive) {
+                        storeAnswered(nowNs, op); // else it was counted when it turned unresponsive
                     }
                 } else {
                     op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
-                            ? usable(message.contacts()) : List.of());
+                            ? usable(nowNs, message.contacts()) : List.of());
                     pump(nowNs, op);
                 }
             }
@@ -559,11 +624,14 @@ public final class NodeCore {
         return key.equals(NodeId.fromBytes(scratch, 0));
     }
 
-    /** The contacts of an answer this node may ask next: not itself, and reachable from its socket. */
-    private List<Contact> usable(List<Contact> contacts) {
+    /**
+     * The contacts of an answer this node may ask next: not itself, reachable from its socket, and not found
+     * unresponsive lately (the peer that named it had not noticed it left).
+     */
+    private List<Contact> usable(long nowNs, List<Contact> contacts) {
         List<Contact> out = new ArrayList<>(contacts.size());
         for (Contact c : contacts) {
-            if (!c.id().equals(self.id()) && reachable.test(c.address())) {
+            if (!c.id().equals(self.id()) && reachable.test(c.address()) && !failedRecently(nowNs, c.id())) {
                 out.add(c);
             }
         }
@@ -574,12 +642,19 @@ public final class NodeCore {
         if (pending.get(req.requestId) != req) {
             return;
         }
+        if (req.retransmitted) {
+            onUnresponsive(nowNs, req);
+            return;
+        }
         counters.softTimeouts++;
-        // One retransmission of the same request: a lost datagram costs one timeout, not a lost peer.
+        // One retransmission of the same request: a lost datagram costs one timeout, not a lost peer. The peer turns
+        // unresponsive when the copy had its own hedge time to be answered and the original its full timeout.
         req.retransmitted = true;
         if (transmits.offer(req.peer, req.datagram, req.datagram.length, false)) {
             counters.datagramsOut++;
         }
+        long hedgeNs = hedgeNs(req.peer.id());
+        schedule(Math.max(req.sentNs + timeoutNs(req.peer.id()), nowNs + hedgeNs), TimerKind.SOFT_TIMEOUT, req);
         Operation op = req.operation;
         if (op != null && op.trace != null && !op.done) {
             trace(op, req, nowNs, LookupHop.Outcome.SLOW, 0);
@@ -590,37 +665,89 @@ public final class NodeCore {
         }
     }
 
+    /**
+     * A request and its copy both missed their adaptive timeouts: the peer has most likely left. Nobody waits for it
+     * any longer: its lookup moves on without it, a put counts its store as not acknowledged, the routing table
+     * learns the failure now (not at the hard timeout) and this core's lookups stop asking it. The request stays
+     * pending until the hard timeout, so a late answer still counts (and clears all of it).
+     */
+    private void onUnresponsive(long nowNs, PendingRequest req) {
+        req.unresponsive = true;
+        counters.unresponsive++;
+        recentFailures.remove(req.peer.id());
+        recentFailures.put(req.peer.id(), nowNs);
+        reportFailure(req.peer);
+        if (req.livenessCheckOfSeenNs >= 0) {
+            livenessChecks.onOutcome(req.sentNs - req.livenessCheckOfSeenNs, false);
+        }
+        Operation op = req.operation;
+        if (op == null || op.done) {
+            return;
+        }
+        switch (op.kind) {
+            case PING -> { } // an operator's ping waits for the answer or the hard timeout
+            case LOOKUP, GET, REFRESH -> {
+                op.lookup.onUnresponsive(nowNs, req.peer.id());
+                pump(nowNs, op);
+            }
+            case PUT -> {
+                if (op.lookup.isFinished()) {
+                    storeAnswered(nowNs, op);
+                } else {
+                    op.lookup.onUnresponsive(nowNs, req.peer.id());
+                    pump(nowNs, op);
+                }
+            }
+        }
+    }
+
     private void onHardTimeout(long nowNs, PendingRequest req) {
         if (pending.remove(req.requestId) != req) {
             return;
         }
         counters.hardTimeouts++;
-        if (routing != null) {
-            routing.onFailure(req.peer.id());
-        } else {
-            routingNotes.add(new RoutingNote.Failed(req.peer.id()));
+        if (!req.unresponsive) {
+            reportFailure(req.peer); // else already reported
         }
         Operation op = req.operation;
         if (op != null && op.trace != null && !op.done) {
             trace(op, req, nowNs, LookupHop.Outcome.TIMEOUT, 0);
         }
-        if (op != null) {
-            failRequest(nowNs, op, req.peer);
+        if (op != null && !(op.kind == OperationKind.PUT && req.unresponsive && op.lookup.isFinished())) {
+            failRequest(nowNs, op, req.peer); // a store already counted when it turned unresponsive
+        }
+    }
+
+    private void reportFailure(Contact peer) {
+        if (routing != null) {
+            routing.onFailure(peer.id());
+        } else {
+            routingNotes.add(new RoutingNote.Failed(peer.id()));
+        }
+    }
+
+    private boolean failedRecently(long nowNs, NodeId peer) {
+        Long failedNs = recentFailures.get(peer);
+        return failedNs != null && nowNs - failedNs < RECENT_FAILURE_NS;
+    }
+
+    /** One store of a put answered, or is no longer waited for; the put completes when none is left. */
+    private void storeAnswered(long nowNs, Operation op) {
+        if (++op.storesAnswered == op.storesSent) {
+            finish(nowNs, op);
         }
     }
 
     private void failRequest(long nowNs, Operation op, Contact peer) {
         switch (op.kind) {
             case PING -> finish(nowNs, op);
-            case LOOKUP, GET -> {
+            case LOOKUP, GET, REFRESH -> {
                 op.lookup.onFailure(nowNs, peer.id());
                 pump(nowNs, op);
             }
             case PUT -> {
                 if (op.lookup.isFinished()) {
-                    if (++op.storesAnswered == op.storesSent) {
-                        finish(nowNs, op);
-                    }
+                    storeAnswered(nowNs, op);
                 } else {
                     op.lookup.onFailure(nowNs, peer.id());
                     pump(nowNs, op);
@@ -643,6 +770,26 @@ public final class NodeCore {
         }
     }
 
+    /**
+     * After a lookup of this node's own ID (a join) found peers, a lookup into each of the
+     * {@link #BUCKETS_REFRESHED_AFTER_JOIN} farthest buckets that is not full: a random target falls in one of them
+     * 3 times out of 4, so a newcomer's first lookups start from peers its join did not meet (Kademlia refreshes every
+     * bucket above its closest neighbour: measured in the simulator, that costs more datagrams than it saves time;
+     * the nearer buckets fill as their peers contact it). Each refresh ends once k peers answered. Owner only: the
+     * table is its to fill.
+     */
+    private void refreshAfterJoin(long nowNs) {
+        for (int bucket = 0; bucket < Math.min(BUCKETS_REFRESHED_AFTER_JOIN, routing.deepestNonEmptyBucket());
+                bucket++) {
+            if (operations.size() >= config.maxLookups()) {
+                break;
+            }
+            if (routing.bucketEntries(bucket).size() < config.k()) {
+                startOperation(nowNs, OperationKind.REFRESH, routing.randomIdInBucket(bucket, random), null, null, 0);
+            }
+        }
+    }
+
     /** Pings the next candidate (one per {@link RoutingCandidates#PING_INTERVAL_NS}); its answer lets it in. */
     private void onCandidateTimer(long nowNs) {
         candidateTimerArmed = false;
@@ -654,6 +801,19 @@ public final class NodeCore {
         if (candidates.nextDueNs() != Long.MAX_VALUE) {
             candidateTimerArmed = true;
             schedule(Math.max(nowNs, candidates.nextDueNs()), TimerKind.CANDIDATE, null);
+        }
+    }
+
+    /** Pings the stale entries queued by {@link #checkStale}. */
+    private void onLivenessTimer(long nowNs) {
+        livenessTimerArmed = false;
+        Contact peer;
+        while ((peer = livenessChecks.poll()) != null) {
+            RoutingEntry entry = routing.entry(peer.id());
+            if (entry != null && sendRequest(nowNs, peer, MessageKind.PING, null, null)) {
+                pending.get(lastRequestId).livenessCheckOfSeenNs = entry.lastSeenNs();
+                counters.livenessChecks++;
+            }
         }
     }
 
@@ -688,6 +848,7 @@ public final class NodeCore {
             if (start == null) {
                 start = new ArrayList<>();
                 routing.closest(target, config.k(), false, null, start);
+                start.removeIf(c -> failedRecently(nowNs, c.id()));
             }
         } else {
             routingNotes.add(new RoutingNote.LookupStarted(target));
@@ -695,6 +856,7 @@ public final class NodeCore {
                 int n = published.get().closest(target.word(0), target.word(1), target.word(2), target.word(3),
                         false, null, closestScratch, closestScratch.length); // as the owner: failing ones too
                 start = new ArrayList<>(Arrays.asList(closestScratch).subList(0, n));
+                start.removeIf(c -> failedRecently(nowNs, c.id()));
             }
         }
         long handle = nextHandle++;
@@ -719,6 +881,10 @@ public final class NodeCore {
             if (!sendRequest(nowNs, next, kind, op.target, op)) {
                 op.lookup.onFailure(nowNs, next.id());
             }
+        }
+        if (op.kind == OperationKind.REFRESH && op.lookup.answered() >= config.k()) {
+            finish(nowNs, op); // k peers of the bucket answered (and entered the table if it had room): enough
+            return;
         }
         if (!op.lookup.isFinished()) {
             return;
@@ -749,6 +915,10 @@ public final class NodeCore {
         }
         op.done = true;
         operations.remove(op.handle);
+        if (op.kind == OperationKind.LOOKUP && op.target.equals(self.id()) && routing != null
+                && !op.lookup.result().isEmpty()) {
+            refreshAfterJoin(nowNs);
+        }
         if (op.trace != null) {
             finishedTraces.put(op.handle, List.copyOf(op.trace));
         }
@@ -794,6 +964,7 @@ public final class NodeCore {
             default -> throw new AssertionError("not sent this way: " + kind);
         };
         sendTracked(peer, end, nowNs, requestId, op);
+        lastRequestId = requestId;
         return true;
     }
 
@@ -804,7 +975,7 @@ public final class NodeCore {
         pending.put(requestId, req);
         counters.requestsOut++;
         long softNs = timeoutNs(peer.id());
-        schedule(nowNs + softNs, TimerKind.SOFT_TIMEOUT, req);
+        schedule(nowNs + hedgeNs(peer.id()), TimerKind.SOFT_TIMEOUT, req);
         // A peer is declared failed only past the ceiling: the soft timeout of an unmeasured peer is a guess
         // from other peers' RTTs, and failing a live far-away peer would cost correctness, not just time.
         long hardNs = Math.max(softNs * config.hardTimeoutFactor(), config.maxTimeoutNs());
@@ -828,18 +999,48 @@ public final class NodeCore {
         }
     }
 
-    /** Adaptive timeout: the peer's own RTO when measured, else the RTO over all peers, else the initial one. */
+    /**
+     * When a request is past its expected answer and is hedged (its slot goes to the next candidate and a copy is
+     * sent): SRTT + 2·RTTVAR of a measured peer, else the {@link #HEDGE_PERCENTILE} of first contacts' RTTs. Shorter than
+     * {@link #timeoutNs}, which judges the copy: a hedge costs a request, a wrong judgement a live peer.
+     */
+    private long hedgeNs(NodeId peer) {
+        RttEstimator rtt = measured(peer);
+        if (rtt != null) {
+            return clampTimeout(rtt.srttNs() + 2 * rtt.rttvarNs());
+        }
+        if (firstContactPercentiles.samples() >= MIN_SAMPLES_FOR_PERCENTILES) {
+            return clampTimeout(firstContactPercentiles.percentileNs(HEDGE_PERCENTILE));
+        }
+        // Too few first contacts for a percentile (a joining node): a short guess, since a hedge only costs a request.
+        return firstContactRtt.hasSamples()
+                ? clampTimeout(firstContactRtt.srttNs() + 2 * firstContactRtt.rttvarNs())
+                : config.initialTimeoutNs();
+    }
+
+    /**
+     * Adaptive timeout: the peer's own RTO when measured, else the 99th percentile of first contacts' RTTs (a peer
+     * never measured may be as far as any), else (too few first contacts yet: their first ones are the nearby peers
+     * a lookup asks first) the initial one.
+     */
     private long timeoutNs(NodeId peer) {
+        RttEstimator rtt = measured(peer);
+        if (rtt != null) {
+            return rtt.timeoutNs(config.initialTimeoutNs(), config.minTimeoutNs(), config.maxTimeoutNs());
+        }
+        return firstContactPercentiles.samples() >= MIN_SAMPLES_FOR_PERCENTILES
+                ? clampTimeout(firstContactPercentiles.percentileNs(0.99)) : config.initialTimeoutNs();
+    }
+
+    private long clampTimeout(long ns) {
+        return Math.max(config.minTimeoutNs(), Math.min(config.maxTimeoutNs(), ns));
+    }
+
+    /** The RTT estimate of {@code peer} (its routing entry's, else the cache's), or null when never measured. */
+    private RttEstimator measured(NodeId peer) {
         RoutingEntry entry = routing == null ? null : routing.entry(peer);
         RttEstimator rtt = entry != null && entry.rtt().hasSamples() ? entry.rtt() : rttCache.get(peer);
-        if (rtt == null || !rtt.hasSamples()) {
-            // Unmeasured peer: a soft timeout only frees a slot (its late answer still counts), so guess short.
-            return allPeersRtt.hasSamples()
-                    ? Math.max(config.minTimeoutNs(), Math.min(config.maxTimeoutNs(),
-                            allPeersRtt.srttNs() + 2 * allPeersRtt.rttvarNs()))
-                    : config.initialTimeoutNs();
-        }
-        return rtt.timeoutNs(config.initialTimeoutNs(), config.minTimeoutNs(), config.maxTimeoutNs());
+        return rtt == null || !rtt.hasSamples() ? null : rtt;
     }
 
     private long expectedRttNs(NodeId peer) {
@@ -859,7 +1060,7 @@ public final class NodeCore {
 
     private enum OperationKind { LOOKUP, GET, PUT, PING, REFRESH }
 
-    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE, CANDIDATE }
+    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE, CANDIDATE, LIVENESS }
 
     private static final class Operation {
         final long handle;
@@ -898,6 +1099,10 @@ public final class NodeCore {
         final byte[] datagram;
         /** Karn's rule: an answer to a retransmitted request gives no RTT sample (which copy did it answer?). */
         boolean retransmitted;
+        /** The copy missed its timeout too ({@link #onUnresponsive}): nobody waits for this request any longer. */
+        boolean unresponsive;
+        /** For a liveness check of a stale entry: when the entry was last seen before it; else -1. */
+        long livenessCheckOfSeenNs = -1;
 
         PendingRequest(long requestId, Contact peer, Operation operation, long sentNs, byte[] datagram) {
             this.requestId = requestId;

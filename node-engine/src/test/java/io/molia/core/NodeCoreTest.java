@@ -317,4 +317,74 @@ class NodeCoreTest {
             }
         }
     }
+
+    /** Drives the network, firing timers in time order, until {@code done} holds or {@code limitNs} passed. */
+    private void driveUntil(long limitNs, java.util.function.BooleanSupplier done) {
+        drive();
+        while (!done.getAsBoolean() && now < limitNs) {
+            long next = Long.MAX_VALUE;
+            for (NodeCore core : network.values()) {
+                next = Math.min(next, core.nextDeadlineNs());
+            }
+            now = Math.max(now, Math.min(limitNs, next));
+            drive();
+        }
+    }
+
+    @Test
+    void aPutIsAcknowledgedWithoutWaitingForADepartedPeer() {
+        NodeCore writer = node();
+        List<NodeCore> live = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            live.add(node());
+            writer.addTrustedContact(now, live.get(i).self(), 2 * MS);
+        }
+        Contact departed = TestContacts.random(random); // measured at 2 ms, then gone without a word
+        writer.addTrustedContact(now, departed, 2 * MS);
+        long started = now;
+        writer.startPut(now, "a value".getBytes(StandardCharsets.UTF_8), 60_000 * MS);
+        List<CoreEvent> done = new ArrayList<>();
+        driveUntil(started + 10_000 * MS, () -> {
+            done.addAll(events(writer));
+            return !done.isEmpty();
+        });
+        CoreEvent.PutCompleted put = assertInstanceOf(CoreEvent.PutCompleted.class, done.get(0));
+        assertEquals(5, put.stored(), "stored on every live peer, and only those were asked to store");
+        assertEquals(5, put.attempted());
+        // Its request and the copy each got an adaptive timeout (the 50 ms floor here), not the 2 s hard one.
+        assertTrue(put.finishedNs() - started < 200 * MS, "put took " + (put.finishedNs() - started) / MS + " ms");
+        assertEquals(1, writer.counters().unresponsive);
+        assertEquals(1, writer.routingTable().entry(departed.id()).failures(), "the table learned it at once");
+
+        sentTo.clear();
+        writer.startLookup(now, departed.id());
+        driveUntil(now + 10_000 * MS, () -> writer.pollEvent() != null);
+        assertTrue(!sentTo.contains(departed.address()), "a peer found unresponsive is not asked again");
+        driveUntil(now + 10_000 * MS, () -> writer.pendingRequests() == 0);
+        assertEquals(1, writer.counters().hardTimeouts, "the hard timeout still ends the request");
+        assertEquals(1, writer.routingTable().entry(departed.id()).failures(), "its failure is counted once");
+    }
+
+    @Test
+    void aStaleEntryIsCheckedWhenHandedOutAndNotHandedOutOnceItFailed() {
+        NodeCore server = node();
+        Contact departed = TestContacts.random(random);
+        server.addTrustedContact(now, departed, 10 * MS);
+        now += LivenessChecks.INITIAL_STALE_NS; // not heard from since: stale
+        NodeCore asker = node();
+        asker.addTrustedContact(now, server.self(), 2 * MS);
+        asker.startLookup(now, departed.id());
+        driveUntil(now + 10_000 * MS, () -> server.pendingRequests() == 0 && server.counters().livenessChecks > 0);
+        assertEquals(1, server.counters().livenessChecks, "the stale entry it handed out was pinged once");
+        assertEquals(1, server.counters().unresponsive);
+        assertEquals(1, server.routingTable().entry(departed.id()).failures());
+
+        NodeCore second = node();
+        second.addTrustedContact(now, server.self(), 2 * MS);
+        sentTo.clear();
+        second.startLookup(now, departed.id());
+        driveUntil(now + 10_000 * MS, () -> second.pollEvent() != null);
+        assertTrue(!sentTo.contains(departed.address()), "the failed entry is no longer handed out");
+        assertEquals(1, server.counters().livenessChecks, "and not checked again");
+    }
 }

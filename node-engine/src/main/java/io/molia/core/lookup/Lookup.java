@@ -17,12 +17,15 @@ import io.molia.contact.NodeId;
  * <ul>
  *   <li>At most α requests count as in flight (per path: α/d each for d disjoint paths). A request past its
  *       adaptive timeout turns <em>slow</em>: it no longer holds a slot, so the lookup moves on, and its late
- *       answer is still used.</li>
+ *       answer is still used. It still holds the result (its answer may only have been lost: the owner sends it
+ *       again) until the owner reports it <em>unresponsive</em> (the copy missed its timeout too): from then on the
+ *       lookup no longer waits for it, and a late answer still counts if the lookup has not ended.</li>
  *   <li>Among the closest not-yet-queried candidates of equal log-distance to the target, the one with the lowest
  *       expected RTT goes first.</li>
  *   <li>When α answers in a row bring nothing closer, the lookup is <em>stalled</em> and queries all of the k
  *       closest it has not asked yet at once (Kademlia's final round).</li>
- *   <li>It finishes when the k closest candidates that have not failed have all answered.</li>
+ *   <li>It finishes when the k closest responsive candidates (neither failed nor unresponsive) have all answered:
+ *       a departed peer costs a lookup two adaptive timeouts, never the hard one.</li>
  *   <li>With d disjoint paths (S/Kademlia), every candidate belongs to the first path that learned of it and is
  *       queried only by that path; each path terminates on its own; results are merged.</li>
  * </ul>
@@ -35,7 +38,7 @@ public final class Lookup {
         long expectedRttNs(NodeId peer);
     }
 
-    private enum State { NOT_CONTACTED, WAITING, SLOW, SUCCEEDED, FAILED }
+    private enum State { NOT_CONTACTED, WAITING, SLOW, UNRESPONSIVE, SUCCEEDED, FAILED }
 
     private static final class Candidate {
         final Contact contact;
@@ -48,6 +51,15 @@ public final class Lookup {
             this.contact = contact;
             this.path = path;
             this.hop = hop;
+        }
+
+        boolean awaited() {
+            return state == State.WAITING || state == State.SLOW || state == State.UNRESPONSIVE;
+        }
+
+        /** Neither failed nor past its timeout: it may take a slot, or be the next closest. */
+        boolean active() {
+            return state != State.FAILED && state != State.SLOW && state != State.UNRESPONSIVE;
         }
     }
 
@@ -65,6 +77,7 @@ public final class Lookup {
     private final int[] noProgressStreak;
     private final boolean[] pathFinished;
     private int requestsSent;
+    private int answered;
     private long finishedNs = -1;
 
     /**
@@ -129,6 +142,7 @@ public final class Lookup {
             return;
         }
         c.answeredNs = nowNs;
+        answered++;
         Candidate closestBefore = closestActive(c.path);
         for (Contact contact : closer) {
             addCandidate(contact, c.path, c.hop + 1);
@@ -152,6 +166,22 @@ public final class Lookup {
         }
     }
 
+    /**
+     * The request to {@code peer} and its copy both missed their adaptive timeouts: the lookup stops waiting for it
+     * (it no longer holds the result), but its answer still counts if it comes before the lookup ends.
+     */
+    public void onUnresponsive(long nowNs, NodeId peer) {
+        Candidate c = byId.get(peer);
+        if (c == null || (c.state != State.WAITING && c.state != State.SLOW)) {
+            return;
+        }
+        if (c.state == State.WAITING) {
+            inFlight[c.path]--;
+        }
+        c.state = State.UNRESPONSIVE;
+        updateFinished(nowNs);
+    }
+
     /** The request to {@code peer} failed for good (hard timeout, error answer, or it could not be sent). */
     public void onFailure(long nowNs, NodeId peer) {
         if (settle(peer, State.FAILED) != null) {
@@ -165,7 +195,7 @@ public final class Lookup {
      */
     private Candidate settle(NodeId peer, State outcome) {
         Candidate c = byId.get(peer);
-        if (c == null || (c.state != State.WAITING && c.state != State.SLOW)) {
+        if (c == null || !c.awaited()) {
             return null;
         }
         if (c.state == State.WAITING) {
@@ -187,10 +217,10 @@ public final class Lookup {
         return finishedNs;
     }
 
-    /** Whether {@code peer} has a request out in this lookup (waiting or slow): its answer is still expected. */
+    /** Whether {@code peer} has a request out in this lookup (waiting, slow or unresponsive): it may still answer. */
     public boolean awaits(NodeId peer) {
         Candidate c = byId.get(peer);
-        return c != null && (c.state == State.WAITING || c.state == State.SLOW);
+        return c != null && c.awaited();
     }
 
     /** The k closest peers that answered, closest first. */
@@ -229,6 +259,11 @@ public final class Lookup {
 
     public int requestsSent() {
         return requestsSent;
+    }
+
+    /** How many peers answered so far. */
+    public int answered() {
+        return answered;
     }
 
     /** The hop at which {@code peer} was learned (1 = a seed), or 0 when it is not a candidate. */
@@ -280,10 +315,10 @@ public final class Lookup {
         return lo;
     }
 
-    /** The closest candidate of {@code path} that is neither failed nor slow, or null. */
+    /** The closest candidate of {@code path} that is neither failed nor past its timeout, or null. */
     private Candidate closestActive(int path) {
         for (Candidate c : candidates) {
-            if (c.path == path && c.state != State.FAILED && c.state != State.SLOW) {
+            if (c.path == path && c.active()) {
                 return c;
             }
         }
@@ -300,7 +335,7 @@ public final class Lookup {
         int bestLogDistance = -1;
         int seen = 0;
         for (Candidate c : candidates) {
-            if (c.path != path || c.state == State.FAILED || c.state == State.SLOW) {
+            if (c.path != path || !c.active()) {
                 continue;
             }
             if (++seen > k) {
@@ -341,19 +376,19 @@ public final class Lookup {
     private boolean isPathFinished(int path) {
         int seen = 0;
         for (Candidate c : candidates) {
-            if (c.path != path || c.state == State.FAILED) {
+            if (c.path != path || c.state == State.FAILED || c.state == State.UNRESPONSIVE) {
                 continue;
             }
             if (c.state != State.SUCCEEDED) {
-                // Not asked yet, waiting, or slow: a slow peer among the k closest keeps the lookup open until it
-                // answers or fails for good, but meanwhile its slot went to the next candidate.
+                // Not asked yet, waiting, or slow: a slow peer among the k closest keeps the lookup open until its
+                // copy answers or misses its timeout too, but meanwhile its slot went to the next candidate.
                 return false;
             }
             if (++seen == k) {
                 return true;
             }
         }
-        // Fewer than k reachable candidates, and every one of them answered.
+        // Fewer than k responsive candidates, and every one of them answered.
         return true;
     }
 }

@@ -131,6 +131,38 @@ class LookupTest {
     }
 
     @Test
+    void anUnresponsivePeerNoLongerHoldsTheResultButItsAnswerStillCounts() {
+        SplittableRandom random = new SplittableRandom(12);
+        List<Contact> network = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            network.add(TestContacts.random(random));
+        }
+        NodeId target = TestContacts.randomId(random);
+        List<Contact> closest = closestOf(network, target, K);
+        Contact gone = closest.get(0);
+        Contact late = closest.get(1);
+        Lookup lookup = new Lookup(target, K, ALPHA, 1, new ArrayList<>(closest.subList(0, ALPHA)), id -> -1, 0);
+        List<Contact> queue = drain(lookup, 0);
+        assertTrue(queue.remove(gone) && queue.remove(late));
+        lookup.onSlow(1, gone.id());
+        lookup.onSlow(1, late.id());
+        lookup.onUnresponsive(2, late.id());
+        lookup.onResponse(3, late.id(), closestOf(network, target, K)); // it was slow, not gone: it counts
+        long now = 4;
+        queue.addAll(drain(lookup, now));
+        while (!queue.isEmpty()) {
+            lookup.onResponse(now++, queue.remove(0).id(), closestOf(network, target, K));
+            queue.addAll(drain(lookup, now));
+        }
+        assertFalse(lookup.isFinished(), "a slow peer holds the result until its copy times out too");
+        lookup.onUnresponsive(now, gone.id());
+        assertTrue(lookup.isFinished(), "an unresponsive peer no longer does");
+        assertEquals(now, lookup.finishedNs());
+        assertEquals(closest.subList(1, K), lookup.result(), "the k closest responsive peers");
+        assertTrue(lookup.awaits(gone.id()), "its answer is still expected");
+    }
+
+    @Test
     void prefersTheLowRttPeerAmongEquallyCloseOnes() {
         SplittableRandom random = new SplittableRandom(2);
         NodeId target = TestContacts.randomId(random);
