@@ -81,6 +81,7 @@ public final class MoliaNode implements AutoCloseable {
     private final ShardLoop[] shards;
     /** Where the next operation of the API starts: round robin, so a node's own lookups use every core. */
     private final AtomicInteger nextShard = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final NodeMetrics metrics;
     /** Durable state of every shard; null when the WAL is disabled. */
     final NodeWal wal;
@@ -487,8 +488,12 @@ public final class MoliaNode implements AutoCloseable {
         return operationTimes.recent();
     }
 
+    /** Stops the node; a second call (a shutdown hook after an explicit close) does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         for (ShardLoop s : shards) {
             s.close();
         }

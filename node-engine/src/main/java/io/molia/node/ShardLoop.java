@@ -247,6 +247,9 @@ final class ShardLoop {
     }
 
     void close() {
+        if (loop.isShuttingDown()) {
+            return; // the transport stopped the loops: nothing runs on them any more
+        }
         loop.execute(() -> {
             serving = false;
             if (timer != null) {

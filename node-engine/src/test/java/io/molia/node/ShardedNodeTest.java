@@ -79,6 +79,7 @@ class ShardedNodeTest {
         String digest = target.storeDigest().get(10, TimeUnit.SECONDS);
         Path dataDir = dataDirOf(target);
         target.close();
+        target.close(); // a shutdown hook's close after an explicit one does nothing, and says nothing
         live.list().remove(target);
         for (int shard = 0; shard < shards; shard++) {
             WalScanner scan = new WalScanner(shard, WalLayout.shardDir(dataDir, shard)).scan(true, null, 0, null);
