@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.core.Outbound;
@@ -41,6 +42,8 @@ public final class Shard {
     private final SessionManager sessions;
     private final Supplier<BanList.View> bans;
     private final ArrayDeque<Handover> handovers = new ArrayDeque<>();
+    /** On the routing table's owner: which other shard lately heard from a peer (its alive reports). */
+    private final SessionDirectory directory = new SessionDirectory();
     /** While a record request another shard handed over is handled: that shard, which seals the answer. */
     private int answerVia = -1;
 
@@ -97,7 +100,10 @@ public final class Shard {
                 core.onDatagram(nowNs, d.from(), d.data(), 0, d.data().length); // ours by the same partition rule
             }
             case ShardMessage.Send s -> sessions.send(nowNs, wallNs, s.to(), s.data(), 0, s.data().length);
-            case ShardMessage.Alive a -> core.onContactedBy(nowNs, a.from());
+            case ShardMessage.Alive a -> {
+                directory.note(a.from().id(), a.origin(), nowNs);
+                core.onContactedBy(nowNs, a.from());
+            }
             case ShardMessage.Routing r -> core.onRoutingNote(nowNs, r.note());
         }
         moveOutput(nowNs, wallNs);
@@ -112,6 +118,7 @@ public final class Shard {
         if (nowNs >= sessions.nextDeadlineNs()) {
             sessions.onTimer(nowNs, wallNs);
         }
+        directory.sweep(nowNs);
         moveOutput(nowNs, wallNs);
     }
 
@@ -167,7 +174,7 @@ public final class Shard {
                             Arrays.copyOfRange(d.data, d.offset, d.offset + d.length))));
                 }
                 if (!core.ownsRoutingTable() && d.session.aliveReportDue(nowNs, ALIVE_REPORT_EVERY_NS)) {
-                    handovers.add(new Handover(0, new ShardMessage.Alive(d.from)));
+                    handovers.add(new Handover(0, new ShardMessage.Alive(partition.index(), d.from)));
                 }
             }
         }
@@ -178,8 +185,23 @@ public final class Shard {
         if (core.ownsRoutingTable()) {
             core.onContactedBy(nowNs, peer);
         } else {
-            handovers.add(new Handover(0, new ShardMessage.Alive(peer)));
+            handovers.add(new Handover(0, new ShardMessage.Alive(partition.index(), peer)));
         }
+    }
+
+    /**
+     * The shard a request to {@code peer} is sealed on: this one if it holds a live session with the peer that has
+     * heard from it since another shard last reported the peer alive (a peer that restarted talks to that shard on a
+     * new session, and the old one here holds keys it no longer has); else that other shard; else the peer's home
+     * shard, which opens the node's one outgoing session to it.
+     */
+    private int requestVia(long nowNs, NodeId peer) {
+        int elsewhere = directory.shardOf(peer, nowNs);
+        if (sessions.canSendNow(nowNs, peer)
+                && (elsewhere < 0 || sessions.lastHeardFromNs(peer) >= directory.seenNs(peer))) {
+            return partition.index();
+        }
+        return elsewhere >= 0 ? elsewhere : partition.homeOf(peer);
     }
 
     /**
@@ -191,8 +213,7 @@ public final class Shard {
         Outbound out;
         while ((out = core.pollTransmit()) != null) {
             Contact to = out.to();
-            int via = out.reply() ? (answerVia >= 0 ? answerVia : partition.index())
-                    : sessions.canSendNow(nowNs, to.id()) ? partition.index() : partition.homeOf(to.id());
+            int via = out.reply() ? (answerVia >= 0 ? answerVia : partition.index()) : requestVia(nowNs, to.id());
             if (via == partition.index()) {
                 sessions.send(nowNs, wallNs, to, out.data(), 0, out.length());
             } else {

@@ -26,10 +26,10 @@ public sealed interface ShardMessage {
     }
 
     /**
-     * For the routing table's owner: {@code from} contacted this node on a session it confirmed with another
-     * shard, so it is a candidate for the table.
+     * For the routing table's owner: {@code from} contacted this node on a session it confirmed with shard
+     * {@code origin}, so it is a candidate for the table, and that shard holds a live session with it.
      */
-    record Alive(Contact from) implements ShardMessage {
+    record Alive(int origin, Contact from) implements ShardMessage {
     }
 
     /** For the routing table's owner: what another shard's lookups learned of a peer. */
