@@ -114,6 +114,40 @@ class NodeCoreTest {
         assertEquals(sent, a.counters().requestsOut, "nobody was asked");
     }
 
+    /**
+     * An attacker's answers and stores on a sharded node: a forged response is handed once to the shard its request
+     * ID names, which counts it unsolicited and learns nothing; a STORE carried by an initiation (maybe a replay)
+     * stores nothing where it landed (the core names the key's shard, and {@code Shard} hands nothing carried by an
+     * unconfirmed initiation on).
+     */
+    @Test
+    void forgedResponsesAndUnconfirmedStoresDoNotTravelBetweenShards() {
+        Contact self = TestContacts.random(random);
+        PublishedRouting published = new PublishedRouting(self.id());
+        NodeCore shard0 = new NodeCore(CoreConfig.defaults(), self, random.split(), now, new ShardPartition(0, 2, 4),
+                published);
+        NodeCore shard1 = new NodeCore(CoreConfig.defaults(), self, random.split(), now, new ShardPartition(1, 2, 4),
+                published);
+        Contact attacker = TestContacts.random(random);
+        io.molia.codec.MessageCodec codec = new io.molia.codec.MessageCodec(1);
+        byte[] buf = new byte[1200];
+        int len = codec.encodePong(buf, 0, 0x5a5a_0000_0000_0001L, attacker.address()); // names shard 1
+        assertEquals(1, shard0.onDatagram(now, attacker, buf, 0, len), "handed to the shard the ID names");
+        assertEquals(0, shard0.counters().datagramsIn, "counted there, not here");
+        assertEquals(NodeCore.HANDLED, shard1.onDatagram(now, attacker, buf, 0, len));
+        assertEquals(1, shard1.counters().unsolicitedResponses, "no request of shard 1 had that ID");
+        assertNull(shard1.pollRoutingNote(), "nothing learned of the forger");
+        assertNull(shard1.pollTransmit(), "and nothing sent to it");
+
+        byte[] value = "replayed store".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        NodeId key = NodeId.fromBytes(new io.molia.crypto.Blake3().hash(value));
+        NodeCore landedOn = new ShardPartition(0, 2, 4).ownerOfKey(key) == 0 ? shard1 : shard0;
+        len = codec.encodeStore(buf, 0, 77, key, value, 0, value.length, 600);
+        int owner = landedOn.onUnconfirmedDatagram(now, attacker, buf, 0, len);
+        assertTrue(owner != NodeCore.HANDLED, "the key is the other shard's");
+        assertEquals(0, shard0.records().size() + shard1.records().size(), "an unconfirmed STORE stores nothing");
+    }
+
     @Test
     void peersThatOnlyContactThisNodeNeverEnterItsTable() {
         NodeCore b = node();
