@@ -44,6 +44,7 @@ public final class Shard {
     private final ArrayDeque<Handover> handovers = new ArrayDeque<>();
     /** On the routing table's owner: which other shard lately heard from a peer (its alive reports). */
     private final SessionDirectory directory = new SessionDirectory();
+    private long directorySweptNs = Long.MIN_VALUE / 2;
     /** While a record request another shard handed over is handled: that shard, which seals the answer. */
     private int answerVia = -1;
 
@@ -118,7 +119,10 @@ public final class Shard {
         if (nowNs >= sessions.nextDeadlineNs()) {
             sessions.onTimer(nowNs, wallNs);
         }
-        directory.sweep(nowNs);
+        if (nowNs - directorySweptNs >= SessionDirectory.FRESH_NS) {
+            directorySweptNs = nowNs; // a pass over the directory once per freshness period, not per timer
+            directory.sweep(nowNs);
+        }
         moveOutput(nowNs, wallNs);
     }
 
