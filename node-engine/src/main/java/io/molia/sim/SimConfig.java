@@ -41,7 +41,7 @@ public record SimConfig(int nodes, int lookups, double churnPerMinute, double lo
             throw new IllegalArgumentException("--warmup must be >= 0 and --duration > 0");
         }
         if (sessions && handshakeRoundTrip) {
-            throw new IllegalArgumentException("--sessions runs the real handshakes: --handshake-round-trip models "
+            throw new IllegalArgumentException("--sessions runs the real handshakes: --handshake-rtt models "
                     + "them when sessions are off");
         }
         if (minAccessMs < 0 || maxAccessMs < minAccessMs) {

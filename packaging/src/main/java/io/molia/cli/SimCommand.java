@@ -12,6 +12,7 @@ import io.molia.sim.LatencyMatrix;
 import io.molia.sim.SimConfig;
 import io.molia.sim.SimReport;
 import io.molia.sim.Simulation;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -88,10 +89,18 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar on stderr.")
     boolean noProgress;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        SimConfig config = new SimConfig(nodes, lookups, churn, loss, seed, warmupSeconds, durationSeconds, 1, 10,
-                handshakeRoundTrip, sessions, CoreConfig.defaults().withDisjointPaths(disjointPaths));
+        SimConfig config;
+        try {
+            config = new SimConfig(nodes, lookups, churn, loss, seed, warmupSeconds, durationSeconds, 1, 10,
+                    handshakeRoundTrip, sessions, CoreConfig.defaults().withDisjointPaths(disjointPaths));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()); // a usage error: exit 2
+        }
         Simulation simulation = new Simulation(config, LatencyMatrix.planetLab());
         ProgressBar bar = new ProgressBar(System.err, "lookups", lookups, !noProgress && System.console() != null);
         simulation.onProgress(bar::update);

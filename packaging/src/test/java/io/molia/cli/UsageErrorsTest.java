@@ -138,6 +138,12 @@ class UsageErrorsTest {
         assertAll(checks);
     }
 
+    /** Two sim flags that contradict each other: a usage error naming them, before any node is simulated. */
+    @Test
+    void simRefusesRealSessionsAndAModelledHandshakeTogether() throws Throwable {
+        usageError(List.of("sim", "--sessions", "--handshake-rtt", "--nodes", "100"), "--handshake-rtt").execute();
+    }
+
     @Test
     void aFlagWithoutItsPartnerIsRefusedBeforeTheNodeTouchesAnything(@org.junit.jupiter.api.io.TempDir
             java.nio.file.Path dir) {
