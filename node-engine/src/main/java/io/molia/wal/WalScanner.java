@@ -254,7 +254,6 @@ public final class WalScanner {
         int lastDocCycle = Integer.MIN_VALUE;
         byte[] buf = new byte[4096];
         try (SingleChronicleQueue q = WalQueues.openReadOnly(dir); ExcerptTailer t = q.createTailer()) {
-            presize(q, dir);
             if (seek && fromIndex > 0) {
                 if (!t.moveToIndex(fromIndex)) {
                     return expectSeq; // nothing there yet
@@ -700,39 +699,6 @@ public final class WalScanner {
 
     /** Chronicle's end-of-data header (metadata + not-complete bits, length 0). */
     private static final int END_OF_DATA = 0xC0000000;
-
-    /**
-     * Sizes the record map for the queue's entry count; only an optimisation, so a damaged queue skips it. The count
-     * comes from Chronicle's index, which a damaged file can make absurd (a map of a billion entries ran the heap out:
-     * found by WalQueueFuzzTest), so it is capped by what the queue's files can hold: one entry takes at least 24
-     * bytes (its 20-byte header and Chronicle's 4-byte length word).
-     */
-    private void presize(SingleChronicleQueue q, Path dir) {
-        if (seek || !applying) {
-            return;
-        }
-        try {
-            long firstIndex = q.firstIndex();
-            long lastIndex = q.lastIndex();
-            if (firstIndex >= 0 && lastIndex >= firstIndex && (firstIndex >>> 32) == (lastIndex >>> 32)) {
-                long fit = 0;
-                for (Path p : queueFiles(dir)) {
-                    fit += p.toFile().length() / 24;
-                }
-                // one cycle file: the difference is the entry count
-                state.expectRecords(Math.min(lastIndex - firstIndex, fit));
-            }
-        } catch (OutOfMemoryError e) {
-            // Chronicle's own walk of a damaged index (q.lastIndex()) can ask for one absurd array (found by
-            // WalQueueFuzzTest); that single failed allocation leaves the heap as it was, and the presizing it
-            // served is only an optimisation. The sequential read that follows does not use the index.
-        } catch (Exception | InternalError | AssertionError e) {
-            if (e instanceof AssertionError a && !fromChronicle(a)) {
-                throw a;
-            }
-            // the read that follows meets the same damage and reports it
-        }
-    }
 
     /**
      * Chronicle checks some of its file structures with {@code assert}: with {@code -ea} (tests, the simulator) a
