@@ -138,6 +138,8 @@ public final class NodeCore {
     /** Whether this node has an alternate address to send {@link DialBackMode#OTHER_ADDRESS} probes from. */
     private boolean alternateProbeAddress;
     private final ProbeBudget probeBudget = new ProbeBudget();
+    /** The role the table's peers last heard of: on turning client, each is pinged so it drops this node now. */
+    private boolean announcedClient;
     private final ArrayDeque<NatProbe> probes = new ArrayDeque<>();
     private long nextHandle = 1;
     /** The ID of the request {@link #sendRequest} sent last. */
@@ -241,6 +243,11 @@ public final class NodeCore {
     public void role(DhtRole role, boolean alternateProbeAddress) {
         this.role = role;
         this.alternateProbeAddress = alternateProbeAddress;
+    }
+
+    /** Whether this node sends other-address probes for peers (it has an alternate address). */
+    public boolean servesOtherAddressProbes() {
+        return alternateProbeAddress;
     }
 
     /** The NAT state, or null when not enabled (or not the owner). */
@@ -587,6 +594,14 @@ public final class NodeCore {
         List<Contact> peers = new ArrayList<>();
         routing.closest(self.id(), config.k(), true, null, peers);
         nat.onTimer(nowNs, peers);
+        if (role.client() != announcedClient) {
+            announcedClient = role.client();
+            if (announcedClient) {
+                for (Contact peer : peers) {
+                    sendRequest(nowNs, peer, MessageKind.PING, null, null); // its answer carries the client bit: out
+                }
+            }
+        }
         NatTraversal.Request r;
         while ((r = nat.pollRequest()) != null) {
             if (r.mode() == null) {
