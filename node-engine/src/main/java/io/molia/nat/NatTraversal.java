@@ -283,7 +283,7 @@ public final class NatTraversal {
         }
         Observation target = null;
         for (Observation o : observations.values()) {
-            if (!p.tried.contains(o.reporter().id())) {
+            if (!p.tried.contains(o.reporter().id()) && !localAddresses.contains(o.observed())) {
                 target = o;
                 break;
             }
@@ -311,9 +311,8 @@ public final class NatTraversal {
         if (decided != type) {
             type = decided;
             decidedNs = nowNs;
-            if (decided != NatType.UNKNOWN && decided != NatType.OPEN && keepalivePeer == null
-                    && !observations.isEmpty()) {
-                Observation first = observations.values().iterator().next();
+            Observation first = firstExternal();
+            if (decided != NatType.UNKNOWN && decided != NatType.OPEN && keepalivePeer == null && first != null) {
                 keepalivePeer = first.reporter();
                 keepaliveMapped = first.observed();
                 lastKeepaliveNs = nowNs;
@@ -329,14 +328,14 @@ public final class NatTraversal {
     }
 
     private NatType classify() {
+        if (mappedLocally()) {
+            return NatType.OPEN; // a dual-stack or multi-homed node is seen at several of its own addresses
+        }
         if (distinctObservers() < MIN_OBSERVERS) {
-            return mappedLocally() && !observations.isEmpty() ? NatType.OPEN : NatType.UNKNOWN;
+            return NatType.UNKNOWN;
         }
         if (!mappingConsistent()) {
             return NatType.SYMMETRIC;
-        }
-        if (mappedLocally()) {
-            return NatType.OPEN;
         }
         if (otherAddress.outcome == Outcome.ARRIVED) {
             return NatType.FULL_CONE;
@@ -351,24 +350,47 @@ public final class NatTraversal {
         return NatType.UNKNOWN;
     }
 
+    /** Observers on the far side of the NAT, by address (a peer on this node's own LAN sees it untranslated). */
     private int distinctObservers() {
         Set<NodeAddress> seen = new HashSet<>();
         for (Observation o : observations.values()) {
-            seen.add(o.reporterAddress());
+            if (!localAddresses.contains(o.observed())) {
+                seen.add(o.reporterAddress());
+            }
         }
         return seen.size();
     }
 
+    /** Every observer of one address family saw the same address (IPv4 and IPv6 mappings are separate). */
     private boolean mappingConsistent() {
-        NodeAddress first = null;
+        NodeAddress firstV4 = null;
+        NodeAddress firstV6 = null;
         for (Observation o : observations.values()) {
+            if (localAddresses.contains(o.observed())) {
+                continue; // a peer on this side of the NAT
+            }
+            NodeAddress first = o.observed().isIpv4() ? firstV4 : firstV6;
             if (first == null) {
-                first = o.observed();
+                if (o.observed().isIpv4()) {
+                    firstV4 = o.observed();
+                } else {
+                    firstV6 = o.observed();
+                }
             } else if (!first.equals(o.observed())) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The oldest observation from beyond the NAT (one that saw a translated address), or null. */
+    private Observation firstExternal() {
+        for (Observation o : observations.values()) {
+            if (!localAddresses.contains(o.observed())) {
+                return o;
+            }
+        }
+        return null;
     }
 
     /** Every observer saw this node at an address it is bound to: no NAT in between. */
@@ -420,8 +442,9 @@ public final class NatTraversal {
     // ---------------------------------------------------------------- views
 
     public Status status(long nowNs) {
-        NodeAddress mapped = observations.isEmpty() || !mappingConsistent() ? null
-                : observations.values().iterator().next().observed();
+        Observation external = firstExternal();
+        NodeAddress mapped = !mappingConsistent() || observations.isEmpty() ? null
+                : external != null ? external.observed() : observations.values().iterator().next().observed();
         return new Status(type, role.client(), new ArrayList<>(observations.values()), mapped, otherPort.outcome,
                 otherAddress.outcome, survivedNs, expiredBelowNs, keepalivePeer == null ? 0 : keepaliveIntervalNs,
                 keepalivePeer == null ? null : keepalivePeer.id(), counters.copy());

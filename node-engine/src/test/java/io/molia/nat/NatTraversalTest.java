@@ -74,6 +74,38 @@ class NatTraversalTest {
     }
 
     @Test
+    void aDualStackNodeSeenAtItsIpv4AndItsIpv6AddressIsOpen() {
+        NodeAddress v6 = NodeAddress.ipv6(0, 1, 4000);
+        NatTraversal dual = new NatTraversal(List.of(INSIDE, v6), new SplittableRandom(7), new DhtRole(), 0);
+        dual.onObserved(0, a, INSIDE);
+        dual.onObserved(0, b, v6);
+        assertEquals(NatType.OPEN, dual.type(), "two families, two addresses: not a symmetric NAT");
+        assertFalse(dual.role().client());
+    }
+
+    @Test
+    void aPeerOnTheSameLanSeesTheNodeUntranslatedAndSaysNothingOfTheNat() {
+        Contact lan = peer(3, "10.0.1.7:4000");
+        nat.onObserved(0, lan, INSIDE);
+        nat.onObserved(0, a, MAPPED);
+        nat.onObserved(0, b, MAPPED);
+        assertEquals(NatType.UNKNOWN, nat.type(), "not symmetric: the LAN peer is on this side of the NAT");
+        nat.onTimer(0, List.of(lan, a, b));
+        for (NatTraversal.Request r : drain()) {
+            assertFalse(r.peer().id().equals(lan.id()), "the LAN peer is not asked to probe the NAT: " + r);
+        }
+    }
+
+    @Test
+    void anIpv4AndAnIpv6MappingDoNotDisagree() {
+        nat.onObserved(0, a, MAPPED);
+        nat.onObserved(0, b, NodeAddress.ipv6(0x20010db8_00000000L, 9, 4000));
+        nat.onTimer(0, List.of(a, b));
+        assertEquals(NatType.UNKNOWN, nat.type(), "consistent per family: the filtering is probed next");
+        assertNotNull(dialBack(drain(), DialBackMode.OTHER_PORT));
+    }
+
+    @Test
     void twoObserversSeeingDifferentPortsMeanASymmetricNatAndAClient() {
         nat.onObserved(0, a, MAPPED);
         nat.onObserved(0, b, NodeAddress.parseIpv4("203.0.113.9:4001"));
