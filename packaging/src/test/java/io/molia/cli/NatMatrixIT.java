@@ -54,7 +54,8 @@ class NatMatrixIT {
         }
 
         String rules(String outside, String inside, String mapped, String host) {
-            String snat = "oifname \"" + outside + "\" snat ip to " + mapped + (this == SYMMETRIC ? " fully-random" : "");
+            String snat = "oifname \"" + outside + "\" snat ip to " + mapped
+                    + (this == SYMMETRIC ? " fully-random" : "");
             // Inbound datagrams to a mapped port: from anyone (full cone) or from hosts the node sent to.
             String letIn = switch (this) {
                 case FULL_CONE -> "iifname \"" + outside + "\" udp dport @mapped dnat ip to " + host;
@@ -68,10 +69,10 @@ class NatMatrixIT {
                     + "  chain forward_filter {\n    type filter hook forward priority 0; policy accept;\n"
                     + "    iifname \"" + inside + "\" meta l4proto udp update @mapped { udp sport }\n"
                     + "    iifname \"" + inside + "\" update @peers { ip daddr }\n  }\n"
-                    + "  chain prerouting_nat {\n    type nat hook prerouting priority dstnat; policy accept;\n    " + letIn
-                    + "\n  }\n"
-                    + "  chain postrouting_nat {\n    type nat hook postrouting priority srcnat; policy accept;\n    " + snat
-                    + "\n  }\n"
+                    + "  chain prerouting_nat {\n    type nat hook prerouting priority dstnat; policy accept;\n"
+                    + "    " + letIn + "\n  }\n"
+                    + "  chain postrouting_nat {\n    type nat hook postrouting priority srcnat; policy accept;\n"
+                    + "    " + snat + "\n  }\n"
                     + "}\n";
         }
     }
@@ -102,8 +103,8 @@ class NatMatrixIT {
                 assertEquals(e.getKey().expected, nat.get("type").asText(), e.getKey() + ": " + nat);
                 assertEquals(e.getKey().mode, nat.get("mode").asText(), e.getKey() + ": " + nat);
                 assertTrue(nat.get("keepalive_interval_ms").asLong() > 0, "a NATed node keeps its mapping: " + nat);
-                boolean inTable = e.getKey().mode.equals("client")
-                        ? !awaitOutOfTables(e.getValue(), s1, s2) : inTable(s1, e.getValue()) || inTable(s2, e.getValue());
+                boolean inTable = e.getKey().mode.equals("client") ? !awaitOutOfTables(e.getValue(), s1, s2)
+                        : inTable(s1, e.getValue()) || inTable(s2, e.getValue());
                 table.append(String.format("%-20s %-20s %-8s %-22s %s%n", e.getKey().expected,
                         nat.get("type").asText(), nat.get("mode").asText(), nat.get("mapped_address").asText(),
                         inTable));
@@ -145,7 +146,7 @@ class NatMatrixIT {
         }
     }
 
-    /** Router {@code i} with {@code nat}'s rules between the public namespace and a host namespace; returns the host's. */
+    /** Router {@code i}, with {@code nat}'s rules, between the public namespace and a host namespace (returned). */
     private String buildNat(int i, Nat nat) throws Exception {
         String router = TAG + "r" + i;
         String host = TAG + "h" + i;

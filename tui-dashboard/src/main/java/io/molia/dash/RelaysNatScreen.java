@@ -56,8 +56,9 @@ final class RelaysNatScreen implements DashScreen {
         Draw.text(g, 2, row++, w - 2, lifetime + "   keepalive " + (v.getKeepaliveIntervalMs() == 0 ? "none"
                 : "every " + Screens.ms(v.getKeepaliveIntervalMs())));
         Draw.text(g, 2, row++, w - 2, "observed " + v.getCountersOrDefault("observations", 0) + "   probes arrived "
-                + v.getCountersOrDefault("probes_arrived", 0) + " / failed " + v.getCountersOrDefault("probes_failed", 0)
-                + "   mapping changes " + v.getCountersOrDefault("mapping_changes", 0) + "   role changes "
+                + v.getCountersOrDefault("probes_arrived", 0) + " / failed "
+                + v.getCountersOrDefault("probes_failed", 0) + "   mapping changes "
+                + v.getCountersOrDefault("mapping_changes", 0) + "   role changes "
                 + v.getCountersOrDefault("role_changes", 0), Draw.DIM);
         List<Draw.Row> rows = new ArrayList<>();
         for (NatObservation o : v.getObservationsList()) {

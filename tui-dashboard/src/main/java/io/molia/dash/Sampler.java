@@ -28,8 +28,9 @@ import io.molia.adminclient.AdminClient;
 /**
  * Keeps a connection to one node's admin socket and the latest answer of every view the dashboard shows. Ten
  * views are subscribed to (the node pushes them every interval: the node does no more work than for a
- * {@code molia admin watch}), the NAT view too; the two subsystems this version lacks (admission, relays) are asked
- * once per connection. When the connection dies a background thread reconnects every half second, for as long as it takes;
+ * {@code molia admin watch}), the NAT view among them; the two subsystems this version lacks (admission, relays) are
+ * asked once per connection. When the connection dies a background thread reconnects every half second, for as long
+ * as it takes;
  * meanwhile {@link #snapshot()} says "disconnected, retrying". Thread-safe: updates arrive on the client's reader
  * thread, snapshots are taken by the dashboard thread.
  */
