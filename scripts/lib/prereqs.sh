@@ -1,12 +1,13 @@
 # Sourced by scripts/test (and so by .ci/run): the one place that knows what the test suite needs beyond a JDK.
 # Maven builds; the WireGuard interoperability test drives a stock wireguard-go in a network namespace
-# (iproute2, wireguard-go, wireguard-tools, and root); the shell and dashboard tests drive a real terminal (tmux);
+# (iproute2, wireguard-go, wireguard-tools, and root); the NAT matrix builds NATs in namespaces (nftables); the shell
+# and dashboard tests drive a real terminal (tmux);
 # the alert rules are checked and unit-tested with promtool (prometheus); .ci/run's release step makes man pages
 # (asciidoctor) and checks the systemd unit (systemd-analyze) and the installed man pages (man-db).
 
 # "command package" pairs: the suite needs each command; Debian's package provides it.
-MOLIA_TEST_NEEDS="mvn:maven ip:iproute2 wireguard-go:wireguard-go wg:wireguard-tools tmux:tmux promtool:prometheus \
-asciidoctor:asciidoctor systemd-analyze:systemd man:man-db"
+MOLIA_TEST_NEEDS="mvn:maven ip:iproute2 nft:nftables wireguard-go:wireguard-go wg:wireguard-tools tmux:tmux \
+promtool:prometheus asciidoctor:asciidoctor systemd-analyze:systemd man:man-db"
 
 molia_test_missing_packages() { # prints the packages whose command is not on PATH, space-separated
   local need missing=()

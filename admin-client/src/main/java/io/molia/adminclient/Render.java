@@ -16,6 +16,8 @@ import io.molia.admin.proto.LoggerLevel;
 import io.molia.admin.proto.LookupContact;
 import io.molia.admin.proto.LookupHop;
 import io.molia.admin.proto.LookupResult;
+import io.molia.admin.proto.NatObservation;
+import io.molia.admin.proto.NatView;
 import io.molia.admin.proto.NodeInfo;
 import io.molia.admin.proto.PeerInfo;
 import io.molia.admin.proto.RecordSummary;
@@ -77,6 +79,7 @@ public final class Render {
             case ERRORS -> errors(r, st);
             case BANS -> bans(r, st);
             case LOG_LEVELS -> logLevels(r, st);
+            case NAT -> nat(r.getNat(), st);
             case PING -> r.getPing().getAnswered()
                     ? st.green(id16(r.getPing().getPeerId()) + " answered in " + us(r.getPing().getRttUs()))
                     : st.red(id16(r.getPing().getPeerId()) + " did not answer");
@@ -264,6 +267,29 @@ public final class Render {
         }
         return v.getBansCount() + " bans (capacity " + v.getCapacity() + "), " + v.getDroppedDatagrams()
                 + " datagrams dropped\n" + t.render(st, true);
+    }
+
+    /** The NAT view: type and role, the dial-back probes, the mapping's lifetime and keepalive, then the observers. */
+    static String nat(NatView v, Style st) {
+        Table t = new Table("", "");
+        String mode = v.getMode().equals("client") ? st.yellow("client") + st.dim(" (not reachable: in no one's "
+                + "routing table)") : st.green("server");
+        t.row("NAT type", st.bold(v.getType()));
+        t.row("DHT role", mode);
+        t.row("mapped address", v.getMappedAddress().isEmpty() ? "-" : addr(v.getMappedAddress(), st));
+        t.row("probes", "other port: " + v.getOtherPortProbe() + ", other address: " + v.getOtherAddressProbe());
+        String below = v.getMappingLifetimeBelowMs() < 0 ? "never seen to expire"
+                : "expired after " + duration(v.getMappingLifetimeBelowMs());
+        t.row("mapping lifetime", "at least " + duration(v.getMappingLifetimeAtLeastMs()) + ", " + below);
+        t.row("keepalive", v.getKeepaliveIntervalMs() == 0 ? "none" : "every "
+                + duration(v.getKeepaliveIntervalMs()) + " to " + id16(v.getKeepalivePeer()));
+        t.row("serves other-address probes", v.getServesOtherAddress() ? "yes" : "no");
+        Table o = new Table("observer", "answered from", "saw this node at", "age");
+        for (NatObservation ob : v.getObservationsList()) {
+            o.row(id16(ob.getReporter()), addr(ob.getReporterAddress(), st), addr(ob.getObserved(), st),
+                    duration(ob.getAgeMs()));
+        }
+        return t.render(st, false) + "\n" + v.getObservationsCount() + " observers\n" + o.render(st, true);
     }
 
     static String logLevels(AdminResponse r, Style st) {

@@ -1,8 +1,13 @@
 package io.molia.adminclient;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+
+import io.molia.admin.proto.NatObservation;
+import io.molia.admin.proto.NatView;
 
 class RenderTest {
     private static final Render.Style HIDDEN = new Render.Style(false, 80, false);
@@ -21,5 +26,23 @@ class RenderTest {
     @Test
     void aMoliaAddressKeepsItsBrackets() {
         assertEquals("molia://(key hidden: --show-keys)@[::x]:4000", Render.address("molia://KEY@[::1]:4000", HIDDEN));
+    }
+
+    @Test
+    void theNatViewNamesTypeRoleProbesLifetimeAndObserversWithAddressesHidden() {
+        NatView v = NatView.newBuilder().setType("port-restricted").setMode("client")
+                .setMappedAddress("203.0.113.9:4000").setOtherPortProbe("failed").setOtherAddressProbe("failed")
+                .setMappingLifetimeAtLeastMs(30_000).setMappingLifetimeBelowMs(-1).setKeepaliveIntervalMs(60_000)
+                .setKeepalivePeer("3f9a0c1e2b7d4a55aa").addObservations(NatObservation.newBuilder()
+                        .setReporter("3f9a0c1e2b7d4a55aa").setReporterAddress("198.51.100.1:4000")
+                        .setObserved("203.0.113.9:4000").setAgeMs(1_200)).build();
+        String text = Render.nat(v, HIDDEN);
+        assertTrue(text.contains("port-restricted") && text.contains("client (not reachable"), text);
+        assertTrue(text.contains("other port: failed, other address: failed"), text);
+        assertTrue(text.contains("at least 30.0 s, never seen to expire"), text);
+        assertTrue(text.contains("every 1 min 0 s to 3f9a0c1e2b7d4a55"), text);
+        assertTrue(text.contains("3f9a0c1e2b7d4a55") && text.contains("203.0.113.x:4000"), text);
+        assertFalse(text.contains("203.0.113.9"), "addresses hidden without --show-keys: " + text);
+        assertTrue(Render.nat(v, SHOWN).contains("203.0.113.9:4000"));
     }
 }

@@ -30,7 +30,13 @@ public enum FuzzTarget {
             "AdminProtocol.java", "AdminRequest.java"),
     WAL_QUEUE("wal-queue", "WalQueueFuzzTest", "corruptedQueueIsReportedNeverSkipped",
             "a real WAL queue file corrupted: the scan ends, hands out only written entries, reports every change",
-            "WalScanner.java", "WalFormat.java");
+            "WalScanner.java", "WalFormat.java"),
+    NAT_PROBE("nat-probe", "NatFuzzTest", "strangersGetNoAnswerAndMoveNothing",
+            "a shard fed arbitrary datagrams (probe-shaped or not): no answer, no probe, the NAT state unmoved",
+            "NatProbe.java", "NatTraversal.java", "Shard.java"),
+    NAT_DIAL_BACK("nat-dial-back", "NatFuzzTest", "aPeersInnerMessageProbesOnlyThePeer",
+            "a peer's inner message with any fields (DIAL_BACK above all): one answer at most, probes only to the peer",
+            "NodeCore.java", "MessageCodec.java", "ProbeBudget.java");
 
     private final String id;
     private final String testClass;

@@ -156,6 +156,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             case STORE -> MessageKind.STORE;
             case STORE_ACK -> MessageKind.STORE_ACK;
             case ERROR -> MessageKind.ERROR;
+            case DIAL_BACK -> MessageKind.DIAL_BACK;
             case BODY_NOT_SET -> null;
         };
     }
@@ -166,6 +167,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             case PING -> "";
             case VALUE -> "value=" + hex(e.getValue().getValue()) + " ttl=" + e.getValue().getTtlSeconds();
             case STORE_ACK -> "stored=" + e.getStoreAck().getStored();
+            case DIAL_BACK -> "nonce=" + e.getDialBack().getNonce() + " mode=" + e.getDialBack().getMode();
             case ERROR -> error(e.getError().getCode(), e.getError().getMinVersion(), e.getError().getMaxVersion());
             case FIND_NODE -> key(e.getFindNode().getTarget());
             case FIND_VALUE -> key(e.getFindValue().getKey());
@@ -174,7 +176,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                             + e.getStore().getTtlSeconds();
             case PONG -> {
                 NodeAddress a = address(e.getPong().getObservedAddress());
-                yield a == null ? null : "observed=" + a;
+                yield a == null ? null : "observed=" + a + " dial_back_sent=" + e.getPong().getDialBackSent();
             }
             case NODES -> {
                 List<String> contacts = new ArrayList<>();
@@ -199,7 +201,8 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             case FIND_NODE, FIND_VALUE -> "key=" + m.target().toHex();
             case STORE -> "key=" + m.target().toHex() + " value=" + HEX.formatHex(m.copyValue()) + " ttl="
                     + m.ttlSeconds();
-            case PONG -> "observed=" + m.observedAddress();
+            case PONG -> "observed=" + m.observedAddress() + " dial_back_sent=" + m.dialBackSent();
+            case DIAL_BACK -> "nonce=" + m.dialBackNonce() + " mode=" + m.dialBackMode();
             case NODES -> {
                 List<String> contacts = new ArrayList<>();
                 for (Contact c : m.contacts()) {

@@ -73,8 +73,10 @@ final class AdminDispatcher {
                         "Sybil scores, rate limits and dynamic proof of work: " + AdminViews.NOT_AVAILABLE)));
                 case RELAYS -> AdminResponses.done(r.setUnavailable(AdminViews.unavailable("relays", "relay budgets: "
                         + AdminViews.NOT_AVAILABLE)));
-                case NAT -> AdminResponses.done(r.setUnavailable(AdminViews.unavailable("nat", "NAT classification "
-                        + "and hole punching: " + AdminViews.NOT_AVAILABLE)));
+                case NAT -> node.onLoop(s -> s.core().nat() == null
+                        ? r.setUnavailable(AdminViews.unavailable("nat", "NAT traversal is off on this node")).build()
+                        : r.setNat(NatViews.nat(s.core().nat().status(s.nowNs()), s.nowNs(),
+                                s.core().servesOtherAddressProbes())).build());
                 case WAL -> node.onLoop(s -> {
                     WalView v = AdminViews.wal(s);
                     return v == null ? r.setUnavailable(AdminViews.unavailable("wal", AdminResponses.NO_WAL)).build()

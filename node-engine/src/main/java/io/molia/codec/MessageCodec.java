@@ -16,7 +16,8 @@ import io.molia.crypto.Blake3;
  *            4: features (varint, only when any)             10..31: oneof body (length-delimited)
  * Contact    1: public_key (32 B)  2: pow_nonce (varint)     3: address (6 B IPv4 | 18 B IPv6, port last)
  * FindNode / FindValue   1: target/key (32 B)
- * Nodes      1: repeated Contact            Pong   1: observed_address
+ * Nodes      1: repeated Contact            Pong   1: observed_address  2: dial_back_sent (bool)
+ * DialBack   1: nonce (fixed64)  2: mode (varint)
  * Value      1: value  2: ttl_seconds       Store  1: key  2: value  3: ttl_seconds
  * StoreAck   1: stored (bool)               Error  1: code  2: min_version  3: max_version
  * </pre>
@@ -39,6 +40,8 @@ public final class MessageCodec {
     private static final int F_CONTACT_ADDRESS = 3;
 
     private final ProtocolRange protocol;
+    /** Feature bits added to the protocol's at run time (this node's DHT role). */
+    private long extraFeatures;
     private final ProtoWriter writer = new ProtoWriter();
     private final ProtoReader reader = new ProtoReader();
     private final Blake3 blake3 = new Blake3();
@@ -55,6 +58,11 @@ public final class MessageCodec {
         this.protocol = protocol;
     }
 
+    /** Feature bits written beside the protocol's from now on (the node's DHT role changed). */
+    public void extraFeatures(long features) {
+        this.extraFeatures = features;
+    }
+
     // ---- encoding: each returns the end offset of the message written at {@code off} ----
 
     public int encodePing(byte[] out, int off, long requestId) {
@@ -63,9 +71,26 @@ public final class MessageCodec {
     }
 
     public int encodePong(byte[] out, int off, long requestId, NodeAddress observed) {
+        return encodePong(out, off, requestId, observed, false);
+    }
+
+    /** A PONG; {@code dialBackSent} when it answers a DIAL_BACK whose probe went out. */
+    public int encodePong(byte[] out, int off, long requestId, NodeAddress observed, boolean dialBackSent) {
         int addrLen = observed.writeTo(addressScratch, 0);
-        header(out, off, requestId).messageHeader(MessageKind.PONG.field(), ProtoWriter.bytesFieldSize(1, addrLen));
+        header(out, off, requestId).messageHeader(MessageKind.PONG.field(),
+                ProtoWriter.bytesFieldSize(1, addrLen) + (dialBackSent ? 2 : 0));
         writer.bytesField(1, addressScratch, 0, addrLen);
+        if (dialBackSent) {
+            writer.uint64Field(2, 1);
+        }
+        return writer.position();
+    }
+
+    public int encodeDialBack(byte[] out, int off, long requestId, long nonce, int mode) {
+        header(out, off, requestId).messageHeader(MessageKind.DIAL_BACK.field(),
+                (nonce != 0 ? 9 : 0) + uint64FieldSize(2, mode));
+        writer.fixed64Field(1, nonce);
+        writer.uint64Field(2, mode);
         return writer.position();
     }
 
@@ -207,7 +232,10 @@ public final class MessageCodec {
             }
             boolean handled = switch (kind) {
                 case FIND_NODE, FIND_VALUE -> field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out);
-                case PONG -> field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readObserved(r, out);
+                case PONG -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readObserved(r, out))
+                        || (field == 2 && wireType == ProtoWriter.VARINT && readDialBackSent(r, out));
+                case DIAL_BACK -> (field == 1 && wireType == ProtoWriter.FIXED64 && readNonce(r, out))
+                        || (field == 2 && wireType == ProtoWriter.VARINT && readMode(r, out));
                 case NODES -> field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out);
                 case VALUE -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readValue(r, out))
                         || (field == 2 && wireType == ProtoWriter.VARINT && readTtl(r, out));
@@ -266,6 +294,21 @@ public final class MessageCodec {
         out.observedLen = r.lengthPrefix();
         out.observedAt = r.position();
         r.skip(out.observedLen);
+        return true;
+    }
+
+    private boolean readDialBackSent(ProtoReader r, WireMessage out) {
+        out.dialBackSent = r.varint() != 0;
+        return true;
+    }
+
+    private boolean readNonce(ProtoReader r, WireMessage out) {
+        out.dialBackNonce = r.fixed64();
+        return true;
+    }
+
+    private boolean readMode(ProtoReader r, WireMessage out) {
+        out.dialBackMode = r.varint32();
         return true;
     }
 
@@ -352,7 +395,7 @@ public final class MessageCodec {
         if (protocol.min() < protocol.max()) {
             writer.uint64Field(F_MIN_VERSION, protocol.min());
         }
-        writer.uint64Field(F_FEATURES, protocol.features());
+        writer.uint64Field(F_FEATURES, protocol.features() | extraFeatures);
         return writer;
     }
 

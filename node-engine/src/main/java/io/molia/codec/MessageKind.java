@@ -10,6 +10,7 @@ public enum MessageKind {
     VALUE(15, false),
     STORE(16, true),
     STORE_ACK(17, false),
+    DIAL_BACK(18, true),
     ERROR(31, false);
 
     private static final MessageKind[] BY_FIELD = new MessageKind[32];

@@ -40,6 +40,9 @@ public final class WireMessage {
     /** A contact without a 32-byte key or a valid address was seen in this body. */
     boolean badContact;
     boolean stored;
+    long dialBackNonce;
+    int dialBackMode;
+    boolean dialBackSent;
     int errorCode;
     int minVersion;
     int maxVersion;
@@ -66,6 +69,9 @@ public final class WireMessage {
         contacts.clear();
         badContact = false;
         stored = false;
+        dialBackNonce = 0;
+        dialBackMode = 0;
+        dialBackSent = false;
         errorCode = 0;
         minVersion = 0;
         maxVersion = 0;
@@ -144,6 +150,21 @@ public final class WireMessage {
 
     public boolean stored() {
         return stored;
+    }
+
+    /** DIAL_BACK: the nonce the probe must carry. */
+    public long dialBackNonce() {
+        return dialBackNonce;
+    }
+
+    /** DIAL_BACK: what is asked ({@code io.molia.nat.DialBackMode} codes; unknown ones are refused). */
+    public int dialBackMode() {
+        return dialBackMode;
+    }
+
+    /** PONG answering a DIAL_BACK: whether the probe was sent. */
+    public boolean dialBackSent() {
+        return dialBackSent;
     }
 
     public int errorCode() {

@@ -41,6 +41,14 @@ public final class CoreCounters {
     public long unconfirmedRefused;
     /** Answers that came from another address than the request went to: used, but the table not changed. */
     public long answersFromOtherAddress;
+    /** Answers from DHT clients (feature bit 0): used, never entered in the table (removed if there). */
+    public long clientAnswers;
+    /** DIAL_BACK probes this node sent for peers. */
+    public long dialBacksServed;
+    /** DIAL_BACKs refused: unknown mode, no alternate address, or the probe budget spent. */
+    public long dialBacksRefused;
+    /** Probe-shaped datagrams matching no probe this node asked for: dropped, never answered. */
+    public long natProbesDropped;
 
     public long dropped() {
         long n = 0;
@@ -75,6 +83,10 @@ public final class CoreCounters {
         candidatePings += other.candidatePings;
         unconfirmedRefused += other.unconfirmedRefused;
         answersFromOtherAddress += other.answersFromOtherAddress;
+        clientAnswers += other.clientAnswers;
+        dialBacksServed += other.dialBacksServed;
+        dialBacksRefused += other.dialBacksRefused;
+        natProbesDropped += other.natProbesDropped;
         for (int i = 0; i < droppedByStatus.length; i++) {
             droppedByStatus[i] += other.droppedByStatus[i];
         }

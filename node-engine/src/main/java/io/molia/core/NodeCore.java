@@ -25,6 +25,11 @@ import io.molia.core.lookup.LookupHop;
 import io.molia.core.store.RecordStore;
 import io.molia.core.store.StoreJournal;
 import io.molia.crypto.Blake3;
+import io.molia.nat.DhtRole;
+import io.molia.nat.DialBackMode;
+import io.molia.nat.NatProbe;
+import io.molia.nat.NatTraversal;
+import io.molia.nat.ProbeBudget;
 
 /**
  * One Kademlia node with no I/O (DESIGN §3.1): authenticated datagrams and the time go in; datagrams to send,
@@ -126,6 +131,16 @@ public final class NodeCore {
     private final Map<Long, List<LookupHop>> finishedTraces = new HashMap<>();
     private final Contact[] closestScratch;
     private final Lookup.RttOracle rttOracle = this::expectedRttNs;
+    /** This node's DHT role, shared by its cores; the owner's {@link #nat} sets it. */
+    private DhtRole role = new DhtRole();
+    /** NAT classification and keepalive, on the routing table's owner when the driver enabled it; else null. */
+    private NatTraversal nat;
+    /** Whether this node has an alternate address to send {@link DialBackMode#OTHER_ADDRESS} probes from. */
+    private boolean alternateProbeAddress;
+    private final ProbeBudget probeBudget = new ProbeBudget();
+    /** The role the table's peers last heard of: on turning client, each is pinged so it drops this node now. */
+    private boolean announcedClient;
+    private final ArrayDeque<NatProbe> probes = new ArrayDeque<>();
     private long nextHandle = 1;
     /** The ID of the request {@link #sendRequest} sent last. */
     private long lastRequestId;
@@ -210,6 +225,48 @@ public final class NodeCore {
         this.reachable = reachable;
     }
 
+    /**
+     * NAT traversal for this node (owner core only; see {@link NatTraversal}); {@code role} is shared by every core of
+     * the node ({@link #role}), {@code alternateProbeAddress} says whether its driver can send probes from a second
+     * address. Off by default (the simulator, tests): then the node is always a server.
+     */
+    public void enableNat(NatTraversal nat, long nowNs) {
+        if (routing == null) {
+            throw new IllegalStateException("NAT state lives with the routing table");
+        }
+        this.nat = nat;
+        this.role = nat.role();
+        schedule(Math.max(nowNs, nat.nextDeadlineNs()), TimerKind.NAT, null);
+    }
+
+    /** The node's shared DHT role (every core writes it into its messages) and dial-back capability. */
+    public void role(DhtRole role, boolean alternateProbeAddress) {
+        this.role = role;
+        this.alternateProbeAddress = alternateProbeAddress;
+    }
+
+    /** Whether this node sends other-address probes for peers (it has an alternate address). */
+    public boolean servesOtherAddressProbes() {
+        return alternateProbeAddress;
+    }
+
+    /** The NAT state, or null when not enabled (or not the owner). */
+    public NatTraversal nat() {
+        return nat;
+    }
+
+    /** A dial-back probe (see {@link NatProbe}) that reached this node's socket from {@code from}. */
+    public void onNatProbe(long nowNs, NodeAddress from, long nonce) {
+        if (nat == null || !nat.onProbe(nowNs, from, nonce)) {
+            counters.natProbesDropped++;
+        }
+    }
+
+    /** The next dial-back probe to send for a peer, from the probe socket; null when none. */
+    public NatProbe pollProbe() {
+        return probes.poll();
+    }
+
     public int pendingRequests() {
         return pending.size();
     }
@@ -227,6 +284,7 @@ public final class NodeCore {
      * the driver hands it the bytes, untouched and uncounted here.
      */
     public int onDatagram(long nowNs, Contact from, byte[] buf, int off, int len) {
+        codec.extraFeatures(role.features());
         int decoded = decode(from, buf, off, len);
         if (decoded != MINE) {
             return decoded == DROP ? HANDLED : decoded;
@@ -238,7 +296,9 @@ public final class NodeCore {
             }
             counters.requestsIn++;
             answer(nowNs, from);
-            if (routing != null) {
+            if (routing != null && DhtRole.isClient(message.features())) {
+                routing.remove(from.id()); // it turned client: no longer handed out
+            } else if (routing != null) {
                 onContactedBy(nowNs, from); // other shards' drivers report contacts to the owner on their own
             }
         } else {
@@ -255,11 +315,13 @@ public final class NodeCore {
      * dropped and counted: the initiator re-sends it on the confirmed session.
      */
     public int onUnconfirmedDatagram(long nowNs, Contact from, byte[] buf, int off, int len) {
+        codec.extraFeatures(role.features());
         int decoded = decode(from, buf, off, len);
         if (decoded != MINE) {
             return decoded == DROP ? HANDLED : decoded;
         }
-        if (!message.kind().isRequest() || message.kind() == MessageKind.STORE) {
+        if (!message.kind().isRequest() || message.kind() == MessageKind.STORE
+                || message.kind() == MessageKind.DIAL_BACK) {
             counters.unconfirmedRefused++;
             return HANDLED;
         }
@@ -323,6 +385,7 @@ public final class NodeCore {
 
     /** Fires every timer due at {@code nowNs}. */
     public void onTimer(long nowNs) {
+        codec.extraFeatures(role.features());
         Timer t;
         while ((t = timers.peek()) != null && t.deadlineNs <= nowNs) {
             timers.poll();
@@ -332,6 +395,7 @@ public final class NodeCore {
                 case MAINTENANCE -> onMaintenance(nowNs);
                 case CANDIDATE -> onCandidateTimer(nowNs);
                 case LIVENESS -> onLivenessTimer(nowNs);
+                case NAT -> onNatTimer(nowNs);
             }
         }
     }
@@ -468,6 +532,7 @@ public final class NodeCore {
                 }
             }
             case STORE -> end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
+            case DIAL_BACK -> end = codec.encodePong(out, 0, id, from.address(), dialBack(nowNs, from));
             default -> throw new AssertionError("not a request: " + message.kind());
         }
         commitAnswer(from, end);
@@ -506,6 +571,49 @@ public final class NodeCore {
             livenessTimerArmed = true;
             schedule(nowNs, TimerKind.LIVENESS, null); // sent off the answer path
         }
+    }
+
+    /**
+     * Queues the probe a DIAL_BACK asks for, to the address the request came from (never one it names), within the
+     * {@link ProbeBudget}; false when refused (unknown mode, no alternate address, budget spent), counted.
+     */
+    private boolean dialBack(long nowNs, Contact from) {
+        DialBackMode mode = DialBackMode.ofCode(message.dialBackMode());
+        if (mode == null || mode == DialBackMode.OTHER_ADDRESS && !alternateProbeAddress
+                || !probeBudget.tryTake(nowNs)) {
+            counters.dialBacksRefused++;
+            return false;
+        }
+        probes.add(new NatProbe(from.address(), message.dialBackNonce(), mode == DialBackMode.OTHER_ADDRESS));
+        counters.dialBacksServed++;
+        return true;
+    }
+
+    /** Sends what {@link #nat} asks (observer pings, DIAL_BACKs, keepalives) to peers of the table. */
+    private void onNatTimer(long nowNs) {
+        List<Contact> peers = new ArrayList<>();
+        routing.closest(self.id(), config.k(), true, null, peers);
+        nat.onTimer(nowNs, peers);
+        if (role.client() != announcedClient) {
+            announcedClient = role.client();
+            if (announcedClient) {
+                for (Contact peer : peers) {
+                    sendRequest(nowNs, peer, MessageKind.PING, null, null); // its answer carries the client bit: out
+                }
+            }
+        }
+        NatTraversal.Request r;
+        while ((r = nat.pollRequest()) != null) {
+            if (r.mode() == null) {
+                sendRequest(nowNs, r.peer(), MessageKind.PING, null, null);
+            } else if (pending.size() < config.maxPendingRequests()) {
+                long requestId = newRequestId();
+                int end = codec.encodeDialBack(scratch, 0, requestId, r.nonce(), r.mode().code());
+                sendTracked(r.peer(), end, nowNs, requestId, null);
+                pending.get(requestId).dialBackNonce = r.nonce();
+            }
+        }
+        schedule(Math.max(nowNs + 1, nat.nextDeadlineNs()), TimerKind.NAT, null);
     }
 
     private boolean store(long nowNs) {
@@ -557,7 +665,18 @@ public final class NodeCore {
         recentFailures.remove(from.id());
         long rttNs = req.retransmitted ? -1 : nowNs - req.sentNs;
         boolean firstContact = measured(from.id()) == null;
-        if (from.address().equals(req.peer.address())) {
+        if (nat != null && message.kind() == MessageKind.PONG) {
+            nat.onObserved(nowNs, from, message.observedAddress());
+            if (req.dialBackNonce != 0) {
+                nat.onDialBackAnswer(nowNs, req.dialBackNonce, message.dialBackSent());
+            }
+        }
+        if (DhtRole.isClient(message.features())) {
+            counters.clientAnswers++; // a DHT client: used for the operation, never entered nor handed out
+            if (routing != null) {
+                routing.remove(from.id());
+            }
+        } else if (from.address().equals(req.peer.address())) {
             noteAlive(nowNs, from, rttNs); // it answered from the address it was asked at: the table's door
         } else {
             counters.answersFromOtherAddress++; // the answer counts for the operation, the address proves nothing
@@ -940,6 +1059,7 @@ public final class NodeCore {
     // ---------------------------------------------------------------- sending
 
     private boolean sendStore(long nowNs, Contact peer, Operation op) {
+        codec.extraFeatures(role.features());
         if (pending.size() >= config.maxPendingRequests()) {
             counters.pendingTableFull++;
             return false;
@@ -952,6 +1072,7 @@ public final class NodeCore {
     }
 
     private boolean sendRequest(long nowNs, Contact peer, MessageKind kind, NodeId target, Operation op) {
+        codec.extraFeatures(role.features());
         if (pending.size() >= config.maxPendingRequests()) {
             counters.pendingTableFull++;
             return false;
@@ -1060,7 +1181,7 @@ public final class NodeCore {
 
     private enum OperationKind { LOOKUP, GET, PUT, PING, REFRESH }
 
-    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE, CANDIDATE, LIVENESS }
+    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE, CANDIDATE, LIVENESS, NAT }
 
     private static final class Operation {
         final long handle;
@@ -1103,6 +1224,8 @@ public final class NodeCore {
         boolean unresponsive;
         /** For a liveness check of a stale entry: when the entry was last seen before it; else -1. */
         long livenessCheckOfSeenNs = -1;
+        /** For a DIAL_BACK: the nonce of its probe; else 0. */
+        long dialBackNonce;
 
         PendingRequest(long requestId, Contact peer, Operation operation, long sentNs, byte[] datagram) {
             this.requestId = requestId;

@@ -6,6 +6,7 @@ import java.util.List;
 import io.molia.codec.DecodeStatus;
 import io.molia.metrics.NodeMetrics.NodeSource;
 import io.molia.metrics.NodeMetrics.ShardSource;
+import io.molia.nat.NatTraversal;
 
 /**
  * The node's figures, each once: the admin {@code metrics} view and the Prometheus endpoint both read these lists
@@ -29,9 +30,41 @@ public final class NodeFigures {
                     NodeSource::banDroppedDatagrams),
             Figure.nanosCounter("admin_protocol_loop_ns",
                     "CPU time the protocol loop spent taking operator views and making changes",
-                    NodeSource::operatorLoopNs));
+                    NodeSource::operatorLoopNs),
+            Figure.gauge("nat_type", "What the NAT in front of the node is: 0 unknown, 1 open, 2 full cone, "
+                    + "3 address-restricted, 4 port-restricted, 5 symmetric", n -> nat(n, s -> s.type().ordinal())),
+            Figure.gauge("dht_client", "1 while the node runs as a DHT client (not reachable from outside: never in "
+                    + "others' routing tables)", n -> nat(n, s -> s.role().client() ? 1 : 0)),
+            Figure.nanosGauge("nat_keepalive_interval_ns", "The learned keepalive interval of the NAT mapping (0: "
+                    + "none kept alive)", n -> nat(n, NatTraversal::keepaliveIntervalNs)),
+            Figure.nanosGauge("nat_mapping_lifetime_ns", "How long a NAT mapping was seen to live idle, at least",
+                    n -> nat(n, NatTraversal::mappingLifetimeAtLeastNs)),
+            Figure.counter("nat_observations", "Peers' reports of the address they saw the node at",
+                    n -> nat(n, s -> s.counters().observations)),
+            Figure.counter("nat_mapping_changes", "Times a peer saw the node at a new mapping (it expired)",
+                    n -> nat(n, s -> s.counters().mappingChanges)),
+            Figure.counter("nat_dial_backs_asked", "DIAL_BACK probes the node asked peers for",
+                    n -> nat(n, s -> s.counters().dialBacksSent)),
+            Figure.counter("nat_dial_backs_declined", "DIAL_BACKs peers declined (no alternate address, budget)",
+                    n -> nat(n, s -> s.counters().dialBacksRefused)),
+            Figure.counter("nat_probes_arrived", "Dial-back probes that came through the NAT",
+                    n -> nat(n, s -> s.counters().probesArrived)),
+            Figure.counter("nat_probes_failed",
+                    "Dial-back probes a peer sent that never arrived (the NAT dropped them)",
+                    n -> nat(n, s -> s.counters().probesFailed)),
+            Figure.counter("nat_probes_unknown", "Probe-shaped datagrams with a nonce the node never gave: dropped",
+                    n -> nat(n, s -> s.counters().probesUnknown)),
+            Figure.counter("nat_keepalives", "Keepalive pings that hold the NAT mapping open",
+                    n -> nat(n, s -> s.counters().keepalivesSent)),
+            Figure.counter("dht_role_changes", "Switches between DHT server and client",
+                    n -> nat(n, s -> s.counters().roleChanges)));
 
     private NodeFigures() {
+    }
+
+    private static long nat(NodeSource n, java.util.function.ToLongFunction<NatTraversal> read) {
+        NatTraversal nat = n.nat();
+        return nat == null ? -1 : read.applyAsLong(nat);
     }
 
     private static List<Figure<ShardSource>> shardFigures() {
@@ -100,6 +133,14 @@ public final class NodeFigures {
                 + "used by the lookup, the routing table not changed", s -> s.core().answersFromOtherAddress));
         f.add(Figure.<ShardSource>counter("handshake_timestamps_evicted", "Keys whose newest initiation timestamp "
                 + "left the node-wide replay table for another key", s -> s.sessions().timestampsEvicted));
+        f.add(Figure.counter("client_answers", "Answers from DHT clients: used, never entered in the routing table",
+                s -> s.core().clientAnswers));
+        f.add(Figure.counter("dial_backs_served", "NAT probes sent for peers that asked with DIAL_BACK",
+                s -> s.core().dialBacksServed));
+        f.add(Figure.counter("dial_backs_refused", "DIAL_BACKs refused: unknown mode, no alternate address, or the "
+                + "probe budget spent", s -> s.core().dialBacksRefused));
+        f.add(Figure.<ShardSource>counter("nat_probes_dropped", DROPPED_HELP, s -> s.core().natProbesDropped)
+                .inFamily(DROPPED, "nat_probe_unknown"));
         candidates(f, "queued", s -> s.core().candidatesQueued);
         candidates(f, "dropped", s -> s.core().candidatesDropped);
         candidates(f, "pinged", s -> s.core().candidatePings);

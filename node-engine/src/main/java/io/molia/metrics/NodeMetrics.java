@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import io.molia.core.CoreCounters;
+import io.molia.nat.NatTraversal;
 import io.molia.node.MoliaVersion;
 import io.molia.session.SessionCounters;
 import io.molia.transport.UdpTransport;
@@ -69,6 +70,11 @@ public final class NodeMetrics implements AutoCloseable {
         long banDroppedDatagrams();
 
         long operatorLoopNs();
+
+        /** The NAT state (read racily, as every figure is), or null where there is none (its figures are left out). */
+        default NatTraversal nat() {
+            return null;
+        }
     }
 
     /**

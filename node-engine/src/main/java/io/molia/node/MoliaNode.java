@@ -26,6 +26,8 @@ import io.molia.core.ShardPartition;
 import io.molia.core.lookup.LookupHop;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.metrics.NodeMetrics;
+import io.molia.nat.DhtRole;
+import io.molia.nat.NatTraversal;
 import io.molia.session.InitiationTimestamps;
 import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
@@ -76,6 +78,8 @@ public final class MoliaNode implements AutoCloseable {
     /** CPU time shard 0's loop spent in operator views and changes (written by the loop only; read racily). */
     long operatorLoopNs;
     private final UdpTransport transport;
+    /** Where dial-back probes for peers leave from. */
+    private final ProbeSockets probeSockets;
     /** The debug key log, or null (off). */
     private final KeyLogFile keyLog;
     private final ShardLoop[] shards;
@@ -121,6 +125,7 @@ public final class MoliaNode implements AutoCloseable {
             coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: all in 127.0.0.0/24 (::1: ::/48)
         }
         this.keyLog = openKeyLog(config.keyLog(), transport);
+        this.probeSockets = openProbeSockets(bound, config.natAlternateAddress());
         this.initiationTimestamps = new InitiationTimestamps(InitiationTimestamps.DEFAULT_SLOTS,
                 InitiationTimestamps.DEFAULT_WINDOW_NS, random.split());
         List<NodeMetrics.ShardSource> shardViews = new ArrayList<>();
@@ -139,17 +144,27 @@ public final class MoliaNode implements AutoCloseable {
             public long operatorLoopNs() {
                 return operatorLoopNs;
             }
+
+            @Override
+            public NatTraversal nat() {
+                return shards[0].core().nat();
+            }
         });
         long now = System.nanoTime();
         PublishedRouting routing = new PublishedRouting(self.id());
+        DhtRole role = new DhtRole();
         List<NodeCore> cores = new ArrayList<>();
         List<Executor> loops = new ArrayList<>();
         for (int index = 0; index < shards.length; index++) {
             NodeCore core = new NodeCore(coreConfig, self, random.split(), now,
                     new ShardPartition(index, shards.length, SHARD_BITS), routing);
             core.reachable(SocketAddresses.reachableFrom(bound));
+            core.role(role, probeSockets.hasAlternate());
+            if (index == 0) {
+                core.enableNat(new NatTraversal(ProbeSockets.localAddresses(bound), random.split(), role, now), now);
+            }
             Shard shard = new Shard(core, newSessionManager(index, random.split()), bans::view);
-            shards[index] = new ShardLoop(shard, transport, operationTimes, metrics);
+            shards[index] = new ShardLoop(shard, transport, probeSockets, operationTimes, metrics);
             shardViews.add(new ShardFigures(shards[index]));
             cores.add(core);
             loops.add(shards[index].loop());
@@ -223,6 +238,7 @@ public final class MoliaNode implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             transport.close();
             closeKeyLog();
+            closeProbeSockets();
             throw e; // e.g. the data dir is held by another node: its one-line message as it is
         }
     }
@@ -498,6 +514,7 @@ public final class MoliaNode implements AutoCloseable {
             s.close();
         }
         transport.close();
+        closeProbeSockets();
         if (wal != null) {
             wal.close();
         }
@@ -516,6 +533,25 @@ public final class MoliaNode implements AutoCloseable {
         } catch (IOException e) {
             transport.close();
             throw e;
+        }
+    }
+
+    private ProbeSockets openProbeSockets(InetSocketAddress bound, java.net.InetAddress alternate)
+            throws IOException {
+        try {
+            return new ProbeSockets(bound, alternate);
+        } catch (IOException e) {
+            transport.close();
+            closeKeyLog();
+            throw e;
+        }
+    }
+
+    private void closeProbeSockets() {
+        try {
+            probeSockets.close();
+        } catch (IOException e) {
+            LOG.atDebug().log("closing the NAT probe sockets: {}", e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.molia.node;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,14 +29,24 @@ import io.molia.wal.WalOptions;
  *                   for another release)
  * @param handshakeCpuBudget the share of a shard's thread initiations may cost before it asks for cookies
  *                   ({@link SessionManager#setHandshakeCpuBudget}); 0 turns the defence off
+ * @param natAlternateAddress a second address of this host that peers' DIAL_BACK probes of the "other address" kind
+ *                   are sent from (docs/nat.md), or null: such requests are then refused
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
-        ProtocolRange protocol, double handshakeCpuBudget) {
+        ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
         return Math.min(Runtime.getRuntime().availableProcessors(), MoliaNode.MAX_SHARDS);
+    }
+
+    /** A node with no NAT alternate address. */
+    public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
+            int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
+            ProtocolRange protocol, double handshakeCpuBudget) {
+        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, null);
     }
 
     /** A node with the default WAL options. */
@@ -60,19 +71,25 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
-                handshakeCpuBudget);
+                handshakeCpuBudget, natAlternateAddress);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
-                handshakeCpuBudget);
+                handshakeCpuBudget, natAlternateAddress);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                shareOfThread);
+                shareOfThread, natAlternateAddress);
+    }
+
+    /** This configuration sending "other address" NAT probes from {@code address} (null: refusing them). */
+    public NodeConfig withNatAlternateAddress(InetAddress address) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, address);
     }
 
     public NodeConfig {

@@ -125,6 +125,11 @@ public final class NodeState implements NodeMetrics.NodeSource {
         return node.operatorLoopNs;
     }
 
+    @Override
+    public io.molia.nat.NatTraversal nat() {
+        return core().nat();
+    }
+
     /** The durations (ns) of the last completed lookups, at most 1024, in no particular order (a copy). */
     public long[] recentLookupNs() {
         return node.recentOperationNs();

@@ -11,6 +11,7 @@ import java.util.function.ToLongFunction;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.metrics.NodeMetrics;
+import io.molia.nat.NatProbe;
 import io.molia.session.SessionManager;
 import io.molia.shard.Shard;
 import io.molia.shard.ShardMessage;
@@ -36,6 +37,7 @@ final class ShardLoop {
     private final Shard shard;
     private final int index;
     private final UdpTransport transport;
+    private final ProbeSockets probes;
     private final EventLoop loop;
     private final ShardInbox inbox;
     private final InetAddressCache addresses = new InetAddressCache();
@@ -57,10 +59,12 @@ final class ShardLoop {
     private long nextHousekeepingNs;
     private final Runnable onTimer = this::onTimer;
 
-    ShardLoop(Shard shard, UdpTransport transport, OperationTimes operationTimes, NodeMetrics metrics) {
+    ShardLoop(Shard shard, UdpTransport transport, ProbeSockets probes, OperationTimes operationTimes,
+            NodeMetrics metrics) {
         this.shard = shard;
         this.index = shard.index();
         this.transport = transport;
+        this.probes = probes;
         this.loop = transport.eventLoop(index);
         this.inbox = new ShardInbox(loop, this::onHandover, this::flush);
         this.operationTimes = operationTimes;
@@ -201,6 +205,10 @@ final class ShardLoop {
         SessionManager.Transmit t;
         while ((t = shard.pollTransmit()) != null) {
             transport.write(index, addresses.toInet(t.to()), t.data(), 0, t.length());
+        }
+        NatProbe probe;
+        while ((probe = shard.pollProbe()) != null) {
+            probes.send(probe);
         }
         Shard.Handover h;
         while ((h = shard.pollHandover()) != null) {

@@ -13,6 +13,7 @@ import io.molia.core.NodeCore;
 import io.molia.core.Outbound;
 import io.molia.core.RoutingNote;
 import io.molia.core.ShardPartition;
+import io.molia.nat.NatProbe;
 import io.molia.session.SessionManager;
 
 /**
@@ -79,6 +80,15 @@ public final class Shard {
      * index it names (copied). {@code wallNs} is the wall clock, for TAI64N timestamps only.
      */
     public void onDatagram(NodeAddress from, byte[] buf, int off, int len, long nowNs, long wallNs) {
+        if (NatProbe.isProbe(buf, off, len)) {
+            long nonce = NatProbe.nonceOf(buf, off);
+            if (core.ownsRoutingTable()) {
+                core.onNatProbe(nowNs, from, nonce);
+            } else {
+                handovers.add(new Handover(0, new ShardMessage.Probe(from, nonce)));
+            }
+            return;
+        }
         int owner = ShardSteering.ownerOf(buf, off, len, partition.index(), partition.count(),
                 partition.bits());
         if (owner != partition.index()) {
@@ -106,6 +116,7 @@ public final class Shard {
                 core.onContactedBy(nowNs, a.from());
             }
             case ShardMessage.Routing r -> core.onRoutingNote(nowNs, r.note());
+            case ShardMessage.Probe p -> core.onNatProbe(nowNs, p.sender(), p.nonce());
         }
         moveOutput(nowNs, wallNs);
         answerVia = -1;
@@ -136,6 +147,11 @@ public final class Shard {
     /** The next datagram for the socket, or null; valid until the next call into this shard. */
     public SessionManager.Transmit pollTransmit() {
         return sessions.pollTransmit();
+    }
+
+    /** The next dial-back probe to send from the probe socket (see {@link NatProbe}), or null. */
+    public NatProbe pollProbe() {
+        return core.pollProbe();
     }
 
     /** The next message for another shard's inbox, or null. */

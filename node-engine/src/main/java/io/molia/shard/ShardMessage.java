@@ -32,6 +32,10 @@ public sealed interface ShardMessage {
     record Alive(int origin, Contact from) implements ShardMessage {
     }
 
+    /** For the routing table's owner, which holds the NAT state: a dial-back probe another shard's socket received. */
+    record Probe(NodeAddress sender, long nonce) implements ShardMessage {
+    }
+
     /** For the routing table's owner: what another shard's lookups learned of a peer. */
     record Routing(RoutingNote note) implements ShardMessage {
     }

@@ -46,6 +46,7 @@ public record InnerMessage(String kind, long requestId, int version, Map<String,
                     fields.put("ttl_seconds", m.ttlSeconds());
                 }
                 case STORE_ACK -> fields.put("stored", m.stored());
+                case DIAL_BACK -> fields.put("mode", m.dialBackMode());
                 case ERROR -> {
                     fields.put("code", m.errorCode());
                     fields.put("min_version", m.minVersion());

@@ -113,6 +113,12 @@ final class NodeCommand implements Callable<Integer> {
             + "this defence against handshake floods off. Default ${DEFAULT-VALUE}.")
     double handshakeCpuBudget;
 
+    @Option(names = "--nat-alternate-address", paramLabel = "IP", description = "A second address of this host "
+            + "(not the one --listen binds): peers behind NATs may ask this node to send their 'other address' "
+            + "dial-back probes from it, which tells a full-cone NAT from an address-restricted one (docs/nat.md). "
+            + "Off unless given: such requests are refused.")
+    java.net.InetAddress natAlternateAddress;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -146,7 +152,7 @@ final class NodeCommand implements Callable<Integer> {
                 WalOptions.defaults().withSync(walSync).withCompaction(walCompactEvery, walCompactMinEntries),
                 buffers.buffers())
                 .withKeyLog(wgKeyLog).withProtocol(protocol)
-                .withHandshakeCpuBudget(handshakeCpuBudget);
+                .withHandshakeCpuBudget(handshakeCpuBudget).withNatAlternateAddress(natAlternateAddress);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();

@@ -303,7 +303,14 @@ class AdminSocketIT {
             // subsystems this version lacks say so
             unavailable(json(d0, "admission"), "admission");
             unavailable(json(d0, "relays"), "relays");
-            unavailable(json(d0, "nat"), "nat");
+
+            // nat: node 0 is on loopback, seen at the address it is bound to by its peers: open, a DHT server
+            JsonNode nat = json(d0, "nat").get("nat");
+            fields(nat, "type", "mode", "mapped_address", "observations", "other_port_probe", "other_address_probe",
+                    "mapping_lifetime_at_least_ms", "mapping_lifetime_below_ms", "keepalive_interval_ms",
+                    "keepalive_peer", "counters", "serves_other_address");
+            assertEquals("server", nat.get("mode").asText(), nat.toString());
+            assertTrue(List.of("unknown", "open").contains(nat.get("type").asText()), nat.toString());
 
             // the WAL: its figures per shard, and a snapshot (compaction) on demand
             JsonNode wal = json(d0, "wal").get("wal");

@@ -64,6 +64,12 @@ final class NodeProcesses implements AutoCloseable {
         return startOn(listen, dataDir, bootstrap, ProcessBuilder.Redirect.DISCARD, extra);
     }
 
+    /** A node started under {@code prefix} (e.g. {@code ip netns exec NS}), bound to {@code listen}. */
+    Started startIn(List<String> prefix, String listen, Path dataDir, MoliaAddress bootstrap, String... extra)
+            throws Exception {
+        return startOn(prefix, listen, dataDir, bootstrap, ProcessBuilder.Redirect.DISCARD, extra);
+    }
+
     /** A node on loopback whose log lines (stderr) go to {@code log}. */
     Started startLogging(Path dataDir, MoliaAddress bootstrap, Path log, String... extra) throws Exception {
         return startOn("127.0.0.1:0", dataDir, bootstrap, ProcessBuilder.Redirect.to(log.toFile()), extra);
@@ -71,7 +77,13 @@ final class NodeProcesses implements AutoCloseable {
 
     private Started startOn(String listen, Path dataDir, MoliaAddress bootstrap, ProcessBuilder.Redirect stderr,
             String... extra) throws Exception {
-        List<String> command = molia();
+        return startOn(List.of(), listen, dataDir, bootstrap, stderr, extra);
+    }
+
+    private Started startOn(List<String> prefix, String listen, Path dataDir, MoliaAddress bootstrap,
+            ProcessBuilder.Redirect stderr, String... extra) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(molia());
         command.addAll(List.of("node", "--data-dir", dataDir.toString(), "--listen", listen, "--ready-json"));
         command.addAll(List.of(extra));
         if (bootstrap != null) {

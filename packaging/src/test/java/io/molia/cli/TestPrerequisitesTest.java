@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TestPrerequisitesTest {
     private static final Path SCRIPTS = Path.of("..", "scripts").toAbsolutePath().normalize();
     /** What the suite needs beyond a JDK, but tmux, which the narrowed PATH keeps. */
-    private static final String PACKAGES = "maven iproute2 wireguard-go wireguard-tools prometheus asciidoctor systemd "
-            + "man-db";
+    private static final String PACKAGES = "maven iproute2 nftables wireguard-go wireguard-tools prometheus "
+            + "asciidoctor systemd man-db";
 
     @TempDir
     Path tmp;

@@ -26,10 +26,11 @@ import io.molia.admin.proto.WalRequest;
 import io.molia.adminclient.AdminClient;
 
 /**
- * Keeps a connection to one node's admin socket and the latest answer of every view the dashboard shows. Eight
+ * Keeps a connection to one node's admin socket and the latest answer of every view the dashboard shows. Ten
  * views are subscribed to (the node pushes them every interval: the node does no more work than for a
- * {@code molia admin watch}); the three subsystems this version lacks (admission, relays, NAT) are asked once per
- * connection. When the connection dies a background thread reconnects every half second, for as long as it takes;
+ * {@code molia admin watch}), the NAT view among them; the two subsystems this version lacks (admission, relays) are
+ * asked once per connection. When the connection dies a background thread reconnects every half second, for as long
+ * as it takes;
  * meanwhile {@link #snapshot()} says "disconnected, retrying". Thread-safe: updates arrive on the client's reader
  * thread, snapshots are taken by the dashboard thread.
  */
@@ -196,8 +197,6 @@ public final class Sampler implements AutoCloseable {
                     AdmissionRequest.getDefaultInstance()), 5, TimeUnit.SECONDS));
             once.put("relays", c.call(AdminRequest.newBuilder().setRelays(RelaysRequest.getDefaultInstance()), 5,
                     TimeUnit.SECONDS));
-            once.put("nat", c.call(AdminRequest.newBuilder().setNat(NatRequest.getDefaultInstance()), 5,
-                    TimeUnit.SECONDS));
         } catch (Exception e) {
             c.close(); // a node that does not answer: try again from scratch
             throw e;
@@ -224,7 +223,8 @@ public final class Sampler implements AutoCloseable {
                     AdminRequest.newBuilder().setRecords(RecordsRequest.newBuilder().setTop(20)),
                     AdminRequest.newBuilder().setBans(BansRequest.getDefaultInstance()),
                     AdminRequest.newBuilder().setErrors(ErrorsRequest.newBuilder().setMax(256)),
-                    AdminRequest.newBuilder().setWal(WalRequest.getDefaultInstance()));
+                    AdminRequest.newBuilder().setWal(WalRequest.getDefaultInstance()),
+                    AdminRequest.newBuilder().setNat(NatRequest.getDefaultInstance()));
             for (AdminRequest.Builder v : views) {
                 AdminRequest.BodyCase asked = v.getBodyCase();
                 subscriptions.add(c.subscribe(v, intervalMs, r -> onUpdate(c, asked, r)));
@@ -250,6 +250,8 @@ public final class Sampler implements AutoCloseable {
             errors = r; // the errors view, or `unavailable` without a log backend
         } else if (asked == AdminRequest.BodyCase.WAL) {
             subsystems.put("wal", r); // the WAL's figures move, so it is subscribed; `unavailable` without a WAL
+        } else if (asked == AdminRequest.BodyCase.NAT) {
+            subsystems.put("nat", r); // observers, probes and the role move: subscribed; `unavailable` when off
         } else if (r.hasError() || r.hasUnavailable()) {
             status = "connected; " + asked.name().toLowerCase(java.util.Locale.ROOT) + ": "
                     + (r.hasError() ? r.getError().getMessage() : r.getUnavailable().getReason());

@@ -1,0 +1,52 @@
+package io.molia.admin;
+
+import java.util.concurrent.TimeUnit;
+
+import io.molia.admin.proto.NatObservation;
+import io.molia.admin.proto.NatView;
+import io.molia.nat.NatTraversal;
+
+/** The {@code nat} view: a copy of the NAT state taken on the protocol loop (docs/admin-api.md). */
+final class NatViews {
+    private NatViews() {
+    }
+
+    static NatView nat(NatTraversal.Status s, long nowNs, boolean servesOtherAddress) {
+        NatView.Builder v = NatView.newBuilder()
+                .setType(s.type().label())
+                .setMode(s.client() ? "client" : "server")
+                .setMappedAddress(s.mapped() == null ? "" : s.mapped().toString())
+                .setOtherPortProbe(label(s.otherPortProbe()))
+                .setOtherAddressProbe(label(s.otherAddressProbe()))
+                .setMappingLifetimeAtLeastMs(ms(s.mappingLifetimeAtLeastNs()))
+                .setMappingLifetimeBelowMs(s.mappingLifetimeBelowNs() == Long.MAX_VALUE ? -1
+                        : ms(s.mappingLifetimeBelowNs()))
+                .setKeepaliveIntervalMs(ms(s.keepaliveIntervalNs()))
+                .setKeepalivePeer(s.keepalivePeer() == null ? "" : s.keepalivePeer().toHex())
+                .setServesOtherAddress(servesOtherAddress);
+        for (NatTraversal.Observation o : s.observations()) {
+            v.addObservations(NatObservation.newBuilder().setReporter(o.reporter().id().toHex())
+                    .setReporterAddress(o.reporterAddress().toString()).setObserved(o.observed().toString())
+                    .setAgeMs(ms(nowNs - o.atNs())));
+        }
+        NatTraversal.Counters c = s.counters();
+        v.putCounters("observations", c.observations);
+        v.putCounters("mapping_changes", c.mappingChanges);
+        v.putCounters("dial_backs_asked", c.dialBacksSent);
+        v.putCounters("dial_backs_declined", c.dialBacksRefused);
+        v.putCounters("probes_arrived", c.probesArrived);
+        v.putCounters("probes_failed", c.probesFailed);
+        v.putCounters("probes_unknown", c.probesUnknown);
+        v.putCounters("keepalives_sent", c.keepalivesSent);
+        v.putCounters("role_changes", c.roleChanges);
+        return v.build();
+    }
+
+    private static String label(NatTraversal.Outcome o) {
+        return o.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    private static long ms(long ns) {
+        return TimeUnit.NANOSECONDS.toMillis(ns);
+    }
+}
