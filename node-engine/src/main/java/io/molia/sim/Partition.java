@@ -4,10 +4,10 @@ import java.util.Locale;
 
 /**
  * A region cut off from the rest of the network for a while, then rejoined:
- * {@code --partition FRACTION@START+DURATION}. The region is the {@code fraction} of the matrix's sites nearest (by RTT) to one site drawn from the seed, so it is
- * a part of the world rather than a scattering of nodes; every datagram between a node on those sites and one
- * elsewhere is lost from {@code startSeconds} (simulated seconds since the run began, warm-up included) for
- * {@code durationSeconds}.
+ * {@code --partition FRACTION@START+DURATION}. The region is the {@code fraction} of the matrix's sites nearest (by
+ * RTT) to one site drawn from the seed, so it is a part of the world rather than a scattering of nodes; every
+ * datagram between a node on those sites and one elsewhere is lost from {@code startSeconds} (simulated seconds
+ * since the run began, warm-up included) for {@code durationSeconds}.
  */
 public record Partition(double fraction, double startSeconds, double durationSeconds) {
 

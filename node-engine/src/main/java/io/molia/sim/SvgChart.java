@@ -69,8 +69,8 @@ final class SvgChart {
         body.append("<rect fill=\"#999\" fill-opacity=\"0.18\" x=\"").append(fmt(x0)).append("\" y=\"").append(TOP)
                 .append("\" width=\"").append(fmt(Math.max(0, x1 - x0))).append("\" height=\"")
                 .append(HEIGHT - TOP - BOTTOM).append("\"/>\n<text x=\"").append(fmt(x0 + 4)).append("\" y=\"")
-                .append(HEIGHT - BOTTOM - 6).append("\" font-size=\"11\" fill=\"#555\">").append(HtmlReport.escape(label))
-                .append("</text>\n");
+                .append(HEIGHT - BOTTOM - 6).append("\" font-size=\"11\" fill=\"#555\">")
+                .append(HtmlReport.escape(label)).append("</text>\n");
         return this;
     }
 

@@ -220,12 +220,13 @@ class MoliaCommandTest {
         java.nio.file.Path before = dir.resolve("before");
         java.nio.file.Path after = dir.resolve("after");
         captureStdout(() -> assertEquals(0, run("sim", "--nodes", "300", "--lookups", "60", "--seed", "2",
-                "--warmup", "10", "--duration", "20", "--no-progress", "--report", before.toString(), "--label", "run A")));
+                "--warmup", "10", "--duration", "20", "--no-progress", "--report", before.toString(), "--label",
+                "run A")));
         JsonNode runA = new ObjectMapper().readTree(before.resolve("run.json").toFile());
         assertEquals(60, runA.get("samples").get("latency_ms").size());
         captureStdout(() -> assertEquals(0, run("sim", "--nodes", "300", "--lookups", "60", "--seed", "2",
-                "--warmup", "10", "--duration", "20", "--no-progress", "--partition", "0.3@15+8", "--report", after.toString(), "--label", "run B",
-                "--compare", before.resolve("run.json").toString())));
+                "--warmup", "10", "--duration", "20", "--no-progress", "--partition", "0.3@15+8", "--report",
+                after.toString(), "--label", "run B", "--compare", before.resolve("run.json").toString())));
         String page = java.nio.file.Files.readString(after.resolve("report.html"));
         assertEquals(6, page.split("<svg ", -1).length - 1, "six plots");
         assertTrue(page.contains("run A") && page.contains("run B") && page.contains("across"), page);
