@@ -40,7 +40,8 @@ import io.molia.shard.Shard;
  * <p>Model (documented in docs/simulator.md): each node sits on one of the matrix's 490 sites, plus its own
  * one-way access-link delay; one-way delay = RTT(site a, site b) / 2 + access(a) + access(b). The initial network
  * starts warm (tables filled from the global view, as after long uptime, with measured RTTs); every join during the
- * run goes through the real bootstrap protocol. Departures vanish silently.
+ * run goes through the real bootstrap protocol. Departures vanish silently. A {@link Partition} drops every datagram
+ * between a region's sites and the rest for a while.
  *
  * <p>Single-threaded; not thread-safe.
  */
