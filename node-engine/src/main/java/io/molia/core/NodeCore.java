@@ -66,8 +66,11 @@ public final class NodeCore {
     private static final int RTT_CACHE_SIZE = 4_096;
     /** Buckets a join refreshes, farthest first (see {@link #refreshAfterJoin}). */
     private static final int BUCKETS_REFRESHED_AFTER_JOIN = 2;
-    /** A request to a peer never measured is hedged when it is slower than this share of first contacts. */
-    private static final double HEDGE_PERCENTILE = 0.75;
+    /**
+     * A request to a peer never measured is hedged when it is slower than this share of first contacts: the median,
+     * since under churn a peer not answering by then is as likely gone as far (docs/benchmarks.md: 0.75 → 0.5).
+     */
+    private static final double HEDGE_PERCENTILE = 0.5;
     /** First-contact RTT samples before their percentiles set the timeouts of peers never measured. */
     private static final int MIN_SAMPLES_FOR_PERCENTILES = 16;
     /** Peers this core found unresponsive, remembered so its lookups do not ask them again (most have left). */

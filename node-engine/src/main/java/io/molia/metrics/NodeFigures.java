@@ -91,6 +91,12 @@ public final class NodeFigures {
                 s -> s.core().softTimeouts));
         f.add(Figure.<ShardSource>counter("hard_timeouts", "Requests that failed for good", s -> s.core().hardTimeouts)
                 .inFamily("molia_request_timeouts"));
+        f.add(Figure.counter("unresponsive", "Requests whose copy missed its timeout too: the peer taken for gone "
+                + "before the hard timeout, no longer waited for", s -> s.core().unresponsive));
+        f.add(Figure.counter("late_answers", "Answers that came after their peer was taken for unresponsive (used)",
+                s -> s.core().lateAnswers));
+        f.add(Figure.counter("liveness_checks", "Pings of stale routing entries about to be handed out in an answer",
+                s -> s.core().livenessChecks));
         f.add(Figure.counter("pending_table_full", "Requests not sent: the outstanding-request table was full",
                 s -> s.core().pendingTableFull));
         f.add(Figure.counter("version_errors_sent", "Answers naming the supported protocol versions",

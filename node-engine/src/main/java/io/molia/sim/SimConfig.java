@@ -20,9 +20,11 @@ import io.molia.core.CoreConfig;
  *                           sessions between the wire and the core (every datagram sealed, every handshake run);
  *                           false: the cores exchange inner messages directly (fast, for 100k nodes)
  * @param core               protocol parameters of every node
+ * @param partition          a region cut off for a while, then rejoined; null: none
  */
 public record SimConfig(int nodes, int lookups, double churnPerMinute, double loss, long seed, double warmupSeconds,
-        double lookupSeconds, double minAccessMs, double maxAccessMs, boolean handshakeRoundTrip, boolean sessions, CoreConfig core) {
+        double lookupSeconds, double minAccessMs, double maxAccessMs, boolean handshakeRoundTrip, boolean sessions,
+        CoreConfig core, Partition partition) {
 
     public SimConfig {
         if (nodes < 2) {
@@ -49,6 +51,13 @@ public record SimConfig(int nodes, int lookups, double churnPerMinute, double lo
         }
     }
 
+    public SimConfig(int nodes, int lookups, double churnPerMinute, double loss, long seed, double warmupSeconds,
+            double lookupSeconds, double minAccessMs, double maxAccessMs, boolean handshakeRoundTrip, boolean sessions,
+            CoreConfig core) {
+        this(nodes, lookups, churnPerMinute, loss, seed, warmupSeconds, lookupSeconds, minAccessMs, maxAccessMs,
+                handshakeRoundTrip, sessions, core, null);
+    }
+
     public static SimConfig defaults(int nodes, int lookups, double churn, double loss, long seed) {
         return new SimConfig(nodes, lookups, churn, loss, seed, 60, 100, 1, 10, false, false, CoreConfig.defaults());
     }
@@ -56,6 +65,12 @@ public record SimConfig(int nodes, int lookups, double churnPerMinute, double lo
     /** This scenario with every node driven through a shard with real WireGuard sessions. */
     public SimConfig withSessions() {
         return new SimConfig(nodes, lookups, churnPerMinute, loss, seed, warmupSeconds, lookupSeconds, minAccessMs,
-                maxAccessMs, false, true, core);
+                maxAccessMs, false, true, core, partition);
+    }
+
+    /** This scenario with {@code region} cut off for a while. */
+    public SimConfig withPartition(Partition region) {
+        return new SimConfig(nodes, lookups, churnPerMinute, loss, seed, warmupSeconds, lookupSeconds, minAccessMs,
+                maxAccessMs, handshakeRoundTrip, sessions, core, region);
     }
 }

@@ -1,12 +1,14 @@
 package io.molia.sim;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * What one simulation run measured. Latencies are simulated milliseconds; {@code wallSeconds} and
  * {@code peakHeapBytes} describe the machine that ran it and are the only figures that differ between two runs of
- * the same seed.
+ * the same seed. {@code samples} holds every measured lookup (for {@code --report}); {@code partition} is null
+ * unless the run cut a region off.
  */
 public record SimReport(
         int nodes,
@@ -29,7 +31,9 @@ public record SimReport(
         double simulatedSeconds,
         double wallSeconds,
         long peakHeapBytes,
-        String traceDigest) {
+        String traceDigest,
+        PartitionOutcome partition,
+        List<LookupSample> samples) {
 
     /** P50/P95/P99 and mean. */
     public record Percentiles(double p50, double p95, double p99, double mean) {
@@ -59,6 +63,21 @@ public record SimReport(
         m.put("wall_seconds", round(wallSeconds, 2));
         m.put("peak_heap_mib", peakHeapBytes >> 20);
         m.put("trace_digest", traceDigest);
+        if (partition != null) {
+            m.put("partition", partition.toJsonMap());
+        }
+        return m;
+    }
+
+    /** Every measured lookup, column by column (the {@code --report} file's {@code samples}). */
+    public Map<String, Object> samplesJsonMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("start_s", samples.stream().map(s -> round(s.startSeconds(), 3)).toList());
+        m.put("latency_ms", samples.stream().map(s -> round(s.latencyMs(), 1)).toList());
+        m.put("finished_ms", samples.stream().map(s -> round(s.finishedMs(), 1)).toList());
+        m.put("hops", samples.stream().map(LookupSample::hops).toList());
+        m.put("requests", samples.stream().map(LookupSample::requests).toList());
+        m.put("ok", samples.stream().map(s -> s.ok() ? 1 : 0).toList());
         return m;
     }
 
@@ -83,6 +102,18 @@ public record SimReport(
         row(b, "simulated / wall", String.format("%.1f s / %.1f s", simulatedSeconds, wallSeconds));
         row(b, "peak heap", (peakHeapBytes >> 20) + " MiB");
         row(b, "trace digest", traceDigest);
+        if (partition != null) {
+            PartitionOutcome p = partition;
+            row(b, "partition", String.format("%.0f%% of the sites (%d nodes) cut off at %.0f s for %.0f s, %d "
+                    + "datagrams lost to the cut", p.partition().fraction() * 100, p.nodesInside(),
+                    p.partition().startSeconds(), p.partition().durationSeconds(), p.datagramsCut()));
+            row(b, "  success before the cut", p.before().toString());
+            row(b, "  during: inside / outside", p.inside() + " / " + p.outside());
+            row(b, "  during: across the cut", p.across().toString());
+            row(b, "  after the heal", p.after().toString());
+            row(b, "  back to 99% after", p.recoverySeconds() < 0 ? "not within the run"
+                    : String.format("%.0f s (%.0f-s windows)", p.recoverySeconds(), PartitionOutcome.WINDOW_SECONDS));
+        }
         return b.toString();
     }
 

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import java.util.function.ToDoubleFunction;
 
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
@@ -39,7 +40,8 @@ import io.molia.shard.Shard;
  * <p>Model (documented in docs/simulator.md): each node sits on one of the matrix's 490 sites, plus its own
  * one-way access-link delay; one-way delay = RTT(site a, site b) / 2 + access(a) + access(b). The initial network
  * starts warm (tables filled from the global view, as after long uptime, with measured RTTs); every join during the
- * run goes through the real bootstrap protocol. Departures vanish silently.
+ * run goes through the real bootstrap protocol. Departures vanish silently. A {@link Partition} drops every datagram
+ * between a region's sites and the rest for a while.
  *
  * <p>Single-threaded; not thread-safe.
  */
@@ -64,13 +66,17 @@ public final class Simulation {
     private final Map<NodeAddress, SimNode> byAddress = new HashMap<>();
     private final Set<Integer> usedIps = new HashSet<>();
     private final Map<Long, MeasuredLookup> measured = new HashMap<>();
-    private final List<double[]> completed = new ArrayList<>(); // latency, termination, hops, requests, kShare, ok
+    private final List<LookupSample> completed = new ArrayList<>();
+    /** Sites of the region a {@link Partition} cuts off (all false without one). */
+    private final boolean[] regionSites;
     private long seq;
     private long nowNs;
     private long digest = 0xcbf29ce484222325L;
     private long nodesReplaced;
     private long datagramsSent;
     private long datagramsLost;
+    private long datagramsCut;
+    private int initialNodesInside;
     private int lookupsIssued;
     private int nextIncarnation;
     private IntConsumer progress = done -> { };
@@ -84,7 +90,27 @@ public final class Simulation {
         this.churnRandom = master.split();
         this.lookupRandom = master.split();
         this.identityRandom = master.split();
+        this.regionSites = region(config.partition(), latency, master.split());
         this.slots = new SimNode[config.nodes()];
+    }
+
+    /** The {@code fraction} of the sites nearest by RTT to one drawn at random: a part of the world. */
+    private static boolean[] region(Partition partition, LatencyMatrix latency, SplittableRandom random) {
+        boolean[] inside = new boolean[latency.sites()];
+        if (partition == null) {
+            return inside;
+        }
+        int center = random.nextInt(latency.sites());
+        Integer[] bySiteDistance = new Integer[latency.sites()];
+        for (int i = 0; i < bySiteDistance.length; i++) {
+            bySiteDistance[i] = i;
+        }
+        Arrays.sort(bySiteDistance, (a, b) -> Double.compare(latency.rttMs(center, a), latency.rttMs(center, b)));
+        int count = (int) Math.ceil(partition.fraction() * latency.sites());
+        for (int i = 0; i < count; i++) {
+            inside[bySiteDistance[i]] = true;
+        }
+        return inside;
     }
 
     /** Called with the number of measured lookups completed so far, at most every 1% of them. */
@@ -97,6 +123,7 @@ public final class Simulation {
         resetPeakHeap();
         for (int i = 0; i < slots.length; i++) {
             slots[i] = newNode(i, true);
+            initialNodesInside += regionSites[slots[i].site] ? 1 : 0;
         }
         warmStart();
         long warmupNs = seconds(config.warmupSeconds());
@@ -231,7 +258,16 @@ public final class Simulation {
     private void transmit(SimNode from, NodeAddress address, byte[] data, int length) {
         datagramsSent++;
         SimNode to = byAddress.get(address);
-        if (to == null || lossRandom.nextDouble() < config.loss()) {
+        if (to == null) {
+            datagramsLost++;
+            return;
+        }
+        if (cutOff(from, to)) {
+            datagramsLost++;
+            datagramsCut++;
+            return;
+        }
+        if (lossRandom.nextDouble() < config.loss()) {
             datagramsLost++;
             return;
         }
@@ -243,6 +279,16 @@ public final class Simulation {
         // The core (or the session layer) reuses its slot: the datagram in flight needs its own bytes.
         schedule(nowNs + delayNs, EventKind.DELIVER, to.slot, to.incarnation, from.contact,
                 Arrays.copyOf(data, length));
+    }
+
+    /** True while a partition separates the two nodes' sites. */
+    private boolean cutOff(SimNode a, SimNode b) {
+        return regionSites[a.site] != regionSites[b.site] && duringCut(nowNs);
+    }
+
+    private boolean duringCut(long timeNs) {
+        Partition p = config.partition();
+        return p != null && timeNs >= seconds(p.startSeconds()) && timeNs < seconds(p.healSeconds());
     }
 
     private long oneWayNs(SimNode a, SimNode b) {
@@ -420,7 +466,7 @@ public final class Simulation {
         lookupsIssued++;
         long handle = origin.core.startLookup(nowNs, target);
         if (handle < 0) {
-            completed.add(new double[] {0, 0, 0, 0, 0, 0});
+            completed.add(new LookupSample(nowNs / 1e9, 0, 0, 0, 0, 0, false, LookupSample.Side.NO_CUT));
             return;
         }
         measured.put(key(origin, handle), new MeasuredLookup(origin, target));
@@ -457,43 +503,56 @@ public final class Simulation {
             }
             return;
         }
-        List<NodeId> truth = trueClosest(m.target, config.core().k(), done.startedNs());
+        List<SimNode> truth = trueClosest(m.target, config.core().k(), done.startedNs());
         boolean ok = false;
         int found = 0;
-        Set<NodeId> truthSet = new HashSet<>(truth);
+        Set<NodeId> truthSet = new HashSet<>();
+        for (SimNode n : truth) {
+            truthSet.add(n.contact.id());
+        }
         for (Contact c : done.closest()) {
             if (truthSet.contains(c.id())) {
                 found++;
             }
-            ok |= c.id().equals(truth.get(0));
+            ok |= c.id().equals(truth.get(0).contact.id());
         }
         double latencyMs = (done.closestAnsweredNs() >= 0 ? done.closestAnsweredNs() : done.finishedNs())
                 - done.startedNs();
-        completed.add(new double[] {latencyMs / 1e6, (done.finishedNs() - done.startedNs()) / 1e6, done.hops(),
-                done.requests(), (double) found / truth.size(), ok ? 1 : 0});
+        completed.add(new LookupSample(done.startedNs() / 1e9, latencyMs / 1e6,
+                (done.finishedNs() - done.startedNs()) / 1e6, done.hops(), done.requests(),
+                (double) found / truth.size(), ok, side(done.startedNs(), m.origin, truth.get(0))));
+    }
+
+    private LookupSample.Side side(long startedNs, SimNode origin, SimNode closest) {
+        if (!duringCut(startedNs)) {
+            return LookupSample.Side.NO_CUT;
+        }
+        boolean in = regionSites[origin.site];
+        return in != regionSites[closest.site] ? LookupSample.Side.ACROSS
+                : in ? LookupSample.Side.INSIDE : LookupSample.Side.OUTSIDE;
     }
 
     /**
      * The simulator's global view: the k nodes closest to {@code target}, closest first, among those alive now that
      * had finished joining when the lookup started (no lookup can be expected to find a node born after it began).
      */
-    private List<NodeId> trueClosest(NodeId target, int k, long lookupStartedNs) {
-        NodeId[] best = new NodeId[k];
+    private List<SimNode> trueClosest(NodeId target, int k, long lookupStartedNs) {
+        SimNode[] best = new SimNode[k];
         int size = 0;
         for (SimNode n : slots) {
             if (!n.joined || n.joinedNs > lookupStartedNs) {
                 continue;
             }
             NodeId id = n.contact.id();
-            if (size == k && target.compareDistance(id, best[k - 1]) >= 0) {
+            if (size == k && target.compareDistance(id, best[k - 1].contact.id()) >= 0) {
                 continue;
             }
             int pos = size == k ? k - 1 : size++;
-            while (pos > 0 && target.compareDistance(id, best[pos - 1]) < 0) {
+            while (pos > 0 && target.compareDistance(id, best[pos - 1].contact.id()) < 0) {
                 best[pos] = best[pos - 1];
                 pos--;
             }
-            best[pos] = id;
+            best[pos] = n;
         }
         return List.of(Arrays.copyOf(best, size));
     }
@@ -502,17 +561,17 @@ public final class Simulation {
 
     private SimReport report(double wallSeconds) {
         int n = completed.size();
-        double[] latencyMs = column(0);
-        double[] terminationMs = column(1);
+        double[] latencyMs = sorted(LookupSample::latencyMs);
+        double[] terminationMs = sorted(LookupSample::finishedMs);
         double ok = 0;
         double share = 0;
         double hops = 0;
         double requests = 0;
-        for (double[] c : completed) {
-            hops += c[2];
-            requests += c[3];
-            share += c[4];
-            ok += c[5];
+        for (LookupSample c : completed) {
+            hops += c.hops();
+            requests += c.requests();
+            share += c.kShare();
+            ok += c.ok() ? 1 : 0;
         }
         int abandoned = 0;
         for (MeasuredLookup m : measured.values()) {
@@ -525,13 +584,21 @@ public final class Simulation {
                 lookupsIssued,
                 n, abandoned, ok / denominator, share / denominator, percentiles(latencyMs), percentiles(terminationMs),
                 hops / Math.max(1, n), requests / Math.max(1, n), nodesReplaced, datagramsSent, datagramsLost,
-                nowNs / 1e9, wallSeconds, peakHeapBytes(), String.format("%016x", digest));
+                nowNs / 1e9, wallSeconds, peakHeapBytes(), String.format("%016x", digest), partitionOutcome(),
+                List.copyOf(completed));
     }
 
-    private double[] column(int i) {
+    private PartitionOutcome partitionOutcome() {
+        if (config.partition() == null) {
+            return null;
+        }
+        return PartitionOutcome.of(config.partition(), initialNodesInside, completed, datagramsCut);
+    }
+
+    private double[] sorted(ToDoubleFunction<LookupSample> column) {
         double[] v = new double[completed.size()];
         for (int j = 0; j < v.length; j++) {
-            v[j] = completed.get(j)[i];
+            v[j] = column.applyAsDouble(completed.get(j));
         }
         Arrays.sort(v);
         return v;

@@ -2,6 +2,7 @@ package io.molia.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,37 @@ class SimulationTest {
         assertTrue(r.nodesReplaced() > 1_000, "churn happened: " + r.nodesReplaced());
         assertTrue(r.datagramsLost() > 0);
         assertTrue(r.successRate() >= 0.97, r.toTable());
+    }
+
+    /**
+     * A region cut off for 30 s, then rejoined: lookups across the cut fail while it lasts, those on either side
+     * still succeed, and success comes back after the heal.
+     */
+    @Test
+    void aRegionCutOffLosesLookupsAcrossTheCutAndRecoversAfterTheHeal() {
+        Partition cut = new Partition(0.3, 20, 30);
+        SimConfig config = new SimConfig(1_000, 400, 0, 0, 13, 10, 80, 1, 10, false, false,
+                io.molia.core.CoreConfig.defaults(), cut);
+        SimReport r = new Simulation(config, MATRIX).run();
+        PartitionOutcome p = r.partition();
+        assertTrue(p.nodesInside() > 100 && p.nodesInside() < 700, "region " + p.nodesInside());
+        assertTrue(p.datagramsCut() > 0);
+        assertTrue(p.across().lookups() > 0 && p.inside().lookups() > 0 && p.outside().lookups() > 0, r.toTable());
+        assertTrue(p.before().success() >= 0.97, r.toTable());
+        assertTrue(p.across().success() < 0.5, "the closest node is out of reach: " + r.toTable());
+        assertTrue(p.outside().success() >= 0.9, r.toTable());
+        assertTrue(p.after().success() >= 0.95, r.toTable());
+        assertTrue(p.recoverySeconds() >= 0, "back to 99 % within the run: " + r.toTable());
+        assertEquals(r.traceDigest(), new Simulation(config, MATRIX).run().traceDigest(), "same seed, same trace");
+    }
+
+    @Test
+    void aPartitionSpecIsParsedOrRefusedInOneLine() {
+        assertEquals(new Partition(0.2, 80, 30), Partition.parse("0.2@80+30"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Partition.parse("0.2@80"));
+        assertTrue(e.getMessage().startsWith("--partition: expected FRACTION@START+DURATION"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Partition.parse("1.5@80+30"));
     }
 
     @Test

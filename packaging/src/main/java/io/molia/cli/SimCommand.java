@@ -1,6 +1,13 @@
 package io.molia.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,7 +15,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.molia.core.CoreConfig;
 import io.molia.options.DoubleRange;
 import io.molia.options.IntRange;
+import io.molia.sim.HtmlReport;
 import io.molia.sim.LatencyMatrix;
+import io.molia.sim.Partition;
+import io.molia.sim.ReportRun;
 import io.molia.sim.SimConfig;
 import io.molia.sim.SimReport;
 import io.molia.sim.Simulation;
@@ -83,6 +93,26 @@ public final class SimCommand implements Callable<Integer> {
                     + "wire and the protocol core (every datagram sealed, every handshake run; slower).")
     boolean sessions;
 
+    @Option(names = "--partition", paramLabel = "FRACTION@START+DURATION",
+            description = "Cut a region off for a while, then rejoin it: the FRACTION of the latency matrix's sites "
+                    + "nearest one drawn from the seed, from START for DURATION simulated seconds since the run began "
+                    + "(warm-up included), e.g. 0.2@80+30. Reports success before, during (inside, outside, across "
+                    + "the cut) and after, and the time to 99 % after the heal.")
+    String partition;
+
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "Also write DIR/report.html (self-contained, SVG plots: latency and finished CDFs, hops, "
+                    + "success and latency over simulated time, requests per lookup) and DIR/run.json.")
+    Path reportDir;
+
+    @Option(names = "--compare", paramLabel = "RUN_JSON",
+            description = "Overlay the run.json of an earlier --report on this run's page (repeatable).")
+    List<Path> compare = new ArrayList<>();
+
+    @Option(names = "--label", defaultValue = "this run",
+            description = "This run's name on the report page and in its run.json (default '${DEFAULT-VALUE}').")
+    String label;
+
     @Option(names = "--json", description = "One JSON object instead of the table.")
     boolean json;
 
@@ -95,9 +125,18 @@ public final class SimCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SimConfig config;
+        List<ReportRun> runs = new ArrayList<>();
         try {
             config = new SimConfig(nodes, lookups, churn, loss, seed, warmupSeconds, durationSeconds, 1, 10,
-                    handshakeRoundTrip, sessions, CoreConfig.defaults().withDisjointPaths(disjointPaths));
+                    handshakeRoundTrip, sessions, CoreConfig.defaults().withDisjointPaths(disjointPaths),
+                    partition == null ? null : Partition.parse(partition));
+            if (!compare.isEmpty() && reportDir == null) {
+                throw new IllegalArgumentException("--compare overlays runs on the page --report DIR writes: give "
+                        + "--report too");
+            }
+            for (Path other : compare) {
+                runs.add(ReportRun.read(other));
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()); // a usage error: exit 2
         }
@@ -112,6 +151,17 @@ public final class SimCommand implements Callable<Integer> {
                     .writeValueAsString(report.toJsonMap()));
         } else {
             out.print(report.toTable());
+        }
+        if (reportDir != null) {
+            ReportRun run = ReportRun.of(label, report);
+            runs.add(run);
+            try {
+                run.write(reportDir);
+                Files.writeString(reportDir.resolve("report.html"), HtmlReport.render(runs), StandardCharsets.UTF_8);
+            } catch (IOException | UncheckedIOException e) {
+                System.err.println("molia: cannot write the report to " + reportDir + ": " + e.getMessage());
+                return 1;
+            }
         }
         return 0;
     }

@@ -210,6 +210,35 @@ class MoliaCommandTest {
         assertTrue(json.get("latency_ms").get("p95").asDouble() >= json.get("latency_ms").get("p50").asDouble());
     }
 
+    /**
+     * {@code --report} writes a page of inline SVG plots and the run's samples; a second run overlays the first
+     * ({@code --compare}); a partition's outcome is on the page; a file that is not a run is refused in one line.
+     */
+    @Test
+    void simReportWritesAPageThatOverlaysAnEarlierRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path before = dir.resolve("before");
+        java.nio.file.Path after = dir.resolve("after");
+        captureStdout(() -> assertEquals(0, run("sim", "--nodes", "300", "--lookups", "60", "--seed", "2",
+                "--warmup", "10", "--duration", "20", "--no-progress", "--report", before.toString(), "--label",
+                "run A")));
+        JsonNode runA = new ObjectMapper().readTree(before.resolve("run.json").toFile());
+        assertEquals(60, runA.get("samples").get("latency_ms").size());
+        captureStdout(() -> assertEquals(0, run("sim", "--nodes", "300", "--lookups", "60", "--seed", "2",
+                "--warmup", "10", "--duration", "20", "--no-progress", "--partition", "0.3@15+8", "--report",
+                after.toString(), "--label", "run B", "--compare", before.resolve("run.json").toString())));
+        String page = java.nio.file.Files.readString(after.resolve("report.html"));
+        assertEquals(6, page.split("<svg ", -1).length - 1, "six plots");
+        assertTrue(page.contains("run A") && page.contains("run B") && page.contains("across"), page);
+        assertTrue(!page.contains("<script") && !page.contains("http://") && !page.contains("https://"),
+                "self-contained: nothing fetched");
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("sim", "--nodes", "300", "--report", dir.resolve("c").toString(), "--compare",
+                after.resolve("report.html").toString(), "--no-progress"));
+        assertTrue(err.toString().strip().startsWith("molia: --compare: "), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+
     @Test
     void benchLookupsAndHandshakesNameABadFlagInOneLine() {
         assertEquals(2, run("bench", "lookups", "--target", "molia://nope@127.0.0.1:9"));
