@@ -259,7 +259,7 @@ public final class NodeCore {
         if (decoded != MINE) {
             return decoded == DROP ? HANDLED : decoded;
         }
-        if (!message.kind().isRequest() || message.kind() == MessageKind.STORE) {
+        if (!message.kind().isRequest() || message.kind().isWrite()) {
             counters.unconfirmedRefused++;
             return HANDLED;
         }
@@ -281,8 +281,7 @@ public final class NodeCore {
         DecodeStatus status = codec.decode(buf, off, len, message);
         if (status == DecodeStatus.OK && partition.count() > 1) {
             int owner = message.kind().isRequest()
-                    ? (message.kind() == MessageKind.STORE || message.kind() == MessageKind.FIND_VALUE
-                            ? partition.ownerOfKey(message.targetWord(0)) : partition.index())
+                    ? (message.kind().isKeyed() ? partition.ownerOfKey(message.targetWord(0)) : partition.index())
                     : partition.ownerOfRequest(message.requestId());
             if (owner != partition.index()) {
                 return owner;

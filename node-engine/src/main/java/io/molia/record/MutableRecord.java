@@ -20,7 +20,7 @@ import io.molia.crypto.Ed25519Identity;
  */
 public record MutableRecord(byte[] publicKey, byte[] salt, long seq, byte[] value, byte[] signature) {
     public static final int MAX_VALUE_BYTES = 1_000;
-    public static final int MAX_SALT_BYTES = 24;
+    public static final int MAX_SALT_BYTES = 16;
     private static final byte[] DOMAIN = "molia/mutable/v1".getBytes(StandardCharsets.US_ASCII);
 
     /** The record of {@code identity} under {@code salt}, version {@code seq}, signed. */

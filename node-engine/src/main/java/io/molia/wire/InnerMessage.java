@@ -46,6 +46,36 @@ public record InnerMessage(String kind, long requestId, int version, Map<String,
                     fields.put("ttl_seconds", m.ttlSeconds());
                 }
                 case STORE_ACK -> fields.put("stored", m.stored());
+                case ADD_PROVIDER -> {
+                    fields.put("key", m.target().toHex());
+                    fields.put("provider", m.nodeRecord().id().toHex());
+                    fields.put("provider_seq", m.nodeRecord().seq());
+                    fields.put("ttl_seconds", m.ttlSeconds());
+                }
+                case GET_PROVIDERS, GET_MUTABLE -> fields.put("key", m.target().toHex());
+                case PROVIDERS -> {
+                    fields.put("providers", m.providers().size());
+                    fields.put("closer", m.contacts().size());
+                }
+                case PUT_MUTABLE -> {
+                    fields.put("key", m.target().toHex());
+                    fields.put("seq", m.mutableRecord().seq());
+                    fields.put("value_bytes", m.mutableRecord().value().length);
+                    if (m.hasCas()) {
+                        fields.put("cas", m.cas());
+                    }
+                }
+                case MUTABLE_VALUE -> {
+                    if (m.mutableRecord() != null) {
+                        fields.put("seq", m.mutableRecord().seq());
+                        fields.put("value_bytes", m.mutableRecord().value().length);
+                    }
+                    fields.put("ttl_seconds", m.ttlSeconds());
+                }
+                case RECORD_ACK -> {
+                    fields.put("outcome", io.molia.record.WriteOutcome.ofCode(m.outcomeCode()).name());
+                    fields.put("seq", m.ackSeq());
+                }
                 case ERROR -> {
                     fields.put("code", m.errorCode());
                     fields.put("min_version", m.minVersion());
