@@ -41,6 +41,12 @@ public final class CoreCounters {
     public long unconfirmedRefused;
     /** Answers that came from another address than the request went to: used, but the table not changed. */
     public long answersFromOtherAddress;
+    /** Provider or mutable records in answers that failed their signature or shape check (ignored). */
+    public long invalidRecordAnswers;
+    /** Copies of a found record stored on the closest peer of the get's path that lacked it. */
+    public long pathCacheStores;
+    /** Provider and mutable records this node re-announced as their owner. */
+    public long republished;
 
     public long dropped() {
         long n = 0;
@@ -75,6 +81,9 @@ public final class CoreCounters {
         candidatePings += other.candidatePings;
         unconfirmedRefused += other.unconfirmedRefused;
         answersFromOtherAddress += other.answersFromOtherAddress;
+        invalidRecordAnswers += other.invalidRecordAnswers;
+        pathCacheStores += other.pathCacheStores;
+        republished += other.republished;
         for (int i = 0; i < droppedByStatus.length; i++) {
             droppedByStatus[i] += other.droppedByStatus[i];
         }
