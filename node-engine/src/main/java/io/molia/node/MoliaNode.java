@@ -620,6 +620,11 @@ public final class MoliaNode implements AutoCloseable {
         }
 
         @Override
+        public io.molia.core.store.RecordRequests recordRequests() {
+            return loop.core().recordRequests();
+        }
+
+        @Override
         public int pendingRequests() {
             return loop.core().pendingRequests();
         }
