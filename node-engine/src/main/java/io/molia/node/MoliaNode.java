@@ -152,6 +152,7 @@ public final class MoliaNode implements AutoCloseable {
             NodeCore core = new NodeCore(coreConfig, self, random.split(), now,
                     new ShardPartition(index, shards.length, SHARD_BITS), routing);
             core.reachable(SocketAddresses.reachableFrom(bound));
+            core.recordsConfig(config.records());
             Shard shard = new Shard(core, newSessionManager(index, random.split()), bans::view);
             shards[index] = new ShardLoop(shard, transport, operationTimes, metrics);
             shardViews.add(new ShardFigures(shards[index]));

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.molia.codec.ProtocolRange;
+import io.molia.core.store.RecordsConfig;
 import io.molia.session.SessionManager;
 import io.molia.transport.SocketBuffers;
 import io.molia.wal.WalOptions;
@@ -28,10 +29,11 @@ import io.molia.wal.WalOptions;
  *                   for another release)
  * @param handshakeCpuBudget the share of a shard's thread initiations may cost before it asks for cookies
  *                   ({@link SessionManager#setHandshakeCpuBudget}); 0 turns the defence off
+ * @param records    provider and mutable record parameters ({@link RecordsConfig#defaults()} unless given)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
-        ProtocolRange protocol, double handshakeCpuBudget) {
+        ProtocolRange protocol, double handshakeCpuBudget, RecordsConfig records) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -54,25 +56,31 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
             int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, null, ProtocolRange.THIS_RELEASE,
-                SessionManager.DEFAULT_HANDSHAKE_CPU_BUDGET);
+                SessionManager.DEFAULT_HANDSHAKE_CPU_BUDGET, RecordsConfig.defaults());
     }
 
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
-                handshakeCpuBudget);
+                handshakeCpuBudget, records);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
-                handshakeCpuBudget);
+                handshakeCpuBudget, records);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                shareOfThread);
+                shareOfThread, records);
+    }
+
+    /** This configuration with other provider and mutable record parameters (TTLs, republish intervals, bounds). */
+    public NodeConfig withRecords(RecordsConfig recordsConfig) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, recordsConfig);
     }
 
     public NodeConfig {
@@ -94,6 +102,9 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         }
         if (protocol == null) {
             protocol = ProtocolRange.THIS_RELEASE;
+        }
+        if (records == null) {
+            records = RecordsConfig.defaults();
         }
     }
 }
