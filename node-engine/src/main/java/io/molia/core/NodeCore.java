@@ -738,6 +738,7 @@ public final class NodeCore {
                 counters.invalidRecordAnswers++;
             } else if (op.bestMutable == null || r.seq() > op.bestMutable.seq()) {
                 if (op.holder == null) {
+                    op.firstValidNs = nowNs;
                     schedule(nowNs + recordRequests.config().mutableGetWaitNs(), op); // first valid answer
                 }
                 op.bestMutable = r;
@@ -1092,7 +1093,7 @@ public final class NodeCore {
             case FIND_PROVIDERS -> new CoreEvent.ProvidersFound(op.handle, op.target,
                     List.copyOf(op.providersFound.values()), op.startedNs, nowNs);
             case GET_MUTABLE -> new CoreEvent.MutableGetCompleted(op.handle, op.target, op.bestMutable, op.startedNs,
-                    nowNs);
+                    nowNs, op.firstValidNs);
         };
         afterRecordOperation(nowNs, op);
         if (event != null) {
@@ -1321,6 +1322,7 @@ public final class NodeCore {
         /** A get's value came from here; the closest peer that answered without it gets a cached copy. */
         Contact holder;
         Contact cacheCandidate;
+        long firstValidNs = -1;
 
         Operation(long handle, OperationKind kind, NodeId target, byte[] value, long ttlNs, long startedNs,
                 Lookup lookup) {

@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.crypto.Blake3;
 import io.molia.crypto.Ed25519Identity;
 
 /**
@@ -35,9 +36,9 @@ public record SignedNodeRecord(byte[] publicKey, List<NodeAddress> addresses, lo
         return new SignedNodeRecord(key, addresses, seq, features, identity.sign(signed, 0, signed.length));
     }
 
-    /** The node's ID: BLAKE3(public key). */
+    /** The node's ID: BLAKE3(public key); of whatever key bytes were sent, so a malformed record has one too. */
     public NodeId id() {
-        return NodeId.ofPublicKey(publicKey);
+        return NodeId.fromBytes(new Blake3().hash(publicKey));
     }
 
     /** {@link WriteOutcome#STORED} when well formed and signed by its key, else why not. */
