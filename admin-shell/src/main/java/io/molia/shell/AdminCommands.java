@@ -72,7 +72,8 @@ import picocli.CommandLine.ScopeType;
             AdminCommands.Errors.class, AdminCommands.Bans.class, AdminCommands.LogLevels.class,
             AdminCommands.Admission.class, AdminCommands.Relays.class, AdminCommands.Nat.class, AdminCommands.Wal.class,
             AdminCommands.Ping.class, AdminCommands.Lookup.class, AdminCommands.Trace.class, AdminCommands.Put.class,
-            AdminCommands.Get.class, AdminCommands.Provide.class, AdminCommands.Providers.class, AdminCommands.Bootstrap.class, AdminCommands.Evict.class, AdminCommands.Ban.class,
+            AdminCommands.Get.class, AdminCommands.Provide.class, AdminCommands.Providers.class,
+            AdminCommands.Bootstrap.class, AdminCommands.Evict.class, AdminCommands.Ban.class,
             AdminCommands.Unban.class, AdminCommands.LogLevel.class, AdminCommands.WalSnapshot.class,
             AdminCommands.Shutdown.class, AdminCommands.Watch.class, CommandLine.HelpCommand.class})
 public final class AdminCommands implements Runnable {
@@ -736,7 +737,8 @@ public final class AdminCommands implements Runnable {
         String value;
 
         @Option(names = "--ttl", defaultValue = "3600", converter = LongRange.Positive.class,
-                description = "Seconds (default ${DEFAULT-VALUE}); a mutable record lives 24 h, republished by the node.")
+                description = "Seconds (default ${DEFAULT-VALUE}); a mutable record lives 24 h, republished by the "
+                        + "node.")
         long ttl;
 
         @Option(names = "--mutable", description = "Put a signed mutable record instead of an immutable value.")
@@ -848,7 +850,8 @@ public final class AdminCommands implements Runnable {
 
         @Override
         AdminRequest.Builder request() {
-            return AdminRequest.newBuilder().setProvide(ProvideAction.newBuilder().setKey(key.toLowerCase(Locale.ROOT)));
+            return AdminRequest.newBuilder().setProvide(ProvideAction.newBuilder()
+                    .setKey(key.toLowerCase(Locale.ROOT)));
         }
 
         @Override

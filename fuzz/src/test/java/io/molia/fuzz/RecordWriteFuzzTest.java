@@ -44,8 +44,8 @@ class RecordWriteFuzzTest {
         } else if (in.kind() == MessageKind.ADD_PROVIDER) {
             // Sent by the provider itself when its key is 32 bytes (else by someone else: refused unless malformed).
             byte[] key = in.nodeRecord().publicKey();
-            Contact from = key.length == Contact.PUBLIC_KEY_BYTES ? new Contact(in.nodeRecord().id(), key, 0,
-                    NodeAddress.ipv4(1, 1)) : new Contact(in.nodeRecord().id(), new byte[32], 0, NodeAddress.ipv4(1, 1));
+            byte[] contactKey = key.length == Contact.PUBLIC_KEY_BYTES ? key : new byte[Contact.PUBLIC_KEY_BYTES];
+            Contact from = new Contact(in.nodeRecord().id(), contactKey, 0, NodeAddress.ipv4(1, 1));
             expected = in.nodeRecord().check();
             n = records.addProvider(0, in, from, out, codec);
             assertEquals(expected.stored() ? 1 : 0, records.providers().size());

@@ -216,8 +216,8 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             }
             case MUTABLE_VALUE -> {
                 String closer = contacts(e.getMutableValue().getCloserList());
-                yield closer == null ? null : (e.getMutableValue().hasRecord() ? mutable(e.getMutableValue().getRecord())
-                        : "none") + " ttl=" + e.getMutableValue().getTtlSeconds() + " " + closer;
+                String record = e.getMutableValue().hasRecord() ? mutable(e.getMutableValue().getRecord()) : "none";
+                yield closer == null ? null : record + " ttl=" + e.getMutableValue().getTtlSeconds() + " " + closer;
             }
         };
     }

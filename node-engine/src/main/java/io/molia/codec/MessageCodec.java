@@ -342,7 +342,8 @@ public final class MessageCodec {
                 case MUTABLE_VALUE -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readMutable(r, out))
                         || (field == 2 && wireType == ProtoWriter.VARINT && readTtl(r, out))
                         || (field == 3 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out));
-                case RECORD_ACK -> wireType == ProtoWriter.VARINT && (field == 1 || field == 2) && readAck(r, field, out);
+                case RECORD_ACK -> wireType == ProtoWriter.VARINT && (field == 1 || field == 2)
+                        && readAck(r, field, out);
                 case PING -> false;
             };
             if (!handled) {

@@ -83,7 +83,8 @@ public record MutableRecord(byte[] publicKey, byte[] salt, long seq, byte[] valu
     @Override
     public boolean equals(Object o) {
         return o instanceof MutableRecord r && r.seq == seq && Arrays.equals(r.publicKey, publicKey)
-                && Arrays.equals(r.salt, salt) && Arrays.equals(r.value, value) && Arrays.equals(r.signature, signature);
+                && Arrays.equals(r.salt, salt) && Arrays.equals(r.value, value)
+                && Arrays.equals(r.signature, signature);
     }
 
     @Override

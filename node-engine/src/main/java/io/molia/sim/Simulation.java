@@ -96,7 +96,7 @@ public final class Simulation {
         this.slots = new SimNode[config.nodes()];
     }
 
-    /** Adds {@code rounds} record rounds ({@link RecordWorkload}) spread over the lookups' span. Before {@link #run}. */
+    /** Adds {@code rounds} record rounds ({@link RecordWorkload}) over the lookups' span; before {@link #run}. */
     public void withRecords(int rounds) {
         this.records = rounds > 0 ? new RecordWorkload(rounds) : null;
     }

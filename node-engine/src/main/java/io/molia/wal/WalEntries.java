@@ -172,8 +172,9 @@ public final class WalEntries {
         if (at != off + len) {
             return null;
         }
-        return new SignedNodeRecord(Arrays.copyOfRange(b, off + 48, off + 80), addresses, WalFormat.getLong(b, off + 80),
-                WalFormat.getLong(b, off + 88), Arrays.copyOfRange(b, off + 96, off + 160));
+        return new SignedNodeRecord(Arrays.copyOfRange(b, off + 48, off + 80), addresses,
+                WalFormat.getLong(b, off + 80), WalFormat.getLong(b, off + 88),
+                Arrays.copyOfRange(b, off + 96, off + 160));
     }
 
     public static int peerAdd(WalFormat f, byte[] b, long seq, Contact c) {

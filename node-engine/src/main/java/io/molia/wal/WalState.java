@@ -191,7 +191,8 @@ public final class WalState {
             case WalFormat.TYPE_MUTABLE_PUT -> {
                 MutableRecord r = WalEntries.readMutable(buf, payloadOff, payloadLength);
                 if (r == null) {
-                    return "mutable_put payload of " + payloadLength + " bytes does not match its salt and value lengths";
+                    return "mutable_put payload of " + payloadLength
+                            + " bytes does not match its salt and value lengths";
                 }
                 putMutable(new Mutable(r, WalFormat.getLong(buf, payloadOff), WalFormat.getLong(buf, payloadOff + 8)));
             }
