@@ -91,9 +91,35 @@ public final class Render {
                     + " requests, " + us(r.getGet().getDurationUs()) + ")")
                     : st.yellow("not found (" + r.getGet().getRequests() + " requests, "
                     + us(r.getGet().getDurationUs()) + ")");
+            case RECORD_WRITE -> recordWrite(r, st);
+            case PROVIDERS -> providers(r, st);
+            case MUTABLE -> r.getMutable().getFound() ? printable(r.getMutable().getValue().toByteArray()) + "\n"
+                    + st.dim("(seq " + r.getMutable().getSeq() + ", " + r.getMutable().getValue().size() + " bytes, "
+                    + us(r.getMutable().getDurationUs()) + ")")
+                    : st.yellow("not found (" + us(r.getMutable().getDurationUs()) + ")");
             case DONE -> st.green(r.getDone().getMessage());
             case BODY_NOT_SET -> "(empty answer)";
         };
+    }
+
+    private static String recordWrite(AdminResponse r, Style st) {
+        var w = r.getRecordWrite();
+        String line = "stored on " + w.getStored() + " of " + w.getAttempted() + " peers in " + us(w.getDurationUs())
+                + "\nkey " + w.getKey();
+        return w.getRefusal().isEmpty() ? line : line + "\n" + st.red("refused: " + w.getRefusal()
+                + (w.getHeldSeq() > 0 ? " (peers hold seq " + w.getHeldSeq() + ")" : ""));
+    }
+
+    private static String providers(AdminResponse r, Style st) {
+        var p = r.getProviders();
+        if (p.getProvidersCount() == 0) {
+            return st.yellow("no provider found (" + us(p.getDurationUs()) + ")");
+        }
+        Table t = new Table("provider", "seq", "addresses");
+        p.getProvidersList().forEach(i -> t.row(i.getNode(), Long.toString(i.getSeq()),
+                String.join(" ", i.getAddressesList())));
+        return t.render(st, true) + "\n" + st.dim(p.getProvidersCount() + " providers (" + us(p.getDurationUs())
+                + ")");
     }
 
     static String info(NodeInfo i, Style st) {

@@ -24,6 +24,7 @@ import io.molia.admin.proto.BootstrapAction;
 import io.molia.admin.proto.ErrorsRequest;
 import io.molia.admin.proto.EvictAction;
 import io.molia.admin.proto.GetAction;
+import io.molia.admin.proto.GetMutableAction;
 import io.molia.admin.proto.InfoRequest;
 import io.molia.admin.proto.LogLevelsRequest;
 import io.molia.admin.proto.LookupAction;
@@ -31,7 +32,10 @@ import io.molia.admin.proto.MetricsRequest;
 import io.molia.admin.proto.NatRequest;
 import io.molia.admin.proto.PeersRequest;
 import io.molia.admin.proto.PingAction;
+import io.molia.admin.proto.ProvideAction;
+import io.molia.admin.proto.ProvidersAction;
 import io.molia.admin.proto.PutAction;
+import io.molia.admin.proto.PutMutableAction;
 import io.molia.admin.proto.RecordsRequest;
 import io.molia.admin.proto.RelaysRequest;
 import io.molia.admin.proto.RoutingRequest;
@@ -68,7 +72,8 @@ import picocli.CommandLine.ScopeType;
             AdminCommands.Errors.class, AdminCommands.Bans.class, AdminCommands.LogLevels.class,
             AdminCommands.Admission.class, AdminCommands.Relays.class, AdminCommands.Nat.class, AdminCommands.Wal.class,
             AdminCommands.Ping.class, AdminCommands.Lookup.class, AdminCommands.Trace.class, AdminCommands.Put.class,
-            AdminCommands.Get.class, AdminCommands.Bootstrap.class, AdminCommands.Evict.class, AdminCommands.Ban.class,
+            AdminCommands.Get.class, AdminCommands.Provide.class, AdminCommands.Providers.class,
+            AdminCommands.Bootstrap.class, AdminCommands.Evict.class, AdminCommands.Ban.class,
             AdminCommands.Unban.class, AdminCommands.LogLevel.class, AdminCommands.WalSnapshot.class,
             AdminCommands.Shutdown.class, AdminCommands.Watch.class, CommandLine.HelpCommand.class})
 public final class AdminCommands implements Runnable {
@@ -720,19 +725,52 @@ public final class AdminCommands implements Runnable {
     static final class Trace extends Lookup {
     }
 
-    @Command(name = "put", description = "Store an immutable value (key = BLAKE3 of it) on the closest peers.")
+    @Command(name = "put", description = {"Store an immutable value (key = BLAKE3 of it) on the closest peers.",
+        "With --mutable: this node's signed mutable record (BEP 44) under --salt, version --seq; key = BLAKE3(the "
+            + "node's public key || salt). A refusal (lower seq, failed --cas, bad signature, oversize) names its "
+            + "reason."})
     static final class Put extends Base {
-        @Parameters(paramLabel = "VALUE", description = "The value (UTF-8 text).")
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "VALUE", description = "The value (UTF-8 text; at most 1,000 bytes for --mutable).")
         String value;
 
         @Option(names = "--ttl", defaultValue = "3600", converter = LongRange.Positive.class,
-                description = "Seconds (default ${DEFAULT-VALUE}).")
+                description = "Seconds (default ${DEFAULT-VALUE}); a mutable record lives 24 h, republished by the "
+                        + "node.")
         long ttl;
+
+        @Option(names = "--mutable", description = "Put a signed mutable record instead of an immutable value.")
+        boolean mutable;
+
+        @Option(names = "--salt", defaultValue = "", description = "With --mutable: the salt (UTF-8, at most 16 "
+                + "bytes; default empty).")
+        String salt;
+
+        @Option(names = "--seq", defaultValue = "1", converter = LongRange.NonNegative.class,
+                description = "With --mutable: the version; above the stored one (default ${DEFAULT-VALUE}).")
+        long seq;
+
+        @Option(names = "--cas", converter = LongRange.NonNegative.class, description = "With --mutable: store only "
+                + "where the stored seq is this one (0: none stored).")
+        Long cas;
 
         @Override
         AdminRequest.Builder request() {
-            return AdminRequest.newBuilder().setPut(PutAction.newBuilder()
-                    .setValue(ByteString.copyFrom(value, StandardCharsets.UTF_8)).setTtlSeconds(ttl));
+            if (!mutable) {
+                if (cas != null || !salt.isEmpty()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--salt and --cas need --mutable");
+                }
+                return AdminRequest.newBuilder().setPut(PutAction.newBuilder()
+                        .setValue(ByteString.copyFrom(value, StandardCharsets.UTF_8)).setTtlSeconds(ttl));
+            }
+            PutMutableAction.Builder b = PutMutableAction.newBuilder().setSalt(ByteString.copyFrom(salt,
+                    StandardCharsets.UTF_8)).setSeq(seq).setValue(ByteString.copyFrom(value, StandardCharsets.UTF_8));
+            if (cas != null) {
+                b.setCas(cas);
+            }
+            return AdminRequest.newBuilder().setPutMutable(b);
         }
 
         @Override
@@ -743,6 +781,9 @@ public final class AdminCommands implements Runnable {
         /** Stored nowhere is a failure; on fewer peers than the closest it tried, a warning. */
         @Override
         Shortfall shortfall(AdminResponse r) {
+            if (r.hasRecordWrite()) {
+                return recordWriteShortfall(r);
+            }
             if (!r.hasPut()) {
                 return super.shortfall(r);
             }
@@ -758,14 +799,34 @@ public final class AdminCommands implements Runnable {
         }
     }
 
-    @Command(name = "get", description = "Find the value stored under a key.")
+    /** A provide or mutable put that stored nowhere fails, with the reason a peer gave. */
+    static Shortfall recordWriteShortfall(AdminResponse r) {
+        var w = r.getRecordWrite();
+        if (w.getStored() > 0) {
+            return w.getStored() < w.getAttempted() ? Shortfall.warning("only " + w.getStored() + " of the "
+                    + w.getAttempted() + " closest peers stored it") : null;
+        }
+        return Shortfall.failure(w.getAttempted() == 0 ? "stored nowhere: the node knows no peer to store on "
+                + JOIN_HINT : "refused by the " + w.getAttempted() + " closest peers"
+                + (w.getRefusal().isEmpty() ? "" : ": " + w.getRefusal()));
+    }
+
+    @Command(name = "get", description = "Find the value stored under a key (with --mutable: the highest valid seq "
+            + "of a signed mutable record).")
     static final class Get extends Base {
         @Parameters(paramLabel = "KEY", description = "64 hex digits, or a unique prefix (4+) of a key the node "
-                + "holds or put.")
+                + "holds or put (a mutable key: 64 hex digits).")
         String key;
+
+        @Option(names = "--mutable", description = "The key is a signed mutable record's.")
+        boolean mutable;
 
         @Override
         AdminRequest.Builder request() {
+            if (mutable) {
+                return AdminRequest.newBuilder().setGetMutable(GetMutableAction.newBuilder()
+                        .setKey(key.toLowerCase(Locale.ROOT)));
+            }
             return AdminRequest.newBuilder().setGet(GetAction.newBuilder().setKey(key.toLowerCase(Locale.ROOT)));
         }
 
@@ -778,6 +839,46 @@ public final class AdminCommands implements Runnable {
         Shortfall shortfall(AdminResponse r) {
             return r.hasGet() && !r.getGet().getFound() && r.getGet().getRequests() == 0
                     ? Shortfall.failure(NO_PEER_ASKED) : super.shortfall(r);
+        }
+    }
+
+    @Command(name = "provide", description = "Announce on the closest peers that this node provides KEY (its "
+            + "signed node record; re-announced every 22 h by default).")
+    static final class Provide extends Base {
+        @Parameters(paramLabel = "KEY", description = "64 hex digits.")
+        String key;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setProvide(ProvideAction.newBuilder()
+                    .setKey(key.toLowerCase(Locale.ROOT)));
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+
+        @Override
+        Shortfall shortfall(AdminResponse r) {
+            return r.hasRecordWrite() ? recordWriteShortfall(r) : super.shortfall(r);
+        }
+    }
+
+    @Command(name = "providers", description = "Find the nodes that provide KEY (their signed records, checked).")
+    static final class Providers extends Base {
+        @Parameters(paramLabel = "KEY", description = "64 hex digits.")
+        String key;
+
+        @Override
+        AdminRequest.Builder request() {
+            return AdminRequest.newBuilder().setProviders(ProvidersAction.newBuilder()
+                    .setKey(key.toLowerCase(Locale.ROOT)));
+        }
+
+        @Override
+        boolean action() {
+            return true;
         }
     }
 

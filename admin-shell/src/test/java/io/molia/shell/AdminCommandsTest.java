@@ -118,6 +118,35 @@ class AdminCommandsTest {
     }
 
     @Test
+    void providerAndMutableRecordCommandsNameEveryRefusal() throws Exception {
+        String content = keyOf("provided content");
+        Run provide = admin(joined, "provide", content);
+        assertEquals(0, provide.exit(), provide.toString());
+        assertTrue(provide.out().contains("stored on 1 of 1 peers"), provide.out());
+        Run providers = admin(peer, "providers", content);
+        assertEquals(0, providers.exit(), providers.toString());
+        assertTrue(providers.out().contains("1 providers"), providers.out());
+
+        Run put = admin(joined, "put", "--mutable", "--salt", "shell", "--seq", "3", "v3");
+        assertEquals(0, put.exit(), put.toString());
+        String key = put.out().lines().filter(l -> l.startsWith("key ")).findFirst().orElseThrow().substring(4);
+        Run lower = admin(joined, "put", "--mutable", "--salt", "shell", "--seq", "2", "v2");
+        assertEquals(1, lower.exit(), lower.toString());
+        assertTrue(lower.err().contains("stale_seq"), lower.err());
+        Run cas = admin(joined, "put", "--mutable", "--salt", "shell", "--seq", "4", "--cas", "1", "v4", "--json");
+        assertEquals(1, cas.exit(), cas.toString());
+        assertTrue(JSON.readTree(cas.out()).get("record_write").get("refusal").asText().startsWith("cas_mismatch"),
+                cas.out());
+        assertEquals(0, admin(joined, "put", "--mutable", "--salt", "shell", "--seq", "4", "--cas", "3", "v4").exit());
+        Run get = admin(peer, "get", "--mutable", key);
+        assertEquals(0, get.exit(), get.toString());
+        assertTrue(get.out().startsWith("v4\n") && get.out().contains("seq 4"), get.out());
+        Run records = admin(peer, "records", "--json");
+        assertTrue(records.out().contains("\"mutable\""), records.out());
+        assertEquals(2, admin(joined, "put", "--salt", "x", "v").exit(), "--salt without --mutable: bad usage");
+    }
+
+    @Test
     void aPutShowsItsWholeKeyAndAUniquePrefixOfItIsAcceptedWhereAKeyIs() throws Exception {
         String value = "paste me back";
         String key = keyOf(value);

@@ -13,6 +13,11 @@ public enum FuzzTarget {
     WIRE_FLYWEIGHT("wire-flyweight", "FlyweightDifferentialFuzzTest", "sameDecisionAndFieldsAsProtobufJava",
             "the in-place codec against protobuf-java: same decision, same fields, no read past the datagram",
             "MessageCodec.java", "ProtoReader.java"),
+    RECORD_WRITE("record-write", "RecordWriteFuzzTest", "writesGetTheStoresNamedVerdict",
+            "provider and mutable record writes from any bytes: answered with the store's named verdict, stored only "
+            + "when signed and well formed, a refusal counted and storing nothing",
+            "RecordBodies.java", "RecordRequests.java", "MutableStore.java", "ProviderStore.java", "MutableRecord.java",
+            "SignedNodeRecord.java"),
     HANDSHAKE_GARBAGE("handshake-garbage", "HandshakeResponderFuzzTest", "strangersGetNothing",
             "the session layer fed arbitrary bytes: no reply without a valid mac1, no session, nothing delivered",
             "SessionManager.java", "WireGuardHandshake.java", "CookieJar.java"),

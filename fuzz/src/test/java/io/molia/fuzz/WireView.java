@@ -13,6 +13,8 @@ import io.molia.codec.WireMessage;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.proto.Envelope;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
 
 /**
  * What a decoder made of one datagram, in a form both decoders can be reduced to and compared: the outcome
@@ -156,6 +158,13 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             case STORE -> MessageKind.STORE;
             case STORE_ACK -> MessageKind.STORE_ACK;
             case ERROR -> MessageKind.ERROR;
+            case ADD_PROVIDER -> MessageKind.ADD_PROVIDER;
+            case GET_PROVIDERS -> MessageKind.GET_PROVIDERS;
+            case PROVIDERS -> MessageKind.PROVIDERS;
+            case PUT_MUTABLE -> MessageKind.PUT_MUTABLE;
+            case GET_MUTABLE -> MessageKind.GET_MUTABLE;
+            case MUTABLE_VALUE -> MessageKind.MUTABLE_VALUE;
+            case RECORD_ACK -> MessageKind.RECORD_ACK;
             case DIAL_BACK -> MessageKind.DIAL_BACK;
             case BODY_NOT_SET -> null;
         };
@@ -178,18 +187,97 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                 NodeAddress a = address(e.getPong().getObservedAddress());
                 yield a == null ? null : "observed=" + a + " dial_back_sent=" + e.getPong().getDialBackSent();
             }
-            case NODES -> {
-                List<String> contacts = new ArrayList<>();
-                for (io.molia.proto.Contact c : e.getNodes().getContactsList()) {
-                    NodeAddress a = address(c.getAddress());
-                    if (c.getPublicKey().size() != Contact.PUBLIC_KEY_BYTES || a == null) {
+            case NODES -> contacts(e.getNodes().getContactsList());
+            case GET_PROVIDERS -> key(e.getGetProviders().getKey());
+            case GET_MUTABLE -> key(e.getGetMutable().getKey());
+            case RECORD_ACK -> "outcome=" + e.getRecordAck().getOutcome() + " seq=" + e.getRecordAck().getSeq();
+            case ADD_PROVIDER -> {
+                String key = key(e.getAddProvider().getKey());
+                String provider = nodeRecord(e.getAddProvider().getProvider());
+                yield key == null || provider == null ? null
+                        : key + " provider=" + provider + " ttl=" + e.getAddProvider().getTtlSeconds();
+            }
+            case PROVIDERS -> {
+                List<String> providers = new ArrayList<>();
+                for (io.molia.proto.NodeRecord r : e.getProviders().getProvidersList()) {
+                    String one = nodeRecord(r);
+                    if (one == null) {
                         yield null;
                     }
-                    contacts.add(hex(c.getPublicKey()) + "/" + c.getPowNonce() + "@" + a);
+                    providers.add(one);
                 }
-                yield "contacts=" + contacts;
+                String closer = contacts(e.getProviders().getCloserList());
+                yield closer == null ? null : "providers=" + providers + " " + closer;
+            }
+            case PUT_MUTABLE -> {
+                io.molia.proto.MutableRecord r = e.getPutMutable().getRecord();
+                byte[] keyInput = r.getPublicKey().concat(r.getSalt()).toByteArray();
+                yield "key=" + HEX.formatHex(new io.molia.crypto.Blake3().hash(keyInput)) + " " + mutable(r)
+                        + " cas=" + (e.getPutMutable().hasCas() ? e.getPutMutable().getCas() : "none")
+                        + " ttl=" + e.getPutMutable().getTtlSeconds();
+            }
+            case MUTABLE_VALUE -> {
+                String closer = contacts(e.getMutableValue().getCloserList());
+                String record = e.getMutableValue().hasRecord() ? mutable(e.getMutableValue().getRecord()) : "none";
+                yield closer == null ? null : record + " ttl=" + e.getMutableValue().getTtlSeconds() + " " + closer;
             }
         };
+    }
+
+    private static String contacts(List<io.molia.proto.Contact> list) {
+        List<String> contacts = new ArrayList<>();
+        for (io.molia.proto.Contact c : list) {
+            NodeAddress a = address(c.getAddress());
+            if (c.getPublicKey().size() != Contact.PUBLIC_KEY_BYTES || a == null) {
+                return null;
+            }
+            contacts.add(hex(c.getPublicKey()) + "/" + c.getPowNonce() + "@" + a);
+        }
+        return "contacts=" + contacts;
+    }
+
+    private static String nodeRecord(io.molia.proto.NodeRecord r) {
+        List<NodeAddress> addresses = new ArrayList<>();
+        for (ByteString wire : r.getAddressesList()) {
+            NodeAddress a = address(wire);
+            if (a == null) {
+                return null;
+            }
+            addresses.add(a);
+        }
+        return nodeRecordText(r.getPublicKey().toByteArray(), addresses, r.getSeq(), r.getFeatures(),
+                r.getSignature().toByteArray());
+    }
+
+    private static String nodeRecordText(byte[] key, List<NodeAddress> addresses, long seq, long features,
+            byte[] signature) {
+        return HEX.formatHex(key) + addresses + "/" + seq + "/" + features + "/" + HEX.formatHex(signature);
+    }
+
+    private static String mutable(io.molia.proto.MutableRecord r) {
+        return mutableText(r.getPublicKey().toByteArray(), r.getSalt().toByteArray(), r.getSeq(),
+                r.getValue().toByteArray(), r.getSignature().toByteArray());
+    }
+
+    private static String mutableText(byte[] key, byte[] salt, long seq, byte[] value, byte[] signature) {
+        return "record=" + HEX.formatHex(key) + "/" + HEX.formatHex(salt) + "/" + seq + "/" + HEX.formatHex(value)
+                + "/" + HEX.formatHex(signature);
+    }
+
+    private static String codecContacts(List<Contact> list) {
+        List<String> contacts = new ArrayList<>();
+        for (Contact c : list) {
+            contacts.add(HEX.formatHex(c.publicKeyBytes()) + "/" + c.powNonce() + "@" + c.address());
+        }
+        return "contacts=" + contacts;
+    }
+
+    private static String codecNodeRecord(SignedNodeRecord r) {
+        return nodeRecordText(r.publicKey(), r.addresses(), r.seq(), r.features(), r.signature());
+    }
+
+    private static String codecMutable(MutableRecord r) {
+        return mutableText(r.publicKey(), r.salt(), r.seq(), r.value(), r.signature());
     }
 
     private static String codecFields(WireMessage m) {
@@ -203,13 +291,22 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                     + m.ttlSeconds();
             case PONG -> "observed=" + m.observedAddress() + " dial_back_sent=" + m.dialBackSent();
             case DIAL_BACK -> "nonce=" + m.dialBackNonce() + " mode=" + m.dialBackMode();
-            case NODES -> {
-                List<String> contacts = new ArrayList<>();
-                for (Contact c : m.contacts()) {
-                    contacts.add(HEX.formatHex(c.publicKeyBytes()) + "/" + c.powNonce() + "@" + c.address());
+            case NODES -> codecContacts(m.contacts());
+            case GET_PROVIDERS, GET_MUTABLE -> "key=" + m.target().toHex();
+            case RECORD_ACK -> "outcome=" + m.outcomeCode() + " seq=" + m.ackSeq();
+            case ADD_PROVIDER -> "key=" + m.target().toHex() + " provider=" + codecNodeRecord(m.nodeRecord())
+                    + " ttl=" + m.ttlSeconds();
+            case PROVIDERS -> {
+                List<String> providers = new ArrayList<>();
+                for (SignedNodeRecord r : m.providers()) {
+                    providers.add(codecNodeRecord(r));
                 }
-                yield "contacts=" + contacts;
+                yield "providers=" + providers + " " + codecContacts(m.contacts());
             }
+            case PUT_MUTABLE -> "key=" + m.target().toHex() + " " + codecMutable(m.mutableRecord()) + " cas="
+                    + (m.hasCas() ? m.cas() : "none") + " ttl=" + m.ttlSeconds();
+            case MUTABLE_VALUE -> (m.mutableRecord() != null ? codecMutable(m.mutableRecord()) : "none") + " ttl="
+                    + m.ttlSeconds() + " " + codecContacts(m.contacts());
         };
     }
 

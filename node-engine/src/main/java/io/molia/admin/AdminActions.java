@@ -12,6 +12,11 @@ import io.molia.admin.proto.ActionDone;
 import io.molia.admin.proto.AdminResponse;
 import io.molia.admin.proto.Error;
 import io.molia.admin.proto.GetResult;
+import io.molia.admin.proto.MutableResult;
+import io.molia.admin.proto.ProviderInfo;
+import io.molia.admin.proto.ProvidersResult;
+import io.molia.admin.proto.PutMutableAction;
+import io.molia.admin.proto.RecordWriteResult;
 import io.molia.admin.proto.LookupContact;
 import io.molia.admin.proto.LookupResult;
 import io.molia.admin.proto.PingResult;
@@ -21,9 +26,12 @@ import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
 import io.molia.core.lookup.LookupHop;
+import io.molia.core.store.MutableStore;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.SocketAddresses;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
 
 /**
  * The operator's actions: requests that make the node do something (ping, lookup and trace, put, get, bootstrap,
@@ -127,6 +135,76 @@ final class AdminActions {
             }
             return r.setGet(b).build();
         }));
+    }
+
+    CompletableFuture<AdminResponse> provide(AdminResponse.Builder r, String keyText) {
+        NodeId key = fullKey(keyText);
+        return node.provide(key).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS)
+                .thenApply(w -> r.setRecordWrite(writeResult(w)).build());
+    }
+
+    CompletableFuture<AdminResponse> providers(AdminResponse.Builder r, String keyText) {
+        NodeId key = fullKey(keyText);
+        long t0 = System.nanoTime();
+        return node.findProviders(key).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(found -> {
+            ProvidersResult.Builder b = ProvidersResult.newBuilder().setKey(key.toHex())
+                    .setDurationUs(us(System.nanoTime() - t0));
+            for (SignedNodeRecord p : found) {
+                ProviderInfo.Builder info = ProviderInfo.newBuilder().setNode(p.id().toHex()).setSeq(p.seq());
+                p.addresses().forEach(a -> info.addAddresses(a.toString()));
+                b.addProviders(info);
+            }
+            return r.setProviders(b).build();
+        });
+    }
+
+    CompletableFuture<AdminResponse> putMutable(AdminResponse.Builder r, PutMutableAction a) {
+        if (a.getSalt().size() > MutableRecord.MAX_SALT_BYTES) {
+            throw new AdminException(Error.Code.INVALID_ARGUMENT, "the salt is " + a.getSalt().size()
+                    + " bytes; at most " + MutableRecord.MAX_SALT_BYTES);
+        }
+        if (a.getValue().size() > MutableRecord.MAX_VALUE_BYTES) {
+            throw new AdminException(Error.Code.INVALID_ARGUMENT, "the value is " + a.getValue().size()
+                    + " bytes; at most " + MutableRecord.MAX_VALUE_BYTES);
+        }
+        if (a.getSeq() < 0 || (a.hasCas() && a.getCas() < 0)) {
+            throw new AdminException(Error.Code.INVALID_ARGUMENT, "seq and cas must be below 2^63");
+        }
+        return node.putMutable(a.getSalt().toByteArray(), a.getSeq(), a.getValue().toByteArray(),
+                a.hasCas() ? a.getCas() : MutableStore.NO_CAS).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS)
+                .thenApply(w -> r.setRecordWrite(writeResult(w)).build());
+    }
+
+    CompletableFuture<AdminResponse> getMutable(AdminResponse.Builder r, String keyText) {
+        NodeId key = fullKey(keyText);
+        long t0 = System.nanoTime();
+        return node.getMutable(key).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(m -> {
+            MutableResult.Builder b = MutableResult.newBuilder().setKey(key.toHex()).setFound(m != null)
+                    .setDurationUs(us(System.nanoTime() - t0));
+            if (m != null) {
+                b.setSeq(m.seq()).setValue(ByteString.copyFrom(m.value()))
+                        .setPublicKey(java.util.HexFormat.of().formatHex(m.publicKey()));
+            }
+            return r.setMutable(b).build();
+        });
+    }
+
+    private static RecordWriteResult.Builder writeResult(CoreEvent.RecordWriteCompleted w) {
+        RecordWriteResult.Builder b = RecordWriteResult.newBuilder().setKey(w.key().toHex()).setStored(w.stored())
+                .setAttempted(w.attempted()).setHeldSeq(w.heldSeq()).setDurationUs(us(w.finishedNs() - w.startedNs()));
+        if (w.refusal() != null) {
+            b.setRefusal(w.refusal().name().toLowerCase(java.util.Locale.ROOT) + ": " + w.refusal().reason());
+        }
+        return b;
+    }
+
+    /** A key given in full: 64 hex digits (provider and mutable keys are not held here to be named by prefix). */
+    private static NodeId fullKey(String text) {
+        String hex = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!hex.matches("[0-9a-f]{64}")) {
+            throw new AdminException(Error.Code.INVALID_ARGUMENT, "a key is 64 hex digits, got '" + text + "'");
+        }
+        return NodeId.fromHex(hex);
     }
 
     CompletableFuture<AdminResponse> bootstrap(AdminResponse.Builder r, String address) {

@@ -92,6 +92,10 @@ final class AdminDispatcher {
                 case LOOKUP -> actions.lookup(r, request.getLookup().getTarget(), request.getLookup().getFindValue());
                 case PUT -> actions.put(r, request.getPut().getValue(), request.getPut().getTtlSeconds());
                 case GET -> actions.get(r, request.getGet().getKey());
+                case PROVIDE -> actions.provide(r, request.getProvide().getKey());
+                case PROVIDERS -> actions.providers(r, request.getProviders().getKey());
+                case PUT_MUTABLE -> actions.putMutable(r, request.getPutMutable());
+                case GET_MUTABLE -> actions.getMutable(r, request.getGetMutable().getKey());
                 case BOOTSTRAP -> actions.bootstrap(r, request.getBootstrap().getAddress());
                 case EVICT -> actions.evict(r, request.getEvict().getPeer());
                 case BAN -> actions.ban(r, request.getBan().getTarget(), request.getBan().getDurationSeconds());

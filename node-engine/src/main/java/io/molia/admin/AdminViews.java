@@ -353,7 +353,8 @@ final class AdminViews {
 
     /** One shard's records as the records view needs them: its store's figures and its {@code top} largest. */
     record ShardRecords(int count, long bytes, int maxRecords, long maxBytes, long refusedFull, long expired,
-            long nowNs, List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest) {
+            long nowNs, List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest, int mutables, long mutableBytes,
+            int providers, long providerBytes) {
     }
 
     /** Copied on the shard's own loop. */
@@ -362,7 +363,9 @@ final class AdminViews {
         List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest = new ArrayList<>(store.view().entrySet());
         largest.sort(LARGEST_FIRST);
         return new ShardRecords(store.size(), store.bytes(), store.maxRecords(), store.maxBytes(), store.refusedFull(),
-                store.expired(), v.nowNs(), List.copyOf(largest.subList(0, Math.min(top, largest.size()))));
+                store.expired(), v.nowNs(), List.copyOf(largest.subList(0, Math.min(top, largest.size()))),
+                v.core().recordRequests().mutables().size(), v.core().recordRequests().mutables().bytes(),
+                v.core().recordRequests().providers().size(), v.core().recordRequests().providers().bytes());
     }
 
     private static final java.util.Comparator<Map.Entry<NodeId, RecordStore.StoredRecord>> LARGEST_FIRST = (a, b) -> {
@@ -377,9 +380,17 @@ final class AdminViews {
             List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest = new ArrayList<>();
             int count = 0;
             long bytes = 0;
+            int mutables = 0;
+            long mutableBytes = 0;
+            int providers = 0;
+            long providerBytes = 0;
             for (ShardRecords r : shards) {
                 count += r.count();
                 bytes += r.bytes();
+                mutables += r.mutables();
+                mutableBytes += r.mutableBytes();
+                providers += r.providers();
+                providerBytes += r.providerBytes();
                 view.setMaxRecords(view.getMaxRecords() + r.maxRecords()).setMaxBytes(view.getMaxBytes() + r.maxBytes())
                         .setRefusedFull(view.getRefusedFull() + r.refusedFull())
                         .setExpired(view.getExpired() + r.expired());
@@ -387,7 +398,11 @@ final class AdminViews {
             }
             largest.sort(LARGEST_FIRST);
             view.setCount(count).setBytes(bytes).addPerType(RecordTypeCount.newBuilder().setType("immutable")
-                    .setCount(count).setBytes(bytes));
+                    .setCount(count).setBytes(bytes))
+                    .addPerType(RecordTypeCount.newBuilder().setType("mutable").setCount(mutables)
+                            .setBytes(mutableBytes))
+                    .addPerType(RecordTypeCount.newBuilder().setType("provider").setCount(providers)
+                            .setBytes(providerBytes));
             long now = shards.get(0).nowNs();
             for (int i = 0; i < Math.min(top, largest.size()); i++) {
                 Map.Entry<NodeId, RecordStore.StoredRecord> e = largest.get(i);

@@ -6,6 +6,9 @@ import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.crypto.Blake3;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
+import io.molia.record.WriteOutcome;
 
 /**
  * Encodes and decodes Molia's inner messages ({@code Envelope} of {@code molia.proto}) in protobuf wire format,
@@ -20,6 +23,7 @@ import io.molia.crypto.Blake3;
  * DialBack   1: nonce (fixed64)  2: mode (varint)
  * Value      1: value  2: ttl_seconds       Store  1: key  2: value  3: ttl_seconds
  * StoreAck   1: stored (bool)               Error  1: code  2: min_version  3: max_version
+ * GetProviders / GetMutable   1: key (32 B)   the other record bodies: see {@link RecordBodies}
  * </pre>
  * Unknown fields are skipped; an unknown body yields {@link DecodeStatus#UNKNOWN_BODY} with the envelope's
  * request id filled in so the core can answer with its supported version range.
@@ -47,6 +51,7 @@ public final class MessageCodec {
     private final Blake3 blake3 = new Blake3();
     private final byte[] idScratch = new byte[NodeId.BYTES];
     private final byte[] addressScratch = new byte[NodeAddress.IPV6_WIRE_BYTES];
+    private final RecordBodies records = new RecordBodies(writer);
 
     /** A codec writing {@code protocolVersion} and nothing more in its envelopes. */
     public MessageCodec(int protocolVersion) {
@@ -166,6 +171,115 @@ public final class MessageCodec {
         return writer.position();
     }
 
+    /** ADD_PROVIDER: {@code provider} announces it provides {@code key}, for {@code ttlSeconds}. */
+    public int encodeAddProvider(byte[] out, int off, long requestId, NodeId key, SignedNodeRecord provider,
+            long ttlSeconds) {
+        int recordSize = records.nodeRecordSize(provider);
+        int body = ProtoWriter.bytesFieldSize(1, NodeId.BYTES) + RecordBodies.nestedSize(2, recordSize)
+                + uint64FieldSize(3, ttlSeconds);
+        header(out, off, requestId).messageHeader(MessageKind.ADD_PROVIDER.field(), body);
+        key.writeTo(idScratch, 0);
+        writer.bytesField(1, idScratch, 0, NodeId.BYTES);
+        records.writeNodeRecord(2, provider);
+        writer.uint64Field(3, ttlSeconds);
+        return writer.position();
+    }
+
+    public int encodeGetProviders(byte[] out, int off, long requestId, NodeId key) {
+        return encodeKeyed(out, off, requestId, MessageKind.GET_PROVIDERS, key);
+    }
+
+    /**
+     * PROVIDERS: as many of {@code providers} as fit one datagram, then as many of {@code closer[0, available)} as
+     * still fit (callers pass them closest first).
+     */
+    public int encodeProviders(byte[] out, int off, long requestId, List<SignedNodeRecord> providers, Contact[] closer,
+            int available) {
+        header(out, off, requestId);
+        int budget = MAX_DATAGRAM_BYTES - (writer.position() - off) - 4;
+        int body = 0;
+        int providerCount = 0;
+        for (SignedNodeRecord p : providers) {
+            int size = RecordBodies.nestedSize(1, records.nodeRecordSize(p));
+            if (body + size > budget) {
+                break;
+            }
+            body += size;
+            providerCount++;
+        }
+        int contactCount = 0;
+        for (int i = 0; i < available; i++) {
+            int size = nestedSize(2, contactSize(closer[i]));
+            if (body + size > budget) {
+                break;
+            }
+            body += size;
+            contactCount++;
+        }
+        writer.messageHeader(MessageKind.PROVIDERS.field(), body);
+        for (int i = 0; i < providerCount; i++) {
+            records.writeNodeRecord(1, providers.get(i));
+        }
+        for (int i = 0; i < contactCount; i++) {
+            writer.messageHeader(2, contactSize(closer[i]));
+            writeContact(closer[i]);
+        }
+        return writer.position();
+    }
+
+    /** PUT_MUTABLE; {@code cas} < 0 sends none. Fits one datagram for any value of at most 1,000 bytes. */
+    public int encodePutMutable(byte[] out, int off, long requestId, MutableRecord record, long cas, long ttlSeconds) {
+        int recordSize = RecordBodies.mutableRecordSize(record);
+        int casSize = cas < 0 ? 0 : ProtoWriter.tagSize(2) + ProtoWriter.varintSize(cas);
+        int body = RecordBodies.nestedSize(1, recordSize) + casSize + uint64FieldSize(3, ttlSeconds);
+        header(out, off, requestId).messageHeader(MessageKind.PUT_MUTABLE.field(), body);
+        records.writeMutableRecord(1, record);
+        if (cas >= 0) {
+            writer.tag(2, ProtoWriter.VARINT); // proto3 optional: written when present, even as 0
+            writer.varint(cas);
+        }
+        writer.uint64Field(3, ttlSeconds);
+        return writer.position();
+    }
+
+    public int encodeGetMutable(byte[] out, int off, long requestId, NodeId key) {
+        return encodeKeyed(out, off, requestId, MessageKind.GET_MUTABLE, key);
+    }
+
+    /** MUTABLE_VALUE: the record, then as many of {@code closer[0, available)} as still fit. */
+    public int encodeMutableValue(byte[] out, int off, long requestId, MutableRecord record, long ttlSeconds,
+            Contact[] closer, int available) {
+        header(out, off, requestId);
+        int body = RecordBodies.nestedSize(1, RecordBodies.mutableRecordSize(record)) + uint64FieldSize(2, ttlSeconds);
+        int budget = MAX_DATAGRAM_BYTES - (writer.position() - off) - 4;
+        int contactCount = 0;
+        for (int i = 0; i < available; i++) {
+            int size = nestedSize(3, contactSize(closer[i]));
+            if (body + size > budget) {
+                break;
+            }
+            body += size;
+            contactCount++;
+        }
+        writer.messageHeader(MessageKind.MUTABLE_VALUE.field(), body);
+        records.writeMutableRecord(1, record);
+        writer.uint64Field(2, ttlSeconds);
+        for (int i = 0; i < contactCount; i++) {
+            writer.messageHeader(3, contactSize(closer[i]));
+            writeContact(closer[i]);
+        }
+        return writer.position();
+    }
+
+    /** RECORD_ACK: what became of an ADD_PROVIDER or PUT_MUTABLE, and the seq held after it. */
+    public int encodeRecordAck(byte[] out, int off, long requestId, WriteOutcome outcome, long seq) {
+        int body = uint64FieldSize(1, outcome.code()) + uint64FieldSize(2, seq);
+        header(out, off, requestId).messageHeader(MessageKind.RECORD_ACK.field(), body);
+        writer.uint64Field(1, outcome.code());
+        writer.uint64Field(2, seq);
+        return writer.position();
+    }
+
     // ---- decoding ----
 
     /** Decodes {@code buf[off, off + len)} into {@code out}; anything but OK means drop and count. */
@@ -231,7 +345,8 @@ public final class MessageCodec {
                 return;
             }
             boolean handled = switch (kind) {
-                case FIND_NODE, FIND_VALUE -> field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out);
+                case FIND_NODE, FIND_VALUE, GET_PROVIDERS, GET_MUTABLE ->
+                        field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out);
                 case PONG -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readObserved(r, out))
                         || (field == 2 && wireType == ProtoWriter.VARINT && readDialBackSent(r, out));
                 case DIAL_BACK -> (field == 1 && wireType == ProtoWriter.FIXED64 && readNonce(r, out))
@@ -244,6 +359,19 @@ public final class MessageCodec {
                         || (field == 3 && wireType == ProtoWriter.VARINT && readTtl(r, out));
                 case STORE_ACK -> field == 1 && wireType == ProtoWriter.VARINT && readStored(r, out);
                 case ERROR -> wireType == ProtoWriter.VARINT && field >= 1 && field <= 3 && readError(r, field, out);
+                case ADD_PROVIDER -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out))
+                        || (field == 2 && wireType == ProtoWriter.LENGTH_DELIMITED && readProvider(r, out))
+                        || (field == 3 && wireType == ProtoWriter.VARINT && readTtl(r, out));
+                case PROVIDERS -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readProviders(r, out))
+                        || (field == 2 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out));
+                case PUT_MUTABLE -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readMutable(r, out))
+                        || (field == 2 && wireType == ProtoWriter.VARINT && readCas(r, out))
+                        || (field == 3 && wireType == ProtoWriter.VARINT && readTtl(r, out));
+                case MUTABLE_VALUE -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readMutable(r, out))
+                        || (field == 2 && wireType == ProtoWriter.VARINT && readTtl(r, out))
+                        || (field == 3 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out));
+                case RECORD_ACK -> wireType == ProtoWriter.VARINT && (field == 1 || field == 2)
+                        && readAck(r, field, out);
                 case PING -> false;
             };
             if (!handled) {
@@ -256,7 +384,7 @@ public final class MessageCodec {
     private DecodeStatus validate(WireMessage m) {
         byte[] b = reader.buffer();
         switch (m.kind) {
-            case FIND_NODE, FIND_VALUE, STORE -> {
+            case FIND_NODE, FIND_VALUE, STORE, GET_PROVIDERS, GET_MUTABLE, ADD_PROVIDER -> {
                 if (m.targetLen != NodeId.BYTES) {
                     return DecodeStatus.BAD_FIELD_LENGTH;
                 }
@@ -265,6 +393,41 @@ public final class MessageCodec {
                 m.t2 = NodeId.readLong(b, m.targetAt + 16);
                 m.t3 = NodeId.readLong(b, m.targetAt + 24);
                 m.hasTarget = true;
+                if (m.kind == MessageKind.ADD_PROVIDER) {
+                    RecordBodies.NodeRecordParts parts =
+                            m.providerParts == null ? new RecordBodies.NodeRecordParts() : m.providerParts;
+                    if (parts.badAddress) {
+                        return DecodeStatus.BAD_FIELD_LENGTH;
+                    }
+                    m.nodeRecord = parts.build(); // an absent or malformed record is refused by the store, named
+                }
+            }
+            case PUT_MUTABLE, MUTABLE_VALUE -> {
+                if (m.badContact) {
+                    return DecodeStatus.BAD_FIELD_LENGTH;
+                }
+                if (m.hasMutable || m.kind == MessageKind.PUT_MUTABLE) {
+                    m.mutableRecord = new MutableRecord(orEmpty(m.mPublicKey), orEmpty(m.mSalt), m.mSeq,
+                            orEmpty(m.mValue), orEmpty(m.mSignature));
+                }
+                if (m.kind == MessageKind.PUT_MUTABLE) {
+                    // The key the record lives under routes the write to its shard, as STORE's key does.
+                    byte[] in = new byte[m.mutableRecord.publicKey().length + m.mutableRecord.salt().length];
+                    System.arraycopy(m.mutableRecord.publicKey(), 0, in, 0, m.mutableRecord.publicKey().length);
+                    System.arraycopy(m.mutableRecord.salt(), 0, in, m.mutableRecord.publicKey().length,
+                            m.mutableRecord.salt().length);
+                    blake3.hash(in, 0, in.length, idScratch, 0);
+                    m.t0 = NodeId.readLong(idScratch, 0);
+                    m.t1 = NodeId.readLong(idScratch, 8);
+                    m.t2 = NodeId.readLong(idScratch, 16);
+                    m.t3 = NodeId.readLong(idScratch, 24);
+                    m.hasTarget = true;
+                }
+            }
+            case PROVIDERS -> {
+                if (m.badContact || m.badRecord) {
+                    return DecodeStatus.BAD_FIELD_LENGTH;
+                }
             }
             case PONG -> {
                 m.observedAddress = NodeAddress.readFrom(b, m.observedAt, m.observedLen);
@@ -281,6 +444,49 @@ public final class MessageCodec {
             }
         }
         return DecodeStatus.OK;
+    }
+
+    private static byte[] orEmpty(byte[] b) {
+        return b == null ? new byte[0] : b;
+    }
+
+    private boolean readProvider(ProtoReader r, WireMessage out) {
+        if (out.providerParts == null) {
+            out.providerParts = new RecordBodies.NodeRecordParts();
+        }
+        RecordBodies.readNodeRecord(r, out.providerParts);
+        return true;
+    }
+
+    private boolean readProviders(ProtoReader r, WireMessage out) {
+        RecordBodies.NodeRecordParts parts = new RecordBodies.NodeRecordParts();
+        RecordBodies.readNodeRecord(r, parts);
+        if (parts.badAddress) {
+            out.badRecord = true; // rejected in validate(), unless a later body replaces this one
+        } else {
+            out.providers.add(parts.build());
+        }
+        return true;
+    }
+
+    private boolean readMutable(ProtoReader r, WireMessage out) {
+        RecordBodies.readMutableRecord(r, out);
+        return true;
+    }
+
+    private boolean readCas(ProtoReader r, WireMessage out) {
+        out.cas = r.varint();
+        out.hasCas = true;
+        return true;
+    }
+
+    private boolean readAck(ProtoReader r, int field, WireMessage out) {
+        if (field == 1) {
+            out.outcomeCode = r.varint32();
+        } else {
+            out.ackSeq = r.varint();
+        }
+        return true;
     }
 
     private boolean readId(ProtoReader r, WireMessage out) {

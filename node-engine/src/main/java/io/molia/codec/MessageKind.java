@@ -2,16 +2,26 @@ package io.molia.codec;
 
 /** The bodies of the envelope's {@code oneof}, with their protobuf field numbers (see {@code molia.proto}). */
 public enum MessageKind {
-    PING(10, true),
-    PONG(11, false),
-    FIND_NODE(12, true),
-    NODES(13, false),
-    FIND_VALUE(14, true),
-    VALUE(15, false),
-    STORE(16, true),
-    STORE_ACK(17, false),
-    DIAL_BACK(18, true),
-    ERROR(31, false);
+    PING(10, Role.REQUEST),
+    PONG(11, Role.RESPONSE),
+    FIND_NODE(12, Role.REQUEST),
+    NODES(13, Role.RESPONSE),
+    FIND_VALUE(14, Role.KEYED_READ),
+    VALUE(15, Role.RESPONSE),
+    STORE(16, Role.KEYED_WRITE),
+    STORE_ACK(17, Role.RESPONSE),
+    ADD_PROVIDER(18, Role.KEYED_WRITE),
+    GET_PROVIDERS(19, Role.KEYED_READ),
+    PROVIDERS(20, Role.RESPONSE),
+    PUT_MUTABLE(21, Role.KEYED_WRITE),
+    GET_MUTABLE(22, Role.KEYED_READ),
+    MUTABLE_VALUE(23, Role.RESPONSE),
+    RECORD_ACK(24, Role.RESPONSE),
+    DIAL_BACK(25, Role.REQUEST),
+    ERROR(31, Role.RESPONSE);
+
+    /** What a body is to the node that receives it. */
+    private enum Role { REQUEST, KEYED_READ, KEYED_WRITE, RESPONSE }
 
     private static final MessageKind[] BY_FIELD = new MessageKind[32];
 
@@ -22,11 +32,11 @@ public enum MessageKind {
     }
 
     private final int field;
-    private final boolean request;
+    private final Role role;
 
-    MessageKind(int field, boolean request) {
+    MessageKind(int field, Role role) {
         this.field = field;
-        this.request = request;
+        this.role = role;
     }
 
     public int field() {
@@ -34,7 +44,17 @@ public enum MessageKind {
     }
 
     public boolean isRequest() {
-        return request;
+        return role != Role.RESPONSE;
+    }
+
+    /** A request about a record key: handled by the shard that owns the key ({@code ShardPartition.ownerOfKey}). */
+    public boolean isKeyed() {
+        return role == Role.KEYED_READ || role == Role.KEYED_WRITE;
+    }
+
+    /** A request that changes what the node stores: never acted on before the sender confirmed its session. */
+    public boolean isWrite() {
+        return role == Role.KEYED_WRITE;
     }
 
     static MessageKind ofField(int field) {

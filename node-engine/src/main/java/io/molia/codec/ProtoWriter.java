@@ -39,6 +39,10 @@ final class ProtoWriter {
         buf[pos++] = (byte) v;
     }
 
+    void rawByte(byte b) {
+        buf[pos++] = b;
+    }
+
     void fixed64(long v) {
         for (int i = 0; i < 8; i++) {
             buf[pos++] = (byte) v;

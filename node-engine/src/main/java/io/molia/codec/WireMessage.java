@@ -6,6 +6,8 @@ import java.util.List;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
 
 /**
  * One decoded envelope, reused from datagram to datagram by its owner. Only the fields of {@link #kind()} are
@@ -46,6 +48,24 @@ public final class WireMessage {
     int errorCode;
     int minVersion;
     int maxVersion;
+    /** A MutableRecord body was seen; its fields merge in m* until the envelope ends, then become mutableRecord. */
+    boolean hasMutable;
+    byte[] mPublicKey;
+    byte[] mSalt;
+    long mSeq;
+    byte[] mValue;
+    byte[] mSignature;
+    MutableRecord mutableRecord;
+    boolean hasCas;
+    long cas;
+    /** ADD_PROVIDER's record as read so far; built into nodeRecord once the envelope ends. */
+    RecordBodies.NodeRecordParts providerParts;
+    SignedNodeRecord nodeRecord;
+    final List<SignedNodeRecord> providers = new ArrayList<>();
+    /** A provider record with an address of neither 6 nor 18 bytes was seen in this body. */
+    boolean badRecord;
+    int outcomeCode;
+    long ackSeq;
 
     void clear() {
         version = 0;
@@ -75,6 +95,21 @@ public final class WireMessage {
         errorCode = 0;
         minVersion = 0;
         maxVersion = 0;
+        hasMutable = false;
+        mPublicKey = null;
+        mSalt = null;
+        mSeq = 0;
+        mValue = null;
+        mSignature = null;
+        mutableRecord = null;
+        hasCas = false;
+        cas = 0;
+        providerParts = null;
+        nodeRecord = null;
+        providers.clear();
+        badRecord = false;
+        outcomeCode = 0;
+        ackSeq = 0;
     }
 
     public MessageKind kind() {
@@ -177,5 +212,39 @@ public final class WireMessage {
 
     public int maxVersion() {
         return maxVersion;
+    }
+
+    /** PUT_MUTABLE and MUTABLE_VALUE: the record as sent (not yet checked); null in a MUTABLE_VALUE without one. */
+    public MutableRecord mutableRecord() {
+        return mutableRecord;
+    }
+
+    /** PUT_MUTABLE: whether a compare-and-swap seq was sent (0 is a valid one: "none stored"). */
+    public boolean hasCas() {
+        return hasCas;
+    }
+
+    public long cas() {
+        return cas;
+    }
+
+    /** ADD_PROVIDER: the provider's signed record as sent (not yet checked). */
+    public SignedNodeRecord nodeRecord() {
+        return nodeRecord;
+    }
+
+    /** PROVIDERS: the provider records (not yet checked); the closer contacts are in {@link #contacts()}. */
+    public List<SignedNodeRecord> providers() {
+        return providers;
+    }
+
+    /** RECORD_ACK: the write's outcome code ({@code io.molia.record.WriteOutcome}). */
+    public int outcomeCode() {
+        return outcomeCode;
+    }
+
+    /** RECORD_ACK: the seq the answering node holds after the write. */
+    public long ackSeq() {
+        return ackSeq;
     }
 }

@@ -49,6 +49,12 @@ public final class CoreCounters {
     public long dialBacksRefused;
     /** Probe-shaped datagrams matching no probe this node asked for: dropped, never answered. */
     public long natProbesDropped;
+    /** Provider or mutable records in answers that failed their signature or shape check (ignored). */
+    public long invalidRecordAnswers;
+    /** Copies of a found record stored on the closest peer of the get's path that lacked it. */
+    public long pathCacheStores;
+    /** Provider and mutable records this node re-announced as their owner. */
+    public long republished;
 
     public long dropped() {
         long n = 0;
@@ -87,6 +93,9 @@ public final class CoreCounters {
         dialBacksServed += other.dialBacksServed;
         dialBacksRefused += other.dialBacksRefused;
         natProbesDropped += other.natProbesDropped;
+        invalidRecordAnswers += other.invalidRecordAnswers;
+        pathCacheStores += other.pathCacheStores;
+        republished += other.republished;
         for (int i = 0; i < droppedByStatus.length; i++) {
             droppedByStatus[i] += other.droppedByStatus[i];
         }

@@ -4,6 +4,9 @@ import java.util.List;
 
 import io.molia.contact.Contact;
 import io.molia.contact.NodeId;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
+import io.molia.record.WriteOutcome;
 
 /** What the core reports to its owner: operations the owner started, finished. Polled with {@link NodeCore#pollEvent}. */
 public sealed interface CoreEvent {
@@ -30,6 +33,28 @@ public sealed interface CoreEvent {
     /** A put finished: {@code stored} of the {@code attempted} closest peers acknowledged the record. */
     record PutCompleted(long handle, NodeId key, int stored, int attempted, long startedNs, long finishedNs)
             implements CoreEvent {
+    }
+
+    /**
+     * A provider announcement or a mutable put finished: {@code stored} of the {@code attempted} closest peers
+     * stored it; {@code refusal} is the first refusal one of them answered (null when none refused), and
+     * {@code heldSeq} the highest seq the answering peers said they hold (what a compare-and-swap should name).
+     */
+    record RecordWriteCompleted(long handle, NodeId key, int stored, int attempted, WriteOutcome refusal,
+            long heldSeq, long startedNs, long finishedNs) implements CoreEvent {
+    }
+
+    /** A provider lookup finished with the valid provider records it found (possibly none). */
+    record ProvidersFound(long handle, NodeId key, List<SignedNodeRecord> providers, long startedNs, long finishedNs)
+            implements CoreEvent {
+    }
+
+    /**
+     * A mutable get finished: the highest valid seq seen, or null when no peer had the record; {@code firstValidNs}
+     * is when the first valid answer came (-1: none, or held here), after which it waited a bounded time for more.
+     */
+    record MutableGetCompleted(long handle, NodeId key, MutableRecord record, long startedNs, long finishedNs,
+            long firstValidNs) implements CoreEvent {
     }
 
     /** A ping answered ({@code rttNs} >= 0) or timed out ({@code rttNs} == -1). */

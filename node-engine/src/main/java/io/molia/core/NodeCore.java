@@ -22,8 +22,15 @@ import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.core.lookup.Lookup;
 import io.molia.core.lookup.LookupHop;
+import io.molia.core.store.MutableStore;
+import io.molia.core.store.RecordRequests;
 import io.molia.core.store.RecordStore;
+import io.molia.core.store.RecordsConfig;
+import io.molia.core.store.Republisher;
 import io.molia.core.store.StoreJournal;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
+import io.molia.record.WriteOutcome;
 import io.molia.crypto.Blake3;
 import io.molia.nat.DhtRole;
 import io.molia.nat.DialBackMode;
@@ -91,6 +98,10 @@ public final class NodeCore {
     /** What this core learned of peers, for the table's owner (only a core that does not own it fills this). */
     private final ArrayDeque<RoutingNote> routingNotes = new ArrayDeque<>();
     private final RecordStore records;
+    /** Provider and mutable records of this core's partition, and what this node republishes as their owner. */
+    private RecordRequests recordRequests = new RecordRequests(RecordsConfig.defaults());
+    private Republisher republisher = new Republisher(RecordsConfig.defaults());
+    private StoreJournal journal = StoreJournal.NONE;
     private final ProtocolRange protocol;
     private final MessageCodec codec;
     private final WireMessage message = new WireMessage();
@@ -204,6 +215,18 @@ public final class NodeCore {
         return records;
     }
 
+    /** The provider and mutable records this core holds for others. */
+    public RecordRequests recordRequests() {
+        return recordRequests;
+    }
+
+    /** Sets the provider/mutable record parameters; before the first input (the stores start empty again). */
+    public void recordsConfig(RecordsConfig config) {
+        recordRequests = new RecordRequests(config);
+        recordRequests.journal(journal);
+        republisher = new Republisher(config);
+    }
+
     public CoreCounters counters() {
         return counters;
     }
@@ -213,7 +236,9 @@ public final class NodeCore {
      * is acknowledged). Call after restoring recovered state, so what was recovered is not journaled twice.
      */
     public void journal(StoreJournal journal) {
+        this.journal = journal;
         records.journal(journal);
+        recordRequests.journal(journal);
         if (routing != null) {
             routing.journal(journal);
         }
@@ -323,8 +348,7 @@ public final class NodeCore {
         if (decoded != MINE) {
             return decoded == DROP ? HANDLED : decoded;
         }
-        if (!message.kind().isRequest() || message.kind() == MessageKind.STORE
-                || message.kind() == MessageKind.DIAL_BACK) {
+        if (!message.kind().isRequest() || message.kind().isWrite() || message.kind() == MessageKind.DIAL_BACK) {
             counters.unconfirmedRefused++;
             return HANDLED;
         }
@@ -346,8 +370,7 @@ public final class NodeCore {
         DecodeStatus status = codec.decode(buf, off, len, message);
         if (status == DecodeStatus.OK && partition.count() > 1) {
             int owner = message.kind().isRequest()
-                    ? (message.kind() == MessageKind.STORE || message.kind() == MessageKind.FIND_VALUE
-                            ? partition.ownerOfKey(message.targetWord(0)) : partition.index())
+                    ? (message.kind().isKeyed() ? partition.ownerOfKey(message.targetWord(0)) : partition.index())
                     : partition.ownerOfRequest(message.requestId());
             if (owner != partition.index()) {
                 return owner;
@@ -399,6 +422,7 @@ public final class NodeCore {
                 case CANDIDATE -> onCandidateTimer(nowNs);
                 case LIVENESS -> onLivenessTimer(nowNs);
                 case NAT -> onNatTimer(nowNs);
+                case GET_WAIT -> finish(nowNs, t.operation); // the bounded wait for a higher seq is over
             }
         }
     }
@@ -493,6 +517,48 @@ public final class NodeCore {
         return startOperation(nowNs, OperationKind.PUT, key, null, value, ttlNs);
     }
 
+    /** Announces on the k closest to {@code key} that {@code provider} (this node's signed record) provides it. */
+    public long startProvide(long nowNs, NodeId key, SignedNodeRecord provider) {
+        return startOperation(nowNs, OperationKind.PROVIDE, key, null, null, recordRequests.config().providerTtlNs(),
+                false, provider, MutableStore.NO_CAS);
+    }
+
+    /** Looks up the providers of {@code key}: ends once enough valid ones are found, or the lookup ends. */
+    public long startFindProviders(long nowNs, NodeId key) {
+        return startOperation(nowNs, OperationKind.FIND_PROVIDERS, key, null, null, 0, false, null,
+                MutableStore.NO_CAS);
+    }
+
+    /** Stores {@code record} on the k closest to its key; {@code cas} >= 0 asks for compare-and-swap. */
+    public long startPutMutable(long nowNs, MutableRecord record, long cas) {
+        return startOperation(nowNs, OperationKind.PUT_MUTABLE, record.key(), null, null,
+                recordRequests.config().mutableTtlNs(), false, record, cas);
+    }
+
+    /**
+     * Finds the highest valid seq of the mutable record under {@code key}: after the first valid answer it waits at
+     * most {@link RecordsConfig#mutableGetWaitNs} for a higher seq, or less when the lookup ends first.
+     */
+    public long startGetMutable(long nowNs, NodeId key) {
+        return startOperation(nowNs, OperationKind.GET_MUTABLE, key, null, null, 0, false, null, MutableStore.NO_CAS);
+    }
+
+    /** What this core holds itself for a record read it starts: the lookup excludes this node. */
+    private void seedFromLocal(long nowNs, Operation op) {
+        if (partition.ownerOfKey(op.target) != partition.index()) {
+            return;
+        }
+        if (op.kind == OperationKind.FIND_PROVIDERS) {
+            for (SignedNodeRecord p : recordRequests.providers().providers(nowNs, op.target)) {
+                op.providersFound.put(p.id(), p);
+            }
+        } else if (op.kind == OperationKind.GET_MUTABLE) {
+            MutableStore.Held held = recordRequests.mutables().get(nowNs, op.target);
+            boolean valid = held != null && held.record().check(config.maxValueBytes()).stored(); // WAL: unchecked
+            op.bestMutable = valid ? held.record() : null;
+        }
+    }
+
     public long ping(long nowNs, Contact peer) {
         long handle = nextHandle++;
         Operation op = new Operation(handle, OperationKind.PING, peer.id(), null, 0, nowNs, null);
@@ -536,6 +602,12 @@ public final class NodeCore {
             }
             case STORE -> end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
             case DIAL_BACK -> end = codec.encodePong(out, 0, id, from.address(), dialBack(nowNs, from));
+            case ADD_PROVIDER -> end = recordRequests.addProvider(nowNs, message, from, out, codec);
+            case PUT_MUTABLE -> end = recordRequests.putMutable(nowNs, message, out, codec);
+            case GET_PROVIDERS -> end = recordRequests.getProviders(nowNs, message, out, codec, closestScratch,
+                    closest(nowNs, from));
+            case GET_MUTABLE -> end = recordRequests.getMutable(nowNs, message, out, codec, closestScratch,
+                    closest(nowNs, from));
             default -> throw new AssertionError("not a request: " + message.kind());
         }
         commitAnswer(from, end);
@@ -548,6 +620,11 @@ public final class NodeCore {
      * publishes the outcome.
      */
     private int encodeClosest(long nowNs, byte[] out, long requestId, Contact from) {
+        return codec.encodeNodes(out, 0, requestId, closestScratch, closest(nowNs, from));
+    }
+
+    /** Fills {@link #closestScratch} with the k closest to the request's target; returns how many. */
+    private int closest(long nowNs, Contact from) {
         int n;
         if (routing != null) {
             n = routing.closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
@@ -557,7 +634,7 @@ public final class NodeCore {
             n = published.get().closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
                     message.targetWord(3), true, from.id(), closestScratch, closestScratch.length);
         }
-        return codec.encodeNodes(out, 0, requestId, closestScratch, n);
+        return n;
     }
 
     /**
@@ -713,21 +790,29 @@ public final class NodeCore {
                 op.pingRttNs = nowNs - req.sentNs;
                 finish(nowNs, op);
             }
-            case LOOKUP, GET, REFRESH -> {
+            case LOOKUP, GET, REFRESH, FIND_PROVIDERS, GET_MUTABLE -> {
                 if (op.kind == OperationKind.GET && message.kind() == MessageKind.VALUE && valueMatches(op.target)) {
                     op.valueFound = message.copyValue();
+                    op.holder = from;
                     op.lookup.onResponse(nowNs, from.id(), List.of());
                     finish(nowNs, op);
                     return;
                 }
-                op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
-                        ? usable(nowNs, message.contacts()) : List.of());
+                if (onRecordAnswer(nowNs, op, from)) {
+                    return;
+                }
+                MessageKind answer = message.kind();
+                boolean carriesContacts = answer == MessageKind.NODES || answer == MessageKind.PROVIDERS
+                        || answer == MessageKind.MUTABLE_VALUE;
+                op.lookup.onResponse(nowNs, from.id(), carriesContacts ? usable(nowNs, message.contacts()) : List.of());
                 pump(nowNs, op);
             }
-            case PUT -> {
+            case PUT, PROVIDE, PUT_MUTABLE -> {
                 if (op.lookup.isFinished()) {
                     if (message.kind() == MessageKind.STORE_ACK && message.stored()) {
                         op.storesAcked++;
+                    } else if (message.kind() == MessageKind.RECORD_ACK) {
+                        onRecordAck(op);
                     }
                     if (!req.unresponsive) {
                         storeAnswered(nowNs, op); // else it was counted when it turned unresponsive
@@ -739,6 +824,60 @@ public final class NodeCore {
                 }
             }
         }
+    }
+
+    /**
+     * A provider lookup's PROVIDERS or a mutable get's MUTABLE_VALUE: keeps what is valid (signature checked on
+     * every answer; an invalid one is counted and ignored). A NODES answer to a get marks a peer on the path that
+     * did not hold the record (where a copy is cached). True when the operation is finished (enough providers).
+     */
+    private boolean onRecordAnswer(long nowNs, Operation op, Contact from) {
+        MessageKind answer = message.kind();
+        boolean isGet = op.kind == OperationKind.GET || op.kind == OperationKind.GET_MUTABLE;
+        if (isGet && answer == MessageKind.NODES && (op.cacheCandidate == null
+                || op.target.compareDistance(from.id(), op.cacheCandidate.id()) < 0)) {
+            op.cacheCandidate = from;
+        }
+        if (op.kind == OperationKind.FIND_PROVIDERS && answer == MessageKind.PROVIDERS) {
+            for (SignedNodeRecord p : message.providers()) {
+                if (p.check().stored()) {
+                    SignedNodeRecord known = op.providersFound.get(p.id());
+                    if (known == null || known.seq() < p.seq()) {
+                        op.providersFound.put(p.id(), p);
+                    }
+                } else {
+                    counters.invalidRecordAnswers++;
+                }
+            }
+            if (op.providersFound.size() >= recordRequests.config().wantedProviders()) {
+                finish(nowNs, op);
+                return true;
+            }
+        } else if (op.kind == OperationKind.GET_MUTABLE && answer == MessageKind.MUTABLE_VALUE) {
+            MutableRecord r = message.mutableRecord();
+            if (r == null || !r.key().equals(op.target) || !r.check(config.maxValueBytes()).stored()) {
+                counters.invalidRecordAnswers++;
+            } else if (op.bestMutable == null || r.seq() > op.bestMutable.seq()) {
+                if (op.holder == null) {
+                    op.firstValidNs = nowNs;
+                    schedule(nowNs + recordRequests.config().mutableGetWaitNs(), op); // first valid answer
+                }
+                op.bestMutable = r;
+                op.holder = from;
+            }
+        }
+        return false;
+    }
+
+    /** One RECORD_ACK of a provider or mutable write: stored, or the first refusal kept to report. */
+    private void onRecordAck(Operation op) {
+        WriteOutcome outcome = WriteOutcome.ofCode(message.outcomeCode());
+        if (outcome.stored()) {
+            op.storesAcked++;
+        } else if (op.refusal == null) {
+            op.refusal = outcome;
+        }
+        op.heldSeq = Math.max(op.heldSeq, message.ackSeq());
     }
 
     private boolean valueMatches(NodeId key) {
@@ -808,11 +947,11 @@ public final class NodeCore {
         }
         switch (op.kind) {
             case PING -> { } // an operator's ping waits for the answer or the hard timeout
-            case LOOKUP, GET, REFRESH -> {
+            case LOOKUP, GET, REFRESH, FIND_PROVIDERS, GET_MUTABLE -> {
                 op.lookup.onUnresponsive(nowNs, req.peer.id());
                 pump(nowNs, op);
             }
-            case PUT -> {
+            case PUT, PROVIDE, PUT_MUTABLE -> {
                 if (op.lookup.isFinished()) {
                     storeAnswered(nowNs, op);
                 } else {
@@ -835,7 +974,7 @@ public final class NodeCore {
         if (op != null && op.trace != null && !op.done) {
             trace(op, req, nowNs, LookupHop.Outcome.TIMEOUT, 0);
         }
-        if (op != null && !(op.kind == OperationKind.PUT && req.unresponsive && op.lookup.isFinished())) {
+        if (op != null && !(op.kind.writes && req.unresponsive && op.lookup.isFinished())) {
             failRequest(nowNs, op, req.peer); // a store already counted when it turned unresponsive
         }
     }
@@ -863,11 +1002,11 @@ public final class NodeCore {
     private void failRequest(long nowNs, Operation op, Contact peer) {
         switch (op.kind) {
             case PING -> finish(nowNs, op);
-            case LOOKUP, GET, REFRESH -> {
+            case LOOKUP, GET, REFRESH, FIND_PROVIDERS, GET_MUTABLE -> {
                 op.lookup.onFailure(nowNs, peer.id());
                 pump(nowNs, op);
             }
-            case PUT -> {
+            case PUT, PROVIDE, PUT_MUTABLE -> {
                 if (op.lookup.isFinished()) {
                     storeAnswered(nowNs, op);
                 } else {
@@ -880,6 +1019,15 @@ public final class NodeCore {
 
     private void onMaintenance(long nowNs) {
         records.expire(nowNs);
+        recordRequests.expire(nowNs);
+        for (Republisher.Due due : republisher.takeDue(nowNs)) {
+            if (due.provider() != null) {
+                startProvide(nowNs, due.key(), due.provider());
+            } else {
+                startPutMutable(nowNs, due.mutable(), MutableStore.NO_CAS);
+            }
+            counters.republished++;
+        }
         schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
         if (routing == null) {
             return; // the owner refreshes the buckets
@@ -959,6 +1107,11 @@ public final class NodeCore {
 
     private long startOperation(long nowNs, OperationKind kind, NodeId target, List<Contact> seeds, byte[] value,
             long ttlNs, boolean traced) {
+        return startOperation(nowNs, kind, target, seeds, value, ttlNs, traced, null, MutableStore.NO_CAS);
+    }
+
+    private long startOperation(long nowNs, OperationKind kind, NodeId target, List<Contact> seeds, byte[] value,
+            long ttlNs, boolean traced, Object payload, long cas) {
         if (operations.size() >= config.maxLookups()) {
             counters.lookupsRefused++;
             return -1;
@@ -987,6 +1140,9 @@ public final class NodeCore {
         if (traced) {
             op.trace = new ArrayList<>();
         }
+        op.payload = payload;
+        op.cas = cas;
+        seedFromLocal(nowNs, op);
         operations.put(handle, op);
         pump(nowNs, op);
         return handle;
@@ -998,7 +1154,7 @@ public final class NodeCore {
             return;
         }
         Contact next;
-        MessageKind kind = op.kind == OperationKind.GET ? MessageKind.FIND_VALUE : MessageKind.FIND_NODE;
+        MessageKind kind = op.kind.request;
         while ((next = op.lookup.nextRequest(nowNs)) != null) {
             if (!sendRequest(nowNs, next, kind, op.target, op)) {
                 op.lookup.onFailure(nowNs, next.id());
@@ -1011,9 +1167,9 @@ public final class NodeCore {
         if (!op.lookup.isFinished()) {
             return;
         }
-        if (op.kind == OperationKind.PUT && op.storesSent == 0) {
+        if (op.kind.writes && op.storesSent == 0) {
             for (Contact c : op.lookup.result()) {
-                if (sendStore(nowNs, c, op)) {
+                if (sendWrite(nowNs, c, op)) {
                     op.storesSent++;
                 }
             }
@@ -1053,23 +1209,73 @@ public final class NodeCore {
                     nowNs);
             case PING -> new CoreEvent.PingCompleted(op.handle, op.target, op.pingRttNs);
             case REFRESH -> null;
+            case PROVIDE, PUT_MUTABLE -> new CoreEvent.RecordWriteCompleted(op.handle, op.target, op.storesAcked,
+                    op.storesSent, op.refusal, op.heldSeq, op.startedNs, nowNs);
+            case FIND_PROVIDERS -> new CoreEvent.ProvidersFound(op.handle, op.target,
+                    List.copyOf(op.providersFound.values()), op.startedNs, nowNs);
+            case GET_MUTABLE -> new CoreEvent.MutableGetCompleted(op.handle, op.target, op.bestMutable, op.startedNs,
+                    nowNs, op.firstValidNs);
         };
+        afterRecordOperation(nowNs, op);
         if (event != null) {
             events.add(event);
         }
     }
 
+    /**
+     * After a record operation: what this node published as owner is republished from now on, and a get that found
+     * a value caches a copy on the closest peer of its path that did not have it (Kademlia's path caching), for a
+     * TTL that halves with each prefix bit that peer is farther from the key than the holder.
+     */
+    private void afterRecordOperation(long nowNs, Operation op) {
+        if (op.kind == OperationKind.PROVIDE && op.storesAcked > 0) {
+            republisher.provided(nowNs, op.target, (SignedNodeRecord) op.payload);
+        } else if (op.kind == OperationKind.PUT_MUTABLE && op.storesAcked > 0) {
+            republisher.published(nowNs, (MutableRecord) op.payload);
+        }
+        boolean found = op.kind == OperationKind.GET ? op.valueFound != null : op.kind == OperationKind.GET_MUTABLE
+                && op.bestMutable != null;
+        if (!found || op.holder == null || op.cacheCandidate == null) {
+            return;
+        }
+        int bitsFarther = op.target.commonPrefixLength(op.holder.id())
+                - op.target.commonPrefixLength(op.cacheCandidate.id());
+        long ttlNs = recordRequests.config().cacheTtlNs(bitsFarther);
+        boolean sent = op.kind == OperationKind.GET
+                ? sendWrite(nowNs, op.cacheCandidate, null, OperationKind.PUT, op.valueFound, null, 0, ttlNs)
+                : sendWrite(nowNs, op.cacheCandidate, null, OperationKind.PUT_MUTABLE, null, op.bestMutable,
+                        MutableStore.NO_CAS, ttlNs);
+        if (sent) {
+            counters.pathCacheStores++;
+        }
+    }
+
     // ---------------------------------------------------------------- sending
 
-    private boolean sendStore(long nowNs, Contact peer, Operation op) {
+    /** The write of a put-like operation to one of the k closest: STORE, ADD_PROVIDER or PUT_MUTABLE. */
+    private boolean sendWrite(long nowNs, Contact peer, Operation op) {
+        return sendWrite(nowNs, peer, op, op.kind, op.value, op.payload, op.cas, op.ttlNs);
+    }
+
+    /** A write to {@code peer}, tracked for {@code op} (null: a copy cached along a get's path, not waited for). */
+    private boolean sendWrite(long nowNs, Contact peer, Operation op, OperationKind kind, byte[] value,
+            Object payload, long cas, long ttlNs) {
         codec.extraFeatures(role.features());
         if (pending.size() >= config.maxPendingRequests()) {
             counters.pendingTableFull++;
             return false;
         }
         long requestId = newRequestId();
-        int end = codec.encodeStore(scratch, 0, requestId, op.target, op.value, 0, op.value.length,
-                Math.max(1, TimeUnit.NANOSECONDS.toSeconds(op.ttlNs)));
+        long ttlSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(ttlNs));
+        int end = switch (kind) {
+            case PUT -> codec.encodeStore(scratch, 0, requestId, NodeId.fromBytes(blake3.hash(value)), value, 0,
+                    value.length, ttlSeconds);
+            case PROVIDE -> codec.encodeAddProvider(scratch, 0, requestId, op.target, (SignedNodeRecord) payload,
+                    ttlSeconds);
+            case PUT_MUTABLE -> codec.encodePutMutable(scratch, 0, requestId, (MutableRecord) payload, cas,
+                    ttlSeconds);
+            default -> throw new AssertionError("not a write: " + kind);
+        };
         sendTracked(peer, end, nowNs, requestId, op);
         return true;
     }
@@ -1085,6 +1291,8 @@ public final class NodeCore {
             case PING -> codec.encodePing(scratch, 0, requestId);
             case FIND_NODE -> codec.encodeFindNode(scratch, 0, requestId, target);
             case FIND_VALUE -> codec.encodeFindValue(scratch, 0, requestId, target);
+            case GET_PROVIDERS -> codec.encodeGetProviders(scratch, 0, requestId, target);
+            case GET_MUTABLE -> codec.encodeGetMutable(scratch, 0, requestId, target);
             default -> throw new AssertionError("not sent this way: " + kind);
         };
         sendTracked(peer, end, nowNs, requestId, op);
@@ -1177,14 +1385,38 @@ public final class NodeCore {
     }
 
     private void schedule(long deadlineNs, TimerKind kind, PendingRequest req) {
-        timers.add(new Timer(deadlineNs, timerSeq++, kind, req));
+        timers.add(new Timer(deadlineNs, timerSeq++, kind, req, null));
+    }
+
+    private void schedule(long deadlineNs, Operation op) {
+        timers.add(new Timer(deadlineNs, timerSeq++, TimerKind.GET_WAIT, null, op));
     }
 
     // ---------------------------------------------------------------- state records
 
-    private enum OperationKind { LOOKUP, GET, PUT, PING, REFRESH }
+    private enum OperationKind {
+        LOOKUP(MessageKind.FIND_NODE, false),
+        GET(MessageKind.FIND_VALUE, false),
+        PUT(MessageKind.FIND_NODE, true),
+        PING(MessageKind.PING, false),
+        REFRESH(MessageKind.FIND_NODE, false),
+        PROVIDE(MessageKind.FIND_NODE, true),
+        FIND_PROVIDERS(MessageKind.GET_PROVIDERS, false),
+        PUT_MUTABLE(MessageKind.FIND_NODE, true),
+        GET_MUTABLE(MessageKind.GET_MUTABLE, false);
 
-    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE, CANDIDATE, LIVENESS, NAT }
+        /** What its lookup asks each peer. */
+        final MessageKind request;
+        /** A lookup for the k closest, then a write to each of them (its answers complete the operation). */
+        final boolean writes;
+
+        OperationKind(MessageKind request, boolean writes) {
+            this.request = request;
+            this.writes = writes;
+        }
+    }
+
+    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE, CANDIDATE, LIVENESS, NAT, GET_WAIT }
 
     private static final class Operation {
         final long handle;
@@ -1202,6 +1434,18 @@ public final class NodeCore {
         int storesAcked;
         long pingRttNs = -1;
         boolean done;
+        /** A provider's SignedNodeRecord or a MutableRecord to write; null for the other operations. */
+        Object payload;
+        long cas = MutableStore.NO_CAS;
+        /** The first refusal a record write got back, and the highest seq its answers said they hold. */
+        WriteOutcome refusal;
+        long heldSeq;
+        final Map<NodeId, SignedNodeRecord> providersFound = new LinkedHashMap<>();
+        MutableRecord bestMutable;
+        /** A get's value came from here; the closest peer that answered without it gets a cached copy. */
+        Contact holder;
+        Contact cacheCandidate;
+        long firstValidNs = -1;
 
         Operation(long handle, OperationKind kind, NodeId target, byte[] value, long ttlNs, long startedNs,
                 Lookup lookup) {
@@ -1239,7 +1483,7 @@ public final class NodeCore {
         }
     }
 
-    private record Timer(long deadlineNs, long seq, TimerKind kind, PendingRequest request)
+    private record Timer(long deadlineNs, long seq, TimerKind kind, PendingRequest request, Operation operation)
             implements Comparable<Timer> {
         @Override
         public int compareTo(Timer o) {

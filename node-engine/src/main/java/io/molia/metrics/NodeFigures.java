@@ -7,6 +7,7 @@ import io.molia.codec.DecodeStatus;
 import io.molia.metrics.NodeMetrics.NodeSource;
 import io.molia.metrics.NodeMetrics.ShardSource;
 import io.molia.nat.NatTraversal;
+import io.molia.record.WriteOutcome;
 
 /**
  * The node's figures, each once: the admin {@code metrics} view and the Prometheus endpoint both read these lists
@@ -15,6 +16,10 @@ import io.molia.nat.NatTraversal;
 public final class NodeFigures {
     private static final String DROPPED = "molia_dropped";
     private static final String DROPPED_HELP = "Datagrams dropped, by reason";
+    private static final String MUTABLE_WRITES = "molia_mutable_writes";
+    private static final String MUTABLE_WRITES_HELP = "Signed mutable record writes, stored or refused, by outcome";
+    private static final String PROVIDER_WRITES = "molia_provider_writes";
+    private static final String PROVIDER_WRITES_HELP = "Provider record writes, stored or refused, by outcome";
     private static final String CANDIDATES = "molia_routing_candidates";
     private static final String CANDIDATES_HELP = "Peers that contacted the node and were queued to be pinged, "
             + "dropped unpinged, or pinged (a peer enters the routing table only by answering)";
@@ -187,6 +192,30 @@ public final class NodeFigures {
                 ShardSource::routingTableSize).inFamily("molia_routing_table_contacts"));
         f.add(Figure.gauge("records", "Records held for others", ShardSource::records));
         f.add(Figure.gauge("record_bytes", "Bytes of the records held", ShardSource::recordBytes));
+        f.add(Figure.gauge("mutable_records", "Signed mutable records held for others",
+                s -> s.recordRequests().mutables().size()));
+        f.add(Figure.gauge("mutable_record_bytes", "Bytes of the mutable records held (value, key, salt, signature)",
+                s -> s.recordRequests().mutables().bytes()));
+        f.add(Figure.gauge("provider_entries", "Provider records held (one per key and provider)",
+                s -> s.recordRequests().providers().size()));
+        f.add(Figure.gauge("provider_record_bytes", "Bytes of the provider records held",
+                s -> s.recordRequests().providers().bytes()));
+        for (WriteOutcome outcome : WriteOutcome.values()) {
+            if (outcome == WriteOutcome.UNKNOWN) {
+                continue; // never the outcome of this node's own checks
+            }
+            String reason = outcome.name().toLowerCase(java.util.Locale.ROOT);
+            f.add(Figure.<ShardSource>counter("mutable_writes_" + reason, MUTABLE_WRITES_HELP,
+                    s -> s.recordRequests().mutables().outcomes(outcome)).inFamily(MUTABLE_WRITES, reason));
+            f.add(Figure.<ShardSource>counter("provider_writes_" + reason, PROVIDER_WRITES_HELP,
+                    s -> s.recordRequests().providers().outcomes(outcome)).inFamily(PROVIDER_WRITES, reason));
+        }
+        f.add(Figure.counter("invalid_record_answers", "Provider or mutable records in answers that failed their "
+                + "signature or shape check (ignored)", s -> s.core().invalidRecordAnswers));
+        f.add(Figure.counter("path_cache_stores", "Copies of a found record cached on the closest peer of the get's "
+                + "path that lacked it", s -> s.core().pathCacheStores));
+        f.add(Figure.counter("records_republished", "Provider and mutable records re-announced by this node as "
+                + "their owner", s -> s.core().republished));
         f.add(Figure.counter("handovers", "Datagrams and messages this shard was handed by another",
                 ShardSource::handovers));
         f.add(Figure.<ShardSource>counter("handover_drops", DROPPED_HELP, ShardSource::handoverDrops)

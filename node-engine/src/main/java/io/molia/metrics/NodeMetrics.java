@@ -45,6 +45,9 @@ public final class NodeMetrics implements AutoCloseable {
 
         long recordBytes();
 
+        /** The shard's provider and mutable records (read racily, as every figure is). */
+        io.molia.core.store.RecordRequests recordRequests();
+
         int pendingRequests();
 
         int activeOperations();

@@ -33,6 +33,8 @@ import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
 import io.molia.shard.BanList;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
 import io.molia.shard.Shard;
 import io.molia.transport.ShardReceiver;
 import io.molia.transport.UdpTransport;
@@ -67,6 +69,8 @@ public final class MoliaNode implements AutoCloseable {
             java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final Ed25519Identity identity;
+    /** The seq of this run's signed node record: wall-clock milliseconds at start, so a restart's record wins. */
+    private final long recordSeq = System.currentTimeMillis();
     private final Contact self;
     /** The replay rule's memory, shared by every shard's session layer (a replay may land on any shard). */
     private final InitiationTimestamps initiationTimestamps;
@@ -163,6 +167,7 @@ public final class MoliaNode implements AutoCloseable {
             if (index == 0) {
                 core.enableNat(new NatTraversal(ProbeSockets.localAddresses(bound), random.split(), role, now), now);
             }
+            core.recordsConfig(config.records());
             Shard shard = new Shard(core, newSessionManager(index, random.split()), bans::view);
             shards[index] = new ShardLoop(shard, transport, probeSockets, operationTimes, metrics);
             shardViews.add(new ShardFigures(shards[index]));
@@ -332,6 +337,53 @@ public final class MoliaNode implements AutoCloseable {
     public CompletableFuture<byte[]> get(NodeId key) {
         return shards[shards[0].core().partition().ownerOfKey(key)].submit(core -> core.startGet(System.nanoTime(),
                 key)).thenApply(e -> ((CoreEvent.GetCompleted) e).value());
+    }
+
+    /**
+     * Announces on the k closest to {@code key} that this node provides it, with its signed node record (its
+     * address, signed with its identity); re-announced every provider republish interval while the node runs.
+     */
+    public CompletableFuture<CoreEvent.RecordWriteCompleted> provide(NodeId key) {
+        SignedNodeRecord record = SignedNodeRecord.sign(identity, List.of(self.address()), recordSeq,
+                config.protocol().features());
+        return keyShard(key).submit(core -> core.startProvide(System.nanoTime(), key, record))
+                .thenApply(e -> (CoreEvent.RecordWriteCompleted) e);
+    }
+
+    /** The providers of {@code key} found on the network (each record's signature checked), possibly none. */
+    public CompletableFuture<List<SignedNodeRecord>> findProviders(NodeId key) {
+        return keyShard(key).submit(core -> core.startFindProviders(System.nanoTime(), key))
+                .thenApply(e -> ((CoreEvent.ProvidersFound) e).providers());
+    }
+
+    /**
+     * Signs {@code value} as version {@code seq} of this node's mutable record under {@code salt} and stores it on
+     * the k closest to its key; {@code cas} >= 0 asks each of them for compare-and-swap against the seq it holds.
+     */
+    public CompletableFuture<CoreEvent.RecordWriteCompleted> putMutable(byte[] salt, long seq, byte[] value, long cas) {
+        return putMutable(MutableRecord.sign(identity, salt, seq, value), cas);
+    }
+
+    /** Stores a mutable record signed elsewhere (an application's own key) on the k closest to its key. */
+    public CompletableFuture<CoreEvent.RecordWriteCompleted> putMutable(MutableRecord record, long cas) {
+        return keyShard(record.key()).submit(core -> core.startPutMutable(System.nanoTime(), record, cas))
+                .thenApply(e -> (CoreEvent.RecordWriteCompleted) e);
+    }
+
+    /** The key of this node's mutable record under {@code salt}: BLAKE3(its public key ‖ salt). */
+    public NodeId mutableKey(byte[] salt) {
+        return MutableRecord.keyOf(identity.publicKey(), salt);
+    }
+
+    /** The highest valid seq of the mutable record under {@code key}, or null when no peer has it. */
+    public CompletableFuture<MutableRecord> getMutable(NodeId key) {
+        return keyShard(key).submit(core -> core.startGetMutable(System.nanoTime(), key))
+                .thenApply(e -> ((CoreEvent.MutableGetCompleted) e).record());
+    }
+
+    /** The shard that holds {@code key} here: a record this node holds itself is seen by its own reads. */
+    private ShardLoop keyShard(NodeId key) {
+        return shards[shards[0].core().partition().ownerOfKey(key)];
     }
 
     /** A snapshot of simple figures: the routing table's size read on its owner's loop, the rest summed racily. */
@@ -602,6 +654,11 @@ public final class MoliaNode implements AutoCloseable {
         @Override
         public long recordBytes() {
             return loop.core().records().bytes();
+        }
+
+        @Override
+        public io.molia.core.store.RecordRequests recordRequests() {
+            return loop.core().recordRequests();
         }
 
         @Override

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.molia.codec.ProtocolRange;
+import io.molia.core.store.RecordsConfig;
 import io.molia.session.SessionManager;
 import io.molia.transport.SocketBuffers;
 import io.molia.wal.WalOptions;
@@ -31,22 +32,23 @@ import io.molia.wal.WalOptions;
  *                   ({@link SessionManager#setHandshakeCpuBudget}); 0 turns the defence off
  * @param natAlternateAddress a second address of this host that peers' DIAL_BACK probes of the "other address" kind
  *                   are sent from (docs/nat.md), or null: such requests are then refused
+ * @param records    provider and mutable record parameters ({@link RecordsConfig#defaults()} unless given)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
-        ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress) {
+        ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
         return Math.min(Runtime.getRuntime().availableProcessors(), MoliaNode.MAX_SHARDS);
     }
 
-    /** A node with no NAT alternate address. */
+    /** A node with no NAT alternate address and the default record parameters. */
     public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
             int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
             ProtocolRange protocol, double handshakeCpuBudget) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, null);
+                handshakeCpuBudget, null, RecordsConfig.defaults());
     }
 
     /** A node with the default WAL options. */
@@ -71,25 +73,31 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
-                handshakeCpuBudget, natAlternateAddress);
+                handshakeCpuBudget, natAlternateAddress, records);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
-                handshakeCpuBudget, natAlternateAddress);
+                handshakeCpuBudget, natAlternateAddress, records);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                shareOfThread, natAlternateAddress);
+                shareOfThread, natAlternateAddress, records);
     }
 
     /** This configuration sending "other address" NAT probes from {@code address} (null: refusing them). */
     public NodeConfig withNatAlternateAddress(InetAddress address) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, address);
+                handshakeCpuBudget, address, records);
+    }
+
+    /** This configuration with other provider and mutable record parameters (TTLs, republish intervals, bounds). */
+    public NodeConfig withRecords(RecordsConfig recordsConfig) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, natAlternateAddress, recordsConfig);
     }
 
     public NodeConfig {
@@ -111,6 +119,9 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         }
         if (protocol == null) {
             protocol = ProtocolRange.THIS_RELEASE;
+        }
+        if (records == null) {
+            records = RecordsConfig.defaults();
         }
     }
 }

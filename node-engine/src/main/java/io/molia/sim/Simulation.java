@@ -22,7 +22,10 @@ import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.core.Outbound;
+import io.molia.core.store.MutableStore;
 import io.molia.crypto.Ed25519Identity;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
 import io.molia.shard.BanList;
@@ -61,11 +64,16 @@ public final class Simulation {
     private final SplittableRandom churnRandom;
     private final SplittableRandom lookupRandom;
     private final SplittableRandom identityRandom;
+    private final SplittableRandom recordRandom;
+    /** The record rounds of {@code --records}, or null. */
+    private RecordWorkload records;
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     private final SimNode[] slots;
     private final Map<NodeAddress, SimNode> byAddress = new HashMap<>();
     private final Set<Integer> usedIps = new HashSet<>();
     private final Map<Long, MeasuredLookup> measured = new HashMap<>();
+    /** The key each round's provide announced, by the provide's handle key, until its lookup starts. */
+    private final Map<Long, NodeId> providedKeys = new HashMap<>();
     private final List<LookupSample> completed = new ArrayList<>();
     /** Sites of the region a {@link Partition} cuts off (all false without one). */
     private final boolean[] regionSites;
@@ -91,6 +99,7 @@ public final class Simulation {
         this.lookupRandom = master.split();
         this.identityRandom = master.split();
         this.regionSites = region(config.partition(), latency, master.split());
+        this.recordRandom = master.split();
         this.slots = new SimNode[config.nodes()];
     }
 
@@ -113,6 +122,16 @@ public final class Simulation {
         return inside;
     }
 
+    /** Adds {@code rounds} record rounds ({@link RecordWorkload}) over the lookups' span; before {@link #run}. */
+    public void withRecords(int rounds) {
+        this.records = rounds > 0 ? new RecordWorkload(rounds) : null;
+    }
+
+    /** The record rounds' figures after {@link #run}, or null when none were asked for. */
+    public RecordWorkload.Figures recordFigures() {
+        return records == null ? null : records.figures();
+    }
+
     /** Called with the number of measured lookups completed so far, at most every 1% of them. */
     public void onProgress(IntConsumer listener) {
         this.progress = listener;
@@ -131,6 +150,9 @@ public final class Simulation {
         for (int i = 0; i < config.lookups(); i++) {
             schedule(warmupNs + spanNs * i / Math.max(1, config.lookups()), EventKind.LOOKUP, -1, 0, null, null);
         }
+        for (int i = 0; records != null && i < records.rounds(); i++) {
+            schedule(warmupNs + spanNs * i / records.rounds(), EventKind.RECORD, -1, 0, null, null);
+        }
         if (config.churnPerMinute() > 0) {
             schedule(nextChurnGapNs(), EventKind.CHURN, -1, 0, null, null);
         }
@@ -140,7 +162,8 @@ public final class Simulation {
         while ((e = queue.poll()) != null && e.timeNs <= deadlineNs) {
             nowNs = e.timeNs;
             dispatch(e);
-            if (lookupsIssued >= config.lookups() && (measured.isEmpty() || originsAllLeft())) {
+            if (lookupsIssued >= config.lookups() && (measured.isEmpty() || originsAllLeft())
+                    && (records == null || records.done())) {
                 break;
             }
             if (completed.size() * 100L / Math.max(1, config.lookups()) > reported) {
@@ -153,7 +176,7 @@ public final class Simulation {
 
     // ------------------------------------------------------------------ events
 
-    private enum EventKind { DELIVER, WAKE, LOOKUP, CHURN }
+    private enum EventKind { DELIVER, WAKE, LOOKUP, CHURN, RECORD }
 
     private static final class Event implements Comparable<Event> {
         final long timeNs;
@@ -215,6 +238,7 @@ public final class Simulation {
                 drain(node);
             }
             case LOOKUP -> startMeasuredLookup();
+            case RECORD -> startRecordRound();
             case CHURN -> {
                 replaceRandomNode();
                 schedule(nowNs + nextChurnGapNs(), EventKind.CHURN, -1, 0, null, null);
@@ -305,6 +329,8 @@ public final class Simulation {
         /** The shard that seals the core's datagrams (sessions on), or null: the core is driven directly. */
         final Shard shard;
         final Contact contact;
+        /** Its Ed25519 identity's seed: it signs the provider and mutable records of {@code --records}. */
+        final byte[] seed;
         final int site;
         final double accessMs;
         final Set<NodeId> sessions = new HashSet<>();
@@ -312,8 +338,9 @@ public final class Simulation {
         long joinedNs;
         long wakeAtNs = Long.MAX_VALUE;
 
-        SimNode(int slot, int incarnation, NodeCore core, Shard shard, int site, double accessMs) {
+        SimNode(int slot, int incarnation, NodeCore core, Shard shard, byte[] seed, int site, double accessMs) {
             this.slot = slot;
+            this.seed = seed;
             this.incarnation = incarnation;
             this.core = core;
             this.shard = shard;
@@ -344,7 +371,7 @@ public final class Simulation {
             sessions.setHandshakeCpuBudget(0); // its load signal reads gaps of real time; virtual time has none
             shard = new Shard(core, sessions, () -> NO_BANS);
         }
-        SimNode node = new SimNode(slot, nextIncarnation++, core, shard, site, accessMs);
+        SimNode node = new SimNode(slot, nextIncarnation++, core, shard, seed, site, accessMs);
         node.joined = joined;
         node.joinedNs = nowNs;
         byAddress.put(contact.address(), node);
@@ -437,6 +464,9 @@ public final class Simulation {
         int slot = churnRandom.nextInt(slots.length);
         SimNode leaving = slots[slot];
         byAddress.remove(leaving.contact.address());
+        if (records != null) {
+            records.forget(leaving.incarnation);
+        }
         SimNode joining = newNode(slot, false);
         slots[slot] = joining;
         nodesReplaced++;
@@ -473,6 +503,51 @@ public final class Simulation {
         drain(origin);
     }
 
+    /** A random node publishes a mutable record it signs and announces itself as a provider of a random key. */
+    private void startRecordRound() {
+        SimNode origin = randomJoinedNode(recordRandom, -1);
+        Ed25519Identity identity = Ed25519Identity.fromSeed(origin.seed);
+        byte[] salt = new byte[8];
+        recordRandom.nextBytes(salt);
+        byte[] value = new byte[100];
+        recordRandom.nextBytes(value);
+        MutableRecord mutable = MutableRecord.sign(identity, salt, 1, value);
+        long handle = origin.core.startPutMutable(nowNs, mutable, MutableStore.NO_CAS);
+        records.onWriteStarted(handle < 0 ? -1 : key(origin, handle), mutable, null);
+        NodeId content = new NodeId(recordRandom.nextLong(), recordRandom.nextLong(), recordRandom.nextLong(),
+                recordRandom.nextLong());
+        SignedNodeRecord self = SignedNodeRecord.sign(identity, List.of(origin.contact.address()), 1, 0);
+        handle = origin.core.startProvide(nowNs, content, self);
+        records.onWriteStarted(handle < 0 ? -1 : key(origin, handle), null, origin.contact.id());
+        if (handle >= 0) {
+            providedKeys.put(key(origin, handle), content);
+        }
+        drain(origin);
+    }
+
+    private void onRecordEvent(SimNode node, CoreEvent event) {
+        switch (event) {
+            case CoreEvent.RecordWriteCompleted w -> {
+                long k = key(node, w.handle());
+                RecordWorkload.Expected e = records.onWriteCompleted(k, w);
+                if (e == null) {
+                    return; // a republish, not a round's write
+                }
+                SimNode reader = randomJoinedNode(recordRandom, node.slot);
+                long handle = e.mutable() != null ? reader.core.startGetMutable(nowNs, e.mutable().key())
+                        : reader.core.startFindProviders(nowNs, providedKeys.remove(k));
+                if (handle >= 0) {
+                    records.onReadStarted(key(reader, handle), e);
+                }
+                drain(reader);
+            }
+            case CoreEvent.MutableGetCompleted g -> records.onMutableGet(key(node, g.handle()), g);
+            case CoreEvent.ProvidersFound p -> records.onProvidersFound(key(node, p.handle()), p);
+            default -> {
+            }
+        }
+    }
+
     private boolean originsAllLeft() {
         for (MeasuredLookup m : measured.values()) {
             if (slots[m.origin.slot] == m.origin) {
@@ -487,6 +562,9 @@ public final class Simulation {
     }
 
     private void onCoreEvent(SimNode node, CoreEvent event) {
+        if (records != null) {
+            onRecordEvent(node, event);
+        }
         if (!(event instanceof CoreEvent.LookupCompleted done)) {
             return;
         }

@@ -113,6 +113,14 @@ public final class DurableShard implements AutoCloseable {
             core.records().restore(e.getKey(), r.value(), clock.toMonoNs(r.storedWallMs()),
                     clock.toMonoNs(r.expiresWallMs()));
         }
+        for (WalState.Mutable m : own.state().mutables().values()) {
+            core.recordRequests().mutables().restore(m.record(), clock.toMonoNs(m.storedWallMs()),
+                    clock.toMonoNs(m.expiresWallMs()));
+        }
+        for (WalState.Provider p : own.state().providerList()) {
+            core.recordRequests().providers().restore(p.key(), p.record(), clock.toMonoNs(p.storedWallMs()),
+                    clock.toMonoNs(p.expiresWallMs()));
+        }
         int restoredPeers = 0;
         for (WalState.Peer p : peers) {
             core.addTrustedContact(nowNs, p.contact(), -1);
@@ -324,6 +332,10 @@ public final class DurableShard implements AutoCloseable {
         WalState s = new WalState();
         core.records().forEach((k, r) -> s.putRecord(k, new WalState.Record(r.value(), clock.toWallMs(r.storedNs()),
                 clock.toWallMs(r.expiresNs()))));
+        core.recordRequests().mutables().view().values().forEach(h -> s.putMutable(new WalState.Mutable(h.record(),
+                clock.toWallMs(h.storedNs()), clock.toWallMs(h.expiresNs()))));
+        core.recordRequests().providers().forEach((key, e) -> s.putProvider(new WalState.Provider(key, e.record(),
+                clock.toWallMs(e.storedNs()), clock.toWallMs(e.expiresNs()))));
         for (int b = 0; core.ownsRoutingTable() && b < NodeId.BITS; b++) {
             for (RoutingEntry e : core.routingTable().bucketEntries(b)) {
                 s.putPeer(e.contact(), e.failures());

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeId;
 import io.molia.core.store.StoreJournal;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -90,6 +92,32 @@ public final class ShardWal implements StoreJournal, AutoCloseable {
     public void onRecordRemoved(NodeId key, Removal why) {
         appendEntry(WalEntries.keyOnly(format, scratch, why == Removal.EXPIRED ? WalFormat.TYPE_RECORD_EXPIRE
                 : WalFormat.TYPE_RECORD_DELETE, nextSequence, key));
+    }
+
+    @Override
+    public boolean onMutablePut(NodeId key, MutableRecord record, long storedNs, long expiresNs) {
+        int need = WalEntries.mutablePutBytes(record);
+        if (scratch.length < need) {
+            scratch = new byte[Math.max(need, scratch.length * 2)];
+        }
+        return appendEntry(WalEntries.mutablePut(format, scratch, nextSequence, record, clock.toWallMs(storedNs),
+                clock.toWallMs(expiresNs)));
+    }
+
+    @Override
+    public void onMutableRemoved(NodeId key, Removal why) {
+        appendEntry(WalEntries.keyOnly(format, scratch, WalFormat.TYPE_MUTABLE_REMOVE, nextSequence, key));
+    }
+
+    @Override
+    public boolean onProviderPut(NodeId key, SignedNodeRecord record, long storedNs, long expiresNs) {
+        return appendEntry(WalEntries.providerPut(format, scratch, nextSequence, key, record, clock.toWallMs(storedNs),
+                clock.toWallMs(expiresNs)));
+    }
+
+    @Override
+    public void onProviderRemoved(NodeId key, NodeId provider, Removal why) {
+        appendEntry(WalEntries.providerRemove(format, scratch, nextSequence, key, provider));
     }
 
     @Override

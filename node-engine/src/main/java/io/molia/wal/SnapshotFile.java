@@ -24,7 +24,8 @@ import io.molia.contact.NodeId;
  * <pre>
  *  header (52 bytes)  "MOLIASNP" | format u32 | shard u32 | generation u64 | last sequence u64 | created ms u64
  *                     | entry count u64 | CRC32C u32 of the 48 bytes before it
- *  entries            WAL entries (record_put, peer_add, peer_score; sequence 0), each with its own CRC32C
+ *  entries            WAL entries (record_put, mutable_put, provider_put, peer_add, peer_score; sequence 0), each
+ *                     with its own CRC32C
  *  trailer (52 bytes) "MOLIAEND" | entry count u64 | store digest (32 bytes) | CRC32C u32 of the file before it
  * </pre>
  * Written to a temporary name, forced to disk, renamed, the directory forced; then read back and verified before
@@ -54,7 +55,8 @@ public final class SnapshotFile {
     public static long write(Path file, int shard, long generation, long lastSequence, long wallMs, WalState state,
             String digestHex) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        long entries = state.records().size() + state.peers().size();
+        long entries = state.records().size() + state.peers().size() + state.mutables().size()
+                + state.providerList().size();
         for (WalState.Peer p : state.peers().values()) {
             entries += p.failures() > 0 ? 1 : 0;
         }
@@ -85,6 +87,18 @@ public final class SnapshotFile {
                 }
                 int n = WalEntries.recordPut(f, buf, 0, e.getKey(), r.value(), r.storedWallMs(), r.expiresWallMs());
                 write(out, fileCrc, buf, n);
+            }
+            for (WalState.Mutable m : state.mutables().values()) {
+                int need = WalEntries.mutablePutBytes(m.record());
+                if (buf.length < need) {
+                    buf = new byte[need];
+                }
+                write(out, fileCrc, buf, WalEntries.mutablePut(f, buf, 0, m.record(), m.storedWallMs(),
+                        m.expiresWallMs()));
+            }
+            for (WalState.Provider p : state.providerList()) {
+                write(out, fileCrc, buf, WalEntries.providerPut(f, buf, 0, p.key(), p.record(), p.storedWallMs(),
+                        p.expiresWallMs()));
             }
             for (WalState.Peer p : state.peers().values()) {
                 write(out, fileCrc, buf, WalEntries.peerAdd(f, buf, 0, p.contact()));

@@ -1,10 +1,14 @@
 package io.molia.wal;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
 
 /**
  * Encoders of each entry type (version 1) into a caller's buffer: header and payload, sealed with the checksum.
@@ -15,6 +19,12 @@ import io.molia.contact.NodeId;
  * <li>record_delete, record_expire, peer_remove: key or node ID 32
  * <li>peer_add: node ID 32, Ed25519 public key 32, PoW nonce u64, address length u8, address (6 or 18 bytes)
  * <li>peer_score: node ID 32, consecutive failures u32
+ * <li>mutable_put: stored wall ms u64, expires wall ms u64, public key 32, seq u64, signature 64, salt length u8,
+ *     salt, value length u32, value
+ * <li>mutable_remove: key 32
+ * <li>provider_put: key 32, stored wall ms u64, expires wall ms u64, public key 32, seq u64, features u64,
+ *     signature 64, address count u8, then per address: length u8, address (6 or 18 bytes)
+ * <li>provider_remove: key 32, provider node ID 32
  * </ul>
  */
 public final class WalEntries {
@@ -56,6 +66,115 @@ public final class WalEntries {
     public static int keyOnly(WalFormat f, byte[] b, int type, long seq, NodeId key) {
         key.writeTo(b, WalFormat.HEADER_BYTES);
         return f.seal(b, 0, type, 1, seq, 32);
+    }
+
+    public static final int MUTABLE_PUT_FIXED_BYTES = 125;
+    public static final int PROVIDER_PUT_FIXED_BYTES = 161;
+
+    /** Size of the buffer a mutable_put of {@code r} needs. */
+    public static int mutablePutBytes(MutableRecord r) {
+        return WalFormat.HEADER_BYTES + MUTABLE_PUT_FIXED_BYTES + r.salt().length + r.value().length;
+    }
+
+    public static int mutablePut(WalFormat f, byte[] b, long seq, MutableRecord r, long storedWallMs,
+            long expiresWallMs) {
+        int p = WalFormat.HEADER_BYTES;
+        WalFormat.putLong(b, p, storedWallMs);
+        WalFormat.putLong(b, p + 8, expiresWallMs);
+        System.arraycopy(r.publicKey(), 0, b, p + 16, 32);
+        WalFormat.putLong(b, p + 48, r.seq());
+        System.arraycopy(r.signature(), 0, b, p + 56, 64);
+        b[p + 120] = (byte) r.salt().length;
+        System.arraycopy(r.salt(), 0, b, p + 121, r.salt().length);
+        int at = p + 121 + r.salt().length;
+        WalFormat.putInt(b, at, r.value().length);
+        System.arraycopy(r.value(), 0, b, at + 4, r.value().length);
+        return f.seal(b, 0, WalFormat.TYPE_MUTABLE_PUT, 1, seq, MUTABLE_PUT_FIXED_BYTES + r.salt().length
+                + r.value().length);
+    }
+
+    /** Size of the buffer a provider_put of {@code r} needs (at most 4 addresses of 18 bytes: under 300). */
+    public static int providerPutBytes(SignedNodeRecord r) {
+        int n = WalFormat.HEADER_BYTES + PROVIDER_PUT_FIXED_BYTES;
+        for (NodeAddress a : r.addresses()) {
+            n += 1 + a.wireLength();
+        }
+        return n;
+    }
+
+    public static int providerPut(WalFormat f, byte[] b, long seq, NodeId key, SignedNodeRecord r, long storedWallMs,
+            long expiresWallMs) {
+        int p = WalFormat.HEADER_BYTES;
+        key.writeTo(b, p);
+        WalFormat.putLong(b, p + 32, storedWallMs);
+        WalFormat.putLong(b, p + 40, expiresWallMs);
+        System.arraycopy(r.publicKey(), 0, b, p + 48, 32);
+        WalFormat.putLong(b, p + 80, r.seq());
+        WalFormat.putLong(b, p + 88, r.features());
+        System.arraycopy(r.signature(), 0, b, p + 96, 64);
+        b[p + 160] = (byte) r.addresses().size();
+        int at = p + 161;
+        for (NodeAddress a : r.addresses()) {
+            b[at] = (byte) a.wireLength();
+            at = a.writeTo(b, at + 1);
+        }
+        return f.seal(b, 0, WalFormat.TYPE_PROVIDER_PUT, 1, seq, at - p);
+    }
+
+    public static int providerRemove(WalFormat f, byte[] b, long seq, NodeId key, NodeId provider) {
+        key.writeTo(b, WalFormat.HEADER_BYTES);
+        provider.writeTo(b, WalFormat.HEADER_BYTES + 32);
+        return f.seal(b, 0, WalFormat.TYPE_PROVIDER_REMOVE, 1, seq, 64);
+    }
+
+    /** The record of a mutable_put payload, or null when its lengths do not add up to {@code len}. */
+    static MutableRecord readMutable(byte[] b, int off, int len) {
+        if (len < MUTABLE_PUT_FIXED_BYTES) {
+            return null;
+        }
+        int saltLength = b[off + 120] & 0xff;
+        if (MUTABLE_PUT_FIXED_BYTES + saltLength > len) {
+            return null;
+        }
+        int at = off + 121 + saltLength;
+        int valueLength = WalFormat.getInt(b, at);
+        if (valueLength < 0 || valueLength != len - MUTABLE_PUT_FIXED_BYTES - saltLength) {
+            return null;
+        }
+        return new MutableRecord(Arrays.copyOfRange(b, off + 16, off + 48), Arrays.copyOfRange(b, off + 121, at),
+                WalFormat.getLong(b, off + 48), Arrays.copyOfRange(b, at + 4, at + 4 + valueLength),
+                Arrays.copyOfRange(b, off + 56, off + 120));
+    }
+
+    /** The node record of a provider_put payload, or null when its addresses do not add up to {@code len}. */
+    static SignedNodeRecord readProvider(byte[] b, int off, int len) {
+        if (len < PROVIDER_PUT_FIXED_BYTES) {
+            return null;
+        }
+        int count = b[off + 160] & 0xff;
+        List<NodeAddress> addresses = new ArrayList<>(count);
+        int at = off + 161;
+        for (int i = 0; i < count; i++) {
+            if (at >= off + len) {
+                return null;
+            }
+            int n = b[at] & 0xff;
+            if (at + 1 + n > off + len) {
+                return null;
+            }
+            NodeAddress a = NodeAddress.readFrom(b, at + 1, n);
+            if (a == null) {
+                return null;
+            }
+            addresses.add(a);
+            at += 1 + n;
+        }
+        if (at != off + len) {
+            return null;
+        }
+        return new SignedNodeRecord(Arrays.copyOfRange(b, off + 48, off + 80), addresses,
+                WalFormat.getLong(b, off + 80), WalFormat.getLong(b, off + 88),
+                Arrays.copyOfRange(b, off + 96, off + 160));
     }
 
     public static int peerAdd(WalFormat f, byte[] b, long seq, Contact c) {

@@ -32,10 +32,15 @@ public final class WalFormat {
     public static final int TYPE_PEER_ADD = 4;
     public static final int TYPE_PEER_REMOVE = 5;
     public static final int TYPE_PEER_SCORE = 6;
+    /** Types 7-10 (provider and signed mutable records): a WAL without them reads as before. */
+    public static final int TYPE_MUTABLE_PUT = 7;
+    public static final int TYPE_MUTABLE_REMOVE = 8;
+    public static final int TYPE_PROVIDER_PUT = 9;
+    public static final int TYPE_PROVIDER_REMOVE = 10;
     private static final String[] NAMES = {"header", "record_put", "record_delete", "record_expire", "peer_add",
-        "peer_remove", "peer_score"};
+        "peer_remove", "peer_score", "mutable_put", "mutable_remove", "provider_put", "provider_remove"};
     /** The newest entry version this build reads, per type; a newer one is reported, never guessed at. */
-    private static final int[] MAX_VERSION = {1, 1, 1, 1, 1, 1, 1};
+    private static final int[] MAX_VERSION = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
     private final CRC32C crc = new CRC32C();
 

@@ -10,6 +10,8 @@ import java.util.Map;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
 
 /**
  * The durable state of one shard as the WAL describes it: records with wall-clock times, and the peerstore.
@@ -26,6 +28,39 @@ public final class WalState {
 
     /** A peerstore entry: the contact and its consecutive failures. */
     public record Peer(Contact contact, int failures) {
+    }
+
+    /** A signed mutable record as journaled, with its wall-clock times. */
+    public record Mutable(MutableRecord record, long storedWallMs, long expiresWallMs) {
+    }
+
+    /** A provider of a key as journaled, with its wall-clock times. */
+    public record Provider(NodeId key, SignedNodeRecord record, long storedWallMs, long expiresWallMs) {
+    }
+
+    private final Map<NodeId, Mutable> mutables = new LinkedHashMap<>();
+    /** Key, then provider ID. */
+    private final Map<NodeId, Map<NodeId, Provider>> providers = new LinkedHashMap<>();
+
+    public Map<NodeId, Mutable> mutables() {
+        return Collections.unmodifiableMap(mutables);
+    }
+
+    public void putMutable(Mutable m) {
+        mutables.put(m.record().key(), m);
+    }
+
+    public void putProvider(Provider p) {
+        providers.computeIfAbsent(p.key(), k -> new LinkedHashMap<>()).put(p.record().id(), p);
+    }
+
+    /** Every provider entry, key by key. */
+    public List<Provider> providerList() {
+        List<Provider> out = new ArrayList<>();
+        for (Map<NodeId, Provider> byProvider : providers.values()) {
+            out.addAll(byProvider.values());
+        }
+        return out;
     }
 
     private Map<NodeId, Record> records = new HashMap<>();
@@ -151,6 +186,41 @@ public final class WalState {
                 Peer p = peers.get(id);
                 if (p != null) {
                     peers.put(id, new Peer(p.contact(), WalFormat.getInt(buf, payloadOff + 32)));
+                }
+            }
+            case WalFormat.TYPE_MUTABLE_PUT -> {
+                MutableRecord r = WalEntries.readMutable(buf, payloadOff, payloadLength);
+                if (r == null) {
+                    return "mutable_put payload of " + payloadLength
+                            + " bytes does not match its salt and value lengths";
+                }
+                putMutable(new Mutable(r, WalFormat.getLong(buf, payloadOff), WalFormat.getLong(buf, payloadOff + 8)));
+            }
+            case WalFormat.TYPE_MUTABLE_REMOVE -> {
+                if (payloadLength != 32) {
+                    return "mutable_remove payload of " + payloadLength + " bytes, expected 32";
+                }
+                mutables.remove(NodeId.fromBytes(buf, payloadOff));
+            }
+            case WalFormat.TYPE_PROVIDER_PUT -> {
+                SignedNodeRecord r = WalEntries.readProvider(buf, payloadOff, payloadLength);
+                if (r == null) {
+                    return "provider_put payload of " + payloadLength + " bytes does not match its addresses";
+                }
+                putProvider(new Provider(NodeId.fromBytes(buf, payloadOff), r, WalFormat.getLong(buf, payloadOff + 32),
+                        WalFormat.getLong(buf, payloadOff + 40)));
+            }
+            case WalFormat.TYPE_PROVIDER_REMOVE -> {
+                if (payloadLength != 64) {
+                    return "provider_remove payload of " + payloadLength + " bytes, expected 64";
+                }
+                NodeId key = NodeId.fromBytes(buf, payloadOff);
+                Map<NodeId, Provider> byProvider = providers.get(key);
+                if (byProvider != null) {
+                    byProvider.remove(NodeId.fromBytes(buf, payloadOff + 32));
+                    if (byProvider.isEmpty()) {
+                        providers.remove(key);
+                    }
                 }
             }
             default -> {

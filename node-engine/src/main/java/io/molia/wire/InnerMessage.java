@@ -47,6 +47,36 @@ public record InnerMessage(String kind, long requestId, int version, Map<String,
                 }
                 case STORE_ACK -> fields.put("stored", m.stored());
                 case DIAL_BACK -> fields.put("mode", m.dialBackMode());
+                case ADD_PROVIDER -> {
+                    fields.put("key", m.target().toHex());
+                    fields.put("provider", m.nodeRecord().id().toHex());
+                    fields.put("provider_seq", m.nodeRecord().seq());
+                    fields.put("ttl_seconds", m.ttlSeconds());
+                }
+                case GET_PROVIDERS, GET_MUTABLE -> fields.put("key", m.target().toHex());
+                case PROVIDERS -> {
+                    fields.put("providers", m.providers().size());
+                    fields.put("closer", m.contacts().size());
+                }
+                case PUT_MUTABLE -> {
+                    fields.put("key", m.target().toHex());
+                    fields.put("seq", m.mutableRecord().seq());
+                    fields.put("value_bytes", m.mutableRecord().value().length);
+                    if (m.hasCas()) {
+                        fields.put("cas", m.cas());
+                    }
+                }
+                case MUTABLE_VALUE -> {
+                    if (m.mutableRecord() != null) {
+                        fields.put("seq", m.mutableRecord().seq());
+                        fields.put("value_bytes", m.mutableRecord().value().length);
+                    }
+                    fields.put("ttl_seconds", m.ttlSeconds());
+                }
+                case RECORD_ACK -> {
+                    fields.put("outcome", io.molia.record.WriteOutcome.ofCode(m.outcomeCode()).name());
+                    fields.put("seq", m.ackSeq());
+                }
                 case ERROR -> {
                     fields.put("code", m.errorCode());
                     fields.put("min_version", m.minVersion());

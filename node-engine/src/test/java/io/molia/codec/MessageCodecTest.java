@@ -89,7 +89,7 @@ class MessageCodecTest {
         assertEquals(DecodeStatus.OK, codec.decode(extended, 0, extended.length, message));
         assertEquals(MessageKind.PING, message.kind());
 
-        byte[] unknownBody = HexFormat.of().parseHex("08021105000000000000009a0100"); // field 19, empty
+        byte[] unknownBody = HexFormat.of().parseHex("0802110500000000000000f20100"); // field 30, empty
         assertEquals(DecodeStatus.UNKNOWN_BODY, codec.decode(unknownBody, 0, unknownBody.length, message));
         assertEquals(5, message.requestId(), "the request id survives so the error can be matched");
     }

@@ -72,6 +72,21 @@ class SimulationTest {
     }
 
     @Test
+    void recordRoundsPublishAndFindUnderChurnAndLoss() {
+        // Small and short (300 nodes, 10 s of warm-up, 20 s of rounds): the 10k-node figures are in docs/records.md.
+        Simulation sim = new Simulation(new SimConfig(300, 5, 0.3, 0.01, 8, 10, 20, 1, 10, false, false,
+                io.molia.core.CoreConfig.defaults()), MATRIX);
+        sim.withRecords(20);
+        sim.run();
+        RecordWorkload.Figures f = sim.recordFigures();
+        assertTrue(f.mutableGets() >= 15 && f.providerLookups() >= 15, f.toTable());
+        assertTrue(f.publishesStored() >= 18 && f.providesStored() >= 18, f.toTable());
+        assertTrue(f.mutableGetsFound() >= f.mutableGets() - 2, "the seq written is found: " + f.toTable());
+        assertTrue(f.providerLookupsFound() >= f.providerLookups() - 2, "the provider is found: " + f.toTable());
+        assertTrue(f.mutableFirstAnswer().p50() <= f.mutableGet().p50(), f.toTable());
+    }
+
+    @Test
     void theOneRoundTripInitiationBeatsAHandshakeRoundTrip() {
         SimConfig base = SimConfig.defaults(1_000, 200, 0, 0, 3);
         SimReport oneRtt = new Simulation(base, MATRIX).run();

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.molia.admin.AdminServer;
 import io.molia.codec.ProtocolRange;
+import io.molia.core.store.RecordsConfig;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
@@ -119,6 +120,16 @@ final class NodeCommand implements Callable<Integer> {
             + "Off unless given: such requests are refused.")
     java.net.InetAddress natAlternateAddress;
 
+    @Option(names = "--provider-ttl", defaultValue = "48h", converter = DurationConverter.class,
+            description = "How long this node keeps a provider record others announce (e.g. 90m, 48h; IPFS uses "
+            + "48h). Default ${DEFAULT-VALUE}.")
+    java.time.Duration providerTtl;
+
+    @Option(names = "--provider-republish", defaultValue = "22h", converter = DurationConverter.class,
+            description = "How often this node re-announces the keys it provides; below --provider-ttl. Default "
+            + "${DEFAULT-VALUE}.")
+    java.time.Duration providerRepublish;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -131,11 +142,21 @@ final class NodeCommand implements Callable<Integer> {
             description = "Test only: the lowest protocol version spoken (default 1) with --protocol-version.")
     Integer protocolMinVersion;
 
+    /** The record parameters the flags give; a republish interval not below the TTL is a usage error. */
+    private RecordsConfig recordsConfig() {
+        if (providerRepublish.isZero() || providerRepublish.compareTo(providerTtl) >= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--provider-republish (" + providerRepublish
+                    .toSeconds() + " s) must be above 0 and below --provider-ttl (" + providerTtl.toSeconds() + " s)");
+        }
+        return RecordsConfig.defaults().withProviderTimes(providerTtl.toNanos(), providerRepublish.toNanos());
+    }
+
     @Override
     public Integer call() throws Exception {
         if (configFile.printedIfAsked()) {
             return 0;
         }
+        RecordsConfig records = recordsConfig();
         ProtocolRange protocol = ProtocolRange.THIS_RELEASE;
         if (protocolVersion != null || protocolMinVersion != null) {
             if (protocolVersion == null) {
@@ -152,7 +173,8 @@ final class NodeCommand implements Callable<Integer> {
                 WalOptions.defaults().withSync(walSync).withCompaction(walCompactEvery, walCompactMinEntries),
                 buffers.buffers())
                 .withKeyLog(wgKeyLog).withProtocol(protocol)
-                .withHandshakeCpuBudget(handshakeCpuBudget).withNatAlternateAddress(natAlternateAddress);
+                .withHandshakeCpuBudget(handshakeCpuBudget).withNatAlternateAddress(natAlternateAddress)
+                .withRecords(records);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();

@@ -18,6 +18,7 @@ import io.molia.options.IntRange;
 import io.molia.sim.HtmlReport;
 import io.molia.sim.LatencyMatrix;
 import io.molia.sim.Partition;
+import io.molia.sim.RecordWorkload;
 import io.molia.sim.ReportRun;
 import io.molia.sim.SimConfig;
 import io.molia.sim.SimReport;
@@ -113,6 +114,12 @@ public final class SimCommand implements Callable<Integer> {
             description = "This run's name on the report page and in its run.json (default '${DEFAULT-VALUE}').")
     String label;
 
+    @Option(names = "--records", defaultValue = "0", converter = IntRange.NonNegative.class,
+            description = "Record rounds spread over --duration: in each a random node publishes a signed mutable "
+                    + "record and provides a key (to the k closest, acknowledged), then another node gets it and looks "
+                    + "up the providers; their P50/P95/P99 are reported (docs/records.md). Default ${DEFAULT-VALUE}.")
+    int records;
+
     @Option(names = "--json", description = "One JSON object instead of the table.")
     boolean json;
 
@@ -143,14 +150,22 @@ public final class SimCommand implements Callable<Integer> {
         Simulation simulation = new Simulation(config, LatencyMatrix.planetLab());
         ProgressBar bar = new ProgressBar(System.err, "lookups", lookups, !noProgress && System.console() != null);
         simulation.onProgress(bar::update);
+        simulation.withRecords(records);
         SimReport report = simulation.run();
         bar.finish();
+        RecordWorkload.Figures recordFigures = simulation.recordFigures();
         PrintStream out = System.out;
         if (json) {
-            out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(report.toJsonMap()));
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(report.toJsonMap());
+            if (recordFigures != null) {
+                m.put("records", recordFigures.toJsonMap());
+            }
+            out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
         } else {
             out.print(report.toTable());
+            if (recordFigures != null) {
+                out.print(recordFigures.toTable());
+            }
         }
         if (reportDir != null) {
             ReportRun run = ReportRun.of(label, report);

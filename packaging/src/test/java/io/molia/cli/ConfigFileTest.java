@@ -65,6 +65,18 @@ class ConfigFileTest {
     }
 
     @Test
+    void providerTimesComeFromTheFileAndARepublishNotBelowTheTtlIsAUsageError() throws Exception {
+        Path conf = conf("data-dir = " + dir.resolve("node"), "provider-ttl = 2h");
+        assertEquals(0, run("node", "--config", conf.toString(), "--print-config"), err.toString());
+        assertEquals("provider-ttl = 2h   # " + conf + ":2", printed("provider-ttl"));
+        assertEquals("provider-republish = 22h   # default", printed("provider-republish"));
+        assertEquals(2, run("node", "--config", conf.toString()));
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        assertTrue(err.toString().contains("--provider-republish (79200 s) must be above 0 and below --provider-ttl "
+                + "(7200 s)"), err.toString());
+    }
+
+    @Test
     void aByteOrderMarkIsNotPartOfTheFirstKey() throws Exception {
         Path conf = conf("\uFEFFdata-dir = /srv/bom");
         assertEquals(0, run("node", "--config", conf.toString(), "--print-config"), err.toString());

@@ -41,6 +41,19 @@ final class RecordsWalScreen implements DashScreen {
         return rows;
     }
 
+    /** Writes refused for any reason: every {@code prefix*} counter but the stored one; -1 before metrics arrive. */
+    private static long refused(DashModel m, String prefix) {
+        if (m.counter(prefix + "stored") < 0) {
+            return -1;
+        }
+        long n = 0;
+        for (io.molia.record.WriteOutcome o : io.molia.record.WriteOutcome.values()) {
+            long c = o.stored() ? 0 : m.counter(prefix + o.name().toLowerCase(java.util.Locale.ROOT));
+            n += Math.max(0, c);
+        }
+        return n;
+    }
+
     @Override
     public void render(TextGraphics g, DashModel m, UiState ui) {
         int w = g.getSize().getColumns();
@@ -70,6 +83,12 @@ final class RecordsWalScreen implements DashScreen {
                     .append(Render.bytes(t.getBytes())).append(')');
         }
         Draw.text(g, 2, row++, w - 2, types.toString());
+        Draw.text(g, 2, row++, w - 2, "writes: mutable " + OverviewScreen.count(m.counter("mutable_writes_stored"))
+                + " stored, " + OverviewScreen.count(refused(m, "mutable_writes_")) + " refused; provider "
+                + OverviewScreen.count(m.counter("provider_writes_stored")) + " stored, "
+                + OverviewScreen.count(refused(m, "provider_writes_")) + " refused; republished "
+                + OverviewScreen.count(m.counter("records_republished")) + ", cached on paths "
+                + OverviewScreen.count(m.counter("path_cache_stores")));
         Draw.heading(g, 0, row++, w, "WAL");
         AdminResponse walAnswer = m.subsystems().get("wal");
         String unavailable = Screens.unavailable(walAnswer);

@@ -261,6 +261,8 @@ class DashboardRenderTest {
             Dashboard.handleKey(new KeyStroke('6', false, false), m, ui, null);
             String records = t.frame(m, ui);
             assertTrue(records.contains(m.records().getCount() + " of 100000") && records.contains("immutable")
+                    && records.contains("mutable 0 (0 B)") && records.contains("provider 0 (0 B)")
+                    && records.contains("writes: mutable")
                     && records.contains(key8 + "…") && records.contains("largest records"), where + records);
             assertTrue(records.contains("sync none; last start replayed") && java.util.regex.Pattern.compile(
                     "shard 0: generation [0-9]+, [1-9][0-9]* entries").matcher(records).find(), where + records);

@@ -186,6 +186,30 @@ public final class WalDumper {
                 f.put("node", NodeId.fromBytes(b, p).toHex());
                 f.put("failures", WalFormat.getInt(b, p + 32));
             }
+            case WalFormat.TYPE_MUTABLE_PUT -> {
+                f.put("public_key", java.util.HexFormat.of().formatHex(b, p + 16, p + 48));
+                f.put("seq", WalFormat.getLong(b, p + 48));
+                int saltLength = b[p + 120] & 0xff;
+                f.put("salt", preview(b, p + 121, saltLength));
+                int len = WalFormat.getInt(b, p + 121 + saltLength);
+                f.put("value_bytes", len);
+                f.put("value", preview(b, p + 125 + saltLength, len));
+                f.put("stored", Instant.ofEpochMilli(WalFormat.getLong(b, p)).toString());
+                f.put("expires", Instant.ofEpochMilli(WalFormat.getLong(b, p + 8)).toString());
+            }
+            case WalFormat.TYPE_MUTABLE_REMOVE -> f.put("key", NodeId.fromBytes(b, p).toHex());
+            case WalFormat.TYPE_PROVIDER_PUT -> {
+                f.put("key", NodeId.fromBytes(b, p).toHex());
+                f.put("provider", NodeId.ofPublicKey(java.util.Arrays.copyOfRange(b, p + 48, p + 80)).toHex());
+                f.put("seq", WalFormat.getLong(b, p + 80));
+                f.put("addresses", b[p + 160] & 0xff);
+                f.put("stored", Instant.ofEpochMilli(WalFormat.getLong(b, p + 32)).toString());
+                f.put("expires", Instant.ofEpochMilli(WalFormat.getLong(b, p + 40)).toString());
+            }
+            case WalFormat.TYPE_PROVIDER_REMOVE -> {
+                f.put("key", NodeId.fromBytes(b, p).toHex());
+                f.put("provider", NodeId.fromBytes(b, p + 32).toHex());
+            }
             default -> f.put("payload_bytes", e.payloadLength());
         }
         return f;

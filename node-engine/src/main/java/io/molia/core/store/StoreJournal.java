@@ -2,6 +2,8 @@ package io.molia.core.store;
 
 import io.molia.contact.Contact;
 import io.molia.contact.NodeId;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
 
 /**
  * Where the core reports every change of durable state (DESIGN §3.9), synchronously and before the change is
@@ -24,6 +26,24 @@ public interface StoreJournal {
 
     /** A record left the store. */
     void onRecordRemoved(NodeId key, Removal why);
+
+    /** A signed mutable record is about to be stored or replaced; false refuses it (see {@link #onRecordPut}). */
+    default boolean onMutablePut(NodeId key, MutableRecord record, long storedNs, long expiresNs) {
+        return true;
+    }
+
+    /** A mutable record left the store. */
+    default void onMutableRemoved(NodeId key, Removal why) {
+    }
+
+    /** A provider entry is about to be stored or refreshed; false refuses it (see {@link #onRecordPut}). */
+    default boolean onProviderPut(NodeId key, SignedNodeRecord record, long storedNs, long expiresNs) {
+        return true;
+    }
+
+    /** A provider entry left the store. */
+    default void onProviderRemoved(NodeId key, NodeId provider, Removal why) {
+    }
 
     /** A contact entered the routing table. */
     void onPeerAdded(Contact contact);

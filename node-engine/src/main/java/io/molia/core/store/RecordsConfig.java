@@ -1,0 +1,76 @@
+package io.molia.core.store;
+
+import java.util.concurrent.TimeUnit;
+
+import io.molia.record.MutableRecord;
+
+/**
+ * The parameters of provider records, mutable records and path caching (DESIGN §3.7). Times in nanoseconds.
+ *
+ * @param providerTtlNs        how long a provider entry lives unless refreshed (IPFS: 48 h)
+ * @param providerRepublishNs  how often a provider re-announces what it provides (IPFS: 22 h)
+ * @param mutableTtlNs         how long a mutable record lives unless republished (BEP 44: 24 h here too)
+ * @param mutableRepublishNs   how often the owner republishes its mutable records
+ * @param maxProvidersPerKey   providers held per key; more are refused and counted
+ * @param maxKeysPerProvider   keys held per provider; more are refused and counted
+ * @param maxProviderEntries   provider entries held in all
+ * @param maxMutableRecords    mutable records held
+ * @param maxMutableBytes      bytes of mutable records held
+ * @param mutableGetWaitNs     after a get's first valid answer, how long it waits for a higher seq
+ * @param wantedProviders      a provider lookup ends once it found this many
+ * @param cacheTtlMinNs        shortest TTL of a copy cached along a get's path (the farthest node)
+ * @param cacheTtlMaxNs        longest TTL of a cached copy (a node next to the record's holders)
+ */
+public record RecordsConfig(
+        long providerTtlNs,
+        long providerRepublishNs,
+        long mutableTtlNs,
+        long mutableRepublishNs,
+        int maxProvidersPerKey,
+        int maxKeysPerProvider,
+        int maxProviderEntries,
+        int maxMutableRecords,
+        long maxMutableBytes,
+        long mutableGetWaitNs,
+        int wantedProviders,
+        long cacheTtlMinNs,
+        long cacheTtlMaxNs) {
+
+    public RecordsConfig {
+        if (providerRepublishNs <= 0 || providerRepublishNs >= providerTtlNs) {
+            throw new IllegalArgumentException("the provider republish interval must be positive and below the TTL");
+        }
+        if (mutableRepublishNs <= 0 || mutableRepublishNs >= mutableTtlNs) {
+            throw new IllegalArgumentException("the mutable republish interval must be positive and below the TTL");
+        }
+        if (cacheTtlMinNs <= 0 || cacheTtlMaxNs < cacheTtlMinNs) {
+            throw new IllegalArgumentException("cache TTLs must satisfy 0 < min <= max");
+        }
+    }
+
+    public static RecordsConfig defaults() {
+        return new RecordsConfig(TimeUnit.HOURS.toNanos(48), TimeUnit.HOURS.toNanos(22), TimeUnit.HOURS.toNanos(24),
+                TimeUnit.HOURS.toNanos(1), 20, 10_000, 100_000, 100_000, 64L << 20,
+                TimeUnit.MILLISECONDS.toNanos(250), 20, TimeUnit.MINUTES.toNanos(5), TimeUnit.MINUTES.toNanos(30));
+    }
+
+    /** These settings with the provider TTL and republish interval an operator chose. */
+    public RecordsConfig withProviderTimes(long ttlNs, long republishNs) {
+        return new RecordsConfig(ttlNs, republishNs, mutableTtlNs, mutableRepublishNs, maxProvidersPerKey,
+                maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes, mutableGetWaitNs,
+                wantedProviders, cacheTtlMinNs, cacheTtlMaxNs);
+    }
+
+    public int maxMutableValueBytes() {
+        return MutableRecord.MAX_VALUE_BYTES;
+    }
+
+    /**
+     * The TTL of a copy cached {@code bitsFarther} prefix bits farther from the key than the node that held it:
+     * halved per bit (Kademlia: exponentially inversely proportional to the nodes in between), within
+     * [{@link #cacheTtlMinNs}, {@link #cacheTtlMaxNs}].
+     */
+    public long cacheTtlNs(int bitsFarther) {
+        return Math.max(cacheTtlMinNs, cacheTtlMaxNs >> Math.min(62, Math.max(0, bitsFarther)));
+    }
+}

@@ -1,0 +1,179 @@
+package io.molia.sim;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.molia.contact.NodeId;
+import io.molia.core.CoreEvent;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
+
+/**
+ * The simulator's record rounds ({@code molia sim --records N}): in each, a random node publishes a signed mutable
+ * record (PUT_MUTABLE to the k closest, acknowledged) and announces itself as a provider of a random key; once each
+ * write finished, another random node gets the mutable record and looks up the key's providers. Latencies are taken
+ * from the operations' own start and end, in virtual time; a read succeeds when it returns the record written (the
+ * same seq) or a provider list naming the provider. Reads whose writer left before they start are not issued.
+ *
+ * <p>Single-threaded (the simulation's thread).
+ */
+public final class RecordWorkload {
+    /** What a read is waiting for: the mutable record written, or the provider announced. */
+    record Expected(MutableRecord mutable, NodeId provider) {
+    }
+
+    /** The figures of a run's record rounds. */
+    public record Figures(int rounds, SimReport.Percentiles publish, SimReport.Percentiles provide,
+            SimReport.Percentiles mutableGet, SimReport.Percentiles mutableFirstAnswer,
+            SimReport.Percentiles providerLookup, int publishesStored, int providesStored, int mutableGetsFound,
+            int mutableGets, int providerLookupsFound, int providerLookups) {
+
+        public Map<String, Object> toJsonMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rounds", rounds);
+            m.put("publish_ms", percentiles(publish));
+            m.put("provide_ms", percentiles(provide));
+            m.put("mutable_get_ms", percentiles(mutableGet));
+            m.put("mutable_first_answer_ms", percentiles(mutableFirstAnswer));
+            m.put("provider_lookup_ms", percentiles(providerLookup));
+            m.put("publishes_stored", publishesStored);
+            m.put("provides_stored", providesStored);
+            m.put("mutable_gets_found", mutableGetsFound);
+            m.put("mutable_gets", mutableGets);
+            m.put("provider_lookups_found", providerLookupsFound);
+            m.put("provider_lookups", providerLookups);
+            return m;
+        }
+
+        public String toTable() {
+            return String.format("%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n",
+                    "record rounds", rounds + " (publish stored " + publishesStored + ", provide stored "
+                            + providesStored + ")",
+                    "publish (k closest, acked)", fmt(publish),
+                    "provide (k closest, acked)", fmt(provide),
+                    "mutable get", fmt(mutableGet) + "  found " + mutableGetsFound + "/" + mutableGets,
+                    "mutable get, first answer", fmt(mutableFirstAnswer),
+                    "provider lookup", fmt(providerLookup) + "  found " + providerLookupsFound + "/"
+                            + providerLookups);
+        }
+
+        private static String fmt(SimReport.Percentiles p) {
+            return String.format("P50 %.0f ms  P95 %.0f ms  P99 %.0f ms", p.p50(), p.p95(), p.p99());
+        }
+
+        private static Map<String, Object> percentiles(SimReport.Percentiles p) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("p50", p.p50());
+            m.put("p95", p.p95());
+            m.put("p99", p.p99());
+            return m;
+        }
+    }
+
+    private final int rounds;
+    /** Handles (incarnation-keyed, see {@code Simulation.key}) of writes and reads in flight. */
+    private final Map<Long, Expected> writes = new HashMap<>();
+    private final Map<Long, Expected> reads = new HashMap<>();
+    private final List<Double> publishMs = new ArrayList<>();
+    private final List<Double> provideMs = new ArrayList<>();
+    private final List<Double> getMs = new ArrayList<>();
+    private final List<Double> firstAnswerMs = new ArrayList<>();
+    private final List<Double> lookupMs = new ArrayList<>();
+    private int publishesStored;
+    private int providesStored;
+    private int getsFound;
+    private int lookupsFound;
+    private int started;
+
+    RecordWorkload(int rounds) {
+        this.rounds = rounds;
+    }
+
+    int rounds() {
+        return rounds;
+    }
+
+    /** A round's write started under {@code key}; -1: the node refused to start it (too many operations). */
+    void onWriteStarted(long key, MutableRecord mutable, NodeId provider) {
+        if (key != -1) {
+            writes.put(key, new Expected(mutable, provider));
+        }
+        started++;
+    }
+
+    /** A write finished: its latency is counted; returns what the read that follows must find (null: not ours). */
+    Expected onWriteCompleted(long key, CoreEvent.RecordWriteCompleted done) {
+        Expected e = writes.remove(key);
+        if (e == null) {
+            return null;
+        }
+        double ms = (done.finishedNs() - done.startedNs()) / 1e6;
+        if (e.mutable() != null) {
+            publishMs.add(ms);
+            publishesStored += done.stored() > 0 ? 1 : 0;
+        } else {
+            provideMs.add(ms);
+            providesStored += done.stored() > 0 ? 1 : 0;
+        }
+        return e;
+    }
+
+    void onReadStarted(long key, Expected e) {
+        reads.put(key, e);
+    }
+
+    void onMutableGet(long key, CoreEvent.MutableGetCompleted done) {
+        Expected e = reads.remove(key);
+        if (e == null) {
+            return;
+        }
+        getMs.add((done.finishedNs() - done.startedNs()) / 1e6);
+        if (done.firstValidNs() >= 0) {
+            firstAnswerMs.add((done.firstValidNs() - done.startedNs()) / 1e6);
+        }
+        getsFound += done.record() != null && done.record().seq() == e.mutable().seq() ? 1 : 0;
+    }
+
+    void onProvidersFound(long key, CoreEvent.ProvidersFound done) {
+        Expected e = reads.remove(key);
+        if (e == null) {
+            return;
+        }
+        lookupMs.add((done.finishedNs() - done.startedNs()) / 1e6);
+        for (SignedNodeRecord p : done.providers()) {
+            if (p.id().equals(e.provider())) {
+                lookupsFound++;
+                break;
+            }
+        }
+    }
+
+    /** Every round started and nothing in flight. */
+    boolean done() {
+        return started >= 2 * rounds && writes.isEmpty() && reads.isEmpty();
+    }
+
+    /** Forgets what waits on the node of {@code incarnation}, which left: its operations never complete. */
+    void forget(int incarnation) {
+        writes.keySet().removeIf(k -> (int) (k >>> 32) == incarnation);
+        reads.keySet().removeIf(k -> (int) (k >>> 32) == incarnation);
+    }
+
+    Figures figures() {
+        return new Figures(rounds, p(publishMs), p(provideMs), p(getMs), p(firstAnswerMs), p(lookupMs),
+                publishesStored, providesStored, getsFound, getMs.size(), lookupsFound, lookupMs.size());
+    }
+
+    private static SimReport.Percentiles p(List<Double> values) {
+        double[] v = new double[values.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(i);
+        }
+        Arrays.sort(v);
+        return Simulation.percentiles(v);
+    }
+}

@@ -1,0 +1,79 @@
+package io.molia.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
+import io.molia.core.TestContacts;
+import io.molia.crypto.Ed25519Identity;
+import io.molia.record.SignedNodeRecord;
+import io.molia.record.WriteOutcome;
+import org.junit.jupiter.api.Test;
+
+/** Provider records: signed by the provider, added by it, bounded per key, per provider and in all. */
+class ProviderStoreTest {
+    private static final long TTL_NS = 1_000;
+    private final SplittableRandom random = new SplittableRandom(7);
+    private final NodeAddress address = NodeAddress.parseIpv4("127.0.0.1:4000");
+
+    private SignedNodeRecord recordOf(Ed25519Identity id, long seq) {
+        return SignedNodeRecord.sign(id, List.of(address), seq, 0);
+    }
+
+    @Test
+    void providerAddsItselfAndIsFound() {
+        ProviderStore store = new ProviderStore(4, 4, 100);
+        Ed25519Identity p = Ed25519Identity.generate(random);
+        NodeId key = TestContacts.randomId(random);
+        SignedNodeRecord r = recordOf(p, 1);
+        assertEquals(WriteOutcome.STORED, store.add(0, key, r, r.id(), TTL_NS));
+        assertEquals(List.of(r), store.providers(1, key));
+        assertEquals(WriteOutcome.STORED, store.add(2, key, recordOf(p, 2), r.id(), TTL_NS), "a refresh");
+        assertEquals(1, store.size());
+        assertEquals(WriteOutcome.STALE_SEQ, store.add(3, key, r, r.id(), TTL_NS));
+        assertEquals(List.of(), store.providers(2 + TTL_NS, key), "expired");
+        assertEquals(0, store.size());
+    }
+
+    @Test
+    void refusalsAreNamedAndCounted() {
+        ProviderStore store = new ProviderStore(2, 2, 100);
+        NodeId key = TestContacts.randomId(random);
+        Ed25519Identity a = Ed25519Identity.generate(random);
+        Ed25519Identity b = Ed25519Identity.generate(random);
+        Ed25519Identity c = Ed25519Identity.generate(random);
+        SignedNodeRecord ra = recordOf(a, 1);
+        assertEquals(WriteOutcome.NOT_THE_PROVIDER, store.add(0, key, ra, recordOf(b, 1).id(), TTL_NS));
+        SignedNodeRecord forged = new SignedNodeRecord(ra.publicKey(), ra.addresses(), 9, 0, ra.signature());
+        assertEquals(WriteOutcome.BAD_SIGNATURE, store.add(0, key, forged, ra.id(), TTL_NS));
+        assertEquals(WriteOutcome.STORED, store.add(0, key, ra, ra.id(), TTL_NS));
+        assertEquals(WriteOutcome.STORED, store.add(0, key, recordOf(b, 1), recordOf(b, 1).id(), TTL_NS));
+        assertEquals(WriteOutcome.KEY_FULL, store.add(0, key, recordOf(c, 1), recordOf(c, 1).id(), TTL_NS));
+        assertEquals(WriteOutcome.STORED, store.add(0, TestContacts.randomId(random), ra, ra.id(), TTL_NS));
+        assertEquals(WriteOutcome.PROVIDER_FULL, store.add(0, TestContacts.randomId(random), ra, ra.id(), TTL_NS));
+        assertEquals(1, store.outcomes(WriteOutcome.KEY_FULL));
+        assertEquals(1, store.outcomes(WriteOutcome.PROVIDER_FULL));
+        assertEquals(4, store.refused());
+        assertEquals(3, store.size());
+    }
+
+    @Test
+    void totalBoundRefuses() {
+        ProviderStore store = new ProviderStore(4, 4, 1);
+        Ed25519Identity a = Ed25519Identity.generate(random);
+        SignedNodeRecord ra = recordOf(a, 1);
+        assertEquals(WriteOutcome.STORED, store.add(0, TestContacts.randomId(random), ra, ra.id(), TTL_NS));
+        assertEquals(WriteOutcome.STORE_FULL, store.add(0, TestContacts.randomId(random), ra, ra.id(), TTL_NS));
+    }
+
+    @Test
+    void malformedRecordIsRefused() {
+        ProviderStore store = new ProviderStore(4, 4, 10);
+        Ed25519Identity a = Ed25519Identity.generate(random);
+        SignedNodeRecord none = SignedNodeRecord.sign(a, List.of(), 1, 0);
+        assertEquals(WriteOutcome.MALFORMED, store.add(0, TestContacts.randomId(random), none, none.id(), TTL_NS));
+    }
+}

@@ -1,0 +1,98 @@
+package io.molia.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.molia.contact.NodeId;
+import io.molia.core.CoreEvent;
+import io.molia.core.store.MutableStore;
+import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
+import io.molia.record.WriteOutcome;
+import io.molia.testing.LiveNodes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Provider and signed mutable records between three real nodes on loopback: provide and find providers, put,
+ * update, every refusal's reason reaching the writer, and a restart that keeps what was stored (the WAL).
+ */
+class RecordsLiveTest {
+    private static final long WAIT_S = 20;
+
+    @RegisterExtension
+    final LiveNodes nodes = new LiveNodes();
+
+    @Test
+    void providersAndMutableRecordsWorkBetweenNodesAndSurviveARestart() throws Exception {
+        MoliaNode seed = nodes.start("seed", 1, List.of());
+        MoliaNode holder = nodes.start("holder", 1, List.of(seed.address()));
+        MoliaNode client = nodes.start("client", 1, List.of(seed.address()));
+        LiveNodes.awaitContacts(seed, 2);
+        LiveNodes.awaitContacts(holder, 1);
+        LiveNodes.awaitContacts(client, 1);
+        client.lookup(holder.self().id()).get(WAIT_S, TimeUnit.SECONDS);
+        holder.lookup(client.self().id()).get(WAIT_S, TimeUnit.SECONDS);
+
+        NodeId content = NodeId.fromBytes(new io.molia.crypto.Blake3().hash("some content".getBytes(
+                StandardCharsets.UTF_8)));
+        CoreEvent.RecordWriteCompleted provided = client.provide(content).get(WAIT_S, TimeUnit.SECONDS);
+        assertTrue(provided.stored() >= 1, "stored on " + provided.stored() + " of " + provided.attempted());
+        List<SignedNodeRecord> providers = holder.findProviders(content).get(WAIT_S, TimeUnit.SECONDS);
+        assertEquals(1, providers.size());
+        assertEquals(client.self().id(), providers.get(0).id());
+        assertEquals(List.of(client.self().address()), providers.get(0).addresses());
+
+        byte[] salt = "status".getBytes(StandardCharsets.UTF_8);
+        NodeId key = client.mutableKey(salt);
+        CoreEvent.RecordWriteCompleted v1 = client.putMutable(salt, 1, bytes("one"), MutableStore.NO_CAS)
+                .get(WAIT_S, TimeUnit.SECONDS);
+        assertTrue(v1.stored() >= 1);
+        assertNull(v1.refusal());
+        assertArrayEquals(bytes("one"), holder.getMutable(key).get(WAIT_S, TimeUnit.SECONDS).value());
+
+        CoreEvent.RecordWriteCompleted v2 = client.putMutable(salt, 2, bytes("two"), 1).get(WAIT_S, TimeUnit.SECONDS);
+        assertEquals(v2.attempted(), v2.stored(), "seq+1 with cas 1: stored everywhere");
+        MutableRecord got = holder.getMutable(key).get(WAIT_S, TimeUnit.SECONDS);
+        assertEquals(2, got.seq());
+        assertArrayEquals(bytes("two"), got.value());
+
+        assertEquals(WriteOutcome.STALE_SEQ, client.putMutable(salt, 1, bytes("old"), MutableStore.NO_CAS)
+                .get(WAIT_S, TimeUnit.SECONDS).refusal());
+        CoreEvent.RecordWriteCompleted cas = client.putMutable(salt, 3, bytes("three"), 1).get(WAIT_S,
+                TimeUnit.SECONDS);
+        assertEquals(WriteOutcome.CAS_MISMATCH, cas.refusal());
+        assertEquals(2, cas.heldSeq());
+        MutableRecord forged = new MutableRecord(got.publicKey(), salt, 9, bytes("forged"), got.signature());
+        CoreEvent.RecordWriteCompleted bad = holder.putMutable(forged, MutableStore.NO_CAS).get(WAIT_S,
+                TimeUnit.SECONDS);
+        assertEquals(0, bad.stored());
+        assertEquals(WriteOutcome.BAD_SIGNATURE, bad.refusal());
+        long refused = holder.onEveryShard(v -> v.core().recordRequests().mutables().refused())
+                .get(WAIT_S, TimeUnit.SECONDS).stream().mapToLong(Long::longValue).sum();
+        assertTrue(refused >= 2, "the holder counted the refusals it answered: " + refused);
+
+        // The holder restarts from its WAL: the provider and the mutable record are still there.
+        holder.close();
+        nodes.list().remove(holder);
+        MoliaNode again = nodes.start("holder", 1, List.of());
+        int mutables = again.onEveryShard(v -> v.core().recordRequests().mutables().size())
+                .get(WAIT_S, TimeUnit.SECONDS).stream().mapToInt(Integer::intValue).sum();
+        int providerEntries = again.onEveryShard(v -> v.core().recordRequests().providers().size())
+                .get(WAIT_S, TimeUnit.SECONDS).stream().mapToInt(Integer::intValue).sum();
+        assertEquals(1, mutables, "the mutable record replayed from the WAL");
+        assertEquals(1, providerEntries, "the provider entry replayed from the WAL");
+        assertEquals(2, again.getMutable(key).get(WAIT_S, TimeUnit.SECONDS).seq(), "served from its own store");
+        assertEquals(client.self().id(), again.findProviders(content).get(WAIT_S, TimeUnit.SECONDS).get(0).id());
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
