@@ -41,6 +41,17 @@ public final class CoreCounters {
     public long unconfirmedRefused;
     /** Answers that came from another address than the request went to: used, but the table not changed. */
     public long answersFromOtherAddress;
+    /** Contacts dropped for a proof of work below the network's: a peer's own nonce in its messages. */
+    public long powRejectedSender;
+    /** ... the nonce of a bootstrap peer, in its first answers. */
+    public long powRejectedBootstrap;
+    /** ... contacts named in NODES answers. */
+    public long powRejectedFindNode;
+    /** ... contacts of the peer store a restart replays from the WAL. */
+    public long powRejectedPeerStore;
+    public long writeTokensIssued;
+    /** STOREs dropped unanswered, by {@link WriteTokens.Check} ordinal (the VALID slot stays 0). */
+    public final long[] writeTokenRejected = new long[WriteTokens.Check.values().length];
 
     public long dropped() {
         long n = 0;
@@ -75,6 +86,14 @@ public final class CoreCounters {
         candidatePings += other.candidatePings;
         unconfirmedRefused += other.unconfirmedRefused;
         answersFromOtherAddress += other.answersFromOtherAddress;
+        powRejectedSender += other.powRejectedSender;
+        powRejectedBootstrap += other.powRejectedBootstrap;
+        powRejectedFindNode += other.powRejectedFindNode;
+        powRejectedPeerStore += other.powRejectedPeerStore;
+        writeTokensIssued += other.writeTokensIssued;
+        for (int i = 0; i < writeTokenRejected.length; i++) {
+            writeTokenRejected[i] += other.writeTokenRejected[i];
+        }
         for (int i = 0; i < droppedByStatus.length; i++) {
             droppedByStatus[i] += other.droppedByStatus[i];
         }

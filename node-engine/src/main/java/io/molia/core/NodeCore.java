@@ -20,6 +20,7 @@ import io.molia.codec.WireMessage;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.contact.ProofOfWork;
 import io.molia.core.lookup.Lookup;
 import io.molia.core.lookup.LookupHop;
 import io.molia.core.store.RecordStore;
@@ -39,6 +40,11 @@ import io.molia.crypto.Blake3;
  * ({@link #onResponse}); a peer that merely contacts this node becomes a {@link RoutingCandidates candidate}, pinged
  * later. A message carried by a handshake initiation the peer has not yet confirmed may be a replay: it gets only a
  * read-only answer and changes nothing ({@link #onUnconfirmedDatagram}).
+ *
+ * <p>Every contact this core learns meets the network's {@link ProofOfWork} (a peer's own nonce rides in its
+ * messages' envelopes; NODES answers and a restored peer store carry the others' nonces): the rest are dropped and
+ * counted where they appeared, so it never hands one out. A STORE must carry a {@link WriteTokens write token} this
+ * node gave the same writer in a FIND_NODE or FIND_VALUE answer; without one it is dropped unanswered.
  *
  * <p>A node with several shards runs one core per shard ({@link ShardPartition}): each answers PING and FIND_NODE
  * itself, holds the records of its key partition, and runs the lookups started on it. Shard 0's core owns the
@@ -90,6 +96,8 @@ public final class NodeCore {
     private final byte[] scratch = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
     private final CoreCounters counters = new CoreCounters();
     private Predicate<NodeAddress> reachable = address -> true;
+    private ProofOfWork proofOfWork = new ProofOfWork(0);
+    private WriteTokens writeTokens;
     /**
      * RTTs of first contacts (peers not measured before): what a peer never measured may take. Not fed by peers
      * already measured, which are mostly the table's nearby ones (proximity neighbour selection) and would make a
@@ -147,9 +155,12 @@ public final class NodeCore {
         }
         this.config = config;
         this.protocol = config.protocol();
-        this.codec = new MessageCodec(protocol);
+        this.codec = new MessageCodec(protocol, self.powNonce());
         this.self = self;
         this.random = random;
+        byte[] secret = new byte[WriteTokens.Secret.BYTES];
+        random.nextBytes(secret);
+        this.writeTokens = new WriteTokens(new WriteTokens.Secret(secret)); // a lone core's own
         this.partition = partition;
         this.published = published;
         this.routing = partition.ownsRoutingTable() ? new RoutingTable(self.id(), config, nowNs) : null;
@@ -210,6 +221,19 @@ public final class NodeCore {
         this.reachable = reachable;
     }
 
+    /**
+     * The proof of work contacts must show (the network's {@code c}; none by default). Set before any input, and
+     * before a restored peer store is added, so what does not meet it is dropped.
+     */
+    public void proofOfWork(ProofOfWork check) {
+        this.proofOfWork = check;
+    }
+
+    /** The node-wide write-token secret: every shard of a node sets the same, so any of them checks any's tokens. */
+    public void writeTokenSecret(WriteTokens.Secret secret) {
+        this.writeTokens = new WriteTokens(secret);
+    }
+
     public int pendingRequests() {
         return pending.size();
     }
@@ -231,6 +255,8 @@ public final class NodeCore {
         if (decoded != MINE) {
             return decoded == DROP ? HANDLED : decoded;
         }
+        // A sender without the work is answered (as a client) but never learned: not a candidate, not in the table.
+        boolean proven = proofOfWork.valid(from.id(), message.powNonce());
         if (message.kind().isRequest()) {
             if (!protocol.accepts(message)) {
                 answerUnsupported(from);
@@ -238,11 +264,20 @@ public final class NodeCore {
             }
             counters.requestsIn++;
             answer(nowNs, from);
-            if (routing != null) {
+            if (!proven) {
+                counters.powRejectedSender++;
+            } else if (routing != null) {
                 onContactedBy(nowNs, from); // other shards' drivers report contacts to the owner on their own
             }
-        } else {
+        } else if (proven) {
             onResponse(nowNs, from);
+        } else {
+            PendingRequest req = pending.get(message.requestId());
+            if (req != null && req.operation != null && req.operation.bootstrap) {
+                counters.powRejectedBootstrap++; // the request stays pending: the seed is failed at its timeout
+            } else {
+                counters.powRejectedSender++;
+            }
         }
         return HANDLED;
     }
@@ -380,7 +415,12 @@ public final class NodeCore {
 
     /** Joins the network through {@code seeds}: a lookup of this node's own ID starting from them. */
     public long bootstrap(long nowNs, List<Contact> seeds) {
-        return startOperation(nowNs, OperationKind.LOOKUP, self.id(), seeds, null, 0);
+        long handle = startOperation(nowNs, OperationKind.LOOKUP, self.id(), seeds, null, 0);
+        Operation op = operations.get(handle);
+        if (op != null) {
+            op.bootstrap = true; // a seed is known by its key alone: its first answer shows its nonce
+        }
+        return handle;
     }
 
     /** Iterative FIND_NODE for {@code target}; -1 when refused (too many lookups running). */
@@ -441,6 +481,10 @@ public final class NodeCore {
      * goes through the same bucket rules as any other contact.
      */
     public void addTrustedContact(long nowNs, Contact contact, long rttNs) {
+        if (!proofOfWork.valid(contact)) {
+            counters.powRejectedPeerStore++; // saved under a lower c, or edited
+            return;
+        }
         routingTable().onContactSeen(nowNs, contact, rttNs);
     }
 
@@ -462,12 +506,20 @@ public final class NodeCore {
                 RecordStore.StoredRecord r = records.get(nowNs, message.target());
                 if (r != null) {
                     long ttlSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(r.expiresNs() - nowNs));
-                    end = codec.encodeValue(out, 0, id, r.value(), 0, r.value().length, ttlSeconds);
+                    end = codec.encodeValue(out, 0, id, r.value(), 0, r.value().length, ttlSeconds,
+                            issueWriteToken(nowNs, from));
                 } else {
                     end = encodeClosest(nowNs, out, id, from);
                 }
             }
-            case STORE -> end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
+            case STORE -> {
+                WriteTokens.Check token = writeTokens.check(nowNs, from.address(), from.id(), message.writeToken());
+                if (token != WriteTokens.Check.VALID) {
+                    counters.writeTokenRejected[token.ordinal()]++; // dropped unanswered: the slot stays free
+                    return;
+                }
+                end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
+            }
             default -> throw new AssertionError("not a request: " + message.kind());
         }
         commitAnswer(from, end);
@@ -489,7 +541,13 @@ public final class NodeCore {
             n = published.get().closest(message.targetWord(0), message.targetWord(1), message.targetWord(2),
                     message.targetWord(3), true, from.id(), closestScratch, closestScratch.length);
         }
-        return codec.encodeNodes(out, 0, requestId, closestScratch, n);
+        return codec.encodeNodes(out, 0, requestId, closestScratch, n, issueWriteToken(nowNs, from));
+    }
+
+    /** The token a STORE of {@code writer} to this node must carry (FIND_NODE and FIND_VALUE answers give it). */
+    private long issueWriteToken(long nowNs, Contact writer) {
+        counters.writeTokensIssued++;
+        return writeTokens.issue(nowNs, writer.address(), writer.id());
     }
 
     /**
@@ -558,7 +616,9 @@ public final class NodeCore {
         long rttNs = req.retransmitted ? -1 : nowNs - req.sentNs;
         boolean firstContact = measured(from.id()) == null;
         if (from.address().equals(req.peer.address())) {
-            noteAlive(nowNs, from, rttNs); // it answered from the address it was asked at: the table's door
+            // it answered from the address it was asked at: the table's door, with the nonce it proved itself
+            noteAlive(nowNs, from.powNonce() == message.powNonce() ? from : from.withPowNonce(message.powNonce()),
+                    rttNs);
         } else {
             counters.answersFromOtherAddress++; // the answer counts for the operation, the address proves nothing
         }
@@ -611,6 +671,9 @@ public final class NodeCore {
                         storeAnswered(nowNs, op); // else it was counted when it turned unresponsive
                     }
                 } else {
+                    if (message.kind() == MessageKind.NODES && message.writeToken() != 0) {
+                        op.writeTokens.put(from.id(), message.writeToken()); // what its STORE will carry
+                    }
                     op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
                             ? usable(nowNs, message.contacts()) : List.of());
                     pump(nowNs, op);
@@ -631,7 +694,9 @@ public final class NodeCore {
     private List<Contact> usable(long nowNs, List<Contact> contacts) {
         List<Contact> out = new ArrayList<>(contacts.size());
         for (Contact c : contacts) {
-            if (!c.id().equals(self.id()) && reachable.test(c.address()) && !failedRecently(nowNs, c.id())) {
+            if (!proofOfWork.valid(c)) {
+                counters.powRejectedFindNode++;
+            } else if (!c.id().equals(self.id()) && reachable.test(c.address()) && !failedRecently(nowNs, c.id())) {
                 out.add(c);
             }
         }
@@ -946,7 +1011,7 @@ public final class NodeCore {
         }
         long requestId = newRequestId();
         int end = codec.encodeStore(scratch, 0, requestId, op.target, op.value, 0, op.value.length,
-                Math.max(1, TimeUnit.NANOSECONDS.toSeconds(op.ttlNs)));
+                Math.max(1, TimeUnit.NANOSECONDS.toSeconds(op.ttlNs)), op.writeTokens.getOrDefault(peer.id(), 0L));
         sendTracked(peer, end, nowNs, requestId, op);
         return true;
     }
@@ -1078,6 +1143,10 @@ public final class NodeCore {
         int storesAcked;
         long pingRttNs = -1;
         boolean done;
+        /** A join through seeds known by their keys alone (their nonces arrive in their answers). */
+        boolean bootstrap;
+        /** A put's write tokens, by the peer whose answer gave it: each STORE carries its storer's. */
+        final Map<NodeId, Long> writeTokens = new HashMap<>(4);
 
         Operation(long handle, OperationKind kind, NodeId target, byte[] value, long ttlNs, long startedNs,
                 Lookup lookup) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.molia.codec.ProtocolRange;
+import io.molia.contact.ProofOfWork;
 import io.molia.session.SessionManager;
 import io.molia.transport.SocketBuffers;
 import io.molia.wal.WalOptions;
@@ -28,10 +29,12 @@ import io.molia.wal.WalOptions;
  *                   for another release)
  * @param handshakeCpuBudget the share of a shard's thread initiations may cost before it asks for cookies
  *                   ({@link SessionManager#setHandshakeCpuBudget}); 0 turns the defence off
+ * @param powBits    the network's identity proof of work ({@link ProofOfWork}): leading zero bits every contact
+ *                   and this node's own identity must show ({@link ProofOfWork#DEFAULT_BITS} unless given)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
-        ProtocolRange protocol, double handshakeCpuBudget) {
+        ProtocolRange protocol, double handshakeCpuBudget, int powBits) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -54,25 +57,31 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
             int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, null, ProtocolRange.THIS_RELEASE,
-                SessionManager.DEFAULT_HANDSHAKE_CPU_BUDGET);
+                SessionManager.DEFAULT_HANDSHAKE_CPU_BUDGET, ProofOfWork.DEFAULT_BITS);
     }
 
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
-                handshakeCpuBudget);
+                handshakeCpuBudget, powBits);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
-                handshakeCpuBudget);
+                handshakeCpuBudget, powBits);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                shareOfThread);
+                shareOfThread, powBits);
+    }
+
+    /** This configuration on a network asking {@code bits} of identity proof of work (devnets and tests: few). */
+    public NodeConfig withPowBits(int bits) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, bits);
     }
 
     public NodeConfig {
@@ -81,6 +90,9 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         }
         if (!(handshakeCpuBudget >= 0)) {
             throw new IllegalArgumentException("--handshake-cpu-budget must be at least 0");
+        }
+        if (powBits < 0 || powBits > ProofOfWork.MAX_BITS) {
+            throw new IllegalArgumentException("--pow-bits must be between 0 and " + ProofOfWork.MAX_BITS);
         }
         if (shards < 1 || shards > MoliaNode.MAX_SHARDS) {
             throw new IllegalArgumentException("--shards must be between 1 and " + MoliaNode.MAX_SHARDS);

@@ -54,7 +54,7 @@ class AdminServerTest {
 
     private MoliaNode start(int i, List<MoliaAddress> seeds) throws Exception {
         MoliaNode n = MoliaNode.start(new NodeConfig(dir.resolve("node-" + i),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null));
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null).withPowBits(4));
         nodes.add(n);
         return n;
     }
@@ -275,7 +275,7 @@ class AdminServerTest {
     void everyAdminCounterIsAPrometheusFamilyBesideTheBuildJvmAndProcessFigures() throws Exception {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         MoliaNode node = MoliaNode.start(new NodeConfig(dir.resolve("node-0"), loopback, List.of(), new byte[32], 2,
-                loopback));
+                loopback).withPowBits(4));
         nodes.add(node);
         MoliaNode peer = start(1, List.of(node.address()));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

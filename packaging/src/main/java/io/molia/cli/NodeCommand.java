@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.molia.admin.AdminServer;
 import io.molia.codec.ProtocolRange;
+import io.molia.contact.ProofOfWork;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
 import io.molia.node.NodeConfig;
@@ -113,6 +114,13 @@ final class NodeCommand implements Callable<Integer> {
             + "this defence against handshake floods off. Default ${DEFAULT-VALUE}.")
     double handshakeCpuBudget;
 
+    @Option(names = "--pow-bits", defaultValue = "" + ProofOfWork.DEFAULT_BITS, converter = PowBits.class,
+            description = "The network's identity proof of work: BLAKE3(node ID || nonce) must start with this many "
+            + "zero bits, for this node's identity (`molia keygen --pow-bits` finds the nonce; a new identity is "
+            + "searched at first start) and for every contact it learns. Every node of a network uses the same. "
+            + "Default ${DEFAULT-VALUE}.")
+    int powBits;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -146,7 +154,7 @@ final class NodeCommand implements Callable<Integer> {
                 WalOptions.defaults().withSync(walSync).withCompaction(walCompactEvery, walCompactMinEntries),
                 buffers.buffers())
                 .withKeyLog(wgKeyLog).withProtocol(protocol)
-                .withHandshakeCpuBudget(handshakeCpuBudget);
+                .withHandshakeCpuBudget(handshakeCpuBudget).withPowBits(powBits);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();
@@ -243,6 +251,13 @@ final class NodeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** {@code --pow-bits}: 0 (no proof) to 64. */
+    static final class PowBits extends IntRange {
+        PowBits() {
+            super(0, ProofOfWork.MAX_BITS);
         }
     }
 }

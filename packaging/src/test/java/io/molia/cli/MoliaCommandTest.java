@@ -91,7 +91,8 @@ class MoliaCommandTest {
                 err.toString());
         try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
             err.getBuffer().setLength(0);
-            assertEquals(1, run("node", "--data-dir", dataDir, "--listen", "127.0.0.1:" + taken.getLocalPort()));
+            assertEquals(1, run("node", "--pow-bits", "4", "--data-dir", dataDir, "--listen",
+                    "127.0.0.1:" + taken.getLocalPort()));
             assertEquals("molia node: UDP port " + taken.getLocalPort() + " on 127.0.0.1 is in use",
                     err.toString().strip());
         }
@@ -326,7 +327,8 @@ class MoliaCommandTest {
         java.nio.file.Path keys = java.nio.file.Files.writeString(dir.resolve("keys.log"), "");
         java.nio.file.Files.setPosixFilePermissions(keys, java.nio.file.attribute.PosixFilePermissions.fromString(
                 "rw-r--r--"));
-        assertEquals(1, run("node", "--data-dir", dir.resolve("n").toString(), "--listen", "127.0.0.1:0",
+        assertEquals(1, run("node", "--pow-bits", "4", "--data-dir", dir.resolve("n").toString(), "--listen",
+                "127.0.0.1:0",
                 "--wg-keylog", keys.toString(), "--no-admin-socket"));
         assertEquals("molia node: key log " + keys + " is readable by others (mode rw-r--r--); run: chmod 600 "
                 + keys, err.toString().strip());

@@ -72,7 +72,8 @@ final class NodeProcesses implements AutoCloseable {
     private Started startOn(String listen, Path dataDir, MoliaAddress bootstrap, ProcessBuilder.Redirect stderr,
             String... extra) throws Exception {
         List<String> command = molia();
-        command.addAll(List.of("node", "--data-dir", dataDir.toString(), "--listen", listen, "--ready-json"));
+        command.addAll(List.of("node", "--pow-bits", "4", "--data-dir", dataDir.toString(), "--listen", listen,
+                "--ready-json"));
         command.addAll(List.of(extra));
         if (bootstrap != null) {
             command.add("--bootstrap");
