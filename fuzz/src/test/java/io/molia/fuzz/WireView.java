@@ -113,7 +113,8 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
     /** The view of Molia's hand-written codec. */
     static WireView ofCodec(DecodeStatus status, WireMessage m) {
         return switch (status) {
-            case OK -> new WireView(Outcome.OK, m.kind(), m.version(), m.requestId(), codecFields(m));
+            case OK -> new WireView(Outcome.OK, m.kind(), m.version(), m.requestId(),
+                    "pow=" + Long.toUnsignedString(m.powNonce()) + " " + codecFields(m));
             case UNKNOWN_BODY -> new WireView(Outcome.UNKNOWN_BODY, null, m.version(), m.requestId(), "");
             case NO_BODY -> new WireView(Outcome.NO_BODY, null, m.version(), m.requestId(), "");
             default -> REJECTED;
@@ -142,7 +143,8 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                     e.getRequestId(), "");
         }
         String fields = referenceFields(e, kind);
-        return fields == null ? REJECTED : new WireView(Outcome.OK, kind, e.getVersion(), e.getRequestId(), fields);
+        return fields == null ? REJECTED : new WireView(Outcome.OK, kind, e.getVersion(), e.getRequestId(),
+                "pow=" + Long.toUnsignedString(e.getPowNonce()) + " " + fields);
     }
 
     private static MessageKind kindOf(Envelope e) {
@@ -164,14 +166,15 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
     private static String referenceFields(Envelope e, MessageKind kind) {
         return switch (kind) {
             case PING -> "";
-            case VALUE -> "value=" + hex(e.getValue().getValue()) + " ttl=" + e.getValue().getTtlSeconds();
+            case VALUE -> "value=" + hex(e.getValue().getValue()) + " ttl=" + e.getValue().getTtlSeconds()
+                    + token(e.getValue().getWriteToken());
             case STORE_ACK -> "stored=" + e.getStoreAck().getStored();
             case ERROR -> error(e.getError().getCode(), e.getError().getMinVersion(), e.getError().getMaxVersion());
             case FIND_NODE -> key(e.getFindNode().getTarget());
             case FIND_VALUE -> key(e.getFindValue().getKey());
             case STORE -> e.getStore().getKey().size() != 32 ? null
                     : key(e.getStore().getKey()) + " value=" + hex(e.getStore().getValue()) + " ttl="
-                            + e.getStore().getTtlSeconds();
+                            + e.getStore().getTtlSeconds() + token(e.getStore().getWriteToken());
             case PONG -> {
                 NodeAddress a = address(e.getPong().getObservedAddress());
                 yield a == null ? null : "observed=" + a;
@@ -185,7 +188,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                     }
                     contacts.add(hex(c.getPublicKey()) + "/" + c.getPowNonce() + "@" + a);
                 }
-                yield "contacts=" + contacts;
+                yield "contacts=" + contacts + token(e.getNodes().getWriteToken());
             }
         };
     }
@@ -193,21 +196,26 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
     private static String codecFields(WireMessage m) {
         return switch (m.kind()) {
             case PING -> "";
-            case VALUE -> "value=" + HEX.formatHex(m.copyValue()) + " ttl=" + m.ttlSeconds();
+            case VALUE -> "value=" + HEX.formatHex(m.copyValue()) + " ttl=" + m.ttlSeconds() + token(m.writeToken());
             case STORE_ACK -> "stored=" + m.stored();
             case ERROR -> error(m.errorCode(), m.minVersion(), m.maxVersion());
             case FIND_NODE, FIND_VALUE -> "key=" + m.target().toHex();
             case STORE -> "key=" + m.target().toHex() + " value=" + HEX.formatHex(m.copyValue()) + " ttl="
-                    + m.ttlSeconds();
+                    + m.ttlSeconds() + token(m.writeToken());
             case PONG -> "observed=" + m.observedAddress();
             case NODES -> {
                 List<String> contacts = new ArrayList<>();
                 for (Contact c : m.contacts()) {
                     contacts.add(HEX.formatHex(c.publicKeyBytes()) + "/" + c.powNonce() + "@" + c.address());
                 }
-                yield "contacts=" + contacts;
+                yield "contacts=" + contacts + token(m.writeToken());
             }
         };
+    }
+
+    /** A write token as both views show it: absent, or its 16 hex digits. */
+    private static String token(long writeToken) {
+        return writeToken == 0 ? "" : " token=" + String.format("%016x", writeToken);
     }
 
     private static String error(int code, int min, int max) {
