@@ -13,8 +13,8 @@ import io.molia.crypto.Blake3;
  * and a write costs a round trip first.
  *
  * <p>A token is 8 bytes: the low 8 bits of its epoch (a {@link #ROTATION_NS} period of the node's monotonic clock)
- * in the top byte, then 56 bits of BLAKE3(secret ‖ epoch ‖ writer's address ‖ writer's ID). The secret of an epoch
- * is derived from the node's one {@link Secret}, so every shard issues and checks the same tokens with no shared
+ * in the top byte, then 56 bits of BLAKE3(secret ‖ epoch ‖ writer's address ‖ writer's ID). Every shard of a node
+ * holds the node's one {@link Secret} and the same clock, so all issue and check the same tokens with no shared
  * state: a token issued by the shard that answered a FIND_NODE is good on the shard that owns the key. Tokens of
  * the current and the previous epoch are accepted (5 to 10 minutes); an older one is {@link Check#EXPIRED}.
  *

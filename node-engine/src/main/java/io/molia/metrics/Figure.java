@@ -17,9 +17,9 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
  * tied, so the two exports cannot drift apart. The mapping, documented in {@code docs/metrics.md}: the family is
  * {@code molia_<name>} unless named otherwise (a counter gets {@code _total} in the text format), values in
  * nanoseconds are exported in seconds ({@code _seconds}), and figures that share a family tell themselves apart
- * by a label ({@code reason} unless named otherwise). With several sources, Prometheus gets one data point per source labelled
- * {@code shard}; the admin view gets their sum, or one value per shard ({@code shard_<i>_<name>}) for figures
- * that only make sense per shard.
+ * by a label ({@code reason} unless named otherwise). With several sources, Prometheus gets one data point per
+ * source labelled {@code shard}; the admin view gets their sum, or one value per shard ({@code shard_<i>_<name>})
+ * for figures that only make sense per shard.
  *
  * @param scale    what a value is multiplied by for Prometheus (1e-9: nanoseconds to seconds)
  * @param reason   the value of the label that tells the figure apart within a shared family, or null

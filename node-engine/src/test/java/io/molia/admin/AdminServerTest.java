@@ -54,7 +54,8 @@ class AdminServerTest {
 
     private MoliaNode start(int i, List<MoliaAddress> seeds) throws Exception {
         MoliaNode n = MoliaNode.start(new NodeConfig(dir.resolve("node-" + i),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null).withPowBits(4));
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null)
+                .withPowBits(4));
         nodes.add(n);
         return n;
     }

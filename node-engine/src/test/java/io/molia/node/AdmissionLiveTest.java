@@ -92,7 +92,8 @@ class AdmissionLiveTest {
 
         List<?> joined = forged.bootstrap(target.self()).get(10, TimeUnit.SECONDS); // the forged node asks it
         assertNotNull(joined);
-        await("its requests were answered, its nonce counted", v -> check(() -> counters(target).powRejectedSender > 0));
+        await("its requests were answered, its nonce counted",
+                v -> check(() -> counters(target).powRejectedSender > 0));
         Thread.sleep(300); // a candidate would be pinged within 50 ms
         assertTrue(!inTable(target, forged.self().id()), "nor from its own requests");
 

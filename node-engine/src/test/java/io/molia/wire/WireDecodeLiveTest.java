@@ -39,7 +39,8 @@ class WireDecodeLiveTest {
         Path capture = dir.resolve("capture.pcap");
         MoliaNode a;
         CoreEvent.PutCompleted put;
-        try (MoliaNode b = MoliaNode.start(new NodeConfig(dir.resolve("b"), loopback, List.of(), new byte[32], 1, null).withPowBits(4)
+        try (MoliaNode b = MoliaNode.start(new NodeConfig(dir.resolve("b"), loopback, List.of(), new byte[32], 1, null)
+                .withPowBits(4)
                 .withKeyLog(keyLog));
                 RecordingRelay relay = new RecordingRelay(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                         b.address().port()))) {

@@ -74,12 +74,33 @@ class MoliaCommandTest {
     void keygenCreatesOnceAndShowsTheSameKeyAfterwards(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         String dataDir = dir.resolve("node").toString();
-        JsonNode first = new ObjectMapper().readTree(
-                captureStdout(() -> assertEquals(0, run("keygen", "--data-dir", dataDir, "--json"))));
-        JsonNode again = new ObjectMapper().readTree(
-                captureStdout(() -> assertEquals(0, run("keygen", "--data-dir", dataDir, "--json"))));
+        JsonNode first = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
+                run("keygen", "--data-dir", dataDir, "--json", "--pow-bits", "10"))));
+        JsonNode again = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
+                run("keygen", "--data-dir", dataDir, "--json", "--pow-bits", "10"))));
         assertEquals(first.get("public_key"), again.get("public_key"));
         assertEquals(64, first.get("node_id").asText().length());
+        assertTrue(first.get("pow_bits").asInt() >= 10, first.toString());
+        assertEquals(first.get("pow_nonce"), again.get("pow_nonce"), "found once, then shown");
+        JsonNode more = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
+                run("keygen", "--data-dir", dataDir, "--json", "--pow-bits", "13"))));
+        assertEquals(first.get("public_key"), more.get("public_key"), "more work on the same key");
+        assertTrue(more.get("pow_bits").asInt() >= 13, more.toString());
+    }
+
+    @Test
+    void aNodeWhoseIdentityLacksTheNetworksWorkSaysSoInOneLine(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String dataDir = dir.resolve("node").toString();
+        captureStdout(() -> assertEquals(0, run("keygen", "--data-dir", dataDir, "--pow-bits", "4")));
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("node", "--pow-bits", "40", "--data-dir", dataDir, "--listen", "127.0.0.1:0",
+                "--no-admin-socket"));
+        String line = err.toString().strip();
+        assertTrue(line.matches("molia node: .*identity\\.key: the identity's proof of work has \\d+ leading zero "
+                + "bits, the network asks for 40 \\(--pow-bits\\); run: molia keygen --data-dir .* --pow-bits 40"),
+                line);
+        assertEquals(1, line.lines().count());
     }
 
     @Test
