@@ -18,7 +18,9 @@ import io.molia.crypto.Blake3;
  * state: a token issued by the shard that answered a FIND_NODE is good on the shard that owns the key. Tokens of
  * the current and the previous epoch are accepted (5 to 10 minutes); an older one is {@link Check#EXPIRED}.
  *
- * <p>Issuing and checking allocate nothing. Owned by one thread (a shard's core); not thread-safe.
+ * <p>Issuing and checking allocate nothing. A writer asking again within an epoch (the neighbours that look up
+ * through this node all day) gets its token from a small direct-mapped table instead of a BLAKE3 of 90 bytes (about
+ * a microsecond). Owned by one thread (a shard's core); not thread-safe.
  */
 public final class WriteTokens {
     /** How often the secret rotates; a token stays valid one to two periods. */
@@ -28,6 +30,9 @@ public final class WriteTokens {
     private static final int EPOCH_BITS = 8;
     private static final long MAC_MASK = -1L >>> EPOCH_BITS;
     private static final int INPUT_BYTES = Secret.BYTES + Long.BYTES + NodeAddress.IPV6_WIRE_BYTES + NodeId.BYTES;
+    private static final int CACHE_SLOTS = 1024;
+    /** Per slot: the writer's four ID words, its address (high, low, port), the epoch, and the token. */
+    private static final int SLOT_LONGS = 9;
 
     /** What {@link #check} made of a write's token. */
     public enum Check {
@@ -55,6 +60,7 @@ public final class WriteTokens {
     private final Blake3 blake3 = new Blake3();
     private final byte[] input = new byte[INPUT_BYTES];
     private final byte[] hash = new byte[Blake3.OUTPUT_BYTES];
+    private final long[] issued = new long[CACHE_SLOTS * SLOT_LONGS];
 
     public WriteTokens(Secret secret) {
         System.arraycopy(secret.bytes, 0, input, 0, Secret.BYTES);
@@ -63,7 +69,28 @@ public final class WriteTokens {
     /** The token for a writer at {@code address} with ID {@code writer}, as of {@code nowNs}. */
     public long issue(long nowNs, NodeAddress address, NodeId writer) {
         long epoch = epoch(nowNs);
-        return (epoch << (64 - EPOCH_BITS)) | mac(epoch, address, writer);
+        long w0 = writer.word(0);
+        long w1 = writer.word(1);
+        long w2 = writer.word(2);
+        long w3 = writer.word(3);
+        int slot = (int) ((w0 ^ address.lo() ^ address.port()) & (CACHE_SLOTS - 1)) * SLOT_LONGS;
+        long[] c = issued;
+        if (c[slot + 8] != 0 && c[slot] == w0 && c[slot + 1] == w1 && c[slot + 2] == w2 && c[slot + 3] == w3
+                && c[slot + 4] == address.hi() && c[slot + 5] == address.lo() && c[slot + 6] == address.port()
+                && c[slot + 7] == epoch) {
+            return c[slot + 8];
+        }
+        long token = (epoch << (64 - EPOCH_BITS)) | mac(epoch, address, writer);
+        c[slot] = w0;
+        c[slot + 1] = w1;
+        c[slot + 2] = w2;
+        c[slot + 3] = w3;
+        c[slot + 4] = address.hi();
+        c[slot + 5] = address.lo();
+        c[slot + 6] = address.port();
+        c[slot + 7] = epoch;
+        c[slot + 8] = token;
+        return token;
     }
 
     /** Whether {@code token} was issued to this writer lately, or why not. */
