@@ -13,8 +13,8 @@ import io.molia.crypto.Blake3;
  * simulator loop); not thread-safe.
  */
 public final class ProofOfWork {
-    /** Leading zero bits the public network asks for: about 8 s of one core here (docs/benchmarks.md). */
-    public static final int DEFAULT_BITS = 24;
+    /** Leading zero bits the public network asks for: 2^25 hashes, about 10 s of one core here (docs/benchmarks.md). */
+    public static final int DEFAULT_BITS = 25;
     /** More than this is not a proof anyone can compute. */
     public static final int MAX_BITS = 64;
     public static final int INPUT_BYTES = NodeId.BYTES + Long.BYTES;
