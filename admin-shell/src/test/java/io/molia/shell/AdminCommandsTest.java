@@ -71,7 +71,8 @@ class AdminCommandsTest {
 
     private static MoliaNode start(String name, List<MoliaAddress> seeds) throws Exception {
         MoliaNode n = MoliaNode.start(new NodeConfig(dir.resolve(name),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null));
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null)
+                .withPowBits(4));
         running.add(n);
         running.add(AdminServer.start(n, AdminServer.Options.defaults(dir.resolve(name), null, null)));
         return n;

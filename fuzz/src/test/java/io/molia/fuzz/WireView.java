@@ -115,7 +115,8 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
     /** The view of Molia's hand-written codec. */
     static WireView ofCodec(DecodeStatus status, WireMessage m) {
         return switch (status) {
-            case OK -> new WireView(Outcome.OK, m.kind(), m.version(), m.requestId(), codecFields(m));
+            case OK -> new WireView(Outcome.OK, m.kind(), m.version(), m.requestId(),
+                    "pow=" + Long.toUnsignedString(m.powNonce()) + " " + codecFields(m));
             case UNKNOWN_BODY -> new WireView(Outcome.UNKNOWN_BODY, null, m.version(), m.requestId(), "");
             case NO_BODY -> new WireView(Outcome.NO_BODY, null, m.version(), m.requestId(), "");
             default -> REJECTED;
@@ -144,7 +145,8 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                     e.getRequestId(), "");
         }
         String fields = referenceFields(e, kind);
-        return fields == null ? REJECTED : new WireView(Outcome.OK, kind, e.getVersion(), e.getRequestId(), fields);
+        return fields == null ? REJECTED : new WireView(Outcome.OK, kind, e.getVersion(), e.getRequestId(),
+                "pow=" + Long.toUnsignedString(e.getPowNonce()) + " " + fields);
     }
 
     private static MessageKind kindOf(Envelope e) {
@@ -174,7 +176,8 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
     private static String referenceFields(Envelope e, MessageKind kind) {
         return switch (kind) {
             case PING -> "";
-            case VALUE -> "value=" + hex(e.getValue().getValue()) + " ttl=" + e.getValue().getTtlSeconds();
+            case VALUE -> "value=" + hex(e.getValue().getValue()) + " ttl=" + e.getValue().getTtlSeconds()
+                    + token(e.getValue().getWriteToken());
             case STORE_ACK -> "stored=" + e.getStoreAck().getStored();
             case DIAL_BACK -> "nonce=" + e.getDialBack().getNonce() + " mode=" + e.getDialBack().getMode();
             case ERROR -> error(e.getError().getCode(), e.getError().getMinVersion(), e.getError().getMaxVersion());
@@ -182,12 +185,15 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             case FIND_VALUE -> key(e.getFindValue().getKey());
             case STORE -> e.getStore().getKey().size() != 32 ? null
                     : key(e.getStore().getKey()) + " value=" + hex(e.getStore().getValue()) + " ttl="
-                            + e.getStore().getTtlSeconds();
+                            + e.getStore().getTtlSeconds() + token(e.getStore().getWriteToken());
             case PONG -> {
                 NodeAddress a = address(e.getPong().getObservedAddress());
                 yield a == null ? null : "observed=" + a + " dial_back_sent=" + e.getPong().getDialBackSent();
             }
-            case NODES -> contacts(e.getNodes().getContactsList());
+            case NODES -> {
+                String contacts = contacts(e.getNodes().getContactsList());
+                yield contacts == null ? null : contacts + token(e.getNodes().getWriteToken());
+            }
             case GET_PROVIDERS -> key(e.getGetProviders().getKey());
             case GET_MUTABLE -> key(e.getGetMutable().getKey());
             case RECORD_ACK -> "outcome=" + e.getRecordAck().getOutcome() + " seq=" + e.getRecordAck().getSeq();
@@ -283,15 +289,15 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
     private static String codecFields(WireMessage m) {
         return switch (m.kind()) {
             case PING -> "";
-            case VALUE -> "value=" + HEX.formatHex(m.copyValue()) + " ttl=" + m.ttlSeconds();
+            case VALUE -> "value=" + HEX.formatHex(m.copyValue()) + " ttl=" + m.ttlSeconds() + token(m.writeToken());
             case STORE_ACK -> "stored=" + m.stored();
             case ERROR -> error(m.errorCode(), m.minVersion(), m.maxVersion());
             case FIND_NODE, FIND_VALUE -> "key=" + m.target().toHex();
             case STORE -> "key=" + m.target().toHex() + " value=" + HEX.formatHex(m.copyValue()) + " ttl="
-                    + m.ttlSeconds();
+                    + m.ttlSeconds() + token(m.writeToken());
             case PONG -> "observed=" + m.observedAddress() + " dial_back_sent=" + m.dialBackSent();
             case DIAL_BACK -> "nonce=" + m.dialBackNonce() + " mode=" + m.dialBackMode();
-            case NODES -> codecContacts(m.contacts());
+            case NODES -> codecContacts(m.contacts()) + token(m.writeToken());
             case GET_PROVIDERS, GET_MUTABLE -> "key=" + m.target().toHex();
             case RECORD_ACK -> "outcome=" + m.outcomeCode() + " seq=" + m.ackSeq();
             case ADD_PROVIDER -> "key=" + m.target().toHex() + " provider=" + codecNodeRecord(m.nodeRecord())
@@ -308,6 +314,11 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             case MUTABLE_VALUE -> (m.mutableRecord() != null ? codecMutable(m.mutableRecord()) : "none") + " ttl="
                     + m.ttlSeconds() + " " + codecContacts(m.contacts());
         };
+    }
+
+    /** A write token as both views show it: absent, or its 16 hex digits. */
+    private static String token(long writeToken) {
+        return writeToken == 0 ? "" : " token=" + String.format("%016x", writeToken);
     }
 
     private static String error(int code, int min, int max) {

@@ -16,12 +16,14 @@ import io.molia.record.WriteOutcome;
  *
  * <pre>
  * Envelope   1: version (varint)   2: request_id (fixed64)   3: min_version (varint, only when below version)
- *            4: features (varint, only when any)             10..31: oneof body (length-delimited)
+ *            4: features (varint, only when any)             5: pow_nonce (varint, the sender's own, when any)
+ *            10..31: oneof body (length-delimited)
  * Contact    1: public_key (32 B)  2: pow_nonce (varint)     3: address (6 B IPv4 | 18 B IPv6, port last)
  * FindNode / FindValue   1: target/key (32 B)
- * Nodes      1: repeated Contact            Pong   1: observed_address  2: dial_back_sent (bool)
+ * Nodes      1: repeated Contact  2: write_token (fixed64)  Pong   1: observed_address  2: dial_back_sent (bool)
  * DialBack   1: nonce (fixed64)  2: mode (varint)
- * Value      1: value  2: ttl_seconds       Store  1: key  2: value  3: ttl_seconds
+ * Value      1: value  2: ttl_seconds  3: write_token (fixed64)
+ * Store      1: key  2: value  3: ttl_seconds  4: write_token (fixed64)
  * StoreAck   1: stored (bool)               Error  1: code  2: min_version  3: max_version
  * GetProviders / GetMutable   1: key (32 B)   the other record bodies: see {@link RecordBodies}
  * </pre>
@@ -39,6 +41,12 @@ public final class MessageCodec {
     private static final int F_REQUEST_ID = 2;
     private static final int F_MIN_VERSION = 3;
     private static final int F_FEATURES = 4;
+    private static final int F_POW_NONCE = 5;
+    private static final int F_NODES_TOKEN = 2;
+    private static final int F_VALUE_TOKEN = 3;
+    private static final int F_STORE_TOKEN = 4;
+    /** A write token on the wire: tag and 8 bytes. */
+    private static final int TOKEN_FIELD_BYTES = 9;
     private static final int F_CONTACT_KEY = 1;
     private static final int F_CONTACT_POW = 2;
     private static final int F_CONTACT_ADDRESS = 3;
@@ -46,6 +54,7 @@ public final class MessageCodec {
     private final ProtocolRange protocol;
     /** Feature bits added to the protocol's at run time (this node's DHT role). */
     private long extraFeatures;
+    private final long powNonce;
     private final ProtoWriter writer = new ProtoWriter();
     private final ProtoReader reader = new ProtoReader();
     private final Blake3 blake3 = new Blake3();
@@ -60,7 +69,13 @@ public final class MessageCodec {
 
     /** A codec writing {@code protocol}'s version, and its lowest version and feature bits when they say more. */
     public MessageCodec(ProtocolRange protocol) {
+        this(protocol, 0);
+    }
+
+    /** As {@link #MessageCodec(ProtocolRange)}, and {@code powNonce}, the sender's own, in every envelope. */
+    public MessageCodec(ProtocolRange protocol, long powNonce) {
         this.protocol = protocol;
+        this.powNonce = powNonce;
     }
 
     /** Feature bits written beside the protocol's from now on (the node's DHT role changed). */
@@ -114,8 +129,14 @@ public final class MessageCodec {
 
     /** {@link #encodeNodes(byte[], int, long, List)} over {@code contacts[0, available)}, allocation-free. */
     public int encodeNodes(byte[] out, int off, long requestId, Contact[] contacts, int available) {
+        return encodeNodes(out, off, requestId, contacts, available, 0);
+    }
+
+    /** As {@link #encodeNodes(byte[], int, long, Contact[], int)}, with the asker's write token (0: none). */
+    public int encodeNodes(byte[] out, int off, long requestId, Contact[] contacts, int available, long writeToken) {
         header(out, off, requestId);
-        int budget = MAX_DATAGRAM_BYTES - (writer.position() - off) - 4;
+        int tokenBytes = writeToken == 0 ? 0 : TOKEN_FIELD_BYTES;
+        int budget = MAX_DATAGRAM_BYTES - (writer.position() - off) - 4 - tokenBytes;
         int count = 0;
         int bodySize = 0;
         for (int i = 0; i < available; i++) {
@@ -126,33 +147,48 @@ public final class MessageCodec {
             bodySize += size;
             count++;
         }
-        writer.messageHeader(MessageKind.NODES.field(), bodySize);
+        writer.messageHeader(MessageKind.NODES.field(), bodySize + tokenBytes);
         for (int i = 0; i < count; i++) {
             Contact c = contacts[i];
             writer.messageHeader(1, contactSize(c));
             writeContact(c);
         }
+        writer.fixed64Field(F_NODES_TOKEN, writeToken);
         return writer.position();
     }
 
     public int encodeValue(byte[] out, int off, long requestId, byte[] value, int valueOff, int valueLen,
             long ttlSeconds) {
-        int body = ProtoWriter.bytesFieldSize(1, valueLen) + uint64FieldSize(2, ttlSeconds);
+        return encodeValue(out, off, requestId, value, valueOff, valueLen, ttlSeconds, 0);
+    }
+
+    /** A VALUE with the asker's write token (0: none). */
+    public int encodeValue(byte[] out, int off, long requestId, byte[] value, int valueOff, int valueLen,
+            long ttlSeconds, long writeToken) {
+        int body = ProtoWriter.bytesFieldSize(1, valueLen) + uint64FieldSize(2, ttlSeconds) + tokenSize(writeToken);
         header(out, off, requestId).messageHeader(MessageKind.VALUE.field(), body);
         writer.bytesField(1, value, valueOff, valueLen);
         writer.uint64Field(2, ttlSeconds);
+        writer.fixed64Field(F_VALUE_TOKEN, writeToken);
         return writer.position();
     }
 
     public int encodeStore(byte[] out, int off, long requestId, NodeId key, byte[] value, int valueOff, int valueLen,
             long ttlSeconds) {
+        return encodeStore(out, off, requestId, key, value, valueOff, valueLen, ttlSeconds, 0);
+    }
+
+    /** A STORE carrying {@code writeToken}, the one the storer issued to this node (0: none). */
+    public int encodeStore(byte[] out, int off, long requestId, NodeId key, byte[] value, int valueOff, int valueLen,
+            long ttlSeconds, long writeToken) {
         int body = ProtoWriter.bytesFieldSize(1, NodeId.BYTES) + ProtoWriter.bytesFieldSize(2, valueLen)
-                + uint64FieldSize(3, ttlSeconds);
+                + uint64FieldSize(3, ttlSeconds) + tokenSize(writeToken);
         header(out, off, requestId).messageHeader(MessageKind.STORE.field(), body);
         key.writeTo(idScratch, 0);
         writer.bytesField(1, idScratch, 0, NodeId.BYTES);
         writer.bytesField(2, value, valueOff, valueLen);
         writer.uint64Field(3, ttlSeconds);
+        writer.fixed64Field(F_STORE_TOKEN, writeToken);
         return writer.position();
     }
 
@@ -305,6 +341,8 @@ public final class MessageCodec {
                 out.envelopeMinVersion = r.varint32();
             } else if (field == F_FEATURES && wireType == ProtoWriter.VARINT) {
                 out.features = r.varint();
+            } else if (field == F_POW_NONCE && wireType == ProtoWriter.VARINT) {
+                out.powNonce = r.varint();
             } else if (field >= 10 && field <= 31 && wireType == ProtoWriter.LENGTH_DELIMITED) {
                 MessageKind kind = MessageKind.ofField(field);
                 int bodyLen = r.lengthPrefix();
@@ -351,12 +389,15 @@ public final class MessageCodec {
                         || (field == 2 && wireType == ProtoWriter.VARINT && readDialBackSent(r, out));
                 case DIAL_BACK -> (field == 1 && wireType == ProtoWriter.FIXED64 && readNonce(r, out))
                         || (field == 2 && wireType == ProtoWriter.VARINT && readMode(r, out));
-                case NODES -> field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out);
+                case NODES -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out))
+                        || (field == F_NODES_TOKEN && wireType == ProtoWriter.FIXED64 && readToken(r, out));
                 case VALUE -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readValue(r, out))
-                        || (field == 2 && wireType == ProtoWriter.VARINT && readTtl(r, out));
+                        || (field == 2 && wireType == ProtoWriter.VARINT && readTtl(r, out))
+                        || (field == F_VALUE_TOKEN && wireType == ProtoWriter.FIXED64 && readToken(r, out));
                 case STORE -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out))
                         || (field == 2 && wireType == ProtoWriter.LENGTH_DELIMITED && readValue(r, out))
-                        || (field == 3 && wireType == ProtoWriter.VARINT && readTtl(r, out));
+                        || (field == 3 && wireType == ProtoWriter.VARINT && readTtl(r, out))
+                        || (field == F_STORE_TOKEN && wireType == ProtoWriter.FIXED64 && readToken(r, out));
                 case STORE_ACK -> field == 1 && wireType == ProtoWriter.VARINT && readStored(r, out);
                 case ERROR -> wireType == ProtoWriter.VARINT && field >= 1 && field <= 3 && readError(r, field, out);
                 case ADD_PROVIDER -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out))
@@ -532,6 +573,11 @@ public final class MessageCodec {
         return true;
     }
 
+    private boolean readToken(ProtoReader r, WireMessage out) {
+        out.writeToken = r.fixed64();
+        return true;
+    }
+
     private boolean readStored(ProtoReader r, WireMessage out) {
         out.stored = r.varint() != 0;
         return true;
@@ -602,6 +648,7 @@ public final class MessageCodec {
             writer.uint64Field(F_MIN_VERSION, protocol.min());
         }
         writer.uint64Field(F_FEATURES, protocol.features() | extraFeatures);
+        writer.uint64Field(F_POW_NONCE, powNonce);
         return writer;
     }
 
@@ -623,6 +670,10 @@ public final class MessageCodec {
         return ProtoWriter.bytesFieldSize(F_CONTACT_KEY, Contact.PUBLIC_KEY_BYTES)
                 + uint64FieldSize(F_CONTACT_POW, c.powNonce())
                 + ProtoWriter.bytesFieldSize(F_CONTACT_ADDRESS, c.address().wireLength());
+    }
+
+    private static int tokenSize(long writeToken) {
+        return writeToken == 0 ? 0 : TOKEN_FIELD_BYTES;
     }
 
     private static int nestedSize(int field, int size) {

@@ -22,6 +22,10 @@ public final class WireMessage {
     int envelopeMinVersion;
     long features;
     long requestId;
+    /** The envelope's pow_nonce: the sender's own proof of work (0 when absent). */
+    long powNonce;
+    /** The write token of a NODES, VALUE or STORE body (0 when absent). */
+    long writeToken;
     /** The 32-byte target/key as four big-endian words, decoded in place: the hot path builds no NodeId. */
     boolean hasTarget;
     /** Where the last target/key field's bytes are; checked once the message is read (protobuf: last one wins). */
@@ -72,6 +76,7 @@ public final class WireMessage {
         envelopeMinVersion = 0;
         features = 0;
         requestId = 0;
+        powNonce = 0;
         clearBody();
     }
 
@@ -85,6 +90,7 @@ public final class WireMessage {
         valueOff = 0;
         valueLen = 0;
         ttlSeconds = 0;
+        writeToken = 0;
         observedAddress = null;
         contacts.clear();
         badContact = false;
@@ -132,6 +138,16 @@ public final class WireMessage {
 
     public long requestId() {
         return requestId;
+    }
+
+    /** The sender's proof-of-work nonce on its own identity (0 when it sent none). */
+    public long powNonce() {
+        return powNonce;
+    }
+
+    /** NODES and VALUE: the token a later STORE to the sender must carry; STORE: the token it carries; else 0. */
+    public long writeToken() {
+        return writeToken;
     }
 
     /** FIND_NODE target, FIND_VALUE and STORE key, as an object (cold paths; allocates). */

@@ -46,6 +46,11 @@ public final class Contact {
         return new Contact(id, publicKey, powNonce, newAddress);
     }
 
+    /** The same peer with the proof-of-work nonce it gave itself (its messages carry it; an address does not). */
+    public Contact withPowNonce(long nonce) {
+        return new Contact(id, publicKey, nonce, address);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Contact c && c.id.equals(id) && c.address.equals(address) && c.powNonce == powNonce

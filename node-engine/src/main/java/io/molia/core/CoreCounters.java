@@ -55,6 +55,17 @@ public final class CoreCounters {
     public long pathCacheStores;
     /** Provider and mutable records this node re-announced as their owner. */
     public long republished;
+    /** Contacts dropped for a proof of work below the network's: a peer's own nonce in its messages. */
+    public long powRejectedSender;
+    /** ... the nonce of a bootstrap peer, in its first answers. */
+    public long powRejectedBootstrap;
+    /** ... contacts named in NODES answers. */
+    public long powRejectedFindNode;
+    /** ... contacts of the peer store a restart replays from the WAL. */
+    public long powRejectedPeerStore;
+    public long writeTokensIssued;
+    /** STOREs dropped unanswered, by {@link WriteTokens.Check} ordinal (the VALID slot stays 0). */
+    public final long[] writeTokenRejected = new long[WriteTokens.Check.values().length];
 
     public long dropped() {
         long n = 0;
@@ -96,6 +107,14 @@ public final class CoreCounters {
         invalidRecordAnswers += other.invalidRecordAnswers;
         pathCacheStores += other.pathCacheStores;
         republished += other.republished;
+        powRejectedSender += other.powRejectedSender;
+        powRejectedBootstrap += other.powRejectedBootstrap;
+        powRejectedFindNode += other.powRejectedFindNode;
+        powRejectedPeerStore += other.powRejectedPeerStore;
+        writeTokensIssued += other.writeTokensIssued;
+        for (int i = 0; i < writeTokenRejected.length; i++) {
+            writeTokenRejected[i] += other.writeTokenRejected[i];
+        }
         for (int i = 0; i < droppedByStatus.length; i++) {
             droppedByStatus[i] += other.droppedByStatus[i];
         }

@@ -20,6 +20,7 @@ import io.molia.codec.WireMessage;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.contact.ProofOfWork;
 import io.molia.core.lookup.Lookup;
 import io.molia.core.lookup.LookupHop;
 import io.molia.core.store.MutableStore;
@@ -51,6 +52,11 @@ import io.molia.nat.ProbeBudget;
  * ({@link #onResponse}); a peer that merely contacts this node becomes a {@link RoutingCandidates candidate}, pinged
  * later. A message carried by a handshake initiation the peer has not yet confirmed may be a replay: it gets only a
  * read-only answer and changes nothing ({@link #onUnconfirmedDatagram}).
+ *
+ * <p>Every contact this core learns meets the network's {@link ProofOfWork} (a peer's own nonce rides in its
+ * messages' envelopes; NODES answers and a restored peer store carry the others' nonces): the rest are dropped and
+ * counted where they appeared, so it never hands one out. A STORE must carry a {@link WriteTokens write token} this
+ * node gave the same writer in a FIND_NODE or FIND_VALUE answer; without one it is dropped unanswered.
  *
  * <p>A node with several shards runs one core per shard ({@link ShardPartition}): each answers PING and FIND_NODE
  * itself, holds the records of its key partition, and runs the lookups started on it. Shard 0's core owns the
@@ -109,6 +115,8 @@ public final class NodeCore {
     private final byte[] scratch = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
     private final CoreCounters counters = new CoreCounters();
     private Predicate<NodeAddress> reachable = address -> true;
+    private ProofOfWork proofOfWork = new ProofOfWork(0);
+    private WriteTokens writeTokens;
     /**
      * RTTs of first contacts (peers not measured before): what a peer never measured may take. Not fed by peers
      * already measured, which are mostly the table's nearby ones (proximity neighbour selection) and would make a
@@ -176,9 +184,12 @@ public final class NodeCore {
         }
         this.config = config;
         this.protocol = config.protocol();
-        this.codec = new MessageCodec(protocol);
+        this.codec = new MessageCodec(protocol, self.powNonce());
         this.self = self;
         this.random = random;
+        byte[] secret = new byte[WriteTokens.Secret.BYTES];
+        random.nextBytes(secret);
+        this.writeTokens = new WriteTokens(new WriteTokens.Secret(secret)); // a lone core's own
         this.partition = partition;
         this.published = published;
         this.routing = partition.ownsRoutingTable() ? new RoutingTable(self.id(), config, nowNs) : null;
@@ -295,6 +306,19 @@ public final class NodeCore {
         return probes.poll();
     }
 
+    /**
+     * The proof of work contacts must show (the network's {@code c}; none by default). Set before any input, and
+     * before a restored peer store is added, so what does not meet it is dropped.
+     */
+    public void proofOfWork(ProofOfWork check) {
+        this.proofOfWork = check;
+    }
+
+    /** The node-wide write-token secret: every shard of a node sets the same, so any of them checks any's tokens. */
+    public void writeTokenSecret(WriteTokens.Secret secret) {
+        this.writeTokens = new WriteTokens(secret);
+    }
+
     public int pendingRequests() {
         return pending.size();
     }
@@ -317,6 +341,8 @@ public final class NodeCore {
         if (decoded != MINE) {
             return decoded == DROP ? HANDLED : decoded;
         }
+        // A sender without the work is answered (as a client) but never learned: not a candidate, not in the table.
+        boolean proven = proofOfWork.valid(from.id(), message.powNonce());
         if (message.kind().isRequest()) {
             if (!protocol.accepts(message)) {
                 answerUnsupported(from);
@@ -324,13 +350,22 @@ public final class NodeCore {
             }
             counters.requestsIn++;
             answer(nowNs, from);
-            if (routing != null && DhtRole.isClient(message.features())) {
+            if (!proven) {
+                counters.powRejectedSender++;
+            } else if (routing != null && DhtRole.isClient(message.features())) {
                 routing.remove(from.id()); // it turned client: no longer handed out
             } else if (routing != null) {
                 onContactedBy(nowNs, from); // other shards' drivers report contacts to the owner on their own
             }
-        } else {
+        } else if (proven) {
             onResponse(nowNs, from);
+        } else {
+            PendingRequest req = pending.get(message.requestId());
+            if (req != null && req.operation != null && req.operation.bootstrap) {
+                counters.powRejectedBootstrap++; // the request stays pending: the seed is failed at its timeout
+            } else {
+                counters.powRejectedSender++;
+            }
         }
         return HANDLED;
     }
@@ -471,7 +506,12 @@ public final class NodeCore {
 
     /** Joins the network through {@code seeds}: a lookup of this node's own ID starting from them. */
     public long bootstrap(long nowNs, List<Contact> seeds) {
-        return startOperation(nowNs, OperationKind.LOOKUP, self.id(), seeds, null, 0);
+        long handle = startOperation(nowNs, OperationKind.LOOKUP, self.id(), seeds, null, 0);
+        Operation op = operations.get(handle);
+        if (op != null) {
+            op.bootstrap = true; // a seed is known by its key alone: its first answer shows its nonce
+        }
+        return handle;
     }
 
     /** Iterative FIND_NODE for {@code target}; -1 when refused (too many lookups running). */
@@ -574,6 +614,10 @@ public final class NodeCore {
      * goes through the same bucket rules as any other contact.
      */
     public void addTrustedContact(long nowNs, Contact contact, long rttNs) {
+        if (!proofOfWork.valid(contact)) {
+            counters.powRejectedPeerStore++; // saved under a lower c, or edited
+            return;
+        }
         routingTable().onContactSeen(nowNs, contact, rttNs);
     }
 
@@ -595,12 +639,20 @@ public final class NodeCore {
                 RecordStore.StoredRecord r = records.get(nowNs, message.target());
                 if (r != null) {
                     long ttlSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(r.expiresNs() - nowNs));
-                    end = codec.encodeValue(out, 0, id, r.value(), 0, r.value().length, ttlSeconds);
+                    end = codec.encodeValue(out, 0, id, r.value(), 0, r.value().length, ttlSeconds,
+                            issueWriteToken(nowNs, from));
                 } else {
                     end = encodeClosest(nowNs, out, id, from);
                 }
             }
-            case STORE -> end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
+            case STORE -> {
+                WriteTokens.Check token = writeTokens.check(nowNs, from.address(), from.id(), message.writeToken());
+                if (token != WriteTokens.Check.VALID) {
+                    counters.writeTokenRejected[token.ordinal()]++; // dropped unanswered: the slot stays free
+                    return;
+                }
+                end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
+            }
             case DIAL_BACK -> end = codec.encodePong(out, 0, id, from.address(), dialBack(nowNs, from));
             case ADD_PROVIDER -> end = recordRequests.addProvider(nowNs, message, from, out, codec);
             case PUT_MUTABLE -> end = recordRequests.putMutable(nowNs, message, out, codec);
@@ -620,7 +672,8 @@ public final class NodeCore {
      * publishes the outcome.
      */
     private int encodeClosest(long nowNs, byte[] out, long requestId, Contact from) {
-        return codec.encodeNodes(out, 0, requestId, closestScratch, closest(nowNs, from));
+        return codec.encodeNodes(out, 0, requestId, closestScratch, closest(nowNs, from),
+                issueWriteToken(nowNs, from));
     }
 
     /** Fills {@link #closestScratch} with the k closest to the request's target; returns how many. */
@@ -635,6 +688,12 @@ public final class NodeCore {
                     message.targetWord(3), true, from.id(), closestScratch, closestScratch.length);
         }
         return n;
+    }
+
+    /** The token a STORE of {@code writer} to this node must carry (FIND_NODE and FIND_VALUE answers give it). */
+    private long issueWriteToken(long nowNs, Contact writer) {
+        counters.writeTokensIssued++;
+        return writeTokens.issue(nowNs, writer.address(), writer.id());
     }
 
     /**
@@ -757,7 +816,9 @@ public final class NodeCore {
                 routing.remove(from.id());
             }
         } else if (from.address().equals(req.peer.address())) {
-            noteAlive(nowNs, from, rttNs); // it answered from the address it was asked at: the table's door
+            // it answered from the address it was asked at: the table's door, with the nonce it proved itself
+            noteAlive(nowNs, from.powNonce() == message.powNonce() ? from : from.withPowNonce(message.powNonce()),
+                    rttNs);
         } else {
             counters.answersFromOtherAddress++; // the answer counts for the operation, the address proves nothing
         }
@@ -818,6 +879,9 @@ public final class NodeCore {
                         storeAnswered(nowNs, op); // else it was counted when it turned unresponsive
                     }
                 } else {
+                    if (message.kind() == MessageKind.NODES && message.writeToken() != 0) {
+                        op.writeTokens.put(from.id(), message.writeToken()); // what its STORE will carry
+                    }
                     op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
                             ? usable(nowNs, message.contacts()) : List.of());
                     pump(nowNs, op);
@@ -837,6 +901,7 @@ public final class NodeCore {
         if (isGet && answer == MessageKind.NODES && (op.cacheCandidate == null
                 || op.target.compareDistance(from.id(), op.cacheCandidate.id()) < 0)) {
             op.cacheCandidate = from;
+            op.cacheToken = message.writeToken();
         }
         if (op.kind == OperationKind.FIND_PROVIDERS && answer == MessageKind.PROVIDERS) {
             for (SignedNodeRecord p : message.providers()) {
@@ -892,7 +957,9 @@ public final class NodeCore {
     private List<Contact> usable(long nowNs, List<Contact> contacts) {
         List<Contact> out = new ArrayList<>(contacts.size());
         for (Contact c : contacts) {
-            if (!c.id().equals(self.id()) && reachable.test(c.address()) && !failedRecently(nowNs, c.id())) {
+            if (!proofOfWork.valid(c)) {
+                counters.powRejectedFindNode++;
+            } else if (!c.id().equals(self.id()) && reachable.test(c.address()) && !failedRecently(nowNs, c.id())) {
                 out.add(c);
             }
         }
@@ -1242,9 +1309,10 @@ public final class NodeCore {
                 - op.target.commonPrefixLength(op.cacheCandidate.id());
         long ttlNs = recordRequests.config().cacheTtlNs(bitsFarther);
         boolean sent = op.kind == OperationKind.GET
-                ? sendWrite(nowNs, op.cacheCandidate, null, OperationKind.PUT, op.valueFound, null, 0, ttlNs)
+                ? sendWrite(nowNs, op.cacheCandidate, null, OperationKind.PUT, op.valueFound, null, 0, ttlNs,
+                        op.cacheToken)
                 : sendWrite(nowNs, op.cacheCandidate, null, OperationKind.PUT_MUTABLE, null, op.bestMutable,
-                        MutableStore.NO_CAS, ttlNs);
+                        MutableStore.NO_CAS, ttlNs, 0);
         if (sent) {
             counters.pathCacheStores++;
         }
@@ -1254,12 +1322,13 @@ public final class NodeCore {
 
     /** The write of a put-like operation to one of the k closest: STORE, ADD_PROVIDER or PUT_MUTABLE. */
     private boolean sendWrite(long nowNs, Contact peer, Operation op) {
-        return sendWrite(nowNs, peer, op, op.kind, op.value, op.payload, op.cas, op.ttlNs);
+        return sendWrite(nowNs, peer, op, op.kind, op.value, op.payload, op.cas, op.ttlNs,
+                op.writeTokens.getOrDefault(peer.id(), 0L));
     }
 
     /** A write to {@code peer}, tracked for {@code op} (null: a copy cached along a get's path, not waited for). */
     private boolean sendWrite(long nowNs, Contact peer, Operation op, OperationKind kind, byte[] value,
-            Object payload, long cas, long ttlNs) {
+            Object payload, long cas, long ttlNs, long writeToken) {
         codec.extraFeatures(role.features());
         if (pending.size() >= config.maxPendingRequests()) {
             counters.pendingTableFull++;
@@ -1269,7 +1338,7 @@ public final class NodeCore {
         long ttlSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(ttlNs));
         int end = switch (kind) {
             case PUT -> codec.encodeStore(scratch, 0, requestId, NodeId.fromBytes(blake3.hash(value)), value, 0,
-                    value.length, ttlSeconds);
+                    value.length, ttlSeconds, writeToken);
             case PROVIDE -> codec.encodeAddProvider(scratch, 0, requestId, op.target, (SignedNodeRecord) payload,
                     ttlSeconds);
             case PUT_MUTABLE -> codec.encodePutMutable(scratch, 0, requestId, (MutableRecord) payload, cas,
@@ -1446,6 +1515,12 @@ public final class NodeCore {
         Contact holder;
         Contact cacheCandidate;
         long firstValidNs = -1;
+        /** The write token the path-cache candidate's NODES answer gave (its copy's STORE carries it). */
+        long cacheToken;
+        /** A join through seeds known by their keys alone (their nonces arrive in their answers). */
+        boolean bootstrap;
+        /** A put's write tokens, by the peer whose answer gave it: each STORE carries its storer's. */
+        final Map<NodeId, Long> writeTokens = new HashMap<>(4);
 
         Operation(long handle, OperationKind kind, NodeId target, byte[] value, long ttlNs, long startedNs,
                 Lookup lookup) {

@@ -17,16 +17,22 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
  * tied, so the two exports cannot drift apart. The mapping, documented in {@code docs/metrics.md}: the family is
  * {@code molia_<name>} unless named otherwise (a counter gets {@code _total} in the text format), values in
  * nanoseconds are exported in seconds ({@code _seconds}), and figures that share a family tell themselves apart
- * by a {@code reason} label. With several sources, Prometheus gets one data point per source labelled
- * {@code shard}; the admin view gets their sum, or one value per shard ({@code shard_<i>_<name>}) for figures
- * that only make sense per shard.
+ * by a label ({@code reason} unless named otherwise). With several sources, Prometheus gets one data point per
+ * source labelled {@code shard}; the admin view gets their sum, or one value per shard ({@code shard_<i>_<name>})
+ * for figures that only make sense per shard.
  *
  * @param scale    what a value is multiplied by for Prometheus (1e-9: nanoseconds to seconds)
- * @param reason   the {@code reason} label within a shared family, or null
+ * @param reason   the value of the label that tells the figure apart within a shared family, or null
+ * @param label    that label's name: {@code reason} unless a family says otherwise ({@code where}, {@code outcome})
  * @param perShard the admin view shows one value per shard instead of the sum
  */
 public record Figure<S>(String name, boolean counter, String family, String reason, double scale, boolean perShard,
-        String help, ToLongFunction<S> read) {
+        String help, ToLongFunction<S> read, String label) {
+
+    public Figure(String name, boolean counter, String family, String reason, double scale, boolean perShard,
+            String help, ToLongFunction<S> read) {
+        this(name, counter, family, reason, scale, perShard, help, read, "reason");
+    }
 
     public static <S> Figure<S> counter(String name, String help, ToLongFunction<S> read) {
         return new Figure<>(name, true, "molia_" + name, null, 1, false, help, read);
@@ -52,7 +58,7 @@ public record Figure<S>(String name, boolean counter, String family, String reas
 
     /** This figure under another Prometheus family name (one that predates this table). */
     public Figure<S> inFamily(String otherFamily) {
-        return new Figure<>(name, counter, otherFamily, reason, scale, perShard, help, read);
+        return new Figure<>(name, counter, otherFamily, reason, scale, perShard, help, read, label);
     }
 
     /** This figure as the data points {@code reason} of a family it shares with others. */
@@ -60,9 +66,14 @@ public record Figure<S>(String name, boolean counter, String family, String reas
         return new Figure<>(name, counter, sharedFamily, reasonLabel, scale, perShard, help, read);
     }
 
+    /** This figure as the data points {@code labelName="labelValue"} of a family it shares with others. */
+    public Figure<S> inFamily(String sharedFamily, String labelName, String labelValue) {
+        return new Figure<>(name, counter, sharedFamily, labelValue, scale, perShard, help, read, labelName);
+    }
+
     /** Shown per shard in the admin view ({@code shard_<i>_<name>}), not summed. */
     public Figure<S> shownPerShard() {
-        return new Figure<>(name, counter, family, reason, scale, true, help, read);
+        return new Figure<>(name, counter, family, reason, scale, true, help, read, label);
     }
 
     /** The admin view's counters: each figure summed over {@code sources} (or one per shard), into {@code out}. */
@@ -103,7 +114,7 @@ public record Figure<S>(String name, boolean counter, String family, String reas
                 }
                 Labels labels = labelShards ? Labels.of("shard", String.valueOf(i)) : Labels.EMPTY;
                 if (f.reason != null) {
-                    labels = labels.add("reason", f.reason);
+                    labels = labels.add(f.label, f.reason);
                 }
                 double value = v * f.scale;
                 if (b instanceof CounterSnapshot.Builder c) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.molia.codec.DecodeStatus;
+import io.molia.core.WriteTokens;
 import io.molia.metrics.NodeMetrics.NodeSource;
 import io.molia.metrics.NodeMetrics.ShardSource;
 import io.molia.nat.NatTraversal;
@@ -23,6 +24,14 @@ public final class NodeFigures {
     private static final String CANDIDATES = "molia_routing_candidates";
     private static final String CANDIDATES_HELP = "Peers that contacted the node and were queued to be pinged, "
             + "dropped unpinged, or pinged (a peer enters the routing table only by answering)";
+
+    private static final String POW = "molia_pow_rejected";
+    private static final String POW_HELP = "Contacts dropped for an identity proof of work below --pow-bits, by where "
+            + "they appeared (a peer's own messages, a bootstrap peer's answer, FIND_NODE answers, the restored peer "
+            + "store)";
+    private static final String WRITE_TOKEN = "molia_write_token_rejected";
+    private static final String WRITE_TOKEN_HELP = "STOREs dropped unanswered for their write token: missing, expired, "
+            + "or invalid (forged, or issued to another address or node)";
 
     /** Per shard: summed in the admin view, labelled {@code shard} in Prometheus. */
     public static final List<Figure<ShardSource>> SHARD = shardFigures();
@@ -152,6 +161,19 @@ public final class NodeFigures {
                 + "probe budget spent", s -> s.core().dialBacksRefused));
         f.add(Figure.<ShardSource>counter("nat_probes_dropped", DROPPED_HELP, s -> s.core().natProbesDropped)
                 .inFamily(DROPPED, "nat_probe_unknown"));
+        powRejected(f, "sender", s -> s.core().powRejectedSender);
+        powRejected(f, "bootstrap", s -> s.core().powRejectedBootstrap);
+        powRejected(f, "find_node", s -> s.core().powRejectedFindNode);
+        powRejected(f, "peer_store", s -> s.core().powRejectedPeerStore);
+        f.add(Figure.counter("write_tokens_issued", "Write tokens given in FIND_NODE and FIND_VALUE answers",
+                s -> s.core().writeTokensIssued));
+        for (WriteTokens.Check reason : WriteTokens.Check.values()) {
+            if (reason != WriteTokens.Check.VALID) {
+                f.add(Figure.<ShardSource>counter("write_token_rejected_" + reason.label(), WRITE_TOKEN_HELP,
+                        s -> s.core().writeTokenRejected[reason.ordinal()])
+                        .inFamily(WRITE_TOKEN, "reason", reason.label()));
+            }
+        }
         candidates(f, "queued", s -> s.core().candidatesQueued);
         candidates(f, "dropped", s -> s.core().candidatesDropped);
         candidates(f, "pinged", s -> s.core().candidatePings);
@@ -225,6 +247,11 @@ public final class NodeFigures {
         f.add(Figure.counter("allocated_bytes", "Bytes allocated by the shard's event-loop thread",
                 ShardSource::allocatedBytes).inFamily("molia_shard_allocated_bytes").shownPerShard());
         return List.copyOf(f);
+    }
+
+    private static void powRejected(List<Figure<ShardSource>> f, String where,
+            java.util.function.ToLongFunction<ShardSource> read) {
+        f.add(Figure.counter("pow_rejected_" + where, POW_HELP, read).inFamily(POW, "where", where));
     }
 
     private static void candidates(List<Figure<ShardSource>> f, String outcome,

@@ -17,12 +17,14 @@ import java.util.function.ToLongFunction;
 
 import io.molia.contact.Contact;
 import io.molia.contact.NodeId;
+import io.molia.contact.ProofOfWork;
 import io.molia.core.CoreConfig;
 import io.molia.core.CoreCounters;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.core.PublishedRouting;
 import io.molia.core.ShardPartition;
+import io.molia.core.WriteTokens;
 import io.molia.core.lookup.LookupHop;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.metrics.NodeMetrics;
@@ -99,7 +101,17 @@ public final class MoliaNode implements AutoCloseable {
 
     private MoliaNode(NodeConfig config) throws IOException {
         this.config = config;
+        boolean keyCreatedNow = !java.nio.file.Files.exists(config.dataDir().resolve(IdentityFile.FILE_NAME));
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
+        NodeId id = NodeId.ofPublicKey(identity.publicKey());
+        long powStartNs = System.nanoTime();
+        long powNonce = IdentityProof.ensure(config.dataDir(), id, config.powBits(), keyCreatedNow);
+        if (System.nanoTime() - powStartNs > 1_000_000_000L) {
+            LOG.atInfo().addKeyValue("event", "identity.pow_found").addKeyValue("node", id.shortHex())
+                    .addKeyValue("bits", config.powBits())
+                    .addKeyValue("ms", (System.nanoTime() - powStartNs) / 1_000_000)
+                    .log("found the new identity's proof of work");
+        }
         List<java.nio.file.Path> narrowed = PrivateFiles.secure(config.dataDir(),
                 config.dataDir().resolve(IdentityFile.FILE_NAME));
         if (!narrowed.isEmpty()) {
@@ -122,8 +134,7 @@ public final class MoliaNode implements AutoCloseable {
         };
         this.transport = UdpTransport.start(config.listen(), config.shards(), true, config.buffers(), receiver);
         InetSocketAddress bound = transport.localAddress();
-        this.self = new Contact(NodeId.ofPublicKey(identity.publicKey()), identity.publicKey(), 0,
-                SocketAddresses.toNodeAddress(bound));
+        this.self = new Contact(id, identity.publicKey(), powNonce, SocketAddresses.toNodeAddress(bound));
         CoreConfig coreConfig = CoreConfig.defaults().withProtocol(config.protocol());
         if (bound.getAddress().isLoopbackAddress()) {
             coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: all in 127.0.0.0/24 (::1: ::/48)
@@ -159,6 +170,9 @@ public final class MoliaNode implements AutoCloseable {
         DhtRole role = new DhtRole();
         List<NodeCore> cores = new ArrayList<>();
         List<Executor> loops = new ArrayList<>();
+        byte[] tokenSecret = new byte[WriteTokens.Secret.BYTES];
+        new SecureRandom().nextBytes(tokenSecret);
+        WriteTokens.Secret writeTokenSecret = new WriteTokens.Secret(tokenSecret); // node-wide: any shard checks any's
         for (int index = 0; index < shards.length; index++) {
             NodeCore core = new NodeCore(coreConfig, self, random.split(), now,
                     new ShardPartition(index, shards.length, SHARD_BITS), routing);
@@ -168,6 +182,8 @@ public final class MoliaNode implements AutoCloseable {
                 core.enableNat(new NatTraversal(ProbeSockets.localAddresses(bound), random.split(), role, now), now);
             }
             core.recordsConfig(config.records());
+            core.proofOfWork(new ProofOfWork(config.powBits())); // before the WAL's peer store is restored
+            core.writeTokenSecret(writeTokenSecret);
             Shard shard = new Shard(core, newSessionManager(index, random.split()), bans::view);
             shards[index] = new ShardLoop(shard, transport, probeSockets, operationTimes, metrics);
             shardViews.add(new ShardFigures(shards[index]));

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.molia.codec.ProtocolRange;
+import io.molia.contact.ProofOfWork;
 import io.molia.core.store.RecordsConfig;
 import io.molia.session.SessionManager;
 import io.molia.transport.SocketBuffers;
@@ -33,22 +34,25 @@ import io.molia.wal.WalOptions;
  * @param natAlternateAddress a second address of this host that peers' DIAL_BACK probes of the "other address" kind
  *                   are sent from (docs/nat.md), or null: such requests are then refused
  * @param records    provider and mutable record parameters ({@link RecordsConfig#defaults()} unless given)
+ * @param powBits    the network's identity proof of work ({@link ProofOfWork}): leading zero bits every contact
+ *                   and this node's own identity must show ({@link ProofOfWork#DEFAULT_BITS} unless given)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
-        ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records) {
+        ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records,
+        int powBits) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
         return Math.min(Runtime.getRuntime().availableProcessors(), MoliaNode.MAX_SHARDS);
     }
 
-    /** A node with no NAT alternate address and the default record parameters. */
+    /** A node with no NAT alternate address, the default record parameters and the network's default proof of work. */
     public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
             int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
             ProtocolRange protocol, double handshakeCpuBudget) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, null, RecordsConfig.defaults());
+                handshakeCpuBudget, null, RecordsConfig.defaults(), ProofOfWork.DEFAULT_BITS);
     }
 
     /** A node with the default WAL options. */
@@ -73,31 +77,37 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
-                handshakeCpuBudget, natAlternateAddress, records);
+                handshakeCpuBudget, natAlternateAddress, records, powBits);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
-                handshakeCpuBudget, natAlternateAddress, records);
+                handshakeCpuBudget, natAlternateAddress, records, powBits);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                shareOfThread, natAlternateAddress, records);
+                shareOfThread, natAlternateAddress, records, powBits);
     }
 
     /** This configuration sending "other address" NAT probes from {@code address} (null: refusing them). */
     public NodeConfig withNatAlternateAddress(InetAddress address) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, address, records);
+                handshakeCpuBudget, address, records, powBits);
     }
 
     /** This configuration with other provider and mutable record parameters (TTLs, republish intervals, bounds). */
     public NodeConfig withRecords(RecordsConfig recordsConfig) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, recordsConfig);
+                handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits);
+    }
+
+    /** This configuration on a network asking {@code bits} of identity proof of work (devnets and tests: few). */
+    public NodeConfig withPowBits(int bits) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, natAlternateAddress, records, bits);
     }
 
     public NodeConfig {
@@ -106,6 +116,9 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         }
         if (!(handshakeCpuBudget >= 0)) {
             throw new IllegalArgumentException("--handshake-cpu-budget must be at least 0");
+        }
+        if (powBits < 0 || powBits > ProofOfWork.MAX_BITS) {
+            throw new IllegalArgumentException("--pow-bits must be between 0 and " + ProofOfWork.MAX_BITS);
         }
         if (shards < 1 || shards > MoliaNode.MAX_SHARDS) {
             throw new IllegalArgumentException("--shards must be between 1 and " + MoliaNode.MAX_SHARDS);

@@ -88,7 +88,7 @@ class AdminMetricsViewTest {
             throws Exception {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try (MoliaNode node = MoliaNode.start(new NodeConfig(dir, loopback, List.of(), new byte[32], 1, loopback,
-                WalOptions.disabled(), new SocketBuffers(4096, 0)));
+                WalOptions.disabled(), new SocketBuffers(4096, 0)).withPowBits(4));
                 DatagramChannel sender = DatagramChannel.open().bind(loopback)) {
             InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), node.address().port());
             sender.send(ByteBuffer.wrap(new byte[] {1}), to); // too short for any message type

@@ -54,7 +54,8 @@ class AdminServerTest {
 
     private MoliaNode start(int i, List<MoliaAddress> seeds) throws Exception {
         MoliaNode n = MoliaNode.start(new NodeConfig(dir.resolve("node-" + i),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null));
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null)
+                .withPowBits(4));
         nodes.add(n);
         return n;
     }
@@ -275,7 +276,7 @@ class AdminServerTest {
     void everyAdminCounterIsAPrometheusFamilyBesideTheBuildJvmAndProcessFigures() throws Exception {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         MoliaNode node = MoliaNode.start(new NodeConfig(dir.resolve("node-0"), loopback, List.of(), new byte[32], 2,
-                loopback));
+                loopback).withPowBits(4));
         nodes.add(node);
         MoliaNode peer = start(1, List.of(node.address()));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -311,7 +312,7 @@ class AdminServerTest {
             assertTrue(counters.containsKey(admin), admin + " in the admin view " + counters.keySet());
             covered.add(admin);
             String series = f.family() + (f.counter() ? "_total" : "");
-            String label = f.reason() == null ? "" : "reason=\"" + f.reason() + "\"";
+            String label = f.reason() == null ? "" : f.label() + "=\"" + f.reason() + "\"";
             assertTrue(scrape.lines().anyMatch(l -> (l.startsWith(series + "{") || l.startsWith(series + " "))
                     && l.contains(label)),
                     admin + " as " + series + label + " in\n" + scrape);

@@ -36,10 +36,15 @@ class MessageCodecReferenceTest {
             byte[] value = new byte[random.nextInt(600)];
             random.nextBytes(value);
             long ttl = random.nextInt(86_400);
+            long token = random.nextInt(4) == 0 ? 0 : random.nextLong();
+            long senderNonce = random.nextInt(4) == 0 ? 0 : random.nextLong(1L << 34);
+            MessageCodec codec = new MessageCodec(ProtocolRange.THIS_RELEASE, senderNonce);
 
-            int len = codec.encodeNodes(buf, 0, requestId, contacts);
+            int len = codec.encodeNodes(buf, 0, requestId, contacts.toArray(new Contact[0]), contacts.size(), token);
             Envelope parsed = Envelope.parseFrom(Arrays.copyOf(buf, len));
             assertEquals(requestId, parsed.getRequestId());
+            assertEquals(senderNonce, parsed.getPowNonce());
+            assertEquals(token, parsed.getNodes().getWriteToken());
             assertEquals(contacts.size(), parsed.getNodes().getContactsCount());
             for (int i = 0; i < contacts.size(); i++) {
                 assertEquals(ByteString.copyFrom(contacts.get(i).publicKeyBytes()),
@@ -48,11 +53,17 @@ class MessageCodecReferenceTest {
             }
             assertArrayEquals(parsed.toByteArray(), Arrays.copyOf(buf, len), "canonical proto3 encoding");
 
-            len = codec.encodeStore(buf, 0, requestId, id, value, 0, value.length, ttl);
+            len = codec.encodeStore(buf, 0, requestId, id, value, 0, value.length, ttl, token);
             parsed = Envelope.parseFrom(Arrays.copyOf(buf, len));
+            assertEquals(token, parsed.getStore().getWriteToken());
             assertEquals(ByteString.copyFrom(id.toBytes()), parsed.getStore().getKey());
             assertEquals(ByteString.copyFrom(value), parsed.getStore().getValue());
             assertEquals(ttl, parsed.getStore().getTtlSeconds());
+            assertArrayEquals(parsed.toByteArray(), Arrays.copyOf(buf, len));
+
+            len = codec.encodeValue(buf, 0, requestId, value, 0, value.length, ttl, token);
+            parsed = Envelope.parseFrom(Arrays.copyOf(buf, len));
+            assertEquals(token, parsed.getValue().getWriteToken());
             assertArrayEquals(parsed.toByteArray(), Arrays.copyOf(buf, len));
 
             len = codec.encodeFindNode(buf, 0, requestId, id);
@@ -78,11 +89,15 @@ class MessageCodecReferenceTest {
                         .setPowNonce(c.powNonce())
                         .setAddress(ByteString.copyFrom(address, 0, n)));
             }
-            byte[] wire = Envelope.newBuilder().setVersion(1).setRequestId(requestId).setNodes(nodes).build()
-                    .toByteArray();
+            long token = random.nextLong();
+            long senderNonce = random.nextLong();
+            byte[] wire = Envelope.newBuilder().setVersion(1).setRequestId(requestId).setPowNonce(senderNonce)
+                    .setNodes(nodes.setWriteToken(token)).build().toByteArray();
             assertEquals(DecodeStatus.OK, codec.decode(wire, 0, wire.length, decoded));
             assertEquals(MessageKind.NODES, decoded.kind());
             assertEquals(requestId, decoded.requestId());
+            assertEquals(senderNonce, decoded.powNonce());
+            assertEquals(token, decoded.writeToken());
             assertEquals(contacts, decoded.contacts());
 
             wire = Envelope.newBuilder().setVersion(1).setRequestId(requestId)
@@ -95,9 +110,10 @@ class MessageCodecReferenceTest {
             random.nextBytes(value);
             wire = Envelope.newBuilder().setVersion(1).setRequestId(requestId)
                     .setStore(Store.newBuilder().setKey(ByteString.copyFrom(id.toBytes()))
-                            .setValue(ByteString.copyFrom(value)).setTtlSeconds(60))
+                            .setValue(ByteString.copyFrom(value)).setTtlSeconds(60).setWriteToken(token))
                     .build().toByteArray();
             assertEquals(DecodeStatus.OK, codec.decode(wire, 0, wire.length, decoded));
+            assertEquals(token, decoded.writeToken());
             assertArrayEquals(value, decoded.copyValue());
             assertEquals(60, decoded.ttlSeconds());
         }

@@ -78,6 +78,36 @@ class FindNodeAllocationTest {
                 100_000, round -> answered(follower, requester, requests, 100_000));
     }
 
+    /**
+     * On a network asking for identity proof of work: the requester's nonce (in each request's envelope) is checked
+     * and a write token issued for it in every answer; both come from their tables after the first request.
+     */
+    @Test
+    void answeringFindNodeWithProofOfWorkAndWriteTokensAllocatesNothing() {
+        SplittableRandom random = new SplittableRandom(19);
+        int bits = 6;
+        Contact requester = TestContacts.withPow(TestContacts.random(random), bits);
+        NodeCore node = new NodeCore(CoreConfig.defaults(), TestContacts.random(random), random.split(), 0);
+        node.proofOfWork(new io.molia.contact.ProofOfWork(bits));
+        node.addTrustedContact(0, requester, 20_000_000L); // as in the common case above: a peer the table holds
+        for (int i = 0; i < 400; i++) {
+            node.addTrustedContact(0, TestContacts.withPow(TestContacts.random(random), bits), 30_000_000L);
+        }
+        MessageCodec codec = new MessageCodec(io.molia.codec.ProtocolRange.THIS_RELEASE, requester.powNonce());
+        byte[][] bytes = new byte[TARGETS][];
+        int[] lengths = new int[TARGETS];
+        for (int i = 0; i < TARGETS; i++) {
+            bytes[i] = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
+            lengths[i] = codec.encodeFindNode(bytes[i], 0, random.nextLong(), TestContacts.randomId(random));
+        }
+        Requests requests = new Requests(bytes, lengths);
+        assertEquals(300_000, answered(node, requester, requests, 300_000), "every request answered");
+        assertEquals(0, node.counters().powRejectedSender, "the requester's work was accepted");
+        assertEquals(300_000, node.counters().writeTokensIssued);
+        SteadyStateAllocation.assertAllocatesNothing("FIND_NODE answered with a proof-of-work check and a token",
+                100_000, round -> answered(node, requester, requests, 100_000));
+    }
+
     private static long run(NodeCore node, Contact requester, Requests requests, int iterations) {
         long answered = answered(node, requester, requests, iterations);
         assertNotNull(node.routingTable().entry(requester.id()), "the requester was learned");

@@ -272,7 +272,7 @@ class NodeCoreTest {
         NodeCore b = node();
         byte[] buf = new byte[1184];
         int len = new io.molia.codec.MessageCodec(1).encodeStore(buf, 0, 77, TestContacts.randomId(random),
-                new byte[] {1, 2, 3}, 0, 3, 60);
+                new byte[] {1, 2, 3}, 0, 3, 60, WriteTokenCoreTest.tokenFor(b, a.self(), now));
         b.onDatagram(now, a.self(), buf, 0, len);
         assertEquals(1, b.counters().storesRefused);
         assertEquals(0, b.records().size());

@@ -31,9 +31,10 @@ class DataDirPrivacyTest {
     @Test
     void everythingANodeWritesIsPrivateToItsUser(@TempDir Path root) throws Exception {
         Path dir = root.resolve("node");
-        try (MoliaNode node = MoliaNode.start(new NodeConfig(dir, LOOPBACK, List.of(), new byte[32], 2, null));
+        try (MoliaNode node = MoliaNode.start(new NodeConfig(dir, LOOPBACK, List.of(), new byte[32], 2, null)
+                .withPowBits(4));
                 MoliaNode peer = MoliaNode.start(new NodeConfig(root.resolve("peer"), LOOPBACK,
-                        List.of(node.address()), new byte[32], 1, null));
+                        List.of(node.address()), new byte[32], 1, null).withPowBits(4));
                 AdminServer admin = AdminServer.start(node, AdminServer.Options.defaults(dir, null, () -> { }))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (node.status().get(5, TimeUnit.SECONDS).routingTableSize() == 0 && System.nanoTime() < deadline) {
@@ -50,7 +51,8 @@ class DataDirPrivacyTest {
     @Test
     void aDataDirOpenToOthersIsNarrowedAtStart(@TempDir Path root) throws Exception {
         Path dir = root.resolve("node");
-        try (MoliaNode node = MoliaNode.start(new NodeConfig(dir, LOOPBACK, List.of(), new byte[32], 1, null))) {
+        try (MoliaNode node = MoliaNode.start(new NodeConfig(dir, LOOPBACK, List.of(), new byte[32], 1, null)
+                .withPowBits(4))) {
             node.compactWal().get(10, TimeUnit.SECONDS);
         }
         // As an older node left it: directories 0755, files 0644 (the identity key aside: it has its own rule).
@@ -65,7 +67,8 @@ class DataDirPrivacyTest {
             }
         }
         assertTrue(opened.size() >= 6, "the data dir, wal/, shard-0/, a queue's dir and files: " + opened);
-        try (MoliaNode node = MoliaNode.start(new NodeConfig(dir, LOOPBACK, List.of(), new byte[32], 1, null))) {
+        try (MoliaNode node = MoliaNode.start(new NodeConfig(dir, LOOPBACK, List.of(), new byte[32], 1, null)
+                .withPowBits(4))) {
             assertPrivate(dir);
         }
     }

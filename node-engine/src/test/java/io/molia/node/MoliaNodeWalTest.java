@@ -40,7 +40,7 @@ class MoliaNodeWalTest {
     private static MoliaNode start(Path data, int port, List<MoliaAddress> bootstrap, InetSocketAddress metrics)
             throws Exception {
         return MoliaNode.start(new NodeConfig(data, new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-                bootstrap, new byte[32], 1, metrics, WalOptions.defaults()));
+                bootstrap, new byte[32], 1, metrics, WalOptions.defaults()).withPowBits(4));
     }
 
     /**

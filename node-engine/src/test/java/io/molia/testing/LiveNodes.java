@@ -49,7 +49,7 @@ public final class LiveNodes implements AfterEachCallback {
             root = Files.createTempDirectory("molia-nodes");
         }
         MoliaNode node = MoliaNode.start(adjust.apply(new NodeConfig(root.resolve(name), listen, bootstrap,
-                new byte[32], shards, metrics)));
+                new byte[32], shards, metrics).withPowBits(4)));
         nodes.add(node);
         return node;
     }

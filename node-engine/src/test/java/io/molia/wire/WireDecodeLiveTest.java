@@ -40,13 +40,14 @@ class WireDecodeLiveTest {
         MoliaNode a;
         CoreEvent.PutCompleted put;
         try (MoliaNode b = MoliaNode.start(new NodeConfig(dir.resolve("b"), loopback, List.of(), new byte[32], 1, null)
+                .withPowBits(4)
                 .withKeyLog(keyLog));
                 RecordingRelay relay = new RecordingRelay(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                         b.address().port()))) {
             MoliaAddress bThroughRelay = new MoliaAddress(b.address().publicKey(), "127.0.0.1", relay.port());
             // Two shards: both of A's session layers write to the one key log.
             a = MoliaNode.start(new NodeConfig(dir.resolve("a"), loopback, List.of(bThroughRelay), new byte[32], 2,
-                    null).withKeyLog(keyLog));
+                    null).withPowBits(4).withKeyLog(keyLog));
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (a.status().get(5, TimeUnit.SECONDS).routingTableSize() == 0 && System.nanoTime() < deadline) {

@@ -76,6 +76,11 @@ final class DevnetCommand implements Callable<Integer> {
             + "(see `molia node --help`; 0 = no defence against handshake floods). Default ${DEFAULT-VALUE}.")
     double handshakeCpuBudget;
 
+    @Option(names = "--pow-bits", defaultValue = "8", converter = NodeCommand.PowBits.class,
+            description = "The devnet's identity proof of work (see `molia node --help`): small, so its nodes start "
+            + "at once. Default ${DEFAULT-VALUE}.")
+    int powBits;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -102,14 +107,15 @@ final class DevnetCommand implements Callable<Integer> {
             io.molia.node.MoliaAddress first = null;
             for (int i = 0; i < count; i++) {
                 ChildNode child = ChildNode.start(dataDir.resolve("node-" + i), first, wgKeyLog, buffers.asFlags(),
-                        handshakeCpuBudget, children);
+                        handshakeCpuBudget, powBits, children);
                 first = first == null ? child.address() : first;
                 System.out.printf("%-5d %-18s %-8d %s%n", i, child.address().nodeId().shortHex(),
                         child.process().pid(), child.address());
             }
             // The self-check and status run from a client node in this JVM.
             nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("client"), loopback, List.of(first),
-                    new byte[32], 1, null).withKeyLog(wgKeyLog).withHandshakeCpuBudget(handshakeCpuBudget)));
+                    new byte[32], 1, null).withKeyLog(wgKeyLog).withHandshakeCpuBudget(handshakeCpuBudget)
+                    .withPowBits(powBits)));
         } else {
             LogbackControl logControl = LogbackControl.install();
             for (int i = 0; i < count; i++) {
@@ -117,7 +123,7 @@ final class DevnetCommand implements Callable<Integer> {
                 // One shard each: the nodes of one JVM already share its cores, more loops would add threads only.
                 nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("node-" + i), loopback, seeds, new byte[32],
                         1, null, io.molia.wal.WalOptions.defaults(), buffers.buffers()).withKeyLog(wgKeyLog)
-                        .withHandshakeCpuBudget(handshakeCpuBudget)));
+                        .withHandshakeCpuBudget(handshakeCpuBudget).withPowBits(powBits)));
                 // Each node's admin socket in its data dir: `molia shell --node i` (a shutdown request stops
                 // the whole devnet, as Ctrl-C does).
                 admins.add(AdminServer.start(nodes.get(i), AdminServer.Options.defaults(dataDir.resolve("node-" + i),
@@ -161,7 +167,8 @@ final class DevnetCommand implements Callable<Integer> {
     private record ChildNode(Process process, io.molia.node.MoliaAddress address) {
         /** Starts a node process, adds it to {@code children} at once, and waits until it says its address. */
         static ChildNode start(Path dataDir, io.molia.node.MoliaAddress bootstrap, Path keyLog,
-                List<String> bufferFlags, double handshakeCpuBudget, List<Process> children) throws Exception {
+                List<String> bufferFlags, double handshakeCpuBudget, int powBits, List<Process> children)
+                throws Exception {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx128m"));
             command.addAll(JvmFlags.forChild()); // Chronicle's flags (the WAL), as this JVM got them
@@ -169,6 +176,7 @@ final class DevnetCommand implements Callable<Integer> {
                     "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json"));
             command.addAll(bufferFlags);
             command.addAll(List.of("--handshake-cpu-budget", Double.toString(handshakeCpuBudget)));
+            command.addAll(List.of("--pow-bits", Integer.toString(powBits)));
             if (bootstrap != null) {
                 command.add("--bootstrap");
                 command.add(bootstrap.toString());

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.molia.admin.AdminServer;
 import io.molia.codec.ProtocolRange;
+import io.molia.contact.ProofOfWork;
 import io.molia.core.store.RecordsConfig;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
@@ -130,6 +131,13 @@ final class NodeCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE}.")
     java.time.Duration providerRepublish;
 
+    @Option(names = "--pow-bits", defaultValue = "" + ProofOfWork.DEFAULT_BITS, converter = PowBits.class,
+            description = "The network's identity proof of work: BLAKE3(node ID || nonce) must start with this many "
+            + "zero bits, for this node's identity (`molia keygen --pow-bits` finds the nonce; a new identity is "
+            + "searched at first start) and for every contact it learns. Every node of a network uses the same. "
+            + "Default ${DEFAULT-VALUE}.")
+    int powBits;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -174,7 +182,7 @@ final class NodeCommand implements Callable<Integer> {
                 buffers.buffers())
                 .withKeyLog(wgKeyLog).withProtocol(protocol)
                 .withHandshakeCpuBudget(handshakeCpuBudget).withNatAlternateAddress(natAlternateAddress)
-                .withRecords(records);
+                .withRecords(records).withPowBits(powBits);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();
@@ -271,6 +279,13 @@ final class NodeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** {@code --pow-bits}: 0 (no proof) to 64. */
+    static final class PowBits extends IntRange {
+        PowBits() {
+            super(0, ProofOfWork.MAX_BITS);
         }
     }
 }

@@ -74,12 +74,33 @@ class MoliaCommandTest {
     void keygenCreatesOnceAndShowsTheSameKeyAfterwards(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         String dataDir = dir.resolve("node").toString();
-        JsonNode first = new ObjectMapper().readTree(
-                captureStdout(() -> assertEquals(0, run("keygen", "--data-dir", dataDir, "--json"))));
-        JsonNode again = new ObjectMapper().readTree(
-                captureStdout(() -> assertEquals(0, run("keygen", "--data-dir", dataDir, "--json"))));
+        JsonNode first = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
+                run("keygen", "--data-dir", dataDir, "--json", "--pow-bits", "10"))));
+        JsonNode again = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
+                run("keygen", "--data-dir", dataDir, "--json", "--pow-bits", "10"))));
         assertEquals(first.get("public_key"), again.get("public_key"));
         assertEquals(64, first.get("node_id").asText().length());
+        assertTrue(first.get("pow_bits").asInt() >= 10, first.toString());
+        assertEquals(first.get("pow_nonce"), again.get("pow_nonce"), "found once, then shown");
+        JsonNode more = new ObjectMapper().readTree(captureStdout(() -> assertEquals(0,
+                run("keygen", "--data-dir", dataDir, "--json", "--pow-bits", "13"))));
+        assertEquals(first.get("public_key"), more.get("public_key"), "more work on the same key");
+        assertTrue(more.get("pow_bits").asInt() >= 13, more.toString());
+    }
+
+    @Test
+    void aNodeWhoseIdentityLacksTheNetworksWorkSaysSoInOneLine(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String dataDir = dir.resolve("node").toString();
+        captureStdout(() -> assertEquals(0, run("keygen", "--data-dir", dataDir, "--pow-bits", "4")));
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("node", "--pow-bits", "40", "--data-dir", dataDir, "--listen", "127.0.0.1:0",
+                "--no-admin-socket"));
+        String line = err.toString().strip();
+        assertTrue(line.matches("molia node: .*identity\\.key: the identity's proof of work has \\d+ leading zero "
+                + "bits, the network asks for 40 \\(--pow-bits\\); run: molia keygen --data-dir .* --pow-bits 40"),
+                line);
+        assertEquals(1, line.lines().count());
     }
 
     @Test
@@ -91,7 +112,8 @@ class MoliaCommandTest {
                 err.toString());
         try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
             err.getBuffer().setLength(0);
-            assertEquals(1, run("node", "--data-dir", dataDir, "--listen", "127.0.0.1:" + taken.getLocalPort()));
+            assertEquals(1, run("node", "--pow-bits", "4", "--data-dir", dataDir, "--listen",
+                    "127.0.0.1:" + taken.getLocalPort()));
             assertEquals("molia node: UDP port " + taken.getLocalPort() + " on 127.0.0.1 is in use",
                     err.toString().strip());
         }
@@ -355,7 +377,8 @@ class MoliaCommandTest {
         java.nio.file.Path keys = java.nio.file.Files.writeString(dir.resolve("keys.log"), "");
         java.nio.file.Files.setPosixFilePermissions(keys, java.nio.file.attribute.PosixFilePermissions.fromString(
                 "rw-r--r--"));
-        assertEquals(1, run("node", "--data-dir", dir.resolve("n").toString(), "--listen", "127.0.0.1:0",
+        assertEquals(1, run("node", "--pow-bits", "4", "--data-dir", dir.resolve("n").toString(), "--listen",
+                "127.0.0.1:0",
                 "--wg-keylog", keys.toString(), "--no-admin-socket"));
         assertEquals("molia node: key log " + keys + " is readable by others (mode rw-r--r--); run: chmod 600 "
                 + keys, err.toString().strip());

@@ -84,7 +84,8 @@ final class NodeProcesses implements AutoCloseable {
             ProcessBuilder.Redirect stderr, String... extra) throws Exception {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(molia());
-        command.addAll(List.of("node", "--data-dir", dataDir.toString(), "--listen", listen, "--ready-json"));
+        command.addAll(List.of("node", "--pow-bits", "4", "--data-dir", dataDir.toString(), "--listen", listen,
+                "--ready-json"));
         command.addAll(List.of(extra));
         if (bootstrap != null) {
             command.add("--bootstrap");

@@ -104,7 +104,8 @@ class PortClaimIT {
     private static List<String> command(List<String> prefix, Path dataDir, String listen, String... extra) {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(NodeProcesses.molia());
-        command.addAll(List.of("node", "--data-dir", dataDir.toString(), "--listen", listen, "--no-admin-socket"));
+        command.addAll(List.of("node", "--pow-bits", "4", "--data-dir", dataDir.toString(), "--listen", listen,
+                "--no-admin-socket"));
         command.addAll(List.of(extra));
         return command;
     }

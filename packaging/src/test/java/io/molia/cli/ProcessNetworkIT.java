@@ -58,8 +58,8 @@ class ProcessNetworkIT {
 
     private Started startNode(int i, List<MoliaAddress> bootstrap) throws Exception {
         List<String> command = NodeProcesses.molia();
-        command.addAll(List.of("node", "--data-dir", dir.resolve("node-" + i).toString(), "--listen", "127.0.0.1:0",
-                "--ready-json"));
+        command.addAll(List.of("node", "--pow-bits", "4", "--data-dir", dir.resolve("node-" + i).toString(),
+                "--listen", "127.0.0.1:0", "--ready-json"));
         if (!bootstrap.isEmpty()) {
             command.add("--bootstrap");
             command.add(bootstrap.get(0).toString());
@@ -92,7 +92,7 @@ class ProcessNetworkIT {
         }
         client = MoliaNode.start(new NodeConfig(dir.resolve("client"),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(nodes.get(0).address()),
-                new byte[32], 1, null));
+                new byte[32], 1, null).withPowBits(4));
         Thread.sleep(1_000); // joins settle
 
         SplittableRandom random = new SplittableRandom(3);

@@ -73,7 +73,7 @@ class WalKillIT {
 
     private MoliaAddress start(Path dataDir, int port, int round) throws Exception {
         List<String> command = NodeProcesses.molia("128m");
-        command.addAll(List.of("node", "--data-dir",
+        command.addAll(List.of("node", "--pow-bits", "4", "--data-dir",
                 dataDir.toString(), "--listen", "127.0.0.1:" + port, "--ready-json", "--wal-compact-every", "1s",
                 "--wal-compact-min-entries", "20", "--shards", String.valueOf(SHARDS)));
         process = new ProcessBuilder(command).redirectError(dir.resolve("node-" + round + ".log").toFile()).start();
@@ -106,7 +106,7 @@ class WalKillIT {
             // one client identity for every round: the node's peerstore then holds one live peer, not 22 dead ones
             client = MoliaNode.start(new NodeConfig(dir.resolve("client"),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(node), new byte[32], 1, null,
-                    WalOptions.disabled()));
+                    WalOptions.disabled()).withPowBits(4));
             awaitJoined(round);
             assertAllPresent(round, acked);
 
@@ -175,7 +175,7 @@ class WalKillIT {
         MoliaAddress node = start(data, port, ROUNDS);
         client = MoliaNode.start(new NodeConfig(dir.resolve("client"),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(node), new byte[32], 1, null,
-                WalOptions.disabled()));
+                WalOptions.disabled()).withPowBits(4));
         awaitJoined(ROUNDS);
         assertAllPresent(ROUNDS, acked);
         client.close();

@@ -75,7 +75,8 @@ class DashboardRenderTest {
 
     private MoliaNode start(int i, List<MoliaAddress> seeds) throws Exception {
         return MoliaNode.start(new NodeConfig(dir.resolve("node-" + i),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null));
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null)
+                .withPowBits(4));
     }
 
     /** A terminal of the given size with a screen on it, as the dashboard uses a real one. */

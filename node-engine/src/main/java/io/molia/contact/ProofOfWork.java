@@ -1,0 +1,98 @@
+package io.molia.contact;
+
+import io.molia.crypto.Blake3;
+
+/**
+ * The static proof of work on an identity (DESIGN §3.5): a contact is valid only if BLAKE3(node ID ‖ nonce), the
+ * nonce as 8 big-endian bytes, starts with at least {@link #bits()} zero bits. {@code c} is a network parameter:
+ * choosing an ID costs 2^c hashes once, and an ID near a chosen target 2^(c + prefix bits).
+ *
+ * <p>A check costs one BLAKE3 of 40 bytes; identities that passed are remembered in a small direct-mapped table
+ * (their ID words and nonce), so a peer met again costs a few compares and nothing is allocated either way. Only
+ * valid pairs are remembered: a stream of forged ones cannot evict the honest. Owned by one thread (a shard, the
+ * simulator loop); not thread-safe.
+ */
+public final class ProofOfWork {
+    /** Leading zero bits the public network asks for: 2^25 hashes, about 10 s of one core here (docs/benchmarks.md). */
+    public static final int DEFAULT_BITS = 25;
+    /** More than this is not a proof anyone can compute. */
+    public static final int MAX_BITS = 64;
+    public static final int INPUT_BYTES = NodeId.BYTES + Long.BYTES;
+    private static final int CACHE_SLOTS = 1024;
+
+    private final int bits;
+    private final Blake3 blake3 = new Blake3();
+    private final byte[] input = new byte[INPUT_BYTES];
+    private final byte[] hash = new byte[Blake3.OUTPUT_BYTES];
+    /** Per slot: the four ID words and the nonce of an identity that passed; a zero ID marks an empty slot. */
+    private final long[] cache = new long[CACHE_SLOTS * 5];
+
+    public ProofOfWork(int bits) {
+        if (bits < 0 || bits > MAX_BITS) {
+            throw new IllegalArgumentException("proof-of-work bits must be in 0.." + MAX_BITS + ", got " + bits);
+        }
+        this.bits = bits;
+    }
+
+    public int bits() {
+        return bits;
+    }
+
+    public boolean valid(Contact c) {
+        return valid(c.id(), c.powNonce());
+    }
+
+    /** Whether {@code nonce} proves {@link #bits()} of work on {@code id}; allocation-free. */
+    public boolean valid(NodeId id, long nonce) {
+        if (bits == 0) {
+            return true;
+        }
+        long w0 = id.word(0);
+        long w1 = id.word(1);
+        long w2 = id.word(2);
+        long w3 = id.word(3);
+        int slot = (int) ((w0 ^ w3 ^ nonce) & (CACHE_SLOTS - 1)) * 5;
+        if (cache[slot] == w0 && cache[slot + 1] == w1 && cache[slot + 2] == w2 && cache[slot + 3] == w3
+                && cache[slot + 4] == nonce && (w0 | w1 | w2 | w3) != 0) {
+            return true;
+        }
+        if (leadingZeroBits(blake3, id, nonce, input, hash) < bits) {
+            return false;
+        }
+        cache[slot] = w0;
+        cache[slot + 1] = w1;
+        cache[slot + 2] = w2;
+        cache[slot + 3] = w3;
+        cache[slot + 4] = nonce;
+        return true;
+    }
+
+    /**
+     * Leading zero bits of BLAKE3(id ‖ nonce): {@code input} is a reusable buffer of {@link #INPUT_BYTES},
+     * {@code hash} one of 32 bytes.
+     */
+    public static int leadingZeroBits(Blake3 blake3, NodeId id, long nonce, byte[] input, byte[] hash) {
+        id.writeTo(input, 0);
+        writeNonce(input, nonce);
+        blake3.hash(input, 0, INPUT_BYTES, hash, 0);
+        return leadingZeroBits(hash);
+    }
+
+    /** The nonce written big-endian after the ID in an input buffer of {@link #INPUT_BYTES}. */
+    public static void writeNonce(byte[] input, long nonce) {
+        for (int i = 0; i < Long.BYTES; i++) {
+            input[NodeId.BYTES + i] = (byte) (nonce >>> (56 - 8 * i));
+        }
+    }
+
+    /** Leading zero bits of a 32-byte hash, counted from its first byte's most significant bit (at most 64). */
+    public static int leadingZeroBits(byte[] hash) {
+        long head = NodeId.readLong(hash, 0);
+        return Long.numberOfLeadingZeros(head);
+    }
+
+    /** Leading zero bits of BLAKE3(id ‖ nonce), for cold paths (start, keygen, tools). */
+    public static int leadingZeroBits(NodeId id, long nonce) {
+        return leadingZeroBits(new Blake3(), id, nonce, new byte[INPUT_BYTES], new byte[Blake3.OUTPUT_BYTES]);
+    }
+}

@@ -1,0 +1,76 @@
+package io.molia.contact;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+
+import io.molia.crypto.Blake3;
+import org.junit.jupiter.api.Test;
+
+class ProofOfWorkTest {
+    private static final NodeId ID = NodeId.ofPublicKey(new byte[32]);
+
+    private static long nonceWith(int bits) {
+        long nonce = 0;
+        while (ProofOfWork.leadingZeroBits(ID, nonce) < bits) {
+            nonce++;
+        }
+        return nonce;
+    }
+
+    @Test
+    void theWorkIsBlake3OfTheIdAndTheBigEndianNonce() {
+        long nonce = 0x0102030405060708L;
+        byte[] input = new byte[40];
+        ID.writeTo(input, 0);
+        for (int i = 0; i < 8; i++) {
+            input[32 + i] = (byte) (i + 1);
+        }
+        byte[] hash = new Blake3().hash(input);
+        int expected = 0;
+        for (int bit = 0; bit < 64 && (hash[bit / 8] & (0x80 >>> (bit % 8))) == 0; bit++) {
+            expected++;
+        }
+        assertEquals(expected, ProofOfWork.leadingZeroBits(ID, nonce));
+    }
+
+    @Test
+    void aNonceIsValidExactlyUpToTheBitsItProves() {
+        long nonce = nonceWith(10);
+        int bits = ProofOfWork.leadingZeroBits(ID, nonce);
+        assertTrue(new ProofOfWork(bits).valid(ID, nonce));
+        assertTrue(new ProofOfWork(bits).valid(ID, nonce), "again, from the cache");
+        assertFalse(new ProofOfWork(bits + 1).valid(ID, nonce));
+        assertTrue(new ProofOfWork(0).valid(ID, 12345), "0 bits: no proof asked");
+        ProofOfWork check = new ProofOfWork(10);
+        long other = nonce + 1;
+        while (ProofOfWork.leadingZeroBits(ID, other) >= 10) {
+            other++;
+        }
+        assertTrue(check.valid(ID, nonce));
+        assertFalse(check.valid(ID, other), "the cache remembers the pair, not the ID");
+        assertThrows(IllegalArgumentException.class, () -> new ProofOfWork(65));
+    }
+
+    @Test
+    void checkingAllocatesNothing() {
+        ProofOfWork check = new ProofOfWork(6);
+        long good = nonceWith(6);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 20_000; i++) {
+            check.valid(ID, good);
+            check.valid(ID, i);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        int valid = 0;
+        for (int i = 0; i < 100_000; i++) {
+            valid += check.valid(ID, good) ? 1 : 0;
+            valid += check.valid(ID, i % 64) ? 1 : 0; // misses: a BLAKE3 each
+        }
+        assertEquals(0, threads.getCurrentThreadAllocatedBytes() - before);
+        assertTrue(valid >= 100_000);
+    }
+}
