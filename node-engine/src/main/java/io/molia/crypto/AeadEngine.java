@@ -11,6 +11,9 @@ public interface AeadEngine {
     /** Encrypts {@code in[inOff, +len)} into {@code out[outOff, +len)}, the tag after it; returns {@code len + 16}. */
     int seal(byte[] key, long counter, byte[] in, int inOff, int len, byte[] ad, byte[] out, int outOff);
 
-    /** Checks the tag, then decrypts; returns the plaintext length, or -1 (and {@code out} untouched) if forged. */
+    /**
+     * Checks the tag, then decrypts; returns the plaintext length, or -1 if forged (nothing decrypted: {@link
+     * ChaChaPoly} leaves {@code out} untouched, libsodium zeroes the plaintext range).
+     */
     int open(byte[] key, long counter, byte[] in, int inOff, int len, byte[] ad, byte[] out, int outOff);
 }

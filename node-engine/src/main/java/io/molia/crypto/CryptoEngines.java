@@ -42,7 +42,7 @@ public final class CryptoEngines {
         return Optional.ofNullable(Libsodium.ENGINE);
     }
 
-    /** A new libsodium ChaCha20-Poly1305 (for the benchmarks: {@link ChaChaPoly} is as fast at our sizes). */
+    /** A new libsodium ChaCha20-Poly1305, for the benchmarks (docs/benchmarks.md: why the data path keeps ours). */
     public static Optional<AeadEngine> newLibsodiumAead() {
         if (Libsodium.ENGINE == null) {
             return Optional.empty();

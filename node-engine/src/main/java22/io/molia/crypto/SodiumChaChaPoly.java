@@ -71,8 +71,8 @@ final class SodiumChaChaPoly implements AeadEngine {
         setNonce(counter);
         MemorySegment i = MemorySegment.ofArray(in);
         if (in == out && inOff != outOff) {
-            // libsodium checks the tag before it writes, and works in place only at the same address: verify and
-            // decrypt in place at inOff, then move the plaintext (a forged packet leaves out as it was there too).
+            // libsodium works in place only at the same address: verify and decrypt in place at inOff, then move
+            // the plaintext.
             int n = open(key, counter, in, inOff, len, ad, in, inOff);
             if (n >= 0) {
                 System.arraycopy(in, inOff, out, outOff, n);

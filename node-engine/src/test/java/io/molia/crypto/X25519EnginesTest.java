@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * asks for. The WireGuard and Noise vector tests run the chosen engine; Surefire runs them once more with
  * {@code -Dmolia.crypto=java} (node-engine's pom), so both engines pass them.
  */
+@Tag("crypto-engines")
 class X25519EnginesTest {
     private static final HexFormat HEX = HexFormat.of();
 

@@ -10,12 +10,14 @@ import java.util.SplittableRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.molia.testing.TestVectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Ed25519 → X25519 map against libsodium (values made with Debian's python3-nacl, see the file), and the field
  * arithmetic against the {@code BigInteger} form it replaced, on many keys and on the edges of the field.
  */
+@Tag("crypto-engines")
 class X25519KeysTest {
     private static final BigInteger P = BigInteger.ONE.shiftLeft(255).subtract(BigInteger.valueOf(19));
 

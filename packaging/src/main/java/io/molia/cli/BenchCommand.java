@@ -68,10 +68,16 @@ final class BenchCommand implements Runnable {
                 description = "Unmeasured requests first.")
         long warmup;
 
+        @Option(names = "--threads", defaultValue = "1", converter = IntRange.Positive.class,
+                description = {"Generator threads, each with its own sessions and sockets, sharing the sessions,",
+                    "requests and concurrency (default ${DEFAULT-VALUE}). Pin node and generator apart with",
+                    "taskset to measure one node core: docs/benchmarks.md."})
+        int threads;
+
         @Override
         public Integer call() throws Exception {
             Flood.Result r = new Flood(new Flood.Plan(node.target, requests, duration, concurrency, sessions,
-                    query.equals("find"), warmup, node.nodePid)).run();
+                    query.equals("find"), warmup, node.nodePid, threads)).run();
             if (node.json) {
                 System.out.printf("{\"sent\":%d,\"answered\":%d,\"unanswered\":%d,\"seconds\":%.3f,"
                         + "\"answered_per_second\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
