@@ -58,10 +58,13 @@ public final class Flood {
         }
     }
 
-    /** What it measured. */
+    /**
+     * What it measured. {@code nodeCores}: the node's CPU time per wall second (1.0 = one core busy all the time, the
+     * ceiling of a node pinned to one core); 10⁶ / {@code nodeCpuMicrosPerRequest} is its rate per core.
+     */
     public record Result(long sent, long answered, long unanswered, double seconds, double answeredPerSecond,
             double p50Micros, double p99Micros, double nodeCpuMicrosPerRequest, long nodeRssKiB,
-            double ownCpuMicrosPerRequest) {
+            double ownCpuMicrosPerRequest, double nodeCores) {
     }
 
     private static final long REQUEST_TIMEOUT_NS = 1_000_000_000L;
@@ -127,7 +130,7 @@ public final class Flood {
                     latencies.percentileNs(0.50) / 1e3, latencies.percentileNs(0.99) / 1e3,
                     plan.nodePid() > 0 && answered > 0 ? nodeCpu / answered : -1,
                     plan.nodePid() > 0 ? ProcessStats.rssKiB(plan.nodePid()) : -1,
-                    answered > 0 ? ownCpu / 1e3 / answered : -1);
+                    answered > 0 ? ownCpu / 1e3 / answered : -1, plan.nodePid() > 0 ? nodeCpu / 1e6 / seconds : -1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
