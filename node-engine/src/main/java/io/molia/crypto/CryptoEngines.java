@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Which X25519 implementation the node uses, chosen once when this class loads: libsodium through the FFM API
  * where the JDK has it (22+: the classes in the jar's {@code META-INF/versions/22} slice, DESIGN §7) and the
- * library loads, else BouncyCastle's pure Java. libsodium's is about 3× faster here (docs/benchmarks.md, "Crypto
- * engines"); a JDK 22+ without {@code libsodium23} logs one line and runs the pure-Java code.
+ * library loads, else BouncyCastle's pure Java. libsodium's X25519 DH is 2× faster here (docs/benchmarks.md,
+ * "Crypto engines"); a JDK 22+ without {@code libsodium23} logs one line and runs the pure-Java code.
  *
  * <p>{@code -Dmolia.crypto=java} keeps the pure-Java engine even where libsodium loads, so the test vectors and
  * session tests run against both.
@@ -42,7 +42,10 @@ public final class CryptoEngines {
         return Optional.ofNullable(Libsodium.ENGINE);
     }
 
-    /** A new libsodium ChaCha20-Poly1305, for the benchmarks (docs/benchmarks.md: why the data path keeps ours). */
+    /**
+     * A new libsodium ChaCha20-Poly1305 (whatever {@link #PROPERTY} says), if this JDK and machine have it: measured
+     * against {@link ChaChaPoly}, not used by the data path yet (docs/benchmarks.md, "Crypto engines").
+     */
     public static Optional<AeadEngine> newLibsodiumAead() {
         if (Libsodium.ENGINE == null) {
             return Optional.empty();
