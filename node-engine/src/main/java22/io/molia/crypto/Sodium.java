@@ -9,9 +9,9 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Debian's {@code libsodium23}, loaded and initialised once, and its functions as "critical" downcalls: they take
- * Java arrays themselves (heap segments), so a call copies nothing and allocates nothing off heap. Each call is
- * short (tens of microseconds at most) and never calls back into Java, as critical downcalls must be.
+ * Debian's {@code libsodium23}, loaded and initialised once, and its functions as "critical" downcalls: these may
+ * take Java arrays themselves (heap segments, as {@link SodiumX25519} passes its keys), and cost the least per call.
+ * Each call is short (tens of microseconds at most) and never calls back into Java, as critical downcalls must be.
  */
 final class Sodium {
     private static final String[] LIBRARY_NAMES = {"libsodium.so.23", "libsodium.so"};
