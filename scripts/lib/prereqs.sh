@@ -9,10 +9,21 @@
 MOLIA_TEST_NEEDS="mvn:maven ip:iproute2 nft:nftables wireguard-go:wireguard-go wg:wireguard-tools tmux:tmux \
 promtool:prometheus asciidoctor:asciidoctor systemd-analyze:systemd man:man-db"
 
-molia_test_missing_packages() { # prints the packages whose command is not on PATH, space-separated
-  local need missing=()
+# "library package" pairs: shared libraries the suite loads (libsodium: X25519 through the FFM API on JDK 22+,
+# io.molia.crypto.CryptoEngines; X25519EnginesTest checks it is used), looked for where Debian puts them.
+MOLIA_TEST_LIBRARIES="libsodium.so.23:libsodium23"
+
+molia_test_missing_packages() { # prints the packages whose command or library is missing, space-separated
+  local need dir found missing=()
   for need in $MOLIA_TEST_NEEDS; do
     command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need#*:}")
+  done
+  for need in $MOLIA_TEST_LIBRARIES; do
+    found=0
+    for dir in /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib /usr/local/lib; do
+      [ -e "$dir/${need%%:*}" ] && found=1
+    done
+    [ "$found" = 1 ] || missing+=("${need#*:}")
   done
   echo "${missing[*]}"
 }

@@ -20,7 +20,7 @@ import java.util.Objects;
  *
  * <p>Owned by one thread; not thread-safe.
  */
-public final class ChaChaPoly {
+public final class ChaChaPoly implements AeadEngine {
     public static final int TAG_BYTES = 16;
     public static final int KEY_BYTES = 32;
 
@@ -47,15 +47,22 @@ public final class ChaChaPoly {
     private int p0, p1, p2, p3;
     private int tag0, tag1, tag2, tag3;
 
+    @Override
+    public String name() {
+        return "molia";
+    }
+
     /**
      * Encrypts {@code in[inOff, +len)} into {@code out[outOff, +len)} and writes the tag after it; returns
      * {@code len + 16}. {@code ad} may be null (no associated data).
      */
+    @Override
     public int seal(byte[] key, long counter, byte[] in, int inOff, int len, byte[] ad, byte[] out, int outOff) {
         return seal(key, 0, (int) counter, (int) (counter >>> 32), in, inOff, len, ad, out, outOff);
     }
 
     /** Decrypts and authenticates; returns the plaintext length, or -1 when the tag does not verify. */
+    @Override
     public int open(byte[] key, long counter, byte[] in, int inOff, int len, byte[] ad, byte[] out, int outOff) {
         return open(key, 0, (int) counter, (int) (counter >>> 32), in, inOff, len, ad, out, outOff);
     }

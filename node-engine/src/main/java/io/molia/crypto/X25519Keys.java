@@ -1,19 +1,18 @@
 package io.molia.crypto;
 
-import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-import org.bouncycastle.math.ec.rfc7748.X25519;
+import org.bouncycastle.math.ec.rfc7748.X25519Field;
 
 /**
  * X25519 (RFC 7748) key handling, and the birational map from a node's Ed25519 identity to the X25519 static key
  * of its sessions (as libsodium's {@code crypto_sign_ed25519_pk_to_curve25519} / {@code _sk_to_curve25519}), so
- * a contact needs to carry only the Ed25519 key.
+ * a contact needs to carry only the Ed25519 key. The scalar multiplications are {@link CryptoEngines#x25519()}'s.
  */
 public final class X25519Keys {
     public static final int KEY_BYTES = 32;
-    private static final BigInteger P = BigInteger.ONE.shiftLeft(255).subtract(BigInteger.valueOf(19));
+    private static final X25519Engine ENGINE = CryptoEngines.x25519();
 
     private X25519Keys() {
     }
@@ -31,12 +30,12 @@ public final class X25519Keys {
     }
 
     public static void publicKey(byte[] privateKey, byte[] out) {
-        X25519.generatePublicKey(privateKey, 0, out, 0);
+        ENGINE.publicKey(privateKey, out);
     }
 
     /** DH(private, public) into {@code out}; false for a low-order public key (all-zero result), as WireGuard rejects. */
     public static boolean dh(byte[] privateKey, byte[] publicKey, byte[] out) {
-        return X25519.calculateAgreement(privateKey, 0, publicKey, 0, out, 0);
+        return ENGINE.dh(privateKey, publicKey, out);
     }
 
     /** The X25519 private key of an Ed25519 seed: SHA-512(seed)[0..32], clamped. */
@@ -53,34 +52,45 @@ public final class X25519Keys {
     }
 
     /**
-     * The X25519 public key of an Ed25519 public key: u = (1 + y) / (1 − y) mod p, with y the Edwards coordinate.
-     * Returns null for y = 1 (no Montgomery image): such a key cannot be a peer's static key.
+     * The X25519 public key of an Ed25519 public key: u = (1 + y) / (1 − y) mod p, with y the Edwards coordinate,
+     * in field arithmetic mod 2^255 − 19 (BouncyCastle's, constant time) as libsodium's
+     * {@code crypto_sign_ed25519_pk_to_curve25519} computes it. Returns null for a non-canonical y (≥ p) and for
+     * y = 1 (no Montgomery image): such a key cannot be a peer's static key.
      */
     public static byte[] fromEd25519PublicKey(byte[] edPublicKey) {
-        byte[] le = edPublicKey.clone();
-        le[31] &= 0x7f; // the top bit is the sign of x
-        BigInteger y = new BigInteger(1, reverse(le));
-        if (y.compareTo(P) >= 0) {
+        if (!canonical(edPublicKey)) {
             return null;
         }
-        BigInteger denominator = BigInteger.ONE.subtract(y).mod(P);
-        if (denominator.signum() == 0) {
+        int[] y = X25519Field.create();
+        X25519Field.decode(edPublicKey, y); // ignores the top bit, the sign of x
+        int[] denominator = X25519Field.create();
+        X25519Field.one(denominator);
+        X25519Field.sub(denominator, y, denominator);
+        X25519Field.normalize(denominator);
+        if (X25519Field.isZeroVar(denominator)) {
             return null;
         }
-        BigInteger u = BigInteger.ONE.add(y).multiply(denominator.modInverse(P)).mod(P);
-        byte[] be = u.toByteArray(); // big-endian, possibly with a leading sign byte, possibly shorter than 32
+        int[] u = X25519Field.create();
+        X25519Field.one(u);
+        X25519Field.add(u, y, u);
+        X25519Field.inv(denominator, denominator);
+        X25519Field.mul(u, denominator, u);
+        X25519Field.normalize(u);
         byte[] out = new byte[KEY_BYTES];
-        for (int i = 0; i < KEY_BYTES && i < be.length; i++) {
-            out[i] = be[be.length - 1 - i];
-        }
+        X25519Field.encode(u, out, 0);
         return out;
     }
 
-    private static byte[] reverse(byte[] b) {
-        byte[] r = new byte[b.length];
-        for (int i = 0; i < b.length; i++) {
-            r[i] = b[b.length - 1 - i];
+    /** Whether the 255-bit little-endian y (top bit cleared) is below p = 2^255 − 19. */
+    private static boolean canonical(byte[] edPublicKey) {
+        if ((edPublicKey[31] & 0x7f) != 0x7f) {
+            return true;
         }
-        return r;
+        for (int i = 30; i >= 1; i--) {
+            if (edPublicKey[i] != (byte) 0xff) {
+                return true;
+            }
+        }
+        return (edPublicKey[0] & 0xff) < 0xed;
     }
 }

@@ -19,6 +19,12 @@ final class Latencies {
         sorted = false;
     }
 
+    void addAll(Latencies other) {
+        for (int i = 0; i < other.count; i++) {
+            record(other.valuesNs[i]);
+        }
+    }
+
     void clear() {
         count = 0;
         sorted = true;

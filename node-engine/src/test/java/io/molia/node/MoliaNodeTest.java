@@ -183,6 +183,20 @@ class MoliaNodeTest {
         assertEquals(0, node.status().get(5, TimeUnit.SECONDS).silentDrops());
     }
 
+    @Test
+    void aFloodFromThreeThreadsSendsEveryRequestOnceAndCountsEveryAnswer() throws Exception {
+        MoliaNode node = start(0, List.of());
+        // 3 threads share 5 sessions, 3,001 requests and 7 outstanding: shares of 2/2/1, 1,001/1,000/1,000, 3/2/2.
+        io.molia.loadgen.Flood.Result r = new io.molia.loadgen.Flood(new io.molia.loadgen.Flood.Plan(node.address(),
+                3_001, 30, 7, 5, false, 300, ProcessHandle.current().pid(), 3)).run();
+        assertEquals(3_001, r.sent());
+        assertEquals(r.sent(), r.answered() + r.unanswered());
+        assertTrue(r.answered() >= 2_950, "answered " + r.answered());
+        assertTrue(r.nodeCpuMicrosPerRequest() > 0 && r.ownCpuMicrosPerRequest() > 0 && r.nodeCores() > 0,
+                "read from /proc");
+        assertEquals(5, node.status().get(5, TimeUnit.SECONDS).sessions(), "each thread its own sessions");
+    }
+
     /** Starts node 0 (which creates its identity), stops it and returns the address it had. */
     private MoliaAddress addressOfAStoppedNode() throws Exception {
         MoliaNode node = start(0, List.of());

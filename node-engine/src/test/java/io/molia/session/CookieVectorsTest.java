@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.molia.testing.TestVectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A real cookie reply from wireguard-go under load, and the mac2 it then accepted. */
+@Tag("crypto-engines")
 class CookieVectorsTest {
     private static final JsonNode V = TestVectors.load("wireguard_cookie_vectors.json");
 

@@ -11,9 +11,11 @@ import io.molia.crypto.Blake2s;
 import io.molia.crypto.ChaChaPoly;
 import io.molia.crypto.X25519Keys;
 import io.molia.testing.TestVectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Noise IK and IKpsk2 over 25519/ChaChaPoly/BLAKE2s against the cacophony vectors, both roles. */
+@Tag("crypto-engines")
 class NoiseVectorsTest {
     @Test
     void ikAndIkPsk2MatchCacophony() {

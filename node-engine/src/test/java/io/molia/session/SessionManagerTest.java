@@ -13,9 +13,11 @@ import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.crypto.Ed25519Identity;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Two (or three) session managers wired by hand; the test carries every datagram and owns both clocks. */
+@Tag("crypto-engines")
 class SessionManagerTest {
     private static final long S = 1_000_000_000L;
     private static final long WALL = 1_790_000_000L * S;

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * Needs root, iproute2, wireguard-go and wg: .ci/run installs them; without them the test fails, it never skips.
  */
 @Tag("interop")
+@Tag("crypto-engines")
 class WireGuardGoInteropTest {
     private static final String NS = "molia-wg-" + ProcessHandle.current().pid();
     private static final String VETH_HOST = "mwg" + (ProcessHandle.current().pid() % 100_000) + "h";

@@ -13,9 +13,11 @@ import io.molia.crypto.Blake2s;
 import io.molia.crypto.ChaChaPoly;
 import io.molia.crypto.X25519Keys;
 import io.molia.testing.TestVectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Real WireGuard traffic (Wireshark's captures, every key known) reproduced byte for byte. */
+@Tag("crypto-engines")
 class WireGuardVectorsTest {
     private static final JsonNode VECTORS = TestVectors.load("wireguard_handshake_vectors.json");
 

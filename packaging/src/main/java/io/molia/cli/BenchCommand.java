@@ -68,24 +68,33 @@ final class BenchCommand implements Runnable {
                 description = "Unmeasured requests first.")
         long warmup;
 
+        @Option(names = "--threads", defaultValue = "1", converter = IntRange.Positive.class,
+                description = "Generator threads, each with its own sessions and sockets; the sessions, requests and "
+                        + "concurrency are shared out (default ${DEFAULT-VALUE}). To measure one node core, pin the "
+                        + "node and the generator apart with taskset: docs/benchmarks.md.")
+        int threads;
+
         @Override
         public Integer call() throws Exception {
             Flood.Result r = new Flood(new Flood.Plan(node.target, requests, duration, concurrency, sessions,
-                    query.equals("find"), warmup, node.nodePid)).run();
+                    query.equals("find"), warmup, node.nodePid, threads)).run();
             if (node.json) {
                 System.out.printf("{\"sent\":%d,\"answered\":%d,\"unanswered\":%d,\"seconds\":%.3f,"
                         + "\"answered_per_second\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
-                        + "\"node_cpu_us_per_request\":%.2f,\"node_rss_kib\":%d,\"own_cpu_us_per_request\":%.2f}%n",
+                        + "\"node_cpu_us_per_request\":%.2f,\"node_rss_kib\":%d,\"own_cpu_us_per_request\":%.2f,"
+                        + "\"node_cores\":%.3f}%n",
                         r.sent(), r.answered(), r.unanswered(), r.seconds(), r.answeredPerSecond(), r.p50Micros(),
-                        r.p99Micros(), r.nodeCpuMicrosPerRequest(), r.nodeRssKiB(), r.ownCpuMicrosPerRequest());
+                        r.p99Micros(), r.nodeCpuMicrosPerRequest(), r.nodeRssKiB(), r.ownCpuMicrosPerRequest(),
+                        r.nodeCores());
             } else {
                 System.out.printf("%d sent, %d answered (%.2f%% unanswered) in %.1f s: %.0f answered/s%n",
                         r.sent(), r.answered(), 100.0 * r.unanswered() / Math.max(1, r.sent()), r.seconds(),
                         r.answeredPerSecond());
                 System.out.printf("latency P50 %.0f us, P99 %.0f us%n", r.p50Micros(), r.p99Micros());
                 if (node.nodePid > 0) {
-                    System.out.printf("node: %.2f us CPU per answered request, RSS %d KiB%n",
-                            r.nodeCpuMicrosPerRequest(), r.nodeRssKiB());
+                    System.out.printf("node: %.2f us CPU per answered request (%.0f requests/s per node core), "
+                            + "%.2f cores busy, RSS %d KiB%n", r.nodeCpuMicrosPerRequest(),
+                            1e6 / r.nodeCpuMicrosPerRequest(), r.nodeCores(), r.nodeRssKiB());
                 }
                 System.out.printf("load generator: %.2f us CPU per answered request%n", r.ownCpuMicrosPerRequest());
             }

@@ -59,8 +59,8 @@ final class DevnetCommand implements Callable<Integer> {
             description = "Seconds between status lines.")
     int intervalSeconds;
 
-    @Option(names = "--processes", description = "One `molia node` process per node (default: all in this JVM); "
-            + "a client node in this JVM runs the self-check.")
+    @Option(names = "--processes", description = "One `molia node` process per node, one shard each (default: all "
+            + "in this JVM); a client node in this JVM runs the self-check, then each node's RSS is printed.")
     boolean processes;
 
     @Option(names = "--no-dash", description = "Print the status report instead of opening the dashboard "
@@ -134,6 +134,9 @@ final class DevnetCommand implements Callable<Integer> {
         }
         awaitJoins(nodes, processes ? count : count - 1);
         selfCheck(nodes, processes);
+        if (processes) {
+            printNodeRss(children);
+        }
         long end = durationSeconds == null ? Long.MAX_VALUE
                 : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
         if (!noDash && DashCommand.isTerminal()) {
@@ -163,6 +166,31 @@ final class DevnetCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Each node process's resident memory (VmRSS from /proc), then the smallest, median, largest and sum. */
+    private static void printNodeRss(List<Process> children) throws java.io.IOException {
+        List<Long> kib = new ArrayList<>();
+        StringBuilder each = new StringBuilder();
+        for (int i = 0; i < children.size(); i++) {
+            long rss = vmRssKiB(children.get(i).pid());
+            kib.add(rss);
+            each.append(i == 0 ? "" : " ").append(i).append(':').append(rss / 1024);
+        }
+        List<Long> sorted = kib.stream().sorted().toList();
+        System.out.printf("node RSS (MiB) %s%n", each);
+        System.out.printf("node RSS: min %d, median %d, max %d, sum %d MiB over %d node processes%n",
+                sorted.get(0) / 1024, sorted.get(sorted.size() / 2) / 1024, sorted.get(sorted.size() - 1) / 1024,
+                kib.stream().mapToLong(Long::longValue).sum() / 1024, kib.size());
+    }
+
+    private static long vmRssKiB(long pid) throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0; // a process that exited has no VmRSS line
+    }
+
     /** A `molia node` child process started with the same JDK and class path as this one. */
     private record ChildNode(Process process, io.molia.node.MoliaAddress address) {
         /** Starts a node process, adds it to {@code children} at once, and waits until it says its address. */
@@ -173,7 +201,7 @@ final class DevnetCommand implements Callable<Integer> {
                     .toString(), "-Xmx128m"));
             command.addAll(JvmFlags.forChild()); // Chronicle's flags (the WAL), as this JVM got them
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), MoliaCommand.class.getName(), "node",
-                    "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json"));
+                    "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json", "--shards", "1"));
             command.addAll(bufferFlags);
             command.addAll(List.of("--handshake-cpu-budget", Double.toString(handshakeCpuBudget)));
             command.addAll(List.of("--pow-bits", Integer.toString(powBits)));
