@@ -124,6 +124,9 @@ public final class NodeFigures {
                 .shownPerShard());
         f.add(Figure.<ShardSource>nanosGauge("handshake_cost_ns", "Measured CPU cost of one handshake on the shard",
                 s -> s.sessions().handshakeCostNs).shownPerShard());
+        f.add(Figure.<ShardSource>nanosGauge("under_load_hold_ns", "How long the shard stays under load after its "
+                + "last window over budget (doubles while a flood returns, up to 32 s)",
+                s -> s.sessions().underLoadHoldNs).shownPerShard());
         f.add(Figure.counter("one_round_trip_answers", "Requests answered inside a handshake response",
                 s -> s.sessions().oneRoundTripAnswers));
         f.add(Figure.counter("answers_over_amplification_bound", "Answers held back: more than 3x the bytes an "

@@ -26,6 +26,8 @@ public final class SessionCounters {
     public long handshakeLoadPermille;
     /** Gauge: the measured CPU cost of one handshake on this shard, ns. */
     public long handshakeCostNs;
+    /** Gauge: how long this shard stays under load after its last window over budget, ns (grows as floods return). */
+    public long underLoadHoldNs;
     public long rateLimited;
     public long badHandshake;
     public long identityMismatch;
@@ -75,6 +77,7 @@ public final class SessionCounters {
         underLoad += other.underLoad; // summed: shards under load
         handshakeLoadPermille = Math.max(handshakeLoadPermille, other.handshakeLoadPermille); // the busiest shard
         handshakeCostNs = Math.max(handshakeCostNs, other.handshakeCostNs); // the slowest shard
+        underLoadHoldNs = Math.max(underLoadHoldNs, other.underLoadHoldNs); // the longest hold
         rateLimited += other.rateLimited;
         badHandshake += other.badHandshake;
         identityMismatch += other.identityMismatch;

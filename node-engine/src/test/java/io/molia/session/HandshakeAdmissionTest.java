@@ -110,6 +110,33 @@ class HandshakeAdmissionTest {
     }
 
     @Test
+    void aFloodThatWaitsOutItsTimeoutsAndReturnsEarnsALongerHoldUntilItNoLongerGetsIn() {
+        int flooded = 0;
+        for (int round = 0; round < 4; round++) {
+            for (int i = 0; i < 120; i++) { // a burst over budget: a window of 1 ms handshakes back to back...
+                initiation(host(flooded++));
+                now += MS;
+            }
+            assertTrue(responder.underLoad(now), "round " + round);
+            now += 3 * S; // ...then silence while it waits out its 2 s timeouts
+        }
+        SessionCounters c = responder.counters();
+        assertEquals(3, c.underLoadPeriods, "let in again after the 1 s hold and the 2 s hold, not after the 4 s one");
+        assertEquals(4 * HandshakeLoad.HOLD_NS, c.underLoadHoldNs, "doubled at each return");
+        assertTrue(responder.underLoad(now), "still under load 3 s after the last burst");
+        long completedBefore = c.handshakesCompleted;
+        initiation(host(flooded));
+        assertEquals(completedBefore, c.handshakesCompleted, "the returning flood is asked for a cookie");
+
+        now += HandshakeLoad.MAX_HOLD_NS + HandshakeLoad.REENTRY_NS;
+        for (int i = 0; i < 120; i++) {
+            initiation(host(10_000 + i));
+            now += MS;
+        }
+        assertEquals(HandshakeLoad.HOLD_NS, c.underLoadHoldNs, "a flood after a long quiet spell starts from 1 s");
+    }
+
+    @Test
     void aQuietShardNeverAsksForCookiesWhateverItsIdleGaps() {
         for (int i = 0; i < 300; i++) {
             assertEquals(SessionManager.DELIVERED, initiation(host(i)));
