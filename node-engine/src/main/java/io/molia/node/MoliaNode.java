@@ -26,6 +26,7 @@ import io.molia.core.ShardPartition;
 import io.molia.core.lookup.LookupHop;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.metrics.NodeMetrics;
+import io.molia.session.AsnTable;
 import io.molia.session.InitiationTimestamps;
 import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
@@ -65,6 +66,8 @@ public final class MoliaNode implements AutoCloseable {
             java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final Ed25519Identity identity;
+    /** The prefix → AS table of the per-AS rate limit, read once; immutable, shared by the shards. */
+    private final AsnTable asnTable;
     private final Contact self;
     /** The replay rule's memory, shared by every shard's session layer (a replay may land on any shard). */
     private final InitiationTimestamps initiationTimestamps;
@@ -91,6 +94,9 @@ public final class MoliaNode implements AutoCloseable {
 
     private MoliaNode(NodeConfig config) throws IOException {
         this.config = config;
+        // Read before anything binds or writes: a bad table is a one-line error naming its line.
+        this.asnTable = config.asnTable() == null ? AsnTable.EMPTY
+                : AsnTable.parse(java.nio.file.Files.readAllLines(config.asnTable()), config.asnTable().toString());
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
         List<java.nio.file.Path> narrowed = PrivateFiles.secure(config.dataDir(),
                 config.dataDir().resolve(IdentityFile.FILE_NAME));
@@ -261,6 +267,7 @@ public final class MoliaNode implements AutoCloseable {
                 identity.publicKey(), config.networkKey(), shard, SHARD_BITS, SESSIONS_PER_SHARD, random,
                 (id, key, pow) -> !bans.view().bansPeer(System.nanoTime(), id), initiationTimestamps);
         manager.setHandshakeCpuBudget(config.handshakeCpuBudget());
+        manager.setAsnTable(asnTable);
         if (keyLog != null) {
             manager.setKeyLog(keyLog.writer()); // shared by the shards: each session's block is one write
         }

@@ -28,10 +28,12 @@ import io.molia.wal.WalOptions;
  *                   for another release)
  * @param handshakeCpuBudget the share of a shard's thread initiations may cost before it asks for cookies
  *                   ({@link SessionManager#setHandshakeCpuBudget}); 0 turns the defence off
+ * @param asnTable   an offline prefix → AS table (iptoasn.com's tab-separated format) for the per-AS rate limit of
+ *                   initiations under load ({@link io.molia.session.AsnTable}), or null (no per-AS limit)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
-        ProtocolRange protocol, double handshakeCpuBudget) {
+        ProtocolRange protocol, double handshakeCpuBudget, Path asnTable) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -54,25 +56,31 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
             int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, null, ProtocolRange.THIS_RELEASE,
-                SessionManager.DEFAULT_HANDSHAKE_CPU_BUDGET);
+                SessionManager.DEFAULT_HANDSHAKE_CPU_BUDGET, null);
     }
 
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
-                handshakeCpuBudget);
+                handshakeCpuBudget, asnTable);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
-                handshakeCpuBudget);
+                handshakeCpuBudget, asnTable);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                shareOfThread);
+                shareOfThread, asnTable);
+    }
+
+    /** This configuration with the prefix → AS table at {@code file} (null: no per-AS rate limit). */
+    public NodeConfig withAsnTable(Path file) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, file);
     }
 
     public NodeConfig {

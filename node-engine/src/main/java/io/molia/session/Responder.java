@@ -31,7 +31,7 @@ final class Responder {
     private final Delivery delivery;
     private final CookieJar cookies;
     private final HandshakeLoad load;
-    private final HandshakeLimiter limiter;
+    private final SourceLimits limits;
     private final WireGuardHandshake wg = new WireGuardHandshake();
     /**
      * Peers whose Molia response waits for the core's answer, so {@link #finishResponses} visits only them: it runs
@@ -57,7 +57,12 @@ final class Responder {
         this.delivery = delivery;
         this.cookies = new CookieJar(local, random);
         this.load = load;
-        this.limiter = new HandshakeLimiter(counters);
+        this.limits = new SourceLimits(counters);
+    }
+
+    /** The prefix → AS table of the per-AS rate limit. */
+    void setAsnTable(AsnTable table) {
+        limits.setAsnTable(table);
     }
 
     /**
@@ -78,16 +83,15 @@ final class Responder {
         load.onOffered();
         if (load.underLoad(nowNs)) {
             // Under load a handshake costs the sender a round trip first (a cookie bound to its address), and then
-            // its address gets a few a second: a flood from one address costs this shard a cookie reply each.
+            // its address, network and AS get a few a second: a flood from one address costs a cookie reply each.
             if (!wg.mac2Valid(cookies.cookieFor(nowNs, from), buf, off, len)) {
                 byte[] reply = cookies.reply(nowNs, from, buf, off, len);
                 ring.queueCopy(from, reply, reply.length);
                 counters.cookieRepliesSent++;
                 return SessionManager.HANDLED;
             }
-            if (!limiter.allow(nowNs, from)) {
-                counters.handshakeLimiterDrops++;
-                return SessionManager.DROPPED;
+            if (!limits.allow(nowNs, from)) {
+                return SessionManager.DROPPED; // counted by the limiter that said no
             }
             counters.handshakesWithMac2++;
         }

@@ -12,10 +12,16 @@ public final class SessionCounters {
     public long cookieRepliesSent;
     /** Initiations handled under load: they carried a valid mac2 and their source was within its rate. */
     public long handshakesWithMac2;
-    /** Initiations with a valid mac2 dropped under load: their source sent more than its rate. */
-    public long handshakeLimiterDrops;
-    /** Sources whose slot in the fixed-size table of the under-load limiter went to another source. */
-    public long handshakeLimiterEvictions;
+    /** Proven initiations dropped under load: their address sent more than its rate ({@link SourceLimits}). */
+    public long rateLimitedIp;
+    /** ...their /24 or /48 sent more than its rate. */
+    public long rateLimitedPrefix;
+    /** ...their autonomous system sent more than its rate. */
+    public long rateLimitedAsn;
+    /** Addresses, networks, autonomous systems whose slot in a limiter's fixed-size table went to another. */
+    public long rateLimitEvictionsIp;
+    public long rateLimitEvictionsPrefix;
+    public long rateLimitEvictionsAsn;
     /** Times this shard went under load (it then asks for cookies for at least a second). */
     public long underLoadPeriods;
     /** Initiations this layer re-sent at once with a mac2 because the responder sent a cookie reply. */
@@ -59,7 +65,7 @@ public final class SessionCounters {
     public long silentDrops() {
         return tooShort + unknownType + badReserved + badMac1 + rateLimited + badHandshake + identityMismatch
                 + notAdmitted + replayedTimestamp + staleTimestamp + unknownReceiverIndex + replayedCounter + badAead
-                + expiredSession + tooLong + handshakeLimiterDrops;
+                + expiredSession + tooLong + rateLimitedIp + rateLimitedPrefix + rateLimitedAsn;
     }
 
     /** Adds {@code other}'s counts to these (the sum over shards an operator's view shows). */
@@ -70,8 +76,12 @@ public final class SessionCounters {
         badMac1 += other.badMac1;
         cookieRepliesSent += other.cookieRepliesSent;
         handshakesWithMac2 += other.handshakesWithMac2;
-        handshakeLimiterDrops += other.handshakeLimiterDrops;
-        handshakeLimiterEvictions += other.handshakeLimiterEvictions;
+        rateLimitedIp += other.rateLimitedIp;
+        rateLimitedPrefix += other.rateLimitedPrefix;
+        rateLimitedAsn += other.rateLimitedAsn;
+        rateLimitEvictionsIp += other.rateLimitEvictionsIp;
+        rateLimitEvictionsPrefix += other.rateLimitEvictionsPrefix;
+        rateLimitEvictionsAsn += other.rateLimitEvictionsAsn;
         underLoadPeriods += other.underLoadPeriods;
         retriesWithMac2 += other.retriesWithMac2;
         underLoad += other.underLoad; // summed: shards under load

@@ -227,7 +227,7 @@ public final class SessionManager {
 
     /**
      * Forces the under-load rule on (or back to the measured signal): initiations then need a valid mac2 (a cookie
-     * round trip) and each source address gets a few a second. Without it the layer decides itself, from the CPU the
+     * round trip) and each source address, network and AS gets a few a second. Without it the layer decides itself, from the CPU the
      * initiations it receives would cost against {@link #setHandshakeCpuBudget its budget}.
      */
     public void setUnderLoad(boolean underLoad) {
@@ -240,6 +240,14 @@ public final class SessionManager {
      */
     public void setHandshakeCpuBudget(double share) {
         load.setBudget(share);
+    }
+
+    /**
+     * The offline prefix → AS table (iptoasn.com's format, {@link AsnTable}) the per-AS rate limit reads; without
+     * one only the per-address and per-/24 (/48) limits apply.
+     */
+    public void setAsnTable(AsnTable table) {
+        responder.setAsnTable(table);
     }
 
     /** Whether initiations need a cookie now (the measured signal, or {@link #setUnderLoad}). */

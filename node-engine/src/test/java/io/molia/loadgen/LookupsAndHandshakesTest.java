@@ -189,7 +189,7 @@ class LookupsAndHandshakesTest {
             assertTrue(r.failed() >= 5, "the retries with mac2 of one address: a burst of 5, then 20/s: " + r);
             assertEquals(40, r.failed() + r.timedOut(), r.toString());
             assertEquals(r.failed(), responder.counters().handshakesWithMac2);
-            assertEquals(r.timedOut(), responder.counters().handshakeLimiterDrops, "the rest: dropped, counted");
+            assertEquals(r.timedOut(), responder.counters().rateLimitedIp, "the rest: dropped, counted");
         }
     }
 
@@ -231,7 +231,7 @@ class LookupsAndHandshakesTest {
         assertTrue(r.cookieReplies() > 0 && c.cookieRepliesSent >= r.cookieReplies(),
                 r + ", node " + c.cookieRepliesSent);
         assertTrue(c.handshakesWithMac2 >= 1, "the honest node's retry was handled with mac2");
-        assertTrue(c.handshakeLimiterDrops > 0, "the flood's retries beyond its address's rate were dropped");
+        assertTrue(c.rateLimitedIp > 0, "the flood's retries beyond its address's rate were dropped");
         assertTrue(c.underLoadPeriods >= 1 && c.handshakeCostNs > 0, "measured: cost " + c.handshakeCostNs);
     }
 

@@ -176,10 +176,10 @@ class HandshakeAdmissionTest {
             }
         }
         SessionCounters c = responder.counters();
-        assertEquals(HandshakeLimiter.BURST, handled, "the burst, then nothing more at this instant");
+        assertEquals(SourceLimits.IP_BURST, handled, "the burst, then nothing more at this instant");
         assertEquals(10, c.cookieRepliesSent);
-        assertEquals(10 - HandshakeLimiter.BURST, c.handshakeLimiterDrops);
-        assertEquals(c.handshakeLimiterDrops, c.silentDrops(), "dropped in silence");
+        assertEquals(10 - SourceLimits.IP_BURST, c.rateLimitedIp);
+        assertEquals(c.rateLimitedIp, c.silentDrops(), "dropped in silence");
 
         now += 50 * MS; // one token: 1 s / 20
         SessionManager late = initiator();

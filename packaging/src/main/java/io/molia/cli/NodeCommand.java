@@ -113,6 +113,12 @@ final class NodeCommand implements Callable<Integer> {
             + "this defence against handshake floods off. Default ${DEFAULT-VALUE}.")
     double handshakeCpuBudget;
 
+    @Option(names = "--asn-table", paramLabel = "FILE", description = "An offline prefix to AS table (iptoasn.com's "
+            + "tab-separated ip2asn-v4.tsv, ip2asn-v6.tsv or ip2asn-combined.tsv: range_start, range_end, AS_number) "
+            + "for the per-AS rate limit of initiations under load. Without it only the per-address and per-/24 "
+            + "(/48) limits apply. See docs/wire-sessions.md.")
+    Path asnTable;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -146,7 +152,7 @@ final class NodeCommand implements Callable<Integer> {
                 WalOptions.defaults().withSync(walSync).withCompaction(walCompactEvery, walCompactMinEntries),
                 buffers.buffers())
                 .withKeyLog(wgKeyLog).withProtocol(protocol)
-                .withHandshakeCpuBudget(handshakeCpuBudget);
+                .withHandshakeCpuBudget(handshakeCpuBudget).withAsnTable(asnTable);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();
