@@ -88,6 +88,7 @@ public final class NodeFigures {
         session(f, "bad_aead", s -> s.sessions().badAead);
         session(f, "expired_session", s -> s.sessions().expiredSession);
         session(f, "too_long", s -> s.sessions().tooLong);
+        session(f, "bad_puzzle", s -> s.sessions().badPuzzle);
         session(f, "too_long_to_send", s -> s.sessions().tooLongToSend);
         session(f, "transmit_ring_full", s -> s.sessions().transmitRingFull);
         f.add(Figure.counter("session_replayed", "Replayed handshakes and data (session_replayed_timestamp + "
@@ -108,6 +109,14 @@ public final class NodeFigures {
                 s -> s.sessions().handshakesInitiated));
         f.add(Figure.counter("cookie_replies_sent", "Cookie replies sent (handshakes under load)",
                 s -> s.sessions().cookieRepliesSent));
+        f.add(Figure.counter("puzzle_replies_sent", "Puzzle replies sent (Molia initiations under load, past cookies, "
+                + "without a solved puzzle)", s -> s.sessions().puzzleRepliesSent));
+        f.add(Figure.counter("puzzles_solved", "Initiations admitted under load with a solved puzzle",
+                s -> s.sessions().puzzlesSolved));
+        f.add(Figure.counter("handshake_retries_with_puzzle", "Initiations re-sent at once, solved, after a puzzle "
+                + "reply", s -> s.sessions().retriesWithPuzzle));
+        f.add(Figure.<ShardSource>gauge("puzzle_bits", "Difficulty of the puzzle the shard asks for now (leading zero "
+                + "bits; 0: none)", s -> s.sessions().puzzleBits).shownPerShard());
         f.add(Figure.counter("handshakes_with_mac2", "Initiations handled under load: a valid mac2, and their "
                 + "source within its rate", s -> s.sessions().handshakesWithMac2));
         limiter(f, "ip", s -> s.sessions().rateLimitedIp, s -> s.sessions().rateLimitEvictionsIp);

@@ -25,6 +25,13 @@ package io.molia.session;
  * {@link #MAX_HOLD_NS}), and only a shard that stayed out of load that long starts again from {@link #HOLD_NS}. A
  * flood that comes back every few seconds therefore keeps the shard under load after its second or third return,
  * while a single burst still costs honest initiators a cookie round trip for one second only.
+ *
+ * <p>Under load it also decides the difficulty of the {@link AdmissionPuzzle}: cookies are not enough when the
+ * handshakes the shard still does in full (valid mac2, within the rate limits: many addresses, or addresses that
+ * really receive) cost half the budget or more in a window. Then Molia initiations need a solved puzzle, of
+ * {@link AdmissionPuzzle#MIN_BITS} at first and one bit harder (twice the work) for each further such window, up to
+ * {@link AdmissionPuzzle#MAX_BITS}; a bit easier after each {@link #CALM_WINDOWS} windows under an eighth of the
+ * budget, never under the minimum while under load; no puzzle once the shard leaves load.
  */
 final class HandshakeLoad {
     static final long WINDOW_NS = 100_000_000L;
@@ -43,6 +50,8 @@ final class HandshakeLoad {
     static final long MAX_COST_NS = 2_000_000L;
     /** Under load, a window over this fraction of the budget keeps the shard under load. */
     static final int STAY_DIVISOR = 4;
+    /** Windows in a row of little full-handshake work before the puzzle gets a bit easier. */
+    static final int CALM_WINDOWS = 10;
     private static final long NONE = Long.MIN_VALUE;
 
     private final SessionCounters counters;
@@ -56,6 +65,10 @@ final class HandshakeLoad {
     private long lastOverBudgetNs = NONE;
     private long holdNs = HOLD_NS;
     private boolean wasUnderLoad;
+    private int handled;
+    private int puzzleBits;
+    private int forcedPuzzleBits;
+    private int calmWindows;
 
     HandshakeLoad(SessionCounters counters) {
         this.counters = counters;
@@ -101,6 +114,20 @@ final class HandshakeLoad {
     /** The datagram given at {@code nowNs} is an initiation this shard handles in full: its cost is measured. */
     void onFullHandshake(long nowNs) {
         workStartedNs = nowNs;
+        handled++;
+    }
+
+    /** Puzzles of this difficulty whatever the measure says (tests); 0: back to the measure. */
+    void forcePuzzle(int bits) {
+        this.forcedPuzzleBits = bits;
+    }
+
+    /** The difficulty a Molia initiation's puzzle must have now; 0 while no puzzle is asked. */
+    int puzzleBits(long nowNs) {
+        if (forcedPuzzleBits > 0) {
+            return forcedPuzzleBits;
+        }
+        return underLoad(nowNs) ? puzzleBits : 0;
     }
 
     boolean underLoad(long nowNs) {
@@ -132,6 +159,9 @@ final class HandshakeLoad {
         if (now && !wasUnderLoad) {
             counters.underLoadPeriods++;
         }
+        // Only a window spent wholly under load says whether cookies were enough: the one that set it off was
+        // full handshakes for everyone.
+        adaptPuzzle(now, wasUnderLoad && now, handled * costNs * 1000 / elapsed);
         wasUnderLoad = now;
         counters.handshakeLoadPermille = loadPermille;
         counters.handshakeCostNs = costNs;
@@ -139,6 +169,26 @@ final class HandshakeLoad {
         counters.underLoad = now ? 1 : 0;
         windowStartNs = nowNs;
         offered = 0;
+        handled = 0;
         windowMinGapNs = Long.MAX_VALUE;
+    }
+
+    private void adaptPuzzle(boolean underLoad, boolean wholeWindow, long handledPermille) {
+        long budgetPermille = (long) (budget * 1000);
+        if (!underLoad || budgetPermille == 0) {
+            puzzleBits = 0;
+            calmWindows = 0;
+        } else if (!wholeWindow) {
+            return;
+        } else if (handledPermille * 2 >= budgetPermille) {
+            puzzleBits = puzzleBits == 0 ? AdmissionPuzzle.MIN_BITS
+                    : Math.min(AdmissionPuzzle.MAX_BITS, puzzleBits + 1);
+            calmWindows = 0;
+        } else if (puzzleBits > AdmissionPuzzle.MIN_BITS && handledPermille * 8 < budgetPermille
+                && ++calmWindows >= CALM_WINDOWS) {
+            puzzleBits--;
+            calmWindows = 0;
+        }
+        counters.puzzleBits = puzzleBits;
     }
 }

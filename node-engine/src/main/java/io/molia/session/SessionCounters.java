@@ -22,6 +22,16 @@ public final class SessionCounters {
     public long rateLimitEvictionsIp;
     public long rateLimitEvictionsPrefix;
     public long rateLimitEvictionsAsn;
+    /** Puzzle replies sent: Molia initiations under load, past cookies, without a solved puzzle. */
+    public long puzzleRepliesSent;
+    /** Initiations admitted under load with a solved puzzle (and their source within its rates). */
+    public long puzzlesSolved;
+    /** Solved initiations dropped: a token this shard did not issue to that address, or not solved, or too easy. */
+    public long badPuzzle;
+    /** Initiations this layer re-sent at once with a solved puzzle because the responder sent a puzzle reply. */
+    public long retriesWithPuzzle;
+    /** Gauge: the difficulty (leading zero bits) of the puzzle this shard asks for now; 0: none. */
+    public long puzzleBits;
     /** Times this shard went under load (it then asks for cookies for at least a second). */
     public long underLoadPeriods;
     /** Initiations this layer re-sent at once with a mac2 because the responder sent a cookie reply. */
@@ -65,7 +75,7 @@ public final class SessionCounters {
     public long silentDrops() {
         return tooShort + unknownType + badReserved + badMac1 + rateLimited + badHandshake + identityMismatch
                 + notAdmitted + replayedTimestamp + staleTimestamp + unknownReceiverIndex + replayedCounter + badAead
-                + expiredSession + tooLong + rateLimitedIp + rateLimitedPrefix + rateLimitedAsn;
+                + expiredSession + tooLong + badPuzzle + rateLimitedIp + rateLimitedPrefix + rateLimitedAsn;
     }
 
     /** Adds {@code other}'s counts to these (the sum over shards an operator's view shows). */
@@ -82,6 +92,11 @@ public final class SessionCounters {
         rateLimitEvictionsIp += other.rateLimitEvictionsIp;
         rateLimitEvictionsPrefix += other.rateLimitEvictionsPrefix;
         rateLimitEvictionsAsn += other.rateLimitEvictionsAsn;
+        puzzleRepliesSent += other.puzzleRepliesSent;
+        puzzlesSolved += other.puzzlesSolved;
+        badPuzzle += other.badPuzzle;
+        retriesWithPuzzle += other.retriesWithPuzzle;
+        puzzleBits = Math.max(puzzleBits, other.puzzleBits); // the hardest puzzle asked
         underLoadPeriods += other.underLoadPeriods;
         retriesWithMac2 += other.retriesWithMac2;
         underLoad += other.underLoad; // summed: shards under load

@@ -34,6 +34,10 @@ public final class SessionManager {
     public static final int TYPE_MOLIA_INITIATION = 0x4D;
     /** Molia's response: a WireGuard response whose payload carries the first answer. */
     public static final int TYPE_MOLIA_RESPONSE = 0x4E;
+    /** Molia's puzzle reply: a responder past cookies asks for a solved initiation ({@link AdmissionPuzzle}). */
+    public static final int TYPE_PUZZLE_REPLY = AdmissionPuzzle.TYPE_PUZZLE_REPLY;
+    /** A Molia initiation behind the solution of a puzzle the responder issued ({@link AdmissionPuzzle}). */
+    public static final int TYPE_SOLVED_INITIATION = AdmissionPuzzle.TYPE_SOLVED_INITIATION;
     /** Molia initiations are padded to this size so a full answer fits the 3× amplification bound. */
     public static final int MOLIA_INITIATION_MIN_BYTES = 430;
     public static final int AMPLIFICATION_FACTOR = 3;
@@ -250,6 +254,14 @@ public final class SessionManager {
         responder.setAsnTable(table);
     }
 
+    /**
+     * Forces puzzles of {@code bits} leading zero bits on every Molia initiation under load (tests, with
+     * {@link #setUnderLoad}); 0 returns to the measured difficulty.
+     */
+    public void setPuzzleBits(int bits) {
+        load.forcePuzzle(bits);
+    }
+
     /** Whether initiations need a cookie now (the measured signal, or {@link #setUnderLoad}). */
     public boolean underLoad(long nowNs) {
         return load.underLoad(nowNs);
@@ -306,6 +318,8 @@ public final class SessionManager {
             case WireGuardConstants.TYPE_RESPONSE, TYPE_MOLIA_RESPONSE ->
                     initiator.onResponse(nowNs, from, buf, off, len);
             case WireGuardConstants.TYPE_COOKIE_REPLY -> initiator.onCookieReply(nowNs, unixNanos, buf, off, len);
+            case TYPE_PUZZLE_REPLY -> initiator.onPuzzleReply(nowNs, unixNanos, buf, off, len);
+            case TYPE_SOLVED_INITIATION -> responder.onSolvedInitiation(nowNs, unixNanos, from, buf, off, len);
             default -> {
                 counters.unknownType++;
                 yield DROPPED;

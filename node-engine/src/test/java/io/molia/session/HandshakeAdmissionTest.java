@@ -190,6 +190,68 @@ class HandshakeAdmissionTest {
         assertEquals(SessionManager.DELIVERED, initiationWithCookie(host(2)), "another source has its own bucket");
     }
 
+    @Test
+    void pastCookiesAMoliaInitiationGetsAPuzzleItsInitiatorSolvesAndRetriesAtOnce() {
+        responder.setUnderLoad(true);
+        responder.setPuzzleBits(AdmissionPuzzle.MIN_BITS);
+        NodeAddress honest = host(7);
+        SessionManager fresh = initiator();
+        assertTrue(fresh.send(now, WALL + now, responderContact, new byte[16], 0, 16));
+        carry(fresh, honest, responder); // initiation -> puzzle reply (no cookie asked: the token proves the address)
+        SessionManager.Transmit reply = responder.pollTransmit();
+        assertEquals(SessionManager.TYPE_PUZZLE_REPLY, reply.data()[0] & 0xff);
+        byte[] puzzleReply = reply.copy();
+        assertEquals(SessionManager.HANDLED, fresh.onDatagram(now, WALL + now, responderContact.address(),
+                puzzleReply, 0, puzzleReply.length));
+        SessionManager.Transmit retry = fresh.pollTransmit();
+        assertEquals(SessionManager.TYPE_SOLVED_INITIATION, retry.data()[0] & 0xff, "sent again at once, solved");
+        byte[] solved = retry.copy();
+        assertEquals(SessionManager.DELIVERED, responder.onDatagram(now, WALL + now, honest, solved, 0, solved.length));
+        SessionCounters c = responder.counters();
+        assertEquals(1, c.puzzleRepliesSent);
+        assertEquals(1, c.puzzlesSolved);
+        assertEquals(0, c.cookieRepliesSent);
+        assertEquals(1, fresh.counters().retriesWithPuzzle);
+
+        // The same solution from another address: the token was issued to the first one. Dropped, counted, silent.
+        responder.finishResponses(now);
+        while (responder.pollTransmit() != null) {
+            // the response to the solved initiation
+        }
+        assertEquals(SessionManager.DROPPED, responder.onDatagram(now, WALL + now, host(8), solved, 0, solved.length));
+        assertEquals(1, c.badPuzzle);
+        byte[] forged = solved.clone();
+        forged[8] ^= 1; // a token this shard never issued
+        assertEquals(SessionManager.DROPPED, responder.onDatagram(now, WALL + now, honest, forged, 0, forged.length));
+        assertEquals(2, c.badPuzzle);
+        assertEquals(null, responder.pollTransmit(), "never answered");
+        assertEquals(2, c.silentDrops());
+    }
+
+    @Test
+    void whenHandshakesWithMac2StillCostHalfTheBudgetTheShardAsksForPuzzles() {
+        for (int i = 0; i < 120; i++) { // a flood over budget: under load
+            initiation(host(i));
+            now += MS;
+        }
+        assertTrue(responder.underLoad(now));
+        assertEquals(0, responder.counters().puzzleBits, "cookies first");
+        // Many addresses that really receive: each pays its cookie round trip, and their handshakes, done in full
+        // at 1 ms each, still cost over half the budget (15 a window: 15 % of the thread, the budget 20 %).
+        int address = 1_000;
+        while (responder.counters().puzzleRepliesSent == 0) {
+            assertTrue(address < 1_200, "puzzles were asked for");
+            initiationWithCookie(NodeAddress.ipv4(0x0c000000 | address++ << 8 | 1, 5000)); // one per /24
+            while (responder.pollTransmit() != null) {
+                // responses and puzzle replies: this flood does not answer them
+            }
+            now += 6 * MS;
+        }
+        SessionCounters c = responder.counters();
+        assertEquals(AdmissionPuzzle.MIN_BITS, c.puzzleBits, "the easiest puzzle first");
+        assertTrue(c.cookieRepliesSent > 0 && c.handshakesWithMac2 > 0, "cookies came before puzzles");
+    }
+
     private int initiationWithCookie(NodeAddress address) {
         SessionManager fresh = initiator();
         assertTrue(fresh.send(now, WALL + now, responderContact, new byte[16], 0, 16));
