@@ -133,6 +133,9 @@ public final class NodeFigures {
                 .shownPerShard());
         f.add(Figure.<ShardSource>nanosGauge("handshake_cost_ns", "Measured CPU cost of one handshake on the shard",
                 s -> s.sessions().handshakeCostNs).shownPerShard());
+        f.add(Figure.<ShardSource>gauge("handshake_runnable_permille", "The share of the last 100 ms the shard's "
+                + "thread could run, in thousandths (the rest it waited for a CPU): the load is counted on it",
+                s -> s.sessions().handshakeRunnablePermille).shownPerShard());
         f.add(Figure.<ShardSource>nanosGauge("under_load_hold_ns", "How long the shard stays under load after its "
                 + "last window over budget (doubles while a flood returns, up to 32 s)",
                 s -> s.sessions().underLoadHoldNs).shownPerShard());
@@ -175,7 +178,8 @@ public final class NodeFigures {
                 + "address (ip), /24 or /48 (prefix) or autonomous system (asn) sent more than its rate", dropped)
                 .inFamily("molia_rate_limited", "limiter", limiter));
         f.add(Figure.counter("rate_limit_evictions_" + limiter, "Sources whose slot in a rate limiter's fixed-size "
-                + "table went to another source", evictions).inFamily("molia_rate_limit_evictions", "limiter", limiter));
+                + "table went to another source", evictions)
+                .inFamily("molia_rate_limit_evictions", "limiter", limiter));
     }
 
     private static void session(List<Figure<ShardSource>> f, String reason,

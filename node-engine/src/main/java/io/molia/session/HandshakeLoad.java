@@ -26,6 +26,12 @@ package io.molia.session;
  * flood that comes back every few seconds therefore keeps the shard under load after its second or third return,
  * while a single burst still costs honest initiators a cookie round trip for one second only.
  *
+ * <p>The window's length is counted as the time the shard's thread could run: the driver reports how long the thread
+ * waited, runnable, for a CPU ({@link #onRunQueueDelay}, from Linux's schedstat), and that is taken off the window
+ * (down to a tenth of it). On a machine whose cores are busy with other work a flood that costs a fifth of the wall
+ * time may cost all the time the thread gets, and every answer already waits behind it: measured on the wall time,
+ * the defence never engaged there (docs/benchmarks.md, load average 20 on 2 cores).
+ *
  * <p>Under load it also decides the difficulty of the {@link AdmissionPuzzle}: cookies are not enough when the
  * handshakes the shard still does in full (valid mac2, within the rate limits: many addresses, or addresses that
  * really receive) cost half the budget or more in a window. Then Molia initiations need a solved puzzle, of
@@ -69,6 +75,8 @@ final class HandshakeLoad {
     private int puzzleBits;
     private int forcedPuzzleBits;
     private int calmWindows;
+    private long runQueueDelayNs = NONE;
+    private long windowStartRunQueueDelayNs = NONE;
 
     HandshakeLoad(SessionCounters counters) {
         this.counters = counters;
@@ -117,6 +125,14 @@ final class HandshakeLoad {
         handled++;
     }
 
+    /** The shard thread's cumulative run-queue delay (ns), as the driver last read it. */
+    void onRunQueueDelay(long cumulativeNs) {
+        runQueueDelayNs = cumulativeNs;
+        if (windowStartRunQueueDelayNs == NONE) {
+            windowStartRunQueueDelayNs = cumulativeNs;
+        }
+    }
+
     /** Puzzles of this difficulty whatever the measure says (tests); 0: back to the measure. */
     void forcePuzzle(int bits) {
         this.forcedPuzzleBits = bits;
@@ -144,7 +160,14 @@ final class HandshakeLoad {
             long risen = costNs + costNs / 16;
             costNs = Math.min(MAX_COST_NS, costNs == 0 ? windowMinGapNs : Math.min(windowMinGapNs, risen));
         }
-        long loadPermille = offered * costNs * 1000 / elapsed;
+        long runnableNs = elapsed;
+        if (windowStartRunQueueDelayNs != NONE) {
+            long waitedNs = runQueueDelayNs - windowStartRunQueueDelayNs;
+            runnableNs = Math.max(elapsed / 10, elapsed - Math.max(0, waitedNs));
+            windowStartRunQueueDelayNs = runQueueDelayNs;
+        }
+        counters.handshakeRunnablePermille = runnableNs * 1000 / elapsed;
+        long loadPermille = offered * costNs * 1000 / runnableNs;
         long thresholdPermille = (long) (budget * 1000) / (underLoad(nowNs) ? STAY_DIVISOR : 1);
         boolean over = budget > 0 && loadPermille >= Math.max(1, thresholdPermille);
         if (over && !underLoad(nowNs)) {
@@ -161,7 +184,7 @@ final class HandshakeLoad {
         }
         // Only a window spent wholly under load says whether cookies were enough: the one that set it off was
         // full handshakes for everyone.
-        adaptPuzzle(now, wasUnderLoad && now, handled * costNs * 1000 / elapsed);
+        adaptPuzzle(now, wasUnderLoad && now, handled * costNs * 1000 / runnableNs);
         wasUnderLoad = now;
         counters.handshakeLoadPermille = loadPermille;
         counters.handshakeCostNs = costNs;

@@ -185,8 +185,9 @@ final class Initiator {
 
     /**
      * A puzzle reply: the responder is past cookies and wants this initiation solved. The initiation goes again at
-     * once, solved, but only if the one answered was not: a responder that keeps sending puzzle replies gets one
-     * retry per initiation, never a loop (and a forged reply, which needs the mac1 sent, at most one solve).
+     * once, solved, but only if the one answered was not, or was solved at a lower difficulty: a responder that keeps
+     * sending puzzle replies gets one retry per initiation and difficulty, never a loop (and a forged reply, which
+     * needs the mac1 sent, at most that).
      */
     int onPuzzleReply(long nowNs, long unixNanos, byte[] buf, int off, int len) {
         if (len != AdmissionPuzzle.REPLY_BYTES) {
@@ -204,10 +205,11 @@ final class Initiator {
             counters.badAead++;
             return SessionManager.DROPPED;
         }
+        boolean harder = bits > peer.puzzleBits; // the one solved was made harder meanwhile: at most 14 such steps
         peer.puzzleToken = token;
         peer.puzzleBits = bits;
         peer.puzzleReceivedNs = nowNs;
-        if (peer.handshake != null && !peer.lastInitiationHadPuzzle) {
+        if (peer.handshake != null && (!peer.lastInitiationHadPuzzle || harder)) {
             counters.retriesWithPuzzle++;
             byte[] inner = peer.handshakeInner;
             initiate(nowNs, unixNanos, peer, inner, 0, inner == null ? 0 : inner.length);

@@ -80,8 +80,9 @@ final class Responder {
 
     /**
      * A solved initiation ({@link AdmissionPuzzle}): a Molia initiation behind the solution of a puzzle this shard
-     * issued to the sender's address. A bad token, an unsolved or too easy puzzle is dropped in silence; a solved
-     * one proves the address (no mac2 needed) and goes on as the initiation it wraps.
+     * issued to the sender's address. A bad token or an unsolved puzzle is dropped in silence; one solved at a
+     * difficulty since raised gets the harder puzzle; a solved one proves the address (no mac2 needed) and goes on as
+     * the initiation it wraps.
      */
     int onSolvedInitiation(long nowNs, long unixNanos, NodeAddress from, byte[] buf, int off, int len) {
         int innerOff = off + AdmissionPuzzle.SOLVED_HEADER_BYTES;
@@ -96,8 +97,17 @@ final class Responder {
             return SessionManager.DROPPED;
         }
         // One step of slack: the difficulty may have risen since the puzzle was issued.
-        int minBits = Math.max(1, load.puzzleBits(nowNs) - 1);
-        if (puzzle.check(nowNs, from, minBits, buf, off, len) != AdmissionPuzzle.SOLVED) {
+        int bits = load.puzzleBits(nowNs);
+        int outcome = puzzle.check(nowNs, from, Math.max(1, bits - 1), buf, off, len);
+        if (outcome == AdmissionPuzzle.TOO_EASY && wg.mac1Valid(local, buf, innerOff, innerLen)) {
+            // A puzzle we issued to this address, since made harder: the sender proved its address, so it gets
+            // today's puzzle (one reply per initiation, smaller than it), not a silence it would wait out.
+            int n = puzzle.reply(nowNs, from, bits, buf, innerOff, innerLen, puzzleReply);
+            ring.queueCopy(from, puzzleReply, n);
+            counters.puzzleRepliesSent++;
+            return SessionManager.HANDLED;
+        }
+        if (outcome != AdmissionPuzzle.SOLVED) {
             counters.badPuzzle++;
             return SessionManager.DROPPED;
         }

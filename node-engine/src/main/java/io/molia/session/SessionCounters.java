@@ -40,6 +40,8 @@ public final class SessionCounters {
     public long underLoad;
     /** Gauge: what the initiations of the last window would cost, in thousandths of the shard's thread. */
     public long handshakeLoadPermille;
+    /** Gauge: the share of the last window the shard's thread could run (thousandths; the rest it waited for a CPU). */
+    public long handshakeRunnablePermille;
     /** Gauge: the measured CPU cost of one handshake on this shard, ns. */
     public long handshakeCostNs;
     /** Gauge: how long this shard stays under load after its last window over budget, ns (grows as floods return). */
@@ -103,6 +105,7 @@ public final class SessionCounters {
         handshakeLoadPermille = Math.max(handshakeLoadPermille, other.handshakeLoadPermille); // the busiest shard
         handshakeCostNs = Math.max(handshakeCostNs, other.handshakeCostNs); // the slowest shard
         underLoadHoldNs = Math.max(underLoadHoldNs, other.underLoadHoldNs); // the longest hold
+        handshakeRunnablePermille = Math.max(handshakeRunnablePermille, other.handshakeRunnablePermille);
         rateLimited += other.rateLimited;
         badHandshake += other.badHandshake;
         identityMismatch += other.identityMismatch;

@@ -231,8 +231,8 @@ public final class SessionManager {
 
     /**
      * Forces the under-load rule on (or back to the measured signal): initiations then need a valid mac2 (a cookie
-     * round trip) and each source address, network and AS gets a few a second. Without it the layer decides itself, from the CPU the
-     * initiations it receives would cost against {@link #setHandshakeCpuBudget its budget}.
+     * round trip) and each source address, network and AS gets a few a second. Without it the layer decides itself,
+     * from the CPU the initiations it receives would cost against {@link #setHandshakeCpuBudget its budget}.
      */
     public void setUnderLoad(boolean underLoad) {
         load.force(underLoad);
@@ -260,6 +260,16 @@ public final class SessionManager {
      */
     public void setPuzzleBits(int bits) {
         load.forcePuzzle(bits);
+    }
+
+    /**
+     * The driver's reading of how long this shard's thread has waited, runnable, for a CPU (cumulative ns; Linux's
+     * schedstat): the load measure counts the budget on the time the thread could run, not on the wall time, so a
+     * machine busy with other work lowers the shard's capacity, and the defence engages at what the shard can
+     * really do. Not called: the budget is a share of the wall time.
+     */
+    public void onRunQueueDelay(long cumulativeNs) {
+        load.onRunQueueDelay(cumulativeNs);
     }
 
     /** Whether initiations need a cookie now (the measured signal, or {@link #setUnderLoad}). */

@@ -137,6 +137,22 @@ class HandshakeAdmissionTest {
     }
 
     @Test
+    void aThreadThatWaitsForACpuHasLessCapacityAndGoesUnderLoadSooner() {
+        long waitedNs = 0;
+        responder.onRunQueueDelay(waitedNs);
+        for (int i = 0; i < 100; i++) { // the quiet shard's rate below (50 a second: 10 % of the wall time at most)
+            initiation(host(i));
+            now += 20 * MS;
+            waitedNs += 17_500_000; // ...but the thread could run 2.5 ms of each 20: that is 80 % of what it gets
+            responder.onRunQueueDelay(waitedNs);
+        }
+        SessionCounters c = responder.counters();
+        assertTrue(responder.underLoad(now), "load " + c.handshakeLoadPermille + "‰ of " + c.handshakeRunnablePermille
+                + "‰ runnable");
+        assertEquals(125, c.handshakeRunnablePermille, "an eighth of each window");
+    }
+
+    @Test
     void aQuietShardNeverAsksForCookiesWhateverItsIdleGaps() {
         for (int i = 0; i < 300; i++) {
             assertEquals(SessionManager.DELIVERED, initiation(host(i)));
