@@ -95,8 +95,7 @@ public final class MoliaNode implements AutoCloseable {
     private MoliaNode(NodeConfig config) throws IOException {
         this.config = config;
         // Read before anything binds or writes: a bad table is a one-line error naming its line.
-        this.asnTable = config.asnTable() == null ? AsnTable.EMPTY
-                : AsnTable.parse(java.nio.file.Files.readAllLines(config.asnTable()), config.asnTable().toString());
+        this.asnTable = config.asnTable() == null ? AsnTable.EMPTY : readAsnTable(config.asnTable());
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
         List<java.nio.file.Path> narrowed = PrivateFiles.secure(config.dataDir(),
                 config.dataDir().resolve(IdentityFile.FILE_NAME));
@@ -272,6 +271,17 @@ public final class MoliaNode implements AutoCloseable {
             manager.setKeyLog(keyLog.writer()); // shared by the shards: each session's block is one write
         }
         return manager;
+    }
+
+    /** The prefix → AS table at {@code file}; a missing file or a bad line is one line naming it. */
+    private static AsnTable readAsnTable(java.nio.file.Path file) throws IOException {
+        try {
+            // ISO-8859-1: the columns read are ASCII, and no AS description can make the read fail
+            return AsnTable.parse(java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.ISO_8859_1),
+                    file.toString());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("no such ASN table: " + file);
+        }
     }
 
     /** Starts a node: binds its sockets, loads or creates its identity, joins through the bootstrap peers. */
