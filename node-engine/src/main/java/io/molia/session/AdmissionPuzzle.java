@@ -113,9 +113,12 @@ final class AdmissionPuzzle {
         return Blake2sShort.leadingZeroBits(hash, 0) >= bits ? SOLVED : UNSOLVED;
     }
 
-    /** A solved initiation's difficulty (for counting). */
-    static int bitsOf(byte[] buf, int off) {
-        return buf[off + SOLVED_BITS] & 0xff;
+    /**
+     * Whether bytes 5..7 of the solved initiation at {@code off} are zero, as the format says: neither the token nor
+     * the hash covers them, so anything else would be a second form of the same message (found by fuzzing).
+     */
+    static boolean reservedBytesZero(byte[] buf, int off) {
+        return buf[off + SOLVED_BITS + 1] == 0 && buf[off + SOLVED_BITS + 2] == 0 && buf[off + SOLVED_BITS + 3] == 0;
     }
 
     /**

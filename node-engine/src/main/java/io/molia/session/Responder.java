@@ -91,8 +91,9 @@ final class Responder {
             counters.tooShort++;
             return SessionManager.DROPPED;
         }
-        if ((buf[innerOff] & 0xff) != SessionManager.TYPE_MOLIA_INITIATION || buf[innerOff + 1] != 0
-                || buf[innerOff + 2] != 0 || buf[innerOff + 3] != 0) {
+        if (!AdmissionPuzzle.reservedBytesZero(buf, off)
+                || (buf[innerOff] & 0xff) != SessionManager.TYPE_MOLIA_INITIATION
+                || buf[innerOff + 1] != 0 || buf[innerOff + 2] != 0 || buf[innerOff + 3] != 0) {
             counters.badPuzzle++;
             return SessionManager.DROPPED;
         }
