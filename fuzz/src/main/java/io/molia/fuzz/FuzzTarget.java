@@ -24,6 +24,12 @@ public enum FuzzTarget {
     HANDSHAKE_EDITED("handshake-edited", "HandshakeResponderFuzzTest", "editedInitiationsNeverOpenASession",
             "a real Molia initiation with fields edited: no reply without a valid mac1, no session unless intact",
             "SessionManager.java", "WireGuardHandshake.java", "NoiseHandshake.java"),
+    PUZZLE_SOLVED_EDITED("puzzle-solved-edited", "PuzzleFuzzTest", "editedSolvedInitiationsAdmitOnlyIntact",
+            "a real solved initiation (type 0x51) with fields edited: admitted only with its token and initiation intact",
+            "AdmissionPuzzle.java", "Responder.java", "Blake2sShort.java"),
+    PUZZLE_REPLY_FORGED("puzzle-reply-forged", "PuzzleFuzzTest", "forgedPuzzleRepliesAreIgnored",
+            "puzzle replies (type 0x50) from any bytes: an initiator never solves or re-sends for one it cannot "
+            + "authenticate", "AdmissionPuzzle.java", "Initiator.java"),
     WAL_ENTRY("wal-entry", "WalEntryFuzzTest", "decodeOneEntry",
             "one WAL entry from any bytes (and re-sealed): a problem line or an entry that re-encodes to its bytes",
             "WalFormat.java", "WalState.java", "WalEntries.java"),

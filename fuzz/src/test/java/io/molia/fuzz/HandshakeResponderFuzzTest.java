@@ -115,7 +115,7 @@ class HandshakeResponderFuzzTest {
     }
 
     /** Applies up to eight edits chosen by the fuzzer: overwrite a field, flip bits, cut or extend. */
-    private static byte[] edit(byte[] original, FuzzedDataProvider edits) {
+    static byte[] edit(byte[] original, FuzzedDataProvider edits) {
         byte[] m = original.clone();
         int count = edits.consumeInt(0, 8);
         for (int i = 0; i < count && edits.remainingBytes() > 0; i++) {

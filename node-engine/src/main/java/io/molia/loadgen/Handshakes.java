@@ -35,7 +35,8 @@ import io.molia.session.WireGuardConstants;
  * <p>At most C handshakes are outstanding, one per slot; each slot has its own source port, on the address the plan
  * binds (the target's by default: another loopback address stands for another host). A <em>cookie reply</em> (the
  * node is under load and wants a mac2) is counted and the handshake goes on: the session layer re-sends the
- * initiation at once with mac2, as every Molia initiator does. Other outcomes: a response that established no
+ * initiation at once with mac2, as every Molia initiator does; a <em>puzzle reply</em> (the node is past cookies)
+ * likewise: the session layer solves the puzzle and sends the initiation again at once, solved. Other outcomes: a response that established no
  * session or carried no answer is <em>failed</em>; nothing within {@link #HANDSHAKE_TIMEOUT_NS} is <em>timed
  * out</em> (a node under load drops what a source sends beyond its rate). A warm-up of W more handshakes runs first, unmeasured (the node's and this JVM's JIT). Node
  * CPU is the whole process's (from /proc: GC and JIT threads included). Single-threaded; each phase is bounded by a
@@ -72,7 +73,7 @@ public final class Handshakes {
      * -1 without a node PID.
      */
     public record Result(long started, long completed, long failed, long timedOut, long cookieReplies,
-            long unfinished, double seconds, double completedPerSecond, double p50Micros, double p99Micros,
+            long puzzleReplies, long unfinished, double seconds, double completedPerSecond, double p50Micros, double p99Micros,
             double nodeCpuMicrosPerHandshake, long nodeRssBeforeKiB, long nodeRssAfterKiB,
             double ownCpuMicrosPerHandshake) {
         /** What one core of the node completes per second when handshakes are all it does: the §5 target's unit. */
@@ -100,6 +101,7 @@ public final class Handshakes {
     private long failed;
     private long timedOut;
     private long cookieReplies;
+    private long puzzleReplies;
 
     /** A fresh identity, its keys derived before the clock starts. */
     private record Identity(StaticIdentity x25519, byte[] ed25519PublicKey) {
@@ -139,7 +141,7 @@ public final class Handshakes {
                 idle.add(slot);
             }
             drive(selector, slots, idle, warmup); // the node's and this JVM's JIT warm, not measured
-            completed = failed = timedOut = cookieReplies = 0;
+            completed = failed = timedOut = cookieReplies = puzzleReplies = 0;
             latencies.clear();
             long rssBefore = plan.nodePid() > 0 ? ProcessStats.rssKiB(plan.nodePid()) : -1;
             double nodeCpuBefore = plan.nodePid() > 0 ? ProcessStats.cpuMicros(plan.nodePid()) : 0;
@@ -149,7 +151,8 @@ public final class Handshakes {
             double seconds = (System.nanoTime() - start) / 1e9;
             double nodeCpu = plan.nodePid() > 0 ? ProcessStats.cpuMicros(plan.nodePid()) - nodeCpuBefore : 0;
             long ownCpu = ProcessStats.ownCpuNanos() - ownCpuBefore;
-            return new Result(started, completed, failed, timedOut, cookieReplies, slots.size() - idle.size(),
+            return new Result(started, completed, failed, timedOut, cookieReplies, puzzleReplies,
+                    slots.size() - idle.size(),
                     seconds, completed / seconds, latencies.percentileNs(0.50) / 1e3,
                     latencies.percentileNs(0.99) / 1e3,
                     plan.nodePid() > 0 && completed > 0 ? nodeCpu / completed : -1, rssBefore,
@@ -224,6 +227,10 @@ public final class Handshakes {
             if (type == WireGuardConstants.TYPE_COOKIE_REPLY) {
                 cookieReplies++;
                 continue; // the initiation went again with mac2 (flushed above): still this slot's handshake
+            }
+            if (type == SessionManager.TYPE_PUZZLE_REPLY) {
+                puzzleReplies++;
+                continue; // the initiation went again, solved (flushed above)
             }
             if (status == SessionManager.DELIVERED && answersPing(slot)) {
                 completed++;

@@ -17,39 +17,35 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
  * tied, so the two exports cannot drift apart. The mapping, documented in {@code docs/metrics.md}: the family is
  * {@code molia_<name>} unless named otherwise (a counter gets {@code _total} in the text format), values in
  * nanoseconds are exported in seconds ({@code _seconds}), and figures that share a family tell themselves apart
- * by a label ({@code reason} unless named otherwise). With several sources, Prometheus gets one data point per
- * source labelled {@code shard}; the admin view gets their sum, or one value per shard ({@code shard_<i>_<name>})
- * for figures that only make sense per shard.
+ * by a label ({@code reason} unless named otherwise). With several sources, Prometheus gets one data point per source labelled
+ * {@code shard}; the admin view gets their sum, or one value per shard ({@code shard_<i>_<name>}) for figures
+ * that only make sense per shard.
  *
  * @param scale    what a value is multiplied by for Prometheus (1e-9: nanoseconds to seconds)
- * @param reason   the value of the label that tells the figure apart within a shared family, or null
- * @param label    that label's name: {@code reason} unless a family says otherwise ({@code where}, {@code outcome})
+ * @param labelName the name of the label that tells the figures of a shared family apart ({@code reason})
+ * @param reason   that label's value within a shared family, or null
  * @param perShard the admin view shows one value per shard instead of the sum
  */
-public record Figure<S>(String name, boolean counter, String family, String reason, double scale, boolean perShard,
-        String help, ToLongFunction<S> read, String label) {
-
-    public Figure(String name, boolean counter, String family, String reason, double scale, boolean perShard,
-            String help, ToLongFunction<S> read) {
-        this(name, counter, family, reason, scale, perShard, help, read, "reason");
-    }
+public record Figure<S>(String name, boolean counter, String family, String labelName, String reason, double scale,
+        boolean perShard, String help, ToLongFunction<S> read) {
+    private static final String REASON = "reason";
 
     public static <S> Figure<S> counter(String name, String help, ToLongFunction<S> read) {
-        return new Figure<>(name, true, "molia_" + name, null, 1, false, help, read);
+        return new Figure<>(name, true, "molia_" + name, REASON, null, 1, false, help, read);
     }
 
     public static <S> Figure<S> gauge(String name, String help, ToLongFunction<S> read) {
-        return new Figure<>(name, false, "molia_" + name, null, 1, false, help, read);
+        return new Figure<>(name, false, "molia_" + name, REASON, null, 1, false, help, read);
     }
 
     /** A counter of nanoseconds, exported to Prometheus in seconds ({@code molia_<name without _ns>_seconds}). */
     public static <S> Figure<S> nanosCounter(String name, String help, ToLongFunction<S> read) {
-        return new Figure<>(name, true, secondsFamily(name), null, 1e-9, false, help, read);
+        return new Figure<>(name, true, secondsFamily(name), REASON, null, 1e-9, false, help, read);
     }
 
     /** A gauge of nanoseconds, exported to Prometheus in seconds ({@code molia_<name without _ns>_seconds}). */
     public static <S> Figure<S> nanosGauge(String name, String help, ToLongFunction<S> read) {
-        return new Figure<>(name, false, secondsFamily(name), null, 1e-9, false, help, read);
+        return new Figure<>(name, false, secondsFamily(name), REASON, null, 1e-9, false, help, read);
     }
 
     private static String secondsFamily(String name) {
@@ -58,22 +54,22 @@ public record Figure<S>(String name, boolean counter, String family, String reas
 
     /** This figure under another Prometheus family name (one that predates this table). */
     public Figure<S> inFamily(String otherFamily) {
-        return new Figure<>(name, counter, otherFamily, reason, scale, perShard, help, read, label);
+        return new Figure<>(name, counter, otherFamily, labelName, reason, scale, perShard, help, read);
     }
 
     /** This figure as the data points {@code reason} of a family it shares with others. */
     public Figure<S> inFamily(String sharedFamily, String reasonLabel) {
-        return new Figure<>(name, counter, sharedFamily, reasonLabel, scale, perShard, help, read);
+        return new Figure<>(name, counter, sharedFamily, REASON, reasonLabel, scale, perShard, help, read);
     }
 
-    /** This figure as the data points {@code labelName="labelValue"} of a family it shares with others. */
-    public Figure<S> inFamily(String sharedFamily, String labelName, String labelValue) {
-        return new Figure<>(name, counter, sharedFamily, labelValue, scale, perShard, help, read, labelName);
+    /** This figure as the data points {@code label="value"} of a family it shares with others. */
+    public Figure<S> inFamily(String sharedFamily, String label, String value) {
+        return new Figure<>(name, counter, sharedFamily, label, value, scale, perShard, help, read);
     }
 
     /** Shown per shard in the admin view ({@code shard_<i>_<name>}), not summed. */
     public Figure<S> shownPerShard() {
-        return new Figure<>(name, counter, family, reason, scale, true, help, read, label);
+        return new Figure<>(name, counter, family, labelName, reason, scale, true, help, read);
     }
 
     /** The admin view's counters: each figure summed over {@code sources} (or one per shard), into {@code out}. */
@@ -114,7 +110,7 @@ public record Figure<S>(String name, boolean counter, String family, String reas
                 }
                 Labels labels = labelShards ? Labels.of("shard", String.valueOf(i)) : Labels.EMPTY;
                 if (f.reason != null) {
-                    labels = labels.add(f.label, f.reason);
+                    labels = labels.add(f.labelName, f.reason);
                 }
                 double value = v * f.scale;
                 if (b instanceof CounterSnapshot.Builder c) {

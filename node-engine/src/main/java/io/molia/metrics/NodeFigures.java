@@ -141,7 +141,7 @@ public final class NodeFigures {
         session(f, "bad_aead", s -> s.sessions().badAead);
         session(f, "expired_session", s -> s.sessions().expiredSession);
         session(f, "too_long", s -> s.sessions().tooLong);
-        session(f, "handshake_limiter", s -> s.sessions().handshakeLimiterDrops);
+        session(f, "bad_puzzle", s -> s.sessions().badPuzzle);
         session(f, "too_long_to_send", s -> s.sessions().tooLongToSend);
         session(f, "transmit_ring_full", s -> s.sessions().transmitRingFull);
         f.add(Figure.counter("session_replayed", "Replayed handshakes and data (session_replayed_timestamp + "
@@ -183,10 +183,19 @@ public final class NodeFigures {
                 s -> s.sessions().handshakesInitiated));
         f.add(Figure.counter("cookie_replies_sent", "Cookie replies sent (handshakes under load)",
                 s -> s.sessions().cookieRepliesSent));
+        f.add(Figure.counter("puzzle_replies_sent", "Puzzle replies sent (Molia initiations under load, past cookies, "
+                + "without a solved puzzle)", s -> s.sessions().puzzleRepliesSent));
+        f.add(Figure.counter("puzzles_solved", "Initiations admitted under load with a solved puzzle",
+                s -> s.sessions().puzzlesSolved));
+        f.add(Figure.counter("handshake_retries_with_puzzle", "Initiations re-sent at once, solved, after a puzzle "
+                + "reply", s -> s.sessions().retriesWithPuzzle));
+        f.add(Figure.<ShardSource>gauge("puzzle_bits", "Difficulty of the puzzle the shard asks for now (leading zero "
+                + "bits; 0: none)", s -> s.sessions().puzzleBits).shownPerShard());
         f.add(Figure.counter("handshakes_with_mac2", "Initiations handled under load: a valid mac2, and their "
                 + "source within its rate", s -> s.sessions().handshakesWithMac2));
-        f.add(Figure.counter("handshake_limiter_evictions", "Sources whose slot in the under-load limiter's "
-                + "fixed-size table went to another source", s -> s.sessions().handshakeLimiterEvictions));
+        limiter(f, "ip", s -> s.sessions().rateLimitedIp, s -> s.sessions().rateLimitEvictionsIp);
+        limiter(f, "prefix", s -> s.sessions().rateLimitedPrefix, s -> s.sessions().rateLimitEvictionsPrefix);
+        limiter(f, "asn", s -> s.sessions().rateLimitedAsn, s -> s.sessions().rateLimitEvictionsAsn);
         f.add(Figure.counter("under_load_periods", "Times a shard went under handshake load (cookies asked for "
                 + "at least a second)", s -> s.sessions().underLoadPeriods));
         f.add(Figure.counter("handshake_retries_with_mac2", "Initiations re-sent at once with a mac2 after a "
@@ -198,6 +207,12 @@ public final class NodeFigures {
                 .shownPerShard());
         f.add(Figure.<ShardSource>nanosGauge("handshake_cost_ns", "Measured CPU cost of one handshake on the shard",
                 s -> s.sessions().handshakeCostNs).shownPerShard());
+        f.add(Figure.<ShardSource>gauge("handshake_runnable_permille", "The share of the last 100 ms the shard's "
+                + "thread could run, in thousandths (the rest it waited for a CPU): the load is counted on it",
+                s -> s.sessions().handshakeRunnablePermille).shownPerShard());
+        f.add(Figure.<ShardSource>nanosGauge("under_load_hold_ns", "How long the shard stays under load after its "
+                + "last window over budget (doubles while a flood returns, up to 32 s)",
+                s -> s.sessions().underLoadHoldNs).shownPerShard());
         f.add(Figure.counter("one_round_trip_answers", "Requests answered inside a handshake response",
                 s -> s.sessions().oneRoundTripAnswers));
         f.add(Figure.counter("answers_over_amplification_bound", "Answers held back: more than 3x the bytes an "
@@ -257,6 +272,17 @@ public final class NodeFigures {
     private static void candidates(List<Figure<ShardSource>> f, String outcome,
             java.util.function.ToLongFunction<ShardSource> read) {
         f.add(Figure.counter("routing_candidates_" + outcome, CANDIDATES_HELP, read).inFamily(CANDIDATES, outcome));
+    }
+
+    private static void limiter(List<Figure<ShardSource>> f, String limiter,
+            java.util.function.ToLongFunction<ShardSource> dropped,
+            java.util.function.ToLongFunction<ShardSource> evictions) {
+        f.add(Figure.counter("rate_limited_" + limiter, "Initiations from a proven address dropped under load: their "
+                + "address (ip), /24 or /48 (prefix) or autonomous system (asn) sent more than its rate", dropped)
+                .inFamily("molia_rate_limited", "limiter", limiter));
+        f.add(Figure.counter("rate_limit_evictions_" + limiter, "Sources whose slot in a rate limiter's fixed-size "
+                + "table went to another source", evictions)
+                .inFamily("molia_rate_limit_evictions", "limiter", limiter));
     }
 
     private static void session(List<Figure<ShardSource>> f, String reason,

@@ -11,7 +11,7 @@ import io.molia.contact.NodeAddress;
  * <pre>
  *  0      1      2      3      4                              12
  *  +------+------+------+------+------------------------------+
- *  | 0x50 |   0  |   0  |   0  | nonce (8 bytes, little-end.) |
+ *  | 0x52 |   0  |   0  |   0  | nonce (8 bytes, little-end.) |
  *  +------+------+------+------+------------------------------+
  * </pre>
  *
@@ -22,7 +22,7 @@ import io.molia.contact.NodeAddress;
  */
 public record NatProbe(NodeAddress to, long nonce, boolean fromAlternateAddress) {
     /** The type byte: after Molia's initiation (0x4D) and response (0x4E), outside WireGuard's 1–4. */
-    public static final int TYPE = 0x50;
+    public static final int TYPE = 0x52;
     public static final int BYTES = 12;
 
     /** Whether {@code buf[off, off + len)} has the shape of a probe (its nonce is checked by {@link NatTraversal}). */

@@ -30,6 +30,7 @@ import io.molia.crypto.Ed25519Identity;
 import io.molia.metrics.NodeMetrics;
 import io.molia.nat.DhtRole;
 import io.molia.nat.NatTraversal;
+import io.molia.session.AsnTable;
 import io.molia.session.InitiationTimestamps;
 import io.molia.session.SessionCounters;
 import io.molia.session.SessionManager;
@@ -73,6 +74,8 @@ public final class MoliaNode implements AutoCloseable {
     private final Ed25519Identity identity;
     /** The seq of this run's signed node record: wall-clock milliseconds at start, so a restart's record wins. */
     private final long recordSeq = System.currentTimeMillis();
+    /** The prefix → AS table of the per-AS rate limit, read once; immutable, shared by the shards. */
+    private final AsnTable asnTable;
     private final Contact self;
     /** The replay rule's memory, shared by every shard's session layer (a replay may land on any shard). */
     private final InitiationTimestamps initiationTimestamps;
@@ -102,6 +105,8 @@ public final class MoliaNode implements AutoCloseable {
     private MoliaNode(NodeConfig config) throws IOException {
         this.config = config;
         boolean keyCreatedNow = !java.nio.file.Files.exists(config.dataDir().resolve(IdentityFile.FILE_NAME));
+        // Read before anything binds or writes: a bad table is a one-line error naming its line.
+        this.asnTable = config.asnTable() == null ? AsnTable.EMPTY : readAsnTable(config.asnTable());
         this.identity = IdentityFile.loadOrCreate(config.dataDir());
         NodeId id = NodeId.ofPublicKey(identity.publicKey());
         long powStartNs = System.nanoTime();
@@ -298,10 +303,22 @@ public final class MoliaNode implements AutoCloseable {
                 identity.publicKey(), config.networkKey(), shard, SHARD_BITS, SESSIONS_PER_SHARD, random,
                 (id, key, pow) -> !bans.view().bansPeer(System.nanoTime(), id), initiationTimestamps);
         manager.setHandshakeCpuBudget(config.handshakeCpuBudget());
+        manager.setAsnTable(asnTable);
         if (keyLog != null) {
             manager.setKeyLog(keyLog.writer()); // shared by the shards: each session's block is one write
         }
         return manager;
+    }
+
+    /** The prefix → AS table at {@code file}; a missing file or a bad line is one line naming it. */
+    private static AsnTable readAsnTable(java.nio.file.Path file) throws IOException {
+        try {
+            // ISO-8859-1: the columns read are ASCII, and no AS description can make the read fail
+            return AsnTable.parse(java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.ISO_8859_1),
+                    file.toString());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("no such ASN table: " + file);
+        }
     }
 
     /** Starts a node: binds its sockets, loads or creates its identity, joins through the bootstrap peers. */

@@ -36,23 +36,25 @@ import io.molia.wal.WalOptions;
  * @param records    provider and mutable record parameters ({@link RecordsConfig#defaults()} unless given)
  * @param powBits    the network's identity proof of work ({@link ProofOfWork}): leading zero bits every contact
  *                   and this node's own identity must show ({@link ProofOfWork#DEFAULT_BITS} unless given)
+ * @param asnTable   an offline prefix → AS table (iptoasn.com's tab-separated format) for the per-AS rate limit of
+ *                   initiations under load ({@link io.molia.session.AsnTable}), or null (no per-AS limit)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
         ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records,
-        int powBits) {
+        int powBits, Path asnTable) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
         return Math.min(Runtime.getRuntime().availableProcessors(), MoliaNode.MAX_SHARDS);
     }
 
-    /** A node with no NAT alternate address, the default record parameters and the network's default proof of work. */
+    /** A node with the defaults of what came later: no NAT alternate address, record parameters, proof of work, ASN table. */
     public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
             int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
             ProtocolRange protocol, double handshakeCpuBudget) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, null, RecordsConfig.defaults(), ProofOfWork.DEFAULT_BITS);
+                handshakeCpuBudget, null, RecordsConfig.defaults(), ProofOfWork.DEFAULT_BITS, null);
     }
 
     /** A node with the default WAL options. */
@@ -77,37 +79,43 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
-                handshakeCpuBudget, natAlternateAddress, records, powBits);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                shareOfThread, natAlternateAddress, records, powBits);
+                shareOfThread, natAlternateAddress, records, powBits, asnTable);
     }
 
     /** This configuration sending "other address" NAT probes from {@code address} (null: refusing them). */
     public NodeConfig withNatAlternateAddress(InetAddress address) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, address, records, powBits);
+                handshakeCpuBudget, address, records, powBits, asnTable);
     }
 
     /** This configuration with other provider and mutable record parameters (TTLs, republish intervals, bounds). */
     public NodeConfig withRecords(RecordsConfig recordsConfig) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits);
+                handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits, asnTable);
     }
 
     /** This configuration on a network asking {@code bits} of identity proof of work (devnets and tests: few). */
     public NodeConfig withPowBits(int bits) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, bits);
+                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable);
+    }
+
+    /** This configuration with the prefix → AS table at {@code file} (null: no per-AS rate limit). */
+    public NodeConfig withAsnTable(Path file) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, natAlternateAddress, records, powBits, file);
     }
 
     public NodeConfig {

@@ -57,6 +57,7 @@ final class ShardLoop {
     private ScheduledFuture<?> timer;
     private long timerDueNs = Long.MAX_VALUE;
     private long nextHousekeepingNs;
+    private final RunQueueDelay runQueueDelay = new RunQueueDelay();
     private final Runnable onTimer = this::onTimer;
 
     ShardLoop(Shard shard, UdpTransport transport, ProbeSockets probes, OperationTimes operationTimes,
@@ -124,7 +125,12 @@ final class ShardLoop {
         }
         int len = Math.min(data.readableBytes(), rx.length);
         data.getBytes(data.readerIndex(), rx, 0, len);
-        shard.onDatagram(addresses.toNodeAddress(sender), rx, 0, len, System.nanoTime(), wallNanos());
+        long now = System.nanoTime();
+        long waitedNs = runQueueDelay.readIfDue(now);
+        if (waitedNs >= 0) {
+            shard.sessions().onRunQueueDelay(waitedNs);
+        }
+        shard.onDatagram(addresses.toNodeAddress(sender), rx, 0, len, now, wallNanos());
         afterInput();
     }
 

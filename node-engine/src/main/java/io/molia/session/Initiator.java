@@ -4,13 +4,15 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 import io.molia.contact.NodeAddress;
+import io.molia.crypto.Blake2sShort;
 import io.molia.session.SessionManager.Delivery;
 
 /**
  * The initiator's side of handshakes: Molia initiations that carry the first request (padded for the responder's
  * 3× bound), plain WireGuard initiations, their retransmission every 5 s for up to 90 s, cookie replies (kept for
- * mac2), and the response that establishes the session and may carry the first answer. Owned by the shard thread;
- * not thread-safe.
+ * mac2), puzzle replies (a Molia initiation then goes solved, {@link AdmissionPuzzle}: 1-10 ms of this thread per
+ * initiation to a responder under a flood), and the response that establishes the session and may carry the first
+ * answer. Owned by the shard thread; not thread-safe.
  */
 final class Initiator {
     private static final int ED_KEY = 32;
@@ -28,6 +30,8 @@ final class Initiator {
     private final WireGuardHandshake wg = new WireGuardHandshake();
     private final byte[] payload = new byte[SessionManager.MAX_DATAGRAM_BYTES];
     private final byte[] out = new byte[SessionManager.MAX_DATAGRAM_BYTES];
+    private final byte[] solved = new byte[SessionManager.MAX_DATAGRAM_BYTES];
+    private final Blake2sShort blake = new Blake2sShort();
     private final byte[] ephemeral = new byte[32];
     private final byte[] timestamp = new byte[Tai64n.BYTES];
 
@@ -96,6 +100,17 @@ final class Initiator {
         peer.lastInitiationSentNs = nowNs;
         table.addHandshake(hs.localIndex, peer);
         table.schedule(peer, nowNs + WireGuardConstants.REKEY_TIMEOUT_NS);
+        peer.lastInitiationHadPuzzle = false;
+        if (type == SessionManager.TYPE_MOLIA_INITIATION && peer.puzzleToken != null
+                && nowNs - peer.puzzleReceivedNs < AdmissionPuzzle.SECRET_ROTATION_NS) {
+            int solvedLen = AdmissionPuzzle.solve(blake, random, peer.puzzleToken, peer.puzzleBits, out, len, solved);
+            if (solvedLen > 0) {
+                peer.lastInitiationHadPuzzle = true;
+                ring.queueCopy(peer.address, solved, solvedLen);
+                counters.handshakesInitiated++;
+                return;
+            }
+        }
         ring.queueCopy(peer.address, out, len);
         counters.handshakesInitiated++;
     }
@@ -164,6 +179,40 @@ final class Initiator {
             delivery.length = innerLen;
             counters.oneRoundTripAnswers++;
             return SessionManager.DELIVERED;
+        }
+        return SessionManager.HANDLED;
+    }
+
+    /**
+     * A puzzle reply: the responder is past cookies and wants this initiation solved. The initiation goes again at
+     * once, solved, but only if the one answered was not, or was solved at a lower difficulty: a responder that keeps
+     * sending puzzle replies gets one retry per initiation and difficulty, never a loop (and a forged reply, which
+     * needs the mac1 sent, at most that).
+     */
+    int onPuzzleReply(long nowNs, long unixNanos, byte[] buf, int off, int len) {
+        if (len != AdmissionPuzzle.REPLY_BYTES) {
+            counters.tooShort++;
+            return SessionManager.DROPPED;
+        }
+        Peer peer = table.handshake(WireGuardConstants.readIntLe(buf, off + 4));
+        if (peer == null || peer.pinned) {
+            counters.unknownReceiverIndex++;
+            return SessionManager.DROPPED;
+        }
+        byte[] token = new byte[AdmissionPuzzle.TOKEN_BYTES];
+        int bits = AdmissionPuzzle.openReply(blake, peer.remoteStatic, peer.lastMac1Sent, buf, off, token);
+        if (bits < 0) {
+            counters.badAead++;
+            return SessionManager.DROPPED;
+        }
+        boolean harder = bits > peer.puzzleBits; // the one solved was made harder meanwhile: at most 14 such steps
+        peer.puzzleToken = token;
+        peer.puzzleBits = bits;
+        peer.puzzleReceivedNs = nowNs;
+        if (peer.handshake != null && (!peer.lastInitiationHadPuzzle || harder)) {
+            counters.retriesWithPuzzle++;
+            byte[] inner = peer.handshakeInner;
+            initiate(nowNs, unixNanos, peer, inner, 0, inner == null ? 0 : inner.length);
         }
         return SessionManager.HANDLED;
     }

@@ -35,6 +35,12 @@ final class Peer {
     long lastInitiationAcceptedNs = Long.MIN_VALUE / 2;
     byte[] cookie;
     long cookieReceivedNs;
+    /** The last puzzle the peer asked of us ({@link AdmissionPuzzle}): its token, difficulty and when it came. */
+    byte[] puzzleToken;
+    int puzzleBits;
+    long puzzleReceivedNs;
+    /** Whether the last initiation sent carried a solved puzzle: a puzzle reply to one without gets a retry. */
+    boolean lastInitiationHadPuzzle;
     /** A Molia initiation from this peer waits for the core's answer to ride in the response. */
     WireGuardHandshake.State pendingResponse;
     NodeAddress pendingResponseTo;

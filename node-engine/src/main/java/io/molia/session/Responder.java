@@ -31,7 +31,9 @@ final class Responder {
     private final Delivery delivery;
     private final CookieJar cookies;
     private final HandshakeLoad load;
-    private final HandshakeLimiter limiter;
+    private final SourceLimits limits;
+    private final AdmissionPuzzle puzzle;
+    private final byte[] puzzleReply = new byte[AdmissionPuzzle.REPLY_BYTES];
     private final WireGuardHandshake wg = new WireGuardHandshake();
     /**
      * Peers whose Molia response waits for the core's answer, so {@link #finishResponses} visits only them: it runs
@@ -57,7 +59,13 @@ final class Responder {
         this.delivery = delivery;
         this.cookies = new CookieJar(local, random);
         this.load = load;
-        this.limiter = new HandshakeLimiter(counters);
+        this.limits = new SourceLimits(counters);
+        this.puzzle = new AdmissionPuzzle(local, random);
+    }
+
+    /** The prefix → AS table of the per-AS rate limit. */
+    void setAsnTable(AsnTable table) {
+        limits.setAsnTable(table);
     }
 
     /**
@@ -67,6 +75,48 @@ final class Responder {
      * address and contact stay), and a carried request is delivered with no session, for a read-only answer.
      */
     int onInitiation(long nowNs, long unixNanos, NodeAddress from, byte[] buf, int off, int len, boolean molia) {
+        return onInitiation(nowNs, unixNanos, from, buf, off, len, molia, false);
+    }
+
+    /**
+     * A solved initiation ({@link AdmissionPuzzle}): a Molia initiation behind the solution of a puzzle this shard
+     * issued to the sender's address. A bad token or an unsolved puzzle is dropped in silence; one solved at a
+     * difficulty since raised gets the harder puzzle; a solved one proves the address (no mac2 needed) and goes on as
+     * the initiation it wraps.
+     */
+    int onSolvedInitiation(long nowNs, long unixNanos, NodeAddress from, byte[] buf, int off, int len) {
+        int innerOff = off + AdmissionPuzzle.SOLVED_HEADER_BYTES;
+        int innerLen = len - AdmissionPuzzle.SOLVED_HEADER_BYTES;
+        if (innerLen < SessionManager.MOLIA_INITIATION_MIN_BYTES) {
+            counters.tooShort++;
+            return SessionManager.DROPPED;
+        }
+        if (!AdmissionPuzzle.reservedBytesZero(buf, off)
+                || (buf[innerOff] & 0xff) != SessionManager.TYPE_MOLIA_INITIATION
+                || buf[innerOff + 1] != 0 || buf[innerOff + 2] != 0 || buf[innerOff + 3] != 0) {
+            counters.badPuzzle++;
+            return SessionManager.DROPPED;
+        }
+        // One step of slack: the difficulty may have risen since the puzzle was issued.
+        int bits = load.puzzleBits(nowNs);
+        int outcome = puzzle.check(nowNs, from, Math.max(1, bits - 1), buf, off, len);
+        if (outcome == AdmissionPuzzle.TOO_EASY && wg.mac1Valid(local, buf, innerOff, innerLen)) {
+            // A puzzle we issued to this address, since made harder: the sender proved its address, so it gets
+            // today's puzzle (one reply per initiation, smaller than it), not a silence it would wait out.
+            int n = puzzle.reply(nowNs, from, bits, buf, innerOff, innerLen, puzzleReply);
+            ring.queueCopy(from, puzzleReply, n);
+            counters.puzzleRepliesSent++;
+            return SessionManager.HANDLED;
+        }
+        if (outcome != AdmissionPuzzle.SOLVED) {
+            counters.badPuzzle++;
+            return SessionManager.DROPPED;
+        }
+        return onInitiation(nowNs, unixNanos, from, buf, innerOff, innerLen, true, true);
+    }
+
+    private int onInitiation(long nowNs, long unixNanos, NodeAddress from, byte[] buf, int off, int len,
+            boolean molia, boolean solved) {
         if (molia ? len < SessionManager.MOLIA_INITIATION_MIN_BYTES : len != WireGuardConstants.INITIATION_BYTES) {
             counters.tooShort++;
             return SessionManager.DROPPED;
@@ -76,20 +126,31 @@ final class Responder {
             return SessionManager.DROPPED;
         }
         load.onOffered();
-        if (load.underLoad(nowNs)) {
-            // Under load a handshake costs the sender a round trip first (a cookie bound to its address), and then
-            // its address gets a few a second: a flood from one address costs this shard a cookie reply each.
-            if (!wg.mac2Valid(cookies.cookieFor(nowNs, from), buf, off, len)) {
+        if (load.underLoad(nowNs) || solved) {
+            // Under load a handshake costs the sender a round trip first (a cookie bound to its address; past
+            // cookies, a puzzle bound to it), and then its address, network and AS get a few a second: a flood
+            // from one address costs a cookie or puzzle reply each.
+            int bits = molia ? load.puzzleBits(nowNs) : 0;
+            if (bits > 0 && !solved) {
+                int n = puzzle.reply(nowNs, from, bits, buf, off, len, puzzleReply);
+                ring.queueCopy(from, puzzleReply, n);
+                counters.puzzleRepliesSent++;
+                return SessionManager.HANDLED;
+            }
+            if (!solved && !wg.mac2Valid(cookies.cookieFor(nowNs, from), buf, off, len)) {
                 byte[] reply = cookies.reply(nowNs, from, buf, off, len);
                 ring.queueCopy(from, reply, reply.length);
                 counters.cookieRepliesSent++;
                 return SessionManager.HANDLED;
             }
-            if (!limiter.allow(nowNs, from)) {
-                counters.handshakeLimiterDrops++;
-                return SessionManager.DROPPED;
+            if (!limits.allow(nowNs, from)) {
+                return SessionManager.DROPPED; // counted by the limiter that said no
             }
-            counters.handshakesWithMac2++;
+            if (solved) {
+                counters.puzzlesSolved++;
+            } else {
+                counters.handshakesWithMac2++;
+            }
         }
         WireGuardHandshake.State hs = new WireGuardHandshake.State();
         int payloadLen = wg.consumeInitiation(hs, local, buf, off, len, payload);

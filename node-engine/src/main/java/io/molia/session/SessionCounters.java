@@ -12,10 +12,26 @@ public final class SessionCounters {
     public long cookieRepliesSent;
     /** Initiations handled under load: they carried a valid mac2 and their source was within its rate. */
     public long handshakesWithMac2;
-    /** Initiations with a valid mac2 dropped under load: their source sent more than its rate. */
-    public long handshakeLimiterDrops;
-    /** Sources whose slot in the fixed-size table of the under-load limiter went to another source. */
-    public long handshakeLimiterEvictions;
+    /** Proven initiations dropped under load: their address sent more than its rate ({@link SourceLimits}). */
+    public long rateLimitedIp;
+    /** ...their /24 or /48 sent more than its rate. */
+    public long rateLimitedPrefix;
+    /** ...their autonomous system sent more than its rate. */
+    public long rateLimitedAsn;
+    /** Addresses, networks, autonomous systems whose slot in a limiter's fixed-size table went to another. */
+    public long rateLimitEvictionsIp;
+    public long rateLimitEvictionsPrefix;
+    public long rateLimitEvictionsAsn;
+    /** Puzzle replies sent: Molia initiations under load, past cookies, without a solved puzzle. */
+    public long puzzleRepliesSent;
+    /** Initiations admitted under load with a solved puzzle (and their source within its rates). */
+    public long puzzlesSolved;
+    /** Solved initiations dropped: a token this shard did not issue to that address, or not solved, or too easy. */
+    public long badPuzzle;
+    /** Initiations this layer re-sent at once with a solved puzzle because the responder sent a puzzle reply. */
+    public long retriesWithPuzzle;
+    /** Gauge: the difficulty (leading zero bits) of the puzzle this shard asks for now; 0: none. */
+    public long puzzleBits;
     /** Times this shard went under load (it then asks for cookies for at least a second). */
     public long underLoadPeriods;
     /** Initiations this layer re-sent at once with a mac2 because the responder sent a cookie reply. */
@@ -24,8 +40,12 @@ public final class SessionCounters {
     public long underLoad;
     /** Gauge: what the initiations of the last window would cost, in thousandths of the shard's thread. */
     public long handshakeLoadPermille;
+    /** Gauge: the share of the last window the shard's thread could run (thousandths; the rest it waited for a CPU). */
+    public long handshakeRunnablePermille;
     /** Gauge: the measured CPU cost of one handshake on this shard, ns. */
     public long handshakeCostNs;
+    /** Gauge: how long this shard stays under load after its last window over budget, ns (grows as floods return). */
+    public long underLoadHoldNs;
     public long rateLimited;
     public long badHandshake;
     public long identityMismatch;
@@ -57,7 +77,7 @@ public final class SessionCounters {
     public long silentDrops() {
         return tooShort + unknownType + badReserved + badMac1 + rateLimited + badHandshake + identityMismatch
                 + notAdmitted + replayedTimestamp + staleTimestamp + unknownReceiverIndex + replayedCounter + badAead
-                + expiredSession + tooLong + handshakeLimiterDrops;
+                + expiredSession + tooLong + badPuzzle + rateLimitedIp + rateLimitedPrefix + rateLimitedAsn;
     }
 
     /** Adds {@code other}'s counts to these (the sum over shards an operator's view shows). */
@@ -68,13 +88,24 @@ public final class SessionCounters {
         badMac1 += other.badMac1;
         cookieRepliesSent += other.cookieRepliesSent;
         handshakesWithMac2 += other.handshakesWithMac2;
-        handshakeLimiterDrops += other.handshakeLimiterDrops;
-        handshakeLimiterEvictions += other.handshakeLimiterEvictions;
+        rateLimitedIp += other.rateLimitedIp;
+        rateLimitedPrefix += other.rateLimitedPrefix;
+        rateLimitedAsn += other.rateLimitedAsn;
+        rateLimitEvictionsIp += other.rateLimitEvictionsIp;
+        rateLimitEvictionsPrefix += other.rateLimitEvictionsPrefix;
+        rateLimitEvictionsAsn += other.rateLimitEvictionsAsn;
+        puzzleRepliesSent += other.puzzleRepliesSent;
+        puzzlesSolved += other.puzzlesSolved;
+        badPuzzle += other.badPuzzle;
+        retriesWithPuzzle += other.retriesWithPuzzle;
+        puzzleBits = Math.max(puzzleBits, other.puzzleBits); // the hardest puzzle asked
         underLoadPeriods += other.underLoadPeriods;
         retriesWithMac2 += other.retriesWithMac2;
         underLoad += other.underLoad; // summed: shards under load
         handshakeLoadPermille = Math.max(handshakeLoadPermille, other.handshakeLoadPermille); // the busiest shard
         handshakeCostNs = Math.max(handshakeCostNs, other.handshakeCostNs); // the slowest shard
+        underLoadHoldNs = Math.max(underLoadHoldNs, other.underLoadHoldNs); // the longest hold
+        handshakeRunnablePermille = Math.max(handshakeRunnablePermille, other.handshakeRunnablePermille);
         rateLimited += other.rateLimited;
         badHandshake += other.badHandshake;
         identityMismatch += other.identityMismatch;

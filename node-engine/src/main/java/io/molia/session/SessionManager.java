@@ -34,6 +34,10 @@ public final class SessionManager {
     public static final int TYPE_MOLIA_INITIATION = 0x4D;
     /** Molia's response: a WireGuard response whose payload carries the first answer. */
     public static final int TYPE_MOLIA_RESPONSE = 0x4E;
+    /** Molia's puzzle reply: a responder past cookies asks for a solved initiation ({@link AdmissionPuzzle}). */
+    public static final int TYPE_PUZZLE_REPLY = AdmissionPuzzle.TYPE_PUZZLE_REPLY;
+    /** A Molia initiation behind the solution of a puzzle the responder issued ({@link AdmissionPuzzle}). */
+    public static final int TYPE_SOLVED_INITIATION = AdmissionPuzzle.TYPE_SOLVED_INITIATION;
     /** Molia initiations are padded to this size so a full answer fits the 3× amplification bound. */
     public static final int MOLIA_INITIATION_MIN_BYTES = 430;
     public static final int AMPLIFICATION_FACTOR = 3;
@@ -227,8 +231,8 @@ public final class SessionManager {
 
     /**
      * Forces the under-load rule on (or back to the measured signal): initiations then need a valid mac2 (a cookie
-     * round trip) and each source address gets a few a second. Without it the layer decides itself, from the CPU the
-     * initiations it receives would cost against {@link #setHandshakeCpuBudget its budget}.
+     * round trip) and each source address, network and AS gets a few a second. Without it the layer decides itself,
+     * from the CPU the initiations it receives would cost against {@link #setHandshakeCpuBudget its budget}.
      */
     public void setUnderLoad(boolean underLoad) {
         load.force(underLoad);
@@ -240,6 +244,32 @@ public final class SessionManager {
      */
     public void setHandshakeCpuBudget(double share) {
         load.setBudget(share);
+    }
+
+    /**
+     * The offline prefix → AS table (iptoasn.com's format, {@link AsnTable}) the per-AS rate limit reads; without
+     * one only the per-address and per-/24 (/48) limits apply.
+     */
+    public void setAsnTable(AsnTable table) {
+        responder.setAsnTable(table);
+    }
+
+    /**
+     * Forces puzzles of {@code bits} leading zero bits on every Molia initiation under load (tests, with
+     * {@link #setUnderLoad}); 0 returns to the measured difficulty.
+     */
+    public void setPuzzleBits(int bits) {
+        load.forcePuzzle(bits);
+    }
+
+    /**
+     * The driver's reading of how long this shard's thread has waited, runnable, for a CPU (cumulative ns; Linux's
+     * schedstat): the load measure counts the budget on the time the thread could run, not on the wall time, so a
+     * machine busy with other work lowers the shard's capacity, and the defence engages at what the shard can
+     * really do. Not called: the budget is a share of the wall time.
+     */
+    public void onRunQueueDelay(long cumulativeNs) {
+        load.onRunQueueDelay(cumulativeNs);
     }
 
     /** Whether initiations need a cookie now (the measured signal, or {@link #setUnderLoad}). */
@@ -298,6 +328,8 @@ public final class SessionManager {
             case WireGuardConstants.TYPE_RESPONSE, TYPE_MOLIA_RESPONSE ->
                     initiator.onResponse(nowNs, from, buf, off, len);
             case WireGuardConstants.TYPE_COOKIE_REPLY -> initiator.onCookieReply(nowNs, unixNanos, buf, off, len);
+            case TYPE_PUZZLE_REPLY -> initiator.onPuzzleReply(nowNs, unixNanos, buf, off, len);
+            case TYPE_SOLVED_INITIATION -> responder.onSolvedInitiation(nowNs, unixNanos, from, buf, off, len);
             default -> {
                 counters.unknownType++;
                 yield DROPPED;

@@ -41,6 +41,9 @@ public record DecodedDatagram(int frame, long epochNanos, InetSocketAddress sour
             case 4 -> "transport";
             case 0x4D -> "molia-initiation";
             case 0x4E -> "molia-response";
+            case 0x50 -> "puzzle-reply";
+            case 0x51 -> "solved-initiation";
+            case 0x52 -> "nat-probe";
             case -1 -> "none";
             default -> "unknown";
         };

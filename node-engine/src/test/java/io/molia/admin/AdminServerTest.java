@@ -312,7 +312,7 @@ class AdminServerTest {
             assertTrue(counters.containsKey(admin), admin + " in the admin view " + counters.keySet());
             covered.add(admin);
             String series = f.family() + (f.counter() ? "_total" : "");
-            String label = f.reason() == null ? "" : f.label() + "=\"" + f.reason() + "\"";
+            String label = f.reason() == null ? "" : f.labelName() + "=\"" + f.reason() + "\"";
             assertTrue(scrape.lines().anyMatch(l -> (l.startsWith(series + "{") || l.startsWith(series + " "))
                     && l.contains(label)),
                     admin + " as " + series + label + " in\n" + scrape);

@@ -21,7 +21,7 @@ class MetricsDocTest {
         figures.addAll(AdminServer.FIGURES);
         for (Figure<?> f : figures) {
             String series = f.family() + (f.counter() ? "_total" : "")
-                    + (f.reason() == null ? "" : "{" + f.label() + "=\"" + f.reason() + "\"}");
+                    + (f.reason() == null ? "" : "{" + f.labelName() + "=\"" + f.reason() + "\"}");
             String row = "| `" + (f.perShard() ? "shard_<i>_" : "") + f.name() + "` | `" + series + "` | "
                     + (f.counter() ? "counter" : "gauge") + " |";
             assertTrue(doc.contains(row), "docs/metrics.md lacks the row " + row);

@@ -110,6 +110,49 @@ class HandshakeAdmissionTest {
     }
 
     @Test
+    void aFloodThatWaitsOutItsTimeoutsAndReturnsEarnsALongerHoldUntilItNoLongerGetsIn() {
+        int flooded = 0;
+        for (int round = 0; round < 4; round++) {
+            for (int i = 0; i < 120; i++) { // a burst over budget: a window of 1 ms handshakes back to back...
+                initiation(host(flooded++));
+                now += MS;
+            }
+            assertTrue(responder.underLoad(now), "round " + round);
+            now += 3 * S; // ...then silence while it waits out its 2 s timeouts
+        }
+        SessionCounters c = responder.counters();
+        assertEquals(3, c.underLoadPeriods, "let in again after the 1 s hold and the 2 s hold, not after the 4 s one");
+        assertEquals(4 * HandshakeLoad.HOLD_NS, c.underLoadHoldNs, "doubled at each return");
+        assertTrue(responder.underLoad(now), "still under load 3 s after the last burst");
+        long completedBefore = c.handshakesCompleted;
+        initiation(host(flooded));
+        assertEquals(completedBefore, c.handshakesCompleted, "the returning flood is asked for a cookie");
+
+        now += HandshakeLoad.MAX_HOLD_NS + HandshakeLoad.REENTRY_NS;
+        for (int i = 0; i < 120; i++) {
+            initiation(host(10_000 + i));
+            now += MS;
+        }
+        assertEquals(HandshakeLoad.HOLD_NS, c.underLoadHoldNs, "a flood after a long quiet spell starts from 1 s");
+    }
+
+    @Test
+    void aThreadThatWaitsForACpuHasLessCapacityAndGoesUnderLoadSooner() {
+        long waitedNs = 0;
+        responder.onRunQueueDelay(waitedNs);
+        for (int i = 0; i < 100; i++) { // the quiet shard's rate below (50 a second: 10 % of the wall time at most)
+            initiation(host(i));
+            now += 20 * MS;
+            waitedNs += 17_500_000; // ...but the thread could run 2.5 ms of each 20: that is 80 % of what it gets
+            responder.onRunQueueDelay(waitedNs);
+        }
+        SessionCounters c = responder.counters();
+        assertTrue(responder.underLoad(now), "load " + c.handshakeLoadPermille + "‰ of " + c.handshakeRunnablePermille
+                + "‰ runnable");
+        assertEquals(125, c.handshakeRunnablePermille, "an eighth of each window");
+    }
+
+    @Test
     void aQuietShardNeverAsksForCookiesWhateverItsIdleGaps() {
         for (int i = 0; i < 300; i++) {
             assertEquals(SessionManager.DELIVERED, initiation(host(i)));
@@ -149,10 +192,10 @@ class HandshakeAdmissionTest {
             }
         }
         SessionCounters c = responder.counters();
-        assertEquals(HandshakeLimiter.BURST, handled, "the burst, then nothing more at this instant");
+        assertEquals(SourceLimits.IP_BURST, handled, "the burst, then nothing more at this instant");
         assertEquals(10, c.cookieRepliesSent);
-        assertEquals(10 - HandshakeLimiter.BURST, c.handshakeLimiterDrops);
-        assertEquals(c.handshakeLimiterDrops, c.silentDrops(), "dropped in silence");
+        assertEquals(10 - SourceLimits.IP_BURST, c.rateLimitedIp);
+        assertEquals(c.rateLimitedIp, c.silentDrops(), "dropped in silence");
 
         now += 50 * MS; // one token: 1 s / 20
         SessionManager late = initiator();
@@ -161,6 +204,68 @@ class HandshakeAdmissionTest {
         carry(responder, responderContact.address(), late);
         assertEquals(SessionManager.DELIVERED, carry(late, flooder, responder));
         assertEquals(SessionManager.DELIVERED, initiationWithCookie(host(2)), "another source has its own bucket");
+    }
+
+    @Test
+    void pastCookiesAMoliaInitiationGetsAPuzzleItsInitiatorSolvesAndRetriesAtOnce() {
+        responder.setUnderLoad(true);
+        responder.setPuzzleBits(AdmissionPuzzle.MIN_BITS);
+        NodeAddress honest = host(7);
+        SessionManager fresh = initiator();
+        assertTrue(fresh.send(now, WALL + now, responderContact, new byte[16], 0, 16));
+        carry(fresh, honest, responder); // initiation -> puzzle reply (no cookie asked: the token proves the address)
+        SessionManager.Transmit reply = responder.pollTransmit();
+        assertEquals(SessionManager.TYPE_PUZZLE_REPLY, reply.data()[0] & 0xff);
+        byte[] puzzleReply = reply.copy();
+        assertEquals(SessionManager.HANDLED, fresh.onDatagram(now, WALL + now, responderContact.address(),
+                puzzleReply, 0, puzzleReply.length));
+        SessionManager.Transmit retry = fresh.pollTransmit();
+        assertEquals(SessionManager.TYPE_SOLVED_INITIATION, retry.data()[0] & 0xff, "sent again at once, solved");
+        byte[] solved = retry.copy();
+        assertEquals(SessionManager.DELIVERED, responder.onDatagram(now, WALL + now, honest, solved, 0, solved.length));
+        SessionCounters c = responder.counters();
+        assertEquals(1, c.puzzleRepliesSent);
+        assertEquals(1, c.puzzlesSolved);
+        assertEquals(0, c.cookieRepliesSent);
+        assertEquals(1, fresh.counters().retriesWithPuzzle);
+
+        // The same solution from another address: the token was issued to the first one. Dropped, counted, silent.
+        responder.finishResponses(now);
+        while (responder.pollTransmit() != null) {
+            // the response to the solved initiation
+        }
+        assertEquals(SessionManager.DROPPED, responder.onDatagram(now, WALL + now, host(8), solved, 0, solved.length));
+        assertEquals(1, c.badPuzzle);
+        byte[] forged = solved.clone();
+        forged[8] ^= 1; // a token this shard never issued
+        assertEquals(SessionManager.DROPPED, responder.onDatagram(now, WALL + now, honest, forged, 0, forged.length));
+        assertEquals(2, c.badPuzzle);
+        assertEquals(null, responder.pollTransmit(), "never answered");
+        assertEquals(2, c.silentDrops());
+    }
+
+    @Test
+    void whenHandshakesWithMac2StillCostHalfTheBudgetTheShardAsksForPuzzles() {
+        for (int i = 0; i < 120; i++) { // a flood over budget: under load
+            initiation(host(i));
+            now += MS;
+        }
+        assertTrue(responder.underLoad(now));
+        assertEquals(0, responder.counters().puzzleBits, "cookies first");
+        // Many addresses that really receive: each pays its cookie round trip, and their handshakes, done in full
+        // at 1 ms each, still cost over half the budget (15 a window: 15 % of the thread, the budget 20 %).
+        int address = 1_000;
+        while (responder.counters().puzzleRepliesSent == 0) {
+            assertTrue(address < 1_200, "puzzles were asked for");
+            initiationWithCookie(NodeAddress.ipv4(0x0c000000 | address++ << 8 | 1, 5000)); // one per /24
+            while (responder.pollTransmit() != null) {
+                // responses and puzzle replies: this flood does not answer them
+            }
+            now += 6 * MS;
+        }
+        SessionCounters c = responder.counters();
+        assertEquals(AdmissionPuzzle.MIN_BITS, c.puzzleBits, "the easiest puzzle first");
+        assertTrue(c.cookieRepliesSent > 0 && c.handshakesWithMac2 > 0, "cookies came before puzzles");
     }
 
     private int initiationWithCookie(NodeAddress address) {

@@ -60,8 +60,8 @@ final class BenchHandshakesCommand implements Callable<Integer> {
             System.out.printf("%d started, %d completed in %.1f s: %.0f handshakes/s%n", r.started(), r.completed(),
                     r.seconds(), r.completedPerSecond());
             System.out.printf("failed %d, timed out %d, cookie replies %d (each answered at once with mac2), "
-                    + "unfinished at the end %d%n", r.failed(),
-                    r.timedOut(), r.cookieReplies(), r.unfinished());
+                    + "puzzle replies %d (each answered at once, solved), unfinished at the end %d%n", r.failed(),
+                    r.timedOut(), r.cookieReplies(), r.puzzleReplies(), r.unfinished());
             System.out.printf("latency P50 %.0f us, P99 %.0f us%n", r.p50Micros(), r.p99Micros());
             if (node.nodePid > 0) {
                 System.out.printf("node: %.1f us CPU per completed handshake (%.0f per CPU-second), RSS %d KiB before,"
@@ -80,6 +80,7 @@ final class BenchHandshakesCommand implements Callable<Integer> {
         out.put("failed", r.failed());
         out.put("timed_out", r.timedOut());
         out.put("cookie_replies", r.cookieReplies());
+        out.put("puzzle_replies", r.puzzleReplies());
         out.put("unfinished", r.unfinished());
         out.put("seconds", r.seconds());
         out.put("completed_per_second", r.completedPerSecond());

@@ -138,6 +138,12 @@ final class NodeCommand implements Callable<Integer> {
             + "Default ${DEFAULT-VALUE}.")
     int powBits;
 
+    @Option(names = "--asn-table", paramLabel = "FILE", description = "An offline prefix to AS table (iptoasn.com's "
+            + "tab-separated ip2asn-v4.tsv, ip2asn-v6.tsv or ip2asn-combined.tsv: range_start, range_end, AS_number) "
+            + "for the per-AS rate limit of initiations under load. Without it only the per-address and per-/24 "
+            + "(/48) limits apply. See docs/wire-sessions.md.")
+    Path asnTable;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -182,7 +188,8 @@ final class NodeCommand implements Callable<Integer> {
                 buffers.buffers())
                 .withKeyLog(wgKeyLog).withProtocol(protocol)
                 .withHandshakeCpuBudget(handshakeCpuBudget).withNatAlternateAddress(natAlternateAddress)
-                .withRecords(records).withPowBits(powBits);
+                .withRecords(records).withPowBits(powBits)
+                .withAsnTable(asnTable);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();

@@ -123,6 +123,16 @@ class MoliaCommandTest {
         err.getBuffer().setLength(0);
         assertEquals(0, run("node", "--data-dir", dataDir, "--network-key", "ab".repeat(32), "--print-config"),
                 "a well-formed key is taken: " + err);
+        java.nio.file.Path table = dir.resolve("asn.tsv");
+        java.nio.file.Files.writeString(table, "1.0.0.0\t1.0.0.255\t13335\tUS\tX\n1.0.1.0 1.0.1.255 5\n");
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("node", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--asn-table", table.toString()));
+        assertEquals("molia node: " + table + " line 2: expected range_start, range_end and AS_number separated by "
+                + "tabs", err.toString().strip());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("node", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--asn-table",
+                dir.resolve("none.tsv").toString()));
+        assertEquals("molia node: no such ASN table: " + dir.resolve("none.tsv"), err.toString().strip());
     }
 
     @Test
