@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What admission costs per packet (issue 16): the identity proof-of-work check of a contact met before (the cache)
  * and of one never met (a BLAKE3 of 40 bytes), and a write token issued (every FIND_NODE answer) and checked (every
- * STORE). Run with {@code scripts/jmh AdmissionJmh}: the GC profiler's {@code gc.alloc.rate.norm} must be 0 B/op.
+ * STORE). Run with {@code scripts/jmh IdentityAndTokenJmh}: the GC profiler's {@code gc.alloc.rate.norm} must be 0 B/op.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 3, time = 2)
 @Fork(1)
-public class AdmissionJmh {
+public class IdentityAndTokenJmh {
     private static final int BITS = 8;
     private static final int CONTACTS = 4096;
 
