@@ -636,7 +636,8 @@ public final class MoliaNode implements AutoCloseable {
         try {
             probeSockets.close();
         } catch (IOException e) {
-            LOG.atDebug().log("closing the NAT probe sockets: {}", e.getMessage());
+            LOG.atDebug().addKeyValue("event", "nat.probe_sockets_close_failed").addKeyValue("error", e.getMessage())
+                    .log("closing the NAT probe sockets failed");
         }
     }
 

@@ -62,14 +62,10 @@ final class ProbeSockets implements AutoCloseable {
             channel.send(ByteBuffer.wrap(bytes), SocketAddresses.toInet(probe.to()));
         } catch (IOException e) {
             if (sendErrors.getAndIncrement() == 0) {
-                LOG.atWarn().addKeyValue("event", "nat.probe_send_failed").log("a NAT probe could not be sent: {}",
-                        e.getMessage());
+                LOG.atWarn().addKeyValue("event", "nat.probe_send_failed").addKeyValue("error", e.getMessage())
+                        .log("a NAT probe could not be sent (later failures are not logged)");
             }
         }
-    }
-
-    long sendErrors() {
-        return sendErrors.get();
     }
 
     /**
