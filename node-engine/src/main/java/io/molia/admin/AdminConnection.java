@@ -56,8 +56,10 @@ final class AdminConnection {
         writer.setDaemon(true);
         server.threads.add(reader);
         server.threads.add(writer);
-        reader.start();
+        // The writer first: a reader that meets a bad frame at once answers and closes, and close() waits for the
+        // writer with join(), which returns at once for a thread not started yet (then the answer was lost: CI).
         writer.start();
+        reader.start();
     }
 
     private void readLoop() {
