@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,32 +45,7 @@ class NodeCoreNatTest {
 
     /** Delivers datagrams and fires due timers until the network is quiet (1 ms per hop). */
     private void drive() {
-        for (int round = 0; round < 1_000; round++) {
-            for (NodeCore core : network.values()) {
-                if (core.nextDeadlineNs() <= now) {
-                    core.onTimer(now);
-                }
-            }
-            List<Object[]> inFlight = new ArrayList<>();
-            for (NodeCore core : network.values()) {
-                Outbound out;
-                while ((out = core.pollTransmit()) != null) {
-                    inFlight.add(new Object[] {core.self(), out.to(), Arrays.copyOf(out.data(), out.length())});
-                }
-            }
-            if (inFlight.isEmpty()) {
-                return;
-            }
-            now += MS;
-            for (Object[] d : inFlight) {
-                NodeCore to = network.get(((Contact) d[1]).address());
-                byte[] data = (byte[]) d[2];
-                if (to != null) {
-                    to.onDatagram(now, (Contact) d[0], data, 0, data.length);
-                }
-            }
-        }
-        throw new AssertionError("network did not go quiet: livelock");
+        now = CoreNetwork.drive(network, now, MS, 1_000, c -> c, out -> { });
     }
 
     private WireMessage only(NodeCore core) {

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,34 +39,7 @@ class NodeCoreTest {
 
     /** Delivers every queued datagram, and fires every due timer, until the network is quiet; fails on livelock. */
     private void drive() {
-        for (int round = 0; round < 10_000; round++) {
-            for (NodeCore core : network.values()) {
-                if (core.nextDeadlineNs() <= now) {
-                    core.onTimer(now); // e.g. the ping of a peer that contacted it
-                }
-            }
-            // Collect first, then deliver: every datagram takes exactly one round (1 ms).
-            List<Object[]> inFlight = new ArrayList<>();
-            for (NodeCore core : network.values()) {
-                Outbound out;
-                while ((out = core.pollTransmit()) != null) {
-                    sentTo.add(out.to().address());
-                    inFlight.add(new Object[] {core.self(), out.to(), Arrays.copyOf(out.data(), out.length())});
-                }
-            }
-            if (inFlight.isEmpty()) {
-                return;
-            }
-            now += MS;
-            for (Object[] d : inFlight) {
-                NodeCore to = network.get(((Contact) d[1]).address());
-                byte[] data = (byte[]) d[2];
-                if (to != null) {
-                    to.onDatagram(now, (Contact) d[0], data, 0, data.length);
-                }
-            }
-        }
-        throw new AssertionError("network did not go quiet: livelock");
+        now = CoreNetwork.drive(network, now, MS, 10_000, c -> c, out -> sentTo.add(out.to().address()));
     }
 
     private static List<CoreEvent> events(NodeCore core) {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,32 +52,7 @@ class RecordOperationsTest {
     }
 
     private void drive() {
-        for (int round = 0; round < 10_000; round++) {
-            for (NodeCore core : network.values()) {
-                if (core.nextDeadlineNs() <= now) {
-                    core.onTimer(now);
-                }
-            }
-            List<Object[]> inFlight = new ArrayList<>();
-            for (NodeCore core : network.values()) {
-                Outbound out;
-                while ((out = core.pollTransmit()) != null) {
-                    inFlight.add(new Object[] {core.self(), out.to(), Arrays.copyOf(out.data(), out.length())});
-                }
-            }
-            if (inFlight.isEmpty()) {
-                return;
-            }
-            now += MS;
-            for (Object[] d : inFlight) {
-                NodeCore to = network.get(((Contact) d[1]).address());
-                byte[] data = (byte[]) d[2];
-                if (to != null) {
-                    to.onDatagram(now, (Contact) d[0], data, 0, data.length);
-                }
-            }
-        }
-        throw new AssertionError("network did not go quiet: livelock");
+        now = CoreNetwork.drive(network, now, MS, 10_000, c -> c, out -> { });
     }
 
     private static List<CoreEvent> events(NodeCore core) {

@@ -28,7 +28,7 @@ public final class MutableStore {
     private final long maxBytes;
     private final int maxValueBytes;
     private final Map<NodeId, Held> records = new HashMap<>();
-    private final long[] outcomes = new long[WriteOutcome.values().length];
+    private final WriteTally tally = new WriteTally();
     private long bytes;
     private long expired;
     private StoreJournal journal = StoreJournal.NONE;
@@ -61,7 +61,7 @@ public final class MutableStore {
                 bytes += r.sizeBytes() - (old == null ? 0 : old.record().sizeBytes());
             }
         }
-        outcomes[outcome.ordinal()]++;
+        tally.count(outcome);
         return outcome;
     }
 
@@ -143,15 +143,11 @@ public final class MutableStore {
 
     /** Writes that ended with {@code outcome} (STORED included). */
     public long outcomes(WriteOutcome outcome) {
-        return outcomes[outcome.ordinal()];
+        return tally.of(outcome);
     }
 
     /** Writes refused for any reason. */
     public long refused() {
-        long n = 0;
-        for (WriteOutcome o : WriteOutcome.values()) {
-            n += o.stored() ? 0 : outcomes[o.ordinal()];
-        }
-        return n;
+        return tally.refused();
     }
 }

@@ -29,7 +29,7 @@ public final class ProviderStore {
     private final int maxEntries;
     private final Map<NodeId, LinkedHashMap<NodeId, Entry>> byKey = new HashMap<>();
     private final Map<NodeId, Integer> keysPerProvider = new HashMap<>();
-    private final long[] outcomes = new long[WriteOutcome.values().length];
+    private final WriteTally tally = new WriteTally();
     private int entries;
     private long bytes;
     private long expired;
@@ -68,7 +68,7 @@ public final class ProviderStore {
                 }
             }
         }
-        outcomes[outcome.ordinal()]++;
+        tally.count(outcome);
         return outcome;
     }
 
@@ -186,15 +186,13 @@ public final class ProviderStore {
         return expired;
     }
 
+    /** Writes that ended with {@code outcome} (STORED included). */
     public long outcomes(WriteOutcome outcome) {
-        return outcomes[outcome.ordinal()];
+        return tally.of(outcome);
     }
 
+    /** Writes refused for any reason. */
     public long refused() {
-        long n = 0;
-        for (WriteOutcome o : WriteOutcome.values()) {
-            n += o.stored() ? 0 : outcomes[o.ordinal()];
-        }
-        return n;
+        return tally.refused();
     }
 }
