@@ -189,7 +189,7 @@ public final class NodeFigures {
                 s -> s.sessions().puzzlesSolved));
         f.add(Figure.counter("handshake_retries_with_puzzle", "Initiations re-sent at once, solved, after a puzzle "
                 + "reply", s -> s.sessions().retriesWithPuzzle));
-        f.add(Figure.<ShardSource>gauge("puzzle_bits", "Difficulty of the puzzle the shard asks for now (leading zero "
+        f.add(Figure.<ShardSource>gauge("puzzle_difficulty", "Difficulty of the puzzle the shard asks for now (leading zero "
                 + "bits; 0: none)", s -> s.sessions().puzzleBits).shownPerShard());
         f.add(Figure.counter("handshakes_with_mac2", "Initiations handled under load: a valid mac2, and their "
                 + "source within its rate", s -> s.sessions().handshakesWithMac2));

@@ -27,12 +27,14 @@ import io.molia.nat.NatProbe;
 final class ProbeSockets implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeSockets.class);
 
-    private final DatagramChannel otherPort;
+    private final InetAddress boundAddress;
+    /** Opened at the first probe: a node nobody asks to probe holds no second port (PortClaimIT counts ports). */
+    private DatagramChannel otherPort;
     private final DatagramChannel alternate;
     private final AtomicLong sendErrors = new AtomicLong();
 
     ProbeSockets(InetSocketAddress bound, InetAddress alternateAddress) throws IOException {
-        this.otherPort = open(new InetSocketAddress(bound.getAddress(), 0));
+        this.boundAddress = bound.getAddress();
         this.alternate = alternateAddress == null ? null : open(new InetSocketAddress(alternateAddress, 0));
     }
 
@@ -57,8 +59,8 @@ final class ProbeSockets implements AutoCloseable {
     void send(NatProbe probe) {
         byte[] bytes = new byte[NatProbe.BYTES];
         probe.writeTo(bytes, 0);
-        DatagramChannel channel = probe.fromAlternateAddress() ? alternate : otherPort;
         try {
+            DatagramChannel channel = probe.fromAlternateAddress() ? alternate : otherPort();
             channel.send(ByteBuffer.wrap(bytes), SocketAddresses.toInet(probe.to()));
         } catch (IOException e) {
             if (sendErrors.getAndIncrement() == 0) {
@@ -86,9 +88,18 @@ final class ProbeSockets implements AutoCloseable {
         return out;
     }
 
+    private synchronized DatagramChannel otherPort() throws IOException {
+        if (otherPort == null) {
+            otherPort = open(new InetSocketAddress(boundAddress, 0));
+        }
+        return otherPort;
+    }
+
     @Override
-    public void close() throws IOException {
-        otherPort.close();
+    public synchronized void close() throws IOException {
+        if (otherPort != null) {
+            otherPort.close();
+        }
         if (alternate != null) {
             alternate.close();
         }
