@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.molia.crypto.Blake3;
 import org.junit.jupiter.api.Test;
@@ -64,13 +66,19 @@ class ProofOfWorkTest {
             check.valid(ID, good);
             check.valid(ID, i);
         }
-        long before = threads.getCurrentThreadAllocatedBytes();
+        // A round of 200,000 checks that allocated per check would show megabytes; a one-off of the JIT's (208 B once
+        // on CI) is not the check's, so one clean round out of five is the pass.
+        List<Long> rounds = new ArrayList<>();
         int valid = 0;
-        for (int i = 0; i < 100_000; i++) {
-            valid += check.valid(ID, good) ? 1 : 0;
-            valid += check.valid(ID, i % 64) ? 1 : 0; // misses: a BLAKE3 each
+        for (int round = 0; round < 5 && (rounds.isEmpty() || rounds.get(rounds.size() - 1) != 0); round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 100_000; i++) {
+                valid += check.valid(ID, good) ? 1 : 0;
+                valid += check.valid(ID, i % 64) ? 1 : 0; // misses: a BLAKE3 each
+            }
+            rounds.add(threads.getCurrentThreadAllocatedBytes() - before);
         }
-        assertEquals(0, threads.getCurrentThreadAllocatedBytes() - before);
+        assertEquals(0L, rounds.get(rounds.size() - 1), "bytes allocated per round of 200,000 checks: " + rounds);
         assertTrue(valid >= 100_000);
     }
 }
