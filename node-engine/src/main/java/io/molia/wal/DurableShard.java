@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -89,14 +88,13 @@ public final class DurableShard implements AutoCloseable {
     }
 
     /**
-     * Restores {@code records} (this shard's, from its own dir and from any other shard dir that held them) and, on
-     * the routing table's owner, {@code peers} into {@code core}; opens the next generation; journals {@code moved}
-     * (the records among them that another shard dir held: the shard count changed) and then every later change
-     * of {@code core}. On the shard's thread.
+     * Restores {@code owned} (the records, mutable records and providers this shard owns, from its own dir and from
+     * any other shard dir that held them: {@link OwnerSplit}) and, on the routing table's owner, {@code peers} into
+     * {@code core}; opens the next generation; journals {@code movedIn} (what of it another shard dir held: the shard
+     * count changed) and then every later change of {@code core}. On the shard's thread.
      */
-    DurableShard(Path dataDir, WalOptions options, WalClock clock, NodeCore core, Recovered own,
-            Map<NodeId, WalState.Record> records, List<WalState.Peer> peers, Map<NodeId, WalState.Record> moved,
-            long nowNs) throws IOException {
+    DurableShard(Path dataDir, WalOptions options, WalClock clock, NodeCore core, Recovered own, WalState owned,
+            List<WalState.Peer> peers, WalState movedIn, long nowNs) throws IOException {
         long t0 = System.nanoTime();
         this.shard = own.shard();
         this.background = Executors.newSingleThreadExecutor(r -> {
@@ -108,16 +106,16 @@ public final class DurableShard implements AutoCloseable {
         this.options = options;
         this.clock = clock;
         this.shardDir = WalLayout.shardDir(dataDir, shard);
-        for (var e : records.entrySet()) {
+        for (var e : owned.records().entrySet()) {
             WalState.Record r = e.getValue();
             core.records().restore(e.getKey(), r.value(), clock.toMonoNs(r.storedWallMs()),
                     clock.toMonoNs(r.expiresWallMs()));
         }
-        for (WalState.Mutable m : own.state().mutables().values()) {
+        for (WalState.Mutable m : owned.mutables().values()) {
             core.recordRequests().mutables().restore(m.record(), clock.toMonoNs(m.storedWallMs()),
                     clock.toMonoNs(m.expiresWallMs()));
         }
-        for (WalState.Provider p : own.state().providerList()) {
+        for (WalState.Provider p : owned.providerList()) {
             core.recordRequests().providers().restore(p.key(), p.record(), clock.toMonoNs(p.storedWallMs()),
                     clock.toMonoNs(p.expiresWallMs()));
         }
@@ -129,24 +127,32 @@ public final class DurableShard implements AutoCloseable {
                 restoredPeers++;
             }
         }
-        this.recordsRecovered = records.size();
+        this.recordsRecovered = owned.records().size();
         this.peersRecovered = restoredPeers;
         this.entriesReplayed = own.entriesRead();
         this.wal = new ShardWal(shard, shardDir, options.sync(), clock, lastGenerationOnDisk() + 1,
                 own.lastSequence() + 1);
-        for (var e : moved.entrySet()) {
+        for (var e : movedIn.records().entrySet()) {
             WalState.Record r = e.getValue();
             wal.onRecordPut(e.getKey(), r.value(), clock.toMonoNs(r.storedWallMs()),
                     clock.toMonoNs(r.expiresWallMs()));
         }
-        if (!moved.isEmpty()) {
+        for (WalState.Mutable m : movedIn.mutables().values()) {
+            wal.onMutablePut(m.record().key(), m.record(), clock.toMonoNs(m.storedWallMs()),
+                    clock.toMonoNs(m.expiresWallMs()));
+        }
+        for (WalState.Provider p : movedIn.providerList()) {
+            wal.onProviderPut(p.key(), p.record(), clock.toMonoNs(p.storedWallMs()), clock.toMonoNs(p.expiresWallMs()));
+        }
+        int movedCount = movedIn.records().size() + movedIn.mutables().size() + movedIn.providerList().size();
+        if (movedCount > 0) {
             wal.force(); // before the dir that held them is deleted
         }
         core.journal(wal);
         this.startupNs = own.startupNs() + System.nanoTime() - t0;
         this.lastCompactionMonoNs = nowNs;
         LOG.atInfo().addKeyValue("event", "wal.recovered").addKeyValue("shard", shard).addKeyValue("entries_replayed", entriesReplayed)
-                .addKeyValue("records", recordsRecovered).addKeyValue("records_moved_in", moved.size())
+                .addKeyValue("records", recordsRecovered).addKeyValue("records_moved_in", movedCount)
                 .addKeyValue("peers", peersRecovered).addKeyValue("startup_ms", startupNs / 1_000_000)
                 .addKeyValue("generation", wal.generation()).addKeyValue("sync", options.sync().name().toLowerCase())
                 .log("wal recovered");

@@ -4,15 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 
-import io.molia.contact.NodeId;
 import io.molia.core.NodeCore;
 import io.molia.core.ShardPartition;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -74,30 +71,15 @@ public final class NodeWal implements AutoCloseable {
             reading.add(CompletableFuture.completedFuture(recover(dataDir, shard, clock)));
         }
         List<DurableShard.Recovered> read = joinAll(reading);
-        ShardPartition any = cores.get(0).partition();
-        List<Map<NodeId, WalState.Record>> records = new ArrayList<>();
-        List<Map<NodeId, WalState.Record>> moved = new ArrayList<>();
-        for (int shard = 0; shard < count; shard++) {
-            records.add(new HashMap<>());
-            moved.add(new HashMap<>());
-        }
-        for (DurableShard.Recovered r : read) {
-            for (var e : r.state().records().entrySet()) {
-                int owner = any.ownerOfKey(e.getKey());
-                records.get(owner).put(e.getKey(), e.getValue());
-                if (owner != r.shard()) {
-                    moved.get(owner).put(e.getKey(), e.getValue());
-                }
-            }
-        }
+        OwnerSplit split = new OwnerSplit(cores.get(0).partition(), count, read);
         List<CompletableFuture<DurableShard>> opening = new ArrayList<>();
         for (int shard = 0; shard < count; shard++) {
             int s = shard;
             List<WalState.Peer> peers = cores.get(s).ownsRoutingTable() ? read.get(0).state().peerList() : List.of();
             opening.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return new DurableShard(dataDir, options, clock, cores.get(s), read.get(s), records.get(s), peers,
-                            moved.get(s), nowNs);
+                    return new DurableShard(dataDir, options, clock, cores.get(s), read.get(s), split.owned(s), peers,
+                            split.movedIn(s), nowNs);
                 } catch (IOException e) {
                     throw new CompletionException(e);
                 }

@@ -54,6 +54,12 @@ public final class WalState {
         providers.computeIfAbsent(p.key(), k -> new LinkedHashMap<>()).put(p.record().id(), p);
     }
 
+    /** The entry of {@code provider} for {@code key}, or null. */
+    public Provider provider(NodeId key, NodeId provider) {
+        Map<NodeId, Provider> byProvider = providers.get(key);
+        return byProvider == null ? null : byProvider.get(provider);
+    }
+
     /** Every provider entry, key by key. */
     public List<Provider> providerList() {
         List<Provider> out = new ArrayList<>();

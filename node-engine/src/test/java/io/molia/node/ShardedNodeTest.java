@@ -9,11 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
+import io.molia.core.ShardPartition;
 import io.molia.testing.LiveNodes;
 import io.molia.wal.WalLayout;
 import io.molia.wal.WalScanner;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A node of 1, 2 and 4 shards over real sockets and real WALs (DESIGN §3.2, §3.9): every shard answers, stores the
  * records of its key partition in its own {@code wal/shard-N/}, and runs lookups started on it; what lands on the
- * wrong shard is handed over once. The node restarts from its WALs with another shard count and loses nothing.
+ * wrong shard is handed over once. The node restarts from its WALs with another shard count and loses nothing: its
+ * values, mutable records and providers each come back on the shard that owns their key now.
  */
 class ShardedNodeTest {
     private static final int CLIENTS = 4;
@@ -53,6 +56,13 @@ class ShardedNodeTest {
             assertEquals(put.attempted(), put.stored(), "every store acknowledged, the target's on any shard");
             puts.add(put);
         }
+        for (int i = 0; i < VALUES / 2; i++) { // mutable records and providers, partitioned by key like the values
+            MoliaNode client = clients.get(i % CLIENTS);
+            assertEquals(CLIENTS, client.putMutable(("salt " + i).getBytes(StandardCharsets.UTF_8), 1,
+                    ("mutable " + i).getBytes(StandardCharsets.UTF_8), -1).get(10, TimeUnit.SECONDS).stored());
+            assertEquals(CLIENTS, client.provide(new NodeId(i, shards, 3, 5)).get(10, TimeUnit.SECONDS).stored());
+        }
+        assertEquals(List.of(0, VALUES / 2, VALUES / 2), heldOffOwner(target), "mutables and providers on their owners");
         List<Integer> recordsByShard = target.onEveryShard(v -> v.core().records().size()).get(5, TimeUnit.SECONDS);
         assertEquals(VALUES, recordsByShard.stream().mapToInt(Integer::intValue).sum(), "each record held once");
         List<Long> journaled = target.onEveryShard(v -> v.durable().status().appended()).get(5, TimeUnit.SECONDS);
@@ -92,9 +102,31 @@ class ShardedNodeTest {
         assertEquals(VALUES, again.status().get(5, TimeUnit.SECONDS).records(), "every record came back");
         assertEquals(digest, again.storeDigest().get(10, TimeUnit.SECONDS), "the same records, on " + otherCount
                 + " shards now");
+        assertEquals(List.of(0, VALUES / 2, VALUES / 2), heldOffOwner(again), "every mutable record and provider came "
+                + "back, each on the shard that owns its key among " + otherCount);
         for (int shard = otherCount; shard < shards; shard++) {
             assertFalse(Files.exists(WalLayout.shardDir(dataDir, shard)), "shard " + shard + "'s dir was moved");
         }
+    }
+
+    /** Mutable records and providers held on a shard that does not own their key; mutable records; providers. */
+    private static List<Integer> heldOffOwner(MoliaNode node) throws Exception {
+        List<int[]> perShard = node.onEveryShard(v -> {
+            int[] n = new int[3];
+            ShardPartition partition = v.core().partition();
+            for (NodeId key : v.core().recordRequests().mutables().view().keySet()) {
+                n[0] += partition.ownerOfKey(key) == v.index() ? 0 : 1;
+                n[1]++;
+            }
+            v.core().recordRequests().providers().forEach((key, e) -> {
+                n[0] += partition.ownerOfKey(key) == v.index() ? 0 : 1;
+                n[2]++;
+            });
+            return n;
+        }).get(5, TimeUnit.SECONDS);
+        int[] sum = new int[3];
+        perShard.forEach(n -> Arrays.setAll(sum, i -> sum[i] + n[i]));
+        return List.of(sum[0], sum[1], sum[2]);
     }
 
     private static Path dataDirOf(MoliaNode node) throws Exception {
