@@ -3,6 +3,7 @@ package io.molia.wal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -66,6 +67,7 @@ public final class DurableShard implements AutoCloseable {
         long t0 = System.nanoTime();
         Path shardDir = WalLayout.shardDir(dataDir, shard);
         PrivateFiles.createDirectories(shardDir);
+        sweepRemovals(shardDir);
         WalScanner scan = new WalScanner(shard, shardDir).scan(true, null, 0, null);
         if (!scan.clean()) {
             if (!scan.problemsOnlyAtTail()) {
@@ -80,7 +82,7 @@ public final class DurableShard implements AutoCloseable {
             setAsideTornTail(shardDir, shard, scan, clock);
         }
         if (scan.emptyLastGeneration() > 0) {
-            deleteTree(WalLayout.generationDir(shardDir, scan.emptyLastGeneration()));
+            removeAtomically(WalLayout.generationDir(shardDir, scan.emptyLastGeneration()));
             LOG.atInfo().addKeyValue("event", "wal.empty_generation_removed").addKeyValue("shard", shard).addKeyValue("generation", scan.emptyLastGeneration())
                     .log("wal: removed an empty generation (a start or compaction was killed as it began it)");
         }
@@ -227,7 +229,7 @@ public final class DurableShard implements AutoCloseable {
             if (g == last) {
                 Files.move(dir, shardDir.resolve(String.format("torn-%08d", g)));
             } else {
-                deleteTree(dir);
+                removeAtomically(dir);
             }
         }
         for (long s : WalLayout.snapshots(shardDir)) {
@@ -319,7 +321,7 @@ public final class DurableShard implements AutoCloseable {
         long deleted = 0;
         for (long g : WalLayout.generations(shardDir)) {
             if (g <= covered) {
-                deleteTree(WalLayout.generationDir(shardDir, g));
+                removeAtomically(WalLayout.generationDir(shardDir, g));
                 deleted++;
             }
         }
@@ -359,6 +361,38 @@ public final class DurableShard implements AutoCloseable {
         core.records().forEach((k, r) -> s.putRecord(k, new WalState.Record(r.value(), 0, clock.toWallMs(
                 r.expiresNs()))));
         return s;
+    }
+
+    private static final String REMOVING = "removing-";
+
+    /**
+     * Deletes {@code dir} so that a kill midway leaves no half of it under its own name: it is renamed first (one
+     * atomic step), then deleted. A generation dir half deleted under its name read as an empty generation, and
+     * {@code molia wal verify} reported the next generation's first sequence as a gap (WalKillIT, killed as a
+     * compaction deleted what its snapshot covered). {@link #sweepRemovals} finishes what a kill left.
+     */
+    static void removeAtomically(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Path doomed = dir.resolveSibling(REMOVING + dir.getFileName());
+        deleteTree(doomed); // an earlier removal of the same name that a kill stopped
+        Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(doomed);
+    }
+
+    /** Deletes what removals that a kill stopped left in {@code parent}. */
+    static void sweepRemovals(Path parent) throws IOException {
+        if (!Files.isDirectory(parent)) {
+            return;
+        }
+        List<Path> left;
+        try (Stream<Path> s = Files.list(parent)) {
+            left = s.filter(p -> p.getFileName().toString().startsWith(REMOVING)).toList();
+        }
+        for (Path p : left) {
+            deleteTree(p);
+        }
     }
 
     static void deleteTree(Path dir) throws IOException {

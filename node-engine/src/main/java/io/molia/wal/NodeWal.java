@@ -61,6 +61,7 @@ public final class NodeWal implements AutoCloseable {
     private static List<DurableShard> openShards(Path dataDir, WalOptions options, WalClock clock,
             List<NodeCore> cores, List<Executor> shardThreads, long nowNs) throws IOException {
         int count = cores.size();
+        DurableShard.sweepRemovals(WalLayout.walDir(dataDir));
         List<Integer> beyond = shardDirsFrom(dataDir, count);
         List<CompletableFuture<DurableShard.Recovered>> reading = new ArrayList<>();
         for (int shard = 0; shard < count; shard++) {
@@ -87,7 +88,7 @@ public final class NodeWal implements AutoCloseable {
         }
         List<DurableShard> opened = joinAll(opening);
         for (int shard : beyond) {
-            DurableShard.deleteTree(WalLayout.shardDir(dataDir, shard)); // its records are in their owners' WALs
+            DurableShard.removeAtomically(WalLayout.shardDir(dataDir, shard)); // its records are in their owners' WALs
             LOG.atInfo().addKeyValue("event", "wal.shard_dir_moved").addKeyValue("shard", shard).addKeyValue("shards", count)
                     .log("wal: the node runs fewer shards than wrote this WAL: moved the shard's records and removed it");
         }

@@ -452,6 +452,42 @@ class WalRecoveryTest {
                 e.getMessage());
     }
 
+    /**
+     * WalKillIT, rarely: a kill as a compaction deleted the generation its snapshot covered left that generation's
+     * dir without its queue file, which read as an empty generation 1, so `molia wal verify`'s walk of covered
+     * generations reported generation 2's first sequence as a gap. A removal now renames the dir out of the
+     * generations first; what a kill leaves of it is invisible to scans, and the next start deletes it.
+     */
+    @Test
+    void aRemovalStoppedByAKillLeavesNoHalfGenerationAndTheNextStartFinishesIt() throws Exception {
+        SplittableRandom random = new SplittableRandom(9);
+        Contact self = TestContacts.random(random);
+        NodeCore core = new NodeCore(CoreConfig.defaults(), self, random.split(), 0);
+        try (NodeWal wal = NodeWal.open(dir, WalOptions.defaults(), core, 0)) {
+            for (int i = 0; i < 30; i++) {
+                assertTrue(core.records().put(1_000, WalTestSupport.key(i), WalTestSupport.value(i), 60_000_000_000L));
+            }
+            assertEquals(1, wal.shard(0).compact(core).get().generation());
+        }
+        assertEquals(List.of(2L), WalLayout.generations(shard()), "the compaction removed what its snapshot covers");
+
+        Path halfDeleted = WalLayout.generationDir(shard(), 1);
+        Files.createDirectory(halfDeleted); // what a kill between the queue file's unlink and the dir's rmdir left
+        WalScanner walk = new WalScanner(0, shard()).scan(false, null, 0, null); // verify's walk of every generation
+        assertFalse(walk.clean(), "a half-deleted generation under its own name reads as a gap: " + walk.problems());
+        Files.delete(halfDeleted);
+
+        Path leftover = shard().resolve("removing-gen-00000001"); // what a kill leaves of a removal now
+        Files.createDirectory(leftover);
+        Files.writeString(leftover.resolve("metadata.cq4t"), "partial");
+        assertTrue(new WalScanner(0, shard()).scan(false, null, 0, null).clean(), "invisible to every scan");
+        NodeCore again = new NodeCore(CoreConfig.defaults(), self, random.split(), 0);
+        try (NodeWal wal = NodeWal.open(dir, WalOptions.defaults(), again, 0)) {
+            assertEquals(30, again.records().size());
+        }
+        assertFalse(Files.exists(leftover), "the next start finished the removal");
+    }
+
     static void flip(Path file, long offset) throws Exception {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.seek(offset);
