@@ -67,7 +67,7 @@ public final class DurableShard implements AutoCloseable {
         long t0 = System.nanoTime();
         Path shardDir = WalLayout.shardDir(dataDir, shard);
         PrivateFiles.createDirectories(shardDir);
-        sweepRemovals(shardDir);
+        sweepLeftovers(shardDir);
         WalScanner scan = new WalScanner(shard, shardDir).scan(true, null, 0, null);
         if (!scan.clean()) {
             if (!scan.problemsOnlyAtTail()) {
@@ -369,7 +369,7 @@ public final class DurableShard implements AutoCloseable {
      * Deletes {@code dir} so that a kill midway leaves no half of it under its own name: it is renamed first (one
      * atomic step), then deleted. A generation dir half deleted under its name read as an empty generation, and
      * {@code molia wal verify} reported the next generation's first sequence as a gap (WalKillIT, killed as a
-     * compaction deleted what its snapshot covered). {@link #sweepRemovals} finishes what a kill left.
+     * compaction deleted what its snapshot covered). {@link #sweepLeftovers} finishes what a kill left.
      */
     static void removeAtomically(Path dir) throws IOException {
         if (!Files.exists(dir)) {
@@ -381,14 +381,18 @@ public final class DurableShard implements AutoCloseable {
         deleteTree(doomed);
     }
 
-    /** Deletes what removals that a kill stopped left in {@code parent}. */
-    static void sweepRemovals(Path parent) throws IOException {
+    /**
+     * Deletes what a kill left in {@code parent}: removals it stopped, and snapshots it stopped before they were
+     * complete ({@code .snap.tmp}, never read: the generations they would have covered are all still there).
+     */
+    static void sweepLeftovers(Path parent) throws IOException {
         if (!Files.isDirectory(parent)) {
             return;
         }
         List<Path> left;
         try (Stream<Path> s = Files.list(parent)) {
-            left = s.filter(p -> p.getFileName().toString().startsWith(REMOVING)).toList();
+            left = s.filter(p -> p.getFileName().toString().startsWith(REMOVING)
+                    || p.getFileName().toString().endsWith(SnapshotFile.UNFINISHED_SUFFIX)).toList();
         }
         for (Path p : left) {
             deleteTree(p);

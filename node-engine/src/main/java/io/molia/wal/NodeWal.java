@@ -61,7 +61,7 @@ public final class NodeWal implements AutoCloseable {
     private static List<DurableShard> openShards(Path dataDir, WalOptions options, WalClock clock,
             List<NodeCore> cores, List<Executor> shardThreads, long nowNs) throws IOException {
         int count = cores.size();
-        DurableShard.sweepRemovals(WalLayout.walDir(dataDir));
+        DurableShard.sweepLeftovers(WalLayout.walDir(dataDir));
         List<Integer> beyond = shardDirsFrom(dataDir, count);
         List<CompletableFuture<DurableShard.Recovered>> reading = new ArrayList<>();
         for (int shard = 0; shard < count; shard++) {

@@ -33,6 +33,8 @@ import io.molia.contact.NodeId;
  */
 public final class SnapshotFile {
     public static final int FORMAT_VERSION = 1;
+    /** A snapshot is written under this suffix and renamed into place once complete. */
+    static final String UNFINISHED_SUFFIX = ".tmp";
     private static final byte[] MAGIC = "MOLIASNP".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "MOLIAEND".getBytes(StandardCharsets.US_ASCII);
     private static final int HEADER = 52;
@@ -54,7 +56,7 @@ public final class SnapshotFile {
     /** As above, with the store digest of {@code state} already computed by the caller. */
     public static long write(Path file, int shard, long generation, long lastSequence, long wallMs, WalState state,
             String digestHex) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Path tmp = file.resolveSibling(file.getFileName() + UNFINISHED_SUFFIX);
         long entries = state.records().size() + state.peers().size() + state.mutables().size()
                 + state.providerList().size();
         for (WalState.Peer p : state.peers().values()) {

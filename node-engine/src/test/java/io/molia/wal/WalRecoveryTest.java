@@ -456,7 +456,8 @@ class WalRecoveryTest {
      * WalKillIT, rarely: a kill as a compaction deleted the generation its snapshot covered left that generation's
      * dir without its queue file, which read as an empty generation 1, so `molia wal verify`'s walk of covered
      * generations reported generation 2's first sequence as a gap. A removal now renames the dir out of the
-     * generations first; what a kill leaves of it is invisible to scans, and the next start deletes it.
+     * generations first; what a kill leaves of it is invisible to scans, and the next start deletes it, as it does an unfinished
+     * snapshot file.
      */
     @Test
     void aRemovalStoppedByAKillLeavesNoHalfGenerationAndTheNextStartFinishesIt() throws Exception {
@@ -480,12 +481,15 @@ class WalRecoveryTest {
         Path leftover = shard().resolve("removing-gen-00000001"); // what a kill leaves of a removal now
         Files.createDirectory(leftover);
         Files.writeString(leftover.resolve("metadata.cq4t"), "partial");
+        Path unfinishedSnapshot = shard().resolve("snapshot-00000002.snap.tmp"); // a kill while a snapshot was written
+        Files.writeString(unfinishedSnapshot, "MOLIASNP");
         assertTrue(new WalScanner(0, shard()).scan(false, null, 0, null).clean(), "invisible to every scan");
         NodeCore again = new NodeCore(CoreConfig.defaults(), self, random.split(), 0);
         try (NodeWal wal = NodeWal.open(dir, WalOptions.defaults(), again, 0)) {
             assertEquals(30, again.records().size());
         }
         assertFalse(Files.exists(leftover), "the next start finished the removal");
+        assertFalse(Files.exists(unfinishedSnapshot), "and deleted the unfinished snapshot");
     }
 
     static void flip(Path file, long offset) throws Exception {
