@@ -219,6 +219,9 @@ public final class NodeFigures {
                 + "unvalidated peer sent", s -> s.sessions().answersOverAmplificationBound));
         f.add(Figure.counter("session_queue_overflow", "Messages dropped: a session's queue awaiting its handshake "
                 + "was full", s -> s.sessions().queueOverflow));
+        f.add(Figure.counter("unanswered_session_handshakes", "Handshakes started because a session went 15 s "
+                + "without an answer to what was sent on it (the peer lost it, e.g. restarted)",
+                s -> s.sessions().unansweredSessionHandshakes));
         f.add(Figure.counter("sessions_evicted", "Sessions evicted from a full table",
                 s -> s.sessions().sessionsEvicted));
         f.add(Figure.counter("keepalives_sent", "Keepalives sent", s -> s.sessions().keepalivesSent));

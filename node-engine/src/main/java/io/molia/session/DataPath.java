@@ -65,6 +65,7 @@ final class DataPath {
         }
         s.replay.accept(counter);
         s.lastReceivedNs = nowNs;
+        s.unansweredSinceNs = Session.NEVER;
         s.packetsIn++;
         s.bytesIn += len;
         s.confirmed = true;

@@ -18,6 +18,9 @@ public final class Session {
     long sendCounter;
     long lastSentNs;
     long lastReceivedNs;
+    /** When the core first sent on this session since it last received anything; NEVER when nothing waits. */
+    long unansweredSinceNs = NEVER;
+    static final long NEVER = Long.MIN_VALUE;
     long bytesIn;
     long bytesOut;
     long packetsIn;
@@ -39,6 +42,16 @@ public final class Session {
         this.confirmed = initiator;
         this.lastSentNs = nowNs;
         this.lastReceivedNs = nowNs;
+    }
+
+    /**
+     * WireGuard's rule (paper §6.2): data sent and nothing received for KEEPALIVE_TIMEOUT + REKEY_TIMEOUT (15 s; a
+     * live peer sends at least a keepalive 10 s after our data) means the peer lost the session, e.g. it restarted:
+     * the next message goes in a new handshake instead of into a session nobody can open.
+     */
+    boolean unansweredTooLong(long nowNs) {
+        return unansweredSinceNs != NEVER
+                && nowNs - unansweredSinceNs >= WireGuardConstants.KEEPALIVE_TIMEOUT_NS + WireGuardConstants.REKEY_TIMEOUT_NS;
     }
 
     /**

@@ -65,6 +65,8 @@ public final class SessionCounters {
     public long answersOverAmplificationBound;
     public long sessionsEvicted;
     public long queueOverflow;
+    /** Handshakes started because a session went unanswered for 15 s (the peer lost it, e.g. restarted). */
+    public long unansweredSessionHandshakes;
     public long keepalivesSent;
     /** Received transport data longer than the manager opens ({@link SessionManager#MAX_DATAGRAM_BYTES}). */
     public long tooLong;
@@ -123,6 +125,7 @@ public final class SessionCounters {
         answersOverAmplificationBound += other.answersOverAmplificationBound;
         sessionsEvicted += other.sessionsEvicted;
         queueOverflow += other.queueOverflow;
+        unansweredSessionHandshakes += other.unansweredSessionHandshakes;
         keepalivesSent += other.keepalivesSent;
         tooLong += other.tooLong;
         tooLongToSend += other.tooLongToSend;

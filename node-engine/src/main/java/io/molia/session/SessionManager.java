@@ -363,7 +363,14 @@ public final class SessionManager {
             return true;
         }
         Session s = peer == null ? null : peer.current;
-        if (s != null && !s.expired(nowNs) && s.confirmed) {
+        boolean live = s != null && !s.expired(nowNs) && s.confirmed;
+        if (live && s.unansweredTooLong(nowNs)) {
+            // the peer lost this session: the message waits for, or rides in, a new handshake (below)
+            counters.unansweredSessionHandshakes += peer.handshake == null ? 1 : 0;
+        } else if (live) {
+            if (s.unansweredSinceNs == Session.NEVER) {
+                s.unansweredSinceNs = nowNs;
+            }
             boolean sent = data.seal(nowNs, s, inner, off, len);
             if (s.dueForRekey(nowNs) && peer.handshake == null) {
                 initiator.initiate(nowNs, unixNanos, peer, null, 0, 0);

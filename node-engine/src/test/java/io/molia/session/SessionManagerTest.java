@@ -330,6 +330,49 @@ class SessionManagerTest {
         assertEquals(0, b.sessions.sessionCount());
     }
 
+    /**
+     * WireGuard's 15 s rule: a peer that restarted cannot open the old session, so what is sent on it goes unanswered;
+     * 15 s after the first unanswered message the next one goes in a new handshake, which the restarted peer answers.
+     * A peer that answers (or only sends its keepalive) within the 15 s keeps the session.
+     */
+    @Test
+    void aSessionUnansweredFor15SecondsGivesWayToANewHandshake() {
+        deliver(b, a, oneRoundTrip("q", "a"));
+        deliver(a, b, only(a.sessions));
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("still there?"), 0, 12));
+        assertEquals(SessionManager.DELIVERED, deliver(a, b, only(a.sessions)));
+        now += 9 * S;
+        assertTrue(b.sessions.send(now, WALL + now, a.contact, bytes("yes"), 0, 3));
+        assertEquals(SessionManager.DELIVERED, deliver(b, a, only(b.sessions)));
+        now += 9 * S;
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("ok"), 0, 2));
+        SessionManager.Transmit ok = only(a.sessions);
+        assertEquals(WireGuardConstants.TYPE_TRANSPORT, ok.data()[0], "answered in time: same session");
+        assertEquals(SessionManager.DELIVERED, deliver(a, b, ok));
+        now += 1 * S;
+        b.sessions.onTimer(now + WireGuardConstants.KEEPALIVE_TIMEOUT_NS, WALL + now); // nothing to say: a keepalive
+        assertEquals(SessionManager.HANDLED, deliver(b, a, only(b.sessions)), "a keepalive answers too");
+
+        Side restarted = new Side(2, 0x0a000002, PUBLIC_NETWORK, 3); // B's identity, none of its sessions
+        now += 1 * S;
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("lost 1"), 0, 6));
+        assertEquals(SessionManager.DROPPED, deliver(a, restarted, only(a.sessions)), "nobody holds that session");
+        now += 14 * S;
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("lost 2"), 0, 6));
+        assertEquals(WireGuardConstants.TYPE_TRANSPORT, only(a.sessions).data()[0], "14 s: still the old session");
+        now += 1 * S;
+        assertTrue(a.sessions.send(now, WALL + now, b.contact, bytes("again"), 0, 5));
+        SessionManager.Transmit init = only(a.sessions);
+        assertEquals(SessionManager.TYPE_MOLIA_INITIATION, init.data()[0], "15 s unanswered: a new handshake");
+        assertEquals(1, a.sessions.counters().unansweredSessionHandshakes);
+        assertEquals(SessionManager.DELIVERED, deliver(a, restarted, init));
+        assertEquals("again", text(restarted.sessions.delivery()), "the message rode in it");
+        assertTrue(restarted.sessions.send(now, WALL + now, a.contact, bytes("back"), 0, 4));
+        assertEquals(SessionManager.DELIVERED, deliver(restarted, a, only(restarted.sessions)));
+        assertEquals("back", text(a.sessions.delivery()));
+        assertTrue(a.sessions.canSendNow(now, b.contact.id()), "the new session carries what follows");
+    }
+
     @Test
     void messageLimitsRekeyAndThenRefuse() {
         SessionManager.Transmit response = oneRoundTrip("q", "a");
