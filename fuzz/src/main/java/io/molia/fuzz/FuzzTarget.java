@@ -55,8 +55,9 @@ public enum FuzzTarget {
             "blob fragments from any bytes: accepted only when the data hashes to the hash carried; canonical",
             "FragmentObject.java"),
     BULK_FRAME("bulk-frame", "BulkFrameFuzzTest", "hostileFramesNeverBreakATransfer",
-            "bulk transfer frames from any bytes into a live sender and a receiver: no exception, counts consistent",
-            "BulkFrame.java", "BulkSender.java", "BulkReceiver.java");
+            "bulk transfer frames from any bytes into a node pushing, fetching and holding: well-formed answers only, "
+            + "nothing held without its check, transfers bounded",
+            "BulkFrame.java", "BulkSender.java", "BulkReceiver.java", "BlobTransfers.java", "BlobStore.java");
 
     private final String id;
     private final String testClass;

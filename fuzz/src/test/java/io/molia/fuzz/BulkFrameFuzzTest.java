@@ -1,60 +1,59 @@
 package io.molia.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.molia.blob.BlobLayout;
+import io.molia.blob.BlobStore;
+import io.molia.blob.BlobTransfers;
 import io.molia.blob.BulkFrame;
-import io.molia.blob.BulkReceiver;
-import io.molia.blob.BulkSender;
+import io.molia.blob.FragmentObject;
+import io.molia.crypto.Blake3;
 
 /**
- * A bulk transfer fed frames of any bytes, as a peer could send them: {@link BulkFrame#check} judges each one; a
- * receiver takes the well-formed DATA frames and a sender (with a real transfer in flight) the well-formed ACKs. No
- * exception; the sender never counts more chunks in flight than it sent, nor more acknowledged than exist; the
- * receiver's ACK is itself well formed; a transfer done is done with every chunk acknowledged.
+ * A node's bulk transfers fed frames of any bytes from two peers, as they could send them, while it has a push and a
+ * fetch of its own under way and holds one fragment to serve: no exception; every frame it sends is well formed;
+ * what it holds changes only by a {@link BlobTransfers.Stored} event (an object that passed its check); the
+ * transfers under way stay within their bounds.
  */
 class BulkFrameFuzzTest {
-    private static final long TRANSFER = 7;
+    private static final Blake3 BLAKE3 = new Blake3();
+    private static final BlobLayout.Split SPLIT = new BlobLayout().split(new byte[3_000], 3_000);
+    private static final byte[] HELD = FragmentObject.of(SPLIT.manifestKey(), SPLIT.fragments().get(4), BLAKE3)
+            .encode();
 
     @FuzzTest(maxDuration = "30s")
     void hostileFramesNeverBreakATransfer(FuzzedDataProvider in) {
-        BulkSender sender = new BulkSender(TRANSFER, new byte[20_000]);
+        BlobTransfers node = new BlobTransfers(new BlobStore(1 << 20), new SplittableRandom(1));
+        node.store().accept(HELD);
         byte[] out = new byte[BulkFrame.MAX_DATA_BYTES];
         long now = 1;
-        while (sender.pollFrame(now, out, 0) > 0) {
-            // the initial window goes out
-        }
-        BulkReceiver receiver = null;
+        node.push(1, new byte[20_000]);
+        node.fetch(2, SPLIT.manifestKey(), now);
+        int held = node.store().size();
         while (in.remainingBytes() > 0) {
             now += in.consumeInt(0, 1_000_000_000);
+            long peer = in.consumeBoolean() ? 1 : 2;
             byte[] frame = in.consumeBytes(in.consumeInt(0, BulkFrame.MAX_DATA_BYTES + 8));
-            int status = BulkFrame.check(frame, 0, frame.length);
-            if (status != BulkFrame.OK) {
-                continue;
+            node.onFrame(now, peer, frame, 0, frame.length);
+            node.onTimer(now);
+            int n;
+            while ((n = node.pollTransmit(now, out, 0)) > 0) {
+                assertEquals(BulkFrame.OK, BulkFrame.check(out, 0, n), "a frame this node sends is well formed");
+                assertTrue(node.lastPeer() == 1 || node.lastPeer() == 2, "sent only to a peer it deals with");
             }
-            if (BulkFrame.type(frame, 0) == BulkFrame.ACK) {
-                sender.onAck(now, frame, 0);
-            } else {
-                if (receiver == null) {
-                    receiver = new BulkReceiver(frame, 0);
+            BlobTransfers.Event e;
+            while ((e = node.pollEvent()) != null) {
+                if (e instanceof BlobTransfers.Stored) {
+                    held++;
                 }
-                receiver.onData(frame, 0, frame.length);
-                int n = receiver.writeAck(out, 0);
-                assertEquals(BulkFrame.OK, BulkFrame.check(out, 0, n));
             }
-            sender.onTimer(now);
-            while (sender.pollFrame(now, out, 0) > 0) {
-                assertTrue(sender.inFlight() <= BulkSender.MAX_WINDOW);
-            }
-            assertTrue(sender.inFlight() >= 0 && sender.inFlight() <= sender.chunksSent());
-            assertTrue(sender.window() >= 1 && sender.window() <= BulkSender.MAX_WINDOW);
-            if (sender.done()) {
-                assertFalse(sender.failed());
-                assertEquals(0, sender.inFlight());
-            }
+            assertEquals(held, node.store().size(), "held objects change only by a Stored event");
+            assertTrue(node.activeTransfers() <= BlobTransfers.MAX_SENDERS + BlobTransfers.MAX_RECEIVERS);
         }
     }
 }

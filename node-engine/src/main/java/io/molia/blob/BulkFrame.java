@@ -15,6 +15,8 @@ package io.molia.blob;
  *       |      |                 | (chunks below   | cumulative + 1 + i received        |
  *       |      |                 | all received)   | (chunk cumulative is missing)      |
  *       +------+-----------------+-----------------+------------------------------------+
+ * FETCH:    | 0x03 | transfer id u64 | key (32 bytes) |   the holder answers with DATA frames of this id
+ * NOT_HELD: | 0x04 | transfer id u64 |                    or this
  * big-endian
  * </pre>
  *
@@ -23,6 +25,10 @@ package io.molia.blob;
 public final class BulkFrame {
     public static final int DATA = 1;
     public static final int ACK = 2;
+    public static final int FETCH = 3;
+    public static final int NOT_HELD = 4;
+    public static final int FETCH_BYTES = 41;
+    public static final int NOT_HELD_BYTES = 9;
     public static final int DATA_HEADER_BYTES = 21;
     public static final int ACK_BYTES = 21;
     /** 1,088 payload bytes + 21 of header leave 75 bytes of the 1,184 an inner message may take for the envelope. */
@@ -56,6 +62,24 @@ public final class BulkFrame {
         return ACK_BYTES;
     }
 
+    public static int writeFetch(byte[] out, int off, long transferId, byte[] key) {
+        out[off] = FETCH;
+        putLong(out, off + 1, transferId);
+        System.arraycopy(key, 0, out, off + 9, 32);
+        return FETCH_BYTES;
+    }
+
+    public static int writeNotHeld(byte[] out, int off, long transferId) {
+        out[off] = NOT_HELD;
+        putLong(out, off + 1, transferId);
+        return NOT_HELD_BYTES;
+    }
+
+    /** The key a FETCH asks for: {@code in[keyOffset(off), + 32)}. */
+    public static int keyOffset(int off) {
+        return off + 9;
+    }
+
     /**
      * Whether {@code in[off, off + len)} is a well-formed frame: OK, or why not. A DATA frame is well formed when
      * {@code seq < chunks}, its object size needs exactly {@code chunks} chunks, and its payload is that chunk's size.
@@ -65,8 +89,9 @@ public final class BulkFrame {
             return TRUNCATED;
         }
         int type = in[off];
-        if (type == ACK) {
-            return len == ACK_BYTES ? OK : len < ACK_BYTES ? TRUNCATED : BAD_SHAPE;
+        if (type == ACK || type == FETCH || type == NOT_HELD) {
+            int size = type == ACK ? ACK_BYTES : type == FETCH ? FETCH_BYTES : NOT_HELD_BYTES;
+            return len == size ? OK : len < size ? TRUNCATED : BAD_SHAPE;
         }
         if (type != DATA) {
             return UNKNOWN_TYPE;
