@@ -60,14 +60,11 @@ class BlobTransfersTest {
 
         void run(BooleanSupplier until) {
             while (true) {
-                for (int i = 0; i < nodes.length; i++) {
-                    if (!stopped[i]) {
-                        drain(i);
-                    }
-                }
+                drainAll();
                 if (until.getAsBoolean()) {
                     return;
                 }
+                drainAll(); // what the check itself started (a repair's pushes)
                 assertTrue(now < GIVE_UP_NS, "livelock: the network ran out of virtual time");
                 long next = wire.isEmpty() ? Long.MAX_VALUE : wire.peek().atNs();
                 for (int i = 0; i < nodes.length; i++) {
@@ -87,6 +84,14 @@ class BlobTransfersTest {
                     if (!stopped[i]) {
                         nodes[i].onTimer(now);
                     }
+                }
+            }
+        }
+
+        void drainAll() {
+            for (int i = 0; i < nodes.length; i++) {
+                if (!stopped[i]) {
+                    drain(i);
                 }
             }
         }
@@ -171,6 +176,98 @@ class BlobTransfersTest {
         BlobLayout.Assembled read = layout.assemble(m, (s, i) -> fragments[s][i]);
         assertArrayEquals(blob, read.blob());
         assertEquals(6, read.fragmentsRebuilt(), "data fragments 0, 4 and 8 of both stripes");
+    }
+
+    @Test
+    void aHolderRebuildsTwoLostSiblingsAndPlacesThemSoTheBlobOutlivesSixLostHolders() throws BlobFormatException {
+        byte[] blob = new byte[600_000]; // one stripe
+        new SplittableRandom(5).nextBytes(blob);
+        Blake3 blake3 = new Blake3();
+        BlobLayout layout = new BlobLayout();
+        BlobLayout.Split split = layout.split(blob);
+        Network net = new Network(18, 0.02, 5); // 0 puts; 1..14 hold fragment i on 1 + i; 15, 16 replace; 17 reads
+        for (BlobLayout.Fragment f : split.fragments()) {
+            net.nodes[0].push(1 + f.index(), FragmentObject.of(split.manifestKey(), f, blake3).encode());
+        }
+        net.run(() -> net.count(0, BlobTransfers.PushCompleted.class) == 14);
+        net.stopped[3] = true; // fragment 2
+        net.stopped[7] = true; // fragment 6
+
+        long[] holders = new long[ReedSolomon.TOTAL];
+        long[] replacements = new long[ReedSolomon.TOTAL];
+        for (int i = 0; i < ReedSolomon.TOTAL; i++) {
+            holders[i] = 1 + i;
+            replacements[i] = i == 2 ? 15 : i == 6 ? 16 : 1 + i;
+        }
+        BlobTransfers repairer = net.nodes[1];
+        byte[] own = repairer.store().get(NodeId.fromBytes(layout.placementKey(split.manifestKey(), 0, 0)));
+        StripeRepair repair = new StripeRepair(repairer, split.manifest(), split.manifestKey(),
+                FragmentObject.decode(own, 0, own.length, blake3), holders, replacements);
+        repair.start(net.now);
+        int[] seen = {0};
+        net.run(() -> {
+            List<BlobTransfers.Event> events = net.events.get(1);
+            for (; seen[0] < events.size(); seen[0]++) {
+                repair.onEvent(events.get(seen[0]));
+            }
+            return repair.finished();
+        });
+        assertEquals(StripeRepair.Outcome.REPAIRED, repair.outcome());
+        assertEquals(2, repair.rebuilt());
+        assertEquals(1, net.nodes[15].store().fragmentsStored());
+        assertEquals(1, net.nodes[16].store().fragmentsStored());
+
+        for (int holder : new int[] {2, 5, 9, 13}) { // four more holders gone: six of the original fourteen
+            net.stopped[holder] = true;
+        }
+        BlobTransfers reader = net.nodes[17];
+        Map<Long, Integer> wanted = new HashMap<>();
+        for (int i = 0; i < ReedSolomon.TOTAL; i++) {
+            wanted.put(reader.fetch(replacements[i], layout.placementKey(split.manifestKey(), 0, i), net.now), i);
+        }
+        net.run(() -> net.count(17, BlobTransfers.FetchCompleted.class) == ReedSolomon.TOTAL);
+        byte[][] fragments = new byte[ReedSolomon.TOTAL][];
+        for (BlobTransfers.Event e : net.events.get(17)) {
+            BlobTransfers.FetchCompleted f = (BlobTransfers.FetchCompleted) e;
+            if (f.object() != null) {
+                fragments[wanted.get(f.transferId())] = FragmentObject.decode(f.object(), 0, f.object().length,
+                        blake3).data();
+            }
+        }
+        assertArrayEquals(blob, layout.assemble(split.manifest(), (s, i) -> fragments[i]).blob());
+    }
+
+    @Test
+    void aStripeMissingFiveFragmentsIsReportedUnrepairable() throws BlobFormatException {
+        Blake3 blake3 = new Blake3();
+        BlobLayout layout = new BlobLayout();
+        BlobLayout.Split split = layout.split(new byte[10_000], 10_000);
+        Network net = new Network(15, 0, 6);
+        for (BlobLayout.Fragment f : split.fragments()) {
+            net.nodes[0].push(1 + f.index(), FragmentObject.of(split.manifestKey(), f, blake3).encode());
+        }
+        net.run(() -> net.count(0, BlobTransfers.PushCompleted.class) == 14);
+        for (int holder = 2; holder <= 6; holder++) {
+            net.stopped[holder] = true;
+        }
+        long[] holders = new long[ReedSolomon.TOTAL];
+        for (int i = 0; i < ReedSolomon.TOTAL; i++) {
+            holders[i] = 1 + i;
+        }
+        byte[] own = net.nodes[1].store().get(NodeId.fromBytes(layout.placementKey(split.manifestKey(), 0, 0)));
+        StripeRepair repair = new StripeRepair(net.nodes[1], split.manifest(), split.manifestKey(),
+                FragmentObject.decode(own, 0, own.length, blake3), holders, holders);
+        repair.start(net.now);
+        int[] seen = {0};
+        net.run(() -> {
+            List<BlobTransfers.Event> events = net.events.get(1);
+            for (; seen[0] < events.size(); seen[0]++) {
+                repair.onEvent(events.get(seen[0]));
+            }
+            return repair.finished();
+        });
+        assertEquals(StripeRepair.Outcome.UNREPAIRABLE, repair.outcome());
+        assertEquals(0, repair.rebuilt());
     }
 
     @Test
