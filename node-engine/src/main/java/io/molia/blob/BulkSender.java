@@ -120,7 +120,8 @@ public final class BulkSender {
         if (failed || BulkFrame.transferId(in, off) != transferId) {
             return;
         }
-        long cum = Math.min(BulkFrame.cumulative(in, off), chunks);
+        // Chunks never sent cannot have arrived: an ack naming them is wrong, and only the sent ones count.
+        long cum = Math.min(BulkFrame.cumulative(in, off), nextNew);
         long selective = BulkFrame.selective(in, off);
         long newestAckedSend = 0;
         for (int i = cumulative; i < cum; i++) {
@@ -128,7 +129,7 @@ public final class BulkSender {
         }
         for (int bit = 0; bit < 64; bit++) {
             long i = cum + 1 + bit;
-            if ((selective & (1L << bit)) != 0 && i < chunks) {
+            if ((selective & (1L << bit)) != 0 && i < nextNew) {
                 newestAckedSend = Math.max(newestAckedSend, markAcked(nowNs, (int) i));
             }
         }

@@ -154,6 +154,26 @@ class BulkTransferTest {
     }
 
     @Test
+    void anAckNamingChunksNeverSentAcknowledgesOnlyTheSentOnes() {
+        BulkSender sender = new BulkSender(5, new byte[10 * BulkFrame.CHUNK_PAYLOAD_BYTES]);
+        byte[] buf = new byte[BulkFrame.MAX_DATA_BYTES];
+        while (sender.pollFrame(1, buf, 0) > 0) {
+            // the initial window: chunks 0-3
+        }
+        byte[] ack = new byte[BulkFrame.ACK_BYTES];
+        BulkFrame.writeAck(ack, 0, 5, 10, -1L); // "everything arrived"
+        sender.onAck(2, ack, 0);
+        assertFalse(sender.done(), "chunks 4-9 were never sent");
+        assertEquals(0, sender.inFlight());
+        int sent = 0;
+        while (sender.pollFrame(3, buf, 0) > 0) {
+            assertTrue(BulkFrame.seq(buf, 0) >= 4, "an acknowledged chunk is not sent again");
+            sent++;
+        }
+        assertTrue(sent > 0);
+    }
+
+    @Test
     void framesThatDoNotFitTheirTransferAreRefusedByCheck() {
         byte[] buf = new byte[BulkFrame.MAX_DATA_BYTES];
         byte[] payload = new byte[BulkFrame.CHUNK_PAYLOAD_BYTES];
