@@ -43,7 +43,8 @@ public final class BlobLayout {
             throw new IllegalArgumentException("a blob holds 1 to " + BlobManifest.MAX_BLOB_BYTES + " bytes, not "
                     + blob.length);
         }
-        if (stripeBytes % ReedSolomon.DATA != 0 || stripeBytes <= 0 || stripeBytes > BlobManifest.DEFAULT_STRIPE_BYTES) {
+        if (stripeBytes % ReedSolomon.DATA != 0 || stripeBytes <= 0
+                || stripeBytes > BlobManifest.DEFAULT_STRIPE_BYTES) {
             throw new IllegalArgumentException("stripe of " + stripeBytes + " bytes");
         }
         int stripes = (blob.length + stripeBytes - 1) / stripeBytes;

@@ -28,8 +28,9 @@ public final class BlobTransfers {
     /** The largest object a peer may push: one fragment. */
     public static final int MAX_PUSH_BYTES = FragmentObject.HEADER_BYTES + FragmentObject.MAX_DATA_BYTES;
     /** The largest object a fetch may bring: the manifest of the largest blob. */
-    public static final int MAX_FETCH_BYTES = BlobManifest.HEADER_BYTES + (int) ((BlobManifest.MAX_BLOB_BYTES
-            + BlobManifest.DEFAULT_STRIPE_BYTES - 1) / BlobManifest.DEFAULT_STRIPE_BYTES) * BlobManifest.STRIPE_ENTRY_BYTES;
+    public static final int MAX_FETCH_BYTES = BlobManifest.HEADER_BYTES
+            + (int) ((BlobManifest.MAX_BLOB_BYTES + BlobManifest.DEFAULT_STRIPE_BYTES - 1)
+            / BlobManifest.DEFAULT_STRIPE_BYTES) * BlobManifest.STRIPE_ENTRY_BYTES;
     /** A FETCH not yet answered is sent again after this, doubling, {@link #FETCH_ATTEMPTS} times in all. */
     public static final long FETCH_RESEND_NS = TimeUnit.MILLISECONDS.toNanos(500);
     public static final int FETCH_ATTEMPTS = 6;

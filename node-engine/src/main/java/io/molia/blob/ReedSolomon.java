@@ -27,8 +27,9 @@ public final class ReedSolomon {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Generator rows 10–13, each {@code DATA} coefficients. */
     private static final int[][] PARITY_ROWS = parityRows();
-    /** Parity rows 1–3 as multiplication tables: {@code [row][data fragment]} → 256-byte table of that coefficient. */
-    private static final byte[][][] ENCODE_TABLES = tables(new int[][] {PARITY_ROWS[1], PARITY_ROWS[2], PARITY_ROWS[3]});
+    /** Parity rows 1–3 as multiplication tables: {@code [row][data fragment]} → that coefficient's 256 products. */
+    private static final byte[][][] ENCODE_TABLES =
+            tables(new int[][] {PARITY_ROWS[1], PARITY_ROWS[2], PARITY_ROWS[3]});
     private static final int[] ENCODE_OUTPUTS_FROM = {DATA + 1, DATA + 2, DATA + 3};
 
     private ReedSolomon() {

@@ -49,12 +49,12 @@ class BulkTransferTest {
         while (now < GIVE_UP_NS && !sender.done() && !sender.failed()) {
             int n;
             while ((n = sender.pollFrame(now, buf, 0)) > 0) {
-                assertTrue(sender.inFlight() <= Math.max(sender.window(), BulkSender.MIN_WINDOW), "flight within window");
+                assertTrue(sender.inFlight() <= Math.max(sender.window(), BulkSender.MIN_WINDOW),
+                        "flight within window");
                 assertTrue(sender.window() <= BulkSender.MAX_WINDOW);
                 assertEquals(BulkFrame.OK, BulkFrame.check(buf, 0, n));
                 if (random.nextDouble() >= loss) {
-                    wire.add(new Delivery(now + 10 * MS + (jitterNs == 0 ? 0 : random.nextLong(jitterNs)), order++, true,
-                            Arrays.copyOf(buf, n)));
+                    wire.add(new Delivery(arrival(now, jitterNs, random), order++, true, Arrays.copyOf(buf, n)));
                 }
             }
             long next = Math.min(sender.nextDeadlineNs(), wire.isEmpty() ? Long.MAX_VALUE : wire.peek().atNs());
@@ -73,7 +73,7 @@ class BulkTransferTest {
                     receiver.onData(d.frame(), 0, d.frame().length);
                     int a = receiver.writeAck(buf, 0);
                     if (random.nextDouble() >= loss) {
-                        wire.add(new Delivery(now + 10 * MS + (jitterNs == 0 ? 0 : random.nextLong(jitterNs)), order++, false,
+                        wire.add(new Delivery(arrival(now, jitterNs, random), order++, false,
                                 Arrays.copyOf(buf, a)));
                     }
                 } else {
@@ -84,6 +84,10 @@ class BulkTransferTest {
         }
         byte[] received = receiver != null && receiver.complete() ? receiver.object() : null;
         return new Run(received, sender, now, digest);
+    }
+
+    private static long arrival(long nowNs, long jitterNs, SplittableRandom random) {
+        return nowNs + 10 * MS + (jitterNs == 0 ? 0 : random.nextLong(jitterNs));
     }
 
     private static byte[] object(int bytes, long seed) {
