@@ -47,7 +47,17 @@ public enum FuzzTarget {
             "NatProbe.java", "NatTraversal.java", "Shard.java"),
     NAT_DIAL_BACK("nat-dial-back", "NatFuzzTest", "aPeersInnerMessageProbesOnlyThePeer",
             "a peer's inner message with any fields (DIAL_BACK above all): one answer at most, probes only to the peer",
-            "NodeCore.java", "MessageCodec.java", "ProbeBudget.java");
+            "NodeCore.java", "MessageCodec.java", "ProbeBudget.java"),
+    BLOB_MANIFEST("blob-manifest", "BlobCodecFuzzTest", "manifestsRoundTripOrAreRefusedInOneLine",
+            "blob manifests from any bytes: refused in one line, or re-encoded to exactly the input",
+            "BlobManifest.java"),
+    BLOB_FRAGMENT("blob-fragment", "BlobCodecFuzzTest", "fragmentsRoundTripOnlyWithTheirHash",
+            "blob fragments from any bytes: accepted only when the data hashes to the hash carried; canonical",
+            "FragmentObject.java"),
+    BULK_FRAME("bulk-frame", "BulkFrameFuzzTest", "hostileFramesNeverBreakATransfer",
+            "bulk transfer frames from any bytes into a node pushing, fetching and holding: well-formed answers only, "
+            + "nothing held without its check, transfers bounded",
+            "BulkFrame.java", "BulkSender.java", "BulkReceiver.java", "BlobTransfers.java", "BlobStore.java");
 
     private final String id;
     private final String testClass;

@@ -1,0 +1,105 @@
+package io.molia.blob;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.molia.contact.NodeId;
+import io.molia.crypto.Blake3;
+
+/**
+ * What a node holds for blobs: fragments under their placement keys and manifests under their content keys, each
+ * checked on the way in (a fragment against the hash it carries, a manifest by hashing it), bounded in bytes: a
+ * store past {@link #capacityBytes} refuses and counts, it never evicts another blob's fragment to make room.
+ *
+ * <p>Owned by one thread; not thread-safe.
+ */
+public final class BlobStore {
+    private final long capacityBytes;
+    private final Blake3 blake3 = new Blake3();
+    private final BlobLayout layout = new BlobLayout();
+    private final Map<NodeId, byte[]> objects = new LinkedHashMap<>();
+    private long bytes;
+    private long fragmentsStored;
+    private long manifestsStored;
+    private long refusedMalformed;
+    private long refusedFull;
+
+    public BlobStore(long capacityBytes) {
+        this.capacityBytes = capacityBytes;
+    }
+
+    /**
+     * Takes an object a peer pushed: a fragment ("MF") or a manifest ("MB"). Returns the key it is held under, or
+     * null when refused (counted: malformed, or the store is full).
+     */
+    public NodeId accept(byte[] object) {
+        NodeId key;
+        try {
+            if (object.length >= 2 && object[0] == 'M' && object[1] == 'F') {
+                FragmentObject f = FragmentObject.decode(object, 0, object.length, blake3);
+                key = NodeId.fromBytes(layout.placementKey(f.manifestKey(), f.stripe(), f.index()));
+            } else {
+                BlobManifest.decode(object, 0, object.length);
+                key = NodeId.fromBytes(blake3.hash(object));
+            }
+        } catch (BlobFormatException e) {
+            refusedMalformed++;
+            return null;
+        }
+        if (objects.containsKey(key)) {
+            return key;
+        }
+        if (bytes + object.length > capacityBytes) {
+            refusedFull++;
+            return null;
+        }
+        objects.put(key, object);
+        bytes += object.length;
+        if (object[1] == 'F') {
+            fragmentsStored++;
+        } else {
+            manifestsStored++;
+        }
+        return key;
+    }
+
+    /** The object held under {@code key}, or null. */
+    public byte[] get(NodeId key) {
+        return objects.get(key);
+    }
+
+    public void remove(NodeId key) {
+        byte[] o = objects.remove(key);
+        if (o != null) {
+            bytes -= o.length;
+        }
+    }
+
+    public int size() {
+        return objects.size();
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    public long capacityBytes() {
+        return capacityBytes;
+    }
+
+    public long fragmentsStored() {
+        return fragmentsStored;
+    }
+
+    public long manifestsStored() {
+        return manifestsStored;
+    }
+
+    public long refusedMalformed() {
+        return refusedMalformed;
+    }
+
+    public long refusedFull() {
+        return refusedFull;
+    }
+}

@@ -1,0 +1,329 @@
+package io.molia.blob;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import io.molia.contact.NodeId;
+import io.molia.crypto.Blake3;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Nodes' {@link BlobTransfers} joined by a seeded lossy network in virtual time: a blob pushed to 14 holders, read
+ * back by another node with 4 holders stopped; what a holder refuses; what a fetch of nothing gets.
+ */
+class BlobTransfersTest {
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long GIVE_UP_NS = TimeUnit.MINUTES.toNanos(5);
+
+    private record Delivery(long atNs, long order, int from, int to, byte[] frame) implements Comparable<Delivery> {
+        @Override
+        public int compareTo(Delivery o) {
+            return atNs != o.atNs ? Long.compare(atNs, o.atNs) : Long.compare(order, o.order);
+        }
+    }
+
+    /** Nodes 0..n-1 on a network losing {@code loss} of the frames, 5–15 ms one way. */
+    private static final class Network {
+        final BlobTransfers[] nodes;
+        final boolean[] stopped;
+        final List<List<BlobTransfers.Event>> events = new ArrayList<>();
+        final PriorityQueue<Delivery> wire = new PriorityQueue<>();
+        final SplittableRandom random;
+        final double loss;
+        final byte[] buf = new byte[BulkFrame.MAX_DATA_BYTES];
+        long now = 1;
+        long order;
+
+        Network(int n, double loss, long seed) {
+            this.random = new SplittableRandom(seed);
+            this.loss = loss;
+            nodes = new BlobTransfers[n];
+            stopped = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                nodes[i] = new BlobTransfers(new BlobStore(64L << 20), new SplittableRandom(seed * 1_000 + i));
+                events.add(new ArrayList<>());
+            }
+        }
+
+        void run(BooleanSupplier until) {
+            while (true) {
+                drainAll();
+                if (until.getAsBoolean()) {
+                    return;
+                }
+                drainAll(); // what the check itself started (a repair's pushes)
+                assertTrue(now < GIVE_UP_NS, "livelock: the network ran out of virtual time");
+                long next = wire.isEmpty() ? Long.MAX_VALUE : wire.peek().atNs();
+                for (int i = 0; i < nodes.length; i++) {
+                    if (!stopped[i]) {
+                        next = Math.min(next, nodes[i].nextDeadlineNs());
+                    }
+                }
+                assertTrue(next != Long.MAX_VALUE, "nothing left to happen");
+                now = Math.max(now, next);
+                while (!wire.isEmpty() && wire.peek().atNs() <= now) {
+                    Delivery d = wire.poll();
+                    if (!stopped[d.to()]) {
+                        nodes[d.to()].onFrame(now, d.from(), d.frame(), 0, d.frame().length);
+                    }
+                }
+                for (int i = 0; i < nodes.length; i++) {
+                    if (!stopped[i]) {
+                        nodes[i].onTimer(now);
+                    }
+                }
+            }
+        }
+
+        void drainAll() {
+            for (int i = 0; i < nodes.length; i++) {
+                if (!stopped[i]) {
+                    drain(i);
+                }
+            }
+        }
+
+        void drain(int i) {
+            int n;
+            while ((n = nodes[i].pollTransmit(now, buf, 0)) > 0) {
+                if (random.nextDouble() >= loss) {
+                    wire.add(new Delivery(now + 5 * MS + random.nextLong(10 * MS), order++, i,
+                            (int) nodes[i].lastPeer(), Arrays.copyOf(buf, n)));
+                }
+            }
+            BlobTransfers.Event e;
+            while ((e = nodes[i].pollEvent()) != null) {
+                events.get(i).add(e);
+            }
+        }
+
+        long count(int node, Class<? extends BlobTransfers.Event> type) {
+            return events.get(node).stream().filter(type::isInstance).count();
+        }
+    }
+
+    @Test
+    void aMebibyteBlobPushedToFourteenHoldersIsReadByAnotherNodeWithFourHoldersStopped()
+            throws BlobFormatException {
+        byte[] blob = new byte[1 << 20];
+        new SplittableRandom(1).nextBytes(blob);
+        Blake3 blake3 = new Blake3();
+        BlobLayout layout = new BlobLayout();
+        BlobLayout.Split split = layout.split(blob);
+        Network net = new Network(16, 0.02, 1); // node 0 puts, 1..14 hold fragment i on node 1 + i, 15 reads
+        for (BlobLayout.Fragment f : split.fragments()) {
+            net.nodes[0].push(1 + f.index(), FragmentObject.of(split.manifestKey(), f, blake3).encode());
+        }
+        byte[] manifest = split.manifest().encode();
+        for (int holder = 1; holder <= 3; holder++) {
+            net.nodes[0].push(holder, manifest);
+        }
+        net.run(() -> net.count(0, BlobTransfers.PushCompleted.class) == 31);
+        assertTrue(net.events.get(0).stream().allMatch(e -> ((BlobTransfers.PushCompleted) e).delivered()));
+        long held = 0;
+        for (int holder = 1; holder <= 14; holder++) {
+            held += net.nodes[holder].store().fragmentsStored();
+            assertEquals(2, net.nodes[holder].store().fragmentsStored(), "one fragment of each stripe");
+        }
+        assertEquals(28, held);
+        assertTrue(net.nodes[0].counters().chunksResent() > 0, "2 % loss: some chunks were sent again");
+
+        for (int holder : new int[] {1, 5, 9, 13}) { // holders of fragments 0, 4, 8 (data) and 12 (parity)
+            net.stopped[holder] = true;
+        }
+        BlobTransfers reader = net.nodes[15];
+        long manifestFetch = reader.fetch(2, split.manifestKey(), net.now);
+        net.run(() -> net.count(15, BlobTransfers.FetchCompleted.class) == 1);
+        byte[] fetchedManifest = ((BlobTransfers.FetchCompleted) net.events.get(15).get(0)).object();
+        assertEquals(manifestFetch, ((BlobTransfers.FetchCompleted) net.events.get(15).get(0)).transferId());
+        assertArrayEquals(split.manifestKey(), blake3.hash(fetchedManifest), "the manifest checks against its key");
+        BlobManifest m = BlobManifest.decode(fetchedManifest, 0, fetchedManifest.length);
+
+        Map<Long, int[]> wanted = new HashMap<>();
+        for (int s = 0; s < m.stripes(); s++) {
+            for (int i = 0; i < ReedSolomon.TOTAL; i++) {
+                wanted.put(reader.fetch(1 + i, layout.placementKey(split.manifestKey(), s, i), net.now),
+                        new int[] {s, i});
+            }
+        }
+        net.run(() -> net.count(15, BlobTransfers.FetchCompleted.class) == 1 + 28);
+        byte[][][] fragments = new byte[m.stripes()][ReedSolomon.TOTAL][];
+        int missing = 0;
+        for (BlobTransfers.Event e : net.events.get(15).subList(1, 29)) {
+            BlobTransfers.FetchCompleted f = (BlobTransfers.FetchCompleted) e;
+            int[] at = wanted.get(f.transferId());
+            if (f.object() == null) {
+                missing++;
+                continue;
+            }
+            FragmentObject o = FragmentObject.decode(f.object(), 0, f.object().length, blake3);
+            fragments[at[0]][at[1]] = o.data();
+        }
+        assertEquals(8, missing, "4 stopped holders × 2 stripes");
+        BlobLayout.Assembled read = layout.assemble(m, (s, i) -> fragments[s][i]);
+        assertArrayEquals(blob, read.blob());
+        assertEquals(6, read.fragmentsRebuilt(), "data fragments 0, 4 and 8 of both stripes");
+    }
+
+    @Test
+    void aHolderRebuildsTwoLostSiblingsAndPlacesThemSoTheBlobOutlivesSixLostHolders() throws BlobFormatException {
+        byte[] blob = new byte[600_000]; // one stripe
+        new SplittableRandom(5).nextBytes(blob);
+        Blake3 blake3 = new Blake3();
+        BlobLayout layout = new BlobLayout();
+        BlobLayout.Split split = layout.split(blob);
+        Network net = new Network(18, 0.02, 5); // 0 puts; 1..14 hold fragment i on 1 + i; 15, 16 replace; 17 reads
+        for (BlobLayout.Fragment f : split.fragments()) {
+            net.nodes[0].push(1 + f.index(), FragmentObject.of(split.manifestKey(), f, blake3).encode());
+        }
+        net.run(() -> net.count(0, BlobTransfers.PushCompleted.class) == 14);
+        net.stopped[3] = true; // fragment 2
+        net.stopped[7] = true; // fragment 6
+
+        long[] holders = new long[ReedSolomon.TOTAL];
+        long[] replacements = new long[ReedSolomon.TOTAL];
+        for (int i = 0; i < ReedSolomon.TOTAL; i++) {
+            holders[i] = 1 + i;
+            replacements[i] = i == 2 ? 15 : i == 6 ? 16 : 1 + i;
+        }
+        BlobTransfers repairer = net.nodes[1];
+        byte[] own = repairer.store().get(NodeId.fromBytes(layout.placementKey(split.manifestKey(), 0, 0)));
+        StripeRepair repair = new StripeRepair(repairer, split.manifest(), split.manifestKey(),
+                FragmentObject.decode(own, 0, own.length, blake3), holders, replacements);
+        repair.start(net.now);
+        int[] seen = {0};
+        net.run(() -> {
+            List<BlobTransfers.Event> events = net.events.get(1);
+            for (; seen[0] < events.size(); seen[0]++) {
+                repair.onEvent(events.get(seen[0]));
+            }
+            return repair.finished();
+        });
+        assertEquals(StripeRepair.Outcome.REPAIRED, repair.outcome());
+        assertEquals(2, repair.rebuilt());
+        assertEquals(1, net.nodes[15].store().fragmentsStored());
+        assertEquals(1, net.nodes[16].store().fragmentsStored());
+
+        for (int holder : new int[] {2, 5, 9, 13}) { // four more holders gone: six of the original fourteen
+            net.stopped[holder] = true;
+        }
+        BlobTransfers reader = net.nodes[17];
+        Map<Long, Integer> wanted = new HashMap<>();
+        for (int i = 0; i < ReedSolomon.TOTAL; i++) {
+            wanted.put(reader.fetch(replacements[i], layout.placementKey(split.manifestKey(), 0, i), net.now), i);
+        }
+        net.run(() -> net.count(17, BlobTransfers.FetchCompleted.class) == ReedSolomon.TOTAL);
+        byte[][] fragments = new byte[ReedSolomon.TOTAL][];
+        for (BlobTransfers.Event e : net.events.get(17)) {
+            BlobTransfers.FetchCompleted f = (BlobTransfers.FetchCompleted) e;
+            if (f.object() != null) {
+                fragments[wanted.get(f.transferId())] = FragmentObject.decode(f.object(), 0, f.object().length,
+                        blake3).data();
+            }
+        }
+        assertArrayEquals(blob, layout.assemble(split.manifest(), (s, i) -> fragments[i]).blob());
+    }
+
+    @Test
+    void aStripeMissingFiveFragmentsIsReportedUnrepairable() throws BlobFormatException {
+        Blake3 blake3 = new Blake3();
+        BlobLayout layout = new BlobLayout();
+        BlobLayout.Split split = layout.split(new byte[10_000], 10_000);
+        Network net = new Network(15, 0, 6);
+        for (BlobLayout.Fragment f : split.fragments()) {
+            net.nodes[0].push(1 + f.index(), FragmentObject.of(split.manifestKey(), f, blake3).encode());
+        }
+        net.run(() -> net.count(0, BlobTransfers.PushCompleted.class) == 14);
+        for (int holder = 2; holder <= 6; holder++) {
+            net.stopped[holder] = true;
+        }
+        long[] holders = new long[ReedSolomon.TOTAL];
+        for (int i = 0; i < ReedSolomon.TOTAL; i++) {
+            holders[i] = 1 + i;
+        }
+        byte[] own = net.nodes[1].store().get(NodeId.fromBytes(layout.placementKey(split.manifestKey(), 0, 0)));
+        StripeRepair repair = new StripeRepair(net.nodes[1], split.manifest(), split.manifestKey(),
+                FragmentObject.decode(own, 0, own.length, blake3), holders, holders);
+        repair.start(net.now);
+        int[] seen = {0};
+        net.run(() -> {
+            List<BlobTransfers.Event> events = net.events.get(1);
+            for (; seen[0] < events.size(); seen[0]++) {
+                repair.onEvent(events.get(seen[0]));
+            }
+            return repair.finished();
+        });
+        assertEquals(StripeRepair.Outcome.UNREPAIRABLE, repair.outcome());
+        assertEquals(0, repair.rebuilt());
+    }
+
+    @Test
+    void aHolderRefusesAFragmentWhoseDataFailsItsHashAndCountsIt() {
+        Blake3 blake3 = new Blake3();
+        BlobLayout.Split split = new BlobLayout().split(new byte[5_000], 5_000);
+        byte[] object = FragmentObject.of(split.manifestKey(), split.fragments().get(3), blake3).encode();
+        object[object.length - 1] ^= 1;
+        Network net = new Network(2, 0, 2);
+        net.nodes[0].push(1, object);
+        net.run(() -> net.count(0, BlobTransfers.PushCompleted.class) == 1);
+        assertEquals(0, net.nodes[1].store().size());
+        assertEquals(1, net.nodes[1].store().refusedMalformed());
+        assertEquals(1, net.nodes[1].counters().objectsRefused());
+        assertEquals(0, net.count(1, BlobTransfers.Stored.class));
+    }
+
+    @Test
+    void aFetchOfAnUnheldKeyIsAnsweredNotHeld() {
+        Network net = new Network(2, 0, 3);
+        net.nodes[0].fetch(1, new byte[32], net.now);
+        net.run(() -> net.count(0, BlobTransfers.FetchCompleted.class) == 1);
+        assertNull(((BlobTransfers.FetchCompleted) net.events.get(0).get(0)).object());
+        assertTrue(net.now < TimeUnit.SECONDS.toNanos(1), "answered, not timed out");
+        assertEquals(1, net.nodes[1].counters().fetchesRefused());
+        assertEquals(1, net.nodes[0].counters().fetchesFailed());
+    }
+
+    @Test
+    void aPushToAStoppedHolderFailsAfterBoundedTimeouts() {
+        Network net = new Network(2, 0, 4);
+        net.stopped[1] = true;
+        net.nodes[0].push(1, new byte[3_000]);
+        net.run(() -> net.count(0, BlobTransfers.PushCompleted.class) == 1);
+        BlobTransfers.PushCompleted done = (BlobTransfers.PushCompleted) net.events.get(0).get(0);
+        assertTrue(!done.delivered());
+        assertEquals(0, net.nodes[0].activeTransfers());
+        assertNotNull(net.nodes[0].counters());
+        assertEquals(1, net.nodes[0].counters().transfersFailed());
+    }
+
+    @Test
+    void theStoreKeepsFragmentsUnderTheirPlacementKeyAndManifestsUnderTheirHash() {
+        Blake3 blake3 = new Blake3();
+        BlobLayout layout = new BlobLayout();
+        BlobLayout.Split split = layout.split(new byte[2_000], 1_000);
+        BlobStore store = new BlobStore(1_100);
+        byte[] f = FragmentObject.of(split.manifestKey(), split.fragments().get(15), blake3).encode();
+        assertEquals(NodeId.fromBytes(layout.placementKey(split.manifestKey(), 1, 1)), store.accept(f));
+        assertEquals(NodeId.fromBytes(split.manifestKey()), store.accept(split.manifest().encode()));
+        assertEquals(null, store.accept(new byte[900]), "a manifest too short is malformed");
+        assertEquals(1, store.refusedMalformed());
+        byte[] big = FragmentObject.of(split.manifestKey(), new BlobLayout.Fragment(0, 0, new byte[900]), blake3)
+                .encode();
+        assertEquals(null, store.accept(big), "past the capacity");
+        assertEquals(1, store.refusedFull());
+        assertEquals(2, store.size());
+    }
+}
