@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 
@@ -27,6 +28,8 @@ public final class Relay {
     /** A client's reservation and what it got through it. */
     private static final class Reservation {
         final NodeId client;
+        /** The client's key and where it was last seen asking (its NAT's mapping towards this relay). */
+        Contact contact;
         NodeAddress address;
         long expiresNs;
         long relayedBytes;
@@ -102,11 +105,13 @@ public final class Relay {
     }
 
     /**
-     * {@code client}, seen at {@code address} over an authenticated session, asks to be reachable through this node.
-     * A held reservation is renewed (at its new address, if the client's mapping changed). Returns when it expires,
-     * or -1 when refused ({@link #lastRefusal}).
+     * {@code contact}, over an authenticated session from its address, asks to be reachable through this node. A
+     * held reservation is renewed (at its new address, if the client's mapping changed). Returns when it expires, or
+     * -1 when refused ({@link #lastRefusal}).
      */
-    public long reserve(long nowNs, NodeId client, NodeAddress address) {
+    public long reserve(long nowNs, Contact contact) {
+        NodeId client = contact.id();
+        NodeAddress address = contact.address();
         if (limits.budgetPercent() == 0) {
             return refuse(null, RelayRefusal.OFF);
         }
@@ -122,6 +127,7 @@ public final class Relay {
             r = new Reservation(client);
             reservations.put(client, r);
         }
+        r.contact = contact;
         r.address = address;
         r.expiresNs = nowNs + limits.reservationNs();
         reservationsGranted++;
@@ -167,10 +173,10 @@ public final class Relay {
         return id;
     }
 
-    /** The address of {@code client}'s reservation (where the relay tells it of a new circuit), or null. */
-    public NodeAddress reservedAddress(long nowNs, NodeId client) {
+    /** {@code client} as its reservation holds it (where the relay tells it of a new circuit), or null. */
+    public Contact reserved(long nowNs, NodeId client) {
         Reservation r = reservations.get(client);
-        return r == null || nowNs >= r.expiresNs ? null : r.address;
+        return r == null || nowNs >= r.expiresNs ? null : r.contact;
     }
 
     /**
