@@ -47,7 +47,15 @@ public enum FuzzTarget {
             "NatProbe.java", "NatTraversal.java", "Shard.java"),
     NAT_DIAL_BACK("nat-dial-back", "NatFuzzTest", "aPeersInnerMessageProbesOnlyThePeer",
             "a peer's inner message with any fields (DIAL_BACK above all): one answer at most, probes only to the peer",
-            "NodeCore.java", "MessageCodec.java", "ProbeBudget.java");
+            "NodeCore.java", "MessageCodec.java", "ProbeBudget.java"),
+    RELAY_FRAME("relay-frame", "RelayFuzzTest", "framesFromAnywhereReachOnlyTheCircuitsEnds",
+            "a relay fed arbitrary datagrams from a circuit's ends or a stranger: frames go on unchanged to the other"
+                    + " end only, nothing else leaves",
+            "RelayFrame.java", "Relay.java", "RelayBudget.java", "Shard.java"),
+    RELAY_MESSAGES("relay-messages", "RelayFuzzTest", "relayMessagesFromAPeer",
+            "a relay's core fed arbitrary inner messages (RELAY_* with any fields): one answer to the asker, at most"
+                    + " one announcement, to the reserved client",
+            "NodeCore.java", "MessageCodec.java", "Relay.java");
 
     private final String id;
     private final String testClass;
