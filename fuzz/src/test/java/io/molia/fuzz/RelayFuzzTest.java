@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.molia.contact.Contact;
@@ -42,7 +43,7 @@ class RelayFuzzTest {
     private final NodeCore core;
     private final Shard shard;
     private final int circuit;
-    private long egress = 1L << 40;
+    private final LongAdder egress = new LongAdder();
 
     RelayFuzzTest() {
         byte[] seed = new byte[32];
@@ -56,9 +57,9 @@ class RelayFuzzTest {
         SessionManager sessions = new SessionManager(StaticIdentity.fromEd25519Seed(seed), identity.publicKey(),
                 new byte[32], 0, 2, 64, new SplittableRandom(7), (id, key, pow) -> true);
         shard = new Shard(core, sessions, bans::view);
-        shard.relaying(new RelayRoutes(), () -> egress);
+        shard.relaying(new RelayRoutes(), egress);
         shard.onTimeout(NOW, NOW);
-        egress += 1L << 30; // plenty of egress of its own in the window
+        egress.add(1L << 40); // plenty of egress of its own in the window
         shard.onTimeout(NOW, NOW);
         relay.reserve(NOW, CLIENT);
         circuit = relay.connect(NOW, DIALER.id(), DIALER.address(), CLIENT.id());

@@ -3,7 +3,7 @@ package io.molia.shard;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import io.molia.contact.Contact;
@@ -54,8 +54,8 @@ public final class Shard {
     private int answerVia = -1;
     /** The circuits this node is an end of (shared by its shards); none until the driver gives the node's. */
     private RelayRoutes relayRoutes = new RelayRoutes();
-    /** The node's egress counter (bytes sent, all shards): a relay spends a share of it. */
-    private LongSupplier egressBytes = () -> 0;
+    /** The node's egress (bytes its shards handed their drivers to send): a relay spends a share of it. */
+    private LongAdder egressBytes = new LongAdder();
     private long framesDropped;
 
     /** {@code bans} gives the operator's bans as last published (read on every datagram, never locked). */
@@ -82,8 +82,8 @@ public final class Shard {
         return sessions;
     }
 
-    /** Relaying: the node's circuits ({@code routes}, shared by its shards) and its egress counter. */
-    public void relaying(RelayRoutes routes, LongSupplier egressBytes) {
+    /** Relaying: the node's circuits ({@code routes}) and egress counter, both shared by its shards. */
+    public void relaying(RelayRoutes routes, LongAdder egressBytes) {
         this.relayRoutes = routes;
         this.egressBytes = egressBytes;
     }
@@ -154,7 +154,8 @@ public final class Shard {
     public void onTimeout(long nowNs, long wallNs) {
         Relay relay = core.relay();
         if (relay != null) {
-            relay.onEgressCounter(nowNs, egressBytes.getAsLong()); // the budget's window fills before frames come
+            relay.onEgressCounter(nowNs, egressBytes.sum()); // the budget's window fills before frames come
+            relayRoutes.expire(nowNs, relay.limits().circuitNs()); // the relays closed those circuits by now
         }
         if (nowNs >= core.nextDeadlineNs()) {
             core.onTimer(nowNs);
@@ -186,9 +187,13 @@ public final class Shard {
             RelayRoutes.Route route = relayRoutes.route(t.to());
             if (route != null && t.prefix(RelayFrame.HEADER_BYTES, route.relay())) {
                 RelayFrame.writeHeader(t.data(), 0, route.circuit());
+                egressBytes.add(t.length());
                 return t;
             }
             framesDropped++; // the circuit is gone: the session's retries meet the same, then it times out
+        }
+        if (t != null) {
+            egressBytes.add(t.length());
         }
         return t;
     }
@@ -264,7 +269,7 @@ public final class Shard {
             framesDropped++;
             return;
         }
-        relay.onEgressCounter(nowNs, egressBytes.getAsLong());
+        relay.onEgressCounter(nowNs, egressBytes.sum());
         NodeAddress to = relay.onFrame(nowNs, from, buf, off, len);
         if (to != null) {
             sessions.sendAsIs(to, buf, off, len);
