@@ -174,6 +174,16 @@ public final class MoliaNode implements AutoCloseable {
             public NatTraversal nat() {
                 return shards[0].core().nat();
             }
+
+            @Override
+            public Relay relay() {
+                return shards[0].core().relay();
+            }
+
+            @Override
+            public RelayClient relayClient() {
+                return shards[0].core().relayClient();
+            }
         });
         long now = System.nanoTime();
         PublishedRouting routing = new PublishedRouting(self.id());

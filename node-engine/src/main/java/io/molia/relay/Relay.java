@@ -218,6 +218,18 @@ public final class Relay {
         return toTarget ? c.target.address : c.initiatorAddress;
     }
 
+    /**
+     * Relayed bytes and the node's egress in the budget's window as last updated: racy plain reads for the metrics
+     * endpoint, which may not move the window (it is not the owner's thread).
+     */
+    public long windowRelayedBytes() {
+        return budget.relayedAsLastUpdated();
+    }
+
+    public long windowEgressBytes() {
+        return budget.egressAsLastUpdated();
+    }
+
     public long refusals(RelayRefusal reason) {
         return refusals[reason.ordinal()];
     }

@@ -78,6 +78,16 @@ public final class RelayBudget {
         return true;
     }
 
+    /** Relayed bytes in the window as last updated (no update: metrics read it from another thread). */
+    long relayedAsLastUpdated() {
+        return relayedTotal;
+    }
+
+    /** Egress in the window as last updated (no update: metrics read it from another thread). */
+    long egressAsLastUpdated() {
+        return egressTotal;
+    }
+
     /** Relayed bytes in the window. */
     public long relayedBytes(long nowNs) {
         advance(nowNs);

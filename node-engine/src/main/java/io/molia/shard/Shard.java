@@ -56,7 +56,6 @@ public final class Shard {
     private RelayRoutes relayRoutes = new RelayRoutes();
     /** The node's egress (bytes its shards handed their drivers to send): a relay spends a share of it. */
     private LongAdder egressBytes = new LongAdder();
-    private long framesDropped;
 
     /** {@code bans} gives the operator's bans as last published (read on every datagram, never locked). */
     public Shard(NodeCore core, SessionManager sessions, Supplier<BanList.View> bans) {
@@ -86,11 +85,6 @@ public final class Shard {
     public void relaying(RelayRoutes routes, LongAdder egressBytes) {
         this.relayRoutes = routes;
         this.egressBytes = egressBytes;
-    }
-
-    /** Relay frames dropped here: on no circuit of this node's, with no relay to take them, or nested. */
-    public long relayFramesDropped() {
-        return framesDropped;
     }
 
     // ---------------------------------------------------------------- inputs
@@ -190,7 +184,7 @@ public final class Shard {
                 egressBytes.add(t.length());
                 return t;
             }
-            framesDropped++; // the circuit is gone: the session's retries meet the same, then it times out
+            core.counters().relayFramesDropped++; // the circuit is gone: the session's retries meet the same, then it times out
         }
         if (t != null) {
             egressBytes.add(t.length());
@@ -228,7 +222,7 @@ public final class Shard {
         NodeAddress via = relayRoutes.inbound(from, RelayFrame.circuitOf(buf, off));
         if (via != null) {
             if (RelayFrame.isFrame(buf, off + RelayFrame.HEADER_BYTES, len - RelayFrame.HEADER_BYTES)) {
-                framesDropped++; // a frame in a frame: nothing relays twice
+                core.counters().relayFramesDropped++; // a frame in a frame: nothing relays twice
                 return;
             }
             onDatagram(via, buf, off + RelayFrame.HEADER_BYTES, len - RelayFrame.HEADER_BYTES, nowNs, wallNs);
@@ -266,7 +260,7 @@ public final class Shard {
     private void relay(NodeAddress from, byte[] buf, int off, int len, long nowNs, long wallNs) {
         Relay relay = core.relay();
         if (relay == null) {
-            framesDropped++;
+            core.counters().relayFramesDropped++;
             return;
         }
         relay.onEgressCounter(nowNs, egressBytes.sum());
