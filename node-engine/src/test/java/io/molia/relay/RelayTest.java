@@ -153,4 +153,37 @@ class RelayTest {
         assertEquals(0, r.connect(0, DIALER, DIALER_AT, CLIENT));
         assertEquals(2, r.refusals(RelayRefusal.OFF));
     }
+
+    @Test
+    void aFloodFromOneClientStaysWithinTheCapsAndTheBudgetAndOthersAreStillServed() {
+        Relay r = new Relay(RelayLimits.DEFAULTS, 3);
+        r.onEgressCounter(0, 0);
+        r.onEgressCounter(0, 900_000); // 10 % of its egress: 100 KB of frames
+        NodeAddress floodAt = NodeAddress.parseIpv4("203.0.113.66:1");
+        for (int i = 0; i < 10_000; i++) { // one host: many identities reserving, one identity connecting
+            r.reserve(0, contact(new NodeId(100 + i, 0, 0, 0), floodAt));
+        }
+        assertEquals(8, r.reservations(), "8 reservations per IP address");
+        assertEquals(10_000 - 8, r.refusals(RelayRefusal.ADDRESS_RESERVATIONS));
+        r.reserve(0, contact(CLIENT, CLIENT_AT));
+        int granted = 0;
+        for (int i = 0; i < 10_000; i++) {
+            granted += r.connect(0, DIALER, DIALER_AT, new NodeId(100 + i % 8, 0, 0, 0)) != 0 ? 1 : 0;
+        }
+        assertEquals(4, granted, "4 circuits per peer");
+        assertEquals(10_000 - 4, r.refusals(RelayRefusal.PEER_CIRCUITS));
+        NodeId other = new NodeId(7, 7, 7, 7);
+        int c = r.connect(0, other, NodeAddress.parseIpv4("192.0.2.7:4000"), CLIENT);
+        assertNotEquals(0, c, "another client is still served");
+        int flood = r.status(0).circuits().get(0).id();
+        long forwarded = 0;
+        for (int i = 0; i < 10_000; i++) {
+            forwarded += r.onFrame(0, DIALER_AT, frame, 0, frame(flood)) != null ? 1 : 0;
+        }
+        Relay.Status s = r.status(0);
+        assertTrue(s.relayedBytes() <= s.limitBytes(), s.relayedBytes() + " within " + s.limitBytes());
+        assertTrue(s.relayedBytes() <= RelayLimits.DEFAULTS.circuitBytesPerDirection());
+        assertEquals(10_000, forwarded + r.refusals(RelayRefusal.BUDGET) + r.refusals(RelayRefusal.CIRCUIT_BYTES)
+                + r.refusals(RelayRefusal.UNKNOWN_CIRCUIT), "every frame forwarded or refused, and counted");
+    }
 }

@@ -305,7 +305,8 @@ class AdminSocketIT {
 
             // relays: a public node relays within 10 % of its egress by default; no one behind a NAT here reserved
             JsonNode relays = json(d0, "relays").get("relays");
-            fields(relays, "relaying", "budget_percent", "window_ms", "refusals", "counters", "client");
+            fields(relays, "relaying", "budget_percent", "window_ms", "relayed_bytes", "egress_bytes", "limit_bytes",
+                    "relayed_per_slot", "reservations", "circuits", "refusals", "counters", "client");
             assertTrue(relays.get("relaying").asBoolean(), relays.toString());
             assertEquals(10, relays.get("budget_percent").asInt(), relays.toString());
 
