@@ -18,6 +18,10 @@ import io.molia.admin.proto.LookupHop;
 import io.molia.admin.proto.LookupResult;
 import io.molia.admin.proto.NatObservation;
 import io.molia.admin.proto.NatView;
+import io.molia.admin.proto.RelayCircuit;
+import io.molia.admin.proto.RelayClientView;
+import io.molia.admin.proto.RelayReservation;
+import io.molia.admin.proto.RelaysView;
 import io.molia.admin.proto.NodeInfo;
 import io.molia.admin.proto.PeerInfo;
 import io.molia.admin.proto.RecordSummary;
@@ -80,6 +84,7 @@ public final class Render {
             case BANS -> bans(r, st);
             case LOG_LEVELS -> logLevels(r, st);
             case NAT -> nat(r.getNat(), st);
+            case RELAYS -> relays(r.getRelays(), st);
             case PING -> r.getPing().getAnswered()
                     ? st.green(id16(r.getPing().getPeerId()) + " answered in " + us(r.getPing().getRttUs()))
                     : st.red(id16(r.getPing().getPeerId()) + " did not answer");
@@ -316,6 +321,48 @@ public final class Render {
                     duration(ob.getAgeMs()));
         }
         return t.render(st, false) + "\n" + v.getObservationsCount() + " observers\n" + o.render(st, true);
+    }
+
+    /**
+     * The relays view: the budget as used and its limit, refusals by reason, this node's own reservation and
+     * punches, then reservations and circuits per client.
+     */
+    static String relays(RelaysView v, Style st) {
+        Table t = new Table("", "");
+        if (v.getRelaying()) {
+            long pct = v.getEgressBytes() == 0 ? 0 : v.getRelayedBytes() * 1000 / v.getEgressBytes();
+            t.row("budget", bytes(v.getRelayedBytes()) + " of " + bytes(v.getLimitBytes()) + " ("
+                    + pct / 10 + "." + pct % 10 + " % of " + bytes(v.getEgressBytes()) + " egress; limit "
+                    + v.getBudgetPercent() + " % over " + duration(v.getWindowMs()) + ")");
+            t.row("relayed", v.getCountersOrDefault("frames", 0) + " frames, " + bytes(v.getCountersOrDefault("bytes",
+                    0)) + " since start");
+            StringBuilder refused = new StringBuilder();
+            v.getRefusalsMap().entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> refused.append(refused.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
+                            .append(e.getValue()));
+            t.row("refused", refused.isEmpty() ? "none" : st.yellow(refused.toString()));
+        } else {
+            t.row("budget", st.dim("relaying off (--relay-budget-percent 0)"));
+        }
+        if (v.hasClient()) {
+            RelayClientView c = v.getClient();
+            t.row("own reservation", c.getRelay().isEmpty() ? "none" : id16(c.getRelay()) + " at "
+                    + addr(c.getRelayAddress(), st) + ", " + duration(c.getExpiresInMs()) + " left");
+            t.row("punches", c.getCountersOrDefault("punches", 0) + " sent, " + c.getCountersOrDefault("upgrades", 0)
+                    + " relayed connections became direct");
+        }
+        Table res = new Table("client", "address", "expires in", "circuits", "relayed", "refused");
+        for (RelayReservation r : v.getReservationsList()) {
+            res.row(id16(r.getClient()), addr(r.getAddress(), st), duration(r.getExpiresInMs()), r.getCircuits() + "",
+                    bytes(r.getRelayedBytes()), r.getRefusals() + "");
+        }
+        Table circ = new Table("circuit", "initiator", "target", "age", "to target", "to initiator");
+        for (RelayCircuit c : v.getCircuitsList()) {
+            circ.row(Integer.toUnsignedString(c.getId(), 16), id16(c.getInitiator()), id16(c.getTarget()),
+                    duration(c.getAgeMs()), bytes(c.getBytesToTarget()), bytes(c.getBytesToInitiator()));
+        }
+        return t.render(st, false) + "\n" + v.getReservationsCount() + " reservations\n" + res.render(st, true) + "\n"
+                + v.getCircuitsCount() + " circuits\n" + circ.render(st, true);
     }
 
     static String logLevels(AdminResponse r, Style st) {

@@ -8,6 +8,10 @@ import org.junit.jupiter.api.Test;
 
 import io.molia.admin.proto.NatObservation;
 import io.molia.admin.proto.NatView;
+import io.molia.admin.proto.RelayCircuit;
+import io.molia.admin.proto.RelayClientView;
+import io.molia.admin.proto.RelayReservation;
+import io.molia.admin.proto.RelaysView;
 
 class RenderTest {
     private static final Render.Style HIDDEN = new Render.Style(false, 80, false);
@@ -44,5 +48,27 @@ class RenderTest {
         assertTrue(text.contains("3f9a0c1e2b7d4a55") && text.contains("203.0.113.x:4000"), text);
         assertFalse(text.contains("203.0.113.9"), "addresses hidden without --show-keys: " + text);
         assertTrue(Render.nat(v, SHOWN).contains("203.0.113.9:4000"));
+    }
+
+    @Test
+    void theRelaysViewShowsTheBudgetRefusalsAndEachClientsReservationWithAddressesHidden() {
+        RelaysView v = RelaysView.newBuilder().setRelaying(true).setBudgetPercent(10).setWindowMs(60_000)
+                .setRelayedBytes(2_048).setEgressBytes(40_960).setLimitBytes(4_096).putRefusals("budget", 3)
+                .putRefusals("unknown-circuit", 0).putCounters("frames", 12).putCounters("bytes", 9_000)
+                .addReservations(RelayReservation.newBuilder().setClient("5763844991a90764ff").setAddress(
+                        "100.64.3.2:4000").setExpiresInMs(3_000_000).setCircuits(1).setRelayedBytes(2_048))
+                .addCircuits(RelayCircuit.newBuilder().setId(0x3969_d0de).setInitiator("ccfffa62a7202a01ee")
+                        .setTarget("5763844991a90764ff").setAgeMs(5_000).setBytesToTarget(1_024))
+                .setClient(RelayClientView.newBuilder()).build();
+        String text = Render.relays(v, HIDDEN);
+        assertTrue(text.contains("5.0 % of") && text.contains("limit 10 %"), text);
+        assertTrue(text.contains("budget 3") && !text.contains("unknown-circuit"), "only refusals that happened: "
+                + text);
+        assertTrue(text.contains("own reservation") && text.contains("none"), text);
+        assertTrue(text.contains("1 reservations") && text.contains("5763844991a90764")
+                && text.contains("100.64.3.x:4000"), text);
+        assertTrue(text.contains("1 circuits") && text.contains("3969d0de"), text);
+        assertFalse(text.contains("100.64.3.2"), "addresses hidden without --show-keys: " + text);
+        assertTrue(Render.relays(RelaysView.newBuilder().build(), HIDDEN).contains("relaying off"));
     }
 }

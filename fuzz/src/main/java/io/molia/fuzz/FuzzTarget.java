@@ -57,7 +57,15 @@ public enum FuzzTarget {
     BULK_FRAME("bulk-frame", "BulkFrameFuzzTest", "hostileFramesNeverBreakATransfer",
             "bulk transfer frames from any bytes into a node pushing, fetching and holding: well-formed answers only, "
             + "nothing held without its check, transfers bounded",
-            "BulkFrame.java", "BulkSender.java", "BulkReceiver.java", "BlobTransfers.java", "BlobStore.java");
+            "BulkFrame.java", "BulkSender.java", "BulkReceiver.java", "BlobTransfers.java", "BlobStore.java"),
+    RELAY_FRAME("relay-frame", "RelayFuzzTest", "framesFromAnywhereReachOnlyTheCircuitsEnds",
+            "a relay fed arbitrary datagrams from a circuit's ends or a stranger: frames go on unchanged to the other"
+                    + " end only, nothing else leaves",
+            "RelayFrame.java", "Relay.java", "RelayBudget.java", "Shard.java"),
+    RELAY_MESSAGES("relay-messages", "RelayFuzzTest", "relayMessagesFromAPeer",
+            "a relay's core fed arbitrary inner messages (RELAY_* with any fields): one answer to the asker, at most"
+                    + " one announcement, to the reserved client",
+            "NodeCore.java", "MessageCodec.java", "Relay.java");
 
     private final String id;
     private final String testClass;

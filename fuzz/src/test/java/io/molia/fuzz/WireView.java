@@ -168,6 +168,10 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             case MUTABLE_VALUE -> MessageKind.MUTABLE_VALUE;
             case RECORD_ACK -> MessageKind.RECORD_ACK;
             case DIAL_BACK -> MessageKind.DIAL_BACK;
+            case RELAY_RESERVE -> MessageKind.RELAY_RESERVE;
+            case RELAY_CONNECT -> MessageKind.RELAY_CONNECT;
+            case RELAY_ANSWER -> MessageKind.RELAY_ANSWER;
+            case RELAY_INCOMING -> MessageKind.RELAY_INCOMING;
             case BODY_NOT_SET -> null;
         };
     }
@@ -180,6 +184,19 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                     + token(e.getValue().getWriteToken());
             case STORE_ACK -> "stored=" + e.getStoreAck().getStored();
             case DIAL_BACK -> "nonce=" + e.getDialBack().getNonce() + " mode=" + e.getDialBack().getMode();
+            case RELAY_RESERVE -> "";
+            case RELAY_CONNECT -> key(e.getRelayConnect().getTarget());
+            case RELAY_ANSWER -> {
+                ByteString wire = e.getRelayAnswer().getPeerAddress();
+                NodeAddress a = wire.isEmpty() ? null : address(wire);
+                yield !wire.isEmpty() && a == null ? null
+                        : relayAnswer(e.getRelayAnswer().getCircuit(), e.getRelayAnswer().getRefusal(),
+                                e.getRelayAnswer().getExpiresSeconds() & 0xffff_ffffL, a);
+            }
+            case RELAY_INCOMING -> {
+                String initiator = contacts(e.getRelayIncoming().getInitiatorList());
+                yield initiator == null ? null : "circuit=" + e.getRelayIncoming().getCircuit() + " " + initiator;
+            }
             case ERROR -> error(e.getError().getCode(), e.getError().getMinVersion(), e.getError().getMaxVersion());
             case FIND_NODE -> key(e.getFindNode().getTarget());
             case FIND_VALUE -> key(e.getFindValue().getKey());
@@ -228,6 +245,10 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                 yield closer == null ? null : record + " ttl=" + e.getMutableValue().getTtlSeconds() + " " + closer;
             }
         };
+    }
+
+    private static String relayAnswer(int circuit, int refusal, long expiresSeconds, NodeAddress peer) {
+        return "circuit=" + circuit + " refusal=" + refusal + " expires=" + expiresSeconds + " peer=" + peer;
     }
 
     private static String contacts(List<io.molia.proto.Contact> list) {
@@ -297,6 +318,11 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                     + m.ttlSeconds() + token(m.writeToken());
             case PONG -> "observed=" + m.observedAddress() + " dial_back_sent=" + m.dialBackSent();
             case DIAL_BACK -> "nonce=" + m.dialBackNonce() + " mode=" + m.dialBackMode();
+            case RELAY_RESERVE -> "";
+            case RELAY_CONNECT -> "key=" + m.target().toHex();
+            case RELAY_ANSWER -> relayAnswer(m.relayCircuit(), m.relayRefusal(), m.relayExpiresSeconds(),
+                    m.observedAddress());
+            case RELAY_INCOMING -> "circuit=" + m.relayCircuit() + " " + codecContacts(m.contacts());
             case NODES -> codecContacts(m.contacts()) + token(m.writeToken());
             case GET_PROVIDERS, GET_MUTABLE -> "key=" + m.target().toHex();
             case RECORD_ACK -> "outcome=" + m.outcomeCode() + " seq=" + m.ackSeq();

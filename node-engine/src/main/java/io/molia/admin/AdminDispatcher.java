@@ -71,8 +71,9 @@ final class AdminDispatcher {
                 case BANS -> node.onLoop(s -> r.setBans(AdminViews.bans(s)).build());
                 case ADMISSION -> AdminResponses.done(r.setUnavailable(AdminViews.unavailable("admission",
                         "Sybil scores, rate limits and dynamic proof of work: " + AdminViews.NOT_AVAILABLE)));
-                case RELAYS -> AdminResponses.done(r.setUnavailable(AdminViews.unavailable("relays", "relay budgets: "
-                        + AdminViews.NOT_AVAILABLE)));
+                case RELAYS -> node.onLoop(s -> s.core().relay() == null && s.core().relayClient() == null
+                        ? r.setUnavailable(AdminViews.unavailable("relays", "relaying is off on this node")).build()
+                        : r.setRelays(RelayViews.relays(s.core().relay(), s.core().relayClient(), s.nowNs())).build());
                 case NAT -> node.onLoop(s -> s.core().nat() == null
                         ? r.setUnavailable(AdminViews.unavailable("nat", "NAT traversal is off on this node")).build()
                         : r.setNat(NatViews.nat(s.core().nat().status(s.nowNs()), s.nowNs(),

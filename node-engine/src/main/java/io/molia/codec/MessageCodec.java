@@ -17,7 +17,7 @@ import io.molia.record.WriteOutcome;
  * <pre>
  * Envelope   1: version (varint)   2: request_id (fixed64)   3: min_version (varint, only when below version)
  *            4: features (varint, only when any)             5: pow_nonce (varint, the sender's own, when any)
- *            10..31: oneof body (length-delimited)
+ *            10..39: oneof body (length-delimited)
  * Contact    1: public_key (32 B)  2: pow_nonce (varint)     3: address (6 B IPv4 | 18 B IPv6, port last)
  * FindNode / FindValue   1: target/key (32 B)
  * Nodes      1: repeated Contact  2: write_token (fixed64)  Pong   1: observed_address  2: dial_back_sent (bool)
@@ -26,6 +26,8 @@ import io.molia.record.WriteOutcome;
  * Store      1: key  2: value  3: ttl_seconds  4: write_token (fixed64)
  * StoreAck   1: stored (bool)               Error  1: code  2: min_version  3: max_version
  * GetProviders / GetMutable   1: key (32 B)   the other record bodies: see {@link RecordBodies}
+ * RelayReserve (empty)   RelayConnect  1: target (32 B)   RelayIncoming  1: circuit  2: repeated Contact (one)
+ * RelayAnswer  1: circuit (varint)  2: refusal (varint)  3: expires_seconds (varint)  4: peer_address
  * </pre>
  * Unknown fields are skipped; an unknown body yields {@link DecodeStatus#UNKNOWN_BODY} with the envelope's
  * request id filled in so the core can answer with its supported version range.
@@ -111,6 +113,48 @@ public final class MessageCodec {
                 (nonce != 0 ? 9 : 0) + uint64FieldSize(2, mode));
         writer.fixed64Field(1, nonce);
         writer.uint64Field(2, mode);
+        return writer.position();
+    }
+
+    /** RELAY_RESERVE: asks a reachable peer to relay for this node. */
+    public int encodeRelayReserve(byte[] out, int off, long requestId) {
+        header(out, off, requestId).messageHeader(MessageKind.RELAY_RESERVE.field(), 0);
+        return writer.position();
+    }
+
+    /** RELAY_CONNECT: asks a relay for a circuit to {@code target}, a client holding a reservation there. */
+    public int encodeRelayConnect(byte[] out, int off, long requestId, NodeId target) {
+        return encodeKeyed(out, off, requestId, MessageKind.RELAY_CONNECT, target);
+    }
+
+    /**
+     * RELAY_ANSWER: {@code circuit} (0: none), {@code refusal} (0: granted), {@code expiresSeconds} (0: none) and the
+     * target's address as the relay sees it ({@code peer} null: none).
+     */
+    public int encodeRelayAnswer(byte[] out, int off, long requestId, int circuit, int refusal, long expiresSeconds,
+            NodeAddress peer) {
+        int addrLen = peer == null ? 0 : peer.writeTo(addressScratch, 0);
+        long circuitBits = circuit & 0xffff_ffffL;
+        header(out, off, requestId).messageHeader(MessageKind.RELAY_ANSWER.field(), uint64FieldSize(1, circuitBits)
+                + uint64FieldSize(2, refusal) + uint64FieldSize(3, expiresSeconds)
+                + (peer == null ? 0 : ProtoWriter.bytesFieldSize(4, addrLen)));
+        writer.uint64Field(1, circuitBits);
+        writer.uint64Field(2, refusal);
+        writer.uint64Field(3, expiresSeconds);
+        if (peer != null) {
+            writer.bytesField(4, addressScratch, 0, addrLen);
+        }
+        return writer.position();
+    }
+
+    /** RELAY_INCOMING: tells a client a circuit to it opened, from {@code initiator} (seen at its address). */
+    public int encodeRelayIncoming(byte[] out, int off, long requestId, int circuit, Contact initiator) {
+        long circuitBits = circuit & 0xffff_ffffL;
+        header(out, off, requestId).messageHeader(MessageKind.RELAY_INCOMING.field(), uint64FieldSize(1, circuitBits)
+                + nestedSize(2, contactSize(initiator)));
+        writer.uint64Field(1, circuitBits);
+        writer.messageHeader(2, contactSize(initiator));
+        writeContact(initiator);
         return writer.position();
     }
 
@@ -343,7 +387,7 @@ public final class MessageCodec {
                 out.features = r.varint();
             } else if (field == F_POW_NONCE && wireType == ProtoWriter.VARINT) {
                 out.powNonce = r.varint();
-            } else if (field >= 10 && field <= 31 && wireType == ProtoWriter.LENGTH_DELIMITED) {
+            } else if (field >= 10 && field <= 39 && wireType == ProtoWriter.LENGTH_DELIMITED) {
                 MessageKind kind = MessageKind.ofField(field);
                 int bodyLen = r.lengthPrefix();
                 if (kind == null) {
@@ -413,7 +457,13 @@ public final class MessageCodec {
                         || (field == 3 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out));
                 case RECORD_ACK -> wireType == ProtoWriter.VARINT && (field == 1 || field == 2)
                         && readAck(r, field, out);
-                case PING -> false;
+                case RELAY_CONNECT -> field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out);
+                case RELAY_ANSWER -> (wireType == ProtoWriter.VARINT && field >= 1 && field <= 3
+                        && readRelayAnswer(r, field, out))
+                        || (field == 4 && wireType == ProtoWriter.LENGTH_DELIMITED && readObserved(r, out));
+                case RELAY_INCOMING -> (field == 1 && wireType == ProtoWriter.VARINT && readRelayAnswer(r, 1, out))
+                        || (field == 2 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out));
+                case PING, RELAY_RESERVE -> false;
             };
             if (!handled) {
                 r.skipField(wireType);
@@ -425,7 +475,7 @@ public final class MessageCodec {
     private DecodeStatus validate(WireMessage m) {
         byte[] b = reader.buffer();
         switch (m.kind) {
-            case FIND_NODE, FIND_VALUE, STORE, GET_PROVIDERS, GET_MUTABLE, ADD_PROVIDER -> {
+            case FIND_NODE, FIND_VALUE, STORE, GET_PROVIDERS, GET_MUTABLE, ADD_PROVIDER, RELAY_CONNECT -> {
                 if (m.targetLen != NodeId.BYTES) {
                     return DecodeStatus.BAD_FIELD_LENGTH;
                 }
@@ -476,9 +526,17 @@ public final class MessageCodec {
                     return DecodeStatus.BAD_FIELD_LENGTH;
                 }
             }
-            case NODES -> {
+            case NODES, RELAY_INCOMING -> {
                 if (m.badContact) {
                     return DecodeStatus.BAD_FIELD_LENGTH;
+                }
+            }
+            case RELAY_ANSWER -> {
+                if (m.observedLen > 0) {
+                    m.observedAddress = NodeAddress.readFrom(b, m.observedAt, m.observedLen);
+                    if (m.observedAddress == null) {
+                        return DecodeStatus.BAD_FIELD_LENGTH;
+                    }
                 }
             }
             default -> {
@@ -541,6 +599,16 @@ public final class MessageCodec {
         out.observedLen = r.lengthPrefix();
         out.observedAt = r.position();
         r.skip(out.observedLen);
+        return true;
+    }
+
+    private boolean readRelayAnswer(ProtoReader r, int field, WireMessage out) {
+        int v = r.varint32(); // uint32, as protobuf-java's int holds it
+        switch (field) {
+            case 1 -> out.relayCircuit = v;
+            case 2 -> out.relayRefusal = v;
+            default -> out.relayExpiresSeconds = v & 0xffff_ffffL;
+        }
         return true;
     }
 

@@ -18,12 +18,16 @@ public enum MessageKind {
     MUTABLE_VALUE(23, Role.RESPONSE),
     RECORD_ACK(24, Role.RESPONSE),
     DIAL_BACK(25, Role.REQUEST),
-    ERROR(31, Role.RESPONSE);
+    ERROR(31, Role.RESPONSE),
+    RELAY_RESERVE(32, Role.REQUEST),
+    RELAY_CONNECT(33, Role.REQUEST),
+    RELAY_ANSWER(34, Role.RESPONSE),
+    RELAY_INCOMING(35, Role.REQUEST);
 
     /** What a body is to the node that receives it. */
     private enum Role { REQUEST, KEYED_READ, KEYED_WRITE, RESPONSE }
 
-    private static final MessageKind[] BY_FIELD = new MessageKind[32];
+    private static final MessageKind[] BY_FIELD = new MessageKind[40];
 
     static {
         for (MessageKind k : values()) {
@@ -55,6 +59,11 @@ public enum MessageKind {
     /** A request that changes what the node stores: never acted on before the sender confirmed its session. */
     public boolean isWrite() {
         return role == Role.KEYED_WRITE;
+    }
+
+    /** A relay request (reserve, connect, a circuit announced): handled by the routing table's owner. */
+    public boolean isRelay() {
+        return this == RELAY_RESERVE || this == RELAY_CONNECT || this == RELAY_INCOMING;
     }
 
     static MessageKind ofField(int field) {

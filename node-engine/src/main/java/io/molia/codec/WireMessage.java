@@ -49,6 +49,9 @@ public final class WireMessage {
     long dialBackNonce;
     int dialBackMode;
     boolean dialBackSent;
+    int relayCircuit;
+    int relayRefusal;
+    long relayExpiresSeconds;
     int errorCode;
     int minVersion;
     int maxVersion;
@@ -98,6 +101,9 @@ public final class WireMessage {
         dialBackNonce = 0;
         dialBackMode = 0;
         dialBackSent = false;
+        relayCircuit = 0;
+        relayRefusal = 0;
+        relayExpiresSeconds = 0;
         errorCode = 0;
         minVersion = 0;
         maxVersion = 0;
@@ -216,6 +222,21 @@ public final class WireMessage {
     /** PONG answering a DIAL_BACK: whether the probe was sent. */
     public boolean dialBackSent() {
         return dialBackSent;
+    }
+
+    /** RELAY_ANSWER, RELAY_INCOMING: the circuit's number (0: none). */
+    public int relayCircuit() {
+        return relayCircuit;
+    }
+
+    /** RELAY_ANSWER: 0 granted, else 1 + {@code io.molia.relay.RelayRefusal}'s ordinal (unknown ones: refused). */
+    public int relayRefusal() {
+        return relayRefusal;
+    }
+
+    /** RELAY_ANSWER to a reservation: how long it lasts. */
+    public long relayExpiresSeconds() {
+        return relayExpiresSeconds;
     }
 
     public int errorCode() {

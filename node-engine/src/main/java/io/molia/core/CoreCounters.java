@@ -47,6 +47,10 @@ public final class CoreCounters {
     public long dialBacksServed;
     /** DIAL_BACKs refused: unknown mode, no alternate address, or the probe budget spent. */
     public long dialBacksRefused;
+    /** Relay reservations and circuits asked of this node while it does not relay (off, or itself a client). */
+    public long relayRequestsRefused;
+    /** Relay frames dropped by the shard: on no circuit of this node's and no relay to take them, or nested. */
+    public long relayFramesDropped;
     /** Probe-shaped datagrams matching no probe this node asked for: dropped, never answered. */
     public long natProbesDropped;
     /** Provider or mutable records in answers that failed their signature or shape check (ignored). */
@@ -103,6 +107,8 @@ public final class CoreCounters {
         clientAnswers += other.clientAnswers;
         dialBacksServed += other.dialBacksServed;
         dialBacksRefused += other.dialBacksRefused;
+        relayRequestsRefused += other.relayRequestsRefused;
+        relayFramesDropped += other.relayFramesDropped;
         natProbesDropped += other.natProbesDropped;
         invalidRecordAnswers += other.invalidRecordAnswers;
         pathCacheStores += other.pathCacheStores;

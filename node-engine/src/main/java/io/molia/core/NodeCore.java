@@ -38,6 +38,10 @@ import io.molia.nat.DialBackMode;
 import io.molia.nat.NatProbe;
 import io.molia.nat.NatTraversal;
 import io.molia.nat.ProbeBudget;
+import io.molia.relay.Relay;
+import io.molia.relay.RelayClient;
+import io.molia.relay.RelayRefusal;
+import io.molia.relay.RelayRoutes;
 
 /**
  * One Kademlia node with no I/O (DESIGN §3.1): authenticated datagrams and the time go in; datagrams to send,
@@ -163,6 +167,12 @@ public final class NodeCore {
     /** The role the table's peers last heard of: on turning client, each is pinged so it drops this node now. */
     private boolean announcedClient;
     private final ArrayDeque<NatProbe> probes = new ArrayDeque<>();
+    /** Relaying for others and through others (docs/nat.md), on the owner when the driver enabled it; else null. */
+    private Relay relay;
+    private RelayClient relayClient;
+    /** A circuit {@link #answerRelay} opened, announced to its target once the answer is queued. */
+    private Contact announceTo;
+    private int announceCircuit;
     private long nextHandle = 1;
     /** The ID of the request {@link #sendRequest} sent last. */
     private long lastRequestId;
@@ -289,6 +299,57 @@ public final class NodeCore {
         return alternateProbeAddress;
     }
 
+    /**
+     * Relaying (owner core only): {@code relay} serves others within its budget (null: this node refuses), and
+     * {@code client} keeps a reservation while the node is a DHT client and opens circuits.
+     */
+    public void enableRelay(Relay relay, RelayClient client) {
+        if (routing == null) {
+            throw new IllegalStateException("relay state lives with the routing table");
+        }
+        this.relay = relay;
+        this.relayClient = client;
+    }
+
+    public Relay relay() {
+        return relay;
+    }
+
+    public RelayClient relayClient() {
+        return relayClient;
+    }
+
+    /**
+     * Asks {@code via} for a circuit to {@code target}, a client holding a reservation there; once granted, a PING to
+     * {@code target} at its relayed address opens the session through the relay, and both ends punch (see
+     * {@code RelayRoutes}). False when not sent.
+     */
+    public boolean connectViaRelay(long nowNs, Contact via, Contact target) {
+        if (relayClient == null || pending.size() >= config.maxPendingRequests()) {
+            return false;
+        }
+        codec.extraFeatures(role.features());
+        long requestId = newRequestId();
+        sendTracked(via, codec.encodeRelayConnect(scratch, 0, requestId, target.id()), nowNs, requestId, null);
+        relayClient.onConnectSent(requestId, target);
+        return true;
+    }
+
+    /**
+     * Asks {@code at} for a relay reservation (the NAT timer does while this node is a DHT client); once granted,
+     * others reach this node through it. False when not sent.
+     */
+    public boolean reserveRelay(long nowNs, Contact at) {
+        if (relayClient == null || pending.size() >= config.maxPendingRequests()) {
+            return false;
+        }
+        codec.extraFeatures(role.features());
+        long requestId = newRequestId();
+        sendTracked(at, codec.encodeRelayReserve(scratch, 0, requestId), nowNs, requestId, null);
+        relayClient.onReserveSent(requestId, at);
+        return true;
+    }
+
     /** The NAT state, or null when not enabled (or not the owner). */
     public NatTraversal nat() {
         return nat;
@@ -383,7 +444,8 @@ public final class NodeCore {
         if (decoded != MINE) {
             return decoded == DROP ? HANDLED : decoded;
         }
-        if (!message.kind().isRequest() || message.kind().isWrite() || message.kind() == MessageKind.DIAL_BACK) {
+        if (!message.kind().isRequest() || message.kind().isWrite() || message.kind() == MessageKind.DIAL_BACK
+                || message.kind().isRelay()) {
             counters.unconfirmedRefused++;
             return HANDLED;
         }
@@ -405,7 +467,8 @@ public final class NodeCore {
         DecodeStatus status = codec.decode(buf, off, len, message);
         if (status == DecodeStatus.OK && partition.count() > 1) {
             int owner = message.kind().isRequest()
-                    ? (message.kind().isKeyed() ? partition.ownerOfKey(message.targetWord(0)) : partition.index())
+                    ? (message.kind().isKeyed() ? partition.ownerOfKey(message.targetWord(0))
+                            : message.kind().isRelay() ? 0 : partition.index())
                     : partition.ownerOfRequest(message.requestId());
             if (owner != partition.index()) {
                 return owner;
@@ -434,8 +497,8 @@ public final class NodeCore {
         if (routing == null) {
             throw new IllegalStateException("contacts are reported to the routing table's owner");
         }
-        if (from.id().equals(self.id()) || !routing.wouldChangeIfAnswered(nowNs, from)
-                || !reachable.test(from.address())) {
+        if (from.id().equals(self.id()) || RelayRoutes.isRelayed(from.address())
+                || !routing.wouldChangeIfAnswered(nowNs, from) || !reachable.test(from.address())) {
             return;
         }
         if (candidates.offer(nowNs, from, counters) && !candidateTimerArmed) {
@@ -654,6 +717,7 @@ public final class NodeCore {
                 end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
             }
             case DIAL_BACK -> end = codec.encodePong(out, 0, id, from.address(), dialBack(nowNs, from));
+            case RELAY_RESERVE, RELAY_CONNECT, RELAY_INCOMING -> end = answerRelay(nowNs, from, out, id);
             case ADD_PROVIDER -> end = recordRequests.addProvider(nowNs, message, from, out, codec);
             case PUT_MUTABLE -> end = recordRequests.putMutable(nowNs, message, out, codec);
             case GET_PROVIDERS -> end = recordRequests.getProviders(nowNs, message, out, codec, closestScratch,
@@ -663,6 +727,9 @@ public final class NodeCore {
             default -> throw new AssertionError("not a request: " + message.kind());
         }
         commitAnswer(from, end);
+        if (announceTo != null) {
+            announceCircuit(nowNs, from);
+        }
     }
 
     /**
@@ -728,6 +795,46 @@ public final class NodeCore {
         return true;
     }
 
+    /**
+     * Serves a relay request: a reservation or a circuit from {@link #relay} (refused when this node does not relay,
+     * or is itself a client), or a circuit a relay announces to this node's {@link #relayClient}.
+     */
+    private int answerRelay(long nowNs, Contact from, byte[] out, long id) {
+        if (message.kind() == MessageKind.RELAY_INCOMING) {
+            boolean taken = relayClient != null && message.contacts().size() == 1
+                    && relayClient.onIncoming(nowNs, from, message.relayCircuit(), message.contacts().get(0));
+            return codec.encodeRelayAnswer(out, 0, id, 0, taken ? 0 : RelayClient.code(RelayRefusal.OFF), 0, null);
+        }
+        if (relay == null || role.client()) {
+            counters.relayRequestsRefused++;
+            return codec.encodeRelayAnswer(out, 0, id, 0, RelayClient.code(RelayRefusal.OFF), 0, null);
+        }
+        if (message.kind() == MessageKind.RELAY_RESERVE) {
+            long expiresNs = relay.reserve(nowNs, from);
+            return codec.encodeRelayAnswer(out, 0, id, 0, expiresNs < 0 ? RelayClient.code(relay.lastRefusal()) : 0,
+                    expiresNs < 0 ? 0 : TimeUnit.NANOSECONDS.toSeconds(expiresNs - nowNs), null);
+        }
+        int circuit = relay.connect(nowNs, from.id(), from.address(), message.target());
+        if (circuit == 0) {
+            return codec.encodeRelayAnswer(out, 0, id, 0, RelayClient.code(relay.lastRefusal()), 0, null);
+        }
+        Contact target = relay.reserved(nowNs, message.target());
+        announceCircuit = circuit;
+        announceTo = target;
+        return codec.encodeRelayAnswer(out, 0, id, circuit, 0, 0, target.address());
+    }
+
+    /** Tells a circuit's target of it (RELAY_INCOMING), once the initiator's answer is queued. */
+    private void announceCircuit(long nowNs, Contact initiator) {
+        Contact target = announceTo;
+        announceTo = null;
+        if (pending.size() < config.maxPendingRequests()) {
+            long requestId = newRequestId();
+            sendTracked(target, codec.encodeRelayIncoming(scratch, 0, requestId, announceCircuit, initiator), nowNs,
+                    requestId, null);
+        }
+    }
+
     /** Sends what {@link #nat} asks (observer pings, DIAL_BACKs, keepalives) to peers of the table. */
     private void onNatTimer(long nowNs) {
         List<Contact> peers = new ArrayList<>();
@@ -740,6 +847,10 @@ public final class NodeCore {
                     sendRequest(nowNs, peer, MessageKind.PING, null, null); // its answer carries the client bit: out
                 }
             }
+        }
+        Contact reserveAt = relayClient == null ? null : relayClient.reservationDue(nowNs, role.client(), peers);
+        if (reserveAt != null) {
+            reserveRelay(nowNs, reserveAt);
         }
         NatTraversal.Request r;
         while ((r = nat.pollRequest()) != null) {
@@ -810,7 +921,16 @@ public final class NodeCore {
                 nat.onDialBackAnswer(nowNs, req.dialBackNonce, message.dialBackSent());
             }
         }
-        if (DhtRole.isClient(message.features())) {
+        if (relayClient != null && message.kind() == MessageKind.RELAY_ANSWER) {
+            Contact viaRelay = relayClient.onAnswer(nowNs, from, req.requestId, message.relayCircuit(),
+                    message.relayRefusal(), message.relayExpiresSeconds(), message.observedAddress());
+            if (viaRelay != null) {
+                sendRequest(nowNs, viaRelay, MessageKind.PING, null, null); // opens the session through the relay
+            }
+        }
+        if (RelayRoutes.isRelayed(from.address())) {
+            counters.answersFromOtherAddress++; // through a relay: never the table's door
+        } else if (DhtRole.isClient(message.features())) {
             counters.clientAnswers++; // a DHT client: used for the operation, never entered nor handed out
             if (routing != null) {
                 routing.remove(from.id());

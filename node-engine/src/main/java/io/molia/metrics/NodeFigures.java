@@ -37,7 +37,7 @@ public final class NodeFigures {
     public static final List<Figure<ShardSource>> SHARD = shardFigures();
 
     /** Of the node as a whole. */
-    public static final List<Figure<NodeSource>> NODE = List.of(
+    public static final List<Figure<NodeSource>> NODE = withRelay(
             Figure.gauge("isolated", "1 while the routing table is empty: puts store nowhere; the node is rejoining",
                     n -> n.isolated() ? 1 : 0),
             Figure.counter("ban_dropped_datagrams", "Datagrams dropped because an operator banned their sender",
@@ -74,6 +74,13 @@ public final class NodeFigures {
                     n -> nat(n, s -> s.counters().roleChanges)));
 
     private NodeFigures() {
+    }
+
+    @SafeVarargs
+    private static List<Figure<NodeSource>> withRelay(Figure<NodeSource>... figures) {
+        List<Figure<NodeSource>> all = new ArrayList<>(List.of(figures));
+        all.addAll(RelayFigures.NODE);
+        return List.copyOf(all);
     }
 
     private static long nat(NodeSource n, java.util.function.ToLongFunction<NatTraversal> read) {
@@ -157,6 +164,10 @@ public final class NodeFigures {
                 s -> s.core().clientAnswers));
         f.add(Figure.counter("dial_backs_served", "NAT probes sent for peers that asked with DIAL_BACK",
                 s -> s.core().dialBacksServed));
+        f.add(Figure.counter("relay_requests_refused", "Relay reservations and circuits asked of a node that does "
+                + "not relay (off, or a DHT client itself)", s -> s.core().relayRequestsRefused));
+        f.add(Figure.counter("relay_frames_dropped", "Relay frames on no circuit of this node's with no relay to "
+                + "take them, or nested in another", s -> s.core().relayFramesDropped));
         f.add(Figure.counter("dial_backs_refused", "DIAL_BACKs refused: unknown mode, no alternate address, or the "
                 + "probe budget spent", s -> s.core().dialBacksRefused));
         f.add(Figure.<ShardSource>counter("nat_probes_dropped", DROPPED_HELP, s -> s.core().natProbesDropped)

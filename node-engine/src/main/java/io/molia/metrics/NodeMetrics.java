@@ -9,6 +9,8 @@ import java.util.function.Supplier;
 import io.molia.core.CoreCounters;
 import io.molia.nat.NatTraversal;
 import io.molia.node.MoliaVersion;
+import io.molia.relay.Relay;
+import io.molia.relay.RelayClient;
 import io.molia.session.SessionCounters;
 import io.molia.transport.UdpTransport;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -76,6 +78,16 @@ public final class NodeMetrics implements AutoCloseable {
 
         /** The NAT state (read racily, as every figure is), or null where there is none (its figures are left out). */
         default NatTraversal nat() {
+            return null;
+        }
+
+        /** The relay (read racily), or null where the node relays for nobody (its figures are left out). */
+        default Relay relay() {
+            return null;
+        }
+
+        /** This node's side of relaying as a client (read racily), or null. */
+        default RelayClient relayClient() {
             return null;
         }
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -30,6 +31,10 @@ import io.molia.crypto.Ed25519Identity;
 import io.molia.metrics.NodeMetrics;
 import io.molia.nat.DhtRole;
 import io.molia.nat.NatTraversal;
+import io.molia.relay.Relay;
+import io.molia.relay.RelayClient;
+import io.molia.relay.RelayLimits;
+import io.molia.relay.RelayRoutes;
 import io.molia.session.AsnTable;
 import io.molia.session.InitiationTimestamps;
 import io.molia.session.SessionCounters;
@@ -169,10 +174,22 @@ public final class MoliaNode implements AutoCloseable {
             public NatTraversal nat() {
                 return shards[0].core().nat();
             }
+
+            @Override
+            public Relay relay() {
+                return shards[0].core().relay();
+            }
+
+            @Override
+            public RelayClient relayClient() {
+                return shards[0].core().relayClient();
+            }
         });
         long now = System.nanoTime();
         PublishedRouting routing = new PublishedRouting(self.id());
         DhtRole role = new DhtRole();
+        RelayRoutes relayRoutes = new RelayRoutes();
+        LongAdder egressBytes = new LongAdder(); // every shard's datagrams: relaying takes a share of it
         List<NodeCore> cores = new ArrayList<>();
         List<Executor> loops = new ArrayList<>();
         byte[] tokenSecret = new byte[WriteTokens.Secret.BYTES];
@@ -185,11 +202,15 @@ public final class MoliaNode implements AutoCloseable {
             core.role(role, probeSockets.hasAlternate());
             if (index == 0) {
                 core.enableNat(new NatTraversal(ProbeSockets.localAddresses(bound), random.split(), role, now), now);
+                core.enableRelay(config.relayBudgetPercent() == 0 ? null
+                        : new Relay(RelayLimits.DEFAULTS.withBudgetPercent(config.relayBudgetPercent()),
+                                random.nextLong()), new RelayClient(relayRoutes));
             }
             core.recordsConfig(config.records());
             core.proofOfWork(new ProofOfWork(config.powBits())); // before the WAL's peer store is restored
             core.writeTokenSecret(writeTokenSecret);
             Shard shard = new Shard(core, newSessionManager(index, random.split()), bans::view);
+            shard.relaying(relayRoutes, egressBytes);
             shards[index] = new ShardLoop(shard, transport, probeSockets, operationTimes, metrics);
             shardViews.add(new ShardFigures(shards[index]));
             cores.add(core);

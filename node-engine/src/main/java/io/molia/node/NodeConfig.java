@@ -8,6 +8,7 @@ import java.util.List;
 import io.molia.codec.ProtocolRange;
 import io.molia.contact.ProofOfWork;
 import io.molia.core.store.RecordsConfig;
+import io.molia.relay.RelayBudget;
 import io.molia.session.SessionManager;
 import io.molia.transport.SocketBuffers;
 import io.molia.wal.WalOptions;
@@ -38,11 +39,22 @@ import io.molia.wal.WalOptions;
  *                   and this node's own identity must show ({@link ProofOfWork#DEFAULT_BITS} unless given)
  * @param asnTable   an offline prefix → AS table (iptoasn.com's tab-separated format) for the per-AS rate limit of
  *                   initiations under load ({@link io.molia.session.AsnTable}), or null (no per-AS limit)
+ * @param relayBudgetPercent the share of this node's egress it may spend relaying for NATed peers (docs/nat.md;
+ *                   {@link io.molia.relay.RelayBudget#DEFAULT_PERCENT} unless given); 0: it relays for nobody
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
         ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records,
-        int powBits, Path asnTable) {
+        int powBits, Path asnTable, int relayBudgetPercent) {
+
+    /** A node relaying within the default share of its egress. */
+    public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
+            int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
+            ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records,
+            int powBits, Path asnTable) {
+        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, RelayBudget.DEFAULT_PERCENT);
+    }
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -79,43 +91,54 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable,
+                relayBudgetPercent);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable,
+                relayBudgetPercent);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                shareOfThread, natAlternateAddress, records, powBits, asnTable);
+                shareOfThread, natAlternateAddress, records, powBits, asnTable,
+                relayBudgetPercent);
     }
 
     /** This configuration sending "other address" NAT probes from {@code address} (null: refusing them). */
     public NodeConfig withNatAlternateAddress(InetAddress address) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, address, records, powBits, asnTable);
+                handshakeCpuBudget, address, records, powBits, asnTable,
+                relayBudgetPercent);
     }
 
     /** This configuration with other provider and mutable record parameters (TTLs, republish intervals, bounds). */
     public NodeConfig withRecords(RecordsConfig recordsConfig) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits, asnTable,
+                relayBudgetPercent);
     }
 
     /** This configuration on a network asking {@code bits} of identity proof of work (devnets and tests: few). */
     public NodeConfig withPowBits(int bits) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable, relayBudgetPercent);
     }
 
     /** This configuration with the prefix → AS table at {@code file} (null: no per-AS rate limit). */
     public NodeConfig withAsnTable(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, file);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, file, relayBudgetPercent);
+    }
+
+    /** This configuration relaying within {@code percent} of its egress (0: relaying off). */
+    public NodeConfig withRelayBudgetPercent(int percent) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, percent);
     }
 
     public NodeConfig {
@@ -127,6 +150,9 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         }
         if (powBits < 0 || powBits > ProofOfWork.MAX_BITS) {
             throw new IllegalArgumentException("--pow-bits must be between 0 and " + ProofOfWork.MAX_BITS);
+        }
+        if (relayBudgetPercent < 0 || relayBudgetPercent > 100) {
+            throw new IllegalArgumentException("--relay-budget-percent must be between 0 and 100");
         }
         if (shards < 1 || shards > MoliaNode.MAX_SHARDS) {
             throw new IllegalArgumentException("--shards must be between 1 and " + MoliaNode.MAX_SHARDS);

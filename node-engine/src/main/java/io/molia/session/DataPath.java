@@ -23,6 +23,8 @@ final class DataPath {
     private final SessionCounters counters;
     private final Delivery delivery;
     private final ChaChaPoly aead = new ChaChaPoly();
+    /** The peer whose transport datagram was authenticated last (keepalives included), for relays' hole punches. */
+    Peer authenticated;
     /** The empty payload of a keepalive. */
     private static final byte[] EMPTY = new byte[0];
 
@@ -64,6 +66,7 @@ final class DataPath {
             return SessionManager.DROPPED;
         }
         s.replay.accept(counter);
+        authenticated = s.peer;
         s.lastReceivedNs = nowNs;
         s.unansweredSinceNs = Session.NEVER;
         s.packetsIn++;

@@ -95,6 +95,20 @@ public final class SessionManager {
             return length;
         }
 
+        /**
+         * Moves the datagram {@code headerBytes} on, for a header the caller then writes at the start, and aims it at
+         * {@code via}: a relay carries it to the peer ({@code io.molia.relay.RelayFrame}). False when it does not fit.
+         */
+        public boolean prefix(int headerBytes, NodeAddress via) {
+            if (length + headerBytes > data.length) {
+                return false;
+            }
+            System.arraycopy(data, 0, data, headerBytes, length);
+            length += headerBytes;
+            to = via;
+            return true;
+        }
+
         /** A copy of exactly the datagram's bytes (tests, cold paths). */
         public byte[] copy() {
             return Arrays.copyOf(data, length);
@@ -302,6 +316,42 @@ public final class SessionManager {
         return ring.poll();
     }
 
+    /** The peer whose transport datagram {@link #onDatagram} authenticated, keepalives included; else null. */
+    public NodeId lastAuthenticatedPeer() {
+        Peer p = data.authenticated;
+        return p == null || p.contact == null ? null : p.contact.id();
+    }
+
+    /**
+     * A hole punch ({@code io.molia.relay}): a keepalive sealed on the confirmed session with {@code peer} but sent
+     * to {@code direct} rather than to the session's endpoint (a relay). The endpoint moves there only if the peer
+     * answers from there (roaming, as WireGuard does), so a punch that fails changes nothing. False without a
+     * confirmed session.
+     */
+    public boolean sendKeepaliveTo(long nowNs, NodeId peer, NodeAddress direct) {
+        Peer p = table.peerById(peer);
+        Session s = p == null ? null : p.current;
+        if (s == null || !s.confirmed || s.expired(nowNs)) {
+            return false;
+        }
+        NodeAddress endpoint = p.address;
+        p.address = direct; // the transmit slot takes the peer's address when sealed
+        data.sendKeepalive(nowNs, s);
+        p.address = endpoint;
+        return true;
+    }
+
+    /**
+     * Queues {@code data[off, off + len)} as it is, outside any session: a relay forwarding the two ends' ciphertext
+     * ({@code io.molia.relay.Relay}). A full ring drops it, counted.
+     */
+    public void sendAsIs(NodeAddress to, byte[] data, int off, int len) {
+        Transmit t = ring.claim(to, len);
+        if (t != null) {
+            System.arraycopy(data, off, t.data, 0, len);
+        }
+    }
+
     // ------------------------------------------------------------------ receiving
 
     /**
@@ -311,6 +361,7 @@ public final class SessionManager {
      * into it.
      */
     public int onDatagram(long nowNs, long unixNanos, NodeAddress from, byte[] buf, int off, int len) {
+        data.authenticated = null;
         if (len < 4) {
             counters.tooShort++;
             return DROPPED;

@@ -3,6 +3,7 @@ package io.molia.shard;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import io.molia.contact.Contact;
@@ -14,6 +15,9 @@ import io.molia.core.Outbound;
 import io.molia.core.RoutingNote;
 import io.molia.core.ShardPartition;
 import io.molia.nat.NatProbe;
+import io.molia.relay.Relay;
+import io.molia.relay.RelayFrame;
+import io.molia.relay.RelayRoutes;
 import io.molia.session.SessionManager;
 
 /**
@@ -48,6 +52,10 @@ public final class Shard {
     private long directorySweptNs = Long.MIN_VALUE / 2;
     /** While a record request another shard handed over is handled: that shard, which seals the answer. */
     private int answerVia = -1;
+    /** The circuits this node is an end of (shared by its shards); none until the driver gives the node's. */
+    private RelayRoutes relayRoutes = new RelayRoutes();
+    /** The node's egress (bytes its shards handed their drivers to send): a relay spends a share of it. */
+    private LongAdder egressBytes = new LongAdder();
 
     /** {@code bans} gives the operator's bans as last published (read on every datagram, never locked). */
     public Shard(NodeCore core, SessionManager sessions, Supplier<BanList.View> bans) {
@@ -73,6 +81,12 @@ public final class Shard {
         return sessions;
     }
 
+    /** Relaying: the node's circuits ({@code routes}) and egress counter, both shared by its shards. */
+    public void relaying(RelayRoutes routes, LongAdder egressBytes) {
+        this.relayRoutes = routes;
+        this.egressBytes = egressBytes;
+    }
+
     // ---------------------------------------------------------------- inputs
 
     /**
@@ -89,6 +103,10 @@ public final class Shard {
             }
             return;
         }
+        if (RelayFrame.isFrame(buf, off, len)) {
+            onFrame(from, buf, off, len, nowNs, wallNs);
+            return;
+        }
         int owner = ShardSteering.ownerOf(buf, off, len, partition.index(), partition.count(),
                 partition.bits());
         if (owner != partition.index()) {
@@ -103,8 +121,12 @@ public final class Shard {
     public void onInbox(ShardMessage message, long nowNs, long wallNs) {
         switch (message) {
             case ShardMessage.Datagram d -> {
-                receive(d.sender(), d.data(), 0, d.data().length, nowNs, wallNs);
-                return; // receive moved its output
+                if (RelayFrame.isFrame(d.data(), 0, d.data().length)) {
+                    relay(d.sender(), d.data(), 0, d.data().length, nowNs, wallNs); // handed over for the relay
+                } else {
+                    receive(d.sender(), d.data(), 0, d.data().length, nowNs, wallNs);
+                }
+                return; // both moved their output
             }
             case ShardMessage.Delivered d -> {
                 answerVia = d.origin();
@@ -124,6 +146,11 @@ public final class Shard {
 
     /** Runs what is due at {@code nowNs}: the core's timers and the session layer's (each only when due). */
     public void onTimeout(long nowNs, long wallNs) {
+        Relay relay = core.relay();
+        if (relay != null) {
+            relay.onEgressCounter(nowNs, egressBytes.sum()); // the budget's window fills before frames come
+            relayRoutes.expire(nowNs, relay.limits().circuitNs()); // the relays closed those circuits by now
+        }
         if (nowNs >= core.nextDeadlineNs()) {
             core.onTimer(nowNs);
         }
@@ -144,9 +171,25 @@ public final class Shard {
 
     // ---------------------------------------------------------------- outputs
 
-    /** The next datagram for the socket, or null; valid until the next call into this shard. */
+    /**
+     * The next datagram for the socket, or null; valid until the next call into this shard. One to a peer at a
+     * relayed address leaves as a {@link RelayFrame} to its relay.
+     */
     public SessionManager.Transmit pollTransmit() {
-        return sessions.pollTransmit();
+        SessionManager.Transmit t;
+        while ((t = sessions.pollTransmit()) != null && RelayRoutes.isRelayed(t.to())) {
+            RelayRoutes.Route route = relayRoutes.route(t.to());
+            if (route != null && t.prefix(RelayFrame.HEADER_BYTES, route.relay())) {
+                RelayFrame.writeHeader(t.data(), 0, route.circuit());
+                egressBytes.add(t.length());
+                return t;
+            }
+            core.counters().relayFramesDropped++; // the circuit is gone: the session's retries meet the same, then it times out
+        }
+        if (t != null) {
+            egressBytes.add(t.length());
+        }
+        return t;
     }
 
     /** The next dial-back probe to send from the probe socket (see {@link NatProbe}), or null. */
@@ -170,6 +213,64 @@ public final class Shard {
 
     // ---------------------------------------------------------------- the glue between sessions and core
 
+    /**
+     * A {@link RelayFrame}: on a circuit this node is an end of, its inner datagram comes "from" the circuit's
+     * relayed address (and is steered like any other); else it is for this node's relay, on the routing table's
+     * owner.
+     */
+    private void onFrame(NodeAddress from, byte[] buf, int off, int len, long nowNs, long wallNs) {
+        NodeAddress via = relayRoutes.inbound(from, RelayFrame.circuitOf(buf, off));
+        if (via != null) {
+            if (RelayFrame.isFrame(buf, off + RelayFrame.HEADER_BYTES, len - RelayFrame.HEADER_BYTES)) {
+                core.counters().relayFramesDropped++; // a frame in a frame: nothing relays twice
+                return;
+            }
+            onDatagram(via, buf, off + RelayFrame.HEADER_BYTES, len - RelayFrame.HEADER_BYTES, nowNs, wallNs);
+        } else if (core.ownsRoutingTable()) {
+            relay(from, buf, off, len, nowNs, wallNs);
+        } else {
+            handovers.add(new Handover(0, new ShardMessage.Datagram(from, Arrays.copyOfRange(buf, off, off + len))));
+        }
+    }
+
+    /**
+     * After an authenticated datagram: one through a relay asks for a punch (while the route has some left); one
+     * straight from a peer that had a route means a punch got through.
+     */
+    private void punchOrUpgrade(long nowNs, NodeAddress from, int status) {
+        NodeId peer = sessions.lastAuthenticatedPeer();
+        if (peer == null && status == SessionManager.DELIVERED && sessions.delivery().session != null) {
+            peer = sessions.delivery().from.id(); // a handshake response: it proved the peer's keys
+        }
+        if (peer == null) {
+            return;
+        }
+        if (!RelayRoutes.isRelayed(from)) {
+            relayRoutes.onDirect(peer);
+            return;
+        }
+        RelayRoutes.Route route = relayRoutes.route(from);
+        NodeAddress direct = route == null ? null : route.punchDue();
+        if (direct != null && sessions.sendKeepaliveTo(nowNs, peer, direct)) {
+            relayRoutes.onPunchSent();
+        }
+    }
+
+    /** Sends a frame on to its circuit's other end, as it came, if this node's relay allows it (else counted). */
+    private void relay(NodeAddress from, byte[] buf, int off, int len, long nowNs, long wallNs) {
+        Relay relay = core.relay();
+        if (relay == null) {
+            core.counters().relayFramesDropped++;
+            return;
+        }
+        relay.onEgressCounter(nowNs, egressBytes.sum());
+        NodeAddress to = relay.onFrame(nowNs, from, buf, off, len);
+        if (to != null) {
+            sessions.sendAsIs(to, buf, off, len);
+        }
+        moveOutput(nowNs, wallNs);
+    }
+
     private void receive(NodeAddress from, byte[] buf, int off, int len, long nowNs, long wallNs) {
         BanList.View banned = bans.get();
         if (!banned.isEmpty() && banned.bansAddress(nowNs, from)) {
@@ -177,6 +278,9 @@ public final class Shard {
             return;
         }
         int status = sessions.onDatagram(nowNs, wallNs, from, buf, off, len);
+        if (status != SessionManager.DROPPED) {
+            punchOrUpgrade(nowNs, from, status);
+        }
         if (status == SessionManager.DELIVERED || status == SessionManager.CONFIRMED) {
             SessionManager.Delivery d = sessions.delivery();
             if (!banned.isEmpty() && banned.bansPeer(nowNs, d.from.id())) {

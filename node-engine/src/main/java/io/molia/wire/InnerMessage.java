@@ -47,6 +47,12 @@ public record InnerMessage(String kind, long requestId, int version, Map<String,
                 }
                 case STORE_ACK -> fields.put("stored", m.stored());
                 case DIAL_BACK -> fields.put("mode", m.dialBackMode());
+                case RELAY_CONNECT -> fields.put("target", m.target().toHex());
+                case RELAY_ANSWER -> {
+                    fields.put("circuit", m.relayCircuit());
+                    fields.put("refusal", m.relayRefusal());
+                }
+                case RELAY_INCOMING -> fields.put("circuit", m.relayCircuit());
                 case ADD_PROVIDER -> {
                     fields.put("key", m.target().toHex());
                     fields.put("provider", m.nodeRecord().id().toHex());

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class CoreHasNoIoTest {
     private static final List<String> SANS_IO_PACKAGES =
             List.of("io/molia/contact", "io/molia/core", "io/molia/codec", "io/molia/crypto", "io/molia/session",
-                    "io/molia/shard", "io/molia/record", "io/molia/blob");
+                    "io/molia/shard", "io/molia/record", "io/molia/blob", "io/molia/relay");
     private static final List<String> FORBIDDEN = List.of("java.net.", "java.nio.channels", "java.nio.file",
             "java.io.File", "Thread", "System.nanoTime", "System.currentTimeMillis", "Instant.now", "Clock",
             "ThreadLocalRandom", "new Random(", "new SecureRandom", "Math.random", "io.netty", "net.openhft",

@@ -121,6 +121,19 @@ final class NodeCommand implements Callable<Integer> {
             + "Off unless given: such requests are refused.")
     java.net.InetAddress natAlternateAddress;
 
+    /** A share of egress, in percent. */
+    static final class Percent extends IntRange {
+        Percent() {
+            super(0, 100);
+        }
+    }
+
+    @Option(names = "--relay-budget-percent", defaultValue = "10", converter = Percent.class, description = "The "
+            + "share of this node's egress bytes (over a sliding minute) it may spend relaying ciphertext for peers "
+            + "behind NATs that hold a reservation here, besides per-client caps (docs/nat.md); 0 relays for nobody. "
+            + "Default ${DEFAULT-VALUE}.")
+    int relayBudgetPercent;
+
     @Option(names = "--provider-ttl", defaultValue = "48h", converter = DurationConverter.class,
             description = "How long this node keeps a provider record others announce (e.g. 90m, 48h; IPFS uses "
             + "48h). Default ${DEFAULT-VALUE}.")
@@ -189,7 +202,7 @@ final class NodeCommand implements Callable<Integer> {
                 .withKeyLog(wgKeyLog).withProtocol(protocol)
                 .withHandshakeCpuBudget(handshakeCpuBudget).withNatAlternateAddress(natAlternateAddress)
                 .withRecords(records).withPowBits(powBits)
-                .withAsnTable(asnTable);
+                .withAsnTable(asnTable).withRelayBudgetPercent(relayBudgetPercent);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();

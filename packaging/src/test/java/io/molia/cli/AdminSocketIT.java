@@ -302,7 +302,13 @@ class AdminSocketIT {
 
             // subsystems this version lacks say so
             unavailable(json(d0, "admission"), "admission");
-            unavailable(json(d0, "relays"), "relays");
+
+            // relays: a public node relays within 10 % of its egress by default; no one behind a NAT here reserved
+            JsonNode relays = json(d0, "relays").get("relays");
+            fields(relays, "relaying", "budget_percent", "window_ms", "relayed_bytes", "egress_bytes", "limit_bytes",
+                    "relayed_per_slot", "reservations", "circuits", "refusals", "counters", "client");
+            assertTrue(relays.get("relaying").asBoolean(), relays.toString());
+            assertEquals(10, relays.get("budget_percent").asInt(), relays.toString());
 
             // nat: node 0 is on loopback, seen at the address it is bound to by its peers: open, a DHT server
             JsonNode nat = json(d0, "nat").get("nat");

@@ -87,7 +87,7 @@ class DashTmuxIT {
         pane.keys("4");
         pane.waitFor("the Sybil screen", s -> s.contains("lowest-scored peers") && s.contains("bans: 0 of capacity"));
         pane.keys("5");
-        pane.waitFor("the NAT screen", s -> s.contains("relays: relay budgets: not available in this version"));
+        pane.waitFor("the NAT screen", s -> s.contains("budget") && s.contains("own reservation: none"));
         pane.keys("6");
         pane.waitFor("the records screen", s -> s.contains("largest records") && s.contains("of 100000"));
         pane.keys("7");

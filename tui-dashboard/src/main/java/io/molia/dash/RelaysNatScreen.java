@@ -7,11 +7,15 @@ import com.googlecode.lanterna.graphics.TextGraphics;
 import io.molia.admin.proto.AdminResponse;
 import io.molia.admin.proto.NatObservation;
 import io.molia.admin.proto.NatView;
+import io.molia.admin.proto.RelayClientView;
+import io.molia.admin.proto.RelayReservation;
+import io.molia.admin.proto.RelaysView;
+import io.molia.adminclient.Render;
 
 /**
  * The NAT view live (type, DHT role, the dial-back probes, the mapping's lifetime and keepalive, who observed which
- * address) and relay budgets per client (the relays view); a subsystem the node lacks says so, and this screen
- * shows its words.
+ * address) and the relays view live (the budget as a gauge, relayed bytes per second as a sparkline, refusals,
+ * reservations per client); a subsystem the node lacks says so, and this screen shows its words.
  */
 final class RelaysNatScreen implements DashScreen {
     @Override
@@ -38,9 +42,57 @@ final class RelaysNatScreen implements DashScreen {
         }
         row++;
         Draw.heading(g, 0, row++, w, "relays");
-        String relays = Screens.unavailable(m.subsystems().get("relays"));
-        Draw.text(g, 2, row++, w - 2, "relay budget per client (used / limit):", Draw.DIM);
-        Draw.text(g, 4, row, w - 4, relays == null ? "(relays view present)" : relays, Draw.DIM);
+        AdminResponse relaysAnswer = m.subsystems().get("relays");
+        String relaysAbsent = Screens.unavailable(relaysAnswer);
+        if (relaysAbsent != null || relaysAnswer == null || !relaysAnswer.hasRelays()) {
+            Draw.text(g, 4, row, w - 4, relaysAbsent == null ? "(no relays view)" : relaysAbsent, Draw.DIM);
+        } else {
+            relays(g, row, w, h, relaysAnswer.getRelays(), ui);
+        }
+    }
+
+    /** The budget as a gauge and the relayed bytes per second as a sparkline, refusals, then the reservations. */
+    private static void relays(TextGraphics g, int row, int w, int bottom, RelaysView v, UiState ui) {
+        if (v.getRelaying()) {
+            String used = Render.bytes(v.getRelayedBytes()) + " / " + Render.bytes(v.getLimitBytes()) + " ("
+                    + v.getBudgetPercent() + " % of " + Render.bytes(v.getEgressBytes()) + " egress, last "
+                    + Screens.ms(v.getWindowMs()) + ")";
+            Draw.text(g, 2, row, 8, "budget");
+            Draw.text(g, 10, row, 22, Draw.gauge(v.getRelayedBytes(), v.getLimitBytes(), 22),
+                    Draw.gaugeColor(v.getRelayedBytes(), v.getLimitBytes()));
+            Draw.text(g, 33, row++, w - 33, used);
+            List<Double> perSecond = new ArrayList<>();
+            for (long b : v.getRelayedPerSlotList()) {
+                perSecond.add((double) b);
+            }
+            Draw.text(g, 2, row, 8, "relayed");
+            Draw.text(g, 10, row++, w - 10, Draw.sparkline(perSecond, Math.min(60, w - 12)), Draw.GOOD);
+            StringBuilder refused = new StringBuilder();
+            v.getRefusalsMap().entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> refused.append(refused.isEmpty() ? ""
+                            : ", ").append(e.getKey()).append(' ').append(e.getValue()));
+            Draw.text(g, 2, row++, w - 2, "refused: " + (refused.isEmpty() ? "none" : refused.toString()),
+                    refused.isEmpty() ? Draw.DIM : Draw.WARN);
+        } else {
+            Draw.text(g, 2, row++, w - 2, "relaying off (--relay-budget-percent 0)", Draw.DIM);
+        }
+        if (v.hasClient()) {
+            RelayClientView c = v.getClient();
+            Draw.text(g, 2, row++, w - 2, "own reservation: " + (c.getRelay().isEmpty() ? "none"
+                    : c.getRelay().substring(0, Math.min(16, c.getRelay().length())) + " at "
+                    + Screens.addr(c.getRelayAddress(), ui)) + "   punches " + c.getCountersOrDefault("punches", 0)
+                    + ", direct after punch " + c.getCountersOrDefault("upgrades", 0), Draw.DIM);
+        }
+        List<Draw.Row> rows = new ArrayList<>();
+        for (RelayReservation r : v.getReservationsList()) {
+            String id = r.getClient().substring(0, Math.min(16, r.getClient().length()));
+            rows.add(new Draw.Row(r.getClient(), new String[] {id, Screens.addr(r.getAddress(), ui),
+                r.getCircuits() + "", Render.bytes(r.getRelayedBytes()), r.getRefusals() + ""}, null));
+        }
+        int height = Math.max(2, Math.min(rows.size() + 1, bottom - row));
+        Draw.table(g, 2, row, w - 2, height, List.of(Draw.Column.left("client", 16),
+                Draw.Column.grow("address", 21), Draw.Column.num("circuits", 8), Draw.Column.num("relayed", 9),
+                Draw.Column.num("refused", 7)), rows, -1, -1);
     }
 
     private static int nat(TextGraphics g, int row, int w, int bottom, NatView v, UiState ui) {

@@ -257,7 +257,9 @@ class DashboardRenderTest {
             // The NAT view, live: a loopback node is seen where it is bound (open) or not yet observed (unknown).
             assertTrue(nat.contains("role server") && nat.contains("probes: other port ")
                     && nat.contains("keepalive none") && nat.contains("observer"), where + nat);
-            assertTrue(nat.contains("relays: relay budgets: not available in this version"), where + nat);
+            // The relays view, live: a loopback node relays within 10 % of its egress; no one reserved here.
+            assertTrue(nat.contains("budget") && nat.contains("10 % of") && nat.contains("own reservation: none")
+                    && nat.contains("refused: none"), where + nat);
 
             Dashboard.handleKey(new KeyStroke('6', false, false), m, ui, null);
             String records = t.frame(m, ui);

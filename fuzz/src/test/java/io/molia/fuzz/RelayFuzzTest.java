@@ -1,0 +1,125 @@
+package io.molia.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
+import io.molia.core.CoreConfig;
+import io.molia.core.NodeCore;
+import io.molia.core.Outbound;
+import io.molia.crypto.Ed25519Identity;
+import io.molia.relay.Relay;
+import io.molia.relay.RelayClient;
+import io.molia.relay.RelayFrame;
+import io.molia.relay.RelayLimits;
+import io.molia.relay.RelayRoutes;
+import io.molia.session.SessionManager;
+import io.molia.session.StaticIdentity;
+import io.molia.shard.BanList;
+import io.molia.shard.Shard;
+
+/**
+ * Relaying fed hostile bytes. On the socket, from a circuit's end or from anyone else: a frame goes on only to the
+ * circuit's other end, unchanged, and nothing else ever leaves (a stranger hears nothing). As an inner message from
+ * an authenticated peer (the relay messages with any fields, or anything else): one answer to that peer, and at most
+ * one announcement, to the client holding the reservation.
+ */
+class RelayFuzzTest {
+    private static final long NOW = 1_000_000_000_000L;
+    private static final NodeAddress STRANGER = NodeAddress.ipv4(0xc6336401, 4000);
+    private static final Contact PEER = contact(3, 0x0a000003);
+    private static final Contact CLIENT = contact(4, 0x64400302);
+    private static final Contact DIALER = contact(5, 0x64400402);
+
+    private final BanList bans = new BanList();
+    private final NodeCore core;
+    private final Shard shard;
+    private final int circuit;
+    private final LongAdder egress = new LongAdder();
+
+    RelayFuzzTest() {
+        byte[] seed = new byte[32];
+        new SplittableRandom(12).nextBytes(seed);
+        Ed25519Identity identity = Ed25519Identity.fromSeed(seed);
+        Contact self = new Contact(NodeId.ofPublicKey(identity.publicKey()), identity.publicKey(), 0,
+                NodeAddress.ipv4(0xc6336402, 4000));
+        core = new NodeCore(CoreConfig.defaults(), self, new SplittableRandom(5), NOW);
+        Relay relay = new Relay(RelayLimits.DEFAULTS, 6);
+        core.enableRelay(relay, new RelayClient(new RelayRoutes()));
+        SessionManager sessions = new SessionManager(StaticIdentity.fromEd25519Seed(seed), identity.publicKey(),
+                new byte[32], 0, 2, 64, new SplittableRandom(7), (id, key, pow) -> true);
+        shard = new Shard(core, sessions, bans::view);
+        shard.relaying(new RelayRoutes(), egress);
+        shard.onTimeout(NOW, NOW);
+        egress.add(1L << 40); // plenty of egress of its own in the window
+        shard.onTimeout(NOW, NOW);
+        relay.reserve(NOW, CLIENT);
+        circuit = relay.connect(NOW, DIALER.id(), DIALER.address(), CLIENT.id());
+    }
+
+    private static Contact contact(long seed, int ip) {
+        byte[] s = new byte[32];
+        new SplittableRandom(seed).nextBytes(s);
+        byte[] key = Ed25519Identity.fromSeed(s).publicKey();
+        return new Contact(NodeId.ofPublicKey(key), key, 0, NodeAddress.ipv4(ip, 4000));
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void framesFromAnywhereReachOnlyTheCircuitsEnds(byte[] data) {
+        if (data.length < 1) {
+            return;
+        }
+        NodeAddress from = switch (data[0] & 3) {
+            case 0 -> DIALER.address();
+            case 1 -> CLIENT.address();
+            default -> STRANGER;
+        };
+        byte[] datagram = Arrays.copyOfRange(data, 1, data.length);
+        if ((data[0] & 0x80) != 0 && datagram.length >= RelayFrame.HEADER_BYTES) {
+            datagram[4] = (byte) circuit; // aim at the open circuit, so the fuzzer need not guess its number
+            datagram[5] = (byte) (circuit >>> 8);
+            datagram[6] = (byte) (circuit >>> 16);
+            datagram[7] = (byte) (circuit >>> 24);
+        }
+        long relayedBefore = core.relay().framesRelayed();
+        shard.onDatagram(from, datagram, 0, datagram.length, NOW, NOW);
+        SessionManager.Transmit t;
+        int sent = 0;
+        while ((t = shard.pollTransmit()) != null) {
+            sent++;
+            assertTrue(RelayFrame.isFrame(datagram, 0, datagram.length), "only a frame is ever forwarded");
+            assertNotEquals(STRANGER, from, "a stranger's frame goes nowhere");
+            assertEquals(from.equals(DIALER.address()) ? CLIENT.address() : DIALER.address(), t.to(), "the other end");
+            assertEquals(datagram.length, t.length());
+            assertTrue(Arrays.equals(datagram, t.copy()), "forwarded unchanged");
+        }
+        assertEquals(core.relay().framesRelayed() - relayedBefore, sent);
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void relayMessagesFromAPeer(byte[] data) {
+        core.onDatagram(NOW, PEER, data, 0, data.length);
+        int answers = 0;
+        int announcements = 0;
+        Outbound out;
+        while ((out = core.pollTransmit()) != null) {
+            if (out.reply()) {
+                assertEquals(PEER.id(), out.to().id(), "answers go to the asker");
+                answers++;
+            } else {
+                assertEquals(CLIENT.id(), out.to().id(), "an announcement goes to the reserved client only");
+                announcements++;
+            }
+        }
+        assertTrue(answers <= 1, "at most one answer per message: " + answers);
+        assertTrue(announcements <= 1, "at most one announcement per message: " + announcements);
+    }
+}

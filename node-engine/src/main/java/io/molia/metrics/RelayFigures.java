@@ -1,0 +1,63 @@
+package io.molia.metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToLongFunction;
+
+import io.molia.metrics.NodeMetrics.NodeSource;
+import io.molia.relay.Relay;
+import io.molia.relay.RelayClient;
+import io.molia.relay.RelayRefusal;
+
+/**
+ * The relay's figures (docs/nat.md, docs/metrics.md), of the node as a whole: its budget and what it relayed for
+ * others, its refusals by reason, and what this node did as a relay client (reservation, circuits, punches). Read
+ * racily from the scrape thread, as every figure is; a node without a relay leaves its relay figures out.
+ */
+final class RelayFigures {
+    private static final String REFUSALS = "molia_relay_refusals";
+    private static final String REFUSALS_HELP = "Relay reservations, circuits and frames refused, by reason "
+            + "(budget, caps, unknown circuit, not an end...)";
+
+    static final List<Figure<NodeSource>> NODE = figures();
+
+    private RelayFigures() {
+    }
+
+    private static List<Figure<NodeSource>> figures() {
+        List<Figure<NodeSource>> f = new ArrayList<>();
+        f.add(Figure.gauge("relay_budget_percent", "The share of egress the node may spend relaying (0: off)",
+                n -> relay(n, r -> r.limits().budgetPercent())));
+        f.add(Figure.gauge("relay_window_relayed_bytes", "Bytes relayed for others within the budget's window",
+                n -> relay(n, Relay::windowRelayedBytes)));
+        f.add(Figure.gauge("relay_window_egress_bytes", "Bytes the node sent within the budget's window (relayed "
+                + "included): the budget is a share of it", n -> relay(n, Relay::windowEgressBytes)));
+        f.add(Figure.gauge("relay_reservations", "Reservations clients hold at this relay",
+                n -> relay(n, Relay::reservations)));
+        f.add(Figure.gauge("relay_circuits", "Circuits open through this relay", n -> relay(n, Relay::openCircuits)));
+        f.add(Figure.counter("relay_frames", "Frames relayed (ciphertext, as they came)",
+                n -> relay(n, Relay::framesRelayed)));
+        f.add(Figure.counter("relay_bytes", "Bytes relayed", n -> relay(n, Relay::bytesRelayed)));
+        for (RelayRefusal reason : RelayRefusal.values()) {
+            f.add(Figure.<NodeSource>counter("relay_refused_" + reason.name().toLowerCase(java.util.Locale.ROOT),
+                    REFUSALS_HELP, n -> relay(n, r -> r.refusals(reason))).inFamily(REFUSALS, reason.label()));
+        }
+        f.add(Figure.gauge("relay_reserved", "1 while this node holds a reservation at a relay (reachable through it)",
+                n -> client(n, c -> c.relay() == null ? 0 : 1)));
+        f.add(Figure.counter("relay_punches", "Hole punches sent to peers met through a relay",
+                n -> client(n, c -> c.routes().punchesSent())));
+        f.add(Figure.counter("relay_upgrades", "Relayed connections that became direct (a punch got through)",
+                n -> client(n, c -> c.routes().upgrades())));
+        return List.copyOf(f);
+    }
+
+    private static long relay(NodeSource n, ToLongFunction<Relay> read) {
+        Relay relay = n.relay();
+        return relay == null ? -1 : read.applyAsLong(relay);
+    }
+
+    private static long client(NodeSource n, ToLongFunction<RelayClient> read) {
+        RelayClient client = n.relayClient();
+        return client == null ? -1 : read.applyAsLong(client);
+    }
+}

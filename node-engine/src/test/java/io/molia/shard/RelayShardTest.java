@@ -1,0 +1,280 @@
+package io.molia.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.junit.jupiter.api.Test;
+
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
+import io.molia.core.CoreConfig;
+import io.molia.core.CoreEvent;
+import io.molia.core.NodeCore;
+import io.molia.crypto.Ed25519Identity;
+import io.molia.relay.Relay;
+import io.molia.relay.RelayClient;
+import io.molia.relay.RelayFrame;
+import io.molia.relay.RelayLimits;
+import io.molia.relay.RelayRefusal;
+import io.molia.relay.RelayRoutes;
+import io.molia.session.SessionManager;
+import io.molia.session.StaticIdentity;
+
+/**
+ * Relays and hole punching between whole shards (sessions and cores, no sockets), with NATs modelled as RFC 4787
+ * describes them: two nodes behind endpoint-independent NATs punch and end up talking directly; a symmetric NAT
+ * against a port-restricted one stays on the relay and still talks; the relay forwards ciphertext it cannot read,
+ * within its budget, and a stranger's frames get nothing back.
+ */
+class RelayShardTest {
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long START = 1_000_000_000_000L;
+
+    enum Kind { OPEN, PORT_RESTRICTED, SYMMETRIC }
+
+    /** A NAT in front of one node: its outside address(es) and what it lets in. */
+    static final class Nat {
+        final Kind kind;
+        final NodeAddress inside;
+        final int publicIp;
+        final Map<NodeAddress, Integer> portByDestination = new HashMap<>();
+        final Set<NodeAddress> sentTo = new HashSet<>();
+        int nextPort = 40_000;
+
+        Nat(Kind kind, NodeAddress inside, int publicIp) {
+            this.kind = kind;
+            this.inside = inside;
+            this.publicIp = publicIp;
+        }
+
+        NodeAddress outbound(NodeAddress to) {
+            sentTo.add(to);
+            int port = kind == Kind.SYMMETRIC ? portByDestination.computeIfAbsent(to, d -> nextPort += 7)
+                    : inside.port();
+            return NodeAddress.ipv4(publicIp, port);
+        }
+
+        boolean inbound(NodeAddress from, NodeAddress to) {
+            return switch (kind) {
+                case OPEN -> to.port() == inside.port();
+                case PORT_RESTRICTED -> to.port() == inside.port() && sentTo.contains(from);
+                case SYMMETRIC -> {
+                    Integer port = portByDestination.get(from);
+                    yield port != null && port == to.port();
+                }
+            };
+        }
+    }
+
+    final class Node {
+        final Contact self;
+        final Shard shard;
+        final Nat nat;
+        final RelayRoutes routes = new RelayRoutes();
+        final LongAdder egressBytes = new LongAdder();
+        /** Bytes a second this node sends of its own (the DHT traffic of a busy public node), beside the modelled. */
+        long ownBytesPerSecond;
+
+        Node(int n, Kind kind, Relay relay) {
+            byte[] seed = new byte[32];
+            new SplittableRandom(n).nextBytes(seed);
+            byte[] key = Ed25519Identity.fromSeed(seed).publicKey();
+            int ip = 0x64400000 | n << 8 | 2; // 100.64.n.2
+            NodeAddress inside = NodeAddress.ipv4(kind == Kind.OPEN ? 0xc6336400 | n : 0x0a000002, 4000);
+            nat = new Nat(kind, inside, kind == Kind.OPEN ? 0xc6336400 | n : ip);
+            self = new Contact(NodeId.ofPublicKey(key), key, 0, NodeAddress.ipv4(nat.publicIp, 4000));
+            NodeCore core = new NodeCore(CoreConfig.defaults(), self, new SplittableRandom(n), now);
+            core.enableRelay(relay, new RelayClient(routes));
+            SessionManager sessions = new SessionManager(StaticIdentity.fromEd25519Seed(seed), key, new byte[32], 0,
+                    0, 64, new SplittableRandom(100 + n), (id, k, pow) -> true);
+            shard = new Shard(core, sessions, new BanList()::view);
+            shard.relaying(routes, egressBytes);
+            byIp.put(nat.publicIp, this);
+        }
+
+        NodeCore core() {
+            return shard.core();
+        }
+    }
+
+    private record InFlight(NodeAddress from, NodeAddress to, byte[] data) {
+    }
+
+    private final Map<Integer, Node> byIp = new HashMap<>();
+    private final List<Node> nodes = new ArrayList<>();
+    private final ArrayDeque<InFlight> wire = new ArrayDeque<>();
+    private final List<CoreEvent> events = new ArrayList<>();
+    private long now = START;
+    private long strangerAnswers;
+
+    private Node node(int n, Kind kind, Relay relay) {
+        Node node = new Node(n, kind, relay);
+        nodes.add(node);
+        return node;
+    }
+
+    private void drain(Node n) {
+        SessionManager.Transmit t;
+        while ((t = n.shard.pollTransmit()) != null) {
+            wire.add(new InFlight(n.nat.outbound(t.to()), t.to(), t.copy()));
+        }
+        CoreEvent e;
+        while ((e = n.shard.pollEvent()) != null) {
+            events.add(e);
+        }
+    }
+
+    /** Runs the network for {@code ms} milliseconds of its clock: every datagram takes 1 ms. */
+    private void run(long ms) {
+        long end = now + ms * MS;
+        while (now < end) {
+            now += MS;
+            for (Node n : nodes) {
+                n.egressBytes.add(n.ownBytesPerSecond / 1000);
+                n.shard.onTimeout(now, now);
+                drain(n);
+            }
+            for (int i = wire.size(); i > 0; i--) {
+                InFlight f = wire.poll();
+                Node to = byIp.get(f.to().isIpv4() ? f.to().ipv4() : 0);
+                if (to == null) {
+                    if (f.to().port() == 1) {
+                        strangerAnswers++; // to the stranger
+                    }
+                    continue;
+                }
+                if (to.nat.inbound(f.from(), f.to())) {
+                    to.shard.onDatagram(f.from(), f.data(), 0, f.data().length, now, now);
+                    drain(to);
+                }
+            }
+        }
+    }
+
+    private long ping(Node from, Contact to) {
+        events.clear();
+        from.core().ping(now, to);
+        from.shard.afterCommand(now, now);
+        drain(from);
+        run(2_000);
+        for (CoreEvent e : events) {
+            if (e instanceof CoreEvent.PingCompleted p) {
+                return p.rttNs();
+            }
+        }
+        throw new AssertionError("no ping completed");
+    }
+
+    /** B, behind a NAT, reserves at the public relay R; A asks R for a circuit to B. Returns B via the relay. */
+    private Contact connect(Node a, Node r, Node b) {
+        assertTrue(b.core().reserveRelay(now, r.self));
+        b.shard.afterCommand(now, now);
+        drain(b);
+        run(3_000); // the request rode in B's handshake initiation, refused there; re-sent on the session
+        assertTrue(b.core().relayClient().reserved(now), "B holds a reservation at R");
+        assertEquals(1, r.core().relay().reservations());
+        assertTrue(a.core().connectViaRelay(now, r.self, b.self));
+        a.shard.afterCommand(now, now);
+        drain(a);
+        run(3_000);
+        assertEquals(1, a.core().relayClient().status(now).connectsGranted());
+        assertEquals(1, b.core().relayClient().status(now).incoming());
+        return b.self.withAddress(RelayRoutes.relayedAddress(r.self.address(),
+                r.core().relay().status(now).circuits().get(0).id()));
+    }
+
+    private static Relay relay() {
+        return new Relay(RelayLimits.DEFAULTS, 9);
+    }
+
+    @Test
+    void twoNodesBehindConeNatsPunchAndThenTalkDirectly() {
+        Node r = node(1, Kind.OPEN, relay());
+        Node a = node(2, Kind.PORT_RESTRICTED, null);
+        Node b = node(3, Kind.PORT_RESTRICTED, null);
+        r.ownBytesPerSecond = 1_000_000; // a busy public node: its own traffic leaves room for relaying
+        Contact bViaRelay = connect(a, r, b);
+
+        assertTrue(a.routes.upgrades() + b.routes.upgrades() >= 1, "a punch got through");
+        assertTrue(a.routes.punchesSent() >= 1 && b.routes.punchesSent() >= 1, "both ends punched");
+        long relayed = r.core().relay().framesRelayed();
+        assertTrue(relayed >= 2, "the session opened through the relay: " + relayed);
+        // Later traffic goes straight between the NATs, whichever address the caller names.
+        assertTrue(ping(a, b.self) >= 0);
+        assertTrue(ping(b, a.self) >= 0);
+        assertTrue(ping(a, bViaRelay) >= 0);
+        assertEquals(relayed, r.core().relay().framesRelayed(), "nothing more through the relay");
+    }
+
+    @Test
+    void symmetricAgainstPortRestrictedStaysOnTheRelayAndStillTalks() {
+        Node r = node(1, Kind.OPEN, relay());
+        Node a = node(2, Kind.SYMMETRIC, null);
+        Node b = node(3, Kind.PORT_RESTRICTED, null);
+        r.ownBytesPerSecond = 1_000_000;
+        Contact bViaRelay = connect(a, r, b);
+
+        assertEquals(0, a.routes.upgrades() + b.routes.upgrades(), "no punch can pass these two");
+        assertTrue(a.routes.punchesSent() >= 1 && b.routes.punchesSent() >= 1, "both ends tried");
+        long before = r.core().relay().framesRelayed();
+        for (int i = 0; i < 3; i++) {
+            assertTrue(ping(a, bViaRelay) >= 0, "ping " + i + " through the relay");
+        }
+        assertTrue(r.core().relay().framesRelayed() >= before + 6, "each ping and pong went through R");
+        assertEquals(0, r.core().relay().refusals(RelayRefusal.BUDGET));
+    }
+
+    @Test
+    void aRelayOutOfBudgetRefusesFramesAndCountsThem() {
+        Node r = node(1, Kind.OPEN, relay());
+        Node a = node(2, Kind.SYMMETRIC, null);
+        Node b = node(3, Kind.PORT_RESTRICTED, null);
+        // R sends nothing of its own but its answers: 10 % of that cannot carry a handshake's frames.
+        assertTrue(b.core().reserveRelay(now, r.self));
+        b.shard.afterCommand(now, now);
+        drain(b);
+        run(3_000);
+        assertTrue(a.core().connectViaRelay(now, r.self, b.self));
+        a.shard.afterCommand(now, now);
+        drain(a);
+        run(5_000);
+        assertTrue(r.core().relay().refusals(RelayRefusal.BUDGET) > 0, "refused for the budget, counted");
+        Relay.Status s = r.core().relay().status(now);
+        assertTrue(s.relayedBytes() * 10 <= s.egressBytes(), s.relayedBytes() + " of " + s.egressBytes());
+    }
+
+    @Test
+    void aStrangersFramesGetNothingBackAndRelayNothing() {
+        Node r = node(1, Kind.OPEN, relay());
+        r.ownBytesPerSecond = 1_000_000;
+        NodeAddress stranger = NodeAddress.ipv4(0xcb007101, 1);
+        byte[] frame = new byte[RelayFrame.HEADER_BYTES + 148];
+        new SplittableRandom(5).nextBytes(frame);
+        RelayFrame.writeHeader(frame, 0, 0x1234);
+        frame[RelayFrame.HEADER_BYTES] = 1; // a WireGuard initiation inside
+        r.shard.onDatagram(stranger, frame, 0, frame.length, now, now);
+        drain(r);
+        run(100);
+        assertEquals(0, strangerAnswers, "a stranger hears nothing");
+        assertEquals(1, r.core().relay().refusals(RelayRefusal.UNKNOWN_CIRCUIT));
+        assertEquals(0, r.core().relay().framesRelayed());
+        assertNull(r.shard.pollTransmit());
+        assertFalse(r.core().relay().status(now).circuits().size() > 0);
+        assertNotNull(r.core().relay().status(now));
+    }
+}
