@@ -14,7 +14,8 @@ import io.molia.contact.NodeId;
  * The behaviour score of each peer this node dealt with (DESIGN §3.5, issue 16 item 5): what it did, by
  * {@link Reason}, each count decayed exponentially with a configurable half-life, so a peer's past fades and a
  * reformed peer comes back. The score is the weighted sum of the decayed counts; answers are capped
- * ({@link #MAX_ANSWERED}) so a peer cannot bank credit for a later attack. A peer at or below
+ * ({@link #MAX_ANSWERED}) so a peer cannot bank credit for a later attack, and a low peer's answers do not count
+ * (only decay lifts it: otherwise answering one ping would buy it back in). A peer at or below
  * {@link Config#lowScore} is <em>low</em>: the routing table evicts it, refuses it, never hands it out and never
  * promotes it from a replacement cache ({@link RoutingTable}).
  *
@@ -186,7 +187,11 @@ public final class PeerScores {
         e.decayTo(nowNs, config.halfLifeNs());
         boolean wasLow = e.score() <= config.lowScore();
         int i = reason.ordinal();
-        e.counts[i] = reason == Reason.ANSWERED ? Math.min(MAX_ANSWERED, e.counts[i] + 1) : e.counts[i] + 1;
+        if (reason != Reason.ANSWERED) {
+            e.counts[i] += 1;
+        } else if (!wasLow) { // a low scorer earns nothing by answering: only time lifts it (else one ping would)
+            e.counts[i] = Math.min(MAX_ANSWERED, e.counts[i] + 1);
+        }
         recorded[i]++;
         boolean low = e.score() <= config.lowScore();
         if (low != wasLow || reason != Reason.ANSWERED) {

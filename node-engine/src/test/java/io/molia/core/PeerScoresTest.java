@@ -55,6 +55,8 @@ class PeerScoresTest {
         assertFalse(scores.record(0, a, Reason.TIMED_OUT), "already low: said once");
         assertEquals(1, scores.becameLow());
         assertTrue(scores.isLow(a));
+        scores.record(0, a, Reason.ANSWERED);
+        assertEquals(-8.0, scores.score(a), 1e-9, "answering does not buy a low peer back in");
         scores.advance(HALF_LIFE_NS);
         assertFalse(scores.isLow(a), "-8 halves to -4 after a half-life: back above the mark");
     }
