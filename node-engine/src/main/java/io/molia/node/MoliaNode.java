@@ -173,6 +173,11 @@ public final class MoliaNode implements AutoCloseable {
             public NatTraversal nat() {
                 return shards[0].core().nat();
             }
+
+            @Override
+            public io.molia.core.RoutingTable routingTable() {
+                return shards[0].core().routingTable();
+            }
         });
         long now = System.nanoTime();
         PublishedRouting routing = new PublishedRouting(self.id());
@@ -494,6 +499,14 @@ public final class MoliaNode implements AutoCloseable {
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                 .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
+    }
+
+    int powBits() {
+        return config.powBits();
+    }
+
+    boolean hasAsnTable() {
+        return asnTable != AsnTable.EMPTY;
     }
 
     /** Pings {@code peer}: completes with the round trip in nanoseconds, or -1 when it did not answer. */

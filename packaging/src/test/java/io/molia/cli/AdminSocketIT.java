@@ -300,8 +300,14 @@ class AdminSocketIT {
             JsonNode errors = json(d0, "errors").get("errors");
             fields(errors, "events", "total");
 
+            // admission: the proof of work asked, each shard's mode (a quiet devnet: open), the score histogram
+            JsonNode admission = json(d0, "admission").get("admission");
+            assertTrue(admission.get("shards").get(0).get("mode").asText().equals("open"), admission.toString());
+            assertEquals(7, admission.get("score_histogram").size(), admission.toString());
+            assertTrue(admission.has("lowest") && admission.has("limiter_hits") && admission.has("pow_rejected"),
+                    admission.toString());
+
             // subsystems this version lacks say so
-            unavailable(json(d0, "admission"), "admission");
             unavailable(json(d0, "relays"), "relays");
 
             // nat: node 0 is on loopback, seen at the address it is bound to by its peers: open, a DHT server

@@ -26,9 +26,9 @@ import io.molia.admin.proto.WalRequest;
 import io.molia.adminclient.AdminClient;
 
 /**
- * Keeps a connection to one node's admin socket and the latest answer of every view the dashboard shows. Ten
+ * Keeps a connection to one node's admin socket and the latest answer of every view the dashboard shows. Eleven
  * views are subscribed to (the node pushes them every interval: the node does no more work than for a
- * {@code molia admin watch}), the NAT view among them; the two subsystems this version lacks (admission, relays) are
+ * {@code molia admin watch}), the NAT and admission views among them; the subsystem this version lacks (relays) is
  * asked once per connection. When the connection dies a background thread reconnects every half second, for as long
  * as it takes;
  * meanwhile {@link #snapshot()} says "disconnected, retrying". Thread-safe: updates arrive on the client's reader
@@ -193,8 +193,6 @@ public final class Sampler implements AutoCloseable {
         // The subsystems that may be missing: asked once, they do not change while a node runs.
         Map<String, AdminResponse> once = new LinkedHashMap<>();
         try {
-            once.put("admission", c.call(AdminRequest.newBuilder().setAdmission(
-                    AdmissionRequest.getDefaultInstance()), 5, TimeUnit.SECONDS));
             once.put("relays", c.call(AdminRequest.newBuilder().setRelays(RelaysRequest.getDefaultInstance()), 5,
                     TimeUnit.SECONDS));
         } catch (Exception e) {
@@ -224,7 +222,8 @@ public final class Sampler implements AutoCloseable {
                     AdminRequest.newBuilder().setBans(BansRequest.getDefaultInstance()),
                     AdminRequest.newBuilder().setErrors(ErrorsRequest.newBuilder().setMax(256)),
                     AdminRequest.newBuilder().setWal(WalRequest.getDefaultInstance()),
-                    AdminRequest.newBuilder().setNat(NatRequest.getDefaultInstance()));
+                    AdminRequest.newBuilder().setNat(NatRequest.getDefaultInstance()),
+                    AdminRequest.newBuilder().setAdmission(AdmissionRequest.getDefaultInstance()));
             for (AdminRequest.Builder v : views) {
                 AdminRequest.BodyCase asked = v.getBodyCase();
                 subscriptions.add(c.subscribe(v, intervalMs, r -> onUpdate(c, asked, r)));
@@ -252,6 +251,8 @@ public final class Sampler implements AutoCloseable {
             subsystems.put("wal", r); // the WAL's figures move, so it is subscribed; `unavailable` without a WAL
         } else if (asked == AdminRequest.BodyCase.NAT) {
             subsystems.put("nat", r); // observers, probes and the role move: subscribed; `unavailable` when off
+        } else if (asked == AdminRequest.BodyCase.ADMISSION) {
+            subsystems.put("admission", r); // scores and load move: subscribed; `unavailable` from an older node
         } else if (r.hasError() || r.hasUnavailable()) {
             status = "connected; " + asked.name().toLowerCase(java.util.Locale.ROOT) + ": "
                     + (r.hasError() ? r.getError().getMessage() : r.getUnavailable().getReason());
