@@ -978,7 +978,9 @@ public final class NodeCore {
             }
         }
         if (invalid) {
-            scoreBehaviour(nowNs, from.id(), PeerScores.Reason.INVALID); // it handed out what a node never may
+            // A contact below the work is one this node never asks: a referral as unreachable as a dead one (an old
+            // node of a network that raised --pow-bits hands such out honestly, so not as heavy as its own forgery).
+            scoreBehaviour(nowNs, from.id(), PeerScores.Reason.UNREACHABLE_REFERRAL);
         }
         return out;
     }

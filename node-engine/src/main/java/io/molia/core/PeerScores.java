@@ -34,11 +34,11 @@ public final class PeerScores {
         ANSWERED(1.0),
         /** A request to it reached its hard timeout. */
         TIMED_OUT(-2.0),
-        /** A contact it referred (in a NODES answer) then timed out. */
+        /** A contact it referred (in a NODES answer) then timed out, or lacked the proof of work (never asked). */
         UNREACHABLE_REFERRAL(-1.0),
         /** Its answer to a lookup brought nothing closer to the target than the lookup already knew. */
         NOT_CLOSER(-0.5),
-        /** It sent an invalid signature, write token or proof of work (its own, or in contacts it handed out). */
+        /** It sent an invalid signature, write token or proof of work of its own. */
         INVALID(-4.0),
         /** It went past a rate limit. */
         LIMITER_HIT(-1.0);

@@ -143,7 +143,8 @@ public final class MoliaNode implements AutoCloseable {
         InetSocketAddress bound = transport.localAddress();
         this.self = new Contact(id, identity.publicKey(), powNonce, SocketAddresses.toNodeAddress(bound));
         CoreConfig coreConfig = CoreConfig.defaults().withProtocol(config.protocol());
-        PeerScores.Config scoreConfig = PeerScores.Config.defaults();
+        PeerScores.Config scoreConfig = PeerScores.Config.defaults()
+                .withHalfLifeNs(config.scoreHalfLife().toNanos());
         if (bound.getAddress().isLoopbackAddress()) {
             coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: all in 127.0.0.0/24 (::1: ::/48)
             scoreConfig = scoreConfig.withoutSubnetCap();

@@ -37,12 +37,15 @@ import io.molia.wal.WalOptions;
  * @param powBits    the network's identity proof of work ({@link ProofOfWork}): leading zero bits every contact
  *                   and this node's own identity must show ({@link ProofOfWork#DEFAULT_BITS} unless given)
  * @param asnTable   an offline prefix → AS table (iptoasn.com's tab-separated format) for the per-AS rate limit of
- *                   initiations under load ({@link io.molia.session.AsnTable}), or null (no per-AS limit)
+ *                   initiations under load ({@link io.molia.session.AsnTable}), or null (no per-AS limit); also
+ *                   the routing table's per-AS cap
+ * @param scoreHalfLife how fast peers' behaviour scores decay ({@link io.molia.core.PeerScores}): each count halves
+ *                   in this time ({@link #DEFAULT_SCORE_HALF_LIFE} unless given)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
         ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records,
-        int powBits, Path asnTable) {
+        int powBits, Path asnTable, java.time.Duration scoreHalfLife) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -54,7 +57,8 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
             int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
             ProtocolRange protocol, double handshakeCpuBudget) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, null, RecordsConfig.defaults(), ProofOfWork.DEFAULT_BITS, null);
+                handshakeCpuBudget, null, RecordsConfig.defaults(), ProofOfWork.DEFAULT_BITS, null,
+                DEFAULT_SCORE_HALF_LIFE);
     }
 
     /** A node with the default WAL options. */
@@ -79,46 +83,59 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, scoreHalfLife);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, scoreHalfLife);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                shareOfThread, natAlternateAddress, records, powBits, asnTable);
+                shareOfThread, natAlternateAddress, records, powBits, asnTable, scoreHalfLife);
     }
 
     /** This configuration sending "other address" NAT probes from {@code address} (null: refusing them). */
     public NodeConfig withNatAlternateAddress(InetAddress address) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, address, records, powBits, asnTable);
+                handshakeCpuBudget, address, records, powBits, asnTable, scoreHalfLife);
     }
 
     /** This configuration with other provider and mutable record parameters (TTLs, republish intervals, bounds). */
     public NodeConfig withRecords(RecordsConfig recordsConfig) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits, asnTable, scoreHalfLife);
     }
 
     /** This configuration on a network asking {@code bits} of identity proof of work (devnets and tests: few). */
     public NodeConfig withPowBits(int bits) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable, scoreHalfLife);
+    }
+
+    /** This configuration with behaviour scores decaying by half every {@code halfLife}. */
+    public NodeConfig withScoreHalfLife(java.time.Duration halfLife) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, halfLife);
     }
 
     /** This configuration with the prefix → AS table at {@code file} (null: no per-AS rate limit). */
     public NodeConfig withAsnTable(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, file);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, file, scoreHalfLife);
     }
 
+    /** How fast behaviour scores decay unless told: {@link io.molia.core.PeerScores.Config#defaults()}'s. */
+    public static final java.time.Duration DEFAULT_SCORE_HALF_LIFE = java.time.Duration.ofNanos(
+            io.molia.core.PeerScores.Config.defaults().halfLifeNs());
+
     public NodeConfig {
+        if (scoreHalfLife.isNegative() || scoreHalfLife.isZero()) {
+            throw new IllegalArgumentException("--score-half-life must be positive");
+        }
         if (networkKey.length != 32) {
             throw new IllegalArgumentException("the network key must be 32 bytes");
         }
