@@ -87,8 +87,8 @@ final class AdmissionScreen implements DashScreen {
         row += Draw.wrapped(g, 2, row, w - 2, shards.toString(), TextColor.ANSI.DEFAULT);
         row += Draw.wrapped(g, 2, row, w - 2, "tokens: issued " + v.getWriteTokensIssued() + ", rejected "
                 + named(v.getWriteTokensRejectedList()) + "; limiter hits " + named(v.getLimiterHitsList()), TextColor.ANSI.DEFAULT);
-        Draw.heading(g, 0, row++, w, String.format(Locale.ROOT, "scores: %d peers, low at %.0f, %d turned low, "
-                + "%d evicted, %d refused, %d over table caps", v.getScoredPeers(), v.getLowScore(),
+        Draw.heading(g, 0, row++, w, String.format(Locale.ROOT, "scores: %d peers, low at %.0f: %d turned low, "
+                + "%d evicted, %d refused; %d capped", v.getScoredPeers(), v.getLowScore(),
                 v.getPeersTurnedLow(), v.getLowScoreEvictions(), v.getLowScoreRefusals(), v.getTableCapRejections()));
         StringBuilder histogram = new StringBuilder();
         for (ScoreBin b : v.getScoreHistogramList()) {
