@@ -215,8 +215,7 @@ public final class PeerScores {
         if (e == null) {
             return 0;
         }
-        double factor = nowNs <= e.updatedNs ? 1.0 : Math.pow(0.5, (double) (nowNs - e.updatedNs) / config.halfLifeNs());
-        return e.score() * factor;
+        return e.score() * decayFactor(e);
     }
 
     /** Sets a peer's decayed counts as journaled at {@code updatedNs} (start-up only; not journaled again). */
@@ -275,8 +274,7 @@ public final class PeerScores {
         List<Snapshot> out = new ArrayList<>(entries.size());
         for (Map.Entry<NodeId, Entry> me : entries.entrySet()) {
             Entry e = me.getValue();
-            double factor = nowNs <= e.updatedNs ? 1.0
-                    : Math.pow(0.5, (double) (nowNs - e.updatedNs) / config.halfLifeNs());
+            double factor = decayFactor(e);
             double[] counts = e.counts.clone();
             for (int i = 0; i < counts.length; i++) {
                 counts[i] *= factor;
@@ -326,6 +324,11 @@ public final class PeerScores {
     /** Times a peer's score fell to the low mark. */
     public long becameLow() {
         return becameLow;
+    }
+
+    /** What {@code e}'s counts are worth at {@link #nowNs()}, as a share of their value at its update. */
+    private double decayFactor(Entry e) {
+        return nowNs <= e.updatedNs ? 1.0 : Math.pow(0.5, (double) (nowNs - e.updatedNs) / config.halfLifeNs());
     }
 
     private void forgetEldest() {

@@ -309,7 +309,7 @@ public final class RoutingTable {
         return true;
     }
 
-    /** Journals the scores that changed since the last tick and forgets those that decayed to nothing: once a minute. */
+    /** Journals the scores changed since the last tick and forgets those that decayed to nothing: once a minute. */
     public void onScoresTick(long nowNs) {
         scores.sweep(nowNs);
         journalScores();

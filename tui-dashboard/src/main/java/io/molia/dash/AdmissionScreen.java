@@ -24,6 +24,7 @@ import io.molia.adminclient.Render;
 final class AdmissionScreen implements DashScreen {
     /** Lowest scorers drawn at most: the bans below keep the rest of an 80x24 screen. */
     static final int LOWEST_SHOWN = 4;
+    private static final TextColor PLAIN = TextColor.ANSI.DEFAULT;
 
     @Override
     public String name() {
@@ -76,7 +77,7 @@ final class AdmissionScreen implements DashScreen {
     /** Draws the admission view from {@code row}; returns the next free row. */
     private static int admission(TextGraphics g, int row, int w, AdmissionView v) {
         Draw.heading(g, 0, row++, w, "admission: proof of work " + v.getPowBits() + " bits");
-        row += Draw.wrapped(g, 2, row, w - 2, "pow rejected: " + named(v.getPowRejectedList()), TextColor.ANSI.DEFAULT);
+        row += Draw.wrapped(g, 2, row, w - 2, "pow rejected: " + named(v.getPowRejectedList()), PLAIN);
         StringBuilder shards = new StringBuilder();
         for (ShardAdmission s : v.getShardsList()) {
             shards.append(shards.isEmpty() ? "" : "; ").append("shard ").append(s.getShard()).append(' ')
@@ -84,9 +85,9 @@ final class AdmissionScreen implements DashScreen {
                     .append(s.getPuzzleBits() > 0 ? " puzzle " + s.getPuzzleBits() + "b" : "").append(" cookies ")
                     .append(s.getCookieReplies()).append(" puzzles ").append(s.getPuzzleReplies());
         }
-        row += Draw.wrapped(g, 2, row, w - 2, shards.toString(), TextColor.ANSI.DEFAULT);
+        row += Draw.wrapped(g, 2, row, w - 2, shards.toString(), PLAIN);
         row += Draw.wrapped(g, 2, row, w - 2, "tokens: issued " + v.getWriteTokensIssued() + ", rejected "
-                + named(v.getWriteTokensRejectedList()) + "; limiter hits " + named(v.getLimiterHitsList()), TextColor.ANSI.DEFAULT);
+                + named(v.getWriteTokensRejectedList()) + "; limiter hits " + named(v.getLimiterHitsList()), PLAIN);
         Draw.heading(g, 0, row++, w, String.format(Locale.ROOT, "scores: %d peers, low at %.0f: %d turned low, "
                 + "%d evicted, %d refused; %d capped", v.getScoredPeers(), v.getLowScore(),
                 v.getPeersTurnedLow(), v.getLowScoreEvictions(), v.getLowScoreRefusals(), v.getTableCapRejections()));
@@ -95,7 +96,7 @@ final class AdmissionScreen implements DashScreen {
             histogram.append(histogram.isEmpty() ? "" : "  ").append(b.getRange().replace(" ", "")).append(':')
                     .append(b.getPeers());
         }
-        row += Draw.wrapped(g, 2, row, w - 2, histogram.toString(), TextColor.ANSI.DEFAULT);
+        row += Draw.wrapped(g, 2, row, w - 2, histogram.toString(), PLAIN);
         Draw.heading(g, 0, row++, w, "lowest-scored peers");
         if (v.getLowestCount() == 0) {
             row += Draw.wrapped(g, 2, row, w - 2, "no peer scored yet", Draw.DIM);
@@ -104,7 +105,7 @@ final class AdmissionScreen implements DashScreen {
             ScoredPeer p = v.getLowest(i);
             row += Draw.wrapped(g, 2, row, w - 2, String.format(Locale.ROOT, "%s %7.2f %-20s %s",
                     Render.id16(p.getNodeId()), p.getScore(), p.getWhy().isEmpty() ? "-" : p.getWhy(),
-                    p.getLow() ? "low, out of the table" : p.getInRoutingTable() ? "in the table" : ""), TextColor.ANSI.DEFAULT);
+                    p.getLow() ? "low, out of the table" : p.getInRoutingTable() ? "in the table" : ""), PLAIN);
         }
         return row;
     }
