@@ -6,9 +6,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import io.molia.admin.proto.AdminResponse;
+import io.molia.admin.proto.AdmissionView;
 import io.molia.admin.proto.BanInfo;
 import io.molia.admin.proto.Bucket;
 import io.molia.admin.proto.LogEvent;
@@ -16,6 +18,7 @@ import io.molia.admin.proto.LoggerLevel;
 import io.molia.admin.proto.LookupContact;
 import io.molia.admin.proto.LookupHop;
 import io.molia.admin.proto.LookupResult;
+import io.molia.admin.proto.NamedCount;
 import io.molia.admin.proto.NatObservation;
 import io.molia.admin.proto.NatView;
 import io.molia.admin.proto.RelayCircuit;
@@ -26,7 +29,10 @@ import io.molia.admin.proto.NodeInfo;
 import io.molia.admin.proto.PeerInfo;
 import io.molia.admin.proto.RecordSummary;
 import io.molia.admin.proto.RoutingContact;
+import io.molia.admin.proto.ScoreBin;
+import io.molia.admin.proto.ScoredPeer;
 import io.molia.admin.proto.SessionInfo;
+import io.molia.admin.proto.ShardAdmission;
 import io.molia.admin.proto.ShardSocket;
 import io.molia.node.Redaction;
 
@@ -85,6 +91,7 @@ public final class Render {
             case LOG_LEVELS -> logLevels(r, st);
             case NAT -> nat(r.getNat(), st);
             case RELAYS -> relays(r.getRelays(), st);
+            case ADMISSION -> admission(r.getAdmission(), st);
             case PING -> r.getPing().getAnswered()
                     ? st.green(id16(r.getPing().getPeerId()) + " answered in " + us(r.getPing().getRttUs()))
                     : st.red(id16(r.getPing().getPeerId()) + " did not answer");
@@ -298,6 +305,65 @@ public final class Render {
         }
         return v.getBansCount() + " bans (capacity " + v.getCapacity() + "), " + v.getDroppedDatagrams()
                 + " datagrams dropped\n" + t.render(st, true);
+    }
+
+    /**
+     * The admission view: proof of work, each shard's mode and load, tokens, limiters, then the behaviour scores (caps,
+     * histogram, the lowest scorers and why).
+     */
+    static String admission(AdmissionView v, Style st) {
+        Table t = new Table("", "");
+        t.row("identity proof of work", v.getPowBits() + " bits; rejected " + named(v.getPowRejectedList()));
+        for (ShardAdmission s : v.getShardsList()) {
+            String mode = s.getMode().equals("open") ? st.green("open") : st.yellow(s.getMode());
+            t.row("shard " + s.getShard(), mode + ", load " + s.getHandshakeLoadPermille() / 10.0 + " %"
+                    + (s.getPuzzleBits() > 0 ? ", puzzle " + s.getPuzzleBits() + " bits" : "") + "; "
+                    + s.getUnderLoadPeriods() + " times under load, " + s.getCookieReplies() + " cookie replies, "
+                    + s.getPuzzleReplies() + " puzzle replies, " + s.getPuzzlesSolved() + " solved");
+        }
+        t.row("write tokens", v.getWriteTokensIssued() + " issued; rejected " + named(v.getWriteTokensRejectedList()));
+        t.row("limiter hits", named(v.getLimiterHitsList()) + (v.getAsnTable() ? "" : st.dim(" (no --asn-table)")));
+        t.row("limiter evictions", named(v.getLimiterEvictionsList()));
+        if (v.hasTopSources()) {
+            t.row("top sources", st.dim(v.getTopSources().getReason()));
+        }
+        t.row("scores", v.getScoredPeers() + " peers (capacity " + v.getScoreCapacity() + ", " + v.getScoresForgotten()
+                + " forgotten); half-life " + duration((long) (v.getScoreHalfLifeS() * 1000)) + ", low at "
+                + v.getLowScore());
+        t.row("behaviours", named(v.getBehavioursList()));
+        t.row("low scorers", v.getPeersTurnedLow() + " turned low, " + v.getLowScoreEvictions() + " evicted, "
+                + v.getLowScoreRefusals() + " refused");
+        t.row("table caps", "per /24: " + (v.getMaxPerSubnetInTable() == 0 ? "off" : v.getMaxPerSubnetInTable())
+                + ", per AS: " + v.getMaxPerAsnInTable() + "; " + v.getTableCapRejections() + " refused by them, "
+                + v.getBucketSubnetRejections() + " by the per-bucket /24 cap");
+        t.row("bans", v.getBans() + " in force (see bans)");
+        StringBuilder histogram = new StringBuilder();
+        long most = 1;
+        for (ScoreBin b : v.getScoreHistogramList()) {
+            most = Math.max(most, b.getPeers());
+        }
+        for (ScoreBin b : v.getScoreHistogramList()) {
+            histogram.append(String.format(Locale.ROOT, "  %-10s %6d %s%n", b.getRange(), b.getPeers(),
+                    "#".repeat((int) (30 * b.getPeers() / most))));
+        }
+        Table low = new Table("peer", "score", "why", "in table", "counts");
+        for (ScoredPeer p : v.getLowestList()) {
+            StringBuilder counts = new StringBuilder();
+            p.getCountsMap().forEach((k, n) -> counts.append(counts.isEmpty() ? "" : " ").append(k).append('=')
+                    .append(String.format(Locale.ROOT, "%.1f", n)));
+            String score = String.format(Locale.ROOT, "%.2f", p.getScore());
+            low.row(id16(p.getNodeId()), p.getLow() ? st.red(score) : score, p.getWhy(), p.getInRoutingTable() ? "yes"
+                    : "no", counts.toString());
+        }
+        return t.render(st, false) + "\nscore distribution\n" + histogram + "lowest scorers\n" + low.render(st, true);
+    }
+
+    private static String named(List<NamedCount> counts) {
+        StringBuilder out = new StringBuilder();
+        for (NamedCount c : counts) {
+            out.append(out.isEmpty() ? "" : ", ").append(c.getName()).append(' ').append(c.getCount());
+        }
+        return out.toString();
     }
 
     /** The NAT view: type and role, the dial-back probes, the mapping's lifetime and keepalive, then the observers. */

@@ -203,6 +203,16 @@ class WalEntryFuzzTest {
             }
             case WalFormat.TYPE_PROVIDER_REMOVE -> WalEntries.providerRemove(format, out, seq, id,
                     NodeId.fromBytes(alone, WalFormat.HEADER_BYTES + 32));
+            case WalFormat.TYPE_PEER_BEHAVIOUR -> {
+                WalState.Behaviour b = state.behaviours().get(id);
+                yield WalEntries.peerBehaviour(format, out, seq, id, b.updatedWallMs(), b.counts());
+            }
+            case WalFormat.TYPE_BAN -> {
+                int p = WalFormat.HEADER_BYTES;
+                boolean peer = alone[p] == WalEntries.BAN_PEER;
+                yield WalEntries.ban(format, out, seq, peer ? NodeId.fromBytes(alone, p + 1) : null,
+                        WalFormat.getLong(alone, p + 1), WalFormat.getLong(alone, p + 33));
+            }
             default -> throw new AssertionError("check accepted unknown type " + type);
         };
         byte[] reencoded = Arrays.copyOf(out, n);

@@ -69,8 +69,7 @@ final class AdminDispatcher {
                         withAdminFigures.apply(AdminViews.withSockets(AdminViews.metrics(c), node.sockets()))).build(),
                         streams);
                 case BANS -> node.onLoop(s -> r.setBans(AdminViews.bans(s)).build());
-                case ADMISSION -> AdminResponses.done(r.setUnavailable(AdminViews.unavailable("admission",
-                        "Sybil scores, rate limits and dynamic proof of work: " + AdminViews.NOT_AVAILABLE)));
+                case ADMISSION -> node.onLoop(s -> r.setAdmission(AdmissionViews.admission(s)).build());
                 case RELAYS -> node.onLoop(s -> s.core().relay() == null && s.core().relayClient() == null
                         ? r.setUnavailable(AdminViews.unavailable("relays", "relaying is off on this node")).build()
                         : r.setRelays(RelayViews.relays(s.core().relay(), s.core().relayClient(), s.nowNs())).build());

@@ -532,7 +532,11 @@ public final class NodeCore {
     public void onRoutingNote(long nowNs, RoutingNote note) {
         switch (note) {
             case RoutingNote.Answered a -> noteAlive(nowNs, a.peer(), a.rttNs());
-            case RoutingNote.Failed f -> routingTable().onFailure(f.peer());
+            case RoutingNote.Failed f -> {
+                routingTable().onFailure(f.peer());
+                scoreBehaviour(nowNs, f.peer(), PeerScores.Reason.TIMED_OUT);
+            }
+            case RoutingNote.Behaved b -> scoreBehaviour(nowNs, b.peer(), b.reason());
             case RoutingNote.LookupStarted l -> routingTable().onLookupStarted(nowNs, l.target());
         }
     }
@@ -712,6 +716,9 @@ public final class NodeCore {
                 WriteTokens.Check token = writeTokens.check(nowNs, from.address(), from.id(), message.writeToken());
                 if (token != WriteTokens.Check.VALID) {
                     counters.writeTokenRejected[token.ordinal()]++; // dropped unanswered: the slot stays free
+                    if (proofOfWork.valid(from.id(), message.powNonce())) {
+                        scoreBehaviour(nowNs, from.id(), PeerScores.Reason.INVALID); // free IDs would flush scores
+                    }
                     return;
                 }
                 end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
@@ -985,7 +992,11 @@ public final class NodeCore {
                 MessageKind answer = message.kind();
                 boolean carriesContacts = answer == MessageKind.NODES || answer == MessageKind.PROVIDERS
                         || answer == MessageKind.MUTABLE_VALUE;
-                op.lookup.onResponse(nowNs, from.id(), carriesContacts ? usable(nowNs, message.contacts()) : List.of());
+                boolean closer = op.lookup.onResponse(nowNs, from.id(),
+                        carriesContacts ? usable(nowNs, from, message.contacts()) : List.of());
+                if (!closer && answer == MessageKind.NODES) {
+                    scoreBehaviour(nowNs, from.id(), PeerScores.Reason.NOT_CLOSER);
+                }
                 pump(nowNs, op);
             }
             case PUT, PROVIDE, PUT_MUTABLE -> {
@@ -1003,7 +1014,7 @@ public final class NodeCore {
                         op.writeTokens.put(from.id(), message.writeToken()); // what its STORE will carry
                     }
                     op.lookup.onResponse(nowNs, from.id(), message.kind() == MessageKind.NODES
-                            ? usable(nowNs, message.contacts()) : List.of());
+                            ? usable(nowNs, from, message.contacts()) : List.of());
                     pump(nowNs, op);
                 }
             }
@@ -1032,6 +1043,7 @@ public final class NodeCore {
                     }
                 } else {
                     counters.invalidRecordAnswers++;
+                    scoreBehaviour(nowNs, from.id(), PeerScores.Reason.INVALID);
                 }
             }
             if (op.providersFound.size() >= recordRequests.config().wantedProviders()) {
@@ -1074,14 +1086,21 @@ public final class NodeCore {
      * The contacts of an answer this node may ask next: not itself, reachable from its socket, and not found
      * unresponsive lately (the peer that named it had not noticed it left).
      */
-    private List<Contact> usable(long nowNs, List<Contact> contacts) {
+    private List<Contact> usable(long nowNs, Contact from, List<Contact> contacts) {
         List<Contact> out = new ArrayList<>(contacts.size());
+        boolean invalid = false;
         for (Contact c : contacts) {
             if (!proofOfWork.valid(c)) {
                 counters.powRejectedFindNode++;
+                invalid = true;
             } else if (!c.id().equals(self.id()) && reachable.test(c.address()) && !failedRecently(nowNs, c.id())) {
                 out.add(c);
             }
+        }
+        if (invalid) {
+            // A contact below the work is one this node never asks: a referral as unreachable as a dead one (an old
+            // node of a network that raised --pow-bits hands such out honestly, so not as heavy as its own forgery).
+            scoreBehaviour(nowNs, from.id(), PeerScores.Reason.UNREACHABLE_REFERRAL);
         }
         return out;
     }
@@ -1124,7 +1143,7 @@ public final class NodeCore {
         counters.unresponsive++;
         recentFailures.remove(req.peer.id());
         recentFailures.put(req.peer.id(), nowNs);
-        reportFailure(req.peer);
+        reportFailure(nowNs, req);
         if (req.livenessCheckOfSeenNs >= 0) {
             livenessChecks.onOutcome(req.sentNs - req.livenessCheckOfSeenNs, false);
         }
@@ -1155,7 +1174,7 @@ public final class NodeCore {
         }
         counters.hardTimeouts++;
         if (!req.unresponsive) {
-            reportFailure(req.peer); // else already reported
+            reportFailure(nowNs, req); // else already reported
         }
         Operation op = req.operation;
         if (op != null && op.trace != null && !op.done) {
@@ -1166,12 +1185,37 @@ public final class NodeCore {
         }
     }
 
-    private void reportFailure(Contact peer) {
+    /** The peer of {@code req} failed it; the peer that referred it to the request's lookup, if any, referred badly. */
+    private void reportFailure(long nowNs, PendingRequest req) {
+        NodeId peer = req.peer.id();
         if (routing != null) {
-            routing.onFailure(peer.id());
+            routing.onFailure(peer);
+            scoreBehaviour(nowNs, peer, PeerScores.Reason.TIMED_OUT);
         } else {
-            routingNotes.add(new RoutingNote.Failed(peer.id()));
+            routingNotes.add(new RoutingNote.Failed(peer));
         }
+        NodeId referrer = req.operation == null || req.operation.lookup == null ? null
+                : req.operation.lookup.referrerOf(peer);
+        if (referrer != null) {
+            scoreBehaviour(nowNs, referrer, PeerScores.Reason.UNREACHABLE_REFERRAL);
+        }
+    }
+
+    /**
+     * What {@code peer} did, for its behaviour score (DESIGN §3.5): the owner records it, and a peer that fell low
+     * leaves the table ({@link RoutingTable#onLowScore}); the other shards note it for the owner.
+     */
+    private void scoreBehaviour(long nowNs, NodeId peer, PeerScores.Reason reason) {
+        if (routing == null) {
+            routingNotes.add(new RoutingNote.Behaved(peer, reason));
+        } else if (routing.scores().record(nowNs, peer, reason)) {
+            routing.onLowScore(peer);
+        }
+    }
+
+    /** A driver's report of what {@code peer} did outside the core (e.g. went past a rate limit), for its score. */
+    public void onPeerBehaviour(long nowNs, NodeId peer, PeerScores.Reason reason) {
+        scoreBehaviour(nowNs, peer, reason);
     }
 
     private boolean failedRecently(long nowNs, NodeId peer) {
@@ -1219,6 +1263,7 @@ public final class NodeCore {
         if (routing == null) {
             return; // the owner refreshes the buckets
         }
+        routing.onScoresTick(nowNs);
         for (int bucket : routing.bucketsDueForRefresh(nowNs)) {
             if (operations.size() >= config.maxLookups()) {
                 break;
@@ -1279,6 +1324,7 @@ public final class NodeCore {
             routingNotes.add(new RoutingNote.Answered(peer, rttNs));
             return;
         }
+        scoreBehaviour(nowNs, peer.id(), PeerScores.Reason.ANSWERED);
         Contact toPing = routing.onContactSeen(nowNs, peer, rttNs);
         if (toPing != null) {
             sendRequest(nowNs, toPing, MessageKind.PING, null, null);

@@ -16,6 +16,10 @@ public sealed interface RoutingNote {
     record Failed(NodeId peer) implements RoutingNote {
     }
 
+    /** {@code peer} did {@code reason} (other than answering or failing), for its behaviour score. */
+    record Behaved(NodeId peer, PeerScores.Reason reason) implements RoutingNote {
+    }
+
     /** A lookup for {@code target} started: its bucket needs no refresh for a while. */
     record LookupStarted(NodeId target) implements RoutingNote {
     }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import java.util.random.RandomGenerator;
 
 import io.molia.contact.Contact;
@@ -15,7 +16,9 @@ import io.molia.core.store.StoreJournal;
 /**
  * Kademlia routing table: 256 buckets indexed by the length of the prefix a contact shares with this node, K
  * contacts each (least recently seen first), a replacement cache per bucket, ping-before-evict, at most
- * {@link CoreConfig#maxPerSubnetInBucket()} contacts per /24 (/48) per bucket, and a refresh clock per bucket.
+ * {@link CoreConfig#maxPerSubnetInBucket()} contacts per /24 (/48) per bucket, table-wide caps per /24 (/48) and per
+ * autonomous system ({@link PeerScores.Config}), and a refresh clock per bucket. Peers whose behaviour score is low
+ * ({@link PeerScores}) are evicted, refused, never handed out and never promoted from a replacement cache.
  *
  * <p>Every change of membership, address or failure count is reported to the {@link StoreJournal} (the peerstore
  * of the WAL, DESIGN §3.9), so a restarted node rejoins without its bootstrap list.
@@ -35,6 +38,14 @@ public final class RoutingTable {
     private long subnetRejections;
     private long evictions;
     private long proximitySwaps;
+    private PeerScores scores = new PeerScores(PeerScores.Config.defaults());
+    /** The AS of an address, 0 when unknown (no ASN table, or not in it): such addresses skip the AS cap. */
+    private ToIntFunction<NodeAddress> asnOf = address -> 0;
+    private final Map<Long, Integer> perSubnet = new HashMap<>();
+    private final Map<Integer, Integer> perAsn = new HashMap<>();
+    private long tableCapRejections;
+    private long lowScoreRefusals;
+    private long lowScoreEvictions;
     private StoreJournal journal = StoreJournal.NONE;
     private long changes;
 
@@ -47,6 +58,20 @@ public final class RoutingTable {
     /** Where peerstore changes are journaled from now on ({@link StoreJournal#NONE} by default). */
     public void journal(StoreJournal journal) {
         this.journal = journal;
+    }
+
+    /** The behaviour scores this table consults (replaced before the first contact, e.g. with another config). */
+    public void scores(PeerScores scores) {
+        this.scores = scores;
+    }
+
+    public PeerScores scores() {
+        return scores;
+    }
+
+    /** How the table-wide AS cap finds an address's AS (e.g. {@code AsnTable::asnOf}); set before the first contact. */
+    public void asnOf(ToIntFunction<NodeAddress> asnOf) {
+        this.asnOf = asnOf;
     }
 
     /** Sets the failure count of a recovered entry (start-up only; not journaled again). */
@@ -125,6 +150,8 @@ public final class RoutingTable {
                 existing.onSeen(nowNs, contact);
             }
             if (existing.contact() != before && !existing.contact().equals(before)) {
+                account(before.address(), -1);
+                account(existing.contact().address(), 1);
                 peerAdded(existing.contact()); // it moved: the peerstore keeps the new address
             }
             if (failuresBefore != 0) {
@@ -138,6 +165,14 @@ public final class RoutingTable {
             subnetRejections++;
             return null;
         }
+        if (scores.isLow(contact.id())) {
+            lowScoreRefusals++;
+            return null;
+        }
+        if (!tableAllows(contact.address())) {
+            tableCapRejections++;
+            return null;
+        }
         if (bucket.entries.size() < config.k()) {
             insert(bucket, contact, nowNs, rttNs);
             return null;
@@ -146,6 +181,7 @@ public final class RoutingTable {
         if (slowest != null && rttNs < slowest.rtt().srttNs() / 2) {
             bucket.entries.remove(slowest);
             index.remove(slowest.contact().id());
+            account(slowest.contact().address(), -1);
             peerRemoved(slowest.contact().id());
             bucket.addReplacement(slowest.contact(), config.replacementCacheSize());
             proximitySwaps++;
@@ -178,9 +214,10 @@ public final class RoutingTable {
         }
         Bucket bucket = buckets[b];
         if (bucket == null) {
-            return true;
+            return !scores.isLow(contact.id()) && tableAllows(contact.address());
         }
-        if (!bucket.subnetAllows(contact.address(), config.maxPerSubnetInBucket(), null)) {
+        if (!bucket.subnetAllows(contact.address(), config.maxPerSubnetInBucket(), null)
+                || scores.isLow(contact.id()) || !tableAllows(contact.address())) {
             return false;
         }
         if (bucket.entries.size() < config.k()) {
@@ -194,6 +231,7 @@ public final class RoutingTable {
         RoutingEntry entry = new RoutingEntry(contact, nowNs);
         entry.rtt().onSample(rttNs);
         peerAdded(contact);
+        account(contact.address(), 1);
         bucket.entries.add(entry);
         index.put(contact.id(), entry);
         bucket.removeReplacement(contact.id());
@@ -234,21 +272,72 @@ public final class RoutingTable {
             return false;
         }
         peerRemoved(id);
+        account(entry.contact().address(), -1);
         Bucket bucket = buckets[bucketIndexOf(id)];
         bucket.entries.remove(entry);
         evictions++;
         Contact promoted = bucket.pollReplacement();
-        while (promoted != null && !bucket.subnetAllows(promoted.address(), config.maxPerSubnetInBucket(), null)) {
+        while (promoted != null && (!bucket.subnetAllows(promoted.address(), config.maxPerSubnetInBucket(), null)
+                || scores.isLow(promoted.id()) || !tableAllows(promoted.address()))) {
             promoted = bucket.pollReplacement();
         }
         if (promoted != null) {
             // The replacement has not answered since it was cached, so it enters at the head: first to be checked.
             RoutingEntry fresh = new RoutingEntry(promoted, entry.lastSeenNs());
             peerAdded(promoted);
+            account(promoted.address(), 1);
             bucket.entries.add(0, fresh);
             index.put(promoted.id(), fresh);
         }
         return true;
+    }
+
+    /**
+     * The peer {@code id} just became low ({@link PeerScores#record} said so): it leaves its bucket (a replacement
+     * takes its place) and its replacement cache. Returns true when it was in the table.
+     */
+    public boolean onLowScore(NodeId id) {
+        journalScores(); // a peer turned low: journaled now, not at the next tick
+        int b = bucketIndexOf(id);
+        if (b >= 0 && buckets[b] != null) {
+            buckets[b].removeReplacement(id);
+        }
+        if (!remove(id)) {
+            return false;
+        }
+        lowScoreEvictions++;
+        return true;
+    }
+
+    /** Journals the scores changed since the last tick and forgets those that decayed to nothing: once a minute. */
+    public void onScoresTick(long nowNs) {
+        scores.sweep(nowNs);
+        journalScores();
+    }
+
+    private void journalScores() {
+        for (PeerScores.Snapshot s : scores.takeDirty()) {
+            journal.onPeerBehaviour(s.id(), s.updatedNs(), s.counts());
+        }
+    }
+
+    /** Whether one more entry at {@code address} stays within the table-wide /24 (/48) and AS caps. */
+    private boolean tableAllows(NodeAddress address) {
+        PeerScores.Config c = scores.config();
+        if (perSubnet.getOrDefault(address.subnetKey(), 0) >= c.maxPerSubnetInTable()) {
+            return false;
+        }
+        int asn = asnOf.applyAsInt(address);
+        return asn == 0 || perAsn.getOrDefault(asn, 0) < c.maxPerAsnInTable();
+    }
+
+    /** Keeps the per-/24 and per-AS entry counts of the table as an entry at {@code address} comes or goes. */
+    private void account(NodeAddress address, int delta) {
+        perSubnet.merge(address.subnetKey(), delta, (a, b) -> a + b == 0 ? null : a + b);
+        int asn = asnOf.applyAsInt(address);
+        if (asn != 0) {
+            perAsn.merge(asn, delta, (a, b) -> a + b == 0 ? null : a + b);
+        }
     }
 
     /**
@@ -350,6 +439,21 @@ public final class RoutingTable {
 
     public long evictions() {
         return evictions;
+    }
+
+    /** Newcomers refused because their /24 (/48) or AS already had its share of the whole table. */
+    public long tableCapRejections() {
+        return tableCapRejections;
+    }
+
+    /** Newcomers refused because their behaviour score is low. */
+    public long lowScoreRefusals() {
+        return lowScoreRefusals;
+    }
+
+    /** Entries evicted because their behaviour score fell low. */
+    public long lowScoreEvictions() {
+        return lowScoreEvictions;
     }
 
     /** Slow entries that gave their place to a much closer (in RTT) newcomer. */

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.molia.codec.DecodeStatus;
+import io.molia.core.PeerScores;
+import io.molia.core.RoutingTable;
 import io.molia.core.WriteTokens;
 import io.molia.metrics.NodeMetrics.NodeSource;
 import io.molia.metrics.NodeMetrics.ShardSource;
@@ -33,11 +35,18 @@ public final class NodeFigures {
     private static final String WRITE_TOKEN_HELP = "STOREs dropped unanswered for their write token: missing, expired, "
             + "or invalid (forged, or issued to another address or node)";
 
+    private static final String BEHAVIOUR = "molia_peer_behaviour";
+    private static final String BEHAVIOUR_HELP = "What peers did, by reason, as their behaviour scores recorded it "
+            + "(answers raise a score, the rest lower it)";
+
     /** Per shard: summed in the admin view, labelled {@code shard} in Prometheus. */
     public static final List<Figure<ShardSource>> SHARD = shardFigures();
 
     /** Of the node as a whole. */
-    public static final List<Figure<NodeSource>> NODE = withRelay(
+    public static final List<Figure<NodeSource>> NODE = nodeFigures();
+
+    private static List<Figure<NodeSource>> nodeFigures() {
+        List<Figure<NodeSource>> f = new ArrayList<>(List.of(
             Figure.gauge("isolated", "1 while the routing table is empty: puts store nowhere; the node is rejoining",
                     n -> n.isolated() ? 1 : 0),
             Figure.counter("ban_dropped_datagrams", "Datagrams dropped because an operator banned their sender",
@@ -71,16 +80,37 @@ public final class NodeFigures {
             Figure.counter("nat_keepalives", "Keepalive pings that hold the NAT mapping open",
                     n -> nat(n, s -> s.counters().keepalivesSent)),
             Figure.counter("dht_role_changes", "Switches between DHT server and client",
-                    n -> nat(n, s -> s.counters().roleChanges)));
+                    n -> nat(n, s -> s.counters().roleChanges))));
+        scoreFigures(f);
+        f.addAll(RelayFigures.NODE);
+        return List.copyOf(f);
+    }
 
     private NodeFigures() {
     }
 
-    @SafeVarargs
-    private static List<Figure<NodeSource>> withRelay(Figure<NodeSource>... figures) {
-        List<Figure<NodeSource>> all = new ArrayList<>(List.of(figures));
-        all.addAll(RelayFigures.NODE);
-        return List.copyOf(all);
+    private static void scoreFigures(List<Figure<NodeSource>> f) {
+        for (PeerScores.Reason reason : PeerScores.Reason.values()) {
+            f.add(Figure.<NodeSource>counter("peer_behaviour_" + reason.label(), BEHAVIOUR_HELP,
+                    n -> routing(n, t -> t.scores().recorded(reason))).inFamily(BEHAVIOUR, "reason", reason.label()));
+        }
+        f.add(Figure.gauge("peer_scores", "Peers whose behaviour score the node keeps (bounded)",
+                n -> routing(n, t -> t.scores().size())));
+        f.add(Figure.counter("peer_scores_forgotten", "Scored peers forgotten to make room (the score table was full)",
+                n -> routing(n, t -> t.scores().forgotten())));
+        f.add(Figure.counter("peers_turned_low", "Times a peer's behaviour score fell to the low mark",
+                n -> routing(n, t -> t.scores().becameLow())));
+        f.add(Figure.counter("low_score_evictions", "Routing table entries evicted for a low behaviour score",
+                n -> routing(n, RoutingTable::lowScoreEvictions)));
+        f.add(Figure.counter("low_score_refusals", "Peers kept out of the routing table for a low behaviour score",
+                n -> routing(n, RoutingTable::lowScoreRefusals)));
+        f.add(Figure.counter("routing_table_cap_rejections", "Peers kept out of the routing table because their /24 "
+                + "(/48) or AS already had its table-wide share", n -> routing(n, RoutingTable::tableCapRejections)));
+    }
+
+    private static long routing(NodeSource n, java.util.function.ToLongFunction<RoutingTable> read) {
+        RoutingTable table = n.routingTable();
+        return table == null ? -1 : read.applyAsLong(table);
     }
 
     private static long nat(NodeSource n, java.util.function.ToLongFunction<NatTraversal> read) {

@@ -90,6 +90,11 @@ public final class NodeMetrics implements AutoCloseable {
         default RelayClient relayClient() {
             return null;
         }
+
+        /** The routing table with its behaviour scores (its counters read racily), or null where there is none. */
+        default io.molia.core.RoutingTable routingTable() {
+            return null;
+        }
     }
 
     /**

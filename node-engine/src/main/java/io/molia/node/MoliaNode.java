@@ -23,6 +23,7 @@ import io.molia.core.CoreConfig;
 import io.molia.core.CoreCounters;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
+import io.molia.core.PeerScores;
 import io.molia.core.PublishedRouting;
 import io.molia.core.ShardPartition;
 import io.molia.core.WriteTokens;
@@ -50,6 +51,7 @@ import io.molia.wal.DurableShard;
 import io.molia.wal.NodeWal;
 import io.molia.wal.PrivateFiles;
 import io.molia.wal.StoreDigest;
+import io.molia.wal.WalClock;
 import io.molia.wal.WalState;
 import io.netty.buffer.ByteBuf;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -146,8 +148,11 @@ public final class MoliaNode implements AutoCloseable {
         InetSocketAddress bound = transport.localAddress();
         this.self = new Contact(id, identity.publicKey(), powNonce, SocketAddresses.toNodeAddress(bound));
         CoreConfig coreConfig = CoreConfig.defaults().withProtocol(config.protocol());
+        PeerScores.Config scoreConfig = PeerScores.Config.defaults()
+                .withHalfLifeNs(config.scoreHalfLife().toNanos());
         if (bound.getAddress().isLoopbackAddress()) {
             coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: all in 127.0.0.0/24 (::1: ::/48)
+            scoreConfig = scoreConfig.withoutSubnetCap();
         }
         this.keyLog = openKeyLog(config.keyLog(), transport);
         this.probeSockets = openProbeSockets(bound, config.natAlternateAddress());
@@ -184,6 +189,11 @@ public final class MoliaNode implements AutoCloseable {
             public RelayClient relayClient() {
                 return shards[0].core().relayClient();
             }
+
+            @Override
+            public io.molia.core.RoutingTable routingTable() {
+                return shards[0].core().routingTable();
+            }
         });
         long now = System.nanoTime();
         PublishedRouting routing = new PublishedRouting(self.id());
@@ -201,6 +211,8 @@ public final class MoliaNode implements AutoCloseable {
             core.reachable(SocketAddresses.reachableFrom(bound));
             core.role(role, probeSockets.hasAlternate());
             if (index == 0) {
+                core.routingTable().scores(new PeerScores(scoreConfig)); // before the WAL restores scores and peers
+                core.routingTable().asnOf(asnTable::asnOf);
                 core.enableNat(new NatTraversal(ProbeSockets.localAddresses(bound), random.split(), role, now), now);
                 core.enableRelay(config.relayBudgetPercent() == 0 ? null
                         : new Relay(RelayLimits.DEFAULTS.withBudgetPercent(config.relayBudgetPercent()),
@@ -218,6 +230,9 @@ public final class MoliaNode implements AutoCloseable {
         }
         this.shardSources = List.copyOf(shardViews);
         this.wal = openWal(config, cores, loops, now);
+        if (wal != null) {
+            restoreBans(wal.shard(0), now);
+        }
         List<Contact> bootstrapPeers = new ArrayList<>();
         for (MoliaAddress a : config.bootstrap()) {
             bootstrapPeers.add(a.toContact());
@@ -272,6 +287,28 @@ public final class MoliaNode implements AutoCloseable {
             close();
             throw new IOException("a shard failed to start: " + e.getCause(), e.getCause());
         }
+    }
+
+    /**
+     * Puts the bans the WAL kept back in force, then journals every later ban and unban to shard 0's WAL (shard 0's
+     * loop changes the bans), and lets its compaction keep those in force.
+     */
+    private void restoreBans(DurableShard owner, long nowNs) {
+        WalClock clock = owner.clock();
+        for (WalState.Ban b : owner.bansRecovered()) {
+            long expiresNs = clock.toMonoNs(b.expiresWallMs());
+            if (expiresNs <= nowNs) {
+                continue; // expired while the node was down
+            }
+            if (b.peer() != null) {
+                bans.banPeer(b.peer(), expiresNs);
+            } else {
+                bans.banSubnet(b.subnetKey(), expiresNs);
+            }
+        }
+        bans.journal(owner.journal());
+        owner.banSource(() -> bans.inForce(System.nanoTime()).stream()
+                .map(e -> new WalState.Ban(e.peer(), e.subnetKey(), clock.toWallMs(e.expiresNs()))).toList());
     }
 
     /** Recovers every shard's WAL on its own loop; a failure closes what was opened and stops the start. */
@@ -484,6 +521,14 @@ public final class MoliaNode implements AutoCloseable {
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                 .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
+    }
+
+    int powBits() {
+        return config.powBits();
+    }
+
+    boolean hasAsnTable() {
+        return asnTable != AsnTable.EMPTY;
     }
 
     /** Pings {@code peer}: completes with the round trip in nanoseconds, or -1 when it did not answer. */

@@ -38,23 +38,17 @@ import io.molia.wal.WalOptions;
  * @param powBits    the network's identity proof of work ({@link ProofOfWork}): leading zero bits every contact
  *                   and this node's own identity must show ({@link ProofOfWork#DEFAULT_BITS} unless given)
  * @param asnTable   an offline prefix → AS table (iptoasn.com's tab-separated format) for the per-AS rate limit of
- *                   initiations under load ({@link io.molia.session.AsnTable}), or null (no per-AS limit)
+ *                   initiations under load ({@link io.molia.session.AsnTable}), or null (no per-AS limit); also
+ *                   the routing table's per-AS cap
  * @param relayBudgetPercent the share of this node's egress it may spend relaying for NATed peers (docs/nat.md;
  *                   {@link io.molia.relay.RelayBudget#DEFAULT_PERCENT} unless given); 0: it relays for nobody
+ * @param scoreHalfLife how fast peers' behaviour scores decay ({@link io.molia.core.PeerScores}): each count halves
+ *                   in this time ({@link #DEFAULT_SCORE_HALF_LIFE} unless given)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
         ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records,
-        int powBits, Path asnTable, int relayBudgetPercent) {
-
-    /** A node relaying within the default share of its egress. */
-    public NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
-            int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
-            ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records,
-            int powBits, Path asnTable) {
-        this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, RelayBudget.DEFAULT_PERCENT);
-    }
+        int powBits, Path asnTable, int relayBudgetPercent, java.time.Duration scoreHalfLife) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -66,7 +60,8 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
             int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
             ProtocolRange protocol, double handshakeCpuBudget) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, null, RecordsConfig.defaults(), ProofOfWork.DEFAULT_BITS, null);
+                handshakeCpuBudget, null, RecordsConfig.defaults(), ProofOfWork.DEFAULT_BITS, null,
+                RelayBudget.DEFAULT_PERCENT, DEFAULT_SCORE_HALF_LIFE);
     }
 
     /** A node with the default WAL options. */
@@ -92,56 +87,69 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
                 handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable,
-                relayBudgetPercent);
+                relayBudgetPercent, scoreHalfLife);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
                 handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable,
-                relayBudgetPercent);
+                relayBudgetPercent, scoreHalfLife);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 shareOfThread, natAlternateAddress, records, powBits, asnTable,
-                relayBudgetPercent);
+                relayBudgetPercent, scoreHalfLife);
     }
 
     /** This configuration sending "other address" NAT probes from {@code address} (null: refusing them). */
     public NodeConfig withNatAlternateAddress(InetAddress address) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 handshakeCpuBudget, address, records, powBits, asnTable,
-                relayBudgetPercent);
+                relayBudgetPercent, scoreHalfLife);
     }
 
     /** This configuration with other provider and mutable record parameters (TTLs, republish intervals, bounds). */
     public NodeConfig withRecords(RecordsConfig recordsConfig) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits, asnTable,
-                relayBudgetPercent);
+                relayBudgetPercent, scoreHalfLife);
     }
 
     /** This configuration on a network asking {@code bits} of identity proof of work (devnets and tests: few). */
     public NodeConfig withPowBits(int bits) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable, relayBudgetPercent);
+                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable, relayBudgetPercent, scoreHalfLife);
+    }
+
+    /** This configuration with behaviour scores decaying by half every {@code halfLife}. */
+    public NodeConfig withScoreHalfLife(java.time.Duration halfLife) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, relayBudgetPercent, halfLife);
     }
 
     /** This configuration with the prefix → AS table at {@code file} (null: no per-AS rate limit). */
     public NodeConfig withAsnTable(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, file, relayBudgetPercent);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, file, relayBudgetPercent, scoreHalfLife);
     }
 
     /** This configuration relaying within {@code percent} of its egress (0: relaying off). */
     public NodeConfig withRelayBudgetPercent(int percent) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, percent);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, percent, scoreHalfLife);
     }
 
+    /** How fast behaviour scores decay unless told: {@link io.molia.core.PeerScores.Config#defaults()}'s. */
+    public static final java.time.Duration DEFAULT_SCORE_HALF_LIFE = java.time.Duration.ofNanos(
+            io.molia.core.PeerScores.Config.defaults().halfLifeNs());
+
     public NodeConfig {
+        if (scoreHalfLife.isNegative() || scoreHalfLife.isZero()) {
+            throw new IllegalArgumentException("--score-half-life must be positive");
+        }
         if (networkKey.length != 32) {
             throw new IllegalArgumentException("the network key must be 32 bytes");
         }

@@ -81,6 +81,16 @@ public final class NodeState implements NodeMetrics.NodeSource {
         return all;
     }
 
+    /** The identity proof of work this node asks of every contact (--pow-bits). */
+    public int powBits() {
+        return node.powBits();
+    }
+
+    /** Whether an --asn-table was given (the per-AS limiter and table cap apply). */
+    public boolean hasAsnTable() {
+        return node.hasAsnTable();
+    }
+
     public io.molia.shard.BanList bans() {
         return node.bans;
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.core.store.StoreJournal;
 
 /**
  * Peers and subnets (IPv4 /24, IPv6 /48) an operator banned, each until its expiry. Consulted on the protocol loop
@@ -19,6 +20,9 @@ import io.molia.contact.NodeId;
  *
  * <p>Owned by the protocol loop's thread; not thread-safe. The other shards read the immutable {@link #view()}
  * the owner publishes after every change (through one volatile reference, as the routing table is published).
+ *
+ * <p>Every ban and unban is journaled ({@link #journal}: shard 0's WAL), so bans survive restarts; the driver puts
+ * the recovered ones back with the same {@code ban*} calls before it sets the journal.
  */
 public final class BanList {
     public static final int CAPACITY = 1_024;
@@ -31,9 +35,19 @@ public final class BanList {
     /** Datagrams the other shards dropped for a ban (rare: a LongAdder is enough). */
     private final LongAdder droppedElsewhere = new LongAdder();
     private volatile View view = new View(new long[0], new long[0], Map.of(), droppedElsewhere);
+    private StoreJournal journal = StoreJournal.NONE;
 
     /** A ban of this kind and target, for the admin view. */
     public record Ban(String kind, String target, long expiresNs) {
+    }
+
+    /** A ban in force: of {@code peer}, or of the subnet {@code subnetKey} when {@code peer} is null. */
+    public record Entry(NodeId peer, long subnetKey, long expiresNs) {
+    }
+
+    /** Where bans and unbans are journaled from now on ({@link StoreJournal#NONE} by default). */
+    public void journal(StoreJournal journal) {
+        this.journal = journal;
     }
 
     public boolean isEmpty() {
@@ -46,6 +60,7 @@ public final class BanList {
             if (subnetKeys[i] == subnetKey) {
                 subnetExpiresNs[i] = expiresNs;
                 publish();
+                journal.onBan(null, subnetKey, expiresNs);
                 return true;
             }
         }
@@ -56,6 +71,7 @@ public final class BanList {
         subnetExpiresNs[subnets] = expiresNs;
         subnets++;
         publish();
+        journal.onBan(null, subnetKey, expiresNs);
         return true;
     }
 
@@ -65,6 +81,7 @@ public final class BanList {
         }
         peers.put(id, expiresNs);
         publish();
+        journal.onBan(id, 0, expiresNs);
         return true;
     }
 
@@ -73,6 +90,7 @@ public final class BanList {
             if (subnetKeys[i] == subnetKey) {
                 removeSubnetAt(i);
                 publish();
+                journal.onUnban(null, subnetKey);
                 return true;
             }
         }
@@ -83,6 +101,7 @@ public final class BanList {
         boolean removed = peers.remove(id) != null;
         if (removed) {
             publish();
+            journal.onUnban(id, 0);
         }
         return removed;
     }
@@ -200,6 +219,22 @@ public final class BanList {
                 it.remove();
             } else {
                 out.add(new Ban("peer", e.getKey().toHex(), e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    /** The bans in force at {@code nowNs}, for the journal's compaction. */
+    public List<Entry> inForce(long nowNs) {
+        List<Entry> out = new ArrayList<>();
+        for (int i = 0; i < subnets; i++) {
+            if (subnetExpiresNs[i] > nowNs) {
+                out.add(new Entry(null, subnetKeys[i], subnetExpiresNs[i]));
+            }
+        }
+        for (Map.Entry<NodeId, Long> e : peers.entrySet()) {
+            if (e.getValue() > nowNs) {
+                out.add(new Entry(e.getKey(), 0, e.getValue()));
             }
         }
         return out;

@@ -12,10 +12,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import io.molia.contact.NodeId;
 import io.molia.core.NodeCore;
+import io.molia.core.PeerScores;
 import io.molia.core.RoutingEntry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -47,6 +49,10 @@ public final class DurableShard implements AutoCloseable {
     private final long entriesReplayed;
     private final int recordsRecovered;
     private final int peersRecovered;
+    /** The bans the WAL held at start (the table owner's shard only), for the driver to put back in force. */
+    private final List<WalState.Ban> bansRecovered;
+    /** The bans in force now, captured at compaction (set by the driver that owns them; none by default). */
+    private Supplier<List<WalState.Ban>> banSource = List::of;
     private volatile long compactions;
     private volatile long lastCompactionNs;
     /** When the last compaction finished (System.nanoTime), or 0: none since start. */
@@ -121,6 +127,14 @@ public final class DurableShard implements AutoCloseable {
             core.recordRequests().providers().restore(p.key(), p.record(), clock.toMonoNs(p.storedWallMs()),
                     clock.toMonoNs(p.expiresWallMs()));
         }
+        if (core.ownsRoutingTable()) { // before the peers: a low scorer is not let back in
+            PeerScores scores = core.routingTable().scores();
+            for (WalState.Behaviour b : own.state().behaviours().values()) {
+                scores.restore(b.id(), clock.toMonoNs(b.updatedWallMs()), b.counts());
+            }
+            scores.advance(nowNs);
+        }
+        this.bansRecovered = core.ownsRoutingTable() ? own.state().bans() : List.of();
         int restoredPeers = 0;
         for (WalState.Peer p : peers) {
             core.addTrustedContact(nowNs, p.contact(), -1);
@@ -349,6 +363,14 @@ public final class DurableShard implements AutoCloseable {
                 s.putPeer(e.contact(), e.failures());
             }
         }
+        if (core.ownsRoutingTable()) {
+            for (PeerScores.Snapshot p : core.routingTable().scores().all()) {
+                s.putBehaviour(new WalState.Behaviour(p.id(), clock.toWallMs(p.updatedNs()), p.counts()));
+            }
+        }
+        for (WalState.Ban ban : banSource.get()) {
+            s.putBan(ban);
+        }
         return s;
     }
 
@@ -468,6 +490,24 @@ public final class DurableShard implements AutoCloseable {
 
     public int recordsRecovered() {
         return recordsRecovered;
+    }
+
+    /** The clock this shard converts journaled wall-clock times with. */
+    public WalClock clock() {
+        return clock;
+    }
+
+    /** The bans the WAL held at start, expired ones included (the caller skips those). */
+    public List<WalState.Ban> bansRecovered() {
+        return bansRecovered;
+    }
+
+    /**
+     * Where compaction reads the bans in force (on this shard's thread, which must own them): without it a
+     * compaction would drop the journaled bans.
+     */
+    public void banSource(Supplier<List<WalState.Ban>> source) {
+        this.banSource = source;
     }
 
     public int peersRecovered() {

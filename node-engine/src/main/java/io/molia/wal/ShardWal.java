@@ -135,6 +135,22 @@ public final class ShardWal implements StoreJournal, AutoCloseable {
         appendEntry(WalEntries.peerScore(format, scratch, nextSequence, id, failures));
     }
 
+    @Override
+    public void onPeerBehaviour(NodeId id, long updatedNs, double[] counts) {
+        appendEntry(WalEntries.peerBehaviour(format, scratch, nextSequence, id, clock.toWallMs(updatedNs), counts));
+    }
+
+    @Override
+    public void onBan(NodeId peer, long subnetKey, long expiresNs) {
+        appendEntry(WalEntries.ban(format, scratch, nextSequence, peer, subnetKey,
+                Math.max(1, clock.toWallMs(expiresNs)))); // 0 would read as lifted
+    }
+
+    @Override
+    public void onUnban(NodeId peer, long subnetKey) {
+        appendEntry(WalEntries.ban(format, scratch, nextSequence, peer, subnetKey, 0));
+    }
+
     /** Appends the sealed entry in {@code scratch[0, n)} as the next sequence; false when the queue refused it. */
     private boolean appendEntry(int n) {
         try {

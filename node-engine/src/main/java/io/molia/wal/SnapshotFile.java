@@ -62,6 +62,7 @@ public final class SnapshotFile {
         for (WalState.Peer p : state.peers().values()) {
             entries += p.failures() > 0 ? 1 : 0;
         }
+        entries += state.behaviours().size() + state.bans().size();
         CRC32C fileCrc = new CRC32C();
         WalFormat f = new WalFormat();
         byte[] buf = new byte[4096];
@@ -107,6 +108,12 @@ public final class SnapshotFile {
                 if (p.failures() > 0) {
                     write(out, fileCrc, buf, WalEntries.peerScore(f, buf, 0, p.contact().id(), p.failures()));
                 }
+            }
+            for (WalState.Behaviour s : state.behaviours().values()) {
+                write(out, fileCrc, buf, WalEntries.peerBehaviour(f, buf, 0, s.id(), s.updatedWallMs(), s.counts()));
+            }
+            for (WalState.Ban ban : state.bans()) {
+                write(out, fileCrc, buf, WalEntries.ban(f, buf, 0, ban.peer(), ban.subnetKey(), ban.expiresWallMs()));
             }
             byte[] t = new byte[HEADER];
             System.arraycopy(END, 0, t, 0, 8);

@@ -195,6 +195,59 @@ public final class WalEntries {
         return f.seal(b, 0, WalFormat.TYPE_PEER_SCORE, 1, seq, 36);
     }
 
+    /** Bytes of a peer_behaviour payload before its counts: node ID, updated (wall ms), count of counts. */
+    public static final int PEER_BEHAVIOUR_FIXED_BYTES = 41;
+    /** Bytes of a ban payload: kind, target (a node ID, or a subnet key in its first 8 bytes), expires (wall ms). */
+    public static final int BAN_BYTES = 41;
+    public static final int BAN_PEER = 0;
+    public static final int BAN_SUBNET = 1;
+
+    /**
+     * A peer's decayed behaviour counts as of {@code updatedWallMs}, by {@code PeerScores.Reason} order, as float32:
+     * <pre>
+     *  node ID (32) | updated wall ms (u64) | n (u8) | n x count (f32)
+     * </pre>
+     */
+    public static int peerBehaviour(WalFormat f, byte[] b, long seq, NodeId id, long updatedWallMs, double[] counts) {
+        int p = WalFormat.HEADER_BYTES;
+        id.writeTo(b, p);
+        WalFormat.putLong(b, p + 32, updatedWallMs);
+        b[p + 40] = (byte) counts.length;
+        for (int i = 0; i < counts.length; i++) {
+            WalFormat.putInt(b, p + PEER_BEHAVIOUR_FIXED_BYTES + 4 * i, Float.floatToIntBits((float) counts[i]));
+        }
+        return f.seal(b, 0, WalFormat.TYPE_PEER_BEHAVIOUR, 1, seq, PEER_BEHAVIOUR_FIXED_BYTES + 4 * counts.length);
+    }
+
+    /** The counts of a peer_behaviour payload at {@code off} (its length already checked). */
+    public static double[] readBehaviourCounts(byte[] b, int off) {
+        double[] counts = new double[b[off + 40] & 0xff];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = Float.intBitsToFloat(WalFormat.getInt(b, off + PEER_BEHAVIOUR_FIXED_BYTES + 4 * i));
+        }
+        return counts;
+    }
+
+    /**
+     * A ban of a peer or a subnet until {@code expiresWallMs}; 0 lifts it:
+     * <pre>
+     *  kind (u8: 0 peer, 1 subnet) | node ID, or subnet key (u64) and 24 zero bytes (32) | expires wall ms (u64)
+     * </pre>
+     */
+    public static int ban(WalFormat f, byte[] b, long seq, NodeId peer, long subnetKey, long expiresWallMs) {
+        int p = WalFormat.HEADER_BYTES;
+        java.util.Arrays.fill(b, p, p + BAN_BYTES, (byte) 0);
+        if (peer != null) {
+            b[p] = BAN_PEER;
+            peer.writeTo(b, p + 1);
+        } else {
+            b[p] = BAN_SUBNET;
+            WalFormat.putLong(b, p + 1, subnetKey);
+        }
+        WalFormat.putLong(b, p + 33, expiresWallMs);
+        return f.seal(b, 0, WalFormat.TYPE_BAN, 1, seq, BAN_BYTES);
+    }
+
     /** The contact of a peer_add payload at {@code off}, or null when its address is unreadable. */
     static Contact readContact(byte[] b, int off) {
         NodeAddress address = NodeAddress.readFrom(b, off + 73, b[off + 72] & 0xff);

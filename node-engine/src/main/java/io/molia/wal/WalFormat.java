@@ -37,10 +37,14 @@ public final class WalFormat {
     public static final int TYPE_MUTABLE_REMOVE = 8;
     public static final int TYPE_PROVIDER_PUT = 9;
     public static final int TYPE_PROVIDER_REMOVE = 10;
+    /** Types 11-12 (behaviour scores and bans, DESIGN §3.5): a WAL without them reads as before. */
+    public static final int TYPE_PEER_BEHAVIOUR = 11;
+    public static final int TYPE_BAN = 12;
     private static final String[] NAMES = {"header", "record_put", "record_delete", "record_expire", "peer_add",
-        "peer_remove", "peer_score", "mutable_put", "mutable_remove", "provider_put", "provider_remove"};
+        "peer_remove", "peer_score", "mutable_put", "mutable_remove", "provider_put", "provider_remove",
+        "peer_behaviour", "ban"};
     /** The newest entry version this build reads, per type; a newer one is reported, never guessed at. */
-    private static final int[] MAX_VERSION = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    private static final int[] MAX_VERSION = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
     private final CRC32C crc = new CRC32C();
 

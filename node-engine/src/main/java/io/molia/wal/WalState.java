@@ -38,6 +38,48 @@ public final class WalState {
     public record Provider(NodeId key, SignedNodeRecord record, long storedWallMs, long expiresWallMs) {
     }
 
+    /** A peer's decayed behaviour counts ({@code PeerScores.Reason} order) as of a wall-clock time. */
+    public record Behaviour(NodeId id, long updatedWallMs, double[] counts) {
+    }
+
+    /** A ban of a peer ({@code peer} set) or of a subnet ({@code peer} null: {@code subnetKey}) until a wall time. */
+    public record Ban(NodeId peer, long subnetKey, long expiresWallMs) {
+    }
+
+    private final Map<NodeId, Behaviour> behaviours = new LinkedHashMap<>();
+    private final Map<NodeId, Ban> peerBans = new LinkedHashMap<>();
+    private final Map<Long, Ban> subnetBans = new LinkedHashMap<>();
+
+    public Map<NodeId, Behaviour> behaviours() {
+        return Collections.unmodifiableMap(behaviours);
+    }
+
+    public void putBehaviour(Behaviour b) {
+        behaviours.put(b.id(), b);
+    }
+
+    /** The bans in force as journaled (expired ones too: replay never reads the clock), peers first. */
+    public List<Ban> bans() {
+        List<Ban> out = new ArrayList<>(peerBans.values());
+        out.addAll(subnetBans.values());
+        return out;
+    }
+
+    /** Sets a ban, or lifts it when {@code expiresWallMs} is 0. */
+    public void putBan(Ban b) {
+        if (b.peer() != null) {
+            if (b.expiresWallMs() == 0) {
+                peerBans.remove(b.peer());
+            } else {
+                peerBans.put(b.peer(), b);
+            }
+        } else if (b.expiresWallMs() == 0) {
+            subnetBans.remove(b.subnetKey());
+        } else {
+            subnetBans.put(b.subnetKey(), b);
+        }
+    }
+
     private final Map<NodeId, Mutable> mutables = new LinkedHashMap<>();
     /** Key, then provider ID. */
     private final Map<NodeId, Map<NodeId, Provider>> providers = new LinkedHashMap<>();
@@ -228,6 +270,37 @@ public final class WalState {
                         providers.remove(key);
                     }
                 }
+            }
+            case WalFormat.TYPE_PEER_BEHAVIOUR -> {
+                if (payloadLength < WalEntries.PEER_BEHAVIOUR_FIXED_BYTES || payloadLength
+                        != WalEntries.PEER_BEHAVIOUR_FIXED_BYTES + 4 * (buf[payloadOff + 40] & 0xff)) {
+                    return "peer_behaviour payload of " + payloadLength + " bytes does not match its count";
+                }
+                double[] counts = WalEntries.readBehaviourCounts(buf, payloadOff);
+                for (double c : counts) {
+                    if (!(c >= 0) || Double.isInfinite(c)) {
+                        return "peer_behaviour count " + c + " is not a finite count";
+                    }
+                }
+                putBehaviour(new Behaviour(NodeId.fromBytes(buf, payloadOff), WalFormat.getLong(buf, payloadOff + 32),
+                        counts));
+            }
+            case WalFormat.TYPE_BAN -> {
+                if (payloadLength != WalEntries.BAN_BYTES) {
+                    return "ban payload of " + payloadLength + " bytes, expected " + WalEntries.BAN_BYTES;
+                }
+                int kind = buf[payloadOff];
+                if (kind != WalEntries.BAN_PEER && kind != WalEntries.BAN_SUBNET) {
+                    return "ban of unknown kind " + kind;
+                }
+                for (int i = payloadOff + 9; kind == WalEntries.BAN_SUBNET && i < payloadOff + 33; i++) {
+                    if (buf[i] != 0) {
+                        return "ban of a subnet with non-zero padding";
+                    }
+                }
+                long expires = WalFormat.getLong(buf, payloadOff + 33);
+                putBan(kind == WalEntries.BAN_PEER ? new Ban(NodeId.fromBytes(buf, payloadOff + 1), 0, expires)
+                        : new Ban(null, WalFormat.getLong(buf, payloadOff + 1), expires));
             }
             default -> {
                 return "unknown entry type " + type;

@@ -157,6 +157,12 @@ final class NodeCommand implements Callable<Integer> {
             + "(/48) limits apply. See docs/wire-sessions.md.")
     Path asnTable;
 
+    @Option(names = "--score-half-life", defaultValue = "30m", converter = DurationConverter.class,
+            description = "How fast peers' behaviour scores decay (timeouts, bad referrals, invalid proofs against a "
+            + "peer; answers for it): each count halves in this time (e.g. 10m, 30m, 2h). A peer at -6 or below is "
+            + "evicted, refused and never handed out until decay lifts it. Default ${DEFAULT-VALUE}.")
+    java.time.Duration scoreHalfLife;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -202,7 +208,7 @@ final class NodeCommand implements Callable<Integer> {
                 .withKeyLog(wgKeyLog).withProtocol(protocol)
                 .withHandshakeCpuBudget(handshakeCpuBudget).withNatAlternateAddress(natAlternateAddress)
                 .withRecords(records).withPowBits(powBits)
-                .withAsnTable(asnTable).withRelayBudgetPercent(relayBudgetPercent);
+                .withAsnTable(asnTable).withRelayBudgetPercent(relayBudgetPercent).withScoreHalfLife(scoreHalfLife);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();

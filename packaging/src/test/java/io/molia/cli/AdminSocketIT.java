@@ -300,9 +300,14 @@ class AdminSocketIT {
             JsonNode errors = json(d0, "errors").get("errors");
             fields(errors, "events", "total");
 
-            // subsystems this version lacks say so
-            unavailable(json(d0, "admission"), "admission");
+            // admission: the proof of work asked, each shard's mode (a quiet devnet: open), the score histogram
+            JsonNode admission = json(d0, "admission").get("admission");
+            assertTrue(admission.get("shards").get(0).get("mode").asText().equals("open"), admission.toString());
+            assertEquals(7, admission.get("score_histogram").size(), admission.toString());
+            assertTrue(admission.has("lowest") && admission.has("limiter_hits") && admission.has("pow_rejected"),
+                    admission.toString());
 
+            // subsystems this version lacks say so
             // relays: a public node relays within 10 % of its egress by default; no one behind a NAT here reserved
             JsonNode relays = json(d0, "relays").get("relays");
             fields(relays, "relaying", "budget_percent", "window_ms", "relayed_bytes", "egress_bytes", "limit_bytes",

@@ -2,18 +2,30 @@ package io.molia.dash;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
+import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.graphics.TextGraphics;
+import io.molia.admin.proto.AdminResponse;
+import io.molia.admin.proto.AdmissionView;
 import io.molia.admin.proto.BanInfo;
 import io.molia.admin.proto.BansView;
+import io.molia.admin.proto.NamedCount;
+import io.molia.admin.proto.ScoreBin;
+import io.molia.admin.proto.ScoredPeer;
+import io.molia.admin.proto.ShardAdmission;
 import io.molia.adminclient.Render;
 
 /**
- * Sybil resistance and admission: the lowest-scored peers, rate-limit hits by /24 and the proof-of-work difficulty
- * come from the admission view (a node without admission control says so), the bans with their expiry from the
- * bans view, and the session layer's refusal counters from the metrics.
+ * Sybil resistance and admission, from the admission view: the identity proof of work and its rejections, each shard's
+ * mode (open, cookie, puzzle) and load, write tokens, limiter hits, the score distribution and the lowest scorers with
+ * why; then the bans with their expiry from the bans view (the rows: filterable). A node without the view says so.
  */
 final class AdmissionScreen implements DashScreen {
+    /** Lowest scorers drawn at most: the bans below keep the rest of an 80x24 screen. */
+    static final int LOWEST_SHOWN = 4;
+    private static final TextColor PLAIN = TextColor.ANSI.DEFAULT;
+
     @Override
     public String name() {
         return "sybil";
@@ -45,20 +57,13 @@ final class AdmissionScreen implements DashScreen {
     public void render(TextGraphics g, DashModel m, UiState ui) {
         int w = g.getSize().getColumns();
         int row = 0;
-        String admission = Screens.unavailable(m.subsystems().get("admission"));
-        Draw.heading(g, 0, row++, w, "lowest-scored peers");
-        String scores = m.peers() == null ? "waiting for the node" : m.peers().hasScores()
-                ? m.peers().getScores().getSubsystem() + ": " + m.peers().getScores().getReason() : admission;
-        row += Draw.wrapped(g, 2, row, w - 2, scores, Draw.DIM);
-        Draw.heading(g, 0, row++, w, "rate-limit hits by /24, proof-of-work difficulty");
-        row += Draw.wrapped(g, 2, row, w - 2, admission == null ? "(admission view present)" : admission,
-                Draw.DIM);
-        row += Draw.wrapped(g, 2, row, w - 2, "session layer: "
-                + OverviewScreen.count(m.counter("session_rate_limited"))
-                + " handshakes rate-limited (" + Draw.rate(m.rate("session_rate_limited")) + "/s), "
-                + OverviewScreen.count(m.counter("session_not_admitted")) + " not admitted, "
-                + OverviewScreen.count(m.counter("cookie_replies_sent")) + " cookie replies", Draw.DIM);
-        row++;
+        AdminResponse r = m.subsystems().get("admission");
+        if (r == null || !r.hasAdmission()) {
+            Draw.heading(g, 0, row++, w, "admission");
+            row += Draw.wrapped(g, 2, row, w - 2, Screens.unavailable(r), Draw.DIM);
+        } else {
+            row = admission(g, row, w, r.getAdmission());
+        }
         BansView v = m.bans();
         List<Draw.Row> rows = rows(m, ui);
         Draw.heading(g, 0, row++, w, "bans" + (v == null ? "" : ": " + (ui.filter.isEmpty() ? "" : rows.size()
@@ -67,5 +72,49 @@ final class AdmissionScreen implements DashScreen {
         Draw.table(g, 0, row, w, g.getSize().getRows() - row, List.of(Draw.Column.left("kind", 6),
                 Draw.Column.left("target", 18), Draw.Column.grow("expires in", 10)), rows,
                 RoutingScreen.clamp(ui.selected[ui.screen], rows), -1);
+    }
+
+    /** Draws the admission view from {@code row}; returns the next free row. */
+    private static int admission(TextGraphics g, int row, int w, AdmissionView v) {
+        Draw.heading(g, 0, row++, w, "admission: proof of work " + v.getPowBits() + " bits");
+        row += Draw.wrapped(g, 2, row, w - 2, "pow rejected: " + named(v.getPowRejectedList()), PLAIN);
+        StringBuilder shards = new StringBuilder();
+        for (ShardAdmission s : v.getShardsList()) {
+            shards.append(shards.isEmpty() ? "" : "; ").append("shard ").append(s.getShard()).append(' ')
+                    .append(s.getMode()).append(" load ").append(s.getHandshakeLoadPermille() / 10.0).append('%')
+                    .append(s.getPuzzleBits() > 0 ? " puzzle " + s.getPuzzleBits() + "b" : "").append(" cookies ")
+                    .append(s.getCookieReplies()).append(" puzzles ").append(s.getPuzzleReplies());
+        }
+        row += Draw.wrapped(g, 2, row, w - 2, shards.toString(), PLAIN);
+        row += Draw.wrapped(g, 2, row, w - 2, "tokens: issued " + v.getWriteTokensIssued() + ", rejected "
+                + named(v.getWriteTokensRejectedList()) + "; limiter hits " + named(v.getLimiterHitsList()), PLAIN);
+        Draw.heading(g, 0, row++, w, String.format(Locale.ROOT, "scores: %d peers, low at %.0f: %d turned low, "
+                + "%d evicted, %d refused; %d capped", v.getScoredPeers(), v.getLowScore(),
+                v.getPeersTurnedLow(), v.getLowScoreEvictions(), v.getLowScoreRefusals(), v.getTableCapRejections()));
+        StringBuilder histogram = new StringBuilder();
+        for (ScoreBin b : v.getScoreHistogramList()) {
+            histogram.append(histogram.isEmpty() ? "" : "  ").append(b.getRange().replace(" ", "")).append(':')
+                    .append(b.getPeers());
+        }
+        row += Draw.wrapped(g, 2, row, w - 2, histogram.toString(), PLAIN);
+        Draw.heading(g, 0, row++, w, "lowest-scored peers");
+        if (v.getLowestCount() == 0) {
+            row += Draw.wrapped(g, 2, row, w - 2, "no peer scored yet", Draw.DIM);
+        }
+        for (int i = 0; i < Math.min(LOWEST_SHOWN, v.getLowestCount()); i++) {
+            ScoredPeer p = v.getLowest(i);
+            row += Draw.wrapped(g, 2, row, w - 2, String.format(Locale.ROOT, "%s %7.2f %-20s %s",
+                    Render.id16(p.getNodeId()), p.getScore(), p.getWhy().isEmpty() ? "-" : p.getWhy(),
+                    p.getLow() ? "low, out of the table" : p.getInRoutingTable() ? "in the table" : ""), PLAIN);
+        }
+        return row;
+    }
+
+    private static String named(List<NamedCount> counts) {
+        StringBuilder out = new StringBuilder();
+        for (NamedCount c : counts) {
+            out.append(out.isEmpty() ? "" : " ").append(c.getName()).append(' ').append(c.getCount());
+        }
+        return out.toString();
     }
 }

@@ -26,11 +26,11 @@ import io.molia.admin.proto.WalRequest;
 import io.molia.adminclient.AdminClient;
 
 /**
- * Keeps a connection to one node's admin socket and the latest answer of every view the dashboard shows. Eleven
+ * Keeps a connection to one node's admin socket and the latest answer of every view the dashboard shows. Twelve
  * views are subscribed to (the node pushes them every interval: the node does no more work than for a
- * {@code molia admin watch}), the NAT and relays views among them; the subsystem this version lacks (admission) is
- * asked once per connection. When the connection dies a background thread reconnects every half second, for as long
- * as it takes;
+ * {@code molia admin watch}), the NAT, relays and admission views among them. A node that does not answer a first
+ * question within 5 s is given up and tried again from scratch.
+ * When the connection dies a background thread reconnects every half second, for as long as it takes;
  * meanwhile {@link #snapshot()} says "disconnected, retrying". Thread-safe: updates arrive on the client's reader
  * thread, snapshots are taken by the dashboard thread.
  */
@@ -190,11 +190,8 @@ public final class Sampler implements AutoCloseable {
 
     private void connect(Path socket) throws Exception {
         AdminClient c = AdminClient.connect(socket);
-        // The subsystems that may be missing: asked once, they do not change while a node runs.
-        Map<String, AdminResponse> once = new LinkedHashMap<>();
-        try {
-            once.put("admission", c.call(AdminRequest.newBuilder().setAdmission(
-                    AdmissionRequest.getDefaultInstance()), 5, TimeUnit.SECONDS));
+        try { // a node that answers
+            c.call(AdminRequest.newBuilder().setInfo(InfoRequest.getDefaultInstance()), 5, TimeUnit.SECONDS);
         } catch (Exception e) {
             c.close(); // a node that does not answer: try again from scratch
             throw e;
@@ -206,7 +203,6 @@ public final class Sampler implements AutoCloseable {
             }
             client = c;
             subsystems.clear();
-            subsystems.putAll(once);
             resetRates();
             status = "connected";
             sequence++;
@@ -223,7 +219,8 @@ public final class Sampler implements AutoCloseable {
                     AdminRequest.newBuilder().setErrors(ErrorsRequest.newBuilder().setMax(256)),
                     AdminRequest.newBuilder().setWal(WalRequest.getDefaultInstance()),
                     AdminRequest.newBuilder().setNat(NatRequest.getDefaultInstance()),
-                    AdminRequest.newBuilder().setRelays(RelaysRequest.getDefaultInstance()));
+                    AdminRequest.newBuilder().setRelays(RelaysRequest.getDefaultInstance()),
+                    AdminRequest.newBuilder().setAdmission(AdmissionRequest.getDefaultInstance()));
             for (AdminRequest.Builder v : views) {
                 AdminRequest.BodyCase asked = v.getBodyCase();
                 subscriptions.add(c.subscribe(v, intervalMs, r -> onUpdate(c, asked, r)));
@@ -253,6 +250,8 @@ public final class Sampler implements AutoCloseable {
             subsystems.put("nat", r); // observers, probes and the role move: subscribed; `unavailable` when off
         } else if (asked == AdminRequest.BodyCase.RELAYS) {
             subsystems.put("relays", r); // the budget and circuits move: subscribed; `unavailable` when off
+        } else if (asked == AdminRequest.BodyCase.ADMISSION) {
+            subsystems.put("admission", r); // scores and load move: subscribed; `unavailable` from an older node
         } else if (r.hasError() || r.hasUnavailable()) {
             status = "connected; " + asked.name().toLowerCase(java.util.Locale.ROOT) + ": "
                     + (r.hasError() ? r.getError().getMessage() : r.getUnavailable().getReason());

@@ -248,7 +248,10 @@ class DashboardRenderTest {
             assertTrue(sybil.contains("lowest-scored peers") && sybil.contains("bans: 1 of capacity 1024"),
                     where + sybil);
             assertTrue(line(sybil, "subnet").contains("10.9.8.0/24"), where + sybil);
-            assertTrue(sybil.contains("admission: Sybil scores") && sybil.contains("not available"), where + sybil);
+            // The admission view, live: a fresh devnet's node is open (no load), its peers answered (scored, not low).
+            assertTrue(sybil.contains("admission: proof of work") && sybil.contains("shard 0 open")
+                    && sybil.contains("scores: ") && sybil.contains("limiter hits ip 0"), where + sybil);
+            assertFalse(sybil.contains("not available"), where + sybil);
 
             Dashboard.handleKey(new KeyStroke('5', false, false), m, ui, null);
             String nat = t.frame(m, ui);

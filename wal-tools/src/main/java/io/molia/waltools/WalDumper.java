@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.core.PeerScores;
+import io.molia.wal.WalEntries;
 import io.molia.wal.WalFormat;
 import io.molia.wal.WalLayout;
 import io.molia.wal.WalScanner;
@@ -209,6 +211,27 @@ public final class WalDumper {
             case WalFormat.TYPE_PROVIDER_REMOVE -> {
                 f.put("key", NodeId.fromBytes(b, p).toHex());
                 f.put("provider", NodeId.fromBytes(b, p + 32).toHex());
+            }
+            case WalFormat.TYPE_PEER_BEHAVIOUR -> {
+                f.put("node", NodeId.fromBytes(b, p).toHex());
+                f.put("updated", Instant.ofEpochMilli(WalFormat.getLong(b, p + 32)).toString());
+                double[] counts = WalEntries.readBehaviourCounts(b, p);
+                PeerScores.Reason[] reasons = PeerScores.Reason.values();
+                double score = 0;
+                for (int i = 0; i < counts.length; i++) {
+                    String name = i < reasons.length ? reasons[i].label() : "count_" + i;
+                    f.put(name, String.format(java.util.Locale.ROOT, "%.2f", counts[i]));
+                    score += i < reasons.length ? counts[i] * reasons[i].weight() : 0;
+                }
+                f.put("score", String.format(java.util.Locale.ROOT, "%.2f", score));
+            }
+            case WalFormat.TYPE_BAN -> {
+                boolean peer = b[p] == WalEntries.BAN_PEER;
+                f.put("kind", peer ? "peer" : "subnet");
+                f.put("target", peer ? NodeId.fromBytes(b, p + 1).toHex()
+                        : NodeAddress.subnetText(WalFormat.getLong(b, p + 1)));
+                long expires = WalFormat.getLong(b, p + 33);
+                f.put("expires", expires == 0 ? "lifted" : Instant.ofEpochMilli(expires).toString());
             }
             default -> f.put("payload_bytes", e.payloadLength());
         }

@@ -91,6 +91,29 @@ class WalToolsTest {
     }
 
     @Test
+    void scoresAndBansDumpWithTheirReasonsAndTargets() throws Exception {
+        NodeId peer = new NodeId(9, 8, 7, 6);
+        try (ShardWal wal = new ShardWal(0, WalLayout.shardDir(dir, 0), WalSync.NONE, CLOCK, 1, 1)) {
+            wal.onPeerBehaviour(peer, 0, new double[] {1, 4, 0, 0, 0, 0});
+            wal.onBan(peer, 0, 3_600_000_000_000L);
+            wal.onBan(null, NodeAddress.ipv4(0x0a090801, 1).subnetKey(), 3_600_000_000_000L);
+            wal.onUnban(peer, 0);
+        }
+        WalLayout.Target target = WalTarget.resolveIdle(dir);
+        String text = capture(out -> new WalDumper(out, System.err).dump(target,
+                new WalDumper.Options(null, 0, Long.MAX_VALUE, -1, false)));
+        List<String> lines = text.lines().toList();
+        assertTrue(lines.get(1).matches(".* peer_behaviour v1 node=0{15}9.* answered=1\\.00 timed_out=4\\.00 .* "
+                + "score=-7\\.00"), lines.get(1));
+        assertTrue(lines.get(2).contains("ban v1 kind=peer target=0000000000000009"), lines.get(2));
+        assertTrue(lines.get(3).contains("kind=subnet target=10.9.8.0/24"), lines.get(3));
+        assertTrue(lines.get(4).endsWith("expires=lifted"), lines.get(4));
+        WalState state = new io.molia.wal.WalScanner(0, WalLayout.shardDir(dir, 0)).scan(true, null, 0, null).state();
+        assertEquals(1, state.bans().size(), "the peer's ban was lifted, the subnet's holds");
+        assertEquals(4.0, state.behaviours().get(peer).counts()[1], 1e-6);
+    }
+
+    @Test
     void aCleanWalDumpsVerifiesReplaysAndCounts() throws Exception {
         Map<NodeId, WalState.Record> expected = write(dir, 1, 1, 1, 1_000);
         WalLayout.Target target = WalTarget.resolveIdle(dir);

@@ -44,6 +44,8 @@ public final class Lookup {
         final Contact contact;
         final int path;
         final int hop;
+        /** The peer whose answer brought it, null for a seed: blamed if it turns out unreachable. */
+        NodeId referrer;
         State state = State.NOT_CONTACTED;
         long answeredNs = -1;
 
@@ -135,25 +137,39 @@ public final class Lookup {
         return null;
     }
 
-    /** {@code from} answered with {@code closer}; contacts already known are merged once, never twice. */
-    public void onResponse(long nowNs, NodeId from, List<Contact> closer) {
+    /**
+     * {@code from} answered with {@code closer}; contacts already known are merged once, never twice. Returns false
+     * when the answer brought nothing closer than the lookup already knew (true for answers not waited for).
+     */
+    public boolean onResponse(long nowNs, NodeId from, List<Contact> closer) {
         Candidate c = settle(from, State.SUCCEEDED);
         if (c == null) {
-            return;
+            return true;
         }
         c.answeredNs = nowNs;
         answered++;
         Candidate closestBefore = closestActive(c.path);
         for (Contact contact : closer) {
-            addCandidate(contact, c.path, c.hop + 1);
+            Candidate added = addCandidate(contact, c.path, c.hop + 1) ? byId.get(contact.id()) : null;
+            if (added != null) { // not trimmed at once
+                added.referrer = from;
+            }
         }
         Candidate closestAfter = closestActive(c.path);
-        if (closestAfter != closestBefore && closestAfter.state == State.NOT_CONTACTED) {
+        boolean progress = closestAfter != closestBefore && closestAfter.state == State.NOT_CONTACTED;
+        if (progress) {
             noProgressStreak[c.path] = 0;
         } else {
             noProgressStreak[c.path]++;
         }
         updateFinished(nowNs);
+        return progress;
+    }
+
+    /** The peer whose answer referred {@code peer} to this lookup; null for a seed or a peer not known. */
+    public NodeId referrerOf(NodeId peer) {
+        Candidate c = byId.get(peer);
+        return c == null ? null : c.referrer;
     }
 
     /** The request to {@code peer} passed its adaptive timeout: free its slot, keep listening for it. */

@@ -54,6 +54,24 @@ public interface StoreJournal {
     /** The consecutive-failure count (the behavioural score, DESIGN §3.5) of a contact in the table changed. */
     void onPeerScore(NodeId id, int failures);
 
+    /**
+     * A peer's behaviour score changed: its decayed counts ({@code PeerScores.Reason} order) as of {@code updatedNs}.
+     * Journaled in batches ({@code PeerScores#takeDirty}), not per answer.
+     */
+    default void onPeerBehaviour(NodeId id, long updatedNs, double[] counts) {
+    }
+
+    /**
+     * A ban of {@code peer}, or of the subnet {@code subnetKey} when {@code peer} is null, now lasts until
+     * {@code expiresNs}; {@link #onUnban} lifts it. Bans survive restarts (DESIGN §3.5).
+     */
+    default void onBan(NodeId peer, long subnetKey, long expiresNs) {
+    }
+
+    /** A ban of {@code peer} (or of the subnet {@code subnetKey} when {@code peer} is null) was lifted. */
+    default void onUnban(NodeId peer, long subnetKey) {
+    }
+
     /** Journals nothing: the simulator, tests, a node without a data dir. */
     StoreJournal NONE = new StoreJournal() {
         @Override
