@@ -140,7 +140,8 @@ public final class MoliaNode implements AutoCloseable {
         this.transport = UdpTransport.start(config.listen(), config.shards(), true, config.buffers(), receiver);
         InetSocketAddress bound = transport.localAddress();
         this.self = new Contact(id, identity.publicKey(), powNonce, SocketAddresses.toNodeAddress(bound));
-        CoreConfig coreConfig = CoreConfig.defaults().withProtocol(config.protocol());
+        CoreConfig coreConfig = CoreConfig.defaults().withProtocol(config.protocol())
+                .withDisjointPaths(config.disjointPaths());
         if (bound.getAddress().isLoopbackAddress()) {
             coreConfig = coreConfig.withSubnetLimit(coreConfig.k()); // a devnet: all in 127.0.0.0/24 (::1: ::/48)
         }

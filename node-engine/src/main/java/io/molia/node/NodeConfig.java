@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.molia.codec.ProtocolRange;
 import io.molia.contact.ProofOfWork;
+import io.molia.core.CoreConfig;
 import io.molia.core.store.RecordsConfig;
 import io.molia.session.SessionManager;
 import io.molia.transport.SocketBuffers;
@@ -38,11 +39,12 @@ import io.molia.wal.WalOptions;
  *                   and this node's own identity must show ({@link ProofOfWork#DEFAULT_BITS} unless given)
  * @param asnTable   an offline prefix → AS table (iptoasn.com's tab-separated format) for the per-AS rate limit of
  *                   initiations under load ({@link io.molia.session.AsnTable}), or null (no per-AS limit)
+ * @param disjointPaths S/Kademlia d of record reads and writes ({@link CoreConfig#disjointPaths}; 1 = none)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
         ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records,
-        int powBits, Path asnTable) {
+        int powBits, Path asnTable, int disjointPaths) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -54,7 +56,8 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
             int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
             ProtocolRange protocol, double handshakeCpuBudget) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, null, RecordsConfig.defaults(), ProofOfWork.DEFAULT_BITS, null);
+                handshakeCpuBudget, null, RecordsConfig.defaults(), ProofOfWork.DEFAULT_BITS, null,
+                CoreConfig.DEFAULT_DISJOINT_PATHS);
     }
 
     /** A node with the default WAL options. */
@@ -79,43 +82,49 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     /** This configuration with the debug key log at {@code file} (null: off). */
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, disjointPaths);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, disjointPaths);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                shareOfThread, natAlternateAddress, records, powBits, asnTable);
+                shareOfThread, natAlternateAddress, records, powBits, asnTable, disjointPaths);
     }
 
     /** This configuration sending "other address" NAT probes from {@code address} (null: refusing them). */
     public NodeConfig withNatAlternateAddress(InetAddress address) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, address, records, powBits, asnTable);
+                handshakeCpuBudget, address, records, powBits, asnTable, disjointPaths);
     }
 
     /** This configuration with other provider and mutable record parameters (TTLs, republish intervals, bounds). */
     public NodeConfig withRecords(RecordsConfig recordsConfig) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits, asnTable, disjointPaths);
     }
 
     /** This configuration on a network asking {@code bits} of identity proof of work (devnets and tests: few). */
     public NodeConfig withPowBits(int bits) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable);
+                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable, disjointPaths);
     }
 
     /** This configuration with the prefix → AS table at {@code file} (null: no per-AS rate limit). */
     public NodeConfig withAsnTable(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, file);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, file, disjointPaths);
+    }
+
+    /** This configuration with {@code d} disjoint paths for record reads and writes (1: one path, no defence). */
+    public NodeConfig withDisjointPaths(int d) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, d);
     }
 
     public NodeConfig {
@@ -127,6 +136,10 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         }
         if (powBits < 0 || powBits > ProofOfWork.MAX_BITS) {
             throw new IllegalArgumentException("--pow-bits must be between 0 and " + ProofOfWork.MAX_BITS);
+        }
+        if (disjointPaths < 1 || disjointPaths > CoreConfig.defaults().alpha()) {
+            throw new IllegalArgumentException("--disjoint-paths must be between 1 and " + CoreConfig.defaults().alpha()
+                    + " (the lookup's parallelism)");
         }
         if (shards < 1 || shards > MoliaNode.MAX_SHARDS) {
             throw new IllegalArgumentException("--shards must be between 1 and " + MoliaNode.MAX_SHARDS);

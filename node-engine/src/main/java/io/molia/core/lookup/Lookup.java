@@ -272,6 +272,12 @@ public final class Lookup {
         return c == null ? 0 : c.hop;
     }
 
+    /** The disjoint path {@code peer} belongs to (it is asked by that path only), or -1 when it is not a candidate. */
+    public int pathOf(NodeId peer) {
+        Candidate c = byId.get(peer);
+        return c == null ? -1 : c.path;
+    }
+
     private boolean addCandidate(Contact contact, int path, int hop) {
         if (byId.containsKey(contact.id())) {
             return false;
