@@ -574,7 +574,7 @@ public final class Simulation {
         if (attack.eclipse()) {
             victim = slots[attackRandom.nextInt(honest)];
         }
-        int targetCount = attack.nearTarget() ? Math.max(1, sybils / k) : DEFAULT_GET_TARGETS;
+        int targetCount = attack.nearTarget() && sybils >= k ? sybils / k : DEFAULT_GET_TARGETS;
         targets = new GetTargets(Math.min(targetCount, Math.max(1, config.lookups())), attackRandom);
         // Close enough to precede all but about half an honest node: log2(honest) + 1 bits shared with the key.
         int nearBits = 64 - Long.numberOfLeadingZeros(Math.max(1, honest - 1)) + 1;
