@@ -681,7 +681,8 @@ public final class Simulation {
         }
         String placement = attack.nearTarget() ? "near-target" : attack.eclipse() ? "eclipse" : "random";
         return new SybilOutcome(sybilContacts.size(), attack.behaviour(), placement, sybilPrefixBits, attack.powBits(),
-                config.core().disjointPaths(), sybilHashes, gets, getsFound, getsCorrect, rejected, responder.forgedRecords(),
+                config.core().disjointPaths(), sybilHashes, gets, getsFound, getsCorrect, rejected,
+                responder.forgedRecords(),
                 victimShareStart, victim == null ? -1 : victimSybilShare());
     }
 

@@ -23,7 +23,7 @@ public enum SybilBehaviour {
     /** An honest node's answers, each {@link #SLOW_ANSWER_MS} late: past a hedge and the copy's timeout. */
     SLOW("slow");
 
-    /** How late a {@link #SLOW} Sybil answers: beyond the 99th percentile of first contacts, within the hard timeout. */
+    /** How late a {@link #SLOW} Sybil answers: past the 99th percentile of first contacts, within the hard timeout. */
     public static final int SLOW_ANSWER_MS = 1_000;
 
     private final String flag;

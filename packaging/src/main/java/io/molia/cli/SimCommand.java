@@ -99,7 +99,8 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--disjoint-paths", defaultValue = "" + CoreConfig.DEFAULT_DISJOINT_PATHS,
             converter = NodeCommand.DisjointPaths.class,
             description = "S/Kademlia d of record reads and writes (gets, puts, providers), at most alpha (4); 1: no "
-                    + "disjoint paths. Plain lookups take one path, as on a node. Default ${DEFAULT-VALUE}, the node's.")
+                    + "disjoint paths. Plain lookups take one path, as on a node. Default ${DEFAULT-VALUE}, the "
+                    + "node's.")
     int disjointPaths;
 
     @Option(names = "--sybil-fraction", converter = SybilFraction.class, paramLabel = "FRACTION",

@@ -12,7 +12,8 @@ import io.molia.contact.Contact;
  * @param rttNs            round trip of the answer; -1 unless answered
  * @param contactsReturned contacts the answer carried
  */
-public record LookupHop(Contact peer, int hop, int path, long sentNs, long rttNs, Outcome outcome, int contactsReturned) {
+public record LookupHop(Contact peer, int hop, int path, long sentNs, long rttNs, Outcome outcome,
+        int contactsReturned) {
     /** What became of one request of the lookup. */
     public enum Outcome { ANSWERED, VALUE, SLOW, ERROR, TIMEOUT }
 }
