@@ -5,7 +5,8 @@ import io.molia.crypto.Blake3;
 /**
  * The static proof of work on an identity (DESIGN §3.5): a contact is valid only if BLAKE3(node ID ‖ nonce), the
  * nonce as 8 big-endian bytes, starts with at least {@link #bits()} zero bits. {@code c} is a network parameter:
- * choosing an ID costs 2^c hashes once, and an ID near a chosen target 2^(c + prefix bits).
+ * choosing an ID costs 2^c hashes once, and an ID near a chosen target 2^(prefix bits) candidate keys more: the proof
+ * binds an ID but does not choose it (measured in the simulator: docs/benchmarks.md, "Sybils around the keys").
  *
  * <p>A check costs one BLAKE3 of 40 bytes; identities that passed are remembered in a small direct-mapped table
  * (their ID words and nonce), so a peer met again costs a few compares and nothing is allocated either way. Only

@@ -10,7 +10,10 @@ import io.molia.codec.ProtocolRange;
  *
  * @param k                    bucket size and lookup result size
  * @param alpha                lookup requests in flight
- * @param disjointPaths        S/Kademlia d: 1 = classic lookup, d > 1 = d paths that never share a peer
+ * @param disjointPaths        S/Kademlia d for record reads and writes (values, mutable records, providers): d paths
+ *                             that never share a peer, so one path through honest peers is enough; 1 = classic.
+ *                             Plain FIND_NODE lookups (join, refresh, an operator's lookup) always take one path
+ *                             (see {@link NodeCore}'s operations)
  * @param maxPerSubnetInBucket contacts from one /24 (IPv4) or /48 (IPv6) a bucket admits
  * @param replacementCacheSize replacement contacts kept per bucket
  * @param failuresBeforeEvict  consecutive failures after which a contact leaves its bucket
@@ -47,6 +50,9 @@ public record CoreConfig(
         long maxRecordTtlNs,
         ProtocolRange protocol) {
 
+    /** d of record operations: measured against Sybils placed around the keys in docs/benchmarks.md. */
+    public static final int DEFAULT_DISJOINT_PATHS = 4;
+
     public CoreConfig {
         require(k >= 1 && k <= 64, "k must be in 1..64");
         require(alpha >= 1 && alpha <= k, "alpha must be in 1..k");
@@ -59,7 +65,7 @@ public record CoreConfig(
     }
 
     public static CoreConfig defaults() {
-        return new CoreConfig(20, 4, 1, 2, 20, 2,
+        return new CoreConfig(20, 4, DEFAULT_DISJOINT_PATHS, 2, 20, 2,
                 TimeUnit.MILLISECONDS.toNanos(1_000), TimeUnit.MILLISECONDS.toNanos(50),
                 TimeUnit.MILLISECONDS.toNanos(2_000), 3, TimeUnit.MINUTES.toNanos(15),
                 4_096, 256, 100_000, 256L << 20, 1_000, TimeUnit.HOURS.toNanos(24), ProtocolRange.THIS_RELEASE);

@@ -53,7 +53,7 @@ public final class CoreCounters {
     public long relayFramesDropped;
     /** Probe-shaped datagrams matching no probe this node asked for: dropped, never answered. */
     public long natProbesDropped;
-    /** Provider or mutable records in answers that failed their signature or shape check (ignored). */
+    /** Values, provider or mutable records in answers that failed their hash, signature or shape check (ignored). */
     public long invalidRecordAnswers;
     /** Copies of a found record stored on the closest peer of the get's path that lacked it. */
     public long pathCacheStores;

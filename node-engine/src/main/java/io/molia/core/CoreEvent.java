@@ -51,10 +51,11 @@ public sealed interface CoreEvent {
 
     /**
      * A mutable get finished: the highest valid seq seen, or null when no peer had the record; {@code firstValidNs}
-     * is when the first valid answer came (-1: none, or held here), after which it waited a bounded time for more.
+     * is when the first valid answer came (-1: none, or held here), after which it waited a bounded time for more;
+     * {@code requests} is how many requests its lookup sent.
      */
     record MutableGetCompleted(long handle, NodeId key, MutableRecord record, long startedNs, long finishedNs,
-            long firstValidNs) implements CoreEvent {
+            long firstValidNs, int requests) implements CoreEvent {
     }
 
     /** A ping answered ({@code rttNs} >= 0) or timed out ({@code rttNs} == -1). */

@@ -979,12 +979,15 @@ public final class NodeCore {
                 finish(nowNs, op);
             }
             case LOOKUP, GET, REFRESH, FIND_PROVIDERS, GET_MUTABLE -> {
-                if (op.kind == OperationKind.GET && message.kind() == MessageKind.VALUE && valueMatches(op.target)) {
-                    op.valueFound = message.copyValue();
-                    op.holder = from;
-                    op.lookup.onResponse(nowNs, from.id(), List.of());
-                    finish(nowNs, op);
-                    return;
+                if (op.kind == OperationKind.GET && message.kind() == MessageKind.VALUE) {
+                    if (valueMatches(op.target)) {
+                        op.valueFound = message.copyValue();
+                        op.holder = from;
+                        op.lookup.onResponse(nowNs, from.id(), List.of());
+                        finish(nowNs, op);
+                        return;
+                    }
+                    counters.invalidRecordAnswers++; // not the value of this key: the lookup goes on without it
                 }
                 if (onRecordAnswer(nowNs, op, from)) {
                     return;
@@ -1368,7 +1371,8 @@ public final class NodeCore {
             }
         }
         long handle = nextHandle++;
-        Lookup lookup = new Lookup(target, config.k(), config.alpha(), config.disjointPaths(), start, rttOracle, nowNs);
+        int paths = kind.record ? config.disjointPaths() : 1;
+        Lookup lookup = new Lookup(target, config.k(), config.alpha(), paths, start, rttOracle, nowNs);
         Operation op = new Operation(handle, kind, target, value, ttlNs, nowNs, lookup);
         if (traced) {
             op.trace = new ArrayList<>();
@@ -1416,8 +1420,8 @@ public final class NodeCore {
     private void trace(Operation op, PendingRequest req, long nowNs, LookupHop.Outcome outcome, int contacts) {
         long rttNs = outcome == LookupHop.Outcome.ANSWERED || outcome == LookupHop.Outcome.VALUE
                 ? nowNs - req.sentNs : -1;
-        op.trace.add(new LookupHop(req.peer, op.lookup == null ? 0 : op.lookup.hopOf(req.peer.id()), req.sentNs,
-                rttNs, outcome, contacts));
+        op.trace.add(new LookupHop(req.peer, op.lookup == null ? 0 : op.lookup.hopOf(req.peer.id()),
+                op.lookup == null ? 0 : op.lookup.pathOf(req.peer.id()), req.sentNs, rttNs, outcome, contacts));
     }
 
     private void finish(long nowNs, Operation op) {
@@ -1447,7 +1451,7 @@ public final class NodeCore {
             case FIND_PROVIDERS -> new CoreEvent.ProvidersFound(op.handle, op.target,
                     List.copyOf(op.providersFound.values()), op.startedNs, nowNs);
             case GET_MUTABLE -> new CoreEvent.MutableGetCompleted(op.handle, op.target, op.bestMutable, op.startedNs,
-                    nowNs, op.firstValidNs);
+                    nowNs, op.firstValidNs, op.lookup.requestsSent());
         };
         afterRecordOperation(nowNs, op);
         if (event != null) {
@@ -1630,24 +1634,32 @@ public final class NodeCore {
     // ---------------------------------------------------------------- state records
 
     private enum OperationKind {
-        LOOKUP(MessageKind.FIND_NODE, false),
-        GET(MessageKind.FIND_VALUE, false),
-        PUT(MessageKind.FIND_NODE, true),
-        PING(MessageKind.PING, false),
-        REFRESH(MessageKind.FIND_NODE, false),
-        PROVIDE(MessageKind.FIND_NODE, true),
-        FIND_PROVIDERS(MessageKind.GET_PROVIDERS, false),
-        PUT_MUTABLE(MessageKind.FIND_NODE, true),
-        GET_MUTABLE(MessageKind.GET_MUTABLE, false);
+        LOOKUP(MessageKind.FIND_NODE, false, false),
+        GET(MessageKind.FIND_VALUE, false, true),
+        PUT(MessageKind.FIND_NODE, true, true),
+        PING(MessageKind.PING, false, false),
+        REFRESH(MessageKind.FIND_NODE, false, false),
+        PROVIDE(MessageKind.FIND_NODE, true, true),
+        FIND_PROVIDERS(MessageKind.GET_PROVIDERS, false, true),
+        PUT_MUTABLE(MessageKind.FIND_NODE, true, true),
+        GET_MUTABLE(MessageKind.GET_MUTABLE, false, true);
 
         /** What its lookup asks each peer. */
         final MessageKind request;
         /** A lookup for the k closest, then a write to each of them (its answers complete the operation). */
         final boolean writes;
+        /**
+         * A record read or write: its lookup takes {@link CoreConfig#disjointPaths} paths that share no peer, so
+         * Sybils that own every peer of one path cannot hide or swallow the record. The others (join, refresh, an
+         * operator's lookup) take one: they return only contacts, each of which must still answer this node before
+         * it enters the table, and d paths would multiply the maintenance traffic of every node.
+         */
+        final boolean record;
 
-        OperationKind(MessageKind request, boolean writes) {
+        OperationKind(MessageKind request, boolean writes, boolean record) {
             this.request = request;
             this.writes = writes;
+            this.record = record;
         }
     }
 

@@ -291,8 +291,8 @@ public final class NodeFigures {
             f.add(Figure.<ShardSource>counter("provider_writes_" + reason, PROVIDER_WRITES_HELP,
                     s -> s.recordRequests().providers().outcomes(outcome)).inFamily(PROVIDER_WRITES, reason));
         }
-        f.add(Figure.counter("invalid_record_answers", "Provider or mutable records in answers that failed their "
-                + "signature or shape check (ignored)", s -> s.core().invalidRecordAnswers));
+        f.add(Figure.counter("invalid_record_answers", "Values, provider or mutable records in answers that failed "
+                + "their hash, signature or shape check (ignored)", s -> s.core().invalidRecordAnswers));
         f.add(Figure.counter("path_cache_stores", "Copies of a found record cached on the closest peer of the get's "
                 + "path that lacked it", s -> s.core().pathCacheStores));
         f.add(Figure.counter("records_republished", "Provider and mutable records re-announced by this node as "

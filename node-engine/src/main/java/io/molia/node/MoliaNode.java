@@ -147,7 +147,8 @@ public final class MoliaNode implements AutoCloseable {
         this.transport = UdpTransport.start(config.listen(), config.shards(), true, config.buffers(), receiver);
         InetSocketAddress bound = transport.localAddress();
         this.self = new Contact(id, identity.publicKey(), powNonce, SocketAddresses.toNodeAddress(bound));
-        CoreConfig coreConfig = CoreConfig.defaults().withProtocol(config.protocol());
+        CoreConfig coreConfig = CoreConfig.defaults().withProtocol(config.protocol())
+                .withDisjointPaths(config.disjointPaths());
         PeerScores.Config scoreConfig = PeerScores.Config.defaults()
                 .withHalfLifeNs(config.scoreHalfLife().toNanos());
         if (bound.getAddress().isLoopbackAddress()) {

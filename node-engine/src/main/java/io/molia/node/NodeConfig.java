@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.molia.codec.ProtocolRange;
 import io.molia.contact.ProofOfWork;
+import io.molia.core.CoreConfig;
 import io.molia.core.store.RecordsConfig;
 import io.molia.relay.RelayBudget;
 import io.molia.session.SessionManager;
@@ -44,11 +45,12 @@ import io.molia.wal.WalOptions;
  *                   {@link io.molia.relay.RelayBudget#DEFAULT_PERCENT} unless given); 0: it relays for nobody
  * @param scoreHalfLife how fast peers' behaviour scores decay ({@link io.molia.core.PeerScores}): each count halves
  *                   in this time ({@link #DEFAULT_SCORE_HALF_LIFE} unless given)
+ * @param disjointPaths S/Kademlia d of record reads and writes ({@link CoreConfig#disjointPaths}; 1 = none)
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
         ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records,
-        int powBits, Path asnTable, int relayBudgetPercent, java.time.Duration scoreHalfLife) {
+        int powBits, Path asnTable, int relayBudgetPercent, java.time.Duration scoreHalfLife, int disjointPaths) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -61,7 +63,7 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
             ProtocolRange protocol, double handshakeCpuBudget) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 handshakeCpuBudget, null, RecordsConfig.defaults(), ProofOfWork.DEFAULT_BITS, null,
-                RelayBudget.DEFAULT_PERCENT, DEFAULT_SCORE_HALF_LIFE);
+                RelayBudget.DEFAULT_PERCENT, DEFAULT_SCORE_HALF_LIFE, CoreConfig.DEFAULT_DISJOINT_PATHS);
     }
 
     /** A node with the default WAL options. */
@@ -87,59 +89,67 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
                 handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable,
-                relayBudgetPercent, scoreHalfLife);
+                relayBudgetPercent, scoreHalfLife, disjointPaths);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
                 handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable,
-                relayBudgetPercent, scoreHalfLife);
+                relayBudgetPercent, scoreHalfLife, disjointPaths);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 shareOfThread, natAlternateAddress, records, powBits, asnTable,
-                relayBudgetPercent, scoreHalfLife);
+                relayBudgetPercent, scoreHalfLife, disjointPaths);
     }
 
     /** This configuration sending "other address" NAT probes from {@code address} (null: refusing them). */
     public NodeConfig withNatAlternateAddress(InetAddress address) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 handshakeCpuBudget, address, records, powBits, asnTable,
-                relayBudgetPercent, scoreHalfLife);
+                relayBudgetPercent, scoreHalfLife, disjointPaths);
     }
 
     /** This configuration with other provider and mutable record parameters (TTLs, republish intervals, bounds). */
     public NodeConfig withRecords(RecordsConfig recordsConfig) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits, asnTable,
-                relayBudgetPercent, scoreHalfLife);
+                relayBudgetPercent, scoreHalfLife, disjointPaths);
     }
 
     /** This configuration on a network asking {@code bits} of identity proof of work (devnets and tests: few). */
     public NodeConfig withPowBits(int bits) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable, relayBudgetPercent, scoreHalfLife);
+                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable, relayBudgetPercent, scoreHalfLife, disjointPaths);
     }
 
     /** This configuration with behaviour scores decaying by half every {@code halfLife}. */
     public NodeConfig withScoreHalfLife(java.time.Duration halfLife) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, relayBudgetPercent, halfLife);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, relayBudgetPercent, halfLife, disjointPaths);
     }
 
     /** This configuration with the prefix → AS table at {@code file} (null: no per-AS rate limit). */
     public NodeConfig withAsnTable(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, file, relayBudgetPercent, scoreHalfLife);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, file, relayBudgetPercent, scoreHalfLife, disjointPaths);
+    }
+
+    /** This configuration with {@code d} disjoint paths for record reads and writes (1: one path, no defence). */
+    public NodeConfig withDisjointPaths(int d) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, relayBudgetPercent, scoreHalfLife,
+                d);
     }
 
     /** This configuration relaying within {@code percent} of its egress (0: relaying off). */
     public NodeConfig withRelayBudgetPercent(int percent) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, percent, scoreHalfLife);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, percent, scoreHalfLife,
+                disjointPaths);
     }
 
     /** How fast behaviour scores decay unless told: {@link io.molia.core.PeerScores.Config#defaults()}'s. */
@@ -161,6 +171,10 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         }
         if (relayBudgetPercent < 0 || relayBudgetPercent > 100) {
             throw new IllegalArgumentException("--relay-budget-percent must be between 0 and 100");
+        }
+        if (disjointPaths < 1 || disjointPaths > CoreConfig.defaults().alpha()) {
+            throw new IllegalArgumentException("--disjoint-paths must be between 1 and " + CoreConfig.defaults().alpha()
+                    + " (the lookup's parallelism)");
         }
         if (shards < 1 || shards > MoliaNode.MAX_SHARDS) {
             throw new IllegalArgumentException("--shards must be between 1 and " + MoliaNode.MAX_SHARDS);

@@ -27,6 +27,7 @@ public final class HtmlReport {
                 .append("<h2>molia sim</h2>\n");
         summaryTable(h, runs);
         partitionTable(h, runs);
+        sybilTable(h, runs);
         h.append("<div class=\"grid\">\n");
         h.append(cdf("Latency: closest node answered (CDF)", "ms", runs, r -> r.latencyMs()));
         h.append(cdf("Lookup finished: k closest responsive answered (CDF)", "ms", runs, r -> r.finishedMs()));
@@ -85,6 +86,39 @@ public final class HtmlReport {
                     .append(td(rate(p.path("after"))))
                     .append(td(recovery < 0 ? "not within the run" : String.format(Locale.ROOT, "%.0f s", recovery)))
                     .append("</tr>\n");
+        }
+        h.append("</table>\n");
+    }
+
+    /** Runs with an adversary: what their gets returned, at what latency and cost, and what the Sybils paid. */
+    private static void sybilTable(StringBuilder h, List<ReportRun> runs) {
+        if (runs.stream().noneMatch(r -> r.summary().has("sybils"))) {
+            return;
+        }
+        h.append("<table><tr><th>Sybils</th><th>count, behaviour, placement</th><th>disjoint paths</th><th>gets</th>"
+                + "<th>lookup success</th><th>correct values</th><th>wrong values</th><th>forged sent / refused</th>"
+                + "<th>latency P50 / P95 / P99 ms</th><th>req/get</th><th>attackers' cost at 25 bits</th>"
+                + "<th>victim's table: Sybils</th></tr>\n");
+        for (ReportRun r : runs) {
+            JsonNode y = r.summary().path("sybils");
+            if (y.isMissingNode()) {
+                continue;
+            }
+            String victim = y.has("victim_table_sybil_share_start")
+                    ? pct(y.path("victim_table_sybil_share_start").asDouble()) + " → "
+                            + pct(y.path("victim_table_sybil_share_end").asDouble()) : "–";
+            h.append("<tr><td>").append(escape(r.label())).append("</td>")
+                    .append(td(y.path("sybils").asText() + ", " + y.path("behaviour").asText() + ", "
+                            + y.path("placement").asText()))
+                    .append(td(y.path("disjoint_paths").asText()))
+                    .append(td(y.path("gets").asText())).append(td(pct(y.path("lookup_success").asDouble())))
+                    .append(td(pct(y.path("correct_value_rate").asDouble())))
+                    .append(td(y.path("wrong_values").asText()))
+                    .append(td(y.path("forged_sent").asText() + " / " + y.path("forged_rejected").asText()))
+                    .append(td(triple(r.summary().path("latency_ms"))))
+                    .append(td(r.summary().path("messages_per_lookup").asText()))
+                    .append(td(y.path("core_hours_at_pow_25").asText() + " core-hours"))
+                    .append(td(victim)).append("</tr>\n");
         }
         h.append("</table>\n");
     }

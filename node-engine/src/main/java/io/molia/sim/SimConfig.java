@@ -21,10 +21,11 @@ import io.molia.core.CoreConfig;
  *                           false: the cores exchange inner messages directly (fast, for 100k nodes)
  * @param core               protocol parameters of every node
  * @param partition          a region cut off for a while, then rejoined; null: none
+ * @param sybils             the adversary (then the measured lookups are gets of records stored before); null: none
  */
 public record SimConfig(int nodes, int lookups, double churnPerMinute, double loss, long seed, double warmupSeconds,
         double lookupSeconds, double minAccessMs, double maxAccessMs, boolean handshakeRoundTrip, boolean sessions,
-        CoreConfig core, Partition partition) {
+        CoreConfig core, Partition partition, SybilAttack sybils) {
 
     public SimConfig {
         if (nodes < 2) {
@@ -49,13 +50,27 @@ public record SimConfig(int nodes, int lookups, double churnPerMinute, double lo
         if (minAccessMs < 0 || maxAccessMs < minAccessMs) {
             throw new IllegalArgumentException("access delay bounds must satisfy 0 <= min <= max");
         }
+        if (sybils != null && sessions) {
+            throw new IllegalArgumentException("--sybil-fraction runs without --sessions: the Sybils' keys are ground "
+                    + "for their IDs, not usable for handshakes");
+        }
+        if (sybils != null && nodes - sybils.sybils(nodes) < 2) {
+            throw new IllegalArgumentException("--sybil-fraction leaves fewer than 2 honest nodes");
+        }
+    }
+
+    public SimConfig(int nodes, int lookups, double churnPerMinute, double loss, long seed, double warmupSeconds,
+            double lookupSeconds, double minAccessMs, double maxAccessMs, boolean handshakeRoundTrip, boolean sessions,
+            CoreConfig core, Partition partition) {
+        this(nodes, lookups, churnPerMinute, loss, seed, warmupSeconds, lookupSeconds, minAccessMs, maxAccessMs,
+                handshakeRoundTrip, sessions, core, partition, null);
     }
 
     public SimConfig(int nodes, int lookups, double churnPerMinute, double loss, long seed, double warmupSeconds,
             double lookupSeconds, double minAccessMs, double maxAccessMs, boolean handshakeRoundTrip, boolean sessions,
             CoreConfig core) {
         this(nodes, lookups, churnPerMinute, loss, seed, warmupSeconds, lookupSeconds, minAccessMs, maxAccessMs,
-                handshakeRoundTrip, sessions, core, null);
+                handshakeRoundTrip, sessions, core, null, null);
     }
 
     public static SimConfig defaults(int nodes, int lookups, double churn, double loss, long seed) {
@@ -65,12 +80,18 @@ public record SimConfig(int nodes, int lookups, double churnPerMinute, double lo
     /** This scenario with every node driven through a shard with real WireGuard sessions. */
     public SimConfig withSessions() {
         return new SimConfig(nodes, lookups, churnPerMinute, loss, seed, warmupSeconds, lookupSeconds, minAccessMs,
-                maxAccessMs, false, true, core, partition);
+                maxAccessMs, false, true, core, partition, sybils);
     }
 
     /** This scenario with {@code region} cut off for a while. */
     public SimConfig withPartition(Partition region) {
         return new SimConfig(nodes, lookups, churnPerMinute, loss, seed, warmupSeconds, lookupSeconds, minAccessMs,
-                maxAccessMs, handshakeRoundTrip, sessions, core, region);
+                maxAccessMs, handshakeRoundTrip, sessions, core, region, sybils);
+    }
+
+    /** This scenario under {@code attack}. */
+    public SimConfig withSybils(SybilAttack attack) {
+        return new SimConfig(nodes, lookups, churnPerMinute, loss, seed, warmupSeconds, lookupSeconds, minAccessMs,
+                maxAccessMs, handshakeRoundTrip, sessions, core, partition, attack);
     }
 }

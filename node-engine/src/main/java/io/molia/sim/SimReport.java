@@ -8,7 +8,8 @@ import java.util.Map;
  * What one simulation run measured. Latencies are simulated milliseconds; {@code wallSeconds} and
  * {@code peakHeapBytes} describe the machine that ran it and are the only figures that differ between two runs of
  * the same seed. {@code samples} holds every measured lookup (for {@code --report}); {@code partition} is null
- * unless the run cut a region off.
+ * unless the run cut a region off, {@code sybils} unless it had an adversary (then the measured lookups are gets,
+ * and a sample succeeded when it returned the value stored).
  */
 public record SimReport(
         int nodes,
@@ -33,7 +34,8 @@ public record SimReport(
         long peakHeapBytes,
         String traceDigest,
         PartitionOutcome partition,
-        List<LookupSample> samples) {
+        List<LookupSample> samples,
+        SybilOutcome sybils) {
 
     /** P50/P95/P99 and mean. */
     public record Percentiles(double p50, double p95, double p99, double mean) {
@@ -66,6 +68,9 @@ public record SimReport(
         if (partition != null) {
             m.put("partition", partition.toJsonMap());
         }
+        if (sybils != null) {
+            m.put("sybils", sybils.toJsonMap(lookupsIssued - lookupsAbandoned));
+        }
         return m;
     }
 
@@ -91,10 +96,14 @@ public record SimReport(
                 : "protocol cores (inner messages)");
         row(b, "lookups", lookupsCompleted + " of " + lookupsIssued + " completed, " + lookupsAbandoned
                 + " abandoned (origin left)");
-        row(b, "success", String.format("%.2f%% (closest live node in the result)", successRate * 100));
-        row(b, "k closest found", String.format("%.2f%%", kClosestShare * 100));
-        row(b, "latency (closest answered)", fmt(latencyMs));
-        row(b, "latency (lookup finished)", fmt(terminationMs));
+        if (sybils == null) {
+            row(b, "success", String.format("%.2f%% (closest live node in the result)", successRate * 100));
+            row(b, "k closest found", String.format("%.2f%%", kClosestShare * 100));
+        } else {
+            row(b, "success", String.format("%.2f%% (gets that returned the value stored)", successRate * 100));
+        }
+        row(b, sybils == null ? "latency (closest answered)" : "latency (value returned)", fmt(latencyMs));
+        row(b, sybils == null ? "latency (lookup finished)" : "latency (get finished)", fmt(terminationMs));
         row(b, "hops / messages", String.format("%.2f hops, %.1f requests per lookup", meanHops,
                 meanMessagesPerLookup));
         row(b, "nodes replaced", String.valueOf(nodesReplaced));
@@ -102,6 +111,9 @@ public record SimReport(
         row(b, "simulated / wall", String.format("%.1f s / %.1f s", simulatedSeconds, wallSeconds));
         row(b, "peak heap", (peakHeapBytes >> 20) + " MiB");
         row(b, "trace digest", traceDigest);
+        if (sybils != null) {
+            sybils.rows(b, lookupsIssued - lookupsAbandoned);
+        }
         if (partition != null) {
             PartitionOutcome p = partition;
             row(b, "partition", String.format("%.0f%% of the sites (%d nodes) cut off at %.0f s for %.0f s, %d "

@@ -16,13 +16,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import java.util.function.ToDoubleFunction;
 
+import io.molia.codec.MessageCodec;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.contact.ProofOfWork;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.core.Outbound;
+import io.molia.core.RoutingEntry;
 import io.molia.core.store.MutableStore;
+import io.molia.crypto.Blake3;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.record.MutableRecord;
 import io.molia.record.SignedNodeRecord;
@@ -44,7 +48,8 @@ import io.molia.shard.Shard;
  * one-way access-link delay; one-way delay = RTT(site a, site b) / 2 + access(a) + access(b). The initial network
  * starts warm (tables filled from the global view, as after long uptime, with measured RTTs); every join during the
  * run goes through the real bootstrap protocol. Departures vanish silently. A {@link Partition} drops every datagram
- * between a region's sites and the rest for a while.
+ * between a region's sites and the rest for a while. A {@link SybilAttack} adds Sybils that pay the same proof of
+ * work, placed around the measured keys or in one node's buckets; the measured lookups are then gets.
  *
  * <p>Single-threaded; not thread-safe.
  */
@@ -56,6 +61,10 @@ public final class Simulation {
     /** Sessions a simulated node keeps: a lookup meets at most a few dozen peers; the table evicts beyond. */
     private static final int SESSIONS_PER_NODE = 512;
     private static final BanList.View NO_BANS = new BanList().view();
+    /** How long the records the measured gets read were stored for: beyond any run. */
+    private static final long TARGET_TTL_NS = TimeUnit.HOURS.toNanos(24);
+    /** Records the measured gets read when Sybils are not placed around them. */
+    private static final int DEFAULT_GET_TARGETS = 100;
 
     private final SimConfig config;
     private final LatencyMatrix latency;
@@ -65,8 +74,27 @@ public final class Simulation {
     private final SplittableRandom lookupRandom;
     private final SplittableRandom identityRandom;
     private final SplittableRandom recordRandom;
+    private final SplittableRandom attackRandom;
     /** The record rounds of {@code --records}, or null. */
     private RecordWorkload records;
+    /** The adversary, or null; with one, what the measured gets read, how Sybils answer, what they paid. */
+    private final SybilAttack attack;
+    private GetTargets targets;
+    private SybilResponder responder;
+    private final List<Contact> sybilContacts = new ArrayList<>();
+    private final Blake3 blake3 = new Blake3();
+    private final byte[] powInput = new byte[ProofOfWork.INPUT_BYTES];
+    private final byte[] hashScratch = new byte[Blake3.OUTPUT_BYTES];
+    private final byte[] sybilOut = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
+    private long sybilHashes;
+    private int sybilPrefixBits;
+    private SimNode victim;
+    private double victimShareStart = -1;
+    /** Forged records refused by honest cores that have since left (the others are summed at the end). */
+    private long rejectedByDeparted;
+    private int gets;
+    private int getsFound;
+    private int getsCorrect;
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     private final SimNode[] slots;
     private final Map<NodeAddress, SimNode> byAddress = new HashMap<>();
@@ -100,6 +128,8 @@ public final class Simulation {
         this.identityRandom = master.split();
         this.regionSites = region(config.partition(), latency, master.split());
         this.recordRandom = master.split();
+        this.attackRandom = master.split();
+        this.attack = config.sybils();
         this.slots = new SimNode[config.nodes()];
     }
 
@@ -140,11 +170,18 @@ public final class Simulation {
     public SimReport run() {
         long wallStart = System.nanoTime();
         resetPeakHeap();
-        for (int i = 0; i < slots.length; i++) {
+        int honest = slots.length - (attack == null ? 0 : attack.sybils(slots.length));
+        for (int i = 0; i < honest; i++) {
             slots[i] = newNode(i, true);
             initialNodesInside += regionSites[slots[i].site] ? 1 : 0;
         }
+        if (attack != null) {
+            addSybils(honest);
+        }
         warmStart();
+        if (attack != null) {
+            afterWarmStartUnderAttack(honest);
+        }
         long warmupNs = seconds(config.warmupSeconds());
         long spanNs = seconds(config.lookupSeconds());
         for (int i = 0; i < config.lookups(); i++) {
@@ -217,6 +254,10 @@ public final class Simulation {
                     return;
                 }
                 mix(e.timeNs, e.slot, e.data.length);
+                if (node.sybil && attack.behaviour() != SybilBehaviour.SLOW) {
+                    answerAsSybil(node, e);
+                    return;
+                }
                 if (node.shard != null) {
                     node.shard.onDatagram(e.from.address(), e.data, 0, e.data.length, nowNs, WALL_EPOCH_NS + nowNs);
                 } else {
@@ -296,6 +337,9 @@ public final class Simulation {
             return;
         }
         long delayNs = oneWayNs(from, to);
+        if (from.sybil && attack.behaviour() == SybilBehaviour.SLOW) {
+            delayNs += TimeUnit.MILLISECONDS.toNanos(SybilBehaviour.SLOW_ANSWER_MS);
+        }
         if (config.handshakeRoundTrip() && from.sessions.add(to.contact.id())) {
             to.sessions.add(from.contact.id());
             delayNs += 2 * oneWayNs(from, to); // initiation and response before the first data packet
@@ -334,6 +378,9 @@ public final class Simulation {
         final int site;
         final double accessMs;
         final Set<NodeId> sessions = new HashSet<>();
+        /** One of the attackers' nodes; its codec (carrying its proof) encodes its forged answers. */
+        boolean sybil;
+        MessageCodec sybilCodec;
         boolean joined;
         long joinedNs;
         long wakeAtNs = Long.MAX_VALUE;
@@ -358,16 +405,24 @@ public final class Simulation {
         do {
             ip = topologyRandom.nextInt();
         } while (!usedIps.add(ip));
-        Contact contact = new Contact(NodeId.ofPublicKey(publicKey), publicKey, 0,
+        NodeId id = NodeId.ofPublicKey(publicKey);
+        Contact contact = new Contact(id, publicKey, attack == null ? 0 : powNonce(id, false),
                 NodeAddress.ipv4(ip, (int) PORT));
         int site = topologyRandom.nextInt(latency.sites());
         double accessMs = config.minAccessMs()
                 + topologyRandom.nextDouble() * (config.maxAccessMs() - config.minAccessMs());
+        return register(slot, joined, contact, seed, site, accessMs);
+    }
+
+    private SimNode register(int slot, boolean joined, Contact contact, byte[] seed, int site, double accessMs) {
         NodeCore core = new NodeCore(config.core(), contact, identityRandom.split(), nowNs);
+        if (attack != null) {
+            core.proofOfWork(new ProofOfWork(attack.powBits()));
+        }
         Shard shard = null;
         if (config.sessions()) {
-            SessionManager sessions = new SessionManager(StaticIdentity.fromEd25519Seed(seed), publicKey, new byte[32],
-                    0, 0, SESSIONS_PER_NODE, identityRandom.split(), (id, key, pow) -> true);
+            SessionManager sessions = new SessionManager(StaticIdentity.fromEd25519Seed(seed), contact.publicKeyBytes(),
+                    new byte[32], 0, 0, SESSIONS_PER_NODE, identityRandom.split(), (id, key, pow) -> true);
             sessions.setHandshakeCpuBudget(0); // its load signal reads gaps of real time; virtual time has none
             shard = new Shard(core, sessions, () -> NO_BANS);
         }
@@ -390,6 +445,9 @@ public final class Simulation {
         for (int position = 0; position < sorted.length; position++) {
             SimNode node = sorted[position];
             NodeId self = ids[position];
+            if (node.sybil && attack.behaviour() != SybilBehaviour.SLOW) {
+                continue; // it never asks anyone: its own table would go unused
+            }
             // The deepest non-empty bucket is the longer prefix shared with either neighbour in ID order.
             int deepest = Math.max(position > 0 ? self.commonPrefixLength(ids[position - 1]) : 0,
                     position + 1 < ids.length ? self.commonPrefixLength(ids[position + 1]) : 0);
@@ -461,8 +519,12 @@ public final class Simulation {
 
     /** One node leaves without a word; a fresh one (new key, address, site) joins through a random live node. */
     private void replaceRandomNode() {
-        int slot = churnRandom.nextInt(slots.length);
+        int slot;
+        do {
+            slot = churnRandom.nextInt(slots.length);
+        } while (slots[slot].sybil || slots[slot] == victim); // the attackers keep theirs up; the victim stays
         SimNode leaving = slots[slot];
+        rejectedByDeparted += leaving.core.counters().invalidRecordAnswers;
         byAddress.remove(leaving.contact.address());
         if (records != null) {
             records.forget(leaving.incarnation);
@@ -478,18 +540,163 @@ public final class Simulation {
     private SimNode randomJoinedNode(SplittableRandom random, int notSlot) {
         while (true) {
             SimNode n = slots[random.nextInt(slots.length)];
-            if (n.joined && n.slot != notSlot) {
+            if (n.joined && n.slot != notSlot && !n.sybil) {
                 return n;
             }
         }
     }
 
+
+    // ------------------------------------------------------------------ the adversary
+
+    /**
+     * The proof of work of a new identity: nonces tried from 0 until BLAKE3(ID ‖ nonce) shows the network's bits, as
+     * {@code molia keygen} searches. The Sybils' hashes are counted as the attackers' cost.
+     */
+    private long powNonce(NodeId id, boolean sybil) {
+        long nonce = 0;
+        while (ProofOfWork.leadingZeroBits(blake3, id, nonce, powInput, hashScratch) < attack.powBits()) {
+            nonce++;
+        }
+        if (sybil) {
+            sybilHashes += nonce + 1;
+        }
+        return nonce;
+    }
+
+    /**
+     * The Sybils, in slots {@code [honest, nodes)}: each grinds candidate keys until its ID (BLAKE3 of the key) lands
+     * where the attack wants it, then pays the proof of work on that ID like any node.
+     */
+    private void addSybils(int honest) {
+        int sybils = slots.length - honest;
+        int k = config.core().k();
+        if (attack.eclipse()) {
+            victim = slots[attackRandom.nextInt(honest)];
+        }
+        int targetCount = attack.nearTarget() && sybils >= k ? sybils / k : DEFAULT_GET_TARGETS;
+        targets = new GetTargets(Math.min(targetCount, Math.max(1, config.lookups())), attackRandom);
+        // Close enough to precede all but about half an honest node: log2(honest) + 1 bits shared with the key.
+        int nearBits = 64 - Long.numberOfLeadingZeros(Math.max(1, honest - 1)) + 1;
+        // An eclipse fills the victim's buckets 0..depth, the depth its table reaches among the honest nodes.
+        int depth = 64 - Long.numberOfLeadingZeros(Math.max(1, honest / k));
+        long prefixBitsSum = 0;
+        for (int i = 0; i < sybils; i++) {
+            NodeId near = null;
+            int bits = 0;
+            if (attack.nearTarget()) {
+                near = targets.get(i).key();
+                bits = nearBits;
+            } else if (attack.eclipse()) {
+                int bucket = i % (depth + 1);
+                near = victim.contact.id().flipBit(bucket);
+                bits = bucket + 1; // the victim's first `bucket` bits, then the other value of the next
+            }
+            prefixBitsSum += bits;
+            slots[honest + i] = newSybil(honest + i, near, bits);
+        }
+        sybilPrefixBits = sybils == 0 ? 0 : (int) Math.round((double) prefixBitsSum / sybils);
+        responder = new SybilResponder(sybilContacts, attack.behaviour(), targets.mutables(), k,
+                attackRandom.split());
+    }
+
+    private SimNode newSybil(int slot, NodeId near, int prefixBits) {
+        byte[] publicKey = new byte[Contact.PUBLIC_KEY_BYTES];
+        byte[] idBytes = new byte[NodeId.BYTES];
+        NodeId id;
+        do {
+            attackRandom.nextBytes(publicKey);
+            id = NodeId.ofPublicKey(blake3, publicKey, 0, idBytes);
+            sybilHashes++;
+        } while (near != null && id.commonPrefixLength(near) < prefixBits);
+        int ip;
+        do {
+            ip = topologyRandom.nextInt();
+        } while (!usedIps.add(ip));
+        Contact contact = new Contact(id, publicKey, powNonce(id, true), NodeAddress.ipv4(ip, (int) PORT));
+        // An eclipse's Sybils sit beside the victim, so its proximity selection keeps them over farther honest peers.
+        int site = victim != null ? victim.site : topologyRandom.nextInt(latency.sites());
+        double accessMs = victim != null ? config.minAccessMs() : config.minAccessMs()
+                + topologyRandom.nextDouble() * (config.maxAccessMs() - config.minAccessMs());
+        SimNode node = register(slot, true, contact, null, site, accessMs);
+        node.sybil = true;
+        node.sybilCodec = new MessageCodec(config.core().protocol(), contact.powNonce());
+        sybilContacts.add(contact);
+        return node;
+    }
+
+    /**
+     * After the warm start: the victim of an eclipse has met every Sybil aimed at it (they contacted it and answered
+     * its pings), and each record the measured gets read is stored on the k closest honest nodes to its key.
+     */
+    private void afterWarmStartUnderAttack(int honest) {
+        if (victim != null) {
+            for (int i = honest; i < slots.length; i++) {
+                victim.core.addTrustedContact(nowNs, slots[i].contact, 2 * oneWayNs(victim, slots[i]));
+            }
+            drain(victim);
+            victimShareStart = victimSybilShare();
+        }
+        for (GetTargets.Target t : targets.all()) {
+            for (SimNode holder : trueClosest(t.key(), config.core().k(), nowNs)) {
+                if (t.value() != null) {
+                    holder.core.records().put(nowNs, t.key(), t.value(), TARGET_TTL_NS);
+                } else {
+                    holder.core.recordRequests().mutables().put(nowNs, t.mutable(), MutableStore.NO_CAS,
+                            TARGET_TTL_NS);
+                }
+            }
+        }
+    }
+
+    /** A datagram reached a Sybil that does not run the protocol honestly: dropped, or answered with a forgery. */
+    private void answerAsSybil(SimNode sybil, Event e) {
+        if (attack.behaviour() == SybilBehaviour.DROP) {
+            return;
+        }
+        int length = responder.answer(sybil.contact, sybil.sybilCodec, e.from, e.data, e.data.length, sybilOut);
+        if (length > 0) {
+            transmit(sybil, e.from.address(), sybilOut, length);
+        }
+    }
+
+    /** The share of the victim's routing table that Sybils hold. */
+    private double victimSybilShare() {
+        int all = 0;
+        int sybils = 0;
+        for (int b = 0; b < NodeId.BITS; b++) {
+            for (RoutingEntry entry : victim.core.routingTable().bucketEntries(b)) {
+                all++;
+                SimNode n = byAddress.get(entry.contact().address());
+                sybils += n != null && n.sybil ? 1 : 0;
+            }
+        }
+        return all == 0 ? 0 : (double) sybils / all;
+    }
+
+    private SybilOutcome sybilOutcome() {
+        long rejected = rejectedByDeparted;
+        for (SimNode n : slots) {
+            rejected += n.sybil ? 0 : n.core.counters().invalidRecordAnswers;
+        }
+        String placement = attack.nearTarget() ? "near-target" : attack.eclipse() ? "eclipse" : "random";
+        return new SybilOutcome(sybilContacts.size(), attack.behaviour(), placement, sybilPrefixBits, attack.powBits(),
+                config.core().disjointPaths(), sybilHashes, gets, getsFound, getsCorrect, rejected,
+                responder.forgedRecords(),
+                victimShareStart, victim == null ? -1 : victimSybilShare());
+    }
+
     // ------------------------------------------------------------------ measured lookups
 
-    private record MeasuredLookup(SimNode origin, NodeId target) {
+    /** A measured lookup in flight; {@code record} is what a measured get must return (null for a lookup). */
+    private record MeasuredLookup(SimNode origin, NodeId target, GetTargets.Target record) {
     }
 
     private void startMeasuredLookup() {
+        if (attack != null) {
+            startMeasuredGet();
+            return;
+        }
         SimNode origin = randomJoinedNode(lookupRandom, -1);
         NodeId target = new NodeId(lookupRandom.nextLong(), lookupRandom.nextLong(), lookupRandom.nextLong(),
                 lookupRandom.nextLong());
@@ -499,8 +706,52 @@ public final class Simulation {
             completed.add(new LookupSample(nowNs / 1e9, 0, 0, 0, 0, 0, false, LookupSample.Side.NO_CUT));
             return;
         }
-        measured.put(key(origin, handle), new MeasuredLookup(origin, target));
+        measured.put(key(origin, handle), new MeasuredLookup(origin, target, null));
         drain(origin);
+    }
+
+    /** The next of the {@link GetTargets}, read by a random honest node (the victim, under an eclipse). */
+    private void startMeasuredGet() {
+        SimNode origin = victim != null ? victim : randomJoinedNode(lookupRandom, -1);
+        GetTargets.Target t = targets.get(lookupsIssued);
+        lookupsIssued++;
+        long handle = t.value() != null ? origin.core.startGet(nowNs, t.key())
+                : origin.core.startGetMutable(nowNs, t.key());
+        if (handle < 0) {
+            completed.add(new LookupSample(nowNs / 1e9, 0, 0, 0, 0, 0, false, LookupSample.Side.NO_CUT));
+            return;
+        }
+        measured.put(key(origin, handle), new MeasuredLookup(origin, t.key(), t));
+        drain(origin);
+    }
+
+    /** Whether {@code event} ended a measured get (then it is counted). */
+    private boolean onMeasuredGet(SimNode node, CoreEvent event) {
+        if (!(event instanceof CoreEvent.GetCompleted || event instanceof CoreEvent.MutableGetCompleted)) {
+            return false;
+        }
+        MeasuredLookup m = measured.remove(key(node, event.handle()));
+        if (m == null) {
+            return false;
+        }
+        if (event instanceof CoreEvent.GetCompleted g) {
+            countGet(g.startedNs(), g.finishedNs(), g.finishedNs(), g.requests(), g.value() != null,
+                    m.record().correct(g.value()));
+        } else if (event instanceof CoreEvent.MutableGetCompleted g) {
+            countGet(g.startedNs(), g.firstValidNs() >= 0 ? g.firstValidNs() : g.finishedNs(), g.finishedNs(),
+                    g.requests(), g.record() != null, m.record().correct(g.record()));
+        }
+        return true;
+    }
+
+    /** A measured get finished: it counts as correct only if it returned exactly what was stored. */
+    private void countGet(long startedNs, long valueNs, long finishedNs, int requests, boolean found,
+            boolean correct) {
+        gets++;
+        getsFound += found ? 1 : 0;
+        getsCorrect += correct ? 1 : 0;
+        completed.add(new LookupSample(startedNs / 1e9, (valueNs - startedNs) / 1e6, (finishedNs - startedNs) / 1e6, 0,
+                requests, 0, correct, LookupSample.Side.NO_CUT));
     }
 
     /** A random node publishes a mutable record it signs and announces itself as a provider of a random key. */
@@ -565,6 +816,9 @@ public final class Simulation {
         if (records != null) {
             onRecordEvent(node, event);
         }
+        if (attack != null && onMeasuredGet(node, event)) {
+            return;
+        }
         if (!(event instanceof CoreEvent.LookupCompleted done)) {
             return;
         }
@@ -618,7 +872,7 @@ public final class Simulation {
         SimNode[] best = new SimNode[k];
         int size = 0;
         for (SimNode n : slots) {
-            if (!n.joined || n.joinedNs > lookupStartedNs) {
+            if (!n.joined || n.joinedNs > lookupStartedNs || n.sybil) {
                 continue;
             }
             NodeId id = n.contact.id();
@@ -663,7 +917,7 @@ public final class Simulation {
                 n, abandoned, ok / denominator, share / denominator, percentiles(latencyMs), percentiles(terminationMs),
                 hops / Math.max(1, n), requests / Math.max(1, n), nodesReplaced, datagramsSent, datagramsLost,
                 nowNs / 1e9, wallSeconds, peakHeapBytes(), String.format("%016x", digest), partitionOutcome(),
-                List.copyOf(completed));
+                List.copyOf(completed), attack == null ? null : sybilOutcome());
     }
 
     private PartitionOutcome partitionOutcome() {

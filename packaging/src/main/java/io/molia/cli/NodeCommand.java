@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import io.molia.admin.AdminServer;
 import io.molia.codec.ProtocolRange;
 import io.molia.contact.ProofOfWork;
+import io.molia.core.CoreConfig;
 import io.molia.core.store.RecordsConfig;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
@@ -163,6 +164,13 @@ final class NodeCommand implements Callable<Integer> {
             + "evicted, refused and never handed out until decay lifts it. Default ${DEFAULT-VALUE}.")
     java.time.Duration scoreHalfLife;
 
+    @Option(names = "--disjoint-paths", defaultValue = "" + CoreConfig.DEFAULT_DISJOINT_PATHS,
+            converter = DisjointPaths.class, description = "S/Kademlia d: record reads and writes (values, mutable "
+            + "records, providers) look up the key over this many paths that share no peer, so Sybils around a key "
+            + "must own every path to hide or swallow a record; 1 turns the defence off. 1 to 4 (the lookup's "
+            + "parallelism); plain lookups always take one path. Default ${DEFAULT-VALUE}.")
+    int disjointPaths;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -208,7 +216,8 @@ final class NodeCommand implements Callable<Integer> {
                 .withKeyLog(wgKeyLog).withProtocol(protocol)
                 .withHandshakeCpuBudget(handshakeCpuBudget).withNatAlternateAddress(natAlternateAddress)
                 .withRecords(records).withPowBits(powBits)
-                .withAsnTable(asnTable).withRelayBudgetPercent(relayBudgetPercent).withScoreHalfLife(scoreHalfLife);
+                .withAsnTable(asnTable).withRelayBudgetPercent(relayBudgetPercent).withScoreHalfLife(scoreHalfLife)
+                .withDisjointPaths(disjointPaths);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();
@@ -305,6 +314,13 @@ final class NodeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** {@code --disjoint-paths}: 1 (one path) to α. */
+    static final class DisjointPaths extends IntRange {
+        DisjointPaths() {
+            super(1, CoreConfig.defaults().alpha());
         }
     }
 

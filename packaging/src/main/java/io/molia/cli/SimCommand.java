@@ -23,6 +23,8 @@ import io.molia.sim.ReportRun;
 import io.molia.sim.SimConfig;
 import io.molia.sim.SimReport;
 import io.molia.sim.Simulation;
+import io.molia.sim.SybilAttack;
+import io.molia.sim.SybilBehaviour;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,6 +45,20 @@ public final class SimCommand implements Callable<Integer> {
     static final class Churn extends DoubleRange {
         Churn() {
             super(0, true, 10, true);
+        }
+    }
+
+    /** A share of the nodes, [0, 1). */
+    static final class SybilFraction extends DoubleRange {
+        SybilFraction() {
+            super(0, true, 1, false);
+        }
+    }
+
+    /** Proof-of-work bits the simulator searches for every identity: 0..24. */
+    static final class SimPowBits extends IntRange {
+        SimPowBits() {
+            super(0, 24);
         }
     }
 
@@ -80,9 +96,43 @@ public final class SimCommand implements Callable<Integer> {
             description = "Simulated seconds over which the lookups are spread (default ${DEFAULT-VALUE}).")
     double durationSeconds;
 
-    @Option(names = "--disjoint-paths", defaultValue = "1", converter = IntRange.Positive.class,
-            description = "S/Kademlia d (default ${DEFAULT-VALUE}).")
+    @Option(names = "--disjoint-paths", defaultValue = "" + CoreConfig.DEFAULT_DISJOINT_PATHS,
+            converter = NodeCommand.DisjointPaths.class,
+            description = "S/Kademlia d of record reads and writes (gets, puts, providers), at most alpha (4); 1: no "
+                    + "disjoint paths. Plain lookups take one path, as on a node. Default ${DEFAULT-VALUE}, the "
+                    + "node's.")
     int disjointPaths;
+
+    @Option(names = "--sybil-fraction", converter = SybilFraction.class, paramLabel = "FRACTION",
+            description = "Make this share of the nodes Sybils, e.g. 0.2: they pay the same proof of work as honest "
+                    + "nodes (--pow-bits) and never churn. The measured lookups become gets of records stored on the "
+                    + "k closest honest nodes before the window (half immutable, half mutable), checked byte for byte "
+                    + "against what was stored. 0 runs the same gets without Sybils.")
+    Double sybilFraction;
+
+    @Option(names = "--sybil-near-target",
+            description = "Grind each Sybil's ID to share log2(honest nodes) + 1 prefix bits with one of the keys the "
+                    + "gets read (Sybils/k keys, k Sybils around each): closer than almost every honest node.")
+    boolean sybilNearTarget;
+
+    @Option(names = "--sybil-behaviour", defaultValue = "only-sybils", paramLabel = "BEHAVIOUR",
+            description = "What Sybils do with requests: only-sybils (answer with other Sybils only, hide records, "
+                    + "swallow writes), drop (never answer), wrong-value (as only-sybils, and answer reads with forged "
+                    + "values and wrongly signed mutable records), slow (answer honestly, "
+                    + SybilBehaviour.SLOW_ANSWER_MS + " ms late). Default ${DEFAULT-VALUE}.")
+    String sybilBehaviour;
+
+    @Option(names = "--eclipse",
+            description = "Grind the Sybils' IDs into one honest node's buckets instead, on its own site (its "
+                    + "proximity selection prefers them) and have them meet it; every measured get starts there. "
+                    + "Reports the share of its table the Sybils hold at the start and the end.")
+    boolean eclipse;
+
+    @Option(names = "--pow-bits", defaultValue = "0", converter = SimPowBits.class,
+            description = "With --sybil-fraction: the network's identity proof of work, searched for every identity "
+                    + "(honest and Sybil) and checked on every contact, 0..24. The report also gives the attackers' "
+                    + "cost at the public network's 25 bits. Default ${DEFAULT-VALUE}.")
+    int powBits;
 
     @Option(names = "--handshake-rtt",
             description = "Charge a handshake round trip before the first request to each new peer "
@@ -129,6 +179,18 @@ public final class SimCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The adversary the flags describe, or null; Sybil flags without --sybil-fraction are a usage error. */
+    private SybilAttack sybilAttack() {
+        if (sybilFraction == null) {
+            if (sybilNearTarget || eclipse || powBits != 0 || !"only-sybils".equals(sybilBehaviour)) {
+                throw new IllegalArgumentException("--sybil-near-target, --sybil-behaviour, --eclipse and --pow-bits "
+                        + "describe the Sybils of --sybil-fraction: give it too");
+            }
+            return null;
+        }
+        return new SybilAttack(sybilFraction, sybilNearTarget, SybilBehaviour.parse(sybilBehaviour), eclipse, powBits);
+    }
+
     @Override
     public Integer call() throws Exception {
         SimConfig config;
@@ -136,7 +198,7 @@ public final class SimCommand implements Callable<Integer> {
         try {
             config = new SimConfig(nodes, lookups, churn, loss, seed, warmupSeconds, durationSeconds, 1, 10,
                     handshakeRoundTrip, sessions, CoreConfig.defaults().withDisjointPaths(disjointPaths),
-                    partition == null ? null : Partition.parse(partition));
+                    partition == null ? null : Partition.parse(partition), sybilAttack());
             if (!compare.isEmpty() && reportDir == null) {
                 throw new IllegalArgumentException("--compare overlays runs on the page --report DIR writes: give "
                         + "--report too");

@@ -26,8 +26,11 @@ import io.molia.contact.NodeId;
  *       closest it has not asked yet at once (Kademlia's final round).</li>
  *   <li>It finishes when the k closest responsive candidates (neither failed nor unresponsive) have all answered:
  *       a departed peer costs a lookup two adaptive timeouts, never the hard one.</li>
- *   <li>With d disjoint paths (S/Kademlia), every candidate belongs to the first path that learned of it and is
- *       queried only by that path; each path terminates on its own; results are merged.</li>
+ *   <li>With d disjoint paths (S/Kademlia), each path learns candidates only from the answers of the peers it
+ *       asked (the seeds are dealt round-robin), and a peer is asked by one path only: the first that picks it, after
+ *       which it drops out of the others' views. Each path terminates on its own; results are merged. Claiming a peer
+ *       when it is asked, not when it is learned, matters: Sybils around a key name the honest peers near it along
+ *       with themselves, and a path that claimed all it learned would starve the others of those honest peers.</li>
  * </ul>
  * Duplicate, late or unsolicited answers are harmless no-ops. Owned by the core's thread; not thread-safe.
  */
@@ -42,17 +45,25 @@ public final class Lookup {
 
     private static final class Candidate {
         final Contact contact;
-        final int path;
         final int hop;
         /** The peer whose answer brought it, null for a seed: blamed if it turns out unreachable. */
         NodeId referrer;
+        /** The paths that learned of it (bit p: path p). */
+        long learnedBy;
+        /** The path that asked it; -1 until one did. */
+        int path = -1;
         State state = State.NOT_CONTACTED;
         long answeredNs = -1;
 
         Candidate(Contact contact, int path, int hop) {
             this.contact = contact;
-            this.path = path;
+            this.learnedBy = 1L << path;
             this.hop = hop;
+        }
+
+        /** Whether path {@code p} may ask it or wait for it: it learned of it, and no other path asked it. */
+        boolean inViewOf(int p) {
+            return (learnedBy & 1L << p) != 0 && (path < 0 || path == p);
         }
 
         boolean awaited() {
@@ -94,7 +105,7 @@ public final class Lookup {
         this.paths = paths;
         this.parallelismPerPath = Math.max(1, alpha / paths);
         this.stalledParallelismPerPath = Math.max(parallelismPerPath, k / paths);
-        this.maxCandidates = Math.max(4 * k, 64);
+        this.maxCandidates = Math.max(4 * k, 64) * paths; // room for each path's own k closest
         this.rtt = rtt;
         this.startedNs = nowNs;
         this.inFlight = new int[paths];
@@ -128,6 +139,7 @@ public final class Lookup {
             }
             Candidate pick = pickNotContacted(p);
             if (pick != null) {
+                pick.path = p;
                 pick.state = State.WAITING;
                 inFlight[p]++;
                 requestsSent++;
@@ -288,8 +300,16 @@ public final class Lookup {
         return c == null ? 0 : c.hop;
     }
 
+    /** The disjoint path that asked {@code peer} (no other path asks it), or -1 when none did. */
+    public int pathOf(NodeId peer) {
+        Candidate c = byId.get(peer);
+        return c == null ? -1 : c.path;
+    }
+
     private boolean addCandidate(Contact contact, int path, int hop) {
-        if (byId.containsKey(contact.id())) {
+        Candidate known = byId.get(contact.id());
+        if (known != null) {
+            known.learnedBy |= 1L << path;
             return false;
         }
         int pos = insertionPoint(contact.id());
@@ -334,7 +354,7 @@ public final class Lookup {
     /** The closest candidate of {@code path} that is neither failed nor past its timeout, or null. */
     private Candidate closestActive(int path) {
         for (Candidate c : candidates) {
-            if (c.path == path && c.active()) {
+            if (c.inViewOf(path) && c.active()) {
                 return c;
             }
         }
@@ -351,7 +371,7 @@ public final class Lookup {
         int bestLogDistance = -1;
         int seen = 0;
         for (Candidate c : candidates) {
-            if (c.path != path || !c.active()) {
+            if (!c.inViewOf(path) || !c.active()) {
                 continue;
             }
             if (++seen > k) {
@@ -392,7 +412,7 @@ public final class Lookup {
     private boolean isPathFinished(int path) {
         int seen = 0;
         for (Candidate c : candidates) {
-            if (c.path != path || c.state == State.FAILED || c.state == State.UNRESPONSIVE) {
+            if (!c.inViewOf(path) || c.state == State.FAILED || c.state == State.UNRESPONSIVE) {
                 continue;
             }
             if (c.state != State.SUCCEEDED) {

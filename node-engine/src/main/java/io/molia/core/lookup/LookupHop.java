@@ -7,11 +7,13 @@ import io.molia.contact.Contact;
  * lookups started traced record these (normal lookups allocate nothing for it).
  *
  * @param hop              1 for a peer from the routing table; n for one learned from a peer at hop n-1
+ * @param path             the disjoint path that asked it (0 when the lookup has one)
  * @param sentNs           when the request went out (the caller's clock)
  * @param rttNs            round trip of the answer; -1 unless answered
  * @param contactsReturned contacts the answer carried
  */
-public record LookupHop(Contact peer, int hop, long sentNs, long rttNs, Outcome outcome, int contactsReturned) {
+public record LookupHop(Contact peer, int hop, int path, long sentNs, long rttNs, Outcome outcome,
+        int contactsReturned) {
     /** What became of one request of the lookup. */
     public enum Outcome { ANSWERED, VALUE, SLOW, ERROR, TIMEOUT }
 }
