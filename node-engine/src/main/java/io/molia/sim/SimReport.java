@@ -8,7 +8,7 @@ import java.util.Map;
  * What one simulation run measured. Latencies are simulated milliseconds; {@code wallSeconds} and
  * {@code peakHeapBytes} describe the machine that ran it and are the only figures that differ between two runs of
  * the same seed. {@code samples} holds every measured lookup (for {@code --report}); {@code partition} is null
- * unless the run cut a region off.
+ * unless the run cut a region off; {@code latencyBreakdown} says where the latency went ({@link LatencyBreakdown}).
  */
 public record SimReport(
         int nodes,
@@ -33,7 +33,8 @@ public record SimReport(
         long peakHeapBytes,
         String traceDigest,
         PartitionOutcome partition,
-        List<LookupSample> samples) {
+        List<LookupSample> samples,
+        Map<String, Object> latencyBreakdown) {
 
     /** P50/P95/P99 and mean. */
     public record Percentiles(double p50, double p95, double p99, double mean) {
@@ -66,6 +67,7 @@ public record SimReport(
         if (partition != null) {
             m.put("partition", partition.toJsonMap());
         }
+        m.put("latency_breakdown", latencyBreakdown);
         return m;
     }
 
@@ -102,6 +104,7 @@ public record SimReport(
         row(b, "simulated / wall", String.format("%.1f s / %.1f s", simulatedSeconds, wallSeconds));
         row(b, "peak heap", (peakHeapBytes >> 20) + " MiB");
         row(b, "trace digest", traceDigest);
+        row(b, "where the latency went", String.valueOf(latencyBreakdown));
         if (partition != null) {
             PartitionOutcome p = partition;
             row(b, "partition", String.format("%.0f%% of the sites (%d nodes) cut off at %.0f s for %.0f s, %d "
