@@ -139,6 +139,8 @@ public final class Lookup {
 
     /** {@code from} answered with {@code closer}; contacts already known are merged once, never twice. */
     public void onResponse(long nowNs, NodeId from, List<Contact> closer) {
+        Candidate asked = byId.get(from);
+        boolean overtakenAnswer = asked != null && asked.state == State.WAITING && !inFront(asked);
         Candidate c = settle(from, State.SUCCEEDED);
         if (c == null) {
             return;
@@ -152,7 +154,9 @@ public final class Lookup {
         Candidate closestAfter = closestActive(c.path);
         if (closestAfter != closestBefore && closestAfter.state == State.NOT_CONTACTED) {
             noProgressStreak[c.path] = 0;
-        } else {
+        } else if (!overtakenAnswer) {
+            // An overtaken request was not expected to bring anything closer: its answer does not hasten the final
+            // round (which would end the lookup before the front's answers came in).
             noProgressStreak[c.path]++;
         }
         updateFinished(nowNs);
@@ -336,6 +340,23 @@ public final class Lookup {
             }
         }
         return overtaken;
+    }
+
+    /** Whether {@code c} is among the α closest candidates of its path not yet heard from (not asked, or waiting). */
+    private boolean inFront(Candidate c) {
+        int front = 0;
+        for (Candidate other : candidates) {
+            if (other.path != c.path || (other.state != State.NOT_CONTACTED && other.state != State.WAITING)) {
+                continue;
+            }
+            if (other == c) {
+                return true;
+            }
+            if (++front == parallelismPerPath) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** The closest candidate of {@code path} that is neither failed nor past its timeout, or null. */

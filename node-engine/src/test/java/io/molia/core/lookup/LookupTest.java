@@ -201,9 +201,15 @@ class LookupTest {
         assertEquals(byDistance.subList(0, ALPHA), sortedByDistance(next, target),
                 "the α closest are all asked now, not one per answer of an overtaken request");
 
-        // An overtaken request's answer brings nothing new: it held no slot, so it frees none.
-        lookup.onResponse(2, first.get(1).id(), List.of());
-        assertEquals(List.of(), drain(lookup, 2));
+        // Overtaken requests' answers bring nothing new: they held no slot, so they free none, and they were not
+        // expected to bring anything closer, so they do not start the final round either.
+        for (int i = 1; i < ALPHA; i++) {
+            lookup.onResponse(2, first.get(i).id(), List.of());
+            assertEquals(List.of(), drain(lookup, 2));
+        }
+        lookup.onResponse(3, byDistance.get(0).id(), List.of());
+        assertEquals(List.of(byDistance.get(ALPHA)), drain(lookup, 3),
+                "one answer of the front without progress frees its slot; it is not the α-th in a row");
     }
 
     private static List<Contact> sortedByDistance(List<Contact> contacts, NodeId target) {
