@@ -31,7 +31,7 @@ public final class WriteTokens {
     private static final long MAC_MASK = -1L >>> EPOCH_BITS;
     private static final int INPUT_BYTES = Secret.BYTES + Long.BYTES + NodeAddress.IPV6_WIRE_BYTES + NodeId.BYTES;
     private static final int CACHE_SLOTS = 1024;
-    /** A core starts with this many slots: most simulated cores meet few writers, and 100k of them hold their tables. */
+    /** A core starts with this many slots: most simulated cores meet few writers, and 100k of them hold tables. */
     private static final int INITIAL_CACHE_SLOTS = 64;
     /** Per slot: the writer's four ID words, its address (high, low, port), the epoch, and the token. */
     private static final int SLOT_LONGS = 9;

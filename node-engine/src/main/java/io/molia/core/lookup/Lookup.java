@@ -322,9 +322,9 @@ public final class Lookup {
     }
 
     /**
-     * Requests of {@code path} still waiting on peers that are no longer among its α closest candidates yet to be heard
-     * from (not asked, or waiting): closer ones came in since they were sent. Up to α of them no longer hold a slot,
-     * so the closer ones are asked at once instead of after an answer unlikely to bring anything closer.
+     * Requests of {@code path} still waiting on peers that are no longer among its α closest candidates yet to be
+     * heard from (not asked, or waiting): closer ones came in since they were sent. Up to α of them no longer hold a
+     * slot, so the closer ones are asked at once instead of after an answer unlikely to bring anything closer.
      */
     private int overtaken(int path) {
         int front = 0;
