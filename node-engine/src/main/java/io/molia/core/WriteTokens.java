@@ -18,9 +18,9 @@ import io.molia.crypto.Blake3;
  * state: a token issued by the shard that answered a FIND_NODE is good on the shard that owns the key. Tokens of
  * the current and the previous epoch are accepted (5 to 10 minutes); an older one is {@link Check#EXPIRED}.
  *
- * <p>Issuing and checking allocate nothing. A writer asking again within an epoch (the neighbours that look up
- * through this node all day) gets its token from a small direct-mapped table instead of a BLAKE3 of 90 bytes (about
- * a microsecond). Owned by one thread (a shard's core); not thread-safe.
+ * <p>Issuing and checking allocate nothing (but the table's few doublings). A writer asking again within an epoch
+ * (the neighbours that look up through this node all day) gets its token from a small direct-mapped table instead of
+ * a BLAKE3 of 90 bytes (about a microsecond). Owned by one thread (a shard's core); not thread-safe.
  */
 public final class WriteTokens {
     /** How often the secret rotates; a token stays valid one to two periods. */
@@ -31,6 +31,8 @@ public final class WriteTokens {
     private static final long MAC_MASK = -1L >>> EPOCH_BITS;
     private static final int INPUT_BYTES = Secret.BYTES + Long.BYTES + NodeAddress.IPV6_WIRE_BYTES + NodeId.BYTES;
     private static final int CACHE_SLOTS = 1024;
+    /** A core starts with this many slots: most simulated cores meet few writers, and 100k of them hold tables. */
+    private static final int INITIAL_CACHE_SLOTS = 64;
     /** Per slot: the writer's four ID words, its address (high, low, port), the epoch, and the token. */
     private static final int SLOT_LONGS = 9;
 
@@ -60,7 +62,8 @@ public final class WriteTokens {
     private final Blake3 blake3 = new Blake3();
     private final byte[] input = new byte[INPUT_BYTES];
     private final byte[] hash = new byte[Blake3.OUTPUT_BYTES];
-    private final long[] issued = new long[CACHE_SLOTS * SLOT_LONGS];
+    private long[] issued = new long[INITIAL_CACHE_SLOTS * SLOT_LONGS];
+    private int missesSinceGrown;
 
     public WriteTokens(Secret secret) {
         System.arraycopy(secret.bytes, 0, input, 0, Secret.BYTES);
@@ -73,14 +76,21 @@ public final class WriteTokens {
         long w1 = writer.word(1);
         long w2 = writer.word(2);
         long w3 = writer.word(3);
-        int slot = (int) ((w0 ^ address.lo() ^ address.port()) & (CACHE_SLOTS - 1)) * SLOT_LONGS;
         long[] c = issued;
+        int slot = (int) ((w0 ^ address.lo() ^ address.port()) & (c.length / SLOT_LONGS - 1)) * SLOT_LONGS;
         if (c[slot + 8] != 0 && c[slot] == w0 && c[slot + 1] == w1 && c[slot + 2] == w2 && c[slot + 3] == w3
                 && c[slot + 4] == address.hi() && c[slot + 5] == address.lo() && c[slot + 6] == address.port()
                 && c[slot + 7] == epoch) {
             return c[slot + 8];
         }
         long token = (epoch << (64 - EPOCH_BITS)) | mac(epoch, address, writer);
+        if (++missesSinceGrown > c.length / SLOT_LONGS && c.length < CACHE_SLOTS * SLOT_LONGS) {
+            // As many misses as slots: more writers than the table holds. Twice the slots, empty (tokens recompute).
+            c = new long[2 * c.length];
+            issued = c;
+            missesSinceGrown = 0;
+            slot = (int) ((w0 ^ address.lo() ^ address.port()) & (c.length / SLOT_LONGS - 1)) * SLOT_LONGS;
+        }
         c[slot] = w0;
         c[slot + 1] = w1;
         c[slot + 2] = w2;

@@ -9,7 +9,8 @@ import java.util.Map;
  * {@code peakHeapBytes} describe the machine that ran it and are the only figures that differ between two runs of
  * the same seed. {@code samples} holds every measured lookup (for {@code --report}); {@code partition} is null
  * unless the run cut a region off, {@code sybils} unless it had an adversary (then the measured lookups are gets,
- * and a sample succeeded when it returned the value stored).
+ * and a sample succeeded when it returned the value stored); {@code latencyBreakdown} says where the latency went
+ * ({@link LatencyBreakdown}).
  */
 public record SimReport(
         int nodes,
@@ -35,7 +36,7 @@ public record SimReport(
         String traceDigest,
         PartitionOutcome partition,
         List<LookupSample> samples,
-        SybilOutcome sybils) {
+        SybilOutcome sybils, Map<String, Object> latencyBreakdown) {
 
     /** P50/P95/P99 and mean. */
     public record Percentiles(double p50, double p95, double p99, double mean) {
@@ -71,6 +72,7 @@ public record SimReport(
         if (sybils != null) {
             m.put("sybils", sybils.toJsonMap(lookupsIssued - lookupsAbandoned));
         }
+        m.put("latency_breakdown", latencyBreakdown);
         return m;
     }
 
@@ -114,6 +116,7 @@ public record SimReport(
         if (sybils != null) {
             sybils.rows(b, lookupsIssued - lookupsAbandoned);
         }
+        row(b, "where the latency went", String.valueOf(latencyBreakdown));
         if (partition != null) {
             PartitionOutcome p = partition;
             row(b, "partition", String.format("%.0f%% of the sites (%d nodes) cut off at %.0f s for %.0f s, %d "

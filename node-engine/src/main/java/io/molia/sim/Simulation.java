@@ -25,6 +25,7 @@ import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.core.Outbound;
 import io.molia.core.RoutingEntry;
+import io.molia.core.lookup.LookupHop;
 import io.molia.core.store.MutableStore;
 import io.molia.crypto.Blake3;
 import io.molia.crypto.Ed25519Identity;
@@ -103,6 +104,7 @@ public final class Simulation {
     /** The key each round's provide announced, by the provide's handle key, until its lookup starts. */
     private final Map<Long, NodeId> providedKeys = new HashMap<>();
     private final List<LookupSample> completed = new ArrayList<>();
+    private final LatencyBreakdown breakdown = new LatencyBreakdown();
     /** Sites of the region a {@link Partition} cuts off (all false without one). */
     private final boolean[] regionSites;
     private long seq;
@@ -701,7 +703,7 @@ public final class Simulation {
         NodeId target = new NodeId(lookupRandom.nextLong(), lookupRandom.nextLong(), lookupRandom.nextLong(),
                 lookupRandom.nextLong());
         lookupsIssued++;
-        long handle = origin.core.startLookup(nowNs, target);
+        long handle = origin.core.startTracedLookup(nowNs, target, false); // traced for the latency breakdown
         if (handle < 0) {
             completed.add(new LookupSample(nowNs / 1e9, 0, 0, 0, 0, 0, false, LookupSample.Side.NO_CUT));
             return;
@@ -823,6 +825,7 @@ public final class Simulation {
             return;
         }
         MeasuredLookup m = measured.remove(key(node, done.handle()));
+        List<LookupHop> trace = m == null ? null : node.core.takeTrace(done.handle());
         if (m == null) {
             if (done.target().equals(node.contact.id()) && !node.joined) {
                 if (done.closest().isEmpty()) {
@@ -850,6 +853,9 @@ public final class Simulation {
         }
         double latencyMs = (done.closestAnsweredNs() >= 0 ? done.closestAnsweredNs() : done.finishedNs())
                 - done.startedNs();
+        if (done.closestAnsweredNs() >= 0 && trace != null) {
+            breakdown.add(done.startedNs(), done.closestAnsweredNs(), done.closest().get(0).id(), trace);
+        }
         completed.add(new LookupSample(done.startedNs() / 1e9, latencyMs / 1e6,
                 (done.finishedNs() - done.startedNs()) / 1e6, done.hops(), done.requests(),
                 (double) found / truth.size(), ok, side(done.startedNs(), m.origin, truth.get(0))));
@@ -917,7 +923,7 @@ public final class Simulation {
                 n, abandoned, ok / denominator, share / denominator, percentiles(latencyMs), percentiles(terminationMs),
                 hops / Math.max(1, n), requests / Math.max(1, n), nodesReplaced, datagramsSent, datagramsLost,
                 nowNs / 1e9, wallSeconds, peakHeapBytes(), String.format("%016x", digest), partitionOutcome(),
-                List.copyOf(completed), attack == null ? null : sybilOutcome());
+                List.copyOf(completed), attack == null ? null : sybilOutcome(), breakdown.toJsonMap());
     }
 
     private PartitionOutcome partitionOutcome() {

@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * One plot as inline SVG: axes with round ticks, polylines and bars, shaded spans and a legend. Written for the
- * simulator's report page, which must stand alone (no script, nothing fetched).
+ * simulator's report page, which must stand alone (no script, nothing fetched). The legend sits below the plot, not
+ * over it: a success line at 100 % or a CDF's top runs along the plot's upper edge, where a legend box hid it.
  */
 final class SvgChart {
     static final String[] COLORS = {"#1f6fb4", "#d0342c", "#2a9d3a", "#8e44ad"};
@@ -16,6 +17,7 @@ final class SvgChart {
     private static final int RIGHT = 18;
     private static final int TOP = 34;
     private static final int BOTTOM = 48;
+    private static final int LEGEND_ROW = 16;
 
     private final String title;
     private final String xLabel;
@@ -75,21 +77,17 @@ final class SvgChart {
     }
 
     String render() {
+        int height = HEIGHT + (legend.isEmpty() ? 0 : LEGEND_ROW * legend.size() + 4);
         StringBuilder s = new StringBuilder();
         s.append("<svg width=\"").append(WIDTH).append("\" height=\"")
-                .append(HEIGHT).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
+                .append(height).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
                 .append("\" font-family=\"sans-serif\">\n");
         s.append("<text x=\"").append(WIDTH / 2).append("\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" "
                 + "font-weight=\"bold\">").append(HtmlReport.escape(title)).append("</text>\n");
         axes(s);
         s.append(body);
-        if (!legend.isEmpty()) {
-            s.append("<rect fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\" x=\"").append(WIDTH - RIGHT - 236)
-                    .append("\" y=\"").append(TOP + 2).append("\" width=\"232\" height=\"")
-                    .append(16 * legend.size() + 4).append("\"/>\n");
-        }
         for (int i = 0; i < legend.size(); i++) {
-            s.append(legend.get(i).replace("{Y}", String.valueOf(TOP + 12 + 16 * i)));
+            s.append(legend.get(i).replace("{Y}", String.valueOf(HEIGHT + LEGEND_ROW * i + 6)));
         }
         s.append("</svg>\n");
         return s.toString();
@@ -125,7 +123,7 @@ final class SvgChart {
         if (name == null) {
             return;
         }
-        int x = WIDTH - RIGHT - 230;
+        int x = LEFT;
         legend.add("<line stroke=\"" + color + "\" stroke-width=\"2.5\"" + (dashed ? " stroke-dasharray=\"6 4\"" : "")
                 + " x1=\"" + x + "\" x2=\"" + (x + 22) + "\" y1=\"{Y}\" y2=\"{Y}\"/>\n<text font-size=\"11\" x=\""
                 + (x + 27) + "\" y=\"{Y}\" dy=\"4\">" + HtmlReport.escape(name) + "</text>\n");

@@ -19,7 +19,9 @@ import io.molia.contact.NodeId;
  *       adaptive timeout turns <em>slow</em>: it no longer holds a slot, so the lookup moves on, and its late
  *       answer is still used. It still holds the result (its answer may only have been lost: the owner sends it
  *       again) until the owner reports it <em>unresponsive</em> (the copy missed its timeout too): from then on the
- *       lookup no longer waits for it, and a late answer still counts if the lookup has not ended.</li>
+ *       lookup no longer waits for it, and a late answer still counts if the lookup has not ended. A request to a
+ *       peer no longer among the α closest not yet heard from (closer ones came in since) is <em>overtaken</em>: up
+ *       to α of those hold no slot, so the closer ones are asked at once.</li>
  *   <li>Among the closest not-yet-queried candidates of equal log-distance to the target, the one with the lowest
  *       expected RTT goes first.</li>
  *   <li>When α answers in a row bring nothing closer, the lookup is <em>stalled</em> and queries all of the k
@@ -134,7 +136,7 @@ public final class Lookup {
                 continue;
             }
             int limit = noProgressStreak[p] >= parallelismPerPath ? stalledParallelismPerPath : parallelismPerPath;
-            if (inFlight[p] >= limit) {
+            if (inFlight[p] - Math.min(overtaken(p), parallelismPerPath) >= limit) {
                 continue;
             }
             Candidate pick = pickNotContacted(p);
@@ -154,6 +156,8 @@ public final class Lookup {
      * when the answer brought nothing closer than the lookup already knew (true for answers not waited for).
      */
     public boolean onResponse(long nowNs, NodeId from, List<Contact> closer) {
+        Candidate asked = byId.get(from);
+        boolean overtakenAnswer = asked != null && asked.state == State.WAITING && !inFront(asked);
         Candidate c = settle(from, State.SUCCEEDED);
         if (c == null) {
             return true;
@@ -171,7 +175,9 @@ public final class Lookup {
         boolean progress = closestAfter != closestBefore && closestAfter.state == State.NOT_CONTACTED;
         if (progress) {
             noProgressStreak[c.path] = 0;
-        } else {
+        } else if (!overtakenAnswer) {
+            // An overtaken request was not expected to bring anything closer: its answer does not hasten the final
+            // round (which would end the lookup before the front's answers came in).
             noProgressStreak[c.path]++;
         }
         updateFinished(nowNs);
@@ -349,6 +355,44 @@ public final class Lookup {
             }
         }
         return lo;
+    }
+
+    /**
+     * Requests of {@code path} still waiting on peers that are no longer among its α closest candidates yet to be
+     * heard from (not asked, or waiting): closer ones came in since they were sent. Up to α of them no longer hold a
+     * slot, so the closer ones are asked at once instead of after an answer unlikely to bring anything closer.
+     */
+    private int overtaken(int path) {
+        int front = 0;
+        int overtaken = 0;
+        for (Candidate c : candidates) {
+            if (c.path != path || (c.state != State.NOT_CONTACTED && c.state != State.WAITING)) {
+                continue;
+            }
+            if (front < parallelismPerPath) {
+                front++;
+            } else if (c.state == State.WAITING) {
+                overtaken++;
+            }
+        }
+        return overtaken;
+    }
+
+    /** Whether {@code c} is among the α closest candidates of its path not yet heard from (not asked, or waiting). */
+    private boolean inFront(Candidate c) {
+        int front = 0;
+        for (Candidate other : candidates) {
+            if (other.path != c.path || (other.state != State.NOT_CONTACTED && other.state != State.WAITING)) {
+                continue;
+            }
+            if (other == c) {
+                return true;
+            }
+            if (++front == parallelismPerPath) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** The closest candidate of {@code path} that is neither failed nor past its timeout, or null. */

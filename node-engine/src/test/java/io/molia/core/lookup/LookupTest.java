@@ -181,6 +181,43 @@ class LookupTest {
         assertEquals(near, lookup.nextRequest(0));
     }
 
+    @Test
+    void closerCandidatesAreAskedAtOnceWhenTheRequestsOutWereOvertaken() {
+        SplittableRandom random = new SplittableRandom(13);
+        List<Contact> network = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            network.add(TestContacts.random(random));
+        }
+        NodeId target = TestContacts.randomId(random);
+        List<Contact> byDistance = closestOf(network, target, network.size());
+        List<Contact> far = byDistance.subList(byDistance.size() - ALPHA, byDistance.size());
+        Lookup lookup = new Lookup(target, K, ALPHA, 1, far, id -> -1, 0);
+        List<Contact> first = drain(lookup, 0);
+        assertEquals(ALPHA, first.size());
+
+        // One far seed answers with the true closest: the three still out are now behind the front.
+        lookup.onResponse(1, first.get(0).id(), byDistance.subList(0, 2 * ALPHA));
+        List<Contact> next = drain(lookup, 1);
+        assertEquals(byDistance.subList(0, ALPHA), sortedByDistance(next, target),
+                "the α closest are all asked now, not one per answer of an overtaken request");
+
+        // Overtaken requests' answers bring nothing new: they held no slot, so they free none, and they were not
+        // expected to bring anything closer, so they do not start the final round either.
+        for (int i = 1; i < ALPHA; i++) {
+            lookup.onResponse(2, first.get(i).id(), List.of());
+            assertEquals(List.of(), drain(lookup, 2));
+        }
+        lookup.onResponse(3, byDistance.get(0).id(), List.of());
+        assertEquals(List.of(byDistance.get(ALPHA)), drain(lookup, 3),
+                "one answer of the front without progress frees its slot; it is not the α-th in a row");
+    }
+
+    private static List<Contact> sortedByDistance(List<Contact> contacts, NodeId target) {
+        List<Contact> sorted = new ArrayList<>(contacts);
+        sorted.sort((a, b) -> target.compareDistance(a.id(), b.id()));
+        return sorted;
+    }
+
     private static List<Contact> drain(Lookup lookup, long now) {
         List<Contact> out = new ArrayList<>();
         Contact c;
