@@ -135,8 +135,10 @@ public final class Lookup {
             if (pathFinished[p]) {
                 continue;
             }
-            int limit = noProgressStreak[p] >= parallelismPerPath ? stalledParallelismPerPath : parallelismPerPath;
-            if (inFlight[p] - Math.min(overtaken(p), parallelismPerPath) >= limit) {
+            boolean stalled = noProgressStreak[p] >= parallelismPerPath;
+            // the final round asks the k closest anyway: overtaken requests free slots only before it
+            int relief = stalled ? 0 : Math.min(overtaken(p), parallelismPerPath);
+            if (inFlight[p] - relief >= (stalled ? stalledParallelismPerPath : parallelismPerPath)) {
                 continue;
             }
             Candidate pick = pickNotContacted(p);
@@ -366,7 +368,7 @@ public final class Lookup {
         int front = 0;
         int overtaken = 0;
         for (Candidate c : candidates) {
-            if (c.path != path || (c.state != State.NOT_CONTACTED && c.state != State.WAITING)) {
+            if (!c.inViewOf(path) || (c.state != State.NOT_CONTACTED && c.state != State.WAITING)) {
                 continue;
             }
             if (front < parallelismPerPath) {
@@ -382,7 +384,7 @@ public final class Lookup {
     private boolean inFront(Candidate c) {
         int front = 0;
         for (Candidate other : candidates) {
-            if (other.path != c.path || (other.state != State.NOT_CONTACTED && other.state != State.WAITING)) {
+            if (!other.inViewOf(c.path) || (other.state != State.NOT_CONTACTED && other.state != State.WAITING)) {
                 continue;
             }
             if (other == c) {
