@@ -15,7 +15,8 @@ import io.molia.contact.NodeId;
  * {@link Reason}, each count decayed exponentially with a configurable half-life, so a peer's past fades and a
  * reformed peer comes back. The score is the weighted sum of the decayed counts; answers are capped
  * ({@link #MAX_ANSWERED}) so a peer cannot bank credit for a later attack, and a low peer's answers do not count
- * (only decay lifts it: otherwise answering one ping would buy it back in). A peer at or below
+ * (only decay lifts it: otherwise answering one ping would buy it back in). An answer does forgive timeouts: a peer
+ * that answers again was away (restarted), which churn makes common, not misbehaving. A peer at or below
  * {@link Config#lowScore} is <em>low</em>: the routing table evicts it, refuses it, never hands it out and never
  * promotes it from a replacement cache ({@link RoutingTable}).
  *
@@ -189,8 +190,13 @@ public final class PeerScores {
         int i = reason.ordinal();
         if (reason != Reason.ANSWERED) {
             e.counts[i] += 1;
-        } else if (!wasLow) { // a low scorer earns nothing by answering: only time lifts it (else one ping would)
-            e.counts[i] = Math.min(MAX_ANSWERED, e.counts[i] + 1);
+        } else {
+            // It answers, so its timeouts were absence (a restart, churn: most peers of a public DHT come and go),
+            // not misbehaviour: forgiven, or an honest peer that restarted would be locked out for hours.
+            e.counts[Reason.TIMED_OUT.ordinal()] = 0;
+            if (e.score() > config.lowScore()) { // still low for what it did: only time lifts it (else one ping would)
+                e.counts[i] = Math.min(MAX_ANSWERED, e.counts[i] + 1);
+            }
         }
         recorded[i]++;
         boolean low = e.score() <= config.lowScore();

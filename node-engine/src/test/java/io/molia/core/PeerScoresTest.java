@@ -49,16 +49,29 @@ class PeerScoresTest {
     @Test
     void recordSaysOnceWhenAPeerTurnsLowAndDecayBringsItBack() {
         NodeId a = TestContacts.randomId(random);
-        assertFalse(scores.record(0, a, Reason.TIMED_OUT));
-        assertFalse(scores.record(0, a, Reason.TIMED_OUT));
-        assertTrue(scores.record(0, a, Reason.TIMED_OUT), "-6 is low");
+        assertFalse(scores.record(0, a, Reason.INVALID));
+        assertFalse(scores.record(0, a, Reason.UNREACHABLE_REFERRAL), "-5 is not low yet");
+        assertTrue(scores.record(0, a, Reason.UNREACHABLE_REFERRAL), "-6 is");
         assertFalse(scores.record(0, a, Reason.TIMED_OUT), "already low: said once");
         assertEquals(1, scores.becameLow());
         assertTrue(scores.isLow(a));
         scores.record(0, a, Reason.ANSWERED);
-        assertEquals(-8.0, scores.score(a), 1e-9, "answering does not buy a low peer back in");
+        assertEquals(-6.0, scores.score(a), 1e-9, "an answer forgives the timeout, and buys nothing more");
+        assertTrue(scores.isLow(a), "answering does not buy a peer low for what it did back in");
         scores.advance(HALF_LIFE_NS);
-        assertFalse(scores.isLow(a), "-8 halves to -4 after a half-life: back above the mark");
+        assertFalse(scores.isLow(a), "-6 halves to -3 after a half-life: back above the mark");
+    }
+
+    @Test
+    void anAnswerForgivesTimeoutsAPeerThatRestartedIsNoLongerLow() {
+        NodeId a = TestContacts.randomId(random);
+        for (int i = 0; i < 5; i++) {
+            scores.record(0, a, Reason.TIMED_OUT);
+        }
+        assertTrue(scores.isLow(a), "away: five timeouts");
+        scores.record(1_000, a, Reason.ANSWERED);
+        assertFalse(scores.isLow(a), "back: it answers");
+        assertEquals(1.0, scores.score(a), 1e-9);
     }
 
     @Test
