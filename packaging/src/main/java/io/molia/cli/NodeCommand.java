@@ -161,7 +161,8 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--score-half-life", defaultValue = "30m", converter = DurationConverter.class,
             description = "How fast peers' behaviour scores decay (timeouts, bad referrals, invalid proofs against a "
             + "peer; answers for it): each count halves in this time (e.g. 10m, 30m, 2h). A peer at -6 or below is "
-            + "evicted, refused and never handed out until decay lifts it. Default ${DEFAULT-VALUE}.")
+            + "evicted, refused and never handed out until decay lifts it; an answer forgives its timeouts (it was "
+            + "away, not misbehaving). Default ${DEFAULT-VALUE}.")
     java.time.Duration scoreHalfLife;
 
     @Option(names = "--disjoint-paths", defaultValue = "" + CoreConfig.DEFAULT_DISJOINT_PATHS,
