@@ -138,7 +138,8 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
         if (kind == null) {
             boolean unknownBody = false;
             for (var field : e.getUnknownFields().asMap().entrySet()) {
-                unknownBody |= field.getKey() >= 10 && field.getKey() <= 31
+                unknownBody |= field.getKey() >= MessageCodec.FIRST_BODY_FIELD
+                        && field.getKey() <= MessageCodec.LAST_BODY_FIELD
                         && !field.getValue().getLengthDelimitedList().isEmpty();
             }
             return new WireView(unknownBody ? Outcome.UNKNOWN_BODY : Outcome.NO_BODY, null, e.getVersion(),

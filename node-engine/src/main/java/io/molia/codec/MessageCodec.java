@@ -37,6 +37,13 @@ import io.molia.record.WriteOutcome;
 public final class MessageCodec {
     /** Largest inner message: 1280 on the wire minus IPv6+UDP (48) and WireGuard framing and padding (48). */
     public static final int MAX_DATAGRAM_BYTES = 1184;
+    /**
+     * Envelope fields kept for the body oneof: a length-delimited field in this range that this release does not know
+     * is a newer body ({@link DecodeStatus#UNKNOWN_BODY}), anything else unknown is skipped. The protobuf reference
+     * of the differential fuzzing reads the same range.
+     */
+    public static final int FIRST_BODY_FIELD = 10;
+    public static final int LAST_BODY_FIELD = 39;
     public static final int ERROR_UNSUPPORTED = 1;
 
     private static final int F_VERSION = 1;
@@ -387,7 +394,8 @@ public final class MessageCodec {
                 out.features = r.varint();
             } else if (field == F_POW_NONCE && wireType == ProtoWriter.VARINT) {
                 out.powNonce = r.varint();
-            } else if (field >= 10 && field <= 39 && wireType == ProtoWriter.LENGTH_DELIMITED) {
+            } else if (field >= FIRST_BODY_FIELD && field <= LAST_BODY_FIELD
+                    && wireType == ProtoWriter.LENGTH_DELIMITED) {
                 MessageKind kind = MessageKind.ofField(field);
                 int bodyLen = r.lengthPrefix();
                 if (kind == null) {
