@@ -63,6 +63,12 @@ public final class PeerScores {
     private static final Reason[] REASONS = Reason.values();
     /** Decayed answers count up to this: ten answers' credit at most. */
     static final double MAX_ANSWERED = 10.0;
+    /**
+     * At most this many (decayed) answers not closer count: honest peers give them all the time (a lookup's final
+     * round asks the k closest, whose answers rarely improve on it; in a small network almost every answer is one), so
+     * on their own they never make a peer low (-4 against the mark of -6); with worse behaviour they add up.
+     */
+    public static final double MAX_NOT_CLOSER = 8;
     /** A decayed count below this is nothing: the entry is swept. */
     private static final double NEGLIGIBLE = 0.01;
 
@@ -188,7 +194,9 @@ public final class PeerScores {
         e.decayTo(nowNs, config.halfLifeNs());
         boolean wasLow = e.score() <= config.lowScore();
         int i = reason.ordinal();
-        if (reason != Reason.ANSWERED) {
+        if (reason == Reason.NOT_CLOSER) {
+            e.counts[i] = Math.min(MAX_NOT_CLOSER, e.counts[i] + 1);
+        } else if (reason != Reason.ANSWERED) {
             e.counts[i] += 1;
         } else {
             // It answers, so its timeouts were absence (a restart, churn: most peers of a public DHT come and go),

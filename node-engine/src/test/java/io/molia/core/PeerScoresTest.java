@@ -63,6 +63,19 @@ class PeerScoresTest {
     }
 
     @Test
+    void answersNotCloserAloneNeverMakeAPeerLow() {
+        NodeId a = TestContacts.randomId(random);
+        for (int i = 0; i < 100; i++) {
+            scores.record(0, a, Reason.NOT_CLOSER); // a small network: almost every answer brings nothing closer
+        }
+        assertEquals(-PeerScores.MAX_NOT_CLOSER * 0.5, scores.score(a), 1e-9);
+        assertFalse(scores.isLow(a));
+        scores.record(0, a, Reason.UNREACHABLE_REFERRAL);
+        scores.record(0, a, Reason.UNREACHABLE_REFERRAL);
+        assertTrue(scores.isLow(a), "with worse behaviour they add up");
+    }
+
+    @Test
     void anAnswerForgivesTimeoutsAPeerThatRestartedIsNoLongerLow() {
         NodeId a = TestContacts.randomId(random);
         for (int i = 0; i < 5; i++) {
