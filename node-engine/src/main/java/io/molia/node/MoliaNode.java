@@ -198,6 +198,11 @@ public final class MoliaNode implements AutoCloseable {
             public io.molia.core.RoutingTable routingTable() {
                 return shards[0].core().routingTable();
             }
+
+            @Override
+            public io.molia.blob.BlobTransfers blobTransfers() {
+                return shards[0].core().blobTransfers();
+            }
         });
         long now = System.nanoTime();
         PublishedRouting routing = new PublishedRouting(self.id());
