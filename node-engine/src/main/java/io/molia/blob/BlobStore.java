@@ -63,6 +63,11 @@ public final class BlobStore {
         return key;
     }
 
+    /** Every object held, with its key, in the order taken (what a WAL compaction writes). */
+    public void forEach(java.util.function.BiConsumer<NodeId, byte[]> action) {
+        objects.forEach(action);
+    }
+
     /** The object held under {@code key}, or null. */
     public byte[] get(NodeId key) {
         return objects.get(key);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
+import io.molia.blob.BlobJournal;
 import io.molia.blob.BlobStore;
 import io.molia.blob.BlobTransfers;
 import io.molia.blob.BulkFrame;
@@ -30,6 +31,7 @@ final class NodeBlobs {
     private final BlobTransfers transfers;
     private final MessageCodec codec;
     private final ArrayDeque<CoreEvent> events;
+    private BlobJournal journal = BlobJournal.NONE;
     private final Map<Long, Contact> peers = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Contact> eldest) {
@@ -64,6 +66,10 @@ final class NodeBlobs {
 
     BlobTransfers transfers() {
         return transfers;
+    }
+
+    void journal(BlobJournal journal) {
+        this.journal = journal;
     }
 
     void noteWriteToken(NodeId peer, long token) {
@@ -147,9 +153,7 @@ final class NodeBlobs {
                         events.add(new CoreEvent.BlobFetchCompleted(handle, peerId(f.peer()), f.object()));
                     }
                 }
-                case BlobTransfers.Stored s -> {
-                    // held by the store; journaled once the WAL has blob entries
-                }
+                case BlobTransfers.Stored s -> journal.onBlobStored(s.key(), transfers.store().get(s.key()));
             }
         }
     }

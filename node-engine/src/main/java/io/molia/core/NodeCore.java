@@ -324,6 +324,11 @@ public final class NodeCore {
         blobs = new NodeBlobs(codec, random, events);
     }
 
+    /** Where the blob objects this node takes are journaled (its WAL); requires {@link #enableBlobs}. */
+    public void blobJournal(io.molia.blob.BlobJournal journal) {
+        blobsEnabled().journal(journal);
+    }
+
     /** The node's blob transfers and store; null unless {@link #enableBlobs enabled}. */
     public io.molia.blob.BlobTransfers blobTransfers() {
         return blobs == null ? null : blobs.transfers();

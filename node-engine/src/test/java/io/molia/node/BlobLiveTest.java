@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Blobs between real nodes on loopback (docs/blobs.md): a 2.5 MiB blob put from one node of 18 is read byte-identical from
  * another, each of its 56 fragments on a node of its own within a stripe, then read again after 4 of its holders
- * stopped. The seed runs two shards, so blob frames reaching its second shard are handed to the first.
+ * stopped; two holders restart with what they held, from their WAL's journal and from a compaction's snapshot. The
+ * seed runs two shards, so blob frames reaching its second shard are handed to the first.
  */
 class BlobLiveTest {
     private static final int NODES = 18;
@@ -58,9 +61,15 @@ class BlobLiveTest {
         assertEquals(0, stores.get(1).fragmentsStored(), "the putter holds none of its own fragments");
 
         assertArrayEquals(blob, nodes.get(2).getBlob(key).get(30, TimeUnit.SECONDS), "read from another node");
+        long unauthorized = 0;
+        for (MoliaNode n : nodes) {
+            BlobCounters c = n.onLoop(s -> s.core().blobTransfers().counters()).get(5, TimeUnit.SECONDS);
+            unauthorized += c.pushesUnauthorized();
+        }
+        assertEquals(0, unauthorized, "every push carried its holder's write token");
 
         int stopped = 0;
-        for (int i = NODES - 1; i >= 3 && stopped < 4; i--) {
+        for (int i = NODES - 1; i >= 9 && stopped < 4; i--) {
             if (stores.get(i).fragmentsStored() > 0) {
                 nodes.get(i).close();
                 stopped++;
@@ -70,12 +79,33 @@ class BlobLiveTest {
         assertArrayEquals(blob, nodes.get(2).getBlob(key).get(30, TimeUnit.SECONDS),
                 "read again with 4 holders stopped");
 
-        long unauthorized = 0;
-        for (MoliaNode n : nodes.subList(0, 3)) {
-            BlobCounters c = n.onLoop(s -> s.core().blobTransfers().counters()).get(5, TimeUnit.SECONDS);
-            unauthorized += c.pushesUnauthorized();
+        // What holders took is in their WALs: back after a restart, from the journal and from a compaction's snapshot.
+        int restarted = 0;
+        for (int i = 3; i < 9 && restarted < 2; i++) {
+            MoliaNode holder = nodes.get(i);
+            if (stores.get(i).size() == 0) {
+                continue;
+            }
+            if (restarted++ == 1) {
+                holder.compactWal().get(30, TimeUnit.SECONDS);
+            }
+            Map<NodeId, byte[]> held = heldBy(holder);
+            holder.close();
+            live.list().remove(holder);
+            Map<NodeId, byte[]> back = heldBy(live.start("node-" + i, 1, List.of(seed.address())));
+            assertEquals(held.keySet(), back.keySet(), "node " + i + " holds what it held before its restart");
+            held.forEach((k, object) -> assertArrayEquals(object, back.get(k)));
         }
-        assertEquals(0, unauthorized, "every push carried its holder's write token");
+        assertEquals(2, restarted, "two holders restarted");
+
         assertNull(nodes.get(2).getBlob(new NodeId(1, 2, 3, 4)).get(30, TimeUnit.SECONDS), "no such blob");
+    }
+
+    private static Map<NodeId, byte[]> heldBy(MoliaNode node) throws Exception {
+        return node.onLoop(s -> {
+            Map<NodeId, byte[]> held = new HashMap<>();
+            s.core().blobTransfers().store().forEach(held::put);
+            return held;
+        }).get(5, TimeUnit.SECONDS);
     }
 }
