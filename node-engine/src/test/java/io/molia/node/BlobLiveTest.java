@@ -57,6 +57,7 @@ class BlobLiveTest {
         }
         long fragments = stores.stream().mapToLong(BlobStore::fragmentsStored).sum();
         assertEquals(4 * 14, fragments, "each fragment stored once");
+        assertEquals(4 * 14, stores.stream().mapToInt(BlobStore::fragments).sum(), "and held");
         assertTrue(stores.stream().mapToLong(BlobStore::manifestsStored).sum() >= 1, "the manifest is held");
         assertEquals(0, stores.get(1).fragmentsStored(), "the putter holds none of its own fragments");
 
