@@ -39,7 +39,7 @@ class BulkFrameFuzzTest {
             now += in.consumeInt(0, 1_000_000_000);
             long peer = in.consumeBoolean() ? 1 : 2;
             byte[] frame = in.consumeBytes(in.consumeInt(0, BulkFrame.MAX_DATA_BYTES + 8));
-            node.onFrame(now, peer, frame, 0, frame.length);
+            node.onFrame(now, peer, frame, 0, frame.length, true);
             node.onTimer(now);
             int n;
             while ((n = node.pollTransmit(now, out, 0)) > 0) {

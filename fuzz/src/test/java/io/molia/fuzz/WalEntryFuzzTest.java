@@ -213,6 +213,8 @@ class WalEntryFuzzTest {
                 yield WalEntries.ban(format, out, seq, peer ? NodeId.fromBytes(alone, p + 1) : null,
                         WalFormat.getLong(alone, p + 1), WalFormat.getLong(alone, p + 33));
             }
+            case WalFormat.TYPE_BLOB_FRAGMENT, WalFormat.TYPE_BLOB_MANIFEST ->
+                    WalEntries.blob(format, out, seq, id, state.blobs().get(id));
             default -> throw new AssertionError("check accepted unknown type " + type);
         };
         byte[] reencoded = Arrays.copyOf(out, n);

@@ -173,6 +173,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             case RELAY_CONNECT -> MessageKind.RELAY_CONNECT;
             case RELAY_ANSWER -> MessageKind.RELAY_ANSWER;
             case RELAY_INCOMING -> MessageKind.RELAY_INCOMING;
+            case BLOB_FRAME -> MessageKind.BLOB_FRAME;
             case BODY_NOT_SET -> null;
         };
     }
@@ -185,6 +186,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                     + token(e.getValue().getWriteToken());
             case STORE_ACK -> "stored=" + e.getStoreAck().getStored();
             case DIAL_BACK -> "nonce=" + e.getDialBack().getNonce() + " mode=" + e.getDialBack().getMode();
+            case BLOB_FRAME -> "frame=" + hex(e.getBlobFrame().getFrame()) + token(e.getBlobFrame().getWriteToken());
             case RELAY_RESERVE -> "";
             case RELAY_CONNECT -> key(e.getRelayConnect().getTarget());
             case RELAY_ANSWER -> {
@@ -319,6 +321,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                     + m.ttlSeconds() + token(m.writeToken());
             case PONG -> "observed=" + m.observedAddress() + " dial_back_sent=" + m.dialBackSent();
             case DIAL_BACK -> "nonce=" + m.dialBackNonce() + " mode=" + m.dialBackMode();
+            case BLOB_FRAME -> "frame=" + HEX.formatHex(m.copyValue()) + token(m.writeToken());
             case RELAY_RESERVE -> "";
             case RELAY_CONNECT -> "key=" + m.target().toHex();
             case RELAY_ANSWER -> relayAnswer(m.relayCircuit(), m.relayRefusal(), m.relayExpiresSeconds(),

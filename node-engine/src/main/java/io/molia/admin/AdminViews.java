@@ -354,7 +354,8 @@ final class AdminViews {
     /** One shard's records as the records view needs them: its store's figures and its {@code top} largest. */
     record ShardRecords(int count, long bytes, int maxRecords, long maxBytes, long refusedFull, long expired,
             long nowNs, List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest, int mutables, long mutableBytes,
-            int providers, long providerBytes) {
+            int providers, long providerBytes, int blobFragments, long blobFragmentBytes, int blobManifests,
+            long blobManifestBytes) {
     }
 
     /** Copied on the shard's own loop. */
@@ -362,10 +363,14 @@ final class AdminViews {
         RecordStore store = v.core().records();
         List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest = new ArrayList<>(store.view().entrySet());
         largest.sort(LARGEST_FIRST);
+        io.molia.blob.BlobStore blobs = v.core().blobTransfers() == null ? null : v.core().blobTransfers().store();
         return new ShardRecords(store.size(), store.bytes(), store.maxRecords(), store.maxBytes(), store.refusedFull(),
                 store.expired(), v.nowNs(), List.copyOf(largest.subList(0, Math.min(top, largest.size()))),
                 v.core().recordRequests().mutables().size(), v.core().recordRequests().mutables().bytes(),
-                v.core().recordRequests().providers().size(), v.core().recordRequests().providers().bytes());
+                v.core().recordRequests().providers().size(), v.core().recordRequests().providers().bytes(),
+                blobs == null ? 0 : blobs.fragments(), blobs == null ? 0 : blobs.fragmentBytes(),
+                blobs == null ? 0 : blobs.size() - blobs.fragments(),
+                blobs == null ? 0 : blobs.bytes() - blobs.fragmentBytes());
     }
 
     private static final java.util.Comparator<Map.Entry<NodeId, RecordStore.StoredRecord>> LARGEST_FIRST = (a, b) -> {
@@ -384,7 +389,13 @@ final class AdminViews {
             long mutableBytes = 0;
             int providers = 0;
             long providerBytes = 0;
+            RecordTypeCount.Builder fragments = RecordTypeCount.newBuilder().setType("blob_fragment");
+            RecordTypeCount.Builder manifests = RecordTypeCount.newBuilder().setType("blob_manifest");
             for (ShardRecords r : shards) {
+                fragments.setCount(fragments.getCount() + r.blobFragments())
+                        .setBytes(fragments.getBytes() + r.blobFragmentBytes());
+                manifests.setCount(manifests.getCount() + r.blobManifests())
+                        .setBytes(manifests.getBytes() + r.blobManifestBytes());
                 count += r.count();
                 bytes += r.bytes();
                 mutables += r.mutables();
@@ -402,7 +413,8 @@ final class AdminViews {
                     .addPerType(RecordTypeCount.newBuilder().setType("mutable").setCount(mutables)
                             .setBytes(mutableBytes))
                     .addPerType(RecordTypeCount.newBuilder().setType("provider").setCount(providers)
-                            .setBytes(providerBytes));
+                            .setBytes(providerBytes))
+                    .addPerType(fragments).addPerType(manifests);
             long now = shards.get(0).nowNs();
             for (int i = 0; i < Math.min(top, largest.size()); i++) {
                 Map.Entry<NodeId, RecordStore.StoredRecord> e = largest.get(i);

@@ -19,6 +19,7 @@ public final class BlobCounters {
     long chunksReceived;
     long framesMalformed;
     long framesUnsolicited;
+    long pushesUnauthorized;
 
     public long pushesStarted() {
         return pushesStarted;
@@ -80,5 +81,10 @@ public final class BlobCounters {
     /** Acks, NOT_HELD answers and the like for no transfer under way here: late or stray, harmless. */
     public long framesUnsolicited() {
         return framesUnsolicited;
+    }
+
+    /** Pushes not started: the peer did not carry a valid write token of this node (as a STORE must). */
+    public long pushesUnauthorized() {
+        return pushesUnauthorized;
     }
 }

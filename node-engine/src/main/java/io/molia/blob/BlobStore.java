@@ -19,6 +19,8 @@ public final class BlobStore {
     private final BlobLayout layout = new BlobLayout();
     private final Map<NodeId, byte[]> objects = new LinkedHashMap<>();
     private long bytes;
+    private int fragments;
+    private long fragmentBytes;
     private long fragmentsStored;
     private long manifestsStored;
     private long refusedMalformed;
@@ -57,10 +59,17 @@ public final class BlobStore {
         bytes += object.length;
         if (object[1] == 'F') {
             fragmentsStored++;
+            fragments++;
+            fragmentBytes += object.length;
         } else {
             manifestsStored++;
         }
         return key;
+    }
+
+    /** Every object held, with its key, in the order taken (what a WAL compaction writes). */
+    public void forEach(java.util.function.BiConsumer<NodeId, byte[]> action) {
+        objects.forEach(action);
     }
 
     /** The object held under {@code key}, or null. */
@@ -72,6 +81,10 @@ public final class BlobStore {
         byte[] o = objects.remove(key);
         if (o != null) {
             bytes -= o.length;
+            if (o[1] == 'F') {
+                fragments--;
+                fragmentBytes -= o.length;
+            }
         }
     }
 
@@ -81,6 +94,16 @@ public final class BlobStore {
 
     public long bytes() {
         return bytes;
+    }
+
+    /** Fragments held now (the rest of {@link #size} are manifests). */
+    public int fragments() {
+        return fragments;
+    }
+
+    /** Bytes of the fragments held now (the rest of {@link #bytes} are manifests'). */
+    public long fragmentBytes() {
+        return fragmentBytes;
     }
 
     public long capacityBytes() {

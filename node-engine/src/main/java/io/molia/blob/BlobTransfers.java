@@ -131,28 +131,36 @@ public final class BlobTransfers {
         return id;
     }
 
-    /** A frame from an authenticated {@code peer}; malformed, unsolicited or late frames are counted and dropped. */
-    public void onFrame(long nowNs, long peer, byte[] in, int off, int len) {
+    /**
+     * A frame from an authenticated {@code peer}; malformed, unsolicited or late frames are counted and dropped.
+     * {@code pushAllowed}: whether the peer may start a push here (it carried the write token this node gave it); a
+     * push not allowed is dropped and counted ({@link BlobCounters#pushesUnauthorized}).
+     */
+    public void onFrame(long nowNs, long peer, byte[] in, int off, int len, boolean pushAllowed) {
         if (BulkFrame.check(in, off, len) != BulkFrame.OK) {
             counters.framesMalformed++;
             return;
         }
         TransferKey k = new TransferKey(peer, BulkFrame.transferId(in, off));
         switch (BulkFrame.type(in, off)) {
-            case BulkFrame.DATA -> onData(nowNs, k, in, off, len);
+            case BulkFrame.DATA -> onData(nowNs, k, in, off, len, pushAllowed);
             case BulkFrame.ACK -> onAck(nowNs, k, in, off);
             case BulkFrame.FETCH -> onFetch(k, in, off);
             default -> onNotHeld(k);
         }
     }
 
-    private void onData(long nowNs, TransferKey k, byte[] in, int off, int len) {
+    private void onData(long nowNs, TransferKey k, byte[] in, int off, int len, boolean pushAllowed) {
         counters.chunksReceived++;
         Incoming incoming = receivers.get(k);
         if (incoming == null) {
             byte[] finalAck = finished.get(k);
             if (finalAck != null) {
                 control.add(new Control(k.peer(), finalAck)); // our last ACK was lost: the sender resends
+                return;
+            }
+            if (!pushAllowed) {
+                counters.pushesUnauthorized++;
                 return;
             }
             if (receivers.size() >= MAX_RECEIVERS || BulkFrame.objectBytes(in, off) > MAX_PUSH_BYTES) {

@@ -28,6 +28,7 @@ import io.molia.record.WriteOutcome;
  * GetProviders / GetMutable   1: key (32 B)   the other record bodies: see {@link RecordBodies}
  * RelayReserve (empty)   RelayConnect  1: target (32 B)   RelayIncoming  1: circuit  2: repeated Contact (one)
  * RelayAnswer  1: circuit (varint)  2: refusal (varint)  3: expires_seconds (varint)  4: peer_address
+ * BlobFrame  1: frame (a BulkFrame, checked by its transfers)  2: write_token (fixed64)
  * </pre>
  * Unknown fields are skipped; an unknown body yields {@link DecodeStatus#UNKNOWN_BODY} with the envelope's
  * request id filled in so the core can answer with its supported version range.
@@ -54,6 +55,7 @@ public final class MessageCodec {
     private static final int F_NODES_TOKEN = 2;
     private static final int F_VALUE_TOKEN = 3;
     private static final int F_STORE_TOKEN = 4;
+    private static final int F_BLOB_TOKEN = 2;
     /** A write token on the wire: tag and 8 bytes. */
     private static final int TOKEN_FIELD_BYTES = 9;
     private static final int F_CONTACT_KEY = 1;
@@ -240,6 +242,18 @@ public final class MessageCodec {
         writer.bytesField(2, value, valueOff, valueLen);
         writer.uint64Field(3, ttlSeconds);
         writer.fixed64Field(F_STORE_TOKEN, writeToken);
+        return writer.position();
+    }
+
+    /**
+     * BLOB_FRAME: the bulk-transfer frame {@code frame[frameOff, frameOff + frameLen)} with the receiver's write token
+     * (0: none). No request id: the frame carries its transfer's.
+     */
+    public int encodeBlobFrame(byte[] out, int off, byte[] frame, int frameOff, int frameLen, long writeToken) {
+        header(out, off, 0).messageHeader(MessageKind.BLOB_FRAME.field(),
+                ProtoWriter.bytesFieldSize(1, frameLen) + tokenSize(writeToken));
+        writer.bytesField(1, frame, frameOff, frameLen);
+        writer.fixed64Field(F_BLOB_TOKEN, writeToken);
         return writer.position();
     }
 
@@ -471,6 +485,8 @@ public final class MessageCodec {
                         || (field == 4 && wireType == ProtoWriter.LENGTH_DELIMITED && readObserved(r, out));
                 case RELAY_INCOMING -> (field == 1 && wireType == ProtoWriter.VARINT && readRelayAnswer(r, 1, out))
                         || (field == 2 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out));
+                case BLOB_FRAME -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readValue(r, out))
+                        || (field == F_BLOB_TOKEN && wireType == ProtoWriter.FIXED64 && readToken(r, out));
                 case PING, RELAY_RESERVE -> false;
             };
             if (!handled) {

@@ -18,14 +18,18 @@ public enum MessageKind {
     MUTABLE_VALUE(23, Role.RESPONSE),
     RECORD_ACK(24, Role.RESPONSE),
     DIAL_BACK(25, Role.REQUEST),
+    BLOB_FRAME(26, Role.BULK),
     ERROR(31, Role.RESPONSE),
     RELAY_RESERVE(32, Role.REQUEST),
     RELAY_CONNECT(33, Role.REQUEST),
     RELAY_ANSWER(34, Role.RESPONSE),
     RELAY_INCOMING(35, Role.REQUEST);
 
-    /** What a body is to the node that receives it. */
-    private enum Role { REQUEST, KEYED_READ, KEYED_WRITE, RESPONSE }
+    /**
+     * What a body is to the node that receives it. BULK: a frame of a blob transfer, neither request nor answer (the
+     * transfer has its own ids and acks), handled by the routing table's owner.
+     */
+    private enum Role { REQUEST, KEYED_READ, KEYED_WRITE, RESPONSE, BULK }
 
     private static final MessageKind[] BY_FIELD = new MessageKind[40];
 
@@ -48,7 +52,12 @@ public enum MessageKind {
     }
 
     public boolean isRequest() {
-        return role != Role.RESPONSE;
+        return role != Role.RESPONSE && role != Role.BULK;
+    }
+
+    /** A frame of a blob transfer ({@code io.molia.blob.BulkFrame}): handled by the routing table's owner. */
+    public boolean isBulk() {
+        return role == Role.BULK;
     }
 
     /** A request about a record key: handled by the shard that owns the key ({@code ShardPartition.ownerOfKey}). */

@@ -151,7 +151,10 @@ public final class WireMessage {
         return powNonce;
     }
 
-    /** NODES and VALUE: the token a later STORE to the sender must carry; STORE: the token it carries; else 0. */
+    /**
+     * NODES and VALUE: the token a later STORE to the sender must carry; STORE and BLOB_FRAME: the token it carries;
+     * else 0.
+     */
     public long writeToken() {
         return writeToken;
     }
@@ -171,6 +174,7 @@ public final class WireMessage {
         };
     }
 
+    /** VALUE and STORE: the value; BLOB_FRAME: the bulk-transfer frame. */
     public byte[] valueBuffer() {
         return valueBuf;
     }

@@ -53,6 +53,8 @@ public final class CoreCounters {
     public long relayFramesDropped;
     /** Probe-shaped datagrams matching no probe this node asked for: dropped, never answered. */
     public long natProbesDropped;
+    /** BLOB_FRAMEs that reached a node not holding blobs (transfers not enabled): dropped. */
+    public long blobFramesDropped;
     /** Values, provider or mutable records in answers that failed their hash, signature or shape check (ignored). */
     public long invalidRecordAnswers;
     /** Copies of a found record stored on the closest peer of the get's path that lacked it. */

@@ -61,4 +61,15 @@ public sealed interface CoreEvent {
     /** A ping answered ({@code rttNs} >= 0) or timed out ({@code rttNs} == -1). */
     record PingCompleted(long handle, NodeId peer, long rttNs) implements CoreEvent {
     }
+
+    /** A blob push finished: the peer acknowledged every chunk ({@code delivered}), or it stopped answering. */
+    record BlobPushCompleted(long handle, NodeId peer, boolean delivered) implements CoreEvent {
+    }
+
+    /**
+     * A blob fetch finished: the object the peer sent (to be checked by the caller against what it expects), or
+     * null when it does not hold it or stopped answering.
+     */
+    record BlobFetchCompleted(long handle, NodeId peer, byte[] object) implements CoreEvent {
+    }
 }

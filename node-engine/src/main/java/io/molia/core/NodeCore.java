@@ -170,6 +170,8 @@ public final class NodeCore {
     /** Relaying for others and through others (docs/nat.md), on the owner when the driver enabled it; else null. */
     private Relay relay;
     private RelayClient relayClient;
+    /** Blob transfers (docs/blobs.md), on the routing table's owner when the driver enabled them; else null. */
+    private NodeBlobs blobs;
     /** A circuit {@link #answerRelay} opened, announced to its target once the answer is queued. */
     private Contact announceTo;
     private int announceCircuit;
@@ -311,6 +313,44 @@ public final class NodeCore {
         this.relayClient = client;
     }
 
+    /**
+     * Turns on blob transfers (the owner's only: every shard hands it BLOB_FRAMEs): this node then holds fragments
+     * and manifests pushed with its write token, serves fetches, and runs the pushes and fetches started here.
+     */
+    public void enableBlobs() {
+        if (routing == null) {
+            throw new IllegalStateException("blob transfers run on the routing table's owner");
+        }
+        blobs = new NodeBlobs(codec, random, events);
+    }
+
+    /** Where the blob objects this node takes are journaled (its WAL); requires {@link #enableBlobs}. */
+    public void blobJournal(io.molia.blob.BlobJournal journal) {
+        blobsEnabled().journal(journal);
+    }
+
+    /** The node's blob transfers and store; null unless {@link #enableBlobs enabled}. */
+    public io.molia.blob.BlobTransfers blobTransfers() {
+        return blobs == null ? null : blobs.transfers();
+    }
+
+    /** Pushes a blob object (a fragment or manifest) to {@code to}; a {@link CoreEvent.BlobPushCompleted} ends it. */
+    public long startBlobPush(long nowNs, Contact to, byte[] object) {
+        return blobsEnabled().push(nowNs, nextHandle++, to, object);
+    }
+
+    /** Fetches the blob object under {@code key} from {@code from}; a {@link CoreEvent.BlobFetchCompleted} ends it. */
+    public long startBlobFetch(long nowNs, Contact from, NodeId key) {
+        return blobsEnabled().fetch(nowNs, nextHandle++, from, key);
+    }
+
+    private NodeBlobs blobsEnabled() {
+        if (blobs == null) {
+            throw new IllegalStateException("blob transfers are not enabled on this core");
+        }
+        return blobs;
+    }
+
     public Relay relay() {
         return relay;
     }
@@ -402,6 +442,10 @@ public final class NodeCore {
         if (decoded != MINE) {
             return decoded == DROP ? HANDLED : decoded;
         }
+        if (message.kind().isBulk()) {
+            onBlobFrame(nowNs, from);
+            return HANDLED;
+        }
         // A sender without the work is answered (as a client) but never learned: not a candidate, not in the table.
         boolean proven = proofOfWork.valid(from.id(), message.powNonce());
         if (message.kind().isRequest()) {
@@ -466,7 +510,7 @@ public final class NodeCore {
     private int decode(Contact from, byte[] buf, int off, int len) {
         DecodeStatus status = codec.decode(buf, off, len, message);
         if (status == DecodeStatus.OK && partition.count() > 1) {
-            int owner = message.kind().isRequest()
+            int owner = message.kind().isBulk() ? 0 : message.kind().isRequest()
                     ? (message.kind().isKeyed() ? partition.ownerOfKey(message.targetWord(0))
                             : message.kind().isRelay() ? 0 : partition.index())
                     : partition.ownerOfRequest(message.requestId());
@@ -523,6 +567,9 @@ public final class NodeCore {
                 case GET_WAIT -> finish(nowNs, t.operation); // the bounded wait for a higher seq is over
             }
         }
+        if (blobs != null) {
+            blobs.onTimer(nowNs);
+        }
     }
 
     /**
@@ -550,14 +597,25 @@ public final class NodeCore {
 
     public long nextDeadlineNs() {
         Timer t = timers.peek();
-        return t == null ? Long.MAX_VALUE : t.deadlineNs;
+        long next = t == null ? Long.MAX_VALUE : t.deadlineNs;
+        return blobs == null ? next : Math.min(next, blobs.nextDeadlineNs());
     }
 
     // ---------------------------------------------------------------- outputs
 
-    /** The next datagram to send, or null; valid until the next call into this core (see {@link Outbound}). */
+    /**
+     * The next datagram to send, or null; valid until the next call into this core (see {@link Outbound}). Blob
+     * frames come after everything else, as many as their windows allow.
+     */
     public Outbound pollTransmit() {
-        return transmits.poll();
+        Outbound next = transmits.poll();
+        if (next == null && blobs != null) {
+            next = blobs.pollTransmit();
+            if (next != null) {
+                counters.datagramsOut++;
+            }
+        }
+        return next;
     }
 
     public CoreEvent pollEvent() {
@@ -898,6 +956,20 @@ public final class NodeCore {
         commitAnswer(from, end);
     }
 
+    /**
+     * A BLOB_FRAME: to the node's transfers, if it holds blobs (else dropped, counted). Only a DATA frame may start a
+     * push, and only with the write token this node gave the sender, as a STORE.
+     */
+    private void onBlobFrame(long nowNs, Contact from) {
+        if (blobs == null) {
+            counters.blobFramesDropped++;
+            return;
+        }
+        boolean pushAllowed = NodeBlobs.isData(message) && writeTokens.check(nowNs, from.address(), from.id(),
+                message.writeToken()) == WriteTokens.Check.VALID;
+        blobs.onFrame(nowNs, from, message, pushAllowed);
+    }
+
     /** Queues the answer encoded into {@link TransmitQueue#nextBuffer()}. */
     private void commitAnswer(Contact to, int length) {
         transmits.commit(to, length, true);
@@ -911,6 +983,9 @@ public final class NodeCore {
         if (req == null || !req.peer.id().equals(from.id())) {
             counters.unsolicitedResponses++;
             return;
+        }
+        if (blobs != null && message.writeToken() != 0) {
+            blobs.noteWriteToken(from.id(), message.writeToken()); // what a push to it carries
         }
         pending.remove(req.requestId);
         counters.responsesIn++;

@@ -83,6 +83,7 @@ public final class NodeFigures {
                     n -> nat(n, s -> s.counters().roleChanges))));
         scoreFigures(f);
         f.addAll(RelayFigures.NODE);
+        f.addAll(BlobFigures.NODE);
         return List.copyOf(f);
     }
 
@@ -198,6 +199,8 @@ public final class NodeFigures {
                 + "not relay (off, or a DHT client itself)", s -> s.core().relayRequestsRefused));
         f.add(Figure.counter("relay_frames_dropped", "Relay frames on no circuit of this node's with no relay to "
                 + "take them, or nested in another", s -> s.core().relayFramesDropped));
+        f.add(Figure.counter("blob_frames_dropped", "Blob frames that reached a node holding no blobs: dropped",
+                s -> s.core().blobFramesDropped));
         f.add(Figure.counter("dial_backs_refused", "DIAL_BACKs refused: unknown mode, no alternate address, or the "
                 + "probe budget spent", s -> s.core().dialBacksRefused));
         f.add(Figure.<ShardSource>counter("nat_probes_dropped", DROPPED_HELP, s -> s.core().natProbesDropped)

@@ -95,6 +95,11 @@ public final class NodeMetrics implements AutoCloseable {
         default io.molia.core.RoutingTable routingTable() {
             return null;
         }
+
+        /** The blob transfers and store (read racily), or null where the node holds no blobs. */
+        default io.molia.blob.BlobTransfers blobTransfers() {
+            return null;
+        }
     }
 
     /**

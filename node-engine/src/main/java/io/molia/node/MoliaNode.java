@@ -99,6 +99,9 @@ public final class MoliaNode implements AutoCloseable {
     /** The debug key log, or null (off). */
     private final KeyLogFile keyLog;
     private final ShardLoop[] shards;
+    /** Where blob puts and gets split, check and rebuild (never a shard's loop). */
+    private static final Executor BLOB_WORK = java.util.concurrent.ForkJoinPool.commonPool();
+    private final BlobOperations blobs = new BlobOperations(blobNetwork());
     /** Where the next operation of the API starts: round robin, so a node's own lookups use every core. */
     private final AtomicInteger nextShard = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -195,6 +198,11 @@ public final class MoliaNode implements AutoCloseable {
             public io.molia.core.RoutingTable routingTable() {
                 return shards[0].core().routingTable();
             }
+
+            @Override
+            public io.molia.blob.BlobTransfers blobTransfers() {
+                return shards[0].core().blobTransfers();
+            }
         });
         long now = System.nanoTime();
         PublishedRouting routing = new PublishedRouting(self.id());
@@ -218,6 +226,7 @@ public final class MoliaNode implements AutoCloseable {
                 core.enableRelay(config.relayBudgetPercent() == 0 ? null
                         : new Relay(RelayLimits.DEFAULTS.withBudgetPercent(config.relayBudgetPercent()),
                                 random.nextLong()), new RelayClient(relayRoutes));
+                core.enableBlobs();
             }
             core.recordsConfig(config.records());
             core.proofOfWork(new ProofOfWork(config.powBits())); // before the WAL's peer store is restored
@@ -429,6 +438,64 @@ public final class MoliaNode implements AutoCloseable {
     public CompletableFuture<byte[]> get(NodeId key) {
         return shards[shards[0].core().partition().ownerOfKey(key)].submit(core -> core.startGet(System.nanoTime(),
                 key)).thenApply(e -> ((CoreEvent.GetCompleted) e).value());
+    }
+
+    /**
+     * Stores {@code blob} (1 B to 256 MiB) erasure-coded on the network (docs/blobs.md); completes with its manifest
+     * key once every fragment and the manifest were acknowledged by their holders.
+     */
+    public CompletableFuture<NodeId> putBlob(byte[] blob) {
+        return putBlob(blob, (done, total) -> { });
+    }
+
+    /** As {@link #putBlob(byte[])}, telling {@code progress} of each fragment placed. */
+    public CompletableFuture<NodeId> putBlob(byte[] blob, BlobProgress progress) {
+        return CompletableFuture.supplyAsync(() -> blobs.put(blob, progress), BLOB_WORK).thenCompose(f -> f);
+    }
+
+    /** The blob under manifest key {@code key}, checked against it; null when no node holds its manifest. */
+    public CompletableFuture<byte[]> getBlob(NodeId key) {
+        return getBlob(key, (done, total) -> { });
+    }
+
+    /** As {@link #getBlob(NodeId)}, telling {@code progress} of each fragment fetched (of the 10 per stripe needed). */
+    public CompletableFuture<byte[]> getBlob(NodeId key, BlobProgress progress) {
+        return blobs.get(key, progress);
+    }
+
+    /**
+     * Blob operations on shard 0, which runs the node's transfers; each answer moves to {@link #BLOB_WORK} so that
+     * checking and rebuilding fragments never runs on the loop.
+     */
+    private BlobOperations.Network blobNetwork() {
+        return new BlobOperations.Network() {
+            @Override
+            public Contact self() {
+                return self;
+            }
+
+            @Override
+            public CompletableFuture<List<Contact>> lookup(NodeId key) {
+                return shards[0].submit(core -> core.startLookup(System.nanoTime(), key))
+                        .thenApplyAsync(e -> ((CoreEvent.LookupCompleted) e).closest(), BLOB_WORK);
+            }
+
+            @Override
+            public CompletableFuture<Boolean> push(Contact to, byte[] object) {
+                return shards[0].submit(core -> core.startBlobPush(System.nanoTime(), to, object))
+                        .thenApplyAsync(e -> ((CoreEvent.BlobPushCompleted) e).delivered(), BLOB_WORK);
+            }
+
+            @Override
+            public CompletableFuture<byte[]> fetch(Contact from, NodeId key) {
+                if (from.id().equals(self.id())) {
+                    return CompletableFuture.supplyAsync(() -> shards[0].core().blobTransfers().store().get(key),
+                            shards[0].loop()).thenApplyAsync(object -> object, BLOB_WORK);
+                }
+                return shards[0].submit(core -> core.startBlobFetch(System.nanoTime(), from, key))
+                        .thenApplyAsync(e -> ((CoreEvent.BlobFetchCompleted) e).object(), BLOB_WORK);
+            }
+        };
     }
 
     /**

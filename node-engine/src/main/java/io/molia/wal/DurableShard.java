@@ -135,6 +135,12 @@ public final class DurableShard implements AutoCloseable {
             scores.advance(nowNs);
         }
         this.bansRecovered = core.ownsRoutingTable() ? own.state().bans() : List.of();
+        io.molia.blob.BlobTransfers blobs = core.blobTransfers();
+        if (blobs != null) { // journaled by the owner only, so read from its own dir whatever the shard count was
+            for (byte[] object : own.state().blobs().values()) {
+                blobs.store().accept(object); // checked again, as when pushed: a bad one is refused and counted
+            }
+        }
         int restoredPeers = 0;
         for (WalState.Peer p : peers) {
             core.addTrustedContact(nowNs, p.contact(), -1);
@@ -165,6 +171,9 @@ public final class DurableShard implements AutoCloseable {
             wal.force(); // before the dir that held them is deleted
         }
         core.journal(wal);
+        if (blobs != null) {
+            core.blobJournal(wal);
+        }
         this.startupNs = own.startupNs() + System.nanoTime() - t0;
         this.lastCompactionMonoNs = nowNs;
         LOG.atInfo().addKeyValue("event", "wal.recovered").addKeyValue("shard", shard).addKeyValue("entries_replayed", entriesReplayed)
@@ -370,6 +379,9 @@ public final class DurableShard implements AutoCloseable {
         }
         for (WalState.Ban ban : banSource.get()) {
             s.putBan(ban);
+        }
+        if (core.blobTransfers() != null) {
+            core.blobTransfers().store().forEach(s::putBlob);
         }
         return s;
     }

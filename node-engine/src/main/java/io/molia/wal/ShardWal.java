@@ -20,7 +20,7 @@ import net.openhft.chronicle.wire.DocumentContext;
  *
  * <p>Owned by the shard's thread (Chronicle appenders belong to one thread); not thread-safe.
  */
-public final class ShardWal implements StoreJournal, AutoCloseable {
+public final class ShardWal implements StoreJournal, io.molia.blob.BlobJournal, AutoCloseable {
     private final int shard;
     private final Path shardDir;
     private final WalSync sync;
@@ -144,6 +144,15 @@ public final class ShardWal implements StoreJournal, AutoCloseable {
     public void onBan(NodeId peer, long subnetKey, long expiresNs) {
         appendEntry(WalEntries.ban(format, scratch, nextSequence, peer, subnetKey,
                 Math.max(1, clock.toWallMs(expiresNs)))); // 0 would read as lifted
+    }
+
+    @Override
+    public void onBlobStored(NodeId key, byte[] object) {
+        int need = WalEntries.blobBytes(object);
+        if (scratch.length < need) {
+            scratch = new byte[Math.max(need, scratch.length * 2)];
+        }
+        appendEntry(WalEntries.blob(format, scratch, nextSequence, key, object));
     }
 
     @Override

@@ -62,7 +62,7 @@ public final class SnapshotFile {
         for (WalState.Peer p : state.peers().values()) {
             entries += p.failures() > 0 ? 1 : 0;
         }
-        entries += state.behaviours().size() + state.bans().size();
+        entries += state.behaviours().size() + state.bans().size() + state.blobs().size();
         CRC32C fileCrc = new CRC32C();
         WalFormat f = new WalFormat();
         byte[] buf = new byte[4096];
@@ -114,6 +114,13 @@ public final class SnapshotFile {
             }
             for (WalState.Ban ban : state.bans()) {
                 write(out, fileCrc, buf, WalEntries.ban(f, buf, 0, ban.peer(), ban.subnetKey(), ban.expiresWallMs()));
+            }
+            for (Map.Entry<NodeId, byte[]> blob : state.blobs().entrySet()) {
+                int need = WalEntries.blobBytes(blob.getValue());
+                if (buf.length < need) {
+                    buf = new byte[need];
+                }
+                write(out, fileCrc, buf, WalEntries.blob(f, buf, 0, blob.getKey(), blob.getValue()));
             }
             byte[] t = new byte[HEADER];
             System.arraycopy(END, 0, t, 0, 8);

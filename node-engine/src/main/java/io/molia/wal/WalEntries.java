@@ -25,6 +25,7 @@ import io.molia.record.SignedNodeRecord;
  * <li>provider_put: key 32, stored wall ms u64, expires wall ms u64, public key 32, seq u64, features u64,
  *     signature 64, address count u8, then per address: length u8, address (6 or 18 bytes)
  * <li>provider_remove: key 32, provider node ID 32
+ * <li>blob_fragment, blob_manifest: key 32 (placement key, manifest key), the object as pushed (io.molia.blob)
  * </ul>
  */
 public final class WalEntries {
@@ -256,6 +257,20 @@ public final class WalEntries {
         }
         return new Contact(NodeId.fromBytes(b, off), Arrays.copyOfRange(b, off + 32, off + 64),
                 WalFormat.getLong(b, off + 64), address);
+    }
+
+    /** Size of the buffer a blob entry of {@code object} needs. */
+    public static int blobBytes(byte[] object) {
+        return WalFormat.HEADER_BYTES + NodeId.BYTES + object.length;
+    }
+
+    /** A blob object held under {@code key}: a fragment ("MF") or a manifest ("MB"), by its magic. */
+    public static int blob(WalFormat f, byte[] b, long seq, NodeId key, byte[] object) {
+        int p = WalFormat.HEADER_BYTES;
+        key.writeTo(b, p);
+        System.arraycopy(object, 0, b, p + NodeId.BYTES, object.length);
+        int type = object.length >= 2 && object[1] == 'F' ? WalFormat.TYPE_BLOB_FRAGMENT : WalFormat.TYPE_BLOB_MANIFEST;
+        return f.seal(b, 0, type, 1, seq, NodeId.BYTES + object.length);
     }
 
     /** A header payload's fields: format version, shard, generation, first sequence, created wall ms. */

@@ -40,11 +40,14 @@ public final class WalFormat {
     /** Types 11-12 (behaviour scores and bans, DESIGN §3.5): a WAL without them reads as before. */
     public static final int TYPE_PEER_BEHAVIOUR = 11;
     public static final int TYPE_BAN = 12;
+    /** Types 13-14 (blob fragments and manifests a node holds, docs/blobs.md): a WAL without them reads as before. */
+    public static final int TYPE_BLOB_FRAGMENT = 13;
+    public static final int TYPE_BLOB_MANIFEST = 14;
     private static final String[] NAMES = {"header", "record_put", "record_delete", "record_expire", "peer_add",
         "peer_remove", "peer_score", "mutable_put", "mutable_remove", "provider_put", "provider_remove",
-        "peer_behaviour", "ban"};
+        "peer_behaviour", "ban", "blob_fragment", "blob_manifest"};
     /** The newest entry version this build reads, per type; a newer one is reported, never guessed at. */
-    private static final int[] MAX_VERSION = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    private static final int[] MAX_VERSION = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
     private final CRC32C crc = new CRC32C();
 

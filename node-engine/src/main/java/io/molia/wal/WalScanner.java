@@ -660,7 +660,8 @@ public final class WalScanner {
         return -1;
     }
 
-    private static final int MAX_PROBED_ENTRY = 64 * 1024;
+    /** The largest entry: a blob manifest of the largest blob (183 KiB, docs/blobs.md), with room to spare. */
+    private static final int MAX_PROBED_ENTRY = 256 * 1024;
 
     /**
      * "file F is N bytes, not a whole number of pages" for the first of the queue's files that Chronicle could not

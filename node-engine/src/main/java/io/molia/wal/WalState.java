@@ -46,6 +46,17 @@ public final class WalState {
     public record Ban(NodeId peer, long subnetKey, long expiresWallMs) {
     }
 
+    private final Map<NodeId, byte[]> blobs = new LinkedHashMap<>();
+
+    /** Blob objects (fragments and manifests) by the key they are held under; checked when a store takes them. */
+    public Map<NodeId, byte[]> blobs() {
+        return Collections.unmodifiableMap(blobs);
+    }
+
+    public void putBlob(NodeId key, byte[] object) {
+        blobs.put(key, object);
+    }
+
     private final Map<NodeId, Behaviour> behaviours = new LinkedHashMap<>();
     private final Map<NodeId, Ban> peerBans = new LinkedHashMap<>();
     private final Map<Long, Ban> subnetBans = new LinkedHashMap<>();
@@ -301,6 +312,18 @@ public final class WalState {
                 long expires = WalFormat.getLong(buf, payloadOff + 33);
                 putBan(kind == WalEntries.BAN_PEER ? new Ban(NodeId.fromBytes(buf, payloadOff + 1), 0, expires)
                         : new Ban(null, WalFormat.getLong(buf, payloadOff + 1), expires));
+            }
+            case WalFormat.TYPE_BLOB_FRAGMENT, WalFormat.TYPE_BLOB_MANIFEST -> {
+                byte magic = type == WalFormat.TYPE_BLOB_FRAGMENT ? (byte) 'F' : (byte) 'B';
+                int header = magic == 'F' ? io.molia.blob.FragmentObject.HEADER_BYTES
+                        : io.molia.blob.BlobManifest.HEADER_BYTES;
+                if (payloadLength < NodeId.BYTES + header || buf[payloadOff + NodeId.BYTES] != 'M'
+                        || buf[payloadOff + NodeId.BYTES + 1] != magic) {
+                    return WalFormat.typeName(type) + " payload of " + payloadLength + " bytes does not hold a "
+                            + (magic == 'F' ? "fragment" : "manifest");
+                }
+                putBlob(NodeId.fromBytes(buf, payloadOff), java.util.Arrays.copyOfRange(buf, payloadOff + NodeId.BYTES,
+                        payloadOff + payloadLength));
             }
             default -> {
                 return "unknown entry type " + type;

@@ -77,7 +77,7 @@ class BlobTransfersTest {
                 while (!wire.isEmpty() && wire.peek().atNs() <= now) {
                     Delivery d = wire.poll();
                     if (!stopped[d.to()]) {
-                        nodes[d.to()].onFrame(now, d.from(), d.frame(), 0, d.frame().length);
+                        nodes[d.to()].onFrame(now, d.from(), d.frame(), 0, d.frame().length, true);
                     }
                 }
                 for (int i = 0; i < nodes.length; i++) {

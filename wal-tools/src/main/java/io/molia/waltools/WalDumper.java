@@ -233,6 +233,20 @@ public final class WalDumper {
                 long expires = WalFormat.getLong(b, p + 33);
                 f.put("expires", expires == 0 ? "lifted" : Instant.ofEpochMilli(expires).toString());
             }
+            case WalFormat.TYPE_BLOB_FRAGMENT -> {
+                f.put("key", NodeId.fromBytes(b, p).toHex());
+                int o = p + 32; // the fragment as pushed: "MF" | version | index | manifest key | stripe (big-endian)
+                f.put("blob", NodeId.fromBytes(b, o + 4).toHex());
+                f.put("stripe", java.nio.ByteBuffer.wrap(b, o + 36, 4).getInt() & 0xffff_ffffL);
+                f.put("index", b[o + 3] & 0xff);
+                f.put("data_bytes", e.payloadLength() - 32 - io.molia.blob.FragmentObject.HEADER_BYTES);
+            }
+            case WalFormat.TYPE_BLOB_MANIFEST -> {
+                f.put("key", NodeId.fromBytes(b, p).toHex());
+                int o = p + 32; // the manifest: "MB" | version | 0 | blob bytes u64 | stripe bytes u32 | stripes u32
+                f.put("blob_bytes", java.nio.ByteBuffer.wrap(b, o + 4, 8).getLong());
+                f.put("stripes", java.nio.ByteBuffer.wrap(b, o + 16, 4).getInt() & 0xffff_ffffL);
+            }
             default -> f.put("payload_bytes", e.payloadLength());
         }
         return f;

@@ -91,6 +91,33 @@ class WalToolsTest {
     }
 
     @Test
+    void blobFragmentsAndManifestsDumpWithTheirBlobStripeAndSize() throws Exception {
+        byte[] blob = new byte[100_000];
+        new SplittableRandom(13).nextBytes(blob);
+        io.molia.blob.BlobLayout layout = new io.molia.blob.BlobLayout();
+        io.molia.blob.BlobLayout.Split split = layout.split(blob);
+        io.molia.blob.BlobLayout.Fragment fragment = split.fragments().get(12);
+        byte[] object = io.molia.blob.FragmentObject.of(split.manifestKey(), fragment, new io.molia.crypto.Blake3())
+                .encode();
+        NodeId placement = NodeId.fromBytes(layout.placementKey(split.manifestKey(), 0, 12));
+        NodeId manifestKey = NodeId.fromBytes(split.manifestKey());
+        try (ShardWal wal = new ShardWal(0, WalLayout.shardDir(dir, 0), WalSync.NONE, CLOCK, 1, 1)) {
+            wal.onBlobStored(placement, object);
+            wal.onBlobStored(manifestKey, split.manifest().encode());
+        }
+        String text = capture(out -> new WalDumper(out, System.err).dump(WalTarget.resolveIdle(dir),
+                new WalDumper.Options(null, 0, Long.MAX_VALUE, -1, false)));
+        List<String> lines = text.lines().toList();
+        assertTrue(lines.get(1).contains("blob_fragment v1 key=" + placement.toHex() + " blob=" + manifestKey.toHex()
+                + " stripe=0 index=12 data_bytes=10000"), lines.get(1));
+        assertTrue(lines.get(2).contains("blob_manifest v1 key=" + manifestKey.toHex() + " blob_bytes=100000 stripes=1"),
+                lines.get(2));
+        WalState state = new WalScanner(0, WalLayout.shardDir(dir, 0)).scan(true, null, 0, null).state();
+        assertTrue(java.util.Arrays.equals(object, state.blobs().get(placement)), "the fragment replays as written");
+        assertEquals(2, state.blobs().size());
+    }
+
+    @Test
     void scoresAndBansDumpWithTheirReasonsAndTargets() throws Exception {
         NodeId peer = new NodeId(9, 8, 7, 6);
         try (ShardWal wal = new ShardWal(0, WalLayout.shardDir(dir, 0), WalSync.NONE, CLOCK, 1, 1)) {
