@@ -195,6 +195,11 @@ public final class MoliaNode implements AutoCloseable {
             public io.molia.core.RoutingTable routingTable() {
                 return shards[0].core().routingTable();
             }
+
+            @Override
+            public int powBits() {
+                return config.powBits();
+            }
         });
         long now = System.nanoTime();
         PublishedRouting routing = new PublishedRouting(self.id());
