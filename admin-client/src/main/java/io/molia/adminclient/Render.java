@@ -34,6 +34,7 @@ import io.molia.admin.proto.ScoredPeer;
 import io.molia.admin.proto.SessionInfo;
 import io.molia.admin.proto.ShardAdmission;
 import io.molia.admin.proto.ShardSocket;
+import io.molia.admin.proto.SourceHits;
 import io.molia.node.Redaction;
 
 /**
@@ -324,9 +325,9 @@ public final class Render {
         t.row("write tokens", v.getWriteTokensIssued() + " issued; rejected " + named(v.getWriteTokensRejectedList()));
         t.row("limiter hits", named(v.getLimiterHitsList()) + (v.getAsnTable() ? "" : st.dim(" (no --asn-table)")));
         t.row("limiter evictions", named(v.getLimiterEvictionsList()));
-        if (v.hasTopSources()) {
-            t.row("top sources", st.dim(v.getTopSources().getReason()));
-        }
+        t.row("limited peers", v.getLimiterHitsByPeers() + " hits by peers with a session there (scored)");
+        t.row("top networks", sources(v.getTopPrefixesList(), st));
+        t.row("top ASes", v.getAsnTable() ? sources(v.getTopAsnsList(), st) : st.dim("no --asn-table"));
         t.row("scores", v.getScoredPeers() + " peers (capacity " + v.getScoreCapacity() + ", " + v.getScoresForgotten()
                 + " forgotten); half-life " + duration((long) (v.getScoreHalfLifeS() * 1000)) + ", low at "
                 + v.getLowScore());
@@ -356,6 +357,19 @@ public final class Render {
                     : "no", counts.toString());
         }
         return t.render(st, false) + "\nscore distribution\n" + histogram + "lowest scorers\n" + low.render(st, true);
+    }
+
+    /** The most limited sources, most first: {@code 203.0.113.0/24 1200 (±40)}; the ± only where counts may mix. */
+    private static String sources(List<SourceHits> top, Style st) {
+        if (top.isEmpty()) {
+            return st.dim("none limited");
+        }
+        StringBuilder out = new StringBuilder();
+        for (SourceHits h : top) {
+            out.append(out.isEmpty() ? "" : ", ").append(h.getSource()).append(' ').append(h.getHits())
+                    .append(h.getError() > 0 ? " (±" + h.getError() + ")" : "");
+        }
+        return out.toString();
     }
 
     private static String named(List<NamedCount> counts) {

@@ -1,7 +1,6 @@
 package io.molia.admin;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.admin.proto.AdmissionView;
@@ -9,6 +8,8 @@ import io.molia.admin.proto.NamedCount;
 import io.molia.admin.proto.ScoreBin;
 import io.molia.admin.proto.ScoredPeer;
 import io.molia.admin.proto.ShardAdmission;
+import io.molia.admin.proto.SourceHits;
+import io.molia.contact.NodeAddress;
 import io.molia.core.CoreCounters;
 import io.molia.core.PeerScores;
 import io.molia.core.RoutingTable;
@@ -16,6 +17,7 @@ import io.molia.core.WriteTokens;
 import io.molia.metrics.NodeMetrics;
 import io.molia.node.NodeState;
 import io.molia.session.SessionCounters;
+import io.molia.session.TopSources;
 
 /**
  * The {@code admission} view (DESIGN §3.5): what an operator of a node under a Sybil attack or a handshake flood looks
@@ -23,9 +25,9 @@ import io.molia.session.SessionCounters;
  * figures are read racily, as the metrics are.
  */
 final class AdmissionViews {
-    /** Bin edges of the score histogram: the low mark (-6 by default) falls on an edge. */
-    static final double[] SCORE_EDGES = {-6, -3, -1, 0, 1, 5};
     static final int LOWEST = 10;
+    /** Networks and ASes shown, of the {@link TopSources#SLOTS} each shard counts. */
+    static final int TOP_SOURCES = 10;
 
     private AdmissionViews() {
     }
@@ -49,8 +51,7 @@ final class AdmissionViews {
                 .addLimiterEvictions(count("ip", sessions.rateLimitEvictionsIp))
                 .addLimiterEvictions(count("prefix", sessions.rateLimitEvictionsPrefix))
                 .addLimiterEvictions(count("asn", sessions.rateLimitEvictionsAsn))
-                .setTopSources(AdminViews.unavailable("top sources", "hits per prefix and per AS: "
-                        + AdminViews.NOT_AVAILABLE + " (the limiters count per limiter only)"))
+                .setLimiterHitsByPeers(sessions.limiterHitsByPeers)
                 .setScoredPeers(scores.size()).setScoreCapacity(c.capacity())
                 .setScoresForgotten(scores.forgotten()).setPeersTurnedLow(scores.becameLow())
                 .setLowScoreEvictions(table.lowScoreEvictions()).setLowScoreRefusals(table.lowScoreRefusals())
@@ -72,9 +73,15 @@ final class AdmissionViews {
                     .setUnderLoadPeriods(sc.underLoadPeriods).setCookieReplies(sc.cookieRepliesSent)
                     .setPuzzleReplies(sc.puzzleRepliesSent).setPuzzlesSolved(sc.puzzlesSolved));
         }
-        long[] bins = scores.histogram(SCORE_EDGES);
+        for (TopSources.Hits h : sessions.limitedPrefixes.top(TOP_SOURCES)) {
+            v.addTopPrefixes(hits(NodeAddress.subnetText(h.key()), h));
+        }
+        for (TopSources.Hits h : sessions.limitedAsns.top(TOP_SOURCES)) {
+            v.addTopAsns(hits("AS" + h.key(), h));
+        }
+        long[] bins = scores.histogram();
         for (int b = 0; b < bins.length; b++) {
-            v.addScoreHistogram(ScoreBin.newBuilder().setRange(binRange(b)).setPeers(bins[b]));
+            v.addScoreHistogram(ScoreBin.newBuilder().setRange(PeerScores.binRange(b)).setPeers(bins[b]));
         }
         for (PeerScores.Snapshot p : scores.lowest(LOWEST)) {
             ScoredPeer.Builder row = ScoredPeer.newBuilder().setNodeId(p.id().toHex()).setScore(p.score())
@@ -99,16 +106,8 @@ final class AdmissionViews {
         return sc.puzzleBits > 0 ? "puzzle" : sc.underLoad != 0 ? "cookie" : "open";
     }
 
-    static String binRange(int b) {
-        double[] e = SCORE_EDGES;
-        if (b == 0) {
-            return "< " + num(e[0]);
-        }
-        return b == e.length ? ">= " + num(e[e.length - 1]) : "[" + num(e[b - 1]) + ", " + num(e[b]) + ")";
-    }
-
-    private static String num(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : String.format(Locale.ROOT, "%.1f", d);
+    private static SourceHits hits(String source, TopSources.Hits h) {
+        return SourceHits.newBuilder().setSource(source).setHits(h.hits()).setError(h.error()).build();
     }
 
     private static NamedCount count(String name, long n) {

@@ -1447,7 +1447,7 @@ public final class NodeCore {
         }
         long handle = nextHandle++;
         int paths = kind.record ? config.disjointPaths() : 1;
-        Lookup lookup = new Lookup(target, config.k(), config.alpha(), paths, start, rttOracle, nowNs);
+        Lookup lookup = new Lookup(target, config.k(), config.alphaOf(paths), paths, start, rttOracle, nowNs);
         Operation op = new Operation(handle, kind, target, value, ttlNs, nowNs, lookup);
         if (traced) {
             op.trace = new ArrayList<>();

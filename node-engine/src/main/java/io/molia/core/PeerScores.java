@@ -69,6 +69,11 @@ public final class PeerScores {
      * on their own they never make a peer low (-4 against the mark of -6); with worse behaviour they add up.
      */
     public static final double MAX_NOT_CLOSER = 8;
+    /**
+     * Bin edges of the score distribution views and metrics show: the low mark (-6 by default) falls on an edge. Bin 0
+     * is below the first edge, the last at or above the last.
+     */
+    public static final double[] HISTOGRAM_EDGES = {-6, -3, -1, 0, 1, 5};
     /** A decayed count below this is nothing: the entry is swept. */
     private static final double NEGLIGIBLE = 0.01;
 
@@ -162,6 +167,8 @@ public final class PeerScores {
     private long nowNs = Long.MIN_VALUE;
     private long forgotten;
     private long becameLow;
+    /** The distribution over {@link #HISTOGRAM_EDGES} as of the last sweep or view, for other threads (metrics). */
+    private volatile long[] publishedHistogram = new long[HISTOGRAM_EDGES.length + 1];
 
     public PeerScores(Config config) {
         this.config = config;
@@ -251,7 +258,10 @@ public final class PeerScores {
         }
     }
 
-    /** Forgets the peers whose counts all decayed to nothing as of {@code atNs}; returns how many. */
+    /**
+     * Forgets the peers whose counts all decayed to nothing as of {@code atNs}, then publishes the distribution
+     * ({@link #publishedBin}); returns how many it forgot.
+     */
     public int sweep(long atNs) {
         advance(atNs);
         int removed = 0;
@@ -267,6 +277,7 @@ public final class PeerScores {
                 removed++;
             }
         }
+        histogram();
         return removed;
     }
 
@@ -319,6 +330,34 @@ public final class PeerScores {
             bins[b]++;
         }
         return bins;
+    }
+
+    /** {@link #histogram(double[])} over {@link #HISTOGRAM_EDGES}, also published for {@link #publishedBin}. */
+    public long[] histogram() {
+        long[] bins = histogram(HISTOGRAM_EDGES);
+        publishedHistogram = bins.clone();
+        return bins;
+    }
+
+    /**
+     * Peers in bin {@code bin} of {@link #HISTOGRAM_EDGES} as of the last {@link #sweep} (once a minute on a node) or
+     * {@link #histogram()}: safe from any thread.
+     */
+    public long publishedBin(int bin) {
+        return publishedHistogram[bin];
+    }
+
+    /** The range of bin {@code b} of {@link #HISTOGRAM_EDGES} as an operator reads it: {@code "[-6, -3)"}. */
+    public static String binRange(int b) {
+        double[] e = HISTOGRAM_EDGES;
+        if (b == 0) {
+            return "< " + num(e[0]);
+        }
+        return b == e.length ? ">= " + num(e[e.length - 1]) : "[" + num(e[b - 1]) + ", " + num(e[b]) + ")";
+    }
+
+    private static String num(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : String.format(java.util.Locale.ROOT, "%.1f", d);
     }
 
     public int size() {

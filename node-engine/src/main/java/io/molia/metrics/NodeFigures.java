@@ -39,6 +39,10 @@ public final class NodeFigures {
     private static final String BEHAVIOUR_HELP = "What peers did, by reason, as their behaviour scores recorded it "
             + "(answers raise a score, the rest lower it)";
 
+    private static final String SCORE_BIN = "molia_peer_score_bin";
+    private static final String SCORE_BIN_HELP = "Scored peers by behaviour score range, as of the last minute's sweep "
+            + "(the admission view's histogram; at or below the low mark, -6 by default: evicted and refused)";
+
     /** Per shard: summed in the admin view, labelled {@code shard} in Prometheus. */
     public static final List<Figure<ShardSource>> SHARD = shardFigures();
 
@@ -95,6 +99,16 @@ public final class NodeFigures {
             f.add(Figure.<NodeSource>counter("peer_behaviour_" + reason.label(), BEHAVIOUR_HELP,
                     n -> routing(n, t -> t.scores().recorded(reason))).inFamily(BEHAVIOUR, "reason", reason.label()));
         }
+        for (int bin = 0; bin <= PeerScores.HISTOGRAM_EDGES.length; bin++) {
+            int b = bin;
+            f.add(Figure.<NodeSource>gauge("peer_score_bin_" + b, SCORE_BIN_HELP,
+                    n -> routing(n, t -> t.scores().publishedBin(b))).inFamily(SCORE_BIN, "range",
+                            PeerScores.binRange(b)));
+        }
+        f.add(Figure.gauge("admission_pow_bits", "Leading zero bits the identity proof of work asks of every contact "
+                + "(--pow-bits)", NodeSource::powBits));
+        f.add(Figure.counter("admission_bucket_subnet_rejections", "Peers kept out of a routing-table bucket by its "
+                + "per-bucket /24 (/48) cap", n -> routing(n, RoutingTable::subnetRejections)));
         f.add(Figure.gauge("peer_scores", "Peers whose behaviour score the node keeps (bounded)",
                 n -> routing(n, t -> t.scores().size())));
         f.add(Figure.counter("peer_scores_forgotten", "Scored peers forgotten to make room (the score table was full)",
@@ -240,6 +254,9 @@ public final class NodeFigures {
         limiter(f, "ip", s -> s.sessions().rateLimitedIp, s -> s.sessions().rateLimitEvictionsIp);
         limiter(f, "prefix", s -> s.sessions().rateLimitedPrefix, s -> s.sessions().rateLimitEvictionsPrefix);
         limiter(f, "asn", s -> s.sessions().rateLimitedAsn, s -> s.sessions().rateLimitEvictionsAsn);
+        f.add(Figure.counter("admission_limiter_hits_by_peers", "Limiter hits by a peer with a confirmed session at "
+                + "that address, scored against it (at most one a second per peer)",
+                s -> s.sessions().limiterHitsByPeers));
         f.add(Figure.counter("under_load_periods", "Times a shard went under handshake load (cookies asked for "
                 + "at least a second)", s -> s.sessions().underLoadPeriods));
         f.add(Figure.counter("handshake_retries_with_mac2", "Initiations re-sent at once with a mac2 after a "

@@ -91,6 +91,11 @@ public final class NodeMetrics implements AutoCloseable {
             return null;
         }
 
+        /** The identity proof of work's leading zero bits (--pow-bits); -1 where not known (left out). */
+        default int powBits() {
+            return -1;
+        }
+
         /** The routing table with its behaviour scores (its counters read racily), or null where there is none. */
         default io.molia.core.RoutingTable routingTable() {
             return null;

@@ -203,6 +203,11 @@ public final class MoliaNode implements AutoCloseable {
             public io.molia.blob.BlobTransfers blobTransfers() {
                 return shards[0].core().blobTransfers();
             }
+
+            @Override
+            public int powBits() {
+                return config.powBits();
+            }
         });
         long now = System.nanoTime();
         PublishedRouting routing = new PublishedRouting(self.id());

@@ -172,9 +172,9 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         if (relayBudgetPercent < 0 || relayBudgetPercent > 100) {
             throw new IllegalArgumentException("--relay-budget-percent must be between 0 and 100");
         }
-        if (disjointPaths < 1 || disjointPaths > CoreConfig.defaults().alpha()) {
-            throw new IllegalArgumentException("--disjoint-paths must be between 1 and " + CoreConfig.defaults().alpha()
-                    + " (the lookup's parallelism)");
+        if (disjointPaths < 1 || disjointPaths > CoreConfig.defaults().k()) {
+            throw new IllegalArgumentException("--disjoint-paths must be between 1 and " + CoreConfig.defaults().k()
+                    + " (k)");
         }
         if (shards < 1 || shards > MoliaNode.MAX_SHARDS) {
             throw new IllegalArgumentException("--shards must be between 1 and " + MoliaNode.MAX_SHARDS);

@@ -84,6 +84,7 @@ final class DataPath {
             peer.address = from; // roaming: the newest authenticated address wins, as WireGuard does
             peer.contact = peer.contact.withAddress(from);
         }
+        table.indexAddress(peer);
         if (plain == 0) {
             if (confirmedNow) {
                 delivery.session = s;

@@ -20,6 +20,10 @@ final class Peer {
     /** The DHT identity behind the key; for a plain WireGuard peer, a contact keyed by its X25519 key. */
     Contact contact;
     NodeAddress address;
+    /** The address {@link SessionTable#provenAt} finds this peer under; null until it sent authenticated data. */
+    NodeAddress indexedAddress;
+    /** When a limiter hit of this peer was last reported for its behaviour score ({@link Responder}). */
+    long limiterHitReportedNs = Long.MIN_VALUE / 2;
     Session current;
     Session previous;
     /** A session answered to an initiation, until the initiator's first data message confirms it. */

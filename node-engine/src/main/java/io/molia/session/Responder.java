@@ -1,5 +1,6 @@
 package io.molia.session;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
@@ -18,6 +19,10 @@ import io.molia.session.SessionManager.Delivery;
  */
 final class Responder {
     private static final int ED_KEY = 32;
+    /** A peer's limiter hits count for its score at most once a second. */
+    static final long LIMITER_HIT_REPORT_SPACING_NS = 1_000_000_000L;
+    /** Reports waiting for the driver; it takes them after every datagram, so this is never reached in practice. */
+    private static final int MAX_LIMITED_PEERS_QUEUED = 64;
 
     private final StaticIdentity local;
     private final byte[] psk;
@@ -40,6 +45,7 @@ final class Responder {
      * after every datagram, and scanning every known peer there made each datagram cost O(peers).
      */
     private final ArrayList<Peer> responsesWaiting = new ArrayList<>();
+    private final ArrayDeque<NodeId> limitedPeers = new ArrayDeque<>();
     private final byte[] payload = new byte[SessionManager.MAX_DATAGRAM_BYTES];
     private final byte[] out = new byte[SessionManager.MAX_DATAGRAM_BYTES];
     private final byte[] ephemeral = new byte[32];
@@ -115,6 +121,29 @@ final class Responder {
         return onInitiation(nowNs, unixNanos, from, buf, innerOff, innerLen, true, true);
     }
 
+    /**
+     * A limiter refused an initiation from {@code from}: if a peer holds a confirmed session from that very address,
+     * the initiation is most likely its own (the limiters count addresses, not keys, before the handshake is opened),
+     * and it is reported for its behaviour score, at most once per {@link #LIMITER_HIT_REPORT_SPACING_NS}: a flood
+     * is one misdeed a second, not thousands.
+     */
+    private void reportLimitedPeer(long nowNs, NodeAddress from) {
+        Peer proven = table.provenAt(from);
+        if (proven == null || nowNs - proven.limiterHitReportedNs < LIMITER_HIT_REPORT_SPACING_NS) {
+            return;
+        }
+        proven.limiterHitReportedNs = nowNs;
+        if (limitedPeers.size() < MAX_LIMITED_PEERS_QUEUED) {
+            limitedPeers.add(proven.contact.id());
+            counters.limiterHitsByPeers++;
+        }
+    }
+
+    /** The next peer reported for a limiter hit ({@link #reportLimitedPeer}), or null. */
+    NodeId pollLimitedPeer() {
+        return limitedPeers.poll();
+    }
+
     private int onInitiation(long nowNs, long unixNanos, NodeAddress from, byte[] buf, int off, int len,
             boolean molia, boolean solved) {
         if (molia ? len < SessionManager.MOLIA_INITIATION_MIN_BYTES : len != WireGuardConstants.INITIATION_BYTES) {
@@ -144,6 +173,7 @@ final class Responder {
                 return SessionManager.HANDLED;
             }
             if (!limits.allow(nowNs, from)) {
+                reportLimitedPeer(nowNs, from);
                 return SessionManager.DROPPED; // counted by the limiter that said no
             }
             if (solved) {

@@ -22,6 +22,12 @@ public final class SessionCounters {
     public long rateLimitEvictionsIp;
     public long rateLimitEvictionsPrefix;
     public long rateLimitEvictionsAsn;
+    /** The /24 (/48) networks whose initiations the limiters dropped most (any limiter). */
+    public final TopSources limitedPrefixes = new TopSources();
+    /** The autonomous systems whose initiations the limiters dropped most (sources of a known AS). */
+    public final TopSources limitedAsns = new TopSources();
+    /** Limiter hits by a peer with a confirmed session at that address, reported for its behaviour score. */
+    public long limiterHitsByPeers;
     /** Puzzle replies sent: Molia initiations under load, past cookies, without a solved puzzle. */
     public long puzzleRepliesSent;
     /** Initiations admitted under load with a solved puzzle (and their source within its rates). */
@@ -96,6 +102,9 @@ public final class SessionCounters {
         rateLimitEvictionsIp += other.rateLimitEvictionsIp;
         rateLimitEvictionsPrefix += other.rateLimitEvictionsPrefix;
         rateLimitEvictionsAsn += other.rateLimitEvictionsAsn;
+        limitedPrefixes.addAll(other.limitedPrefixes);
+        limitedAsns.addAll(other.limitedAsns);
+        limiterHitsByPeers += other.limiterHitsByPeers;
         puzzleRepliesSent += other.puzzleRepliesSent;
         puzzlesSolved += other.puzzlesSolved;
         badPuzzle += other.badPuzzle;

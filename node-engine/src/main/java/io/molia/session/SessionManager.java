@@ -392,6 +392,14 @@ public final class SessionManager {
         return delivery;
     }
 
+    /**
+     * The next peer that went past a rate limit from the address of its confirmed session, for its behaviour score
+     * (at most one report a second per peer), or null. The driver takes them after each datagram.
+     */
+    public NodeId pollLimitedPeer() {
+        return responder.pollLimitedPeer();
+    }
+
     /** Sends the responses still waiting for an answer, empty: the initiator then re-sends as transport data. */
     public void finishResponses(long nowNs) {
         responder.finishResponses(nowNs);

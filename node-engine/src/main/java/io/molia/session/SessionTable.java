@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
+import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 
 /**
@@ -31,6 +32,8 @@ final class SessionTable {
     private final Map<ByteBuffer, Peer> peers = new HashMap<>();
     /** DHT peers by node ID: sending must not redo the Ed25519 → X25519 conversion each time. */
     private final Map<NodeId, Peer> peersById = new HashMap<>();
+    /** DHT peers by the address their authenticated data last came from: one entry per peer. */
+    private final Map<NodeAddress, Peer> peersByAddress = new HashMap<>();
     private final IntObjectMap<Session> sessions;
     private final Map<Integer, Peer> handshakesByIndex = new HashMap<>();
     private final PeerDeadlines deadlines = new PeerDeadlines();
@@ -50,6 +53,34 @@ final class SessionTable {
 
     Peer peerById(NodeId id) {
         return peersById.get(id);
+    }
+
+    /**
+     * Files {@code peer} under the address its authenticated data came from (after a roam, under the new one only).
+     * Called for every authenticated datagram: costs one comparison when nothing moved.
+     */
+    void indexAddress(Peer peer) {
+        NodeAddress at = peer.address;
+        if (at.equals(peer.indexedAddress) || peersById.get(peer.contact.id()) != peer) {
+            return;
+        }
+        if (peer.indexedAddress != null) {
+            peersByAddress.remove(peer.indexedAddress, peer);
+        }
+        peersByAddress.put(at, peer);
+        peer.indexedAddress = at;
+    }
+
+    /**
+     * The DHT peer holding a confirmed session whose authenticated data comes from {@code from}, or null: what a
+     * source address is known to be before an initiation from it is opened.
+     */
+    Peer provenAt(NodeAddress from) {
+        Peer p = peersByAddress.get(from);
+        if (p == null || !from.equals(p.address) || p.current == null || !p.current.confirmed) {
+            return null;
+        }
+        return p;
     }
 
     /** Remembers {@code peer}, by node ID too when {@code dht} (a plain WireGuard peer has no node ID). */
@@ -272,6 +303,9 @@ final class SessionTable {
         peers.remove(ByteBuffer.wrap(peer.remoteStatic));
         if (peer.contact != null) {
             peersById.remove(peer.contact.id());
+        }
+        if (peer.indexedAddress != null) {
+            peersByAddress.remove(peer.indexedAddress, peer);
         }
     }
 

@@ -56,20 +56,23 @@ final class SourceLimits {
         this.asns = table;
     }
 
-    /** Whether an initiation from {@code from} may be handled now; a refusal is counted by the limiter that said no. */
+    /**
+     * Whether an initiation from {@code from} may be handled now; a refusal is counted by the limiter that said no,
+     * and by the source's network and AS ({@link SessionCounters#limitedPrefixes}, {@link SessionCounters#limitedAsns}).
+     */
     boolean allow(long nowNs, NodeAddress from) {
         boolean ipv4 = from.isIpv4();
         boolean ok = ip.take(nowNs, from.hi(), ipv4 ? from.lo() : 0);
         counters.rateLimitEvictionsIp = ip.evictions();
         if (!ok) {
             counters.rateLimitedIp++;
-            return false;
+            return refused(from, asns.asnOf(from));
         }
         ok = prefix.take(nowNs, from.subnetKey(), 0);
         counters.rateLimitEvictionsPrefix = prefix.evictions();
         if (!ok) {
             counters.rateLimitedPrefix++;
-            return false;
+            return refused(from, asns.asnOf(from));
         }
         int as = asns.asnOf(from);
         if (as != 0) {
@@ -77,9 +80,17 @@ final class SourceLimits {
             counters.rateLimitEvictionsAsn = asn.evictions();
             if (!ok) {
                 counters.rateLimitedAsn++;
-                return false;
+                return refused(from, as);
             }
         }
         return true;
+    }
+
+    private boolean refused(NodeAddress from, int as) {
+        counters.limitedPrefixes.offer(from.subnetKey());
+        if (as != 0) {
+            counters.limitedAsns.offer(as);
+        }
+        return false;
     }
 }

@@ -12,6 +12,7 @@ import io.molia.contact.NodeId;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.core.Outbound;
+import io.molia.core.PeerScores;
 import io.molia.core.RoutingNote;
 import io.molia.core.ShardPartition;
 import io.molia.nat.NatProbe;
@@ -280,6 +281,11 @@ public final class Shard {
         int status = sessions.onDatagram(nowNs, wallNs, from, buf, off, len);
         if (status != SessionManager.DROPPED) {
             punchOrUpgrade(nowNs, from, status);
+        } else {
+            NodeId limited = sessions.pollLimitedPeer();
+            if (limited != null) {
+                core.onPeerBehaviour(nowNs, limited, PeerScores.Reason.LIMITER_HIT);
+            }
         }
         if (status == SessionManager.DELIVERED || status == SessionManager.CONFIRMED) {
             SessionManager.Delivery d = sessions.delivery();

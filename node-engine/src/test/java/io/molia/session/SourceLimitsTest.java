@@ -78,6 +78,19 @@ class SourceLimitsTest {
     }
 
     @Test
+    void everyRefusalCountsItsNetworkAndAutonomousSystemAmongTheMostLimited() {
+        limits.setAsnTable(AsnTable.parse(List.of("11.0.0.0\t11.255.255.255\t64500\tZZ\tTEST"), "t"));
+        NodeAddress a = NodeAddress.ipv4(0x0b000001, 1);
+        allowed(java.util.Collections.nCopies(SourceLimits.IP_BURST + 3, a));
+        allowed(java.util.Collections.nCopies(SourceLimits.IP_BURST + 1, NodeAddress.ipv4(0x0c000001, 1)));
+        assertEquals(List.of(new TopSources.Hits(a.subnetKey(), 3, 0),
+                new TopSources.Hits(NodeAddress.ipv4(0x0c000001, 1).subnetKey(), 1, 0)),
+                counters.limitedPrefixes.top(10));
+        assertEquals(List.of(new TopSources.Hits(64500, 3, 0)), counters.limitedAsns.top(10),
+                "12.0.0.1 is in no known AS");
+    }
+
+    @Test
     void aLimiterTableFullOfSourcesEvictsAndCounts() {
         for (int i = 0; i < SourceLimits.IP_SLOTS * 2; i++) {
             limits.allow(now + i * 1_000_000_000L, NodeAddress.ipv4(0x0c000000 + i * 256, 1)); // a new /24 each

@@ -168,8 +168,8 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--disjoint-paths", defaultValue = "" + CoreConfig.DEFAULT_DISJOINT_PATHS,
             converter = DisjointPaths.class, description = "S/Kademlia d: record reads and writes (values, mutable "
             + "records, providers) look up the key over this many paths that share no peer, so Sybils around a key "
-            + "must own every path to hide or swallow a record; 1 turns the defence off. 1 to 4 (the lookup's "
-            + "parallelism); plain lookups always take one path. Default ${DEFAULT-VALUE}.")
+            + "must own every path to hide or swallow a record; 1 turns the defence off. 1 to 20 (k); each path asks "
+            + "one peer at a time beyond 4; plain lookups always take one path. Default ${DEFAULT-VALUE}.")
     int disjointPaths;
 
     @Mixin
@@ -318,10 +318,10 @@ final class NodeCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code --disjoint-paths}: 1 (one path) to α. */
+    /** {@code --disjoint-paths}: 1 (one path) to k. */
     static final class DisjointPaths extends IntRange {
         DisjointPaths() {
-            super(1, CoreConfig.defaults().alpha());
+            super(1, CoreConfig.defaults().k());
         }
     }
 

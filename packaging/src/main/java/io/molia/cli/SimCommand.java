@@ -98,7 +98,7 @@ public final class SimCommand implements Callable<Integer> {
 
     @Option(names = "--disjoint-paths", defaultValue = "" + CoreConfig.DEFAULT_DISJOINT_PATHS,
             converter = NodeCommand.DisjointPaths.class,
-            description = "S/Kademlia d of record reads and writes (gets, puts, providers), at most alpha (4); 1: no "
+            description = "S/Kademlia d of record reads and writes (gets, puts, providers), 1 to k (20); 1: no "
                     + "disjoint paths. Plain lookups take one path, as on a node. Default ${DEFAULT-VALUE}, the "
                     + "node's.")
     int disjointPaths;

@@ -14,12 +14,14 @@ import io.molia.admin.proto.NamedCount;
 import io.molia.admin.proto.ScoreBin;
 import io.molia.admin.proto.ScoredPeer;
 import io.molia.admin.proto.ShardAdmission;
+import io.molia.admin.proto.SourceHits;
 import io.molia.adminclient.Render;
 
 /**
  * Sybil resistance and admission, from the admission view: the identity proof of work and its rejections, each shard's
- * mode (open, cookie, puzzle) and load, write tokens, limiter hits, the score distribution and the lowest scorers with
- * why; then the bans with their expiry from the bans view (the rows: filterable). A node without the view says so.
+ * mode (open, cookie, puzzle) and load, write tokens, limiter hits and the most limited networks and ASes, the score
+ * distribution and the lowest scorers with why; then the bans with their expiry from the bans view (the rows:
+ * filterable). A node without the view says so.
  */
 final class AdmissionScreen implements DashScreen {
     /** Lowest scorers drawn at most: the bans below keep the rest of an 80x24 screen. */
@@ -88,6 +90,11 @@ final class AdmissionScreen implements DashScreen {
         row += Draw.wrapped(g, 2, row, w - 2, shards.toString(), PLAIN);
         row += Draw.wrapped(g, 2, row, w - 2, "tokens: issued " + v.getWriteTokensIssued() + ", rejected "
                 + named(v.getWriteTokensRejectedList()) + "; limiter hits " + named(v.getLimiterHitsList()), PLAIN);
+        if (v.getTopPrefixesCount() > 0) { // a row only when something was limited: it keeps a quiet 80x24 screen
+            row += Draw.wrapped(g, 2, row, w - 2, "limited most: " + sources(v.getTopPrefixesList())
+                    + (v.getTopAsnsCount() > 0 ? "; " + sources(v.getTopAsnsList()) : "") + "; by peers "
+                    + v.getLimiterHitsByPeers(), PLAIN);
+        }
         Draw.heading(g, 0, row++, w, String.format(Locale.ROOT, "scores: %d peers, low at %.0f: %d turned low, "
                 + "%d evicted, %d refused; %d capped", v.getScoredPeers(), v.getLowScore(),
                 v.getPeersTurnedLow(), v.getLowScoreEvictions(), v.getLowScoreRefusals(), v.getTableCapRejections()));
@@ -108,6 +115,15 @@ final class AdmissionScreen implements DashScreen {
                     p.getLow() ? "low, out of the table" : p.getInRoutingTable() ? "in the table" : ""), PLAIN);
         }
         return row;
+    }
+
+    /** The three most limited sources: {@code 203.0.113.0/24 1200}. */
+    private static String sources(List<SourceHits> top) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < Math.min(3, top.size()); i++) {
+            out.append(i == 0 ? "" : " ").append(top.get(i).getSource()).append(' ').append(top.get(i).getHits());
+        }
+        return out.toString();
     }
 
     private static String named(List<NamedCount> counts) {
