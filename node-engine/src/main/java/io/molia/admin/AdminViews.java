@@ -18,6 +18,7 @@ import io.molia.admin.proto.PeersView;
 import io.molia.admin.proto.RecordSummary;
 import io.molia.admin.proto.RecordTypeCount;
 import io.molia.admin.proto.RecordsView;
+import io.molia.admin.proto.ReplicationCounts;
 import io.molia.admin.proto.RoutingContact;
 import io.molia.admin.proto.RoutingView;
 import io.molia.admin.proto.SessionInfo;
@@ -29,6 +30,7 @@ import io.molia.admin.proto.WalView;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.core.CoreCounters;
 import io.molia.core.RoutingEntry;
 import io.molia.core.RoutingTable;
 import io.molia.core.store.RecordStore;
@@ -354,7 +356,7 @@ final class AdminViews {
     /** One shard's records as the records view needs them: its store's figures and its {@code top} largest. */
     record ShardRecords(int count, long bytes, int maxRecords, long maxBytes, long refusedFull, long expired,
             long nowNs, List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest, int mutables, long mutableBytes,
-            int providers, long providerBytes) {
+            int providers, long providerBytes, CoreCounters counters) {
     }
 
     /** Copied on the shard's own loop. */
@@ -365,7 +367,14 @@ final class AdminViews {
         return new ShardRecords(store.size(), store.bytes(), store.maxRecords(), store.maxBytes(), store.refusedFull(),
                 store.expired(), v.nowNs(), List.copyOf(largest.subList(0, Math.min(top, largest.size()))),
                 v.core().recordRequests().mutables().size(), v.core().recordRequests().mutables().bytes(),
-                v.core().recordRequests().providers().size(), v.core().recordRequests().providers().bytes());
+                v.core().recordRequests().providers().size(), v.core().recordRequests().providers().bytes(),
+                copy(v.core().counters()));
+    }
+
+    private static CoreCounters copy(CoreCounters counters) {
+        CoreCounters copy = new CoreCounters();
+        copy.add(counters);
+        return copy;
     }
 
     private static final java.util.Comparator<Map.Entry<NodeId, RecordStore.StoredRecord>> LARGEST_FIRST = (a, b) -> {
@@ -384,7 +393,9 @@ final class AdminViews {
             long mutableBytes = 0;
             int providers = 0;
             long providerBytes = 0;
+            CoreCounters counters = new CoreCounters();
             for (ShardRecords r : shards) {
+                counters.add(r.counters());
                 count += r.count();
                 bytes += r.bytes();
                 mutables += r.mutables();
@@ -402,7 +413,12 @@ final class AdminViews {
                     .addPerType(RecordTypeCount.newBuilder().setType("mutable").setCount(mutables)
                             .setBytes(mutableBytes))
                     .addPerType(RecordTypeCount.newBuilder().setType("provider").setCount(providers)
-                            .setBytes(providerBytes));
+                            .setBytes(providerBytes))
+                    .setReplication(ReplicationCounts.newBuilder().setProbes(counters.replicationProbes)
+                            .setAlreadyHeld(counters.replicationAlreadyHeld).setHandoffs(counters.replicationHandoffs)
+                            .setRepairs(counters.replicationRepairs).setHotCopies(counters.replicationHotCopies)
+                            .setNewcomersDropped(counters.replicationNewcomersDropped)
+                            .setHotDeferred(counters.replicationHotDeferred));
             long now = shards.get(0).nowNs();
             for (int i = 0; i < Math.min(top, largest.size()); i++) {
                 Map.Entry<NodeId, RecordStore.StoredRecord> e = largest.get(i);
