@@ -1033,6 +1033,9 @@ public final class NodeCore {
                     } else if (message.kind() == MessageKind.RECORD_ACK) {
                         onRecordAck(op);
                     }
+                    if (op.acknowledgedNs < 0 && op.storesAcked > op.storesSent / 2) {
+                        op.acknowledgedNs = nowNs; // a majority of the k closest found hold it
+                    }
                     if (!req.unresponsive) {
                         storeAnswered(nowNs, op); // else it was counted when it turned unresponsive
                     }
@@ -1653,11 +1656,11 @@ public final class NodeCore {
             case GET -> new CoreEvent.GetCompleted(op.handle, op.target, op.valueFound, op.startedNs, nowNs,
                     op.lookup.requestsSent());
             case PUT -> new CoreEvent.PutCompleted(op.handle, op.target, op.storesAcked, op.storesSent, op.startedNs,
-                    nowNs);
+                    nowNs, op.acknowledgedNs);
             case PING -> new CoreEvent.PingCompleted(op.handle, op.target, op.pingRttNs);
             case REFRESH -> null;
             case PROVIDE, PUT_MUTABLE -> new CoreEvent.RecordWriteCompleted(op.handle, op.target, op.storesAcked,
-                    op.storesSent, op.refusal, op.heldSeq, op.startedNs, nowNs);
+                    op.storesSent, op.refusal, op.heldSeq, op.startedNs, nowNs, op.acknowledgedNs);
             case FIND_PROVIDERS -> new CoreEvent.ProvidersFound(op.handle, op.target,
                     List.copyOf(op.providersFound.values()), op.startedNs, nowNs);
             case GET_MUTABLE -> new CoreEvent.MutableGetCompleted(op.handle, op.target, op.bestMutable, op.startedNs,
@@ -1897,6 +1900,8 @@ public final class NodeCore {
         /** The first refusal a record write got back, and the highest seq its answers said they hold. */
         WriteOutcome refusal;
         long heldSeq;
+        /** When a majority of the stores sent were acknowledged (the write is acknowledged); -1 until then. */
+        long acknowledgedNs = -1;
         final Map<NodeId, SignedNodeRecord> providersFound = new LinkedHashMap<>();
         MutableRecord bestMutable;
         /** A get's value came from here; the closest peer that answered without it gets a cached copy. */
