@@ -18,6 +18,7 @@ import io.molia.admin.proto.PeersView;
 import io.molia.admin.proto.RecordSummary;
 import io.molia.admin.proto.RecordTypeCount;
 import io.molia.admin.proto.RecordsView;
+import io.molia.admin.proto.ReplicationCounts;
 import io.molia.admin.proto.RoutingContact;
 import io.molia.admin.proto.RoutingView;
 import io.molia.admin.proto.SessionInfo;
@@ -29,6 +30,7 @@ import io.molia.admin.proto.WalView;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.core.CoreCounters;
 import io.molia.core.RoutingEntry;
 import io.molia.core.RoutingTable;
 import io.molia.core.store.RecordStore;
@@ -355,7 +357,7 @@ final class AdminViews {
     record ShardRecords(int count, long bytes, int maxRecords, long maxBytes, long refusedFull, long expired,
             long nowNs, List<Map.Entry<NodeId, RecordStore.StoredRecord>> largest, int mutables, long mutableBytes,
             int providers, long providerBytes, int blobFragments, long blobFragmentBytes, int blobManifests,
-            long blobManifestBytes) {
+            long blobManifestBytes, CoreCounters counters) {
     }
 
     /** Copied on the shard's own loop. */
@@ -370,7 +372,13 @@ final class AdminViews {
                 v.core().recordRequests().providers().size(), v.core().recordRequests().providers().bytes(),
                 blobs == null ? 0 : blobs.fragments(), blobs == null ? 0 : blobs.fragmentBytes(),
                 blobs == null ? 0 : blobs.size() - blobs.fragments(),
-                blobs == null ? 0 : blobs.bytes() - blobs.fragmentBytes());
+                blobs == null ? 0 : blobs.bytes() - blobs.fragmentBytes(), copy(v.core().counters()));
+    }
+
+    private static CoreCounters copy(CoreCounters counters) {
+        CoreCounters copy = new CoreCounters();
+        copy.add(counters);
+        return copy;
     }
 
     private static final java.util.Comparator<Map.Entry<NodeId, RecordStore.StoredRecord>> LARGEST_FIRST = (a, b) -> {
@@ -391,11 +399,13 @@ final class AdminViews {
             long providerBytes = 0;
             RecordTypeCount.Builder fragments = RecordTypeCount.newBuilder().setType("blob_fragment");
             RecordTypeCount.Builder manifests = RecordTypeCount.newBuilder().setType("blob_manifest");
+            CoreCounters counters = new CoreCounters();
             for (ShardRecords r : shards) {
                 fragments.setCount(fragments.getCount() + r.blobFragments())
                         .setBytes(fragments.getBytes() + r.blobFragmentBytes());
                 manifests.setCount(manifests.getCount() + r.blobManifests())
                         .setBytes(manifests.getBytes() + r.blobManifestBytes());
+                counters.add(r.counters());
                 count += r.count();
                 bytes += r.bytes();
                 mutables += r.mutables();
@@ -414,7 +424,12 @@ final class AdminViews {
                             .setBytes(mutableBytes))
                     .addPerType(RecordTypeCount.newBuilder().setType("provider").setCount(providers)
                             .setBytes(providerBytes))
-                    .addPerType(fragments).addPerType(manifests);
+                    .addPerType(fragments).addPerType(manifests)
+                    .setReplication(ReplicationCounts.newBuilder().setProbes(counters.replicationProbes)
+                            .setAlreadyHeld(counters.replicationAlreadyHeld).setHandoffs(counters.replicationHandoffs)
+                            .setRepairs(counters.replicationRepairs).setHotCopies(counters.replicationHotCopies)
+                            .setNewcomersDropped(counters.replicationNewcomersDropped)
+                            .setHotDeferred(counters.replicationHotDeferred));
             long now = shards.get(0).nowNs();
             for (int i = 0; i < Math.min(top, largest.size()); i++) {
                 Map.Entry<NodeId, RecordStore.StoredRecord> e = largest.get(i);

@@ -61,6 +61,20 @@ public final class CoreCounters {
     public long pathCacheStores;
     /** Provider and mutable records this node re-announced as their owner. */
     public long republished;
+    /** Replication probes sent: does this peer hold the key? (handoffs, repair rounds, hot keys; {@code Replicator}) */
+    public long replicationProbes;
+    /** Probes answered with the record (or a newer one): nothing pushed. */
+    public long replicationAlreadyHeld;
+    /** Copies pushed to a newcomer among the k closest to a key held here. */
+    public long replicationHandoffs;
+    /** Copies pushed by a repair round to one of the k closest that lacked the record. */
+    public long replicationRepairs;
+    /** Copies pushed to widen a hot key to k + extra. */
+    public long replicationHotCopies;
+    /** Newcomers not checked: their queue was full. */
+    public long replicationNewcomersDropped;
+    /** Hot keys not widened: the minute's probe budget was spent. */
+    public long replicationHotDeferred;
     /** Contacts dropped for a proof of work below the network's: a peer's own nonce in its messages. */
     public long powRejectedSender;
     /** ... the nonce of a bootstrap peer, in its first answers. */
@@ -115,6 +129,13 @@ public final class CoreCounters {
         invalidRecordAnswers += other.invalidRecordAnswers;
         pathCacheStores += other.pathCacheStores;
         republished += other.republished;
+        replicationProbes += other.replicationProbes;
+        replicationAlreadyHeld += other.replicationAlreadyHeld;
+        replicationHandoffs += other.replicationHandoffs;
+        replicationRepairs += other.replicationRepairs;
+        replicationHotCopies += other.replicationHotCopies;
+        replicationNewcomersDropped += other.replicationNewcomersDropped;
+        replicationHotDeferred += other.replicationHotDeferred;
         powRejectedSender += other.powRejectedSender;
         powRejectedBootstrap += other.powRejectedBootstrap;
         powRejectedFindNode += other.powRejectedFindNode;

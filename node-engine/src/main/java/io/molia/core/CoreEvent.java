@@ -30,18 +30,22 @@ public sealed interface CoreEvent {
             implements CoreEvent {
     }
 
-    /** A put finished: {@code stored} of the {@code attempted} closest peers acknowledged the record. */
-    record PutCompleted(long handle, NodeId key, int stored, int attempted, long startedNs, long finishedNs)
-            implements CoreEvent {
+    /**
+     * A put finished: {@code stored} of the {@code attempted} closest peers acknowledged the record;
+     * {@code acknowledgedNs} is when a majority of them had (the write is acknowledged, docs/records.md), -1 never.
+     */
+    record PutCompleted(long handle, NodeId key, int stored, int attempted, long startedNs, long finishedNs,
+            long acknowledgedNs) implements CoreEvent {
     }
 
     /**
      * A provider announcement or a mutable put finished: {@code stored} of the {@code attempted} closest peers
      * stored it; {@code refusal} is the first refusal one of them answered (null when none refused), and
-     * {@code heldSeq} the highest seq the answering peers said they hold (what a compare-and-swap should name).
+     * {@code heldSeq} the highest seq the answering peers said they hold (what a compare-and-swap should name);
+     * {@code acknowledgedNs} is when a majority of the attempted had stored it (acknowledged), -1 never.
      */
     record RecordWriteCompleted(long handle, NodeId key, int stored, int attempted, WriteOutcome refusal,
-            long heldSeq, long startedNs, long finishedNs) implements CoreEvent {
+            long heldSeq, long startedNs, long finishedNs, long acknowledgedNs) implements CoreEvent {
     }
 
     /** A provider lookup finished with the valid provider records it found (possibly none). */

@@ -27,6 +27,7 @@ import io.molia.core.store.MutableStore;
 import io.molia.core.store.RecordRequests;
 import io.molia.core.store.RecordStore;
 import io.molia.core.store.RecordsConfig;
+import io.molia.core.store.Replicator;
 import io.molia.core.store.Republisher;
 import io.molia.core.store.StoreJournal;
 import io.molia.record.MutableRecord;
@@ -111,6 +112,12 @@ public final class NodeCore {
     /** Provider and mutable records of this core's partition, and what this node republishes as their owner. */
     private RecordRequests recordRequests = new RecordRequests(RecordsConfig.defaults());
     private Republisher republisher = new Republisher(RecordsConfig.defaults());
+    /** Handoffs to newcomers, repair rounds and hot keys of this core's records ({@link Replicator}). */
+    private Replicator replicator = new Replicator(RecordsConfig.defaults());
+    /** A REPLICATION timer is queued (at most one at a time). */
+    private boolean replicationTimerArmed;
+    /** Keys an answer just made hot, widened once the answer is queued. */
+    private final ArrayDeque<Replicator.Check> hotKeys = new ArrayDeque<>(4);
     private StoreJournal journal = StoreJournal.NONE;
     private final ProtocolRange protocol;
     private final MessageCodec codec;
@@ -248,6 +255,7 @@ public final class NodeCore {
         recordRequests = new RecordRequests(config);
         recordRequests.journal(journal);
         republisher = new Republisher(config);
+        replicator = new Replicator(config);
     }
 
     public CoreCounters counters() {
@@ -565,6 +573,7 @@ public final class NodeCore {
                 case LIVENESS -> onLivenessTimer(nowNs);
                 case NAT -> onNatTimer(nowNs);
                 case GET_WAIT -> finish(nowNs, t.operation); // the bounded wait for a higher seq is over
+                case REPLICATION -> runReplication(nowNs);
             }
         }
         if (blobs != null) {
@@ -763,6 +772,7 @@ public final class NodeCore {
             case FIND_VALUE -> {
                 RecordStore.StoredRecord r = records.get(nowNs, message.target());
                 if (r != null) {
+                    noteRead(nowNs, message.target(), false);
                     long ttlSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(r.expiresNs() - nowNs));
                     end = codec.encodeValue(out, 0, id, r.value(), 0, r.value().length, ttlSeconds,
                             issueWriteToken(nowNs, from));
@@ -787,13 +797,20 @@ public final class NodeCore {
             case PUT_MUTABLE -> end = recordRequests.putMutable(nowNs, message, out, codec);
             case GET_PROVIDERS -> end = recordRequests.getProviders(nowNs, message, out, codec, closestScratch,
                     closest(nowNs, from));
-            case GET_MUTABLE -> end = recordRequests.getMutable(nowNs, message, out, codec, closestScratch,
-                    closest(nowNs, from));
+            case GET_MUTABLE -> {
+                if (recordRequests.mutables().get(nowNs, message.target()) != null) {
+                    noteRead(nowNs, message.target(), true);
+                }
+                end = recordRequests.getMutable(nowNs, message, out, codec, closestScratch, closest(nowNs, from));
+            }
             default -> throw new AssertionError("not a request: " + message.kind());
         }
         commitAnswer(from, end);
         if (announceTo != null) {
             announceCircuit(nowNs, from);
+        }
+        while (!hotKeys.isEmpty()) {
+            widen(nowNs, hotKeys.poll()); // after the answer: its transmit slot was being filled
         }
     }
 
@@ -1019,8 +1036,11 @@ public final class NodeCore {
             }
         } else if (from.address().equals(req.peer.address())) {
             // it answered from the address it was asked at: the table's door, with the nonce it proved itself
-            noteAlive(nowNs, from.powNonce() == message.powNonce() ? from : from.withPowNonce(message.powNonce()),
-                    rttNs);
+            Contact proven = from.powNonce() == message.powNonce() ? from : from.withPowNonce(message.powNonce());
+            noteAlive(nowNs, proven, rttNs);
+            if (firstContact) {
+                onNewcomer(nowNs, proven);
+            }
         } else {
             counters.answersFromOtherAddress++; // the answer counts for the operation, the address proves nothing
         }
@@ -1034,6 +1054,10 @@ public final class NodeCore {
                 firstContactRtt.onSample(rttNs);
             }
             rttCache.computeIfAbsent(from.id(), id -> new RttEstimator()).onSample(rttNs);
+        }
+        if (req.push != null) {
+            onProbeAnswer(nowNs, from, req.push);
+            return;
         }
         Operation op = req.operation;
         if (op == null) {
@@ -1083,6 +1107,9 @@ public final class NodeCore {
                         op.storesAcked++;
                     } else if (message.kind() == MessageKind.RECORD_ACK) {
                         onRecordAck(op);
+                    }
+                    if (op.acknowledgedNs < 0 && op.storesAcked > op.storesSent / 2) {
+                        op.acknowledgedNs = nowNs; // a majority of the k closest found hold it
                     }
                     if (!req.unresponsive) {
                         storeAnswered(nowNs, op); // else it was counted when it turned unresponsive
@@ -1338,6 +1365,8 @@ public final class NodeCore {
             counters.republished++;
         }
         schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
+        replicator.tick();
+        runReplication(nowNs);
         if (routing == null) {
             return; // the owner refreshes the buckets
         }
@@ -1406,6 +1435,190 @@ public final class NodeCore {
         Contact toPing = routing.onContactSeen(nowNs, peer, rttNs);
         if (toPing != null) {
             sendRequest(nowNs, toPing, MessageKind.PING, null, null);
+        }
+    }
+
+    // ---------------------------------------------------------------- adaptive replication
+
+    /**
+     * {@code peer} answered this core for the first time: if it is among the k closest to keys held here, it gets
+     * them (checked off the answer path, within the minute's budgets).
+     */
+    private void onNewcomer(long nowNs, Contact peer) {
+        if (records.size() == 0 && recordRequests.mutables().size() == 0) {
+            return; // nothing to hand off
+        }
+        if (!replicator.onNewcomer(peer)) {
+            counters.replicationNewcomersDropped++;
+            return;
+        }
+        armReplication(nowNs);
+    }
+
+    private void armReplication(long nowNs) {
+        if (!replicationTimerArmed) {
+            replicationTimerArmed = true;
+            schedule(nowNs, TimerKind.REPLICATION, null);
+        }
+    }
+
+    /**
+     * Handoffs to newcomers first (they lack everything they should hold), then the repair round's keys, each within
+     * the minute's budgets; what does not fit waits for the next maintenance tick.
+     */
+    private void runReplication(long nowNs) {
+        replicationTimerArmed = false;
+        List<Replicator.Check> held = null;
+        Contact newcomer;
+        while ((newcomer = replicator.newcomer()) != null) {
+            if (held == null) {
+                held = heldKeys(nowNs, false);
+            }
+            if (!handOff(nowNs, newcomer, held)) {
+                return;
+            }
+            replicator.newcomerDone();
+        }
+        if (replicator.roundDue(nowNs)) {
+            replicator.startRound(nowNs, heldKeys(nowNs, true));
+        }
+        Replicator.Check check;
+        while ((check = replicator.nextCheck()) != null) {
+            List<Contact> closest = closestKnown(check.key(), config.k() - 1); // with this node: the k closest
+            if (!replicator.takeKeyCheck() || !replicator.takeProbes(closest.size())) {
+                replicator.deferCheck(check);
+                return;
+            }
+            for (Contact peer : closest) {
+                probe(nowNs, peer, check, Replicator.Reason.REPAIR);
+            }
+        }
+    }
+
+    /** Probes {@code newcomer} for each held key it is among the k closest of; false when a budget ran out. */
+    private boolean handOff(long nowNs, Contact newcomer, List<Replicator.Check> held) {
+        for (int i = replicator.newcomerScanned(); i < held.size(); i++) {
+            if (!replicator.takeKeyCheck()) {
+                return false;
+            }
+            Replicator.Check check = held.get(i);
+            if (amongClosest(check.key(), newcomer)) {
+                if (!replicator.takeProbes(1)) {
+                    return false;
+                }
+                probe(nowNs, newcomer, check, Replicator.Reason.HANDOFF);
+            }
+            replicator.newcomerKeyChecked();
+        }
+        return true;
+    }
+
+    /**
+     * The keys this core holds (live immutable and mutable records); for a repair round ({@code settledOnly}) only
+     * those not stored or refreshed within the interval: their writer just placed them.
+     */
+    private List<Replicator.Check> heldKeys(long nowNs, boolean settledOnly) {
+        long settledBeforeNs = settledOnly ? nowNs - replicator.config().replicateIntervalNs() : Long.MAX_VALUE;
+        List<Replicator.Check> keys = new ArrayList<>();
+        records.forEach((key, r) -> {
+            if (r.expiresNs() > nowNs && r.storedNs() <= settledBeforeNs) {
+                keys.add(new Replicator.Check(key, false));
+            }
+        });
+        recordRequests.mutables().view().forEach((key, h) -> {
+            if (h.expiresNs() > nowNs && h.storedNs() <= settledBeforeNs) {
+                keys.add(new Replicator.Check(key, true));
+            }
+        });
+        return keys;
+    }
+
+    /**
+     * Whether {@code peer} is among the k closest to {@code key} this core knows, counting itself (it holds the key):
+     * fewer than k - 1 others are closer. A core that knows fewer than k - 1 others does not judge (its table is
+     * still filling: everyone would look close); the repair round covers that case.
+     */
+    private boolean amongClosest(NodeId key, Contact peer) {
+        List<Contact> closest = closestKnown(key, config.k() - 1);
+        return closest.size() == config.k() - 1 && (closest.contains(peer)
+                || key.compareDistance(peer.id(), closest.get(closest.size() - 1).id()) < 0);
+    }
+
+    /** The up to {@code n} contacts closest to {@code key} this core knows and believes alive. */
+    private List<Contact> closestKnown(NodeId key, int n) {
+        Contact[] found = new Contact[n];
+        int count = routing != null
+                ? routing.closest(key.word(0), key.word(1), key.word(2), key.word(3), true, null, found, n)
+                : published.get().closest(key.word(0), key.word(1), key.word(2), key.word(3), true, null, found, n);
+        return Arrays.asList(found).subList(0, count);
+    }
+
+    /** A read of a held key was answered with its record: past the threshold, the key is widened. */
+    private void noteRead(long nowNs, NodeId key, boolean mutable) {
+        if (replicator.onRead(nowNs, key)) {
+            hotKeys.add(new Replicator.Check(key, mutable));
+        }
+    }
+
+    /** A hot key: probed on the k + extra closest known, and stored where missing. */
+    private void widen(long nowNs, Replicator.Check check) {
+        List<Contact> closest = closestKnown(check.key(), config.k() - 1 + replicator.config().hotExtraReplicas());
+        if (!replicator.takeProbes(closest.size())) {
+            counters.replicationHotDeferred++;
+            return;
+        }
+        for (Contact peer : closest) {
+            probe(nowNs, peer, check, Replicator.Reason.HOT);
+        }
+    }
+
+    /** Asks {@code peer} for the key (FIND_VALUE or GET_MUTABLE): its answer says whether a copy is pushed. */
+    private void probe(long nowNs, Contact peer, Replicator.Check check, Replicator.Reason reason) {
+        MessageKind kind = check.mutable() ? MessageKind.GET_MUTABLE : MessageKind.FIND_VALUE;
+        if (sendRequest(nowNs, peer, kind, check.key(), null)) {
+            pending.get(lastRequestId).push = new Push(check.key(), check.mutable(), reason);
+            counters.replicationProbes++;
+        }
+    }
+
+    /**
+     * A probe's answer: the peer holds the record (VALUE, or a mutable record of the same or a higher seq), or it
+     * gets a copy with what is left of this node's TTL (a STORE with the write token its NODES answer gave, or the
+     * signed record itself).
+     */
+    private void onProbeAnswer(long nowNs, Contact peer, Push push) {
+        MessageKind answer = message.kind();
+        boolean sent;
+        if (push.mutable()) {
+            MutableStore.Held held = recordRequests.mutables().get(nowNs, push.key());
+            MutableRecord theirs = answer == MessageKind.MUTABLE_VALUE ? message.mutableRecord() : null;
+            if (held == null || answer == MessageKind.ERROR) {
+                return;
+            }
+            if (theirs != null && theirs.key().equals(push.key()) && theirs.seq() >= held.record().seq()) {
+                counters.replicationAlreadyHeld++;
+                return;
+            }
+            sent = sendWrite(nowNs, peer, null, OperationKind.PUT_MUTABLE, null, held.record(), MutableStore.NO_CAS,
+                    held.expiresNs() - nowNs, 0);
+        } else {
+            RecordStore.StoredRecord held = records.get(nowNs, push.key());
+            if (held == null || answer != MessageKind.VALUE && answer != MessageKind.NODES) {
+                return;
+            }
+            if (answer == MessageKind.VALUE) {
+                counters.replicationAlreadyHeld++;
+                return;
+            }
+            sent = sendWrite(nowNs, peer, null, OperationKind.PUT, held.value(), null, 0, held.expiresNs() - nowNs,
+                    message.writeToken());
+        }
+        if (sent) {
+            switch (push.reason()) {
+                case HANDOFF -> counters.replicationHandoffs++;
+                case REPAIR -> counters.replicationRepairs++;
+                case HOT -> counters.replicationHotCopies++;
+            }
         }
     }
 
@@ -1518,11 +1731,11 @@ public final class NodeCore {
             case GET -> new CoreEvent.GetCompleted(op.handle, op.target, op.valueFound, op.startedNs, nowNs,
                     op.lookup.requestsSent());
             case PUT -> new CoreEvent.PutCompleted(op.handle, op.target, op.storesAcked, op.storesSent, op.startedNs,
-                    nowNs);
+                    nowNs, op.acknowledgedNs);
             case PING -> new CoreEvent.PingCompleted(op.handle, op.target, op.pingRttNs);
             case REFRESH -> null;
             case PROVIDE, PUT_MUTABLE -> new CoreEvent.RecordWriteCompleted(op.handle, op.target, op.storesAcked,
-                    op.storesSent, op.refusal, op.heldSeq, op.startedNs, nowNs);
+                    op.storesSent, op.refusal, op.heldSeq, op.startedNs, nowNs, op.acknowledgedNs);
             case FIND_PROVIDERS -> new CoreEvent.ProvidersFound(op.handle, op.target,
                     List.copyOf(op.providersFound.values()), op.startedNs, nowNs);
             case GET_MUTABLE -> new CoreEvent.MutableGetCompleted(op.handle, op.target, op.bestMutable, op.startedNs,
@@ -1738,7 +1951,7 @@ public final class NodeCore {
         }
     }
 
-    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE, CANDIDATE, LIVENESS, NAT, GET_WAIT }
+    private enum TimerKind { SOFT_TIMEOUT, HARD_TIMEOUT, MAINTENANCE, CANDIDATE, LIVENESS, NAT, GET_WAIT, REPLICATION }
 
     private static final class Operation {
         final long handle;
@@ -1762,6 +1975,8 @@ public final class NodeCore {
         /** The first refusal a record write got back, and the highest seq its answers said they hold. */
         WriteOutcome refusal;
         long heldSeq;
+        /** When a majority of the stores sent were acknowledged (the write is acknowledged); -1 until then. */
+        long acknowledgedNs = -1;
         final Map<NodeId, SignedNodeRecord> providersFound = new LinkedHashMap<>();
         MutableRecord bestMutable;
         /** A get's value came from here; the closest peer that answered without it gets a cached copy. */
@@ -1801,6 +2016,8 @@ public final class NodeCore {
         long livenessCheckOfSeenNs = -1;
         /** For a DIAL_BACK: the nonce of its probe; else 0. */
         long dialBackNonce;
+        /** For a replication probe (does the peer hold this key?): what to push if not; else null. */
+        Push push;
 
         PendingRequest(long requestId, Contact peer, Operation operation, long sentNs, byte[] datagram) {
             this.requestId = requestId;
@@ -1809,6 +2026,10 @@ public final class NodeCore {
             this.sentNs = sentNs;
             this.datagram = datagram;
         }
+    }
+
+    /** A replication probe's key, its type, and why the copy would be pushed. */
+    private record Push(NodeId key, boolean mutable, Replicator.Reason reason) {
     }
 
     private record Timer(long deadlineNs, long seq, TimerKind kind, PendingRequest request, Operation operation)

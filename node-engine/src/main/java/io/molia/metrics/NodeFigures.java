@@ -317,6 +317,20 @@ public final class NodeFigures {
                 + "path that lacked it", s -> s.core().pathCacheStores));
         f.add(Figure.counter("records_republished", "Provider and mutable records re-announced by this node as "
                 + "their owner", s -> s.core().republished));
+        f.add(Figure.counter("replication_probes", "Replication probes sent: does this peer hold the key? "
+                + "(handoffs, repair rounds, hot keys)", s -> s.core().replicationProbes));
+        f.add(Figure.counter("replication_already_held", "Replication probes answered with the record: nothing "
+                + "pushed", s -> s.core().replicationAlreadyHeld));
+        f.add(Figure.counter("replication_handoffs", "Copies pushed to a newcomer among the k closest to a key held",
+                s -> s.core().replicationHandoffs));
+        f.add(Figure.counter("replication_repairs", "Copies pushed by a repair round where a replica was missing",
+                s -> s.core().replicationRepairs));
+        f.add(Figure.counter("replication_hot_copies", "Copies pushed to widen a key read often to k + extra",
+                s -> s.core().replicationHotCopies));
+        f.add(Figure.counter("replication_newcomers_dropped", "Newcomers not checked for handoffs: their queue was "
+                + "full", s -> s.core().replicationNewcomersDropped));
+        f.add(Figure.counter("replication_hot_deferred", "Hot keys not widened: the minute's probe budget was spent",
+                s -> s.core().replicationHotDeferred));
         f.add(Figure.counter("handovers", "Datagrams and messages this shard was handed by another",
                 ShardSource::handovers));
         f.add(Figure.<ShardSource>counter("handover_drops", DROPPED_HELP, ShardSource::handoverDrops)

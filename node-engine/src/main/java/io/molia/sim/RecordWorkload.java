@@ -27,7 +27,8 @@ public final class RecordWorkload {
     }
 
     /** The figures of a run's record rounds. */
-    public record Figures(int rounds, SimReport.Percentiles publish, SimReport.Percentiles provide,
+    public record Figures(int rounds, SimReport.Percentiles publish, SimReport.Percentiles publishAcknowledged,
+            SimReport.Percentiles provide, SimReport.Percentiles provideAcknowledged,
             SimReport.Percentiles mutableGet, SimReport.Percentiles mutableFirstAnswer,
             SimReport.Percentiles providerLookup, int publishesStored, int providesStored, int mutableGetsFound,
             int mutableGets, int providerLookupsFound, int providerLookups) {
@@ -36,7 +37,9 @@ public final class RecordWorkload {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("rounds", rounds);
             m.put("publish_ms", percentiles(publish));
+            m.put("publish_acknowledged_ms", percentiles(publishAcknowledged));
             m.put("provide_ms", percentiles(provide));
+            m.put("provide_acknowledged_ms", percentiles(provideAcknowledged));
             m.put("mutable_get_ms", percentiles(mutableGet));
             m.put("mutable_first_answer_ms", percentiles(mutableFirstAnswer));
             m.put("provider_lookup_ms", percentiles(providerLookup));
@@ -50,11 +53,13 @@ public final class RecordWorkload {
         }
 
         public String toTable() {
-            return String.format("%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n",
+            return String.format("%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n",
                     "record rounds", rounds + " (publish stored " + publishesStored + ", provide stored "
                             + providesStored + ")",
                     "publish (k closest, acked)", fmt(publish),
+                    "publish acknowledged", fmt(publishAcknowledged) + "  (a majority of the k stored it)",
                     "provide (k closest, acked)", fmt(provide),
+                    "provide acknowledged", fmt(provideAcknowledged),
                     "mutable get", fmt(mutableGet) + "  found " + mutableGetsFound + "/" + mutableGets,
                     "mutable get, first answer", fmt(mutableFirstAnswer),
                     "provider lookup", fmt(providerLookup) + "  found " + providerLookupsFound + "/"
@@ -80,6 +85,8 @@ public final class RecordWorkload {
     private final Map<Long, Expected> reads = new HashMap<>();
     private final List<Double> publishMs = new ArrayList<>();
     private final List<Double> provideMs = new ArrayList<>();
+    private final List<Double> publishAckMs = new ArrayList<>();
+    private final List<Double> provideAckMs = new ArrayList<>();
     private final List<Double> getMs = new ArrayList<>();
     private final List<Double> firstAnswerMs = new ArrayList<>();
     private final List<Double> lookupMs = new ArrayList<>();
@@ -112,6 +119,9 @@ public final class RecordWorkload {
             return null;
         }
         double ms = (done.finishedNs() - done.startedNs()) / 1e6;
+        if (done.acknowledgedNs() >= 0) {
+            (e.mutable() != null ? publishAckMs : provideAckMs).add((done.acknowledgedNs() - done.startedNs()) / 1e6);
+        }
         if (e.mutable() != null) {
             publishMs.add(ms);
             publishesStored += done.stored() > 0 ? 1 : 0;
@@ -164,7 +174,7 @@ public final class RecordWorkload {
     }
 
     Figures figures() {
-        return new Figures(rounds, p(publishMs), p(provideMs), p(getMs), p(firstAnswerMs), p(lookupMs),
+        return new Figures(rounds, p(publishMs), p(publishAckMs), p(provideMs), p(provideAckMs), p(getMs), p(firstAnswerMs), p(lookupMs),
                 publishesStored, providesStored, getsFound, getMs.size(), lookupsFound, lookupMs.size());
     }
 

@@ -229,7 +229,8 @@ class NodeCoreTest {
         for (NodeCore n : nodes) {
             holders += n.records().get(now, put.key()) != null ? 1 : 0;
         }
-        assertEquals(20, holders);
+        // The put's 20, and any node closer to the key that a holder met since (handed off: ReplicationTest).
+        assertTrue(holders >= 20 && holders <= 30, "holders: " + holders);
 
         nodes.get(17).startGet(now, put.key());
         drive();

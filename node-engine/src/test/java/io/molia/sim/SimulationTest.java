@@ -84,6 +84,8 @@ class SimulationTest {
         assertTrue(f.mutableGetsFound() >= f.mutableGets() - 2, "the seq written is found: " + f.toTable());
         assertTrue(f.providerLookupsFound() >= f.providerLookups() - 2, "the provider is found: " + f.toTable());
         assertTrue(f.mutableFirstAnswer().p50() <= f.mutableGet().p50(), f.toTable());
+        assertTrue(f.publishAcknowledged().p50() > 0 && f.publishAcknowledged().p95() <= f.publish().p95(),
+                "a majority acknowledges before the last store answers: " + f.toTable());
     }
 
     @Test

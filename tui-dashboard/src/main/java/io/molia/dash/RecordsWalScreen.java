@@ -8,6 +8,7 @@ import io.molia.admin.proto.AdminResponse;
 import io.molia.admin.proto.RecordSummary;
 import io.molia.admin.proto.RecordTypeCount;
 import io.molia.admin.proto.RecordsView;
+import io.molia.admin.proto.ReplicationCounts;
 import io.molia.admin.proto.WalShard;
 import io.molia.admin.proto.WalView;
 import io.molia.adminclient.Render;
@@ -89,6 +90,11 @@ final class RecordsWalScreen implements DashScreen {
                 + OverviewScreen.count(refused(m, "provider_writes_")) + " refused; republished "
                 + OverviewScreen.count(m.counter("records_republished")) + ", cached on paths "
                 + OverviewScreen.count(m.counter("path_cache_stores")));
+        ReplicationCounts rep = v.getReplication();
+        Draw.text(g, 2, row++, w - 2, "replication: handed to newcomers " + OverviewScreen.count(rep.getHandoffs())
+                + ", repaired " + OverviewScreen.count(rep.getRepairs()) + ", hot copies "
+                + OverviewScreen.count(rep.getHotCopies()) + "; probes " + OverviewScreen.count(rep.getProbes())
+                + " (" + OverviewScreen.count(rep.getAlreadyHeld()) + " already held)");
         Draw.heading(g, 0, row++, w, "WAL");
         AdminResponse walAnswer = m.subsystems().get("wal");
         String unavailable = Screens.unavailable(walAnswer);

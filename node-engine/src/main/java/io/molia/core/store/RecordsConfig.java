@@ -20,6 +20,12 @@ import io.molia.record.MutableRecord;
  * @param wantedProviders      a provider lookup ends once it found this many
  * @param cacheTtlMinNs        shortest TTL of a copy cached along a get's path (the farthest node)
  * @param cacheTtlMaxNs        longest TTL of a cached copy (a node next to the record's holders)
+ * @param replicateIntervalNs  how often a holder checks that a key's k closest still hold it (Kademlia, IPFS: 1 h);
+ *                             a key stored or refreshed within the interval is not checked (its writer just did)
+ * @param replicationProbesPerMinute  probes (does this peer hold the key?) a core sends per minute to hand records to
+ *                             newcomers, repair missing replicas and widen hot keys; the rest waits a minute
+ * @param hotReadsPerMinute    reads of one key answered in a minute that make it hot: it is replicated wider
+ * @param hotExtraReplicas     a hot key is held by the k + this many closest contacts the holder knows
  */
 public record RecordsConfig(
         long providerTtlNs,
@@ -34,7 +40,11 @@ public record RecordsConfig(
         long mutableGetWaitNs,
         int wantedProviders,
         long cacheTtlMinNs,
-        long cacheTtlMaxNs) {
+        long cacheTtlMaxNs,
+        long replicateIntervalNs,
+        int replicationProbesPerMinute,
+        int hotReadsPerMinute,
+        int hotExtraReplicas) {
 
     public RecordsConfig {
         if (providerRepublishNs <= 0 || providerRepublishNs >= providerTtlNs) {
@@ -46,19 +56,34 @@ public record RecordsConfig(
         if (cacheTtlMinNs <= 0 || cacheTtlMaxNs < cacheTtlMinNs) {
             throw new IllegalArgumentException("cache TTLs must satisfy 0 < min <= max");
         }
+        if (replicateIntervalNs <= 0 || replicationProbesPerMinute < 0 || hotReadsPerMinute <= 0
+                || hotExtraReplicas < 0) {
+            throw new IllegalArgumentException("replication needs a positive interval and read threshold, and "
+                    + "non-negative probe budget and extra replicas");
+        }
     }
 
     public static RecordsConfig defaults() {
         return new RecordsConfig(TimeUnit.HOURS.toNanos(48), TimeUnit.HOURS.toNanos(22), TimeUnit.HOURS.toNanos(24),
                 TimeUnit.HOURS.toNanos(1), 20, 10_000, 100_000, 100_000, 64L << 20,
-                TimeUnit.MILLISECONDS.toNanos(250), 20, TimeUnit.MINUTES.toNanos(5), TimeUnit.MINUTES.toNanos(30));
+                TimeUnit.MILLISECONDS.toNanos(250), 20, TimeUnit.MINUTES.toNanos(5), TimeUnit.MINUTES.toNanos(30),
+                TimeUnit.HOURS.toNanos(1), 600, 60, 10);
     }
 
     /** These settings with the provider TTL and republish interval an operator chose. */
     public RecordsConfig withProviderTimes(long ttlNs, long republishNs) {
         return new RecordsConfig(ttlNs, republishNs, mutableTtlNs, mutableRepublishNs, maxProvidersPerKey,
                 maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes, mutableGetWaitNs,
-                wantedProviders, cacheTtlMinNs, cacheTtlMaxNs);
+                wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, replicateIntervalNs, replicationProbesPerMinute,
+                hotReadsPerMinute, hotExtraReplicas);
+    }
+
+    /** These settings with other replication parameters (a node's flags, the simulator, tests). */
+    public RecordsConfig withReplication(long intervalNs, int probesPerMinute, int hotReads, int hotExtra) {
+        return new RecordsConfig(providerTtlNs, providerRepublishNs, mutableTtlNs, mutableRepublishNs,
+                maxProvidersPerKey, maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes,
+                mutableGetWaitNs, wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, intervalNs, probesPerMinute, hotReads,
+                hotExtra);
     }
 
     public int maxMutableValueBytes() {
