@@ -95,6 +95,7 @@ public final class Render {
             case PING -> r.getPing().getAnswered()
                     ? st.green(id16(r.getPing().getPeerId()) + " answered in " + us(r.getPing().getRttUs()))
                     : st.red(id16(r.getPing().getPeerId()) + " did not answer");
+            case CONNECT -> connect(r.getConnect(), st);
             case LOOKUP -> lookup(r.getLookup(), st);
             case PUT -> "stored on " + r.getPut().getStored() + " of " + r.getPut().getAttempted() + " peers in "
                     + us(r.getPut().getDurationUs()) + "\nkey " + r.getPut().getKey(); // the user's own: whole
@@ -112,6 +113,15 @@ public final class Render {
             case DONE -> st.green(r.getDone().getMessage());
             case BODY_NOT_SET -> "(empty answer)";
         };
+    }
+
+    private static String connect(io.molia.admin.proto.ConnectResult c, Style st) {
+        if (c.getPath().equals("failed")) {
+            return st.red(id16(c.getPeerId()) + " not reached" + (c.getRefusal().isEmpty() ? ""
+                    : ": the relay refused (" + c.getRefusal() + ")"));
+        }
+        return st.green(id16(c.getPeerId()) + " reached " + c.getPath() + " in " + us(c.getRttUs()))
+                + (c.getLastRttUs() >= 0 ? ", then " + us(c.getLastRttUs()) + " at " + c.getAddress() : "");
     }
 
     private static String recordWrite(AdminResponse r, Style st) {

@@ -89,6 +89,7 @@ final class AdminDispatcher {
                 case SET_LOG_LEVEL -> AdminResponses.done(actions.setLogLevel(r, request.getSetLogLevel().getLogger(),
                         request.getSetLogLevel().getLevel()));
                 case PING -> actions.ping(r, request.getPing().getPeer());
+                case CONNECT -> actions.connect(r, request.getConnect().getPeer(), request.getConnect().getVia());
                 case LOOKUP -> actions.lookup(r, request.getLookup().getTarget(), request.getLookup().getFindValue());
                 case PUT -> actions.put(r, request.getPut().getValue(), request.getPut().getTtlSeconds());
                 case GET -> actions.get(r, request.getGet().getKey());

@@ -3,6 +3,7 @@ package io.molia.relay;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,8 +22,10 @@ import io.molia.contact.NodeId;
  * The circuit's initiator punches when its first request is answered, the other end when that request arrives: each
  * NAT then has a flow out to the other before the other's punch reaches it (a simultaneous open). A punch that gets
  * through moves the peer's session endpoint to the direct address (WireGuard's roaming, on an authenticated datagram
- * only: the handshake rules are unchanged, and a stranger's datagram moves nothing); the route is then dropped and
- * counted as an upgrade.
+ * only: the handshake rules are unchanged, and a stranger's datagram moves nothing); the route is then marked direct
+ * and counted as an upgrade, and the end it reached answers straight back once ({@link #onDirect}), so the other end
+ * learns the direct path even when its own punch was the one its peer's NAT dropped. The route stays until its
+ * circuit closes: the other end may still send through the relay until it too has heard directly.
  *
  * <p>Thread-safe: the owner's core adds routes, every shard reads them.
  */
@@ -34,7 +37,7 @@ public final class RelayRoutes {
 
     /** A circuit through {@code relay} to {@code peer}, which the relay saw at {@code punchTo} (null: unknown). */
     public record Route(NodeAddress relay, int circuit, NodeId peer, NodeAddress punchTo, long openedNs,
-            AtomicInteger punchesLeft) {
+            AtomicInteger punchesLeft, AtomicBoolean direct) {
         /** Where to punch now, or null when this route has punched its share (or has nowhere to). */
         public NodeAddress punchDue() {
             return punchTo != null && punchesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? punchTo : null;
@@ -59,7 +62,8 @@ public final class RelayRoutes {
     /** Records a circuit to {@code peer}, seen by the relay at {@code punchTo}; returns its relayed address. */
     public NodeAddress add(NodeAddress relay, int circuit, NodeId peer, NodeAddress punchTo, long nowNs) {
         NodeAddress at = relayedAddress(relay, circuit);
-        byAddress.put(at, new Route(relay, circuit, peer, punchTo, nowNs, new AtomicInteger(PUNCHES)));
+        byAddress.put(at, new Route(relay, circuit, peer, punchTo, nowNs, new AtomicInteger(PUNCHES),
+                new AtomicBoolean()));
         byPeer.put(peer, at);
         return at;
     }
@@ -70,17 +74,26 @@ public final class RelayRoutes {
     }
 
     /**
-     * An authenticated datagram from {@code peer} arrived straight from its address: if it had a route, the
-     * connection is direct now (a punch got through); the route is dropped.
+     * An authenticated datagram from {@code peer} arrived straight from its address: if its route was not direct yet,
+     * a punch got through (counted once per route). Returns true then: the caller answers straight back once, so
+     * the peer hears directly too.
      */
-    public void onDirect(NodeId peer) {
+    public boolean onDirect(NodeId peer) {
         if (byPeer.isEmpty()) {
-            return;
+            return false;
         }
-        NodeAddress at = byPeer.remove(peer);
-        if (at != null && byAddress.remove(at) != null) {
+        NodeAddress at = byPeer.get(peer);
+        Route r = at == null ? null : byAddress.get(at);
+        if (r != null && r.direct().compareAndSet(false, true)) {
             upgrades.incrementAndGet();
+            return true;
         }
+        return false;
+    }
+
+    /** The relayed address of the newest circuit to {@code peer}, or null when there is none. */
+    public NodeAddress addressOf(NodeId peer) {
+        return byPeer.get(peer);
     }
 
     public long punchesSent() {
