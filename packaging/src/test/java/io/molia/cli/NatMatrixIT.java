@@ -275,9 +275,13 @@ class NatMatrixIT {
         }
     }
 
-    /** The public namespace: the public nodes' addresses (and their alternates) on its loopback device. */
+    /**
+     * The public namespace, the Internet between the routers (it forwards between their outsides), with the public
+     * nodes' addresses (and their alternates) on its loopback device.
+     */
     private void buildPublicNetwork() throws Exception {
         addNamespace(PUBLIC_NS);
+        run(true, "ip", "netns", "exec", PUBLIC_NS, "sysctl", "-qw", "net.ipv4.ip_forward=1");
         for (String a : List.of("198.51.100.1", "198.51.100.2", "198.51.100.11", "198.51.100.12")) {
             run(true, "ip", "-n", PUBLIC_NS, "addr", "add", a + "/32", "dev", "lo");
         }
