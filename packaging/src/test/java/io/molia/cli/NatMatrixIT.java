@@ -79,6 +79,11 @@ class NatMatrixIT {
                     + "  chain forward_filter {\n    type filter hook forward priority 0; policy accept;\n"
                     + "    iifname \"" + inside + "\" meta l4proto udp update @mapped { udp sport }\n"
                     + "    iifname \"" + inside + "\" update @peers { ip daddr }\n  }\n"
+                    // A home router's firewall: nothing from outside reaches the router itself unasked. Without
+                    // it, Linux would keep a conntrack entry for a dropped punch and move the node's own punch to
+                    // another port (the tuple clashes), which the other end's port-restricted NAT then refuses.
+                    + "  chain input_filter {\n    type filter hook input priority 0; policy accept;\n"
+                    + "    iifname \"" + outside + "\" ct state new drop\n  }\n"
                     + "  chain prerouting_nat {\n    type nat hook prerouting priority dstnat; policy accept;\n"
                     + "    " + letIn + "\n  }\n"
                     + "  chain postrouting_nat {\n    type nat hook postrouting priority srcnat; policy accept;\n"
