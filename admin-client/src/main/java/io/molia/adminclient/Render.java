@@ -396,7 +396,16 @@ public final class Render {
             o.row(id16(ob.getReporter()), addr(ob.getReporterAddress(), st), addr(ob.getObserved(), st),
                     duration(ob.getAgeMs()));
         }
-        return t.render(st, false) + "\n" + v.getObservationsCount() + " observers\n" + o.render(st, true);
+        String nat = t.render(st, false) + "\n" + v.getObservationsCount() + " observers\n" + o.render(st, true);
+        if (v.getPunchOutcomesCount() == 0) {
+            return nat;
+        }
+        Table p = new Table("this node", "peer", "punched", "relayed");
+        for (io.molia.admin.proto.PunchOutcome po : v.getPunchOutcomesList()) {
+            p.row(po.getOwn(), po.getPeer(), String.valueOf(po.getPunched()), String.valueOf(po.getRelayed()));
+        }
+        return nat + "\npunch outcomes by NAT types (relayed: the circuit closed with no punch through)\n"
+                + p.render(st, true);
     }
 
     /**

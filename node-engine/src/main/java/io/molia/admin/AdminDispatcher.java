@@ -76,7 +76,8 @@ final class AdminDispatcher {
                 case NAT -> node.onLoop(s -> s.core().nat() == null
                         ? r.setUnavailable(AdminViews.unavailable("nat", "NAT traversal is off on this node")).build()
                         : r.setNat(NatViews.nat(s.core().nat().status(s.nowNs()), s.nowNs(),
-                                s.core().servesOtherAddressProbes())).build());
+                                s.core().servesOtherAddressProbes(), s.core().relayClient() == null ? null
+                                        : s.core().relayClient().routes())).build());
                 case WAL -> node.onLoop(s -> {
                     WalView v = AdminViews.wal(s);
                     return v == null ? r.setUnavailable(AdminViews.unavailable("wal", AdminResponses.NO_WAL)).build()

@@ -184,6 +184,9 @@ class NatMatrixIT {
                                 .append(c.path("last_rtt_us").asLong() / 1000).append(" ms");
                         if (!path.equals(nx.pathWith(ny))) {
                             wrong.add(a[0].name() + " -> " + a[1].name() + ": " + c);
+                        } else if (path.equals("punched") && punched(a[0], a[1]) == 0) {
+                            wrong.add(a[0].name() + " -> " + a[1].name() + ": punched, but not counted by NAT types "
+                                    + "in " + a[0].name() + "'s nat view: " + natView(a[0].node()));
                         }
                     }
                     paths.append(String.format("%-40s %-8s %-7s %-7s %-7s %-7s %s%n", nx.expected + " / "
@@ -250,6 +253,16 @@ class NatMatrixIT {
             return JSON.createObjectNode().put("path", "failed").put("error", r.err().strip() + r.out().strip());
         }
         return c;
+    }
+
+    /** How many punches {@code from}'s {@code nat} view counts as through with peers behind {@code to}'s NAT type. */
+    private static long punched(Behind from, Behind to) throws Exception {
+        for (JsonNode o : natView(from.node()).path("punch_outcomes")) {
+            if (o.path("own").asText().equals(from.nat().expected) && o.path("peer").asText().equals(to.nat().expected)) {
+                return o.path("punched").asLong();
+            }
+        }
+        return 0;
     }
 
     /** The node ID of the relay {@code node} holds its reservation at, once it holds one. */
