@@ -96,6 +96,7 @@ public final class Render {
             case PING -> r.getPing().getAnswered()
                     ? st.green(id16(r.getPing().getPeerId()) + " answered in " + us(r.getPing().getRttUs()))
                     : st.red(id16(r.getPing().getPeerId()) + " did not answer");
+            case CONNECT -> connect(r.getConnect(), st);
             case LOOKUP -> lookup(r.getLookup(), st);
             case PUT -> "stored on " + r.getPut().getStored() + " of " + r.getPut().getAttempted() + " peers in "
                     + us(r.getPut().getDurationUs()) + "\nkey " + r.getPut().getKey(); // the user's own: whole
@@ -113,6 +114,15 @@ public final class Render {
             case DONE -> st.green(r.getDone().getMessage());
             case BODY_NOT_SET -> "(empty answer)";
         };
+    }
+
+    private static String connect(io.molia.admin.proto.ConnectResult c, Style st) {
+        if (c.getPath().equals("failed")) {
+            return st.red(id16(c.getPeerId()) + " not reached" + (c.getRefusal().isEmpty() ? ""
+                    : ": the relay refused (" + c.getRefusal() + ")"));
+        }
+        return st.green(id16(c.getPeerId()) + " reached " + c.getPath() + " in " + us(c.getRttUs()))
+                + (c.getLastRttUs() >= 0 ? ", then " + us(c.getLastRttUs()) + " at " + c.getAddress() : "");
     }
 
     private static String recordWrite(AdminResponse r, Style st) {
@@ -400,7 +410,16 @@ public final class Render {
             o.row(id16(ob.getReporter()), addr(ob.getReporterAddress(), st), addr(ob.getObserved(), st),
                     duration(ob.getAgeMs()));
         }
-        return t.render(st, false) + "\n" + v.getObservationsCount() + " observers\n" + o.render(st, true);
+        String nat = t.render(st, false) + "\n" + v.getObservationsCount() + " observers\n" + o.render(st, true);
+        if (v.getPunchOutcomesCount() == 0) {
+            return nat;
+        }
+        Table p = new Table("this node", "peer", "punched", "relayed");
+        for (io.molia.admin.proto.PunchOutcome po : v.getPunchOutcomesList()) {
+            p.row(po.getOwn(), po.getPeer(), String.valueOf(po.getPunched()), String.valueOf(po.getRelayed()));
+        }
+        return nat + "\npunch outcomes by NAT types (relayed: the circuit closed with no punch through)\n"
+                + p.render(st, true);
     }
 
     /**

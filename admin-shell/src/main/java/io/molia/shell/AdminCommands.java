@@ -32,6 +32,7 @@ import io.molia.admin.proto.MetricsRequest;
 import io.molia.admin.proto.NatRequest;
 import io.molia.admin.proto.PeersRequest;
 import io.molia.admin.proto.PingAction;
+import io.molia.admin.proto.ConnectAction;
 import io.molia.admin.proto.ProvideAction;
 import io.molia.admin.proto.ProvidersAction;
 import io.molia.admin.proto.PutAction;
@@ -71,7 +72,7 @@ import picocli.CommandLine.ScopeType;
             AdminCommands.Sessions.class, AdminCommands.Records.class, AdminCommands.Metrics.class,
             AdminCommands.Errors.class, AdminCommands.Bans.class, AdminCommands.LogLevels.class,
             AdminCommands.Admission.class, AdminCommands.Relays.class, AdminCommands.Nat.class, AdminCommands.Wal.class,
-            AdminCommands.Ping.class, AdminCommands.Lookup.class, AdminCommands.Trace.class, AdminCommands.Put.class,
+            AdminCommands.Ping.class, AdminCommands.Connect.class, AdminCommands.Lookup.class, AdminCommands.Trace.class, AdminCommands.Put.class,
             AdminCommands.Get.class, AdminCommands.Provide.class, AdminCommands.Providers.class,
             AdminCommands.Bootstrap.class, AdminCommands.Evict.class, AdminCommands.Ban.class,
             AdminCommands.Unban.class, AdminCommands.LogLevel.class, AdminCommands.WalSnapshot.class,
@@ -691,6 +692,38 @@ public final class AdminCommands implements Runnable {
         @Override
         Shortfall shortfall(AdminResponse r) {
             return r.hasPing() && !r.getPing().getAnswered() ? Shortfall.failure(null) : super.shortfall(r);
+        }
+    }
+
+    @Command(name = "connect", description = "Reach a peer straight, or through its relay and a hole punch; say "
+            + "which path it answered on (docs/nat.md).")
+    static final class Connect extends Base {
+        @Parameters(paramLabel = "PEER", completionCandidates = PeerIds.class,
+                description = "A molia:// address (with --via only its key counts), or a known peer's ID prefix.")
+        String peer;
+
+        @Option(names = "--via", paramLabel = "RELAY", description = "The relay the peer holds a reservation at "
+                + "(ID prefix or molia:// address): a circuit there, then punching.")
+        String via;
+
+        @Override
+        AdminRequest.Builder request() {
+            ConnectAction.Builder c = ConnectAction.newBuilder().setPeer(peer);
+            if (via != null) {
+                c.setVia(via);
+            }
+            return AdminRequest.newBuilder().setConnect(c);
+        }
+
+        @Override
+        boolean action() {
+            return true;
+        }
+
+        @Override
+        Shortfall shortfall(AdminResponse r) {
+            return r.hasConnect() && r.getConnect().getPath().equals("failed") ? Shortfall.failure(null)
+                    : super.shortfall(r);
         }
     }
 

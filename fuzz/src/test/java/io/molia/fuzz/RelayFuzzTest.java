@@ -61,7 +61,7 @@ class RelayFuzzTest {
         shard.onTimeout(NOW, NOW);
         egress.add(1L << 40); // plenty of egress of its own in the window
         shard.onTimeout(NOW, NOW);
-        relay.reserve(NOW, CLIENT);
+        relay.reserve(NOW, CLIENT, 0);
         circuit = relay.connect(NOW, DIALER.id(), DIALER.address(), CLIENT.id());
     }
 

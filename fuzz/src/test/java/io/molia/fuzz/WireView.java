@@ -187,18 +187,23 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             case STORE_ACK -> "stored=" + e.getStoreAck().getStored();
             case DIAL_BACK -> "nonce=" + e.getDialBack().getNonce() + " mode=" + e.getDialBack().getMode();
             case BLOB_FRAME -> "frame=" + hex(e.getBlobFrame().getFrame()) + token(e.getBlobFrame().getWriteToken());
-            case RELAY_RESERVE -> "";
-            case RELAY_CONNECT -> key(e.getRelayConnect().getTarget());
+            case RELAY_RESERVE -> "nat=" + e.getRelayReserve().getNatType();
+            case RELAY_CONNECT -> {
+                String key = key(e.getRelayConnect().getTarget());
+                yield key == null ? null : key + " nat=" + e.getRelayConnect().getNatType();
+            }
             case RELAY_ANSWER -> {
                 ByteString wire = e.getRelayAnswer().getPeerAddress();
                 NodeAddress a = wire.isEmpty() ? null : address(wire);
                 yield !wire.isEmpty() && a == null ? null
                         : relayAnswer(e.getRelayAnswer().getCircuit(), e.getRelayAnswer().getRefusal(),
-                                e.getRelayAnswer().getExpiresSeconds() & 0xffff_ffffL, a);
+                                e.getRelayAnswer().getExpiresSeconds() & 0xffff_ffffL, a)
+                                + " nat=" + e.getRelayAnswer().getPeerNatType();
             }
             case RELAY_INCOMING -> {
                 String initiator = contacts(e.getRelayIncoming().getInitiatorList());
-                yield initiator == null ? null : "circuit=" + e.getRelayIncoming().getCircuit() + " " + initiator;
+                yield initiator == null ? null : "circuit=" + e.getRelayIncoming().getCircuit() + " " + initiator
+                        + " nat=" + e.getRelayIncoming().getInitiatorNatType();
             }
             case ERROR -> error(e.getError().getCode(), e.getError().getMinVersion(), e.getError().getMaxVersion());
             case FIND_NODE -> key(e.getFindNode().getTarget());
@@ -322,11 +327,12 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             case PONG -> "observed=" + m.observedAddress() + " dial_back_sent=" + m.dialBackSent();
             case DIAL_BACK -> "nonce=" + m.dialBackNonce() + " mode=" + m.dialBackMode();
             case BLOB_FRAME -> "frame=" + HEX.formatHex(m.copyValue()) + token(m.writeToken());
-            case RELAY_RESERVE -> "";
-            case RELAY_CONNECT -> "key=" + m.target().toHex();
+            case RELAY_RESERVE -> "nat=" + m.relayNatType();
+            case RELAY_CONNECT -> "key=" + m.target().toHex() + " nat=" + m.relayNatType();
             case RELAY_ANSWER -> relayAnswer(m.relayCircuit(), m.relayRefusal(), m.relayExpiresSeconds(),
-                    m.observedAddress());
-            case RELAY_INCOMING -> "circuit=" + m.relayCircuit() + " " + codecContacts(m.contacts());
+                    m.observedAddress()) + " nat=" + m.relayNatType();
+            case RELAY_INCOMING -> "circuit=" + m.relayCircuit() + " " + codecContacts(m.contacts()) + " nat="
+                    + m.relayNatType();
             case NODES -> codecContacts(m.contacts()) + token(m.writeToken());
             case GET_PROVIDERS, GET_MUTABLE -> "key=" + m.target().toHex();
             case RECORD_ACK -> "outcome=" + m.outcomeCode() + " seq=" + m.ackSeq();

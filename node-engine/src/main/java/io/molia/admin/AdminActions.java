@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.ByteString;
 import io.molia.admin.proto.ActionDone;
+import io.molia.admin.proto.ConnectResult;
 import io.molia.admin.proto.AdminResponse;
 import io.molia.admin.proto.Error;
 import io.molia.admin.proto.GetResult;
@@ -65,6 +66,18 @@ final class AdminActions {
                 .thenApply(rttNs -> r.setPing(PingResult.newBuilder().setPeerId(c.id().toHex())
                         .setAddress(c.address().toString()).setAnswered(rttNs >= 0)
                         .setRttUs(rttNs >= 0 ? TimeUnit.NANOSECONDS.toMicros(rttNs) : -1)).build()));
+    }
+
+    /** Reaches a peer straight, or through {@code via} (its relay) and a punch; says which path it answered on. */
+    CompletableFuture<AdminResponse> connect(AdminResponse.Builder r, String peer, String via) {
+        return node.onLoop(s -> new Contact[] {AdminViews.resolvePeer(s, peer),
+                    via == null || via.isBlank() ? null : AdminViews.resolvePeer(s, via)})
+                .thenCompose(c -> node.connect(c[0], c[1]).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS)
+                .thenApply(done -> r.setConnect(ConnectResult.newBuilder().setPeerId(c[0].id().toHex())
+                        .setPath(done.path().label()).setAddress(done.address().toString())
+                        .setRttUs(done.rttNs() >= 0 ? TimeUnit.NANOSECONDS.toMicros(done.rttNs()) : -1)
+                        .setLastRttUs(done.lastRttNs() >= 0 ? TimeUnit.NANOSECONDS.toMicros(done.lastRttNs()) : -1)
+                        .setRefusal(done.refusal() == null ? "" : done.refusal().label())).build()));
     }
 
     CompletableFuture<AdminResponse> lookup(AdminResponse.Builder r, String targetText, boolean findValue) {

@@ -76,7 +76,8 @@ final class AdminDispatcher {
                 case NAT -> node.onLoop(s -> s.core().nat() == null
                         ? r.setUnavailable(AdminViews.unavailable("nat", "NAT traversal is off on this node")).build()
                         : r.setNat(NatViews.nat(s.core().nat().status(s.nowNs()), s.nowNs(),
-                                s.core().servesOtherAddressProbes())).build());
+                                s.core().servesOtherAddressProbes(), s.core().relayClient() == null ? null
+                                        : s.core().relayClient().routes())).build());
                 case WAL -> node.onLoop(s -> {
                     WalView v = AdminViews.wal(s);
                     return v == null ? r.setUnavailable(AdminViews.unavailable("wal", AdminResponses.NO_WAL)).build()
@@ -89,6 +90,7 @@ final class AdminDispatcher {
                 case SET_LOG_LEVEL -> AdminResponses.done(actions.setLogLevel(r, request.getSetLogLevel().getLogger(),
                         request.getSetLogLevel().getLevel()));
                 case PING -> actions.ping(r, request.getPing().getPeer());
+                case CONNECT -> actions.connect(r, request.getConnect().getPeer(), request.getConnect().getVia());
                 case LOOKUP -> actions.lookup(r, request.getLookup().getTarget(), request.getLookup().getFindValue());
                 case PUT -> actions.put(r, request.getPut().getValue(), request.getPut().getTtlSeconds());
                 case GET -> actions.get(r, request.getGet().getKey());

@@ -4,14 +4,17 @@ import java.util.concurrent.TimeUnit;
 
 import io.molia.admin.proto.NatObservation;
 import io.molia.admin.proto.NatView;
+import io.molia.admin.proto.PunchOutcome;
 import io.molia.nat.NatTraversal;
+import io.molia.relay.RelayRoutes;
 
 /** The {@code nat} view: a copy of the NAT state taken on the protocol loop (docs/admin-api.md). */
 final class NatViews {
     private NatViews() {
     }
 
-    static NatView nat(NatTraversal.Status s, long nowNs, boolean servesOtherAddress) {
+    /** {@code routes}: the circuits this node was an end of, for punch outcomes by NAT-type pair (null: none). */
+    static NatView nat(NatTraversal.Status s, long nowNs, boolean servesOtherAddress, RelayRoutes routes) {
         NatView.Builder v = NatView.newBuilder()
                 .setType(s.type().label())
                 .setMode(s.client() ? "client" : "server")
@@ -39,6 +42,12 @@ final class NatViews {
         v.putCounters("probes_unknown", c.probesUnknown);
         v.putCounters("keepalives_sent", c.keepalivesSent);
         v.putCounters("role_changes", c.roleChanges);
+        if (routes != null) {
+            for (RelayRoutes.PunchOutcomes o : routes.outcomes()) {
+                v.addPunchOutcomes(PunchOutcome.newBuilder().setOwn(o.own().label()).setPeer(o.peer().label())
+                        .setPunched(o.punched()).setRelayed(o.relayed()));
+            }
+        }
         return v.build();
     }
 

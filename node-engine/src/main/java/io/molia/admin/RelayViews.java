@@ -55,7 +55,7 @@ final class RelayViews {
             for (RelayRoutes.Route r : client.routes().routes()) {
                 cv.addRoutes(RelayRoute.newBuilder().setPeer(r.peer().toHex()).setRelayAddress(r.relay().toString())
                         .setCircuit(r.circuit()).setPunchTo(r.punchTo() == null ? "" : r.punchTo().toString())
-                        .setPunchesLeft(r.punchesLeft().get()));
+                        .setPunchesLeft(r.punchesLeft().get()).setDirect(r.direct().get()));
             }
             cv.putCounters("reservations_granted", c.reservationsGranted());
             cv.putCounters("reservations_refused", c.reservationsRefused());

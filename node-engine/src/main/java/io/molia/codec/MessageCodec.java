@@ -26,8 +26,10 @@ import io.molia.record.WriteOutcome;
  * Store      1: key  2: value  3: ttl_seconds  4: write_token (fixed64)
  * StoreAck   1: stored (bool)               Error  1: code  2: min_version  3: max_version
  * GetProviders / GetMutable   1: key (32 B)   the other record bodies: see {@link RecordBodies}
- * RelayReserve (empty)   RelayConnect  1: target (32 B)   RelayIncoming  1: circuit  2: repeated Contact (one)
+ * RelayReserve  1: nat_type   RelayConnect  1: target (32 B)  2: nat_type
+ * RelayIncoming  1: circuit  2: repeated Contact (one)  3: initiator_nat_type
  * RelayAnswer  1: circuit (varint)  2: refusal (varint)  3: expires_seconds (varint)  4: peer_address
+ *              5: peer_nat_type
  * BlobFrame  1: frame (a BulkFrame, checked by its transfers)  2: write_token (fixed64)
  * </pre>
  * Unknown fields are skipped; an unknown body yields {@link DecodeStatus#UNKNOWN_BODY} with the envelope's
@@ -125,45 +127,60 @@ public final class MessageCodec {
         return writer.position();
     }
 
-    /** RELAY_RESERVE: asks a reachable peer to relay for this node. */
-    public int encodeRelayReserve(byte[] out, int off, long requestId) {
-        header(out, off, requestId).messageHeader(MessageKind.RELAY_RESERVE.field(), 0);
+    /** RELAY_RESERVE: asks a reachable peer to relay for this node, behind a NAT of type {@code natType}. */
+    public int encodeRelayReserve(byte[] out, int off, long requestId, int natType) {
+        header(out, off, requestId).messageHeader(MessageKind.RELAY_RESERVE.field(), uint64FieldSize(1, natType));
+        writer.uint64Field(1, natType);
         return writer.position();
     }
 
-    /** RELAY_CONNECT: asks a relay for a circuit to {@code target}, a client holding a reservation there. */
-    public int encodeRelayConnect(byte[] out, int off, long requestId, NodeId target) {
-        return encodeKeyed(out, off, requestId, MessageKind.RELAY_CONNECT, target);
+    /**
+     * RELAY_CONNECT: asks a relay for a circuit to {@code target}, a client holding a reservation there, from a node
+     * behind a NAT of type {@code natType}.
+     */
+    public int encodeRelayConnect(byte[] out, int off, long requestId, NodeId target, int natType) {
+        header(out, off, requestId).messageHeader(MessageKind.RELAY_CONNECT.field(),
+                ProtoWriter.bytesFieldSize(1, NodeId.BYTES) + uint64FieldSize(2, natType));
+        target.writeTo(idScratch, 0);
+        writer.bytesField(1, idScratch, 0, NodeId.BYTES);
+        writer.uint64Field(2, natType);
+        return writer.position();
     }
 
     /**
-     * RELAY_ANSWER: {@code circuit} (0: none), {@code refusal} (0: granted), {@code expiresSeconds} (0: none) and the
-     * target's address as the relay sees it ({@code peer} null: none).
+     * RELAY_ANSWER: {@code circuit} (0: none), {@code refusal} (0: granted), {@code expiresSeconds} (0: none), the
+     * target's address as the relay sees it ({@code peer} null: none) and its NAT type as its reservation said.
      */
     public int encodeRelayAnswer(byte[] out, int off, long requestId, int circuit, int refusal, long expiresSeconds,
-            NodeAddress peer) {
+            NodeAddress peer, int peerNatType) {
         int addrLen = peer == null ? 0 : peer.writeTo(addressScratch, 0);
         long circuitBits = circuit & 0xffff_ffffL;
         header(out, off, requestId).messageHeader(MessageKind.RELAY_ANSWER.field(), uint64FieldSize(1, circuitBits)
                 + uint64FieldSize(2, refusal) + uint64FieldSize(3, expiresSeconds)
-                + (peer == null ? 0 : ProtoWriter.bytesFieldSize(4, addrLen)));
+                + (peer == null ? 0 : ProtoWriter.bytesFieldSize(4, addrLen)) + uint64FieldSize(5, peerNatType));
         writer.uint64Field(1, circuitBits);
         writer.uint64Field(2, refusal);
         writer.uint64Field(3, expiresSeconds);
         if (peer != null) {
             writer.bytesField(4, addressScratch, 0, addrLen);
         }
+        writer.uint64Field(5, peerNatType);
         return writer.position();
     }
 
-    /** RELAY_INCOMING: tells a client a circuit to it opened, from {@code initiator} (seen at its address). */
-    public int encodeRelayIncoming(byte[] out, int off, long requestId, int circuit, Contact initiator) {
+    /**
+     * RELAY_INCOMING: tells a client a circuit to it opened, from {@code initiator} (seen at its address), behind a
+     * NAT of type {@code initiatorNatType}.
+     */
+    public int encodeRelayIncoming(byte[] out, int off, long requestId, int circuit, Contact initiator,
+            int initiatorNatType) {
         long circuitBits = circuit & 0xffff_ffffL;
         header(out, off, requestId).messageHeader(MessageKind.RELAY_INCOMING.field(), uint64FieldSize(1, circuitBits)
-                + nestedSize(2, contactSize(initiator)));
+                + nestedSize(2, contactSize(initiator)) + uint64FieldSize(3, initiatorNatType));
         writer.uint64Field(1, circuitBits);
         writer.messageHeader(2, contactSize(initiator));
         writeContact(initiator);
+        writer.uint64Field(3, initiatorNatType);
         return writer.position();
     }
 
@@ -479,15 +496,19 @@ public final class MessageCodec {
                         || (field == 3 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out));
                 case RECORD_ACK -> wireType == ProtoWriter.VARINT && (field == 1 || field == 2)
                         && readAck(r, field, out);
-                case RELAY_CONNECT -> field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out);
+                case RELAY_RESERVE -> field == 1 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out);
+                case RELAY_CONNECT -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out))
+                        || (field == 2 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out));
                 case RELAY_ANSWER -> (wireType == ProtoWriter.VARINT && field >= 1 && field <= 3
                         && readRelayAnswer(r, field, out))
-                        || (field == 4 && wireType == ProtoWriter.LENGTH_DELIMITED && readObserved(r, out));
+                        || (field == 4 && wireType == ProtoWriter.LENGTH_DELIMITED && readObserved(r, out))
+                        || (field == 5 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out));
                 case RELAY_INCOMING -> (field == 1 && wireType == ProtoWriter.VARINT && readRelayAnswer(r, 1, out))
-                        || (field == 2 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out));
+                        || (field == 2 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out))
+                        || (field == 3 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out));
                 case BLOB_FRAME -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readValue(r, out))
                         || (field == F_BLOB_TOKEN && wireType == ProtoWriter.FIXED64 && readToken(r, out));
-                case PING, RELAY_RESERVE -> false;
+                case PING -> false;
             };
             if (!handled) {
                 r.skipField(wireType);
@@ -633,6 +654,11 @@ public final class MessageCodec {
             case 2 -> out.relayRefusal = v;
             default -> out.relayExpiresSeconds = v & 0xffff_ffffL;
         }
+        return true;
+    }
+
+    private boolean readRelayNatType(ProtoReader r, WireMessage out) {
+        out.relayNatType = r.varint32(); // uint32, as protobuf-java's int holds it
         return true;
     }
 

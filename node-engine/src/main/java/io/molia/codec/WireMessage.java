@@ -52,6 +52,7 @@ public final class WireMessage {
     int relayCircuit;
     int relayRefusal;
     long relayExpiresSeconds;
+    int relayNatType;
     int errorCode;
     int minVersion;
     int maxVersion;
@@ -104,6 +105,7 @@ public final class WireMessage {
         relayCircuit = 0;
         relayRefusal = 0;
         relayExpiresSeconds = 0;
+        relayNatType = 0;
         errorCode = 0;
         minVersion = 0;
         maxVersion = 0;
@@ -236,6 +238,14 @@ public final class WireMessage {
     /** RELAY_ANSWER: 0 granted, else 1 + {@code io.molia.relay.RelayRefusal}'s ordinal (unknown ones: refused). */
     public int relayRefusal() {
         return relayRefusal;
+    }
+
+    /**
+     * The NAT type (as {@code io.molia.nat.NatType}'s ordinal; anything else: unknown) of the sender (RELAY_RESERVE,
+     * RELAY_CONNECT), of the circuit's target (RELAY_ANSWER) or of its initiator (RELAY_INCOMING).
+     */
+    public int relayNatType() {
+        return relayNatType;
     }
 
     /** RELAY_ANSWER to a reservation: how long it lasts. */

@@ -182,6 +182,8 @@ public final class NodeCore {
     /** A circuit {@link #answerRelay} opened, announced to its target once the answer is queued. */
     private Contact announceTo;
     private int announceCircuit;
+    /** The NAT type the circuit's initiator said it is behind, for {@link #announceCircuit}. */
+    private int announceNatType;
     private long nextHandle = 1;
     /** The ID of the request {@link #sendRequest} sent last. */
     private long lastRequestId;
@@ -378,7 +380,8 @@ public final class NodeCore {
         }
         codec.extraFeatures(role.features());
         long requestId = newRequestId();
-        sendTracked(via, codec.encodeRelayConnect(scratch, 0, requestId, target.id()), nowNs, requestId, null);
+        sendTracked(via, codec.encodeRelayConnect(scratch, 0, requestId, target.id(), ownNatType()), nowNs, requestId,
+                null);
         relayClient.onConnectSent(requestId, target);
         return true;
     }
@@ -393,9 +396,14 @@ public final class NodeCore {
         }
         codec.extraFeatures(role.features());
         long requestId = newRequestId();
-        sendTracked(at, codec.encodeRelayReserve(scratch, 0, requestId), nowNs, requestId, null);
+        sendTracked(at, codec.encodeRelayReserve(scratch, 0, requestId, ownNatType()), nowNs, requestId, null);
         relayClient.onReserveSent(requestId, at);
         return true;
+    }
+
+    /** The NAT type this node classified itself as (NatType's ordinal), told to relays and circuits' other ends. */
+    private int ownNatType() {
+        return nat == null ? 0 : nat.type().ordinal();
     }
 
     /** The NAT state, or null when not enabled (or not the owner). */
@@ -884,26 +892,28 @@ public final class NodeCore {
     private int answerRelay(long nowNs, Contact from, byte[] out, long id) {
         if (message.kind() == MessageKind.RELAY_INCOMING) {
             boolean taken = relayClient != null && message.contacts().size() == 1
-                    && relayClient.onIncoming(nowNs, from, message.relayCircuit(), message.contacts().get(0));
-            return codec.encodeRelayAnswer(out, 0, id, 0, taken ? 0 : RelayClient.code(RelayRefusal.OFF), 0, null);
+                    && relayClient.onIncoming(nowNs, from, message.relayCircuit(), message.contacts().get(0),
+                    ownNatType(), message.relayNatType());
+            return codec.encodeRelayAnswer(out, 0, id, 0, taken ? 0 : RelayClient.code(RelayRefusal.OFF), 0, null, 0);
         }
         if (relay == null || role.client()) {
             counters.relayRequestsRefused++;
-            return codec.encodeRelayAnswer(out, 0, id, 0, RelayClient.code(RelayRefusal.OFF), 0, null);
+            return codec.encodeRelayAnswer(out, 0, id, 0, RelayClient.code(RelayRefusal.OFF), 0, null, 0);
         }
         if (message.kind() == MessageKind.RELAY_RESERVE) {
-            long expiresNs = relay.reserve(nowNs, from);
+            long expiresNs = relay.reserve(nowNs, from, message.relayNatType());
             return codec.encodeRelayAnswer(out, 0, id, 0, expiresNs < 0 ? RelayClient.code(relay.lastRefusal()) : 0,
-                    expiresNs < 0 ? 0 : TimeUnit.NANOSECONDS.toSeconds(expiresNs - nowNs), null);
+                    expiresNs < 0 ? 0 : TimeUnit.NANOSECONDS.toSeconds(expiresNs - nowNs), null, 0);
         }
         int circuit = relay.connect(nowNs, from.id(), from.address(), message.target());
         if (circuit == 0) {
-            return codec.encodeRelayAnswer(out, 0, id, 0, RelayClient.code(relay.lastRefusal()), 0, null);
+            return codec.encodeRelayAnswer(out, 0, id, 0, RelayClient.code(relay.lastRefusal()), 0, null, 0);
         }
         Contact target = relay.reserved(nowNs, message.target());
         announceCircuit = circuit;
         announceTo = target;
-        return codec.encodeRelayAnswer(out, 0, id, circuit, 0, 0, target.address());
+        announceNatType = message.relayNatType();
+        return codec.encodeRelayAnswer(out, 0, id, circuit, 0, 0, target.address(), relay.natTypeOf(target.id()));
     }
 
     /** Tells a circuit's target of it (RELAY_INCOMING), once the initiator's answer is queued. */
@@ -912,8 +922,8 @@ public final class NodeCore {
         announceTo = null;
         if (pending.size() < config.maxPendingRequests()) {
             long requestId = newRequestId();
-            sendTracked(target, codec.encodeRelayIncoming(scratch, 0, requestId, announceCircuit, initiator), nowNs,
-                    requestId, null);
+            sendTracked(target, codec.encodeRelayIncoming(scratch, 0, requestId, announceCircuit, initiator,
+                    announceNatType), nowNs, requestId, null);
         }
     }
 
@@ -1014,7 +1024,8 @@ public final class NodeCore {
         recentFailures.remove(from.id());
         long rttNs = req.retransmitted ? -1 : nowNs - req.sentNs;
         boolean firstContact = measured(from.id()) == null;
-        if (nat != null && message.kind() == MessageKind.PONG) {
+        // An answer through a relay saw this node at the circuit's relayed address: no mapping of this node's NAT.
+        if (nat != null && message.kind() == MessageKind.PONG && !RelayRoutes.isRelayed(from.address())) {
             nat.onObserved(nowNs, from, message.observedAddress());
             if (req.dialBackNonce != 0) {
                 nat.onDialBackAnswer(nowNs, req.dialBackNonce, message.dialBackSent());
@@ -1022,7 +1033,8 @@ public final class NodeCore {
         }
         if (relayClient != null && message.kind() == MessageKind.RELAY_ANSWER) {
             Contact viaRelay = relayClient.onAnswer(nowNs, from, req.requestId, message.relayCircuit(),
-                    message.relayRefusal(), message.relayExpiresSeconds(), message.observedAddress());
+                    message.relayRefusal(), message.relayExpiresSeconds(), message.observedAddress(), ownNatType(),
+                    message.relayNatType());
             if (viaRelay != null) {
                 sendRequest(nowNs, viaRelay, MessageKind.PING, null, null); // opens the session through the relay
             }

@@ -610,6 +610,15 @@ public final class MoliaNode implements AutoCloseable {
                 .thenApply(e -> ((CoreEvent.PingCompleted) e).rttNs());
     }
 
+    /**
+     * Reaches {@code peer} (docs/nat.md, "Connecting to a peer"): straight at its address, or with {@code via} (the
+     * relay it holds a reservation at; null: none) through a new circuit there, then punching.
+     */
+    public CompletableFuture<PeerConnector.Connection> connect(Contact peer, Contact via) {
+        PeerConnector connector = new PeerConnector(this, shards);
+        return via == null ? connector.direct(peer) : connector.viaRelay(via, peer);
+    }
+
     /** A lookup (or a FIND_VALUE) that records every hop, for an operator's {@code trace}. */
     public CompletableFuture<Traced> tracedLookup(NodeId target, boolean findValue) {
         return anyShard().submitTraced(core -> core.startTracedLookup(System.nanoTime(), target, findValue));

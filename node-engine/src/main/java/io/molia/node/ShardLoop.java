@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 import io.molia.core.CoreEvent;
@@ -148,6 +149,26 @@ final class ShardLoop {
      */
     CompletableFuture<CoreEvent> submit(ToLongFunction<NodeCore> start) {
         return submit(start, waiting);
+    }
+
+    /**
+     * Runs {@code command} on this shard's shard (one that starts no operation: a relay request, an endpoint moved),
+     * from any thread, then sends what it queued; completes with its result.
+     */
+    <T> CompletableFuture<T> command(Function<Shard, T> command) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                T result = command.apply(shard);
+                shard.afterCommand(System.nanoTime(), wallNanos());
+                afterInput();
+                flush();
+                f.complete(result);
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
     }
 
     /** As {@link #submit}, for a traced operation: completes with its event and its hops. */

@@ -34,6 +34,8 @@ public final class Relay {
         long expiresNs;
         long relayedBytes;
         long refusals;
+        /** The NAT type the client said it is behind (NatType's ordinal), told to the initiators of its circuits. */
+        int natType;
 
         Reservation(NodeId client) {
             this.client = client;
@@ -107,9 +109,9 @@ public final class Relay {
     /**
      * {@code contact}, over an authenticated session from its address, asks to be reachable through this node. A
      * held reservation is renewed (at its new address, if the client's mapping changed). Returns when it expires, or
-     * -1 when refused ({@link #lastRefusal}).
+     * -1 when refused ({@link #lastRefusal}). {@code natType}: the NAT type the client says it is behind.
      */
-    public long reserve(long nowNs, Contact contact) {
+    public long reserve(long nowNs, Contact contact, int natType) {
         NodeId client = contact.id();
         NodeAddress address = contact.address();
         if (limits.budgetPercent() == 0) {
@@ -129,6 +131,7 @@ public final class Relay {
         }
         r.contact = contact;
         r.address = address;
+        r.natType = natType;
         r.expiresNs = nowNs + limits.reservationNs();
         reservationsGranted++;
         return r.expiresNs;
@@ -171,6 +174,12 @@ public final class Relay {
         c.bytesToInitiator = 0;
         circuitsOpened++;
         return id;
+    }
+
+    /** The NAT type {@code client} said it is behind when it reserved (0, unknown, without a reservation). */
+    public int natTypeOf(NodeId client) {
+        Reservation r = reservations.get(client);
+        return r == null ? 0 : r.natType;
     }
 
     /** {@code client} as its reservation holds it (where the relay tells it of a new circuit), or null. */

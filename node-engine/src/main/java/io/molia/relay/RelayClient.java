@@ -96,10 +96,11 @@ public final class RelayClient {
 
     /**
      * A RELAY_ANSWER from {@code from} to request {@code requestId}. Returns the target at the relayed address of
-     * the circuit it opened (a connect granted), else null.
+     * the circuit it opened (a connect granted), else null. {@code ownNat} and {@code peerNat}: the NAT types of this
+     * node and of the target, for the punch's outcome.
      */
     public Contact onAnswer(long nowNs, Contact from, long requestId, int circuit, int refusal, long expiresSeconds,
-            NodeAddress peerAddress) {
+            NodeAddress peerAddress, int ownNat, int peerNat) {
         Contact reservedAt = reserving.remove(requestId);
         if (reservedAt != null && reservedAt.id().equals(from.id())) {
             if (refusal == 0 && expiresSeconds > 0) {
@@ -124,19 +125,21 @@ public final class RelayClient {
             return null;
         }
         connectsGranted++;
-        return target.withAddress(routes.add(from.address(), circuit, target.id(), peerAddress, nowNs));
+        return target.withAddress(routes.add(from.address(), circuit, target.id(), peerAddress, nowNs, ownNat,
+                peerNat));
     }
 
     /**
      * The relay this node holds a reservation at announced circuit {@code circuit} from {@code initiator} (at the
-     * address the relay saw it at). False when refused: only that relay opens circuits to this node.
+     * address the relay saw it at). False when refused: only that relay opens circuits to this node. {@code ownNat}
+     * and {@code peerNat}: the NAT types of this node and of the initiator.
      */
-    public boolean onIncoming(long nowNs, Contact from, int circuit, Contact initiator) {
+    public boolean onIncoming(long nowNs, Contact from, int circuit, Contact initiator, int ownNat, int peerNat) {
         if (relay == null || !relay.id().equals(from.id()) || circuit == 0) {
             return false;
         }
         incoming++;
-        routes.add(from.address(), circuit, initiator.id(), initiator.address(), nowNs);
+        routes.add(from.address(), circuit, initiator.id(), initiator.address(), nowNs, ownNat, peerNat);
         return true;
     }
 

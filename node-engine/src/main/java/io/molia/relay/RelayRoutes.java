@@ -3,11 +3,14 @@ package io.molia.relay;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.nat.NatType;
 
 /**
  * The circuits this node is an end of, shared by its shards: each is named by a <em>relayed address</em>, an address
@@ -21,8 +24,10 @@ import io.molia.contact.NodeId;
  * The circuit's initiator punches when its first request is answered, the other end when that request arrives: each
  * NAT then has a flow out to the other before the other's punch reaches it (a simultaneous open). A punch that gets
  * through moves the peer's session endpoint to the direct address (WireGuard's roaming, on an authenticated datagram
- * only: the handshake rules are unchanged, and a stranger's datagram moves nothing); the route is then dropped and
- * counted as an upgrade.
+ * only: the handshake rules are unchanged, and a stranger's datagram moves nothing); the route is then marked direct
+ * and counted as an upgrade, and the end it reached answers straight back once ({@link #onDirect}), so the other end
+ * learns the direct path even when its own punch was the one its peer's NAT dropped. The route stays until its
+ * circuit closes: the other end may still send through the relay until it too has heard directly.
  *
  * <p>Thread-safe: the owner's core adds routes, every shard reads them.
  */
@@ -34,14 +39,22 @@ public final class RelayRoutes {
 
     /** A circuit through {@code relay} to {@code peer}, which the relay saw at {@code punchTo} (null: unknown). */
     public record Route(NodeAddress relay, int circuit, NodeId peer, NodeAddress punchTo, long openedNs,
-            AtomicInteger punchesLeft) {
+            AtomicInteger punchesLeft, AtomicBoolean direct, int ownNat, int peerNat) {
         /** Where to punch now, or null when this route has punched its share (or has nowhere to). */
         public NodeAddress punchDue() {
             return punchTo != null && punchesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? punchTo : null;
         }
     }
 
+    /** Punch outcomes by pair of NAT types (this node's when the circuit opened, the peer's as it said). */
+    public record PunchOutcomes(NatType own, NatType peer, long punched, long relayed) {
+    }
+
+    private static final int TYPES = NatType.values().length;
+
     private final ConcurrentHashMap<NodeAddress, Route> byAddress = new ConcurrentHashMap<>();
+    /** [own type][peer type][0 punched, 1 relayed], flattened. */
+    private final AtomicLongArray outcomes = new AtomicLongArray(TYPES * TYPES * 2);
     private final ConcurrentHashMap<NodeId, NodeAddress> byPeer = new ConcurrentHashMap<>();
     private final AtomicLong punchesSent = new AtomicLong();
     private final AtomicLong upgrades = new AtomicLong();
@@ -56,10 +69,16 @@ public final class RelayRoutes {
         return address.hi() == DISCARD_PREFIX_HI && !address.isIpv4();
     }
 
-    /** Records a circuit to {@code peer}, seen by the relay at {@code punchTo}; returns its relayed address. */
-    public NodeAddress add(NodeAddress relay, int circuit, NodeId peer, NodeAddress punchTo, long nowNs) {
+    /**
+     * Records a circuit to {@code peer}, seen by the relay at {@code punchTo}, between this node behind a NAT of type
+     * {@code ownNat} and the peer behind {@code peerNat} (NatType's ordinals; others count as unknown); returns its
+     * relayed address.
+     */
+    public NodeAddress add(NodeAddress relay, int circuit, NodeId peer, NodeAddress punchTo, long nowNs, int ownNat,
+            int peerNat) {
         NodeAddress at = relayedAddress(relay, circuit);
-        byAddress.put(at, new Route(relay, circuit, peer, punchTo, nowNs, new AtomicInteger(PUNCHES)));
+        byAddress.put(at, new Route(relay, circuit, peer, punchTo, nowNs, new AtomicInteger(PUNCHES),
+                new AtomicBoolean(), known(ownNat), known(peerNat)));
         byPeer.put(peer, at);
         return at;
     }
@@ -70,17 +89,27 @@ public final class RelayRoutes {
     }
 
     /**
-     * An authenticated datagram from {@code peer} arrived straight from its address: if it had a route, the
-     * connection is direct now (a punch got through); the route is dropped.
+     * An authenticated datagram from {@code peer} arrived straight from its address: if its route was not direct yet,
+     * a punch got through (counted once per route). Returns true then: the caller answers straight back once, so
+     * the peer hears directly too.
      */
-    public void onDirect(NodeId peer) {
+    public boolean onDirect(NodeId peer) {
         if (byPeer.isEmpty()) {
-            return;
+            return false;
         }
-        NodeAddress at = byPeer.remove(peer);
-        if (at != null && byAddress.remove(at) != null) {
+        NodeAddress at = byPeer.get(peer);
+        Route r = at == null ? null : byAddress.get(at);
+        if (r != null && r.direct().compareAndSet(false, true)) {
             upgrades.incrementAndGet();
+            outcomes.incrementAndGet(outcomeIndex(r, 0));
+            return true;
         }
+        return false;
+    }
+
+    /** The relayed address of the newest circuit to {@code peer}, or null when there is none. */
+    public NodeAddress addressOf(NodeId peer) {
+        return byPeer.get(peer);
     }
 
     public long punchesSent() {
@@ -109,8 +138,40 @@ public final class RelayRoutes {
 
     /** Drops routes older than {@code maxAgeNs} (the relay closed their circuits by then). */
     public void expire(long nowNs, long maxAgeNs) {
-        byAddress.values().removeIf(r -> nowNs - r.openedNs() >= maxAgeNs);
+        byAddress.values().removeIf(r -> {
+            boolean closed = nowNs - r.openedNs() >= maxAgeNs;
+            if (closed && !r.direct().get()) {
+                outcomes.incrementAndGet(outcomeIndex(r, 1)); // no punch got through while the circuit lived
+            }
+            return closed;
+        });
         byPeer.values().removeIf(at -> !byAddress.containsKey(at));
+    }
+
+    /**
+     * Punch outcomes by pair of NAT types, the pairs seen only: {@code punched} when a punch got through on a
+     * circuit, {@code relayed} when a circuit closed with none.
+     */
+    public List<PunchOutcomes> outcomes() {
+        List<PunchOutcomes> list = new ArrayList<>();
+        for (int own = 0; own < TYPES; own++) {
+            for (int peer = 0; peer < TYPES; peer++) {
+                long punched = outcomes.get((own * TYPES + peer) * 2);
+                long relayed = outcomes.get((own * TYPES + peer) * 2 + 1);
+                if (punched + relayed > 0) {
+                    list.add(new PunchOutcomes(NatType.values()[own], NatType.values()[peer], punched, relayed));
+                }
+            }
+        }
+        return list;
+    }
+
+    private static int known(int natType) {
+        return natType >= 0 && natType < TYPES ? natType : 0;
+    }
+
+    private static int outcomeIndex(Route r, int outcome) {
+        return (r.ownNat() * TYPES + r.peerNat()) * 2 + outcome;
     }
 
     public List<Route> routes() {

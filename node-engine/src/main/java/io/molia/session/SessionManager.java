@@ -342,6 +342,30 @@ public final class SessionManager {
     }
 
     /**
+     * Moves the peer {@code peer}'s endpoint to {@code to} (a new relay circuit an operator's connect opened): what
+     * {@link #send} seals next leaves there, and the peer's answer from wherever it is moves it again (roaming). A
+     * local choice of where to send, as setting a WireGuard peer's endpoint is: no handshake rule changes. False when
+     * this shard keeps no state for the peer (then the next send starts a handshake at the address it is given).
+     */
+    public boolean moveEndpoint(NodeId peer, NodeAddress to) {
+        Peer p = table.peerById(peer);
+        if (p == null || p.pinned) {
+            return false;
+        }
+        p.address = to;
+        if (p.contact != null) {
+            p.contact = p.contact.withAddress(to);
+        }
+        return true;
+    }
+
+    /** Where this shard sends to the peer {@code peer} now (its session's endpoint), or null when it has no state. */
+    public NodeAddress endpointOf(NodeId peer) {
+        Peer p = table.peerById(peer);
+        return p == null ? null : p.address;
+    }
+
+    /**
      * Queues {@code data[off, off + len)} as it is, outside any session: a relay forwarding the two ends' ciphertext
      * ({@code io.molia.relay.Relay}). A full ring drops it, counted.
      */

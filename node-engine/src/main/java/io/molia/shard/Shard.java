@@ -247,7 +247,9 @@ public final class Shard {
             return;
         }
         if (!RelayRoutes.isRelayed(from)) {
-            relayRoutes.onDirect(peer);
+            if (relayRoutes.onDirect(peer)) {
+                sessions.sendKeepaliveTo(nowNs, peer, from); // its punch got through: ours back tells it so
+            }
             return;
         }
         RelayRoutes.Route route = relayRoutes.route(from);

@@ -41,20 +41,26 @@ class RelayMessagesReferenceTest {
             int refusal = random.nextInt(3) == 0 ? 0 : random.nextInt(12);
             long expires = random.nextInt(3) == 0 ? 0 : random.nextLong(1L << 32);
             NodeAddress peer = random.nextBoolean() ? null : TestContacts.random(random).address();
+            int natType = random.nextInt(3) == 0 ? 0 : random.nextInt(6);
 
-            int len = codec.encodeRelayReserve(buf, 0, requestId);
+            int len = codec.encodeRelayReserve(buf, 0, requestId, natType);
             assertEquals(Envelope.BodyCase.RELAY_RESERVE, parsed(len).getBodyCase());
+            assertEquals(natType, parsed(len).getRelayReserve().getNatType());
             assertEquals(DecodeStatus.OK, codec.decode(buf, 0, len, m));
             assertEquals(MessageKind.RELAY_RESERVE, m.kind());
             assertEquals(requestId, m.requestId());
+            assertEquals(natType, m.relayNatType());
 
-            len = codec.encodeRelayConnect(buf, 0, requestId, target);
+            len = codec.encodeRelayConnect(buf, 0, requestId, target, natType);
             assertEquals(ByteString.copyFrom(target.toBytes()), parsed(len).getRelayConnect().getTarget());
+            assertEquals(natType, parsed(len).getRelayConnect().getNatType());
             assertEquals(DecodeStatus.OK, codec.decode(buf, 0, len, m));
             assertEquals(target, m.target());
+            assertEquals(natType, m.relayNatType());
 
-            len = codec.encodeRelayAnswer(buf, 0, requestId, circuit, refusal, expires, peer);
+            len = codec.encodeRelayAnswer(buf, 0, requestId, circuit, refusal, expires, peer, natType);
             RelayAnswer a = parsed(len).getRelayAnswer();
+            assertEquals(natType, a.getPeerNatType());
             assertEquals(circuit, a.getCircuit());
             assertEquals(refusal, a.getRefusal());
             assertEquals(expires, a.getExpiresSeconds() & 0xffff_ffffL);
@@ -64,15 +70,18 @@ class RelayMessagesReferenceTest {
             assertEquals(refusal, m.relayRefusal());
             assertEquals(expires, m.relayExpiresSeconds());
             assertEquals(peer, m.observedAddress());
+            assertEquals(natType, m.relayNatType());
 
-            len = codec.encodeRelayIncoming(buf, 0, requestId, circuit, initiator);
+            len = codec.encodeRelayIncoming(buf, 0, requestId, circuit, initiator, natType);
             RelayIncoming in = parsed(len).getRelayIncoming();
             assertEquals(circuit, in.getCircuit());
+            assertEquals(natType, in.getInitiatorNatType());
             assertEquals(1, in.getInitiatorCount());
             assertEquals(DecodeStatus.OK, codec.decode(buf, 0, len, m));
             assertEquals(circuit, m.relayCircuit());
             assertEquals(initiator.id(), m.contacts().get(0).id());
             assertEquals(initiator.address(), m.contacts().get(0).address());
+            assertEquals(natType, m.relayNatType());
         }
     }
 

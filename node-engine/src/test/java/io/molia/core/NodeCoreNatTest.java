@@ -25,6 +25,7 @@ import io.molia.nat.DialBackMode;
 import io.molia.nat.NatProbe;
 import io.molia.nat.NatTraversal;
 import io.molia.nat.NatType;
+import io.molia.relay.RelayRoutes;
 
 /** The core's NAT hooks driven by hand: DHT clients stay out of tables, DIAL_BACK, the owner's classification. */
 class NodeCoreNatTest {
@@ -150,6 +151,28 @@ class NodeCoreNatTest {
         assertEquals(NatType.OPEN, nat.type());
         assertEquals(2, nat.status(now).observations().size());
         assertFalse(nat.role().client());
+    }
+
+    @Test
+    void aPongThroughARelayIsNoObservation() {
+        NodeCore a = node();
+        NodeCore b = node();
+        NodeCore c = node();
+        a.addTrustedContact(now, b.self(), MS);
+        a.addTrustedContact(now, c.self(), MS);
+        NatTraversal nat = new NatTraversal(List.of(a.self().address()), random.split(), new DhtRole(), now);
+        a.enableNat(nat, now);
+        drive();
+        assertEquals(NatType.OPEN, nat.type());
+        Contact behindRelay = TestContacts.random(random, 0x0a0000ff)
+                .withAddress(RelayRoutes.relayedAddress(b.self().address(), 7));
+        network.put(behindRelay.address(), new NodeCore(CoreConfig.defaults(), behindRelay, random.split(), now));
+        long answered = a.counters().responsesIn;
+        a.ping(now, behindRelay);
+        drive();
+        assertEquals(answered + 1, a.counters().responsesIn, "answered through the relay");
+        assertEquals(2, nat.status(now).observations().size(), "the answer through the circuit is not counted");
+        assertEquals(NatType.OPEN, nat.type());
     }
 
     @Test

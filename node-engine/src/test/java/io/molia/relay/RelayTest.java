@@ -41,7 +41,7 @@ class RelayTest {
     @Test
     void forwardsFramesBothWaysBetweenTheEndsOfACircuit() {
         Relay r = relay(RelayLimits.DEFAULTS);
-        assertEquals(3600 * S, r.reserve(0, contact(CLIENT, CLIENT_AT)));
+        assertEquals(3600 * S, r.reserve(0, contact(CLIENT, CLIENT_AT), 0));
         int c = r.connect(S, DIALER, DIALER_AT, CLIENT);
         assertNotEquals(0, c);
         assertEquals(CLIENT_AT, r.onFrame(S, DIALER_AT, frame, 0, frame(c)));
@@ -59,7 +59,7 @@ class RelayTest {
     @Test
     void strangersAndUnknownCircuitsAreDroppedAndCounted() {
         Relay r = relay(RelayLimits.DEFAULTS);
-        r.reserve(0, contact(CLIENT, CLIENT_AT));
+        r.reserve(0, contact(CLIENT, CLIENT_AT), 0);
         int c = r.connect(0, DIALER, DIALER_AT, CLIENT);
         assertNull(r.onFrame(0, NodeAddress.parseIpv4("192.0.2.66:1"), frame, 0, frame(c)));
         assertEquals(RelayRefusal.NOT_AN_END, r.lastRefusal());
@@ -74,18 +74,18 @@ class RelayTest {
     void reservationCapsTotalAndPerAddress() {
         RelayLimits limits = new RelayLimits(10, 60 * S, 3, 2, 3600 * S, 16, 4, 128 * 1024, 120 * S);
         Relay r = relay(limits);
-        assertTrue(r.reserve(0, contact(new NodeId(1, 0, 0, 0), NodeAddress.parseIpv4("100.64.1.2:1"))) > 0);
-        assertTrue(r.reserve(0, contact(new NodeId(2, 0, 0, 0), NodeAddress.parseIpv4("100.64.1.2:2"))) > 0);
-        assertEquals(-1, r.reserve(0, contact(new NodeId(3, 0, 0, 0), NodeAddress.parseIpv4("100.64.1.2:3"))));
+        assertTrue(r.reserve(0, contact(new NodeId(1, 0, 0, 0), NodeAddress.parseIpv4("100.64.1.2:1")), 0) > 0);
+        assertTrue(r.reserve(0, contact(new NodeId(2, 0, 0, 0), NodeAddress.parseIpv4("100.64.1.2:2")), 0) > 0);
+        assertEquals(-1, r.reserve(0, contact(new NodeId(3, 0, 0, 0), NodeAddress.parseIpv4("100.64.1.2:3")), 0));
         assertEquals(RelayRefusal.ADDRESS_RESERVATIONS, r.lastRefusal());
-        assertTrue(r.reserve(0, contact(new NodeId(4, 0, 0, 0), NodeAddress.parseIpv4("100.64.2.2:1"))) > 0);
-        assertEquals(-1, r.reserve(0, contact(new NodeId(5, 0, 0, 0), NodeAddress.parseIpv4("100.64.5.2:1"))));
+        assertTrue(r.reserve(0, contact(new NodeId(4, 0, 0, 0), NodeAddress.parseIpv4("100.64.2.2:1")), 0) > 0);
+        assertEquals(-1, r.reserve(0, contact(new NodeId(5, 0, 0, 0), NodeAddress.parseIpv4("100.64.5.2:1")), 0));
         assertEquals(RelayRefusal.RESERVATIONS_FULL, r.lastRefusal());
         // a holder renews (at a new address, its mapping changed) without a new slot
         assertEquals(10 * S + 3600 * S,
-                r.reserve(10 * S, contact(new NodeId(1, 0, 0, 0), NodeAddress.parseIpv4("100.64.1.2:9"))));
+                r.reserve(10 * S, contact(new NodeId(1, 0, 0, 0), NodeAddress.parseIpv4("100.64.1.2:9")), 0));
         // an hour on, the first two expired: room again
-        assertTrue(r.reserve(3601 * S, contact(new NodeId(5, 0, 0, 0), NodeAddress.parseIpv4("100.64.5.2:1"))) > 0);
+        assertTrue(r.reserve(3601 * S, contact(new NodeId(5, 0, 0, 0), NodeAddress.parseIpv4("100.64.5.2:1")), 0) > 0);
         assertEquals(2, r.reservations());
     }
 
@@ -93,13 +93,13 @@ class RelayTest {
     void circuitCapsPerPeerAndInAll() {
         RelayLimits limits = new RelayLimits(10, 60 * S, 128, 8, 3600 * S, 3, 2, 128 * 1024, 120 * S);
         Relay r = relay(limits);
-        r.reserve(0, contact(CLIENT, CLIENT_AT));
+        r.reserve(0, contact(CLIENT, CLIENT_AT), 0);
         assertNotEquals(0, r.connect(0, DIALER, DIALER_AT, CLIENT));
         assertNotEquals(0, r.connect(0, DIALER, DIALER_AT, CLIENT));
         assertEquals(0, r.connect(0, DIALER, DIALER_AT, CLIENT));
         assertEquals(RelayRefusal.PEER_CIRCUITS, r.lastRefusal());
         NodeId other = new NodeId(7, 7, 7, 7);
-        r.reserve(0, contact(other, NodeAddress.parseIpv4("100.64.7.2:4000")));
+        r.reserve(0, contact(other, NodeAddress.parseIpv4("100.64.7.2:4000")), 0);
         assertNotEquals(0, r.connect(0, new NodeId(8, 8, 8, 8), DIALER_AT, other));
         assertEquals(0, r.connect(0, new NodeId(9, 9, 9, 9), DIALER_AT, other));
         assertEquals(RelayRefusal.CIRCUITS_FULL, r.lastRefusal());
@@ -112,7 +112,7 @@ class RelayTest {
     void aCircuitClosesWhenItsBytesOrItsTimeRunOut() {
         RelayLimits limits = new RelayLimits(10, 60 * S, 128, 8, 3600 * S, 16, 4, 450, 120 * S);
         Relay r = relay(limits);
-        r.reserve(0, contact(CLIENT, CLIENT_AT));
+        r.reserve(0, contact(CLIENT, CLIENT_AT), 0);
         int c = r.connect(0, DIALER, DIALER_AT, CLIENT);
         assertEquals(CLIENT_AT, r.onFrame(0, DIALER_AT, frame, 0, frame(c)));
         assertEquals(CLIENT_AT, r.onFrame(0, DIALER_AT, frame, 0, frame(c)));
@@ -132,7 +132,7 @@ class RelayTest {
         Relay r = new Relay(RelayLimits.DEFAULTS, 1);
         r.onEgressCounter(0, 0);
         r.onEgressCounter(0, 3_600); // 10 % of (3,600 + 400) = 400: two 200 B frames
-        r.reserve(0, contact(CLIENT, CLIENT_AT));
+        r.reserve(0, contact(CLIENT, CLIENT_AT), 0);
         int c = r.connect(0, DIALER, DIALER_AT, CLIENT);
         assertEquals(CLIENT_AT, r.onFrame(0, DIALER_AT, frame, 0, frame(c)));
         assertEquals(DIALER_AT, r.onFrame(0, CLIENT_AT, frame, 0, frame(c)));
@@ -148,7 +148,7 @@ class RelayTest {
     @Test
     void offRefusesEverything() {
         Relay r = relay(RelayLimits.DEFAULTS.withBudgetPercent(0));
-        assertEquals(-1, r.reserve(0, contact(CLIENT, CLIENT_AT)));
+        assertEquals(-1, r.reserve(0, contact(CLIENT, CLIENT_AT), 0));
         assertEquals(RelayRefusal.OFF, r.lastRefusal());
         assertEquals(0, r.connect(0, DIALER, DIALER_AT, CLIENT));
         assertEquals(2, r.refusals(RelayRefusal.OFF));
@@ -161,11 +161,11 @@ class RelayTest {
         r.onEgressCounter(0, 900_000); // 10 % of its egress: 100 KB of frames
         NodeAddress floodAt = NodeAddress.parseIpv4("203.0.113.66:1");
         for (int i = 0; i < 10_000; i++) { // one host: many identities reserving, one identity connecting
-            r.reserve(0, contact(new NodeId(100 + i, 0, 0, 0), floodAt));
+            r.reserve(0, contact(new NodeId(100 + i, 0, 0, 0), floodAt), 0);
         }
         assertEquals(8, r.reservations(), "8 reservations per IP address");
         assertEquals(10_000 - 8, r.refusals(RelayRefusal.ADDRESS_RESERVATIONS));
-        r.reserve(0, contact(CLIENT, CLIENT_AT));
+        r.reserve(0, contact(CLIENT, CLIENT_AT), 0);
         int granted = 0;
         for (int i = 0; i < 10_000; i++) {
             granted += r.connect(0, DIALER, DIALER_AT, new NodeId(100 + i % 8, 0, 0, 0)) != 0 ? 1 : 0;

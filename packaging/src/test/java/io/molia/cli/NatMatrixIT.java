@@ -21,22 +21,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The NAT matrix on real processes (DESIGN §6): a public network namespace with two public `molia node`s (each with
- * an alternate address for other-address dial-backs), and behind each of four routers, in namespaces of their own
- * with nftables rules, one node behind a NAT of one kind: full cone (port-preserving source NAT, and anything to a
- * mapped port let in), address-restricted (let in only from hosts the node sent to), port-restricted (conntrack
- * alone: only the exact host and port) and symmetric (source NAT with a fully random port per flow). Each node
- * must reach the classification its NAT implies, a node behind a filtering NAT must run as a DHT client and be in
- * neither public node's routing table, and the public nodes must find themselves open. Needs root, iproute2 and
- * nftables: .ci/run installs them; without them the test fails with one line, it never skips. The namespaces are
- * deleted even when it fails.
+ * The NAT matrix on real processes (DESIGN §6, docs/nat.md): a public network namespace with two public `molia node`s
+ * (each with an alternate address for other-address dial-backs), and behind each of eight routers, in namespaces of
+ * their own with nftables rules, one node: two behind each kind of NAT, full cone (port-preserving source NAT, and
+ * anything to a mapped port let in), address-restricted (let in only from hosts the node sent to), port-restricted
+ * (conntrack alone: only the exact host and port) and symmetric (source NAT with a fully random port per flow).
+ *
+ * <p>First each node must reach the classification its NAT implies, a node behind a filtering NAT must run as a DHT
+ * client (holding a relay reservation) and be in neither public node's routing table, and the public nodes must find
+ * themselves open. Then, for every pair of NAT kinds, a node behind one reaches a node behind the other with
+ * {@code molia admin connect}: straight at a full-cone node's mapped address, else through a circuit at the relay
+ * the other holds its reservation at, then punching; twice, the second time from the other end (a new circuit, the
+ * session moved onto it). Every attempt must end connected; the table says how. Needs root, iproute2 and nftables:
+ * .ci/run installs them; without them the test fails with one line, it never skips. The namespaces are deleted even
+ * when it fails.
  */
 class NatMatrixIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TAG = "mn" + ProcessHandle.current().pid() % 10_000;
+    private static final String TAG = "np" + ProcessHandle.current().pid() % 10_000;
     private static final String PUBLIC_NS = TAG + "pub";
     private static final int PORT = 4000;
     private static final long DECIDE_WITHIN_NS = TimeUnit.SECONDS.toNanos(90);
+    /**
+     * The public nodes send little of their own here (a handful of peers), and relaying may take only a share of
+     * their egress: half of it, so the matrix's handshakes and pings through circuits fit.
+     */
+    private static final String RELAY_BUDGET_PERCENT = "50";
 
     /** A NAT kind: its nftables rules (in a router whose outside is {@code o}, inside {@code i}) and the verdict. */
     enum Nat {
@@ -69,59 +79,204 @@ class NatMatrixIT {
                     + "  chain forward_filter {\n    type filter hook forward priority 0; policy accept;\n"
                     + "    iifname \"" + inside + "\" meta l4proto udp update @mapped { udp sport }\n"
                     + "    iifname \"" + inside + "\" update @peers { ip daddr }\n  }\n"
+                    // A home router's firewall: nothing from outside reaches the router itself unasked. Without
+                    // it, Linux would keep a conntrack entry for a dropped punch and move the node's own punch to
+                    // another port (the tuple clashes), which the other end's port-restricted NAT then refuses.
+                    + "  chain input_filter {\n    type filter hook input priority 0; policy accept;\n"
+                    + "    iifname \"" + outside + "\" ct state new drop\n  }\n"
                     + "  chain prerouting_nat {\n    type nat hook prerouting priority dstnat; policy accept;\n"
                     + "    " + letIn + "\n  }\n"
                     + "  chain postrouting_nat {\n    type nat hook postrouting priority srcnat; policy accept;\n"
                     + "    " + snat + "\n  }\n"
                     + "}\n";
         }
+
+        /**
+         * The path two nodes behind {@code this} and {@code other} end on (docs/nat.md, "Hole punching"): direct to a
+         * full cone; punched where each end's punch opens its own NAT for the other's mapping (both restricted
+         * cones, or a symmetric NAT against an address-restricted one); else through the relay.
+         */
+        String pathWith(Nat other) {
+            if (this == FULL_CONE || other == FULL_CONE) {
+                return "direct";
+            }
+            boolean symmetric = this == SYMMETRIC || other == SYMMETRIC;
+            boolean addressRestricted = this == ADDRESS_RESTRICTED || other == ADDRESS_RESTRICTED;
+            return !symmetric || (addressRestricted && this != other) ? "punched" : "relayed";
+        }
+    }
+
+    /** A node behind a NAT: which one, and the node. */
+    record Behind(Nat nat, String name, NodeProcesses.Started node) {
     }
 
     private final List<String> namespaces = new ArrayList<>();
 
     @Test
-    void everyNatIsClassifiedAndNodesBehindFilteringNatsStayOutOfPublicTables(@TempDir Path dir) throws Exception {
+    void everyNatIsClassifiedAndEveryPairEndsConnectedDirectlyByPunchingOrThroughTheRelay(@TempDir Path dir)
+            throws Exception {
         requireRootIpAndNft();
+        long startNs = System.nanoTime();
         try (NodeProcesses procs = new NodeProcesses()) {
             buildPublicNetwork();
             NodeProcesses.Started s1 = startIn(procs, PUBLIC_NS, "198.51.100.1", dir.resolve("public-1"), null,
                     "--nat-alternate-address", "198.51.100.11");
             NodeProcesses.Started s2 = startIn(procs, PUBLIC_NS, "198.51.100.2", dir.resolve("public-2"),
                     s1.address(), "--nat-alternate-address", "198.51.100.12");
-            Map<Nat, NodeProcesses.Started> behind = new LinkedHashMap<>();
+            Map<Nat, List<Behind>> behind = new LinkedHashMap<>();
             int i = 1;
-            for (Nat nat : Nat.values()) {
-                String host = buildNat(i, nat);
-                behind.put(nat, startIn(procs, host, "10.0." + i + ".2", dir.resolve(nat.expected), s1.address()));
-                i++;
+            for (String copy : List.of("a", "b")) {
+                for (Nat nat : Nat.values()) {
+                    String host = buildNat(i, nat);
+                    String name = nat.expected + "-" + copy;
+                    behind.computeIfAbsent(nat, n -> new ArrayList<>()).add(new Behind(nat, name,
+                            startIn(procs, host, "10.0." + i + ".2", dir.resolve(name), s1.address())));
+                    i++;
+                }
             }
 
-            StringBuilder table = new StringBuilder(String.format("%-20s %-20s %-8s %-22s %s%n", "NAT", "classified",
+            StringBuilder table = new StringBuilder(String.format("%-22s %-20s %-8s %-22s %s%n", "NAT", "classified",
                     "mode", "mapped address", "in a public table"));
-            for (Map.Entry<Nat, NodeProcesses.Started> e : behind.entrySet()) {
-                JsonNode nat = awaitDecided(e.getValue());
-                assertEquals(e.getKey().expected, nat.get("type").asText(), e.getKey() + ": " + nat);
-                assertEquals(e.getKey().mode, nat.get("mode").asText(), e.getKey() + ": " + nat);
-                assertTrue(nat.get("keepalive_interval_ms").asLong() > 0, "a NATed node keeps its mapping: " + nat);
-                boolean inTable = e.getKey().mode.equals("client") ? !awaitOutOfTables(e.getValue(), s1, s2)
-                        : inTable(s1, e.getValue()) || inTable(s2, e.getValue());
-                table.append(String.format("%-20s %-20s %-8s %-22s %s%n", e.getKey().expected,
-                        nat.get("type").asText(), nat.get("mode").asText(), nat.get("mapped_address").asText(),
-                        inTable));
-                if (e.getKey().mode.equals("client")) {
-                    assertFalse(inTable, e.getKey() + ": a DHT client must be in no public node's routing table");
+            Map<Behind, JsonNode> decided = new LinkedHashMap<>();
+            for (List<Behind> two : behind.values()) {
+                for (Behind b : two) {
+                    JsonNode nat = awaitDecided(b.node());
+                    decided.put(b, nat);
+                    assertEquals(b.nat().expected, nat.get("type").asText(), b.name() + ": " + nat);
+                    assertEquals(b.nat().mode, nat.get("mode").asText(), b.name() + ": " + nat);
+                    assertTrue(nat.get("keepalive_interval_ms").asLong() > 0, "a NATed node keeps its mapping: "
+                            + nat);
+                    boolean client = b.nat().mode.equals("client");
+                    boolean inTable = client ? !awaitOutOfTables(b.node(), s1, s2)
+                            : inTable(s1, b.node()) || inTable(s2, b.node());
+                    table.append(String.format("%-22s %-20s %-8s %-22s %s%n", b.name(), nat.get("type").asText(),
+                            nat.get("mode").asText(), nat.get("mapped_address").asText(), inTable));
+                    if (client) {
+                        assertFalse(inTable, b.name() + ": a DHT client must be in no public node's routing table");
+                    }
                 }
             }
             for (NodeProcesses.Started s : List.of(s1, s2)) {
                 JsonNode nat = awaitDecided(s);
                 assertEquals("open", nat.get("type").asText(), "a public node: " + nat);
                 assertEquals("server", nat.get("mode").asText());
-                table.append(String.format("%-20s %-20s %-8s %-22s %s%n", "none (public)", nat.get("type").asText(),
+                table.append(String.format("%-22s %-20s %-8s %-22s %s%n", "none (public)", nat.get("type").asText(),
                         nat.get("mode").asText(), nat.get("mapped_address").asText(), "-"));
             }
-            System.out.print("NAT matrix:\n" + table);
+            System.out.print("NAT matrix, classification:\n" + table);
+            long classifiedNs = System.nanoTime();
+
+            StringBuilder paths = new StringBuilder(String.format("%-40s %-8s %-7s %-7s %-7s %-7s %s%n", "pair",
+                    "expected", "direct", "punched", "relayed", "failed", "first answer / after the punch"));
+            List<String> wrong = new ArrayList<>();
+            for (int x = 0; x < Nat.values().length; x++) {
+                for (int y = x; y < Nat.values().length; y++) {
+                    Nat nx = Nat.values()[x];
+                    Nat ny = Nat.values()[y];
+                    List<Behind[]> attempts = attempts(behind.get(nx), behind.get(ny));
+                    Map<String, Integer> count = new LinkedHashMap<>();
+                    StringBuilder rtts = new StringBuilder();
+                    for (Behind[] a : attempts) {
+                        JsonNode c = connect(a[0], a[1], decided.get(a[1]));
+                        String path = c.get("path").asText();
+                        count.merge(path, 1, Integer::sum);
+                        rtts.append(rtts.isEmpty() ? "" : ", ").append(c.path("rtt_us").asLong() / 1000).append('/')
+                                .append(c.path("last_rtt_us").asLong() / 1000).append(" ms");
+                        if (!path.equals(nx.pathWith(ny))) {
+                            wrong.add(a[0].name() + " -> " + a[1].name() + ": " + c);
+                        } else if (path.equals("punched") && punched(a[0], a[1]) == 0) {
+                            wrong.add(a[0].name() + " -> " + a[1].name() + ": punched, but not counted by NAT types "
+                                    + "in " + a[0].name() + "'s nat view: " + natView(a[0].node()));
+                        }
+                    }
+                    paths.append(String.format("%-40s %-8s %-7s %-7s %-7s %-7s %s%n", nx.expected + " / "
+                            + ny.expected, nx.pathWith(ny), count.getOrDefault("direct", 0) + "/" + attempts.size(),
+                            count.getOrDefault("punched", 0) + "/" + attempts.size(),
+                            count.getOrDefault("relayed", 0) + "/" + attempts.size(),
+                            count.getOrDefault("failed", 0) + "/" + attempts.size(), rtts));
+                }
+            }
+            System.out.print("NAT matrix, connections (" + (System.nanoTime() - classifiedNs) / 1_000_000
+                    + " ms; the whole test " + (System.nanoTime() - startNs) / 1_000_000 + " ms):\n" + paths);
+            assertTrue(wrong.isEmpty(), "every pair ends connected, on the path its NATs allow:\n"
+                    + String.join("\n", wrong));
         } finally {
             deleteNamespaces();
+        }
+    }
+
+    /**
+     * The two attempts for a pair of NAT kinds: one node of each (two of the same kind for a pair of equals), the
+     * second attempt from the other end. A full-cone node is always the one reached (straight at its address); the
+     * other pairs are spread so each node is an end of at most four circuits in all (a relay's cap per node).
+     */
+    private static List<Behind[]> attempts(List<Behind> x, List<Behind> y) {
+        Behind from;
+        Behind to;
+        if (x.get(0).nat() == y.get(0).nat()) {
+            from = x.get(0);
+            to = x.get(1);
+        } else if (y.get(0).nat() == Nat.FULL_CONE || x.get(0).nat() == Nat.FULL_CONE) {
+            Behind cone = (x.get(0).nat() == Nat.FULL_CONE ? x : y).get(1);
+            Behind other = (x.get(0).nat() == Nat.FULL_CONE ? y : x).get(0);
+            Behind cone2 = (x.get(0).nat() == Nat.FULL_CONE ? x : y).get(0);
+            Behind other2 = (x.get(0).nat() == Nat.FULL_CONE ? y : x).get(1);
+            return List.of(new Behind[] {other, cone}, new Behind[] {other2, cone2});
+        } else if (x.get(0).nat() == Nat.ADDRESS_RESTRICTED && y.get(0).nat() == Nat.SYMMETRIC) {
+            from = y.get(0);
+            to = x.get(1);
+        } else {
+            from = x.get(0);
+            to = y.get(1);
+        }
+        return List.of(new Behind[] {from, to}, new Behind[] {to, from});
+    }
+
+    /** {@code from} reaches {@code to}: at its mapped address if it is a server, else through its relay. */
+    private static JsonNode connect(Behind from, Behind to, JsonNode toNat) throws Exception {
+        String peer;
+        List<String> args = new ArrayList<>(List.of("connect"));
+        if (to.nat().mode.equals("server")) {
+            String[] mapped = toNat.get("mapped_address").asText().split(":");
+            peer = new MoliaAddress(to.node().address().publicKey(), mapped[0], Integer.parseInt(mapped[1]))
+                    .toString();
+            args.add(peer);
+        } else {
+            args.add(to.node().address().toString());
+            args.add("--via");
+            args.add(awaitReservation(to.node()));
+        }
+        args.add("--json");
+        AdminSocketIT.Run r = AdminSocketIT.admin(from.node().dataDir(), args.toArray(String[]::new));
+        JsonNode c = r.out().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.out()).path("connect");
+        if (c.isMissingNode() || !c.has("path")) {
+            return JSON.createObjectNode().put("path", "failed").put("error", r.err().strip() + r.out().strip());
+        }
+        return c;
+    }
+
+    /** How many punches {@code from}'s {@code nat} view counts as through with peers behind {@code to}'s NAT type. */
+    private static long punched(Behind from, Behind to) throws Exception {
+        for (JsonNode o : natView(from.node()).path("punch_outcomes")) {
+            if (o.path("own").asText().equals(from.nat().expected) && o.path("peer").asText().equals(to.nat().expected)) {
+                return o.path("punched").asLong();
+            }
+        }
+        return 0;
+    }
+
+    /** The node ID of the relay {@code node} holds its reservation at, once it holds one. */
+    private static String awaitReservation(NodeProcesses.Started node) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            AdminSocketIT.Run r = AdminSocketIT.admin(node.dataDir(), "relays", "--json");
+            assertEquals(0, r.exit(), "molia admin relays: " + r.err() + r.out());
+            String relay = JSON.readTree(r.out()).path("relays").path("client").path("relay").asText();
+            if (!relay.isEmpty()) {
+                return relay;
+            }
+            assertTrue(System.nanoTime() < deadline, "a DHT client holds a relay reservation: " + r.out());
+            Thread.sleep(250);
         }
     }
 
@@ -138,9 +293,13 @@ class NatMatrixIT {
         }
     }
 
-    /** The public namespace: the public nodes' addresses (and their alternates) on its loopback device. */
+    /**
+     * The public namespace, the Internet between the routers (it forwards between their outsides), with the public
+     * nodes' addresses (and their alternates) on its loopback device.
+     */
     private void buildPublicNetwork() throws Exception {
         addNamespace(PUBLIC_NS);
+        run(true, "ip", "netns", "exec", PUBLIC_NS, "sysctl", "-qw", "net.ipv4.ip_forward=1");
         for (String a : List.of("198.51.100.1", "198.51.100.2", "198.51.100.11", "198.51.100.12")) {
             run(true, "ip", "-n", PUBLIC_NS, "addr", "add", a + "/32", "dev", "lo");
         }
@@ -202,7 +361,8 @@ class NatMatrixIT {
 
     private static NodeProcesses.Started startIn(NodeProcesses procs, String ns, String ip, Path dataDir,
             MoliaAddress bootstrap, String... extra) throws Exception {
-        List<String> flags = new ArrayList<>(List.of("--shards", "1"));
+        List<String> flags = new ArrayList<>(List.of("--shards", "1", "--relay-budget-percent",
+                RELAY_BUDGET_PERCENT));
         flags.addAll(List.of(extra));
         return procs.startIn(List.of("ip", "netns", "exec", ns), ip + ":" + PORT, dataDir, bootstrap,
                 flags.toArray(String[]::new));

@@ -1,0 +1,138 @@
+package io.molia.node;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.molia.contact.Contact;
+import io.molia.contact.NodeAddress;
+import io.molia.relay.RelayClient;
+import io.molia.relay.RelayRefusal;
+import io.molia.relay.RelayRoutes;
+
+/**
+ * An operator's {@code connect} (docs/nat.md, "Connecting to a peer"): reaches a peer straight at its address, or
+ * through the relay it holds a reservation at. Through a relay it asks for a circuit, moves the peer's session (or
+ * starts one) onto the circuit's relayed address, pings, and gives the two ends' punches time to get through; the
+ * answer says which path the peer answered on: {@code punched} when the circuit's route turned direct, else
+ * {@code relayed}. Each connect opens a new circuit, so a repeated one punches again.
+ */
+public final class PeerConnector {
+    /** How long the relay has to grant the circuit (its answer, then our route). */
+    static final long CIRCUIT_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
+    /** How long the punches have after the first answer through the relay (each end sends three at once). */
+    static final long PUNCH_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
+    private static final long POLL_MS = 20;
+
+    /** How a peer was reached. */
+    public enum Path {
+        DIRECT, PUNCHED, RELAYED, FAILED;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * A connect's outcome: the path, where the peer answered last, the first answer's round trip and the last one's
+     * (-1: unanswered), and the relay's refusal (null: none).
+     */
+    public record Connection(Path path, NodeAddress address, long rttNs, long lastRttNs, RelayRefusal refusal) {
+    }
+
+    private final MoliaNode node;
+    private final ShardLoop[] shards;
+    private final Executor poll = CompletableFuture.delayedExecutor(POLL_MS, TimeUnit.MILLISECONDS);
+
+    PeerConnector(MoliaNode node, ShardLoop[] shards) {
+        this.node = node;
+        this.shards = shards;
+    }
+
+    /** Pings {@code peer} at its address: direct when it answers. */
+    CompletableFuture<Connection> direct(Contact peer) {
+        return node.ping(peer).thenApply(rtt -> new Connection(rtt >= 0 ? Path.DIRECT : Path.FAILED, peer.address(),
+                rtt, rtt, null));
+    }
+
+    /** Reaches {@code peer} through a circuit at {@code via}, where it holds a reservation, then punches. */
+    CompletableFuture<Connection> viaRelay(Contact via, Contact peer) {
+        ShardLoop owner = shards[0];
+        return owner.command(s -> {
+            RelayClient client = s.core().relayClient();
+            if (client == null) {
+                throw new IllegalStateException("relaying is off on this node (it runs no relay client)");
+            }
+            long refusedBefore = client.status(System.nanoTime()).connectsRefused();
+            NodeAddress before = client.routes().addressOf(peer.id());
+            if (!s.core().connectViaRelay(System.nanoTime(), via, peer)) {
+                throw new IllegalStateException("too many requests in flight");
+            }
+            return new Asked(refusedBefore, before);
+        }).thenCompose(asked -> until(System.nanoTime() + CIRCUIT_WAIT_NS, () -> owner.command(s -> {
+            RelayClient client = s.core().relayClient();
+            RelayClient.Status st = client.status(System.nanoTime());
+            if (st.connectsRefused() > asked.refusedBefore) {
+                return new Granted(null, st.lastRefusal() == null ? RelayRefusal.OFF : st.lastRefusal());
+            }
+            NodeAddress at = client.routes().addressOf(peer.id());
+            return at != null && !at.equals(asked.before) ? new Granted(at, null) : null;
+        }))).thenCompose(granted -> {
+            if (granted == null || granted.at == null) {
+                return CompletableFuture.completedFuture(new Connection(Path.FAILED, via.address(), -1, -1,
+                        granted == null ? null : granted.refusal));
+            }
+            return throughCircuit(peer.withAddress(granted.at));
+        });
+    }
+
+    /** The session moves onto the circuit (or starts on it), one ping through it, then the punches' time. */
+    private CompletableFuture<Connection> throughCircuit(Contact relayed) {
+        CompletableFuture<?>[] moved = new CompletableFuture<?>[shards.length];
+        for (int i = 0; i < shards.length; i++) {
+            moved[i] = shards[i].command(s -> s.sessions().moveEndpoint(relayed.id(), relayed.address()));
+        }
+        return CompletableFuture.allOf(moved).thenCompose(m -> node.ping(relayed)).thenCompose(rtt -> {
+            if (rtt < 0) {
+                return CompletableFuture.completedFuture(new Connection(Path.FAILED, relayed.address(), -1, -1,
+                        null));
+            }
+            return until(System.nanoTime() + PUNCH_WAIT_NS, () -> shards[0].command(s -> direct(s, relayed)
+                    ? Boolean.TRUE : null)).thenCompose(punched -> node.ping(relayed).thenCompose(last ->
+                    endpoint(relayed).thenApply(at -> new Connection(punched != null ? Path.PUNCHED : Path.RELAYED,
+                            at, rtt, last, null))));
+        });
+    }
+
+    private static boolean direct(io.molia.shard.Shard s, Contact relayed) {
+        RelayRoutes.Route r = s.core().relayClient().routes().route(relayed.address());
+        return r != null && r.direct().get();
+    }
+
+    /** Where the peer's session sends now, on whichever shard holds it (the relayed address when none says). */
+    private CompletableFuture<NodeAddress> endpoint(Contact peer) {
+        CompletableFuture<NodeAddress> found = CompletableFuture.completedFuture(null);
+        for (ShardLoop s : shards) {
+            found = found.thenCompose(at -> at != null ? CompletableFuture.completedFuture(at)
+                    : s.command(sh -> sh.sessions().endpointOf(peer.id())));
+        }
+        return found.thenApply(at -> at == null ? peer.address() : at);
+    }
+
+    /** Polls {@code check} until it gives a non-null result or {@code deadlineNs} passes (then null). */
+    private <T> CompletableFuture<T> until(long deadlineNs, Supplier<CompletableFuture<T>> check) {
+        return check.get().thenCompose(r -> {
+            if (r != null || System.nanoTime() >= deadlineNs) {
+                return CompletableFuture.completedFuture(r);
+            }
+            return CompletableFuture.supplyAsync(() -> null, poll).thenCompose(x -> until(deadlineNs, check));
+        });
+    }
+
+    private record Asked(long refusedBefore, NodeAddress before) {
+    }
+
+    private record Granted(NodeAddress at, RelayRefusal refusal) {
+    }
+}
