@@ -50,6 +50,10 @@ class WalEntryFuzzTest {
     private static final SignedNodeRecord PROVIDER = SignedNodeRecord.sign(OWNER, List.of(NodeAddress.ipv4(0xc0a80001,
             4000), NodeAddress.ipv6(0x2001_0db8_0000_0000L, 1, 4433)), 9, 1);
     /** Real entries of every type, encoded by the node's own encoders: the structured target's starting points. */
+    /** A small blob cut in one stripe of 3-byte fragments: its entries are real and short. */
+    private static final io.molia.blob.BlobLayout.Split BLOB = new io.molia.blob.BlobLayout().split(
+            "a blob of thirty bytes, padded".getBytes(), 30);
+
     static final List<byte[]> REAL = realEntries();
 
     static List<byte[]> realEntries() {
@@ -72,7 +76,19 @@ class WalEntryFuzzTest {
                 Arrays.copyOf(b, WalEntries.keyOnly(f, b, WalFormat.TYPE_MUTABLE_REMOVE, 1011, KEY)),
                 Arrays.copyOf(b, WalEntries.providerPut(f, b, 1012, KEY, PROVIDER, 1_790_000_000_000L,
                         1_790_172_800_000L)),
-                Arrays.copyOf(b, WalEntries.providerRemove(f, b, 1013, KEY, PROVIDER.id())));
+                Arrays.copyOf(b, WalEntries.providerRemove(f, b, 1013, KEY, PROVIDER.id())),
+                blobEntry(f, 1014, BLOB.fragments().get(11).index()),
+                blobEntry(f, 1015, -1));
+    }
+
+    /** Fragment {@code index} of {@link #BLOB} under its placement key, or (-1) its manifest under its key. */
+    private static byte[] blobEntry(WalFormat f, long seq, int index) {
+        byte[] object = index < 0 ? BLOB.manifest().encode() : io.molia.blob.FragmentObject.of(BLOB.manifestKey(),
+                BLOB.fragments().get(index), new io.molia.crypto.Blake3()).encode();
+        NodeId key = NodeId.fromBytes(index < 0 ? BLOB.manifestKey()
+                : new io.molia.blob.BlobLayout().placementKey(BLOB.manifestKey(), 0, index));
+        byte[] b = new byte[WalEntries.blobBytes(object)];
+        return Arrays.copyOf(b, WalEntries.blob(f, b, seq, key, object));
     }
 
 
