@@ -105,7 +105,7 @@ public final class NodeFigures {
                     n -> routing(n, t -> t.scores().publishedBin(b))).inFamily(SCORE_BIN, "range",
                             PeerScores.binRange(b)));
         }
-        f.add(Figure.gauge("admission_pow_bits", "Leading zero bits the identity proof of work asks of every contact "
+        f.add(Figure.gauge("admission_pow_difficulty", "Leading zero bits the identity proof of work asks of every contact "
                 + "(--pow-bits)", NodeSource::powBits));
         f.add(Figure.counter("admission_bucket_subnet_rejections", "Peers kept out of a routing-table bucket by its "
                 + "per-bucket /24 (/48) cap", n -> routing(n, RoutingTable::subnetRejections)));

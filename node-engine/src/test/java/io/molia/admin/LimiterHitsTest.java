@@ -68,7 +68,7 @@ class LimiterHitsTest {
         assertEquals(scored, binned, "the bins Prometheus shows (published by the view) hold every scored peer");
         assertEquals(v.getLimiterHitsByPeers(),
                 value(scrape, "molia_admission_limiter_hits_by_peers_total{shard=\"0\"}"));
-        assertEquals(4, value(scrape, "molia_admission_pow_bits"));
+        assertEquals(4, value(scrape, "molia_admission_pow_difficulty"));
     }
 
     private static String scrape(MoliaNode node) throws Exception {

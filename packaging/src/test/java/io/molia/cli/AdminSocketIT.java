@@ -202,7 +202,7 @@ class AdminSocketIT {
 
             JsonNode records = json(d0, "records").get("records");
             fields(records, "count", "bytes", "max_records", "max_bytes", "refused_full", "expired", "per_type",
-                    "top_keys");
+                    "top_keys", "replication");
             assertEquals(1, records.get("count").asInt(), "node 0 is among the 4 closest of 4 others + itself");
             assertEquals(value.length, records.get("bytes").asLong());
             fields(records.get("per_type").get(0), "type", "count", "bytes");
@@ -319,7 +319,7 @@ class AdminSocketIT {
             JsonNode nat = json(d0, "nat").get("nat");
             fields(nat, "type", "mode", "mapped_address", "observations", "other_port_probe", "other_address_probe",
                     "mapping_lifetime_at_least_ms", "mapping_lifetime_below_ms", "keepalive_interval_ms",
-                    "keepalive_peer", "counters", "serves_other_address");
+                    "keepalive_peer", "counters", "serves_other_address", "punch_outcomes");
             assertEquals("server", nat.get("mode").asText(), nat.toString());
             assertTrue(List.of("unknown", "open").contains(nat.get("type").asText()), nat.toString());
 
