@@ -93,7 +93,11 @@ public final class PeerConnector {
         for (int i = 0; i < shards.length; i++) {
             moved[i] = shards[i].command(s -> s.sessions().moveEndpoint(relayed.id(), relayed.address()));
         }
-        return CompletableFuture.allOf(moved).thenCompose(m -> node.ping(relayed)).thenCompose(rtt -> {
+        // The first ping through a new circuit sometimes goes unanswered (seen from a symmetric to an
+        // address-restricted NAT in NatMatrixIT; the cause is not yet understood): one more before giving up.
+        return CompletableFuture.allOf(moved).thenCompose(m -> node.ping(relayed))
+                .thenCompose(rtt -> rtt >= 0 ? CompletableFuture.completedFuture(rtt) : node.ping(relayed))
+                .thenCompose(rtt -> {
             if (rtt < 0) {
                 return CompletableFuture.completedFuture(new Connection(Path.FAILED, relayed.address(), -1, -1,
                         null));

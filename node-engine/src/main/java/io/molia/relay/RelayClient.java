@@ -35,6 +35,10 @@ public final class RelayClient {
     private long grantedLifetimeNs;
     private long askedNs = Long.MIN_VALUE / 2;
     private int nextCandidate;
+    /** The last peer asked relays for nobody (OFF): the next may, so it is asked without waiting {@link #RETRY_NS}. */
+    private boolean askNextAtOnce;
+    /** OFF refusals since the last grant or other refusal: once every server said OFF, asking slows to RETRY_NS. */
+    private int refusedOffInARow;
     private RelayRefusal lastRefusal;
     private long reservationsGranted;
     private long reservationsRefused;
@@ -70,16 +74,19 @@ public final class RelayClient {
 
     /**
      * The peer to ask for a reservation now, or null: only a DHT client asks, of one of {@code servers} (its routing
-     * table's peers, all reachable), when it holds none or half of it has run out, at most every {@link #RETRY_NS}.
+     * table's peers, all reachable), when it holds none or half of it has run out, at most every {@link #RETRY_NS};
+     * after a peer that relays for nobody, the next one at once, until every server said so.
      */
     public Contact reservationDue(long nowNs, boolean client, List<Contact> servers) {
-        if (!client || servers.isEmpty() || nowNs - askedNs < RETRY_NS) {
+        boolean atOnce = askNextAtOnce && refusedOffInARow < servers.size();
+        if (!client || servers.isEmpty() || (nowNs - askedNs < RETRY_NS && !atOnce)) {
             return null;
         }
         if (relay != null && nowNs < expiresNs - grantedLifetimeNs / 2) {
             return null;
         }
         askedNs = nowNs;
+        askNextAtOnce = false;
         if (relay != null && nowNs < expiresNs) {
             return relay; // renew where it is held
         }
@@ -108,10 +115,14 @@ public final class RelayClient {
                 grantedLifetimeNs = TimeUnit.SECONDS.toNanos(expiresSeconds);
                 expiresNs = nowNs + grantedLifetimeNs;
                 reservationsGranted++;
+                refusedOffInARow = 0;
             } else {
                 reservationsRefused++;
                 lastRefusal = refusalOf(refusal);
                 nextCandidate++; // ask another peer next time
+                boolean off = lastRefusal == RelayRefusal.OFF;
+                refusedOffInARow = off ? refusedOffInARow + 1 : 0;
+                askNextAtOnce = off;
             }
             return null;
         }

@@ -44,7 +44,9 @@ class NatMatrixIT {
     private static final long DECIDE_WITHIN_NS = TimeUnit.SECONDS.toNanos(90);
     /**
      * The public nodes send little of their own here (a handful of peers), and relaying may take only a share of
-     * their egress: half of it, so the matrix's handshakes and pings through circuits fit.
+     * their egress: half of it, so the matrix's handshakes and pings through circuits fit. The nodes behind NATs
+     * relay for nobody: a client's relay is then a public node every other node knows (a full-cone node would be a
+     * server too, but one the connecting node may not have met).
      */
     private static final String RELAY_BUDGET_PERCENT = "50";
 
@@ -120,9 +122,10 @@ class NatMatrixIT {
         try (NodeProcesses procs = new NodeProcesses()) {
             buildPublicNetwork();
             NodeProcesses.Started s1 = startIn(procs, PUBLIC_NS, "198.51.100.1", dir.resolve("public-1"), null,
-                    "--nat-alternate-address", "198.51.100.11");
+                    "--nat-alternate-address", "198.51.100.11", "--relay-budget-percent", RELAY_BUDGET_PERCENT);
             NodeProcesses.Started s2 = startIn(procs, PUBLIC_NS, "198.51.100.2", dir.resolve("public-2"),
-                    s1.address(), "--nat-alternate-address", "198.51.100.12");
+                    s1.address(), "--nat-alternate-address", "198.51.100.12", "--relay-budget-percent",
+                    RELAY_BUDGET_PERCENT);
             Map<Nat, List<Behind>> behind = new LinkedHashMap<>();
             int i = 1;
             for (String copy : List.of("a", "b")) {
@@ -130,7 +133,8 @@ class NatMatrixIT {
                     String host = buildNat(i, nat);
                     String name = nat.expected + "-" + copy;
                     behind.computeIfAbsent(nat, n -> new ArrayList<>()).add(new Behind(nat, name,
-                            startIn(procs, host, "10.0." + i + ".2", dir.resolve(name), s1.address())));
+                            startIn(procs, host, "10.0." + i + ".2", dir.resolve(name), s1.address(),
+                                    "--relay-budget-percent", "0")));
                     i++;
                 }
             }
@@ -361,8 +365,7 @@ class NatMatrixIT {
 
     private static NodeProcesses.Started startIn(NodeProcesses procs, String ns, String ip, Path dataDir,
             MoliaAddress bootstrap, String... extra) throws Exception {
-        List<String> flags = new ArrayList<>(List.of("--shards", "1", "--relay-budget-percent",
-                RELAY_BUDGET_PERCENT));
+        List<String> flags = new ArrayList<>(List.of("--shards", "1"));
         flags.addAll(List.of(extra));
         return procs.startIn(List.of("ip", "netns", "exec", ns), ip + ":" + PORT, dataDir, bootstrap,
                 flags.toArray(String[]::new));
