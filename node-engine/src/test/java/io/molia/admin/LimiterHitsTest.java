@@ -41,8 +41,10 @@ class LimiterHitsTest {
             s.sessions().setUnderLoad(true);
             return null;
         }).get(5, TimeUnit.SECONDS);
+        long startNs = System.nanoTime();
         Handshakes.Result r = new Handshakes(new Handshakes.Plan(node.address(), 40, 0, 4, 6, 0,
                 InetAddress.getByName("127.0.0.2"))).run();
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs);
         assertTrue(r.completed() >= 5 && r.timedOut() >= 1, "a burst went through, then the limiter: " + r);
         assertEquals(0, r.puzzleReplies(), r.toString());
 
@@ -57,7 +59,9 @@ class LimiterHitsTest {
                 v.getBehaviours(PeerScores.Reason.LIMITER_HIT.ordinal()).getCount(), "each report was scored");
         ScoredPeer charged = v.getLowestList().stream().filter(p -> p.getCountsMap().containsKey("limiter_hit"))
                 .findFirst().orElseThrow(() -> new AssertionError("no peer charged: " + v.getLowestList()));
-        assertEquals(1.0, charged.getCountsOrThrow("limiter_hit"), 0.01);
+        double charges = charged.getCountsOrThrow("limiter_hit");
+        assertTrue(charges >= 0.99 && charges <= seconds + 1.01, "charged, at most once a second: " + charges
+                + " in " + seconds + " s");
 
         String scrape = scrape(node);
         long scored = v.getScoredPeers();
