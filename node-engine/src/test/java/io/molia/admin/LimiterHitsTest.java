@@ -12,6 +12,7 @@ import io.molia.admin.proto.AdmissionView;
 import io.molia.admin.proto.ScoredPeer;
 import io.molia.core.PeerScores;
 import io.molia.loadgen.Handshakes;
+import io.molia.node.MetricsScrape;
 import io.molia.node.MoliaNode;
 import io.molia.testing.LiveNodes;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class LimiterHitsTest {
         assertTrue(charges >= 0.99 && charges <= seconds + 1.01, "charged, at most once a second: " + charges
                 + " in " + seconds + " s");
 
-        String scrape = scrape(node);
+        String scrape = MetricsScrape.of(node);
         long scored = v.getScoredPeers();
         long binned = 0;
         for (int b = 0; b <= PeerScores.HISTOGRAM_EDGES.length; b++) {
@@ -73,14 +74,6 @@ class LimiterHitsTest {
         assertEquals(v.getLimiterHitsByPeers(),
                 value(scrape, "molia_admission_limiter_hits_by_peers_total{shard=\"0\"}"));
         assertEquals(4, value(scrape, "molia_admission_pow_difficulty"));
-    }
-
-    private static String scrape(MoliaNode node) throws Exception {
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.metricsPort()
-                        + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode());
-        return r.body();
     }
 
     private static long value(String scrape, String series) {

@@ -70,7 +70,7 @@ class MoliaNodeTest {
             assertEquals(0, s.silentDrops(), "no datagram between honest nodes was dropped");
             assertTrue(s.sessions() > 0);
         }
-        String scrape = metrics(first);
+        String scrape = MetricsScrape.of(first);
         assertTrue(scrape.contains("molia_sessions{shard=\"0\"}"), scrape);
         assertTrue(scrape.contains("molia_lookup_seconds_count 2"), "node 0 ran one lookup and one get:\n" + scrape);
         assertTrue(scrape.contains("molia_dropped_total{reason=\"bad_mac1\",shard=\"0\"} 0"), scrape);
@@ -78,18 +78,10 @@ class MoliaNodeTest {
         long inBefore = sumOverShards(scrape, "molia_datagrams_in_total");
         first.lookup(first.self().id()).get(10, TimeUnit.SECONDS);
         nodes.get(1).lookup(first.self().id()).get(10, TimeUnit.SECONDS);
-        assertTrue(sumOverShards(metrics(first), "molia_datagrams_in_total") > inBefore,
+        assertTrue(sumOverShards(MetricsScrape.of(first), "molia_datagrams_in_total") > inBefore,
                 "the counter moves between two scrapes");
         assertTrue(counterValue(scrape, "molia_handovers_total{shard=\"0\"}") > 0,
                 "node 0 has two shards: shard 1 handed it datagrams for its sessions, or what only its core handles");
-    }
-
-    private static String metrics(MoliaNode node) throws Exception {
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.metricsPort()
-                        + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode());
-        return r.body();
     }
 
     private static long counterValue(String scrape, String series) {
@@ -237,11 +229,11 @@ class MoliaNodeTest {
     void aNodeThatLostEveryPeerSaysSoAndRejoins() throws Exception {
         MoliaNode seed = start(0, List.of());
         assertTrue(seed.onLoop(NodeState::isolated).get(5, TimeUnit.SECONDS), "a first node knows nobody");
-        assertEquals(1, counterValue(metrics(seed), "molia_isolated"), "and its metric says so");
+        assertEquals(1, counterValue(MetricsScrape.of(seed), "molia_isolated"), "and its metric says so");
         MoliaNode joiner = live.start("joiner", 1, List.of(seed.address()));
         awaitRoutingTable(joiner, "the joiner joins");
         awaitRoutingTable(seed, "the seed learns the joiner");
-        assertEquals(0, counterValue(metrics(seed), "molia_isolated"));
+        assertEquals(0, counterValue(MetricsScrape.of(seed), "molia_isolated"));
 
         NodeId seedId = seed.self().id();
         boolean empty = joiner.onLoop(s -> s.core().routingTable().remove(seedId) && s.isolated())
