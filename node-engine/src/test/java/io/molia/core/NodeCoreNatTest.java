@@ -138,16 +138,19 @@ class NodeCoreNatTest {
         assertEquals(1, prober.counters().unconfirmedRefused);
     }
 
-    @Test
-    void theOwnerAsksItsPeersWhereTheySeeItAndFindsItselfOpen() {
-        NodeCore a = node();
-        NodeCore b = node();
-        NodeCore c = node();
+    /** Node {@code a} with peers {@code b} and {@code c}, its NAT traversal run until their answers classified it. */
+    private NatTraversal classifiedAmong(NodeCore a, NodeCore b, NodeCore c) {
         a.addTrustedContact(now, b.self(), MS);
         a.addTrustedContact(now, c.self(), MS);
         NatTraversal nat = new NatTraversal(List.of(a.self().address()), random.split(), new DhtRole(), now);
         a.enableNat(nat, now);
         drive();
+        return nat;
+    }
+
+    @Test
+    void theOwnerAsksItsPeersWhereTheySeeItAndFindsItselfOpen() {
+        NatTraversal nat = classifiedAmong(node(), node(), node());
         assertEquals(NatType.OPEN, nat.type());
         assertEquals(2, nat.status(now).observations().size());
         assertFalse(nat.role().client());
@@ -157,12 +160,7 @@ class NodeCoreNatTest {
     void aPongThroughARelayIsNoObservation() {
         NodeCore a = node();
         NodeCore b = node();
-        NodeCore c = node();
-        a.addTrustedContact(now, b.self(), MS);
-        a.addTrustedContact(now, c.self(), MS);
-        NatTraversal nat = new NatTraversal(List.of(a.self().address()), random.split(), new DhtRole(), now);
-        a.enableNat(nat, now);
-        drive();
+        NatTraversal nat = classifiedAmong(a, b, node());
         assertEquals(NatType.OPEN, nat.type());
         Contact behindRelay = TestContacts.random(random, 0x0a0000ff)
                 .withAddress(RelayRoutes.relayedAddress(b.self().address(), 7));
