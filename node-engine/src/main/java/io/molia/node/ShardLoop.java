@@ -277,6 +277,7 @@ final class ShardLoop {
     }
 
     void close() {
+        runQueueDelay.close();
         if (loop.isShuttingDown()) {
             return; // the transport stopped the loops: nothing runs on them any more
         }
