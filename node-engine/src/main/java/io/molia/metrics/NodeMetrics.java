@@ -133,11 +133,13 @@ public final class NodeMetrics implements AutoCloseable {
                 .labelNames("version", "commit", "protocol", "java").register(registry)
                 .addLabelValues(MoliaVersion.release(), MoliaVersion.commit(),
                         String.valueOf(MoliaVersion.protocol()), Runtime.version().toString());
-        JvmMetrics.builder().register(registry);
     }
 
     /** Serves {@code /metrics} on {@code address} (the node binds loopback unless told otherwise). */
     public void serve(InetSocketAddress address) throws IOException {
+        // Registered only here: the JVM collectors load hundreds of classes (JMX, JFR) a node without --metrics
+        // never needs (docs/benchmarks.md, "A small node").
+        JvmMetrics.builder().register(registry);
         try {
             server = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
                     .buildAndStart();
