@@ -23,7 +23,8 @@ public record NatOutcome(NatMix mix, Map<NatType, TypeFigures> byType, long data
     }
 
     /** The live nodes behind one type of NAT (OPEN: public): how they see themselves. */
-    public record TypeFigures(int nodes, int classifiedCorrectly, int unknown, int clients, int relayReservations) {
+    public record TypeFigures(int nodes, int classifiedCorrectly, int unknown, int clients, int relayReservations,
+            Map<String, Integer> classifiedAs) {
         Map<String, Object> toJsonMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("nodes", nodes);
@@ -32,6 +33,7 @@ public record NatOutcome(NatMix mix, Map<NatType, TypeFigures> byType, long data
             m.put("clients", clients);
             m.put("servers", nodes - clients);
             m.put("relay_reservations", relayReservations);
+            m.put("classified_as", classifiedAs);
             return m;
         }
     }
@@ -64,7 +66,10 @@ public record NatOutcome(NatMix mix, Map<NatType, TypeFigures> byType, long data
     static NatOutcome of(NatMix mix, long nowNs, List<Node> nodes, long filtered, long probesSent,
             long probesDelivered, List<LookupSample> fromNatted, List<LookupSample> fromPublic) {
         Map<NatType, int[]> counts = new EnumMap<>(NatType.class);
+        Map<NatType, Map<String, Integer>> as = new EnumMap<>(NatType.class);
         for (Node n : nodes) {
+            as.computeIfAbsent(n.truth(), t -> new java.util.TreeMap<>()).merge(n.classified().label(), 1,
+                    Integer::sum);
             int[] c = counts.computeIfAbsent(n.truth(), t -> new int[5]);
             c[0]++;
             c[1] += n.classified() == n.truth() ? 1 : 0;
@@ -73,7 +78,7 @@ public record NatOutcome(NatMix mix, Map<NatType, TypeFigures> byType, long data
             c[4] += n.reserved() ? 1 : 0;
         }
         Map<NatType, TypeFigures> byType = new EnumMap<>(NatType.class);
-        counts.forEach((t, c) -> byType.put(t, new TypeFigures(c[0], c[1], c[2], c[3], c[4])));
+        counts.forEach((t, c) -> byType.put(t, new TypeFigures(c[0], c[1], c[2], c[3], c[4], as.get(t))));
         return new NatOutcome(mix, byType, filtered, probesSent, probesDelivered, Origin.of(fromNatted),
                 Origin.of(fromPublic));
     }
@@ -110,8 +115,8 @@ public record NatOutcome(NatMix mix, Map<NatType, TypeFigures> byType, long data
         row(b, "NATs", mix.toString());
         row(b, "classified correctly", String.format("%d of %d live nodes", classifiedCorrectly(), nodes()));
         byType.forEach((t, f) -> row(b, "  " + t.label(), String.format("%d nodes: %d correct, %d unknown, "
-                + "%d clients, %d servers, %d relay reservations", f.nodes(), f.classifiedCorrectly(), f.unknown(),
-                f.clients(), f.nodes() - f.clients(), f.relayReservations())));
+                + "%d clients, %d servers, %d relay reservations; classified as %s", f.nodes(), f.classifiedCorrectly(),
+                f.unknown(), f.clients(), f.nodes() - f.clients(), f.relayReservations(), f.classifiedAs())));
         row(b, "NAT-filtered datagrams", String.valueOf(datagramsFiltered));
         row(b, "dial-back probes", probesSent + " sent, " + probesDelivered + " delivered");
         row(b, "lookups from NATed nodes", fromNatted.toString());
