@@ -12,19 +12,23 @@ import io.molia.nat.NatType;
  * What a run with NATs ({@code molia sim --nat-share}) shows beyond the usual figures, taken at its end: per true NAT
  * type, how many live nodes sit behind one, how many classified themselves correctly (their core's own
  * {@code NatTraversal}, from peers' observations and dial-back probes), how many run as DHT clients and how many hold
- * a relay reservation; the datagrams NATs dropped, the dial-back probes; and the measured lookups split by origin:
- * started behind a NAT or from a public node.
+ * a relay reservation (also among those up for at least {@link #SETTLED_SECONDS}: a fresh joiner is still probing);
+ * the datagrams NATs dropped, the dial-back probes; the measured lookups split by origin: started behind a NAT or from
+ * a public node; and the failed lookups by the NAT type of the node they missed (the closest live server).
  */
 public record NatOutcome(NatMix mix, Map<NatType, TypeFigures> byType, long datagramsFiltered, long probesSent,
-        long probesDelivered, Origin fromNatted, Origin fromPublic) {
+        long probesDelivered, Origin fromNatted, Origin fromPublic, Map<String, Integer> failuresByClosestNat) {
+
+    /** How long a node has been up before its classification is judged "settled". */
+    static final double SETTLED_SECONDS = 30;
 
     /** One live node at the end: its true NAT type, what it classified itself as, its role, its reservation. */
-    record Node(NatType truth, NatType classified, boolean client, boolean reserved) {
+    record Node(NatType truth, NatType classified, boolean client, boolean reserved, boolean settled) {
     }
 
     /** The live nodes behind one type of NAT (OPEN: public): how they see themselves. */
     public record TypeFigures(int nodes, int classifiedCorrectly, int unknown, int clients, int relayReservations,
-            Map<String, Integer> classifiedAs) {
+            int settled, int settledCorrectly, Map<String, Integer> classifiedAs) {
         Map<String, Object> toJsonMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("nodes", nodes);
@@ -33,6 +37,8 @@ public record NatOutcome(NatMix mix, Map<NatType, TypeFigures> byType, long data
             m.put("clients", clients);
             m.put("servers", nodes - clients);
             m.put("relay_reservations", relayReservations);
+            m.put("settled", settled);
+            m.put("settled_classified_correctly", settledCorrectly);
             m.put("classified_as", classifiedAs);
             return m;
         }
@@ -64,23 +70,29 @@ public record NatOutcome(NatMix mix, Map<NatType, TypeFigures> byType, long data
     }
 
     static NatOutcome of(NatMix mix, long nowNs, List<Node> nodes, long filtered, long probesSent,
-            long probesDelivered, List<LookupSample> fromNatted, List<LookupSample> fromPublic) {
+            long probesDelivered, List<LookupSample> fromNatted, List<LookupSample> fromPublic,
+            Map<NatType, Integer> failuresByClosestNat) {
         Map<NatType, int[]> counts = new EnumMap<>(NatType.class);
         Map<NatType, Map<String, Integer>> as = new EnumMap<>(NatType.class);
         for (Node n : nodes) {
             as.computeIfAbsent(n.truth(), t -> new java.util.TreeMap<>()).merge(n.classified().label(), 1,
                     Integer::sum);
-            int[] c = counts.computeIfAbsent(n.truth(), t -> new int[5]);
+            int[] c = counts.computeIfAbsent(n.truth(), t -> new int[7]);
             c[0]++;
             c[1] += n.classified() == n.truth() ? 1 : 0;
             c[2] += n.classified() == NatType.UNKNOWN ? 1 : 0;
             c[3] += n.client() ? 1 : 0;
             c[4] += n.reserved() ? 1 : 0;
+            c[5] += n.settled() ? 1 : 0;
+            c[6] += n.settled() && n.classified() == n.truth() ? 1 : 0;
         }
         Map<NatType, TypeFigures> byType = new EnumMap<>(NatType.class);
-        counts.forEach((t, c) -> byType.put(t, new TypeFigures(c[0], c[1], c[2], c[3], c[4], as.get(t))));
+        counts.forEach((t, c) -> byType.put(t, new TypeFigures(c[0], c[1], c[2], c[3], c[4], c[5], c[6],
+                as.get(t))));
+        Map<String, Integer> failures = new LinkedHashMap<>();
+        failuresByClosestNat.forEach((t, count) -> failures.put(t.label(), count));
         return new NatOutcome(mix, byType, filtered, probesSent, probesDelivered, Origin.of(fromNatted),
-                Origin.of(fromPublic));
+                Origin.of(fromPublic), failures);
     }
 
     /** Live nodes that classified themselves as their true type. */
@@ -107,6 +119,7 @@ public record NatOutcome(NatMix mix, Map<NatType, TypeFigures> byType, long data
         m.put("probes_delivered", probesDelivered);
         m.put("lookups_from_natted", fromNatted.toJsonMap());
         m.put("lookups_from_public", fromPublic.toJsonMap());
+        m.put("failures_by_closest_nat", failuresByClosestNat);
         return m;
     }
 
@@ -115,12 +128,14 @@ public record NatOutcome(NatMix mix, Map<NatType, TypeFigures> byType, long data
         row(b, "NATs", mix.toString());
         row(b, "classified correctly", String.format("%d of %d live nodes", classifiedCorrectly(), nodes()));
         byType.forEach((t, f) -> row(b, "  " + t.label(), String.format("%d nodes: %d correct, %d unknown, "
-                + "%d clients, %d servers, %d relay reservations; classified as %s", f.nodes(), f.classifiedCorrectly(),
-                f.unknown(), f.clients(), f.nodes() - f.clients(), f.relayReservations(), f.classifiedAs())));
+                + "%d clients, %d servers, %d relay reservations; classified as %s; up >= %.0f s: %d of %d correct",
+                f.nodes(), f.classifiedCorrectly(), f.unknown(), f.clients(), f.nodes() - f.clients(),
+                f.relayReservations(), f.classifiedAs(), SETTLED_SECONDS, f.settledCorrectly(), f.settled())));
         row(b, "NAT-filtered datagrams", String.valueOf(datagramsFiltered));
         row(b, "dial-back probes", probesSent + " sent, " + probesDelivered + " delivered");
         row(b, "lookups from NATed nodes", fromNatted.toString());
         row(b, "lookups from public nodes", fromPublic.toString());
+        row(b, "failed: closest server's NAT", failuresByClosestNat.toString());
         return b.toString();
     }
 

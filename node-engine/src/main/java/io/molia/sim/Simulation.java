@@ -97,6 +97,7 @@ public final class Simulation {
     private long natProbesDelivered;
     private final List<LookupSample> fromNatted = new ArrayList<>();
     private final List<LookupSample> fromPublic = new ArrayList<>();
+    private final Map<NatType, Integer> failuresByClosestNat = new java.util.EnumMap<>(NatType.class);
     /** The record rounds of {@code --records}, or null. */
     private RecordWorkload records;
     /** The adversary, or null; with one, what the measured gets read, how Sybils answer, what they paid. */
@@ -203,8 +204,9 @@ public final class Simulation {
         }
         return NatOutcome.of(nats, nowNs, List.of(slots).stream().map(n -> new NatOutcome.Node(n.natType,
                 n.core.nat().type(), n.core.nat().role().client(),
-                n.core.relayClient() != null && n.core.relayClient().reserved(nowNs))).toList(),
-                natFiltered, natProbesSent, natProbesDelivered, fromNatted, fromPublic);
+                n.core.relayClient() != null && n.core.relayClient().reserved(nowNs),
+                nowNs - n.bornNs >= seconds(NatOutcome.SETTLED_SECONDS))).toList(),
+                natFiltered, natProbesSent, natProbesDelivered, fromNatted, fromPublic, failuresByClosestNat);
     }
 
     /** The record rounds' figures after {@link #run}, or null when none were asked for. */
@@ -491,6 +493,8 @@ public final class Simulation {
         /** One of the attackers' nodes; its codec (carrying its proof) encodes its forged answers. */
         boolean sybil;
         MessageCodec sybilCodec;
+        /** When it came up (0 for the initial nodes). */
+        long bornNs;
         boolean joined;
         long joinedNs;
         long wakeAtNs = Long.MAX_VALUE;
@@ -590,6 +594,7 @@ public final class Simulation {
         SimNode node = new SimNode(slot, nextIncarnation++, core, shard, seed, site, accessMs);
         node.joined = joined;
         node.joinedNs = nowNs;
+        node.bornNs = nowNs;
         byAddress.put(contact.address(), node);
         return node;
     }
@@ -1050,6 +1055,9 @@ public final class Simulation {
         completed.add(sample);
         if (nats != null) {
             (m.origin.nat != null ? fromNatted : fromPublic).add(sample);
+            if (!ok) {
+                failuresByClosestNat.merge(truth.get(0).natType, 1, Integer::sum);
+            }
         }
     }
 
