@@ -17,6 +17,8 @@ import io.molia.options.DoubleRange;
 import io.molia.options.IntRange;
 import io.molia.sim.HtmlReport;
 import io.molia.sim.LatencyMatrix;
+import io.molia.sim.NatMix;
+import io.molia.sim.NatOutcome;
 import io.molia.sim.Partition;
 import io.molia.sim.RecordWorkload;
 import io.molia.sim.ReportRun;
@@ -170,6 +172,22 @@ public final class SimCommand implements Callable<Integer> {
                     + "up the providers; their P50/P95/P99 are reported (docs/records.md). Default ${DEFAULT-VALUE}.")
     int records;
 
+    @Option(names = "--nat-share", paramLabel = "FRACTION",
+            description = "Put this share of the nodes behind NATs of their own, e.g. 0.6 (types by --nat-mix); every "
+                    + "node then runs the node's NAT traversal (observed addresses, dial-back probes, client mode, "
+                    + "relay reservations). Reports classification and lookups from NATed vs public nodes.")
+    Double natShare;
+
+    @Option(names = "--nat-mix", defaultValue = NatMix.DEFAULT_MIX, paramLabel = "F/A/P/Y",
+            description = "Percentages of the NATed nodes behind full cone / address-restricted / port-restricted / "
+                    + "symmetric NATs, summing to 100 (default ${DEFAULT-VALUE}).")
+    String natMix;
+
+    @Option(names = "--nat-timeout", defaultValue = "" + NatMix.DEFAULT_MAPPING_TIMEOUT_SECONDS,
+            converter = DoubleRange.Positive.class, paramLabel = "SECONDS",
+            description = "Idle seconds after which a NAT forgets a mapping (default ${DEFAULT-VALUE}).")
+    double natTimeout;
+
     @Option(names = "--json", description = "One JSON object instead of the table.")
     boolean json;
 
@@ -191,9 +209,22 @@ public final class SimCommand implements Callable<Integer> {
         return new SybilAttack(sybilFraction, sybilNearTarget, SybilBehaviour.parse(sybilBehaviour), eclipse, powBits);
     }
 
+    /** The NATs the flags describe, or null; NAT flags without --nat-share are a usage error. */
+    private NatMix natMix() {
+        if (natShare == null) {
+            if (!NatMix.DEFAULT_MIX.equals(natMix) || natTimeout != NatMix.DEFAULT_MAPPING_TIMEOUT_SECONDS) {
+                throw new IllegalArgumentException("--nat-mix and --nat-timeout describe the NATs of --nat-share: "
+                        + "give it too");
+            }
+            return null;
+        }
+        return NatMix.parse(natShare, natMix, natTimeout);
+    }
+
     @Override
     public Integer call() throws Exception {
         SimConfig config;
+        Simulation simulation;
         List<ReportRun> runs = new ArrayList<>();
         try {
             config = new SimConfig(nodes, lookups, churn, loss, seed, warmupSeconds, durationSeconds, 1, 10,
@@ -206,27 +237,35 @@ public final class SimCommand implements Callable<Integer> {
             for (Path other : compare) {
                 runs.add(ReportRun.read(other));
             }
+            simulation = new Simulation(config, LatencyMatrix.planetLab());
+            simulation.withNats(natMix());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()); // a usage error: exit 2
         }
-        Simulation simulation = new Simulation(config, LatencyMatrix.planetLab());
         ProgressBar bar = new ProgressBar(System.err, "lookups", lookups, !noProgress && System.console() != null);
         simulation.onProgress(bar::update);
         simulation.withRecords(records);
         SimReport report = simulation.run();
         bar.finish();
         RecordWorkload.Figures recordFigures = simulation.recordFigures();
+        NatOutcome natOutcome = simulation.natOutcome();
         PrintStream out = System.out;
         if (json) {
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(report.toJsonMap());
             if (recordFigures != null) {
                 m.put("records", recordFigures.toJsonMap());
             }
+            if (natOutcome != null) {
+                m.put("nat", natOutcome.toJsonMap());
+            }
             out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
         } else {
             out.print(report.toTable());
             if (recordFigures != null) {
                 out.print(recordFigures.toTable());
+            }
+            if (natOutcome != null) {
+                out.print(natOutcome.toTable());
             }
         }
         if (reportDir != null) {
