@@ -231,7 +231,7 @@ public final class MoliaNode implements AutoCloseable {
                 core.enableRelay(config.relayBudgetPercent() == 0 ? null
                         : new Relay(RelayLimits.DEFAULTS.withBudgetPercent(config.relayBudgetPercent()),
                                 random.nextLong()), new RelayClient(relayRoutes));
-                core.enableBlobs();
+                core.enableBlobs(config.blobStoreBytes());
             }
             core.recordsConfig(config.records());
             core.proofOfWork(new ProofOfWork(config.powBits())); // before the WAL's peer store is restored
