@@ -118,6 +118,11 @@ public final class Render {
     }
 
     private static String blob(io.molia.admin.proto.BlobResult b, Style st) {
+        if (b.getState().equals("repaired")) {
+            return "checked " + b.getStripesChecked() + " stripes in " + us(b.getDurationUs()) + ": "
+                    + b.getStripesRepaired() + " repaired, " + b.getFragmentsRebuilt() + " fragments rebuilt ("
+                    + b.getFragmentsHeld() + " fragments held here)";
+        }
         String line = "blob transfer " + b.getTransfer() + ": " + b.getState() + ", " + b.getSize() + " bytes, "
                 + b.getFragmentsDone() + "/" + b.getFragmentsTotal() + " fragments"
                 + (b.getDurationUs() > 0 ? " in " + us(b.getDurationUs()) : "");

@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.molia.admin.proto.AdminRequest;
+import io.molia.admin.proto.BlobAction;
+import io.molia.admin.proto.BlobRepairRound;
 import io.molia.adminclient.AdminClient;
 import io.molia.adminclient.Render;
 import picocli.CommandLine.Command;
@@ -19,7 +22,7 @@ import picocli.CommandLine.ParentCommand;
  * on an interactive terminal. Exit codes as every admin command: 0 done, 1 refused or failed, 2 bad usage.
  */
 @Command(name = "blob", description = "Store a file as an erasure-coded blob, or read one into a file.",
-        subcommands = {BlobCommand.Put.class, BlobCommand.Get.class})
+        subcommands = {BlobCommand.Put.class, BlobCommand.Get.class, BlobCommand.Repair.class})
 final class BlobCommand implements Runnable {
     @ParentCommand
     AdminCommands root;
@@ -115,6 +118,34 @@ final class BlobCommand implements Runnable {
                         .put("bytes", size).put("ms", ms).put("file", output.toString()))
                         : "read " + Render.bytes(size) + " in " + ms + " ms into " + output);
             });
+        }
+    }
+
+    @Command(name = "repair", description = "Run a round of the node's stripe repair now: check the next N stripes it "
+            + "holds a fragment of, rebuild and re-place what is missing (the node runs 4 every 10 min on its own).")
+    static final class Repair implements Callable<Integer> {
+        @Option(names = "--stripes", defaultValue = "4", converter = Stripes.class,
+                description = "Stripes to check, 1 to 64 (default ${DEFAULT-VALUE}).")
+        int stripes;
+
+        /** 1 to 64: a round the node ends within a client's wait. */
+        static final class Stripes extends io.molia.options.IntRange {
+            Stripes() {
+                super(1, 64);
+            }
+        }
+
+        @ParentCommand
+        BlobCommand blob;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                return blob.root.execute(AdminRequest.newBuilder().setBlob(BlobAction.newBuilder().setRepair(
+                        BlobRepairRound.newBuilder().setStripes(stripes))), true, r -> null);
+            } finally {
+                blob.root.finish();
+            }
         }
     }
 

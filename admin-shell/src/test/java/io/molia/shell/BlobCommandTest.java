@@ -107,6 +107,21 @@ class BlobCommandTest {
         assertTrue(get.out().contains("\"bytes\":" + blob.length), get.out());
         assertArrayEquals(blob, Files.readAllBytes(out), "byte-identical");
         assertFalse(Files.exists(dir.resolve("out.bin.part")), "the .part file was renamed");
+
+        int checked = 0;
+        for (int i = 0; i < NODES; i++) {
+            Run repair = admin("node-" + i, "blob", "repair", "--stripes", "64", "--json");
+            assertEquals(0, repair.exit(), repair.toString());
+            com.fasterxml.jackson.databind.JsonNode r = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(repair.out()).get("blob");
+            assertEquals("repaired", r.get("state").asText(), repair.out());
+            assertEquals(0, r.get("stripes_repaired").asInt(), "nothing is missing: " + repair.out());
+            checked += r.get("stripes_checked").asInt();
+            assertEquals(r.get("fragments_held").asInt(), r.get("stripes_checked").asInt(),
+                    "one fragment of a stripe per node, each stripe checked: " + repair.out());
+        }
+        assertEquals(5 * 14, checked, "each of the 5 stripes checked by each of its 14 holders");
+        assertEquals(2, admin("node-1", "blob", "repair", "--stripes", "65").exit(), "1 to 64 stripes");
     }
 
     @Test

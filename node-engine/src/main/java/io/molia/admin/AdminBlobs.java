@@ -17,6 +17,7 @@ import io.molia.admin.proto.Error;
 import io.molia.blob.BlobManifest;
 import io.molia.contact.NodeId;
 import io.molia.node.BlobProgress;
+import io.molia.node.BlobRepairCheck;
 
 /**
  * Blob puts and gets over the admin socket (docs/admin-api.md "Blobs"): a blob is larger than one admin request may
@@ -40,7 +41,12 @@ final class AdminBlobs {
         CompletableFuture<NodeId> put(byte[] blob, BlobProgress progress);
 
         CompletableFuture<byte[]> get(NodeId key, BlobProgress progress);
+
+        CompletableFuture<BlobRepairCheck.Round> repair(int stripes);
     }
+
+    /** Stripes one {@code repair} request may check: a round of 64 ends well within a client's wait. */
+    static final int MAX_REPAIR_STRIPES = 64;
 
     private enum State {
         RECEIVING, STORING, STORED, FETCHING, READY, FAILED;
@@ -97,6 +103,21 @@ final class AdminBlobs {
         }
     }
 
+    /** A round of the node's stripe repair now, answered when it ends (no transfer: nothing is held here). */
+    CompletableFuture<AdminResponse> repair(AdminResponse.Builder r, int stripes) {
+        if (stripes < 0 || stripes > MAX_REPAIR_STRIPES) {
+            refused.incrementAndGet();
+            throw new AdminException(Error.Code.INVALID_ARGUMENT, "a repair round checks 1 to " + MAX_REPAIR_STRIPES
+                    + " stripes, not " + stripes);
+        }
+        long started = clockNs.getAsLong();
+        return node.repair(stripes == 0 ? BlobRepairCheck.STRIPES_PER_ROUND : stripes).thenApply(round -> r.setBlob(
+                BlobResult.newBuilder().setState("repaired").setStripesChecked(round.stripesChecked())
+                        .setStripesRepaired(round.stripesRepaired()).setFragmentsRebuilt(round.fragmentsRebuilt())
+                        .setFragmentsHeld(round.fragmentsHeld())
+                        .setDurationUs(TimeUnit.NANOSECONDS.toMicros(clockNs.getAsLong() - started))).build());
+    }
+
     private synchronized BlobResult answer(BlobAction a) {
         long now = clockNs.getAsLong();
         sweep(now);
@@ -114,6 +135,7 @@ final class AdminBlobs {
             case GET_OPEN -> getOpen(a.getGetOpen().getKey(), now);
             case GET_CHUNK -> getChunk(touch(a.getGetChunk().getTransfer(), now), a.getGetChunk().getOffset(),
                     a.getGetChunk().getMaxBytes());
+            case REPAIR -> throw new AdminException(Error.Code.INVALID_ARGUMENT, "a repair is no transfer");
             case OP_NOT_SET -> throw new AdminException(Error.Code.INVALID_ARGUMENT, "a blob action without an op");
         };
     }

@@ -100,7 +100,9 @@ final class AdminDispatcher {
                 case PROVIDERS -> actions.providers(r, request.getProviders().getKey());
                 case PUT_MUTABLE -> actions.putMutable(r, request.getPutMutable());
                 case GET_MUTABLE -> actions.getMutable(r, request.getGetMutable().getKey());
-                case BLOB -> CompletableFuture.completedFuture(blobs.serve(r, request.getBlob()));
+                case BLOB -> request.getBlob().hasRepair() ? blobs.repair(r, request.getBlob().getRepair().getStripes())
+                        .orTimeout(AdminActions.ACTION_TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS)
+                        : CompletableFuture.completedFuture(blobs.serve(r, request.getBlob()));
                 case BOOTSTRAP -> actions.bootstrap(r, request.getBootstrap().getAddress());
                 case EVICT -> actions.evict(r, request.getEvict().getPeer());
                 case BAN -> actions.ban(r, request.getBan().getTarget(), request.getBan().getDurationSeconds());

@@ -157,6 +157,11 @@ public final class AdminServer implements AutoCloseable {
             public CompletableFuture<byte[]> get(NodeId key, BlobProgress progress) {
                 return node.getBlob(key, progress);
             }
+
+            @Override
+            public CompletableFuture<io.molia.node.BlobRepairCheck.Round> repair(int stripes) {
+                return node.blobRepair().round(stripes);
+            }
         }, System::nanoTime, blobIdleNs);
         this.dispatcher = new AdminDispatcher(node, options, streams, new AdminActions(node, options), blobs,
                 this::withAdminFigures);

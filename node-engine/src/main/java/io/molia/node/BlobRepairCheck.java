@@ -70,6 +70,10 @@ public final class BlobRepairCheck {
         this.storeLoop = storeLoop;
     }
 
+    /** What one round did; {@code fragmentsHeld}: the node's fragments when it began. */
+    public record Round(int stripesChecked, int stripesRepaired, int fragmentsRebuilt, int fragmentsHeld) {
+    }
+
     /** The periodic tick: starts a round unless one is running. */
     void tick() {
         if (running.compareAndSet(false, true)) {
@@ -78,22 +82,38 @@ public final class BlobRepairCheck {
     }
 
     /** One round: the next {@link #STRIPES_PER_ROUND} stripes held, checked and repaired one after another. */
-    public CompletableFuture<Void> round() {
+    public CompletableFuture<Round> round() {
+        return round(STRIPES_PER_ROUND);
+    }
+
+    /** A round of the next {@code stripes} stripes held (the operator's `blob repair`). */
+    public CompletableFuture<Round> round(int stripes) {
         rounds.incrementAndGet();
-        return CompletableFuture.supplyAsync(this::nextFragments, storeLoop).thenComposeAsync(objects -> {
+        int[] held = new int[1];
+        return CompletableFuture.supplyAsync(() -> {
+            held[0] = store.get().fragments();
+            return nextFragments(stripes);
+        }, storeLoop).thenComposeAsync(objects -> {
+            int[] done = new int[3];
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
             for (FragmentObject own : decode(objects)) {
-                chain = chain.thenCompose(done -> repair.repair(own).handle((result, failure) -> {
+                chain = chain.thenCompose(d -> repair.repair(own).handle((result, failure) -> {
                     count(result, failure);
+                    done[0]++;
+                    if (failure == null && (result.outcome() == BlobRepair.Outcome.REPAIRED
+                            || result.outcome() == BlobRepair.Outcome.PUSH_FAILED)) {
+                        done[1] += result.outcome() == BlobRepair.Outcome.REPAIRED ? 1 : 0;
+                        done[2] += result.rebuilt();
+                    }
                     return null;
                 }));
             }
-            return chain;
+            return chain.thenApply(d -> new Round(done[0], done[1], done[2], held[0]));
         });
     }
 
-    /** On the store's loop: the next fragments from the cursor, at most one per stripe, at most a round's. */
-    private List<byte[]> nextFragments() {
+    /** On the store's loop: the next fragments from the cursor, at most one per stripe, at most {@code max}. */
+    private List<byte[]> nextFragments(int max) {
         BlobStore s = store.get();
         List<byte[]> fragments = new ArrayList<>();
         s.forEach((key, object) -> {
@@ -107,7 +127,7 @@ public final class BlobRepairCheck {
         }
         long start = cursor % fragments.size();
         Set<String> stripes = new HashSet<>();
-        for (int i = 0; i < fragments.size() && picked.size() < STRIPES_PER_ROUND; i++) {
+        for (int i = 0; i < fragments.size() && picked.size() < max; i++) {
             byte[] object = fragments.get((int) ((start + i) % fragments.size()));
             cursor++;
             // bytes 4..39: manifest key and stripe; one fragment per stripe is enough to check it
