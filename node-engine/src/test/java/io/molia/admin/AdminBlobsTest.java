@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The refusals of blob transfers over a real admin socket (docs/admin-api.md "Blobs"), each one line with its code
  * and counted: an unknown transfer, a blob over 256 MiB, a chunk out of order or past the size, a commit before
  * every byte came, a fifth transfer at once, a transfer dropped after its idle time (here 300 ms). The put and get of
- * a multi-MiB blob through these requests is {@code BlobCommandTest} (admin-shell), on 16 nodes.
+ * a multi-MiB blob through these requests is {@code BlobCommandTest} (admin-shell), on 16 nodes. The counts are in the
+ * {@code metrics} view, beside the node's blob figures.
  */
 class AdminBlobsTest {
     private static final long IDLE_MS = 300;
@@ -122,6 +123,15 @@ class AdminBlobsTest {
             assertRefused(call(ch, status(t)), Error.Code.NOT_FOUND, "no blob transfer " + t + " (closed, or idle");
             assertEquals(4, server.blobs.idleDropped.get());
             assertEquals(10, server.blobs.refused.get());
+
+            byte[] body = AdminRequest.newBuilder().setVersion(AdminProtocol.API_VERSION).setId(2).setMetrics(
+                    io.molia.admin.proto.MetricsRequest.getDefaultInstance()).build().toByteArray();
+            AdminProtocol.writeFully(ch, ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).flip());
+            java.util.Map<String, Long> counters = AdminResponse.parseFrom(AdminProtocol.readBody(ch,
+                    AdminProtocol.readLength(ch))).getMetrics().getCountersMap();
+            assertEquals(10L, counters.get("admin_blob_requests_refused"), counters.toString());
+            assertEquals(4L, counters.get("admin_blob_transfers_idle_dropped"));
+            assertEquals(0L, counters.get("blob_chunks_sent"), "the blob figures are in the view too");
         }
     }
 }
