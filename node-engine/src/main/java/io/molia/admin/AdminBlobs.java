@@ -24,7 +24,8 @@ import io.molia.node.BlobRepairCheck;
  * be, so it moves in chunks through a transfer kept here. An upload is opened with its size, filled in order, then
  * committed (the put runs while the client polls its status); a download is opened with its key (the get runs, then
  * the client reads it in chunks). Bounded: {@link #MAX_TRANSFERS} at once, each at most {@link #MAX_BLOB_BYTES}, and
- * a transfer no request touched for the idle time is dropped with its memory ({@link #sweep}).
+ * {@link #MAX_HELD_BYTES} held by all together, and a transfer no request touched for the idle time is dropped with
+ * its memory ({@link #sweep}).
  *
  * <p>Thread-safe: requests come from the admin's threads, progress and completion from the node's blob pool; every
  * transfer's state is read and written under this object's lock.
@@ -35,6 +36,8 @@ final class AdminBlobs {
     /** The most bytes one chunk carries either way: well within the 1 MiB cap of a request. */
     static final int MAX_CHUNK_BYTES = 512 << 10;
     static final long DEFAULT_IDLE_NS = TimeUnit.SECONDS.toNanos(60);
+    /** Bytes all open transfers may hold together: two of the largest blobs, not four. */
+    static final long MAX_HELD_BYTES = 2 * MAX_BLOB_BYTES;
 
     /** What the node does for blobs; {@link io.molia.node.MoliaNode#putBlob} and {@code getBlob} in a real node. */
     interface Blobs {
@@ -181,9 +184,16 @@ final class AdminBlobs {
             throw new AdminException(Error.Code.INVALID_ARGUMENT, "a blob holds 1 to " + MAX_BLOB_BYTES
                     + " bytes, not " + size);
         }
+        long held = 0;
+        for (Transfer o : transfers.values()) {
+            held += o.size;
+        }
+        if (held + size > MAX_HELD_BYTES) {
+            throw new AdminException(Error.Code.BUSY, "the open blob transfers hold " + held + " bytes; " + size
+                    + " more would pass " + MAX_HELD_BYTES + " (close one, or wait for one to end)");
+        }
         Transfer t = newTransfer(State.RECEIVING, now);
-        t.size = size;
-        t.data = new byte[(int) size];
+        t.size = size; // the buffer comes with the first chunk: an open alone holds no memory
         return result(t).build();
     }
 
@@ -200,6 +210,9 @@ final class AdminBlobs {
             throw new AdminException(Error.Code.INVALID_ARGUMENT, "blob transfer " + t.id + ": a chunk of "
                     + data.size() + " bytes at " + offset + " (at most " + MAX_CHUNK_BYTES + ", and " + t.size
                     + " bytes in all)");
+        }
+        if (t.data == null) {
+            t.data = new byte[(int) t.size];
         }
         data.copyTo(t.data, (int) t.received);
         t.received += data.size();

@@ -112,7 +112,10 @@ class AdminBlobsTest {
             assertRefused(call(ch, BlobAction.newBuilder().setCommit(BlobTransferRef.newBuilder().setTransfer(t))),
                     Error.Code.INVALID_ARGUMENT, "received 500000 of 1000000 bytes");
 
-            for (int i = 0; i < 3; i++) {
+            assertTrue(call(ch, open(256L << 20)).hasBlob(), "an open holds no memory until its first chunk");
+            assertRefused(call(ch, open(256L << 20)), Error.Code.BUSY, "hold 269435456 bytes; 268435456 more would "
+                    + "pass 536870912");
+            for (int i = 0; i < 2; i++) {
                 assertTrue(call(ch, open(10)).hasBlob());
             }
             assertRefused(call(ch, open(10)), Error.Code.BUSY, "4 blob transfers are open already");
@@ -122,14 +125,14 @@ class AdminBlobsTest {
             assertEquals(0, server.blobs.open(), "idle transfers are dropped without a further request");
             assertRefused(call(ch, status(t)), Error.Code.NOT_FOUND, "no blob transfer " + t + " (closed, or idle");
             assertEquals(4, server.blobs.idleDropped.get());
-            assertEquals(10, server.blobs.refused.get());
+            assertEquals(11, server.blobs.refused.get());
 
             byte[] body = AdminRequest.newBuilder().setVersion(AdminProtocol.API_VERSION).setId(2).setMetrics(
                     io.molia.admin.proto.MetricsRequest.getDefaultInstance()).build().toByteArray();
             AdminProtocol.writeFully(ch, ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).flip());
             java.util.Map<String, Long> counters = AdminResponse.parseFrom(AdminProtocol.readBody(ch,
                     AdminProtocol.readLength(ch))).getMetrics().getCountersMap();
-            assertEquals(10L, counters.get("admin_blob_requests_refused"), counters.toString());
+            assertEquals(11L, counters.get("admin_blob_requests_refused"), counters.toString());
             assertEquals(4L, counters.get("admin_blob_transfers_idle_dropped"));
             assertEquals(0L, counters.get("blob_chunks_sent"), "the blob figures are in the view too");
         }
