@@ -112,8 +112,22 @@ public final class Render {
                     + us(r.getMutable().getDurationUs()) + ")")
                     : st.yellow("not found (" + us(r.getMutable().getDurationUs()) + ")");
             case DONE -> st.green(r.getDone().getMessage());
+            case BLOB -> blob(r.getBlob(), st);
             case BODY_NOT_SET -> "(empty answer)";
         };
+    }
+
+    private static String blob(io.molia.admin.proto.BlobResult b, Style st) {
+        if (b.getState().equals("repaired")) {
+            return "checked " + b.getStripesChecked() + " stripes in " + us(b.getDurationUs()) + ": "
+                    + b.getStripesRepaired() + " repaired, " + b.getFragmentsRebuilt() + " fragments rebuilt ("
+                    + b.getFragmentsHeld() + " fragments held here)";
+        }
+        String line = "blob transfer " + b.getTransfer() + ": " + b.getState() + ", " + b.getSize() + " bytes, "
+                + b.getFragmentsDone() + "/" + b.getFragmentsTotal() + " fragments"
+                + (b.getDurationUs() > 0 ? " in " + us(b.getDurationUs()) : "");
+        String body = b.getState().equals("failed") ? st.red(line + ": " + b.getError()) : line;
+        return b.getKey().isEmpty() ? body : body + "\nkey " + b.getKey(); // the user's own: whole
     }
 
     private static String connect(io.molia.admin.proto.ConnectResult c, Style st) {

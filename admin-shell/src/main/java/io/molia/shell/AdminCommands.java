@@ -76,7 +76,7 @@ import picocli.CommandLine.ScopeType;
             AdminCommands.Get.class, AdminCommands.Provide.class, AdminCommands.Providers.class,
             AdminCommands.Bootstrap.class, AdminCommands.Evict.class, AdminCommands.Ban.class,
             AdminCommands.Unban.class, AdminCommands.LogLevel.class, AdminCommands.WalSnapshot.class,
-            AdminCommands.Shutdown.class, AdminCommands.Watch.class, CommandLine.HelpCommand.class})
+            AdminCommands.Shutdown.class, AdminCommands.Watch.class, BlobCommand.class, CommandLine.HelpCommand.class})
 public final class AdminCommands implements Runnable {
     static final long CALL_TIMEOUT_S = 70;
 
@@ -213,7 +213,7 @@ public final class AdminCommands implements Runnable {
         };
     }
 
-    private Context context() {
+    Context context() {
         if (context == null) {
             context = new OneShot(connector(socket, dataDir, node, tcp, tokenFile), spec.commandLine().getOut(),
                     spec.commandLine().getErr(), showKeys, readonly, false);

@@ -25,15 +25,17 @@ final class AdminDispatcher {
     private final AdminServer.Options options;
     private final Executor streams;
     private final AdminActions actions;
+    private final AdminBlobs blobs;
     /** Adds the admin server's own figures to the node's metrics view. */
     private final UnaryOperator<MetricsView> withAdminFigures;
 
     AdminDispatcher(MoliaNode node, AdminServer.Options options, Executor streams, AdminActions actions,
-            UnaryOperator<MetricsView> withAdminFigures) {
+            AdminBlobs blobs, UnaryOperator<MetricsView> withAdminFigures) {
         this.node = node;
         this.options = options;
         this.streams = streams;
         this.actions = actions;
+        this.blobs = blobs;
         this.withAdminFigures = withAdminFigures;
     }
 
@@ -98,6 +100,9 @@ final class AdminDispatcher {
                 case PROVIDERS -> actions.providers(r, request.getProviders().getKey());
                 case PUT_MUTABLE -> actions.putMutable(r, request.getPutMutable());
                 case GET_MUTABLE -> actions.getMutable(r, request.getGetMutable().getKey());
+                case BLOB -> request.getBlob().hasRepair() ? blobs.repair(r, request.getBlob().getRepair().getStripes())
+                        .orTimeout(AdminActions.ACTION_TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS)
+                        : CompletableFuture.completedFuture(blobs.serve(r, request.getBlob()));
                 case BOOTSTRAP -> actions.bootstrap(r, request.getBootstrap().getAddress());
                 case EVICT -> actions.evict(r, request.getEvict().getPeer());
                 case BAN -> actions.ban(r, request.getBan().getTarget(), request.getBan().getDurationSeconds());

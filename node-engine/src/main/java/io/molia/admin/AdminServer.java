@@ -11,15 +11,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.molia.admin.proto.MetricsView;
+import io.molia.contact.NodeId;
 import io.molia.metrics.Figure;
+import io.molia.node.BlobProgress;
 import io.molia.node.MoliaNode;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import jdk.net.ExtendedSocketOptions;
@@ -93,6 +97,8 @@ public final class AdminServer implements AutoCloseable {
     /** Ticks subscriptions and turns views into protobuf: the admin's own thread, never the protocol loop. */
     final ScheduledExecutorService streams;
     final AdminDispatcher dispatcher;
+    /** The blob transfers of every connection (docs/admin-api.md "Blobs"). */
+    final AdminBlobs blobs;
     final AdminThreads threads = new AdminThreads();
     private final Set<AdminConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -119,11 +125,19 @@ public final class AdminServer implements AutoCloseable {
                     a -> a.malformedRequests.get()),
             Figure.counter("admin_slow_clients_dropped", "Admin clients disconnected for not reading their answers",
                     a -> a.slowClientsDropped.get()),
-            Figure.counter("admin_requests_served", "Admin requests answered", a -> a.requestsServed.get()));
+            Figure.counter("admin_requests_served", "Admin requests answered", a -> a.requestsServed.get()),
+            Figure.gauge("admin_blob_transfers", "Blob uploads and downloads open on the admin socket",
+                    a -> a.blobs.open()),
+            Figure.counter("admin_blob_transfers_opened", "Blob uploads and downloads opened on the admin socket",
+                    a -> a.blobs.opened.get()),
+            Figure.counter("admin_blob_requests_refused", "Blob admin requests refused (unknown transfer, oversize, "
+                    + "out of order, too many open)", a -> a.blobs.refused.get()),
+            Figure.counter("admin_blob_transfers_idle_dropped", "Blob transfers dropped after 60 s without a request",
+                    a -> a.blobs.idleDropped.get()));
     /** Removes {@link #FIGURES} from the node's metrics endpoint. */
     private final Runnable removeMetrics;
 
-    private AdminServer(MoliaNode node, Options options) throws IOException {
+    private AdminServer(MoliaNode node, Options options, long blobIdleNs) throws IOException {
         this.options = options;
         this.owner = Files.getOwner(Path.of("/proc/self"));
         this.server = AdminSocketFile.bind(options.socket());
@@ -133,8 +147,26 @@ public final class AdminServer implements AutoCloseable {
             threads.add(t);
             return t;
         });
-        this.dispatcher = new AdminDispatcher(node, options, streams, new AdminActions(node, options),
+        this.blobs = new AdminBlobs(new AdminBlobs.Blobs() {
+            @Override
+            public CompletableFuture<NodeId> put(byte[] blob, BlobProgress progress) {
+                return node.putBlob(blob, progress);
+            }
+
+            @Override
+            public CompletableFuture<byte[]> get(NodeId key, BlobProgress progress) {
+                return node.getBlob(key, progress);
+            }
+
+            @Override
+            public CompletableFuture<io.molia.node.BlobRepairCheck.Round> repair(int stripes) {
+                return node.blobRepair().round(stripes);
+            }
+        }, System::nanoTime, blobIdleNs);
+        this.dispatcher = new AdminDispatcher(node, options, streams, new AdminActions(node, options), blobs,
                 this::withAdminFigures);
+        // An idle blob transfer's memory is freed even when no further blob request comes.
+        streams.scheduleWithFixedDelay(() -> blobs.sweep(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
         Thread acceptor = new Thread(this::acceptLoop, "molia-admin-accept");
         acceptor.setDaemon(true);
         threads.add(acceptor);
@@ -165,7 +197,12 @@ public final class AdminServer implements AutoCloseable {
 
     /** Creates {@code admin.sock} (mode 0600) and serves it until {@link #close}. */
     public static AdminServer start(MoliaNode node, Options options) throws IOException {
-        return new AdminServer(node, options);
+        return new AdminServer(node, options, AdminBlobs.DEFAULT_IDLE_NS);
+    }
+
+    /** For tests: blob transfers idle for {@code blobIdleNs} are dropped (a minute in a node). */
+    static AdminServer start(MoliaNode node, Options options, long blobIdleNs) throws IOException {
+        return new AdminServer(node, options, blobIdleNs);
     }
 
     public Path socket() {

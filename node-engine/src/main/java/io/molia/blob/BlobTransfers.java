@@ -17,7 +17,7 @@ import io.molia.contact.NodeId;
  *
  * <p>Bounded: at most {@link #MAX_SENDERS} outgoing and {@link #MAX_RECEIVERS} incoming transfers at once (more are
  * refused: a FETCH is answered NOT_HELD, a push's frames are dropped, both counted); an incoming transfer that falls
- * silent for {@link #RECEIVER_IDLE_NS} is dropped; a pushed object may not exceed one fragment.
+ * silent for {@link #RECEIVER_IDLE_NS} is dropped; a pushed object may not exceed {@link #MAX_PUSH_BYTES}.
  *
  * <p>Owned by one thread; not thread-safe.
  */
@@ -25,12 +25,16 @@ public final class BlobTransfers {
     public static final int MAX_SENDERS = 64;
     public static final int MAX_RECEIVERS = 64;
     public static final long RECEIVER_IDLE_NS = TimeUnit.SECONDS.toNanos(30);
-    /** The largest object a peer may push: one fragment. */
-    public static final int MAX_PUSH_BYTES = FragmentObject.HEADER_BYTES + FragmentObject.MAX_DATA_BYTES;
     /** The largest object a fetch may bring: the manifest of the largest blob. */
     public static final int MAX_FETCH_BYTES = BlobManifest.HEADER_BYTES
             + (int) ((BlobManifest.MAX_BLOB_BYTES + BlobManifest.DEFAULT_STRIPE_BYTES - 1)
             / BlobManifest.DEFAULT_STRIPE_BYTES) * BlobManifest.STRIPE_ENTRY_BYTES;
+    /**
+     * The largest object a peer may push: a fragment, or a manifest, which outgrows a fragment past 91 MiB of blob (a
+     * push cap of one fragment refused the manifests of larger blobs). The store checks which it is on arrival.
+     */
+    public static final int MAX_PUSH_BYTES = Math.max(FragmentObject.HEADER_BYTES + FragmentObject.MAX_DATA_BYTES,
+            MAX_FETCH_BYTES);
     /** A FETCH not yet answered is sent again after this, doubling, {@link #FETCH_ATTEMPTS} times in all. */
     public static final long FETCH_RESEND_NS = TimeUnit.MILLISECONDS.toNanos(500);
     public static final int FETCH_ATTEMPTS = 6;

@@ -25,8 +25,6 @@ import io.molia.contact.NodeId;
 final class NodeBlobs {
     /** Peers remembered by handle; past this the least recently used is forgotten (its transfers' frames drop). */
     static final int MAX_PEERS = 4_096;
-    /** Blob objects a node holds, in bytes, before it refuses more (docs/blobs.md: never evicts). */
-    static final long STORE_BYTES = 1L << 30;
 
     private final BlobTransfers transfers;
     private final MessageCodec codec;
@@ -58,8 +56,9 @@ final class NodeBlobs {
     /** The time of the last input: frames polled lazily by the driver are stamped with it. */
     private long nowNs;
 
-    NodeBlobs(MessageCodec codec, RandomGenerator random, ArrayDeque<CoreEvent> events) {
-        this.transfers = new BlobTransfers(new BlobStore(STORE_BYTES), random);
+    /** {@code storeBytes}: blob objects held, in bytes, before the store refuses more (docs/blobs.md: never evicts). */
+    NodeBlobs(MessageCodec codec, RandomGenerator random, ArrayDeque<CoreEvent> events, long storeBytes) {
+        this.transfers = new BlobTransfers(new BlobStore(storeBytes), random);
         this.codec = codec;
         this.events = events;
     }

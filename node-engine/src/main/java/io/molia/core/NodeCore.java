@@ -327,11 +327,11 @@ public final class NodeCore {
      * Turns on blob transfers (the owner's only: every shard hands it BLOB_FRAMEs): this node then holds fragments
      * and manifests pushed with its write token, serves fetches, and runs the pushes and fetches started here.
      */
-    public void enableBlobs() {
+    public void enableBlobs(long storeBytes) {
         if (routing == null) {
             throw new IllegalStateException("blob transfers run on the routing table's owner");
         }
-        blobs = new NodeBlobs(codec, random, events);
+        blobs = new NodeBlobs(codec, random, events, storeBytes);
     }
 
     /** Where the blob objects this node takes are journaled (its WAL); requires {@link #enableBlobs}. */

@@ -114,7 +114,7 @@ final class BlobOperations {
      * Pushes {@code object} to the first candidate from {@code from} that holds no fragment of the stripe yet; one
      * that fails is tried once more after the others (a transfer lost to a burst of loss is no reason to give up).
      */
-    private CompletableFuture<Boolean> place(byte[] object, List<Contact> candidates, int from, Set<NodeId> holders,
+    CompletableFuture<Boolean> place(byte[] object, List<Contact> candidates, int from, Set<NodeId> holders,
             boolean secondPass) {
         for (int i = from; i < candidates.size(); i++) {
             Contact c = candidates.get(i);
@@ -158,7 +158,7 @@ final class BlobOperations {
         });
     }
 
-    private CompletableFuture<BlobManifest> fetchManifest(NodeId key, List<Contact> closest, int from) {
+    CompletableFuture<BlobManifest> fetchManifest(NodeId key, List<Contact> closest, int from) {
         if (from >= closest.size()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -210,7 +210,7 @@ final class BlobOperations {
     }
 
     /** This node first (it may hold what another node put), then {@code closest}: a lookup never returns it. */
-    private List<Contact> withSelf(List<Contact> closest) {
+    List<Contact> withSelf(List<Contact> closest) {
         List<Contact> all = new ArrayList<>(closest.size() + 1);
         all.add(network.self());
         all.addAll(closest);
@@ -237,7 +237,7 @@ final class BlobOperations {
     }
 
     /** The fragment's data if {@code object} is fragment {@code index} of the stripe, as the manifest lists it. */
-    private static byte[] checked(byte[] object, NodeId key, BlobManifest manifest, int stripe, int index) {
+    static byte[] checked(byte[] object, NodeId key, BlobManifest manifest, int stripe, int index) {
         try {
             FragmentObject f = FragmentObject.decode(object, 0, object.length, new Blake3());
             boolean ours = NodeId.fromBytes(f.manifestKey()).equals(key) && f.stripe() == stripe && f.index() == index

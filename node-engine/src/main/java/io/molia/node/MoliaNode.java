@@ -103,6 +103,9 @@ public final class MoliaNode implements AutoCloseable {
     /** Where blob puts and gets split, check and rebuild (never a shard's loop). */
     private static final Executor BLOB_WORK = java.util.concurrent.ForkJoinPool.commonPool();
     private final BlobOperations blobs = new BlobOperations(blobNetwork());
+    /** The periodic check of the stripes this node holds fragments of; its store is read on shard 0's loop. */
+    private final BlobRepairCheck blobRepair = new BlobRepairCheck(new BlobRepair(blobs, blobNetwork()),
+            this::blobStore, this::onShard0Loop);
     /** Where the next operation of the API starts: round robin, so a node's own lookups use every core. */
     private final AtomicInteger nextShard = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -232,7 +235,7 @@ public final class MoliaNode implements AutoCloseable {
                 core.enableRelay(config.relayBudgetPercent() == 0 ? null
                         : new Relay(RelayLimits.DEFAULTS.withBudgetPercent(config.relayBudgetPercent()),
                                 random.nextLong()), new RelayClient(relayRoutes));
-                core.enableBlobs();
+                core.enableBlobs(config.blobStoreBytes());
             }
             core.recordsConfig(config.records());
             core.proofOfWork(new ProofOfWork(config.powBits())); // before the WAL's peer store is restored
@@ -263,6 +266,11 @@ public final class MoliaNode implements AutoCloseable {
             metrics.register(wal::metrics);
         }
         metrics.register(() -> NodeMetrics.sockets(transport.sockets()));
+        metrics.register(() -> new io.prometheus.metrics.model.snapshots.MetricSnapshots(
+                io.molia.metrics.Figure.snapshots(BlobRepairCheck.FIGURES, List.of(blobRepair), false)));
+        // Ends with the loop when the node closes.
+        shards[0].loop().scheduleWithFixedDelay(blobRepair::tick, BlobRepairCheck.INTERVAL_NS,
+                BlobRepairCheck.INTERVAL_NS, TimeUnit.NANOSECONDS);
         if (config.metrics() != null) {
             metrics.serve(config.metrics());
         }
@@ -457,6 +465,19 @@ public final class MoliaNode implements AutoCloseable {
     /** As {@link #putBlob(byte[])}, telling {@code progress} of each fragment placed. */
     public CompletableFuture<NodeId> putBlob(byte[] blob, BlobProgress progress) {
         return CompletableFuture.supplyAsync(() -> blobs.put(blob, progress), BLOB_WORK).thenCompose(f -> f);
+    }
+
+    private io.molia.blob.BlobStore blobStore() {
+        return shards[0].core().blobTransfers().store();
+    }
+
+    private void onShard0Loop(Runnable r) {
+        shards[0].loop().execute(r);
+    }
+
+    /** The periodic repair of the stripes this node holds fragments of (docs/blobs.md "Repair"). */
+    public BlobRepairCheck blobRepair() {
+        return blobRepair;
     }
 
     /** The blob under manifest key {@code key}, checked against it; null when no node holds its manifest. */

@@ -46,11 +46,14 @@ import io.molia.wal.WalOptions;
  * @param scoreHalfLife how fast peers' behaviour scores decay ({@link io.molia.core.PeerScores}): each count halves
  *                   in this time ({@link #DEFAULT_SCORE_HALF_LIFE} unless given)
  * @param disjointPaths S/Kademlia d of record reads and writes ({@link CoreConfig#disjointPaths}; 1 = none)
+ * @param blobStoreBytes the most bytes of blob fragments and manifests this node holds for others
+ *                   ({@link #DEFAULT_BLOB_STORE_BYTES} unless given); past it, pushes are refused, nothing evicted
  */
 public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddress> bootstrap, byte[] networkKey,
         int shards, InetSocketAddress metrics, WalOptions wal, SocketBuffers buffers, Path keyLog,
         ProtocolRange protocol, double handshakeCpuBudget, InetAddress natAlternateAddress, RecordsConfig records,
-        int powBits, Path asnTable, int relayBudgetPercent, java.time.Duration scoreHalfLife, int disjointPaths) {
+        int powBits, Path asnTable, int relayBudgetPercent, java.time.Duration scoreHalfLife, int disjointPaths,
+        long blobStoreBytes) {
 
     /** One shard per available processor, at most {@link MoliaNode#MAX_SHARDS}: what {@code molia node} runs. */
     public static int defaultShards() {
@@ -63,7 +66,8 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
             ProtocolRange protocol, double handshakeCpuBudget) {
         this(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 handshakeCpuBudget, null, RecordsConfig.defaults(), ProofOfWork.DEFAULT_BITS, null,
-                RelayBudget.DEFAULT_PERCENT, DEFAULT_SCORE_HALF_LIFE, CoreConfig.DEFAULT_DISJOINT_PATHS);
+                RelayBudget.DEFAULT_PERCENT, DEFAULT_SCORE_HALF_LIFE, CoreConfig.DEFAULT_DISJOINT_PATHS,
+                DEFAULT_BLOB_STORE_BYTES);
     }
 
     /** A node with the default WAL options. */
@@ -89,68 +93,78 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
     public NodeConfig withKeyLog(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, file, protocol,
                 handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable,
-                relayBudgetPercent, scoreHalfLife, disjointPaths);
+                relayBudgetPercent, scoreHalfLife, disjointPaths, blobStoreBytes);
     }
 
     /** This configuration speaking {@code range}: a test's stand-in for another release. */
     public NodeConfig withProtocol(ProtocolRange range) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, range,
                 handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable,
-                relayBudgetPercent, scoreHalfLife, disjointPaths);
+                relayBudgetPercent, scoreHalfLife, disjointPaths, blobStoreBytes);
     }
 
     /** This configuration with another handshake CPU budget (0: no defence against handshake floods). */
     public NodeConfig withHandshakeCpuBudget(double shareOfThread) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 shareOfThread, natAlternateAddress, records, powBits, asnTable,
-                relayBudgetPercent, scoreHalfLife, disjointPaths);
+                relayBudgetPercent, scoreHalfLife, disjointPaths, blobStoreBytes);
     }
 
     /** This configuration sending "other address" NAT probes from {@code address} (null: refusing them). */
     public NodeConfig withNatAlternateAddress(InetAddress address) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 handshakeCpuBudget, address, records, powBits, asnTable,
-                relayBudgetPercent, scoreHalfLife, disjointPaths);
+                relayBudgetPercent, scoreHalfLife, disjointPaths, blobStoreBytes);
     }
 
     /** This configuration with other provider and mutable record parameters (TTLs, republish intervals, bounds). */
     public NodeConfig withRecords(RecordsConfig recordsConfig) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 handshakeCpuBudget, natAlternateAddress, recordsConfig, powBits, asnTable,
-                relayBudgetPercent, scoreHalfLife, disjointPaths);
+                relayBudgetPercent, scoreHalfLife, disjointPaths, blobStoreBytes);
     }
 
     /** This configuration on a network asking {@code bits} of identity proof of work (devnets and tests: few). */
     public NodeConfig withPowBits(int bits) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable, relayBudgetPercent, scoreHalfLife, disjointPaths);
+                handshakeCpuBudget, natAlternateAddress, records, bits, asnTable, relayBudgetPercent, scoreHalfLife, disjointPaths, blobStoreBytes);
     }
 
     /** This configuration with behaviour scores decaying by half every {@code halfLife}. */
     public NodeConfig withScoreHalfLife(java.time.Duration halfLife) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, relayBudgetPercent, halfLife, disjointPaths);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, relayBudgetPercent, halfLife, disjointPaths, blobStoreBytes);
     }
 
     /** This configuration with the prefix → AS table at {@code file} (null: no per-AS rate limit). */
     public NodeConfig withAsnTable(Path file) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
-                handshakeCpuBudget, natAlternateAddress, records, powBits, file, relayBudgetPercent, scoreHalfLife, disjointPaths);
+                handshakeCpuBudget, natAlternateAddress, records, powBits, file, relayBudgetPercent, scoreHalfLife, disjointPaths, blobStoreBytes);
     }
 
     /** This configuration with {@code d} disjoint paths for record reads and writes (1: one path, no defence). */
     public NodeConfig withDisjointPaths(int d) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, relayBudgetPercent, scoreHalfLife,
-                d);
+                d, blobStoreBytes);
     }
 
     /** This configuration relaying within {@code percent} of its egress (0: relaying off). */
     public NodeConfig withRelayBudgetPercent(int percent) {
         return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
                 handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, percent, scoreHalfLife,
-                disjointPaths);
+                disjointPaths, blobStoreBytes);
     }
+
+    /** This configuration holding at most {@code bytes} of blob objects for others. */
+    public NodeConfig withBlobStoreBytes(long bytes) {
+        return new NodeConfig(dataDir, listen, bootstrap, networkKey, shards, metrics, wal, buffers, keyLog, protocol,
+                handshakeCpuBudget, natAlternateAddress, records, powBits, asnTable, relayBudgetPercent, scoreHalfLife,
+                disjointPaths, bytes);
+    }
+
+    /** Blob objects a node holds for others unless told: 1 GiB. */
+    public static final long DEFAULT_BLOB_STORE_BYTES = 1L << 30;
 
     /** How fast behaviour scores decay unless told: {@link io.molia.core.PeerScores.Config#defaults()}'s. */
     public static final java.time.Duration DEFAULT_SCORE_HALF_LIFE = java.time.Duration.ofNanos(
@@ -175,6 +189,9 @@ public record NodeConfig(Path dataDir, InetSocketAddress listen, List<MoliaAddre
         if (disjointPaths < 1 || disjointPaths > CoreConfig.defaults().k()) {
             throw new IllegalArgumentException("--disjoint-paths must be between 1 and " + CoreConfig.defaults().k()
                     + " (k)");
+        }
+        if (blobStoreBytes < 0) {
+            throw new IllegalArgumentException("--blob-store-bytes must be at least 0");
         }
         if (shards < 1 || shards > MoliaNode.MAX_SHARDS) {
             throw new IllegalArgumentException("--shards must be between 1 and " + MoliaNode.MAX_SHARDS);

@@ -140,6 +140,12 @@ public final class NodeState implements NodeMetrics.NodeSource {
         return core().nat();
     }
 
+    /** The blob figures in the admin {@code metrics} view, as on the Prometheus endpoint (docs/blobs.md). */
+    @Override
+    public io.molia.blob.BlobTransfers blobTransfers() {
+        return core().blobTransfers();
+    }
+
     /** The durations (ns) of the last completed lookups, at most 1024, in no particular order (a copy). */
     public long[] recentLookupNs() {
         return node.recentOperationNs();

@@ -19,6 +19,7 @@ class MetricsDocTest {
         List<Figure<?>> figures = new ArrayList<>(NodeFigures.SHARD);
         figures.addAll(NodeFigures.NODE);
         figures.addAll(AdminServer.FIGURES);
+        figures.addAll(io.molia.node.BlobRepairCheck.FIGURES);
         for (Figure<?> f : figures) {
             String series = f.family() + (f.counter() ? "_total" : "")
                     + (f.reason() == null ? "" : "{" + f.labelName() + "=\"" + f.reason() + "\"}");

@@ -326,4 +326,21 @@ class BlobTransfersTest {
         assertEquals(1, store.refusedFull());
         assertEquals(2, store.size());
     }
+
+    /** A manifest larger than a fragment (a blob past 91 MiB) is pushed and stored like any other. */
+    @Test
+    void theManifestOfA256MebibyteBlobIsPushedAndStored() throws BlobFormatException {
+        int stripes = (int) (BlobManifest.MAX_BLOB_BYTES / BlobManifest.DEFAULT_STRIPE_BYTES) + 1;
+        byte[] hashes = new byte[stripes * BlobManifest.STRIPE_ENTRY_BYTES];
+        new SplittableRandom(9).nextBytes(hashes);
+        byte[] manifest = new BlobManifest(BlobManifest.MAX_BLOB_BYTES, BlobManifest.DEFAULT_STRIPE_BYTES, hashes)
+                .encode();
+        assertTrue(manifest.length > FragmentObject.HEADER_BYTES + FragmentObject.MAX_DATA_BYTES);
+        Network net = new Network(2, 0.02, 9);
+        net.nodes[0].push(1, manifest);
+        net.run(() -> net.count(0, BlobTransfers.PushCompleted.class) == 1);
+        assertTrue(((BlobTransfers.PushCompleted) net.events.get(0).get(0)).delivered());
+        assertArrayEquals(manifest, net.nodes[1].store().get(NodeId.fromBytes(new Blake3().hash(manifest))));
+        assertEquals(0, net.nodes[1].counters().transfersRefused());
+    }
 }

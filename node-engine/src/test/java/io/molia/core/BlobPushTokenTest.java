@@ -36,7 +36,7 @@ class BlobPushTokenTest {
     void aPushNeedsTheHoldersWriteToken() {
         NodeCore holder = new NodeCore(CoreConfig.defaults(), TestContacts.random(random, 0x0a000001), random.split(),
                 now);
-        holder.enableBlobs();
+        holder.enableBlobs(1L << 30);
         List<NodeId> journaled = new ArrayList<>();
         holder.blobJournal((key, object) -> journaled.add(key));
         Contact pusher = TestContacts.random(random, 0x0a000002);

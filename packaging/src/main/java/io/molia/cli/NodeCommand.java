@@ -172,6 +172,12 @@ final class NodeCommand implements Callable<Integer> {
             + "one peer at a time beyond 4; plain lookups always take one path. Default ${DEFAULT-VALUE}.")
     int disjointPaths;
 
+    @Option(names = "--blob-store-bytes", defaultValue = "" + NodeConfig.DEFAULT_BLOB_STORE_BYTES,
+            converter = LongRange.NonNegative.class, description = "The most bytes of blob fragments and manifests "
+            + "this node holds for others (docs/blobs.md); past it a push is refused and counted, nothing is evicted. "
+            + "0: hold none. Default ${DEFAULT-VALUE} (1 GiB).")
+    long blobStoreBytes;
+
     @Mixin
     SocketBufferOptions buffers;
 
@@ -218,7 +224,7 @@ final class NodeCommand implements Callable<Integer> {
                 .withHandshakeCpuBudget(handshakeCpuBudget).withNatAlternateAddress(natAlternateAddress)
                 .withRecords(records).withPowBits(powBits)
                 .withAsnTable(asnTable).withRelayBudgetPercent(relayBudgetPercent).withScoreHalfLife(scoreHalfLife)
-                .withDisjointPaths(disjointPaths);
+                .withDisjointPaths(disjointPaths).withBlobStoreBytes(blobStoreBytes);
         warnIfKeyLog("node", wgKeyLog);
         // Checked before the node starts: a bad flag must not bind a port or touch the data dir.
         AdminServer.Options adminOptions = noAdminSocket ? null : adminOptions();
