@@ -135,46 +135,6 @@ final class NodeCommand implements Callable<Integer> {
             + "Default ${DEFAULT-VALUE}.")
     int relayBudgetPercent;
 
-    @Option(names = "--provider-ttl", defaultValue = "48h", converter = DurationConverter.class,
-            description = "How long this node keeps a provider record others announce (e.g. 90m, 48h; IPFS uses "
-            + "48h). Default ${DEFAULT-VALUE}.")
-    java.time.Duration providerTtl;
-
-    @Option(names = "--provider-republish", defaultValue = "22h", converter = DurationConverter.class,
-            description = "How often this node re-announces the keys it provides; below --provider-ttl. Default "
-            + "${DEFAULT-VALUE}.")
-    java.time.Duration providerRepublish;
-
-    @Option(names = "--mutable-ttl", defaultValue = "24h", converter = DurationConverter.class,
-            description = "How long this node keeps a signed mutable record unless its owner republishes it (BEP 44: "
-            + "24h). Default ${DEFAULT-VALUE}.")
-    java.time.Duration mutableTtl;
-
-    @Option(names = "--mutable-republish", defaultValue = "1h", converter = DurationConverter.class,
-            description = "How often this node republishes the mutable records it put as their owner; below "
-            + "--mutable-ttl. Default ${DEFAULT-VALUE}.")
-    java.time.Duration mutableRepublish;
-
-    @Option(names = "--repair-interval", defaultValue = "1h", converter = DurationConverter.class,
-            description = "How often this node checks that the k closest nodes it knows still hold each record it "
-            + "keeps, and stores a copy where one is missing (Kademlia, IPFS: 1h). Default ${DEFAULT-VALUE}.")
-    java.time.Duration repairInterval;
-
-    @Option(names = "--replication-probes", defaultValue = "600", converter = IntRange.NonNegative.class,
-            description = "Probes (does this peer hold the key?) each shard sends per minute to hand records to "
-            + "newcomers, repair missing replicas and widen hot keys; the rest waits a minute; 0 stops replication. "
-            + "Default ${DEFAULT-VALUE}.")
-    int replicationProbes;
-
-    @Option(names = "--hot-key-reads", defaultValue = "60", converter = IntRange.Positive.class,
-            description = "Reads of one key this node answers within a minute that make it hot: it is then held by "
-            + "--hot-key-extra-replicas more nodes than the k closest. Default ${DEFAULT-VALUE}.")
-    int hotKeyReads;
-
-    @Option(names = "--hot-key-extra-replicas", defaultValue = "10", converter = IntRange.NonNegative.class,
-            description = "How many nodes beyond the k closest hold a hot key. Default ${DEFAULT-VALUE}.")
-    int hotKeyExtraReplicas;
-
     @Option(names = "--pow-bits", defaultValue = "" + ProofOfWork.DEFAULT_BITS, converter = PowBits.class,
             description = "The network's identity proof of work: BLAKE3(node ID || nonce) must start with this many "
             + "zero bits, for this node's identity (`molia keygen --pow-bits` finds the nonce; a new identity is "
@@ -205,6 +165,9 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     SocketBufferOptions buffers;
 
+    @Mixin
+    RecordOptions recordOptions;
+
     // Hidden: a node standing in for a later release, for the rolling-upgrade test (RollingUpgradeIT).
     @Option(names = "--protocol-version", hidden = true, converter = IntRange.Positive.class,
             description = "Test only: write this protocol version and a feature bit no release knows.")
@@ -216,20 +179,7 @@ final class NodeCommand implements Callable<Integer> {
 
     /** The record parameters the flags give; a republish interval not below the TTL is a usage error. */
     RecordsConfig recordsConfig() {
-        if (providerRepublish.isZero() || providerRepublish.compareTo(providerTtl) >= 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--provider-republish (" + providerRepublish
-                    .toSeconds() + " s) must be above 0 and below --provider-ttl (" + providerTtl.toSeconds() + " s)");
-        }
-        if (mutableRepublish.isZero() || mutableRepublish.compareTo(mutableTtl) >= 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--mutable-republish (" + mutableRepublish
-                    .toSeconds() + " s) must be above 0 and below --mutable-ttl (" + mutableTtl.toSeconds() + " s)");
-        }
-        if (repairInterval.isZero()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--repair-interval must be above 0");
-        }
-        return RecordsConfig.defaults().withProviderTimes(providerTtl.toNanos(), providerRepublish.toNanos())
-                .withMutableTimes(mutableTtl.toNanos(), mutableRepublish.toNanos())
-                .withReplication(repairInterval.toNanos(), replicationProbes, hotKeyReads, hotKeyExtraReplicas);
+        return recordOptions.recordsConfig(spec.commandLine());
     }
 
     @Override

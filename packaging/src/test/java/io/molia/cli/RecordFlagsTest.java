@@ -67,4 +67,18 @@ class RecordFlagsTest {
             assertEquals(1, err.toString().strip().lines().count(), err.toString());
         }
     }
+
+    @Test
+    void aDevnetGivesItsNodeProcessesTheSameSettingsAndRefusesABadOne() {
+        CommandLine cli = MoliaCommand.newCommandLine();
+        DevnetCommand devnet = (DevnetCommand) cli.parseArgs("devnet", "--mutable-republish", "90s",
+                "--repair-interval", "5m", "--hot-key-reads", "7").subcommand().commandSpec().userObject();
+        RecordsConfig given = devnet.recordOptions.recordsConfig(cli);
+        assertEquals(TimeUnit.SECONDS.toNanos(90), given.mutableRepublishNs());
+        assertEquals(given, parsed(devnet.recordOptions.asFlags().toArray(String[]::new)),
+                "a child molia node parses the flags to the same settings");
+        assertEquals(2, run("devnet", "--no-dash", "--duration", "1", "--mutable-republish", "24h"));
+        assertTrue(err.toString().contains("--mutable-republish (86400 s) must be above 0 and below --mutable-ttl"),
+                err.toString());
+    }
 }
