@@ -81,4 +81,11 @@ class RecordFlagsTest {
         assertTrue(err.toString().contains("--mutable-republish (86400 s) must be above 0 and below --mutable-ttl"),
                 err.toString());
     }
+
+    @Test
+    void aSurvivalCheckWithoutRecordsIsAUsageError() {
+        assertEquals(2, run("sim", "--nodes", "10", "--records-check-after", "10m"));
+        assertTrue(err.toString().contains("--records-check-after reads back the records of --records: give it too"),
+                err.toString());
+    }
 }
