@@ -92,7 +92,8 @@ final class AdminViews {
         for (int shard = 0; shard < sockets.size(); shard++) {
             UdpTransport.ShardSocket socket = sockets.get(shard);
             b.addSockets(ShardSocket.newBuilder().setShard(shard).setReceiveBufferBytes(socket.receiveBufferBytes())
-                    .setSendBufferBytes(socket.sendBufferBytes()).setKernelReceiveDrops(socket.kernelReceiveDrops()));
+                    .setSendBufferBytes(socket.sendBufferBytes()).setKernelReceiveDrops(socket.kernelReceiveDrops())
+                    .setSendDrops(socket.sendDrops()));
         }
         return b.build();
     }

@@ -9,9 +9,10 @@ import io.molia.crypto.Blake3;
  * binds an ID but does not choose it (measured in the simulator: docs/benchmarks.md, "Sybils around the keys").
  *
  * <p>A check costs one BLAKE3 of 40 bytes; identities that passed are remembered in a small direct-mapped table
- * (their ID words and nonce), so a peer met again costs a few compares and nothing is allocated either way. Only
- * valid pairs are remembered: a stream of forged ones cannot evict the honest. Owned by one thread (a shard, the
- * simulator loop); not thread-safe.
+ * (their ID words and nonce), so a peer met again costs a few compares and nothing is allocated either way. Pairs
+ * that failed are remembered in a second, smaller table of their own: a client without the work (answered, never
+ * learned) costs one hash per session rather than one per request, and a stream of forged pairs evicts only other
+ * forged pairs, never the honest. Owned by one thread (a shard, the simulator loop); not thread-safe.
  */
 public final class ProofOfWork {
     /** Leading zero bits the public network asks for: 2^25 hashes, about 10 s of one core here (docs/benchmarks.md). */
@@ -20,6 +21,8 @@ public final class ProofOfWork {
     public static final int MAX_BITS = 64;
     public static final int INPUT_BYTES = NodeId.BYTES + Long.BYTES;
     private static final int CACHE_SLOTS = 1024;
+    private static final int REFUSED_SLOTS = 256;
+    private static final int SLOT_LONGS = 5;
 
     private final int bits;
     private final Blake3 blake3 = new Blake3();
@@ -30,13 +33,22 @@ public final class ProofOfWork {
      * no work is asked (nothing to remember; 40 KiB per core, 4 GiB in a 100k-node simulation).
      */
     private final long[] cache;
+    /** The same for pairs that failed (10 KiB per core). */
+    private final long[] refused;
+    private long hashes;
 
     public ProofOfWork(int bits) {
         if (bits < 0 || bits > MAX_BITS) {
             throw new IllegalArgumentException("proof-of-work bits must be in 0.." + MAX_BITS + ", got " + bits);
         }
         this.bits = bits;
-        this.cache = new long[bits == 0 ? 0 : CACHE_SLOTS * 5];
+        this.cache = new long[bits == 0 ? 0 : CACHE_SLOTS * SLOT_LONGS];
+        this.refused = new long[bits == 0 ? 0 : REFUSED_SLOTS * SLOT_LONGS];
+    }
+
+    /** BLAKE3 checks computed so far: the pairs neither table remembered. */
+    public long hashes() {
+        return hashes;
     }
 
     public int bits() {
@@ -56,20 +68,31 @@ public final class ProofOfWork {
         long w1 = id.word(1);
         long w2 = id.word(2);
         long w3 = id.word(3);
-        int slot = (int) ((w0 ^ w3 ^ nonce) & (CACHE_SLOTS - 1)) * 5;
-        if (cache[slot] == w0 && cache[slot + 1] == w1 && cache[slot + 2] == w2 && cache[slot + 3] == w3
-                && cache[slot + 4] == nonce && (w0 | w1 | w2 | w3) != 0) {
+        long mix = w0 ^ w3 ^ nonce;
+        int slot = (int) (mix & (CACHE_SLOTS - 1)) * SLOT_LONGS;
+        if (holds(cache, slot, w0, w1, w2, w3, nonce)) {
             return true;
         }
-        if (leadingZeroBits(blake3, id, nonce, input, hash) < bits) {
+        int refusedSlot = (int) (mix & (REFUSED_SLOTS - 1)) * SLOT_LONGS;
+        if (holds(refused, refusedSlot, w0, w1, w2, w3, nonce)) {
             return false;
         }
-        cache[slot] = w0;
-        cache[slot + 1] = w1;
-        cache[slot + 2] = w2;
-        cache[slot + 3] = w3;
-        cache[slot + 4] = nonce;
-        return true;
+        hashes++;
+        boolean valid = leadingZeroBits(blake3, id, nonce, input, hash) >= bits;
+        long[] table = valid ? cache : refused;
+        int at = valid ? slot : refusedSlot;
+        table[at] = w0;
+        table[at + 1] = w1;
+        table[at + 2] = w2;
+        table[at + 3] = w3;
+        table[at + 4] = nonce;
+        return valid;
+    }
+
+    /** Whether {@code table}'s slot at {@code at} remembers this pair; a zero ID marks an empty slot. */
+    private static boolean holds(long[] table, int at, long w0, long w1, long w2, long w3, long nonce) {
+        return table[at] == w0 && table[at + 1] == w1 && table[at + 2] == w2 && table[at + 3] == w3
+                && table[at + 4] == nonce && (w0 | w1 | w2 | w3) != 0;
     }
 
     /**

@@ -43,9 +43,17 @@ public final class CryptoEngines {
     }
 
     /**
-     * A new libsodium ChaCha20-Poly1305 (whatever {@link #PROPERTY} says), if this JDK and machine have it: measured
-     * against {@link ChaChaPoly}, not used by the data path yet (docs/benchmarks.md, "Crypto engines").
+     * The ChaCha20-Poly1305 of one session data path: {@link SizedAead} (Java for small packets, libsodium for the
+     * rest) where libsodium loads and {@link #PROPERTY} is not {@code java}, else {@link ChaChaPoly} alone.
      */
+    public static AeadEngine newDataPathAead() {
+        if (X25519 == PURE_JAVA) {
+            return new ChaChaPoly();
+        }
+        return new SizedAead(new ChaChaPoly(), newLibsodiumAead().orElseThrow());
+    }
+
+    /** A new libsodium ChaCha20-Poly1305 (whatever {@link #PROPERTY} says), if this JDK and machine have it. */
     public static Optional<AeadEngine> newLibsodiumAead() {
         if (Libsodium.ENGINE == null) {
             return Optional.empty();

@@ -136,11 +136,13 @@ public final class NodeMetrics implements AutoCloseable {
                 .labelNames("version", "commit", "protocol", "java").register(registry)
                 .addLabelValues(MoliaVersion.release(), MoliaVersion.commit(),
                         String.valueOf(MoliaVersion.protocol()), Runtime.version().toString());
-        JvmMetrics.builder().register(registry);
     }
 
     /** Serves {@code /metrics} on {@code address} (the node binds loopback unless told otherwise). */
     public void serve(InetSocketAddress address) throws IOException {
+        // Registered only here: the JVM collectors load hundreds of classes (JMX, JFR) a node without --metrics
+        // never needs (docs/benchmarks.md, "A small node").
+        JvmMetrics.builder().register(registry);
         try {
             server = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
                     .buildAndStart();
@@ -188,6 +190,8 @@ public final class NodeMetrics implements AutoCloseable {
     public static MetricSnapshots sockets(List<UdpTransport.ShardSocket> sockets) {
         CounterSnapshot.Builder drops = CounterSnapshot.builder().name("molia_kernel_receive_drops")
                 .help("Datagrams the kernel dropped before the shard read them (receive buffer full), /proc/net/udp");
+        CounterSnapshot.Builder sendDrops = CounterSnapshot.builder().name("molia_socket_send_drops")
+                .help("Datagrams the shard could not send: refused by the kernel (firewall, no route) or its buffer full");
         GaugeSnapshot.Builder receive = GaugeSnapshot.builder().name("molia_socket_receive_buffer_bytes")
                 .help("Receive buffer the kernel granted the shard's socket (getsockopt SO_RCVBUF)");
         GaugeSnapshot.Builder send = GaugeSnapshot.builder().name("molia_socket_send_buffer_bytes")
@@ -199,11 +203,15 @@ public final class NodeMetrics implements AutoCloseable {
                 drops.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(shard)
                         .value(socket.kernelReceiveDrops()).build());
             }
+            if (socket.sendDrops() >= 0) {
+                sendDrops.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(shard)
+                        .value(socket.sendDrops()).build());
+            }
             receive.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(shard)
                     .value(socket.receiveBufferBytes()).build());
             send.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(shard)
                     .value(socket.sendBufferBytes()).build());
         }
-        return new MetricSnapshots(drops.build(), receive.build(), send.build());
+        return new MetricSnapshots(drops.build(), sendDrops.build(), receive.build(), send.build());
     }
 }

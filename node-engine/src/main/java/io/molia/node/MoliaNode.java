@@ -45,6 +45,8 @@ import io.molia.shard.BanList;
 import io.molia.record.MutableRecord;
 import io.molia.record.SignedNodeRecord;
 import io.molia.shard.Shard;
+import io.molia.contact.NodeAddress;
+import io.molia.transport.DatagramIo;
 import io.molia.transport.ShardReceiver;
 import io.molia.transport.UdpTransport;
 import io.molia.wal.DurableShard;
@@ -53,7 +55,6 @@ import io.molia.wal.PrivateFiles;
 import io.molia.wal.StoreDigest;
 import io.molia.wal.WalClock;
 import io.molia.wal.WalState;
-import io.netty.buffer.ByteBuf;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.slf4j.Logger;
@@ -140,8 +141,8 @@ public final class MoliaNode implements AutoCloseable {
         this.shards = new ShardLoop[config.shards()];
         ShardReceiver receiver = new ShardReceiver() {
             @Override
-            public void onDatagram(int shard, InetSocketAddress sender, ByteBuf data) {
-                shards[shard].onDatagram(sender, data);
+            public void onDatagram(int shard, NodeAddress sender, byte[] buf, int off, int len) {
+                shards[shard].onDatagram(sender, buf, off, len);
             }
 
             @Override
@@ -149,7 +150,7 @@ public final class MoliaNode implements AutoCloseable {
                 shards[shard].flush(); // the answers to a whole read batch leave in one sendmmsg
             }
         };
-        this.transport = UdpTransport.start(config.listen(), config.shards(), true, config.buffers(), receiver);
+        this.transport = UdpTransport.start(config.listen(), config.shards(), DatagramIo.DIRECT, config.buffers(), receiver);
         InetSocketAddress bound = transport.localAddress();
         this.self = new Contact(id, identity.publicKey(), powNonce, SocketAddresses.toNodeAddress(bound));
         CoreConfig coreConfig = CoreConfig.defaults().withProtocol(config.protocol())

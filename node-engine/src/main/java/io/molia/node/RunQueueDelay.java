@@ -1,7 +1,8 @@
 package io.molia.node;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
@@ -11,11 +12,17 @@ import java.nio.file.Path;
  * shard's thread gets a fraction of the wall time, and a handshake budget counted on the whole of it would never
  * see a flood that is already delaying every answer. Read on the shard's own thread, at most every
  * {@link #PERIOD_NS}; elsewhere than Linux (no such file), it reports nothing and the budget is of the wall time.
+ *
+ * <p>The file is opened once, on the first read (so {@code thread-self} names the shard's thread), and read again
+ * from offset 0 into one buffer: the kernel writes it afresh on every read at 0, and a read costs no object.
  */
-final class RunQueueDelay {
+final class RunQueueDelay implements AutoCloseable {
     static final long PERIOD_NS = 50_000_000L;
     private static final Path SCHEDSTAT = Path.of("/proc/thread-self/schedstat");
 
+    /** "run_ns delay_ns slices\n": three decimal longs. */
+    private final ByteBuffer text = ByteBuffer.allocate(96);
+    private FileChannel file;
     private long nextReadNs;
     private boolean unavailable;
 
@@ -26,11 +33,44 @@ final class RunQueueDelay {
         }
         nextReadNs = nowNs + PERIOD_NS;
         try {
-            String[] fields = Files.readString(SCHEDSTAT).trim().split(" ");
-            return Long.parseLong(fields[1]);
+            if (file == null) {
+                file = FileChannel.open(SCHEDSTAT);
+            }
+            text.clear();
+            file.read(text, 0);
+            return secondField(text.flip());
         } catch (IOException | RuntimeException e) {
             unavailable = true; // not Linux, or a kernel without schedstats: the budget stays one of wall time
+            close();
             return -1;
+        }
+    }
+
+    private static long secondField(ByteBuffer b) {
+        int i = b.position();
+        while (i < b.limit() && b.get(i) != ' ') {
+            i++;
+        }
+        i++;
+        if (i >= b.limit() || b.get(i) < '0' || b.get(i) > '9') {
+            throw new IllegalStateException("schedstat has no second field");
+        }
+        long v = 0;
+        for (; i < b.limit() && b.get(i) >= '0' && b.get(i) <= '9'; i++) {
+            v = v * 10 + (b.get(i) - '0');
+        }
+        return v;
+    }
+
+    /** Closes the file; safe from any thread (a read in progress then fails and reads stop). */
+    @Override
+    public void close() {
+        try {
+            if (file != null) {
+                file.close();
+            }
+        } catch (IOException e) {
+            // closing a procfs file loses nothing
         }
     }
 }

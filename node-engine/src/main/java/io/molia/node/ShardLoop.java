@@ -1,6 +1,5 @@
 package io.molia.node;
 
-import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -9,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
+import io.molia.contact.NodeAddress;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.metrics.NodeMetrics;
@@ -18,7 +18,6 @@ import io.molia.shard.Shard;
 import io.molia.shard.ShardMessage;
 import io.molia.transport.UdpTransport;
 import io.molia.wal.DurableShard;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 
 /**
@@ -41,8 +40,6 @@ final class ShardLoop {
     private final ProbeSockets probes;
     private final EventLoop loop;
     private final ShardInbox inbox;
-    private final InetAddressCache addresses = new InetAddressCache();
-    private final byte[] rx = new byte[SessionManager.MAX_DATAGRAM_BYTES];
     private final Map<Long, CompletableFuture<CoreEvent>> waiting = new HashMap<>();
     private final Map<Long, CompletableFuture<MoliaNode.Traced>> traced = new HashMap<>();
     private final OperationTimes operationTimes;
@@ -119,19 +116,17 @@ final class ShardLoop {
 
     // ---------------------------------------------------------------- inputs
 
-    /** A datagram this shard's socket received (the transport's read loop). */
-    void onDatagram(InetSocketAddress sender, ByteBuf data) {
+    /** A datagram this shard's socket received (the transport's read loop); {@code buf} is the transport's. */
+    void onDatagram(NodeAddress sender, byte[] buf, int off, int len) {
         if (!serving) {
             return; // still recovering: nothing may be acknowledged before the journal is in place
         }
-        int len = Math.min(data.readableBytes(), rx.length);
-        data.getBytes(data.readerIndex(), rx, 0, len);
         long now = System.nanoTime();
         long waitedNs = runQueueDelay.readIfDue(now);
         if (waitedNs >= 0) {
             shard.sessions().onRunQueueDelay(waitedNs);
         }
-        shard.onDatagram(addresses.toNodeAddress(sender), rx, 0, len, now, wallNanos());
+        shard.onDatagram(sender, buf, off, len, now, wallNanos());
         afterInput();
     }
 
@@ -231,7 +226,7 @@ final class ShardLoop {
         }
         SessionManager.Transmit t;
         while ((t = shard.pollTransmit()) != null) {
-            transport.write(index, addresses.toInet(t.to()), t.data(), 0, t.length());
+            transport.write(index, t.to(), t.data(), 0, t.length());
         }
         NatProbe probe;
         while ((probe = shard.pollProbe()) != null) {
@@ -282,6 +277,7 @@ final class ShardLoop {
     }
 
     void close() {
+        runQueueDelay.close();
         if (loop.isShuttingDown()) {
             return; // the transport stopped the loops: nothing runs on them any more
         }

@@ -7,15 +7,11 @@ import java.net.UnknownHostException;
 import java.util.function.Predicate;
 
 import io.molia.contact.NodeAddress;
-import io.molia.contact.NodeId;
+import io.molia.transport.InetEndpoints;
 
 /**
- * Endpoints at the node's edge: the core's {@link NodeAddress} to and from the JDK's {@link InetSocketAddress}, and
- * the text operators write ({@code 203.0.113.7:4000}, {@code [2001:db8::7]:4000}). An IPv4-mapped IPv6 address
- * (how a dual-stack socket may report an IPv4 peer) becomes the same {@link NodeAddress} as the IPv4 one, so subnet
- * limits, bans and sessions treat the peer alike whichever socket it reached.
- *
- * <p>Cold paths (configuration, admin actions, cache misses); the packet path goes through {@link InetAddressCache}.
+ * Endpoints at the node's edge: the text operators write ({@code 203.0.113.7:4000}, {@code [2001:db8::7]:4000}) and
+ * the conversions of {@link InetEndpoints}, for configuration and admin actions.
  */
 public final class SocketAddresses {
     private SocketAddresses() {
@@ -66,7 +62,7 @@ public final class SocketAddresses {
     /** An IP literal: a dotted IPv4 quad or an IPv6 address without brackets. Never a name, never a DNS lookup. */
     public static InetAddress literal(String host) {
         if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            return toInetAddress(NodeAddress.parseIpv4(host + ":0"));
+            return InetEndpoints.toInet(NodeAddress.parseIpv4(host + ":0")).getAddress();
         }
         // Only IPv6 literal characters: InetAddress then parses the text itself instead of resolving a name.
         if (host.indexOf(':') >= 0 && host.matches("[0-9A-Fa-f:.]+")) {
@@ -84,34 +80,11 @@ public final class SocketAddresses {
     }
 
     public static NodeAddress toNodeAddress(InetAddress address, int port) {
-        byte[] ip = address.getAddress();
-        if (ip.length == 4) {
-            return NodeAddress.ipv4(((ip[0] & 0xff) << 24) | ((ip[1] & 0xff) << 16) | ((ip[2] & 0xff) << 8)
-                    | (ip[3] & 0xff), port);
-        }
-        return NodeAddress.ipv6(NodeId.readLong(ip, 0), NodeId.readLong(ip, 8), port);
+        return InetEndpoints.toNodeAddress(address, port);
     }
 
-    /** An IPv4 address (also one held mapped) as an {@code Inet4Address}, which any socket family can send to. */
     public static InetSocketAddress toInet(NodeAddress address) {
-        return new InetSocketAddress(toInetAddress(address), address.port());
-    }
-
-    private static InetAddress toInetAddress(NodeAddress address) {
-        byte[] ip;
-        if (address.isIpv4()) {
-            int v4 = address.ipv4();
-            ip = new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4};
-        } else {
-            ip = new byte[16];
-            NodeId.writeLong(ip, 0, address.hi());
-            NodeId.writeLong(ip, 8, address.lo());
-        }
-        try {
-            return InetAddress.getByAddress(ip);
-        } catch (UnknownHostException e) {
-            throw new AssertionError("4 and 16 bytes are always valid", e);
-        }
+        return InetEndpoints.toInet(address);
     }
 
     /**

@@ -7,7 +7,9 @@ import static io.molia.session.WireGuardConstants.TRANSPORT_HEADER_BYTES;
 import java.util.Arrays;
 
 import io.molia.contact.NodeAddress;
+import io.molia.crypto.AeadEngine;
 import io.molia.crypto.ChaChaPoly;
+import io.molia.crypto.CryptoEngines;
 import io.molia.session.SessionManager.Delivery;
 import io.molia.session.SessionManager.Transmit;
 
@@ -22,7 +24,7 @@ final class DataPath {
     private final TransmitRing ring;
     private final SessionCounters counters;
     private final Delivery delivery;
-    private final ChaChaPoly aead = new ChaChaPoly();
+    private final AeadEngine aead = CryptoEngines.newDataPathAead();
     /** The peer whose transport datagram was authenticated last (keepalives included), for relays' hole punches. */
     Peer authenticated;
     /** The empty payload of a keepalive. */

@@ -29,8 +29,16 @@ import io.molia.core.lookup.LookupHop;
 import io.molia.core.store.MutableStore;
 import io.molia.crypto.Blake3;
 import io.molia.crypto.Ed25519Identity;
+import io.molia.nat.DhtRole;
+import io.molia.nat.NatProbe;
+import io.molia.nat.NatTraversal;
+import io.molia.nat.NatType;
 import io.molia.record.MutableRecord;
 import io.molia.record.SignedNodeRecord;
+import io.molia.relay.Relay;
+import io.molia.relay.RelayClient;
+import io.molia.relay.RelayLimits;
+import io.molia.relay.RelayRoutes;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
 import io.molia.shard.BanList;
@@ -50,7 +58,8 @@ import io.molia.shard.Shard;
  * starts warm (tables filled from the global view, as after long uptime, with measured RTTs); every join during the
  * run goes through the real bootstrap protocol. Departures vanish silently. A {@link Partition} drops every datagram
  * between a region's sites and the rest for a while. A {@link SybilAttack} adds Sybils that pay the same proof of
- * work, placed around the measured keys or in one node's buckets; the measured lookups are then gets.
+ * work, placed around the measured keys or in one node's buckets; the measured lookups are then gets. With
+ * {@link #withNats} a share of the nodes sits behind {@link SimulatedNat}s and runs the core's own NAT traversal.
  *
  * <p>Single-threaded; not thread-safe.
  */
@@ -76,6 +85,19 @@ public final class Simulation {
     private final SplittableRandom identityRandom;
     private final SplittableRandom recordRandom;
     private final SplittableRandom attackRandom;
+    /** Every NAT draw (types, alternate addresses, the cores' NAT state): split last, so runs without NATs keep theirs. */
+    private final SplittableRandom natRandom;
+    /** Which nodes sit behind which NAT, or null: every node is public and runs no NAT traversal. */
+    private NatMix nats;
+    /** Nodes behind NATs, by their NAT's external address. */
+    private final Map<Integer, SimNode> byExternalIp = new HashMap<>();
+    private int nextPrivateIp = 0x0A00_0001; // 10.0.0.1: behind a NAT a node is bound to a private address
+    private long natFiltered;
+    private long natProbesSent;
+    private long natProbesDelivered;
+    private final List<LookupSample> fromNatted = new ArrayList<>();
+    private final List<LookupSample> fromPublic = new ArrayList<>();
+    private final Map<NatType, Integer> failuresByClosestNat = new java.util.EnumMap<>(NatType.class);
     /** The record rounds of {@code --records}, or null. */
     private RecordWorkload records;
     /** The adversary, or null; with one, what the measured gets read, how Sybils answer, what they paid. */
@@ -129,6 +151,7 @@ public final class Simulation {
         this.regionSites = region(config.partition(), latency, master.split());
         this.recordRandom = master.split();
         this.attackRandom = master.split();
+        this.natRandom = master.split();
         this.attack = config.sybils();
         this.slots = new SimNode[config.nodes()];
     }
@@ -166,6 +189,33 @@ public final class Simulation {
             throw new IllegalArgumentException("--records-check-after must not be negative");
         }
         this.records = rounds > 0 ? new RecordWorkload(rounds, checkAfterNs) : null;
+    }
+
+    /**
+     * Puts a share of the nodes behind NATs ({@code mix}; null: none) and gives every node the core's NAT traversal
+     * and relays, as the real node runs them; before {@link #run}.
+     */
+    public void withNats(NatMix mix) {
+        if (mix != null && config.sessions()) {
+            throw new IllegalArgumentException("--nat-share runs without --sessions (NATs are modelled between "
+                    + "protocol cores)");
+        }
+        if (mix != null && attack != null) {
+            throw new IllegalArgumentException("--nat-share and --sybil-fraction are not simulated together");
+        }
+        this.nats = mix;
+    }
+
+    /** The NAT figures after {@link #run}, or null when the run had no NATs. */
+    public NatOutcome natOutcome() {
+        if (nats == null) {
+            return null;
+        }
+        return NatOutcome.of(nats, nowNs, List.of(slots).stream().map(n -> new NatOutcome.Node(n.natType,
+                n.core.nat().type(), n.core.nat().role().client(),
+                n.core.relayClient() != null && n.core.relayClient().reserved(nowNs),
+                nowNs - n.bornNs >= seconds(NatOutcome.SETTLED_SECONDS))).toList(),
+                natFiltered, natProbesSent, natProbesDelivered, fromNatted, fromPublic, failuresByClosestNat);
     }
 
     /** The record rounds' figures after {@link #run}, or null when none were asked for. */
@@ -225,7 +275,7 @@ public final class Simulation {
 
     // ------------------------------------------------------------------ events
 
-    private enum EventKind { DELIVER, WAKE, LOOKUP, CHURN, RECORD, RECORD_CHECK }
+    private enum EventKind { DELIVER, PROBE, WAKE, LOOKUP, CHURN, RECORD, RECORD_CHECK }
 
     private static final class Event implements Comparable<Event> {
         final long timeNs;
@@ -277,6 +327,16 @@ public final class Simulation {
                 }
                 drain(node);
             }
+            case PROBE -> {
+                SimNode node = slots[e.slot];
+                if (node.incarnation != e.incarnation) {
+                    return;
+                }
+                mix(e.timeNs, e.slot, e.data.length);
+                natProbesDelivered++;
+                node.core.onNatProbe(nowNs, e.from.address(), NatProbe.nonceOf(e.data, 0));
+                drain(node);
+            }
             case WAKE -> {
                 SimNode node = slots[e.slot];
                 if (node.incarnation != e.incarnation || node.wakeAtNs != e.timeNs) {
@@ -325,6 +385,10 @@ public final class Simulation {
             while ((event = node.core.pollEvent()) != null) {
                 onCoreEvent(node, event);
             }
+            NatProbe probe;
+            while ((probe = node.core.pollProbe()) != null) {
+                sendProbe(node, probe);
+            }
             deadline = node.core.nextDeadlineNs();
         }
         if (deadline < node.wakeAtNs) {
@@ -335,7 +399,9 @@ public final class Simulation {
 
     private void transmit(SimNode from, NodeAddress address, byte[] data, int length) {
         datagramsSent++;
-        SimNode to = byAddress.get(address);
+        // Through the sender's NAT first: the mapping is made (or refreshed) even if the datagram is then lost.
+        Contact sender = from.nat == null ? from.contact : from.seenAs(from.nat.outbound(nowNs, address));
+        SimNode to = addressee(address, sender.address());
         if (to == null) {
             datagramsLost++;
             return;
@@ -358,8 +424,44 @@ public final class Simulation {
             delayNs += 2 * oneWayNs(from, to); // initiation and response before the first data packet
         }
         // The core (or the session layer) reuses its slot: the datagram in flight needs its own bytes.
-        schedule(nowNs + delayNs, EventKind.DELIVER, to.slot, to.incarnation, from.contact,
+        schedule(nowNs + delayNs, EventKind.DELIVER, to.slot, to.incarnation, sender,
                 Arrays.copyOf(data, length));
+    }
+
+    /**
+     * The node a datagram from {@code source} to {@code address} reaches: a public node at that address, or a node
+     * behind the NAT that owns it if the NAT lets it in (decided when sent: the flight is far below any mapping's
+     * lifetime); null when none.
+     */
+    private SimNode addressee(NodeAddress address, NodeAddress source) {
+        SimNode to = byAddress.get(address);
+        if (to != null || byExternalIp.isEmpty() || !address.isIpv4()) {
+            return to;
+        }
+        to = byExternalIp.get(address.ipv4());
+        if (to != null && !to.nat.admits(nowNs, address.port(), source)) {
+            natFiltered++;
+            return null;
+        }
+        return to;
+    }
+
+    /**
+     * A dial-back probe a node sends for a peer: from another port of its (external) address, or from its alternate
+     * address; it crosses the network and the peer's NAT like any datagram.
+     */
+    private void sendProbe(SimNode from, NatProbe probe) {
+        natProbesSent++;
+        int ip = from.nat != null ? from.nat.externalIp() : from.contact.address().ipv4();
+        NodeAddress source = probe.fromAlternateAddress() ? NodeAddress.ipv4(from.alternateIp, (int) PORT)
+                : NodeAddress.ipv4(ip, (int) PORT + 1);
+        SimNode to = addressee(probe.to(), source);
+        if (to == null || cutOff(from, to) || lossRandom.nextDouble() < config.loss()) {
+            return;
+        }
+        byte[] data = new byte[NatProbe.BYTES];
+        probe.writeTo(data, 0);
+        schedule(nowNs + oneWayNs(from, to), EventKind.PROBE, to.slot, to.incarnation, from.seenAs(source), data);
     }
 
     /** True while a partition separates the two nodes' sites. */
@@ -391,9 +493,19 @@ public final class Simulation {
         final int site;
         final double accessMs;
         final Set<NodeId> sessions = new HashSet<>();
+        /** The NAT in front of it, or null: public. */
+        SimulatedNat nat;
+        /** Its NAT's type, {@link NatType#OPEN} for a public node; null when the run models no NATs. */
+        NatType natType;
+        /** A public node's second address, which it sends other-address probes from. */
+        int alternateIp;
+        /** Its contact at the address a peer last saw it at (through its NAT), reused while that stays. */
+        private Contact seen;
         /** One of the attackers' nodes; its codec (carrying its proof) encodes its forged answers. */
         boolean sybil;
         MessageCodec sybilCodec;
+        /** When it came up (0 for the initial nodes). */
+        long bornNs;
         boolean joined;
         long joinedNs;
         long wakeAtNs = Long.MAX_VALUE;
@@ -407,6 +519,17 @@ public final class Simulation {
             this.contact = core.self();
             this.site = site;
             this.accessMs = accessMs;
+        }
+
+        /** This node's contact as a peer sees it when its datagram arrives from {@code address}. */
+        Contact seenAs(NodeAddress address) {
+            if (address.equals(contact.address())) {
+                return contact;
+            }
+            if (seen == null || !seen.address().equals(address)) {
+                seen = new Contact(contact.id(), contact.publicKeyBytes(), contact.powNonce(), address);
+            }
+            return seen;
         }
     }
 
@@ -424,7 +547,47 @@ public final class Simulation {
         int site = topologyRandom.nextInt(latency.sites());
         double accessMs = config.minAccessMs()
                 + topologyRandom.nextDouble() * (config.maxAccessMs() - config.minAccessMs());
-        return register(slot, joined, contact, seed, site, accessMs);
+        NatType natType = nats == null ? null : nats.draw(natRandom);
+        if (natType != null && natType != NatType.OPEN) {
+            // Bound to a private address; the drawn public one becomes its NAT's.
+            contact = new Contact(id, publicKey, contact.powNonce(), NodeAddress.ipv4(privateIp(), (int) PORT));
+        }
+        SimNode node = register(slot, joined, contact, seed, site, accessMs);
+        if (natType != null) {
+            traverseNats(node, natType, ip);
+        }
+        return node;
+    }
+
+    private int privateIp() {
+        int ip;
+        do {
+            ip = nextPrivateIp++;
+        } while (!usedIps.add(ip));
+        return ip;
+    }
+
+    /**
+     * Runs the node's NAT traversal and relaying as the real node does ({@code MoliaNode}); behind a NAT (not
+     * {@link NatType#OPEN}) it is reached only through a {@link SimulatedNat} on {@code externalIp}. A public node has
+     * an alternate address (it serves other-address probes), so full cones can be told from restricted ones.
+     */
+    private void traverseNats(SimNode node, NatType natType, int externalIp) {
+        node.natType = natType;
+        DhtRole role = new DhtRole();
+        boolean alternate = natType == NatType.OPEN;
+        if (alternate) {
+            do {
+                node.alternateIp = natRandom.nextInt();
+            } while (!usedIps.add(node.alternateIp));
+        } else {
+            byAddress.remove(node.contact.address());
+            node.nat = new SimulatedNat(natType, externalIp, (int) PORT, seconds(nats.mappingTimeoutSeconds()));
+            byExternalIp.put(externalIp, node);
+        }
+        node.core.role(role, alternate);
+        node.core.enableNat(new NatTraversal(List.of(node.contact.address()), natRandom.split(), role, nowNs), nowNs);
+        node.core.enableRelay(new Relay(RelayLimits.DEFAULTS, natRandom.nextLong()), new RelayClient(new RelayRoutes()));
     }
 
     private SimNode register(int slot, boolean joined, Contact contact, byte[] seed, int site, double accessMs) {
@@ -442,6 +605,7 @@ public final class Simulation {
         SimNode node = new SimNode(slot, nextIncarnation++, core, shard, seed, site, accessMs);
         node.joined = joined;
         node.joinedNs = nowNs;
+        node.bornNs = nowNs;
         byAddress.put(contact.address(), node);
         return node;
     }
@@ -475,11 +639,27 @@ public final class Simulation {
                 // node that has seen that many contacts over its uptime would have.
                 for (int pick : samples(hi - lo, 3 * k)) {
                     SimNode peer = sorted[lo + pick];
-                    node.core.addTrustedContact(nowNs, peer.contact, 2 * oneWayNs(node, peer));
+                    Contact reachable = reachableContact(peer);
+                    if (reachable != null) {
+                        node.core.addTrustedContact(nowNs, reachable, 2 * oneWayNs(node, peer));
+                    }
                 }
             }
             drain(node);
         }
+    }
+
+    /**
+     * The contact others can reach {@code node} at, as they would know it after a long uptime: its own when public, its
+     * NAT's mapping behind a full cone (made port-preserving by its first datagram); null behind a NAT that lets in
+     * only peers the node contacted (it runs as a DHT client: in no table).
+     */
+    private Contact reachableContact(SimNode node) {
+        if (node.nat == null) {
+            return node.contact;
+        }
+        return node.natType == NatType.FULL_CONE ? node.seenAs(NodeAddress.ipv4(node.nat.externalIp(), (int) PORT))
+                : null;
     }
 
     /** The smallest (or largest) ID in bucket {@code b} of {@code self}: its b-bit prefix, bit b flipped. */
@@ -539,15 +719,28 @@ public final class Simulation {
         SimNode leaving = slots[slot];
         rejectedByDeparted += leaving.core.counters().invalidRecordAnswers;
         byAddress.remove(leaving.contact.address());
+        if (leaving.nat != null) {
+            byExternalIp.remove(leaving.nat.externalIp());
+        }
         if (records != null) {
             records.forget(leaving.incarnation);
         }
         SimNode joining = newNode(slot, false);
         slots[slot] = joining;
         nodesReplaced++;
-        SimNode seed = randomJoinedNode(churnRandom, slot);
+        SimNode seed = randomSeed(churnRandom, slot);
         joining.core.bootstrap(nowNs, List.of(seed.contact));
         drain(joining);
+    }
+
+    /** A node to bootstrap through: a public one (an operator's seed list names public nodes). */
+    private SimNode randomSeed(SplittableRandom random, int notSlot) {
+        while (true) {
+            SimNode n = randomJoinedNode(random, notSlot);
+            if (n.nat == null) {
+                return n;
+            }
+        }
     }
 
     private SimNode randomJoinedNode(SplittableRandom random, int notSlot) {
@@ -854,7 +1047,7 @@ public final class Simulation {
             if (done.target().equals(node.contact.id()) && !node.joined) {
                 if (done.closest().isEmpty()) {
                     // Its seed left before answering: try another, as an operator's bootstrap list would.
-                    node.core.bootstrap(nowNs, List.of(randomJoinedNode(churnRandom, node.slot).contact));
+                    node.core.bootstrap(nowNs, List.of(randomSeed(churnRandom, node.slot).contact));
                 } else {
                     node.joined = true;
                     node.joinedNs = nowNs;
@@ -880,9 +1073,16 @@ public final class Simulation {
         if (done.closestAnsweredNs() >= 0 && trace != null) {
             breakdown.add(done.startedNs(), done.closestAnsweredNs(), done.closest().get(0).id(), trace);
         }
-        completed.add(new LookupSample(done.startedNs() / 1e9, latencyMs / 1e6,
+        LookupSample sample = new LookupSample(done.startedNs() / 1e9, latencyMs / 1e6,
                 (done.finishedNs() - done.startedNs()) / 1e6, done.hops(), done.requests(),
-                (double) found / truth.size(), ok, side(done.startedNs(), m.origin, truth.get(0))));
+                (double) found / truth.size(), ok, side(done.startedNs(), m.origin, truth.get(0)));
+        completed.add(sample);
+        if (nats != null) {
+            (m.origin.nat != null ? fromNatted : fromPublic).add(sample);
+            if (!ok) {
+                failuresByClosestNat.merge(truth.get(0).natType, 1, Integer::sum);
+            }
+        }
     }
 
     private LookupSample.Side side(long startedNs, SimNode origin, SimNode closest) {
@@ -896,13 +1096,15 @@ public final class Simulation {
 
     /**
      * The simulator's global view: the k nodes closest to {@code target}, closest first, among those alive now that
-     * had finished joining when the lookup started (no lookup can be expected to find a node born after it began).
+     * had finished joining when the lookup started (no lookup can be expected to find a node born after it began),
+     * and serve in the DHT: a node that runs as a DHT client (it found itself behind a NAT) is in no table.
      */
     private List<SimNode> trueClosest(NodeId target, int k, long lookupStartedNs) {
         SimNode[] best = new SimNode[k];
         int size = 0;
         for (SimNode n : slots) {
-            if (!n.joined || n.joinedNs > lookupStartedNs || n.sybil) {
+            if (!n.joined || n.joinedNs > lookupStartedNs || n.sybil
+                    || n.core.nat() != null && n.core.nat().role().client()) {
                 continue;
             }
             NodeId id = n.contact.id();

@@ -11,21 +11,18 @@ import java.util.concurrent.TimeUnit;
 
 import io.molia.contact.NodeAddress;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -35,7 +32,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 /**
  * The node's UDP sockets: one per shard, all bound to the same address with SO_REUSEPORT so the kernel spreads
  * datagrams over them, each served by its own single-threaded event loop (shared-nothing, DESIGN §3.2). Epoll
- * where available; NIO (with SO_REUSEPORT through the JDK) elsewhere. IPv4 or IPv6 as the address says; the IPv6
+ * where available, with the datagrams themselves read and written by Molia ({@link DatagramIo#DIRECT}: no object
+ * per datagram) on JDK 22+; NIO (with SO_REUSEPORT through the JDK) elsewhere. IPv4 or IPv6 as the address says; the IPv6
  * wildcard {@code [::]} is dual-stack (IPv4 peers arrive with IPv4-mapped or IPv4 sender addresses).
  *
  * <p>The port is the node's own. Shard 0's socket is bound <em>without</em> SO_REUSEPORT, so the bind fails when
@@ -50,6 +48,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * own loop (see {@link #eventLoop}).
  */
 public final class UdpTransport implements AutoCloseable {
+    /** The largest datagram a shard reads; longer ones arrive cut (as Netty's datagram channels read by default). */
+    public static final int MAX_DATAGRAM_BYTES = 2048;
+    /** The JDK 22+ slice's direct path (META-INF/versions/22), absent on an older JDK. */
+    private static final String DIRECT_DATAGRAMS = "io.molia.transport.DirectDatagrams";
     /** SOL_SOCKET and the Linux option numbers of SO_RCVBUFFORCE and SO_SNDBUFFORCE ({@code asm-generic/socket.h}). */
     private static final IntegerUnixChannelOption RCVBUF_FORCE = new IntegerUnixChannelOption("SO_RCVBUFFORCE", 1, 33);
     private static final IntegerUnixChannelOption SNDBUF_FORCE = new IntegerUnixChannelOption("SO_SNDBUFFORCE", 1, 32);
@@ -57,6 +59,7 @@ public final class UdpTransport implements AutoCloseable {
     private final boolean epoll;
     private final EventLoopGroup group;
     private final List<Channel> channels = new ArrayList<>();
+    private final List<DatagramPath> paths = new ArrayList<>();
     /** Each shard socket's inode (-1: unknown), for its kernel drop count; set once at start. */
     private volatile long[] inodes = new long[0];
     private final SocketBuffers asked;
@@ -69,16 +72,17 @@ public final class UdpTransport implements AutoCloseable {
 
     /**
      * Binds {@code shards} sockets to {@code address}, each with the buffers {@code buffers} asks for (see
-     * {@link #receiveBufferBytes} for what the kernel granted). {@code preferEpoll} false forces NIO (tests run both).
+     * {@link #receiveBufferBytes} for what the kernel granted), their datagrams moved by {@code io} or what it falls
+     * back to (tests run each).
      *
      * @throws TransportBindException with a one-line reason (port in use, no free port, address not available)
      */
-    public static UdpTransport start(InetSocketAddress address, int shards, boolean preferEpoll, SocketBuffers buffers,
+    public static UdpTransport start(InetSocketAddress address, int shards, DatagramIo io, SocketBuffers buffers,
             ShardReceiver receiver) {
         if (shards < 1) {
             throw new IllegalArgumentException("shards must be >= 1");
         }
-        boolean epoll = preferEpoll && Epoll.isAvailable();
+        boolean epoll = io != DatagramIo.NIO && Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(shards,
                 new DefaultThreadFactory("molia-shard"), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         UdpTransport transport = new UdpTransport(epoll, group, buffers);
@@ -87,13 +91,17 @@ public final class UdpTransport implements AutoCloseable {
             long[] inodes = new long[shards];
             java.util.Set<Long> found = new java.util.HashSet<>();
             for (int shard = 0; shard < shards; shard++) {
-                Channel ch = transport.bind(bindTo, shard, receiver);
+                ChannelDatagrams channelPath = new ChannelDatagrams(shard, receiver);
+                Channel ch = transport.bind(bindTo, shard, channelPath);
+                channelPath.bound(ch);
                 transport.channels.add(ch);
                 int port = ((InetSocketAddress) ch.localAddress()).getPort();
                 if (shard == 0 && shards > 1) {
                     transport.setReusePort(ch); // the port is claimed: now the other shards may join it
                 }
                 transport.sizeBuffers(ch);
+                transport.paths.add(epoll && io == DatagramIo.DIRECT ? startDirect(ch, shard, receiver, channelPath)
+                        : channelPath);
                 inodes[shard] = KernelUdpTable.newOwnSocket(port, found);
                 found.add(inodes[shard]);
                 // Once the first socket chose a port (0 = any), every other shard binds the same one.
@@ -108,7 +116,30 @@ public final class UdpTransport implements AutoCloseable {
         }
     }
 
-    private Channel bind(InetSocketAddress address, int shard, ShardReceiver receiver) {
+    /**
+     * The direct path on {@code ch}'s socket where the JDK has the FFM API (the slice's class loads), else the
+     * channel's own. The channel stops reading first; what it read before still went to the same receiver.
+     */
+    private static DatagramPath startDirect(Channel ch, int shard, ShardReceiver receiver, ChannelDatagrams fallback) {
+        java.lang.reflect.Method start;
+        try {
+            start = Class.forName(DIRECT_DATAGRAMS).getDeclaredMethod("start", IoEventLoop.class, int.class,
+                    boolean.class, int.class, ShardReceiver.class);
+        } catch (ReflectiveOperationException olderJdk) {
+            return fallback;
+        }
+        ch.config().setAutoRead(false);
+        EpollDatagramChannel epollChannel = (EpollDatagramChannel) ch;
+        boolean ipv6 = ((InetSocketAddress) ch.localAddress()).getAddress() instanceof Inet6Address;
+        try {
+            return (DatagramPath) start.invoke(null, (IoEventLoop) ch.eventLoop(), epollChannel.fd().intValue(), ipv6,
+                    shard, receiver);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot start shard " + shard + "'s datagram path", e);
+        }
+    }
+
+    private Channel bind(InetSocketAddress address, int shard, ChannelDatagrams handler) {
         Bootstrap b = new Bootstrap().group(group.next());
         // The family follows the address, for every shard alike: an IPv4 address binds an IPv4 socket (as before),
         // an IPv6 one an IPv6 socket; [::] takes IPv4 peers too (both transports clear IPV6_V6ONLY).
@@ -122,22 +153,7 @@ public final class UdpTransport implements AutoCloseable {
             b.channelFactory(() -> new NioDatagramChannel(family))
                     .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), join);
         }
-        b.handler(new SimpleChannelInboundHandler<DatagramPacket>() {
-            @Override
-            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-                receiver.onDatagram(shard, packet.sender(), packet.content());
-            }
-
-            @Override
-            public void channelReadComplete(ChannelHandlerContext ctx) {
-                receiver.onReadBatchEnd(shard);
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                // A socket error (e.g. ICMP port unreachable surfaced by the kernel) is not a reason to stop serving.
-            }
-        });
+        b.handler(handler);
         try {
             return b.bind(address).sync().channel();
         } catch (Exception e) {
@@ -209,19 +225,22 @@ public final class UdpTransport implements AutoCloseable {
     }
 
     /** One shard socket as the kernel sees it: the buffers it granted and the datagrams it dropped. */
-    public record ShardSocket(int receiveBufferBytes, int sendBufferBytes, long kernelReceiveDrops) {
+    public record ShardSocket(int receiveBufferBytes, int sendBufferBytes, long kernelReceiveDrops, long sendDrops) {
     }
 
     /**
      * Each shard's socket, by shard. {@code kernelReceiveDrops}: datagrams the kernel dropped before the shard could
      * read them (a full receive buffer), read now from {@code /proc/net/udp[6]}; -1 where the socket is not found
-     * there (not Linux). Reads files: call it off the shards' loops. Safe from any thread.
+     * there (not Linux). {@code sendDrops}: datagrams the shard could not send (see {@link DatagramPath#sendDrops});
+     * -1 where Netty's channel sends, which does not count them. Reads files: call it off the shards' loops. Safe
+     * from any thread.
      */
     public List<ShardSocket> sockets() {
         long[] drops = KernelUdpTable.drops(inodes);
         List<ShardSocket> out = new ArrayList<>();
         for (int shard = 0; shard < channels.size(); shard++) {
-            out.add(new ShardSocket(receiveBufferBytes(shard), sendBufferBytes(shard), drops[shard]));
+            out.add(new ShardSocket(receiveBufferBytes(shard), sendBufferBytes(shard), drops[shard],
+                    paths.get(shard).sendDrops()));
         }
         return out;
     }
@@ -270,23 +289,29 @@ public final class UdpTransport implements AutoCloseable {
     }
 
     /**
-     * Queues a copy of {@code data[off, +len)} in a buffer of the channel's (pooled, direct) allocator, so the
-     * caller may reuse {@code data} at once (the session layer's transmit ring does); {@link #flush} sends what is
-     * queued. Call on the shard's loop.
+     * Queues a copy of {@code data[off, +len)} for {@code to}, so the caller may reuse {@code data} at once (the
+     * session layer's transmit ring does); {@link #flush} sends what is queued. Call on the shard's loop.
      */
-    public void write(int shard, InetSocketAddress to, byte[] data, int off, int len) {
-        Channel channel = channels.get(shard);
-        ByteBuf buf = channel.alloc().directBuffer(len, len).writeBytes(data, off, len);
-        channel.write(new DatagramPacket(buf, to), channel.voidPromise());
+    public void write(int shard, NodeAddress to, byte[] data, int off, int len) {
+        paths.get(shard).write(to, data, off, len);
     }
 
     /** Sends every datagram {@link #write} queued on shard {@code shard}: one sendmmsg(2) for many with epoll. */
     public void flush(int shard) {
-        channels.get(shard).flush();
+        paths.get(shard).flush();
+    }
+
+    /** Whether shard sockets' datagrams are moved by Molia itself ({@link DatagramIo#DIRECT} could run). */
+    public boolean isDirect() {
+        return !paths.isEmpty() && !(paths.get(0) instanceof ChannelDatagrams);
     }
 
     @Override
     public void close() {
+        for (int shard = 0; shard < paths.size(); shard++) {
+            DatagramPath path = paths.get(shard);
+            eventLoop(shard).submit(path::close).awaitUninterruptibly();
+        }
         for (Channel ch : channels) {
             ch.close().awaitUninterruptibly();
         }

@@ -1,6 +1,5 @@
 package io.molia.crypto;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -9,6 +8,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
@@ -22,13 +22,17 @@ import java.util.Objects;
 final class SodiumChaChaPoly implements AeadEngine {
     /** The largest message it takes: a datagram (SessionManager.MAX_DATAGRAM_BYTES) with room to spare. */
     static final int MAX_BYTES = 4096;
+    // Pointers pass as their address (a long on 64-bit Linux): a segment argument costs an object per call, and
+    // the data path seals and opens every datagram. The buffers stay alive across a call: see reachabilityFence.
     private static final MethodHandle ENCRYPT = Sodium.function("crypto_aead_chacha20poly1305_ietf_encrypt_detached",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG,
-                    ADDRESS, ADDRESS, ADDRESS));
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                    JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle DECRYPT = Sodium.function("crypto_aead_chacha20poly1305_ietf_decrypt_detached",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG,
-                    ADDRESS, ADDRESS));
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                    JAVA_LONG, JAVA_LONG));
 
+    /** Made once: a layout made per call (withByteAlignment) is an object per call. */
+    private static final ValueLayout.OfInt JAVA_INT_UNALIGNED = JAVA_INT.withByteAlignment(1);
     private static final ValueLayout.OfLong JAVA_LONG_LE =
             JAVA_LONG.withByteAlignment(1).withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -57,13 +61,14 @@ final class SodiumChaChaPoly implements AeadEngine {
         Objects.checkFromIndexSize(outOff, len + ChaChaPoly.TAG_BYTES, out.length);
         int adLen = load(k, counter, adBytes, len);
         messageBuffer.put(0, in, inOff, len);
-        MemorySegment adSegment = adLen == 0 ? MemorySegment.NULL : ad; // a local: invokeExact sees its static type
         int rc;
         try {
-            rc = (int) ENCRYPT.invokeExact(message, tag, MemorySegment.NULL, message, (long) len, adSegment,
-                    (long) adLen, MemorySegment.NULL, nonce, key);
+            rc = (int) ENCRYPT.invokeExact(message.address(), tag.address(), 0L, message.address(), (long) len,
+                    adLen == 0 ? 0L : ad.address(), (long) adLen, 0L, nonce.address(), key.address());
         } catch (Throwable e) {
             throw rethrow(e);
+        } finally {
+            Reference.reachabilityFence(this); // the arena frees the buffers once this instance is unreachable
         }
         if (rc != 0) {
             throw new IllegalStateException("crypto_aead_chacha20poly1305_ietf_encrypt_detached failed");
@@ -84,13 +89,14 @@ final class SodiumChaChaPoly implements AeadEngine {
         int adLen = load(k, counter, adBytes, plainLen);
         messageBuffer.put(0, in, inOff, plainLen);
         tagBuffer.put(0, in, inOff + plainLen, ChaChaPoly.TAG_BYTES);
-        MemorySegment adSegment = adLen == 0 ? MemorySegment.NULL : ad;
         int rc;
         try {
-            rc = (int) DECRYPT.invokeExact(message, MemorySegment.NULL, message, (long) plainLen, tag, adSegment,
-                    (long) adLen, nonce, key);
+            rc = (int) DECRYPT.invokeExact(message.address(), 0L, message.address(), (long) plainLen, tag.address(),
+                    adLen == 0 ? 0L : ad.address(), (long) adLen, nonce.address(), key.address());
         } catch (Throwable e) {
             throw rethrow(e);
+        } finally {
+            Reference.reachabilityFence(this);
         }
         if (rc != 0) {
             return -1; // libsodium zeroed its own buffer; out is untouched
@@ -109,7 +115,7 @@ final class SodiumChaChaPoly implements AeadEngine {
             throw new IllegalArgumentException("larger than a datagram: " + Math.max(len, adLen) + " bytes");
         }
         keyBuffer.put(0, k, 0, ChaChaPoly.KEY_BYTES);
-        nonce.set(JAVA_INT.withByteAlignment(1), 0, 0);
+        nonce.set(JAVA_INT_UNALIGNED, 0, 0);
         nonce.set(JAVA_LONG_LE, 4, counter);
         if (adLen > 0) {
             adBuffer.put(0, adBytes, 0, adLen);

@@ -58,6 +58,28 @@ class ProofOfWorkTest {
     }
 
     @Test
+    void aFailedPairCostsOneHashAndAFloodOfThemNeverEvictsTheHonest() {
+        ProofOfWork check = new ProofOfWork(8);
+        long good = nonceWith(8);
+        long bad = good + 1;
+        while (ProofOfWork.leadingZeroBits(ID, bad) >= 8) {
+            bad++;
+        }
+        assertTrue(check.valid(ID, good));
+        for (int i = 0; i < 100; i++) {
+            assertFalse(check.valid(ID, bad), "remembered as failed, still failed");
+        }
+        assertEquals(2, check.hashes(), "a client without the work pays one hash, not one per request");
+        int forged = 0;
+        for (long nonce = 1L << 40; forged < 20_000; nonce++) {
+            forged += check.valid(ID, nonce) ? 0 : 1;
+        }
+        long afterFlood = check.hashes();
+        assertTrue(check.valid(ID, good));
+        assertEquals(afterFlood, check.hashes(), "20,000 forged pairs did not evict the honest one");
+    }
+
+    @Test
     void checkingAllocatesNothing() {
         ProofOfWork check = new ProofOfWork(6);
         long good = nonceWith(6);
@@ -74,7 +96,7 @@ class ProofOfWorkTest {
             long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 100_000; i++) {
                 valid += check.valid(ID, good) ? 1 : 0;
-                valid += check.valid(ID, i % 64) ? 1 : 0; // misses: a BLAKE3 each
+                valid += check.valid(ID, 1_000_000L * (round + 1) + i) ? 1 : 0; // fresh pairs: a BLAKE3 each
             }
             rounds.add(threads.getCurrentThreadAllocatedBytes() - before);
         }

@@ -66,4 +66,30 @@ class AeadEnginesTest {
         assertEquals(600, sodium.open(key, 10, big, 16, 616, null, big, 0));
         assertArrayEquals(bigPlain, Arrays.copyOf(big, 600));
     }
+    /** The data path's engine switches at a size; either side of it, it is the same cipher as ours. */
+    @Test
+    void theDataPathEngineSealsAndOpensAsOursOnBothSidesOfItsSwitch() {
+        AeadEngine dataPath = CryptoEngines.newDataPathAead();
+        boolean nativeOn = CryptoEngines.x25519() != CryptoEngines.pureJavaX25519();
+        assertEquals(nativeOn ? "molia below 128 B, libsodium from there" : "molia", dataPath.name(),
+                "libsodium for large packets exactly where it runs the handshakes (-Dmolia.crypto=java: never)");
+        ChaChaPoly ours = new ChaChaPoly();
+        SplittableRandom random = new SplittableRandom(4);
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        for (int len = SizedAead.NATIVE_FROM_BYTES - 3; len <= SizedAead.NATIVE_FROM_BYTES + 3; len++) {
+            byte[] plain = new byte[len];
+            random.nextBytes(plain);
+            byte[] a = new byte[len + 16];
+            byte[] b = new byte[len + 16];
+            ours.seal(key, len, plain, 0, len, null, a, 0);
+            dataPath.seal(key, len, plain, 0, len, null, b, 0);
+            assertArrayEquals(a, b, "length " + len);
+            byte[] opened = new byte[len];
+            assertEquals(len, dataPath.open(key, len, a, 0, len + 16, null, opened, 0));
+            assertArrayEquals(plain, opened);
+            a[len + 3] ^= 1;
+            assertEquals(-1, dataPath.open(key, len, a, 0, len + 16, null, opened, 0), "a forged tag, length " + len);
+        }
+    }
 }

@@ -1,7 +1,6 @@
 package io.molia.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +10,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 import io.molia.contact.NodeAddress;
-import io.molia.testing.SteadyStateAllocation;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class SocketAddressesTest {
@@ -68,45 +65,6 @@ class SocketAddressesTest {
         InetAddress mappedSender = Inet6Address.getByAddress(null, mapped, -1);
         assertEquals(v4, SocketAddresses.toNodeAddress(mappedSender, 4000));
         assertTrue(SocketAddresses.toInet(v4).getAddress() instanceof Inet4Address);
-    }
-
-    @Test
-    void theCacheAnswersWhatTheConversionAnswers() {
-        InetAddressCache cache = new InetAddressCache();
-        InetSocketAddress sender = new InetSocketAddress("2001:db8::7", 4000);
-        NodeAddress from = cache.toNodeAddress(sender);
-        assertEquals(SocketAddresses.toNodeAddress(sender), from);
-        assertSame(from, cache.toNodeAddress(new InetSocketAddress("2001:db8::7", 4000)), "a hit");
-        assertSame(sender, cache.toInet(from), "the answer goes where the datagram came from");
-        for (int i = 0; i < 4 * InetAddressCache.SLOTS; i++) {
-            NodeAddress a = NodeAddress.ipv4(0x0a00_0000 + i, 4000 + (i & 7));
-            assertEquals(SocketAddresses.toInet(a), cache.toInet(a), "hit or replaced, always the right address");
-            InetSocketAddress in = new InetSocketAddress(SocketAddresses.toInet(a).getAddress(), 5000);
-            assertEquals(SocketAddresses.toNodeAddress(in), cache.toNodeAddress(in));
-        }
-    }
-
-    @Test
-    @Tag("allocation")
-    void aKnownPeerCostsNoAllocation() {
-        InetAddressCache cache = new InetAddressCache();
-        InetSocketAddress[] senders = new InetSocketAddress[64];
-        NodeAddress[] peers = new NodeAddress[senders.length];
-        for (int i = 0; i < senders.length; i++) {
-            senders[i] = i % 2 == 0 ? new InetSocketAddress("2001:db8::" + Integer.toHexString(i + 1), 4000)
-                    : new InetSocketAddress("10.0.0." + i, 4000);
-            peers[i] = cache.toNodeAddress(senders[i]);
-        }
-        SteadyStateAllocation.assertAllocatesNothing("conversions", 100_000, round -> {
-            long done = 0;
-            for (int i = 0; i < 100_000; i++) {
-                int p = i & (senders.length - 1);
-                if (cache.toNodeAddress(senders[p]) == peers[p] && cache.toInet(peers[p]) == senders[p]) {
-                    done++;
-                }
-            }
-            return done;
-        });
     }
 
     @Test

@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
+import io.molia.contact.NodeAddress;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,26 +32,26 @@ class UdpTransportTest {
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private static final InetSocketAddress IPV6_LOOPBACK_ANY_PORT = new InetSocketAddress("::1", 0);
 
-    @ParameterizedTest(name = "epoll={0} bind={1}")
-    @CsvSource({"true, 127.0.0.1", "false, 127.0.0.1", "true, ::1", "false, ::1", "true, ::", "false, ::"})
-    void shardsShareOnePortAndEchoFromTheirOwnLoop(boolean epoll, String bindHost) throws Exception {
+    @ParameterizedTest(name = "io={0} bind={1}")
+    @CsvSource({"DIRECT, 127.0.0.1", "EPOLL, 127.0.0.1", "NIO, 127.0.0.1", "DIRECT, ::1", "EPOLL, ::1", "NIO, ::1",
+        "DIRECT, ::", "EPOLL, ::", "NIO, ::"})
+    void shardsShareOnePortAndEchoFromTheirOwnLoop(DatagramIo io, String bindHost) throws Exception {
         AtomicIntegerArray perShard = new AtomicIntegerArray(2);
         AtomicInteger offLoop = new AtomicInteger();
         UdpTransport[] holder = new UdpTransport[1];
         InetSocketAddress bindTo = new InetSocketAddress(bindHost, 0);
-        try (UdpTransport transport = UdpTransport.start(bindTo, 2, epoll, SocketBuffers.defaults(),
-                (shard, sender, data) -> {
+        try (UdpTransport transport = UdpTransport.start(bindTo, 2, io, SocketBuffers.defaults(),
+                (shard, sender, buf, off, len) -> {
             if (!holder[0].eventLoop(shard).inEventLoop()) {
                 offLoop.incrementAndGet();
             }
             perShard.incrementAndGet(shard);
-            byte[] copy = new byte[data.readableBytes()];
-            data.getBytes(data.readerIndex(), copy);
-            holder[0].write(shard, sender, copy, 0, copy.length);
+            holder[0].write(shard, sender, buf, off, len);
             holder[0].flush(shard);
         })) {
             holder[0] = transport;
-            assertEquals(epoll, transport.isEpoll(), "epoll must be available on this Linux x86_64 machine");
+            assertEquals(io != DatagramIo.NIO, transport.isEpoll(), "epoll must be available on this Linux machine");
+            assertEquals(io == DatagramIo.DIRECT, transport.isDirect(), "JDK 22+ runs the direct path");
             assertEquals(2, transport.shards());
             int port = transport.localAddress().getPort();
             boolean wildcard = transport.localAddress().getAddress().isAnyLocalAddress();
@@ -88,24 +90,103 @@ class UdpTransportTest {
         }
     }
 
-    @ParameterizedTest(name = "epoll={0}")
-    @ValueSource(booleans = {true, false})
-    void anIpv4SocketDropsADatagramForAnIpv6PeerAndSendsTheRestOfTheBatch(boolean epoll) throws Exception {
-        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 1, epoll, SocketBuffers.defaults(),
-                (shard, sender, data) -> { });
+    @ParameterizedTest(name = "io={0}")
+    @EnumSource(DatagramIo.class)
+    void anIpv4SocketDropsADatagramForAnIpv6PeerAndSendsTheRestOfTheBatch(DatagramIo io) throws Exception {
+        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 1, io, SocketBuffers.defaults(), NOTHING);
                 DatagramChannel v4 = DatagramChannel.open(StandardProtocolFamily.INET).bind(LOOPBACK_ANY_PORT);
                 DatagramChannel v6 = DatagramChannel.open(StandardProtocolFamily.INET6).bind(IPV6_LOOPBACK_ANY_PORT)) {
             v4.socket().setSoTimeout(2_000);
             // A single-family node may learn a contact of the other family: its datagram cannot leave, the others must.
             transport.eventLoop(0).submit(() -> {
-                transport.write(0, (InetSocketAddress) v6.getLocalAddress(), new byte[] {6}, 0, 1);
-                transport.write(0, (InetSocketAddress) v4.getLocalAddress(), new byte[] {4}, 0, 1);
+                transport.write(0, node(v6), new byte[] {6}, 0, 1);
+                transport.write(0, node(v4), new byte[] {4}, 0, 1);
                 transport.flush(0);
                 return null;
             }).get();
             java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
             v4.socket().receive(p);
             assertEquals(4, p.getData()[0]);
+            if (io == DatagramIo.DIRECT) {
+                assertEquals(1, transport.sockets().get(0).sendDrops(), "the IPv6 datagram is counted as dropped");
+            }
+        }
+    }
+
+    @Test
+    void aDatagramTheKernelRefusesIsDroppedAndCountedAndTheRestOfTheBatchGoes() throws Exception {
+        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 1, DatagramIo.DIRECT,
+                SocketBuffers.defaults(), NOTHING);
+                DatagramChannel v4 = DatagramChannel.open(StandardProtocolFamily.INET).bind(LOOPBACK_ANY_PORT)) {
+            v4.socket().setSoTimeout(2_000);
+            // Without SO_BROADCAST the kernel refuses the broadcast address (EACCES) with room in the buffer.
+            NodeAddress broadcast = InetEndpoints.toNodeAddress(InetAddress.getByName("255.255.255.255"), 9);
+            transport.eventLoop(0).submit(() -> {
+                transport.write(0, broadcast, new byte[] {1}, 0, 1);
+                transport.write(0, node(v4), new byte[] {4}, 0, 1);
+                transport.flush(0);
+                return null;
+            }).get();
+            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
+            v4.socket().receive(p);
+            assertEquals(4, p.getData()[0]);
+            assertEquals(1, transport.sockets().get(0).sendDrops());
+        }
+    }
+
+    /**
+     * The direct path's claim (docs/benchmarks.md, bytes per datagram): once warm, a shard receiving and answering
+     * datagrams from known peers allocates nothing on its loop, IPv4 and IPv6 alike. Netty's channels allocate an
+     * envelope and address objects per datagram (the EPOLL row proves the measurement can fail).
+     */
+    @ParameterizedTest(name = "io={0} bind={1}")
+    @CsvSource({"DIRECT, 127.0.0.1, 0", "DIRECT, ::1, 0", "EPOLL, 127.0.0.1, 20"})
+    @org.junit.jupiter.api.Tag("allocation")
+    void aWarmShardAllocatesNothingPerDatagram(DatagramIo io, String bindHost, long expectedAtLeast)
+            throws Exception {
+        AtomicInteger answered = new AtomicInteger();
+        UdpTransport[] holder = new UdpTransport[1];
+        ShardReceiver echoOncePerBatch = new ShardReceiver() { // as the node does: answers flushed per read batch
+            @Override
+            public void onDatagram(int shard, NodeAddress sender, byte[] buf, int off, int len) {
+                holder[0].write(shard, sender, buf, off, len);
+                answered.incrementAndGet();
+            }
+
+            @Override
+            public void onReadBatchEnd(int shard) {
+                holder[0].flush(shard);
+            }
+        };
+        try (UdpTransport transport = UdpTransport.start(new InetSocketAddress(bindHost, 0), 1, io,
+                SocketBuffers.defaults(), echoOncePerBatch);
+                DatagramChannel client = DatagramChannel.open(bindHost.contains(":") ? StandardProtocolFamily.INET6
+                        : StandardProtocolFamily.INET).bind(new InetSocketAddress(bindHost, 0))) {
+            holder[0] = transport;
+            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)
+                    java.lang.management.ManagementFactory.getThreadMXBean();
+            long loop = transport.shardThreadIds()[0];
+            client.socket().setSoTimeout(2_000); // a lost answer fails the test rather than hanging it
+            java.net.DatagramPacket request = new java.net.DatagramPacket(new byte[100], 100, transport.localAddress());
+            java.net.DatagramPacket answer = new java.net.DatagramPacket(new byte[200], 200);
+            long perDatagram = Long.MAX_VALUE;
+            for (int round = 0; round < 8 && perDatagram > expectedAtLeast; round++) {
+                int rounds = 20_000;
+                long before = threads.getThreadAllocatedBytes(loop);
+                for (int i = 0; i < rounds; i++) {
+                    client.socket().send(request);
+                    client.socket().receive(answer); // one at a time: each answer is the loop's whole turn
+                }
+                perDatagram = (threads.getThreadAllocatedBytes(loop) - before) / (2L * rounds);
+                if (expectedAtLeast == 0 && perDatagram == 0) {
+                    break;
+                }
+            }
+            if (expectedAtLeast == 0) {
+                assertEquals(0, perDatagram, "bytes allocated per datagram (in + out) on the shard's loop");
+            } else {
+                assertTrue(perDatagram >= expectedAtLeast, "Netty's channel allocates per datagram: " + perDatagram);
+            }
         }
     }
 
@@ -114,20 +195,20 @@ class UdpTransportTest {
         try (DatagramSocket taken = new DatagramSocket(LOOPBACK_ANY_PORT)) {
             InetSocketAddress busy = new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort());
             UdpTransport.TransportBindException e = assertThrows(UdpTransport.TransportBindException.class,
-                    () -> UdpTransport.start(busy, 1, true, SocketBuffers.defaults(), NOTHING));
+                    () -> UdpTransport.start(busy, 1, DatagramIo.DIRECT, SocketBuffers.defaults(), NOTHING));
             assertEquals("UDP port " + busy.getPort() + " on 127.0.0.1 is in use", e.getMessage());
         }
     }
 
-    @ParameterizedTest(name = "epoll={0} first={1} second={2}")
-    @CsvSource({"true, 127.0.0.1, 127.0.0.1", "false, 127.0.0.1, 127.0.0.1", "true, 127.0.0.1, 0.0.0.0",
-        "true, 127.0.0.1, ::", "true, ::, 127.0.0.1", "false, ::, ::1", "true, 0.0.0.0, 127.0.0.1"})
-    void aSecondTransportOnAPortInUseFailsInOneLine(boolean epoll, String first, String second) {
-        try (UdpTransport node = UdpTransport.start(new InetSocketAddress(first, 0), 2, epoll,
+    @ParameterizedTest(name = "io={0} first={1} second={2}")
+    @CsvSource({"DIRECT, 127.0.0.1, 127.0.0.1", "NIO, 127.0.0.1, 127.0.0.1", "DIRECT, 127.0.0.1, 0.0.0.0",
+        "DIRECT, 127.0.0.1, ::", "DIRECT, ::, 127.0.0.1", "NIO, ::, ::1", "DIRECT, 0.0.0.0, 127.0.0.1"})
+    void aSecondTransportOnAPortInUseFailsInOneLine(DatagramIo io, String first, String second) {
+        try (UdpTransport node = UdpTransport.start(new InetSocketAddress(first, 0), 2, io,
                 SocketBuffers.defaults(), NOTHING)) {
             InetSocketAddress same = new InetSocketAddress(second, node.localAddress().getPort());
             UdpTransport.TransportBindException e = assertThrows(UdpTransport.TransportBindException.class,
-                    () -> UdpTransport.start(same, 2, epoll, SocketBuffers.defaults(), NOTHING).close(),
+                    () -> UdpTransport.start(same, 2, io, SocketBuffers.defaults(), NOTHING).close(),
                     "a second transport must not share the port of " + node.localAddress());
             assertEquals("UDP port " + same.getPort() + " on " + second + " is in use", e.getMessage());
         }
@@ -135,7 +216,7 @@ class UdpTransportTest {
 
     @Test
     void aTinyReceiveBufferOverflowsUnderABurstAndTheKernelDropsAreReported() throws Exception {
-        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 1, true, new SocketBuffers(4096, 0),
+        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 1, DatagramIo.DIRECT, new SocketBuffers(4096, 0),
                 NOTHING);
                 DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET).bind(LOOPBACK_ANY_PORT)) {
             int granted = transport.receiveBufferBytes(0);
@@ -160,7 +241,7 @@ class UdpTransportTest {
     @Test
     void aBufferAboveTheKernelCapIsForcedWhenPermittedAndReportedAsGranted() {
         int asked = 16 << 20;
-        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 2, true, new SocketBuffers(asked, asked),
+        try (UdpTransport transport = UdpTransport.start(LOOPBACK_ANY_PORT, 2, DatagramIo.DIRECT, new SocketBuffers(asked, asked),
                 NOTHING)) {
             for (int shard = 0; shard < 2; shard++) {
                 int granted = transport.receiveBufferBytes(shard);
@@ -183,5 +264,10 @@ class UdpTransportTest {
         }
     }
 
-    private static final ShardReceiver NOTHING = (shard, sender, data) -> { };
+    private static NodeAddress node(DatagramChannel c) throws java.io.IOException {
+        InetSocketAddress a = (InetSocketAddress) c.getLocalAddress();
+        return InetEndpoints.toNodeAddress(a.getAddress(), a.getPort());
+    }
+
+    private static final ShardReceiver NOTHING = (shard, sender, buf, off, len) -> { };
 }

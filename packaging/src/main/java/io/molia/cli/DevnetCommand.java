@@ -60,7 +60,8 @@ final class DevnetCommand implements Callable<Integer> {
     int intervalSeconds;
 
     @Option(names = "--processes", description = "One `molia node` process per node, one shard each (default: all "
-            + "in this JVM); a client node in this JVM runs the self-check, then each node's RSS is printed.")
+            + "in this JVM), each a small JVM; a client node in this JVM runs the self-check, then each node's RSS and "
+            + "PSS are printed.")
     boolean processes;
 
     @Option(names = "--no-dash", description = "Print the status report instead of opening the dashboard "
@@ -176,29 +177,46 @@ final class DevnetCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Each node process's resident memory (VmRSS from /proc), then the smallest, median, largest and sum. */
+    /**
+     * Each node process's resident memory (VmRSS from /proc), then the smallest, median, largest and sum; the same
+     * for PSS, which divides each shared page (libjvm, the class-data archive) among the processes that map it: the
+     * sum of PSS is what the node processes take from the machine, the sum of RSS counts shared pages once per node.
+     */
     private static void printNodeRss(List<Process> children) throws java.io.IOException {
-        List<Long> kib = new ArrayList<>();
+        List<Long> rss = new ArrayList<>();
+        List<Long> pss = new ArrayList<>();
         StringBuilder each = new StringBuilder();
         for (int i = 0; i < children.size(); i++) {
-            long rss = vmRssKiB(children.get(i).pid());
-            kib.add(rss);
-            each.append(i == 0 ? "" : " ").append(i).append(':').append(rss / 1024);
+            long pid = children.get(i).pid();
+            rss.add(procKiB(pid, "status", "VmRSS:"));
+            pss.add(procKiB(pid, "smaps_rollup", "Pss:"));
+            each.append(i == 0 ? "" : " ").append(i).append(':').append(rss.get(i) / 1024).append('/')
+                    .append(pss.get(i) / 1024);
         }
+        System.out.printf("node RSS/PSS (MiB) %s%n", each);
+        printSpread("RSS", rss);
+        printSpread("PSS", pss);
+    }
+
+    private static void printSpread(String name, List<Long> kib) {
         List<Long> sorted = kib.stream().sorted().toList();
-        System.out.printf("node RSS (MiB) %s%n", each);
-        System.out.printf("node RSS: min %d, median %d, max %d, sum %d MiB over %d node processes%n",
+        System.out.printf("node %s: min %d, median %d, max %d, sum %d MiB over %d node processes%n", name,
                 sorted.get(0) / 1024, sorted.get(sorted.size() / 2) / 1024, sorted.get(sorted.size() - 1) / 1024,
                 kib.stream().mapToLong(Long::longValue).sum() / 1024, kib.size());
     }
 
-    private static long vmRssKiB(long pid) throws java.io.IOException {
-        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) {
+    /** The KiB figure of the line starting with {@code field} in /proc/PID/{@code file}; 0 once the process exited. */
+    private static long procKiB(long pid, String file, String field) throws java.io.IOException {
+        Path path = Path.of("/proc", Long.toString(pid), file);
+        if (!java.nio.file.Files.exists(path)) {
+            return 0;
+        }
+        for (String line : java.nio.file.Files.readAllLines(path)) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
-        return 0; // a process that exited has no VmRSS line
+        return 0;
     }
 
     /** A `molia node` child process started with the same JDK and class path as this one. */
@@ -208,8 +226,8 @@ final class DevnetCommand implements Callable<Integer> {
                 List<String> nodeFlags, double handshakeCpuBudget, int powBits, List<Process> children)
                 throws Exception {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx128m"));
-            command.addAll(JvmFlags.forChild()); // Chronicle's flags (the WAL), as this JVM got them
+                    .toString()));
+            command.addAll(JvmFlags.forSmallNode()); // Chronicle's flags (the WAL), as this JVM got them; small heap
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), MoliaCommand.class.getName(), "node",
                     "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json", "--shards", "1"));
             command.addAll(nodeFlags); // socket buffers and record settings
@@ -222,7 +240,10 @@ final class DevnetCommand implements Callable<Integer> {
             if (keyLog != null) {
                 command.addAll(List.of("--wg-keylog", keyLog.toString()));
             }
-            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+            // glibc's malloc keeps an arena per thread that allocated (up to 8 per core), each holding freed memory.
+            builder.environment().put("MALLOC_ARENA_MAX", "2");
+            Process p = builder.start();
             children.add(p);
             java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                     java.nio.charset.StandardCharsets.UTF_8));

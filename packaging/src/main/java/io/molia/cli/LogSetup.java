@@ -24,7 +24,11 @@ final class LogSetup {
 
     /** {@code unsafe}: addresses and keys whole ({@code molia node --log-unsafe}), for debugging on one's own host. */
     static void configure(String format, Level level, boolean unsafe) {
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        configure((LoggerContext) LoggerFactory.getILoggerFactory(), format, level, unsafe);
+    }
+
+    /** Also the default of every command ({@link ConsoleLogConfigurator}), before slf4j is usable. */
+    static void configure(LoggerContext context, String format, Level level, boolean unsafe) {
         Encoder<ILoggingEvent> encoder;
         switch (format) {
             case "json" -> {

@@ -7,30 +7,17 @@ import ch.qos.logback.core.encoder.EncoderBase;
 /**
  * The console's encoder (text or JSON) behind {@link RedactedEvent}: every log line hides full addresses and keys
  * in its message, its key-value pairs and its exception messages, whatever the log call passed, so a new log call
- * cannot forget it. {@code molia node --log-unsafe} configures the console without it. Also named in
- * {@code logback.xml}, the default of the commands that do not set up logging themselves.
+ * cannot forget it. {@code molia node --log-unsafe} configures the console without it.
  */
 public final class RedactingEncoder extends EncoderBase<ILoggingEvent> {
-    private Encoder<ILoggingEvent> encoder;
-
-    public RedactingEncoder() {
-    }
+    private final Encoder<ILoggingEvent> encoder;
 
     RedactingEncoder(Encoder<ILoggingEvent> encoder) {
         this.encoder = encoder;
     }
 
-    /** The encoder that writes the redacted events (Logback's configurator sets it from a nested element). */
-    public void setEncoder(Encoder<ILoggingEvent> encoder) {
-        this.encoder = encoder;
-    }
-
     @Override
     public void start() {
-        if (encoder == null) {
-            addError("RedactingEncoder needs a nested encoder");
-            return;
-        }
         if (!encoder.isStarted()) {
             encoder.start();
         }

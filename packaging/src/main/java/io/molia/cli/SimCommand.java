@@ -18,6 +18,8 @@ import io.molia.options.DurationConverter;
 import io.molia.options.IntRange;
 import io.molia.sim.HtmlReport;
 import io.molia.sim.LatencyMatrix;
+import io.molia.sim.NatMix;
+import io.molia.sim.NatOutcome;
 import io.molia.sim.Partition;
 import io.molia.sim.RecordWorkload;
 import io.molia.sim.ReportRun;
@@ -177,6 +179,22 @@ public final class SimCommand implements Callable<Integer> {
                     + "still retrievable is reported. 0 checks nothing. Default ${DEFAULT-VALUE}.")
     java.time.Duration recordsCheckAfter;
 
+    @Option(names = "--nat-share", paramLabel = "FRACTION",
+            description = "Put this share of the nodes behind NATs of their own, e.g. 0.6 (types by --nat-mix); every "
+                    + "node then runs the node's NAT traversal (observed addresses, dial-back probes, client mode, "
+                    + "relay reservations). Reports classification and lookups from NATed vs public nodes.")
+    Double natShare;
+
+    @Option(names = "--nat-mix", defaultValue = NatMix.DEFAULT_MIX, paramLabel = "F/A/P/Y",
+            description = "Percentages of the NATed nodes behind full cone / address-restricted / port-restricted / "
+                    + "symmetric NATs, summing to 100 (default ${DEFAULT-VALUE}).")
+    String natMix;
+
+    @Option(names = "--nat-timeout", defaultValue = "" + NatMix.DEFAULT_MAPPING_TIMEOUT_SECONDS,
+            converter = DoubleRange.Positive.class, paramLabel = "SECONDS",
+            description = "Idle seconds after which a NAT forgets a mapping (default ${DEFAULT-VALUE}).")
+    double natTimeout;
+
     @Option(names = "--json", description = "One JSON object instead of the table.")
     boolean json;
 
@@ -198,9 +216,22 @@ public final class SimCommand implements Callable<Integer> {
         return new SybilAttack(sybilFraction, sybilNearTarget, SybilBehaviour.parse(sybilBehaviour), eclipse, powBits);
     }
 
+    /** The NATs the flags describe, or null; NAT flags without --nat-share are a usage error. */
+    private NatMix natMix() {
+        if (natShare == null) {
+            if (!NatMix.DEFAULT_MIX.equals(natMix) || natTimeout != NatMix.DEFAULT_MAPPING_TIMEOUT_SECONDS) {
+                throw new IllegalArgumentException("--nat-mix and --nat-timeout describe the NATs of --nat-share: "
+                        + "give it too");
+            }
+            return null;
+        }
+        return NatMix.parse(natShare, natMix, natTimeout);
+    }
+
     @Override
     public Integer call() throws Exception {
         SimConfig config;
+        Simulation simulation;
         List<ReportRun> runs = new ArrayList<>();
         try {
             config = new SimConfig(nodes, lookups, churn, loss, seed, warmupSeconds, durationSeconds, 1, 10,
@@ -213,10 +244,11 @@ public final class SimCommand implements Callable<Integer> {
             for (Path other : compare) {
                 runs.add(ReportRun.read(other));
             }
+            simulation = new Simulation(config, LatencyMatrix.planetLab());
+            simulation.withNats(natMix());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()); // a usage error: exit 2
         }
-        Simulation simulation = new Simulation(config, LatencyMatrix.planetLab());
         ProgressBar bar = new ProgressBar(System.err, "lookups", lookups, !noProgress && System.console() != null);
         simulation.onProgress(bar::update);
         if (!recordsCheckAfter.isZero() && records == 0) {
@@ -227,17 +259,24 @@ public final class SimCommand implements Callable<Integer> {
         SimReport report = simulation.run();
         bar.finish();
         RecordWorkload.Figures recordFigures = simulation.recordFigures();
+        NatOutcome natOutcome = simulation.natOutcome();
         PrintStream out = System.out;
         if (json) {
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(report.toJsonMap());
             if (recordFigures != null) {
                 m.put("records", recordFigures.toJsonMap());
             }
+            if (natOutcome != null) {
+                m.put("nat", natOutcome.toJsonMap());
+            }
             out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
         } else {
             out.print(report.toTable());
             if (recordFigures != null) {
                 out.print(recordFigures.toTable());
+            }
+            if (natOutcome != null) {
+                out.print(natOutcome.toTable());
             }
         }
         if (reportDir != null) {

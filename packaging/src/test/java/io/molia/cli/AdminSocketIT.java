@@ -127,7 +127,7 @@ class AdminSocketIT {
             assertEquals("epoll", info.get("transport").asText());
             assertEquals(NodeConfig.defaultShards(), info.get("sockets").size(), "one socket per shard");
             fields(info.get("sockets").get(0), "shard", "receive_buffer_bytes", "send_buffer_bytes",
-                    "kernel_receive_drops");
+                    "kernel_receive_drops", "send_drops");
             assertEquals(4, info.get("routing_table_size").asInt());
             assertTrue(info.get("uptime_ms").asLong() > 0);
 

@@ -14,12 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * `molia devnet --processes`: real node processes (one shard each) join, pass the self-check, and the devnet prints
- * each node's RSS from /proc, then stops them all at the end of {@code --duration}.
+ * `molia devnet --processes`: real node processes (one shard each, small JVMs) join, pass the self-check, and the
+ * devnet prints each node's RSS and PSS from /proc, then stops them all at the end of {@code --duration}.
  */
 class DevnetProcessesIT {
     private static final Pattern SUMMARY = Pattern.compile(
             "node RSS: min (\\d+), median (\\d+), max (\\d+), sum (\\d+) MiB over (\\d+) node processes");
+    private static final Pattern PSS = Pattern.compile(
+            "node PSS: min (\\d+), median (\\d+), max (\\d+), sum (\\d+) MiB over (\\d+) node processes");
 
     @Test
     void aDevnetOfNodeProcessesReportsEachNodesRss(@TempDir Path dir) throws Exception {
@@ -36,6 +38,11 @@ class DevnetProcessesIT {
         long min = Long.parseLong(m.group(1));
         long max = Long.parseLong(m.group(3));
         assertTrue(min > 10 && min <= max && Long.parseLong(m.group(4)) >= 2 * min, out);
-        assertTrue(out.contains("node RSS (MiB) 0:") && out.contains(" 1:"), out);
+        assertTrue(out.contains("node RSS/PSS (MiB) 0:") && out.contains(" 1:"), out);
+        Matcher pss = PSS.matcher(out);
+        assertTrue(pss.find(), out);
+        // Shared pages (libjvm, the class-data archive) count whole in each RSS, a share in each PSS.
+        assertTrue(Long.parseLong(pss.group(1)) > 5 && Long.parseLong(pss.group(4)) <= Long.parseLong(m.group(4)),
+                out);
     }
 }

@@ -242,6 +242,31 @@ class MoliaCommandTest {
         assertTrue(json.get("latency_ms").get("p95").asDouble() >= json.get("latency_ms").get("p50").asDouble());
     }
 
+    /** {@code --nat-share} adds the NAT figures to the JSON; NAT flags without it, or a bad mix, are usage errors. */
+    @Test
+    void simWithNatsPrintsTheirFiguresAndRefusesStrayNatFlags() throws Exception {
+        String out = captureStdout(() -> assertEquals(0, run("sim", "--nodes", "300", "--lookups", "40", "--seed", "2",
+                "--warmup", "20", "--duration", "20", "--nat-share", "0.6", "--json", "--no-progress")));
+        JsonNode nat = new ObjectMapper().readTree(out).get("nat");
+        assertEquals(50, nat.get("mix").get("port_restricted").asInt());
+        int live = 0;
+        for (JsonNode type : nat.get("by_type")) {
+            live += type.get("nodes").asInt();
+        }
+        assertEquals(300, live, nat.toString());
+        assertTrue(nat.get("by_type").get("port-restricted").get("clients").asInt() > 0, nat.toString());
+        assertEquals(40, nat.get("lookups_from_natted").get("lookups").asInt()
+                + nat.get("lookups_from_public").get("lookups").asInt(), nat.toString());
+        assertEquals(2, run("sim", "--nodes", "300", "--nat-mix", "10/20/50/20", "--nat-timeout", "60",
+                "--no-progress"));
+        assertTrue(err.toString().strip().startsWith("molia: --nat-mix and --nat-timeout describe the NATs of "
+                + "--nat-share"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("sim", "--nodes", "300", "--nat-share", "0.6", "--nat-mix", "10/20/50", "--no-progress"));
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        assertTrue(err.toString().contains("four percentages"), err.toString());
+    }
+
     /**
      * {@code --report} writes a page of inline SVG plots and the run's samples; a second run overlays the first
      * ({@code --compare}); a partition's outcome is on the page; a file that is not a run is refused in one line.

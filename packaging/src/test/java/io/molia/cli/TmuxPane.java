@@ -88,8 +88,25 @@ final class TmuxPane implements AutoCloseable {
     }
 
     @Override
+    /**
+     * Ends the session and waits (up to 10 s) for the program in the pane to exit: killed by the hangup, a JVM still
+     * runs its shutdown (a shell saves its history), and a test's temporary directory must not be deleted under it.
+     */
     public void close() throws Exception {
+        java.util.Optional<ProcessHandle> program = panePid().flatMap(ProcessHandle::of);
         new ProcessBuilder("tmux", "kill-session", "-t", session).redirectErrorStream(true).start().waitFor();
+        if (program.isPresent()) {
+            program.get().onExit().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The pid of the program the pane runs, if the session is still there. */
+    private java.util.Optional<Long> panePid() throws Exception {
+        Process p = new ProcessBuilder("tmux", "display-message", "-p", "-t", session, "#{pane_pid}")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        return p.waitFor() == 0 && out.matches("\\d+") ? java.util.Optional.of(Long.parseLong(out))
+                : java.util.Optional.empty();
     }
 
     private static String run(String... command) throws Exception {

@@ -1,11 +1,11 @@
-package io.molia.node;
+package io.molia.transport;
 
 import java.net.InetSocketAddress;
 
 import io.molia.contact.NodeAddress;
 
 /**
- * Recent peers' endpoints in both forms, so the protocol loop converts a datagram's source and destination without
+ * Recent peers' endpoints in both forms, so a shard's Netty channel path ({@link ChannelDatagrams}) converts a datagram's source and destination without
  * allocating: {@link InetSocketAddress} and {@link NodeAddress} are immutable, so one instance serves every datagram
  * to or from that peer. Without it each transmit built an {@code InetSocketAddress}, an {@code InetAddress} and a
  * {@code byte[]}, and each receive cloned the sender's address bytes into a new {@code NodeAddress}.
@@ -31,7 +31,7 @@ final class InetAddressCache {
         if (key != null && key.equals(to)) {
             return outValues[slot];
         }
-        InetSocketAddress inet = SocketAddresses.toInet(to);
+        InetSocketAddress inet = InetEndpoints.toInet(to);
         outKeys[slot] = to;
         outValues[slot] = inet;
         return inet;
@@ -44,7 +44,7 @@ final class InetAddressCache {
         if (key != null && key.equals(sender)) {
             return inValues[slot];
         }
-        NodeAddress address = SocketAddresses.toNodeAddress(sender);
+        NodeAddress address = InetEndpoints.toNodeAddress(sender.getAddress(), sender.getPort());
         inKeys[slot] = sender;
         inValues[slot] = address;
         int out = slot(address.hashCode());
