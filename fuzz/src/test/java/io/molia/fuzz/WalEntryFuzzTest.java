@@ -78,7 +78,12 @@ class WalEntryFuzzTest {
                         1_790_172_800_000L)),
                 Arrays.copyOf(b, WalEntries.providerRemove(f, b, 1013, KEY, PROVIDER.id())),
                 blobEntry(f, 1014, BLOB.fragments().get(11).index()),
-                blobEntry(f, 1015, -1));
+                blobEntry(f, 1015, -1),
+                Arrays.copyOf(b, WalEntries.republishAdd(f, b, 1016, KEY, PROVIDER, null, 1_790_000_000_000L,
+                        1_790_079_200_000L)),
+                Arrays.copyOf(b, WalEntries.republishAdd(f, b, 1017, MUTABLE.key(), null, MUTABLE, 1_790_000_000_000L,
+                        1_790_003_600_000L)),
+                Arrays.copyOf(b, WalEntries.republishRemove(f, b, 1018, WalEntries.REPUBLISH_MUTABLE, KEY)));
     }
 
     /** Fragment {@code index} of {@link #BLOB} under its placement key, or (-1) its manifest under its key. */
@@ -231,6 +236,13 @@ class WalEntryFuzzTest {
             }
             case WalFormat.TYPE_BLOB_FRAGMENT, WalFormat.TYPE_BLOB_MANIFEST ->
                     WalEntries.blob(format, out, seq, id, state.blobs().get(id));
+            case WalFormat.TYPE_REPUBLISH_ADD -> {
+                WalState.Republish r = state.republishList().get(0);
+                yield WalEntries.republishAdd(format, out, seq, r.key(), r.provider(), r.mutable(),
+                        r.publishedWallMs(), r.nextWallMs());
+            }
+            case WalFormat.TYPE_REPUBLISH_REMOVE -> WalEntries.republishRemove(format, out, seq,
+                    alone[WalFormat.HEADER_BYTES], NodeId.fromBytes(alone, WalFormat.HEADER_BYTES + 1));
             default -> throw new AssertionError("check accepted unknown type " + type);
         };
         byte[] reencoded = Arrays.copyOf(out, n);
@@ -250,6 +262,14 @@ class WalEntryFuzzTest {
             WalState again2 = new WalState();
             assertNull(again2.apply(type, reencoded, WalFormat.HEADER_BYTES, n - WalFormat.HEADER_BYTES));
             assertEquals(state.providerList(), again2.providerList(), "provider_put re-encoding");
+            return entry;
+        }
+        if (type == WalFormat.TYPE_REPUBLISH_ADD && !Arrays.equals(entry, reencoded)
+                && state.republishList().get(0).provider() != null) {
+            // A republished provider record holds addresses as provider_put does: the same IPv4-mapped form.
+            WalState again2 = new WalState();
+            assertNull(again2.apply(type, reencoded, WalFormat.HEADER_BYTES, n - WalFormat.HEADER_BYTES));
+            assertEquals(state.republishList(), again2.republishList(), "republish_add re-encoding");
             return entry;
         }
         assertArrayEquals(entry, reencoded, "an accepted " + WalFormat.typeName(type)

@@ -257,7 +257,13 @@ public final class NodeCore {
         recordRequests = new RecordRequests(config);
         recordRequests.journal(journal);
         republisher = new Republisher(config);
+        republisher.journal(journal);
         replicator = new Replicator(config);
+    }
+
+    /** What this node republishes as the owner of its records (restored from the WAL at start). */
+    public Republisher republisher() {
+        return republisher;
     }
 
     public CoreCounters counters() {
@@ -272,6 +278,7 @@ public final class NodeCore {
         this.journal = journal;
         records.journal(journal);
         recordRequests.journal(journal);
+        republisher.journal(journal);
         if (routing != null) {
             routing.journal(journal);
         }

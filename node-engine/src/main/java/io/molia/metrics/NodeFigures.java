@@ -55,6 +55,8 @@ public final class NodeFigures {
                     n -> n.isolated() ? 1 : 0),
             Figure.counter("ban_dropped_datagrams", "Datagrams dropped because an operator banned their sender",
                     NodeSource::banDroppedDatagrams),
+            Figure.counter("egress_bytes", "Bytes of every datagram the node sent (UDP payloads, relay frames "
+                    + "included): repair traffic and relaying as a share of it", NodeSource::egressBytes),
             Figure.nanosCounter("admin_protocol_loop_ns",
                     "CPU time the protocol loop spent taking operator views and making changes",
                     NodeSource::operatorLoopNs),

@@ -74,6 +74,9 @@ public final class NodeMetrics implements AutoCloseable {
 
         long banDroppedDatagrams();
 
+        /** Bytes of every datagram the node sent (UDP payloads, relay frames included): the base of shares of egress. */
+        long egressBytes();
+
         long operatorLoopNs();
 
         /** The NAT state (read racily, as every figure is), or null where there is none (its figures are left out). */

@@ -28,12 +28,6 @@ import io.molia.crypto.Blake3;
  * 14 transfers under way. Thread-safe: callbacks run on the shard's loop, a put or get keeps its state to itself.
  */
 final class BlobOperations {
-    /**
-     * Nodes a get asks in turn for one fragment, closest to its placement key first: a put placed it on one of these,
-     * having skipped at most 13 that held another fragment of the stripe.
-     */
-    static final int CANDIDATES_PER_FRAGMENT = ReedSolomon.TOTAL;
-
     /** What a node's routing table owner does for blobs: {@link MoliaNode} runs each on its shard 0. */
     interface Network {
         /** This node: a fetch from it reads its own store. */
@@ -223,10 +217,14 @@ final class BlobOperations {
         }
     }
 
-    /** Fragment {@code index}'s data from the first candidate holding a good one; null when none does. */
+    /**
+     * Fragment {@code index}'s data from the first candidate holding a good one; null when none does. Every node the
+     * lookup returned is asked in turn, closest first: a put may have placed it past the first 14 (a push refused
+     * there), and nodes that joined since, closer to the placement key, hold nothing and push the holder back.
+     */
     private CompletableFuture<byte[]> fetchFragment(NodeId key, BlobManifest manifest, int stripe, int index,
             NodeId placement, List<Contact> candidates, int from) {
-        if (from >= Math.min(candidates.size(), CANDIDATES_PER_FRAGMENT + 1)) {
+        if (from >= candidates.size()) {
             return CompletableFuture.completedFuture(null);
         }
         return network.fetch(candidates.get(from), placement).thenCompose(object -> {

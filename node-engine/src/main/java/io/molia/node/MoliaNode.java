@@ -90,6 +90,8 @@ public final class MoliaNode implements AutoCloseable {
     final NodeConfig config;
     /** Operator bans: changed on shard 0's loop, read by every shard through the published view. */
     final BanList bans = new BanList();
+    /** Bytes of every datagram the shards sent (relay frames too): relaying takes a share of it, metrics show it. */
+    final LongAdder egressBytes = new LongAdder();
     final long startedNs = System.nanoTime();
     final long startedUnixMs = System.currentTimeMillis();
     /** CPU time shard 0's loop spent in operator views and changes (written by the loop only; read racily). */
@@ -179,6 +181,11 @@ public final class MoliaNode implements AutoCloseable {
             }
 
             @Override
+            public long egressBytes() {
+                return egressBytes.sum();
+            }
+
+            @Override
             public long operatorLoopNs() {
                 return operatorLoopNs;
             }
@@ -217,7 +224,6 @@ public final class MoliaNode implements AutoCloseable {
         PublishedRouting routing = new PublishedRouting(self.id());
         DhtRole role = new DhtRole();
         RelayRoutes relayRoutes = new RelayRoutes();
-        LongAdder egressBytes = new LongAdder(); // every shard's datagrams: relaying takes a share of it
         List<NodeCore> cores = new ArrayList<>();
         List<Executor> loops = new ArrayList<>();
         byte[] tokenSecret = new byte[WriteTokens.Secret.BYTES];

@@ -124,6 +124,11 @@ public final class NodeState implements NodeMetrics.NodeSource {
         return node.bans.droppedDatagrams();
     }
 
+    @Override
+    public long egressBytes() {
+        return node.egressBytes.sum();
+    }
+
     /** Each shard's figures ({@link io.molia.metrics.NodeFigures}), read racily as a metrics scrape reads them. */
     public List<NodeMetrics.ShardSource> shardSources() {
         return node.shardSources;

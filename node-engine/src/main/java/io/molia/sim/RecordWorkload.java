@@ -19,11 +19,16 @@ import io.molia.record.SignedNodeRecord;
  * from the operations' own start and end, in virtual time; a read succeeds when it returns the record written (the
  * same seq) or a provider list naming the provider. Reads whose writer left before they start are not issued.
  *
+ * <p>With a survival check ({@code --records-check-after}), every write that stored its record is read again by a
+ * random node that long after it finished, churn, republish and repair running meanwhile: the share of those reads
+ * that still find the record (the seq written, the provider named) is the records' survival. A check whose reader
+ * leaves before it completes is not counted.
+ *
  * <p>Single-threaded (the simulation's thread).
  */
 public final class RecordWorkload {
-    /** What a read is waiting for: the mutable record written, or the provider announced. */
-    record Expected(MutableRecord mutable, NodeId provider) {
+    /** What a read is waiting for: the mutable record written, or the provider announced as a provider of content. */
+    record Expected(MutableRecord mutable, NodeId provider, NodeId content) {
     }
 
     /** The figures of a run's record rounds. */
@@ -31,7 +36,7 @@ public final class RecordWorkload {
             SimReport.Percentiles provide, SimReport.Percentiles provideAcknowledged,
             SimReport.Percentiles mutableGet, SimReport.Percentiles mutableFirstAnswer,
             SimReport.Percentiles providerLookup, int publishesStored, int providesStored, int mutableGetsFound,
-            int mutableGets, int providerLookupsFound, int providerLookups) {
+            int mutableGets, int providerLookupsFound, int providerLookups, Survival survival) {
 
         public Map<String, Object> toJsonMap() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -49,6 +54,9 @@ public final class RecordWorkload {
             m.put("mutable_gets", mutableGets);
             m.put("provider_lookups_found", providerLookupsFound);
             m.put("provider_lookups", providerLookups);
+            if (survival != null) {
+                m.put("survival", survival.toJsonMap());
+            }
             return m;
         }
 
@@ -63,7 +71,7 @@ public final class RecordWorkload {
                     "mutable get", fmt(mutableGet) + "  found " + mutableGetsFound + "/" + mutableGets,
                     "mutable get, first answer", fmt(mutableFirstAnswer),
                     "provider lookup", fmt(providerLookup) + "  found " + providerLookupsFound + "/"
-                            + providerLookups);
+                            + providerLookups) + (survival == null ? "" : survival.toTable());
         }
 
         private static String fmt(SimReport.Percentiles p) {
@@ -79,7 +87,46 @@ public final class RecordWorkload {
         }
     }
 
+    /**
+     * The records read again {@code checkAfterNs} after their write: how many of each kind were checked, and found.
+     */
+    public record Survival(long checkAfterNs, int mutableChecked, int mutableFound, int providerChecked,
+            int providerFound) {
+        public double mutableShare() {
+            return mutableChecked == 0 ? 0 : (double) mutableFound / mutableChecked;
+        }
+
+        public double providerShare() {
+            return providerChecked == 0 ? 0 : (double) providerFound / providerChecked;
+        }
+
+        Map<String, Object> toJsonMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("check_after_s", checkAfterNs / 1_000_000_000L);
+            m.put("mutable_checked", mutableChecked);
+            m.put("mutable_found", mutableFound);
+            m.put("provider_checked", providerChecked);
+            m.put("provider_found", providerFound);
+            return m;
+        }
+
+        String toTable() {
+            return String.format(java.util.Locale.ROOT, "%-28s mutable %d/%d (%.1f %%), provider %d/%d (%.1f %%)%n",
+                    "retrievable after " + checkAfterNs / 1_000_000_000L + " s", mutableFound, mutableChecked,
+                    100 * mutableShare(), providerFound, providerChecked, 100 * providerShare());
+        }
+    }
+
     private final int rounds;
+    private final long checkAfterNs;
+    /** Writes that stored their record, by check index: read again {@link #checkAfterNs} after they finished. */
+    private final List<Expected> toCheck = new ArrayList<>();
+    private int checksWaiting;
+    private final Map<Long, Expected> checkReads = new HashMap<>();
+    private int mutableChecked;
+    private int mutableCheckFound;
+    private int providerChecked;
+    private int providerCheckFound;
     /** Handles (incarnation-keyed, see {@code Simulation.key}) of writes and reads in flight. */
     private final Map<Long, Expected> writes = new HashMap<>();
     private final Map<Long, Expected> reads = new HashMap<>();
@@ -96,20 +143,46 @@ public final class RecordWorkload {
     private int lookupsFound;
     private int started;
 
-    RecordWorkload(int rounds) {
+    /** {@code checkAfterNs}: how long after its write each stored record is read again; 0 for no survival check. */
+    RecordWorkload(int rounds, long checkAfterNs) {
         this.rounds = rounds;
+        this.checkAfterNs = checkAfterNs;
     }
 
     int rounds() {
         return rounds;
     }
 
-    /** A round's write started under {@code key}; -1: the node refused to start it (too many operations). */
-    void onWriteStarted(long key, MutableRecord mutable, NodeId provider) {
+    long checkAfterNs() {
+        return checkAfterNs;
+    }
+
+    /**
+     * A round's write started under {@code key}; -1: the node refused to start it (too many operations). A mutable
+     * record ({@code provider}, {@code content} null), or {@code provider} announced for {@code content}.
+     */
+    void onWriteStarted(long key, MutableRecord mutable, NodeId provider, NodeId content) {
         if (key != -1) {
-            writes.put(key, new Expected(mutable, provider));
+            writes.put(key, new Expected(mutable, provider, content));
         }
         started++;
+    }
+
+    /** {@code e}'s write stored its record: it is to be checked; returns the index {@link #takeCheck} takes. */
+    int addCheck(Expected e) {
+        toCheck.add(e);
+        checksWaiting++;
+        return toCheck.size() - 1;
+    }
+
+    /** What check {@code index} reads; the check is no longer waiting (its read may still not start). */
+    Expected takeCheck(int index) {
+        checksWaiting--;
+        return toCheck.set(index, null);
+    }
+
+    void onCheckStarted(long key, Expected e) {
+        checkReads.put(key, e);
     }
 
     /** A write finished: its latency is counted; returns what the read that follows must find (null: not ours). */
@@ -139,6 +212,11 @@ public final class RecordWorkload {
     void onMutableGet(long key, CoreEvent.MutableGetCompleted done) {
         Expected e = reads.remove(key);
         if (e == null) {
+            Expected c = checkReads.remove(key);
+            if (c != null) {
+                mutableChecked++;
+                mutableCheckFound += done.record() != null && done.record().seq() == c.mutable().seq() ? 1 : 0;
+            }
             return;
         }
         getMs.add((done.finishedNs() - done.startedNs()) / 1e6);
@@ -151,31 +229,44 @@ public final class RecordWorkload {
     void onProvidersFound(long key, CoreEvent.ProvidersFound done) {
         Expected e = reads.remove(key);
         if (e == null) {
+            Expected c = checkReads.remove(key);
+            if (c != null) {
+                providerChecked++;
+                providerCheckFound += names(done, c.provider()) ? 1 : 0;
+            }
             return;
         }
         lookupMs.add((done.finishedNs() - done.startedNs()) / 1e6);
-        for (SignedNodeRecord p : done.providers()) {
-            if (p.id().equals(e.provider())) {
-                lookupsFound++;
-                break;
-            }
-        }
+        lookupsFound += names(done, e.provider()) ? 1 : 0;
     }
 
-    /** Every round started and nothing in flight. */
+    private static boolean names(CoreEvent.ProvidersFound done, NodeId provider) {
+        for (SignedNodeRecord p : done.providers()) {
+            if (p.id().equals(provider)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every round started, every check read, and nothing in flight. */
     boolean done() {
-        return started >= 2 * rounds && writes.isEmpty() && reads.isEmpty();
+        return started >= 2 * rounds && writes.isEmpty() && reads.isEmpty() && checksWaiting == 0
+                && checkReads.isEmpty();
     }
 
     /** Forgets what waits on the node of {@code incarnation}, which left: its operations never complete. */
     void forget(int incarnation) {
         writes.keySet().removeIf(k -> (int) (k >>> 32) == incarnation);
         reads.keySet().removeIf(k -> (int) (k >>> 32) == incarnation);
+        checkReads.keySet().removeIf(k -> (int) (k >>> 32) == incarnation);
     }
 
     Figures figures() {
         return new Figures(rounds, p(publishMs), p(publishAckMs), p(provideMs), p(provideAckMs), p(getMs), p(firstAnswerMs), p(lookupMs),
-                publishesStored, providesStored, getsFound, getMs.size(), lookupsFound, lookupMs.size());
+                publishesStored, providesStored, getsFound, getMs.size(), lookupsFound, lookupMs.size(),
+                checkAfterNs == 0 ? null : new Survival(checkAfterNs, mutableChecked, mutableCheckFound,
+                        providerChecked, providerCheckFound));
     }
 
     private static SimReport.Percentiles p(List<Double> values) {

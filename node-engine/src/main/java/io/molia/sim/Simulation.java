@@ -123,8 +123,6 @@ public final class Simulation {
     private final Map<NodeAddress, SimNode> byAddress = new HashMap<>();
     private final Set<Integer> usedIps = new HashSet<>();
     private final Map<Long, MeasuredLookup> measured = new HashMap<>();
-    /** The key each round's provide announced, by the provide's handle key, until its lookup starts. */
-    private final Map<Long, NodeId> providedKeys = new HashMap<>();
     private final List<LookupSample> completed = new ArrayList<>();
     private final LatencyBreakdown breakdown = new LatencyBreakdown();
     /** Sites of the region a {@link Partition} cuts off (all false without one). */
@@ -179,7 +177,18 @@ public final class Simulation {
 
     /** Adds {@code rounds} record rounds ({@link RecordWorkload}) over the lookups' span; before {@link #run}. */
     public void withRecords(int rounds) {
-        this.records = rounds > 0 ? new RecordWorkload(rounds) : null;
+        withRecords(rounds, 0);
+    }
+
+    /**
+     * As {@link #withRecords(int)}, and every record stored is read again {@code checkAfterNs} of virtual time after
+     * its write (its survival under churn, with republish and repair running); 0 checks nothing.
+     */
+    public void withRecords(int rounds, long checkAfterNs) {
+        if (checkAfterNs < 0) {
+            throw new IllegalArgumentException("--records-check-after must not be negative");
+        }
+        this.records = rounds > 0 ? new RecordWorkload(rounds, checkAfterNs) : null;
     }
 
     /**
@@ -245,7 +254,8 @@ public final class Simulation {
         if (config.churnPerMinute() > 0) {
             schedule(nextChurnGapNs(), EventKind.CHURN, -1, 0, null, null);
         }
-        long deadlineNs = warmupNs + spanNs + MAX_DRAIN_AFTER_LAST_LOOKUP_NS;
+        long deadlineNs = warmupNs + spanNs + MAX_DRAIN_AFTER_LAST_LOOKUP_NS
+                + (records == null ? 0 : records.checkAfterNs());
         int reported = 0;
         Event e;
         while ((e = queue.poll()) != null && e.timeNs <= deadlineNs) {
@@ -265,7 +275,7 @@ public final class Simulation {
 
     // ------------------------------------------------------------------ events
 
-    private enum EventKind { DELIVER, PROBE, WAKE, LOOKUP, CHURN, RECORD }
+    private enum EventKind { DELIVER, PROBE, WAKE, LOOKUP, CHURN, RECORD, RECORD_CHECK }
 
     private static final class Event implements Comparable<Event> {
         final long timeNs;
@@ -342,6 +352,7 @@ public final class Simulation {
             }
             case LOOKUP -> startMeasuredLookup();
             case RECORD -> startRecordRound();
+            case RECORD_CHECK -> startRecordCheck(e.slot);
             case CHURN -> {
                 replaceRandomNode();
                 schedule(nowNs + nextChurnGapNs(), EventKind.CHURN, -1, 0, null, null);
@@ -959,16 +970,25 @@ public final class Simulation {
         recordRandom.nextBytes(value);
         MutableRecord mutable = MutableRecord.sign(identity, salt, 1, value);
         long handle = origin.core.startPutMutable(nowNs, mutable, MutableStore.NO_CAS);
-        records.onWriteStarted(handle < 0 ? -1 : key(origin, handle), mutable, null);
+        records.onWriteStarted(handle < 0 ? -1 : key(origin, handle), mutable, null, null);
         NodeId content = new NodeId(recordRandom.nextLong(), recordRandom.nextLong(), recordRandom.nextLong(),
                 recordRandom.nextLong());
         SignedNodeRecord self = SignedNodeRecord.sign(identity, List.of(origin.contact.address()), 1, 0);
         handle = origin.core.startProvide(nowNs, content, self);
-        records.onWriteStarted(handle < 0 ? -1 : key(origin, handle), null, origin.contact.id());
-        if (handle >= 0) {
-            providedKeys.put(key(origin, handle), content);
-        }
+        records.onWriteStarted(handle < 0 ? -1 : key(origin, handle), null, origin.contact.id(), content);
         drain(origin);
+    }
+
+    /** A random node reads again the record of check {@code index}: is it still retrievable? */
+    private void startRecordCheck(int index) {
+        RecordWorkload.Expected e = records.takeCheck(index);
+        SimNode reader = randomJoinedNode(recordRandom, -1);
+        long handle = e.mutable() != null ? reader.core.startGetMutable(nowNs, e.mutable().key())
+                : reader.core.startFindProviders(nowNs, e.content());
+        if (handle >= 0) {
+            records.onCheckStarted(key(reader, handle), e);
+        }
+        drain(reader);
     }
 
     private void onRecordEvent(SimNode node, CoreEvent event) {
@@ -979,9 +999,13 @@ public final class Simulation {
                 if (e == null) {
                     return; // a republish, not a round's write
                 }
+                if (records.checkAfterNs() > 0 && w.stored() > 0) {
+                    schedule(nowNs + records.checkAfterNs(), EventKind.RECORD_CHECK, records.addCheck(e), 0, null,
+                            null);
+                }
                 SimNode reader = randomJoinedNode(recordRandom, node.slot);
                 long handle = e.mutable() != null ? reader.core.startGetMutable(nowNs, e.mutable().key())
-                        : reader.core.startFindProviders(nowNs, providedKeys.remove(k));
+                        : reader.core.startFindProviders(nowNs, e.content());
                 if (handle >= 0) {
                     records.onReadStarted(key(reader, handle), e);
                 }

@@ -19,6 +19,7 @@ import io.molia.contact.NodeId;
 import io.molia.core.NodeCore;
 import io.molia.core.PeerScores;
 import io.molia.core.RoutingEntry;
+import io.molia.core.store.Republisher;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -126,6 +127,10 @@ public final class DurableShard implements AutoCloseable {
         for (WalState.Provider p : owned.providerList()) {
             core.recordRequests().providers().restore(p.key(), p.record(), clock.toMonoNs(p.storedWallMs()),
                     clock.toMonoNs(p.expiresWallMs()));
+        }
+        for (WalState.Republish r : own.state().republishList()) { // journaled by the core that published it
+            core.republisher().restore(new Republisher.Scheduled(new Republisher.Due(r.key(), r.provider(),
+                    r.mutable()), clock.toMonoNs(r.publishedWallMs()), clock.toMonoNs(r.nextWallMs())));
         }
         if (core.ownsRoutingTable()) { // before the peers: a low scorer is not let back in
             PeerScores scores = core.routingTable().scores();
@@ -382,6 +387,10 @@ public final class DurableShard implements AutoCloseable {
         }
         if (core.blobTransfers() != null) {
             core.blobTransfers().store().forEach(s::putBlob);
+        }
+        for (Republisher.Scheduled r : core.republisher().entries()) {
+            s.putRepublish(new WalState.Republish(r.due().key(), r.due().provider(), r.due().mutable(),
+                    clock.toWallMs(r.publishedNs()), clock.toWallMs(r.nextNs())));
         }
         return s;
     }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import io.molia.contact.Contact;
 import io.molia.contact.NodeId;
+import io.molia.core.store.Republisher;
 import io.molia.core.store.StoreJournal;
 import io.molia.record.MutableRecord;
 import io.molia.record.SignedNodeRecord;
@@ -118,6 +119,22 @@ public final class ShardWal implements StoreJournal, io.molia.blob.BlobJournal, 
     @Override
     public void onProviderRemoved(NodeId key, NodeId provider, Removal why) {
         appendEntry(WalEntries.providerRemove(format, scratch, nextSequence, key, provider));
+    }
+
+    @Override
+    public void onRepublishAdd(Republisher.Due due, long publishedNs, long nextNs) {
+        int need = WalEntries.republishAddBytes(due.provider(), due.mutable());
+        if (scratch.length < need) {
+            scratch = new byte[Math.max(need, scratch.length * 2)];
+        }
+        appendEntry(WalEntries.republishAdd(format, scratch, nextSequence, due.key(), due.provider(), due.mutable(),
+                clock.toWallMs(publishedNs), clock.toWallMs(nextNs)));
+    }
+
+    @Override
+    public void onRepublishRemove(NodeId key, boolean provider) {
+        appendEntry(WalEntries.republishRemove(format, scratch, nextSequence, provider ? WalEntries.REPUBLISH_PROVIDER
+                : WalEntries.REPUBLISH_MUTABLE, key));
     }
 
     @Override

@@ -24,7 +24,8 @@ import io.molia.contact.NodeId;
  * <pre>
  *  header (52 bytes)  "MOLIASNP" | format u32 | shard u32 | generation u64 | last sequence u64 | created ms u64
  *                     | entry count u64 | CRC32C u32 of the 48 bytes before it
- *  entries            WAL entries (record_put, mutable_put, provider_put, peer_add, peer_score; sequence 0), each
+ *  entries            WAL entries (record_put, mutable_put, provider_put, peer_add, peer_score, ..., republish_add;
+ *                     sequence 0), each
  *                     with its own CRC32C
  *  trailer (52 bytes) "MOLIAEND" | entry count u64 | store digest (32 bytes) | CRC32C u32 of the file before it
  * </pre>
@@ -62,7 +63,8 @@ public final class SnapshotFile {
         for (WalState.Peer p : state.peers().values()) {
             entries += p.failures() > 0 ? 1 : 0;
         }
-        entries += state.behaviours().size() + state.bans().size() + state.blobs().size();
+        entries += state.behaviours().size() + state.bans().size() + state.blobs().size()
+                + state.republishList().size();
         CRC32C fileCrc = new CRC32C();
         WalFormat f = new WalFormat();
         byte[] buf = new byte[4096];
@@ -121,6 +123,14 @@ public final class SnapshotFile {
                     buf = new byte[need];
                 }
                 write(out, fileCrc, buf, WalEntries.blob(f, buf, 0, blob.getKey(), blob.getValue()));
+            }
+            for (WalState.Republish r : state.republishList()) {
+                int need = WalEntries.republishAddBytes(r.provider(), r.mutable());
+                if (buf.length < need) {
+                    buf = new byte[need];
+                }
+                write(out, fileCrc, buf, WalEntries.republishAdd(f, buf, 0, r.key(), r.provider(), r.mutable(),
+                        r.publishedWallMs(), r.nextWallMs()));
             }
             byte[] t = new byte[HEADER];
             System.arraycopy(END, 0, t, 0, 8);

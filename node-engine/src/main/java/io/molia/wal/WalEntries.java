@@ -26,6 +26,9 @@ import io.molia.record.SignedNodeRecord;
  *     signature 64, address count u8, then per address: length u8, address (6 or 18 bytes)
  * <li>provider_remove: key 32, provider node ID 32
  * <li>blob_fragment, blob_manifest: key 32 (placement key, manifest key), the object as pushed (io.molia.blob)
+ * <li>republish_add: kind u8 (0 provider, 1 mutable), then a provider_put or mutable_put payload of the record whose
+ *     stored field is when it was last published and expires field when it is due again (wall ms)
+ * <li>republish_remove: kind u8, key 32
  * </ul>
  */
 public final class WalEntries {
@@ -126,6 +129,38 @@ public final class WalEntries {
         key.writeTo(b, WalFormat.HEADER_BYTES);
         provider.writeTo(b, WalFormat.HEADER_BYTES + 32);
         return f.seal(b, 0, WalFormat.TYPE_PROVIDER_REMOVE, 1, seq, 64);
+    }
+
+    /** republish_add / republish_remove kinds: what the owner re-announces under a key. */
+    public static final int REPUBLISH_PROVIDER = 0;
+    public static final int REPUBLISH_MUTABLE = 1;
+    public static final int REPUBLISH_REMOVE_BYTES = 33;
+
+    /** Size of the buffer a republish_add of {@code provider} or {@code mutable} (one of them null) needs. */
+    public static int republishAddBytes(SignedNodeRecord provider, MutableRecord mutable) {
+        return 1 + (provider != null ? providerPutBytes(provider) : mutablePutBytes(mutable));
+    }
+
+    /**
+     * What this node republishes as owner: the provider record of {@code key}, or (provider null) {@code mutable},
+     * last published at {@code publishedWallMs} and due again at {@code nextWallMs}. Written as the provider_put or
+     * mutable_put it would be, behind a kind byte.
+     */
+    public static int republishAdd(WalFormat f, byte[] b, long seq, NodeId key, SignedNodeRecord provider,
+            MutableRecord mutable, long publishedWallMs, long nextWallMs) {
+        int n = provider != null ? providerPut(f, b, seq, key, provider, publishedWallMs, nextWallMs)
+                : mutablePut(f, b, seq, mutable, publishedWallMs, nextWallMs);
+        int payload = n - WalFormat.HEADER_BYTES;
+        System.arraycopy(b, WalFormat.HEADER_BYTES, b, WalFormat.HEADER_BYTES + 1, payload);
+        b[WalFormat.HEADER_BYTES] = (byte) (provider != null ? REPUBLISH_PROVIDER : REPUBLISH_MUTABLE);
+        return f.seal(b, 0, WalFormat.TYPE_REPUBLISH_ADD, 1, seq, payload + 1);
+    }
+
+    /** The owner no longer republishes what it held of {@code kind} under {@code key}. */
+    public static int republishRemove(WalFormat f, byte[] b, long seq, int kind, NodeId key) {
+        b[WalFormat.HEADER_BYTES] = (byte) kind;
+        key.writeTo(b, WalFormat.HEADER_BYTES + 1);
+        return f.seal(b, 0, WalFormat.TYPE_REPUBLISH_REMOVE, 1, seq, REPUBLISH_REMOVE_BYTES);
     }
 
     /** The record of a mutable_put payload, or null when its lengths do not add up to {@code len}. */

@@ -46,6 +46,35 @@ public final class WalState {
     public record Ban(NodeId peer, long subnetKey, long expiresWallMs) {
     }
 
+    /**
+     * A record this node republishes as owner: the provider record of {@code key} ({@code provider} set) or a signed
+     * mutable record ({@code mutable} set, key = its key), last published and next due (wall ms).
+     */
+    public record Republish(NodeId key, SignedNodeRecord provider, MutableRecord mutable, long publishedWallMs,
+            long nextWallMs) {
+        public int kind() {
+            return provider != null ? WalEntries.REPUBLISH_PROVIDER : WalEntries.REPUBLISH_MUTABLE;
+        }
+    }
+
+    private record RepublishId(int kind, NodeId key) {
+    }
+
+    /** Oldest published first, as the owner's bounded list forgets them. */
+    private final Map<RepublishId, Republish> republishes = new LinkedHashMap<>();
+
+    /** What this node republishes as owner, oldest published first. */
+    public List<Republish> republishList() {
+        return new ArrayList<>(republishes.values());
+    }
+
+    /** Adds or replaces (moving it to the newest) what is republished under the entry's kind and key. */
+    public void putRepublish(Republish r) {
+        RepublishId id = new RepublishId(r.kind(), r.key());
+        republishes.remove(id);
+        republishes.put(id, r);
+    }
+
     private final Map<NodeId, byte[]> blobs = new LinkedHashMap<>();
 
     /** Blob objects (fragments and manifests) by the key they are held under; checked when a store takes them. */
@@ -324,6 +353,40 @@ public final class WalState {
                 }
                 putBlob(NodeId.fromBytes(buf, payloadOff), java.util.Arrays.copyOfRange(buf, payloadOff + NodeId.BYTES,
                         payloadOff + payloadLength));
+            }
+            case WalFormat.TYPE_REPUBLISH_ADD -> {
+                int kind = payloadLength < 1 ? -1 : buf[payloadOff];
+                int off = payloadOff + 1;
+                int len = payloadLength - 1;
+                if (kind == WalEntries.REPUBLISH_PROVIDER) {
+                    SignedNodeRecord r = WalEntries.readProvider(buf, off, len);
+                    if (r == null) {
+                        return "republish_add of a provider record of " + len + " bytes does not match its addresses";
+                    }
+                    putRepublish(new Republish(NodeId.fromBytes(buf, off), r, null, WalFormat.getLong(buf, off + 32),
+                            WalFormat.getLong(buf, off + 40)));
+                } else if (kind == WalEntries.REPUBLISH_MUTABLE) {
+                    MutableRecord r = WalEntries.readMutable(buf, off, len);
+                    if (r == null) {
+                        return "republish_add of a mutable record of " + len
+                                + " bytes does not match its salt and value lengths";
+                    }
+                    putRepublish(new Republish(r.key(), null, r, WalFormat.getLong(buf, off),
+                            WalFormat.getLong(buf, off + 8)));
+                } else {
+                    return "republish_add of unknown kind " + kind;
+                }
+            }
+            case WalFormat.TYPE_REPUBLISH_REMOVE -> {
+                if (payloadLength != WalEntries.REPUBLISH_REMOVE_BYTES) {
+                    return "republish_remove payload of " + payloadLength + " bytes, expected "
+                            + WalEntries.REPUBLISH_REMOVE_BYTES;
+                }
+                int kind = buf[payloadOff];
+                if (kind != WalEntries.REPUBLISH_PROVIDER && kind != WalEntries.REPUBLISH_MUTABLE) {
+                    return "republish_remove of unknown kind " + kind;
+                }
+                republishes.remove(new RepublishId(kind, NodeId.fromBytes(buf, payloadOff + 1)));
             }
             default -> {
                 return "unknown entry type " + type;

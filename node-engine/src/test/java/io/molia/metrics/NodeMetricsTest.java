@@ -28,6 +28,11 @@ class NodeMetricsTest {
         public long operatorLoopNs() {
             return 0;
         }
+
+        @Override
+        public long egressBytes() {
+            return 0;
+        }
     };
 
     @Test

@@ -2,8 +2,11 @@ package io.molia.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +89,33 @@ class SimulationTest {
         assertTrue(f.mutableFirstAnswer().p50() <= f.mutableGet().p50(), f.toTable());
         assertTrue(f.publishAcknowledged().p50() > 0 && f.publishAcknowledged().p95() <= f.publish().p95(),
                 "a majority acknowledges before the last store answers: " + f.toTable());
+    }
+
+    @Test
+    void recordsReadAgainAfterChurnReportTheirSurvivalAndTheSameSeedGivesTheSameRun() {
+        // 200 nodes, 0.3/min churn, 1 % loss, each record read again 3 virtual minutes after its write: most of the
+        // nodes that stored it have left by then (docs/records.md has the hour at 1k nodes).
+        SimConfig config = new SimConfig(200, 5, 0.3, 0.01, 9, 10, 10, 1, 10, false, false,
+                io.molia.core.CoreConfig.defaults());
+        Simulation sim = new Simulation(config, MATRIX);
+        sim.withRecords(10, TimeUnit.MINUTES.toNanos(3));
+        SimReport r = sim.run();
+        RecordWorkload.Survival s = sim.recordFigures().survival();
+        assertEquals(TimeUnit.MINUTES.toNanos(3), s.checkAfterNs());
+        assertTrue(r.simulatedSeconds() >= 10 + 180, "the run lasted until the checks: " + r.simulatedSeconds());
+        assertTrue(s.mutableChecked() >= 8 && s.providerChecked() >= 8, sim.recordFigures().toTable());
+        assertTrue(s.mutableShare() >= 0.8, "handoff to newcomers keeps mutable records: " + sim.recordFigures()
+                .toTable());
+        assertTrue(sim.recordFigures().toTable().contains("retrievable after 180 s"), sim.recordFigures().toTable());
+
+        Simulation again = new Simulation(config, MATRIX);
+        again.withRecords(10, TimeUnit.MINUTES.toNanos(3));
+        assertEquals(r.traceDigest(), again.run().traceDigest(), "same seed, same trace");
+        assertEquals(s, again.recordFigures().survival());
+        Simulation without = new Simulation(config, MATRIX);
+        without.withRecords(10);
+        without.run();
+        assertNull(without.recordFigures().survival(), "no check asked, none reported");
     }
 
     @Test

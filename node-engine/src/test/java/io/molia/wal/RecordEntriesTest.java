@@ -86,4 +86,45 @@ class RecordEntriesTest {
         assertEquals(s.mutables(), back.mutables());
         assertEquals(s.providerList(), back.providerList());
     }
+
+    @Test
+    void whatTheOwnerRepublishesReplaysInPublishOrderAndASnapshotKeepsIt(@TempDir Path dir) throws Exception {
+        byte[] b = new byte[1024];
+        WalState s = new WalState();
+        MutableRecord newer = MutableRecord.sign(owner, mutable.salt(), 8, "newer".getBytes(StandardCharsets.UTF_8));
+        assertNull(apply(s, entry(WalEntries.republishAdd(f, b, 1, mutable.key(), null, mutable, 10, 3_600_010), b)));
+        assertNull(apply(s, entry(WalEntries.republishAdd(f, b, 2, key, provider, null, 11, 79_200_011), b)));
+        assertNull(apply(s, entry(WalEntries.republishAdd(f, b, 3, newer.key(), null, newer, 12, 3_600_012), b)));
+        assertEquals(List.of(new WalState.Republish(key, provider, null, 11, 79_200_011),
+                new WalState.Republish(newer.key(), null, newer, 12, 3_600_012)), s.republishList(),
+                "the newer publish of the same key replaced the older and moved to the end");
+        assertEquals(WriteOutcome.STORED, s.republishList().get(1).mutable().check(1_000));
+
+        Path file = dir.resolve("snapshot");
+        SnapshotFile.write(file, 0, 1, 3, 0, s);
+        assertEquals(s.republishList(), SnapshotFile.read(file).state().republishList());
+
+        assertNull(apply(s, entry(WalEntries.republishRemove(f, b, 4, WalEntries.REPUBLISH_MUTABLE, key), b)));
+        assertEquals(2, s.republishList().size(), "a mutable removal does not touch the provider record of a key");
+        assertNull(apply(s, entry(WalEntries.republishRemove(f, b, 5, WalEntries.REPUBLISH_PROVIDER, key), b)));
+        assertEquals(List.of(newer), s.republishList().stream().map(WalState.Republish::mutable).toList());
+        assertEquals(WalFormat.TYPE_REPUBLISH_ADD, WalFormat.typeOf("republish_add"));
+        assertEquals("republish_remove", WalFormat.typeName(WalFormat.TYPE_REPUBLISH_REMOVE));
+    }
+
+    @Test
+    void aRepublishEntryOfUnknownKindOrBadLengthsIsRefusedAndType15IsUnknown() {
+        byte[] b = new byte[1024];
+        byte[] e = entry(WalEntries.republishAdd(f, b, 1, mutable.key(), null, mutable, 10, 20), b);
+        e[WalFormat.HEADER_BYTES] = 2;
+        assertNotNull(apply(new WalState(), e));
+        e = entry(WalEntries.republishAdd(f, b, 1, key, provider, null, 10, 20), b);
+        e[WalFormat.HEADER_BYTES] = WalEntries.REPUBLISH_MUTABLE; // a provider payload read as a mutable record
+        assertNotNull(apply(new WalState(), e));
+        e = entry(WalEntries.republishRemove(f, b, 2, WalEntries.REPUBLISH_PROVIDER, key), b);
+        e[WalFormat.HEADER_BYTES] = 7;
+        assertNotNull(apply(new WalState(), e));
+        assertTrue(!WalFormat.isKnownType(15) && WalFormat.typeName(15).equals("type_15"));
+        assertEquals(-1, WalFormat.typeOf("type_15"));
+    }
 }

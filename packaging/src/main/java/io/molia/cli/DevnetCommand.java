@@ -85,10 +85,18 @@ final class DevnetCommand implements Callable<Integer> {
     @Mixin
     SocketBufferOptions buffers;
 
+    /** The record settings of every node (e.g. a short --mutable-republish to watch republishing). */
+    @Mixin
+    RecordOptions recordOptions;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.configure("text", ch.qos.logback.classic.Level.WARN); // the table below says what INFO would
         NodeCommand.warnIfKeyLog("devnet", wgKeyLog);
+        io.molia.core.store.RecordsConfig records = recordOptions.recordsConfig(spec.commandLine());
         List<MoliaNode> nodes = new ArrayList<>();
         List<AdminServer> admins = new ArrayList<>();
         CountDownLatch stop = new CountDownLatch(1);
@@ -107,7 +115,9 @@ final class DevnetCommand implements Callable<Integer> {
         if (processes) {
             io.molia.node.MoliaAddress first = null;
             for (int i = 0; i < count; i++) {
-                ChildNode child = ChildNode.start(dataDir.resolve("node-" + i), first, wgKeyLog, buffers.asFlags(),
+                List<String> nodeFlags = new ArrayList<>(buffers.asFlags());
+                nodeFlags.addAll(recordOptions.asFlags());
+                ChildNode child = ChildNode.start(dataDir.resolve("node-" + i), first, wgKeyLog, nodeFlags,
                         handshakeCpuBudget, powBits, children);
                 first = first == null ? child.address() : first;
                 System.out.printf("%-5d %-18s %-8d %s%n", i, child.address().nodeId().shortHex(),
@@ -116,7 +126,7 @@ final class DevnetCommand implements Callable<Integer> {
             // The self-check and status run from a client node in this JVM.
             nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("client"), loopback, List.of(first),
                     new byte[32], 1, null).withKeyLog(wgKeyLog).withHandshakeCpuBudget(handshakeCpuBudget)
-                    .withPowBits(powBits)));
+                    .withPowBits(powBits).withRecords(records)));
         } else {
             LogbackControl logControl = LogbackControl.install();
             for (int i = 0; i < count; i++) {
@@ -124,7 +134,7 @@ final class DevnetCommand implements Callable<Integer> {
                 // One shard each: the nodes of one JVM already share its cores, more loops would add threads only.
                 nodes.add(MoliaNode.start(new NodeConfig(dataDir.resolve("node-" + i), loopback, seeds, new byte[32],
                         1, null, io.molia.wal.WalOptions.defaults(), buffers.buffers()).withKeyLog(wgKeyLog)
-                        .withHandshakeCpuBudget(handshakeCpuBudget).withPowBits(powBits)));
+                        .withHandshakeCpuBudget(handshakeCpuBudget).withPowBits(powBits).withRecords(records)));
                 // Each node's admin socket in its data dir: `molia shell --node i` (a shutdown request stops
                 // the whole devnet, as Ctrl-C does).
                 admins.add(AdminServer.start(nodes.get(i), AdminServer.Options.defaults(dataDir.resolve("node-" + i),
@@ -213,14 +223,14 @@ final class DevnetCommand implements Callable<Integer> {
     private record ChildNode(Process process, io.molia.node.MoliaAddress address) {
         /** Starts a node process, adds it to {@code children} at once, and waits until it says its address. */
         static ChildNode start(Path dataDir, io.molia.node.MoliaAddress bootstrap, Path keyLog,
-                List<String> bufferFlags, double handshakeCpuBudget, int powBits, List<Process> children)
+                List<String> nodeFlags, double handshakeCpuBudget, int powBits, List<Process> children)
                 throws Exception {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString()));
             command.addAll(JvmFlags.forSmallNode()); // Chronicle's flags (the WAL), as this JVM got them; small heap
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), MoliaCommand.class.getName(), "node",
                     "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--ready-json", "--shards", "1"));
-            command.addAll(bufferFlags);
+            command.addAll(nodeFlags); // socket buffers and record settings
             command.addAll(List.of("--handshake-cpu-budget", Double.toString(handshakeCpuBudget)));
             command.addAll(List.of("--pow-bits", Integer.toString(powBits)));
             if (bootstrap != null) {

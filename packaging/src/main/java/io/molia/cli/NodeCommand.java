@@ -135,16 +135,6 @@ final class NodeCommand implements Callable<Integer> {
             + "Default ${DEFAULT-VALUE}.")
     int relayBudgetPercent;
 
-    @Option(names = "--provider-ttl", defaultValue = "48h", converter = DurationConverter.class,
-            description = "How long this node keeps a provider record others announce (e.g. 90m, 48h; IPFS uses "
-            + "48h). Default ${DEFAULT-VALUE}.")
-    java.time.Duration providerTtl;
-
-    @Option(names = "--provider-republish", defaultValue = "22h", converter = DurationConverter.class,
-            description = "How often this node re-announces the keys it provides; below --provider-ttl. Default "
-            + "${DEFAULT-VALUE}.")
-    java.time.Duration providerRepublish;
-
     @Option(names = "--pow-bits", defaultValue = "" + ProofOfWork.DEFAULT_BITS, converter = PowBits.class,
             description = "The network's identity proof of work: BLAKE3(node ID || nonce) must start with this many "
             + "zero bits, for this node's identity (`molia keygen --pow-bits` finds the nonce; a new identity is "
@@ -181,6 +171,9 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     SocketBufferOptions buffers;
 
+    @Mixin
+    RecordOptions recordOptions;
+
     // Hidden: a node standing in for a later release, for the rolling-upgrade test (RollingUpgradeIT).
     @Option(names = "--protocol-version", hidden = true, converter = IntRange.Positive.class,
             description = "Test only: write this protocol version and a feature bit no release knows.")
@@ -191,12 +184,8 @@ final class NodeCommand implements Callable<Integer> {
     Integer protocolMinVersion;
 
     /** The record parameters the flags give; a republish interval not below the TTL is a usage error. */
-    private RecordsConfig recordsConfig() {
-        if (providerRepublish.isZero() || providerRepublish.compareTo(providerTtl) >= 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--provider-republish (" + providerRepublish
-                    .toSeconds() + " s) must be above 0 and below --provider-ttl (" + providerTtl.toSeconds() + " s)");
-        }
-        return RecordsConfig.defaults().withProviderTimes(providerTtl.toNanos(), providerRepublish.toNanos());
+    RecordsConfig recordsConfig() {
+        return recordOptions.recordsConfig(spec.commandLine());
     }
 
     @Override

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.molia.core.CoreConfig;
 import io.molia.options.DoubleRange;
+import io.molia.options.DurationConverter;
 import io.molia.options.IntRange;
 import io.molia.sim.HtmlReport;
 import io.molia.sim.LatencyMatrix;
@@ -172,6 +173,12 @@ public final class SimCommand implements Callable<Integer> {
                     + "up the providers; their P50/P95/P99 are reported (docs/records.md). Default ${DEFAULT-VALUE}.")
     int records;
 
+    @Option(names = "--records-check-after", defaultValue = "0", converter = DurationConverter.class,
+            description = "With --records: every record stored is read again by a random node this long (virtual "
+                    + "time, e.g. 10m, 60m) after its write, churn, republish and repair running meanwhile; the share "
+                    + "still retrievable is reported. 0 checks nothing. Default ${DEFAULT-VALUE}.")
+    java.time.Duration recordsCheckAfter;
+
     @Option(names = "--nat-share", paramLabel = "FRACTION",
             description = "Put this share of the nodes behind NATs of their own, e.g. 0.6 (types by --nat-mix); every "
                     + "node then runs the node's NAT traversal (observed addresses, dial-back probes, client mode, "
@@ -244,7 +251,11 @@ public final class SimCommand implements Callable<Integer> {
         }
         ProgressBar bar = new ProgressBar(System.err, "lookups", lookups, !noProgress && System.console() != null);
         simulation.onProgress(bar::update);
-        simulation.withRecords(records);
+        if (!recordsCheckAfter.isZero() && records == 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--records-check-after reads back the "
+                    + "records of --records: give it too");
+        }
+        simulation.withRecords(records, recordsCheckAfter.toNanos());
         SimReport report = simulation.run();
         bar.finish();
         RecordWorkload.Figures recordFigures = simulation.recordFigures();

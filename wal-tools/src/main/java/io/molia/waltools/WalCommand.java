@@ -220,7 +220,9 @@ public final class WalCommand implements Runnable {
                     n.put("entries_applied", r.entriesApplied());
                     ObjectNode types = n.putObject("entries_by_type");
                     for (int t = 0; t < r.byType().length; t++) {
-                        types.put(WalFormat.typeName(t), r.byType()[t]);
+                        if (WalFormat.isKnownType(t)) {
+                            types.put(WalFormat.typeName(t), r.byType()[t]);
+                        }
                     }
                     n.put("records", r.records());
                     n.put("record_bytes", r.recordBytes());
@@ -341,6 +343,10 @@ public final class WalCommand implements Runnable {
                 if (snap != null) {
                     System.out.printf("  snapshot       generations 1..%d, up to sequence %d, %d bytes%n",
                             snap.generation(), snap.lastSequence(), snap.bytes());
+                    if (snap.republish() > 0) {
+                        System.out.printf("  republish      %d records this node republishes as owner%n",
+                                snap.republish());
+                    }
                 }
                 for (int t = 0; t < s.entriesByType().length; t++) {
                     if (s.entriesByType()[t] > 0) {
@@ -372,12 +378,15 @@ public final class WalCommand implements Runnable {
                 o.put("last_sequence", snap.lastSequence());
                 o.put("records", snap.records());
                 o.put("peers", snap.peers());
+                o.put("republish", snap.republish());
                 o.put("bytes", snap.bytes());
             }
             n.put("entries", s.entries());
             ObjectNode types = n.putObject("entries_by_type");
             for (int t = 0; t < s.entriesByType().length; t++) {
-                types.put(WalFormat.typeName(t), s.entriesByType()[t]);
+                if (WalFormat.isKnownType(t)) {
+                    types.put(WalFormat.typeName(t), s.entriesByType()[t]);
+                }
             }
             n.put("entry_bytes", s.entryBytes());
             n.put("disk_bytes", s.diskBytes());

@@ -247,6 +247,29 @@ public final class WalDumper {
                 f.put("blob_bytes", java.nio.ByteBuffer.wrap(b, o + 4, 8).getLong());
                 f.put("stripes", java.nio.ByteBuffer.wrap(b, o + 16, 4).getInt() & 0xffff_ffffL);
             }
+            case WalFormat.TYPE_REPUBLISH_ADD -> {
+                boolean provider = b[p] == WalEntries.REPUBLISH_PROVIDER;
+                int o = p + 1; // a provider_put or mutable_put payload
+                f.put("kind", provider ? "provider" : "mutable");
+                if (provider) {
+                    f.put("key", NodeId.fromBytes(b, o).toHex());
+                    f.put("seq", WalFormat.getLong(b, o + 80));
+                    f.put("addresses", b[o + 160] & 0xff);
+                } else {
+                    f.put("public_key", java.util.HexFormat.of().formatHex(b, o + 16, o + 48));
+                    f.put("seq", WalFormat.getLong(b, o + 48));
+                    int saltLength = b[o + 120] & 0xff;
+                    f.put("salt", preview(b, o + 121, saltLength));
+                    f.put("value_bytes", WalFormat.getInt(b, o + 121 + saltLength));
+                }
+                int times = provider ? o + 32 : o;
+                f.put("published", Instant.ofEpochMilli(WalFormat.getLong(b, times)).toString());
+                f.put("next", Instant.ofEpochMilli(WalFormat.getLong(b, times + 8)).toString());
+            }
+            case WalFormat.TYPE_REPUBLISH_REMOVE -> {
+                f.put("kind", b[p] == WalEntries.REPUBLISH_PROVIDER ? "provider" : "mutable");
+                f.put("key", NodeId.fromBytes(b, p + 1).toHex());
+            }
             default -> f.put("payload_bytes", e.payloadLength());
         }
         return f;

@@ -19,7 +19,8 @@ import io.molia.wal.WalScanner;
  */
 public final class WalStats {
     /** The newest snapshot that verifies: the generation it covers, what it holds, its size. */
-    public record SnapshotSummary(long generation, long lastSequence, int records, int peers, long bytes) {
+    public record SnapshotSummary(long generation, long lastSequence, int records, int peers, int republish,
+            long bytes) {
     }
 
     /**
@@ -81,7 +82,7 @@ public final class WalStats {
             try {
                 SnapshotFile.Contents c = SnapshotFile.read(file);
                 return new SnapshotSummary(c.generation(), c.lastSequence(), c.state().records().size(),
-                        c.state().peers().size(), Files.size(file));
+                        c.state().peers().size(), c.state().republishList().size(), Files.size(file));
             } catch (WalCorruptException | java.nio.file.NoSuchFileException e) {
                 // an older one, or none (a live node's compaction may delete it as we read)
             }

@@ -118,6 +118,49 @@ class WalToolsTest {
     }
 
     @Test
+    void whatTheOwnerRepublishesDumpsCountsInStatsAndCompactionKeepsIt() throws Exception {
+        io.molia.crypto.Ed25519Identity owner = io.molia.crypto.Ed25519Identity.generate(new SplittableRandom(5));
+        io.molia.record.MutableRecord mutable = io.molia.record.MutableRecord.sign(owner,
+                "salt".getBytes(StandardCharsets.UTF_8), 4, "value".getBytes(StandardCharsets.UTF_8));
+        io.molia.record.SignedNodeRecord provider = io.molia.record.SignedNodeRecord.sign(owner,
+                List.of(NodeAddress.ipv4(0x7f000001, 4000)), 2, 0);
+        NodeId key = new NodeId(4, 3, 2, 1);
+        NodeId dropped = new NodeId(5, 5, 5, 5);
+        try (ShardWal wal = new ShardWal(0, WalLayout.shardDir(dir, 0), WalSync.NONE, CLOCK, 1, 1)) {
+            wal.onRepublishAdd(new io.molia.core.store.Republisher.Due(key, provider, null), 0, 79_200_000_000_000L);
+            wal.onRepublishAdd(new io.molia.core.store.Republisher.Due(mutable.key(), null, mutable), 0,
+                    3_600_000_000_000L);
+            wal.onRepublishAdd(new io.molia.core.store.Republisher.Due(dropped, provider, null), 0, 1);
+            wal.onRepublishRemove(dropped, true);
+        }
+        String text = capture(out -> new WalDumper(out, System.err).dump(WalTarget.resolveIdle(dir),
+                new WalDumper.Options(null, 0, Long.MAX_VALUE, -1, false)));
+        List<String> lines = text.lines().toList();
+        assertTrue(lines.get(1).contains("republish_add v1 kind=provider key=" + key.toHex() + " seq=2 addresses=1 "
+                + "published=" + java.time.Instant.ofEpochMilli(CLOCK.toWallMs(0)) + " next="
+                + java.time.Instant.ofEpochMilli(CLOCK.toWallMs(79_200_000_000_000L))), lines.get(1));
+        assertTrue(lines.get(2).contains("republish_add v1 kind=mutable public_key=") && lines.get(2).contains(
+                "seq=4 salt=\"salt\" value_bytes=5"), lines.get(2));
+        assertTrue(lines.get(4).contains("republish_remove v1 kind=provider key=" + dropped.toHex()), lines.get(4));
+
+        WalStats.ShardStats stats = new WalStats().stats(WalTarget.resolveIdle(dir), QUIET).get(0);
+        assertEquals(3, stats.entriesByType()[WalFormat.TYPE_REPUBLISH_ADD]);
+        assertEquals(1, stats.entriesByType()[WalFormat.TYPE_REPUBLISH_REMOVE]);
+        new WalCompactor().compactInPlace(WalLayout.resolve(dir), QUIET);
+        String[] out = {""};
+        assertEquals(0, wal(out, "stats", dir.toString(), "--json"));
+        JsonNode after = new ObjectMapper().readTree(out[0]);
+        assertEquals(2, after.get("snapshot").get("republish").asInt(), out[0]);
+        assertTrue(after.get("entries_by_type").has("republish_add") && !after.get("entries_by_type").has("type_15"),
+                out[0]);
+        assertEquals(0, wal(out, "stats", dir.toString()));
+        assertTrue(out[0].contains("republish      2 records this node republishes as owner"), out[0]);
+        WalState state = new WalScanner(0, WalLayout.shardDir(dir, 0)).scan(true, null, 0, null).state();
+        assertEquals(List.of(key, mutable.key()), state.republishList().stream().map(WalState.Republish::key)
+                .toList());
+    }
+
+    @Test
     void scoresAndBansDumpWithTheirReasonsAndTargets() throws Exception {
         NodeId peer = new NodeId(9, 8, 7, 6);
         try (ShardWal wal = new ShardWal(0, WalLayout.shardDir(dir, 0), WalSync.NONE, CLOCK, 1, 1)) {

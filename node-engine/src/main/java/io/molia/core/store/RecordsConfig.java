@@ -78,6 +78,14 @@ public record RecordsConfig(
                 hotReadsPerMinute, hotExtraReplicas);
     }
 
+    /** These settings with the mutable record TTL and the owner's republish interval an operator chose. */
+    public RecordsConfig withMutableTimes(long ttlNs, long republishNs) {
+        return new RecordsConfig(providerTtlNs, providerRepublishNs, ttlNs, republishNs, maxProvidersPerKey,
+                maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes, mutableGetWaitNs,
+                wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, replicateIntervalNs, replicationProbesPerMinute,
+                hotReadsPerMinute, hotExtraReplicas);
+    }
+
     /** These settings with other replication parameters (a node's flags, the simulator, tests). */
     public RecordsConfig withReplication(long intervalNs, int probesPerMinute, int hotReads, int hotExtra) {
         return new RecordsConfig(providerTtlNs, providerRepublishNs, mutableTtlNs, mutableRepublishNs,

@@ -45,6 +45,17 @@ public interface StoreJournal {
     default void onProviderRemoved(NodeId key, NodeId provider, Removal why) {
     }
 
+    /**
+     * This node republishes {@code due} as its owner, published at {@code publishedNs} and due again at
+     * {@code nextNs} (a newer entry of the same kind and key replaces it). Journaled so a restart keeps republishing.
+     */
+    default void onRepublishAdd(Republisher.Due due, long publishedNs, long nextNs) {
+    }
+
+    /** This node no longer republishes its provider record ({@code provider}) or mutable record under {@code key}. */
+    default void onRepublishRemove(NodeId key, boolean provider) {
+    }
+
     /** A contact entered the routing table. */
     void onPeerAdded(Contact contact);
 
