@@ -22,7 +22,8 @@ import io.molia.crypto.Blake3;
  * when some are missing and at least 10 are good, it rebuilds the missing ones and places each on the closest node
  * to its placement key that holds no fragment of the stripe, so the stripe stays on 14 distinct nodes.
  *
- * <p>Bounded: 14 lookups, at most 13 × 15 fetches and 4 pushes a stripe. Thread-safe as {@link BlobOperations} is.
+ * <p>Bounded: 14 lookups, 13 siblings each fetched from the nodes its lookup returned, in turn, and 4 pushes a
+ * stripe. Thread-safe as {@link BlobOperations} is.
  */
 final class BlobRepair {
     /** How a check of one stripe ended. */
@@ -120,7 +121,7 @@ final class BlobRepair {
     /** Sibling {@code index} from the first candidate holding a good one, with who held it; null when none does. */
     private CompletableFuture<Found> fetchSibling(NodeId key, BlobManifest manifest, int stripe, int index,
             NodeId placement, List<Contact> candidates, int from) {
-        if (from >= Math.min(candidates.size(), BlobOperations.CANDIDATES_PER_FRAGMENT + 1)) {
+        if (from >= candidates.size()) { // every node the lookup returned, as a get asks (BlobGetAsksEveryNodeTest)
             return CompletableFuture.completedFuture(null);
         }
         Contact c = candidates.get(from);

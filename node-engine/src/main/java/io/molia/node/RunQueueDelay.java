@@ -22,9 +22,19 @@ final class RunQueueDelay implements AutoCloseable {
 
     /** "run_ns delay_ns slices\n": three decimal longs. */
     private final ByteBuffer text = ByteBuffer.allocate(96);
+    private final Path path;
     private FileChannel file;
     private long nextReadNs;
     private boolean unavailable;
+
+    RunQueueDelay() {
+        this(SCHEDSTAT);
+    }
+
+    /** Reads {@code path} instead, in the same format (tests). */
+    RunQueueDelay(Path path) {
+        this.path = path;
+    }
 
     /** The cumulative run-queue delay of the calling thread when a read is due, else -1. */
     long readIfDue(long nowNs) {
@@ -34,7 +44,7 @@ final class RunQueueDelay implements AutoCloseable {
         nextReadNs = nowNs + PERIOD_NS;
         try {
             if (file == null) {
-                file = FileChannel.open(SCHEDSTAT);
+                file = FileChannel.open(path);
             }
             text.clear();
             file.read(text, 0);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The calling thread's run-queue delay, from the real /proc of this Linux machine. */
 class RunQueueDelayTest {
@@ -16,20 +17,28 @@ class RunQueueDelayTest {
     }
 
     @Test
-    void eachDueReadIsFreshAndReadsBetweenPeriodsReportNothing() throws Exception {
+    void aDueReadIsTheCallingThreadsDelayNow() throws Exception {
         try (RunQueueDelay delay = new RunQueueDelay()) {
             long before = fromFile();
-            long first = delay.readIfDue(0);
-            assertTrue(first >= before && first <= fromFile(), "the thread's delay now: " + first);
+            long read = delay.readIfDue(0);
+            assertTrue(read >= before && read <= fromFile(), "the thread's delay now: " + read);
             assertEquals(-1, delay.readIfDue(RunQueueDelay.PERIOD_NS - 1), "not due yet");
-            for (int i = 0; i < 50; i++) {
-                Thread.sleep(1); // every wakeup waits a little on the run queue
-            }
-            long between = fromFile();
-            long second = delay.readIfDue(RunQueueDelay.PERIOD_NS);
-            assertTrue(between > first, "50 wakeups added run-queue delay: " + first + " -> " + between);
-            assertTrue(second >= between, "read afresh from the same file, not the first read's text: " + second
-                    + " < " + between);
+        }
+    }
+
+    @Test
+    void eachDueReadRereadsTheFileFromItsStart(@TempDir Path dir) throws Exception {
+        Path stat = dir.resolve("schedstat");
+        Files.writeString(stat, "1000 20 3\n");
+        try (RunQueueDelay delay = new RunQueueDelay(stat)) {
+            assertEquals(20, delay.readIfDue(0));
+            Files.writeString(stat, "2000 4500 7\n");
+            assertEquals(-1, delay.readIfDue(1), "not due yet");
+            assertEquals(4500, delay.readIfDue(RunQueueDelay.PERIOD_NS), "the text now, not the first read's");
+            Files.writeString(stat, "garbage\n");
+            assertEquals(-1, delay.readIfDue(2 * RunQueueDelay.PERIOD_NS), "an unreadable file stops the reads");
+            Files.writeString(stat, "1 2 3\n");
+            assertEquals(-1, delay.readIfDue(3 * RunQueueDelay.PERIOD_NS), "for good");
         }
     }
 
