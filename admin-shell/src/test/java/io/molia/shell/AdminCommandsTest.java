@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,16 +15,14 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.molia.admin.AdminServer;
 import io.molia.crypto.Blake3;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
-import io.molia.node.NodeConfig;
+import io.molia.shell.AdminTestNodes.Run;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * One-shot admin commands against nodes in this JVM over their real admin sockets (real UDP on loopback): what a
@@ -42,7 +35,7 @@ class AdminCommandsTest {
     @TempDir
     static Path dir;
 
-    private static final List<AutoCloseable> running = new ArrayList<>();
+    private static AdminTestNodes live;
     /** Alone: it knows no peer. */
     private static Path alone;
     /** Joined to {@link #peer}: a put from it is stored there. */
@@ -51,11 +44,9 @@ class AdminCommandsTest {
     private static MoliaNode aloneNode;
     private static MoliaNode peerNode;
 
-    private record Run(int exit, String out, String err) {
-    }
-
     @BeforeAll
     static void startNodes() throws Exception {
+        live = new AdminTestNodes(dir);
         aloneNode = start("alone", List.of());
         alone = dir.resolve("alone");
         peerNode = start("peer", List.of());
@@ -70,30 +61,16 @@ class AdminCommandsTest {
     }
 
     private static MoliaNode start(String name, List<MoliaAddress> seeds) throws Exception {
-        MoliaNode n = MoliaNode.start(new NodeConfig(dir.resolve(name),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null)
-                .withPowBits(4));
-        running.add(n);
-        running.add(AdminServer.start(n, AdminServer.Options.defaults(dir.resolve(name), null, null)));
-        return n;
+        return live.start(name, seeds);
     }
 
     @AfterAll
     static void stopNodes() throws Exception {
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
+        live.close();
     }
 
     private static Run admin(Path dataDir, String... args) {
-        CommandLine cli = new CommandLine(new AdminCommands());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        List<String> a = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
-        a.addAll(List.of(args));
-        return new Run(cli.execute(a.toArray(String[]::new)), out.toString(), err.toString());
+        return AdminTestNodes.admin(dataDir, args);
     }
 
     private static String keyOf(String value) {

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,15 +12,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import io.molia.admin.AdminServer;
 import io.molia.node.MoliaAddress;
 import io.molia.node.MoliaNode;
-import io.molia.node.NodeConfig;
+import io.molia.shell.AdminTestNodes.Run;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code molia admin blob put FILE} and {@code blob get KEY -o FILE} over real admin sockets of 16 real nodes on
@@ -38,13 +32,11 @@ class BlobCommandTest {
     @TempDir
     static Path dir;
 
-    private static final List<AutoCloseable> running = new ArrayList<>();
-
-    private record Run(int exit, String out, String err) {
-    }
+    private static AdminTestNodes live;
 
     @BeforeAll
     static void startNodes() throws Exception {
+        live = new AdminTestNodes(dir);
         List<MoliaNode> nodes = new ArrayList<>();
         nodes.add(start("node-0", List.of()));
         for (int i = 1; i < NODES; i++) {
@@ -62,30 +54,16 @@ class BlobCommandTest {
     }
 
     private static MoliaNode start(String name, List<MoliaAddress> seeds) throws Exception {
-        MoliaNode n = MoliaNode.start(new NodeConfig(dir.resolve(name),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), seeds, new byte[32], 1, null)
-                .withPowBits(4));
-        running.add(n);
-        running.add(AdminServer.start(n, AdminServer.Options.defaults(dir.resolve(name), null, null)));
-        return n;
+        return live.start(name, seeds);
     }
 
     @AfterAll
     static void stopNodes() throws Exception {
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
+        live.close();
     }
 
     private static Run admin(String node, String... args) {
-        CommandLine cli = new CommandLine(new AdminCommands());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        List<String> a = new ArrayList<>(List.of("--data-dir", dir.resolve(node).toString()));
-        a.addAll(List.of(args));
-        return new Run(cli.execute(a.toArray(String[]::new)), out.toString(), err.toString());
+        return AdminTestNodes.admin(dir.resolve(node), args);
     }
 
     @Test

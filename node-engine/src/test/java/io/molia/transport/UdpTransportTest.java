@@ -98,15 +98,7 @@ class UdpTransportTest {
                 DatagramChannel v6 = DatagramChannel.open(StandardProtocolFamily.INET6).bind(IPV6_LOOPBACK_ANY_PORT)) {
             v4.socket().setSoTimeout(2_000);
             // A single-family node may learn a contact of the other family: its datagram cannot leave, the others must.
-            transport.eventLoop(0).submit(() -> {
-                transport.write(0, node(v6), new byte[] {6}, 0, 1);
-                transport.write(0, node(v4), new byte[] {4}, 0, 1);
-                transport.flush(0);
-                return null;
-            }).get();
-            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
-            v4.socket().receive(p);
-            assertEquals(4, p.getData()[0]);
+            sendPastTheUnsendable(transport, node(v6), v4);
             if (io == DatagramIo.DIRECT) {
                 assertEquals(1, transport.sockets().get(0).sendDrops(), "the IPv6 datagram is counted as dropped");
             }
@@ -121,15 +113,7 @@ class UdpTransportTest {
             v4.socket().setSoTimeout(2_000);
             // Without SO_BROADCAST the kernel refuses the broadcast address (EACCES) with room in the buffer.
             NodeAddress broadcast = InetEndpoints.toNodeAddress(InetAddress.getByName("255.255.255.255"), 9);
-            transport.eventLoop(0).submit(() -> {
-                transport.write(0, broadcast, new byte[] {1}, 0, 1);
-                transport.write(0, node(v4), new byte[] {4}, 0, 1);
-                transport.flush(0);
-                return null;
-            }).get();
-            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
-            v4.socket().receive(p);
-            assertEquals(4, p.getData()[0]);
+            sendPastTheUnsendable(transport, broadcast, v4);
             assertEquals(1, transport.sockets().get(0).sendDrops());
         }
     }
@@ -262,6 +246,20 @@ class UdpTransportTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** One batch of two datagrams on shard 0, to {@code unsendable} and then to {@code v4}: the second arrives. */
+    private static void sendPastTheUnsendable(UdpTransport transport, NodeAddress unsendable, DatagramChannel v4)
+            throws Exception {
+        transport.eventLoop(0).submit(() -> {
+            transport.write(0, unsendable, new byte[] {1}, 0, 1);
+            transport.write(0, node(v4), new byte[] {4}, 0, 1);
+            transport.flush(0);
+            return null;
+        }).get();
+        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
+        v4.socket().receive(p);
+        assertEquals(4, p.getData()[0]);
     }
 
     private static NodeAddress node(DatagramChannel c) throws java.io.IOException {
