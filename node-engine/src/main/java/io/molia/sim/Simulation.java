@@ -27,6 +27,7 @@ import io.molia.core.Outbound;
 import io.molia.core.RoutingEntry;
 import io.molia.core.lookup.LookupHop;
 import io.molia.core.store.MutableStore;
+import io.molia.core.store.RecordsConfig;
 import io.molia.crypto.Blake3;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.nat.DhtRole;
@@ -100,6 +101,8 @@ public final class Simulation {
     private final Map<NatType, Integer> failuresByClosestNat = new java.util.EnumMap<>(NatType.class);
     /** The record rounds of {@code --records}, or null. */
     private RecordWorkload records;
+    /** The record settings every core runs ({@code molia sim --repair-interval} etc.); null: the core's defaults. */
+    private RecordsConfig recordsConfig;
     /** The adversary, or null; with one, what the measured gets read, how Sybils answer, what they paid. */
     private final SybilAttack attack;
     private GetTargets targets;
@@ -189,6 +192,14 @@ public final class Simulation {
             throw new IllegalArgumentException("--records-check-after must not be negative");
         }
         this.records = rounds > 0 ? new RecordWorkload(rounds, checkAfterNs) : null;
+    }
+
+    /**
+     * Gives every node these record settings (TTLs, republish and repair intervals, probe budget), as a node's flags
+     * do; null keeps the core's defaults (and their trace); before {@link #run}.
+     */
+    public void withRecordsConfig(RecordsConfig config) {
+        this.recordsConfig = config;
     }
 
     /**
@@ -592,6 +603,9 @@ public final class Simulation {
 
     private SimNode register(int slot, boolean joined, Contact contact, byte[] seed, int site, double accessMs) {
         NodeCore core = new NodeCore(config.core(), contact, identityRandom.split(), nowNs);
+        if (recordsConfig != null) {
+            core.recordsConfig(recordsConfig);
+        }
         if (attack != null) {
             core.proofOfWork(new ProofOfWork(attack.powBits()));
         }

@@ -117,6 +117,27 @@ class ReplicationTest {
     }
 
     @Test
+    void aNewcomerIsHandedTheRecordWhenTheClosestHolderLeftUnnoticed() {
+        start(RecordsConfig.defaults());
+        NodeId key = put(nodes.get(5), "handed over although the closest holder is gone");
+        List<NodeCore> byDistance = new ArrayList<>(live());
+        byDistance.sort(Comparator.comparing(n -> n.self().id(), key::compareDistance));
+        // The closest holder leaves without a word: the others still count it alive and closer than themselves.
+        network.remove(byDistance.get(0).self().address());
+        NodeId fifth = byDistance.get(4).self().id();
+        Contact close;
+        do {
+            close = TestContacts.random(random, 0x0b000002);
+        } while (key.compareDistance(close.id(), fifth) >= 0);
+
+        NodeCore newcomer = join(close, RecordsConfig.defaults());
+        advance(TimeUnit.MINUTES.toNanos(2));
+
+        assertNotNull(newcomer.records().get(now, key), "the next closest holder handed it over");
+        assertEquals(0, sum(c -> c.replicationRepairs), "a handoff, not a repair round (the interval is an hour)");
+    }
+
+    @Test
     void replicasLostToDeparturesAreRestoredOnTheClosestThatRemain() {
         RecordsConfig records = replicateEvery(TimeUnit.MINUTES.toNanos(10), 60, 10);
         start(records);

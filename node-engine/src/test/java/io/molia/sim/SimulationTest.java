@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
 
+import io.molia.core.store.RecordsConfig;
 import org.junit.jupiter.api.Test;
 
 /** The protocol core at network scale, against the simulator's global view (brute force over all live nodes). */
@@ -116,6 +117,26 @@ class SimulationTest {
         without.withRecords(10);
         without.run();
         assertNull(without.recordFigures().survival(), "no check asked, none reported");
+    }
+
+    @Test
+    void theRecordSettingsReachEveryNodeAndTheDefaultsKeepTheTrace() {
+        SimConfig config = new SimConfig(200, 5, 0.3, 0.01, 9, 10, 10, 1, 10, false, false,
+                io.molia.core.CoreConfig.defaults());
+        SimReport plain = recordRun(config, null);
+        assertEquals(plain.traceDigest(), recordRun(config, RecordsConfig.defaults()).traceDigest(),
+                "the defaults given explicitly: the same run");
+        SimReport repairing = recordRun(config,
+                RecordsConfig.defaults().withReplication(TimeUnit.MINUTES.toNanos(1), 600, 60, 10));
+        assertTrue(repairing.datagramsSent() > plain.datagramsSent(), "repair rounds every minute cost datagrams: "
+                + repairing.datagramsSent() + " vs " + plain.datagramsSent());
+    }
+
+    private static SimReport recordRun(SimConfig config, RecordsConfig records) {
+        Simulation sim = new Simulation(config, MATRIX);
+        sim.withRecordsConfig(records);
+        sim.withRecords(10, TimeUnit.MINUTES.toNanos(3));
+        return sim.run();
     }
 
     @Test

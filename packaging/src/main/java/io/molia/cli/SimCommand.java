@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.molia.core.CoreConfig;
+import io.molia.core.store.RecordsConfig;
 import io.molia.options.DoubleRange;
 import io.molia.options.DurationConverter;
 import io.molia.options.IntRange;
@@ -30,6 +31,7 @@ import io.molia.sim.SybilAttack;
 import io.molia.sim.SybilBehaviour;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code molia sim}: parses options, runs a {@link Simulation}, renders its {@link SimReport}. */
@@ -179,6 +181,10 @@ public final class SimCommand implements Callable<Integer> {
                     + "still retrievable is reported. 0 checks nothing. Default ${DEFAULT-VALUE}.")
     java.time.Duration recordsCheckAfter;
 
+    /** The node's record flags (--repair-interval etc.): the simulated nodes run what a node would. */
+    @Mixin
+    RecordOptions recordOptions;
+
     @Option(names = "--nat-share", paramLabel = "FRACTION",
             description = "Put this share of the nodes behind NATs of their own, e.g. 0.6 (types by --nat-mix); every "
                     + "node then runs the node's NAT traversal (observed addresses, dial-back probes, client mode, "
@@ -230,6 +236,7 @@ public final class SimCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        RecordsConfig recordsConfig = recordOptions.recordsConfig(spec.commandLine()); // a bad value: exit 2
         SimConfig config;
         Simulation simulation;
         List<ReportRun> runs = new ArrayList<>();
@@ -256,6 +263,8 @@ public final class SimCommand implements Callable<Integer> {
                     + "records of --records: give it too");
         }
         simulation.withRecords(records, recordsCheckAfter.toNanos());
+        // the defaults leave the cores as they are: a run without these flags keeps its trace
+        simulation.withRecordsConfig(recordsConfig.equals(RecordsConfig.defaults()) ? null : recordsConfig);
         SimReport report = simulation.run();
         bar.finish();
         RecordWorkload.Figures recordFigures = simulation.recordFigures();

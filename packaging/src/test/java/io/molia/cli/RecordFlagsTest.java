@@ -88,4 +88,19 @@ class RecordFlagsTest {
         assertTrue(err.toString().contains("--records-check-after reads back the records of --records: give it too"),
                 err.toString());
     }
+
+    @Test
+    void theSimulatorTakesTheSameFlags() {
+        CommandLine cli = MoliaCommand.newCommandLine();
+        SimCommand sim = (SimCommand) cli.parseArgs("sim", "--repair-interval", "3m", "--replication-probes", "900")
+                .subcommand().commandSpec().userObject();
+        RecordsConfig given = sim.recordOptions.recordsConfig(cli);
+        assertEquals(TimeUnit.MINUTES.toNanos(3), given.replicateIntervalNs());
+        assertEquals(900, given.replicationProbesPerMinute());
+        SimCommand plain = (SimCommand) MoliaCommand.newCommandLine().parseArgs("sim").subcommand().commandSpec()
+                .userObject();
+        assertEquals(RecordsConfig.defaults(), plain.recordOptions.recordsConfig(cli), "no flag, the defaults");
+        assertEquals(2, run("sim", "--nodes", "300", "--repair-interval", "0", "--no-progress"));
+        assertTrue(err.toString().contains("--repair-interval must be above 0"), err.toString());
+    }
 }

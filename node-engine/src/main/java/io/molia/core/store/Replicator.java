@@ -38,6 +38,13 @@ public final class Replicator {
     /** Key-against-routing-table checks per minute (each a closest-k query), for handoffs and repair rounds. */
     public static final int KEY_CHECKS_PER_MINUTE = 20_000;
 
+    /**
+     * Holders that hand a key to a newcomer: those with fewer than this many contacts closer to the key (the newcomer
+     * aside). One was too few under churn: the closest holder a view names has often left unnoticed, and then nobody
+     * handed over (docs/records.md, "Survival under churn"); every holder cost 5.7x the datagrams.
+     */
+    public static final int HANDOFF_HOLDERS = 3;
+
     /** Why a copy is pushed; each has its counters. */
     public enum Reason { HANDOFF, REPAIR, HOT }
 
