@@ -114,6 +114,11 @@ public final class NodeCore {
     private Republisher republisher = new Republisher(RecordsConfig.defaults());
     /** Handoffs to newcomers, repair rounds and hot keys of this core's records ({@link Replicator}). */
     private Replicator replicator = new Replicator(RecordsConfig.defaults());
+    /** How often the maintenance sweep runs: a minute, or the shortest republish interval when shorter. */
+    private long maintenanceIntervalNs = EXPIRY_SWEEP_NS;
+    private long nextMaintenanceNs;
+    /** When the per-minute work (expiry, replication budgets, scores, bucket refresh) last ran. */
+    private long lastMinuteSweepNs;
     /** A REPLICATION timer is queued (at most one at a time). */
     private boolean replicationTimerArmed;
     /** Keys an answer just made hot, widened once the answer is queued. */
@@ -216,7 +221,9 @@ public final class NodeCore {
         this.routing = partition.ownsRoutingTable() ? new RoutingTable(self.id(), config, nowNs) : null;
         this.records = new RecordStore(config.maxRecords(), config.maxRecordBytes());
         this.closestScratch = new Contact[config.k()];
-        schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
+        lastMinuteSweepNs = nowNs;
+        nextMaintenanceNs = nowNs + EXPIRY_SWEEP_NS;
+        schedule(nextMaintenanceNs, TimerKind.MAINTENANCE, null);
     }
 
     public Contact self() {
@@ -259,6 +266,13 @@ public final class NodeCore {
         republisher = new Republisher(config);
         republisher.journal(journal);
         replicator = new Replicator(config);
+        // Republish is checked at least as often as the owner republishes, so it is never a whole minute late.
+        maintenanceIntervalNs = Math.min(EXPIRY_SWEEP_NS,
+                Math.min(config.providerRepublishNs(), config.mutableRepublishNs()));
+        if (lastMinuteSweepNs + maintenanceIntervalNs < nextMaintenanceNs) {
+            nextMaintenanceNs = lastMinuteSweepNs + maintenanceIntervalNs;
+            schedule(nextMaintenanceNs, TimerKind.MAINTENANCE, null);
+        }
     }
 
     /** What this node republishes as the owner of its records (restored from the WAL at start). */
@@ -1373,8 +1387,14 @@ public final class NodeCore {
     }
 
     private void onMaintenance(long nowNs) {
-        records.expire(nowNs);
-        recordRequests.expire(nowNs);
+        if (nowNs < nextMaintenanceNs) {
+            return; // the first sweep's timer, superseded by a shorter interval (recordsConfig)
+        }
+        boolean minuteSweep = nowNs - lastMinuteSweepNs >= EXPIRY_SWEEP_NS;
+        if (minuteSweep) {
+            records.expire(nowNs);
+            recordRequests.expire(nowNs);
+        }
         for (Republisher.Due due : republisher.takeDue(nowNs)) {
             if (due.provider() != null) {
                 startProvide(nowNs, due.key(), due.provider());
@@ -1383,7 +1403,12 @@ public final class NodeCore {
             }
             counters.republished++;
         }
-        schedule(nowNs + EXPIRY_SWEEP_NS, TimerKind.MAINTENANCE, null);
+        nextMaintenanceNs = nowNs + maintenanceIntervalNs;
+        schedule(nextMaintenanceNs, TimerKind.MAINTENANCE, null);
+        if (!minuteSweep) {
+            return; // budgets below are per minute
+        }
+        lastMinuteSweepNs = nowNs;
         replicator.tick();
         runReplication(nowNs);
         if (routing == null) {
