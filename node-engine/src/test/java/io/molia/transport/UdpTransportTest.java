@@ -154,7 +154,8 @@ class UdpTransportTest {
             java.net.DatagramPacket request = new java.net.DatagramPacket(new byte[100], 100, transport.localAddress());
             java.net.DatagramPacket answer = new java.net.DatagramPacket(new byte[200], 200);
             long perDatagram = Long.MAX_VALUE;
-            for (int round = 0; round < 8 && perDatagram > expectedAtLeast; round++) {
+            // a zero claim gets up to 8 measurements (the first ones warm the JIT); Netty's row needs one
+            for (int round = 0; round < (expectedAtLeast == 0 ? 8 : 1) && perDatagram != 0; round++) {
                 int rounds = 20_000;
                 long before = threads.getThreadAllocatedBytes(loop);
                 for (int i = 0; i < rounds; i++) {
@@ -162,9 +163,6 @@ class UdpTransportTest {
                     client.socket().receive(answer); // one at a time: each answer is the loop's whole turn
                 }
                 perDatagram = (threads.getThreadAllocatedBytes(loop) - before) / (2L * rounds);
-                if (expectedAtLeast == 0 && perDatagram == 0) {
-                    break;
-                }
             }
             if (expectedAtLeast == 0) {
                 assertEquals(0, perDatagram, "bytes allocated per datagram (in + out) on the shard's loop");
