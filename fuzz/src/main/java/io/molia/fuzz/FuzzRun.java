@@ -1,6 +1,7 @@
 package io.molia.fuzz;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -16,9 +17,11 @@ import java.util.regex.Pattern;
 
 /**
  * Fuzzes one target for a bounded time: runs its {@code @FuzzTest} in Jazzer's fuzzing mode ({@code JAZZER_FUZZ=1})
- * through Maven in the source tree, follows libFuzzer's status lines, and copies every finding to a directory
+ * in a JVM of its own (a JVM fuzzes one target) on the fuzz module's test class path, which Maven compiles and
+ * resolves once in {@link #prepare}; follows libFuzzer's status lines, and copies every finding to a directory
  * with the command that reproduces it. Jazzer also writes each finding into the target's committed inputs, so
- * it becomes a regression input of every later {@code mvn test} once committed with its fix.
+ * it becomes a regression input of every later {@code mvn test} once committed with its fix. Runs of different
+ * targets may go in parallel (each fuzzes on one core).
  */
 public final class FuzzRun {
     private static final Pattern DURATION = Pattern.compile("\\d+[smh]");
@@ -49,23 +52,51 @@ public final class FuzzRun {
 
     private static final Pattern REPORT_LINE = Pattern.compile("^(\\S+): (\\d+)/(\\d+) ");
 
+    /** Where {@link #prepare} has Maven write the fuzz module's dependencies, relative to each module. */
+    private static final String CLASSPATH_LISTING = "target/fuzz-classpath.txt";
+    /** The main class of a fuzzing JVM, among the module's tests (it needs the JUnit Platform launcher). */
+    private static final String LAUNCHER = "io.molia.fuzz.FuzzLauncher";
+
     private final Path sourceRoot;
     private final Path findingsDir;
     private final PrintStream progress;
+    private final String classPath;
+
+    private FuzzRun(Path sourceRoot, Path findingsDir, PrintStream progress, String classPath) {
+        this.sourceRoot = sourceRoot;
+        this.findingsDir = findingsDir;
+        this.progress = progress;
+        this.classPath = classPath;
+    }
 
     /**
+     * Compiles the fuzz module and what it depends on (Maven, once) and resolves its test class path.
+     *
      * @param sourceRoot  the repository checkout (fuzzing compiles and instruments the sources there)
      * @param findingsDir where logs, findings and their reproduction commands go
      * @param progress    where a status line goes every 15 s
      */
-    public FuzzRun(Path sourceRoot, Path findingsDir, PrintStream progress) {
+    public static FuzzRun prepare(Path sourceRoot, Path findingsDir, PrintStream progress)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(sourceRoot.resolve("fuzz/pom.xml"))) {
             throw new IllegalArgumentException("fuzzing needs the source checkout; " + sourceRoot
                     + " has no fuzz/pom.xml (run it through the repository's ./molia)");
         }
-        this.sourceRoot = sourceRoot;
-        this.findingsDir = findingsDir;
-        this.progress = progress;
+        Files.createDirectories(findingsDir);
+        Path log = findingsDir.resolve("build.log");
+        Process build = new ProcessBuilder("mvn", "-B", "-ntp", "-pl", "fuzz", "-am", "test-compile",
+                "dependency:build-classpath", "-Dmdep.outputFile=" + CLASSPATH_LISTING)
+                .directory(sourceRoot.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (build.waitFor() != 0) {
+            throw new IOException("building the fuzz targets failed; see " + log);
+        }
+        Path fuzz = sourceRoot.resolve("fuzz").toAbsolutePath();
+        String classPath = String.join(File.pathSeparator, fuzz.resolve("target/test-classes").toString(),
+                fuzz.resolve("target/classes").toString(),
+                // node-engine's JDK 22 slice: a class directory is not a multi-release jar (as the pom's Surefire)
+                sourceRoot.resolve("node-engine/target/classes/META-INF/versions/22").toAbsolutePath().toString(),
+                Files.readString(fuzz.resolve(CLASSPATH_LISTING)).strip());
+        return new FuzzRun(sourceRoot, findingsDir, progress, classPath);
     }
 
     /** Whether {@code text} is a duration {@link #run} takes: "30s", "10m", "1h". */
@@ -78,15 +109,16 @@ public final class FuzzRun {
         if (!isDuration(duration)) {
             throw new IllegalArgumentException("--duration must look like 30s, 10m or 1h, not '" + duration + "'");
         }
-        Files.createDirectories(findingsDir);
         Path log = findingsDir.resolve(target.id() + ".log");
         Path coverageReport = findingsDir.resolve(target.id() + ".coverage.txt").toAbsolutePath();
         Files.deleteIfExists(coverageReport);
-        ProcessBuilder pb = new ProcessBuilder("mvn", "-B", "-ntp", "-pl", "fuzz", "-am", "test",
-                "-Dtest=" + target.simpleTestClassName() + "#" + target.method(),
-                "-Dsurefire.failIfNoSpecifiedTests=false", "-Djazzer.max_duration=" + duration,
-                "-Djazzer.coverage_report=" + coverageReport)
-                .directory(sourceRoot.toFile()).redirectErrorStream(true);
+        // the JVM Surefire would start (the parent pom's surefire.argLine), in the module's directory, where
+        // Jazzer keeps its generated corpus and finds the committed inputs
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-ea", "-Xmx2g", "@" + sourceRoot.resolve("scripts/lib/jvm-flags").toAbsolutePath(),
+                "-Djazzer.max_duration=" + duration, "-Djazzer.coverage_report=" + coverageReport,
+                "-cp", classPath, LAUNCHER, target.testClassName(), target.method())
+                .directory(sourceRoot.resolve("fuzz").toFile()).redirectErrorStream(true);
         pb.environment().put("JAZZER_FUZZ", "1");
         Process process = pb.start();
         Matcher last = null;

@@ -4,6 +4,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import io.molia.fuzz.FuzzRun;
 import io.molia.fuzz.FuzzTarget;
@@ -29,6 +33,10 @@ final class FuzzCommand implements Callable<Integer> {
             description = "Per target, e.g. 30s, 10m, 1h (default ${DEFAULT-VALUE}).")
     String duration;
 
+    @Option(names = "--jobs", defaultValue = "1", paramLabel = "N",
+            description = "Targets fuzzed at once, each in its own JVM on one core (default ${DEFAULT-VALUE}).")
+    int jobs;
+
     @Option(names = "--findings", defaultValue = "target/fuzz-findings",
             description = "Logs, findings and their reproduction commands (default ${DEFAULT-VALUE}).")
     Path findings;
@@ -51,12 +59,30 @@ final class FuzzCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (jobs < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs must be at least 1, not "
+                    + jobs);
+        }
         Path root = Path.of(System.getProperty("molia.home", "."));
-        FuzzRun run = new FuzzRun(root, root.resolve(findings), System.out);
-        List<FuzzRun.Result> results = new ArrayList<>();
+        System.out.println("building the fuzz targets…");
+        FuzzRun run = FuzzRun.prepare(root, root.resolve(findings), System.out);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, targets.size()));
+        List<Future<FuzzRun.Result>> runs = new ArrayList<>();
         for (FuzzTarget t : targets) {
-            System.out.printf("fuzzing %s for %s…%n", t.id(), duration);
-            results.add(run.run(t, duration));
+            runs.add(pool.submit(() -> {
+                System.out.printf("fuzzing %s for %s…%n", t.id(), duration);
+                return run.run(t, duration);
+            }));
+        }
+        pool.shutdown();
+        List<FuzzRun.Result> results = new ArrayList<>();
+        for (Future<FuzzRun.Result> r : runs) {
+            try {
+                results.add(r.get());
+            } catch (ExecutionException e) {
+                pool.shutdownNow();
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
         }
         System.out.printf("%n%-18s %12s %9s %9s %13s  %-22s %s%n", "TARGET", "RUNS", "EXEC/S", "EDGES",
                 "CORPUS", "BRANCHES (OWN CODE)", "FINDINGS");
