@@ -26,7 +26,7 @@ public enum FuzzTarget {
             "SessionManager.java", "WireGuardHandshake.java", "NoiseHandshake.java"),
     PUZZLE_SOLVED_EDITED("puzzle-solved-edited", "PuzzleFuzzTest", "editedSolvedInitiationsAdmitOnlyIntact",
             "a real solved initiation (type 0x51) with fields edited: admitted only with its token and initiation intact",
-            "AdmissionPuzzle.java", "Responder.java", "Blake2sShort.java"),
+            "AdmissionPuzzle.java", "Responder.java", "Blake2sStream.java"),
     PUZZLE_REPLY_FORGED("puzzle-reply-forged", "PuzzleFuzzTest", "forgedPuzzleRepliesAreIgnored",
             "puzzle replies (type 0x50) from any bytes: an initiator never solves or re-sends for one it cannot "
             + "authenticate", "AdmissionPuzzle.java", "Initiator.java"),

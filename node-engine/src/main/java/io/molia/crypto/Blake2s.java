@@ -1,32 +1,31 @@
 package io.molia.crypto;
 
-import org.bouncycastle.crypto.digests.Blake2sDigest;
-import org.bouncycastle.crypto.macs.HMac;
-import org.bouncycastle.crypto.params.KeyParameter;
-
 /**
  * The BLAKE2s functions of WireGuard's construction: HASH (BLAKE2s-256), MAC (keyed BLAKE2s with a 16-byte digest,
- * not a truncation), HMAC over BLAKE2s-256 and the HKDF-style KDF1..3.
+ * not a truncation), HMAC over BLAKE2s-256 and the HKDF-style KDF1..3, on one {@link Blake2sStream}: a handshake
+ * allocates nothing for them.
  *
- * <p>Reuses its digests; owned by one thread, not thread-safe.
+ * <p>Owned by one thread, not thread-safe.
  */
 public final class Blake2s {
     public static final int HASH_BYTES = 32;
     public static final int MAC_BYTES = 16;
+    private static final int BLOCK_BYTES = Blake2sStream.BLOCK_BYTES;
 
-    private final Blake2sDigest hash = new Blake2sDigest(256);
-    private final HMac hmac = new HMac(new Blake2sDigest(256));
+    private final Blake2sStream stream = new Blake2sStream();
+    private final byte[] pad = new byte[BLOCK_BYTES];
+    private final byte[] inner = new byte[HASH_BYTES];
     private final byte[] prk = new byte[HASH_BYTES];
     private final byte[] block = new byte[HASH_BYTES + 1];
 
     /** HASH(a || b) into {@code out[0, 32)}; {@code b} may be null. */
     public void hash(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen, byte[] out) {
-        hash.reset();
-        hash.update(a, aOff, aLen);
+        stream.init(null, 0, HASH_BYTES);
+        stream.update(a, aOff, aLen);
         if (b != null) {
-            hash.update(b, bOff, bLen);
+            stream.update(b, bOff, bLen);
         }
-        hash.doFinal(out, 0);
+        stream.doFinal(out, 0);
     }
 
     public byte[] hash(byte[] a, byte[] b) {
@@ -35,17 +34,32 @@ public final class Blake2s {
         return out;
     }
 
-    /** MAC(key, msg): keyed BLAKE2s-128 (a fresh digest: the key is part of BLAKE2s's parameter block). */
-    public static void mac(byte[] key, byte[] msg, int off, int len, byte[] out, int outOff) {
-        Blake2sDigest keyed = new Blake2sDigest(key, MAC_BYTES, null, null);
-        keyed.update(msg, off, len);
-        keyed.doFinal(out, outOff);
+    /** MAC(key, msg): keyed BLAKE2s-128 (the key is part of BLAKE2s's parameter block), into {@code out[outOff, +16)}. */
+    public void mac(byte[] key, byte[] msg, int off, int len, byte[] out, int outOff) {
+        stream.digest(key, key.length, msg, off, len, MAC_BYTES, out, outOff);
     }
 
+    /** HMAC-BLAKE2s-256(key, msg) (RFC 2104 over 64-byte blocks) into {@code out[0, 32)}; {@code out} may be {@code key}. */
     public void hmac(byte[] key, byte[] msg, int off, int len, byte[] out) {
-        hmac.init(new KeyParameter(key));
-        hmac.update(msg, off, len);
-        hmac.doFinal(out, 0);
+        if (key.length > BLOCK_BYTES) {
+            throw new IllegalArgumentException("HMAC keys here are at most one block: " + key.length + " bytes");
+        }
+        keyPad(key, (byte) 0x36);
+        stream.init(null, 0, HASH_BYTES);
+        stream.update(pad, 0, BLOCK_BYTES);
+        stream.update(msg, off, len);
+        stream.doFinal(inner, 0);
+        keyPad(key, (byte) 0x5c);
+        stream.init(null, 0, HASH_BYTES);
+        stream.update(pad, 0, BLOCK_BYTES);
+        stream.update(inner, 0, HASH_BYTES);
+        stream.doFinal(out, 0);
+    }
+
+    private void keyPad(byte[] key, byte xor) {
+        for (int i = 0; i < BLOCK_BYTES; i++) {
+            pad[i] = (byte) ((i < key.length ? key[i] : 0) ^ xor);
+        }
     }
 
     /**

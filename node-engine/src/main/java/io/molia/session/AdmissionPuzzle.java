@@ -3,7 +3,7 @@ package io.molia.session;
 import java.util.random.RandomGenerator;
 
 import io.molia.contact.NodeAddress;
-import io.molia.crypto.Blake2sShort;
+import io.molia.crypto.Blake2sStream;
 
 /**
  * The dynamic puzzle of DESIGN §3.5, Molia's own step beyond WireGuard cookies: when cookies are not enough (the
@@ -55,7 +55,7 @@ final class AdmissionPuzzle {
 
     private final StaticIdentity local;
     private final RandomGenerator random;
-    private final Blake2sShort blake = new Blake2sShort();
+    private final Blake2sStream blake = new Blake2sStream();
     private final byte[] secret = new byte[32];
     private final byte[] previousSecret = new byte[32];
     private long secretBornNs = Long.MIN_VALUE;
@@ -110,7 +110,7 @@ final class AdmissionPuzzle {
                 WireGuardHandshake.MAC_BYTES);
         System.arraycopy(buf, off + SOLVED_NONCE, hashInput, TOKEN_BYTES + WireGuardHandshake.MAC_BYTES, NONCE_BYTES);
         blake.digest(null, 0, hashInput, 0, hashInput.length, 32, hash, 0);
-        return Blake2sShort.leadingZeroBits(hash, 0) >= bits ? SOLVED : UNSOLVED;
+        return leadingZeroBits(hash, 0) >= bits ? SOLVED : UNSOLVED;
     }
 
     /**
@@ -126,7 +126,7 @@ final class AdmissionPuzzle {
      * {@code remoteStatic}, answering the initiation whose mac1 was {@code mac1Sent}, with its token copied into
      * {@code tokenOut}; -1 when the tag does not authenticate or the difficulty is out of range.
      */
-    static int openReply(Blake2sShort blake, byte[] remoteStatic, byte[] mac1Sent, byte[] buf, int off,
+    static int openReply(Blake2sStream blake, byte[] remoteStatic, byte[] mac1Sent, byte[] buf, int off,
             byte[] tokenOut) {
         byte[] key = new io.molia.crypto.Blake2s().hash(WireGuardConstants.LABEL_COOKIE, remoteStatic);
         byte[] input = new byte[REPLY_TAG + WireGuardHandshake.MAC_BYTES];
@@ -148,7 +148,7 @@ final class AdmissionPuzzle {
      * of {@code token} and {@code bits}, searching nonces from a random start; returns the length, or -1 after
      * 2^(bits + 8) tries (a search that unlikely means something is wrong: give up, the 5 s timer retries).
      */
-    static int solve(Blake2sShort blake, RandomGenerator random, byte[] token, int bits, byte[] initiation, int len,
+    static int solve(Blake2sStream blake, RandomGenerator random, byte[] token, int bits, byte[] initiation, int len,
             byte[] out) {
         byte[] input = new byte[TOKEN_BYTES + WireGuardHandshake.MAC_BYTES + NONCE_BYTES];
         byte[] hash = new byte[32];
@@ -159,7 +159,7 @@ final class AdmissionPuzzle {
         for (long tries = 0; tries < 1L << (bits + 8); tries++, nonce++) {
             WireGuardConstants.writeLongLe(input, TOKEN_BYTES + WireGuardHandshake.MAC_BYTES, nonce);
             blake.digest(null, 0, input, 0, input.length, 32, hash, 0);
-            if (Blake2sShort.leadingZeroBits(hash, 0) >= bits) {
+            if (leadingZeroBits(hash, 0) >= bits) {
                 java.util.Arrays.fill(out, 0, SOLVED_HEADER_BYTES, (byte) 0);
                 out[0] = (byte) TYPE_SOLVED_INITIATION;
                 out[SOLVED_BITS] = (byte) bits;
@@ -193,5 +193,14 @@ final class AdmissionPuzzle {
     private boolean tokenMatches(byte[] key, NodeAddress from, int bits, byte[] buf, int at) {
         tokenFor(key, from, bits, token, 0);
         return WireGuardHandshake.constantTimeEquals(token, 0, buf, at, TOKEN_BYTES);
+    }
+
+    /** The leading zero bits of the first 8 bytes of {@code hash} (big-endian order, as a puzzle counts them). */
+    static int leadingZeroBits(byte[] hash, int off) {
+        long first = 0;
+        for (int i = 0; i < 8; i++) {
+            first = (first << 8) | (hash[off + i] & 0xff);
+        }
+        return Long.numberOfLeadingZeros(first);
     }
 }

@@ -17,6 +17,7 @@ final class CookieJar {
     private final byte[] secret = new byte[32];
     private long secretBornNs = Long.MIN_VALUE;
     private final byte[] address = new byte[18];
+    private final Blake2s blake2s = new Blake2s();
 
     CookieJar(StaticIdentity local, RandomGenerator random) {
         this.local = local;
@@ -31,7 +32,7 @@ final class CookieJar {
         }
         int n = from.writeTo(address, 0);
         byte[] cookie = new byte[16];
-        Blake2s.mac(secret, address, 0, n, cookie, 0);
+        blake2s.mac(secret, address, 0, n, cookie, 0);
         return cookie;
     }
 

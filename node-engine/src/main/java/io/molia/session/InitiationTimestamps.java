@@ -41,6 +41,8 @@ public final class InitiationTimestamps {
     private record Stamp(long fingerprint, long newestUnixNs, long floorUnixNs) {
     }
 
+    /** Every shard checks initiations against the one table: each with its own hash state. */
+    private static final ThreadLocal<Blake2s> BLAKE2S = ThreadLocal.withInitial(Blake2s::new);
     private final AtomicReferenceArray<Stamp> slots;
     private final int mask;
     private final long windowNs;
@@ -76,7 +78,7 @@ public final class InitiationTimestamps {
             return STALE;
         }
         byte[] h = new byte[Blake2s.MAC_BYTES];
-        Blake2s.mac(hashKey, remoteStatic, 0, remoteStatic.length, h, 0);
+        BLAKE2S.get().mac(hashKey, remoteStatic, 0, remoteStatic.length, h, 0);
         long fingerprint = WireGuardConstants.readLongLe(h, 0);
         int slot = (int) WireGuardConstants.readLongLe(h, 8) & mask;
         while (true) {

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 import io.molia.contact.NodeAddress;
-import io.molia.crypto.Blake2sShort;
+import io.molia.crypto.Blake2sStream;
 import io.molia.session.SessionManager.Delivery;
 
 /**
@@ -31,7 +31,7 @@ final class Initiator {
     private final byte[] payload = new byte[SessionManager.MAX_DATAGRAM_BYTES];
     private final byte[] out = new byte[SessionManager.MAX_DATAGRAM_BYTES];
     private final byte[] solved = new byte[SessionManager.MAX_DATAGRAM_BYTES];
-    private final Blake2sShort blake = new Blake2sShort();
+    private final Blake2sStream blake = new Blake2sStream();
     private final byte[] ephemeral = new byte[32];
     private final byte[] timestamp = new byte[Tai64n.BYTES];
 

@@ -197,21 +197,21 @@ public final class WireGuardHandshake {
     /** True when the message's mac1 (16 bytes before its last 16) is right for a message sent to {@code local}. */
     public boolean mac1Valid(StaticIdentity local, byte[] msg, int off, int len) {
         int mac1At = off + len - 2 * MAC_BYTES;
-        Blake2s.mac(local.mac1Key(), msg, off, mac1At - off, scratch, 0);
+        blake2s.mac(local.mac1Key(), msg, off, mac1At - off, scratch, 0);
         return constantTimeEquals(scratch, 0, msg, mac1At, MAC_BYTES);
     }
 
     /** True when mac2 is right for {@code cookie} (16 bytes). */
     public boolean mac2Valid(byte[] cookie, byte[] msg, int off, int len) {
         int mac2At = off + len - MAC_BYTES;
-        Blake2s.mac(cookie, msg, off, mac2At - off, scratch, 0);
+        blake2s.mac(cookie, msg, off, mac2At - off, scratch, 0);
         return constantTimeEquals(scratch, 0, msg, mac2At, MAC_BYTES);
     }
 
     private int addMacs(byte[] out, int end, byte[] mac1Key, byte[] cookie) {
-        Blake2s.mac(mac1Key, out, 0, end, out, end);
+        blake2s.mac(mac1Key, out, 0, end, out, end);
         if (cookie != null) {
-            Blake2s.mac(cookie, out, 0, end + MAC_BYTES, out, end + MAC_BYTES);
+            blake2s.mac(cookie, out, 0, end + MAC_BYTES, out, end + MAC_BYTES);
         } else {
             Arrays.fill(out, end + MAC_BYTES, end + 2 * MAC_BYTES, (byte) 0);
         }

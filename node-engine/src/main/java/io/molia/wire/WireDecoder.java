@@ -188,7 +188,7 @@ public final class WireDecoder {
         Blake2s blake2s = new Blake2s();
         byte[] mac = new byte[MAC_BYTES];
         for (KeyLog.StaticKey k : keys.statics()) {
-            Blake2s.mac(blake2s.hash(WireGuardConstants.LABEL_MAC1, k.publicKey()), m, 0, macs, mac, 0);
+            blake2s.mac(blake2s.hash(WireGuardConstants.LABEL_MAC1, k.publicKey()), m, 0, macs, mac, 0);
             if (Arrays.equals(mac, 0, MAC_BYTES, m, macs, macs + MAC_BYTES)) {
                 return k;
             }

@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.contact.NodeAddress;
-import io.molia.crypto.Blake2sShort;
+import io.molia.crypto.Blake2sStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,7 +42,7 @@ public class AdmissionJmh {
     private byte[] solved;
     private final NodeAddress from = NodeAddress.ipv4(0x01000001, 4000);
     private final SplittableRandom random = new SplittableRandom(5);
-    private final Blake2sShort blake = new Blake2sShort();
+    private final Blake2sStream blake = new Blake2sStream();
     private final byte[] token = new byte[AdmissionPuzzle.TOKEN_BYTES];
     private final byte[] solveOut = new byte[SessionManager.MAX_DATAGRAM_BYTES];
     private long nowNs = 1_000_000_000_000L;

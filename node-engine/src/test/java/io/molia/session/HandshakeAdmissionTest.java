@@ -72,6 +72,12 @@ class HandshakeAdmissionTest {
     }
 
     @Test
+    void aPuzzleCountsLeadingZeroBitsFromTheFirstByte() {
+        assertEquals(64, AdmissionPuzzle.leadingZeroBits(new byte[8], 0));
+        assertEquals(9, AdmissionPuzzle.leadingZeroBits(new byte[] {0, 0x40, 0, 0, 0, 0, 0, 0}, 0));
+    }
+
+    @Test
     void initiationsBackToBackPutTheShardUnderLoadForASecondAfterTheFloodEnds() {
         long costNs = 400_000; // the test's handshake: the next datagram comes 400 µs later, as on a busy shard
         for (int i = 0; i < 600; i++) {
