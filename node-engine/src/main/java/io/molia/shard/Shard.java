@@ -18,6 +18,7 @@ import io.molia.core.ShardPartition;
 import io.molia.nat.NatProbe;
 import io.molia.relay.Relay;
 import io.molia.relay.RelayFrame;
+import io.molia.relay.RelayLimits;
 import io.molia.relay.RelayRoutes;
 import io.molia.session.SessionManager;
 
@@ -133,7 +134,7 @@ public final class Shard {
                 answerVia = d.origin();
                 core.onDatagram(nowNs, d.from(), d.data(), 0, d.data().length); // ours by the same partition rule
             }
-            case ShardMessage.Send s -> sessions.send(nowNs, wallNs, s.to(), s.data(), 0, s.data().length);
+            case ShardMessage.Send s -> sendRequest(nowNs, wallNs, s.to(), s.data(), s.data().length);
             case ShardMessage.Alive a -> {
                 directory.note(a.from().id(), a.origin(), nowNs);
                 core.onContactedBy(nowNs, a.from());
@@ -150,7 +151,9 @@ public final class Shard {
         Relay relay = core.relay();
         if (relay != null) {
             relay.onEgressCounter(nowNs, egressBytes.sum()); // the budget's window fills before frames come
-            relayRoutes.expire(nowNs, relay.limits().circuitNs()); // the relays closed those circuits by now
+        }
+        if (core.ownsRoutingTable()) { // the relays closed those circuits by now (a node that relays nothing has some)
+            relayRoutes.expire(nowNs, (relay == null ? RelayLimits.DEFAULTS : relay.limits()).circuitNs());
         }
         if (nowNs >= core.nextDeadlineNs()) {
             core.onTimer(nowNs);
@@ -313,6 +316,21 @@ public final class Shard {
         moveOutput(nowNs, wallNs);
     }
 
+    /**
+     * Seals {@code data[0, len)} for {@code to}. One to a circuit's relayed address (a relayed server) moves the
+     * peer's session onto that circuit when the session's own circuit has closed: else it would keep sending into a
+     * circuit no relay holds any more.
+     */
+    private void sendRequest(long nowNs, long wallNs, Contact to, byte[] data, int len) {
+        if (RelayRoutes.isRelayed(to.address())) {
+            NodeAddress at = sessions.endpointOf(to.id());
+            if (at != null && !at.equals(to.address()) && RelayRoutes.isRelayed(at) && relayRoutes.route(at) == null) {
+                sessions.moveEndpoint(to.id(), to.address());
+            }
+        }
+        sessions.send(nowNs, wallNs, to, data, 0, len);
+    }
+
     private void reportAlive(long nowNs, Contact peer) {
         if (core.ownsRoutingTable()) {
             core.onContactedBy(nowNs, peer);
@@ -347,7 +365,7 @@ public final class Shard {
             Contact to = out.to();
             int via = out.reply() ? (answerVia >= 0 ? answerVia : partition.index()) : requestVia(nowNs, to.id());
             if (via == partition.index()) {
-                sessions.send(nowNs, wallNs, to, out.data(), 0, out.length());
+                sendRequest(nowNs, wallNs, to, out.data(), out.length());
             } else {
                 handovers.add(new Handover(via, new ShardMessage.Send(to, Arrays.copyOf(out.data(), out.length()))));
             }
