@@ -500,7 +500,9 @@ public final class NodeCore {
             if (!proven) {
                 counters.powRejectedSender++;
             } else if (routing != null && DhtRole.isClient(message.features())) {
-                routing.remove(from.id()); // it turned client: no longer handed out
+                if (!relaysFor(nowNs, from)) {
+                    routing.remove(from.id()); // it turned client: no longer handed out
+                }
             } else if (DhtRole.isRelayed(message.features())) {
                 counters.relayedServerRequests++; // its NAT filters the address it sends from: only its relayed form
             } else if (routing != null) {
@@ -2027,6 +2029,11 @@ public final class NodeCore {
         }
     }
 
+    /** Whether this node holds a reservation for {@code client} and enters it in its relayed form. */
+    private boolean relaysFor(long nowNs, Contact client) {
+        return circuits != null && relay != null && relay.reserved(nowNs, client.id()) != null;
+    }
+
     /**
      * The form of {@code from} to enter in the table when it answered as a relayed server (feature bit 1), or null:
      * reached through this node when it holds a reservation here; else the relayed contact it was asked at.
@@ -2035,7 +2042,7 @@ public final class NodeCore {
         if (circuits == null || !DhtRole.isRelayed(message.features())) {
             return null;
         }
-        if (relay != null && !RelayRoutes.isRelayed(from.address()) && relay.reserved(nowNs, from.id()) != null) {
+        if (!RelayRoutes.isRelayed(from.address()) && relaysFor(nowNs, from)) {
             return from.withRelay(self);
         }
         Contact via = req.peer.relay();
