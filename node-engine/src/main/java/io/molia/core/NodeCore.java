@@ -317,6 +317,11 @@ public final class NodeCore {
         this.alternateProbeAddress = alternateProbeAddress;
     }
 
+    /** This node's DHT role, shared by its cores. */
+    public DhtRole dhtRole() {
+        return role;
+    }
+
     /** Whether this node sends other-address probes for peers (it has an alternate address). */
     public boolean servesOtherAddressProbes() {
         return alternateProbeAddress;
