@@ -1954,20 +1954,13 @@ public final class NodeCore {
     }
 
     /**
-     * Queues {@code data[0, length)}, a request of this core, for {@code to}: through a circuit at its relay when the
-     * contact names one (not this node: its NAT lets the relay's own datagrams in).
+     * Queues {@code data[0, length)}, a request of this core, for {@code to}. A relayed server's contact keeps its
+     * relay: the shard sends on a live session with it, else hands it back to {@link #sendThroughCircuit}; this node
+     * reaches its own relay's clients at their address (their NATs let the relay's datagrams in).
      */
     private void send(long nowNs, Contact to, byte[] data, int length) {
-        Contact via = to.relay();
-        if (via != null && circuits != null) {
-            if (via.id().equals(self.id())) {
-                to = to.withoutRelay();
-            } else {
-                to = throughCircuit(nowNs, to, data, length);
-                if (to == null) {
-                    return; // it waits for the circuit, or none was free (it fails at its timeout)
-                }
-            }
+        if (to.relay() != null && to.relay().id().equals(self.id())) {
+            to = to.withoutRelay();
         }
         if (transmits.offer(to, data, length, false)) {
             counters.datagramsOut++;
@@ -1977,34 +1970,39 @@ public final class NodeCore {
     }
 
     /**
-     * A request to the relayed server {@code to}: the contact at its circuit's relayed address to send it to now, or
-     * null when it waits for a circuit (asked of its relay here) or no circuit is free (counted).
+     * A request ({@code data[0, length)}, already counted as sent) to the relayed server {@code to}, which the shard
+     * has no live session with: queued to the relayed address of its circuit, or kept until the relay grants one
+     * (asked here), or dropped when every circuit is in use (counted; it fails at its timeout). False when this core
+     * opens no circuits (relayed servers not {@link #enableRelayedServers enabled}): the caller sends it straight.
      */
-    private Contact throughCircuit(long nowNs, Contact to, byte[] data, int length) {
+    public boolean sendThroughCircuit(long nowNs, Contact to, byte[] data, int length) {
+        if (circuits == null) {
+            return false;
+        }
+        codec.extraFeatures(role.features());
         switch (circuits.onRequest(nowNs, to, data, length)) {
             case SEND -> {
-                return to.withoutRelay().withAddress(circuits.relayedAddress());
+                if (!transmits.offer(to.withoutRelay().withAddress(circuits.relayedAddress()), data, length, false)) {
+                    counters.transmitQueueFull++;
+                }
             }
             case CONNECT -> {
                 if (pending.size() >= config.maxPendingRequests()) {
                     counters.pendingTableFull++;
                     circuits.onFailure(to.id());
-                    return null;
+                    return true;
                 }
                 long requestId = newRequestId();
                 int end = codec.encodeRelayConnect(scratch, 0, requestId, to.id(), ownNatType());
                 sendTracked(to.relay(), end, nowNs, requestId, null);
                 circuits.onConnectSent(to.id(), requestId);
-                return null;
             }
             case WAIT -> {
-                return null;
+                // it leaves when the circuit is granted
             }
-            default -> {
-                counters.relayCircuitsFull++;
-                return null;
-            }
+            case FULL -> counters.relayCircuitsFull++;
         }
+        return true;
     }
 
     /** A relay answered a circuit for requests: those that waited for it leave through it, or wait out refused. */
@@ -2016,10 +2014,8 @@ public final class NodeCore {
             return; // refused: the requests that waited fail at their timeouts, as a dead contact's
         }
         for (byte[] datagram : granted.waiting()) {
-            if (transmits.offer(granted.peerAt(), datagram, datagram.length, false)) {
-                counters.datagramsOut++;
-            } else {
-                counters.transmitQueueFull++;
+            if (!transmits.offer(granted.peerAt(), datagram, datagram.length, false)) {
+                counters.transmitQueueFull++; // (counted as sent when it was first queued)
             }
         }
     }

@@ -39,6 +39,8 @@ import io.molia.session.SessionManager;
 public final class Shard {
     /** How often a peer this shard talks with is reported alive to the routing table's owner. */
     static final long ALIVE_REPORT_EVERY_NS = TimeUnit.SECONDS.toNanos(30);
+    /** A relayed server heard from within this is still reached on its session (many NATs keep a mapping 30 s). */
+    static final long RELAYED_SESSION_FRESH_NS = TimeUnit.SECONDS.toNanos(20);
 
     /** A message for shard {@code shard}'s inbox. */
     public record Handover(int shard, ShardMessage message) {
@@ -317,11 +319,18 @@ public final class Shard {
     }
 
     /**
-     * Seals {@code data[0, len)} for {@code to}. One to a circuit's relayed address (a relayed server) moves the
-     * peer's session onto that circuit when the session's own circuit has closed: else it would keep sending into a
-     * circuit no relay holds any more.
+     * Seals the request {@code data[0, len)} for {@code to}. To a relayed server (a contact naming its relay): on a
+     * live session that still reaches it, else through a circuit its core opens at the relay. One to a circuit's
+     * relayed address moves the peer's session onto that circuit when the session's own circuit has closed: else it
+     * would keep sending into a circuit no relay holds any more.
      */
     private void sendRequest(long nowNs, long wallNs, Contact to, byte[] data, int len) {
+        if (to.relay() != null) {
+            if (!sessionReaches(nowNs, to.id()) && core.sendThroughCircuit(nowNs, to, data, len)) {
+                return; // queued again by the core, to the circuit's relayed address (now or once granted)
+            }
+            to = to.withoutRelay();
+        }
         if (RelayRoutes.isRelayed(to.address())) {
             NodeAddress at = sessions.endpointOf(to.id());
             if (at != null && !at.equals(to.address()) && RelayRoutes.isRelayed(at) && relayRoutes.route(at) == null) {
@@ -329,6 +338,18 @@ public final class Shard {
             }
         }
         sessions.send(nowNs, wallNs, to, data, 0, len);
+    }
+
+    /**
+     * Whether a request to {@code peer}, a relayed server, can ride this shard's session with it: live, heard from
+     * lately (its NAT still lets this node in), on a path still open (direct, or a circuit its relay still holds).
+     */
+    private boolean sessionReaches(long nowNs, NodeId peer) {
+        if (!sessions.canSendNow(nowNs, peer) || nowNs - sessions.lastHeardFromNs(peer) > RELAYED_SESSION_FRESH_NS) {
+            return false;
+        }
+        NodeAddress at = sessions.endpointOf(peer);
+        return at != null && (!RelayRoutes.isRelayed(at) || relayRoutes.route(at) != null);
     }
 
     private void reportAlive(long nowNs, Contact peer) {
