@@ -27,7 +27,7 @@ import io.molia.record.WriteOutcome;
  * Store      1: key  2: value  3: ttl_seconds  4: write_token (fixed64)
  * StoreAck   1: stored (bool)               Error  1: code  2: min_version  3: max_version
  * GetProviders / GetMutable   1: key (32 B)   the other record bodies: see {@link RecordBodies}
- * RelayReserve  1: nat_type   RelayConnect  1: target (32 B)  2: nat_type
+ * RelayReserve  1: nat_type   RelayConnect  1: target (32 B)  2: nat_type  3: for_requests (bool)
  * RelayIncoming  1: circuit  2: repeated Contact (one)  3: initiator_nat_type
  * RelayAnswer  1: circuit (varint)  2: refusal (varint)  3: expires_seconds (varint)  4: peer_address
  *              5: peer_nat_type
@@ -142,11 +142,19 @@ public final class MessageCodec {
      * behind a NAT of type {@code natType}.
      */
     public int encodeRelayConnect(byte[] out, int off, long requestId, NodeId target, int natType) {
+        return encodeRelayConnect(out, off, requestId, target, natType, false);
+    }
+
+    /** RELAY_CONNECT; {@code forRequests}: a circuit for DHT requests to a relayed server (field 3). */
+    public int encodeRelayConnect(byte[] out, int off, long requestId, NodeId target, int natType,
+            boolean forRequests) {
         header(out, off, requestId).messageHeader(MessageKind.RELAY_CONNECT.field(),
-                ProtoWriter.bytesFieldSize(1, NodeId.BYTES) + uint64FieldSize(2, natType));
+                ProtoWriter.bytesFieldSize(1, NodeId.BYTES) + uint64FieldSize(2, natType)
+                        + uint64FieldSize(3, forRequests ? 1 : 0));
         target.writeTo(idScratch, 0);
         writer.bytesField(1, idScratch, 0, NodeId.BYTES);
         writer.uint64Field(2, natType);
+        writer.uint64Field(3, forRequests ? 1 : 0);
         return writer.position();
     }
 
@@ -501,7 +509,8 @@ public final class MessageCodec {
                         && readAck(r, field, out);
                 case RELAY_RESERVE -> field == 1 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out);
                 case RELAY_CONNECT -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out))
-                        || (field == 2 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out));
+                        || (field == 2 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out))
+                        || (field == 3 && wireType == ProtoWriter.VARINT && readRelayForRequests(r, out));
                 case RELAY_ANSWER -> (wireType == ProtoWriter.VARINT && field >= 1 && field <= 3
                         && readRelayAnswer(r, field, out))
                         || (field == 4 && wireType == ProtoWriter.LENGTH_DELIMITED && readObserved(r, out))
@@ -711,6 +720,11 @@ public final class MessageCodec {
             case 2 -> out.minVersion = v;
             default -> out.maxVersion = v;
         }
+        return true;
+    }
+
+    private boolean readRelayForRequests(ProtoReader r, WireMessage out) {
+        out.relayForRequests = r.varint() != 0;
         return true;
     }
 

@@ -50,6 +50,10 @@ public final class CoreCounters {
     public long relayedServerRequests;
     /** Requests to relayed servers not sent: every circuit this core may keep for them was in use. */
     public long relayCircuitsFull;
+    /** Circuits to relayed servers this core asked their relays for and was granted. */
+    public long relayCircuitsOpened;
+    /** Circuits to relayed servers refused by their relays (the requests that waited fail at their timeouts). */
+    public long relayCircuitsRefused;
     /** DIAL_BACK probes this node sent for peers. */
     public long dialBacksServed;
     /** DIAL_BACKs refused: unknown mode, no alternate address, or the probe budget spent. */
@@ -130,6 +134,8 @@ public final class CoreCounters {
         clientAnswers += other.clientAnswers;
         relayedServerRequests += other.relayedServerRequests;
         relayCircuitsFull += other.relayCircuitsFull;
+        relayCircuitsOpened += other.relayCircuitsOpened;
+        relayCircuitsRefused += other.relayCircuitsRefused;
         dialBacksServed += other.dialBacksServed;
         dialBacksRefused += other.dialBacksRefused;
         relayRequestsRefused += other.relayRequestsRefused;

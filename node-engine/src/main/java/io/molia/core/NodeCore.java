@@ -944,7 +944,7 @@ public final class NodeCore {
             return codec.encodeRelayAnswer(out, 0, id, 0, expiresNs < 0 ? RelayClient.code(relay.lastRefusal()) : 0,
                     expiresNs < 0 ? 0 : TimeUnit.NANOSECONDS.toSeconds(expiresNs - nowNs), null, 0);
         }
-        int circuit = relay.connect(nowNs, from.id(), from.address(), message.target());
+        int circuit = relay.connect(nowNs, from.id(), from.address(), message.target(), message.relayForRequests());
         if (circuit == 0) {
             return codec.encodeRelayAnswer(out, 0, id, 0, RelayClient.code(relay.lastRefusal()), 0, null, 0);
         }
@@ -970,6 +970,9 @@ public final class NodeCore {
     private void onNatTimer(long nowNs) {
         List<Contact> peers = new ArrayList<>();
         routing.closest(self.id(), config.k(), true, null, peers);
+        // Relayed servers observe nothing of this node's NAT (a circuit's answer is no report), relay for nobody and
+        // cost a circuit at their relay for each ping: observers, keepalive peers and relays are direct peers only.
+        peers.removeIf(p -> p.relay() != null);
         nat.onTimer(nowNs, peers);
         if (role.client() != announcedClient) {
             announcedClient = role.client();
@@ -1993,7 +1996,7 @@ public final class NodeCore {
                     return true;
                 }
                 long requestId = newRequestId();
-                int end = codec.encodeRelayConnect(scratch, 0, requestId, to.id(), ownNatType());
+                int end = codec.encodeRelayConnect(scratch, 0, requestId, to.id(), ownNatType(), true);
                 sendTracked(to.relay(), end, nowNs, requestId, null);
                 circuits.onConnectSent(to.id(), requestId);
             }
@@ -2011,8 +2014,10 @@ public final class NodeCore {
                 message.relayCircuit(), message.relayRefusal(), message.observedAddress(), ownNatType(),
                 message.relayNatType());
         if (granted == null) {
-            return; // refused: the requests that waited fail at their timeouts, as a dead contact's
+            counters.relayCircuitsRefused++; // the requests that waited fail at their timeouts, as a dead contact's
+            return;
         }
+        counters.relayCircuitsOpened++;
         for (byte[] datagram : granted.waiting()) {
             if (!transmits.offer(granted.peerAt(), datagram, datagram.length, false)) {
                 counters.transmitQueueFull++; // (counted as sent when it was first queued)

@@ -17,19 +17,19 @@ import io.molia.contact.NodeId;
  * "Relayed servers"). The first request to such a peer waits while the core asks its relay for a circuit
  * (RELAY_CONNECT); once granted, that request and every later one go to the circuit's relayed address, and the shards
  * punch as for any circuit (see {@link RelayRoutes}). Bounded: at most {@link #MAX_CIRCUITS} at a time, each
- * forgotten once idle for {@link #IDLE_NS} or near the lifetime its relay gives it (the relay closes it then), or
- * when a request through it went unanswered; a refused circuit fails its waiting requests at their own timeouts, as a
- * dead contact's.
+ * forgotten near the lifetime its relay gives it (the relay closes it then; there is no close message, so one
+ * forgotten earlier would only hold a slot at the relay while a second opened), or when a request through it went
+ * unanswered; a refused circuit fails its waiting requests at their own timeouts, as a dead contact's.
  *
  * <p>Owned by its core's thread; not thread-safe.
  */
 public final class RelayCircuits {
     /** Circuits one core keeps open for its requests. */
     public static final int MAX_CIRCUITS = 8;
-    /** A circuit no request used for this long is forgotten (the relay closes it at its lifetime). */
-    public static final long IDLE_NS = TimeUnit.SECONDS.toNanos(30);
     /** Requests that wait for one circuit; an older one is dropped (its timeout fails it). */
     static final int MAX_WAITING = 8;
+    /** A circuit asked for and not answered within this is forgotten (its requests have timed out by then). */
+    private static final long UNANSWERED_NS = TimeUnit.SECONDS.toNanos(30);
     /** A circuit is not used in its last seconds: a request would meet it closed. */
     private static final long CLOSING_MARGIN_NS = TimeUnit.SECONDS.toNanos(10);
 
@@ -52,7 +52,6 @@ public final class RelayCircuits {
     private static final class Circuit {
         final Contact peer;
         final long openedNs;
-        long usedNs;
         long connectRequestId;
         NodeAddress at;
         final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
@@ -60,7 +59,6 @@ public final class RelayCircuits {
         Circuit(Contact peer, long nowNs) {
             this.peer = peer;
             this.openedNs = nowNs;
-            this.usedNs = nowNs;
         }
     }
 
@@ -87,7 +85,6 @@ public final class RelayCircuits {
         sweep(nowNs);
         Circuit c = byPeer.get(peer.id());
         if (c != null && c.at != null) {
-            c.usedNs = nowNs;
             lastAddress = c.at;
             return Next.SEND;
         }
@@ -146,7 +143,6 @@ public final class RelayCircuits {
         }
         opened++;
         c.at = routes.add(relayAddress, circuit, c.peer.id(), peerAddress, nowNs, ownNat, peerNat);
-        c.usedNs = nowNs;
         lastAddress = c.at;
         List<byte[]> waiting = new ArrayList<>(c.waiting);
         c.waiting.clear();
@@ -184,9 +180,8 @@ public final class RelayCircuits {
     private void sweep(long nowNs) {
         for (Iterator<Circuit> it = byPeer.values().iterator(); it.hasNext(); ) {
             Circuit c = it.next();
-            boolean idle = nowNs - c.usedNs >= IDLE_NS;
-            boolean closing = c.at != null && nowNs - c.openedNs >= usableNs;
-            if (idle || closing) {
+            boolean closing = nowNs - c.openedNs >= (c.at != null ? usableNs : UNANSWERED_NS);
+            if (closing) {
                 connecting.remove(c.connectRequestId);
                 it.remove();
             }
