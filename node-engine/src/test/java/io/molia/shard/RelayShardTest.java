@@ -315,6 +315,10 @@ class RelayShardTest {
         Contact learned = x.core().routingTable().entry(c.self.id()).contact();
         assertEquals(r.self.id(), learned.relay().id(), "X entered C as reached through R, not at its NAT's address");
         assertEquals(1, x.routes.upgrades(), "two port-restricted NATs: the punch got X and C talking directly");
+        long relayed = r.core().relay().framesRelayed();
+        assertTrue(ping(x, learned) >= 0, "a later request to the relayed contact is answered");
+        assertEquals(1, x.core().circuits().opened(), "it rode the live session: no second circuit");
+        assertEquals(relayed, r.core().relay().framesRelayed(), "straight between the NATs, not through R");
     }
 
     @Test
