@@ -51,7 +51,8 @@ public final class RelayCircuits {
 
     private static final class Circuit {
         final Contact peer;
-        final long openedNs;
+        /** When it was asked for, then when granted (the relay's lifetime for it runs from about then). */
+        long openedNs;
         long connectRequestId;
         NodeAddress at;
         final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
@@ -143,6 +144,7 @@ public final class RelayCircuits {
         }
         opened++;
         c.at = routes.add(relayAddress, circuit, c.peer.id(), peerAddress, nowNs, ownNat, peerNat);
+        c.openedNs = nowNs;
         lastAddress = c.at;
         List<byte[]> waiting = new ArrayList<>(c.waiting);
         c.waiting.clear();
