@@ -12,6 +12,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.codec.DecodeStatus;
+import io.molia.codec.MessageCodec;
+import io.molia.codec.MessageKind;
+import io.molia.codec.WireMessage;
 import io.molia.core.CoreConfig;
 import io.molia.core.NodeCore;
 import io.molia.core.Outbound;
@@ -121,5 +125,30 @@ class RelayFuzzTest {
         }
         assertTrue(answers <= 1, "at most one answer per message: " + answers);
         assertTrue(announcements <= 1, "at most one announcement per message: " + announcements);
+    }
+
+    /**
+     * Contacts that name a relay (Contact fields 4-5), in any bytes: each decoded one names a whole relay (a 32-byte
+     * key and an address) that is itself reached directly, and encodes back to what was decoded.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void relayedContactsDecodeWholeAndRoundTrip(byte[] data) {
+        MessageCodec codec = new MessageCodec(1);
+        WireMessage m = new WireMessage();
+        if (codec.decode(data, 0, data.length, m) != DecodeStatus.OK || m.kind() != MessageKind.NODES) {
+            return;
+        }
+        Contact[] contacts = m.contacts().toArray(new Contact[0]);
+        for (Contact c : contacts) {
+            if (c.relay() != null) {
+                assertEquals(Contact.PUBLIC_KEY_BYTES, c.relay().publicKeyBytes().length);
+                assertEquals(null, c.relay().relay(), "nothing relays twice");
+            }
+        }
+        byte[] out = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
+        int len = codec.encodeNodes(out, 0, m.requestId(), contacts, contacts.length, 0);
+        WireMessage again = new WireMessage();
+        assertEquals(DecodeStatus.OK, codec.decode(out, 0, len, again));
+        assertEquals(Arrays.asList(contacts).subList(0, again.contacts().size()), again.contacts());
     }
 }

@@ -74,12 +74,13 @@ final class AdminDispatcher {
                 case ADMISSION -> node.onLoop(s -> r.setAdmission(AdmissionViews.admission(s)).build());
                 case RELAYS -> node.onLoop(s -> s.core().relay() == null && s.core().relayClient() == null
                         ? r.setUnavailable(AdminViews.unavailable("relays", "relaying is off on this node")).build()
-                        : r.setRelays(RelayViews.relays(s.core().relay(), s.core().relayClient(), s.nowNs())).build());
+                        : r.setRelays(RelayViews.relays(s.core().relay(), s.core().relayClient(),
+                                s.core().circuits(), s.core().dhtRole().relayed(), s.nowNs())).build());
                 case NAT -> node.onLoop(s -> s.core().nat() == null
                         ? r.setUnavailable(AdminViews.unavailable("nat", "NAT traversal is off on this node")).build()
                         : r.setNat(NatViews.nat(s.core().nat().status(s.nowNs()), s.nowNs(),
                                 s.core().servesOtherAddressProbes(), s.core().relayClient() == null ? null
-                                        : s.core().relayClient().routes())).build());
+                                        : s.core().relayClient().routes(), s.core().dhtRole().relayed())).build());
                 case WAL -> node.onLoop(s -> {
                     WalView v = AdminViews.wal(s);
                     return v == null ? r.setUnavailable(AdminViews.unavailable("wal", AdminResponses.NO_WAL)).build()

@@ -208,6 +208,7 @@ final class AdminViews {
                 .setLastSeenMsAgo(ms(nowNs - e.lastSeenNs()))
                 .setAddedMsAgo(ms(nowNs - e.addedNs()))
                 .setPingPending(e.pingPending())
+                .setRelay(e.contact().relay() == null ? "" : e.contact().relay().id().toHex())
                 .build();
     }
 

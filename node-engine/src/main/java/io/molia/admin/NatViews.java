@@ -13,8 +13,12 @@ final class NatViews {
     private NatViews() {
     }
 
-    /** {@code routes}: the circuits this node was an end of, for punch outcomes by NAT-type pair (null: none). */
-    static NatView nat(NatTraversal.Status s, long nowNs, boolean servesOtherAddress, RelayRoutes routes) {
+    /**
+     * {@code routes}: the circuits this node was an end of, for punch outcomes by NAT-type pair (null: none);
+     * {@code relayedServer}: a client announcing itself through its relay.
+     */
+    static NatView nat(NatTraversal.Status s, long nowNs, boolean servesOtherAddress, RelayRoutes routes,
+            boolean relayedServer) {
         NatView.Builder v = NatView.newBuilder()
                 .setType(s.type().label())
                 .setMode(s.client() ? "client" : "server")
@@ -26,7 +30,8 @@ final class NatViews {
                         : ms(s.mappingLifetimeBelowNs()))
                 .setKeepaliveIntervalMs(ms(s.keepaliveIntervalNs()))
                 .setKeepalivePeer(s.keepalivePeer() == null ? "" : s.keepalivePeer().toHex())
-                .setServesOtherAddress(servesOtherAddress);
+                .setServesOtherAddress(servesOtherAddress)
+                .setRelayedServer(relayedServer);
         for (NatTraversal.Observation o : s.observations()) {
             v.addObservations(NatObservation.newBuilder().setReporter(o.reporter().id().toHex())
                     .setReporterAddress(o.reporterAddress().toString()).setObserved(o.observed().toString())

@@ -8,6 +8,7 @@ import io.molia.admin.proto.RelayReservation;
 import io.molia.admin.proto.RelayRoute;
 import io.molia.admin.proto.RelaysView;
 import io.molia.relay.Relay;
+import io.molia.relay.RelayCircuits;
 import io.molia.relay.RelayClient;
 import io.molia.relay.RelayRefusal;
 import io.molia.relay.RelayRoutes;
@@ -17,8 +18,13 @@ final class RelayViews {
     private RelayViews() {
     }
 
-    /** {@code relay} null: the node relays for nobody; {@code client} null: it never uses relays. */
-    static RelaysView relays(Relay relay, RelayClient client, long nowNs) {
+    /**
+     * {@code relay} null: the node relays for nobody; {@code client} null: it never uses relays; {@code circuits}:
+     * those the routing table owner's core opened to relayed servers (null: none); {@code relayedServer}: this
+     * client announces itself through its relay.
+     */
+    static RelaysView relays(Relay relay, RelayClient client, RelayCircuits circuits, boolean relayedServer,
+            long nowNs) {
         RelaysView.Builder v = RelaysView.newBuilder().setRelaying(relay != null);
         if (relay != null) {
             Relay.Status s = relay.status(nowNs);
@@ -64,6 +70,13 @@ final class RelayViews {
             cv.putCounters("incoming", c.incoming());
             cv.putCounters("punches", client.routes().punchesSent());
             cv.putCounters("upgrades", client.routes().upgrades());
+            if (circuits != null) {
+                cv.putCounters("request_circuits_open", circuits.circuits());
+                cv.putCounters("request_circuits_opened", circuits.opened());
+                cv.putCounters("request_circuits_refused", circuits.refused());
+                cv.putCounters("request_circuits_full", circuits.full());
+            }
+            cv.setRelayedServer(relayedServer);
             v.setClient(cv);
         }
         return v.build();

@@ -19,6 +19,7 @@ import io.molia.record.WriteOutcome;
  *            4: features (varint, only when any)             5: pow_nonce (varint, the sender's own, when any)
  *            10..39: oneof body (length-delimited)
  * Contact    1: public_key (32 B)  2: pow_nonce (varint)     3: address (6 B IPv4 | 18 B IPv6, port last)
+ *            4: relay_public_key (32 B)  5: relay_address (as 3): both or neither, a peer reached through a relay
  * FindNode / FindValue   1: target/key (32 B)
  * Nodes      1: repeated Contact  2: write_token (fixed64)  Pong   1: observed_address  2: dial_back_sent (bool)
  * DialBack   1: nonce (fixed64)  2: mode (varint)
@@ -26,7 +27,7 @@ import io.molia.record.WriteOutcome;
  * Store      1: key  2: value  3: ttl_seconds  4: write_token (fixed64)
  * StoreAck   1: stored (bool)               Error  1: code  2: min_version  3: max_version
  * GetProviders / GetMutable   1: key (32 B)   the other record bodies: see {@link RecordBodies}
- * RelayReserve  1: nat_type   RelayConnect  1: target (32 B)  2: nat_type
+ * RelayReserve  1: nat_type   RelayConnect  1: target (32 B)  2: nat_type  3: for_requests (bool)
  * RelayIncoming  1: circuit  2: repeated Contact (one)  3: initiator_nat_type
  * RelayAnswer  1: circuit (varint)  2: refusal (varint)  3: expires_seconds (varint)  4: peer_address
  *              5: peer_nat_type
@@ -63,6 +64,8 @@ public final class MessageCodec {
     private static final int F_CONTACT_KEY = 1;
     private static final int F_CONTACT_POW = 2;
     private static final int F_CONTACT_ADDRESS = 3;
+    private static final int F_CONTACT_RELAY_KEY = 4;
+    private static final int F_CONTACT_RELAY_ADDRESS = 5;
 
     private final ProtocolRange protocol;
     /** Feature bits added to the protocol's at run time (this node's DHT role). */
@@ -139,11 +142,19 @@ public final class MessageCodec {
      * behind a NAT of type {@code natType}.
      */
     public int encodeRelayConnect(byte[] out, int off, long requestId, NodeId target, int natType) {
+        return encodeRelayConnect(out, off, requestId, target, natType, false);
+    }
+
+    /** RELAY_CONNECT; {@code forRequests}: a circuit for DHT requests to a relayed server (field 3). */
+    public int encodeRelayConnect(byte[] out, int off, long requestId, NodeId target, int natType,
+            boolean forRequests) {
         header(out, off, requestId).messageHeader(MessageKind.RELAY_CONNECT.field(),
-                ProtoWriter.bytesFieldSize(1, NodeId.BYTES) + uint64FieldSize(2, natType));
+                ProtoWriter.bytesFieldSize(1, NodeId.BYTES) + uint64FieldSize(2, natType)
+                        + uint64FieldSize(3, forRequests ? 1 : 0));
         target.writeTo(idScratch, 0);
         writer.bytesField(1, idScratch, 0, NodeId.BYTES);
         writer.uint64Field(2, natType);
+        writer.uint64Field(3, forRequests ? 1 : 0);
         return writer.position();
     }
 
@@ -498,7 +509,8 @@ public final class MessageCodec {
                         && readAck(r, field, out);
                 case RELAY_RESERVE -> field == 1 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out);
                 case RELAY_CONNECT -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readId(r, out))
-                        || (field == 2 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out));
+                        || (field == 2 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out))
+                        || (field == 3 && wireType == ProtoWriter.VARINT && readRelayForRequests(r, out));
                 case RELAY_ANSWER -> (wireType == ProtoWriter.VARINT && field >= 1 && field <= 3
                         && readRelayAnswer(r, field, out))
                         || (field == 4 && wireType == ProtoWriter.LENGTH_DELIMITED && readObserved(r, out))
@@ -711,6 +723,11 @@ public final class MessageCodec {
         return true;
     }
 
+    private boolean readRelayForRequests(ProtoReader r, WireMessage out) {
+        out.relayForRequests = r.varint() != 0;
+        return true;
+    }
+
     private boolean readContact(ProtoReader r, WireMessage out) {
         int len = r.lengthPrefix();
         if (!r.ok()) {
@@ -722,6 +739,10 @@ public final class MessageCodec {
         long nonce = 0;
         int addressAt = 0;
         int addressLen = 0;
+        int relayKeyAt = 0;
+        int relayKeyLen = -1;
+        int relayAddressAt = 0;
+        int relayAddressLen = -1;
         while (r.hasMore()) {
             int tag = r.tag();
             int field = tag >>> 3;
@@ -739,6 +760,14 @@ public final class MessageCodec {
                 addressLen = r.lengthPrefix();
                 addressAt = r.position();
                 r.skip(addressLen);
+            } else if (field == F_CONTACT_RELAY_KEY && wireType == ProtoWriter.LENGTH_DELIMITED) {
+                relayKeyLen = r.lengthPrefix();
+                relayKeyAt = r.position();
+                r.skip(relayKeyLen);
+            } else if (field == F_CONTACT_RELAY_ADDRESS && wireType == ProtoWriter.LENGTH_DELIMITED) {
+                relayAddressLen = r.lengthPrefix();
+                relayAddressAt = r.position();
+                r.skip(relayAddressLen);
             } else {
                 r.skipField(wireType);
             }
@@ -752,9 +781,22 @@ public final class MessageCodec {
             out.badContact = true; // rejected in validate(), unless a later body replaces this one
             return true;
         }
+        Contact relay = null;
+        if (relayKeyLen >= 0 || relayAddressLen >= 0) {
+            NodeAddress relayAddress = relayAddressLen < 0 ? null
+                    : NodeAddress.readFrom(reader.buffer(), relayAddressAt, relayAddressLen);
+            if (relayKeyLen != Contact.PUBLIC_KEY_BYTES || relayAddress == null) {
+                out.badContact = true; // a relay is named by both its key and its address
+                return true;
+            }
+            byte[] relayKey = new byte[Contact.PUBLIC_KEY_BYTES];
+            System.arraycopy(reader.buffer(), relayKeyAt, relayKey, 0, relayKey.length);
+            relay = new Contact(NodeId.ofPublicKey(blake3, relayKey, 0, idScratch), relayKey, 0, relayAddress);
+        }
         byte[] key = new byte[Contact.PUBLIC_KEY_BYTES];
         System.arraycopy(reader.buffer(), keyAt, key, 0, key.length);
-        out.contacts.add(new Contact(NodeId.ofPublicKey(blake3, key, 0, idScratch), key, nonce, address));
+        Contact contact = new Contact(NodeId.ofPublicKey(blake3, key, 0, idScratch), key, nonce, address);
+        out.contacts.add(relay == null ? contact : contact.withRelay(relay));
         return true;
     }
 
@@ -782,12 +824,21 @@ public final class MessageCodec {
         writer.uint64Field(F_CONTACT_POW, c.powNonce());
         int n = c.address().writeTo(addressScratch, 0);
         writer.bytesField(F_CONTACT_ADDRESS, addressScratch, 0, n);
+        Contact relay = c.relay();
+        if (relay != null) {
+            writer.bytesField(F_CONTACT_RELAY_KEY, relay.publicKeyBytes(), 0, Contact.PUBLIC_KEY_BYTES);
+            n = relay.address().writeTo(addressScratch, 0);
+            writer.bytesField(F_CONTACT_RELAY_ADDRESS, addressScratch, 0, n);
+        }
     }
 
     private static int contactSize(Contact c) {
-        return ProtoWriter.bytesFieldSize(F_CONTACT_KEY, Contact.PUBLIC_KEY_BYTES)
+        int size = ProtoWriter.bytesFieldSize(F_CONTACT_KEY, Contact.PUBLIC_KEY_BYTES)
                 + uint64FieldSize(F_CONTACT_POW, c.powNonce())
                 + ProtoWriter.bytesFieldSize(F_CONTACT_ADDRESS, c.address().wireLength());
+        Contact relay = c.relay();
+        return relay == null ? size : size + ProtoWriter.bytesFieldSize(F_CONTACT_RELAY_KEY, Contact.PUBLIC_KEY_BYTES)
+                + ProtoWriter.bytesFieldSize(F_CONTACT_RELAY_ADDRESS, relay.address().wireLength());
     }
 
     private static int tokenSize(long writeToken) {

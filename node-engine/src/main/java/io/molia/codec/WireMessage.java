@@ -53,6 +53,7 @@ public final class WireMessage {
     int relayRefusal;
     long relayExpiresSeconds;
     int relayNatType;
+    boolean relayForRequests;
     int errorCode;
     int minVersion;
     int maxVersion;
@@ -106,6 +107,7 @@ public final class WireMessage {
         relayRefusal = 0;
         relayExpiresSeconds = 0;
         relayNatType = 0;
+        relayForRequests = false;
         errorCode = 0;
         minVersion = 0;
         maxVersion = 0;
@@ -244,6 +246,11 @@ public final class WireMessage {
      * The NAT type (as {@code io.molia.nat.NatType}'s ordinal; anything else: unknown) of the sender (RELAY_RESERVE,
      * RELAY_CONNECT), of the circuit's target (RELAY_ANSWER) or of its initiator (RELAY_INCOMING).
      */
+    /** RELAY_CONNECT: a circuit for DHT requests to a relayed server (the relay's pool for those). */
+    public boolean relayForRequests() {
+        return relayForRequests;
+    }
+
     public int relayNatType() {
         return relayNatType;
     }

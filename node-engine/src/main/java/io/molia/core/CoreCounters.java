@@ -41,8 +41,19 @@ public final class CoreCounters {
     public long unconfirmedRefused;
     /** Answers that came from another address than the request went to: used, but the table not changed. */
     public long answersFromOtherAddress;
-    /** Answers from DHT clients (feature bit 0): used, never entered in the table (removed if there). */
+    /**
+     * Answers from DHT clients (feature bit 0), and from relayed servers (bit 1) at their own address: used, never
+     * entered in the table (a client removed if there).
+     */
     public long clientAnswers;
+    /** Requests from relayed servers (feature bit 1): answered, the sender not a candidate at its own address. */
+    public long relayedServerRequests;
+    /** Requests to relayed servers not sent: every circuit this core may keep for them was in use. */
+    public long relayCircuitsFull;
+    /** Circuits to relayed servers this core asked their relays for and was granted. */
+    public long relayCircuitsOpened;
+    /** Circuits to relayed servers refused by their relays (the requests that waited fail at their timeouts). */
+    public long relayCircuitsRefused;
     /** DIAL_BACK probes this node sent for peers. */
     public long dialBacksServed;
     /** DIAL_BACKs refused: unknown mode, no alternate address, or the probe budget spent. */
@@ -121,6 +132,10 @@ public final class CoreCounters {
         unconfirmedRefused += other.unconfirmedRefused;
         answersFromOtherAddress += other.answersFromOtherAddress;
         clientAnswers += other.clientAnswers;
+        relayedServerRequests += other.relayedServerRequests;
+        relayCircuitsFull += other.relayCircuitsFull;
+        relayCircuitsOpened += other.relayCircuitsOpened;
+        relayCircuitsRefused += other.relayCircuitsRefused;
         dialBacksServed += other.dialBacksServed;
         dialBacksRefused += other.dialBacksRefused;
         relayRequestsRefused += other.relayRequestsRefused;

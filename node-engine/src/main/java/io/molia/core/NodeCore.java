@@ -40,7 +40,9 @@ import io.molia.nat.NatProbe;
 import io.molia.nat.NatTraversal;
 import io.molia.nat.ProbeBudget;
 import io.molia.relay.Relay;
+import io.molia.relay.RelayCircuits;
 import io.molia.relay.RelayClient;
+import io.molia.relay.RelayLimits;
 import io.molia.relay.RelayRefusal;
 import io.molia.relay.RelayRoutes;
 
@@ -182,6 +184,8 @@ public final class NodeCore {
     /** Relaying for others and through others (docs/nat.md), on the owner when the driver enabled it; else null. */
     private Relay relay;
     private RelayClient relayClient;
+    /** Circuits to relayed servers (docs/nat.md, "Relayed servers"), when the driver carries frames; else null. */
+    private RelayCircuits circuits;
     /** Blob transfers (docs/blobs.md), on the routing table's owner when the driver enabled them; else null. */
     private NodeBlobs blobs;
     /** A circuit {@link #answerRelay} opened, announced to its target once the answer is queued. */
@@ -327,6 +331,11 @@ public final class NodeCore {
         this.alternateProbeAddress = alternateProbeAddress;
     }
 
+    /** This node's DHT role, shared by its cores. */
+    public DhtRole dhtRole() {
+        return role;
+    }
+
     /** Whether this node sends other-address probes for peers (it has an alternate address). */
     public boolean servesOtherAddressProbes() {
         return alternateProbeAddress;
@@ -384,6 +393,21 @@ public final class NodeCore {
 
     public Relay relay() {
         return relay;
+    }
+
+    /**
+     * Relayed servers (every core, when its driver wraps datagrams to relayed addresses in frames, as {@code Shard}
+     * does): a client holding a reservation announces itself (feature bit 1) and its relay enters it in its table;
+     * requests to a contact that names a relay go through a circuit there ({@link RelayCircuits}, over the node's
+     * {@code routes}).
+     */
+    public void enableRelayedServers(RelayRoutes routes) {
+        this.circuits = new RelayCircuits(routes, RelayLimits.DEFAULTS.circuitNs());
+    }
+
+    /** The circuits this core opened to relayed servers; null unless {@link #enableRelayedServers enabled}. */
+    public RelayCircuits circuits() {
+        return circuits;
     }
 
     public RelayClient relayClient() {
@@ -495,7 +519,11 @@ public final class NodeCore {
             if (!proven) {
                 counters.powRejectedSender++;
             } else if (routing != null && DhtRole.isClient(message.features())) {
-                routing.remove(from.id()); // it turned client: no longer handed out
+                if (!relaysFor(nowNs, from)) {
+                    routing.remove(from.id()); // it turned client: no longer handed out
+                }
+            } else if (DhtRole.isRelayed(message.features())) {
+                counters.relayedServerRequests++; // its NAT filters the address it sends from: only its relayed form
             } else if (routing != null) {
                 onContactedBy(nowNs, from); // other shards' drivers report contacts to the owner on their own
             }
@@ -923,10 +951,14 @@ public final class NodeCore {
         }
         if (message.kind() == MessageKind.RELAY_RESERVE) {
             long expiresNs = relay.reserve(nowNs, from, message.relayNatType());
+            if (expiresNs >= 0 && circuits != null && proofOfWork.valid(from.id(), message.powNonce())) {
+                // reachable through this node from now on: entered (and handed out) in its relayed form
+                noteAlive(nowNs, from.withPowNonce(message.powNonce()).withRelay(self), -1);
+            }
             return codec.encodeRelayAnswer(out, 0, id, 0, expiresNs < 0 ? RelayClient.code(relay.lastRefusal()) : 0,
                     expiresNs < 0 ? 0 : TimeUnit.NANOSECONDS.toSeconds(expiresNs - nowNs), null, 0);
         }
-        int circuit = relay.connect(nowNs, from.id(), from.address(), message.target());
+        int circuit = relay.connect(nowNs, from.id(), from.address(), message.target(), message.relayForRequests());
         if (circuit == 0) {
             return codec.encodeRelayAnswer(out, 0, id, 0, RelayClient.code(relay.lastRefusal()), 0, null, 0);
         }
@@ -952,6 +984,9 @@ public final class NodeCore {
     private void onNatTimer(long nowNs) {
         List<Contact> peers = new ArrayList<>();
         routing.closest(self.id(), config.k(), true, null, peers);
+        // Relayed servers observe nothing of this node's NAT (a circuit's answer is no report), relay for nobody and
+        // cost a circuit at their relay for each ping: observers, keepalive peers and relays are direct peers only.
+        peers.removeIf(p -> p.relay() != null);
         nat.onTimer(nowNs, peers);
         if (role.client() != announcedClient) {
             announcedClient = role.client();
@@ -965,6 +1000,7 @@ public final class NodeCore {
         if (reserveAt != null) {
             reserveRelay(nowNs, reserveAt);
         }
+        announceRelayed(nowNs);
         NatTraversal.Request r;
         while ((r = nat.pollRequest()) != null) {
             if (r.mode() == null) {
@@ -1052,15 +1088,31 @@ public final class NodeCore {
                 nat.onDialBackAnswer(nowNs, req.dialBackNonce, message.dialBackSent());
             }
         }
-        if (relayClient != null && message.kind() == MessageKind.RELAY_ANSWER) {
+        if (circuits != null && message.kind() == MessageKind.RELAY_ANSWER && circuits.asked(req.requestId)) {
+            onCircuitAnswer(nowNs, from, req);
+        } else if (relayClient != null && message.kind() == MessageKind.RELAY_ANSWER) {
             Contact viaRelay = relayClient.onAnswer(nowNs, from, req.requestId, message.relayCircuit(),
                     message.relayRefusal(), message.relayExpiresSeconds(), message.observedAddress(), ownNatType(),
                     message.relayNatType());
             if (viaRelay != null) {
                 sendRequest(nowNs, viaRelay, MessageKind.PING, null, null); // opens the session through the relay
             }
+            announceRelayed(nowNs);
         }
-        if (RelayRoutes.isRelayed(from.address())) {
+        Contact relayedForm = relayedFormOf(nowNs, from, req);
+        if (relayedForm != null) {
+            // a relayed server answered: entered in the form that reaches it, with the nonce it proved itself
+            Contact proven = relayedForm.withPowNonce(message.powNonce());
+            noteAlive(nowNs, proven, rttNs);
+            if (firstContact) {
+                onNewcomer(nowNs, proven);
+            }
+        } else if (DhtRole.isRelayed(message.features()) && !RelayRoutes.isRelayed(from.address())) {
+            counters.clientAnswers++; // reached at its own address, which its NAT filters for others: not entered
+            if (routing != null && req.peer.relay() != null && req.peer.relay().id().equals(self.id())) {
+                routing.remove(from.id()); // its reservation here is gone: this node no longer reaches it
+            }
+        } else if (RelayRoutes.isRelayed(from.address())) {
             counters.answersFromOtherAddress++; // through a relay: never the table's door
         } else if (DhtRole.isClient(message.features())) {
             counters.clientAnswers++; // a DHT client: used for the operation, never entered nor handed out
@@ -1255,9 +1307,7 @@ public final class NodeCore {
         // One retransmission of the same request: a lost datagram costs one timeout, not a lost peer. The peer turns
         // unresponsive when the copy had its own hedge time to be answered and the original its full timeout.
         req.retransmitted = true;
-        if (transmits.offer(req.peer, req.datagram, req.datagram.length, false)) {
-            counters.datagramsOut++;
-        }
+        send(nowNs, req.peer, req.datagram, req.datagram.length);
         long hedgeNs = hedgeNs(req.peer.id());
         schedule(Math.max(req.sentNs + timeoutNs(req.peer.id()), nowNs + hedgeNs), TimerKind.SOFT_TIMEOUT, req);
         Operation op = req.operation;
@@ -1279,6 +1329,9 @@ public final class NodeCore {
     private void onUnresponsive(long nowNs, PendingRequest req) {
         req.unresponsive = true;
         counters.unresponsive++;
+        if (circuits != null && req.peer.relay() != null) {
+            circuits.onFailure(req.peer.id()); // its circuit may have closed: the next request opens another
+        }
         recentFailures.remove(req.peer.id());
         recentFailures.put(req.peer.id(), nowNs);
         reportFailure(nowNs, req);
@@ -1907,9 +1960,10 @@ public final class NodeCore {
 
     /** Sends a request and tracks it until its answer or its hard timeout. */
     private void sendTracked(Contact peer, int length, long nowNs, long requestId, Operation op) {
-        send(peer, length);
-        PendingRequest req = new PendingRequest(requestId, peer, op, nowNs, Arrays.copyOf(scratch, length));
+        byte[] datagram = Arrays.copyOf(scratch, length); // before send: a circuit's RELAY_CONNECT reuses scratch
+        PendingRequest req = new PendingRequest(requestId, peer, op, nowNs, datagram);
         pending.put(requestId, req);
+        send(nowNs, peer, datagram, length);
         counters.requestsOut++;
         long softNs = timeoutNs(peer.id());
         schedule(nowNs + hedgeNs(peer.id()), TimerKind.SOFT_TIMEOUT, req);
@@ -1927,13 +1981,103 @@ public final class NodeCore {
         return id;
     }
 
-    /** Queues {@code scratch[0, length)}, a request of this core, for {@code to}. */
-    private void send(Contact to, int length) {
-        if (transmits.offer(to, scratch, length, false)) {
+    /**
+     * Queues {@code data[0, length)}, a request of this core, for {@code to}. A relayed server's contact keeps its
+     * relay: the shard sends on a live session with it, else hands it back to {@link #sendThroughCircuit}; this node
+     * reaches its own relay's clients at their address (their NATs let the relay's datagrams in).
+     */
+    private void send(long nowNs, Contact to, byte[] data, int length) {
+        if (to.relay() != null && to.relay().id().equals(self.id())) {
+            to = to.withoutRelay();
+        }
+        if (transmits.offer(to, data, length, false)) {
             counters.datagramsOut++;
         } else {
             counters.transmitQueueFull++;
         }
+    }
+
+    /**
+     * A request ({@code data[0, length)}, already counted as sent) to the relayed server {@code to}, which the shard
+     * has no live session with: queued to the relayed address of its circuit, or kept until the relay grants one
+     * (asked here), or dropped when every circuit is in use (counted; it fails at its timeout). False when this core
+     * opens no circuits (relayed servers not {@link #enableRelayedServers enabled}): the caller sends it straight.
+     */
+    public boolean sendThroughCircuit(long nowNs, Contact to, byte[] data, int length) {
+        if (circuits == null) {
+            return false;
+        }
+        codec.extraFeatures(role.features());
+        switch (circuits.onRequest(nowNs, to, data, length)) {
+            case SEND -> {
+                if (!transmits.offer(to.withoutRelay().withAddress(circuits.relayedAddress()), data, length, false)) {
+                    counters.transmitQueueFull++;
+                }
+            }
+            case CONNECT -> {
+                if (pending.size() >= config.maxPendingRequests()) {
+                    counters.pendingTableFull++;
+                    circuits.onFailure(to.id());
+                    return true;
+                }
+                long requestId = newRequestId();
+                int end = codec.encodeRelayConnect(scratch, 0, requestId, to.id(), ownNatType(), true);
+                sendTracked(to.relay(), end, nowNs, requestId, null);
+                circuits.onConnectSent(to.id(), requestId);
+            }
+            case WAIT -> {
+                // it leaves when the circuit is granted
+            }
+            case FULL -> counters.relayCircuitsFull++;
+        }
+        return true;
+    }
+
+    /** A relay answered a circuit for requests: those that waited for it leave through it, or wait out refused. */
+    private void onCircuitAnswer(long nowNs, Contact from, PendingRequest req) {
+        RelayCircuits.Granted granted = circuits.onAnswer(nowNs, from.address(), req.requestId,
+                message.relayCircuit(), message.relayRefusal(), message.observedAddress(), ownNatType(),
+                message.relayNatType());
+        if (granted == null) {
+            counters.relayCircuitsRefused++; // the requests that waited fail at their timeouts, as a dead contact's
+            return;
+        }
+        counters.relayCircuitsOpened++;
+        for (byte[] datagram : granted.waiting()) {
+            if (!transmits.offer(granted.peerAt(), datagram, datagram.length, false)) {
+                counters.transmitQueueFull++; // (counted as sent when it was first queued)
+            }
+        }
+    }
+
+    /**
+     * A client that holds a reservation tells its peers it is a relayed server (feature bit 1) while the driver
+     * carries frames; a plain client otherwise.
+     */
+    private void announceRelayed(long nowNs) {
+        if (circuits != null && relayClient != null) {
+            role.relayed(relayClient.reserved(nowNs));
+        }
+    }
+
+    /** Whether this node holds a reservation for {@code client} and enters it in its relayed form. */
+    private boolean relaysFor(long nowNs, Contact client) {
+        return circuits != null && relay != null && relay.reserved(nowNs, client.id()) != null;
+    }
+
+    /**
+     * The form of {@code from} to enter in the table when it answered as a relayed server (feature bit 1), or null:
+     * reached through this node when it holds a reservation here; else the relayed contact it was asked at.
+     */
+    private Contact relayedFormOf(long nowNs, Contact from, PendingRequest req) {
+        if (circuits == null || !DhtRole.isRelayed(message.features())) {
+            return null;
+        }
+        if (!RelayRoutes.isRelayed(from.address()) && relaysFor(nowNs, from)) {
+            return from.withRelay(self);
+        }
+        Contact via = req.peer.relay();
+        return via != null && !via.id().equals(self.id()) ? req.peer : null;
     }
 
     /**

@@ -215,6 +215,14 @@ public final class NodeFigures {
                 + "not relay (off, or a DHT client itself)", s -> s.core().relayRequestsRefused));
         f.add(Figure.counter("relay_frames_dropped", "Relay frames on no circuit of this node's with no relay to "
                 + "take them, or nested in another", s -> s.core().relayFramesDropped));
+        f.add(Figure.counter("relayed_server_requests", "Requests from relayed servers (feature bit 1): answered, "
+                + "the sender not a candidate at its own address", s -> s.core().relayedServerRequests));
+        f.add(Figure.counter("relay_circuits_opened", "Circuits to relayed servers asked of their relays and granted",
+                s -> s.core().relayCircuitsOpened));
+        f.add(Figure.counter("relay_circuits_refused", "Circuits to relayed servers their relays refused",
+                s -> s.core().relayCircuitsRefused));
+        f.add(Figure.counter("relay_circuits_full", "Requests to relayed servers not sent: every circuit a shard "
+                + "keeps for them in use", s -> s.core().relayCircuitsFull));
         f.add(Figure.counter("blob_frames_dropped", "Blob frames that reached a node holding no blobs: dropped",
                 s -> s.core().blobFramesDropped));
         f.add(Figure.counter("dial_backs_refused", "DIAL_BACKs refused: unknown mode, no alternate address, or the "

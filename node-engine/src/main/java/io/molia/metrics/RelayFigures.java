@@ -2,9 +2,11 @@ package io.molia.metrics;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.ToLongFunction;
 
 import io.molia.metrics.NodeMetrics.NodeSource;
+import io.molia.nat.NatType;
 import io.molia.relay.Relay;
 import io.molia.relay.RelayClient;
 import io.molia.relay.RelayRefusal;
@@ -18,6 +20,16 @@ final class RelayFigures {
     private static final String REFUSALS = "molia_relay_refusals";
     private static final String REFUSALS_HELP = "Relay reservations, circuits and frames refused, by reason "
             + "(budget, caps, unknown circuit, not an end...)";
+
+    /** The NAT types whose pairs punch or not (docs/nat.md, "Hole punching"): open and full cones are reached anyway. */
+    private static final List<NatType> PUNCHING = List.of(NatType.ADDRESS_RESTRICTED, NatType.PORT_RESTRICTED,
+            NatType.SYMMETRIC);
+    private static final String PUNCHED = "molia_relay_punched";
+    private static final String PUNCHED_HELP = "Circuits a punch got through on, by pair of NAT types (this node's "
+            + "when the circuit opened / the peer's as it said)";
+    private static final String UNPUNCHED = "molia_relay_unpunched";
+    private static final String UNPUNCHED_HELP = "Circuits that closed (after their 2 minutes) with no punch through, "
+            + "by pair of NAT types (this node's / the peer's)";
 
     static final List<Figure<NodeSource>> NODE = figures();
 
@@ -48,6 +60,16 @@ final class RelayFigures {
                 n -> client(n, c -> c.routes().punchesSent())));
         f.add(Figure.counter("relay_upgrades", "Relayed connections that became direct (a punch got through)",
                 n -> client(n, c -> c.routes().upgrades())));
+        for (NatType own : PUNCHING) {
+            for (NatType peer : PUNCHING) {
+                String pair = own.label() + "/" + peer.label();
+                String name = own.name().toLowerCase(Locale.ROOT) + "_" + peer.name().toLowerCase(Locale.ROOT);
+                f.add(Figure.<NodeSource>counter("relay_punched_" + name, PUNCHED_HELP,
+                        n -> client(n, c -> c.routes().outcome(own, peer, true))).inFamily(PUNCHED, "pair", pair));
+                f.add(Figure.<NodeSource>counter("relay_unpunched_" + name, UNPUNCHED_HELP,
+                        n -> client(n, c -> c.routes().outcome(own, peer, false))).inFamily(UNPUNCHED, "pair", pair));
+            }
+        }
         return List.copyOf(f);
     }
 

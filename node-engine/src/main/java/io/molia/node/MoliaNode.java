@@ -234,6 +234,7 @@ public final class MoliaNode implements AutoCloseable {
                     new ShardPartition(index, shards.length, SHARD_BITS), routing);
             core.reachable(SocketAddresses.reachableFrom(bound));
             core.role(role, probeSockets.hasAlternate());
+            core.enableRelayedServers(relayRoutes); // its shards wrap datagrams to circuits in frames
             if (index == 0) {
                 core.routingTable().scores(new PeerScores(scoreConfig)); // before the WAL restores scores and peers
                 core.routingTable().asnOf(asnTable::asnOf);

@@ -44,7 +44,14 @@ public final class Relay {
 
     /** An open circuit between an initiator and a reserved client. */
     private static final class Circuit {
+        /** A slot of the pool for requests to relayed servers (docs/nat.md, "Relayed servers"), else for connects. */
+        final boolean forRequests;
         int id;
+
+        Circuit(boolean forRequests) {
+            this.forRequests = forRequests;
+        }
+
         NodeId initiator;
         NodeAddress initiatorAddress;
         Reservation target;
@@ -86,9 +93,11 @@ public final class Relay {
         this.limits = limits;
         this.budget = new RelayBudget(limits.budgetPercent(), limits.budgetWindowNs());
         this.circuitIds = new SplittableRandom(seed);
-        this.circuits = new Circuit[limits.circuits()];
+        // Two pools of limits.circuits() each: circuits for DHT requests to relayed servers never take the slots of
+        // connections (an operator's connect, a peer that wants a session), nor their per-node caps.
+        this.circuits = new Circuit[2 * limits.circuits()];
         for (int i = 0; i < circuits.length; i++) {
-            circuits[i] = new Circuit();
+            circuits[i] = new Circuit(i >= limits.circuits());
         }
     }
 
@@ -142,6 +151,15 @@ public final class Relay {
      * {@code target}. Returns the circuit's number (nonzero), or 0 when refused ({@link #lastRefusal}).
      */
     public int connect(long nowNs, NodeId initiator, NodeAddress initiatorAddress, NodeId target) {
+        return connect(nowNs, initiator, initiatorAddress, target, false);
+    }
+
+    /**
+     * As {@link #connect(long, NodeId, NodeAddress, NodeId)}; {@code forRequests}: a circuit for DHT requests to a
+     * relayed server, from a pool of its own with the same caps (so such traffic never starves connections).
+     */
+    public int connect(long nowNs, NodeId initiator, NodeAddress initiatorAddress, NodeId target,
+            boolean forRequests) {
         if (limits.budgetPercent() == 0) {
             refuse(null, RelayRefusal.OFF);
             return 0;
@@ -152,11 +170,12 @@ public final class Relay {
             refuse(null, RelayRefusal.NO_RESERVATION);
             return 0;
         }
-        if (circuitsOf(initiator) >= limits.circuitsPerPeer() || circuitsOf(target) >= limits.circuitsPerPeer()) {
+        if (circuitsOf(initiator, forRequests) >= limits.circuitsPerPeer()
+                || circuitsOf(target, forRequests) >= limits.circuitsPerPeer()) {
             refuse(r, RelayRefusal.PEER_CIRCUITS);
             return 0;
         }
-        Circuit c = freeCircuit();
+        Circuit c = freeCircuit(forRequests);
         if (c == null) {
             refuse(r, RelayRefusal.CIRCUITS_FULL);
             return 0;
@@ -314,19 +333,24 @@ public final class Relay {
         return null;
     }
 
-    private Circuit freeCircuit() {
+    private Circuit freeCircuit(boolean forRequests) {
         for (Circuit c : circuits) {
-            if (c.id == 0) {
+            if (c.id == 0 && c.forRequests == forRequests) {
                 return c;
             }
         }
         return null;
     }
 
+    /** Circuits open with {@code peer} at either end, of both pools. */
     private int circuitsOf(NodeId peer) {
+        return circuitsOf(peer, false) + circuitsOf(peer, true);
+    }
+
+    private int circuitsOf(NodeId peer, boolean forRequests) {
         int n = 0;
         for (Circuit c : circuits) {
-            if (c.id != 0 && (peer.equals(c.initiator) || peer.equals(c.target.client))) {
+            if (c.id != 0 && c.forRequests == forRequests && (peer.equals(c.initiator) || peer.equals(c.target.client))) {
                 n++;
             }
         }

@@ -166,6 +166,14 @@ public final class RelayRoutes {
         return list;
     }
 
+    /**
+     * Circuits between this node behind {@code own} and a peer behind {@code peer} that a punch got through on
+     * ({@code punched}), or that closed with none through; read without allocating (the metrics).
+     */
+    public long outcome(NatType own, NatType peer, boolean punched) {
+        return outcomes.get((own.ordinal() * TYPES + peer.ordinal()) * 2 + (punched ? 0 : 1));
+    }
+
     private static int known(int natType) {
         return natType >= 0 && natType < TYPES ? natType : 0;
     }

@@ -18,6 +18,7 @@ import io.molia.core.ShardPartition;
 import io.molia.nat.NatProbe;
 import io.molia.relay.Relay;
 import io.molia.relay.RelayFrame;
+import io.molia.relay.RelayLimits;
 import io.molia.relay.RelayRoutes;
 import io.molia.session.SessionManager;
 
@@ -38,6 +39,8 @@ import io.molia.session.SessionManager;
 public final class Shard {
     /** How often a peer this shard talks with is reported alive to the routing table's owner. */
     static final long ALIVE_REPORT_EVERY_NS = TimeUnit.SECONDS.toNanos(30);
+    /** A relayed server heard from within this is still reached on its session (many NATs keep a mapping 30 s). */
+    static final long RELAYED_SESSION_FRESH_NS = TimeUnit.SECONDS.toNanos(20);
 
     /** A message for shard {@code shard}'s inbox. */
     public record Handover(int shard, ShardMessage message) {
@@ -133,7 +136,7 @@ public final class Shard {
                 answerVia = d.origin();
                 core.onDatagram(nowNs, d.from(), d.data(), 0, d.data().length); // ours by the same partition rule
             }
-            case ShardMessage.Send s -> sessions.send(nowNs, wallNs, s.to(), s.data(), 0, s.data().length);
+            case ShardMessage.Send s -> sendRequest(nowNs, wallNs, s.to(), s.data(), s.data().length);
             case ShardMessage.Alive a -> {
                 directory.note(a.from().id(), a.origin(), nowNs);
                 core.onContactedBy(nowNs, a.from());
@@ -150,7 +153,9 @@ public final class Shard {
         Relay relay = core.relay();
         if (relay != null) {
             relay.onEgressCounter(nowNs, egressBytes.sum()); // the budget's window fills before frames come
-            relayRoutes.expire(nowNs, relay.limits().circuitNs()); // the relays closed those circuits by now
+        }
+        if (core.ownsRoutingTable()) { // the relays closed those circuits by now (a node that relays nothing has some)
+            relayRoutes.expire(nowNs, (relay == null ? RelayLimits.DEFAULTS : relay.limits()).circuitNs());
         }
         if (nowNs >= core.nextDeadlineNs()) {
             core.onTimer(nowNs);
@@ -313,6 +318,40 @@ public final class Shard {
         moveOutput(nowNs, wallNs);
     }
 
+    /**
+     * Seals the request {@code data[0, len)} for {@code to}. To a relayed server (a contact naming its relay): on a
+     * live session that still reaches it, else through a circuit its core opens at the relay. One to a circuit's
+     * relayed address moves the peer's session onto that circuit when the session's own circuit has closed: else it
+     * would keep sending into a circuit no relay holds any more.
+     */
+    private void sendRequest(long nowNs, long wallNs, Contact to, byte[] data, int len) {
+        if (to.relay() != null) {
+            if (!sessionReaches(nowNs, to.id()) && core.sendThroughCircuit(nowNs, to, data, len)) {
+                return; // queued again by the core, to the circuit's relayed address (now or once granted)
+            }
+            to = to.withoutRelay();
+        }
+        if (RelayRoutes.isRelayed(to.address())) {
+            NodeAddress at = sessions.endpointOf(to.id());
+            if (at != null && !at.equals(to.address()) && RelayRoutes.isRelayed(at) && relayRoutes.route(at) == null) {
+                sessions.moveEndpoint(to.id(), to.address());
+            }
+        }
+        sessions.send(nowNs, wallNs, to, data, 0, len);
+    }
+
+    /**
+     * Whether a request to {@code peer}, a relayed server, can ride this shard's session with it: live, heard from
+     * lately (its NAT still lets this node in), on a path still open (direct, or a circuit its relay still holds).
+     */
+    private boolean sessionReaches(long nowNs, NodeId peer) {
+        if (!sessions.canSendNow(nowNs, peer) || nowNs - sessions.lastHeardFromNs(peer) > RELAYED_SESSION_FRESH_NS) {
+            return false;
+        }
+        NodeAddress at = sessions.endpointOf(peer);
+        return at != null && (!RelayRoutes.isRelayed(at) || relayRoutes.route(at) != null);
+    }
+
     private void reportAlive(long nowNs, Contact peer) {
         if (core.ownsRoutingTable()) {
             core.onContactedBy(nowNs, peer);
@@ -347,7 +386,7 @@ public final class Shard {
             Contact to = out.to();
             int via = out.reply() ? (answerVia >= 0 ? answerVia : partition.index()) : requestVia(nowNs, to.id());
             if (via == partition.index()) {
-                sessions.send(nowNs, wallNs, to, out.data(), 0, out.length());
+                sendRequest(nowNs, wallNs, to, out.data(), out.length());
             } else {
                 handovers.add(new Handover(via, new ShardMessage.Send(to, Arrays.copyOf(out.data(), out.length()))));
             }

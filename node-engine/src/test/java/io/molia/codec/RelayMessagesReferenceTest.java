@@ -3,6 +3,7 @@ package io.molia.codec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -105,5 +106,51 @@ class RelayMessagesReferenceTest {
         assertEquals(DecodeStatus.OK, codec.decode(wire, 0, wire.length, m));
         assertNull(m.observedAddress(), "no address: none");
         assertEquals(0, m.relayCircuit());
+    }
+
+    @Test
+    void relayedContactsAreProtobufJavas() throws InvalidProtocolBufferException {
+        SplittableRandom random = new SplittableRandom(45);
+        for (int round = 0; round < 200; round++) {
+            Contact[] contacts = new Contact[1 + random.nextInt(20)];
+            for (int i = 0; i < contacts.length; i++) {
+                Contact c = TestContacts.random(random);
+                contacts[i] = random.nextBoolean() ? c : c.withRelay(TestContacts.random(random).withPowNonce(0));
+            }
+            int len = codec.encodeNodes(buf, 0, random.nextLong(), contacts, contacts.length, 0);
+            io.molia.proto.Nodes nodes = parsed(len).getNodes();
+            assertEquals(DecodeStatus.OK, codec.decode(buf, 0, len, m));
+            assertEquals(nodes.getContactsCount(), m.contacts().size());
+            for (int i = 0; i < nodes.getContactsCount(); i++) {
+                Contact relay = contacts[i].relay();
+                io.molia.proto.Contact p = nodes.getContacts(i);
+                assertEquals(relay == null ? 0 : Contact.PUBLIC_KEY_BYTES, p.getRelayPublicKey().size());
+                assertEquals(relay == null ? 0 : relay.address().wireLength(), p.getRelayAddress().size());
+                assertEquals(contacts[i], m.contacts().get(i), "decoded as encoded, relay and all");
+            }
+        }
+        Contact[] relayed = new Contact[20];
+        for (int i = 0; i < relayed.length; i++) {
+            relayed[i] = TestContacts.random(random).withRelay(TestContacts.random(random));
+        }
+        int len = codec.encodeNodes(buf, 0, 1, relayed, relayed.length, 0);
+        assertEquals(DecodeStatus.OK, codec.decode(buf, 0, len, m));
+        assertTrue(m.contacts().size() >= 10, "IPv4 relayed contacts, one datagram: " + m.contacts().size());
+    }
+
+    @Test
+    void aRelayNamedByHalfIsRefused() {
+        io.molia.proto.Contact.Builder c = io.molia.proto.Contact.newBuilder()
+                .setPublicKey(ByteString.copyFrom(TestContacts.random(new SplittableRandom(1)).publicKeyBytes()))
+                .setAddress(ByteString.copyFrom(new byte[] {10, 0, 0, 1, 0, 80}));
+        byte[] wire = Envelope.newBuilder().setVersion(1).setRequestId(7)
+                .setNodes(io.molia.proto.Nodes.newBuilder().addContacts(c.clone()
+                        .setRelayPublicKey(ByteString.copyFrom(new byte[32])))).build().toByteArray();
+        assertEquals(DecodeStatus.BAD_FIELD_LENGTH, codec.decode(wire, 0, wire.length, m), "a relay key, no address");
+        wire = Envelope.newBuilder().setVersion(1).setRequestId(7)
+                .setNodes(io.molia.proto.Nodes.newBuilder().addContacts(c.clone()
+                        .setRelayPublicKey(ByteString.copyFrom(new byte[31]))
+                        .setRelayAddress(ByteString.copyFrom(new byte[] {10, 0, 0, 2, 0, 80})))).build().toByteArray();
+        assertEquals(DecodeStatus.BAD_FIELD_LENGTH, codec.decode(wire, 0, wire.length, m), "a 31-byte relay key");
     }
 }

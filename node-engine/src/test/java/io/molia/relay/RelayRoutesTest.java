@@ -65,6 +65,11 @@ class RelayRoutesTest {
         assertEquals(List.of(new RelayRoutes.PunchOutcomes(NatType.PORT_RESTRICTED, NatType.ADDRESS_RESTRICTED, 1, 0),
                 new RelayRoutes.PunchOutcomes(NatType.PORT_RESTRICTED, NatType.SYMMETRIC, 0, 1)), routes.outcomes(),
                 "a closed circuit with no punch through is relayed; a punched one is not counted twice");
+        // what molia_relay_punched_total / molia_relay_unpunched_total{pair} read
+        assertEquals(1, routes.outcome(NatType.PORT_RESTRICTED, NatType.ADDRESS_RESTRICTED, true));
+        assertEquals(0, routes.outcome(NatType.PORT_RESTRICTED, NatType.ADDRESS_RESTRICTED, false));
+        assertEquals(1, routes.outcome(NatType.PORT_RESTRICTED, NatType.SYMMETRIC, false));
+        assertEquals(0, routes.outcome(NatType.SYMMETRIC, NatType.PORT_RESTRICTED, false), "pairs are ordered");
     }
 
     @Test

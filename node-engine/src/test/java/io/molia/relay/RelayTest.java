@@ -109,6 +109,24 @@ class RelayTest {
     }
 
     @Test
+    void circuitsForRequestsToRelayedServersComeFromAPoolOfTheirOwn() {
+        RelayLimits limits = new RelayLimits(10, 60 * S, 128, 8, 3600 * S, 3, 2, 128 * 1024, 120 * S);
+        Relay r = relay(limits);
+        r.reserve(0, contact(CLIENT, CLIENT_AT), 0);
+        // DHT requests from many nodes take the client's request circuits up to the per-node cap...
+        assertNotEquals(0, r.connect(0, new NodeId(8, 8, 8, 8), DIALER_AT, CLIENT, true));
+        assertNotEquals(0, r.connect(0, new NodeId(9, 9, 9, 9), DIALER_AT, CLIENT, true));
+        assertEquals(0, r.connect(0, new NodeId(10, 10, 10, 10), DIALER_AT, CLIENT, true));
+        assertEquals(RelayRefusal.PEER_CIRCUITS, r.lastRefusal());
+        // ...and a connection to it still gets both of its own.
+        assertNotEquals(0, r.connect(0, DIALER, DIALER_AT, CLIENT));
+        assertNotEquals(0, r.connect(0, DIALER, DIALER_AT, CLIENT));
+        assertEquals(0, r.connect(0, DIALER, DIALER_AT, CLIENT));
+        assertEquals(4, r.openCircuits());
+        assertEquals(4, r.status(0).reservations().get(0).circuits(), "the view counts both pools");
+    }
+
+    @Test
     void aCircuitClosesWhenItsBytesOrItsTimeRunOut() {
         RelayLimits limits = new RelayLimits(10, 60 * S, 128, 8, 3600 * S, 16, 4, 450, 120 * S);
         Relay r = relay(limits);

@@ -25,7 +25,9 @@ import io.molia.contact.NodeId;
 import io.molia.core.CoreConfig;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
+import io.molia.crypto.Blake3;
 import io.molia.crypto.Ed25519Identity;
+import io.molia.nat.DhtRole;
 import io.molia.relay.Relay;
 import io.molia.relay.RelayClient;
 import io.molia.relay.RelayFrame;
@@ -259,6 +261,93 @@ class RelayShardTest {
         assertTrue(r.core().relay().refusals(RelayRefusal.BUDGET) > 0, "refused for the budget, counted");
         Relay.Status s = r.core().relay().status(now);
         assertTrue(s.relayedBytes() * 10 <= s.egressBytes(), s.relayedBytes() + " of " + s.egressBytes());
+    }
+
+    /** {@code client}, behind its NAT, runs as a DHT client and holds a reservation at {@code r}: a relayed server. */
+    private void reserveAsRelayedServer(Node client, Node r) {
+        DhtRole role = new DhtRole();
+        role.client(true);
+        client.core().role(role, false);
+        assertTrue(client.core().reserveRelay(now, r.self));
+        client.shard.afterCommand(now, now);
+        drain(client);
+        run(3_000);
+        assertTrue(role.relayed(), "a client holding a reservation announces itself as a relayed server");
+    }
+
+    @Test
+    void aGetFindsAValueHeldOnlyByAClientBehindItsRelay() {
+        Node r = node(1, Kind.OPEN, relay());
+        Node x = node(2, Kind.PORT_RESTRICTED, null);
+        Node c = node(3, Kind.PORT_RESTRICTED, null);
+        r.ownBytesPerSecond = 1_000_000;
+        for (Node n : nodes) {
+            n.core().enableRelayedServers(n.routes);
+        }
+        reserveAsRelayedServer(c, r);
+        // The relay enters its client in the form that reaches it, and hands that out.
+        Contact inRelayTable = r.core().routingTable().entry(c.self.id()).contact();
+        assertEquals(r.self.id(), inRelayTable.relay().id(), "R's table holds C as reached through R");
+
+        byte[] value = "held only behind a NAT".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        NodeId key = NodeId.fromBytes(new Blake3().hash(value));
+        assertTrue(c.core().records().put(now, key, value, TimeUnit.HOURS.toNanos(1)));
+        x.core().routingTable().onContactSeen(now, r.self); // X knows only the relay
+        events.clear();
+        x.core().startGet(now, key);
+        x.shard.afterCommand(now, now);
+        drain(x);
+        run(5_000);
+
+        CoreEvent.GetCompleted get = null;
+        for (CoreEvent e : events) {
+            if (e instanceof CoreEvent.GetCompleted g) {
+                get = g;
+            }
+        }
+        assertNotNull(get, "the get ended");
+        assertNotNull(get.value(), "the value came from the client, through a circuit at its relay");
+        assertEquals(new String(value, java.nio.charset.StandardCharsets.UTF_8),
+                new String(get.value(), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(1, x.core().circuits().opened(), "X opened one circuit at C's relay");
+        assertEquals(1, c.core().relayClient().status(now).incoming(), "C was told of it by R");
+        assertTrue(r.core().relay().framesRelayed() >= 2, "the session with C opened through R");
+        Contact learned = x.core().routingTable().entry(c.self.id()).contact();
+        assertEquals(r.self.id(), learned.relay().id(), "X entered C as reached through R, not at its NAT's address");
+        assertEquals(1, x.routes.upgrades(), "two port-restricted NATs: the punch got X and C talking directly");
+        long relayed = r.core().relay().framesRelayed();
+        assertTrue(ping(x, learned) >= 0, "a later request to the relayed contact is answered");
+        assertEquals(1, x.core().circuits().opened(), "it rode the live session: no second circuit");
+        assertEquals(relayed, r.core().relay().framesRelayed(), "straight between the NATs, not through R");
+    }
+
+    @Test
+    void aRelayedServerWhoseRelayRefusesFailsLikeADeadContact() {
+        Node r = node(1, Kind.OPEN, relay());
+        Node x = node(2, Kind.PORT_RESTRICTED, null);
+        Node c = node(3, Kind.PORT_RESTRICTED, null);
+        r.ownBytesPerSecond = 1_000_000;
+        for (Node n : nodes) {
+            n.core().enableRelayedServers(n.routes);
+        }
+        // X was handed C as reached through R, but C holds no reservation there (it expired, or never was).
+        Contact stale = c.self.withRelay(r.self);
+        events.clear();
+        x.core().ping(now, stale);
+        x.shard.afterCommand(now, now);
+        drain(x);
+        run(15_000);
+        assertEquals(1, x.core().circuits().refused(), "R refused the circuit");
+        CoreEvent.PingCompleted ping = null;
+        for (CoreEvent e : events) {
+            if (e instanceof CoreEvent.PingCompleted p) {
+                ping = p;
+            }
+        }
+        assertNotNull(ping, "the ping ended");
+        assertTrue(ping.rttNs() < 0, "the ping failed: " + ping.rttNs());
+        assertEquals(0, c.core().relayClient().status(now).incoming(), "C heard nothing");
+        assertEquals(0, x.core().circuits().circuits(), "no circuit kept for it");
     }
 
     @Test

@@ -28,11 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
  * (conntrack alone: only the exact host and port) and symmetric (source NAT with a fully random port per flow).
  *
  * <p>First each node must reach the classification its NAT implies, a node behind a filtering NAT must run as a DHT
- * client (holding a relay reservation) and be in neither public node's routing table, and the public nodes must find
- * themselves open. Then, for every pair of NAT kinds, a node behind one reaches a node behind the other with
+ * client holding a relay reservation, which makes it a relayed server: in its relay's routing table reached through
+ * the relay, and in neither public node's table at its own address; the public nodes must find themselves open. Then, for every pair of NAT kinds, a node behind one reaches a node behind the other with
  * {@code molia admin connect}: straight at a full-cone node's mapped address, else through a circuit at the relay
  * the other holds its reservation at, then punching; twice, the second time from the other end (a new circuit, the
- * session moved onto it). Every attempt must end connected; the table says how. Needs root, iproute2 and nftables:
+ * session moved onto it). Every attempt must end connected; the table says how. Last, a lookup from one client for
+ * another's ID must be answered by that relayed server. Needs root, iproute2 and nftables:
  * .ci/run installs them; without them the test fails with one line, it never skips. The namespaces are deleted even
  * when it fails.
  */
@@ -151,13 +152,22 @@ class NatMatrixIT {
                     assertTrue(nat.get("keepalive_interval_ms").asLong() > 0, "a NATed node keeps its mapping: "
                             + nat);
                     boolean client = b.nat().mode.equals("client");
-                    boolean inTable = client ? !awaitOutOfTables(b.node(), s1, s2)
-                            : inTable(s1, b.node()) || inTable(s2, b.node());
+                    String inTable;
+                    if (client) {
+                        // A client holding a reservation is a relayed server: in its relay's table, and in no public
+                        // table at the address it sends from (its NAT filters it).
+                        String relay = awaitReservation(b.node());
+                        NodeProcesses.Started at = relay.equals(s1.id().toHex()) ? s1 : s2;
+                        assertTrue(awaitRelayedOnly(b.node(), relay, at, s1, s2), b.name() + ": a client must be in "
+                                + "its relay's table reached through it, and in no public table at its address");
+                        assertTrue(awaitDecided(b.node()).path("relayed_server").asBoolean(), b.name()
+                                + ": a reserved client says it serves as a relayed server: " + natView(b.node()));
+                        inTable = "via relay " + (at == s1 ? "public-1" : "public-2");
+                    } else {
+                        inTable = String.valueOf(inTable(s1, b.node()) || inTable(s2, b.node()));
+                    }
                     table.append(String.format("%-22s %-20s %-8s %-22s %s%n", b.name(), nat.get("type").asText(),
                             nat.get("mode").asText(), nat.get("mapped_address").asText(), inTable));
-                    if (client) {
-                        assertFalse(inTable, b.name() + ": a DHT client must be in no public node's routing table");
-                    }
                 }
             }
             for (NodeProcesses.Started s : List.of(s1, s2)) {
@@ -204,6 +214,7 @@ class NatMatrixIT {
                     + " ms; the whole test " + (System.nanoTime() - startNs) / 1_000_000 + " ms):\n" + paths);
             assertTrue(wrong.isEmpty(), "every pair ends connected, on the path its NATs allow:\n"
                     + String.join("\n", wrong));
+            lookupReachesARelayedServer(behind.get(Nat.SYMMETRIC).get(1), behind.get(Nat.SYMMETRIC).get(0));
         } finally {
             deleteNamespaces();
         }
@@ -257,6 +268,28 @@ class NatMatrixIT {
             return JSON.createObjectNode().put("path", "failed").put("error", r.err().strip() + r.out().strip());
         }
         return c;
+    }
+
+    /**
+     * A lookup from {@code from} for the ID of {@code target}, a client behind a symmetric NAT: the public nodes hand
+     * it out as reached through its relay, and it answers the lookup. They are the last pair connected (still on a
+     * circuit: two symmetric NATs never punch), so the request rides that session: a new circuit would exceed the
+     * relay's cap of four per node, which the connections above reach for every client (RelayShardTest opens one
+     * from a lookup).
+     */
+    private static void lookupReachesARelayedServer(Behind from, Behind target) throws Exception {
+        String id = target.node().id().toHex();
+        AdminSocketIT.Run r = AdminSocketIT.admin(from.node().dataDir(), "lookup", id, "--json");
+        assertEquals(0, r.exit(), "molia admin lookup: " + r.err() + r.out());
+        JsonNode lookup = JSON.readTree(r.out()).path("lookup");
+        boolean answered = false;
+        for (JsonNode hop : lookup.path("trace")) {
+            answered |= hop.path("peer_id").asText().equals(id) && hop.path("outcome").asText().equals("answered");
+        }
+        System.out.println("NAT matrix, a lookup from " + from.name() + " for " + target.name() + ", a relayed server: "
+                + (answered ? "answered by it" : "not answered by it") + " (" + lookup.path("requests").asLong()
+                + " requests, " + lookup.path("duration_us").asLong() / 1000 + " ms)");
+        assertTrue(answered, "the relayed server answered the lookup for its own ID: " + lookup);
     }
 
     /** How many punches {@code from}'s {@code nat} view counts as through with peers behind {@code to}'s NAT type. */
@@ -393,17 +426,36 @@ class NatMatrixIT {
         return r.out().contains(node.id().toHex());
     }
 
-    /** Whether {@code node} left (or never entered) both public tables within a generous deadline. */
-    private static boolean awaitOutOfTables(NodeProcesses.Started node, NodeProcesses.Started s1,
-            NodeProcesses.Started s2) throws Exception {
+    /**
+     * Whether, within a generous deadline, {@code node} is in {@code relayNode}'s table reached through {@code relay}
+     * and in no public table at its own address (a public table may hold it through its relay too).
+     */
+    private static boolean awaitRelayedOnly(NodeProcesses.Started node, String relay, NodeProcesses.Started relayNode,
+            NodeProcesses.Started s1, NodeProcesses.Started s2) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (inTable(s1, node) || inTable(s2, node)) {
+        while (!relay.equals(relayIn(relayNode, node)) || "".equals(relayIn(s1, node))
+                || "".equals(relayIn(s2, node))) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
             Thread.sleep(250);
         }
         return true;
+    }
+
+    /** The relay {@code of}'s table reaches {@code node} through: its ID, "" when at its address, null when absent. */
+    private static String relayIn(NodeProcesses.Started of, NodeProcesses.Started node) throws Exception {
+        AdminSocketIT.Run r = AdminSocketIT.admin(of.dataDir(), "routes", "--contacts", "--json");
+        assertEquals(0, r.exit(), "molia admin routes: " + r.err() + r.out());
+        String id = node.id().toHex();
+        for (JsonNode bucket : JSON.readTree(r.out()).path("routing").path("buckets")) {
+            for (JsonNode c : bucket.path("contacts")) {
+                if (c.path("node_id").asText().equals(id)) {
+                    return c.path("relay").asText();
+                }
+            }
+        }
+        return null;
     }
 
     private static int run(boolean mustSucceed, String... command) throws IOException, InterruptedException {

@@ -96,9 +96,10 @@ final class RelaysNatScreen implements DashScreen {
     }
 
     private static int nat(TextGraphics g, int row, int w, int bottom, NatView v, UiState ui) {
-        boolean client = v.getMode().equals("client");
+        boolean client = v.getMode().equals("client") && !v.getRelayedServer();
         Draw.text(g, 2, row++, w - 2, "type " + v.getType() + "   role " + v.getMode()
-                + (client ? " (not reachable: in no one's routing table)" : ""),
+                + (v.getRelayedServer() ? " (a server through its relay)"
+                        : client ? " (not reachable: in no one's routing table)" : ""),
                 client ? Draw.WARN : v.getType().equals("unknown") ? Draw.DIM : Draw.GOOD);
         Draw.text(g, 2, row++, w - 2, "mapped address " + (v.getMappedAddress().isEmpty() ? "-"
                 : Screens.addr(v.getMappedAddress(), ui)) + "   probes: other port " + v.getOtherPortProbe()
