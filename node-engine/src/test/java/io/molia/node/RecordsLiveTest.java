@@ -88,6 +88,11 @@ class RecordsLiveTest {
                 .get(WAIT_S, TimeUnit.SECONDS).stream().mapToInt(Integer::intValue).sum();
         assertEquals(1, mutables, "the mutable record replayed from the WAL");
         assertEquals(1, providerEntries, "the provider entry replayed from the WAL");
+        long announced = again.onEveryShard(v -> v.core().recordRequests().providers().entries(System.nanoTime(),
+                content).stream().filter(e -> e.announcement() != null && e.announcement().check(e.record(), content,
+                System.currentTimeMillis() / 1_000).stored()).count()).get(WAIT_S, TimeUnit.SECONDS).stream()
+                .mapToLong(Long::longValue).sum();
+        assertEquals(1, announced, "with the provider's announcement, still valid: it can be handed over");
         assertEquals(2, again.getMutable(key).get(WAIT_S, TimeUnit.SECONDS).seq(), "served from its own store");
         assertEquals(client.self().id(), again.findProviders(content).get(WAIT_S, TimeUnit.SECONDS).get(0).id());
     }
