@@ -15,9 +15,10 @@ public enum FuzzTarget {
             "MessageCodec.java", "ProtoReader.java"),
     RECORD_WRITE("record-write", "RecordWriteFuzzTest", "writesGetTheStoresNamedVerdict",
             "provider and mutable record writes from any bytes: answered with the store's named verdict, stored only "
-            + "when signed and well formed, a refusal counted and storing nothing",
+            + "when signed and well formed (a forwarded provider entry only with its valid, unexpired announcement), "
+            + "a refusal counted and storing nothing",
             "RecordBodies.java", "RecordRequests.java", "MutableStore.java", "ProviderStore.java", "MutableRecord.java",
-            "SignedNodeRecord.java"),
+            "SignedNodeRecord.java", "ProvideAnnouncement.java"),
     HANDSHAKE_GARBAGE("handshake-garbage", "HandshakeResponderFuzzTest", "strangersGetNothing",
             "the session layer fed arbitrary bytes: no reply without a valid mac1, no session, nothing delivered",
             "SessionManager.java", "WireGuardHandshake.java", "CookieJar.java"),

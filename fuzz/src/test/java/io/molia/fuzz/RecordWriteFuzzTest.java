@@ -9,22 +9,27 @@ import io.molia.codec.MessageKind;
 import io.molia.codec.WireMessage;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
+import io.molia.contact.NodeId;
 import io.molia.core.store.RecordRequests;
 import io.molia.core.store.RecordsConfig;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.WriteOutcome;
 
 /**
  * Provider and mutable record writes from any bytes, through the codec and the one place each type is admitted
  * ({@link RecordRequests}): every write is answered with a RECORD_ACK whose outcome is the store's verdict; a record
- * is stored only when its signature and shape hold (and, for a provider, when its sender is the provider); a refused
- * write stores nothing. No exception for any input.
+ * is stored only when its signature and shape hold (and, for a provider, when its sender is the provider, or its
+ * announcement for the key is signed by the provider and not expired: an odd request ID stands for a holder handing
+ * the entry over); a refused write stores nothing. No exception for any input.
  */
 class RecordWriteFuzzTest {
     private final MessageCodec codec = new MessageCodec(1);
     private final WireMessage in = new WireMessage();
     private final WireMessage ack = new WireMessage();
     private final byte[] out = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
+    /** The wall clock the store checks announcement expiries against. */
+    private static final long WALL_NOW_NS = 1_800_000_000L * 1_000_000_000L;
 
     @FuzzTest(maxDuration = "30s")
     void writesGetTheStoresNamedVerdict(byte[] data) {
@@ -42,12 +47,21 @@ class RecordWriteFuzzTest {
             n = records.putMutable(0, in, out, codec);
             assertEquals(expected.stored() ? 1 : 0, records.mutables().size());
         } else if (in.kind() == MessageKind.ADD_PROVIDER) {
-            // Sent by the provider itself when its key is 32 bytes (else by someone else: refused unless malformed).
+            // Sent by the provider itself (even request ID) or by a holder handing it over (odd).
+            boolean forwarded = (in.requestId() & 1) == 1;
             byte[] key = in.nodeRecord().publicKey();
-            byte[] contactKey = key.length == Contact.PUBLIC_KEY_BYTES ? key : new byte[Contact.PUBLIC_KEY_BYTES];
-            Contact from = new Contact(in.nodeRecord().id(), contactKey, 0, NodeAddress.ipv4(1, 1));
+            byte[] contactKey = key.length == Contact.PUBLIC_KEY_BYTES && !forwarded ? key
+                    : new byte[Contact.PUBLIC_KEY_BYTES];
+            NodeId sender = forwarded ? NodeId.ofPublicKey(contactKey) : in.nodeRecord().id();
+            Contact from = new Contact(sender, contactKey, 0, NodeAddress.ipv4(1, 1));
+            ProvideAnnouncement announcement = in.announcement();
             expected = in.nodeRecord().check();
-            n = records.addProvider(0, in, from, out, codec);
+            if (expected.stored() && announcement != null) {
+                expected = announcement.check(in.nodeRecord(), in.target(), WALL_NOW_NS / 1_000_000_000L);
+            } else if (expected.stored() && !sender.equals(in.nodeRecord().id())) {
+                expected = WriteOutcome.NOT_THE_PROVIDER;
+            }
+            n = records.addProvider(0, WALL_NOW_NS, in, from, out, codec);
             assertEquals(expected.stored() ? 1 : 0, records.providers().size());
         } else {
             return;

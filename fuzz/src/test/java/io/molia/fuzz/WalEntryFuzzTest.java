@@ -17,6 +17,7 @@ import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 import io.molia.wal.WalEntries;
 import io.molia.wal.WalFormat;
@@ -49,6 +50,8 @@ class WalEntryFuzzTest {
     private static final MutableRecord MUTABLE = MutableRecord.sign(OWNER, "salt".getBytes(), 3, "value".getBytes());
     private static final SignedNodeRecord PROVIDER = SignedNodeRecord.sign(OWNER, List.of(NodeAddress.ipv4(0xc0a80001,
             4000), NodeAddress.ipv6(0x2001_0db8_0000_0000L, 1, 4433)), 9, 1);
+    /** PROVIDER's announcement for KEY: a provider_put of version 2 carries it. */
+    private static final ProvideAnnouncement ANNOUNCEMENT = ProvideAnnouncement.sign(OWNER, KEY, 9, 1_790_172_800L);
     /** Real entries of every type, encoded by the node's own encoders: the structured target's starting points. */
     /** A small blob cut in one stripe of 3-byte fragments: its entries are real and short. */
     private static final io.molia.blob.BlobLayout.Split BLOB = new io.molia.blob.BlobLayout().split(
@@ -74,7 +77,7 @@ class WalEntryFuzzTest {
                 Arrays.copyOf(b, WalEntries.peerScore(f, b, 1009, KEY, 5)),
                 Arrays.copyOf(b, WalEntries.mutablePut(f, b, 1010, MUTABLE, 1_790_000_000_000L, 1_790_086_400_000L)),
                 Arrays.copyOf(b, WalEntries.keyOnly(f, b, WalFormat.TYPE_MUTABLE_REMOVE, 1011, KEY)),
-                Arrays.copyOf(b, WalEntries.providerPut(f, b, 1012, KEY, PROVIDER, 1_790_000_000_000L,
+                Arrays.copyOf(b, WalEntries.providerPut(f, b, 1012, KEY, PROVIDER, null, 1_790_000_000_000L,
                         1_790_172_800_000L)),
                 Arrays.copyOf(b, WalEntries.providerRemove(f, b, 1013, KEY, PROVIDER.id())),
                 blobEntry(f, 1014, BLOB.fragments().get(11).index()),
@@ -83,7 +86,9 @@ class WalEntryFuzzTest {
                         1_790_079_200_000L)),
                 Arrays.copyOf(b, WalEntries.republishAdd(f, b, 1017, MUTABLE.key(), null, MUTABLE, 1_790_000_000_000L,
                         1_790_003_600_000L)),
-                Arrays.copyOf(b, WalEntries.republishRemove(f, b, 1018, WalEntries.REPUBLISH_MUTABLE, KEY)));
+                Arrays.copyOf(b, WalEntries.republishRemove(f, b, 1018, WalEntries.REPUBLISH_MUTABLE, KEY)),
+                Arrays.copyOf(b, WalEntries.providerPut(f, b, 1019, KEY, PROVIDER, ANNOUNCEMENT, 1_790_000_000_000L,
+                        1_790_172_800_000L)));
     }
 
     /** Fragment {@code index} of {@link #BLOB} under its placement key, or (-1) its manifest under its key. */
@@ -219,8 +224,8 @@ class WalEntryFuzzTest {
             case WalFormat.TYPE_MUTABLE_REMOVE -> WalEntries.keyOnly(format, out, type, seq, id);
             case WalFormat.TYPE_PROVIDER_PUT -> {
                 WalState.Provider p = state.providerList().get(0);
-                yield WalEntries.providerPut(format, out, seq, p.key(), p.record(), p.storedWallMs(),
-                        p.expiresWallMs());
+                yield WalEntries.providerPut(format, out, seq, p.key(), p.record(), p.announcement(),
+                        p.storedWallMs(), p.expiresWallMs());
             }
             case WalFormat.TYPE_PROVIDER_REMOVE -> WalEntries.providerRemove(format, out, seq, id,
                     NodeId.fromBytes(alone, WalFormat.HEADER_BYTES + 32));

@@ -7,6 +7,7 @@ import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.crypto.Blake3;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 import io.molia.record.WriteOutcome;
 
@@ -300,16 +301,19 @@ public final class MessageCodec {
         return writer.position();
     }
 
-    /** ADD_PROVIDER: {@code provider} announces it provides {@code key}, for {@code ttlSeconds}. */
+    /**
+     * ADD_PROVIDER: {@code provider} provides {@code key}, for {@code ttlSeconds}, with its {@code announcement} for
+     * the key (null: none, as a provider that predates them sends).
+     */
     public int encodeAddProvider(byte[] out, int off, long requestId, NodeId key, SignedNodeRecord provider,
-            long ttlSeconds) {
-        int recordSize = records.nodeRecordSize(provider);
+            ProvideAnnouncement announcement, long ttlSeconds) {
+        int recordSize = records.nodeRecordSize(provider, announcement);
         int body = ProtoWriter.bytesFieldSize(1, NodeId.BYTES) + RecordBodies.nestedSize(2, recordSize)
                 + uint64FieldSize(3, ttlSeconds);
         header(out, off, requestId).messageHeader(MessageKind.ADD_PROVIDER.field(), body);
         key.writeTo(idScratch, 0);
         writer.bytesField(1, idScratch, 0, NodeId.BYTES);
-        records.writeNodeRecord(2, provider);
+        records.writeNodeRecord(2, provider, announcement);
         writer.uint64Field(3, ttlSeconds);
         return writer.position();
     }
@@ -319,17 +323,19 @@ public final class MessageCodec {
     }
 
     /**
-     * PROVIDERS: as many of {@code providers} as fit one datagram, then as many of {@code closer[0, available)} as
-     * still fit (callers pass them closest first).
+     * PROVIDERS: as many of {@code providers} as fit one datagram, each with its announcement of the same index in
+     * {@code announcements} (an entry may be null; a shorter list: none for the rest), then as many of
+     * {@code closer[0, available)} as still fit (callers pass them closest first).
      */
-    public int encodeProviders(byte[] out, int off, long requestId, List<SignedNodeRecord> providers, Contact[] closer,
-            int available) {
+    public int encodeProviders(byte[] out, int off, long requestId, List<SignedNodeRecord> providers,
+            List<ProvideAnnouncement> announcements, Contact[] closer, int available) {
         header(out, off, requestId);
         int budget = MAX_DATAGRAM_BYTES - (writer.position() - off) - 4;
         int body = 0;
         int providerCount = 0;
-        for (SignedNodeRecord p : providers) {
-            int size = RecordBodies.nestedSize(1, records.nodeRecordSize(p));
+        for (int i = 0; i < providers.size(); i++) {
+            int size = RecordBodies.nestedSize(1, records.nodeRecordSize(providers.get(i),
+                    announcementAt(announcements, i)));
             if (body + size > budget) {
                 break;
             }
@@ -347,13 +353,17 @@ public final class MessageCodec {
         }
         writer.messageHeader(MessageKind.PROVIDERS.field(), body);
         for (int i = 0; i < providerCount; i++) {
-            records.writeNodeRecord(1, providers.get(i));
+            records.writeNodeRecord(1, providers.get(i), announcementAt(announcements, i));
         }
         for (int i = 0; i < contactCount; i++) {
             writer.messageHeader(2, contactSize(closer[i]));
             writeContact(closer[i]);
         }
         return writer.position();
+    }
+
+    private static ProvideAnnouncement announcementAt(List<ProvideAnnouncement> announcements, int i) {
+        return i < announcements.size() ? announcements.get(i) : null;
     }
 
     /** PUT_MUTABLE; {@code cas} < 0 sends none. Fits one datagram for any value of at most 1,000 bytes. */
@@ -548,6 +558,7 @@ public final class MessageCodec {
                         return DecodeStatus.BAD_FIELD_LENGTH;
                     }
                     m.nodeRecord = parts.build(); // an absent or malformed record is refused by the store, named
+                    m.announcement = parts.announcement();
                 }
             }
             case PUT_MUTABLE, MUTABLE_VALUE -> {
@@ -621,6 +632,7 @@ public final class MessageCodec {
             out.badRecord = true; // rejected in validate(), unless a later body replaces this one
         } else {
             out.providers.add(parts.build());
+            out.providerAnnouncements.add(parts.announcement());
         }
         return true;
     }

@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.molia.contact.NodeAddress;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 
 /**
@@ -13,6 +14,8 @@ import io.molia.record.SignedNodeRecord;
  *
  * <pre>
  * NodeRecord     1: public_key  2: addresses (repeated, 6 | 18 B)  3: seq  4: features  5: signature
+ *                6: announcement (ProvideAnnouncement; only in AddProvider and Providers)
+ * ProvideAnnouncement  1: expires_seconds  2: signature
  * MutableRecord  1: public_key  2: salt  3: seq  4: value  5: signature
  * AddProvider    1: key  2: provider (NodeRecord)  3: ttl_seconds
  * Providers      1: providers (repeated NodeRecord)  2: closer (repeated Contact)
@@ -28,6 +31,9 @@ final class RecordBodies {
     static final int F_NODE_SEQ = 3;
     static final int F_FEATURES = 4;
     static final int F_NODE_SIGNATURE = 5;
+    static final int F_ANNOUNCEMENT = 6;
+    static final int F_ANNOUNCEMENT_EXPIRES = 1;
+    static final int F_ANNOUNCEMENT_SIGNATURE = 2;
     static final int F_SALT = 2;
     static final int F_MUTABLE_SEQ = 3;
     static final int F_VALUE = 4;
@@ -42,17 +48,24 @@ final class RecordBodies {
 
     // ---- sizes and writers of the nested records ----
 
-    int nodeRecordSize(SignedNodeRecord r) {
+    /** Bytes of a NodeRecord body with {@code announcement} (null: none). */
+    int nodeRecordSize(SignedNodeRecord r, ProvideAnnouncement announcement) {
         int n = ProtoWriter.bytesFieldSize(F_PUBLIC_KEY, r.publicKey().length);
         for (NodeAddress a : r.addresses()) {
             n += ProtoWriter.tagSize(F_ADDRESSES) + ProtoWriter.varintSize(a.wireLength()) + a.wireLength();
         }
-        return n + varintFieldSize(F_NODE_SEQ, r.seq()) + varintFieldSize(F_FEATURES, r.features())
+        n += varintFieldSize(F_NODE_SEQ, r.seq()) + varintFieldSize(F_FEATURES, r.features())
                 + ProtoWriter.bytesFieldSize(F_NODE_SIGNATURE, r.signature().length);
+        return announcement == null ? n : n + nestedSize(F_ANNOUNCEMENT, announcementSize(announcement));
     }
 
-    void writeNodeRecord(int field, SignedNodeRecord r) {
-        writer.messageHeader(field, nodeRecordSize(r));
+    private static int announcementSize(ProvideAnnouncement a) {
+        return varintFieldSize(F_ANNOUNCEMENT_EXPIRES, a.expiresSeconds())
+                + ProtoWriter.bytesFieldSize(F_ANNOUNCEMENT_SIGNATURE, a.signature().length);
+    }
+
+    void writeNodeRecord(int field, SignedNodeRecord r, ProvideAnnouncement announcement) {
+        writer.messageHeader(field, nodeRecordSize(r, announcement));
         writer.bytesField(F_PUBLIC_KEY, r.publicKey(), 0, r.publicKey().length);
         for (NodeAddress a : r.addresses()) {
             int n = a.writeTo(addressScratch, 0);
@@ -65,6 +78,11 @@ final class RecordBodies {
         writer.uint64Field(F_NODE_SEQ, r.seq());
         writer.uint64Field(F_FEATURES, r.features());
         writer.bytesField(F_NODE_SIGNATURE, r.signature(), 0, r.signature().length);
+        if (announcement != null) {
+            writer.messageHeader(F_ANNOUNCEMENT, announcementSize(announcement));
+            writer.uint64Field(F_ANNOUNCEMENT_EXPIRES, announcement.expiresSeconds());
+            writer.bytesField(F_ANNOUNCEMENT_SIGNATURE, announcement.signature(), 0, announcement.signature().length);
+        }
     }
 
     static int mutableRecordSize(MutableRecord r) {
@@ -164,6 +182,36 @@ final class RecordBodies {
                 into.features = r.varint();
             } else if (wireType == ProtoWriter.LENGTH_DELIMITED && field == F_NODE_SIGNATURE) {
                 into.signature = bytes(r);
+            } else if (wireType == ProtoWriter.LENGTH_DELIMITED && field == F_ANNOUNCEMENT) {
+                readAnnouncement(r, into);
+            } else {
+                r.skipField(wireType);
+            }
+        }
+        if (r.ok()) {
+            r.pop(outer);
+        }
+    }
+
+    /** Merges a ProvideAnnouncement body into {@code into} (a second one merges field by field, as protobuf does). */
+    private static void readAnnouncement(ProtoReader r, NodeRecordParts into) {
+        int len = r.lengthPrefix();
+        if (!r.ok()) {
+            return;
+        }
+        int outer = r.push(len);
+        into.announced = true;
+        while (r.hasMore()) {
+            int tag = r.tag();
+            int field = tag >>> 3;
+            int wireType = tag & 7;
+            if (!r.ok()) {
+                return;
+            }
+            if (wireType == ProtoWriter.VARINT && field == F_ANNOUNCEMENT_EXPIRES) {
+                into.announcementExpiresSeconds = r.varint();
+            } else if (wireType == ProtoWriter.LENGTH_DELIMITED && field == F_ANNOUNCEMENT_SIGNATURE) {
+                into.announcementSignature = bytes(r);
             } else {
                 r.skipField(wireType);
             }
@@ -195,9 +243,17 @@ final class RecordBodies {
         byte[] signature = EMPTY;
         /** An address of neither 6 nor 18 bytes: the record is rejected. */
         boolean badAddress;
+        boolean announced;
+        long announcementExpiresSeconds;
+        byte[] announcementSignature = EMPTY;
 
         SignedNodeRecord build() {
             return new SignedNodeRecord(publicKey, addresses, seq, features, signature);
+        }
+
+        /** The announcement sent with the record (not yet checked), or null when none was. */
+        ProvideAnnouncement announcement() {
+            return announced ? new ProvideAnnouncement(announcementExpiresSeconds, announcementSignature) : null;
         }
     }
 }

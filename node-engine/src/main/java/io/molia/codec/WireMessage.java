@@ -7,6 +7,7 @@ import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 
 /**
@@ -70,7 +71,10 @@ public final class WireMessage {
     /** ADD_PROVIDER's record as read so far; built into nodeRecord once the envelope ends. */
     RecordBodies.NodeRecordParts providerParts;
     SignedNodeRecord nodeRecord;
+    ProvideAnnouncement announcement;
     final List<SignedNodeRecord> providers = new ArrayList<>();
+    /** Parallel to {@link #providers}: each one's announcement, null where none came. */
+    final List<ProvideAnnouncement> providerAnnouncements = new ArrayList<>();
     /** A provider record with an address of neither 6 nor 18 bytes was seen in this body. */
     boolean badRecord;
     int outcomeCode;
@@ -122,7 +126,9 @@ public final class WireMessage {
         cas = 0;
         providerParts = null;
         nodeRecord = null;
+        announcement = null;
         providers.clear();
+        providerAnnouncements.clear();
         badRecord = false;
         outcomeCode = 0;
         ackSeq = 0;
@@ -291,9 +297,19 @@ public final class WireMessage {
         return nodeRecord;
     }
 
+    /** ADD_PROVIDER: the provider's announcement for the key as sent (not yet checked), or null when none came. */
+    public ProvideAnnouncement announcement() {
+        return announcement;
+    }
+
     /** PROVIDERS: the provider records (not yet checked); the closer contacts are in {@link #contacts()}. */
     public List<SignedNodeRecord> providers() {
         return providers;
+    }
+
+    /** PROVIDERS: the announcement of each of {@link #providers()}, same index, null where none came. */
+    public List<ProvideAnnouncement> providerAnnouncements() {
+        return providerAnnouncements;
     }
 
     /** RECORD_ACK: the write's outcome code ({@code io.molia.record.WriteOutcome}). */

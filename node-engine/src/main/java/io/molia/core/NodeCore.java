@@ -24,6 +24,7 @@ import io.molia.contact.ProofOfWork;
 import io.molia.core.lookup.Lookup;
 import io.molia.core.lookup.LookupHop;
 import io.molia.core.store.MutableStore;
+import io.molia.core.store.ProviderStore;
 import io.molia.core.store.RecordRequests;
 import io.molia.core.store.RecordStore;
 import io.molia.core.store.RecordsConfig;
@@ -31,9 +32,11 @@ import io.molia.core.store.Replicator;
 import io.molia.core.store.Republisher;
 import io.molia.core.store.StoreJournal;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 import io.molia.record.WriteOutcome;
 import io.molia.crypto.Blake3;
+import io.molia.crypto.Ed25519Identity;
 import io.molia.nat.DhtRole;
 import io.molia.nat.DialBackMode;
 import io.molia.nat.NatProbe;
@@ -99,6 +102,11 @@ public final class NodeCore {
     private static final long RECENT_FAILURE_NS = TimeUnit.MINUTES.toNanos(10);
     /** Enough for a lookup burst plus the answers of one event-loop turn; drivers drain after every input. */
     private static final int TRANSMIT_QUEUE_SLOTS = 256;
+    /**
+     * The wall clock of a core nobody set one for (simulator, tests): {@code nowNs} 0 is 2027-01-15, so announcement
+     * expiries are plausible and every run is the same.
+     */
+    public static final long DEFAULT_WALL_CLOCK_OFFSET_NS = 1_800_000_000L * 1_000_000_000L;
 
     private final CoreConfig config;
     private final Contact self;
@@ -126,6 +134,10 @@ public final class NodeCore {
     /** Keys an answer just made hot, widened once the answer is queued. */
     private final ArrayDeque<Replicator.Check> hotKeys = new ArrayDeque<>(4);
     private StoreJournal journal = StoreJournal.NONE;
+    /** Signs this node's provider announcements ({@link #provideSigner}); null: provides go out without one. */
+    private Ed25519Identity provideSigner;
+    /** Wall-clock ns minus {@code nowNs}: announcements' expiries are wall-clock seconds ({@link #wallClock}). */
+    private long wallClockOffsetNs = DEFAULT_WALL_CLOCK_OFFSET_NS;
     private final ProtocolRange protocol;
     private final MessageCodec codec;
     private final WireMessage message = new WireMessage();
@@ -277,6 +289,19 @@ public final class NodeCore {
             nextMaintenanceNs = lastMinuteSweepNs + maintenanceIntervalNs;
             schedule(nextMaintenanceNs, TimerKind.MAINTENANCE, null);
         }
+    }
+
+    /**
+     * The identity that signs this node's provider announcements (the one its provider records are signed with), so
+     * the holders of its entries can hand them over (docs/records.md). Unset, provides carry no announcement.
+     */
+    public void provideSigner(Ed25519Identity identity) {
+        this.provideSigner = identity;
+    }
+
+    /** Sets the wall clock as {@code wallNs - nowNs}: read once at start by the node (announcement expiries). */
+    public void wallClock(long offsetNs) {
+        this.wallClockOffsetNs = offsetNs;
     }
 
     /** What this node republishes as the owner of its records (restored from the WAL at start). */
@@ -748,10 +773,20 @@ public final class NodeCore {
         return startOperation(nowNs, OperationKind.PUT, key, null, value, ttlNs);
     }
 
-    /** Announces on the k closest to {@code key} that {@code provider} (this node's signed record) provides it. */
+    /**
+     * Announces on the k closest to {@code key} that {@code provider} (this node's signed record) provides it, with
+     * an announcement signed by {@link #provideSigner} for the provider TTL when it is the record's key.
+     */
     public long startProvide(long nowNs, NodeId key, SignedNodeRecord provider) {
-        return startOperation(nowNs, OperationKind.PROVIDE, key, null, null, recordRequests.config().providerTtlNs(),
-                false, provider, MutableStore.NO_CAS);
+        long ttlNs = recordRequests.config().providerTtlNs();
+        ProvideAnnouncement announcement = null;
+        if (provideSigner != null && Arrays.equals(provideSigner.publicKey(), provider.publicKey())) {
+            long expiresSeconds = Math.floorDiv(nowNs + wallClockOffsetNs, 1_000_000_000L)
+                    + TimeUnit.NANOSECONDS.toSeconds(ttlNs);
+            announcement = ProvideAnnouncement.sign(provideSigner, key, provider.seq(), expiresSeconds);
+        }
+        return startOperation(nowNs, OperationKind.PROVIDE, key, null, null, ttlNs, false,
+                new Provision(key, provider, announcement), MutableStore.NO_CAS);
     }
 
     /** Looks up the providers of {@code key}: ends once enough valid ones are found, or the lookup ends. */
@@ -829,7 +864,7 @@ public final class NodeCore {
             case FIND_VALUE -> {
                 RecordStore.StoredRecord r = records.get(nowNs, message.target());
                 if (r != null) {
-                    noteRead(nowNs, message.target(), false);
+                    noteRead(nowNs, message.target(), Replicator.Kind.IMMUTABLE);
                     long ttlSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(r.expiresNs() - nowNs));
                     end = codec.encodeValue(out, 0, id, r.value(), 0, r.value().length, ttlSeconds,
                             issueWriteToken(nowNs, from));
@@ -850,13 +885,14 @@ public final class NodeCore {
             }
             case DIAL_BACK -> end = codec.encodePong(out, 0, id, from.address(), dialBack(nowNs, from));
             case RELAY_RESERVE, RELAY_CONNECT, RELAY_INCOMING -> end = answerRelay(nowNs, from, out, id);
-            case ADD_PROVIDER -> end = recordRequests.addProvider(nowNs, message, from, out, codec);
+            case ADD_PROVIDER -> end = recordRequests.addProvider(nowNs, nowNs + wallClockOffsetNs, message, from, out,
+                    codec);
             case PUT_MUTABLE -> end = recordRequests.putMutable(nowNs, message, out, codec);
             case GET_PROVIDERS -> end = recordRequests.getProviders(nowNs, message, out, codec, closestScratch,
                     closest(nowNs, from));
             case GET_MUTABLE -> {
                 if (recordRequests.mutables().get(nowNs, message.target()) != null) {
-                    noteRead(nowNs, message.target(), true);
+                    noteRead(nowNs, message.target(), Replicator.Kind.MUTABLE);
                 }
                 end = recordRequests.getMutable(nowNs, message, out, codec, closestScratch, closest(nowNs, from));
             }
@@ -1542,7 +1578,7 @@ public final class NodeCore {
      * them (checked off the answer path, within the minute's budgets).
      */
     private void onNewcomer(long nowNs, Contact peer) {
-        if (records.size() == 0 && recordRequests.mutables().size() == 0) {
+        if (records.size() == 0 && recordRequests.mutables().size() == 0 && recordRequests.providers().size() == 0) {
             return; // nothing to hand off
         }
         if (!replicator.onNewcomer(peer)) {
@@ -1616,22 +1652,30 @@ public final class NodeCore {
     }
 
     /**
-     * The keys this core holds (live immutable and mutable records); for a repair round ({@code settledOnly}) only
-     * those not stored or refreshed within the interval: their writer just placed them.
+     * The keys this core holds (live immutable and mutable records, and provider keys with an entry that can be
+     * handed over: one with its provider's announcement); for a repair round ({@code settledOnly}) only those not
+     * stored or refreshed within the interval: their writer just placed them.
      */
     private List<Replicator.Check> heldKeys(long nowNs, boolean settledOnly) {
         long settledBeforeNs = settledOnly ? nowNs - replicator.config().replicateIntervalNs() : Long.MAX_VALUE;
         List<Replicator.Check> keys = new ArrayList<>();
         records.forEach((key, r) -> {
             if (r.expiresNs() > nowNs && r.storedNs() <= settledBeforeNs) {
-                keys.add(new Replicator.Check(key, false));
+                keys.add(new Replicator.Check(key, Replicator.Kind.IMMUTABLE));
             }
         });
         recordRequests.mutables().view().forEach((key, h) -> {
             if (h.expiresNs() > nowNs && h.storedNs() <= settledBeforeNs) {
-                keys.add(new Replicator.Check(key, true));
+                keys.add(new Replicator.Check(key, Replicator.Kind.MUTABLE));
             }
         });
+        Map<NodeId, Boolean> providerKeys = new LinkedHashMap<>();
+        recordRequests.providers().forEach((key, e) -> {
+            if (e.announcement() != null && e.expiresNs() > nowNs && e.storedNs() <= settledBeforeNs) {
+                providerKeys.putIfAbsent(key, Boolean.TRUE);
+            }
+        });
+        providerKeys.keySet().forEach(key -> keys.add(new Replicator.Check(key, Replicator.Kind.PROVIDER)));
         return keys;
     }
 
@@ -1685,9 +1729,9 @@ public final class NodeCore {
     }
 
     /** A read of a held key was answered with its record: past the threshold, the key is widened. */
-    private void noteRead(long nowNs, NodeId key, boolean mutable) {
+    private void noteRead(long nowNs, NodeId key, Replicator.Kind kind) {
         if (replicator.onRead(nowNs, key)) {
-            hotKeys.add(new Replicator.Check(key, mutable));
+            hotKeys.add(new Replicator.Check(key, kind));
         }
     }
 
@@ -1703,11 +1747,18 @@ public final class NodeCore {
         }
     }
 
-    /** Asks {@code peer} for the key (FIND_VALUE or GET_MUTABLE): its answer says whether a copy is pushed. */
+    /**
+     * Asks {@code peer} for the key (FIND_VALUE, GET_MUTABLE or GET_PROVIDERS): its answer says whether a copy is
+     * pushed.
+     */
     private void probe(long nowNs, Contact peer, Replicator.Check check, Replicator.Reason reason) {
-        MessageKind kind = check.mutable() ? MessageKind.GET_MUTABLE : MessageKind.FIND_VALUE;
+        MessageKind kind = switch (check.kind()) {
+            case IMMUTABLE -> MessageKind.FIND_VALUE;
+            case MUTABLE -> MessageKind.GET_MUTABLE;
+            case PROVIDER -> MessageKind.GET_PROVIDERS;
+        };
         if (sendRequest(nowNs, peer, kind, check.key(), null)) {
-            pending.get(lastRequestId).push = new Push(check.key(), check.mutable(), reason);
+            pending.get(lastRequestId).push = new Push(check.key(), check.kind(), reason);
             counters.replicationProbes++;
         }
     }
@@ -1720,7 +1771,9 @@ public final class NodeCore {
     private void onProbeAnswer(long nowNs, Contact peer, Push push) {
         MessageKind answer = message.kind();
         boolean sent;
-        if (push.mutable()) {
+        if (push.kind() == Replicator.Kind.PROVIDER) {
+            sent = pushProviders(nowNs, peer, push.key());
+        } else if (push.kind() == Replicator.Kind.MUTABLE) {
             MutableStore.Held held = recordRequests.mutables().get(nowNs, push.key());
             MutableRecord theirs = answer == MessageKind.MUTABLE_VALUE ? message.mutableRecord() : null;
             if (held == null || answer == MessageKind.ERROR) {
@@ -1751,6 +1804,45 @@ public final class NodeCore {
                 case HOT -> counters.replicationHotCopies++;
             }
         }
+    }
+
+    /**
+     * A provider probe's answer: each entry held here with its announcement that the answer lacks (or names with a
+     * lower seq) is sent to {@code peer} as an ADD_PROVIDER carrying the announcement, with what is left of this
+     * node's TTL (the receiver caps it at the signed expiry). True when at least one was sent. An answer cut short by
+     * the datagram's size may omit entries the peer holds: their push only refreshes them there.
+     */
+    private boolean pushProviders(long nowNs, Contact peer, NodeId key) {
+        if (message.kind() != MessageKind.PROVIDERS) {
+            return false;
+        }
+        boolean sent = false;
+        boolean any = false;
+        for (ProviderStore.Entry e : recordRequests.providers().entries(nowNs, key)) {
+            if (e.announcement() == null) {
+                continue;
+            }
+            any = true;
+            if (answerHolds(e.record())) {
+                continue;
+            }
+            sent |= sendWrite(nowNs, peer, null, OperationKind.PROVIDE, null,
+                    new Provision(key, e.record(), e.announcement()), MutableStore.NO_CAS, e.expiresNs() - nowNs, 0);
+        }
+        if (any && !sent) {
+            counters.replicationAlreadyHeld++;
+        }
+        return sent;
+    }
+
+    /** Whether the PROVIDERS answer being handled names {@code record}'s provider with the same or a higher seq. */
+    private boolean answerHolds(SignedNodeRecord record) {
+        for (SignedNodeRecord theirs : message.providers()) {
+            if (theirs.seq() >= record.seq() && Arrays.equals(theirs.publicKey(), record.publicKey())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- operations
@@ -1885,7 +1977,7 @@ public final class NodeCore {
      */
     private void afterRecordOperation(long nowNs, Operation op) {
         if (op.kind == OperationKind.PROVIDE && op.storesAcked > 0) {
-            republisher.provided(nowNs, op.target, (SignedNodeRecord) op.payload);
+            republisher.provided(nowNs, op.target, ((Provision) op.payload).record());
         } else if (op.kind == OperationKind.PUT_MUTABLE && op.storesAcked > 0) {
             republisher.published(nowNs, (MutableRecord) op.payload);
         }
@@ -1928,8 +2020,10 @@ public final class NodeCore {
         int end = switch (kind) {
             case PUT -> codec.encodeStore(scratch, 0, requestId, NodeId.fromBytes(blake3.hash(value)), value, 0,
                     value.length, ttlSeconds, writeToken);
-            case PROVIDE -> codec.encodeAddProvider(scratch, 0, requestId, op.target, (SignedNodeRecord) payload,
-                    ttlSeconds);
+            case PROVIDE -> {
+                Provision p = (Provision) payload;
+                yield codec.encodeAddProvider(scratch, 0, requestId, p.key(), p.record(), p.announcement(), ttlSeconds);
+            }
             case PUT_MUTABLE -> codec.encodePutMutable(scratch, 0, requestId, (MutableRecord) payload, cas,
                     ttlSeconds);
             default -> throw new AssertionError("not a write: " + kind);
@@ -2251,7 +2345,11 @@ public final class NodeCore {
     }
 
     /** A replication probe's key, its type, and why the copy would be pushed. */
-    private record Push(NodeId key, boolean mutable, Replicator.Reason reason) {
+    private record Push(NodeId key, Replicator.Kind kind, Replicator.Reason reason) {
+    }
+
+    /** What an ADD_PROVIDER carries: the key, the provider's record and its announcement for the key (or null). */
+    private record Provision(NodeId key, SignedNodeRecord record, ProvideAnnouncement announcement) {
     }
 
     private record Timer(long deadlineNs, long seq, TimerKind kind, PendingRequest request, Operation operation)

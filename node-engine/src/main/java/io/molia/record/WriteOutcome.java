@@ -15,7 +15,9 @@ public enum WriteOutcome {
     NOT_DURABLE(7, "could not be journaled"),
     KEY_FULL(8, "too many providers for this key"),
     PROVIDER_FULL(9, "too many keys for this provider"),
-    NOT_THE_PROVIDER(10, "a provider record is added only by the provider itself"),
+    NOT_THE_PROVIDER(10, "a provider record is added only by the provider itself or with its signed announcement"),
+    /** A provider announcement whose signed expiry has passed (a forwarded entry outlives nothing it was given). */
+    EXPIRED(11, "the provider's announcement has expired"),
     /** A code this release does not know (a newer node's refusal). */
     UNKNOWN(255, "refused for a reason this version does not know");
 

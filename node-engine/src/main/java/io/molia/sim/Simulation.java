@@ -988,6 +988,7 @@ public final class Simulation {
         NodeId content = new NodeId(recordRandom.nextLong(), recordRandom.nextLong(), recordRandom.nextLong(),
                 recordRandom.nextLong());
         SignedNodeRecord self = SignedNodeRecord.sign(identity, List.of(origin.contact.address()), 1, 0);
+        origin.core.provideSigner(identity); // once it provides: the identity is derived only for the nodes that do
         handle = origin.core.startProvide(nowNs, content, self);
         records.onWriteStarted(handle < 0 ? -1 : key(origin, handle), null, origin.contact.id(), content);
         drain(origin);

@@ -77,7 +77,7 @@ final class SybilResponder {
                 }
                 yield codec.encodeNodes(out, 0, id, closest, n);
             }
-            case GET_PROVIDERS -> codec.encodeProviders(out, 0, id, List.of(), closest,
+            case GET_PROVIDERS -> codec.encodeProviders(out, 0, id, List.of(), List.of(), closest,
                     closestSybils(self, message.target()));
             case STORE -> codec.encodeStoreAck(out, 0, id, true); // thrown away
             case ADD_PROVIDER, PUT_MUTABLE -> codec.encodeRecordAck(out, 0, id, WriteOutcome.STORED,

@@ -125,8 +125,8 @@ public final class DurableShard implements AutoCloseable {
                     clock.toMonoNs(m.expiresWallMs()));
         }
         for (WalState.Provider p : owned.providerList()) {
-            core.recordRequests().providers().restore(p.key(), p.record(), clock.toMonoNs(p.storedWallMs()),
-                    clock.toMonoNs(p.expiresWallMs()));
+            core.recordRequests().providers().restore(p.key(), p.record(), p.announcement(),
+                    clock.toMonoNs(p.storedWallMs()), clock.toMonoNs(p.expiresWallMs()));
         }
         for (WalState.Republish r : own.state().republishList()) { // journaled by the core that published it
             core.republisher().restore(new Republisher.Scheduled(new Republisher.Due(r.key(), r.provider(),
@@ -169,7 +169,8 @@ public final class DurableShard implements AutoCloseable {
                     clock.toMonoNs(m.expiresWallMs()));
         }
         for (WalState.Provider p : movedIn.providerList()) {
-            wal.onProviderPut(p.key(), p.record(), clock.toMonoNs(p.storedWallMs()), clock.toMonoNs(p.expiresWallMs()));
+            wal.onProviderPut(p.key(), p.record(), p.announcement(), clock.toMonoNs(p.storedWallMs()),
+                    clock.toMonoNs(p.expiresWallMs()));
         }
         int movedCount = movedIn.records().size() + movedIn.mutables().size() + movedIn.providerList().size();
         if (movedCount > 0) {
@@ -371,7 +372,7 @@ public final class DurableShard implements AutoCloseable {
         core.recordRequests().mutables().view().values().forEach(h -> s.putMutable(new WalState.Mutable(h.record(),
                 clock.toWallMs(h.storedNs()), clock.toWallMs(h.expiresNs()))));
         core.recordRequests().providers().forEach((key, e) -> s.putProvider(new WalState.Provider(key, e.record(),
-                clock.toWallMs(e.storedNs()), clock.toWallMs(e.expiresNs()))));
+                e.announcement(), clock.toWallMs(e.storedNs()), clock.toWallMs(e.expiresNs()))));
         for (int b = 0; core.ownsRoutingTable() && b < NodeId.BITS; b++) {
             for (RoutingEntry e : core.routingTable().bucketEntries(b)) {
                 s.putPeer(e.contact(), e.failures());

@@ -9,6 +9,7 @@ import io.molia.contact.NodeId;
 import io.molia.core.store.Republisher;
 import io.molia.core.store.StoreJournal;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -111,9 +112,10 @@ public final class ShardWal implements StoreJournal, io.molia.blob.BlobJournal, 
     }
 
     @Override
-    public boolean onProviderPut(NodeId key, SignedNodeRecord record, long storedNs, long expiresNs) {
-        return appendEntry(WalEntries.providerPut(format, scratch, nextSequence, key, record, clock.toWallMs(storedNs),
-                clock.toWallMs(expiresNs)));
+    public boolean onProviderPut(NodeId key, SignedNodeRecord record, ProvideAnnouncement announcement,
+            long storedNs, long expiresNs) {
+        return appendEntry(WalEntries.providerPut(format, scratch, nextSequence, key, record, announcement,
+                clock.toWallMs(storedNs), clock.toWallMs(expiresNs)));
     }
 
     @Override

@@ -102,8 +102,8 @@ public final class SnapshotFile {
                         m.expiresWallMs()));
             }
             for (WalState.Provider p : state.providerList()) {
-                write(out, fileCrc, buf, WalEntries.providerPut(f, buf, 0, p.key(), p.record(), p.storedWallMs(),
-                        p.expiresWallMs()));
+                write(out, fileCrc, buf, WalEntries.providerPut(f, buf, 0, p.key(), p.record(), p.announcement(),
+                        p.storedWallMs(), p.expiresWallMs()));
             }
             for (WalState.Peer p : state.peers().values()) {
                 write(out, fileCrc, buf, WalEntries.peerAdd(f, buf, 0, p.contact()));

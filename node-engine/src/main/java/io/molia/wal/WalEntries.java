@@ -8,6 +8,7 @@ import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 
 /**
@@ -97,17 +98,28 @@ public final class WalEntries {
                 + r.value().length);
     }
 
-    /** Size of the buffer a provider_put of {@code r} needs (at most 4 addresses of 18 bytes: under 300). */
-    public static int providerPutBytes(SignedNodeRecord r) {
+    /** Bytes a provider_put version 2 adds after the addresses: the announcement's expiry (s) and signature. */
+    public static final int PROVIDER_ANNOUNCEMENT_BYTES = 72;
+
+    /**
+     * Size of the buffer a provider_put of {@code r} needs, with its announcement or not (at most 4 addresses of 18
+     * bytes: under 400).
+     */
+    public static int providerPutBytes(SignedNodeRecord r, ProvideAnnouncement announcement) {
         int n = WalFormat.HEADER_BYTES + PROVIDER_PUT_FIXED_BYTES;
         for (NodeAddress a : r.addresses()) {
             n += 1 + a.wireLength();
         }
-        return n;
+        return n + (announcement == null ? 0 : PROVIDER_ANNOUNCEMENT_BYTES);
     }
 
-    public static int providerPut(WalFormat f, byte[] b, long seq, NodeId key, SignedNodeRecord r, long storedWallMs,
-            long expiresWallMs) {
+    /**
+     * A provider_put: version 1 without an announcement; version 2, the same followed by the announcement's expiry
+     * (seconds since the epoch, u64) and signature (64), when the entry has one (so it can be handed over after a
+     * restart).
+     */
+    public static int providerPut(WalFormat f, byte[] b, long seq, NodeId key, SignedNodeRecord r,
+            ProvideAnnouncement announcement, long storedWallMs, long expiresWallMs) {
         int p = WalFormat.HEADER_BYTES;
         key.writeTo(b, p);
         WalFormat.putLong(b, p + 32, storedWallMs);
@@ -122,7 +134,12 @@ public final class WalEntries {
             b[at] = (byte) a.wireLength();
             at = a.writeTo(b, at + 1);
         }
-        return f.seal(b, 0, WalFormat.TYPE_PROVIDER_PUT, 1, seq, at - p);
+        if (announcement == null) {
+            return f.seal(b, 0, WalFormat.TYPE_PROVIDER_PUT, 1, seq, at - p);
+        }
+        WalFormat.putLong(b, at, announcement.expiresSeconds());
+        System.arraycopy(announcement.signature(), 0, b, at + 8, 64);
+        return f.seal(b, 0, WalFormat.TYPE_PROVIDER_PUT, 2, seq, at + PROVIDER_ANNOUNCEMENT_BYTES - p);
     }
 
     public static int providerRemove(WalFormat f, byte[] b, long seq, NodeId key, NodeId provider) {
@@ -138,7 +155,7 @@ public final class WalEntries {
 
     /** Size of the buffer a republish_add of {@code provider} or {@code mutable} (one of them null) needs. */
     public static int republishAddBytes(SignedNodeRecord provider, MutableRecord mutable) {
-        return 1 + (provider != null ? providerPutBytes(provider) : mutablePutBytes(mutable));
+        return 1 + (provider != null ? providerPutBytes(provider, null) : mutablePutBytes(mutable));
     }
 
     /**
@@ -148,7 +165,7 @@ public final class WalEntries {
      */
     public static int republishAdd(WalFormat f, byte[] b, long seq, NodeId key, SignedNodeRecord provider,
             MutableRecord mutable, long publishedWallMs, long nextWallMs) {
-        int n = provider != null ? providerPut(f, b, seq, key, provider, publishedWallMs, nextWallMs)
+        int n = provider != null ? providerPut(f, b, seq, key, provider, null, publishedWallMs, nextWallMs)
                 : mutablePut(f, b, seq, mutable, publishedWallMs, nextWallMs);
         int payload = n - WalFormat.HEADER_BYTES;
         System.arraycopy(b, WalFormat.HEADER_BYTES, b, WalFormat.HEADER_BYTES + 1, payload);
@@ -180,6 +197,18 @@ public final class WalEntries {
         return new MutableRecord(Arrays.copyOfRange(b, off + 16, off + 48), Arrays.copyOfRange(b, off + 121, at),
                 WalFormat.getLong(b, off + 48), Arrays.copyOfRange(b, at + 4, at + 4 + valueLength),
                 Arrays.copyOfRange(b, off + 56, off + 120));
+    }
+
+    /**
+     * The announcement at the end of a provider_put version 2 payload of {@code len} bytes (the node record is the
+     * {@code len - PROVIDER_ANNOUNCEMENT_BYTES} before it), or null when it is too short.
+     */
+    static ProvideAnnouncement readAnnouncement(byte[] b, int off, int len) {
+        if (len < PROVIDER_PUT_FIXED_BYTES + PROVIDER_ANNOUNCEMENT_BYTES) {
+            return null;
+        }
+        int at = off + len - PROVIDER_ANNOUNCEMENT_BYTES;
+        return new ProvideAnnouncement(WalFormat.getLong(b, at), Arrays.copyOfRange(b, at + 8, at + 72));
     }
 
     /** The node record of a provider_put payload, or null when its addresses do not add up to {@code len}. */

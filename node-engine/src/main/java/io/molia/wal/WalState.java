@@ -11,6 +11,7 @@ import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 
 /**
@@ -34,8 +35,9 @@ public final class WalState {
     public record Mutable(MutableRecord record, long storedWallMs, long expiresWallMs) {
     }
 
-    /** A provider of a key as journaled, with its wall-clock times. */
-    public record Provider(NodeId key, SignedNodeRecord record, long storedWallMs, long expiresWallMs) {
+    /** A provider of a key as journaled, with its announcement (null when none) and its wall-clock times. */
+    public record Provider(NodeId key, SignedNodeRecord record, ProvideAnnouncement announcement, long storedWallMs,
+            long expiresWallMs) {
     }
 
     /** A peer's decayed behaviour counts ({@code PeerScores.Reason} order) as of a wall-clock time. */
@@ -291,12 +293,16 @@ public final class WalState {
                 mutables.remove(NodeId.fromBytes(buf, payloadOff));
             }
             case WalFormat.TYPE_PROVIDER_PUT -> {
-                SignedNodeRecord r = WalEntries.readProvider(buf, payloadOff, payloadLength);
+                // version 2: the provider's announcement follows the addresses (the version precedes the payload)
+                boolean announced = WalFormat.version(buf, payloadOff - WalFormat.HEADER_BYTES) == 2;
+                ProvideAnnouncement a = announced ? WalEntries.readAnnouncement(buf, payloadOff, payloadLength) : null;
+                SignedNodeRecord r = announced && a == null ? null : WalEntries.readProvider(buf, payloadOff,
+                        announced ? payloadLength - WalEntries.PROVIDER_ANNOUNCEMENT_BYTES : payloadLength);
                 if (r == null) {
                     return "provider_put payload of " + payloadLength + " bytes does not match its addresses";
                 }
-                putProvider(new Provider(NodeId.fromBytes(buf, payloadOff), r, WalFormat.getLong(buf, payloadOff + 32),
-                        WalFormat.getLong(buf, payloadOff + 40)));
+                putProvider(new Provider(NodeId.fromBytes(buf, payloadOff), r, a,
+                        WalFormat.getLong(buf, payloadOff + 32), WalFormat.getLong(buf, payloadOff + 40)));
             }
             case WalFormat.TYPE_PROVIDER_REMOVE -> {
                 if (payloadLength != 64) {

@@ -21,6 +21,7 @@ import io.molia.proto.Envelope;
 import io.molia.proto.NodeRecord;
 import io.molia.proto.PutMutable;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 import io.molia.record.WriteOutcome;
 import org.junit.jupiter.api.Test;
@@ -62,8 +63,15 @@ class RecordBodiesReferenceTest {
             NodeId key = TestContacts.randomId(random);
             SignedNodeRecord provider = nodeRecord();
 
-            int len = codec.encodeAddProvider(buf, 0, requestId, key, provider, 3_600);
+            ProvideAnnouncement announcement = random.nextBoolean() ? null
+                    : ProvideAnnouncement.sign(identity, key, provider.seq(), random.nextLong(1L << 34));
+            int len = codec.encodeAddProvider(buf, 0, requestId, key, provider, announcement, 3_600);
             Envelope parsed = Envelope.parseFrom(wire(len));
+            assertEquals(announcement != null, parsed.getAddProvider().getProvider().hasAnnouncement());
+            if (announcement != null) {
+                assertEquals(announcement.expiresSeconds(),
+                        parsed.getAddProvider().getProvider().getAnnouncement().getExpiresSeconds());
+            }
             assertEquals(ByteString.copyFrom(key.toBytes()), parsed.getAddProvider().getKey());
             assertEquals(provider.addresses().size(), parsed.getAddProvider().getProvider().getAddressesCount());
             assertEquals(provider.seq(), parsed.getAddProvider().getProvider().getSeq());
@@ -72,21 +80,29 @@ class RecordBodiesReferenceTest {
             assertEquals(key, decoded.target());
             assertEquals(provider, decoded.nodeRecord());
             assertEquals(WriteOutcome.STORED, decoded.nodeRecord().check());
+            assertEquals(announcement, decoded.announcement());
 
             List<SignedNodeRecord> providers = new ArrayList<>();
+            List<ProvideAnnouncement> announcements = new ArrayList<>();
             for (int i = 0, n = random.nextInt(6); i < n; i++) {
                 providers.add(nodeRecord());
+                announcements.add(random.nextBoolean() ? null : ProvideAnnouncement.sign(identity, key,
+                        providers.get(i).seq(), random.nextLong(1L << 34)));
             }
             Contact[] closer = new Contact[random.nextInt(21)];
             for (int i = 0; i < closer.length; i++) {
                 closer[i] = TestContacts.random(random);
             }
-            len = codec.encodeProviders(buf, 0, requestId, providers, closer, closer.length);
+            len = codec.encodeProviders(buf, 0, requestId, providers, announcements, closer, closer.length);
             parsed = Envelope.parseFrom(wire(len));
             assertEquals(providers.size(), parsed.getProviders().getProvidersCount());
+            for (int i = 0; i < providers.size(); i++) {
+                assertEquals(announcements.get(i) != null, parsed.getProviders().getProviders(i).hasAnnouncement());
+            }
             assertArrayEquals(parsed.toByteArray(), wire(len));
             assertEquals(DecodeStatus.OK, codec.decode(buf, 0, len, decoded));
             assertEquals(providers, decoded.providers());
+            assertEquals(announcements, decoded.providerAnnouncements());
             assertEquals(Arrays.asList(closer).subList(0, decoded.contacts().size()), decoded.contacts());
 
             MutableRecord record = mutableRecord(MutableRecord.MAX_VALUE_BYTES);

@@ -22,6 +22,7 @@ import io.molia.core.store.RecordsConfig;
 import io.molia.crypto.Blake3;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.record.MutableRecord;
+import io.molia.record.SignedNodeRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -196,5 +197,80 @@ class ReplicationTest {
 
         assertEquals(network.size(), live().stream()
                 .filter(n -> n.recordRequests().mutables().get(now, record.key()) != null).count());
+    }
+
+    private static Contact contactOf(Ed25519Identity identity, int ipv4) {
+        return new Contact(NodeId.ofPublicKey(identity.publicKey()), identity.publicKey(), 0,
+                NodeAddress.ipv4(ipv4, 4000));
+    }
+
+    /** Provides {@code key} from {@code provider} (its identity signs the announcement); returns its node record. */
+    private SignedNodeRecord provide(NodeCore provider, Ed25519Identity identity, NodeId key) {
+        SignedNodeRecord record = SignedNodeRecord.sign(identity, List.of(provider.self().address()), 1, 0);
+        provider.provideSigner(identity);
+        provider.startProvide(now, key, record);
+        drive();
+        return record;
+    }
+
+    private long providerHolders(NodeId key, SignedNodeRecord record) {
+        return live().stream().filter(n -> n.recordRequests().providers().providers(now, key).contains(record))
+                .count();
+    }
+
+    @Test
+    void providerEntriesAreHandedToANewcomerAndRepairedAfterTheProviderLeft() {
+        start(replicateEvery(TimeUnit.MINUTES.toNanos(10), 60, 10));
+        Ed25519Identity identity = Ed25519Identity.generate(random);
+        NodeCore provider = join(contactOf(identity, 0x0c000001),
+                replicateEvery(TimeUnit.MINUTES.toNanos(10), 60, 10));
+        NodeId key = TestContacts.randomId(random);
+        SignedNodeRecord record = provide(provider, identity, key);
+        assertTrue(providerHolders(key, record) >= 19, "stored on the k closest the provide found");
+        network.remove(provider.self().address()); // the provider leaves: nobody announces it again
+
+        List<NodeCore> byDistance = new ArrayList<>(live());
+        byDistance.sort(Comparator.comparing(n -> n.self().id(), key::compareDistance));
+        NodeId fifth = byDistance.get(4).self().id();
+        Contact close;
+        do {
+            close = TestContacts.random(random, 0x0b000003);
+        } while (key.compareDistance(close.id(), fifth) >= 0);
+        NodeCore newcomer = join(close, replicateEvery(TimeUnit.MINUTES.toNanos(10), 60, 10));
+        advance(TimeUnit.MINUTES.toNanos(2));
+        assertEquals(List.of(record), newcomer.recordRequests().providers().providers(now, key),
+                "a holder handed the entry over, with the provider's announcement");
+        assertTrue(newcomer.recordRequests().providers().forwarded() >= 1);
+
+        List<NodeCore> holding = live().stream()
+                .filter(n -> n.recordRequests().providers().providers(now, key).contains(record)).toList();
+        holding.subList(0, 14).forEach(gone -> network.remove(gone.self().address()));
+        advance(TimeUnit.MINUTES.toNanos(25));
+        assertEquals(network.size(), providerHolders(key, record), "every node left holds it again");
+        assertTrue(sum(c -> c.replicationRepairs) > 0);
+    }
+
+    @Test
+    void aProviderEntryWithoutAnAnnouncementStaysWithItsProvider() {
+        start(RecordsConfig.defaults());
+        Ed25519Identity identity = Ed25519Identity.generate(random);
+        NodeCore provider = join(contactOf(identity, 0x0c000002),
+                RecordsConfig.defaults());
+        NodeId key = TestContacts.randomId(random);
+        SignedNodeRecord record = SignedNodeRecord.sign(identity, List.of(provider.self().address()), 1, 0);
+        provider.startProvide(now, key, record); // no signer: as a node that predates announcements
+        drive();
+        assertTrue(providerHolders(key, record) >= 19);
+        List<NodeCore> byDistance = new ArrayList<>(live());
+        byDistance.sort(Comparator.comparing(n -> n.self().id(), key::compareDistance));
+        NodeId fifth = byDistance.get(4).self().id();
+        Contact close;
+        do {
+            close = TestContacts.random(random, 0x0b000004);
+        } while (key.compareDistance(close.id(), fifth) >= 0);
+        NodeCore newcomer = join(close, RecordsConfig.defaults());
+        advance(TimeUnit.MINUTES.toNanos(2));
+        assertEquals(List.of(), newcomer.recordRequests().providers().providers(now, key),
+                "a holder cannot prove the provider named the key: nothing to hand over");
     }
 }

@@ -88,8 +88,68 @@ class RecordsLiveTest {
                 .get(WAIT_S, TimeUnit.SECONDS).stream().mapToInt(Integer::intValue).sum();
         assertEquals(1, mutables, "the mutable record replayed from the WAL");
         assertEquals(1, providerEntries, "the provider entry replayed from the WAL");
+        long announced = again.onEveryShard(v -> v.core().recordRequests().providers().entries(System.nanoTime(),
+                content).stream().filter(e -> e.announcement() != null && e.announcement().check(e.record(), content,
+                System.currentTimeMillis() / 1_000).stored()).count()).get(WAIT_S, TimeUnit.SECONDS).stream()
+                .mapToLong(Long::longValue).sum();
+        assertEquals(1, announced, "with the provider's announcement, still valid: it can be handed over");
         assertEquals(2, again.getMutable(key).get(WAIT_S, TimeUnit.SECONDS).seq(), "served from its own store");
         assertEquals(client.self().id(), again.findProviders(content).get(WAIT_S, TimeUnit.SECONDS).get(0).id());
+    }
+
+    /**
+     * A holder hands a provider entry, with its provider's announcement, to a node that joins after the provider left;
+     * a node whose clock is three days ahead finds the same announcement expired: refused, counted, not stored.
+     */
+    @Test
+    void aHolderHandsAProviderEntryOverAndAnExpiredOneIsRefused() throws Exception {
+        MoliaNode seed = nodes.start("seed", 1, List.of());
+        MoliaNode holder = nodes.start("holder", 1, List.of(seed.address()));
+        MoliaNode provider = nodes.start("provider", 1, List.of(seed.address()));
+        LiveNodes.awaitContacts(seed, 2);
+        LiveNodes.awaitContacts(provider, 1);
+        provider.lookup(holder.self().id()).get(WAIT_S, TimeUnit.SECONDS);
+        NodeId content = NodeId.fromBytes(new io.molia.crypto.Blake3().hash(bytes("handed over")));
+        assertTrue(provider.provide(content).get(WAIT_S, TimeUnit.SECONDS).stored() >= 1);
+        assertEquals(1, providerEntries(holder, content));
+        NodeId providerId = provider.self().id();
+        provider.close();
+        nodes.list().remove(provider);
+
+        MoliaNode newcomer = nodes.start("newcomer", 1, List.of());
+        newcomer.bootstrap(holder.self()).get(WAIT_S, TimeUnit.SECONDS);
+        awaitTrue(() -> providerEntries(newcomer, content) == 1, "the holder handed the entry over");
+        assertEquals(providerId, newcomer.findProviders(content).get(WAIT_S, TimeUnit.SECONDS).get(0).id());
+        assertTrue(sum(newcomer, v -> v.core().recordRequests().providers().forwarded()) >= 1);
+
+        MoliaNode ahead = nodes.start("ahead", 1, List.of());
+        long threeDaysNs = TimeUnit.DAYS.toNanos(3);
+        ahead.onEveryShard(v -> {
+            v.core().wallClock(System.currentTimeMillis() * 1_000_000L - System.nanoTime() + threeDaysNs);
+            return null;
+        }).get(WAIT_S, TimeUnit.SECONDS);
+        ahead.bootstrap(holder.self()).get(WAIT_S, TimeUnit.SECONDS);
+        awaitTrue(() -> sum(ahead, v -> v.core().recordRequests().providers().outcomes(WriteOutcome.EXPIRED)) >= 1,
+                "the announcement is past its expiry on this clock");
+        assertEquals(0, providerEntries(ahead, content), "refused, never stored");
+    }
+
+    private static int providerEntries(MoliaNode node, NodeId key) throws Exception {
+        return node.onEveryShard(v -> v.core().recordRequests().providers().providers(System.nanoTime(), key).size())
+                .get(WAIT_S, TimeUnit.SECONDS).stream().mapToInt(Integer::intValue).sum();
+    }
+
+    private static long sum(MoliaNode node, java.util.function.Function<ShardView, Long> figure) throws Exception {
+        return node.onEveryShard(figure).get(WAIT_S, TimeUnit.SECONDS).stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Polls {@code condition} for up to WAIT_S seconds (a handoff runs off the answer path). */
+    private static void awaitTrue(java.util.concurrent.Callable<Boolean> condition, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (!condition.call()) {
+            assertTrue(System.nanoTime() < deadline, what);
+            Thread.sleep(50);
+        }
     }
 
     private static byte[] bytes(String s) {

@@ -107,6 +107,8 @@ class SimulationTest {
         assertTrue(s.mutableChecked() >= 8 && s.providerChecked() >= 8, sim.recordFigures().toTable());
         assertTrue(s.mutableShare() >= 0.8, "handoff to newcomers keeps mutable records: " + sim.recordFigures()
                 .toTable());
+        assertTrue(s.providerShare() >= 0.8, "and provider records, handed over with their signed announcements: "
+                + sim.recordFigures().toTable());
         assertTrue(sim.recordFigures().toTable().contains("retrievable after 180 s"), sim.recordFigures().toTable());
 
         Simulation again = new Simulation(config, MATRIX);

@@ -60,10 +60,10 @@ class OwnerSplitTest {
         NodeId key = new NodeId(7, 7, 7, 7);
         SignedNodeRecord record = SignedNodeRecord.sign(owner, List.of(NodeAddress.ipv4(0x7f000001, 4000)), 1, 0);
         WalState gone = new WalState(); // shard 3 of a node that now runs 2
-        gone.putProvider(new WalState.Provider(key, record, 10, 9_000));
+        gone.putProvider(new WalState.Provider(key, record, null, 10, 9_000));
         gone.putRecord(new NodeId(1, 2, 3, 4), new WalState.Record(bytes("v"), 10, 9_000));
         WalState stale = new WalState();
-        stale.putProvider(new WalState.Provider(key, record, 5, 2_000));
+        stale.putProvider(new WalState.Provider(key, record, null, 5, 2_000));
 
         OwnerSplit split = new OwnerSplit(two, 2, List.of(recovered(0, stale), recovered(1, new WalState()),
                 recovered(3, gone)));

@@ -15,6 +15,7 @@ import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 import io.molia.record.WriteOutcome;
 import org.junit.jupiter.api.Test;
@@ -48,11 +49,11 @@ class RecordEntriesTest {
         byte[] b = new byte[1024];
         WalState s = new WalState();
         assertNull(apply(s, entry(WalEntries.mutablePut(f, b, 1, mutable, 10, 20), b)));
-        assertNull(apply(s, entry(WalEntries.providerPut(f, b, 2, key, provider, 11, 21), b)));
+        assertNull(apply(s, entry(WalEntries.providerPut(f, b, 2, key, provider, null, 11, 21), b)));
         assertEquals(mutable, s.mutables().get(mutable.key()).record());
         assertEquals(20, s.mutables().get(mutable.key()).expiresWallMs());
         assertEquals(WriteOutcome.STORED, s.mutables().get(mutable.key()).record().check(1_000));
-        assertEquals(List.of(new WalState.Provider(key, provider, 11, 21)), s.providerList());
+        assertEquals(List.of(new WalState.Provider(key, provider, null, 11, 21)), s.providerList());
         assertEquals(WriteOutcome.STORED, s.providerList().get(0).record().check());
 
         assertNull(apply(s, entry(WalEntries.keyOnly(f, b, WalFormat.TYPE_MUTABLE_REMOVE, 3, mutable.key()), b)));
@@ -64,13 +65,33 @@ class RecordEntriesTest {
     }
 
     @Test
+    void aProviderEntryKeepsItsAnnouncementAcrossReplayAndSnapshot(@TempDir Path dir) throws Exception {
+        byte[] b = new byte[1024];
+        ProvideAnnouncement announcement = ProvideAnnouncement.sign(owner, key, provider.seq(), 1_800_172_800L);
+        byte[] e = entry(WalEntries.providerPut(f, b, 2, key, provider, announcement, 11, 21), b);
+        assertEquals(2, WalFormat.version(e, 0), "version 2: the announcement follows the addresses");
+        WalState s = new WalState();
+        assertNull(apply(s, e));
+        WalState.Provider back = s.providerList().get(0);
+        assertEquals(new WalState.Provider(key, provider, announcement, 11, 21), back);
+        assertEquals(WriteOutcome.STORED, back.announcement().check(back.record(), key, 1_800_000_000L),
+                "still signed by the provider after replay");
+        Path file = dir.resolve("snapshot");
+        SnapshotFile.write(file, 0, 1, 2, 0, s);
+        assertEquals(s.providerList(), SnapshotFile.read(file).state().providerList());
+
+        byte[] cut = entry(f.seal(e, 0, WalFormat.TYPE_PROVIDER_PUT, 2, 2, e.length - WalFormat.HEADER_BYTES - 72), e);
+        assertNotNull(apply(new WalState(), cut), "a version 2 entry without its announcement is refused");
+    }
+
+    @Test
     void anEntryWhoseLengthsDoNotAddUpIsRefusedWithAReason() {
         byte[] b = new byte[1024];
         byte[] e = entry(WalEntries.mutablePut(f, b, 1, mutable, 10, 20), b);
         int valueLengthAt = WalFormat.HEADER_BYTES + 121 + mutable.salt().length;
         WalFormat.putInt(e, valueLengthAt, 999);
         assertNotNull(apply(new WalState(), e));
-        e = entry(WalEntries.providerPut(f, b, 2, key, provider, 11, 21), b);
+        e = entry(WalEntries.providerPut(f, b, 2, key, provider, null, 11, 21), b);
         e[WalFormat.HEADER_BYTES + 160] = 9; // more addresses than the payload holds
         assertNotNull(apply(new WalState(), e));
     }
@@ -79,7 +100,7 @@ class RecordEntriesTest {
     void aSnapshotKeepsThemAndTheirSignatures(@TempDir Path dir) throws Exception {
         WalState s = new WalState();
         s.putMutable(new WalState.Mutable(mutable, 10, 20));
-        s.putProvider(new WalState.Provider(key, provider, 11, 21));
+        s.putProvider(new WalState.Provider(key, provider, null, 11, 21));
         Path file = dir.resolve("snapshot");
         SnapshotFile.write(file, 0, 1, 2, 0, s);
         WalState back = SnapshotFile.read(file).state();

@@ -207,6 +207,10 @@ public final class WalDumper {
                 f.put("addresses", b[p + 160] & 0xff);
                 f.put("stored", Instant.ofEpochMilli(WalFormat.getLong(b, p + 32)).toString());
                 f.put("expires", Instant.ofEpochMilli(WalFormat.getLong(b, p + 40)).toString());
+                if (e.version == 2) { // with the provider's announcement
+                    int at = p + e.payloadLength() - WalEntries.PROVIDER_ANNOUNCEMENT_BYTES;
+                    f.put("announced_until", Instant.ofEpochSecond(WalFormat.getLong(b, at)).toString());
+                }
             }
             case WalFormat.TYPE_PROVIDER_REMOVE -> {
                 f.put("key", NodeId.fromBytes(b, p).toHex());

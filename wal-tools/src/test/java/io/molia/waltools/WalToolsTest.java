@@ -118,6 +118,27 @@ class WalToolsTest {
     }
 
     @Test
+    void aProviderEntryDumpsWithItsAnnouncementAndCompactionKeepsIt() throws Exception {
+        io.molia.crypto.Ed25519Identity owner = io.molia.crypto.Ed25519Identity.generate(new SplittableRandom(6));
+        io.molia.record.SignedNodeRecord provider = io.molia.record.SignedNodeRecord.sign(owner,
+                List.of(NodeAddress.ipv4(0x7f000001, 4000)), 2, 0);
+        NodeId key = new NodeId(6, 6, 6, 6);
+        io.molia.record.ProvideAnnouncement announcement = io.molia.record.ProvideAnnouncement.sign(owner, key, 2,
+                1_800_172_800L);
+        try (ShardWal wal = new ShardWal(0, WalLayout.shardDir(dir, 0), WalSync.NONE, CLOCK, 1, 1)) {
+            assertTrue(wal.onProviderPut(key, provider, announcement, 0, 3_600_000_000_000L));
+        }
+        String text = capture(out -> new WalDumper(out, System.err).dump(WalTarget.resolveIdle(dir),
+                new WalDumper.Options(null, 0, Long.MAX_VALUE, -1, false)));
+        String line = text.lines().toList().get(1);
+        assertTrue(line.contains("provider_put v2 key=" + key.toHex()) && line.contains("announced_until="
+                + java.time.Instant.ofEpochSecond(1_800_172_800L)), line);
+        new WalCompactor().compactInPlace(WalLayout.resolve(dir), QUIET);
+        WalState state = new WalScanner(0, WalLayout.shardDir(dir, 0)).scan(true, null, 0, null).state();
+        assertEquals(announcement, state.providerList().get(0).announcement(), "kept by the snapshot");
+    }
+
+    @Test
     void whatTheOwnerRepublishesDumpsCountsInStatsAndCompactionKeepsIt() throws Exception {
         io.molia.crypto.Ed25519Identity owner = io.molia.crypto.Ed25519Identity.generate(new SplittableRandom(5));
         io.molia.record.MutableRecord mutable = io.molia.record.MutableRecord.sign(owner,

@@ -7,7 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import java.util.concurrent.TimeUnit;
+
 import io.molia.contact.NodeId;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 import io.molia.record.WriteOutcome;
 
@@ -15,13 +18,16 @@ import io.molia.record.WriteOutcome;
  * Provider records: for a key, the signed node records of the nodes that say they provide it (IPFS's ADD_PROVIDER).
  * Bounded per key (a popular key does not crowd out others), per provider (one node cannot fill the store with
  * keys it claims) and in all; a write past a bound is refused and counted, never evicts. A provider refreshes its
- * entry by adding it again (same or higher seq). Every write goes through {@link #add}.
+ * entry by adding it again (same or higher seq). An entry with the provider's {@link ProvideAnnouncement} can be
+ * added by any node (a holder handing it over), and lives no longer than the announcement says. Every write goes
+ * through {@link #add}.
  *
  * <p>Owned by the core's thread; not thread-safe.
  */
 public final class ProviderStore {
     /** One provider of a key and when its entry expires. */
-    public record Entry(SignedNodeRecord record, long storedNs, long expiresNs) {
+    /** One provider of a key: its record, its announcement (null when it sent none) and when the entry expires. */
+    public record Entry(SignedNodeRecord record, ProvideAnnouncement announcement, long storedNs, long expiresNs) {
     }
 
     private final int maxPerKey;
@@ -33,6 +39,7 @@ public final class ProviderStore {
     private int entries;
     private long bytes;
     private long expired;
+    private long forwarded;
     private StoreJournal journal = StoreJournal.NONE;
 
     public ProviderStore(int maxPerKey, int maxKeysPerProvider, int maxEntries) {
@@ -46,25 +53,52 @@ public final class ProviderStore {
     }
 
     /**
-     * Adds or refreshes {@code record} as a provider of {@code key}, sent by {@code sender}: refused unless the
-     * sender is the provider itself, the record is signed by it, its seq is not below the one held, and the bounds
-     * leave room.
+     * Adds or refreshes {@code record} as a provider of {@code key}, sent by the provider itself, without an
+     * announcement (a provider that predates them): kept for {@code ttlNs}.
      */
     public WriteOutcome add(long nowNs, NodeId key, SignedNodeRecord record, NodeId sender, long ttlNs) {
-        WriteOutcome outcome = admit(nowNs, key, record, sender);
+        return add(nowNs, 0, key, record, null, sender, ttlNs);
+    }
+
+    /**
+     * Adds or refreshes {@code record} as a provider of {@code key}, sent by {@code sender}: refused unless the record
+     * is signed by its key, and either the sender is the provider itself or {@code announcement} (the provider's
+     * signature naming the key, the record's seq and an expiry) holds and has not expired at {@code wallNowNs}; its
+     * seq must not be below the one held, and the bounds must leave room. Kept for {@code ttlNs}, never past the
+     * announcement's expiry: a holder that forwards an entry cannot make it outlive what its provider signed. A
+     * refresh of the same seq that would end sooner leaves the entry as it is.
+     */
+    public WriteOutcome add(long nowNs, long wallNowNs, NodeId key, SignedNodeRecord record,
+            ProvideAnnouncement announcement, NodeId sender, long ttlNs) {
+        long expiresNs = nowNs + ttlNs;
+        if (announcement != null) {
+            expiresNs = Math.min(expiresNs, nowNs + untilNs(announcement.expiresSeconds(), wallNowNs));
+        }
+        WriteOutcome outcome = admit(nowNs, wallNowNs, key, record, announcement, sender);
+        Entry old = outcome.stored() ? entry(key, record.id()) : null;
+        if (old != null && old.record().seq() == record.seq() && old.expiresNs() >= expiresNs) {
+            tally.count(outcome); // the same entry, held at least as long: nothing to write
+            return outcome;
+        }
         if (outcome.stored()) {
             NodeId provider = record.id();
-            if (!journal.onProviderPut(key, record, nowNs, nowNs + ttlNs)) {
+            if (announcement == null && old != null && old.record().seq() == record.seq()) {
+                announcement = old.announcement(); // still signed for this seq: it stays forwardable
+            }
+            if (!journal.onProviderPut(key, record, announcement, nowNs, expiresNs)) {
                 outcome = WriteOutcome.NOT_DURABLE;
             } else {
-                Entry old = byKey.computeIfAbsent(key, k -> new LinkedHashMap<>())
-                        .put(provider, new Entry(record, nowNs, nowNs + ttlNs));
+                byKey.computeIfAbsent(key, k -> new LinkedHashMap<>())
+                        .put(provider, new Entry(record, announcement, nowNs, expiresNs));
                 if (old == null) {
                     entries++;
                     keysPerProvider.merge(provider, 1, Integer::sum);
-                    bytes += record.sizeBytes();
+                    bytes += sizeBytes(record, announcement);
                 } else {
-                    bytes += record.sizeBytes() - old.record().sizeBytes();
+                    bytes += sizeBytes(record, announcement) - sizeBytes(old.record(), old.announcement());
+                }
+                if (!provider.equals(sender)) {
+                    forwarded++;
                 }
             }
         }
@@ -72,13 +106,26 @@ public final class ProviderStore {
         return outcome;
     }
 
-    private WriteOutcome admit(long nowNs, NodeId key, SignedNodeRecord record, NodeId sender) {
+    /** Nanoseconds from {@code wallNowNs} until {@code expiresSeconds} (wall clock), 0 when it has passed. */
+    private static long untilNs(long expiresSeconds, long wallNowNs) {
+        long leftSeconds = expiresSeconds - Math.floorDiv(wallNowNs, 1_000_000_000L);
+        return leftSeconds <= 0 ? 0 : TimeUnit.SECONDS.toNanos(Math.min(leftSeconds, Long.MAX_VALUE / 1_000_000_000L))
+                - Math.floorMod(wallNowNs, 1_000_000_000L);
+    }
+
+    private WriteOutcome admit(long nowNs, long wallNowNs, NodeId key, SignedNodeRecord record,
+            ProvideAnnouncement announcement, NodeId sender) {
         WriteOutcome shape = record.check();
         if (!shape.stored()) {
             return shape;
         }
         NodeId provider = record.id();
-        if (!provider.equals(sender)) {
+        if (announcement != null) {
+            WriteOutcome signed = announcement.check(record, key, Math.floorDiv(wallNowNs, 1_000_000_000L));
+            if (!signed.stored()) {
+                return signed;
+            }
+        } else if (!provider.equals(sender)) {
             return WriteOutcome.NOT_THE_PROVIDER;
         }
         expire(nowNs, key);
@@ -96,16 +143,26 @@ public final class ProviderStore {
         return entries >= maxEntries ? WriteOutcome.STORE_FULL : WriteOutcome.STORED;
     }
 
+    private Entry entry(NodeId key, NodeId provider) {
+        Map<NodeId, Entry> providers = byKey.get(key);
+        return providers == null ? null : providers.get(provider);
+    }
+
+    private static int sizeBytes(SignedNodeRecord record, ProvideAnnouncement announcement) {
+        return record.sizeBytes() + (announcement == null ? 0 : 8 + announcement.signature().length);
+    }
+
     /** Puts back an entry recovered from the WAL, unchecked and unjournaled. Start-up only. */
-    public void restore(NodeId key, SignedNodeRecord record, long storedNs, long expiresNs) {
+    public void restore(NodeId key, SignedNodeRecord record, ProvideAnnouncement announcement, long storedNs,
+            long expiresNs) {
         Entry old = byKey.computeIfAbsent(key, k -> new LinkedHashMap<>())
-                .put(record.id(), new Entry(record, storedNs, expiresNs));
+                .put(record.id(), new Entry(record, announcement, storedNs, expiresNs));
         if (old == null) {
             entries++;
             keysPerProvider.merge(record.id(), 1, Integer::sum);
-            bytes += record.sizeBytes();
+            bytes += sizeBytes(record, announcement);
         } else {
-            bytes += record.sizeBytes() - old.record().sizeBytes();
+            bytes += sizeBytes(record, announcement) - sizeBytes(old.record(), old.announcement());
         }
     }
 
@@ -120,6 +177,13 @@ public final class ProviderStore {
             }
         }
         return out;
+    }
+
+    /** The live entries of {@code key}, oldest first (an empty list when none). */
+    public List<Entry> entries(long nowNs, NodeId key) {
+        expire(nowNs, key);
+        Map<NodeId, Entry> providers = byKey.get(key);
+        return providers == null ? List.of() : new ArrayList<>(providers.values());
     }
 
     /** Drops every expired entry; returns how many. */
@@ -155,7 +219,7 @@ public final class ProviderStore {
 
     private void forget(NodeId provider, Entry e) {
         entries--;
-        bytes -= e.record().sizeBytes();
+        bytes -= sizeBytes(e.record(), e.announcement());
         keysPerProvider.computeIfPresent(provider, (p, n) -> n == 1 ? null : n - 1);
     }
 
@@ -184,6 +248,11 @@ public final class ProviderStore {
 
     public long expired() {
         return expired;
+    }
+
+    /** Entries stored from a node other than their provider (handed over or repaired, with its announcement). */
+    public long forwarded() {
+        return forwarded;
     }
 
     /** Writes that ended with {@code outcome} (STORED included). */

@@ -1,11 +1,15 @@
 package io.molia.core.store;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.codec.MessageCodec;
 import io.molia.codec.WireMessage;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeId;
+import io.molia.record.ProvideAnnouncement;
+import io.molia.record.SignedNodeRecord;
 import io.molia.record.WriteOutcome;
 
 /**
@@ -44,10 +48,15 @@ public final class RecordRequests {
         providers.journal(journal);
     }
 
-    /** ADD_PROVIDER from {@code from}: stored or refused, answered with RECORD_ACK naming the outcome. */
-    public int addProvider(long nowNs, WireMessage m, Contact from, byte[] out, MessageCodec codec) {
+    /**
+     * ADD_PROVIDER from {@code from} (the provider, or a holder handing the entry over with the provider's
+     * announcement, checked against the wall clock {@code wallNowNs}): stored or refused, answered with RECORD_ACK
+     * naming the outcome.
+     */
+    public int addProvider(long nowNs, long wallNowNs, WireMessage m, Contact from, byte[] out, MessageCodec codec) {
         long ttlNs = ttlNs(m.ttlSeconds(), config.providerTtlNs());
-        WriteOutcome outcome = providers.add(nowNs, m.target(), m.nodeRecord(), from.id(), ttlNs);
+        WriteOutcome outcome = providers.add(nowNs, wallNowNs, m.target(), m.nodeRecord(), m.announcement(),
+                from.id(), ttlNs);
         return codec.encodeRecordAck(out, 0, m.requestId(), outcome, outcome.stored() ? m.nodeRecord().seq() : 0);
     }
 
@@ -61,9 +70,16 @@ public final class RecordRequests {
         return codec.encodeRecordAck(out, 0, m.requestId(), outcome, held == null ? 0 : held.record().seq());
     }
 
-    /** GET_PROVIDERS: the providers held, then the closest contacts as room allows. */
+    /** GET_PROVIDERS: the providers held, each with its announcement, then the closest contacts as room allows. */
     public int getProviders(long nowNs, WireMessage m, byte[] out, MessageCodec codec, Contact[] closest, int n) {
-        return codec.encodeProviders(out, 0, m.requestId(), providers.providers(nowNs, m.target()), closest, n);
+        List<ProviderStore.Entry> held = providers.entries(nowNs, m.target());
+        List<SignedNodeRecord> records = new ArrayList<>(held.size());
+        List<ProvideAnnouncement> announcements = new ArrayList<>(held.size());
+        for (ProviderStore.Entry e : held) {
+            records.add(e.record());
+            announcements.add(e.announcement());
+        }
+        return codec.encodeProviders(out, 0, m.requestId(), records, announcements, closest, n);
     }
 
     /** GET_MUTABLE: the record with the closest contacts that fit, or NODES when it is not held here. */

@@ -48,8 +48,11 @@ public final class Replicator {
     /** Why a copy is pushed; each has its counters. */
     public enum Reason { HANDOFF, REPAIR, HOT }
 
-    /** A held key to check: immutable (RecordStore) or mutable (MutableStore). */
-    public record Check(NodeId key, boolean mutable) {
+    /** What a held key holds: an immutable record, a mutable record, or provider entries. */
+    public enum Kind { IMMUTABLE, MUTABLE, PROVIDER }
+
+    /** A held key to check: immutable (RecordStore), mutable (MutableStore) or provider (ProviderStore). */
+    public record Check(NodeId key, Kind kind) {
     }
 
     private final RecordsConfig config;

@@ -3,6 +3,7 @@ package io.molia.core.store;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeId;
 import io.molia.record.MutableRecord;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 
 /**
@@ -36,8 +37,12 @@ public interface StoreJournal {
     default void onMutableRemoved(NodeId key, Removal why) {
     }
 
-    /** A provider entry is about to be stored or refreshed; false refuses it (see {@link #onRecordPut}). */
-    default boolean onProviderPut(NodeId key, SignedNodeRecord record, long storedNs, long expiresNs) {
+    /**
+     * A provider entry is about to be stored or refreshed, with the provider's announcement (null when none); false
+     * refuses it (see {@link #onRecordPut}).
+     */
+    default boolean onProviderPut(NodeId key, SignedNodeRecord record, ProvideAnnouncement announcement,
+            long storedNs, long expiresNs) {
         return true;
     }
 

@@ -9,6 +9,7 @@ import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.core.TestContacts;
 import io.molia.crypto.Ed25519Identity;
+import io.molia.record.ProvideAnnouncement;
 import io.molia.record.SignedNodeRecord;
 import io.molia.record.WriteOutcome;
 import org.junit.jupiter.api.Test;
@@ -75,5 +76,77 @@ class ProviderStoreTest {
         Ed25519Identity a = Ed25519Identity.generate(random);
         SignedNodeRecord none = SignedNodeRecord.sign(a, List.of(), 1, 0);
         assertEquals(WriteOutcome.MALFORMED, store.add(0, TestContacts.randomId(random), none, none.id(), TTL_NS));
+    }
+
+    private static final long WALL_NS = 1_800_000_000L * 1_000_000_000L;
+
+    @Test
+    void anEntryForwardedWithItsAnnouncementIsStoredUntilTheSignedExpiry() {
+        ProviderStore store = new ProviderStore(4, 4, 100);
+        Ed25519Identity p = Ed25519Identity.generate(random);
+        NodeId holder = TestContacts.randomId(random);
+        NodeId key = TestContacts.randomId(random);
+        SignedNodeRecord r = recordOf(p, 1);
+        long wallSeconds = WALL_NS / 1_000_000_000L;
+        ProvideAnnouncement signed = ProvideAnnouncement.sign(p, key, 1, wallSeconds + 60);
+        assertEquals(WriteOutcome.STORED, store.add(0, WALL_NS, key, r, signed, holder, 3_600_000_000_000L));
+        assertEquals(1, store.forwarded());
+        assertEquals(signed, store.entries(0, key).get(0).announcement(), "kept, so it can be handed on");
+        assertEquals(60_000_000_000L, store.entries(0, key).get(0).expiresNs(), "the signed expiry, not the TTL");
+        assertEquals(List.of(r), store.providers(59_999_999_999L, key));
+        assertEquals(List.of(), store.providers(60_000_000_000L, key), "gone at the signed expiry");
+    }
+
+    @Test
+    void aForgedOrExpiredForwardedEntryIsRefusedCountedAndNeverStored() {
+        ProviderStore store = new ProviderStore(4, 4, 100);
+        Ed25519Identity p = Ed25519Identity.generate(random);
+        Ed25519Identity forger = Ed25519Identity.generate(random);
+        NodeId holder = TestContacts.randomId(random);
+        NodeId key = TestContacts.randomId(random);
+        NodeId other = TestContacts.randomId(random);
+        SignedNodeRecord r = recordOf(p, 2);
+        long wallSeconds = WALL_NS / 1_000_000_000L;
+        assertEquals(WriteOutcome.NOT_THE_PROVIDER, store.add(0, WALL_NS, key, r, null, holder, TTL_NS),
+                "no announcement: only the provider itself");
+        assertEquals(WriteOutcome.BAD_SIGNATURE, store.add(0, WALL_NS, key, r,
+                ProvideAnnouncement.sign(forger, key, 2, wallSeconds + 60), holder, TTL_NS), "signed by another key");
+        assertEquals(WriteOutcome.BAD_SIGNATURE, store.add(0, WALL_NS, key, r,
+                ProvideAnnouncement.sign(p, other, 2, wallSeconds + 60), holder, TTL_NS), "for another key");
+        assertEquals(WriteOutcome.BAD_SIGNATURE, store.add(0, WALL_NS, key, r,
+                ProvideAnnouncement.sign(p, key, 1, wallSeconds + 60), holder, TTL_NS), "for another record seq");
+        ProvideAnnouncement late = ProvideAnnouncement.sign(p, key, 2, wallSeconds + 60);
+        assertEquals(WriteOutcome.BAD_SIGNATURE, store.add(0, WALL_NS, key, r,
+                new ProvideAnnouncement(late.expiresSeconds() + 3_600, late.signature()), holder, TTL_NS),
+                "an expiry moved on");
+        assertEquals(WriteOutcome.EXPIRED, store.add(0, WALL_NS, key, r,
+                ProvideAnnouncement.sign(p, key, 2, wallSeconds), holder, TTL_NS), "expired");
+        assertEquals(WriteOutcome.MALFORMED, store.add(0, WALL_NS, key, r,
+                new ProvideAnnouncement(wallSeconds + 60, new byte[3]), holder, TTL_NS));
+        assertEquals(0, store.size());
+        assertEquals(0, store.forwarded());
+        assertEquals(4, store.outcomes(WriteOutcome.BAD_SIGNATURE));
+        assertEquals(1, store.outcomes(WriteOutcome.EXPIRED));
+        assertEquals(7, store.refused());
+    }
+
+    @Test
+    void forwardedEntriesKeepTheBoundsAndNeverShortenOrOutliveWhatIsHeld() {
+        ProviderStore store = new ProviderStore(1, 4, 100);
+        Ed25519Identity a = Ed25519Identity.generate(random);
+        Ed25519Identity b = Ed25519Identity.generate(random);
+        NodeId holder = TestContacts.randomId(random);
+        NodeId key = TestContacts.randomId(random);
+        long wallSeconds = WALL_NS / 1_000_000_000L;
+        SignedNodeRecord ra = recordOf(a, 1);
+        assertEquals(WriteOutcome.STORED, store.add(0, WALL_NS, key, ra,
+                ProvideAnnouncement.sign(a, key, 1, wallSeconds + 100), ra.id(), TTL_NS * 1_000_000_000L));
+        assertEquals(WriteOutcome.KEY_FULL, store.add(0, WALL_NS, key, recordOf(b, 1),
+                ProvideAnnouncement.sign(b, key, 1, wallSeconds + 100), holder, TTL_NS * 1_000_000_000L));
+        assertEquals(WriteOutcome.STORED, store.add(0, WALL_NS, key, ra,
+                ProvideAnnouncement.sign(a, key, 1, wallSeconds + 10), holder, TTL_NS * 1_000_000_000L),
+                "an older copy of the same entry");
+        assertEquals(100_000_000_000L, store.entries(0, key).get(0).expiresNs(), "is not shortened by it");
+        assertEquals(0, store.forwarded(), "and nothing was written");
     }
 }
