@@ -106,7 +106,7 @@ public final class NodeCore {
      * The wall clock of a core nobody set one for (simulator, tests): {@code nowNs} 0 is 2027-01-15, so announcement
      * expiries are plausible and every run is the same.
      */
-    public static final long DEFAULT_WALL_CLOCK_OFFSET_NS = 1_800_000_000L * 1_000_000_000L;
+    public static final long DEFAULT_WALL_TIME_OFFSET_NS = 1_800_000_000L * 1_000_000_000L;
 
     private final CoreConfig config;
     private final Contact self;
@@ -136,8 +136,8 @@ public final class NodeCore {
     private StoreJournal journal = StoreJournal.NONE;
     /** Signs this node's provider announcements ({@link #provideSigner}); null: provides go out without one. */
     private Ed25519Identity provideSigner;
-    /** Wall-clock ns minus {@code nowNs}: announcements' expiries are wall-clock seconds ({@link #wallClock}). */
-    private long wallClockOffsetNs = DEFAULT_WALL_CLOCK_OFFSET_NS;
+    /** Wall time ns minus {@code nowNs}: announcements' expiries are wall-time seconds ({@link #wallTimeOffset}). */
+    private long wallTimeOffsetNs = DEFAULT_WALL_TIME_OFFSET_NS;
     private final ProtocolRange protocol;
     private final MessageCodec codec;
     private final WireMessage message = new WireMessage();
@@ -300,8 +300,8 @@ public final class NodeCore {
     }
 
     /** Sets the wall clock as {@code wallNs - nowNs}: read once at start by the node (announcement expiries). */
-    public void wallClock(long offsetNs) {
-        this.wallClockOffsetNs = offsetNs;
+    public void wallTimeOffset(long offsetNs) {
+        this.wallTimeOffsetNs = offsetNs;
     }
 
     /** What this node republishes as the owner of its records (restored from the WAL at start). */
@@ -781,7 +781,7 @@ public final class NodeCore {
         long ttlNs = recordRequests.config().providerTtlNs();
         ProvideAnnouncement announcement = null;
         if (provideSigner != null && Arrays.equals(provideSigner.publicKey(), provider.publicKey())) {
-            long expiresSeconds = Math.floorDiv(nowNs + wallClockOffsetNs, 1_000_000_000L)
+            long expiresSeconds = Math.floorDiv(nowNs + wallTimeOffsetNs, 1_000_000_000L)
                     + TimeUnit.NANOSECONDS.toSeconds(ttlNs);
             announcement = ProvideAnnouncement.sign(provideSigner, key, provider.seq(), expiresSeconds);
         }
@@ -885,7 +885,7 @@ public final class NodeCore {
             }
             case DIAL_BACK -> end = codec.encodePong(out, 0, id, from.address(), dialBack(nowNs, from));
             case RELAY_RESERVE, RELAY_CONNECT, RELAY_INCOMING -> end = answerRelay(nowNs, from, out, id);
-            case ADD_PROVIDER -> end = recordRequests.addProvider(nowNs, nowNs + wallClockOffsetNs, message, from, out,
+            case ADD_PROVIDER -> end = recordRequests.addProvider(nowNs, nowNs + wallTimeOffsetNs, message, from, out,
                     codec);
             case PUT_MUTABLE -> end = recordRequests.putMutable(nowNs, message, out, codec);
             case GET_PROVIDERS -> end = recordRequests.getProviders(nowNs, message, out, codec, closestScratch,

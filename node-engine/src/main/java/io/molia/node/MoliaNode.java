@@ -221,7 +221,7 @@ public final class MoliaNode implements AutoCloseable {
             }
         });
         long now = System.nanoTime();
-        long wallClockOffsetNs = System.currentTimeMillis() * 1_000_000L - now;
+        long wallTimeOffsetNs = System.currentTimeMillis() * 1_000_000L - now;
         PublishedRouting routing = new PublishedRouting(self.id());
         DhtRole role = new DhtRole();
         RelayRoutes relayRoutes = new RelayRoutes();
@@ -247,7 +247,7 @@ public final class MoliaNode implements AutoCloseable {
             }
             core.recordsConfig(config.records());
             core.provideSigner(identity); // its announcements let holders hand its provider entries over
-            core.wallClock(wallClockOffsetNs);
+            core.wallTimeOffset(wallTimeOffsetNs);
             core.proofOfWork(new ProofOfWork(config.powBits())); // before the WAL's peer store is restored
             core.writeTokenSecret(writeTokenSecret);
             Shard shard = new Shard(core, newSessionManager(index, random.split()), bans::view);

@@ -41,8 +41,6 @@ public final class InitiationTimestamps {
     private record Stamp(long fingerprint, long newestUnixNs, long floorUnixNs) {
     }
 
-    /** Every shard checks initiations against the one table: each with its own hash state. */
-    private static final ThreadLocal<Blake2s> BLAKE2S = ThreadLocal.withInitial(Blake2s::new);
     private final AtomicReferenceArray<Stamp> slots;
     private final int mask;
     private final long windowNs;
@@ -72,13 +70,13 @@ public final class InitiationTimestamps {
      * {@link #ACCEPTED_EVICTING}, {@link #REPLAYED} or {@link #STALE}. Call last, once every other check passed:
      * an accepted timestamp can never be accepted again.
      */
-    public int check(byte[] remoteStatic, byte[] tai64n, int off, long unixNanos) {
+    public int check(Blake2s blake2s, byte[] remoteStatic, byte[] tai64n, int off, long unixNanos) {
         long ts = Tai64n.toUnixNanos(tai64n, off);
         if (ts == Long.MIN_VALUE || ts < unixNanos - windowNs || ts > unixNanos + windowNs) {
             return STALE;
         }
         byte[] h = new byte[Blake2s.MAC_BYTES];
-        BLAKE2S.get().mac(hashKey, remoteStatic, 0, remoteStatic.length, h, 0);
+        blake2s.mac(hashKey, remoteStatic, 0, remoteStatic.length, h, 0);
         long fingerprint = WireGuardConstants.readLongLe(h, 0);
         int slot = (int) WireGuardConstants.readLongLe(h, 8) & mask;
         while (true) {

@@ -8,6 +8,7 @@ import java.util.random.RandomGenerator;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
+import io.molia.crypto.Blake2s;
 import io.molia.crypto.X25519Keys;
 import io.molia.session.SessionManager.AdmissionPolicy;
 import io.molia.session.SessionManager.Delivery;
@@ -40,6 +41,8 @@ final class Responder {
     private final AdmissionPuzzle puzzle;
     private final byte[] puzzleReply = new byte[AdmissionPuzzle.REPLY_BYTES];
     private final WireGuardHandshake wg = new WireGuardHandshake();
+    /** Hashes an initiator's key into the shared replay table (its own: the table is shared by every shard). */
+    private final Blake2s blake2s = new Blake2s();
     /**
      * Peers whose Molia response waits for the core's answer, so {@link #finishResponses} visits only them: it runs
      * after every datagram, and scanning every known peer there made each datagram cost O(peers).
@@ -220,7 +223,7 @@ final class Responder {
             counters.rateLimited++;
             return SessionManager.DROPPED;
         }
-        switch (timestamps.check(hs.remoteStatic, payload, tsOffset, unixNanos)) {
+        switch (timestamps.check(blake2s, hs.remoteStatic, payload, tsOffset, unixNanos)) {
             case InitiationTimestamps.STALE -> {
                 counters.staleTimestamp++;
                 return SessionManager.DROPPED;

@@ -125,7 +125,7 @@ class RecordsLiveTest {
         MoliaNode ahead = nodes.start("ahead", 1, List.of());
         long threeDaysNs = TimeUnit.DAYS.toNanos(3);
         ahead.onEveryShard(v -> {
-            v.core().wallClock(System.currentTimeMillis() * 1_000_000L - System.nanoTime() + threeDaysNs);
+            v.core().wallTimeOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime() + threeDaysNs);
             return null;
         }).get(WAIT_S, TimeUnit.SECONDS);
         ahead.bootstrap(holder.self()).get(WAIT_S, TimeUnit.SECONDS);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** The node-wide replay memory: window, newest per key, the floor an eviction leaves, and one winner per race. */
 class InitiationTimestampsTest {
+    private final io.molia.crypto.Blake2s blake2s = new io.molia.crypto.Blake2s();
     private static final long S = 1_000_000_000L;
     private static final long WALL = 1_790_000_000L * S;
     private static final long WINDOW = InitiationTimestamps.DEFAULT_WINDOW_NS;
@@ -35,15 +36,15 @@ class InitiationTimestampsTest {
     void aTimestampIsAcceptedOnceAndOnlyWithinTheWindow() {
         InitiationTimestamps t = new InitiationTimestamps(64, WINDOW, new SplittableRandom(1));
         byte[] a = key(1);
-        assertEquals(InitiationTimestamps.ACCEPTED, t.check(a, ts(WALL), 0, WALL));
-        assertEquals(InitiationTimestamps.REPLAYED, t.check(a, ts(WALL), 0, WALL + S));
-        assertEquals(InitiationTimestamps.ACCEPTED, t.check(a, ts(WALL + S), 0, WALL + S));
-        assertEquals(InitiationTimestamps.REPLAYED, t.check(a, ts(WALL), 0, WALL + S), "older than the newest");
-        assertEquals(InitiationTimestamps.STALE, t.check(key(2), ts(WALL - WINDOW - S), 0, WALL));
-        assertEquals(InitiationTimestamps.STALE, t.check(key(2), ts(WALL + WINDOW + S), 0, WALL));
+        assertEquals(InitiationTimestamps.ACCEPTED, t.check(blake2s, a, ts(WALL), 0, WALL));
+        assertEquals(InitiationTimestamps.REPLAYED, t.check(blake2s, a, ts(WALL), 0, WALL + S));
+        assertEquals(InitiationTimestamps.ACCEPTED, t.check(blake2s, a, ts(WALL + S), 0, WALL + S));
+        assertEquals(InitiationTimestamps.REPLAYED, t.check(blake2s, a, ts(WALL), 0, WALL + S), "older than the newest");
+        assertEquals(InitiationTimestamps.STALE, t.check(blake2s, key(2), ts(WALL - WINDOW - S), 0, WALL));
+        assertEquals(InitiationTimestamps.STALE, t.check(blake2s, key(2), ts(WALL + WINDOW + S), 0, WALL));
         byte[] junk = new byte[Tai64n.BYTES];
         java.util.Arrays.fill(junk, (byte) 0xff);
-        assertEquals(InitiationTimestamps.STALE, t.check(key(2), junk, 0, WALL));
+        assertEquals(InitiationTimestamps.STALE, t.check(blake2s, key(2), junk, 0, WALL));
     }
 
     @Test
@@ -51,13 +52,13 @@ class InitiationTimestampsTest {
         InitiationTimestamps t = new InitiationTimestamps(1, WINDOW, new SplittableRandom(1)); // every key collides
         byte[] a = key(1);
         byte[] b = key(2);
-        assertEquals(InitiationTimestamps.ACCEPTED, t.check(a, ts(WALL), 0, WALL));
-        assertEquals(InitiationTimestamps.ACCEPTED_EVICTING, t.check(b, ts(WALL + S), 0, WALL + S));
-        assertEquals(InitiationTimestamps.REPLAYED, t.check(a, ts(WALL), 0, WALL + 2 * S), "a's replay, a evicted");
-        assertEquals(InitiationTimestamps.ACCEPTED_EVICTING, t.check(a, ts(WALL + 2 * S), 0, WALL + 2 * S));
-        assertEquals(InitiationTimestamps.REPLAYED, t.check(b, ts(WALL + S), 0, WALL + 3 * S), "b's replay too");
+        assertEquals(InitiationTimestamps.ACCEPTED, t.check(blake2s, a, ts(WALL), 0, WALL));
+        assertEquals(InitiationTimestamps.ACCEPTED_EVICTING, t.check(blake2s, b, ts(WALL + S), 0, WALL + S));
+        assertEquals(InitiationTimestamps.REPLAYED, t.check(blake2s, a, ts(WALL), 0, WALL + 2 * S), "a's replay, a evicted");
+        assertEquals(InitiationTimestamps.ACCEPTED_EVICTING, t.check(blake2s, a, ts(WALL + 2 * S), 0, WALL + 2 * S));
+        assertEquals(InitiationTimestamps.REPLAYED, t.check(blake2s, b, ts(WALL + S), 0, WALL + 3 * S), "b's replay too");
         // An entry already out of the window protects nothing: replacing it is no eviction.
-        assertEquals(InitiationTimestamps.ACCEPTED, t.check(b, ts(WALL + 3 * WINDOW), 0, WALL + 3 * WINDOW));
+        assertEquals(InitiationTimestamps.ACCEPTED, t.check(blake2s, b, ts(WALL + 3 * WINDOW), 0, WALL + 3 * WINDOW));
     }
 
     @Test
@@ -73,8 +74,9 @@ class InitiationTimestampsTest {
                 List<Future<Integer>> results = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
                     results.add(pool.submit(() -> {
+                        io.molia.crypto.Blake2s own = new io.molia.crypto.Blake2s(); // each shard has its own
                         go.await();
-                        return t.check(k, stamp, 0, now);
+                        return t.check(own, k, stamp, 0, now);
                     }));
                 }
                 go.countDown();
