@@ -1772,6 +1772,7 @@ public final class NodeCore {
             // record defences: d = 1 stays classic Kademlia.
             op.retried = true;
             if (op.lookup.retryWithoutAsked(nowNs, tableSeeds(nowNs, op.target, RETRY_SEEDS_PER_K * config.k()))) {
+                counters.getSecondRounds++;
                 pump(nowNs, op);
                 return;
             }
