@@ -1,6 +1,7 @@
 package io.molia.core.lookup;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -206,9 +207,9 @@ public final class Lookup {
     /**
      * A second round for a record read whose paths all ended without the record: every peer asked so far (they do not
      * hold it) leaves every view for good, and the paths start again from the candidates nobody asked, nearest first,
-     * then {@code seeds}, dealt round-robin. Sybils around a key answer only with each other; once they are all spent,
-     * the next closest are the honest holders behind them, which some path learned of but none reached. False (and
-     * the lookup stays finished) when nothing is left to ask.
+     * then {@code seeds}, dealt round-robin. Sybils around a key answer only with each other: once they are spent they
+     * have nothing more to say, and seeds from farther into a young table (whose k closest they can fill) lead round
+     * them to the honest holders. False (and the lookup stays finished) when nothing is left to ask.
      */
     public boolean retryWithoutAsked(long nowNs, List<Contact> seeds) {
         int dealt = 0;
@@ -228,8 +229,8 @@ public final class Lookup {
             return false;
         }
         rounds++;
-        java.util.Arrays.fill(pathFinished, false);
-        java.util.Arrays.fill(noProgressStreak, 0);
+        Arrays.fill(pathFinished, false);
+        Arrays.fill(noProgressStreak, 0);
         finishedNs = -1;
         updateFinished(nowNs);
         return true;
