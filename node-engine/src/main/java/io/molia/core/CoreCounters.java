@@ -70,6 +70,8 @@ public final class CoreCounters {
     public long invalidRecordAnswers;
     /** Copies of a found record stored on the closest peer of the get's path that lacked it. */
     public long pathCacheStores;
+    /** Gets whose paths all ended without the record and that ran a second round without the peers asked. */
+    public long getSecondRounds;
     /** Provider and mutable records this node re-announced as their owner. */
     public long republished;
     /** Replication probes sent: does this peer hold the key? (handoffs, repair rounds, hot keys; {@code Replicator}) */
@@ -143,6 +145,7 @@ public final class CoreCounters {
         natProbesDropped += other.natProbesDropped;
         invalidRecordAnswers += other.invalidRecordAnswers;
         pathCacheStores += other.pathCacheStores;
+        getSecondRounds += other.getSecondRounds;
         republished += other.republished;
         replicationProbes += other.replicationProbes;
         replicationAlreadyHeld += other.replicationAlreadyHeld;

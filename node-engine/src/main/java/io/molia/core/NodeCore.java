@@ -94,6 +94,8 @@ public final class NodeCore {
      * since under churn a peer not answering by then is as likely gone as far (docs/benchmarks.md: 0.75 → 0.5).
      */
     private static final double HEDGE_PERCENTILE = 0.5;
+    /** A get's second round starts from the table's this many times k closest (the first k were asked already). */
+    private static final int RETRY_SEEDS_PER_K = 3;
     /** First-contact RTT samples before their percentiles set the timeouts of peers never measured. */
     private static final int MIN_SAMPLES_FOR_PERCENTILES = 16;
     /** Peers this core found unresponsive, remembered so its lookups do not ask them again (most have left). */
@@ -181,6 +183,8 @@ public final class NodeCore {
     private final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
     /** Hops of finished traced operations until the driver takes them; only traced operations land here. */
     private final Map<Long, List<LookupHop>> finishedTraces = new HashMap<>();
+    /** Sees the lookup of every operation as it ends (the simulator's diagnostics); null for none. */
+    private FinishedLookupObserver finishedLookups;
     private final Contact[] closestScratch;
     private final Lookup.RttOracle rttOracle = this::expectedRttNs;
     /** This node's DHT role, shared by its cores; the owner's {@link #nat} sets it. */
@@ -744,6 +748,17 @@ public final class NodeCore {
         long handle = startOperation(nowNs, findValue ? OperationKind.GET : OperationKind.LOOKUP, target, null, null, 0,
                 true);
         return handle;
+    }
+
+    /** Sees the lookup of every operation that ends from now on, before its event is queued. */
+    @FunctionalInterface
+    public interface FinishedLookupObserver {
+        void finished(long handle, Lookup lookup);
+    }
+
+    /** For diagnostics (the simulator explains failed gets with it): {@code observer} sees each finished lookup. */
+    public void observeFinishedLookups(FinishedLookupObserver observer) {
+        this.finishedLookups = observer;
     }
 
     /** The hops of the finished traced operation {@code handle} (once; null when it was not traced). */
@@ -1864,23 +1879,12 @@ public final class NodeCore {
             return -1;
         }
         counters.lookupsStarted++;
-        List<Contact> start = seeds;
         if (routing != null) {
             routing.onLookupStarted(nowNs, target);
-            if (start == null) {
-                start = new ArrayList<>();
-                routing.closest(target, config.k(), false, null, start);
-                start.removeIf(c -> failedRecently(nowNs, c.id()));
-            }
         } else {
             routingNotes.add(new RoutingNote.LookupStarted(target));
-            if (start == null) {
-                int n = published.get().closest(target.word(0), target.word(1), target.word(2), target.word(3),
-                        false, null, closestScratch, closestScratch.length); // as the owner: failing ones too
-                start = new ArrayList<>(Arrays.asList(closestScratch).subList(0, n));
-                start.removeIf(c -> failedRecently(nowNs, c.id()));
-            }
         }
+        List<Contact> start = seeds != null ? seeds : tableSeeds(nowNs, target, config.k());
         long handle = nextHandle++;
         int paths = kind.record ? config.disjointPaths() : 1;
         Lookup lookup = new Lookup(target, config.k(), config.alphaOf(paths), paths, start, rttOracle, nowNs);
@@ -1894,6 +1898,22 @@ public final class NodeCore {
         operations.put(handle, op);
         pump(nowNs, op);
         return handle;
+    }
+
+    /** The {@code n} closest to {@code target} in the routing table (or its snapshot), but those failed recently. */
+    private List<Contact> tableSeeds(long nowNs, NodeId target, int n) {
+        List<Contact> start;
+        if (routing != null) {
+            start = new ArrayList<>();
+            routing.closest(target, n, false, null, start);
+        } else {
+            Contact[] found = n <= closestScratch.length ? closestScratch : new Contact[n];
+            int count = published.get().closest(target.word(0), target.word(1), target.word(2), target.word(3),
+                    false, null, found, n); // as the owner: failing ones too
+            start = new ArrayList<>(Arrays.asList(found).subList(0, count));
+        }
+        start.removeIf(c -> failedRecently(nowNs, c.id()));
+        return start;
     }
 
     /** Sends what the lookup wants sent; on its end, moves the operation on (a put stores, others report). */
@@ -1915,6 +1935,18 @@ public final class NodeCore {
         if (!op.lookup.isFinished()) {
             return;
         }
+        if (readFoundNothing(op) && !op.retried && op.lookup.paths() > 1) {
+            // Every path ended on peers without the record: once more, without any of them (Lookup#retryWithoutAsked),
+            // from farther into the table too. A newcomer's k closest to a key can all be Sybils (its join's lookups
+            // met them: they answer), and they are asked by now; the table's next ones lead round them. Part of the
+            // record defences: d = 1 stays classic Kademlia.
+            op.retried = true;
+            if (op.lookup.retryWithoutAsked(nowNs, tableSeeds(nowNs, op.target, RETRY_SEEDS_PER_K * config.k()))) {
+                counters.getSecondRounds++;
+                pump(nowNs, op);
+                return;
+            }
+        }
         if (op.kind.writes && op.storesSent == 0) {
             for (Contact c : op.lookup.result()) {
                 if (sendWrite(nowNs, c, op)) {
@@ -1926,6 +1958,12 @@ public final class NodeCore {
             }
         }
         finish(nowNs, op);
+    }
+
+    /** A get of a value or a mutable record that found no valid one. */
+    private static boolean readFoundNothing(Operation op) {
+        return op.kind == OperationKind.GET ? op.valueFound == null
+                : op.kind == OperationKind.GET_MUTABLE && op.bestMutable == null;
     }
 
     private void trace(Operation op, PendingRequest req, long nowNs, LookupHop.Outcome outcome, int contacts) {
@@ -1947,6 +1985,9 @@ public final class NodeCore {
         }
         if (op.trace != null) {
             finishedTraces.put(op.handle, List.copyOf(op.trace));
+        }
+        if (finishedLookups != null && op.lookup != null) {
+            finishedLookups.finished(op.handle, op.lookup);
         }
         CoreEvent event = switch (op.kind) {
             case LOOKUP -> new CoreEvent.LookupCompleted(op.handle, op.target, op.lookup.result(), op.startedNs,
@@ -2285,6 +2326,8 @@ public final class NodeCore {
         int storesAcked;
         long pingRttNs = -1;
         boolean done;
+        /** A get that found nothing started its second round ({@link Lookup#retryWithoutAsked}). */
+        boolean retried;
         /** A provider's SignedNodeRecord or a MutableRecord to write; null for the other operations. */
         Object payload;
         long cas = MutableStore.NO_CAS;

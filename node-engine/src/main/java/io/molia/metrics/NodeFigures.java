@@ -328,6 +328,8 @@ public final class NodeFigures {
                 + "their hash, signature or shape check (ignored)", s -> s.core().invalidRecordAnswers));
         f.add(Figure.counter("path_cache_stores", "Copies of a found record cached on the closest peer of the get's "
                 + "path that lacked it", s -> s.core().pathCacheStores));
+        f.add(Figure.counter("get_second_rounds", "Gets whose paths all ended without the record that tried once more "
+                + "without the peers asked (Sybils around the key)", s -> s.core().getSecondRounds));
         f.add(Figure.counter("records_republished", "Provider and mutable records re-announced by this node as "
                 + "their owner", s -> s.core().republished));
         f.add(Figure.counter("replication_probes", "Replication probes sent: does this peer hold the key? "

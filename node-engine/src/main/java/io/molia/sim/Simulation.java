@@ -113,6 +113,8 @@ public final class Simulation {
     private final byte[] hashScratch = new byte[Blake3.OUTPUT_BYTES];
     private final byte[] sybilOut = new byte[MessageCodec.MAX_DATAGRAM_BYTES];
     private long sybilHashes;
+    /** Why measured gets failed; with an adversary only. */
+    private GetAnalysis getAnalysis;
     private int sybilPrefixBits;
     private SimNode victim;
     private double victimShareStart = -1;
@@ -621,6 +623,14 @@ public final class Simulation {
         node.joinedNs = nowNs;
         node.bornNs = nowNs;
         byAddress.put(contact.address(), node);
+        if (attack != null) {
+            core.observeFinishedLookups((handle, lookup) -> {
+                MeasuredLookup m = measured.get(key(node, handle));
+                if (m != null && m.record() != null) {
+                    getAnalysis.onLookupFinished(key(node, handle), lookup, m.record());
+                }
+            });
+        }
         return node;
     }
 
@@ -818,6 +828,23 @@ public final class Simulation {
         sybilPrefixBits = sybils == 0 ? 0 : (int) Math.round((double) prefixBitsSum / sybils);
         responder = new SybilResponder(sybilContacts, attack.behaviour(), targets.mutables(), k,
                 attackRandom.split());
+        getAnalysis = new GetAnalysis(new GetAnalysis.Truth() {
+            @Override
+            public boolean sybil(Contact c) {
+                SimNode n = byAddress.get(c.address());
+                return n != null && n.sybil;
+            }
+
+            @Override
+            public boolean holder(Contact c, GetTargets.Target record) {
+                SimNode n = byAddress.get(c.address());
+                if (n == null || n.sybil || slots[n.slot] != n || !n.contact.id().equals(c.id())) {
+                    return false;
+                }
+                return record.value() != null ? n.core.records().get(nowNs, record.key()) != null
+                        : n.core.recordRequests().mutables().get(nowNs, record.key()) != null;
+            }
+        });
     }
 
     private SimNode newSybil(int slot, NodeId near, int prefixBits) {
@@ -903,7 +930,7 @@ public final class Simulation {
         return new SybilOutcome(sybilContacts.size(), attack.behaviour(), placement, sybilPrefixBits, attack.powBits(),
                 config.core().disjointPaths(), sybilHashes, gets, getsFound, getsCorrect, rejected,
                 responder.forgedRecords(),
-                victimShareStart, victim == null ? -1 : victimSybilShare());
+                victimShareStart, victim == null ? -1 : victimSybilShare(), getAnalysis.toJsonMap());
     }
 
     // ------------------------------------------------------------------ measured lookups
@@ -942,6 +969,9 @@ public final class Simulation {
             return;
         }
         measured.put(key(origin, handle), new MeasuredLookup(origin, t.key(), t));
+        List<Contact> seeds = new ArrayList<>();
+        origin.core.routingTable().closest(t.key(), config.core().k(), false, null, seeds);
+        getAnalysis.onStart(key(origin, handle), origin.bornNs > 0, (nowNs - origin.joinedNs) / 1e9, seeds, t);
         drain(origin);
     }
 
@@ -957,9 +987,11 @@ public final class Simulation {
         if (event instanceof CoreEvent.GetCompleted g) {
             countGet(g.startedNs(), g.finishedNs(), g.finishedNs(), g.requests(), g.value() != null,
                     m.record().correct(g.value()));
+            getAnalysis.onEnd(key(node, event.handle()), m.record().correct(g.value()));
         } else if (event instanceof CoreEvent.MutableGetCompleted g) {
             countGet(g.startedNs(), g.firstValidNs() >= 0 ? g.firstValidNs() : g.finishedNs(), g.finishedNs(),
                     g.requests(), g.record() != null, m.record().correct(g.record()));
+            getAnalysis.onEnd(key(node, event.handle()), m.record().correct(g.record()));
         }
         return true;
     }

@@ -23,10 +23,11 @@ import io.molia.contact.ProofOfWork;
  * @param rejected          forged values and records the honest cores refused on their hash or signature
  * @param forged            forged values and records the Sybils sent
  * @param victimSybilShare  eclipse: share of the victim's table held by Sybils at the start and the end; else -1
+ * @param getAnalysis       why gets failed, against those that succeeded ({@link GetAnalysis})
  */
 public record SybilOutcome(int sybils, SybilBehaviour behaviour, String placement, int prefixBits, int powBits,
         int disjointPaths, long sybilHashes, int gets, int found, int correct, long rejected, long forged,
-        double victimSybilShareStart, double victimSybilShareEnd) {
+        double victimSybilShareStart, double victimSybilShareEnd, Map<String, Object> getAnalysis) {
 
     /** BLAKE3 hashes of 40 bytes per second on one core here: 3.3 M (docs/benchmarks.md, identity proof of work). */
     static final double HASHES_PER_CORE_SECOND = 3.3e6;
@@ -61,6 +62,7 @@ public record SybilOutcome(int sybils, SybilBehaviour behaviour, String placemen
             m.put("victim_table_sybil_share_start", round(victimSybilShareStart));
             m.put("victim_table_sybil_share_end", round(victimSybilShareEnd));
         }
+        m.put("get_analysis", getAnalysis);
         return m;
     }
 

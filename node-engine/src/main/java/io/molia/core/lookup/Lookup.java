@@ -1,6 +1,7 @@
 package io.molia.core.lookup;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +34,8 @@ import io.molia.contact.NodeId;
  *       which it drops out of the others' views. Each path terminates on its own; results are merged. Claiming a peer
  *       when it is asked, not when it is learned, matters: Sybils around a key name the honest peers near it along
  *       with themselves, and a path that claimed all it learned would starve the others of those honest peers.</li>
+ *   <li>A record read whose paths all ended without the record gets one more round ({@link #retryWithoutAsked}):
+ *       without every peer asked so far, from the candidates nobody asked and seeds from farther into the table.</li>
  * </ul>
  * Duplicate, late or unsolicited answers are harmless no-ops. Owned by the core's thread; not thread-safe.
  */
@@ -41,6 +44,17 @@ public final class Lookup {
     @FunctionalInterface
     public interface RttOracle {
         long expectedRttNs(NodeId peer);
+    }
+
+    /** Sees each candidate of a lookup ({@link #forEachCandidate}). */
+    @FunctionalInterface
+    public interface CandidateVisitor {
+        /**
+         * @param askedBy   the path that asked it, -1 when none did
+         * @param learnedBy the paths that learned of it (bit p: path p)
+         * @param answered  whether it answered
+         */
+        void visit(Contact contact, int askedBy, long learnedBy, boolean answered);
     }
 
     private enum State { NOT_CONTACTED, WAITING, SLOW, UNRESPONSIVE, SUCCEEDED, FAILED }
@@ -54,6 +68,8 @@ public final class Lookup {
         long learnedBy;
         /** The path that asked it; -1 until one did. */
         int path = -1;
+        /** Asked in an earlier round ({@link #retryWithoutAsked}): out of every view, never asked again. */
+        boolean spent;
         State state = State.NOT_CONTACTED;
         long answeredNs = -1;
 
@@ -65,7 +81,7 @@ public final class Lookup {
 
         /** Whether path {@code p} may ask it or wait for it: it learned of it, and no other path asked it. */
         boolean inViewOf(int p) {
-            return (learnedBy & 1L << p) != 0 && (path < 0 || path == p);
+            return !spent && (learnedBy & 1L << p) != 0 && (path < 0 || path == p);
         }
 
         boolean awaited() {
@@ -93,6 +109,8 @@ public final class Lookup {
     private final boolean[] pathFinished;
     private int requestsSent;
     private int answered;
+    /** 1, or 2 after {@link #retryWithoutAsked}. */
+    private int rounds = 1;
     private long finishedNs = -1;
 
     /**
@@ -184,6 +202,38 @@ public final class Lookup {
         }
         updateFinished(nowNs);
         return progress;
+    }
+
+    /**
+     * A second round for a record read whose paths all ended without the record: every peer asked so far (they do not
+     * hold it) leaves every view for good, and the paths start again from the candidates nobody asked, nearest first,
+     * then {@code seeds}, dealt round-robin. Sybils around a key answer only with each other: once they are spent they
+     * have nothing more to say, and seeds from farther into a young table (whose k closest they can fill) lead round
+     * them to the honest holders. False (and the lookup stays finished) when nothing is left to ask.
+     */
+    public boolean retryWithoutAsked(long nowNs, List<Contact> seeds) {
+        int dealt = 0;
+        for (Candidate c : candidates) {
+            if (c.state == State.NOT_CONTACTED) {
+                c.learnedBy = 1L << (dealt++ % paths);
+            } else if (!c.awaited()) {
+                c.spent = true;
+            }
+        }
+        for (Contact seed : seeds) {
+            if (addCandidate(seed, dealt % paths, 1)) {
+                dealt++;
+            }
+        }
+        if (dealt == 0) {
+            return false;
+        }
+        rounds++;
+        Arrays.fill(pathFinished, false);
+        Arrays.fill(noProgressStreak, 0);
+        finishedNs = -1;
+        updateFinished(nowNs);
+        return true;
     }
 
     /** The peer whose answer referred {@code peer} to this lookup; null for a seed or a peer not known. */
@@ -306,6 +356,22 @@ public final class Lookup {
     public int hopOf(NodeId peer) {
         Candidate c = byId.get(peer);
         return c == null ? 0 : c.hop;
+    }
+
+    /** Every candidate the lookup still holds, closest first: for diagnostics (the simulator's), not hot paths. */
+    public void forEachCandidate(CandidateVisitor visitor) {
+        for (Candidate c : candidates) {
+            visitor.visit(c.contact, c.path, c.learnedBy, c.state == State.SUCCEEDED);
+        }
+    }
+
+    public int paths() {
+        return paths;
+    }
+
+    /** 1, or more after each {@link #retryWithoutAsked} that had something left to ask. */
+    public int rounds() {
+        return rounds;
     }
 
     /** The disjoint path that asked {@code peer} (no other path asks it), or -1 when none did. */

@@ -212,6 +212,60 @@ class LookupTest {
                 "one answer of the front without progress frees its slot; it is not the α-th in a row");
     }
 
+    /**
+     * Sybils that surround the target and answer only with each other fill every path's k closest once they are
+     * shared out, so the paths end without asking the honest holder just behind them; the second round, without
+     * anyone asked before, asks it first and asks no peer twice.
+     */
+    @Test
+    void aSecondRoundWithoutThePeersAskedReachesTheHolderBehindTheSybils() {
+        SplittableRandom random = new SplittableRandom(16);
+        int k = 4;
+        int paths = 2;
+        NodeId target = TestContacts.randomId(random);
+        List<Contact> sybils = new ArrayList<>();
+        for (int i = 0; i < paths * k; i++) { // differ from the target only in the last bits: closest of all
+            sybils.add(withId(target.flipBit(NodeId.BITS - 1 - i), random));
+        }
+        Contact holder = withId(target.flipBit(100), random);
+        List<Contact> seeds = List.of(withId(target.flipBit(3), random), withId(target.flipBit(4), random));
+        List<Contact> honestAnswer = new ArrayList<>(sybils);
+        honestAnswer.add(holder);
+        Lookup lookup = new Lookup(target, k, paths, paths, seeds, id -> -1, 0);
+        Set<NodeId> asked = new HashSet<>();
+        long now = 0;
+        for (int round = 1; round <= 2; round++) {
+            List<Contact> next;
+            while (!(next = drain(lookup, now)).isEmpty()) {
+                for (Contact c : next) {
+                    assertTrue(asked.add(c.id()), "asked once: " + c.id());
+                    now += 1_000_000;
+                    if (c.equals(holder)) {
+                        assertEquals(2, round, "the holder is reached only in the second round");
+                        lookup.onResponse(now, c.id(), List.of());
+                    } else {
+                        lookup.onResponse(now, c.id(), sybils.contains(c) ? sybils : honestAnswer);
+                    }
+                }
+            }
+            assertTrue(lookup.isFinished());
+            if (round == 1) {
+                assertFalse(asked.contains(holder.id()), "every path's k closest were Sybils");
+                assertTrue(asked.containsAll(sybils.stream().map(Contact::id).toList()));
+                assertTrue(lookup.retryWithoutAsked(now, seeds), "the holder is left to ask");
+                assertFalse(lookup.isFinished());
+            }
+        }
+        assertTrue(asked.contains(holder.id()));
+        assertEquals(2, lookup.rounds());
+        assertFalse(lookup.retryWithoutAsked(now, seeds), "nothing left: the seeds were asked in the first round");
+    }
+
+    private static Contact withId(NodeId id, SplittableRandom random) {
+        Contact c = TestContacts.random(random);
+        return new Contact(id, c.publicKeyBytes(), 0, c.address());
+    }
+
     private static List<Contact> sortedByDistance(List<Contact> contacts, NodeId target) {
         List<Contact> sorted = new ArrayList<>(contacts);
         sorted.sort((a, b) -> target.compareDistance(a.id(), b.id()));
