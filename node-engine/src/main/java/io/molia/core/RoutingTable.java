@@ -28,6 +28,12 @@ import io.molia.core.store.StoreJournal;
 public final class RoutingTable {
     /** A full bucket's oldest entry is pinged for a newcomer only if silent this long (5 min). */
     static final long LIVENESS_CHECK_AFTER_NS = 300_000_000_000L;
+    /**
+     * A newcomer nearer than this share of a full bucket's slowest entry takes its place. Under churn the departed
+     * entries' places go to whoever comes first, whatever their RTT, so the table drifts away from its nearby peers
+     * unless answering peers can win places back (docs/benchmarks.md, session 5: 1/2 → 3/4).
+     */
+    static final double PROXIMITY_SWAP_SHARE = 0.75;
 
     private final NodeId self;
     private final CoreConfig config;
@@ -129,8 +135,8 @@ public final class RoutingTable {
 
     /**
      * As {@link #onContactSeen(long, Contact)}, with a round-trip sample ({@code rttNs} >= 0) when the contact
-     * just answered a request. Proximity neighbour selection: a newcomer to a full bucket whose RTT is under half
-     * the slowest entry's takes that entry's place (the slow one moves to the replacement cache), so the first
+     * just answered a request. Proximity neighbour selection: a newcomer to a full bucket whose RTT is under
+     * {@link #PROXIMITY_SWAP_SHARE} of the slowest entry's takes that entry's place (the slow one moves to the replacement cache), so the first
      * hops of every lookup go to nearby peers.
      */
     public Contact onContactSeen(long nowNs, Contact contact, long rttNs) {
@@ -178,7 +184,7 @@ public final class RoutingTable {
             return null;
         }
         RoutingEntry slowest = rttNs >= 0 ? bucket.slowest() : null;
-        if (slowest != null && rttNs < slowest.rtt().srttNs() / 2) {
+        if (slowest != null && rttNs < slowest.rtt().srttNs() * PROXIMITY_SWAP_SHARE) {
             bucket.entries.remove(slowest);
             index.remove(slowest.contact().id());
             account(slowest.contact().address(), -1);

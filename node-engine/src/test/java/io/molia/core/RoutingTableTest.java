@@ -153,10 +153,10 @@ class RoutingTableTest {
             table.onContactSeen(0, bucket0.get(i), (100 + i) * 1_000_000L); // the last one is the slowest: 119 ms
         }
         Contact notNearEnough = bucket0.get(CONFIG.k());
-        table.onContactSeen(1, notNearEnough, 70_000_000L);
-        assertNull(table.entry(notNearEnough.id()), "70 ms is not under half of 119 ms");
+        table.onContactSeen(1, notNearEnough, 95_000_000L);
+        assertNull(table.entry(notNearEnough.id()), "95 ms is not under three quarters of 119 ms");
         Contact near = bucket0.get(CONFIG.k() + 1);
-        table.onContactSeen(1, near, 20_000_000L);
+        table.onContactSeen(1, near, 80_000_000L); // under 3/4 of 119 ms: wins the place (under 1/2 it would not)
         assertNotNull(table.entry(near.id()));
         assertNull(table.entry(bucket0.get(CONFIG.k() - 1).id()), "the slowest entry left the bucket");
         assertTrue(table.bucketReplacements(0).contains(bucket0.get(CONFIG.k() - 1)), "but stays a replacement");
