@@ -136,8 +136,8 @@ public final class RoutingTable {
     /**
      * As {@link #onContactSeen(long, Contact)}, with a round-trip sample ({@code rttNs} >= 0) when the contact
      * just answered a request. Proximity neighbour selection: a newcomer to a full bucket whose RTT is under
-     * {@link #PROXIMITY_SWAP_SHARE} of the slowest entry's takes that entry's place (the slow one moves to the replacement cache), so the first
-     * hops of every lookup go to nearby peers.
+     * {@link #PROXIMITY_SWAP_SHARE} of the slowest entry's takes that entry's place (the slow one moves to the
+     * replacement cache), so the first hops of every lookup go to nearby peers.
      */
     public Contact onContactSeen(long nowNs, Contact contact, long rttNs) {
         int b = bucketIndexOf(contact.id());

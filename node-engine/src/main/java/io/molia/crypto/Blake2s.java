@@ -34,12 +34,12 @@ public final class Blake2s {
         return out;
     }
 
-    /** MAC(key, msg): keyed BLAKE2s-128 (the key is part of BLAKE2s's parameter block), into {@code out[outOff, +16)}. */
+    /** MAC(key, msg): keyed BLAKE2s-128 (the key is in BLAKE2s's parameter block) into {@code out[outOff, +16)}. */
     public void mac(byte[] key, byte[] msg, int off, int len, byte[] out, int outOff) {
         stream.digest(key, key.length, msg, off, len, MAC_BYTES, out, outOff);
     }
 
-    /** HMAC-BLAKE2s-256(key, msg) (RFC 2104 over 64-byte blocks) into {@code out[0, 32)}; {@code out} may be {@code key}. */
+    /** HMAC-BLAKE2s-256(key, msg) (RFC 2104, 64-byte blocks) into {@code out[0, 32)}, which may be {@code key}. */
     public void hmac(byte[] key, byte[] msg, int off, int len, byte[] out) {
         if (key.length > BLOCK_BYTES) {
             throw new IllegalArgumentException("HMAC keys here are at most one block: " + key.length + " bytes");
