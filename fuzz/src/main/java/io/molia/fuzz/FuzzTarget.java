@@ -66,7 +66,11 @@ public enum FuzzTarget {
     RELAY_MESSAGES("relay-messages", "RelayFuzzTest", "relayMessagesFromAPeer",
             "a relay's core fed arbitrary inner messages (RELAY_* with any fields): one answer to the asker, at most"
                     + " one announcement, to the reserved client",
-            "NodeCore.java", "MessageCodec.java", "Relay.java");
+            "NodeCore.java", "MessageCodec.java", "Relay.java"),
+    RELAYED_CONTACTS("relayed-contacts", "RelayFuzzTest", "relayedContactsDecodeWholeAndRoundTrip",
+            "contacts naming a relay (Contact fields 4-5) in any NODES bytes: each names a whole relay that is itself"
+                    + " reached directly, and encodes back to what was decoded",
+            "MessageCodec.java", "Contact.java");
 
     private final String id;
     private final String testClass;
