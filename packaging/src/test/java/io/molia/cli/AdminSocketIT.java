@@ -145,7 +145,7 @@ class AdminSocketIT {
                 inBuckets += b.get("size").asInt();
                 for (JsonNode c : b.get("contacts")) {
                     fields(c, "node_id", "address", "srtt_us", "rttvar_us", "failures", "last_seen_ms_ago",
-                            "added_ms_ago", "ping_pending");
+                            "added_ms_ago", "ping_pending", "relay");
                     routed.add(c.get("node_id").asText());
                     assertEquals(b.get("depth").asInt(), n0.id().commonPrefixLength(
                             io.molia.contact.NodeId.fromHex(c.get("node_id").asText())), "a contact in its bucket");
@@ -319,7 +319,7 @@ class AdminSocketIT {
             JsonNode nat = json(d0, "nat").get("nat");
             fields(nat, "type", "mode", "mapped_address", "observations", "other_port_probe", "other_address_probe",
                     "mapping_lifetime_at_least_ms", "mapping_lifetime_below_ms", "keepalive_interval_ms",
-                    "keepalive_peer", "counters", "serves_other_address", "punch_outcomes");
+                    "keepalive_peer", "counters", "serves_other_address", "punch_outcomes", "relayed_server");
             assertEquals("server", nat.get("mode").asText(), nat.toString());
             assertTrue(List.of("unknown", "open").contains(nat.get("type").asText()), nat.toString());
 
