@@ -476,6 +476,14 @@ public final class AdminCommands implements Runnable {
 
     // ------------------------------------------------------------------ the commands
 
+    /** A view without options: the command's own name names the view. */
+    abstract static class PlainView extends Base {
+        @Override
+        AdminRequest.Builder request() {
+            return viewRequest(getClass().getAnnotation(Command.class).name(), null, 0);
+        }
+    }
+
     abstract static class Base implements Callable<Integer> {
         @ParentCommand
         AdminCommands root;
@@ -508,11 +516,7 @@ public final class AdminCommands implements Runnable {
     static final String NO_PEER_ASKED = "no peer was asked: the node knows no peers " + JOIN_HINT;
 
     @Command(name = "info", description = "Node ID, address, version, uptime, shards, data dir.")
-    static final class Info extends Base {
-        @Override
-        AdminRequest.Builder request() {
-            return viewRequest("info", null, 0);
-        }
+    static final class Info extends PlainView {
     }
 
     @Command(name = "routes", aliases = "buckets",
@@ -554,11 +558,7 @@ public final class AdminCommands implements Runnable {
     }
 
     @Command(name = "peers", description = "Known peers: bucket, RTT, failures, /24 or /48, sessions.")
-    static final class Peers extends Base {
-        @Override
-        AdminRequest.Builder request() {
-            return viewRequest("peers", null, 0);
-        }
+    static final class Peers extends PlainView {
     }
 
     @Command(name = "sessions", description = "WireGuard sessions: peer, shard, age, rekey due, packets, bytes.")
@@ -606,11 +606,7 @@ public final class AdminCommands implements Runnable {
     }
 
     @Command(name = "metrics", description = "Counters of the protocol, sessions and the admin socket.")
-    static final class Metrics extends Base {
-        @Override
-        AdminRequest.Builder request() {
-            return viewRequest("metrics", null, 0);
-        }
+    static final class Metrics extends PlainView {
     }
 
     @Command(name = "errors", description = "Recent warnings and errors the node logged.")
@@ -626,51 +622,27 @@ public final class AdminCommands implements Runnable {
     }
 
     @Command(name = "bans", description = "Banned peers and subnets (/24, /48), with expiry.")
-    static final class Bans extends Base {
-        @Override
-        AdminRequest.Builder request() {
-            return viewRequest("bans", null, 0);
-        }
+    static final class Bans extends PlainView {
     }
 
     @Command(name = "log-levels", description = "Log levels per logger.")
-    static final class LogLevels extends Base {
-        @Override
-        AdminRequest.Builder request() {
-            return viewRequest("log-levels", null, 0);
-        }
+    static final class LogLevels extends PlainView {
     }
 
     @Command(name = "admission", description = "Sybil scores, rate-limit buckets, PoW difficulty.")
-    static final class Admission extends Base {
-        @Override
-        AdminRequest.Builder request() {
-            return viewRequest("admission", null, 0);
-        }
+    static final class Admission extends PlainView {
     }
 
     @Command(name = "relays", description = "Relay budgets and per-client accounting.")
-    static final class Relays extends Base {
-        @Override
-        AdminRequest.Builder request() {
-            return viewRequest("relays", null, 0);
-        }
+    static final class Relays extends PlainView {
     }
 
     @Command(name = "nat", description = "NAT type and reflexive addresses.")
-    static final class Nat extends Base {
-        @Override
-        AdminRequest.Builder request() {
-            return viewRequest("nat", null, 0);
-        }
+    static final class Nat extends PlainView {
     }
 
     @Command(name = "wal", description = "WAL state per shard.")
-    static final class Wal extends Base {
-        @Override
-        AdminRequest.Builder request() {
-            return viewRequest("wal", null, 0);
-        }
+    static final class Wal extends PlainView {
     }
 
     @Command(name = "ping", description = "Ping a peer (ID prefix or molia:// address).")
