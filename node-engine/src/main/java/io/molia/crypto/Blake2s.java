@@ -17,6 +17,9 @@ public final class Blake2s {
     private final byte[] inner = new byte[HASH_BYTES];
     private final byte[] prk = new byte[HASH_BYTES];
     private final byte[] block = new byte[HASH_BYTES + 1];
+    /** The states after a KDF's PRK padded with ipad and with opad: its 2-3 HMACs under the PRK share them. */
+    private final int[] innerState = new int[8];
+    private final int[] outerState = new int[8];
 
     /** HASH(a || b) into {@code out[0, 32)}; {@code b} may be null. */
     public void hash(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen, byte[] out) {
@@ -68,19 +71,37 @@ public final class Blake2s {
      */
     public void kdf(byte[] key, byte[] input, int off, int len, byte[] t1, byte[] t2, byte[] t3) {
         hmac(key, input, off, len, prk);
+        prkPads();
         block[0] = 1;
-        hmac(prk, block, 0, 1, t1);
+        hmacUnderPrk(block, 1, t1);
         if (t2 == null) {
             return;
         }
         System.arraycopy(t1, 0, block, 0, HASH_BYTES);
         block[HASH_BYTES] = 2;
-        hmac(prk, block, 0, HASH_BYTES + 1, t2);
+        hmacUnderPrk(block, HASH_BYTES + 1, t2);
         if (t3 == null) {
             return;
         }
         System.arraycopy(t2, 0, block, 0, HASH_BYTES);
         block[HASH_BYTES] = 3;
-        hmac(prk, block, 0, HASH_BYTES + 1, t3);
+        hmacUnderPrk(block, HASH_BYTES + 1, t3);
+    }
+
+    private void prkPads() {
+        keyPad(prk, (byte) 0x36);
+        stream.initWithBlock(pad, HASH_BYTES, innerState);
+        keyPad(prk, (byte) 0x5c);
+        stream.initWithBlock(pad, HASH_BYTES, outerState);
+    }
+
+    /** HMAC(prk, msg[0, len)) from the pads {@link #prkPads} compressed; {@code len} > 0. */
+    private void hmacUnderPrk(byte[] msg, int len, byte[] out) {
+        stream.resume(innerState, HASH_BYTES);
+        stream.update(msg, 0, len);
+        stream.doFinal(inner, 0);
+        stream.resume(outerState, HASH_BYTES);
+        stream.update(inner, 0, HASH_BYTES);
+        stream.doFinal(out, 0);
     }
 }

@@ -23,7 +23,6 @@ public final class Blake2sStream {
         {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0}};
 
     private final int[] h = new int[8];
-    private final int[] v = new int[16];
     private final int[] m = new int[16];
     /** Input not yet compressed: BLAKE2s compresses the last block differently, so a full block waits for more. */
     private final byte[] buffer = new byte[BLOCK_BYTES];
@@ -63,6 +62,30 @@ public final class Blake2sStream {
         }
     }
 
+    /**
+     * Starts an unkeyed digest of {@code outLen} bytes whose first block (not its last) is {@code block[0, 64)}, and
+     * saves the state after that block into {@code saved} (8 words) for {@link #resume}: an HMAC under one key
+     * several times (a KDF's outputs) compresses each key pad once.
+     */
+    public void initWithBlock(byte[] block, int outLen, int[] saved) {
+        init(null, 0, outLen);
+        System.arraycopy(block, 0, buffer, 0, BLOCK_BYTES);
+        counter = BLOCK_BYTES;
+        compress(false);
+        System.arraycopy(h, 0, saved, 0, 8);
+    }
+
+    /**
+     * Continues the digest {@link #initWithBlock} saved, right after its first block. What follows must not be empty:
+     * with nothing after it, that block would have been the last one, compressed differently.
+     */
+    public void resume(int[] saved, int outLen) {
+        System.arraycopy(saved, 0, h, 0, 8);
+        this.outLen = outLen;
+        counter = BLOCK_BYTES;
+        buffered = 0;
+    }
+
     /** Ends the digest: its {@code outLen} bytes into {@code out[outOff, ...)}. */
     public void doFinal(byte[] out, int outOff) {
         counter += buffered;
@@ -80,43 +103,95 @@ public final class Blake2sStream {
         doFinal(out, outOff);
     }
 
+    /**
+     * The state in locals rather than in {@code v[]}: C2 keeps them in registers, where the array version stored and
+     * reloaded every word of each G (a handshake compresses about a hundred blocks).
+     */
     private void compress(boolean last) {
+        int[] m = this.m;
         for (int i = 0; i < 16; i++) {
             int at = i * 4;
             m[i] = (buffer[at] & 0xff) | (buffer[at + 1] & 0xff) << 8 | (buffer[at + 2] & 0xff) << 16
                     | (buffer[at + 3] & 0xff) << 24;
         }
-        System.arraycopy(h, 0, v, 0, 8);
-        System.arraycopy(IV, 0, v, 8, 8);
-        v[12] ^= (int) counter;
-        v[13] ^= (int) (counter >>> 32);
-        if (last) {
-            v[14] = ~v[14];
-        }
+        int v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
+        int v8 = IV[0], v9 = IV[1], v10 = IV[2], v11 = IV[3];
+        int v12 = IV[4] ^ (int) counter, v13 = IV[5] ^ (int) (counter >>> 32);
+        int v14 = last ? ~IV[6] : IV[6], v15 = IV[7];
         for (int r = 0; r < 10; r++) {
             byte[] s = SIGMA[r];
-            g(0, 4, 8, 12, m[s[0]], m[s[1]]);
-            g(1, 5, 9, 13, m[s[2]], m[s[3]]);
-            g(2, 6, 10, 14, m[s[4]], m[s[5]]);
-            g(3, 7, 11, 15, m[s[6]], m[s[7]]);
-            g(0, 5, 10, 15, m[s[8]], m[s[9]]);
-            g(1, 6, 11, 12, m[s[10]], m[s[11]]);
-            g(2, 7, 8, 13, m[s[12]], m[s[13]]);
-            g(3, 4, 9, 14, m[s[14]], m[s[15]]);
+            v0 += v4 + m[s[0]];
+            v12 = Integer.rotateRight(v12 ^ v0, 16);
+            v8 += v12;
+            v4 = Integer.rotateRight(v4 ^ v8, 12);
+            v0 += v4 + m[s[1]];
+            v12 = Integer.rotateRight(v12 ^ v0, 8);
+            v8 += v12;
+            v4 = Integer.rotateRight(v4 ^ v8, 7);
+            v1 += v5 + m[s[2]];
+            v13 = Integer.rotateRight(v13 ^ v1, 16);
+            v9 += v13;
+            v5 = Integer.rotateRight(v5 ^ v9, 12);
+            v1 += v5 + m[s[3]];
+            v13 = Integer.rotateRight(v13 ^ v1, 8);
+            v9 += v13;
+            v5 = Integer.rotateRight(v5 ^ v9, 7);
+            v2 += v6 + m[s[4]];
+            v14 = Integer.rotateRight(v14 ^ v2, 16);
+            v10 += v14;
+            v6 = Integer.rotateRight(v6 ^ v10, 12);
+            v2 += v6 + m[s[5]];
+            v14 = Integer.rotateRight(v14 ^ v2, 8);
+            v10 += v14;
+            v6 = Integer.rotateRight(v6 ^ v10, 7);
+            v3 += v7 + m[s[6]];
+            v15 = Integer.rotateRight(v15 ^ v3, 16);
+            v11 += v15;
+            v7 = Integer.rotateRight(v7 ^ v11, 12);
+            v3 += v7 + m[s[7]];
+            v15 = Integer.rotateRight(v15 ^ v3, 8);
+            v11 += v15;
+            v7 = Integer.rotateRight(v7 ^ v11, 7);
+            v0 += v5 + m[s[8]];
+            v15 = Integer.rotateRight(v15 ^ v0, 16);
+            v10 += v15;
+            v5 = Integer.rotateRight(v5 ^ v10, 12);
+            v0 += v5 + m[s[9]];
+            v15 = Integer.rotateRight(v15 ^ v0, 8);
+            v10 += v15;
+            v5 = Integer.rotateRight(v5 ^ v10, 7);
+            v1 += v6 + m[s[10]];
+            v12 = Integer.rotateRight(v12 ^ v1, 16);
+            v11 += v12;
+            v6 = Integer.rotateRight(v6 ^ v11, 12);
+            v1 += v6 + m[s[11]];
+            v12 = Integer.rotateRight(v12 ^ v1, 8);
+            v11 += v12;
+            v6 = Integer.rotateRight(v6 ^ v11, 7);
+            v2 += v7 + m[s[12]];
+            v13 = Integer.rotateRight(v13 ^ v2, 16);
+            v8 += v13;
+            v7 = Integer.rotateRight(v7 ^ v8, 12);
+            v2 += v7 + m[s[13]];
+            v13 = Integer.rotateRight(v13 ^ v2, 8);
+            v8 += v13;
+            v7 = Integer.rotateRight(v7 ^ v8, 7);
+            v3 += v4 + m[s[14]];
+            v14 = Integer.rotateRight(v14 ^ v3, 16);
+            v9 += v14;
+            v4 = Integer.rotateRight(v4 ^ v9, 12);
+            v3 += v4 + m[s[15]];
+            v14 = Integer.rotateRight(v14 ^ v3, 8);
+            v9 += v14;
+            v4 = Integer.rotateRight(v4 ^ v9, 7);
         }
-        for (int i = 0; i < 8; i++) {
-            h[i] ^= v[i] ^ v[i + 8];
-        }
-    }
-
-    private void g(int a, int b, int c, int d, int x, int y) {
-        v[a] += v[b] + x;
-        v[d] = Integer.rotateRight(v[d] ^ v[a], 16);
-        v[c] += v[d];
-        v[b] = Integer.rotateRight(v[b] ^ v[c], 12);
-        v[a] += v[b] + y;
-        v[d] = Integer.rotateRight(v[d] ^ v[a], 8);
-        v[c] += v[d];
-        v[b] = Integer.rotateRight(v[b] ^ v[c], 7);
+        h[0] ^= v0 ^ v8;
+        h[1] ^= v1 ^ v9;
+        h[2] ^= v2 ^ v10;
+        h[3] ^= v3 ^ v11;
+        h[4] ^= v4 ^ v12;
+        h[5] ^= v5 ^ v13;
+        h[6] ^= v6 ^ v14;
+        h[7] ^= v7 ^ v15;
     }
 }

@@ -58,8 +58,17 @@ public final class X25519Keys {
      * y = 1 (no Montgomery image): such a key cannot be a peer's static key.
      */
     public static byte[] fromEd25519PublicKey(byte[] edPublicKey) {
+        byte[] out = new byte[KEY_BYTES];
+        return montgomeryU(edPublicKey, out) ? out : null;
+    }
+
+    /**
+     * {@link #fromEd25519PublicKey} into {@code out} (which may be {@code edPublicKey}): false, {@code out} untouched,
+     * for a non-canonical y and for y = 1.
+     */
+    public static boolean montgomeryU(byte[] edPublicKey, byte[] out) {
         if (!canonical(edPublicKey)) {
-            return null;
+            return false;
         }
         int[] y = X25519Field.create();
         X25519Field.decode(edPublicKey, y); // ignores the top bit, the sign of x
@@ -68,7 +77,7 @@ public final class X25519Keys {
         X25519Field.sub(denominator, y, denominator);
         X25519Field.normalize(denominator);
         if (X25519Field.isZeroVar(denominator)) {
-            return null;
+            return false;
         }
         int[] u = X25519Field.create();
         X25519Field.one(u);
@@ -76,9 +85,8 @@ public final class X25519Keys {
         X25519Field.inv(denominator, denominator);
         X25519Field.mul(u, denominator, u);
         X25519Field.normalize(u);
-        byte[] out = new byte[KEY_BYTES];
         X25519Field.encode(u, out, 0);
-        return out;
+        return true;
     }
 
     /** Whether the 255-bit little-endian y (top bit cleared) is below p = 2^255 − 19. */

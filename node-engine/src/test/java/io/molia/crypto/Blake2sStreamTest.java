@@ -91,4 +91,61 @@ class Blake2sStreamTest {
             assertArrayEquals(expected, key, "HMAC into its own key, " + len + " bytes");
         }
     }
+    @Test
+    void aDigestResumedAfterItsSavedFirstBlockIsTheWholeDigest() {
+        SplittableRandom random = new SplittableRandom(17);
+        byte[] msg = new byte[200];
+        random.nextBytes(msg);
+        int[] saved = new int[8];
+        for (int len = 65; len <= 200; len++) {
+            byte[] expected = new byte[32];
+            b.digest(null, 0, msg, 0, len, 32, expected, 0);
+            b.initWithBlock(msg, 32, saved);
+            b.update(new byte[1], 0, 1); // whatever ran between saving and resuming is forgotten
+            b.resume(saved, 32);
+            b.update(msg, 64, len - 64);
+            byte[] actual = new byte[32];
+            b.doFinal(actual, 0);
+            assertArrayEquals(expected, actual, "len " + len);
+        }
+    }
+
+    @Test
+    void theKdfIsHkdfOverRfc2104Hmac() {
+        SplittableRandom random = new SplittableRandom(19);
+        Blake2s ours = new Blake2s();
+        for (int len : new int[] {0, 1, 32, 100}) {
+            byte[] key = new byte[32];
+            byte[] input = new byte[len];
+            random.nextBytes(key);
+            random.nextBytes(input);
+            byte[] prk = referenceHmac(key, input);
+            byte[] t1 = referenceHmac(prk, new byte[] {1});
+            byte[] t2 = referenceHmac(prk, concat(t1, (byte) 2));
+            byte[] t3 = referenceHmac(prk, concat(t2, (byte) 3));
+            byte[][] actual = {new byte[32], new byte[32], new byte[32]};
+            ours.kdf(key, input, 0, len, actual[0], actual[1], actual[2]);
+            assertArrayEquals(t1, actual[0], "T1 of " + len + " bytes");
+            assertArrayEquals(t2, actual[1], "T2 of " + len + " bytes");
+            assertArrayEquals(t3, actual[2], "T3 of " + len + " bytes");
+            ours.kdf(key, input, 0, len, key, actual[1], null); // T1 into the key, as a chaining key's update
+            assertArrayEquals(t1, key, "T1 into its own key, " + len + " bytes");
+            assertArrayEquals(t2, actual[1], "T2 after T1 replaced the key, " + len + " bytes");
+        }
+    }
+
+    private static byte[] referenceHmac(byte[] key, byte[] msg) {
+        HMac reference = new HMac(new Blake2sDigest(256));
+        reference.init(new KeyParameter(key));
+        reference.update(msg, 0, msg.length);
+        byte[] out = new byte[32];
+        reference.doFinal(out, 0);
+        return out;
+    }
+
+    private static byte[] concat(byte[] a, byte b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + 1);
+        out[a.length] = b;
+        return out;
+    }
 }

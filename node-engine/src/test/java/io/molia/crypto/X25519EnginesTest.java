@@ -106,4 +106,34 @@ class X25519EnginesTest {
             }
         }
     }
+    /** libsodium's public key goes through the Ed25519 base point and back to Montgomery form: any key, any edge. */
+    @Test
+    void publicKeysAgreeOnManyKeysAndOnEdgeKeys() {
+        SplittableRandom random = new SplittableRandom(21);
+        List<X25519Engine> engines = engines();
+        List<byte[]> keys = new ArrayList<>();
+        keys.add(new byte[32]); // all zero: libsodium refuses it, its engine falls back
+        byte[] ones = new byte[32];
+        java.util.Arrays.fill(ones, (byte) 0xff);
+        keys.add(ones);
+        byte[] one = new byte[32];
+        one[0] = 1;
+        keys.add(one);
+        for (int i = 0; i < 3000; i++) {
+            byte[] k = new byte[32];
+            random.nextBytes(k);
+            keys.add(k);
+        }
+        for (byte[] k : keys) {
+            byte[] copy = k.clone();
+            byte[] expected = new byte[32];
+            engines.get(0).publicKey(k, expected);
+            for (X25519Engine engine : engines) {
+                byte[] pub = new byte[32];
+                engine.publicKey(k, pub);
+                assertArrayEquals(expected, pub, engine.name() + " " + HEX.formatHex(k));
+                assertArrayEquals(copy, k, engine.name() + " left the private key as it was");
+            }
+        }
+    }
 }
