@@ -1543,6 +1543,9 @@ public final class NodeCore {
         boolean minuteSweep = nowNs - lastMinuteSweepNs >= EXPIRY_SWEEP_NS;
         if (minuteSweep) {
             records.expire(nowNs);
+            if (blobs != null) {
+                blobs.expire(nowNs, recordRequests.config().blobTtlNs());
+            }
             recordRequests.expire(nowNs);
         }
         for (Republisher.Due due : republisher.takeDue(nowNs)) {
