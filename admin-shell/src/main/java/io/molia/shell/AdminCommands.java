@@ -872,13 +872,23 @@ public final class AdminCommands implements Runnable {
 
     @Command(name = "providers", description = "Find the nodes that provide KEY (their signed records, checked).")
     static final class Providers extends Base {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Parameters(paramLabel = "KEY", description = "64 hex digits.")
         String key;
 
+        @Option(names = "--count", paramLabel = "N", description = "Stop as soon as N providers are found "
+                + "(default: 20, or the lookup's end).")
+        Integer count;
+
         @Override
         AdminRequest.Builder request() {
+            if (count != null && count < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1, not " + count);
+            }
             return AdminRequest.newBuilder().setProviders(ProvidersAction.newBuilder()
-                    .setKey(key.toLowerCase(Locale.ROOT)));
+                    .setKey(key.toLowerCase(Locale.ROOT)).setCount(count == null ? 0 : count));
         }
 
         @Override

@@ -104,6 +104,12 @@ class AdminCommandsTest {
         Run providers = admin(peer, "providers", content);
         assertEquals(0, providers.exit(), providers.toString());
         assertTrue(providers.out().contains("1 providers"), providers.out());
+        Run first = admin(peer, "providers", content, "--count", "1");
+        assertEquals(0, first.exit(), first.toString());
+        assertTrue(first.out().contains("1 providers"), first.out());
+        Run none = admin(peer, "providers", content, "--count", "0");
+        assertEquals(2, none.exit(), "a usage error: " + none);
+        assertTrue(none.err().contains("--count must be at least 1"), none.err());
 
         Run put = admin(joined, "put", "--mutable", "--salt", "shell", "--seq", "3", "v3");
         assertEquals(0, put.exit(), put.toString());

@@ -29,7 +29,7 @@ class BulkFrameFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void hostileFramesNeverBreakATransfer(FuzzedDataProvider in) {
         BlobTransfers node = new BlobTransfers(new BlobStore(1 << 20), new SplittableRandom(1));
-        node.store().accept(HELD);
+        node.store().accept(HELD, 0);
         byte[] out = new byte[BulkFrame.MAX_DATA_BYTES];
         long now = 1;
         node.push(1, new byte[20_000]);

@@ -88,7 +88,8 @@ class WalEntryFuzzTest {
                         1_790_003_600_000L)),
                 Arrays.copyOf(b, WalEntries.republishRemove(f, b, 1018, WalEntries.REPUBLISH_MUTABLE, KEY)),
                 Arrays.copyOf(b, WalEntries.providerPut(f, b, 1019, KEY, PROVIDER, ANNOUNCEMENT, 1_790_000_000_000L,
-                        1_790_172_800_000L)));
+                        1_790_172_800_000L)),
+                Arrays.copyOf(b, WalEntries.keyOnly(f, b, WalFormat.TYPE_BLOB_REMOVE, 1020, KEY)));
     }
 
     /** Fragment {@code index} of {@link #BLOB} under its placement key, or (-1) its manifest under its key. */
@@ -222,6 +223,10 @@ class WalEntryFuzzTest {
                 yield WalEntries.mutablePut(format, out, seq, m.record(), m.storedWallMs(), m.expiresWallMs());
             }
             case WalFormat.TYPE_MUTABLE_REMOVE -> WalEntries.keyOnly(format, out, type, seq, id);
+            case WalFormat.TYPE_BLOB_REMOVE -> {
+                assertNull(state.blobs().get(id));
+                yield WalEntries.keyOnly(format, out, type, seq, id);
+            }
             case WalFormat.TYPE_PROVIDER_PUT -> {
                 WalState.Provider p = state.providerList().get(0);
                 yield WalEntries.providerPut(format, out, seq, p.key(), p.record(), p.announcement(),

@@ -156,10 +156,14 @@ final class AdminActions {
                 .thenApply(w -> r.setRecordWrite(writeResult(w)).build());
     }
 
-    CompletableFuture<AdminResponse> providers(AdminResponse.Builder r, String keyText) {
+    /** {@code count}: stop at this many providers; 0 for the node's default. */
+    CompletableFuture<AdminResponse> providers(AdminResponse.Builder r, String keyText, int count) {
         NodeId key = fullKey(keyText);
+        if (count < 0) {
+            throw new AdminException(Error.Code.INVALID_ARGUMENT, "count must be at least 1, not " + count);
+        }
         long t0 = System.nanoTime();
-        return node.findProviders(key).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(found -> {
+        return (count == 0 ? node.findProviders(key) : node.findProviders(key, count)).orTimeout(ACTION_TIMEOUT_S, TimeUnit.SECONDS).thenApply(found -> {
             ProvidersResult.Builder b = ProvidersResult.newBuilder().setKey(key.toHex())
                     .setDurationUs(us(System.nanoTime() - t0));
             for (SignedNodeRecord p : found) {

@@ -98,7 +98,8 @@ final class AdminDispatcher {
                 case PUT -> actions.put(r, request.getPut().getValue(), request.getPut().getTtlSeconds());
                 case GET -> actions.get(r, request.getGet().getKey());
                 case PROVIDE -> actions.provide(r, request.getProvide().getKey());
-                case PROVIDERS -> actions.providers(r, request.getProviders().getKey());
+                case PROVIDERS -> actions.providers(r, request.getProviders().getKey(),
+                        request.getProviders().getCount());
                 case PUT_MUTABLE -> actions.putMutable(r, request.getPutMutable());
                 case GET_MUTABLE -> actions.getMutable(r, request.getGetMutable().getKey());
                 case BLOB -> request.getBlob().hasRepair() ? blobs.repair(r, request.getBlob().getRepair().getStripes())

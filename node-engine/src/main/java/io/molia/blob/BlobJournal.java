@@ -11,4 +11,11 @@ public interface BlobJournal {
 
     /** {@code object} (a fragment or a manifest) is now held under {@code key}. */
     void onBlobStored(NodeId key, byte[] object);
+
+    /**
+     * The object under {@code key} expired: called before its bytes go (WAL type 15, {@code blob_remove}). Nothing
+     * for a journal that keeps no objects (tests that only watch what is stored).
+     */
+    default void onBlobRemoved(NodeId key) {
+    }
 }

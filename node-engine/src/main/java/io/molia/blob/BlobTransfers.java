@@ -195,7 +195,7 @@ public final class BlobTransfers {
             if (incoming.fetch) {
                 finishFetch(k, incoming, object);
             } else {
-                NodeId key = store.accept(object);
+                NodeId key = store.accept(object, nowNs);
                 if (key == null) {
                     counters.objectsRefused++;
                 } else {

@@ -72,6 +72,8 @@ public final class CoreCounters {
     public long pathCacheStores;
     /** Gets whose paths all ended without the record and that ran a second round without the peers asked. */
     public long getSecondRounds;
+    /** Stores a write streamed during its lookup to peers a closer one later pushed out of its final k closest. */
+    public long writeSpareCopies;
     /** Provider and mutable records this node re-announced as their owner. */
     public long republished;
     /** Replication probes sent: does this peer hold the key? (handoffs, repair rounds, hot keys; {@code Replicator}) */
@@ -146,6 +148,7 @@ public final class CoreCounters {
         invalidRecordAnswers += other.invalidRecordAnswers;
         pathCacheStores += other.pathCacheStores;
         getSecondRounds += other.getSecondRounds;
+        writeSpareCopies += other.writeSpareCopies;
         republished += other.republished;
         replicationProbes += other.replicationProbes;
         replicationAlreadyHeld += other.replicationAlreadyHeld;

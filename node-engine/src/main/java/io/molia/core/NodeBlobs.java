@@ -71,6 +71,11 @@ final class NodeBlobs {
         this.journal = journal;
     }
 
+    /** Removes the blob objects not pushed again within {@code ttlNs}, each journaled first (docs/blobs.md). */
+    void expire(long nowNs, long ttlNs) {
+        transfers.store().expire(nowNs, ttlNs, journal);
+    }
+
     void noteWriteToken(NodeId peer, long token) {
         tokensFrom.put(peer, token);
     }

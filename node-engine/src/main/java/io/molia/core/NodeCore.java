@@ -4,10 +4,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -96,6 +98,11 @@ public final class NodeCore {
     private static final double HEDGE_PERCENTILE = 0.5;
     /** A get's second round starts from the table's this many times k closest (the first k were asked already). */
     private static final int RETRY_SEEDS_PER_K = 3;
+    /**
+     * A write streams its stores and may be acknowledged once the β closest live candidates of its lookup answered
+     * (libp2p's resiliency parameter, 3): its lookup has reached the key's neighbourhood.
+     */
+    private static final int WRITE_BETA = 3;
     /** First-contact RTT samples before their percentiles set the timeouts of peers never measured. */
     private static final int MIN_SAMPLES_FOR_PERCENTILES = 16;
     /** Peers this core found unresponsive, remembered so its lookups do not ask them again (most have left). */
@@ -806,8 +813,27 @@ public final class NodeCore {
 
     /** Looks up the providers of {@code key}: ends once enough valid ones are found, or the lookup ends. */
     public long startFindProviders(long nowNs, NodeId key) {
-        return startOperation(nowNs, OperationKind.FIND_PROVIDERS, key, null, null, 0, false, null,
+        return startFindProviders(nowNs, key, recordRequests.config().wantedProviders());
+    }
+
+    /**
+     * Looks up the providers of {@code key} and ends as soon as {@code wanted} valid ones are found (a caller that
+     * needs one source stops at the first, without waiting for the lookup to end), or when the lookup ends.
+     */
+    public long startFindProviders(long nowNs, NodeId key, int wanted) {
+        if (wanted < 1) {
+            throw new IllegalArgumentException("wanted providers must be at least 1, not " + wanted);
+        }
+        long handle = startOperation(nowNs, OperationKind.FIND_PROVIDERS, key, null, null, 0, false, null,
                 MutableStore.NO_CAS);
+        Operation op = operations.get(handle);
+        if (op != null) {
+            op.wantedProviders = wanted;
+            if (op.providersFound.size() >= wanted) {
+                finish(nowNs, op); // this core held enough itself
+            }
+        }
+        return handle;
     }
 
     /** Stores {@code record} on the k closest to its key; {@code cas} >= 0 asks for compare-and-swap. */
@@ -1205,7 +1231,7 @@ public final class NodeCore {
                     message.kind() == MessageKind.NODES ? message.contacts().size() : 0);
         }
         if (message.kind() == MessageKind.ERROR) {
-            failRequest(nowNs, op, req.peer);
+            failRequest(nowNs, op, req);
             return;
         }
         switch (op.kind) {
@@ -1238,17 +1264,17 @@ public final class NodeCore {
                 pump(nowNs, op);
             }
             case PUT, PROVIDE, PUT_MUTABLE -> {
-                if (op.lookup.isFinished()) {
+                if (req.write) {
                     if (message.kind() == MessageKind.STORE_ACK && message.stored()) {
                         op.storesAcked++;
-                    } else if (message.kind() == MessageKind.RECORD_ACK) {
-                        onRecordAck(op);
-                    }
-                    if (op.acknowledgedNs < 0 && op.storesAcked > op.storesSent / 2) {
-                        op.acknowledgedNs = nowNs; // a majority of the k closest found hold it
+                        op.storedBy.add(from.id());
+                    } else if (message.kind() == MessageKind.RECORD_ACK && onRecordAck(op)) {
+                        op.storedBy.add(from.id());
                     }
                     if (!req.unresponsive) {
                         storeAnswered(nowNs, op); // else it was counted when it turned unresponsive
+                    } else {
+                        checkAcknowledged(nowNs, op);
                     }
                 } else {
                     if (message.kind() == MessageKind.NODES && message.writeToken() != 0) {
@@ -1287,7 +1313,7 @@ public final class NodeCore {
                     scoreBehaviour(nowNs, from.id(), PeerScores.Reason.INVALID);
                 }
             }
-            if (op.providersFound.size() >= recordRequests.config().wantedProviders()) {
+            if (op.providersFound.size() >= op.wantedProviders) {
                 finish(nowNs, op);
                 return true;
             }
@@ -1307,8 +1333,8 @@ public final class NodeCore {
         return false;
     }
 
-    /** One RECORD_ACK of a provider or mutable write: stored, or the first refusal kept to report. */
-    private void onRecordAck(Operation op) {
+    /** One RECORD_ACK of a provider or mutable write: stored (true), or the first refusal kept to report. */
+    private boolean onRecordAck(Operation op) {
         WriteOutcome outcome = WriteOutcome.ofCode(message.outcomeCode());
         if (outcome.stored()) {
             op.storesAcked++;
@@ -1316,6 +1342,7 @@ public final class NodeCore {
             op.refusal = outcome;
         }
         op.heldSeq = Math.max(op.heldSeq, message.ackSeq());
+        return outcome.stored();
     }
 
     private boolean valueMatches(NodeId key) {
@@ -1400,7 +1427,7 @@ public final class NodeCore {
                 pump(nowNs, op);
             }
             case PUT, PROVIDE, PUT_MUTABLE -> {
-                if (op.lookup.isFinished()) {
+                if (req.write) {
                     storeAnswered(nowNs, op);
                 } else {
                     op.lookup.onUnresponsive(nowNs, req.peer.id());
@@ -1422,8 +1449,8 @@ public final class NodeCore {
         if (op != null && op.trace != null && !op.done) {
             trace(op, req, nowNs, LookupHop.Outcome.TIMEOUT, 0);
         }
-        if (op != null && !(op.kind.writes && req.unresponsive && op.lookup.isFinished())) {
-            failRequest(nowNs, op, req.peer); // a store already counted when it turned unresponsive
+        if (op != null && !(req.write && req.unresponsive)) {
+            failRequest(nowNs, op, req); // a store already counted when it turned unresponsive
         }
     }
 
@@ -1465,14 +1492,33 @@ public final class NodeCore {
         return failedNs != null && nowNs - failedNs < RECENT_FAILURE_NS;
     }
 
-    /** One store of a put answered, or is no longer waited for; the put completes when none is left. */
+    /**
+     * One store of a write answered, or is no longer waited for. The write reports once a majority of its lookup's
+     * k closest stored it, and completes (after the stores to the final k it sent in the background) when its lookup
+     * ended and no store is left.
+     */
     private void storeAnswered(long nowNs, Operation op) {
-        if (++op.storesAnswered == op.storesSent) {
+        if (++op.storesAnswered == op.storesSent && op.lookup.isFinished()) {
             finish(nowNs, op);
+        } else {
+            checkAcknowledged(nowNs, op);
         }
     }
 
-    private void failRequest(long nowNs, Operation op, Contact peer) {
+    /**
+     * A write is acknowledged once the β closest live candidates of its lookup answered and a majority of its k closest
+     * live candidates stored it: its result is reported then (how many stored so far), and it goes on storing on
+     * the final k closest in the background.
+     */
+    private void checkAcknowledged(long nowNs, Operation op) {
+        if (op.acknowledgedNs < 0 && !op.done && op.lookup.majorityOfClosestIn(op.storedBy, WRITE_BETA)) {
+            op.acknowledgedNs = nowNs;
+            report(nowNs, op);
+        }
+    }
+
+    private void failRequest(long nowNs, Operation op, PendingRequest req) {
+        Contact peer = req.peer;
         switch (op.kind) {
             case PING -> finish(nowNs, op);
             case LOOKUP, GET, REFRESH, FIND_PROVIDERS, GET_MUTABLE -> {
@@ -1480,7 +1526,7 @@ public final class NodeCore {
                 pump(nowNs, op);
             }
             case PUT, PROVIDE, PUT_MUTABLE -> {
-                if (op.lookup.isFinished()) {
+                if (req.write) {
                     storeAnswered(nowNs, op);
                 } else {
                     op.lookup.onFailure(nowNs, peer.id());
@@ -1497,6 +1543,9 @@ public final class NodeCore {
         boolean minuteSweep = nowNs - lastMinuteSweepNs >= EXPIRY_SWEEP_NS;
         if (minuteSweep) {
             records.expire(nowNs);
+            if (blobs != null) {
+                blobs.expire(nowNs, recordRequests.config().blobTtlNs());
+            }
             recordRequests.expire(nowNs);
         }
         for (Republisher.Due due : republisher.takeDue(nowNs)) {
@@ -1933,6 +1982,9 @@ public final class NodeCore {
             return;
         }
         if (!op.lookup.isFinished()) {
+            if (op.kind.writes) {
+                streamWrites(nowNs, op);
+            }
             return;
         }
         if (readFoundNothing(op) && !op.retried && op.lookup.paths() > 1) {
@@ -1947,17 +1999,37 @@ public final class NodeCore {
                 return;
             }
         }
-        if (op.kind.writes && op.storesSent == 0) {
-            for (Contact c : op.lookup.result()) {
-                if (sendWrite(nowNs, c, op)) {
-                    op.storesSent++;
-                }
-            }
-            if (op.storesSent > 0) {
+        if (op.kind.writes) {
+            // the final k closest that no streamed store reached get theirs now
+            writeTo(nowNs, op, op.lookup.result());
+            if (op.storesAnswered < op.storesSent) {
                 return;
             }
         }
         finish(nowNs, op);
+    }
+
+    /**
+     * Streams a write during its lookup: each peer that answered and stands among the lookup's current k closest
+     * gets its store at once, rather than after the lookup ends (which waits for the last of the k closest, or the
+     * timeouts of those that left). A peer later pushed out of the final k by a closer one keeps a spare copy.
+     */
+    private void streamWrites(long nowNs, Operation op) {
+        if (!op.lookup.closestAnswered(WRITE_BETA)) {
+            return; // still on its way to the key: the k closest so far are mostly farther peers (spare copies)
+        }
+        writeTo(nowNs, op, op.lookup.answeredAmongClosest());
+        checkAcknowledged(nowNs, op);
+    }
+
+    /** Sends the write of {@code op} to each of {@code peers} it was not sent to yet. */
+    private void writeTo(long nowNs, Operation op, List<Contact> peers) {
+        for (Contact c : peers) {
+            if (!op.writtenTo.contains(c.id()) && sendWrite(nowNs, c, op)) {
+                op.writtenTo.add(c.id());
+                op.storesSent++;
+            }
+        }
     }
 
     /** A get of a value or a mutable record that found no valid one. */
@@ -1989,6 +2061,30 @@ public final class NodeCore {
         if (finishedLookups != null && op.lookup != null) {
             finishedLookups.finished(op.handle, op.lookup);
         }
+        if (op.kind.writes) {
+            counters.writeSpareCopies += spareCopies(op);
+        }
+        report(nowNs, op);
+    }
+
+    /** Stores a write sent to peers that are not among the k closest its lookup found in the end. */
+    private static int spareCopies(Operation op) {
+        int spares = op.writtenTo.size();
+        for (Contact c : op.lookup.result()) {
+            spares -= op.writtenTo.contains(c.id()) ? 1 : 0;
+        }
+        return spares;
+    }
+
+    /**
+     * Emits an operation's result, once: at its end, or for a write when it is acknowledged (it goes on storing in
+     * the background, and its result says how many stored so far).
+     */
+    private void report(long nowNs, Operation op) {
+        if (op.reported) {
+            return;
+        }
+        op.reported = true;
         CoreEvent event = switch (op.kind) {
             case LOOKUP -> new CoreEvent.LookupCompleted(op.handle, op.target, op.lookup.result(), op.startedNs,
                     nowNs, op.lookup.closestAnsweredNs(), op.lookup.hopsToClosest(), op.lookup.requestsSent());
@@ -2000,8 +2096,8 @@ public final class NodeCore {
             case REFRESH -> null;
             case PROVIDE, PUT_MUTABLE -> new CoreEvent.RecordWriteCompleted(op.handle, op.target, op.storesAcked,
                     op.storesSent, op.refusal, op.heldSeq, op.startedNs, nowNs, op.acknowledgedNs);
-            case FIND_PROVIDERS -> new CoreEvent.ProvidersFound(op.handle, op.target,
-                    List.copyOf(op.providersFound.values()), op.startedNs, nowNs);
+            case FIND_PROVIDERS -> new CoreEvent.ProvidersFound(op.handle, op.target, List.copyOf(op.providersFound
+                    .values()).subList(0, Math.min(op.wantedProviders, op.providersFound.size())), op.startedNs, nowNs);
             case GET_MUTABLE -> new CoreEvent.MutableGetCompleted(op.handle, op.target, op.bestMutable, op.startedNs,
                     nowNs, op.firstValidNs, op.lookup.requestsSent());
         };
@@ -2069,7 +2165,7 @@ public final class NodeCore {
                     ttlSeconds);
             default -> throw new AssertionError("not a write: " + kind);
         };
-        sendTracked(peer, end, nowNs, requestId, op);
+        sendTracked(peer, end, nowNs, requestId, op).write = true;
         return true;
     }
 
@@ -2094,7 +2190,7 @@ public final class NodeCore {
     }
 
     /** Sends a request and tracks it until its answer or its hard timeout. */
-    private void sendTracked(Contact peer, int length, long nowNs, long requestId, Operation op) {
+    private PendingRequest sendTracked(Contact peer, int length, long nowNs, long requestId, Operation op) {
         byte[] datagram = Arrays.copyOf(scratch, length); // before send: a circuit's RELAY_CONNECT reuses scratch
         PendingRequest req = new PendingRequest(requestId, peer, op, nowNs, datagram);
         pending.put(requestId, req);
@@ -2106,6 +2202,7 @@ public final class NodeCore {
         // from other peers' RTTs, and failing a live far-away peer would cost correctness, not just time.
         long hardNs = Math.max(softNs * config.hardTimeoutFactor(), config.maxTimeoutNs());
         schedule(nowNs + hardNs, TimerKind.HARD_TIMEOUT, req);
+        return req;
     }
 
     private long newRequestId() {
@@ -2328,14 +2425,21 @@ public final class NodeCore {
         boolean done;
         /** A get that found nothing started its second round ({@link Lookup#retryWithoutAsked}). */
         boolean retried;
+        /** A provider lookup ends once it found this many valid providers. */
+        int wantedProviders = Integer.MAX_VALUE;
         /** A provider's SignedNodeRecord or a MutableRecord to write; null for the other operations. */
         Object payload;
         long cas = MutableStore.NO_CAS;
         /** The first refusal a record write got back, and the highest seq its answers said they hold. */
         WriteOutcome refusal;
         long heldSeq;
-        /** When a majority of the stores sent were acknowledged (the write is acknowledged); -1 until then. */
+        /** When a majority of the lookup's k closest stored the write (it is acknowledged); -1 until then. */
         long acknowledgedNs = -1;
+        /** The peers a write was sent to, and those that answered they stored it. */
+        final Set<NodeId> writtenTo = new HashSet<>();
+        final Set<NodeId> storedBy = new HashSet<>();
+        /** Its result was emitted ({@link #report}); a write may still be storing in the background. */
+        boolean reported;
         final Map<NodeId, SignedNodeRecord> providersFound = new LinkedHashMap<>();
         MutableRecord bestMutable;
         /** A get's value came from here; the closest peer that answered without it gets a cached copy. */
@@ -2377,6 +2481,8 @@ public final class NodeCore {
         long dialBackNonce;
         /** For a replication probe (does the peer hold this key?): what to push if not; else null. */
         Push push;
+        /** A write's store (STORE, ADD_PROVIDER, PUT_MUTABLE), not a request of its lookup. */
+        boolean write;
 
         PendingRequest(long requestId, Contact peer, Operation operation, long sentNs, byte[] datagram) {
             this.requestId = requestId;

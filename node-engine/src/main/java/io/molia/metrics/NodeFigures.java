@@ -330,6 +330,8 @@ public final class NodeFigures {
                 + "path that lacked it", s -> s.core().pathCacheStores));
         f.add(Figure.counter("get_second_rounds", "Gets whose paths all ended without the record that tried once more "
                 + "without the peers asked (Sybils around the key)", s -> s.core().getSecondRounds));
+        f.add(Figure.counter("write_spare_copies", "Stores a write streamed during its lookup to peers later pushed "
+                + "out of its final k closest by closer ones", s -> s.core().writeSpareCopies));
         f.add(Figure.counter("records_republished", "Provider and mutable records re-announced by this node as "
                 + "their owner", s -> s.core().republished));
         f.add(Figure.counter("replication_probes", "Replication probes sent: does this peer hold the key? "

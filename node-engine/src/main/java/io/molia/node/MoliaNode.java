@@ -553,6 +553,15 @@ public final class MoliaNode implements AutoCloseable {
     }
 
     /**
+     * Like {@link #findProviders(NodeId)}, but completes as soon as {@code count} valid providers are found: a
+     * caller that needs one source gets it without waiting for the lookup to end.
+     */
+    public CompletableFuture<List<SignedNodeRecord>> findProviders(NodeId key, int count) {
+        return keyShard(key).submit(core -> core.startFindProviders(System.nanoTime(), key, count))
+                .thenApply(e -> ((CoreEvent.ProvidersFound) e).providers());
+    }
+
+    /**
      * Signs {@code value} as version {@code seq} of this node's mutable record under {@code salt} and stores it on
      * the k closest to its key; {@code cas} >= 0 asks each of them for compare-and-swap against the seq it holds.
      */

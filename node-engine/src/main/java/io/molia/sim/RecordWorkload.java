@@ -36,7 +36,8 @@ public final class RecordWorkload {
             SimReport.Percentiles provide, SimReport.Percentiles provideAcknowledged,
             SimReport.Percentiles mutableGet, SimReport.Percentiles mutableFirstAnswer,
             SimReport.Percentiles providerLookup, int publishesStored, int providesStored, int mutableGetsFound,
-            int mutableGets, int providerLookupsFound, int providerLookups, Survival survival) {
+            int mutableGets, int providerLookupsFound, int providerLookups, Survival survival,
+            long writeSpareCopies) {
 
         public Map<String, Object> toJsonMap() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -54,6 +55,7 @@ public final class RecordWorkload {
             m.put("mutable_gets", mutableGets);
             m.put("provider_lookups_found", providerLookupsFound);
             m.put("provider_lookups", providerLookups);
+            m.put("write_spare_copies", writeSpareCopies);
             if (survival != null) {
                 m.put("survival", survival.toJsonMap());
             }
@@ -71,7 +73,9 @@ public final class RecordWorkload {
                     "mutable get", fmt(mutableGet) + "  found " + mutableGetsFound + "/" + mutableGets,
                     "mutable get, first answer", fmt(mutableFirstAnswer),
                     "provider lookup", fmt(providerLookup) + "  found " + providerLookupsFound + "/"
-                            + providerLookups) + (survival == null ? "" : survival.toTable());
+                            + providerLookups) + String.format("%-28s %d  (every write of the run, republish "
+                            + "and caching aside: stores streamed to peers later out of the final k)%n",
+                            "write spare copies", writeSpareCopies) + (survival == null ? "" : survival.toTable());
         }
 
         private static String fmt(SimReport.Percentiles p) {
@@ -262,11 +266,12 @@ public final class RecordWorkload {
         checkReads.keySet().removeIf(k -> (int) (k >>> 32) == incarnation);
     }
 
-    Figures figures() {
+    /** {@code writeSpareCopies}: the nodes' {@code CoreCounters#writeSpareCopies}, departed ones included. */
+    Figures figures(long writeSpareCopies) {
         return new Figures(rounds, p(publishMs), p(publishAckMs), p(provideMs), p(provideAckMs), p(getMs), p(firstAnswerMs), p(lookupMs),
                 publishesStored, providesStored, getsFound, getMs.size(), lookupsFound, lookupMs.size(),
                 checkAfterNs == 0 ? null : new Survival(checkAfterNs, mutableChecked, mutableCheckFound,
-                        providerChecked, providerCheckFound));
+                        providerChecked, providerCheckFound), writeSpareCopies);
     }
 
     private static SimReport.Percentiles p(List<Double> values) {

@@ -120,6 +120,8 @@ public final class Simulation {
     private double victimShareStart = -1;
     /** Forged records refused by honest cores that have since left (the others are summed at the end). */
     private long rejectedByDeparted;
+    /** Spare copies of writes (stores streamed to peers later out of the final k) counted by nodes that left. */
+    private long spareCopiesByDeparted;
     private int gets;
     private int getsFound;
     private int getsCorrect;
@@ -233,7 +235,14 @@ public final class Simulation {
 
     /** The record rounds' figures after {@link #run}, or null when none were asked for. */
     public RecordWorkload.Figures recordFigures() {
-        return records == null ? null : records.figures();
+        if (records == null) {
+            return null;
+        }
+        long spares = spareCopiesByDeparted;
+        for (SimNode n : slots) {
+            spares += n.core.counters().writeSpareCopies;
+        }
+        return records.figures(spares);
     }
 
     /** Called with the number of measured lookups completed so far, at most every 1% of them. */
@@ -742,6 +751,7 @@ public final class Simulation {
         } while (slots[slot].sybil || slots[slot] == victim); // the attackers keep theirs up; the victim stays
         SimNode leaving = slots[slot];
         rejectedByDeparted += leaving.core.counters().invalidRecordAnswers;
+        spareCopiesByDeparted += leaving.core.counters().writeSpareCopies;
         byAddress.remove(leaving.contact.address());
         if (leaving.nat != null) {
             byExternalIp.remove(leaving.nat.externalIp());

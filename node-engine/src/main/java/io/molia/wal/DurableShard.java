@@ -143,7 +143,7 @@ public final class DurableShard implements AutoCloseable {
         io.molia.blob.BlobTransfers blobs = core.blobTransfers();
         if (blobs != null) { // journaled by the owner only, so read from its own dir whatever the shard count was
             for (byte[] object : own.state().blobs().values()) {
-                blobs.store().accept(object); // checked again, as when pushed: a bad one is refused and counted
+                blobs.store().accept(object, nowNs); // a full TTL from the start; checked again, as when pushed: a bad one is refused and counted
             }
         }
         int restoredPeers = 0;

@@ -175,6 +175,11 @@ public final class ShardWal implements StoreJournal, io.molia.blob.BlobJournal, 
     }
 
     @Override
+    public void onBlobRemoved(NodeId key) {
+        appendEntry(WalEntries.keyOnly(format, scratch, WalFormat.TYPE_BLOB_REMOVE, nextSequence, key));
+    }
+
+    @Override
     public void onUnban(NodeId peer, long subnetKey) {
         appendEntry(WalEntries.ban(format, scratch, nextSequence, peer, subnetKey, 0));
     }

@@ -43,18 +43,17 @@ public final class WalFormat {
     /** Types 13-14 (blob fragments and manifests a node holds, docs/blobs.md): a WAL without them reads as before. */
     public static final int TYPE_BLOB_FRAGMENT = 13;
     public static final int TYPE_BLOB_MANIFEST = 14;
-    /**
-     * Types 16-17 (what this node republishes as owner, docs/records.md): a WAL without them reads as before. Type 15
-     * is kept for the removal of a blob object and unknown to this build.
-     */
+    /** Type 15: a blob object expired and was removed (its key); a WAL without it reads as before. */
+    public static final int TYPE_BLOB_REMOVE = 15;
+    /** Types 16-17 (what this node republishes as owner, docs/records.md): a WAL without them reads as before. */
     public static final int TYPE_REPUBLISH_ADD = 16;
     public static final int TYPE_REPUBLISH_REMOVE = 17;
-    /** Names by type; null for a type kept for later (unknown to this build). */
+    /** Names by type. */
     private static final String[] NAMES = {"header", "record_put", "record_delete", "record_expire", "peer_add",
         "peer_remove", "peer_score", "mutable_put", "mutable_remove", "provider_put", "provider_remove",
-        "peer_behaviour", "ban", "blob_fragment", "blob_manifest", null, "republish_add", "republish_remove"};
+        "peer_behaviour", "ban", "blob_fragment", "blob_manifest", "blob_remove", "republish_add", "republish_remove"};
     /** The newest entry version this build reads, per type; a newer one is reported, never guessed at. */
-    private static final int[] MAX_VERSION = {1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 0, 1, 1};
+    private static final int[] MAX_VERSION = {1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1};
 
     private final CRC32C crc = new CRC32C();
 

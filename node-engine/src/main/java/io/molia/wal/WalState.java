@@ -360,6 +360,12 @@ public final class WalState {
                 putBlob(NodeId.fromBytes(buf, payloadOff), java.util.Arrays.copyOfRange(buf, payloadOff + NodeId.BYTES,
                         payloadOff + payloadLength));
             }
+            case WalFormat.TYPE_BLOB_REMOVE -> {
+                if (payloadLength != 32) {
+                    return "blob_remove payload of " + payloadLength + " bytes, expected 32";
+                }
+                blobs.remove(NodeId.fromBytes(buf, payloadOff));
+            }
             case WalFormat.TYPE_REPUBLISH_ADD -> {
                 int kind = payloadLength < 1 ? -1 : buf[payloadOff];
                 int off = payloadOff + 1;

@@ -224,13 +224,13 @@ class BlobTransfersTest {
         BlobLayout.Split split = layout.split(new byte[2_000], 1_000);
         BlobStore store = new BlobStore(1_100);
         byte[] f = FragmentObject.of(split.manifestKey(), split.fragments().get(15), blake3).encode();
-        assertEquals(NodeId.fromBytes(layout.placementKey(split.manifestKey(), 1, 1)), store.accept(f));
-        assertEquals(NodeId.fromBytes(split.manifestKey()), store.accept(split.manifest().encode()));
-        assertEquals(null, store.accept(new byte[900]), "a manifest too short is malformed");
+        assertEquals(NodeId.fromBytes(layout.placementKey(split.manifestKey(), 1, 1)), store.accept(f, 0));
+        assertEquals(NodeId.fromBytes(split.manifestKey()), store.accept(split.manifest().encode(), 0));
+        assertEquals(null, store.accept(new byte[900], 0), "a manifest too short is malformed");
         assertEquals(1, store.refusedMalformed());
         byte[] big = FragmentObject.of(split.manifestKey(), new BlobLayout.Fragment(0, 0, new byte[900]), blake3)
                 .encode();
-        assertEquals(null, store.accept(big), "past the capacity");
+        assertEquals(null, store.accept(big, 0), "past the capacity");
         assertEquals(1, store.refusedFull());
         assertEquals(2, store.size());
     }

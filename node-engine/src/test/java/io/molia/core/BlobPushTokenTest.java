@@ -63,6 +63,49 @@ class BlobPushTokenTest {
         assertEquals(List.of(placement), journaled, "journaled once, under its placement key");
     }
 
+    @Test
+    void theHoldersSweepRemovesAnObjectPastItsTtlJournalingItFirst() {
+        NodeCore holder = new NodeCore(CoreConfig.defaults(), TestContacts.random(random, 0x0a000001), random.split(),
+                now);
+        holder.recordsConfig(io.molia.core.store.RecordsConfig.defaults().withBlobTtl(TimeUnit.MINUTES.toNanos(10)));
+        holder.enableBlobs(1L << 30);
+        List<String> journal = new ArrayList<>();
+        holder.blobJournal(new io.molia.blob.BlobJournal() {
+            @Override
+            public void onBlobStored(NodeId key, byte[] object) {
+                journal.add("stored " + key.toHex());
+            }
+
+            @Override
+            public void onBlobRemoved(NodeId key) {
+                // the bytes are still there when the removal is journaled
+                journal.add("removed " + key.toHex() + " held=" + (holder.blobTransfers().store().get(key) != null));
+            }
+        });
+        Contact pusher = TestContacts.random(random, 0x0a000002);
+        byte[] blob = new byte[500];
+        random.nextBytes(blob);
+        BlobLayout layout = new BlobLayout();
+        BlobLayout.Split split = layout.split(blob, 1_000);
+        byte[] fragment = FragmentObject.of(split.manifestKey(), split.fragments().get(3), new Blake3()).encode();
+        NodeId placement = NodeId.fromBytes(layout.placementKey(split.manifestKey(), 0, 3));
+        assertNotNull(push(holder, pusher, fragment, WriteTokenCoreTest.tokenFor(holder, pusher, now)));
+
+        long t = now;
+        while (t < now + TimeUnit.MINUTES.toNanos(9)) {
+            t = Math.max(t + 1, holder.nextDeadlineNs());
+            holder.onTimer(t);
+        }
+        assertNotNull(holder.blobTransfers().store().get(placement), "still within its TTL");
+        while (t < now + TimeUnit.MINUTES.toNanos(12)) {
+            t = Math.max(t + 1, holder.nextDeadlineNs());
+            holder.onTimer(t);
+        }
+        assertNull(holder.blobTransfers().store().get(placement), "gone past its TTL");
+        assertEquals(List.of("stored " + placement.toHex(), "removed " + placement.toHex() + " held=true"), journal);
+        assertEquals(1, holder.blobTransfers().store().expired());
+    }
+
     /** One DATA frame holding all of {@code object}, with {@code token}; the holder's answer, or null. */
     private WireMessage push(NodeCore holder, Contact pusher, byte[] object, long token) {
         byte[] frame = new byte[BulkFrame.MAX_DATA_BYTES];

@@ -102,8 +102,7 @@ class DisjointPathsTest {
         drive();
         CoreEvent.PutCompleted put = only(writer, CoreEvent.PutCompleted.class);
         int k = CoreConfig.defaults().k();
-        assertEquals(k, put.attempted());
-        assertEquals(k, put.stored());
+        assertTrue(put.stored() > k / 2, "reported once a majority of the k closest stored it: " + put.stored());
         List<NodeCore> byDistance = new ArrayList<>(nodes);
         byDistance.remove(writer);
         byDistance.sort(Comparator.comparing(n -> n.self().id(), put.key()::compareDistance));

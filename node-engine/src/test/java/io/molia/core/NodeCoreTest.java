@@ -223,8 +223,9 @@ class NodeCoreTest {
         drive();
         CoreEvent.PutCompleted put = (CoreEvent.PutCompleted) events(nodes.get(5)).stream()
                 .filter(e -> e instanceof CoreEvent.PutCompleted).findFirst().orElseThrow();
-        assertEquals(20, put.attempted());
-        assertEquals(20, put.stored());
+        // Reported once a majority of the k closest stored it; the rest got theirs in the background.
+        assertTrue(put.stored() > 10, "stored: " + put.stored());
+        assertEquals(put.finishedNs(), put.acknowledgedNs());
         int holders = 0;
         for (NodeCore n : nodes) {
             holders += n.records().get(now, put.key()) != null ? 1 : 0;
@@ -356,10 +357,11 @@ class NodeCoreTest {
             return !done.isEmpty();
         });
         CoreEvent.PutCompleted put = assertInstanceOf(CoreEvent.PutCompleted.class, done.get(0));
-        assertEquals(5, put.stored(), "stored on every live peer, and only those were asked to store");
-        assertEquals(5, put.attempted());
+        assertTrue(put.stored() >= 3, "reported once a majority of the live peers stored it: " + put.stored());
+        assertEquals(put.finishedNs(), put.acknowledgedNs());
         // Its request and the copy each got an adaptive timeout (the 50 ms floor here), not the 2 s hard one.
         assertTrue(put.finishedNs() - started < 200 * MS, "put took " + (put.finishedNs() - started) / MS + " ms");
+        driveUntil(now + 10_000 * MS, () -> writer.counters().unresponsive > 0); // its lookup still gives up on it
         assertEquals(1, writer.counters().unresponsive);
         assertEquals(1, writer.routingTable().entry(departed.id()).failures(), "the table learned it at once");
 
@@ -368,6 +370,9 @@ class NodeCoreTest {
         driveUntil(now + 10_000 * MS, () -> writer.pollEvent() != null);
         assertTrue(!sentTo.contains(departed.address()), "a peer found unresponsive is not asked again");
         driveUntil(now + 10_000 * MS, () -> writer.pendingRequests() == 0);
+        for (NodeCore peer : live) {
+            assertNotNull(peer.records().get(now, put.key()), "every live peer stored it (in the background)");
+        }
         assertEquals(1, writer.counters().hardTimeouts, "the hard timeout still ends the request");
         assertEquals(1, writer.routingTable().entry(departed.id()).failures(), "its failure is counted once");
     }

@@ -97,8 +97,7 @@ class RecordOperationsTest {
         provider.startProvide(now, key, record);
         drive();
         CoreEvent.RecordWriteCompleted provided = only(provider, CoreEvent.RecordWriteCompleted.class);
-        assertEquals(20, provided.attempted());
-        assertEquals(20, provided.stored());
+        assertTrue(provided.stored() > 10, "reported once a majority of the k closest stored it");
         assertNull(provided.refusal());
 
         nodes.get(11).startFindProviders(now, key);
@@ -129,12 +128,12 @@ class RecordOperationsTest {
         writer.startPutMutable(now, v1, MutableStore.NO_CAS);
         drive();
         CoreEvent.RecordWriteCompleted put = only(writer, CoreEvent.RecordWriteCompleted.class);
-        assertEquals(20, put.stored());
+        assertTrue(put.stored() > 10, "stored: " + put.stored());
 
         MutableRecord v2 = MutableRecord.sign(owner, salt, 2, "second".getBytes(StandardCharsets.UTF_8));
         writer.startPutMutable(now, v2, 1);
         drive();
-        assertEquals(20, only(writer, CoreEvent.RecordWriteCompleted.class).stored(), "cas 1 names the stored seq");
+        assertTrue(only(writer, CoreEvent.RecordWriteCompleted.class).stored() > 10, "cas 1 names the stored seq");
 
         writer.startPutMutable(now, MutableRecord.sign(owner, salt, 1, new byte[] {9}), MutableStore.NO_CAS);
         drive();

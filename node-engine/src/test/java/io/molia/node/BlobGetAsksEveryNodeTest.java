@@ -50,7 +50,7 @@ class BlobGetAsksEveryNodeTest {
 
         @Override
         public CompletableFuture<Boolean> push(Contact to, byte[] object) {
-            return CompletableFuture.completedFuture(byNode.get(to.id()).accept(object) != null);
+            return CompletableFuture.completedFuture(byNode.get(to.id()).accept(object, 0) != null);
         }
 
         @Override

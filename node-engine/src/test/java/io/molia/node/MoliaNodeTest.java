@@ -61,7 +61,8 @@ class MoliaNodeTest {
 
         byte[] value = "stored on the closest, found from everywhere".getBytes(StandardCharsets.UTF_8);
         CoreEvent.PutCompleted put = nodes.get(3).put(value, 3600).get(10, TimeUnit.SECONDS);
-        assertTrue(put.stored() >= NODES - 2, "stored on " + put.stored() + " of " + put.attempted());
+        // reported once a majority of the k closest stored it (the rest store in the background)
+        assertTrue(put.stored() > (NODES - 1) / 2, "stored on " + put.stored() + " of " + put.attempted());
         for (MoliaNode n : nodes) {
             assertArrayEquals(value, n.get(put.key()).get(10, TimeUnit.SECONDS), "get from " + n.self().id());
         }

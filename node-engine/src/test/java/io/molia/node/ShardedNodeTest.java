@@ -52,8 +52,10 @@ class ShardedNodeTest {
         for (int i = 0; i < VALUES; i++) {
             byte[] value = ("value " + i + " on a node of " + shards + " shards").getBytes(StandardCharsets.UTF_8);
             CoreEvent.PutCompleted put = clients.get(i % CLIENTS).put(value, 600).get(10, TimeUnit.SECONDS);
-            assertEquals(CLIENTS, put.attempted(), "stored on the target and the other clients");
-            assertEquals(put.attempted(), put.stored(), "every store acknowledged, the target's on any shard");
+            // reported once a majority of the k closest (the target and the other clients) stored it; the rest
+            // store in the background (each record held once on the target: below)
+            assertTrue(put.stored() > CLIENTS / 2 && put.attempted() <= CLIENTS, "stored: " + put);
+            assertEquals(put.finishedNs(), put.acknowledgedNs());
             puts.add(put);
         }
         for (int i = 0; i < VALUES / 2; i++) { // mutable records and providers, partitioned by key like the values

@@ -54,6 +54,11 @@ final class RecordOptions {
             description = "How many nodes beyond the k closest hold a hot key. Default ${DEFAULT-VALUE}.")
     int hotKeyExtraReplicas;
 
+    @Option(names = "--blob-ttl", defaultValue = "168h", converter = DurationConverter.class,
+            description = "How long this node keeps a blob fragment or manifest others pushed unless it is pushed "
+            + "again (the owner's re-push, a repair); then it is removed, journaled first. Default ${DEFAULT-VALUE}.")
+    java.time.Duration blobTtl;
+
     /** The settings the flags give; a republish interval not below its TTL, or no repair interval, is a usage error. */
     RecordsConfig recordsConfig(CommandLine command) {
         if (providerRepublish.isZero() || providerRepublish.compareTo(providerTtl) >= 0) {
@@ -67,9 +72,13 @@ final class RecordOptions {
         if (repairInterval.isZero()) {
             throw new CommandLine.ParameterException(command, "--repair-interval must be above 0");
         }
+        if (blobTtl.isZero()) {
+            throw new CommandLine.ParameterException(command, "--blob-ttl must be above 0");
+        }
         return RecordsConfig.defaults().withProviderTimes(providerTtl.toNanos(), providerRepublish.toNanos())
                 .withMutableTimes(mutableTtl.toNanos(), mutableRepublish.toNanos())
-                .withReplication(repairInterval.toNanos(), replicationProbes, hotKeyReads, hotKeyExtraReplicas);
+                .withReplication(repairInterval.toNanos(), replicationProbes, hotKeyReads, hotKeyExtraReplicas)
+                .withBlobTtl(blobTtl.toNanos());
     }
 
     /** The same settings for a child {@code molia node}, in seconds (the flags take 90s as well as 2h). */
@@ -79,6 +88,6 @@ final class RecordOptions {
                 "--mutable-republish", mutableRepublish.toSeconds() + "s", "--repair-interval",
                 repairInterval.toSeconds() + "s", "--replication-probes", Integer.toString(replicationProbes),
                 "--hot-key-reads", Integer.toString(hotKeyReads), "--hot-key-extra-replicas",
-                Integer.toString(hotKeyExtraReplicas));
+                Integer.toString(hotKeyExtraReplicas), "--blob-ttl", blobTtl.toSeconds() + "s");
     }
 }

@@ -40,8 +40,10 @@ class RecordFlagsTest {
     void theFlagsReachTheRecordsConfigAndTheDefaultsStayTheDefaults() {
         assertEquals(RecordsConfig.defaults(), parsed());
         RecordsConfig c = parsed("--mutable-ttl", "6h", "--mutable-republish", "30m", "--repair-interval", "20m",
-                "--replication-probes", "0", "--hot-key-reads", "5", "--hot-key-extra-replicas", "3");
+                "--replication-probes", "0", "--hot-key-reads", "5", "--hot-key-extra-replicas", "3", "--blob-ttl", "48h");
         assertEquals(TimeUnit.HOURS.toNanos(6), c.mutableTtlNs());
+        assertEquals(TimeUnit.HOURS.toNanos(48), c.blobTtlNs());
+        assertEquals(TimeUnit.DAYS.toNanos(7), RecordsConfig.defaults().blobTtlNs());
         assertEquals(TimeUnit.MINUTES.toNanos(30), c.mutableRepublishNs());
         assertEquals(TimeUnit.MINUTES.toNanos(20), c.replicateIntervalNs());
         assertEquals(0, c.replicationProbesPerMinute());

@@ -199,7 +199,8 @@ public final class WalDumper {
                 f.put("stored", Instant.ofEpochMilli(WalFormat.getLong(b, p)).toString());
                 f.put("expires", Instant.ofEpochMilli(WalFormat.getLong(b, p + 8)).toString());
             }
-            case WalFormat.TYPE_MUTABLE_REMOVE -> f.put("key", NodeId.fromBytes(b, p).toHex());
+            case WalFormat.TYPE_MUTABLE_REMOVE, WalFormat.TYPE_BLOB_REMOVE ->
+                f.put("key", NodeId.fromBytes(b, p).toHex());
             case WalFormat.TYPE_PROVIDER_PUT -> {
                 f.put("key", NodeId.fromBytes(b, p).toHex());
                 f.put("provider", NodeId.ofPublicKey(java.util.Arrays.copyOfRange(b, p + 48, p + 80)).toHex());

@@ -118,6 +118,47 @@ class WalToolsTest {
     }
 
     @Test
+    void anExpiredBlobObjectIsJournaledAsRemovedBeforeItGoesAndReplayAndCompactionDropIt() throws Exception {
+        byte[] blob = new byte[50_000];
+        new SplittableRandom(17).nextBytes(blob);
+        io.molia.blob.BlobLayout layout = new io.molia.blob.BlobLayout();
+        io.molia.blob.BlobLayout.Split split = layout.split(blob);
+        byte[] fragment = io.molia.blob.FragmentObject.of(split.manifestKey(), split.fragments().get(3),
+                new io.molia.crypto.Blake3()).encode();
+        byte[] manifest = split.manifest().encode();
+        long hourNs = 3_600_000_000_000L;
+        io.molia.blob.BlobStore store = new io.molia.blob.BlobStore(1L << 30);
+        NodeId fragmentKey;
+        NodeId manifestKey;
+        try (ShardWal wal = new ShardWal(0, WalLayout.shardDir(dir, 0), WalSync.NONE, CLOCK, 1, 1)) {
+            fragmentKey = store.accept(fragment, 0);
+            wal.onBlobStored(fragmentKey, fragment);
+            manifestKey = store.accept(manifest, 0);
+            wal.onBlobStored(manifestKey, manifest);
+            assertEquals(manifestKey, store.accept(manifest, 5 * hourNs), "pushed again: it lives on from then");
+            assertEquals(0, store.expire(6 * hourNs - 1, 6 * hourNs, wal), "nothing is due before its TTL");
+            assertEquals(1, store.expire(7 * hourNs, 6 * hourNs, wal));
+        }
+        assertEquals(null, store.get(fragmentKey));
+        assertTrue(store.get(manifestKey) != null);
+        assertEquals(manifest.length, store.bytes(), "the fragment's bytes went");
+        assertEquals(1, store.expired());
+
+        String text = capture(out -> new WalDumper(out, System.err).dump(WalTarget.resolveIdle(dir),
+                new WalDumper.Options(null, 0, Long.MAX_VALUE, -1, false)));
+        List<String> lines = text.lines().toList();
+        assertTrue(lines.get(3).contains("blob_remove v1 key=" + fragmentKey.toHex()), text);
+        WalState state = new WalScanner(0, WalLayout.shardDir(dir, 0)).scan(true, null, 0, null).state();
+        assertEquals(List.of(manifestKey), List.copyOf(state.blobs().keySet()), "replay drops the removed fragment");
+        WalStats.ShardStats stats = new WalStats().stats(WalTarget.resolveIdle(dir), QUIET).get(0);
+        assertEquals(1, stats.entriesByType()[WalFormat.TYPE_BLOB_REMOVE], "wal stats counts the type");
+
+        new WalCompactor().compactInPlace(WalLayout.resolve(dir), QUIET);
+        WalState compacted = new WalScanner(0, WalLayout.shardDir(dir, 0)).scan(true, null, 0, null).state();
+        assertEquals(List.of(manifestKey), List.copyOf(compacted.blobs().keySet()), "compaction keeps only the live");
+    }
+
+    @Test
     void aProviderEntryDumpsWithItsAnnouncementAndCompactionKeepsIt() throws Exception {
         io.molia.crypto.Ed25519Identity owner = io.molia.crypto.Ed25519Identity.generate(new SplittableRandom(6));
         io.molia.record.SignedNodeRecord provider = io.molia.record.SignedNodeRecord.sign(owner,

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.molia.contact.Contact;
 import io.molia.contact.NodeId;
@@ -331,6 +332,79 @@ public final class Lookup {
             }
         }
         return -1;
+    }
+
+    /**
+     * The peers that answered and stand among the k closest candidates still in the running (neither failed nor
+     * past their timeout), closest first: where a write streamed during its lookup stores now. A closer peer learned later
+     * can push one of them out of the final k (it then holds a spare copy).
+     */
+    public List<Contact> answeredAmongClosest() {
+        List<Contact> out = new ArrayList<>(k);
+        int seen = 0;
+        for (Candidate c : candidates) {
+            if (!live(c)) {
+                continue;
+            }
+            if (c.state == State.SUCCEEDED) {
+                out.add(c.contact);
+            }
+            if (++seen == k) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether a majority of the k closest candidates still in the running are in {@code stored} and the {@code beta}
+     * closest of them all answered: the lookup has converged on the key's neighbourhood (libp2p's β resiliency),
+     * and most of its k closest hold the write.
+     */
+    public boolean majorityOfClosestIn(Set<NodeId> stored, int beta) {
+        if (!closestAnswered(beta)) {
+            return false;
+        }
+        int seen = 0;
+        int held = 0;
+        for (Candidate c : candidates) {
+            if (!live(c)) {
+                continue;
+            }
+            held += stored.contains(c.contact.id()) ? 1 : 0;
+            if (++seen == k) {
+                break;
+            }
+        }
+        return seen > 0 && held > seen / 2;
+    }
+
+    /**
+     * Whether the {@code beta} closest candidates still in the running all answered: nothing closer is left to ask
+     * in front of them, so the lookup has reached the key's neighbourhood (libp2p's β resiliency).
+     */
+    public boolean closestAnswered(int beta) {
+        int seen = 0;
+        for (Candidate c : candidates) {
+            if (!live(c)) {
+                continue;
+            }
+            if (c.state != State.SUCCEEDED) {
+                return false;
+            }
+            if (++seen == beta) {
+                return true;
+            }
+        }
+        return seen > 0;
+    }
+
+    /**
+     * A candidate that answered or may answer in time: not failed, not past its adaptive timeout (slow or
+     * unresponsive: under churn most of those have left), not spent in an earlier round.
+     */
+    private static boolean live(Candidate c) {
+        return !c.spent && c.active();
     }
 
     /** Hops from this node to the closest peer of the result (1 = it was a seed). */

@@ -26,6 +26,7 @@ import io.molia.record.MutableRecord;
  *                             newcomers, repair missing replicas and widen hot keys; the rest waits a minute
  * @param hotReadsPerMinute    reads of one key answered in a minute that make it hot: it is replicated wider
  * @param hotExtraReplicas     a hot key is held by the k + this many closest contacts the holder knows
+ * @param blobTtlNs            how long a blob object (fragment, manifest) held for others lives unless pushed again
  */
 public record RecordsConfig(
         long providerTtlNs,
@@ -44,7 +45,8 @@ public record RecordsConfig(
         long replicateIntervalNs,
         int replicationProbesPerMinute,
         int hotReadsPerMinute,
-        int hotExtraReplicas) {
+        int hotExtraReplicas,
+        long blobTtlNs) {
 
     public RecordsConfig {
         if (providerRepublishNs <= 0 || providerRepublishNs >= providerTtlNs) {
@@ -61,13 +63,16 @@ public record RecordsConfig(
             throw new IllegalArgumentException("replication needs a positive interval and read threshold, and "
                     + "non-negative probe budget and extra replicas");
         }
+        if (blobTtlNs <= 0) {
+            throw new IllegalArgumentException("the blob TTL must be positive");
+        }
     }
 
     public static RecordsConfig defaults() {
         return new RecordsConfig(TimeUnit.HOURS.toNanos(48), TimeUnit.HOURS.toNanos(22), TimeUnit.HOURS.toNanos(24),
                 TimeUnit.HOURS.toNanos(1), 20, 10_000, 100_000, 100_000, 64L << 20,
                 TimeUnit.MILLISECONDS.toNanos(250), 20, TimeUnit.MINUTES.toNanos(5), TimeUnit.MINUTES.toNanos(30),
-                TimeUnit.HOURS.toNanos(1), 600, 60, 10);
+                TimeUnit.HOURS.toNanos(1), 600, 60, 10, TimeUnit.DAYS.toNanos(7));
     }
 
     /** These settings with the provider TTL and republish interval an operator chose. */
@@ -75,7 +80,7 @@ public record RecordsConfig(
         return new RecordsConfig(ttlNs, republishNs, mutableTtlNs, mutableRepublishNs, maxProvidersPerKey,
                 maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes, mutableGetWaitNs,
                 wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, replicateIntervalNs, replicationProbesPerMinute,
-                hotReadsPerMinute, hotExtraReplicas);
+                hotReadsPerMinute, hotExtraReplicas, blobTtlNs);
     }
 
     /** These settings with the mutable record TTL and the owner's republish interval an operator chose. */
@@ -83,7 +88,7 @@ public record RecordsConfig(
         return new RecordsConfig(providerTtlNs, providerRepublishNs, ttlNs, republishNs, maxProvidersPerKey,
                 maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes, mutableGetWaitNs,
                 wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, replicateIntervalNs, replicationProbesPerMinute,
-                hotReadsPerMinute, hotExtraReplicas);
+                hotReadsPerMinute, hotExtraReplicas, blobTtlNs);
     }
 
     /** These settings with other replication parameters (a node's flags, the simulator, tests). */
@@ -91,7 +96,15 @@ public record RecordsConfig(
         return new RecordsConfig(providerTtlNs, providerRepublishNs, mutableTtlNs, mutableRepublishNs,
                 maxProvidersPerKey, maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes,
                 mutableGetWaitNs, wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, intervalNs, probesPerMinute, hotReads,
-                hotExtra);
+                hotExtra, blobTtlNs);
+    }
+
+    /** These settings with the TTL of the blob objects (fragments, manifests) this node holds for others. */
+    public RecordsConfig withBlobTtl(long ttlNs) {
+        return new RecordsConfig(providerTtlNs, providerRepublishNs, mutableTtlNs, mutableRepublishNs,
+                maxProvidersPerKey, maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes,
+                mutableGetWaitNs, wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, replicateIntervalNs,
+                replicationProbesPerMinute, hotReadsPerMinute, hotExtraReplicas, ttlNs);
     }
 
     public int maxMutableValueBytes() {
