@@ -3,6 +3,7 @@ package io.molia.relay;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,7 +40,7 @@ public final class RelayRoutes {
 
     /** A circuit through {@code relay} to {@code peer}, which the relay saw at {@code punchTo} (null: unknown). */
     public record Route(NodeAddress relay, int circuit, NodeId peer, NodeAddress punchTo, long openedNs,
-            AtomicInteger punchesLeft, AtomicBoolean direct, int ownNat, int peerNat) {
+            AtomicInteger punchesLeft, AtomicBoolean direct, int ownNat, int peerNat, AtomicBoolean birthdayAsked) {
         /** Where to punch now, or null when this route has punched its share (or has nowhere to). */
         public NodeAddress punchDue() {
             return punchTo != null && punchesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? punchTo : null;
@@ -58,6 +59,9 @@ public final class RelayRoutes {
     private final ConcurrentHashMap<NodeId, NodeAddress> byPeer = new ConcurrentHashMap<>();
     private final AtomicLong punchesSent = new AtomicLong();
     private final AtomicLong upgrades = new AtomicLong();
+    /** Birthday punches asked of the node's driver (the shard decides, the driver owns the sockets). */
+    private final ConcurrentLinkedQueue<BirthdayPunch> birthdays = new ConcurrentLinkedQueue<>();
+    private final BirthdayCounters birthdayCounters = new BirthdayCounters();
 
     /** The relayed address of circuit {@code circuit} through {@code relay}. */
     public static NodeAddress relayedAddress(NodeAddress relay, int circuit) {
@@ -78,9 +82,31 @@ public final class RelayRoutes {
             int peerNat) {
         NodeAddress at = relayedAddress(relay, circuit);
         byAddress.put(at, new Route(relay, circuit, peer, punchTo, nowNs, new AtomicInteger(PUNCHES),
-                new AtomicBoolean(), known(ownNat), known(peerNat)));
+                new AtomicBoolean(), known(ownNat), known(peerNat), new AtomicBoolean()));
         byPeer.put(peer, at);
         return at;
+    }
+
+    /**
+     * The first punch on {@code route}: when its pair of NATs needs a birthday punch ({@link BirthdayPunch#kindFor}),
+     * asks the driver for one, once per circuit.
+     */
+    public void onFirstPunch(Route route) {
+        BirthdayPunch.Kind kind = BirthdayPunch.kindFor(route.ownNat(), route.peerNat());
+        if (kind != null && route.punchTo() != null && route.birthdayAsked().compareAndSet(false, true)) {
+            birthdays.add(new BirthdayPunch(kind, route.peer(), route.punchTo(),
+                    BirthdayPunch.nonceOf(route.circuit())));
+        }
+    }
+
+    /** The next birthday punch for the driver to run, or null. */
+    public BirthdayPunch pollBirthday() {
+        return birthdays.poll();
+    }
+
+    /** What the birthday punches cost and won (the driver counts, the views read). */
+    public BirthdayCounters birthdayCounters() {
+        return birthdayCounters;
     }
 
     /** A punch left for {@code peer}'s session. */
