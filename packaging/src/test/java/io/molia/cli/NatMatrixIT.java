@@ -221,6 +221,7 @@ class NatMatrixIT {
             System.out.print("NAT matrix, connections (" + (System.nanoTime() - classifiedNs) / 1_000_000
                     + " ms; the whole test " + (System.nanoTime() - startNs) / 1_000_000 + " ms):\n" + paths);
             System.out.print(birthdayFigures(behind));
+            System.out.print(relayCost(s1, s2));
             assertTrue(wrong.isEmpty(), "every pair ends connected, on the path its NATs allow:\n"
                     + String.join("\n", wrong));
             assertTrue(birthdayMissed.size() < 2, "a birthday punch misses in about 2 % of attempts, not in both: "
@@ -273,6 +274,28 @@ class NatMatrixIT {
                         c.path("birthday_sprayed").asLong(), c.path("birthday_sockets").asLong(),
                         c.path("birthday_probes").asLong()));
             }
+        }
+        return out.toString();
+    }
+
+    /**
+     * What relaying cost the public nodes (their {@code relays} view): frames and bytes relayed since start, and the
+     * relayed bytes' share of the node's egress within the budget's window (the last minute).
+     */
+    private static String relayCost(NodeProcesses.Started... relays) throws Exception {
+        StringBuilder out = new StringBuilder(String.format("NAT matrix, relay cost:%n%-10s %7s %10s %9s %20s %20s%n",
+                "relay", "frames", "bytes", "B/frame", "window relayed B", "window egress B"));
+        int n = 1;
+        for (NodeProcesses.Started r : relays) {
+            AdminSocketIT.Run run = AdminSocketIT.admin(r.dataDir(), "relays", "--json");
+            assertEquals(0, run.exit(), "molia admin relays: " + run.err() + run.out());
+            JsonNode v = JSON.readTree(run.out()).path("relays");
+            long frames = v.path("counters").path("frames").asLong();
+            long bytes = v.path("counters").path("bytes").asLong();
+            long relayed = v.path("relayed_bytes").asLong();
+            long egress = v.path("egress_bytes").asLong();
+            out.append(String.format("%-10s %7d %10d %9d %11d (%4.1f %%) %20d%n", "public-" + n++, frames, bytes,
+                    frames == 0 ? 0 : bytes / frames, relayed, egress == 0 ? 0 : 100.0 * relayed / egress, egress));
         }
         return out.toString();
     }
