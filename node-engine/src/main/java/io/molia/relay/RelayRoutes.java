@@ -59,6 +59,7 @@ public final class RelayRoutes {
     private final ConcurrentHashMap<NodeId, NodeAddress> byPeer = new ConcurrentHashMap<>();
     private final AtomicLong punchesSent = new AtomicLong();
     private final AtomicLong upgrades = new AtomicLong();
+    private final AtomicLong closed = new AtomicLong();
     /** Birthday punches asked of the node's driver (the shard decides, the driver owns the sockets). */
     private final ConcurrentLinkedQueue<BirthdayPunch> birthdays = new ConcurrentLinkedQueue<>();
     private final BirthdayCounters birthdayCounters = new BirthdayCounters();
@@ -160,6 +161,29 @@ public final class RelayRoutes {
         NodeAddress at = relayedAddress(from, circuit);
         Route r = byAddress.get(at);
         return r != null && r.relay().equals(from) && r.circuit() == circuit ? at : null;
+    }
+
+    /**
+     * The relay at {@code relay} closed circuit {@code circuit} (RELAY_CLOSE from it): its route is forgotten, as one
+     * that expired (counted relayed when no punch got through on it). False when this node has no such route.
+     */
+    public boolean onClosed(NodeAddress relay, int circuit) {
+        NodeAddress at = inbound(relay, circuit);
+        Route r = at == null ? null : byAddress.remove(at);
+        if (r == null) {
+            return false;
+        }
+        if (!r.direct().get()) {
+            outcomes.incrementAndGet(outcomeIndex(r, 1));
+        }
+        byPeer.remove(r.peer(), at);
+        closed.incrementAndGet();
+        return true;
+    }
+
+    /** Circuits this node was an end of that a close ended (its relay's RELAY_CLOSE). */
+    public long closed() {
+        return closed.get();
     }
 
     /** Drops routes older than {@code maxAgeNs} (the relay closed their circuits by then). */

@@ -283,8 +283,8 @@ class NatMatrixIT {
      * relayed bytes' share of the node's egress within the budget's window (the last minute).
      */
     private static String relayCost(NodeProcesses.Started... relays) throws Exception {
-        StringBuilder out = new StringBuilder(String.format("NAT matrix, relay cost:%n%-10s %7s %10s %9s %20s %20s%n",
-                "relay", "frames", "bytes", "B/frame", "window relayed B", "window egress B"));
+        StringBuilder out = new StringBuilder(String.format("NAT matrix, relay cost:%n%-10s %7s %10s %9s %20s %20s "
+                + "%s%n", "relay", "frames", "bytes", "B/frame", "window relayed B", "window egress B", "refusals"));
         int n = 1;
         for (NodeProcesses.Started r : relays) {
             AdminSocketIT.Run run = AdminSocketIT.admin(r.dataDir(), "relays", "--json");
@@ -294,8 +294,9 @@ class NatMatrixIT {
             long bytes = v.path("counters").path("bytes").asLong();
             long relayed = v.path("relayed_bytes").asLong();
             long egress = v.path("egress_bytes").asLong();
-            out.append(String.format("%-10s %7d %10d %9d %11d (%4.1f %%) %20d%n", "public-" + n++, frames, bytes,
-                    frames == 0 ? 0 : bytes / frames, relayed, egress == 0 ? 0 : 100.0 * relayed / egress, egress));
+            out.append(String.format("%-10s %7d %10d %9d %11d (%4.1f %%) %20d %s%n", "public-" + n++, frames, bytes,
+                    frames == 0 ? 0 : bytes / frames, relayed, egress == 0 ? 0 : 100.0 * relayed / egress, egress,
+                    v.path("refusals")));
         }
         return out.toString();
     }
