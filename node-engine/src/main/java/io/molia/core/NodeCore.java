@@ -1433,7 +1433,6 @@ public final class NodeCore {
         counters.unresponsive++;
         if (circuits != null && req.peer.relay() != null) {
             circuits.onFailure(req.peer.id()); // its circuit may have closed: the next request opens another
-            closeForgottenCircuits(nowNs);
         }
         recentFailures.remove(req.peer.id());
         recentFailures.put(req.peer.id(), nowNs);

@@ -9,6 +9,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import io.molia.contact.NodeAddress;
 import io.molia.relay.BirthdayCounters;
 import io.molia.relay.BirthdayPunch;
+import io.molia.transport.UdpTransport;
 
 /**
  * The driver's half of birthday punching ({@link BirthdayPunch}; docs/nat.md, "Multi-port punching"): the sockets
@@ -102,7 +104,7 @@ final class BirthdayPunching implements AutoCloseable {
     }
 
     /** Runs {@code punch}, from shard {@code from}'s loop: a spray there, or sockets opened by this thread. */
-    void run(BirthdayPunch punch, ShardLoop from, io.molia.transport.UdpTransport transport) {
+    void run(BirthdayPunch punch, ShardLoop from, UdpTransport transport) {
         if (punch.kind() == BirthdayPunch.Kind.SPRAY) {
             spray(punch, from, transport);
             return;
@@ -136,7 +138,7 @@ final class BirthdayPunching implements AutoCloseable {
     }
 
     /** The paced spray: batches on the shard's loop, after the other end had time to open its ports. */
-    private void spray(BirthdayPunch punch, ShardLoop from, io.molia.transport.UdpTransport transport) {
+    private void spray(BirthdayPunch punch, ShardLoop from, UdpTransport transport) {
         counters.sprayed.incrementAndGet();
         byte[] probe = new byte[BirthdayPunch.BYTES];
         BirthdayPunch.write(probe, 0, punch.nonce());
@@ -164,8 +166,10 @@ final class BirthdayPunching implements AutoCloseable {
                 selector.select(SELECT_MS);
                 long now = System.nanoTime();
                 BirthdayPunch next = toOpen.poll();
-                if (next != null) {
+                if (next != null && attempt == null) {
                     open(next, now);
+                } else if (next != null) {
+                    counters.refused.incrementAndGet(); // two shards asked at once: one attempt at a time
                 }
                 for (SelectionKey key : selector.selectedKeys()) {
                     read(key, now);
@@ -212,7 +216,7 @@ final class BirthdayPunching implements AutoCloseable {
             if (key.attachment() instanceof Punched p) {
                 if (sender.equals(p.peerAddress) && !BirthdayPunch.isProbe(readBuffer.array(), 0, len)) {
                     p.heardNs = now;
-                    deliver(sender, java.util.Arrays.copyOf(readBuffer.array(), len));
+                    deliver(sender, Arrays.copyOf(readBuffer.array(), len));
                 }
             } else if (key.attachment() == attempt && attempt != null && sender.equals(attempt.punch().target())
                     && BirthdayPunch.isProbe(readBuffer.array(), 0, len)
