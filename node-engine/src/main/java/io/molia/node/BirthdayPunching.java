@@ -163,7 +163,8 @@ final class BirthdayPunching implements AutoCloseable {
     private void run() {
         while (!closed) {
             try {
-                selector.select(SELECT_MS);
+                // Idle (nothing open) it sleeps until an attempt is asked for (run() wakes it): no timer per node.
+                selector.select(attempt == null && punched.isEmpty() ? 0 : SELECT_MS);
                 long now = System.nanoTime();
                 BirthdayPunch next = toOpen.poll();
                 if (next != null && attempt == null) {
