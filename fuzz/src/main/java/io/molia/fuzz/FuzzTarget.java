@@ -67,6 +67,10 @@ public enum FuzzTarget {
             "a relay's core fed arbitrary inner messages (RELAY_* with any fields): one answer to the asker, at most"
                     + " one announcement, to the reserved client",
             "NodeCore.java", "MessageCodec.java", "Relay.java"),
+    RELAY_CLOSE("relay-close", "RelayFuzzTest", "circuitClosesOnlyByAnEnd",
+            "RELAY_CLOSE with any circuit and fields from a circuit's ends or another peer: one answer to the sender,"
+                    + " the circuit freed only by an end, and only then the other end told",
+            "NodeCore.java", "MessageCodec.java", "Relay.java"),
     RELAYED_CONTACTS("relayed-contacts", "RelayFuzzTest", "relayedContactsDecodeWholeAndRoundTrip",
             "contacts naming a relay (Contact fields 4-5) in any NODES bytes: each names a whole relay that is itself"
                     + " reached directly, and encodes back to what was decoded",

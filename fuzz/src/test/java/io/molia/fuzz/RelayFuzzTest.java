@@ -66,7 +66,7 @@ class RelayFuzzTest {
         egress.add(1L << 40); // plenty of egress of its own in the window
         shard.onTimeout(NOW, NOW);
         relay.reserve(NOW, CLIENT, 0);
-        circuit = relay.connect(NOW, DIALER.id(), DIALER.address(), CLIENT.id());
+        circuit = relay.connect(NOW, DIALER, CLIENT.id(), false); // with its key: a close by the client tells it
     }
 
     private static Contact contact(long seed, int ip) {
@@ -125,6 +125,53 @@ class RelayFuzzTest {
         }
         assertTrue(answers <= 1, "at most one answer per message: " + answers);
         assertTrue(announcements <= 1, "at most one announcement per message: " + announcements);
+    }
+
+    /**
+     * RELAY_CLOSE with any circuit number and fields, from one of the open circuit's ends or from another peer: one
+     * answer, to the sender; the circuit is freed only by one of its ends, and only then is the other end told
+     * (one RELAY_CLOSE, to it). The first byte picks the sender and whether to aim at the open circuit.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void circuitClosesOnlyByAnEnd(byte[] data) {
+        if (data.length < 1) {
+            return;
+        }
+        Contact from = switch (data[0] & 3) {
+            case 0 -> DIALER;
+            case 1 -> CLIENT;
+            default -> PEER;
+        };
+        byte[] message = Arrays.copyOfRange(data, 1, data.length);
+        MessageCodec codec = new MessageCodec(1);
+        if ((data[0] & 0x80) != 0) {
+            message = Arrays.copyOf(message, MessageCodec.MAX_DATAGRAM_BYTES);
+            message = Arrays.copyOf(message, codec.encodeRelayClose(message, 0, data.length, circuit));
+        }
+        WireMessage decoded = new WireMessage();
+        if (codec.decode(message, 0, message.length, decoded) != DecodeStatus.OK
+                || decoded.kind() != MessageKind.RELAY_CLOSE) {
+            return; // the other relay messages: relayMessagesFromAPeer
+        }
+        int openBefore = core.relay().openCircuits();
+        core.onDatagram(NOW, from, message, 0, message.length);
+        int answers = 0;
+        int told = 0;
+        Outbound out;
+        while ((out = core.pollTransmit()) != null) {
+            if (out.reply()) {
+                assertEquals(from.id(), out.to().id(), "answers go to the sender");
+                answers++;
+            } else {
+                assertTrue(from != PEER, "a peer that is no end frees nothing, so nobody is told");
+                assertEquals(from == DIALER ? CLIENT.id() : DIALER.id(), out.to().id(), "the other end is told");
+                told++;
+            }
+        }
+        assertTrue(answers <= 1, "at most one answer per message: " + answers);
+        assertTrue(told <= 1, "at most one close told per message: " + told);
+        int freed = openBefore - core.relay().openCircuits();
+        assertTrue(freed == 0 || freed == 1 && from != PEER, "only an end frees its circuit: " + freed);
     }
 
     /**

@@ -173,6 +173,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
             case RELAY_CONNECT -> MessageKind.RELAY_CONNECT;
             case RELAY_ANSWER -> MessageKind.RELAY_ANSWER;
             case RELAY_INCOMING -> MessageKind.RELAY_INCOMING;
+            case RELAY_CLOSE -> MessageKind.RELAY_CLOSE;
             case BLOB_FRAME -> MessageKind.BLOB_FRAME;
             case BODY_NOT_SET -> null;
         };
@@ -205,6 +206,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                 yield initiator == null ? null : "circuit=" + e.getRelayIncoming().getCircuit() + " " + initiator
                         + " nat=" + e.getRelayIncoming().getInitiatorNatType();
             }
+            case RELAY_CLOSE -> "circuit=" + e.getRelayClose().getCircuit();
             case ERROR -> error(e.getError().getCode(), e.getError().getMinVersion(), e.getError().getMaxVersion());
             case FIND_NODE -> key(e.getFindNode().getTarget());
             case FIND_VALUE -> key(e.getFindValue().getKey());
@@ -333,6 +335,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
                     m.observedAddress()) + " nat=" + m.relayNatType();
             case RELAY_INCOMING -> "circuit=" + m.relayCircuit() + " " + codecContacts(m.contacts()) + " nat="
                     + m.relayNatType();
+            case RELAY_CLOSE -> "circuit=" + m.relayCircuit();
             case NODES -> codecContacts(m.contacts()) + token(m.writeToken());
             case GET_PROVIDERS, GET_MUTABLE -> "key=" + m.target().toHex();
             case RECORD_ACK -> "outcome=" + m.outcomeCode() + " seq=" + m.ackSeq();

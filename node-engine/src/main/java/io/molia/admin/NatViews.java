@@ -6,6 +6,7 @@ import io.molia.admin.proto.NatObservation;
 import io.molia.admin.proto.NatView;
 import io.molia.admin.proto.PunchOutcome;
 import io.molia.nat.NatTraversal;
+import io.molia.relay.BirthdayCounters;
 import io.molia.relay.RelayRoutes;
 
 /** The {@code nat} view: a copy of the NAT state taken on the protocol loop (docs/admin-api.md). */
@@ -48,6 +49,15 @@ final class NatViews {
         v.putCounters("keepalives_sent", c.keepalivesSent);
         v.putCounters("role_changes", c.roleChanges);
         if (routes != null) {
+            BirthdayCounters b = routes.birthdayCounters();
+            v.putCounters("birthday_opened", b.opened.get());
+            v.putCounters("birthday_sprayed", b.sprayed.get());
+            v.putCounters("birthday_sockets", b.sockets.get());
+            v.putCounters("birthday_probes", b.probes.get());
+            v.putCounters("birthday_hits", b.hits.get());
+            v.putCounters("birthday_misses", b.misses.get());
+            v.putCounters("birthday_refused", b.refused.get());
+            v.putCounters("birthday_stray_probes", b.stray.get());
             for (RelayRoutes.PunchOutcomes o : routes.outcomes()) {
                 v.addPunchOutcomes(PunchOutcome.newBuilder().setOwn(o.own().label()).setPeer(o.peer().label())
                         .setPunched(o.punched()).setRelayed(o.relayed()));

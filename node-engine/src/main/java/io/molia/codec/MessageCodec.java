@@ -30,6 +30,7 @@ import io.molia.record.WriteOutcome;
  * GetProviders / GetMutable   1: key (32 B)   the other record bodies: see {@link RecordBodies}
  * RelayReserve  1: nat_type   RelayConnect  1: target (32 B)  2: nat_type  3: for_requests (bool)
  * RelayIncoming  1: circuit  2: repeated Contact (one)  3: initiator_nat_type
+ * RelayClose     1: circuit
  * RelayAnswer  1: circuit (varint)  2: refusal (varint)  3: expires_seconds (varint)  4: peer_address
  *              5: peer_nat_type
  * BlobFrame  1: frame (a BulkFrame, checked by its transfers)  2: write_token (fixed64)
@@ -193,6 +194,14 @@ public final class MessageCodec {
         writer.messageHeader(2, contactSize(initiator));
         writeContact(initiator);
         writer.uint64Field(3, initiatorNatType);
+        return writer.position();
+    }
+
+    /** RELAY_CLOSE: ends circuit {@code circuit} (an end tells its relay, or the relay tells an end). */
+    public int encodeRelayClose(byte[] out, int off, long requestId, int circuit) {
+        long circuitBits = circuit & 0xffff_ffffL;
+        header(out, off, requestId).messageHeader(MessageKind.RELAY_CLOSE.field(), uint64FieldSize(1, circuitBits));
+        writer.uint64Field(1, circuitBits);
         return writer.position();
     }
 
@@ -525,6 +534,7 @@ public final class MessageCodec {
                         && readRelayAnswer(r, field, out))
                         || (field == 4 && wireType == ProtoWriter.LENGTH_DELIMITED && readObserved(r, out))
                         || (field == 5 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out));
+                case RELAY_CLOSE -> field == 1 && wireType == ProtoWriter.VARINT && readRelayAnswer(r, 1, out);
                 case RELAY_INCOMING -> (field == 1 && wireType == ProtoWriter.VARINT && readRelayAnswer(r, 1, out))
                         || (field == 2 && wireType == ProtoWriter.LENGTH_DELIMITED && readContact(r, out))
                         || (field == 3 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out));

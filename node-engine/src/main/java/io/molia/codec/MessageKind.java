@@ -23,7 +23,8 @@ public enum MessageKind {
     RELAY_RESERVE(32, Role.REQUEST),
     RELAY_CONNECT(33, Role.REQUEST),
     RELAY_ANSWER(34, Role.RESPONSE),
-    RELAY_INCOMING(35, Role.REQUEST);
+    RELAY_INCOMING(35, Role.REQUEST),
+    RELAY_CLOSE(36, Role.REQUEST);
 
     /**
      * What a body is to the node that receives it. BULK: a frame of a blob transfer, neither request nor answer (the
@@ -70,9 +71,9 @@ public enum MessageKind {
         return role == Role.KEYED_WRITE;
     }
 
-    /** A relay request (reserve, connect, a circuit announced): handled by the routing table's owner. */
+    /** A relay request (reserve, connect, a circuit announced or closed): handled by the routing table's owner. */
     public boolean isRelay() {
-        return this == RELAY_RESERVE || this == RELAY_CONNECT || this == RELAY_INCOMING;
+        return this == RELAY_RESERVE || this == RELAY_CONNECT || this == RELAY_INCOMING || this == RELAY_CLOSE;
     }
 
     static MessageKind ofField(int field) {

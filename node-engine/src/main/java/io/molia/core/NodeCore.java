@@ -213,6 +213,9 @@ public final class NodeCore {
     private NodeBlobs blobs;
     /** A circuit {@link #answerRelay} opened, announced to its target once the answer is queued. */
     private Contact announceTo;
+    /** The other end of a circuit an end just closed, to be told after the answer (null: none). */
+    private Contact closeTo;
+    private int closeCircuitId;
     private int announceCircuit;
     /** The NAT type the circuit's initiator said it is behind, for {@link #announceCircuit}. */
     private int announceNatType;
@@ -925,7 +928,7 @@ public final class NodeCore {
                 end = codec.encodeStoreAck(out, 0, id, store(nowNs)); // journaled before the ack is queued
             }
             case DIAL_BACK -> end = codec.encodePong(out, 0, id, from.address(), dialBack(nowNs, from));
-            case RELAY_RESERVE, RELAY_CONNECT, RELAY_INCOMING -> end = answerRelay(nowNs, from, out, id);
+            case RELAY_RESERVE, RELAY_CONNECT, RELAY_INCOMING, RELAY_CLOSE -> end = answerRelay(nowNs, from, out, id);
             case ADD_PROVIDER -> end = recordRequests.addProvider(nowNs, nowNs + wallTimeOffsetNs, message, from, out,
                     codec);
             case PUT_MUTABLE -> end = recordRequests.putMutable(nowNs, message, out, codec);
@@ -942,6 +945,9 @@ public final class NodeCore {
         commitAnswer(from, end);
         if (announceTo != null) {
             announceCircuit(nowNs, from);
+        }
+        if (closeTo != null) {
+            tellClosed(nowNs);
         }
         while (!hotKeys.isEmpty()) {
             widen(nowNs, hotKeys.poll()); // after the answer: its transmit slot was being filled
@@ -1016,6 +1022,9 @@ public final class NodeCore {
      * or is itself a client), or a circuit a relay announces to this node's {@link #relayClient}.
      */
     private int answerRelay(long nowNs, Contact from, byte[] out, long id) {
+        if (message.kind() == MessageKind.RELAY_CLOSE) {
+            return codec.encodeRelayAnswer(out, 0, id, 0, closeCircuit(from, message.relayCircuit()), 0, null, 0);
+        }
         if (message.kind() == MessageKind.RELAY_INCOMING) {
             boolean taken = relayClient != null && message.contacts().size() == 1
                     && relayClient.onIncoming(nowNs, from, message.relayCircuit(), message.contacts().get(0),
@@ -1035,7 +1044,7 @@ public final class NodeCore {
             return codec.encodeRelayAnswer(out, 0, id, 0, expiresNs < 0 ? RelayClient.code(relay.lastRefusal()) : 0,
                     expiresNs < 0 ? 0 : TimeUnit.NANOSECONDS.toSeconds(expiresNs - nowNs), null, 0);
         }
-        int circuit = relay.connect(nowNs, from.id(), from.address(), message.target(), message.relayForRequests());
+        int circuit = relay.connect(nowNs, from, message.target(), message.relayForRequests());
         if (circuit == 0) {
             return codec.encodeRelayAnswer(out, 0, id, 0, RelayClient.code(relay.lastRefusal()), 0, null, 0);
         }
@@ -1044,6 +1053,48 @@ public final class NodeCore {
         announceTo = target;
         announceNatType = message.relayNatType();
         return codec.encodeRelayAnswer(out, 0, id, circuit, 0, 0, target.address(), relay.natTypeOf(target.id()));
+    }
+
+    /**
+     * A RELAY_CLOSE: from this node's relay (the route is forgotten), or from an end of a circuit this node relays
+     * (its slot freed, the other end told once the answer is queued). Returns the answer's refusal code (0: closed).
+     */
+    private int closeCircuit(Contact from, int circuit) {
+        if (relayClient != null && relayClient.routes().onClosed(from.address(), circuit)) {
+            return 0;
+        }
+        if (relay == null) {
+            counters.relayRequestsRefused++;
+            return RelayClient.code(RelayRefusal.OFF);
+        }
+        Relay.Closed closed = relay.close(from.address(), circuit);
+        if (closed == null) {
+            return RelayClient.code(relay.lastRefusal());
+        }
+        closeTo = closed.tell();
+        closeCircuitId = circuit;
+        return 0;
+    }
+
+    /** Tells the other end of a circuit an end closed (RELAY_CLOSE), once the closing end's answer is queued. */
+    private void tellClosed(long nowNs) {
+        sendClose(nowNs, closeTo, closeCircuitId);
+        closeTo = null;
+    }
+
+    private void sendClose(long nowNs, Contact to, int circuit) {
+        if (pending.size() < config.maxPendingRequests()) {
+            long requestId = newRequestId();
+            sendTracked(to, codec.encodeRelayClose(scratch, 0, requestId, circuit), nowNs, requestId, null);
+        }
+    }
+
+    /** Tells the relays of the circuits {@link #circuits} forgot (their slots free at once). */
+    private void closeForgottenCircuits(long nowNs) {
+        RelayCircuits.Closing c;
+        while ((c = circuits.pollClosing()) != null) {
+            sendClose(nowNs, c.relay(), c.circuit());
+        }
     }
 
     /** Tells a circuit's target of it (RELAY_INCOMING), once the initiator's answer is queued. */
@@ -2262,6 +2313,7 @@ public final class NodeCore {
             }
             case FULL -> counters.relayCircuitsFull++;
         }
+        closeForgottenCircuits(nowNs); // the circuits it found past their use (after the request left: scratch)
         return true;
     }
 

@@ -7,6 +7,7 @@ import java.util.function.ToLongFunction;
 
 import io.molia.metrics.NodeMetrics.NodeSource;
 import io.molia.nat.NatType;
+import io.molia.relay.BirthdayCounters;
 import io.molia.relay.Relay;
 import io.molia.relay.RelayClient;
 import io.molia.relay.RelayRefusal;
@@ -60,6 +61,22 @@ final class RelayFigures {
                 n -> client(n, c -> c.routes().punchesSent())));
         f.add(Figure.counter("relay_upgrades", "Relayed connections that became direct (a punch got through)",
                 n -> client(n, c -> c.routes().upgrades())));
+        f.add(Figure.counter("relay_birthday_attempts", "Birthday punches this node opened sockets for (behind a "
+                + "symmetric NAT, the peer behind a port-restricted one)", n -> birthday(n, b -> b.opened.get())));
+        f.add(Figure.counter("relay_birthday_sprays", "Birthday punches this node sprayed probes for (behind a "
+                + "port-restricted NAT, the peer behind a symmetric one)", n -> birthday(n, b -> b.sprayed.get())));
+        f.add(Figure.counter("relay_birthday_sockets", "Sockets opened for birthday punches",
+                n -> birthday(n, b -> b.sockets.get())));
+        f.add(Figure.counter("relay_birthday_probes", "Probes sent for birthday punches (one per socket opened, "
+                + "and every sprayed one)", n -> birthday(n, b -> b.probes.get())));
+        f.add(Figure.counter("relay_birthday_hits", "Birthday punches a sprayed probe reached one of this node's "
+                + "sockets in", n -> birthday(n, b -> b.hits.get())));
+        f.add(Figure.counter("relay_birthday_misses", "Birthday punches whose sockets heard no sprayed probe in "
+                + "their window", n -> birthday(n, b -> b.misses.get())));
+        f.add(Figure.counter("relay_birthday_refused", "Birthday punches not made (one running, or the most "
+                + "punched sockets kept)", n -> birthday(n, b -> b.refused.get())));
+        f.add(Figure.counter("relay_birthday_stray_probes", "Birthday probes that reached a shard's socket "
+                + "(dropped, never answered)", n -> birthday(n, b -> b.stray.get())));
         for (NatType own : PUNCHING) {
             for (NatType peer : PUNCHING) {
                 String pair = own.label() + "/" + peer.label();
@@ -76,6 +93,10 @@ final class RelayFigures {
     private static long relay(NodeSource n, ToLongFunction<Relay> read) {
         Relay relay = n.relay();
         return relay == null ? -1 : read.applyAsLong(relay);
+    }
+
+    private static long birthday(NodeSource n, ToLongFunction<BirthdayCounters> read) {
+        return client(n, c -> read.applyAsLong(c.routes().birthdayCounters()));
     }
 
     private static long client(NodeSource n, ToLongFunction<RelayClient> read) {

@@ -99,6 +99,8 @@ public final class MoliaNode implements AutoCloseable {
     private final UdpTransport transport;
     /** Where dial-back probes for peers leave from. */
     private final ProbeSockets probeSockets;
+    /** The sockets and sprays of birthday punches (a symmetric NAT against a port-restricted one). */
+    private final BirthdayPunching birthdays;
     /** The debug key log, or null (off). */
     private final KeyLogFile keyLog;
     private final ShardLoop[] shards;
@@ -225,6 +227,7 @@ public final class MoliaNode implements AutoCloseable {
         PublishedRouting routing = new PublishedRouting(self.id());
         DhtRole role = new DhtRole();
         RelayRoutes relayRoutes = new RelayRoutes();
+        this.birthdays = new BirthdayPunching(bound, relayRoutes.birthdayCounters());
         List<NodeCore> cores = new ArrayList<>();
         List<Executor> loops = new ArrayList<>();
         byte[] tokenSecret = new byte[WriteTokens.Secret.BYTES];
@@ -252,7 +255,7 @@ public final class MoliaNode implements AutoCloseable {
             core.writeTokenSecret(writeTokenSecret);
             Shard shard = new Shard(core, newSessionManager(index, random.split()), bans::view);
             shard.relaying(relayRoutes, egressBytes);
-            shards[index] = new ShardLoop(shard, transport, probeSockets, operationTimes, metrics);
+            shards[index] = new ShardLoop(shard, transport, probeSockets, birthdays, operationTimes, metrics);
             shardViews.add(new ShardFigures(shards[index]));
             cores.add(core);
             loops.add(shards[index].loop());
@@ -266,6 +269,7 @@ public final class MoliaNode implements AutoCloseable {
         for (MoliaAddress a : config.bootstrap()) {
             bootstrapPeers.add(a.toContact());
         }
+        birthdays.start(shards);
         for (int index = 0; index < shards.length; index++) {
             ShardLoop s = shards[index];
             s.wire(shards, wal == null ? null : wal.shard(index),
@@ -357,6 +361,7 @@ public final class MoliaNode implements AutoCloseable {
             transport.close();
             closeKeyLog();
             closeProbeSockets();
+            closeBirthdays();
             throw e; // e.g. the data dir is held by another node: its one-line message as it is
         }
     }
@@ -789,6 +794,7 @@ public final class MoliaNode implements AutoCloseable {
         }
         transport.close();
         closeProbeSockets();
+        closeBirthdays();
         if (wal != null) {
             wal.close();
         }
@@ -827,6 +833,15 @@ public final class MoliaNode implements AutoCloseable {
         } catch (IOException e) {
             LOG.atDebug().addKeyValue("event", "nat.probe_sockets_close_failed").addKeyValue("error", e.getMessage())
                     .log("closing the NAT probe sockets failed");
+        }
+    }
+
+    private void closeBirthdays() {
+        try {
+            birthdays.close();
+        } catch (IOException e) {
+            LOG.atDebug().addKeyValue("event", "nat.birthday_close_failed").addKeyValue("error", e.getMessage())
+                    .log("closing the birthday punch sockets failed");
         }
     }
 

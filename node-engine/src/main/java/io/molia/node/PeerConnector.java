@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
+import io.molia.relay.BirthdayPunch;
 import io.molia.relay.RelayClient;
 import io.molia.relay.RelayRefusal;
 import io.molia.relay.RelayRoutes;
@@ -23,6 +24,8 @@ public final class PeerConnector {
     static final long CIRCUIT_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
     /** How long the punches have after the first answer through the relay (each end sends three at once). */
     static final long PUNCH_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
+    /** As {@link #PUNCH_WAIT_NS} for a birthday punch: its spray starts later and lasts ({@link BirthdayPunch}). */
+    static final long BIRTHDAY_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
     private static final long POLL_MS = 20;
 
     /** How a peer was reached. */
@@ -102,16 +105,25 @@ public final class PeerConnector {
                 return CompletableFuture.completedFuture(new Connection(Path.FAILED, relayed.address(), -1, -1,
                         null));
             }
-            return until(System.nanoTime() + PUNCH_WAIT_NS, () -> shards[0].command(s -> direct(s, relayed)
-                    ? Boolean.TRUE : null)).thenCompose(punched -> node.ping(relayed).thenCompose(last ->
-                    endpoint(relayed).thenApply(at -> new Connection(punched != null ? Path.PUNCHED : Path.RELAYED,
-                            at, rtt, last, null))));
+            long startedNs = System.nanoTime();
+            return until(startedNs + BIRTHDAY_WAIT_NS, () -> shards[0].command(s -> punchOutcome(s, relayed,
+                    startedNs))).thenCompose(punched -> node.ping(relayed).thenCompose(last ->
+                    endpoint(relayed).thenApply(at -> new Connection(Boolean.TRUE.equals(punched) ? Path.PUNCHED
+                            : Path.RELAYED, at, rtt, last, null))));
         });
     }
 
-    private static boolean direct(io.molia.shard.Shard s, Contact relayed) {
+    /**
+     * TRUE once the circuit's route turned direct; FALSE when the punches' time is over (longer for a birthday
+     * punch: its spray starts later and lasts); null while waiting.
+     */
+    private static Boolean punchOutcome(io.molia.shard.Shard s, Contact relayed, long startedNs) {
         RelayRoutes.Route r = s.core().relayClient().routes().route(relayed.address());
-        return r != null && r.direct().get();
+        if (r != null && r.direct().get()) {
+            return Boolean.TRUE;
+        }
+        boolean birthday = r != null && BirthdayPunch.kindFor(r.ownNat(), r.peerNat()) != null;
+        return System.nanoTime() - startedNs >= (birthday ? BIRTHDAY_WAIT_NS : PUNCH_WAIT_NS) ? Boolean.FALSE : null;
     }
 
     /** Where the peer's session sends now, on whichever shard holds it (the relayed address when none says). */

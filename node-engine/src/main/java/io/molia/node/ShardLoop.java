@@ -13,6 +13,7 @@ import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.metrics.NodeMetrics;
 import io.molia.nat.NatProbe;
+import io.molia.relay.BirthdayPunch;
 import io.molia.session.SessionManager;
 import io.molia.shard.Shard;
 import io.molia.shard.ShardMessage;
@@ -38,6 +39,7 @@ final class ShardLoop {
     private final int index;
     private final UdpTransport transport;
     private final ProbeSockets probes;
+    private final BirthdayPunching birthdays;
     private final EventLoop loop;
     private final ShardInbox inbox;
     private final Map<Long, CompletableFuture<CoreEvent>> waiting = new HashMap<>();
@@ -58,12 +60,13 @@ final class ShardLoop {
     private final RunQueueDelay runQueueDelay = new RunQueueDelay();
     private final Runnable onTimer = this::onTimer;
 
-    ShardLoop(Shard shard, UdpTransport transport, ProbeSockets probes, OperationTimes operationTimes,
-            NodeMetrics metrics) {
+    ShardLoop(Shard shard, UdpTransport transport, ProbeSockets probes, BirthdayPunching birthdays,
+            OperationTimes operationTimes, NodeMetrics metrics) {
         this.shard = shard;
         this.index = shard.index();
         this.transport = transport;
         this.probes = probes;
+        this.birthdays = birthdays;
         this.loop = transport.eventLoop(index);
         this.inbox = new ShardInbox(loop, this::onHandover, this::flush);
         this.operationTimes = operationTimes;
@@ -226,11 +229,17 @@ final class ShardLoop {
         }
         SessionManager.Transmit t;
         while ((t = shard.pollTransmit()) != null) {
-            transport.write(index, t.to(), t.data(), 0, t.length());
+            if (!birthdays.sendVia(t.to(), t.data(), 0, t.length())) { // a birthday punch's socket, else ours
+                transport.write(index, t.to(), t.data(), 0, t.length());
+            }
         }
         NatProbe probe;
         while ((probe = shard.pollProbe()) != null) {
             probes.send(probe);
+        }
+        BirthdayPunch birthday;
+        while ((birthday = shard.pollBirthday()) != null) {
+            birthdays.run(birthday, this, transport);
         }
         Shard.Handover h;
         while ((h = shard.pollHandover()) != null) {

@@ -53,6 +53,8 @@ public final class Relay {
         }
 
         NodeId initiator;
+        /** The initiator's key, to tell it of a close (null: connected without one, it is not told). */
+        Contact initiatorContact;
         NodeAddress initiatorAddress;
         Reservation target;
         long openedNs;
@@ -82,6 +84,7 @@ public final class Relay {
     private final Map<NodeId, Reservation> reservations = new HashMap<>();
     private final Circuit[] circuits;
     private final long[] refusals = new long[RelayRefusal.count()];
+    private long circuitsClosed;
     private RelayRefusal lastRefusal;
     private long framesRelayed;
     private long bytesRelayed;
@@ -186,6 +189,7 @@ public final class Relay {
         } while (id == 0 || find(id) != null);
         c.id = id;
         c.initiator = initiator;
+        c.initiatorContact = null;
         c.initiatorAddress = initiatorAddress;
         c.target = r;
         c.openedNs = nowNs;
@@ -193,6 +197,50 @@ public final class Relay {
         c.bytesToInitiator = 0;
         circuitsOpened++;
         return id;
+    }
+
+    /**
+     * As {@link #connect(long, NodeId, NodeAddress, NodeId, boolean)} for {@code initiator} as it asked over its
+     * session: its key is kept, so a close by the target is told to it ({@link #close}).
+     */
+    public int connect(long nowNs, Contact initiator, NodeId target, boolean forRequests) {
+        int id = connect(nowNs, initiator.id(), initiator.address(), target, forRequests);
+        if (id != 0) {
+            find(id).initiatorContact = initiator;
+        }
+        return id;
+    }
+
+    /** A circuit an end closed: the other end, to be told (null: the relay holds no key for it). */
+    public record Closed(Contact tell) {
+    }
+
+    /**
+     * {@code from} ends circuit {@code circuit} (RELAY_CLOSE): when it is one of the circuit's ends, the slot is
+     * freed at once (counted in {@link #circuitsClosed}); else nothing changes, the refusal is counted and null is
+     * returned.
+     */
+    public Closed close(NodeAddress from, int circuit) {
+        Circuit c = find(circuit);
+        if (c == null) {
+            refuse(null, RelayRefusal.UNKNOWN_CIRCUIT);
+            return null;
+        }
+        boolean byInitiator = from.equals(c.initiatorAddress);
+        if (!byInitiator && !from.equals(c.target.address)) {
+            refuse(null, RelayRefusal.NOT_AN_END); // only an end may close it: a stranger who guessed the number
+            return null;
+        }
+        Contact other = byInitiator ? c.target.contact : c.initiatorContact;
+        NodeAddress otherAt = byInitiator ? c.target.address : c.initiatorAddress;
+        circuitsClosed++;
+        free(c);
+        return new Closed(other == null ? null : other.withAddress(otherAt));
+    }
+
+    /** Circuits an end closed (RELAY_CLOSE) before their time. */
+    public long circuitsClosed() {
+        return circuitsClosed;
     }
 
     /** The NAT type {@code client} said it is behind when it reserved (0, unknown, without a reservation). */
@@ -315,8 +363,13 @@ public final class Relay {
 
     private void close(Circuit c, RelayRefusal reason) {
         refuse(c.target, reason);
+        free(c);
+    }
+
+    private static void free(Circuit c) {
         c.id = 0;
         c.initiator = null;
+        c.initiatorContact = null;
         c.initiatorAddress = null;
         c.target = null;
     }

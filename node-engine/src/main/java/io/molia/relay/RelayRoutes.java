@@ -3,6 +3,7 @@ package io.molia.relay;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,7 +40,7 @@ public final class RelayRoutes {
 
     /** A circuit through {@code relay} to {@code peer}, which the relay saw at {@code punchTo} (null: unknown). */
     public record Route(NodeAddress relay, int circuit, NodeId peer, NodeAddress punchTo, long openedNs,
-            AtomicInteger punchesLeft, AtomicBoolean direct, int ownNat, int peerNat) {
+            AtomicInteger punchesLeft, AtomicBoolean direct, int ownNat, int peerNat, AtomicBoolean birthdayAsked) {
         /** Where to punch now, or null when this route has punched its share (or has nowhere to). */
         public NodeAddress punchDue() {
             return punchTo != null && punchesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? punchTo : null;
@@ -58,6 +59,10 @@ public final class RelayRoutes {
     private final ConcurrentHashMap<NodeId, NodeAddress> byPeer = new ConcurrentHashMap<>();
     private final AtomicLong punchesSent = new AtomicLong();
     private final AtomicLong upgrades = new AtomicLong();
+    private final AtomicLong closed = new AtomicLong();
+    /** Birthday punches asked of the node's driver (the shard decides, the driver owns the sockets). */
+    private final ConcurrentLinkedQueue<BirthdayPunch> birthdays = new ConcurrentLinkedQueue<>();
+    private final BirthdayCounters birthdayCounters = new BirthdayCounters();
 
     /** The relayed address of circuit {@code circuit} through {@code relay}. */
     public static NodeAddress relayedAddress(NodeAddress relay, int circuit) {
@@ -78,9 +83,31 @@ public final class RelayRoutes {
             int peerNat) {
         NodeAddress at = relayedAddress(relay, circuit);
         byAddress.put(at, new Route(relay, circuit, peer, punchTo, nowNs, new AtomicInteger(PUNCHES),
-                new AtomicBoolean(), known(ownNat), known(peerNat)));
+                new AtomicBoolean(), known(ownNat), known(peerNat), new AtomicBoolean()));
         byPeer.put(peer, at);
         return at;
+    }
+
+    /**
+     * The first punch on {@code route}: when its pair of NATs needs a birthday punch ({@link BirthdayPunch#kindFor}),
+     * asks the driver for one, once per circuit.
+     */
+    public void onFirstPunch(Route route) {
+        BirthdayPunch.Kind kind = BirthdayPunch.kindFor(route.ownNat(), route.peerNat());
+        if (kind != null && route.punchTo() != null && route.birthdayAsked().compareAndSet(false, true)) {
+            birthdays.add(new BirthdayPunch(kind, route.peer(), route.punchTo(),
+                    BirthdayPunch.nonceOf(route.circuit())));
+        }
+    }
+
+    /** The next birthday punch for the driver to run, or null. */
+    public BirthdayPunch pollBirthday() {
+        return birthdays.poll();
+    }
+
+    /** What the birthday punches cost and won (the driver counts, the views read). */
+    public BirthdayCounters birthdayCounters() {
+        return birthdayCounters;
     }
 
     /** A punch left for {@code peer}'s session. */
@@ -134,6 +161,29 @@ public final class RelayRoutes {
         NodeAddress at = relayedAddress(from, circuit);
         Route r = byAddress.get(at);
         return r != null && r.relay().equals(from) && r.circuit() == circuit ? at : null;
+    }
+
+    /**
+     * The relay at {@code relay} closed circuit {@code circuit} (RELAY_CLOSE from it): its route is forgotten, as one
+     * that expired (counted relayed when no punch got through on it). False when this node has no such route.
+     */
+    public boolean onClosed(NodeAddress relay, int circuit) {
+        NodeAddress at = inbound(relay, circuit);
+        Route r = at == null ? null : byAddress.remove(at);
+        if (r == null) {
+            return false;
+        }
+        if (!r.direct().get()) {
+            outcomes.incrementAndGet(outcomeIndex(r, 1));
+        }
+        byPeer.remove(r.peer(), at);
+        closed.incrementAndGet();
+        return true;
+    }
+
+    /** Circuits this node was an end of that a close ended (its relay's RELAY_CLOSE). */
+    public long closed() {
+        return closed.get();
     }
 
     /** Drops routes older than {@code maxAgeNs} (the relay closed their circuits by then). */

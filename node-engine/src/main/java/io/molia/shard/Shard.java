@@ -16,6 +16,7 @@ import io.molia.core.PeerScores;
 import io.molia.core.RoutingNote;
 import io.molia.core.ShardPartition;
 import io.molia.nat.NatProbe;
+import io.molia.relay.BirthdayPunch;
 import io.molia.relay.Relay;
 import io.molia.relay.RelayFrame;
 import io.molia.relay.RelayLimits;
@@ -111,6 +112,10 @@ public final class Shard {
             onFrame(from, buf, off, len, nowNs, wallNs);
             return;
         }
+        if (BirthdayPunch.isProbe(buf, off, len)) {
+            relayRoutes.birthdayCounters().stray.incrementAndGet(); // only a punch socket takes one; never answered
+            return;
+        }
         int owner = ShardSteering.ownerOf(buf, off, len, partition.index(), partition.count(),
                 partition.bits());
         if (owner != partition.index()) {
@@ -198,9 +203,26 @@ public final class Shard {
         return t;
     }
 
+    /**
+     * Sends {@code peer}'s session a keepalive to {@code to} now (a birthday punch hit: it leaves through the socket
+     * that was hit); false when this shard holds no confirmed session with the peer.
+     */
+    public boolean punchNow(long nowNs, NodeId peer, NodeAddress to) {
+        if (!sessions.sendKeepaliveTo(nowNs, peer, to)) {
+            return false;
+        }
+        relayRoutes.onPunchSent();
+        return true;
+    }
+
     /** The next dial-back probe to send from the probe socket (see {@link NatProbe}), or null. */
     public NatProbe pollProbe() {
         return core.pollProbe();
+    }
+
+    /** The next birthday punch for the driver ({@link BirthdayPunch}), or null. */
+    public BirthdayPunch pollBirthday() {
+        return relayRoutes.pollBirthday();
     }
 
     /** The next message for another shard's inbox, or null. */
@@ -261,6 +283,7 @@ public final class Shard {
         NodeAddress direct = route == null ? null : route.punchDue();
         if (direct != null && sessions.sendKeepaliveTo(nowNs, peer, direct)) {
             relayRoutes.onPunchSent();
+            relayRoutes.onFirstPunch(route); // a symmetric NAT against a port-restricted one: many ports at once
         }
     }
 

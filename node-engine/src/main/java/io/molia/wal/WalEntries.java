@@ -242,15 +242,30 @@ public final class WalEntries {
                 Arrays.copyOfRange(b, off + 96, off + 160));
     }
 
+    /**
+     * A peer of the routing table. Version 1: the contact; version 2 (a relayed server, docs/nat.md): the contact,
+     * then its relay's in the same layout, so a restored one is reached through its relay again:
+     * <pre>
+     *  node ID (32) | public key (32) | PoW nonce (u64) | address length (u8) | address  [| the relay's, alike]
+     * </pre>
+     */
     public static int peerAdd(WalFormat f, byte[] b, long seq, Contact c) {
-        int p = WalFormat.HEADER_BYTES;
+        int length = writeContact(b, WalFormat.HEADER_BYTES, c);
+        if (c.relay() == null) {
+            return f.seal(b, 0, WalFormat.TYPE_PEER_ADD, 1, seq, length);
+        }
+        length += writeContact(b, WalFormat.HEADER_BYTES + length, c.relay());
+        return f.seal(b, 0, WalFormat.TYPE_PEER_ADD, 2, seq, length);
+    }
+
+    private static int writeContact(byte[] b, int p, Contact c) {
         c.id().writeTo(b, p);
         System.arraycopy(c.publicKeyBytes(), 0, b, p + 32, 32);
         WalFormat.putLong(b, p + 64, c.powNonce());
         int addressLength = c.address().wireLength();
         b[p + 72] = (byte) addressLength;
         c.address().writeTo(b, p + 73);
-        return f.seal(b, 0, WalFormat.TYPE_PEER_ADD, 1, seq, 73 + addressLength);
+        return 73 + addressLength;
     }
 
     public static int peerScore(WalFormat f, byte[] b, long seq, NodeId id, int failures) {

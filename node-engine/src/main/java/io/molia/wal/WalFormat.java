@@ -53,7 +53,7 @@ public final class WalFormat {
         "peer_remove", "peer_score", "mutable_put", "mutable_remove", "provider_put", "provider_remove",
         "peer_behaviour", "ban", "blob_fragment", "blob_manifest", "blob_remove", "republish_add", "republish_remove"};
     /** The newest entry version this build reads, per type; a newer one is reported, never guessed at. */
-    private static final int[] MAX_VERSION = {1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1};
+    private static final int[] MAX_VERSION = {1, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1};
 
     private final CRC32C crc = new CRC32C();
 

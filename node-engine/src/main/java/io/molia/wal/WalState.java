@@ -252,13 +252,20 @@ public final class WalState {
                 removeRecord(NodeId.fromBytes(buf, payloadOff));
             }
             case WalFormat.TYPE_PEER_ADD -> {
-                if (payloadLength < 73 || payloadLength != 73 + (buf[payloadOff + 72] & 0xff)) {
+                // version 2: the relay the peer is reached through follows it, in the same layout
+                boolean relayed = WalFormat.version(buf, payloadOff - WalFormat.HEADER_BYTES) == 2;
+                int own = payloadLength < 73 ? -1 : 73 + (buf[payloadOff + 72] & 0xff);
+                int relay = relayed && own >= 0 && payloadLength >= own + 73
+                        ? 73 + (buf[payloadOff + own + 72] & 0xff) : 0;
+                if (own < 0 || payloadLength != own + relay || relayed && relay == 0) {
                     return "peer_add payload of " + payloadLength + " bytes does not match its address length";
                 }
                 Contact c = WalEntries.readContact(buf, payloadOff);
-                if (c == null) {
+                Contact via = relayed ? WalEntries.readContact(buf, payloadOff + own) : null;
+                if (c == null || relayed && via == null) {
                     return "peer_add carries an unreadable address";
                 }
+                c = via == null ? c : c.withRelay(via);
                 Peer old = peers.remove(c.id());
                 peers.put(c.id(), new Peer(c, old == null ? 0 : old.failures()));
             }

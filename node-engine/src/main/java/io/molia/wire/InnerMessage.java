@@ -53,6 +53,7 @@ public record InnerMessage(String kind, long requestId, int version, Map<String,
                     fields.put("refusal", m.relayRefusal());
                 }
                 case RELAY_INCOMING -> fields.put("circuit", m.relayCircuit());
+                case RELAY_CLOSE -> fields.put("circuit", m.relayCircuit());
                 case BLOB_FRAME -> fields.put("frame_bytes", m.valueLength());
                 case ADD_PROVIDER -> {
                     fields.put("key", m.target().toHex());

@@ -244,6 +244,71 @@ class RelayShardTest {
         assertEquals(0, r.core().relay().refusals(RelayRefusal.BUDGET));
     }
 
+    /**
+     * What relaying costs the relay, per datagram: the frame in and the same frame out (its bytes twice, each with
+     * 28 bytes of IP and UDP headers, of which 8 are the frame's own header), and the shard's CPU between (the
+     * circuit's checks, the budget, the copy into a transmit slot; the sockets' system calls are not in it: one
+     * recvmmsg and one sendmmsg slot, as for any datagram). Printed for docs/benchmarks.md, "What a relayed datagram
+     * costs the relay".
+     */
+    @Test
+    void aRelayedDatagramCostsTheRelayItsBytesTwiceAndMicrosecondsOfCpu() {
+        RelayLimits roomy = new RelayLimits(100, RelayLimits.DEFAULTS.budgetWindowNs(), 128, 8,
+                TimeUnit.HOURS.toNanos(1), 16, 4, Long.MAX_VALUE / 4, TimeUnit.HOURS.toNanos(1));
+        Node r = node(1, Kind.OPEN, new Relay(roomy, 9));
+        Node a = node(2, Kind.SYMMETRIC, null);
+        Node b = node(3, Kind.PORT_RESTRICTED, null);
+        r.ownBytesPerSecond = 1_000_000;
+        Contact bViaRelay = connect(a, r, b);
+        // One real frame from A: a ping to B sealed on their end-to-end session, through the relay.
+        a.core().ping(now, bViaRelay);
+        a.shard.afterCommand(now, now);
+        SessionManager.Transmit t = a.shard.pollTransmit();
+        assertNotNull(t);
+        assertEquals(r.self.address(), t.to(), "A sends B's datagram to the relay");
+        byte[] frame = t.copy();
+        NodeAddress from = a.nat.outbound(t.to());
+        while (a.shard.pollTransmit() != null) {
+            // the rest of A's output is not measured
+        }
+        r.egressBytes.add(1L << 40); // a relay whose own traffic leaves the budget room: only the relay's work counts
+        r.shard.onTimeout(now, now);
+        measureRelaying(r, from, frame);
+        // A full datagram (a NODES answer's size): the relay copies it whole, the rest is the same.
+        byte[] large = java.util.Arrays.copyOf(frame, 1200);
+        new SplittableRandom(5).nextBytes(large); // ciphertext to the relay, whatever it is
+        System.arraycopy(frame, 0, large, 0, RelayFrame.HEADER_BYTES);
+        measureRelaying(r, from, large);
+    }
+
+    private void measureRelaying(Node r, NodeAddress from, byte[] frame) {
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        int warmup = 50_000;
+        int measured = 200_000;
+        long framesBefore = r.core().relay().framesRelayed();
+        long cpuStartNs = 0;
+        long bytesOut = 0;
+        for (int i = 0; i < warmup + measured; i++) {
+            if (i == warmup) {
+                cpuStartNs = cpu.getCurrentThreadCpuTime();
+                bytesOut = 0;
+            }
+            r.shard.onDatagram(from, frame, 0, frame.length, now, now);
+            SessionManager.Transmit out;
+            while ((out = r.shard.pollTransmit()) != null) {
+                bytesOut += out.length();
+            }
+        }
+        long cpuNs = cpu.getCurrentThreadCpuTime() - cpuStartNs;
+        assertEquals(warmup + measured, r.core().relay().framesRelayed() - framesBefore, "every frame relayed");
+        assertEquals((long) measured * frame.length, bytesOut, "each frame leaves as it came: its bytes, once");
+        System.out.printf("relay cost: a %d-byte frame (%d-byte inner datagram + %d-byte header): %d bytes in and "
+                + "%d out on the wire (IP+UDP headers included); shard CPU %.0f ns per relayed datagram over %d "
+                + "(warmed up over %d)%n", frame.length, frame.length - RelayFrame.HEADER_BYTES,
+                RelayFrame.HEADER_BYTES, frame.length + 28, frame.length + 28, (double) cpuNs / measured, measured,
+                warmup);
+    }
+
     @Test
     void aRelayOutOfBudgetRefusesFramesAndCountsThem() {
         Node r = node(1, Kind.OPEN, relay());

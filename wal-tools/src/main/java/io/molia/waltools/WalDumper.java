@@ -182,6 +182,11 @@ public final class WalDumper {
                 f.put("node", NodeId.fromBytes(b, p).toHex());
                 NodeAddress a = NodeAddress.readFrom(b, p + 73, b[p + 72] & 0xff);
                 f.put("address", String.valueOf(a));
+                int relay = p + 73 + (b[p + 72] & 0xff);
+                if (WalFormat.version(b, p - WalFormat.HEADER_BYTES) == 2) { // reached through this relay
+                    f.put("relay", NodeId.fromBytes(b, relay).toHex());
+                    f.put("relay_address", String.valueOf(NodeAddress.readFrom(b, relay + 73, b[relay + 72] & 0xff)));
+                }
             }
             case WalFormat.TYPE_PEER_REMOVE -> f.put("node", NodeId.fromBytes(b, p).toHex());
             case WalFormat.TYPE_PEER_SCORE -> {
