@@ -2,20 +2,23 @@ package io.molia.sim;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
 import io.molia.contact.Contact;
+import io.molia.contact.NodeId;
 import io.molia.core.lookup.LookupHop;
 
 /**
  * Where churn costs a measured lookup, for {@code latency_breakdown.churn} of the JSON: split by the origin's age
  * (a warm-start node, or a newcomer up for less or more than a minute) and by 20-second windows of lookup starts,
- * how full and how dead the origin's table was when the lookup started, how many of its requests went to peers that
- * had left (to seeds from its own table, or to peers learned from answers), and what that did to latency and hops.
+ * how full and how dead the origin's table was when the lookup started, how many peers that had left it asked
+ * (seeds from its own table, or peers learned from answers), and what that did to latency and hops.
  * Observing changes nothing a lookup does.
  */
 final class ChurnDiagnostics {
@@ -42,9 +45,10 @@ final class ChurnDiagnostics {
         }
         int departedSeeds = 0;
         int departedLearned = 0;
+        Set<NodeId> counted = new HashSet<>(); // a departed peer shows as SLOW, then maybe TIMEOUT: counted once
         for (LookupHop h : trace) {
             if (h.outcome() != LookupHop.Outcome.ANSWERED && h.outcome() != LookupHop.Outcome.VALUE
-                    && departed.test(h.peer())) {
+                    && departed.test(h.peer()) && counted.add(h.peer().id())) {
                 if (h.hop() <= 1) {
                     departedSeeds++;
                 } else {
