@@ -132,6 +132,7 @@ public final class Simulation {
     private final Map<Long, MeasuredLookup> measured = new HashMap<>();
     private final List<LookupSample> completed = new ArrayList<>();
     private final LatencyBreakdown breakdown = new LatencyBreakdown();
+    private final ChurnDiagnostics churnDiagnostics = new ChurnDiagnostics();
     /** Sites of the region a {@link Partition} cuts off (all false without one). */
     private final boolean[] regionSites;
     private long seq;
@@ -964,7 +965,30 @@ public final class Simulation {
             return;
         }
         measured.put(key(origin, handle), new MeasuredLookup(origin, target, null));
+        churnDiagnostics.onStart(key(origin, handle), tableAtStart(origin));
         drain(origin);
+    }
+
+    /** The origin's age and how many of its table's entries have left the network, for {@link ChurnDiagnostics}. */
+    private ChurnDiagnostics.Start tableAtStart(SimNode origin) {
+        int entries = 0;
+        int dead = 0;
+        for (int b = 0; b < NodeId.BITS; b++) {
+            for (RoutingEntry e : origin.core.routingTable().bucketEntries(b)) {
+                entries++;
+                dead += departed(e.contact()) ? 1 : 0;
+            }
+        }
+        String age = origin.bornNs == 0 ? "warm_start"
+                : (nowNs - origin.joinedNs) / 1e9 < ChurnDiagnostics.NEWCOMER_SECONDS ? "joined_under_60s"
+                : "joined_earlier";
+        return new ChurnDiagnostics.Start(age, nowNs / 1e9, entries, dead);
+    }
+
+    /** Whether the node {@code c} names has left the network (its address is gone or another's now). */
+    private boolean departed(Contact c) {
+        SimNode n = byAddress.get(c.address());
+        return n == null || slots[n.slot] != n || !n.contact.id().equals(c.id());
     }
 
     /** The next of the {@link GetTargets}, read by a random honest node (the victim, under an eclipse). */
@@ -1130,6 +1154,7 @@ public final class Simulation {
         if (done.closestAnsweredNs() >= 0 && trace != null) {
             breakdown.add(done.startedNs(), done.closestAnsweredNs(), done.closest().get(0).id(), trace);
         }
+        churnDiagnostics.onEnd(key(node, done.handle()), latencyMs / 1e6, done.hops(), trace, this::departed);
         LookupSample sample = new LookupSample(done.startedNs() / 1e9, latencyMs / 1e6,
                 (done.finishedNs() - done.startedNs()) / 1e6, done.hops(), done.requests(),
                 (double) found / truth.size(), ok, side(done.startedNs(), m.origin, truth.get(0)));
@@ -1206,7 +1231,13 @@ public final class Simulation {
                 n, abandoned, ok / denominator, share / denominator, percentiles(latencyMs), percentiles(terminationMs),
                 hops / Math.max(1, n), requests / Math.max(1, n), nodesReplaced, datagramsSent, datagramsLost,
                 nowNs / 1e9, wallSeconds, peakHeapBytes(), String.format("%016x", digest), partitionOutcome(),
-                List.copyOf(completed), attack == null ? null : sybilOutcome(), breakdown.toJsonMap());
+                List.copyOf(completed), attack == null ? null : sybilOutcome(), breakdownWithChurn());
+    }
+
+    private Map<String, Object> breakdownWithChurn() {
+        Map<String, Object> m = breakdown.toJsonMap();
+        m.put("churn", churnDiagnostics.toJsonMap());
+        return m;
     }
 
     private PartitionOutcome partitionOutcome() {

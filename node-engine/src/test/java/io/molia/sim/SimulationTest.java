@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.core.store.RecordsConfig;
@@ -42,6 +44,31 @@ class SimulationTest {
         assertTrue(r.nodesReplaced() > 1_000, "churn happened: " + r.nodesReplaced());
         assertTrue(r.datagramsLost() > 0);
         assertTrue(r.successRate() >= 0.97, r.toTable());
+    }
+
+    /**
+     * latency_breakdown.churn: under churn the origins' tables hold entries whose nodes left and lookups ask some of
+     * them; newcomers start lookups too. Without churn, every origin is a warm-start node and nothing is dead.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void churnDiagnosticsCountDepartedEntriesAndNewcomerOrigins() {
+        SimReport churn = new Simulation(SimConfig.defaults(500, 200, 0.3, 0.01, 5), MATRIX).run();
+        Map<String, Object> c = (Map<String, Object>) churn.latencyBreakdown().get("churn");
+        Map<String, Map<String, Object>> byOrigin = (Map<String, Map<String, Object>>) c.get("by_origin");
+        Map<String, Object> warm = byOrigin.get("warm_start");
+        assertTrue((double) warm.get("origin_table_dead_share") > 0.05, c.toString());
+        assertTrue((double) warm.get("departed_learned_asked_mean") > 0, c.toString());
+        assertTrue(byOrigin.containsKey("joined_earlier") || byOrigin.containsKey("joined_under_60s"), c.toString());
+        int lookups = byOrigin.values().stream().mapToInt(f -> (int) f.get("lookups")).sum();
+        assertEquals(churn.lookupsCompleted(), lookups, "every completed lookup is counted once");
+
+        SimReport calm = new Simulation(SimConfig.defaults(500, 200, 0, 0.01, 5), MATRIX).run();
+        Map<String, Map<String, Object>> calmOrigins = (Map<String, Map<String, Object>>) ((Map<String, Object>) calm
+                .latencyBreakdown().get("churn")).get("by_origin");
+        assertEquals(List.of("warm_start"), List.copyOf(calmOrigins.keySet()));
+        assertEquals(0.0, calmOrigins.get("warm_start").get("origin_table_dead_share"));
+        assertEquals(0.0, calmOrigins.get("warm_start").get("departed_learned_asked_mean"));
     }
 
     /**
