@@ -115,7 +115,12 @@ class ProofOfWorkCoreTest {
         writer.startPut(now, "worked for".getBytes(StandardCharsets.UTF_8), 600_000 * MS);
         drive();
         CoreEvent.PutCompleted put = assertInstanceOf(CoreEvent.PutCompleted.class, writer.pollEvent());
-        assertTrue(put.stored() > 0 && put.stored() == put.attempted(), "every storer took its token: " + put);
+        assertTrue(put.stored() > put.attempted() / 2, "reported once a majority stored it: " + put);
+        int holders = 0;
+        for (NodeCore n : nodes) {
+            holders += n.records().get(now, put.key()) != null ? 1 : 0;
+        }
+        assertTrue(holders >= put.attempted(), "every storer asked took its token: " + holders + " of " + put);
         long rejected = 0;
         long pow = 0;
         for (NodeCore n : nodes) {

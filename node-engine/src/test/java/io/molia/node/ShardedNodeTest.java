@@ -64,6 +64,7 @@ class ShardedNodeTest {
                     ("mutable " + i).getBytes(StandardCharsets.UTF_8), -1).get(10, TimeUnit.SECONDS).stored() > 0);
             assertTrue(client.provide(new NodeId(i, shards, 3, 5)).get(10, TimeUnit.SECONDS).stored() > 0);
         }
+        LiveNodes.awaitRequestsSettled(clients); // the writes' stores after each report
         // what the target holds (a store may time out on a loaded machine: the counts are read, not assumed)
         List<Integer> heldBefore = heldOffOwner(target);
         assertEquals(0, heldBefore.get(0), "mutables and providers on their owners: " + heldBefore);

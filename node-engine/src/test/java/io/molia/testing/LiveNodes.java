@@ -70,6 +70,24 @@ public final class LiveNodes implements AfterEachCallback {
         }
     }
 
+    /**
+     * Waits until none of {@code nodes} has a request outstanding, failing after 10 s: a write reports once a majority
+     * of the k closest stored it and goes on storing to the rest, so a test that counts the copies waits for them.
+     */
+    public static void awaitRequestsSettled(List<MoliaNode> nodes) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (MoliaNode node : nodes) {
+            int pending;
+            while ((pending = node.onEveryShard(v -> v.core().pendingRequests()).get(5, TimeUnit.SECONDS).stream()
+                    .mapToInt(Integer::intValue).sum()) > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(node.self().id() + " still had " + pending + " requests after 10 s");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
     /** The running nodes in the order started; a test that closes one itself removes it. */
     public List<MoliaNode> list() {
         return nodes;

@@ -134,7 +134,7 @@ class RecordEntriesTest {
     }
 
     @Test
-    void aRepublishEntryOfUnknownKindOrBadLengthsIsRefusedAndType15IsUnknown() {
+    void aRepublishEntryOfUnknownKindOrBadLengthsIsRefused() {
         byte[] b = new byte[1024];
         byte[] e = entry(WalEntries.republishAdd(f, b, 1, mutable.key(), null, mutable, 10, 20), b);
         e[WalFormat.HEADER_BYTES] = 2;
@@ -145,7 +145,5 @@ class RecordEntriesTest {
         e = entry(WalEntries.republishRemove(f, b, 2, WalEntries.REPUBLISH_PROVIDER, key), b);
         e[WalFormat.HEADER_BYTES] = 7;
         assertNotNull(apply(new WalState(), e));
-        assertTrue(!WalFormat.isKnownType(15) && WalFormat.typeName(15).equals("type_15"));
-        assertEquals(-1, WalFormat.typeOf("type_15"));
     }
 }
