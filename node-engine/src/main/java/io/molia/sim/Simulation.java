@@ -23,6 +23,7 @@ import io.molia.contact.NodeId;
 import io.molia.contact.ProofOfWork;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
+import io.molia.core.TransmitBuffers;
 import io.molia.core.Outbound;
 import io.molia.core.RoutingEntry;
 import io.molia.core.lookup.LookupHop;
@@ -124,6 +125,8 @@ public final class Simulation {
     private int getsFound;
     private int getsCorrect;
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
+    /** One pool of datagram buffers for every node: each is drained after every input (see {@link #drain}). */
+    private final TransmitBuffers transmitBuffers = new TransmitBuffers();
     private final SimNode[] slots;
     private final Map<NodeAddress, SimNode> byAddress = new HashMap<>();
     private final Set<Integer> usedIps = new HashSet<>();
@@ -605,6 +608,7 @@ public final class Simulation {
 
     private SimNode register(int slot, boolean joined, Contact contact, byte[] seed, int site, double accessMs) {
         NodeCore core = new NodeCore(config.core(), contact, identityRandom.split(), nowNs);
+        core.borrowTransmitBuffersFrom(transmitBuffers);
         if (recordsConfig != null) {
             core.recordsConfig(recordsConfig);
         }
