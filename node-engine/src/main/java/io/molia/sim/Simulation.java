@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -124,7 +123,7 @@ public final class Simulation {
     private int gets;
     private int getsFound;
     private int getsCorrect;
-    private final PriorityQueue<Event> queue = new PriorityQueue<>();
+    private final TimeOrderedQueue<Event> queue = new TimeOrderedQueue<>();
     /** One pool of datagram buffers for every node: each is drained after every input (see {@link #drain}). */
     private final TransmitBuffers transmitBuffers = new TransmitBuffers();
     private final SimNode[] slots;
@@ -293,34 +292,27 @@ public final class Simulation {
 
     private enum EventKind { DELIVER, PROBE, WAKE, LOOKUP, CHURN, RECORD, RECORD_CHECK }
 
-    private static final class Event implements Comparable<Event> {
+    /** One thing that happens at {@code timeNs}; the queue orders events by time, then by when they were scheduled. */
+    private static final class Event {
         final long timeNs;
-        final long seq;
         final EventKind kind;
         final int slot;
         final int incarnation;
         final Contact from;
         final byte[] data;
 
-        Event(long timeNs, long seq, EventKind kind, int slot, int incarnation, Contact from, byte[] data) {
+        Event(long timeNs, EventKind kind, int slot, int incarnation, Contact from, byte[] data) {
             this.timeNs = timeNs;
-            this.seq = seq;
             this.kind = kind;
             this.slot = slot;
             this.incarnation = incarnation;
             this.from = from;
             this.data = data;
         }
-
-        @Override
-        public int compareTo(Event o) {
-            int c = Long.compare(timeNs, o.timeNs);
-            return c != 0 ? c : Long.compare(seq, o.seq);
-        }
     }
 
     private void schedule(long timeNs, EventKind kind, int slot, int incarnation, Contact from, byte[] data) {
-        queue.add(new Event(timeNs, seq++, kind, slot, incarnation, from, data));
+        queue.add(timeNs, seq++, new Event(timeNs, kind, slot, incarnation, from, data));
     }
 
     private void dispatch(Event e) {
