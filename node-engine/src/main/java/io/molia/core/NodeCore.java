@@ -698,6 +698,11 @@ public final class NodeCore {
 
     // ---------------------------------------------------------------- outputs
 
+    /** Takes the IDs of the contacts it decodes from {@code shared} when it knows their keys (the simulator). */
+    public void shareKnownIds(io.molia.codec.KnownIds shared) {
+        codec.knownIds(shared);
+    }
+
     /**
      * Encodes outgoing datagrams into buffers borrowed from {@code shared} (see {@link TransmitBuffers}): for a driver
      * that runs many cores on one thread and drains each after every input.

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import java.util.function.ToDoubleFunction;
 
+import io.molia.codec.KnownIds;
 import io.molia.codec.MessageCodec;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
@@ -22,9 +23,9 @@ import io.molia.contact.NodeId;
 import io.molia.contact.ProofOfWork;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
-import io.molia.core.TransmitBuffers;
 import io.molia.core.Outbound;
 import io.molia.core.RoutingEntry;
+import io.molia.core.TransmitBuffers;
 import io.molia.core.lookup.LookupHop;
 import io.molia.core.store.MutableStore;
 import io.molia.core.store.RecordsConfig;
@@ -126,6 +127,8 @@ public final class Simulation {
     private final TimeOrderedQueue<Event> queue = new TimeOrderedQueue<>();
     /** One pool of datagram buffers for every node: each is drained after every input (see {@link #drain}). */
     private final TransmitBuffers transmitBuffers = new TransmitBuffers();
+    /** The IDs of the keys any node decoded, for all of them: 2^18 slots (9 MB), room for a 100k run's identities. */
+    private final KnownIds knownIds = new KnownIds(1 << 18);
     private final SimNode[] slots;
     private final Map<NodeAddress, SimNode> byAddress = new HashMap<>();
     private final Set<Integer> usedIps = new HashSet<>();
@@ -601,6 +604,7 @@ public final class Simulation {
     private SimNode register(int slot, boolean joined, Contact contact, byte[] seed, int site, double accessMs) {
         NodeCore core = new NodeCore(config.core(), contact, identityRandom.split(), nowNs);
         core.borrowTransmitBuffersFrom(transmitBuffers);
+        core.shareKnownIds(knownIds);
         if (recordsConfig != null) {
             core.recordsConfig(recordsConfig);
         }
