@@ -6,9 +6,9 @@ import io.molia.contact.Contact;
  * The core's outgoing datagrams: a fixed ring of reusable slots, each slot's buffer borrowed from a
  * {@link TransmitBuffers} when used and given back when the driver drained the queue (its {@link #poll} found it
  * empty), so the steady state allocates nothing and an idle simulated node costs only the ring. A drained queue
- * starts over at its first slot (a simulated node that sent 256 datagrams in its life held 256 buffers, 300 KiB,
- * though it never had two queued). When full, new datagrams are
- * dropped (the core counts them): a driver that does not drain is a bug, not a reason to grow without bound.
+ * starts over at its first slot, so a core's own pool holds its deepest burst, not one buffer per slot it ever
+ * cycled through. When full, new datagrams are dropped (the core counts them): a driver that does not drain is a
+ * bug, not a reason to grow without bound.
  *
  * <p>Owned by the core's thread; not thread-safe.
  */
@@ -25,7 +25,7 @@ final class TransmitQueue {
         this.buffers = buffers;
     }
 
-    /** Borrows from {@code shared} from now on; the buffers held go back to the pool they came from. */
+    /** Borrows from {@code shared} from now on; call while empty (what it holds then goes back where it came from). */
     void borrowFrom(TransmitBuffers shared) {
         if (size == 0) {
             giveBack();
