@@ -79,6 +79,8 @@ public final class MessageCodec {
     private final byte[] idScratch = new byte[NodeId.BYTES];
     private final byte[] addressScratch = new byte[NodeAddress.IPV6_WIRE_BYTES];
     private final RecordBodies records = new RecordBodies(writer);
+    /** IDs of keys decoded before, or null: every contact's key is hashed. */
+    private KnownIds knownIds;
 
     /** A codec writing {@code protocolVersion} and nothing more in its envelopes. */
     public MessageCodec(int protocolVersion) {
@@ -94,6 +96,11 @@ public final class MessageCodec {
     public MessageCodec(ProtocolRange protocol, long powNonce) {
         this.protocol = protocol;
         this.powNonce = powNonce;
+    }
+
+    /** Takes decoded contacts' IDs from {@code shared} when it knows their keys (see {@link KnownIds}). */
+    public void knownIds(KnownIds shared) {
+        this.knownIds = shared;
     }
 
     /** Feature bits written beside the protocol's from now on (the node's DHT role changed). */
@@ -813,13 +820,18 @@ public final class MessageCodec {
             }
             byte[] relayKey = new byte[Contact.PUBLIC_KEY_BYTES];
             System.arraycopy(reader.buffer(), relayKeyAt, relayKey, 0, relayKey.length);
-            relay = new Contact(NodeId.ofPublicKey(blake3, relayKey, 0, idScratch), relayKey, 0, relayAddress);
+            relay = new Contact(idOf(relayKey), relayKey, 0, relayAddress);
         }
         byte[] key = new byte[Contact.PUBLIC_KEY_BYTES];
         System.arraycopy(reader.buffer(), keyAt, key, 0, key.length);
-        Contact contact = new Contact(NodeId.ofPublicKey(blake3, key, 0, idScratch), key, nonce, address);
+        Contact contact = new Contact(idOf(key), key, nonce, address);
         out.contacts.add(relay == null ? contact : contact.withRelay(relay));
         return true;
+    }
+
+    private NodeId idOf(byte[] key) {
+        return knownIds == null ? NodeId.ofPublicKey(blake3, key, 0, idScratch)
+                : knownIds.idOf(blake3, key, 0, idScratch);
     }
 
     private ProtoWriter header(byte[] out, int off, long requestId) {

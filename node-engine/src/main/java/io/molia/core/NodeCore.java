@@ -179,7 +179,7 @@ public final class NodeCore {
     private final Map<Long, PendingRequest> pending = new HashMap<>();
     private final Map<Long, Operation> operations = new HashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
-    private final TransmitQueue transmits = new TransmitQueue(TRANSMIT_QUEUE_SLOTS);
+    private final TransmitQueue transmits = new TransmitQueue(TRANSMIT_QUEUE_SLOTS, new TransmitBuffers());
     private final RoutingCandidates candidates = new RoutingCandidates();
     /** A CANDIDATE timer is queued (at most one at a time). */
     private boolean candidateTimerArmed;
@@ -707,6 +707,19 @@ public final class NodeCore {
     }
 
     // ---------------------------------------------------------------- outputs
+
+    /** Takes the IDs of the contacts it decodes from {@code shared} when it knows their keys (the simulator). */
+    public void shareKnownIds(io.molia.codec.KnownIds shared) {
+        codec.knownIds(shared);
+    }
+
+    /**
+     * Encodes outgoing datagrams into buffers borrowed from {@code shared} (see {@link TransmitBuffers}): for a driver
+     * that runs many cores on one thread and drains each after every input.
+     */
+    public void borrowTransmitBuffersFrom(TransmitBuffers shared) {
+        transmits.borrowFrom(shared);
+    }
 
     /**
      * The next datagram to send, or null; valid until the next call into this core (see {@link Outbound}). Blob

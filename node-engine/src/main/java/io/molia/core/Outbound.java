@@ -36,6 +36,18 @@ public final class Outbound {
         return reply;
     }
 
+    /** Gives the slot a buffer borrowed from a {@link TransmitBuffers}. */
+    void lend(byte[] buffer) {
+        data = buffer;
+    }
+
+    /** Takes the slot's buffer back (the slot holds none until the next {@link #lend}). */
+    byte[] takeBack() {
+        byte[] buffer = data;
+        data = null;
+        return buffer;
+    }
+
     /** The slot's buffer, allocated on the slot's first use only. */
     byte[] buffer() {
         if (data == null) {

@@ -4,11 +4,12 @@ import io.molia.contact.Contact;
 
 /**
  * One contact in a bucket with what the node learned about it: RTT, consecutive failures, when it was last heard
- * from, whether a ping-before-evict is out. Owned by the core's thread.
+ * from, whether a ping-before-evict is out. It is its own RTT estimator ({@link #rtt()}): a separate one cost an
+ * object per entry, 16 bytes of every 80 (400 MB of a 100k-node simulation's 25M entries). Owned by the core's
+ * thread.
  */
-public final class RoutingEntry {
+public final class RoutingEntry extends RttEstimator {
     private Contact contact;
-    private final RttEstimator rtt = new RttEstimator();
     private int failures;
     private long lastSeenNs;
     private long addedNs;
@@ -25,7 +26,7 @@ public final class RoutingEntry {
     }
 
     public RttEstimator rtt() {
-        return rtt;
+        return this;
     }
 
     public int failures() {

@@ -40,14 +40,15 @@ public final class RoutingTable {
     /** Created on first use: a simulated network of 100k nodes cannot afford 256 empty buckets per node. */
     private final Bucket[] buckets = new Bucket[NodeId.BITS];
     private final long[] lastLookupNs = new long[NodeId.BITS];
-    private final Map<NodeId, RoutingEntry> index = new HashMap<>();
+    /** Entries in all buckets (an entry is found by scanning its bucket: no per-entry index to pay for). */
+    private int size;
     private long subnetRejections;
     private long evictions;
     private long proximitySwaps;
     private PeerScores scores = new PeerScores(PeerScores.Config.defaults());
     /** The AS of an address, 0 when unknown (no ASN table, or not in it): such addresses skip the AS cap. */
     private ToIntFunction<NodeAddress> asnOf = address -> 0;
-    private final Map<Long, Integer> perSubnet = new HashMap<>();
+    private final LongCounts perSubnet = new LongCounts();
     private final Map<Integer, Integer> perAsn = new HashMap<>();
     private long tableCapRejections;
     private long lowScoreRefusals;
@@ -82,7 +83,7 @@ public final class RoutingTable {
 
     /** Sets the failure count of a recovered entry (start-up only; not journaled again). */
     public void restoreFailures(NodeId id, int failures) {
-        RoutingEntry entry = index.get(id);
+        RoutingEntry entry = entry(id);
         for (int i = entry == null ? failures : 0; i < failures; i++) {
             entry.onFailure();
         }
@@ -93,11 +94,24 @@ public final class RoutingTable {
     }
 
     public int size() {
-        return index.size();
+        return size;
     }
 
+    /** The entry of {@code id}, or null: a scan of its bucket (at most K entries). */
     public RoutingEntry entry(NodeId id) {
-        return index.get(id);
+        int b = bucketIndexOf(id);
+        Bucket bucket = b < 0 ? null : buckets[b];
+        if (bucket == null) {
+            return null;
+        }
+        List<RoutingEntry> entries = bucket.entries;
+        for (int i = 0; i < entries.size(); i++) {
+            RoutingEntry e = entries.get(i);
+            if (e.contact().id().equals(id)) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /** The bucket a contact with this ID belongs in; -1 for this node's own ID. */
@@ -145,7 +159,7 @@ public final class RoutingTable {
             return null;
         }
         Bucket bucket = bucket(b);
-        RoutingEntry existing = index.get(contact.id());
+        RoutingEntry existing = entry(contact.id());
         if (existing != null) {
             Contact before = existing.contact();
             int failuresBefore = existing.failures();
@@ -186,7 +200,7 @@ public final class RoutingTable {
         RoutingEntry slowest = rttNs >= 0 ? bucket.slowest() : null;
         if (slowest != null && rttNs < slowest.rtt().srttNs() * PROXIMITY_SWAP_SHARE) {
             bucket.entries.remove(slowest);
-            index.remove(slowest.contact().id());
+            size--;
             account(slowest.contact().address(), -1);
             peerRemoved(slowest.contact().id());
             bucket.addReplacement(slowest.contact(), config.replacementCacheSize());
@@ -214,7 +228,7 @@ public final class RoutingTable {
         if (b < 0) {
             return false;
         }
-        RoutingEntry existing = index.get(contact.id());
+        RoutingEntry existing = entry(contact.id());
         if (existing != null) {
             return existing.failures() > 0 || !existing.contact().address().equals(contact.address());
         }
@@ -239,13 +253,13 @@ public final class RoutingTable {
         peerAdded(contact);
         account(contact.address(), 1);
         bucket.entries.add(entry);
-        index.put(contact.id(), entry);
+        size++;
         bucket.removeReplacement(contact.id());
     }
 
     /** Adds a round-trip sample to the entry of {@code id}, if the table holds it. */
     public void onRttSample(NodeId id, long rttNs) {
-        RoutingEntry entry = index.get(id);
+        RoutingEntry entry = entry(id);
         if (entry != null) {
             entry.rtt().onSample(rttNs);
         }
@@ -257,7 +271,7 @@ public final class RoutingTable {
      * waiting; the freshest replacement takes its place. Returns true when the entry was evicted.
      */
     public boolean onFailure(NodeId id) {
-        RoutingEntry entry = index.get(id);
+        RoutingEntry entry = entry(id);
         if (entry == null) {
             return false;
         }
@@ -273,10 +287,11 @@ public final class RoutingTable {
 
     /** Removes {@code id} (evicted by an operator, a failure, or a ban) and promotes a replacement. */
     public boolean remove(NodeId id) {
-        RoutingEntry entry = index.remove(id);
+        RoutingEntry entry = entry(id);
         if (entry == null) {
             return false;
         }
+        size--;
         peerRemoved(id);
         account(entry.contact().address(), -1);
         Bucket bucket = buckets[bucketIndexOf(id)];
@@ -293,7 +308,7 @@ public final class RoutingTable {
             peerAdded(promoted);
             account(promoted.address(), 1);
             bucket.entries.add(0, fresh);
-            index.put(promoted.id(), fresh);
+            size++;
         }
         return true;
     }
@@ -330,7 +345,7 @@ public final class RoutingTable {
     /** Whether one more entry at {@code address} stays within the table-wide /24 (/48) and AS caps. */
     private boolean tableAllows(NodeAddress address) {
         PeerScores.Config c = scores.config();
-        if (perSubnet.getOrDefault(address.subnetKey(), 0) >= c.maxPerSubnetInTable()) {
+        if (perSubnet.get(address.subnetKey()) >= c.maxPerSubnetInTable()) {
             return false;
         }
         int asn = asnOf.applyAsInt(address);
@@ -339,7 +354,7 @@ public final class RoutingTable {
 
     /** Keeps the per-/24 and per-AS entry counts of the table as an entry at {@code address} comes or goes. */
     private void account(NodeAddress address, int delta) {
-        perSubnet.merge(address.subnetKey(), delta, (a, b) -> a + b == 0 ? null : a + b);
+        perSubnet.add(address.subnetKey(), delta);
         int asn = asnOf.applyAsInt(address);
         if (asn != 0) {
             perAsn.merge(asn, delta, (a, b) -> a + b == 0 ? null : a + b);

@@ -4,9 +4,10 @@ package io.molia.core;
  * Smoothed round-trip time and its variation (RFC 6298: SRTT, RTTVAR, RTO = SRTT + 4·RTTVAR), in nanoseconds.
  * One per routing entry, and one node-wide aggregate that gives the timeout for peers never measured.
  *
- * <p>Not thread-safe; owned by the core's thread.
+ * <p>Not final only so that a {@link RoutingEntry} can be its own estimator. Not thread-safe; owned by the core's
+ * thread.
  */
-public final class RttEstimator {
+public class RttEstimator {
     private long srttNs;
     private long rttvarNs;
     private int samples;

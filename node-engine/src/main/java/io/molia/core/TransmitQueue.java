@@ -3,21 +3,34 @@ package io.molia.core;
 import io.molia.contact.Contact;
 
 /**
- * The core's outgoing datagrams: a fixed ring of reusable slots, each buffer allocated on the slot's first use, so
- * the steady state allocates nothing and an idle simulated node costs only the ring. A drained queue starts over at
- * its first slot, so a node holds as many buffers as its deepest burst, not one per slot it ever cycled through (a
- * simulated node that sent 256 datagrams in its life held 256 buffers, 300 KiB, though it never had two queued). When full, new datagrams are
- * dropped (the core counts them): a driver that does not drain is a bug, not a reason to grow without bound.
+ * The core's outgoing datagrams: a fixed ring of reusable slots, each slot's buffer borrowed from a
+ * {@link TransmitBuffers} when used and given back when the driver drained the queue (its {@link #poll} found it
+ * empty), so the steady state allocates nothing and an idle simulated node costs only the ring. A drained queue
+ * starts over at its first slot, so a core's own pool holds its deepest burst, not one buffer per slot it ever
+ * cycled through. When full, new datagrams are dropped (the core counts them): a driver that does not drain is a
+ * bug, not a reason to grow without bound.
  *
  * <p>Owned by the core's thread; not thread-safe.
  */
 final class TransmitQueue {
     private final Outbound[] slots;
+    private TransmitBuffers buffers;
     private int head;
     private int size;
+    /** Slots holding a borrowed buffer. */
+    private int holding;
 
-    TransmitQueue(int capacity) {
+    TransmitQueue(int capacity, TransmitBuffers buffers) {
         slots = new Outbound[capacity];
+        this.buffers = buffers;
+    }
+
+    /** Borrows from {@code shared} from now on; call while empty (what it holds then goes back where it came from). */
+    void borrowFrom(TransmitBuffers shared) {
+        if (size == 0) {
+            giveBack();
+        }
+        buffers = shared;
     }
 
     /** Queues a copy of {@code source[0, length)}; false when the queue is full. */
@@ -45,7 +58,11 @@ final class TransmitQueue {
             slot = new Outbound();
             slots[index] = slot;
         }
-        return slot.buffer();
+        if (slot.data() == null) {
+            slot.lend(buffers.take());
+            holding++;
+        }
+        return slot.data();
     }
 
     /** Queues the datagram encoded into {@link #nextBuffer()}'s first {@code length} bytes. */
@@ -54,9 +71,10 @@ final class TransmitQueue {
         size++;
     }
 
-    /** The next datagram, valid until the next offer; null when empty. */
+    /** The next datagram, valid until the next offer or poll; null when empty (the buffers then go back). */
     Outbound poll() {
         if (size == 0) {
+            giveBack();
             return null;
         }
         Outbound slot = slots[head];
@@ -66,5 +84,14 @@ final class TransmitQueue {
             head = 0; // start over at the first slot: buffers exist only up to the deepest the queue ever was
         }
         return slot;
+    }
+
+    private void giveBack() {
+        for (int i = 0; holding > 0 && i < slots.length; i++) {
+            if (slots[i] != null && slots[i].data() != null) {
+                buffers.give(slots[i].takeBack());
+                holding--;
+            }
+        }
     }
 }

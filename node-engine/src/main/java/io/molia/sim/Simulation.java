@@ -9,13 +9,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import java.util.function.ToDoubleFunction;
 
+import io.molia.codec.KnownIds;
 import io.molia.codec.MessageCodec;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
@@ -25,6 +25,7 @@ import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.core.Outbound;
 import io.molia.core.RoutingEntry;
+import io.molia.core.TransmitBuffers;
 import io.molia.core.lookup.LookupHop;
 import io.molia.core.store.MutableStore;
 import io.molia.core.store.RecordsConfig;
@@ -125,7 +126,11 @@ public final class Simulation {
     private int gets;
     private int getsFound;
     private int getsCorrect;
-    private final PriorityQueue<Event> queue = new PriorityQueue<>();
+    private final TimeOrderedQueue<Event> queue = new TimeOrderedQueue<>();
+    /** One pool of datagram buffers for every node: each is drained after every input (see {@link #drain}). */
+    private final TransmitBuffers transmitBuffers = new TransmitBuffers();
+    /** The IDs of the keys any node decoded, for all of them: 2^18 slots (9 MB), room for a 100k run's identities. */
+    private final KnownIds knownIds = new KnownIds(1 << 18);
     private final SimNode[] slots;
     private final Map<NodeAddress, SimNode> byAddress = new HashMap<>();
     private final Set<Integer> usedIps = new HashSet<>();
@@ -300,34 +305,27 @@ public final class Simulation {
 
     private enum EventKind { DELIVER, PROBE, WAKE, LOOKUP, CHURN, RECORD, RECORD_CHECK }
 
-    private static final class Event implements Comparable<Event> {
+    /** One thing that happens at {@code timeNs}; the queue orders events by time, then by when they were scheduled. */
+    private static final class Event {
         final long timeNs;
-        final long seq;
         final EventKind kind;
         final int slot;
         final int incarnation;
         final Contact from;
         final byte[] data;
 
-        Event(long timeNs, long seq, EventKind kind, int slot, int incarnation, Contact from, byte[] data) {
+        Event(long timeNs, EventKind kind, int slot, int incarnation, Contact from, byte[] data) {
             this.timeNs = timeNs;
-            this.seq = seq;
             this.kind = kind;
             this.slot = slot;
             this.incarnation = incarnation;
             this.from = from;
             this.data = data;
         }
-
-        @Override
-        public int compareTo(Event o) {
-            int c = Long.compare(timeNs, o.timeNs);
-            return c != 0 ? c : Long.compare(seq, o.seq);
-        }
     }
 
     private void schedule(long timeNs, EventKind kind, int slot, int incarnation, Contact from, byte[] data) {
-        queue.add(new Event(timeNs, seq++, kind, slot, incarnation, from, data));
+        queue.add(timeNs, seq++, new Event(timeNs, kind, slot, incarnation, from, data));
     }
 
     private void dispatch(Event e) {
@@ -615,6 +613,8 @@ public final class Simulation {
 
     private SimNode register(int slot, boolean joined, Contact contact, byte[] seed, int site, double accessMs) {
         NodeCore core = new NodeCore(config.core(), contact, identityRandom.split(), nowNs);
+        core.borrowTransmitBuffersFrom(transmitBuffers);
+        core.shareKnownIds(knownIds);
         if (recordsConfig != null) {
             core.recordsConfig(recordsConfig);
         }
