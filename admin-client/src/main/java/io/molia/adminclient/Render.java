@@ -98,8 +98,8 @@ public final class Render {
                     : st.red(id16(r.getPing().getPeerId()) + " did not answer");
             case CONNECT -> connect(r.getConnect(), st);
             case LOOKUP -> lookup(r.getLookup(), st);
-            case PUT -> "stored on " + r.getPut().getStored() + " of " + r.getPut().getAttempted() + " peers in "
-                    + us(r.getPut().getDurationUs()) + "\nkey " + r.getPut().getKey(); // the user's own: whole
+            case PUT -> stored(r.getPut().getStored(), r.getPut().getAttempted(), r.getPut().getAcknowledged())
+                    + " in " + us(r.getPut().getDurationUs()) + "\nkey " + r.getPut().getKey(); // the user's own: whole
             case GET -> r.getGet().getFound() ? printable(r.getGet().getValue().toByteArray()) + "\n"
                     + st.dim("(" + r.getGet().getValue().size() + " bytes, " + r.getGet().getRequests()
                     + " requests, " + us(r.getGet().getDurationUs()) + ")")
@@ -139,9 +139,15 @@ public final class Render {
                 + (c.getLastRttUs() >= 0 ? ", then " + us(c.getLastRttUs()) + " at " + c.getAddress() : "");
     }
 
+    /** A write answers once a majority of the k closest stored it; the stores to the rest are still under way. */
+    private static String stored(int stored, int attempted, boolean acknowledged) {
+        return "stored on " + stored + " of " + attempted + " peers"
+                + (acknowledged && stored < attempted ? " (a majority: the rest store in the background)" : "");
+    }
+
     private static String recordWrite(AdminResponse r, Style st) {
         var w = r.getRecordWrite();
-        String line = "stored on " + w.getStored() + " of " + w.getAttempted() + " peers in " + us(w.getDurationUs())
+        String line = stored(w.getStored(), w.getAttempted(), w.getAcknowledged()) + " in " + us(w.getDurationUs())
                 + "\nkey " + w.getKey();
         return w.getRefusal().isEmpty() ? line : line + "\n" + st.red("refused: " + w.getRefusal()
                 + (w.getHeldSeq() > 0 ? " (peers hold seq " + w.getHeldSeq() + ")" : ""));

@@ -799,8 +799,9 @@ public final class AdminCommands implements Runnable {
                         ? "stored nowhere: the node knows no peer to store on " + JOIN_HINT
                         : "stored nowhere: none of the " + attempted + " closest peers accepted the value");
             }
-            return stored < attempted ? Shortfall.warning("only " + stored + " of the " + attempted
-                    + " closest peers stored the value: fewer replicas than intended") : null;
+            // Acknowledged: a majority of the k closest stored it, and the rest store after the answer.
+            return r.getPut().getAcknowledged() ? null : Shortfall.warning("only " + stored + " of the " + attempted
+                    + " closest peers stored the value: fewer replicas than intended");
         }
     }
 
@@ -808,8 +809,8 @@ public final class AdminCommands implements Runnable {
     static Shortfall recordWriteShortfall(AdminResponse r) {
         var w = r.getRecordWrite();
         if (w.getStored() > 0) {
-            return w.getStored() < w.getAttempted() ? Shortfall.warning("only " + w.getStored() + " of the "
-                    + w.getAttempted() + " closest peers stored it") : null;
+            return w.getAcknowledged() ? null : Shortfall.warning("only " + w.getStored() + " of the "
+                    + w.getAttempted() + " closest peers stored it");
         }
         return Shortfall.failure(w.getAttempted() == 0 ? "stored nowhere: the node knows no peer to store on "
                 + JOIN_HINT : "refused by the " + w.getAttempted() + " closest peers"

@@ -125,7 +125,8 @@ final class AdminActions {
                 .thenApply(p -> {
                     keysPut.put(p.key(), Boolean.TRUE);
                     return r.setPut(PutResult.newBuilder().setKey(p.key().toHex()).setStored(p.stored())
-                            .setAttempted(p.attempted()).setDurationUs(us(p.finishedNs() - p.startedNs()))).build();
+                            .setAttempted(p.attempted()).setDurationUs(us(p.finishedNs() - p.startedNs()))
+                            .setAcknowledged(p.acknowledgedNs() >= 0)).build();
                 });
     }
 
@@ -208,7 +209,8 @@ final class AdminActions {
 
     private static RecordWriteResult.Builder writeResult(CoreEvent.RecordWriteCompleted w) {
         RecordWriteResult.Builder b = RecordWriteResult.newBuilder().setKey(w.key().toHex()).setStored(w.stored())
-                .setAttempted(w.attempted()).setHeldSeq(w.heldSeq()).setDurationUs(us(w.finishedNs() - w.startedNs()));
+                .setAttempted(w.attempted()).setHeldSeq(w.heldSeq()).setDurationUs(us(w.finishedNs() - w.startedNs()))
+                .setAcknowledged(w.acknowledgedNs() >= 0);
         if (w.refusal() != null) {
             b.setRefusal(w.refusal().name().toLowerCase(java.util.Locale.ROOT) + ": " + w.refusal().reason());
         }

@@ -1562,10 +1562,9 @@ public final class NodeCore {
      * ended and no store is left.
      */
     private void storeAnswered(long nowNs, Operation op) {
+        checkAcknowledged(nowNs, op); // also when this answer is the last: a write stored by a majority says so
         if (++op.storesAnswered == op.storesSent && op.lookup.isFinished()) {
             finish(nowNs, op);
-        } else {
-            checkAcknowledged(nowNs, op);
         }
     }
 
@@ -2069,6 +2068,7 @@ public final class NodeCore {
             if (op.storesAnswered < op.storesSent) {
                 return;
             }
+            checkAcknowledged(nowNs, op);
         }
         finish(nowNs, op);
     }

@@ -195,10 +195,10 @@ class AdminSocketIT {
             // put from node 1, then records on node 0 and get from node 0
             byte[] value = "the admin socket stored this".getBytes(StandardCharsets.UTF_8);
             JsonNode put = json(others.get(0).dataDir(), "put", new String(value, StandardCharsets.UTF_8)).get("put");
-            fields(put, "key", "stored", "attempted", "duration_us");
+            fields(put, "key", "stored", "attempted", "duration_us", "acknowledged");
             String key = HexFormat.of().formatHex(new Blake3().hash(value));
             assertEquals(key, put.get("key").asText(), "key = BLAKE3(value)");
-            assertTrue(put.get("stored").asInt() >= 3, put.toString());
+            assertTrue(put.get("stored").asInt() >= 3 && put.get("acknowledged").asBoolean(), put.toString());
 
             JsonNode records = json(d0, "records").get("records");
             fields(records, "count", "bytes", "max_records", "max_bytes", "refused_full", "expired", "per_type",
