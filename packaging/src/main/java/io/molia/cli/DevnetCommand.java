@@ -294,7 +294,7 @@ final class DevnetCommand implements Callable<Integer> {
         CoreEvent.PutCompleted put = nodes.get(0).put(value, 3600).get(10, TimeUnit.SECONDS);
         byte[] got = nodes.get(getFrom).get(put.key()).get(10, TimeUnit.SECONDS);
         System.out.printf("put from %s: %s on %d of %d; get from %s: %s%n", fromClient ? "the client" : "node 0",
-                put.acknowledgedNs() >= 0 ? "acknowledged (a majority stored it)" : "stored only", put.stored(),
+                put.acknowledgedNs() >= 0 ? "acknowledged, stored" : "NOT acknowledged, stored only", put.stored(),
                 put.attempted(), fromClient ? "the client" : "node " + getFrom,
                 got == null ? "NOT FOUND" : new String(got, StandardCharsets.UTF_8));
     }

@@ -130,7 +130,8 @@ class DashTmuxIT {
                 && s.strip().endsWith("dash-it$"));
         assertTrue(after.contains("dashboard closed; stopping the devnet"), after);
         assertFalse(after.contains("1 overview"), "the alternate screen was left:\n" + after);
-        assertTrue(after.contains("put from node 0: stored on"), "the devnet's own output is back:\n" + after);
+        assertTrue(after.contains("put from node 0: acknowledged, stored on"),
+                "the devnet's own output is back:\n" + after);
         assertTrue(Files.readString(dir.resolve("stty.before")).equals(Files.readString(dir.resolve("stty.after"))),
                 "the terminal modes are restored");
     }
