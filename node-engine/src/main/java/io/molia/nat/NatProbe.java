@@ -23,31 +23,19 @@ import io.molia.contact.NodeAddress;
 public record NatProbe(NodeAddress to, long nonce, boolean fromAlternateAddress) {
     /** The type byte: after Molia's initiation (0x4D) and response (0x4E), outside WireGuard's 1–4. */
     public static final int TYPE = 0x52;
-    public static final int BYTES = 12;
+    public static final int BYTES = ProbeFrame.BYTES;
 
     /** Whether {@code buf[off, off + len)} has the shape of a probe (its nonce is checked by {@link NatTraversal}). */
     public static boolean isProbe(byte[] buf, int off, int len) {
-        return len == BYTES && (buf[off] & 0xff) == TYPE && buf[off + 1] == 0 && buf[off + 2] == 0
-                && buf[off + 3] == 0;
+        return ProbeFrame.is(TYPE, buf, off, len);
     }
 
     public static long nonceOf(byte[] buf, int off) {
-        long n = 0;
-        for (int i = 7; i >= 0; i--) {
-            n = n << 8 | (buf[off + 4 + i] & 0xff);
-        }
-        return n;
+        return ProbeFrame.nonceOf(buf, off);
     }
 
     /** Writes the probe into {@code out[off, off + BYTES)}; returns {@link #BYTES}. */
     public int writeTo(byte[] out, int off) {
-        out[off] = (byte) TYPE;
-        out[off + 1] = 0;
-        out[off + 2] = 0;
-        out[off + 3] = 0;
-        for (int i = 0; i < 8; i++) {
-            out[off + 4 + i] = (byte) (nonce >>> (8 * i));
-        }
-        return BYTES;
+        return ProbeFrame.write(TYPE, nonce, out, off);
     }
 }

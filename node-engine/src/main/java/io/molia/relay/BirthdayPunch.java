@@ -3,6 +3,7 @@ package io.molia.relay;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.nat.NatType;
+import io.molia.nat.ProbeFrame;
 
 /**
  * Birthday-style punching (docs/nat.md, "Multi-port punching"), HyperDHT's answer to a symmetric NAT facing a
@@ -34,7 +35,7 @@ import io.molia.nat.NatType;
 public record BirthdayPunch(Kind kind, NodeId peer, NodeAddress target, long nonce) {
     /** After the relay frame (0x53), in the range reserved for relays; outside WireGuard's 1–4. */
     public static final int TYPE = 0x54;
-    public static final int BYTES = 12;
+    public static final int BYTES = ProbeFrame.BYTES;
     /** Sockets the symmetric end opens per attempt (HyperDHT's 256). */
     public static final int SOCKETS = 256;
     /** Probes the port-restricted end sprays per attempt (HyperDHT sprays up to 1,750). */
@@ -74,27 +75,15 @@ public record BirthdayPunch(Kind kind, NodeId peer, NodeAddress target, long non
 
     /** Whether {@code buf[off, off + len)} has the shape of a birthday probe. */
     public static boolean isProbe(byte[] buf, int off, int len) {
-        return len == BYTES && (buf[off] & 0xff) == TYPE && buf[off + 1] == 0 && buf[off + 2] == 0
-                && buf[off + 3] == 0;
+        return ProbeFrame.is(TYPE, buf, off, len);
     }
 
     public static long nonceOf(byte[] buf, int off) {
-        long n = 0;
-        for (int i = 7; i >= 0; i--) {
-            n = n << 8 | (buf[off + 4 + i] & 0xff);
-        }
-        return n;
+        return ProbeFrame.nonceOf(buf, off);
     }
 
     /** Writes a probe with {@code nonce} into {@code out[off, off + BYTES)}; returns {@link #BYTES}. */
     public static int write(byte[] out, int off, long nonce) {
-        out[off] = (byte) TYPE;
-        out[off + 1] = 0;
-        out[off + 2] = 0;
-        out[off + 3] = 0;
-        for (int i = 0; i < 8; i++) {
-            out[off + 4 + i] = (byte) (nonce >>> (8 * i));
-        }
-        return BYTES;
+        return ProbeFrame.write(TYPE, nonce, out, off);
     }
 }
