@@ -3,6 +3,7 @@ package io.molia.crypto;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -11,8 +12,9 @@ import java.util.Objects;
  * <p>Our own implementation, in place and without allocation: the key, nonce, keystream block and Poly1305 state
  * live in fields of this instance, so sealing or opening a packet allocates nothing (the JDK's {@code Cipher}
  * allocated about 4.5 KB per packet in {@code init}; docs/benchmarks.md has both measured). ChaCha20 is the
- * scalar 32-bit form (unrolled quarter rounds); Poly1305 uses five 26-bit limbs in {@code long} products (the
- * "donna-32" layout); bytes are read and written as little-endian words through a {@link VarHandle}.
+ * scalar 32-bit form (unrolled quarter rounds, its keystream XORed 8 bytes at a time); Poly1305 uses two 64-bit
+ * limbs and 128-bit products from {@link Math#unsignedMultiplyHigh} (OpenSSL's "poly1305-64" layout); bytes are
+ * read and written as little-endian words through a {@link VarHandle}.
  *
  * <p>{@code in} and {@code out} may be the same array, at the same offset (in place) or at any other (an
  * overlapping range is moved first). {@link #open} checks the tag before it decrypts anything: a forged packet
@@ -31,21 +33,20 @@ public final class ChaChaPoly implements AeadEngine {
     private static final int SIGMA1 = 0x3320646e;
     private static final int SIGMA2 = 0x79622d32;
     private static final int SIGMA3 = 0x6b206574;
-    private static final int MASK26 = 0x3ffffff;
 
     // ChaCha20 input: key and nonce words of the current operation.
     private int k0, k1, k2, k3, k4, k5, k6, k7;
     private int n0, n1, n2;
-    /** The current keystream block as 16 words. */
-    private final int[] ks = new int[16];
+    /** The current keystream block as 8 little-endian 64-bit words. */
+    private final long[] ks = new long[8];
     /** A zero-padded Poly1305 block (partial AD or ciphertext tail, the lengths block). */
     private final byte[] pad16 = new byte[16];
 
-    // Poly1305: r clamped in 26-bit limbs, s = 5 r, the accumulator h, and the final pad (key bytes 16..31).
-    private long r0, r1, r2, r3, r4, s1, s2, s3, s4;
-    private long h0, h1, h2, h3, h4;
-    private int p0, p1, p2, p3;
-    private int tag0, tag1, tag2, tag3;
+    // Poly1305: r clamped in two 64-bit limbs, s1 = 5 r1 / 4, the accumulator h, the final pad (key bytes 16..31).
+    private long r0, r1, s1;
+    private long h0, h1, h2;
+    private long pad0, pad1;
+    private long tag0, tag1;
 
     @Override
     public String name() {
@@ -79,10 +80,8 @@ public final class ChaChaPoly implements AeadEngine {
         }
         crypt(in, inOff, len, out, outOff);
         authenticate(ad, out, outOff, len);
-        put32(out, outOff + len, tag0);
-        put32(out, outOff + len + 4, tag1);
-        put32(out, outOff + len + 8, tag2);
-        put32(out, outOff + len + 12, tag3);
+        put64(out, outOff + len, tag0);
+        put64(out, outOff + len + 8, tag1);
         return len + TAG_BYTES;
     }
 
@@ -97,8 +96,7 @@ public final class ChaChaPoly implements AeadEngine {
         start(key, nonce0, nonce1, nonce2);
         authenticate(ad, in, inOff, plainLen);
         int t = inOff + plainLen;
-        int diff = (tag0 ^ le32(in, t)) | (tag1 ^ le32(in, t + 4)) | (tag2 ^ le32(in, t + 8))
-                | (tag3 ^ le32(in, t + 12)); // no early exit: constant time in where the tags differ
+        long diff = (tag0 ^ le64(in, t)) | (tag1 ^ le64(in, t + 8)); // no early exit: constant time
         if (diff != 0) {
             return -1;
         }
@@ -131,54 +129,44 @@ public final class ChaChaPoly implements AeadEngine {
         n1 = nonce1;
         n2 = nonce2;
         block(0);
-        int[] k = ks;
-        long t0 = k[0] & 0xffffffffL;
-        long t1 = k[1] & 0xffffffffL;
-        long t2 = k[2] & 0xffffffffL;
-        long t3 = k[3] & 0xffffffffL;
-        // r with RFC 8439 §2.5's clamping, split into 26-bit limbs.
-        r0 = t0 & 0x3ffffff;
-        r1 = ((t0 >>> 26) | (t1 << 6)) & 0x3ffff03;
-        r2 = ((t1 >>> 20) | (t2 << 12)) & 0x3ffc0ff;
-        r3 = ((t2 >>> 14) | (t3 << 18)) & 0x3f03fff;
-        r4 = (t3 >>> 8) & 0x00fffff;
-        s1 = r1 * 5;
-        s2 = r2 * 5;
-        s3 = r3 * 5;
-        s4 = r4 * 5;
-        p0 = k[4];
-        p1 = k[5];
-        p2 = k[6];
-        p3 = k[7];
+        long[] k = ks;
+        // r with RFC 8439 §2.5's clamping: r1's low two bits are clear, so 2^130 r1 / 4 folds to 5 r1 / 4 = s1.
+        r0 = k[0] & 0x0ffffffc0fffffffL;
+        r1 = k[1] & 0x0ffffffc0ffffffcL;
+        s1 = r1 + (r1 >>> 2);
+        pad0 = k[2];
+        pad1 = k[3];
         h0 = 0;
         h1 = 0;
         h2 = 0;
-        h3 = 0;
-        h4 = 0;
     }
 
-    /** XORs the keystream from block counter 1 on over {@code in} into {@code out} (forward, word by word). */
+    /** XORs the keystream from block counter 1 on over {@code in} into {@code out}, forward, 8 bytes at a time. */
     private void crypt(byte[] in, int inOff, int len, byte[] out, int outOff) {
-        int[] k = ks;
+        long[] k = ks;
         int counter = 1;
         int done = 0;
         for (; len - done >= 64; done += 64) {
             block(counter++);
             int i = inOff + done;
             int o = outOff + done;
-            for (int w = 0; w < 16; w++) {
-                put32(out, o + 4 * w, le32(in, i + 4 * w) ^ k[w]);
+            for (int w = 0; w < 8; w++) {
+                put64(out, o + 8 * w, le64(in, i + 8 * w) ^ k[w]);
             }
         }
         if (done < len) {
             block(counter);
-            for (int j = 0; done + j < len; j++) {
-                out[outOff + done + j] = (byte) (in[inOff + done + j] ^ (k[j >>> 2] >>> (8 * (j & 3))));
+            int w = 0;
+            for (; len - done >= 8; done += 8, w++) {
+                put64(out, outOff + done, le64(in, inOff + done) ^ k[w]);
+            }
+            for (long stream = k[w & 7]; done < len; done++, stream >>>= 8) {
+                out[outOff + done] = (byte) (in[inOff + done] ^ stream);
             }
         }
     }
 
-    /** One ChaCha20 block (RFC 8439 §2.3) into {@link #ks}: 20 rounds then the feed-forward. */
+    /** One ChaCha20 block (RFC 8439 §2.3) into {@link #ks}: 20 rounds, the feed-forward, two words per long. */
     private void block(int counter) {
         int x0 = SIGMA0, x1 = SIGMA1, x2 = SIGMA2, x3 = SIGMA3;
         int x4 = k0, x5 = k1, x6 = k2, x7 = k3, x8 = k4, x9 = k5, x10 = k6, x11 = k7;
@@ -203,28 +191,25 @@ public final class ChaChaPoly implements AeadEngine {
             x3 += x4; x14 = Integer.rotateLeft(x14 ^ x3, 16); x9 += x14; x4 = Integer.rotateLeft(x4 ^ x9, 12);
             x3 += x4; x14 = Integer.rotateLeft(x14 ^ x3, 8); x9 += x14; x4 = Integer.rotateLeft(x4 ^ x9, 7);
         }
-        int[] k = ks;
-        k[0] = x0 + SIGMA0;
-        k[1] = x1 + SIGMA1;
-        k[2] = x2 + SIGMA2;
-        k[3] = x3 + SIGMA3;
-        k[4] = x4 + k0;
-        k[5] = x5 + k1;
-        k[6] = x6 + k2;
-        k[7] = x7 + k3;
-        k[8] = x8 + k4;
-        k[9] = x9 + k5;
-        k[10] = x10 + k6;
-        k[11] = x11 + k7;
-        k[12] = x12 + counter;
-        k[13] = x13 + n0;
-        k[14] = x14 + n1;
-        k[15] = x15 + n2;
+        long[] k = ks;
+        k[0] = words(x0 + SIGMA0, x1 + SIGMA1);
+        k[1] = words(x2 + SIGMA2, x3 + SIGMA3);
+        k[2] = words(x4 + k0, x5 + k1);
+        k[3] = words(x6 + k2, x7 + k3);
+        k[4] = words(x8 + k4, x9 + k5);
+        k[5] = words(x10 + k6, x11 + k7);
+        k[6] = words(x12 + counter, x13 + n0);
+        k[7] = words(x14 + n1, x15 + n2);
+    }
+
+    /** Two little-endian 32-bit words as one little-endian 64-bit word. */
+    private static long words(int low, int high) {
+        return (low & 0xffffffffL) | ((long) high << 32);
     }
 
     /**
      * Poly1305 over RFC 8439 §2.8's mac_data: AD, zero padding to 16, the ciphertext, zero padding to 16, then
-     * both lengths as 64-bit little-endian; leaves the tag in {@code tag0..3}.
+     * both lengths as 64-bit little-endian; leaves the tag in {@code tag0, tag1}.
      */
     private void authenticate(byte[] ad, byte[] c, int cOff, int cLen) {
         int adLen = ad == null ? 0 : ad.length;
@@ -232,8 +217,8 @@ public final class ChaChaPoly implements AeadEngine {
             absorbPadded(ad, 0, adLen);
         }
         absorbPadded(c, cOff, cLen);
-        LE64.set(pad16, 0, (long) adLen);
-        LE64.set(pad16, 8, (long) cLen);
+        put64(pad16, 0, adLen);
+        put64(pad16, 8, cLen);
         absorb(pad16, 0, 1);
         finish();
     }
@@ -247,115 +232,91 @@ public final class ChaChaPoly implements AeadEngine {
         if (rest > 0) {
             byte[] p = pad16;
             System.arraycopy(m, off + (full << 4), p, 0, rest);
-            for (int i = rest; i < 16; i++) {
-                p[i] = 0;
-            }
+            Arrays.fill(p, rest, 16, (byte) 0);
             absorb(p, 0, 1);
         }
     }
 
-    /** Full 16-byte blocks (every block of mac_data is full: it is zero-padded), so the 2^128 bit is always set. */
+    /**
+     * Full 16-byte blocks (every block of mac_data is full: it is zero-padded), so the 2^128 bit is always set.
+     * h is two 64-bit limbs and a small top limb (h2 of at most a few bits); h r is summed in 128-bit halves from
+     * {@link Math#unsignedMultiplyHigh}, then the bits from 2^130 up fold back in times 5 (OpenSSL's "poly1305-64").
+     */
     private void absorb(byte[] m, int off, int blocks) {
-        final long r0 = this.r0, r1 = this.r1, r2 = this.r2, r3 = this.r3, r4 = this.r4;
-        final long s1 = this.s1, s2 = this.s2, s3 = this.s3, s4 = this.s4;
-        long h0 = this.h0, h1 = this.h1, h2 = this.h2, h3 = this.h3, h4 = this.h4;
+        final long r0 = this.r0, r1 = this.r1, s1 = this.s1;
+        long h0 = this.h0, h1 = this.h1, h2 = this.h2;
         for (int b = 0; b < blocks; b++, off += 16) {
-            long t0 = le32(m, off) & 0xffffffffL;
-            long t1 = le32(m, off + 4) & 0xffffffffL;
-            long t2 = le32(m, off + 8) & 0xffffffffL;
-            long t3 = le32(m, off + 12) & 0xffffffffL;
-            h0 += t0 & MASK26;
-            h1 += ((t0 >>> 26) | (t1 << 6)) & MASK26;
-            h2 += ((t1 >>> 20) | (t2 << 12)) & MASK26;
-            h3 += ((t2 >>> 14) | (t3 << 18)) & MASK26;
-            h4 += (t3 >>> 8) | (1L << 24);
+            long m0 = le64(m, off);
+            long m1 = le64(m, off + 8);
+            long a0 = h0 + m0;
+            long a1 = h1 + m1 + carry(h0, m0, a0);
+            h2 += carry(h1, m1, a1) + 1;
+            h0 = a0;
+            h1 = a1;
 
-            long d0 = h0 * r0 + h1 * s4 + h2 * s3 + h3 * s2 + h4 * s1;
-            long d1 = h0 * r1 + h1 * r0 + h2 * s4 + h3 * s3 + h4 * s2;
-            long d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * s4 + h4 * s3;
-            long d3 = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * s4;
-            long d4 = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0;
+            // d0 = h0 r0 + h1 s1, d1 = h0 r1 + h1 r0 + h2 s1 (128-bit each), h2 r0 at 2^128
+            long lo = h0 * r0;
+            long add = h1 * s1;
+            long d0 = lo + add;
+            long d0High = Math.unsignedMultiplyHigh(h0, r0) + Math.unsignedMultiplyHigh(h1, s1) + carry(lo, add, d0);
+            lo = h0 * r1;
+            add = h1 * r0;
+            long d1 = lo + add;
+            long d1High = Math.unsignedMultiplyHigh(h0, r1) + Math.unsignedMultiplyHigh(h1, r0) + carry(lo, add, d1);
+            add = h2 * s1;
+            lo = d1;
+            d1 = lo + add;
+            d1High += carry(lo, add, d1);
+            h2 *= r0;
 
-            d1 += d0 >>> 26;
-            h0 = d0 & MASK26;
-            d2 += d1 >>> 26;
-            h1 = d1 & MASK26;
-            d3 += d2 >>> 26;
-            h2 = d2 & MASK26;
-            d4 += d3 >>> 26;
-            h3 = d3 & MASK26;
-            h0 += (d4 >>> 26) * 5;
-            h4 = d4 & MASK26;
-            h1 += h0 >>> 26;
-            h0 &= MASK26;
+            h0 = d0;
+            h1 = d1 + d0High;
+            h2 += d1High + carry(d1, d0High, h1);
+            // h mod 2^130, plus 5 times what was above it
+            long fold = (h2 >>> 2) + (h2 & ~3L);
+            h2 &= 3;
+            lo = h0;
+            h0 = lo + fold;
+            long c = carry(lo, fold, h0);
+            lo = h1;
+            h1 = lo + c;
+            h2 += carry(lo, c, h1);
         }
         this.h0 = h0;
         this.h1 = h1;
         this.h2 = h2;
-        this.h3 = h3;
-        this.h4 = h4;
+    }
+
+    /** The carry out of {@code sum = a + b (+ a carry in)}, as 0 or 1, without a branch. */
+    private static long carry(long a, long b, long sum) {
+        return ((a & b) | ((a | b) & ~sum)) >>> 63;
     }
 
     /** Full reduction mod 2^130 − 5 (constant time), then + pad mod 2^128. */
     private void finish() {
-        long h0 = this.h0, h1 = this.h1, h2 = this.h2, h3 = this.h3, h4 = this.h4;
-        long c;
-        c = h1 >>> 26;
-        h1 &= MASK26;
-        h2 += c;
-        c = h2 >>> 26;
-        h2 &= MASK26;
-        h3 += c;
-        c = h3 >>> 26;
-        h3 &= MASK26;
-        h4 += c;
-        c = h4 >>> 26;
-        h4 &= MASK26;
-        h0 += c * 5;
-        c = h0 >>> 26;
-        h0 &= MASK26;
-        h1 += c;
-
-        // g = h + 5 - 2^130: if it does not borrow, h >= p and g is the result.
+        long h0 = this.h0, h1 = this.h1;
+        // g = h + 5: it reaches 2^130 exactly when h >= p, and is then h - p mod 2^130.
         long g0 = h0 + 5;
-        c = g0 >>> 26;
-        g0 &= MASK26;
+        long c = carry(h0, 5, g0);
         long g1 = h1 + c;
-        c = g1 >>> 26;
-        g1 &= MASK26;
-        long g2 = h2 + c;
-        c = g2 >>> 26;
-        g2 &= MASK26;
-        long g3 = h3 + c;
-        c = g3 >>> 26;
-        g3 &= MASK26;
-        long g4 = h4 + c - (1L << 26);
-        long useG = (g4 >>> 63) - 1; // all ones when g4 >= 0 (no borrow), else 0
+        long g2 = h2 + carry(h1, c, g1);
+        long useG = -(g2 >>> 2); // all ones when g >= 2^130, else 0
         h0 = (h0 & ~useG) | (g0 & useG);
         h1 = (h1 & ~useG) | (g1 & useG);
-        h2 = (h2 & ~useG) | (g2 & useG);
-        h3 = (h3 & ~useG) | (g3 & useG);
-        h4 = (h4 & ~useG) | (g4 & useG);
-
-        long w0 = (h0 | (h1 << 26)) & 0xffffffffL;
-        long w1 = ((h1 >>> 6) | (h2 << 20)) & 0xffffffffL;
-        long w2 = ((h2 >>> 12) | (h3 << 14)) & 0xffffffffL;
-        long w3 = ((h3 >>> 18) | (h4 << 8)) & 0xffffffffL;
-        long f = w0 + (p0 & 0xffffffffL);
-        tag0 = (int) f;
-        f = w1 + (p1 & 0xffffffffL) + (f >>> 32);
-        tag1 = (int) f;
-        f = w2 + (p2 & 0xffffffffL) + (f >>> 32);
-        tag2 = (int) f;
-        f = w3 + (p3 & 0xffffffffL) + (f >>> 32);
-        tag3 = (int) f;
+        long t0 = h0 + pad0;
+        tag0 = t0;
+        tag1 = h1 + pad1 + carry(h0, pad0, t0);
     }
 
     private static int le32(byte[] b, int off) {
         return (int) LE32.get(b, off);
     }
 
-    private static void put32(byte[] b, int off, int v) {
-        LE32.set(b, off, v);
+    private static long le64(byte[] b, int off) {
+        return (long) LE64.get(b, off);
+    }
+
+    private static void put64(byte[] b, int off, long v) {
+        LE64.set(b, off, v);
     }
 }
