@@ -437,7 +437,7 @@ public final class SessionManager {
      * with no session (one round trip). Returns false when it had to be dropped (queue full, counted).
      */
     public boolean send(long nowNs, long unixNanos, Contact to, byte[] inner, int off, int len) {
-        Peer peer = table.peerById(to.id());
+        Peer peer = answersLastAuthenticated(to) ? data.authenticated : table.peerById(to.id());
         if (peer == null) {
             peer = table.peer(to.publicKeyBytes()); // a plain peer, keyed by its X25519 key
         }
@@ -483,6 +483,16 @@ public final class SessionManager {
         }
         initiator.initiate(nowNs, unixNanos, peer, inner, off, len);
         return true;
+    }
+
+    /**
+     * Whether {@code to} is the peer whose datagram was just authenticated (an answer to its request, the common
+     * case): that peer is then the table's entry for its ID without a lookup. A peer with a current session is never
+     * forgotten ({@link SessionTable#idle}), so the one remembered here is still the table's.
+     */
+    private boolean answersLastAuthenticated(Contact to) {
+        Peer last = data.authenticated;
+        return last != null && last.current != null && last.contact.id().equals(to.id());
     }
 
     /** Starts a plain WireGuard handshake with an allowed plain peer (interoperability). */
