@@ -85,6 +85,41 @@ class SessionManagerTest {
         return response;
     }
 
+    /** X opens a confirmed session with {@code responder}: a request, its answer, X's key confirmation. */
+    private void confirmSession(Side x, Side responder) {
+        assertTrue(x.sessions.send(now, WALL + now, responder.contact, bytes("q"), 0, 1));
+        assertEquals(SessionManager.DELIVERED, deliver(x, responder, only(x.sessions)));
+        assertTrue(responder.sessions.send(now, WALL + now, responder.sessions.delivery().from, bytes("a"), 0, 1));
+        assertEquals(SessionManager.DELIVERED, deliver(responder, x, only(responder.sessions)));
+        assertEquals(SessionManager.CONFIRMED, deliver(x, responder, only(x.sessions)));
+    }
+
+    /**
+     * An answer goes to the peer whose datagram was just authenticated without a lookup; a message to any other
+     * peer right after it still goes to that other peer, on its own session.
+     */
+    @Test
+    void aMessageRightAfterAnotherPeersDatagramGoesToItsOwnPeer() {
+        Side c = new Side(3, 0x0a000003, PUBLIC_NETWORK, 1);
+        confirmSession(a, b);
+        confirmSession(c, b);
+        assertTrue(c.sessions.send(now, WALL + now, b.contact, bytes("from c"), 0, 6));
+        assertEquals(SessionManager.DELIVERED, deliver(c, b, only(c.sessions)));
+        assertEquals(c.contact.id(), b.sessions.lastAuthenticatedPeer());
+
+        assertTrue(b.sessions.send(now, WALL + now, a.contact, bytes("to a"), 0, 4));
+        SessionManager.Transmit toA = only(b.sessions);
+        assertEquals(a.contact.address(), toA.to());
+        assertEquals(SessionManager.DELIVERED, deliver(b, a, toA));
+        assertEquals("to a", text(a.sessions.delivery()));
+
+        assertTrue(b.sessions.send(now, WALL + now, b.sessions.delivery().from, bytes("to c"), 0, 4));
+        SessionManager.Transmit toC = only(b.sessions);
+        assertEquals(c.contact.address(), toC.to());
+        assertEquals(SessionManager.DELIVERED, deliver(b, c, toC));
+        assertEquals("to c", text(c.sessions.delivery()));
+    }
+
     /** The transmit ring is bounded: a full ring drops (counted), and every queued datagram stays intact. */
     @Test
     void aFullTransmitRingDropsAndCountsAndKeepsWhatItQueued() {
