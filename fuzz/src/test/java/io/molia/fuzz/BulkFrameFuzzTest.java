@@ -15,10 +15,10 @@ import io.molia.blob.FragmentObject;
 import io.molia.crypto.Blake3;
 
 /**
- * A node's bulk transfers fed frames of any bytes from two peers, as they could send them, while it has a push and a
- * fetch of its own under way and holds one fragment to serve: no exception; every frame it sends is well formed;
- * what it holds changes only by a {@link BlobTransfers.Stored} event (an object that passed its check); the
- * transfers under way stay within their bounds.
+ * A node's bulk transfers fed frames of any bytes from two peers, as they could send them, while it has a push, a
+ * fetch and a probe of its own under way and holds one fragment to serve (and to answer PROBEs about): no
+ * exception; every frame it sends is well formed; what it holds changes only by a {@link BlobTransfers.Stored} event
+ * (an object that passed its check); the transfers and probes under way stay within their bounds.
  */
 class BulkFrameFuzzTest {
     private static final Blake3 BLAKE3 = new Blake3();
@@ -34,6 +34,7 @@ class BulkFrameFuzzTest {
         long now = 1;
         node.push(1, new byte[20_000]);
         node.fetch(2, SPLIT.manifestKey(), now);
+        node.probe(1, SPLIT.manifestKey(), now);
         int held = node.store().size();
         while (in.remainingBytes() > 0) {
             now += in.consumeInt(0, 1_000_000_000);
@@ -54,6 +55,7 @@ class BulkFrameFuzzTest {
             }
             assertEquals(held, node.store().size(), "held objects change only by a Stored event");
             assertTrue(node.activeTransfers() <= BlobTransfers.MAX_SENDERS + BlobTransfers.MAX_RECEIVERS);
+            assertTrue(node.probesPending() <= 1, "only the probe it started awaits an answer");
         }
     }
 }

@@ -20,6 +20,11 @@ public final class BlobCounters {
     long framesMalformed;
     long framesUnsolicited;
     long pushesUnauthorized;
+    long probesSent;
+    long probesNotStarted;
+    long probesUnanswered;
+    long probesAnsweredHeld;
+    long probesAnsweredNotHeld;
 
     public long pushesStarted() {
         return pushesStarted;
@@ -86,5 +91,30 @@ public final class BlobCounters {
     /** Pushes not started: the peer did not carry a valid write token of this node (as a STORE must). */
     public long pushesUnauthorized() {
         return pushesUnauthorized;
+    }
+
+    /** PROBEs this node sent (a repair check asking whether a sibling is held; resends not counted). */
+    public long probesSent() {
+        return probesSent;
+    }
+
+    /** Probes not started: {@link BlobTransfers#MAX_PROBES} were under way. */
+    public long probesNotStarted() {
+        return probesNotStarted;
+    }
+
+    /** Probes of this node's that no answer came to after every resend. */
+    public long probesUnanswered() {
+        return probesUnanswered;
+    }
+
+    /** Peers' PROBEs answered HELD. */
+    public long probesAnsweredHeld() {
+        return probesAnsweredHeld;
+    }
+
+    /** Peers' PROBEs answered NOT_HELD. */
+    public long probesAnsweredNotHeld() {
+        return probesAnsweredNotHeld;
     }
 }

@@ -1,6 +1,7 @@
 package io.molia.blob;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +18,9 @@ import io.molia.contact.NodeId;
  *
  * <p>Bounded: at most {@link #MAX_SENDERS} outgoing and {@link #MAX_RECEIVERS} incoming transfers at once (more are
  * refused: a FETCH is answered NOT_HELD, a push's frames are dropped, both counted); an incoming transfer that falls
- * silent for {@link #RECEIVER_IDLE_NS} is dropped; a pushed object may not exceed {@link #MAX_PUSH_BYTES}.
+ * silent for {@link #RECEIVER_IDLE_NS} is dropped; a pushed object may not exceed {@link #MAX_PUSH_BYTES}; at most
+ * {@link #MAX_PROBES} probes of this node's own under way. A PROBE from a peer is answered at once from the store,
+ * one frame back of the size that came (no state kept), and counted.
  *
  * <p>Owned by one thread; not thread-safe.
  */
@@ -38,6 +41,13 @@ public final class BlobTransfers {
     /** A FETCH not yet answered is sent again after this, doubling, {@link #FETCH_ATTEMPTS} times in all. */
     public static final long FETCH_RESEND_NS = TimeUnit.MILLISECONDS.toNanos(500);
     public static final int FETCH_ATTEMPTS = 6;
+    /**
+     * Probes under way at once (a repair check has at most 13: one per sibling); one more is not started (the caller
+     * is told), since taking it for "not held" would rebuild and re-place a fragment that may well be held.
+     */
+    public static final int MAX_PROBES = 256;
+    /** A PROBE not yet answered is sent again as a FETCH is, this many times in all (0.5 + 1 + 2 + 4 s). */
+    public static final int PROBE_ATTEMPTS = 4;
     /** Finished incoming transfers remembered, so a DATA frame resent after the last ACK was lost is acked again. */
     private static final int FINISHED_REMEMBERED = 256;
 
@@ -51,6 +61,13 @@ public final class BlobTransfers {
 
     /** A fetch this node started: the object (to be checked by the caller against what it expects), or null. */
     public record FetchCompleted(long peer, long transferId, byte[] object) implements Event {
+    }
+
+    /**
+     * A probe this node started: the 32-byte hash the peer says it holds under the key (a fragment's data hash, the
+     * key itself for a manifest), or null when it answered NOT_HELD or never answered.
+     */
+    public record ProbeCompleted(long peer, long probeId, byte[] hash) implements Event {
     }
 
     /** A peer pushed an object this node now holds under {@code key}. */
@@ -85,10 +102,22 @@ public final class BlobTransfers {
     private record Control(long peer, byte[] frame) {
     }
 
+    private static final class Probe {
+        final byte[] frame;
+        int attempts = 1;
+        long resendNs;
+
+        Probe(byte[] frame, long resendNs) {
+            this.frame = frame;
+            this.resendNs = resendNs;
+        }
+    }
+
     private final BlobStore store;
     private final RandomGenerator random;
     private final Map<TransferKey, Outgoing> senders = new LinkedHashMap<>();
     private final Map<TransferKey, Incoming> receivers = new LinkedHashMap<>();
+    private final Map<TransferKey, Probe> probes = new LinkedHashMap<>();
     private final Map<TransferKey, byte[]> finished = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<TransferKey, byte[]> eldest) {
@@ -136,6 +165,24 @@ public final class BlobTransfers {
     }
 
     /**
+     * Asks {@code peer} whether it holds the object under {@code key}, without its bytes; a {@link ProbeCompleted}
+     * answers. Returns the probe's id, or -1 when {@link #MAX_PROBES} are under way (nothing sent).
+     */
+    public long probe(long peer, byte[] key, long nowNs) {
+        if (probes.size() >= MAX_PROBES) {
+            counters.probesNotStarted++;
+            return -1;
+        }
+        long id = random.nextLong() & Long.MAX_VALUE;
+        byte[] frame = new byte[BulkFrame.PROBE_BYTES];
+        BulkFrame.writeProbe(frame, 0, id, key);
+        probes.put(new TransferKey(peer, id), new Probe(frame, nowNs + FETCH_RESEND_NS));
+        control.add(new Control(peer, frame));
+        counters.probesSent++;
+        return id;
+    }
+
+    /**
      * A frame from an authenticated {@code peer}; malformed, unsolicited or late frames are counted and dropped.
      * {@code pushAllowed}: whether the peer may start a push here (it carried the write token this node gave it); a
      * push not allowed is dropped and counted ({@link BlobCounters#pushesUnauthorized}).
@@ -150,6 +197,9 @@ public final class BlobTransfers {
             case BulkFrame.DATA -> onData(nowNs, k, in, off, len, pushAllowed);
             case BulkFrame.ACK -> onAck(nowNs, k, in, off);
             case BulkFrame.FETCH -> onFetch(k, in, off);
+            case BulkFrame.PROBE -> onProbe(k, in, off);
+            case BulkFrame.HELD -> onProbeAnswer(k, Arrays.copyOfRange(in, BulkFrame.keyOffset(off),
+                    BulkFrame.keyOffset(off) + 32));
             default -> onNotHeld(k);
         }
     }
@@ -247,7 +297,46 @@ public final class BlobTransfers {
         senders.put(k, new Outgoing(new BulkSender(k.transferId(), object), true));
     }
 
+    /** Answered at once, one frame of the PROBE's size, nothing kept: HELD with what names the object, or NOT_HELD. */
+    private void onProbe(TransferKey k, byte[] in, int off) {
+        byte[] object = store.get(NodeId.fromBytes(in, BulkFrame.keyOffset(off)));
+        if (object == null) {
+            counters.probesAnsweredNotHeld++;
+            byte[] frame = new byte[BulkFrame.NOT_HELD_BYTES];
+            BulkFrame.writeNotHeld(frame, 0, k.transferId());
+            control.add(new Control(k.peer(), frame));
+            return;
+        }
+        counters.probesAnsweredHeld++;
+        byte[] frame = new byte[BulkFrame.HELD_BYTES];
+        BulkFrame.writeHeld(frame, 0, k.transferId(), heldHash(object, in, BulkFrame.keyOffset(off)), 0);
+        control.add(new Control(k.peer(), frame));
+    }
+
+    /**
+     * What a HELD answer names for {@code object} held under {@code key[keyOff, + 32)}: a fragment's data hash (which
+     * its manifest lists), else the key (a manifest's key is its hash).
+     */
+    public static byte[] heldHash(byte[] object, byte[] key, int keyOff) {
+        int at = FragmentObject.HASH_OFFSET;
+        return FragmentObject.isFragment(object) ? Arrays.copyOfRange(object, at, at + 32)
+                : Arrays.copyOfRange(key, keyOff, keyOff + 32);
+    }
+
+    /** HELD or NOT_HELD ({@code hash} null) for a probe of this node's; a stray answer is counted and dropped. */
+    private void onProbeAnswer(TransferKey k, byte[] hash) {
+        if (probes.remove(k) == null) {
+            counters.framesUnsolicited++;
+            return;
+        }
+        events.add(new ProbeCompleted(k.peer(), k.transferId(), hash));
+    }
+
     private void onNotHeld(TransferKey k) {
+        if (probes.containsKey(k)) {
+            onProbeAnswer(k, null);
+            return;
+        }
         Incoming incoming = receivers.get(k);
         if (incoming == null || !incoming.fetch) {
             counters.framesUnsolicited++;
@@ -292,6 +381,9 @@ public final class BlobTransfers {
         for (Incoming i : receivers.values()) {
             next = Math.min(next, i.awaitingAnswer() ? i.fetchResendNs : i.lastFrameNs + RECEIVER_IDLE_NS);
         }
+        for (Probe p : probes.values()) {
+            next = Math.min(next, p.resendNs);
+        }
         return next;
     }
 
@@ -331,6 +423,22 @@ public final class BlobTransfers {
                 finishFetch(e.getKey(), e.getValue(), null);
             }
         }
+        for (Iterator<Map.Entry<TransferKey, Probe>> it = probes.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<TransferKey, Probe> e = it.next();
+            Probe p = e.getValue();
+            if (nowNs < p.resendNs) {
+                continue;
+            }
+            if (p.attempts < PROBE_ATTEMPTS) {
+                p.attempts++;
+                p.resendNs = nowNs + (FETCH_RESEND_NS << (p.attempts - 1));
+                control.add(new Control(e.getKey().peer(), p.frame));
+                continue;
+            }
+            it.remove();
+            counters.probesUnanswered++;
+            events.add(new ProbeCompleted(e.getKey().peer(), e.getKey().transferId(), null));
+        }
     }
 
     private void countSent(BulkSender s) {
@@ -343,5 +451,10 @@ public final class BlobTransfers {
 
     public int activeTransfers() {
         return senders.size() + receivers.size();
+    }
+
+    /** Probes of this node's own awaiting an answer. */
+    public int probesPending() {
+        return probes.size();
     }
 }

@@ -16,9 +16,15 @@ package io.molia.blob;
  *       |      |                 | all received)   | (chunk cumulative is missing)      |
  *       +------+-----------------+-----------------+------------------------------------+
  * FETCH:    | 0x03 | transfer id u64 | key (32 bytes) |   the holder answers with DATA frames of this id
- * NOT_HELD: | 0x04 | transfer id u64 |                    or this
+ * NOT_HELD: | 0x04 | transfer id u64 |                    or this (to a FETCH or a PROBE)
+ * PROBE:    | 0x05 | probe id u64    | key (32 bytes) |   does the holder hold it? answered by NOT_HELD or
+ * HELD:     | 0x06 | probe id u64    | hash (32)      |   the fragment's data hash (as its header carries it
+ *                                                          and the manifest lists it); the key for a manifest
  * big-endian
  * </pre>
+ *
+ * <p>PROBE and HELD (2026-12-03) let a repair check learn which fragments of a stripe are held without fetching them
+ * (docs/blobs.md "Repair"): one datagram each way instead of a fragment's 61 chunks.
  *
  * <p>Static methods over the caller's arrays; no state.
  */
@@ -27,8 +33,12 @@ public final class BulkFrame {
     public static final int ACK = 2;
     public static final int FETCH = 3;
     public static final int NOT_HELD = 4;
+    public static final int PROBE = 5;
+    public static final int HELD = 6;
     public static final int FETCH_BYTES = 41;
     public static final int NOT_HELD_BYTES = 9;
+    public static final int PROBE_BYTES = 41;
+    public static final int HELD_BYTES = 41;
     public static final int DATA_HEADER_BYTES = 21;
     public static final int ACK_BYTES = 21;
     /** 1,088 payload bytes + 21 of header leave 75 bytes of the 1,184 an inner message may take for the envelope. */
@@ -75,7 +85,22 @@ public final class BulkFrame {
         return NOT_HELD_BYTES;
     }
 
-    /** The key a FETCH asks for: {@code in[keyOffset(off), + 32)}. */
+    public static int writeProbe(byte[] out, int off, long probeId, byte[] key) {
+        out[off] = PROBE;
+        putLong(out, off + 1, probeId);
+        System.arraycopy(key, 0, out, off + 9, 32);
+        return PROBE_BYTES;
+    }
+
+    /** HELD for probe {@code probeId}: {@code hash[hashOff, + 32)} names what is held. */
+    public static int writeHeld(byte[] out, int off, long probeId, byte[] hash, int hashOff) {
+        out[off] = HELD;
+        putLong(out, off + 1, probeId);
+        System.arraycopy(hash, hashOff, out, off + 9, 32);
+        return HELD_BYTES;
+    }
+
+    /** The key a FETCH or PROBE asks for, or the hash a HELD carries: {@code in[keyOffset(off), + 32)}. */
     public static int keyOffset(int off) {
         return off + 9;
     }
@@ -89,8 +114,14 @@ public final class BulkFrame {
             return TRUNCATED;
         }
         int type = in[off];
-        if (type == ACK || type == FETCH || type == NOT_HELD) {
-            int size = type == ACK ? ACK_BYTES : type == FETCH ? FETCH_BYTES : NOT_HELD_BYTES;
+        if (type == ACK || type == FETCH || type == NOT_HELD || type == PROBE || type == HELD) {
+            int size = switch (type) {
+                case ACK -> ACK_BYTES;
+                case FETCH -> FETCH_BYTES;
+                case NOT_HELD -> NOT_HELD_BYTES;
+                case PROBE -> PROBE_BYTES;
+                default -> HELD_BYTES;
+            };
             return len == size ? OK : len < size ? TRUNCATED : BAD_SHAPE;
         }
         if (type != DATA) {

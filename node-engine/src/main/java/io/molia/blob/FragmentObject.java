@@ -20,9 +20,16 @@ import io.molia.crypto.Blake3;
  */
 public record FragmentObject(byte[] manifestKey, int stripe, int index, byte[] hash, byte[] data) {
     public static final int HEADER_BYTES = 72;
+    /** Where the BLAKE3 of the data sits in an encoded fragment (what a PROBE's HELD answer carries). */
+    public static final int HASH_OFFSET = 40;
     public static final int VERSION = 1;
     public static final int MAX_DATA_BYTES = BlobManifest.DEFAULT_STRIPE_BYTES / ReedSolomon.DATA;
     private static final int MAX_STRIPE = (int) (BlobManifest.MAX_BLOB_BYTES / ReedSolomon.DATA);
+
+    /** Whether {@code object}, as a store holds it (checked on the way in), is a fragment rather than a manifest. */
+    public static boolean isFragment(byte[] object) {
+        return object.length > HEADER_BYTES && object[0] == 'M' && object[1] == 'F';
+    }
 
     /** A fragment of {@link BlobLayout#split}, with its hash computed. */
     public static FragmentObject of(byte[] manifestKey, BlobLayout.Fragment f, Blake3 blake3) {

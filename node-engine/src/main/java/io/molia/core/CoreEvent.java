@@ -76,4 +76,11 @@ public sealed interface CoreEvent {
      */
     record BlobFetchCompleted(long handle, NodeId peer, byte[] object) implements CoreEvent {
     }
+
+    /**
+     * A blob probe finished: the 32-byte hash of what the peer holds under the key (a fragment's data hash), or null
+     * when it answered NOT_HELD or stopped answering.
+     */
+    record BlobProbeCompleted(long handle, NodeId peer, byte[] hash) implements CoreEvent {
+    }
 }

@@ -104,6 +104,17 @@ final class NodeBlobs {
         return handle;
     }
 
+    /** -1 when too many probes are under way (nothing sent). */
+    long probe(long nowNs, long handle, Contact to, NodeId key) {
+        this.nowNs = nowNs;
+        long id = transfers.probe(handleOf(to), key.toBytes(), nowNs);
+        if (id < 0) {
+            return -1;
+        }
+        operations.put(id, handle);
+        return handle;
+    }
+
     long nextDeadlineNs() {
         return transfers.nextDeadlineNs();
     }
@@ -155,6 +166,12 @@ final class NodeBlobs {
                     Long handle = operations.remove(f.transferId());
                     if (handle != null) {
                         events.add(new CoreEvent.BlobFetchCompleted(handle, peerId(f.peer()), f.object()));
+                    }
+                }
+                case BlobTransfers.ProbeCompleted p -> {
+                    Long handle = operations.remove(p.probeId());
+                    if (handle != null) {
+                        events.add(new CoreEvent.BlobProbeCompleted(handle, peerId(p.peer()), p.hash()));
                     }
                 }
                 case BlobTransfers.Stored s -> journal.onBlobStored(s.key(), transfers.store().get(s.key()));

@@ -423,6 +423,14 @@ public final class NodeCore {
         return blobsEnabled().fetch(nowNs, nextHandle++, from, key);
     }
 
+    /**
+     * Asks {@code to} whether it holds the blob object under {@code key}, without its bytes; a
+     * {@link CoreEvent.BlobProbeCompleted} answers. -1 when too many probes are under way.
+     */
+    public long startBlobProbe(long nowNs, Contact to, NodeId key) {
+        return blobsEnabled().probe(nowNs, nextHandle++, to, key);
+    }
+
     private NodeBlobs blobsEnabled() {
         if (blobs == null) {
             throw new IllegalStateException("blob transfers are not enabled on this core");

@@ -48,7 +48,17 @@ final class BlobFigures {
             Figure.counter("blob_chunks_received", "Chunks of bulk transfers received",
                     n -> counters(n, BlobCounters::chunksReceived)),
             Figure.counter("blob_frames_malformed", "Blob frames that were not well formed: dropped",
-                    n -> counters(n, BlobCounters::framesMalformed)));
+                    n -> counters(n, BlobCounters::framesMalformed)),
+            Figure.counter("blob_probes_sent", "PROBEs sent: does this holder hold that fragment? (repair checks)",
+                    n -> counters(n, BlobCounters::probesSent)),
+            Figure.counter("blob_probes_unanswered", "Probes of this node's that no answer came to after every resend",
+                    n -> counters(n, BlobCounters::probesUnanswered)),
+            Figure.counter("blob_probes_not_started", "Probes not started: too many under way (the check fails)",
+                    n -> counters(n, BlobCounters::probesNotStarted)),
+            Figure.counter("blob_probes_answered_held", "Peers' PROBEs this node answered HELD",
+                    n -> counters(n, BlobCounters::probesAnsweredHeld)),
+            Figure.counter("blob_probes_answered_not_held", "Peers' PROBEs this node answered NOT_HELD",
+                    n -> counters(n, BlobCounters::probesAnsweredNotHeld)));
 
     private BlobFigures() {
     }

@@ -38,6 +38,12 @@ final class BlobOperations {
         CompletableFuture<Boolean> push(Contact to, byte[] object);
 
         CompletableFuture<byte[]> fetch(Contact from, NodeId key);
+
+        /**
+         * Whether {@code to} holds the object under {@code key}, without its bytes: the 32-byte hash it names (a
+         * fragment's data hash), or null (not held, or no answer).
+         */
+        CompletableFuture<byte[]> probe(Contact to, NodeId key);
     }
 
     private final Network network;

@@ -21,8 +21,9 @@ import io.molia.metrics.Figure;
  * The periodic repair of blob stripes (docs/blobs.md "Repair"): every {@link #INTERVAL_NS} a node checks the next
  * {@link #STRIPES_PER_ROUND} stripes it holds a fragment of, taking its store's fragments in turn (the order they
  * came, wrapping around), one stripe after another, each by a {@link BlobRepair}. So a node holding F fragments checks
- * each once every F / 4 × 10 min, and a round costs at most 4 × 13 sibling fetches (about 3.3 MiB) and the rebuilt
- * fragments' pushes. A round still running when the next is due is not doubled.
+ * each once every F / 4 × 10 min, and a round costs 4 × 13 sibling probes (one datagram each way; the lookups that
+ * find whom to probe cost more) plus, for a stripe with a fragment missing, 9 fetches and the rebuilt fragments'
+ * pushes. A round still running when the next is due is not doubled.
  *
  * <p>Thread-safe: the store is read on its shard's loop ({@code storeLoop}), the repairs run on the blob pool.
  */
@@ -49,7 +50,7 @@ public final class BlobRepairCheck {
     /** The repair figures (docs/metrics.md), on the node's Prometheus endpoint. */
     public static final List<Figure<BlobRepairCheck>> FIGURES = List.of(
             Figure.counter("blob_repair_rounds", "Rounds of the periodic stripe check run", c -> c.rounds.get()),
-            Figure.counter("blob_repair_stripes_checked", "Stripes the periodic check looked at (siblings fetched)",
+            Figure.counter("blob_repair_stripes_checked", "Stripes the periodic check looked at (siblings probed)",
                     c -> c.stripesChecked.get()),
             Figure.counter("blob_repair_stripes_intact", "Stripes checked with all 14 fragments held",
                     c -> c.intact.get()),

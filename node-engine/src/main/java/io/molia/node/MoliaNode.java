@@ -537,6 +537,18 @@ public final class MoliaNode implements AutoCloseable {
                 return shards[0].submit(core -> core.startBlobFetch(System.nanoTime(), from, key))
                         .thenApplyAsync(e -> ((CoreEvent.BlobFetchCompleted) e).object(), BLOB_WORK);
             }
+
+            @Override
+            public CompletableFuture<byte[]> probe(Contact to, NodeId key) {
+                if (to.id().equals(self.id())) {
+                    return CompletableFuture.supplyAsync(() -> {
+                        byte[] object = shards[0].core().blobTransfers().store().get(key);
+                        return object == null ? null : io.molia.blob.BlobTransfers.heldHash(object, key.toBytes(), 0);
+                    }, shards[0].loop()).thenApplyAsync(hash -> hash, BLOB_WORK);
+                }
+                return shards[0].submit(core -> core.startBlobProbe(System.nanoTime(), to, key))
+                        .thenApplyAsync(e -> ((CoreEvent.BlobProbeCompleted) e).hash(), BLOB_WORK);
+            }
         };
     }
 

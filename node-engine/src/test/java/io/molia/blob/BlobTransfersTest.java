@@ -204,6 +204,63 @@ class BlobTransfersTest {
         assertEquals(1, net.nodes[0].counters().fetchesFailed());
     }
 
+    /**
+     * A PROBE asks whether a key is held without its bytes: a held fragment is answered HELD with its data hash (what
+     * the manifest lists), a manifest with its key, an unheld key NOT_HELD; one 41-byte frame back each, no chunk.
+     */
+    @Test
+    void aProbeIsAnsweredHeldWithTheFragmentsHashOrNotHeldInOneFrameEach() {
+        Blake3 blake3 = new Blake3();
+        BlobLayout layout = new BlobLayout();
+        BlobLayout.Split split = layout.split(new byte[2_000], 1_000);
+        FragmentObject fragment = FragmentObject.of(split.manifestKey(), split.fragments().get(3), blake3);
+        Network net = new Network(2, 0, 5);
+        NodeId placement = net.nodes[1].store().accept(fragment.encode(), 0);
+        net.nodes[1].store().accept(split.manifest().encode(), 0);
+        net.nodes[0].probe(1, placement.toBytes(), net.now);
+        net.nodes[0].probe(1, split.manifestKey(), net.now);
+        net.nodes[0].probe(1, new byte[32], net.now);
+        net.run(() -> net.count(0, BlobTransfers.ProbeCompleted.class) == 3);
+        List<byte[]> answers = net.events.get(0).stream().map(e -> ((BlobTransfers.ProbeCompleted) e).hash())
+                .toList();
+        assertTrue(answers.stream().anyMatch(h -> h != null && Arrays.equals(h, fragment.hash())),
+                "the fragment: its data hash");
+        assertTrue(answers.stream().anyMatch(h -> h != null && Arrays.equals(h, split.manifestKey())),
+                "the manifest: its key");
+        assertEquals(1, answers.stream().filter(h -> h == null).count(), "the unheld key: NOT_HELD");
+        assertTrue(net.now < TimeUnit.SECONDS.toNanos(1), "answered, not timed out");
+        assertEquals(2, net.nodes[1].counters().probesAnsweredHeld());
+        assertEquals(1, net.nodes[1].counters().probesAnsweredNotHeld());
+        assertEquals(3, net.nodes[0].counters().probesSent());
+        assertEquals(0, net.nodes[1].counters().chunksSent(), "no chunk of anything held moved");
+        assertEquals(0, net.nodes[0].probesPending());
+    }
+
+    /** A probe to a silent peer is sent {@link BlobTransfers#PROBE_ATTEMPTS} times, then ends with no hash. */
+    @Test
+    void aProbeOfAStoppedPeerEndsUnansweredAfterBoundedResends() {
+        Network net = new Network(2, 0, 6);
+        net.stopped[1] = true;
+        net.nodes[0].probe(1, new byte[32], net.now);
+        net.run(() -> net.count(0, BlobTransfers.ProbeCompleted.class) == 1);
+        assertNull(((BlobTransfers.ProbeCompleted) net.events.get(0).get(0)).hash());
+        assertEquals(1, net.nodes[0].counters().probesUnanswered());
+        assertTrue(net.now < TimeUnit.SECONDS.toNanos(10), "given up after 0.5 + 1 + 2 + 4 s");
+        assertEquals(0, net.nodes[0].probesPending());
+    }
+
+    /** At most {@link BlobTransfers#MAX_PROBES} probes under way: one more is not started (-1), counted. */
+    @Test
+    void probesBeyondTheBoundAreNotStarted() {
+        BlobTransfers node = new BlobTransfers(new BlobStore(1 << 20), new SplittableRandom(7));
+        for (int i = 0; i < BlobTransfers.MAX_PROBES; i++) {
+            assertTrue(node.probe(1, new byte[32], 1) >= 0);
+        }
+        assertEquals(-1, node.probe(1, new byte[32], 1));
+        assertEquals(1, node.counters().probesNotStarted());
+        assertEquals(BlobTransfers.MAX_PROBES, node.probesPending());
+    }
+
     @Test
     void aPushToAStoppedHolderFailsAfterBoundedTimeouts() {
         Network net = new Network(2, 0, 4);

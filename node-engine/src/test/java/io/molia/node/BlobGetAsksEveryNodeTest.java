@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.molia.blob.BlobStore;
+import io.molia.blob.BlobTransfers;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
@@ -56,6 +57,13 @@ class BlobGetAsksEveryNodeTest {
         @Override
         public CompletableFuture<byte[]> fetch(Contact from, NodeId key) {
             return CompletableFuture.completedFuture(byNode.get(from.id()).get(key));
+        }
+
+        @Override
+        public CompletableFuture<byte[]> probe(Contact to, NodeId key) {
+            byte[] object = byNode.get(to.id()).get(key);
+            return CompletableFuture.completedFuture(object == null ? null
+                    : BlobTransfers.heldHash(object, key.toBytes(), 0));
         }
     }
 

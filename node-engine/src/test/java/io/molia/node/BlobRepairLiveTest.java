@@ -102,4 +102,68 @@ class BlobRepairLiveTest {
         assertArrayEquals(blob, nodes.get(nodes.size() - 1).getBlob(key).get(60, TimeUnit.SECONDS),
                 "read with 7 of the 14 original holders gone");
     }
+
+    private static long sum(List<MoliaNode> nodes, java.util.function.ToLongFunction<io.molia.blob.BlobCounters> figure)
+            throws Exception {
+        long total = 0;
+        for (MoliaNode n : nodes) {
+            total += n.onLoop(s -> figure.applyAsLong(s.core().blobTransfers().counters())).get(5, TimeUnit.SECONDS);
+        }
+        return total;
+    }
+
+    /**
+     * The cheaper check (docs/blobs.md "Repair"): a holder learns which siblings are held by PROBE / HELD, one
+     * datagram each way, so a check of a whole stripe moves no fragment at all (before 2026-12-03 it fetched all 13
+     * siblings, about 13 × 61 chunks), and a check of a stripe missing two fetches only the 9 it needs to rebuild
+     * them.
+     */
+    @Test
+    void aCheckOfAWholeStripeSendsNoChunkAndARepairFetchesOnlyWhatItRebuildsFrom() throws Exception {
+        MoliaNode seed = live.start("seed", 1, List.of());
+        List<MoliaNode> nodes = new ArrayList<>(List.of(seed));
+        for (int i = 1; i < 16; i++) {
+            nodes.add(live.start("node-" + i, 1, List.of(seed.address())));
+        }
+        for (MoliaNode n : nodes) {
+            n.lookup(n.self().id()).get(10, TimeUnit.SECONDS);
+        }
+        LiveNodes.awaitContacts(nodes.get(1), 14);
+        byte[] blob = new byte[600_000]; // one stripe
+        new SplittableRandom(8).nextBytes(blob);
+        NodeId key = nodes.get(1).putBlob(blob).get(30, TimeUnit.SECONDS);
+        List<MoliaNode> holders = new ArrayList<>();
+        for (MoliaNode n : nodes) {
+            if (!held(n).isEmpty()) {
+                holders.add(n);
+            }
+        }
+        assertEquals(14, holders.size(), "14 distinct holders");
+        MoliaNode checker = holders.get(0);
+        BlobRepairCheck check = checker.blobRepair();
+
+        long chunksBefore = sum(nodes, io.molia.blob.BlobCounters::chunksSent);
+        long heldBefore = sum(nodes, io.molia.blob.BlobCounters::probesAnsweredHeld);
+        check.round().get(60, TimeUnit.SECONDS);
+        assertEquals(1, check.intact.get(), "the whole stripe is found intact");
+        assertEquals(0, sum(nodes, io.molia.blob.BlobCounters::chunksSent) - chunksBefore,
+                "no chunk of any fragment moved to check a whole stripe");
+        assertEquals(13, sum(nodes, io.molia.blob.BlobCounters::probesAnsweredHeld) - heldBefore,
+                "each of the 13 siblings was probed and answered HELD once");
+
+        for (MoliaNode n : holders.subList(1, 3)) {
+            n.close();
+            nodes.remove(n);
+        }
+        long fetchesBefore = sum(List.of(checker), io.molia.blob.BlobCounters::fetchesStarted);
+        long pushesBefore = sum(List.of(checker), io.molia.blob.BlobCounters::pushesStarted);
+        check.round().get(120, TimeUnit.SECONDS);
+        assertEquals(1, check.stripesRepaired(), "the stripe with two holders gone was repaired");
+        assertEquals(2, check.fragmentsRebuilt());
+        assertEquals(9, sum(List.of(checker), io.molia.blob.BlobCounters::fetchesStarted) - fetchesBefore,
+                "9 siblings fetched: with its own fragment, the 10 a rebuild needs");
+        assertEquals(2, sum(List.of(checker), io.molia.blob.BlobCounters::pushesStarted) - pushesBefore,
+                "the 2 rebuilt fragments pushed");
+        assertArrayEquals(blob, nodes.get(nodes.size() - 1).getBlob(key).get(60, TimeUnit.SECONDS));
+    }
 }

@@ -134,6 +134,60 @@ class RecordsLiveTest {
         assertEquals(0, providerEntries(ahead, content), "refused, never stored");
     }
 
+    /**
+     * Forged provider announcements over real UDP, from a node with a session like any other: announcing another node
+     * as the provider of a key (that node's genuine signed record, as any GET_PROVIDERS answer shows it, but without
+     * its signed announcement) is refused NOT_THE_PROVIDER; the same record with an address changed (its signature no
+     * longer matches) is refused BAD_SIGNATURE. Each holder answers the reason, counts it and stores nothing, so a
+     * lookup of the key finds no provider.
+     */
+    @Test
+    void aForgedProviderAnnouncementIsRefusedWithItsReasonAndCounted() throws Exception {
+        MoliaNode seed = nodes.start("seed", 1, List.of());
+        MoliaNode holder = nodes.start("holder", 1, List.of(seed.address()));
+        MoliaNode victim = nodes.start("victim", 1, List.of(seed.address()));
+        MoliaNode forger = nodes.start("forger", 1, List.of(seed.address()));
+        LiveNodes.awaitContacts(seed, 3);
+        for (MoliaNode n : List.of(holder, victim, forger)) {
+            n.lookup(n.self().id()).get(WAIT_S, TimeUnit.SECONDS);
+        }
+        NodeId genuineKey = NodeId.fromBytes(new io.molia.crypto.Blake3().hash(bytes("the victim's own")));
+        assertTrue(victim.provide(genuineKey).get(WAIT_S, TimeUnit.SECONDS).stored() >= 1);
+        SignedNodeRecord genuine = forger.findProviders(genuineKey).get(WAIT_S, TimeUnit.SECONDS).get(0);
+        assertEquals(victim.self().id(), genuine.id());
+
+        NodeId content = NodeId.fromBytes(new io.molia.crypto.Blake3().hash(bytes("claimed for the victim")));
+        CoreEvent.RecordWriteCompleted stolen = provideAs(forger, content, genuine);
+        assertEquals(0, stolen.stored(), "no holder took another node's record from the forger");
+        assertTrue(stolen.attempted() >= 1, "it was sent: " + stolen.attempted());
+        assertEquals(WriteOutcome.NOT_THE_PROVIDER, stolen.refusal());
+
+        SignedNodeRecord altered = new SignedNodeRecord(genuine.publicKey(), List.of(forger.self().address()),
+                genuine.seq() + 1, genuine.features(), genuine.signature());
+        CoreEvent.RecordWriteCompleted redirected = provideAs(forger, content, altered);
+        assertEquals(0, redirected.stored());
+        assertEquals(WriteOutcome.BAD_SIGNATURE, redirected.refusal());
+
+        long notTheProvider = 0;
+        long badSignature = 0;
+        for (MoliaNode n : List.of(seed, holder, victim)) {
+            notTheProvider += sum(n, v -> v.core().recordRequests().providers()
+                    .outcomes(WriteOutcome.NOT_THE_PROVIDER));
+            badSignature += sum(n, v -> v.core().recordRequests().providers().outcomes(WriteOutcome.BAD_SIGNATURE));
+            assertEquals(0, providerEntries(n, content), "nothing stored for the claimed key");
+        }
+        assertEquals(stolen.attempted(), notTheProvider, "every holder asked counted the stolen record");
+        assertEquals(redirected.attempted(), badSignature, "and the altered one");
+        assertEquals(List.of(), holder.findProviders(content).get(WAIT_S, TimeUnit.SECONDS));
+    }
+
+    /** An ADD_PROVIDER from {@code from}'s core carrying {@code record}, as a hostile node could send it. */
+    private static CoreEvent.RecordWriteCompleted provideAs(MoliaNode from, NodeId key, SignedNodeRecord record)
+            throws Exception {
+        return from.shard0().submit(core -> core.startProvide(System.nanoTime(), key, record))
+                .thenApply(e -> (CoreEvent.RecordWriteCompleted) e).get(WAIT_S, TimeUnit.SECONDS);
+    }
+
     private static int providerEntries(MoliaNode node, NodeId key) throws Exception {
         return node.onEveryShard(v -> v.core().recordRequests().providers().providers(System.nanoTime(), key).size())
                 .get(WAIT_S, TimeUnit.SECONDS).stream().mapToInt(Integer::intValue).sum();
