@@ -60,6 +60,7 @@ public final class RelayRoutes {
     private final AtomicLong punchesSent = new AtomicLong();
     private final AtomicLong upgrades = new AtomicLong();
     private final AtomicLong closed = new AtomicLong();
+    private final AtomicLong closesSent = new AtomicLong();
     /** Birthday punches asked of the node's driver (the shard decides, the driver owns the sockets). */
     private final ConcurrentLinkedQueue<BirthdayPunch> birthdays = new ConcurrentLinkedQueue<>();
     private final BirthdayCounters birthdayCounters = new BirthdayCounters();
@@ -181,9 +182,19 @@ public final class RelayRoutes {
         return true;
     }
 
-    /** Circuits this node was an end of that a close ended (its relay's RELAY_CLOSE). */
+    /** Circuits this node was an end of that a close ended (its own RELAY_CLOSE, or its relay's). */
     public long closed() {
         return closed.get();
+    }
+
+    /** This node sent its relay a RELAY_CLOSE for a circuit it no longer uses. */
+    public void onCloseSent() {
+        closesSent.incrementAndGet();
+    }
+
+    /** Circuits this node closed at their relays (RELAY_CLOSE) before their time. */
+    public long closesSent() {
+        return closesSent.get();
     }
 
     /** Drops routes older than {@code maxAgeNs} (the relay closed their circuits by then). */
