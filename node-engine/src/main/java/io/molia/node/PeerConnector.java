@@ -122,13 +122,35 @@ public final class PeerConnector {
             CompletableFuture<Boolean> superseded = before == null ? CompletableFuture.completedFuture(false)
                     : close(before, via);
             return superseded.thenCompose(x -> until(startedNs + BIRTHDAY_WAIT_NS, () -> shards[0].command(s ->
-                    punchOutcome(s, relayed, startedNs)))).thenCompose(punched -> node.ping(relayed).thenCompose(
-                    last -> endpoint(relayed).thenCompose(at -> {
-                boolean direct = Boolean.TRUE.equals(punched) && last >= 0 && !RelayRoutes.isRelayed(at);
-                return (direct ? close(relayed.address(), via) : CompletableFuture.completedFuture(false))
-                        .thenApply(closed -> new Connection(Boolean.TRUE.equals(punched) ? Path.PUNCHED
-                                : Path.RELAYED, at, rtt, last, null, circuit, closed));
-            })));
+                    punchOutcome(s, relayed, startedNs)))).thenCompose(punched -> {
+                boolean through = Boolean.TRUE.equals(punched);
+                return (through ? moveDirect(relayed) : CompletableFuture.completedFuture(null))
+                        .thenCompose(m -> node.ping(relayed)).thenCompose(last -> endpoint(relayed).thenCompose(at -> {
+                    boolean direct = through && last >= 0 && !RelayRoutes.isRelayed(at);
+                    return (direct ? close(relayed.address(), via) : CompletableFuture.completedFuture(false))
+                            .thenApply(closed -> new Connection(through ? Path.PUNCHED : Path.RELAYED, at, rtt, last,
+                                    null, circuit, closed));
+                }));
+            });
+        });
+    }
+
+    /**
+     * Moves the peer's session to where the punch that got through came from: datagrams the peer sent through the
+     * relay before it heard directly move it back onto the circuit (roaming), and the pings that follow must leave
+     * directly for the peer to move too.
+     */
+    private CompletableFuture<Void> moveDirect(Contact relayed) {
+        return shards[0].command(s -> {
+            RelayRoutes.Route r = s.core().relayClient().routes().route(relayed.address());
+            return r == null ? null : r.directFrom().get();
+        }).thenCompose(direct -> {
+            CompletableFuture<?>[] moved = new CompletableFuture<?>[shards.length];
+            for (int i = 0; i < shards.length; i++) {
+                moved[i] = direct == null ? CompletableFuture.completedFuture(null)
+                        : shards[i].command(s -> s.sessions().moveEndpoint(relayed.id(), direct));
+            }
+            return CompletableFuture.allOf(moved);
         });
     }
 
