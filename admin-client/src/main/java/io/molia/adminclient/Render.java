@@ -136,7 +136,9 @@ public final class Render {
                     : ": the relay refused (" + c.getRefusal() + ")"));
         }
         return st.green(id16(c.getPeerId()) + " reached " + c.getPath() + " in " + us(c.getRttUs()))
-                + (c.getLastRttUs() >= 0 ? ", then " + us(c.getLastRttUs()) + " at " + c.getAddress() : "");
+                + (c.getLastRttUs() >= 0 ? ", then " + us(c.getLastRttUs()) + " at " + c.getAddress() : "")
+                + (c.getCircuitClosed() ? " (circuit " + Integer.toUnsignedString(c.getCircuit())
+                        + " closed at the relay)" : "");
     }
 
     /** A write answers once a majority of the k closest stored it; the stores to the rest are still under way. */

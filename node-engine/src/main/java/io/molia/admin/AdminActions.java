@@ -77,7 +77,8 @@ final class AdminActions {
                         .setPath(done.path().label()).setAddress(done.address().toString())
                         .setRttUs(done.rttNs() >= 0 ? TimeUnit.NANOSECONDS.toMicros(done.rttNs()) : -1)
                         .setLastRttUs(done.lastRttNs() >= 0 ? TimeUnit.NANOSECONDS.toMicros(done.lastRttNs()) : -1)
-                        .setRefusal(done.refusal() == null ? "" : done.refusal().label())).build()));
+                        .setRefusal(done.refusal() == null ? "" : done.refusal().label())
+                        .setCircuit(done.circuit()).setCircuitClosed(done.circuitClosed())).build()));
     }
 
     CompletableFuture<AdminResponse> lookup(AdminResponse.Builder r, String targetText, boolean findValue) {

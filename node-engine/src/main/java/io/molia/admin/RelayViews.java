@@ -50,6 +50,7 @@ final class RelayViews {
             v.putCounters("bytes", s.bytesRelayed());
             v.putCounters("reservations_granted", s.reservationsGranted());
             v.putCounters("circuits_opened", s.circuitsOpened());
+            v.putCounters("circuits_closed", relay.circuitsClosed());
         }
         if (client != null) {
             RelayClient.Status c = client.status(nowNs);
@@ -70,6 +71,8 @@ final class RelayViews {
             cv.putCounters("incoming", c.incoming());
             cv.putCounters("punches", client.routes().punchesSent());
             cv.putCounters("upgrades", client.routes().upgrades());
+            cv.putCounters("closes_sent", client.routes().closesSent());
+            cv.putCounters("circuits_closed", client.routes().closed());
             if (circuits != null) {
                 cv.putCounters("request_circuits_open", circuits.circuits());
                 cv.putCounters("request_circuits_opened", circuits.opened());

@@ -1103,19 +1103,46 @@ public final class NodeCore {
         closeTo = null;
     }
 
-    private void sendClose(long nowNs, Contact to, int circuit) {
-        if (pending.size() < config.maxPendingRequests()) {
-            long requestId = newRequestId();
-            sendTracked(to, codec.encodeRelayClose(scratch, 0, requestId, circuit), nowNs, requestId, null);
+    private boolean sendClose(long nowNs, Contact to, int circuit) {
+        if (pending.size() >= config.maxPendingRequests()) {
+            return false;
         }
+        long requestId = newRequestId();
+        sendTracked(to, codec.encodeRelayClose(scratch, 0, requestId, circuit), nowNs, requestId, null);
+        return true;
     }
 
     /** Tells the relays of the circuits {@link #circuits} forgot (their slots free at once). */
     private void closeForgottenCircuits(long nowNs) {
         RelayCircuits.Closing c;
         while ((c = circuits.pollClosing()) != null) {
-            sendClose(nowNs, c.relay(), c.circuit());
+            if (sendClose(nowNs, c.relay(), c.circuit())) {
+                circuits.onCloseSent();
+            }
         }
+    }
+
+    /**
+     * Ends this node's circuit at relayed address {@code at}, one it no longer uses (owner core only): the route is
+     * forgotten and its relay told (RELAY_CLOSE), so the relay's slot frees at once and the other end forgets it too.
+     * The relay is {@code via} or the one this node holds its reservation at (a circuit it was told of), whichever
+     * the route names. False when there is no such route, its relay is neither, or too many requests are in flight.
+     */
+    public boolean closeRelayedRoute(long nowNs, NodeAddress at, Contact via) {
+        RelayRoutes routes = relayClient == null ? null : relayClient.routes();
+        RelayRoutes.Route r = routes == null ? null : routes.route(at);
+        if (r == null) {
+            return false;
+        }
+        Contact relayAt = via != null && via.address().equals(r.relay()) ? via
+                : relayClient.relay() != null && relayClient.relay().address().equals(r.relay()) ? relayClient.relay()
+                : null;
+        if (relayAt == null || !sendClose(nowNs, relayAt, r.circuit())) {
+            return false;
+        }
+        routes.onClosed(r.relay(), r.circuit());
+        routes.onCloseSent();
+        return true;
     }
 
     /** Tells a circuit's target of it (RELAY_INCOMING), once the initiator's answer is queued. */

@@ -51,6 +51,8 @@ final class RelayFigures {
         f.add(Figure.counter("relay_frames", "Frames relayed (ciphertext, as they came)",
                 n -> relay(n, Relay::framesRelayed)));
         f.add(Figure.counter("relay_bytes", "Bytes relayed", n -> relay(n, Relay::bytesRelayed)));
+        f.add(Figure.counter("relay_circuit_closes", "Circuits an end closed at this relay (RELAY_CLOSE) before "
+                + "their time: their slots freed at once", n -> relay(n, Relay::circuitsClosed)));
         for (RelayRefusal reason : RelayRefusal.values()) {
             f.add(Figure.<NodeSource>counter("relay_refused_" + reason.name().toLowerCase(java.util.Locale.ROOT),
                     REFUSALS_HELP, n -> relay(n, r -> r.refusals(reason))).inFamily(REFUSALS, reason.label()));
@@ -61,6 +63,11 @@ final class RelayFigures {
                 n -> client(n, c -> c.routes().punchesSent())));
         f.add(Figure.counter("relay_upgrades", "Relayed connections that became direct (a punch got through)",
                 n -> client(n, c -> c.routes().upgrades())));
+        f.add(Figure.counter("relay_closes_sent", "Circuits this node closed at their relays (RELAY_CLOSE): "
+                + "punched or superseded connections, request circuits at the end of their use",
+                n -> client(n, c -> c.routes().closesSent())));
+        f.add(Figure.counter("relay_routes_closed", "Circuits this node was an end of that a close ended (its own "
+                + "RELAY_CLOSE or its relay's) before their 2 minutes", n -> client(n, c -> c.routes().closed())));
         f.add(Figure.counter("relay_birthday_attempts", "Birthday punches this node opened sockets for (behind a "
                 + "symmetric NAT, the peer behind a port-restricted one)", n -> birthday(n, b -> b.opened.get())));
         f.add(Figure.counter("relay_birthday_sprays", "Birthday punches this node sprayed probes for (behind a "

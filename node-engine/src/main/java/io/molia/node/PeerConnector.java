@@ -18,6 +18,11 @@ import io.molia.relay.RelayRoutes;
  * starts one) onto the circuit's relayed address, pings, and gives the two ends' punches time to get through; the
  * answer says which path the peer answered on: {@code punched} when the circuit's route turned direct, else
  * {@code relayed}. Each connect opens a new circuit, so a repeated one punches again.
+ *
+ * <p>A circuit it no longer uses is closed at its relay (RELAY_CLOSE), so the relay's slot frees at once rather than
+ * after the circuit's 2 minutes: the one the peer's session rode before, once the new one answers, and the new one
+ * when the punch got through and the last answer came straight from the peer (both ends then talk directly; an
+ * answer through the relay would have moved the session back onto the circuit). A relayed session keeps its circuit.
  */
 public final class PeerConnector {
     /** How long the relay has to grant the circuit (its answer, then our route). */
@@ -39,9 +44,11 @@ public final class PeerConnector {
 
     /**
      * A connect's outcome: the path, where the peer answered last, the first answer's round trip and the last one's
-     * (-1: unanswered), and the relay's refusal (null: none).
+     * (-1: unanswered), the relay's refusal (null: none), the circuit opened (0: none) and whether it was closed
+     * at its relay once the two ends talked directly.
      */
-    public record Connection(Path path, NodeAddress address, long rttNs, long lastRttNs, RelayRefusal refusal) {
+    public record Connection(Path path, NodeAddress address, long rttNs, long lastRttNs, RelayRefusal refusal,
+            int circuit, boolean circuitClosed) {
     }
 
     private final MoliaNode node;
@@ -56,7 +63,7 @@ public final class PeerConnector {
     /** Pings {@code peer} at its address: direct when it answers. */
     CompletableFuture<Connection> direct(Contact peer) {
         return node.ping(peer).thenApply(rtt -> new Connection(rtt >= 0 ? Path.DIRECT : Path.FAILED, peer.address(),
-                rtt, rtt, null));
+                rtt, rtt, null, 0, false));
     }
 
     /** Reaches {@code peer} through a circuit at {@code via}, where it holds a reservation, then punches. */
@@ -77,21 +84,27 @@ public final class PeerConnector {
             RelayClient client = s.core().relayClient();
             RelayClient.Status st = client.status(System.nanoTime());
             if (st.connectsRefused() > asked.refusedBefore) {
-                return new Granted(null, st.lastRefusal() == null ? RelayRefusal.OFF : st.lastRefusal());
+                return new Granted(null, 0, null, st.lastRefusal() == null ? RelayRefusal.OFF : st.lastRefusal());
             }
             NodeAddress at = client.routes().addressOf(peer.id());
-            return at != null && !at.equals(asked.before) ? new Granted(at, null) : null;
+            RelayRoutes.Route route = at == null ? null : client.routes().route(at);
+            return route != null && !at.equals(asked.before) ? new Granted(at, route.circuit(), asked.before, null)
+                    : null;
         }))).thenCompose(granted -> {
             if (granted == null || granted.at == null) {
                 return CompletableFuture.completedFuture(new Connection(Path.FAILED, via.address(), -1, -1,
-                        granted == null ? null : granted.refusal));
+                        granted == null ? null : granted.refusal, 0, false));
             }
-            return throughCircuit(peer.withAddress(granted.at));
+            return throughCircuit(via, peer.withAddress(granted.at), granted.circuit, granted.before);
         });
     }
 
-    /** The session moves onto the circuit (or starts on it), one ping through it, then the punches' time. */
-    private CompletableFuture<Connection> throughCircuit(Contact relayed) {
+    /**
+     * The session moves onto the circuit (or starts on it), one ping through it, then the punches' time; the circuit
+     * the session rode {@code before} (null: none) is closed once the new one answers.
+     */
+    private CompletableFuture<Connection> throughCircuit(Contact via, Contact relayed, int circuit,
+            NodeAddress before) {
         CompletableFuture<?>[] moved = new CompletableFuture<?>[shards.length];
         for (int i = 0; i < shards.length; i++) {
             moved[i] = shards[i].command(s -> s.sessions().moveEndpoint(relayed.id(), relayed.address()));
@@ -103,14 +116,47 @@ public final class PeerConnector {
                 .thenCompose(rtt -> {
             if (rtt < 0) {
                 return CompletableFuture.completedFuture(new Connection(Path.FAILED, relayed.address(), -1, -1,
-                        null));
+                        null, circuit, false));
             }
             long startedNs = System.nanoTime();
-            return until(startedNs + BIRTHDAY_WAIT_NS, () -> shards[0].command(s -> punchOutcome(s, relayed,
-                    startedNs))).thenCompose(punched -> node.ping(relayed).thenCompose(last ->
-                    endpoint(relayed).thenApply(at -> new Connection(Boolean.TRUE.equals(punched) ? Path.PUNCHED
-                            : Path.RELAYED, at, rtt, last, null))));
+            CompletableFuture<Boolean> superseded = before == null ? CompletableFuture.completedFuture(false)
+                    : close(before, via);
+            return superseded.thenCompose(x -> until(startedNs + BIRTHDAY_WAIT_NS, () -> shards[0].command(s ->
+                    punchOutcome(s, relayed, startedNs)))).thenCompose(punched -> {
+                boolean through = Boolean.TRUE.equals(punched);
+                return (through ? moveDirect(relayed) : CompletableFuture.completedFuture(null))
+                        .thenCompose(m -> node.ping(relayed)).thenCompose(last -> endpoint(relayed).thenCompose(at -> {
+                    boolean direct = through && last >= 0 && !RelayRoutes.isRelayed(at);
+                    return (direct ? close(relayed.address(), via) : CompletableFuture.completedFuture(false))
+                            .thenApply(closed -> new Connection(through ? Path.PUNCHED : Path.RELAYED, at, rtt, last,
+                                    null, circuit, closed));
+                }));
+            });
         });
+    }
+
+    /**
+     * Moves the peer's session to where the punch that got through came from: datagrams the peer sent through the
+     * relay before it heard directly move it back onto the circuit (roaming), and the pings that follow must leave
+     * directly for the peer to move too.
+     */
+    private CompletableFuture<Void> moveDirect(Contact relayed) {
+        return shards[0].command(s -> {
+            RelayRoutes.Route r = s.core().relayClient().routes().route(relayed.address());
+            return r == null ? null : r.directFrom().get();
+        }).thenCompose(direct -> {
+            CompletableFuture<?>[] moved = new CompletableFuture<?>[shards.length];
+            for (int i = 0; i < shards.length; i++) {
+                moved[i] = direct == null ? CompletableFuture.completedFuture(null)
+                        : shards[i].command(s -> s.sessions().moveEndpoint(relayed.id(), direct));
+            }
+            return CompletableFuture.allOf(moved);
+        });
+    }
+
+    /** Closes this node's circuit at relayed address {@code at} (its relay: {@code via} or this node's own). */
+    private CompletableFuture<Boolean> close(NodeAddress at, Contact via) {
+        return shards[0].command(s -> s.core().closeRelayedRoute(System.nanoTime(), at, via));
     }
 
     /**
@@ -149,6 +195,7 @@ public final class PeerConnector {
     private record Asked(long refusedBefore, NodeAddress before) {
     }
 
-    private record Granted(NodeAddress at, RelayRefusal refusal) {
+    /** The circuit granted at relayed address {@code at}, and the route the peer's session rode {@code before}. */
+    private record Granted(NodeAddress at, int circuit, NodeAddress before, RelayRefusal refusal) {
     }
 }

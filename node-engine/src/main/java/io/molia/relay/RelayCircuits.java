@@ -17,9 +17,9 @@ import io.molia.contact.NodeId;
  * "Relayed servers"). The first request to such a peer waits while the core asks its relay for a circuit
  * (RELAY_CONNECT); once granted, that request and every later one go to the circuit's relayed address, and the shards
  * punch as for any circuit (see {@link RelayRoutes}). Bounded: at most {@link #MAX_CIRCUITS} at a time, each
- * forgotten near the lifetime its relay gives it (the relay closes it then; there is no close message, so one
- * forgotten earlier would only hold a slot at the relay while a second opened), or when a request through it went
- * unanswered; a refused circuit fails its waiting requests at their own timeouts, as a dead contact's.
+ * forgotten near the lifetime its relay gives it (and closed there, RELAY_CLOSE), or when a request through it went
+ * unanswered (not closed: the request may only have been slow); a refused circuit fails its waiting requests at
+ * their own timeouts, as a dead contact's.
  *
  * <p>Owned by its core's thread; not thread-safe.
  */
@@ -171,6 +171,11 @@ public final class RelayCircuits {
     /** The next circuit to close at its relay, or null. */
     public Closing pollClosing() {
         return closings.poll();
+    }
+
+    /** The RELAY_CLOSE of a {@link #pollClosing polled} circuit left (counted with the node's other closes). */
+    public void onCloseSent() {
+        routes.onCloseSent();
     }
 
     private void closing(Circuit c) {

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
@@ -38,9 +39,13 @@ public final class RelayRoutes {
     /** How many punches each end sends per circuit. */
     public static final int PUNCHES = 3;
 
-    /** A circuit through {@code relay} to {@code peer}, which the relay saw at {@code punchTo} (null: unknown). */
+    /**
+     * A circuit through {@code relay} to {@code peer}, which the relay saw at {@code punchTo} (null: unknown);
+     * {@code directFrom}: where the first punch that got through came from (null: none yet).
+     */
     public record Route(NodeAddress relay, int circuit, NodeId peer, NodeAddress punchTo, long openedNs,
-            AtomicInteger punchesLeft, AtomicBoolean direct, int ownNat, int peerNat, AtomicBoolean birthdayAsked) {
+            AtomicInteger punchesLeft, AtomicBoolean direct, int ownNat, int peerNat, AtomicBoolean birthdayAsked,
+            AtomicReference<NodeAddress> directFrom) {
         /** Where to punch now, or null when this route has punched its share (or has nowhere to). */
         public NodeAddress punchDue() {
             return punchTo != null && punchesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? punchTo : null;
@@ -60,6 +65,7 @@ public final class RelayRoutes {
     private final AtomicLong punchesSent = new AtomicLong();
     private final AtomicLong upgrades = new AtomicLong();
     private final AtomicLong closed = new AtomicLong();
+    private final AtomicLong closesSent = new AtomicLong();
     /** Birthday punches asked of the node's driver (the shard decides, the driver owns the sockets). */
     private final ConcurrentLinkedQueue<BirthdayPunch> birthdays = new ConcurrentLinkedQueue<>();
     private final BirthdayCounters birthdayCounters = new BirthdayCounters();
@@ -83,7 +89,7 @@ public final class RelayRoutes {
             int peerNat) {
         NodeAddress at = relayedAddress(relay, circuit);
         byAddress.put(at, new Route(relay, circuit, peer, punchTo, nowNs, new AtomicInteger(PUNCHES),
-                new AtomicBoolean(), known(ownNat), known(peerNat), new AtomicBoolean()));
+                new AtomicBoolean(), known(ownNat), known(peerNat), new AtomicBoolean(), new AtomicReference<>()));
         byPeer.put(peer, at);
         return at;
     }
@@ -116,17 +122,18 @@ public final class RelayRoutes {
     }
 
     /**
-     * An authenticated datagram from {@code peer} arrived straight from its address: if its route was not direct yet,
-     * a punch got through (counted once per route). Returns true then: the caller answers straight back once, so
-     * the peer hears directly too.
+     * An authenticated datagram from {@code peer} arrived straight from its address {@code from}: if its route was
+     * not direct yet, a punch got through (counted once per route, {@code from} kept). Returns true then: the caller
+     * answers straight back once, so the peer hears directly too.
      */
-    public boolean onDirect(NodeId peer) {
+    public boolean onDirect(NodeId peer, NodeAddress from) {
         if (byPeer.isEmpty()) {
             return false;
         }
         NodeAddress at = byPeer.get(peer);
         Route r = at == null ? null : byAddress.get(at);
-        if (r != null && r.direct().compareAndSet(false, true)) {
+        if (r != null && r.directFrom().compareAndSet(null, from)) {
+            r.direct().set(true);
             upgrades.incrementAndGet();
             outcomes.incrementAndGet(outcomeIndex(r, 0));
             return true;
@@ -181,9 +188,19 @@ public final class RelayRoutes {
         return true;
     }
 
-    /** Circuits this node was an end of that a close ended (its relay's RELAY_CLOSE). */
+    /** Circuits this node was an end of that a close ended (its own RELAY_CLOSE, or its relay's). */
     public long closed() {
         return closed.get();
+    }
+
+    /** This node sent its relay a RELAY_CLOSE for a circuit it no longer uses. */
+    public void onCloseSent() {
+        closesSent.incrementAndGet();
+    }
+
+    /** Circuits this node closed at their relays (RELAY_CLOSE) before their time. */
+    public long closesSent() {
+        return closesSent.get();
     }
 
     /** Drops routes older than {@code maxAgeNs} (the relay closed their circuits by then). */

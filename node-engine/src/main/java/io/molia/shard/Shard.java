@@ -274,7 +274,7 @@ public final class Shard {
             return;
         }
         if (!RelayRoutes.isRelayed(from)) {
-            if (relayRoutes.onDirect(peer)) {
+            if (relayRoutes.onDirect(peer, from)) {
                 sessions.sendKeepaliveTo(nowNs, peer, from); // its punch got through: ours back tells it so
             }
             return;

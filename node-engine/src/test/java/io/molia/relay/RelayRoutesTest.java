@@ -26,8 +26,8 @@ class RelayRoutesTest {
         RelayRoutes routes = new RelayRoutes();
         NodeAddress at = routes.add(RELAY, 7, PEER, PEER_SEEN_AT, 0, 4, 4);
 
-        assertTrue(routes.onDirect(PEER), "the first direct datagram: the caller answers straight back");
-        assertFalse(routes.onDirect(PEER), "later ones change nothing and are not counted again");
+        assertTrue(routes.onDirect(PEER, PEER_SEEN_AT), "the first direct datagram: the caller answers straight back");
+        assertFalse(routes.onDirect(PEER, PEER_SEEN_AT), "later ones change nothing and are not counted again");
         assertEquals(1, routes.upgrades());
         RelayRoutes.Route r = routes.route(at);
         assertNotNull(r, "kept: the other end may still send through the relay until it heard directly");
@@ -39,13 +39,13 @@ class RelayRoutesTest {
     void aNewCircuitToThePeerIsTheOneItsAddressNamesAndPunchesAgain() {
         RelayRoutes routes = new RelayRoutes();
         NodeAddress first = routes.add(RELAY, 7, PEER, PEER_SEEN_AT, 0, 4, 4);
-        routes.onDirect(PEER);
+        routes.onDirect(PEER, PEER_SEEN_AT);
         NodeAddress second = routes.add(RELAY, 8, PEER, PEER_SEEN_AT, 1, 4, 4);
 
         assertNotEquals(first, second);
         assertEquals(second, routes.addressOf(PEER));
         assertFalse(routes.route(second).direct().get());
-        assertTrue(routes.onDirect(PEER), "the new circuit's punch counts on its own");
+        assertTrue(routes.onDirect(PEER, PEER_SEEN_AT), "the new circuit's punch counts on its own");
         assertEquals(2, routes.upgrades());
         assertNull(routes.addressOf(NodeId.fromHex("cd".repeat(32))), "no circuit to a peer never connected");
     }
@@ -57,7 +57,7 @@ class RelayRoutesTest {
         routes.add(RELAY, 7, PEER, PEER_SEEN_AT, 0, NatType.PORT_RESTRICTED.ordinal(),
                 NatType.ADDRESS_RESTRICTED.ordinal());
         routes.add(RELAY, 8, other, PEER_SEEN_AT, 0, NatType.PORT_RESTRICTED.ordinal(), NatType.SYMMETRIC.ordinal());
-        routes.onDirect(PEER);
+        routes.onDirect(PEER, PEER_SEEN_AT);
         assertEquals(List.of(new RelayRoutes.PunchOutcomes(NatType.PORT_RESTRICTED, NatType.ADDRESS_RESTRICTED, 1, 0)),
                 routes.outcomes(), "the symmetric peer's circuit is still open: no outcome yet");
 
@@ -76,7 +76,7 @@ class RelayRoutesTest {
     void aNatTypeOutOfRangeCountsAsUnknown() {
         RelayRoutes routes = new RelayRoutes();
         routes.add(RELAY, 7, PEER, PEER_SEEN_AT, 0, NatType.SYMMETRIC.ordinal(), 99);
-        routes.onDirect(PEER);
+        routes.onDirect(PEER, PEER_SEEN_AT);
         assertEquals(List.of(new RelayRoutes.PunchOutcomes(NatType.SYMMETRIC, NatType.UNKNOWN, 1, 0)),
                 routes.outcomes());
     }
@@ -84,10 +84,10 @@ class RelayRoutesTest {
     @Test
     void aDirectDatagramFromAPeerWithNoRouteIsNoUpgrade() {
         RelayRoutes routes = new RelayRoutes();
-        assertFalse(routes.onDirect(PEER));
+        assertFalse(routes.onDirect(PEER, PEER_SEEN_AT));
         routes.add(RELAY, 7, PEER, PEER_SEEN_AT, 0, 4, 4);
         routes.expire(RelayLimits.DEFAULTS.circuitNs(), RelayLimits.DEFAULTS.circuitNs());
-        assertFalse(routes.onDirect(PEER), "its circuit closed: nothing to upgrade");
+        assertFalse(routes.onDirect(PEER, PEER_SEEN_AT), "its circuit closed: nothing to upgrade");
         assertNull(routes.addressOf(PEER));
         assertEquals(0, routes.upgrades());
     }

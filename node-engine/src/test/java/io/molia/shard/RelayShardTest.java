@@ -227,6 +227,35 @@ class RelayShardTest {
     }
 
     @Test
+    void aPunchedCircuitClosedByOneEndFreesTheRelaysSlotAtOnceAndTheTwoStillTalkDirectly() {
+        Node r = node(1, Kind.OPEN, relay());
+        Node a = node(2, Kind.PORT_RESTRICTED, null);
+        Node b = node(3, Kind.PORT_RESTRICTED, null);
+        r.ownBytesPerSecond = 1_000_000;
+        Contact bViaRelay = connect(a, r, b);
+        assertEquals(1, a.routes.upgrades(), "A heard B directly");
+        assertEquals(1, r.core().relay().openCircuits());
+
+        assertFalse(a.core().closeRelayedRoute(now, bViaRelay.address(), b.self), "only the route's relay is told");
+        assertTrue(a.core().closeRelayedRoute(now, bViaRelay.address(), r.self));
+        a.shard.afterCommand(now, now);
+        drain(a);
+        run(10); // a round trip: the relay frees the slot and tells B
+        assertEquals(0, r.core().relay().openCircuits(), "the relay's slot freed at once, not after 2 minutes");
+        assertEquals(1, r.core().relay().circuitsClosed());
+        assertEquals(1, a.routes.closesSent());
+        assertNull(a.routes.route(bViaRelay.address()), "A forgot the route");
+        assertEquals(1, b.routes.closed(), "B was told by the relay");
+        assertTrue(b.routes.routes().isEmpty(), "B forgot its route too");
+        assertFalse(a.core().closeRelayedRoute(now, bViaRelay.address(), r.self), "closed once");
+
+        long relayed = r.core().relay().framesRelayed();
+        assertTrue(ping(a, b.self) >= 0, "A and B still talk, straight between the NATs");
+        assertTrue(ping(b, a.self) >= 0);
+        assertEquals(relayed, r.core().relay().framesRelayed(), "nothing through the relay");
+    }
+
+    @Test
     void symmetricAgainstPortRestrictedStaysOnTheRelayAndStillTalks() {
         Node r = node(1, Kind.OPEN, relay());
         Node a = node(2, Kind.SYMMETRIC, null);

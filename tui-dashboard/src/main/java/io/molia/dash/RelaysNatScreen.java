@@ -7,14 +7,15 @@ import com.googlecode.lanterna.graphics.TextGraphics;
 import io.molia.admin.proto.AdminResponse;
 import io.molia.admin.proto.NatObservation;
 import io.molia.admin.proto.NatView;
+import io.molia.admin.proto.PunchOutcome;
 import io.molia.admin.proto.RelayClientView;
 import io.molia.admin.proto.RelayReservation;
 import io.molia.admin.proto.RelaysView;
 import io.molia.adminclient.Render;
 
 /**
- * The NAT view live (type, DHT role, the dial-back probes, the mapping's lifetime and keepalive, who observed which
- * address) and the relays view live (the budget as a gauge, relayed bytes per second as a sparkline, refusals,
+ * The NAT view live (type, DHT role, the dial-back probes, the mapping's lifetime and keepalive, punch outcomes by
+ * pair of NAT types, who observed which address) and the relays view live (the budget as a gauge, relayed bytes per second as a sparkline, refusals,
  * reservations per client); a subsystem the node lacks says so, and this screen shows its words.
  */
 final class RelaysNatScreen implements DashScreen {
@@ -81,7 +82,8 @@ final class RelaysNatScreen implements DashScreen {
             Draw.text(g, 2, row++, w - 2, "own reservation: " + (c.getRelay().isEmpty() ? "none"
                     : c.getRelay().substring(0, Math.min(16, c.getRelay().length())) + " at "
                     + Screens.addr(c.getRelayAddress(), ui)) + "   punches " + c.getCountersOrDefault("punches", 0)
-                    + ", direct after punch " + c.getCountersOrDefault("upgrades", 0), Draw.DIM);
+                    + ", direct after punch " + c.getCountersOrDefault("upgrades", 0) + ", circuits closed "
+                    + c.getCountersOrDefault("closes_sent", 0), Draw.DIM);
         }
         List<Draw.Row> rows = new ArrayList<>();
         for (RelayReservation r : v.getReservationsList()) {
@@ -113,6 +115,7 @@ final class RelaysNatScreen implements DashScreen {
                 + v.getCountersOrDefault("probes_failed", 0) + "   mapping changes "
                 + v.getCountersOrDefault("mapping_changes", 0) + "   role changes "
                 + v.getCountersOrDefault("role_changes", 0), Draw.DIM);
+        row = punchOutcomes(g, row, w, bottom, v);
         List<Draw.Row> rows = new ArrayList<>();
         for (NatObservation o : v.getObservationsList()) {
             String id = o.getReporter().substring(0, Math.min(16, o.getReporter().length()));
@@ -123,6 +126,30 @@ final class RelaysNatScreen implements DashScreen {
         Draw.table(g, 2, row, w - 2, height, List.of(Draw.Column.left("observer", 16),
                 Draw.Column.grow("answered from", 21), Draw.Column.grow("saw this node at", 21),
                 Draw.Column.num("age", 6)), rows, -1, -1);
+        return row + height;
+    }
+
+    /**
+     * The circuits this node was an end of, by pair of NAT types (its own when the circuit opened, the peer's as it
+     * said): how many a punch got through on, how many closed with none. At most half the room left: the observers
+     * follow.
+     */
+    private static int punchOutcomes(TextGraphics g, int row, int w, int bottom, NatView v) {
+        if (v.getPunchOutcomesCount() == 0) {
+            Draw.text(g, 2, row++, w - 2, "punches by NAT pair: none yet (no circuit opened or closed)", Draw.DIM);
+            return row;
+        }
+        List<Draw.Row> rows = new ArrayList<>();
+        for (PunchOutcome o : v.getPunchOutcomesList()) {
+            long total = o.getPunched() + o.getRelayed();
+            rows.add(new Draw.Row(o.getOwn() + "/" + o.getPeer(), new String[] {o.getOwn(), o.getPeer(),
+                o.getPunched() + "", o.getRelayed() + "", Math.round(100.0 * o.getPunched() / total) + " %"},
+                o.getPunched() > 0 ? Draw.GOOD : null));
+        }
+        int height = Math.max(2, Math.min(rows.size() + 1, (bottom - row) / 2));
+        Draw.table(g, 2, row, w - 2, height, List.of(Draw.Column.left("punches: own NAT", 18),
+                Draw.Column.left("peer NAT", 18), Draw.Column.num("punched", 7), Draw.Column.num("relayed", 7),
+                Draw.Column.num("direct", 6)), rows, -1, -1);
         return row + height;
     }
 }

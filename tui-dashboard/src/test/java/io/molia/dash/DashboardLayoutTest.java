@@ -20,9 +20,14 @@ import io.molia.admin.proto.BansView;
 import io.molia.admin.proto.Bucket;
 import io.molia.admin.proto.ErrorsView;
 import io.molia.admin.proto.LogEvent;
+import io.molia.admin.proto.NatObservation;
+import io.molia.admin.proto.NatView;
 import io.molia.admin.proto.NodeInfo;
+import io.molia.admin.proto.PunchOutcome;
 import io.molia.admin.proto.RecordSummary;
 import io.molia.admin.proto.RecordsView;
+import io.molia.admin.proto.RelayClientView;
+import io.molia.admin.proto.RelaysView;
 import io.molia.admin.proto.RoutingView;
 import io.molia.admin.proto.SessionInfo;
 import io.molia.admin.proto.SessionsView;
@@ -214,6 +219,57 @@ class DashboardLayoutTest {
                 assertEquals(column, at, "'" + d + "' starts in another column:\n" + String.join("\n", frame));
             }
         }
+    }
+
+    /**
+     * A node behind a port-restricted NAT that has met peers behind three kinds of NAT through relays: its punch
+     * outcomes by pair of NAT types, as its {@code nat} view gives them.
+     */
+    private static DashModel natModel() {
+        NatView.Builder nat = NatView.newBuilder().setType("port-restricted").setMode("client").setRelayedServer(true)
+                .setMappedAddress("203.0.113.7:40000").setOtherPortProbe("failed").setOtherAddressProbe("no-server")
+                .setMappingLifetimeAtLeastMs(120_000).setMappingLifetimeBelowMs(-1).setKeepaliveIntervalMs(60_000)
+                .addPunchOutcomes(PunchOutcome.newBuilder().setOwn("port-restricted").setPeer("address-restricted")
+                        .setPunched(12).setRelayed(0))
+                .addPunchOutcomes(PunchOutcome.newBuilder().setOwn("port-restricted").setPeer("port-restricted")
+                        .setPunched(7).setRelayed(1))
+                .addPunchOutcomes(PunchOutcome.newBuilder().setOwn("port-restricted").setPeer("symmetric")
+                        .setPunched(49).setRelayed(1));
+        for (int i = 0; i < 4; i++) {
+            nat.addObservations(NatObservation.newBuilder().setReporter(PEERS.get(i))
+                    .setReporterAddress("198.51.100." + (i + 1) + ":4000").setObserved("203.0.113.7:40000")
+                    .setAgeMs(1_000L * i));
+        }
+        RelaysView relays = RelaysView.newBuilder().setRelaying(false).setClient(RelayClientView.newBuilder()
+                .setRelay(PEERS.get(0)).setRelayAddress("198.51.100.1:4000").putCounters("punches", 210)
+                .putCounters("upgrades", 68).putCounters("closes_sent", 66)).build();
+        DashModel m = model();
+        return new DashModel(m.sequence(), m.target(), true, m.status(), m.intervalMs(), m.info(), null, m.routing(),
+                null, m.sessions(), m.records(), m.bans(), m.errors(), Map.of("nat", AdminResponse.newBuilder()
+                        .setNat(nat).build(), "relays", AdminResponse.newBuilder().setRelays(relays).build()), Map.of(),
+                Map.of(), -1, 0);
+    }
+
+    @Test
+    void theNatScreenShowsPunchOutcomesByPairOfNatTypesAtEverySize() throws Exception {
+        for (TerminalSize size : SIZES) {
+            List<String> frame = frame(size, natModel(), on(4));
+            String where = size + ":\n" + String.join("\n", frame);
+            List<String> rows = tableRows(frame, "  punches: own NAT");
+            assertTrue(rows.get(0).contains("peer NAT") && rows.get(0).contains("punched")
+                    && rows.get(0).contains("relayed"), where);
+            // Every terminal shows at least the first pair whole; from 30 rows on, all three.
+            assertTrue(rows.get(1).matches(" *port-restricted +address-restricted +12 +0 +100 %.*"), where);
+            if (size.getRows() >= 30) {
+                assertTrue(rows.get(2).matches(" *port-restricted +port-restricted +7 +1 +88 %.*"), where);
+                assertTrue(rows.get(3).matches(" *port-restricted +symmetric +49 +1 +98 %.*"), where);
+            }
+            if (size.getColumns() >= 120) {
+                assertTrue(String.join("\n", frame).contains("direct after punch 68, circuits closed 66"), where);
+            }
+        }
+        List<String> none = frame(new TerminalSize(100, 30), model(), on(4));
+        assertFalse(String.join("\n", none).contains("punches: own NAT"), "no NAT view, no punch table");
     }
 
     @Test
