@@ -463,4 +463,20 @@ class NodeCoreTest {
             assertEquals(0, entry.failures());
         }
     }
+
+    /** On a node of several shards a PING carrying reports goes to the shard that owns the table; a plain one stays. */
+    @Test
+    void aPingCarryingReportsIsHandedToTheTableOwner() {
+        Contact self = TestContacts.random(random);
+        PublishedRouting published = new PublishedRouting(self.id());
+        NodeCore shard1 = new NodeCore(CoreConfig.defaults(), self, random.split(), now, new ShardPartition(1, 2, 4),
+                published);
+        Contact peer = TestContacts.random(random);
+        io.molia.codec.MessageCodec codec = new io.molia.codec.MessageCodec(1);
+        byte[] buf = new byte[1200];
+        int len = codec.encodePing(buf, 0, 7, TestContacts.randomId(random));
+        assertEquals(0, shard1.onDatagram(now, peer, buf, 0, len), "handed to shard 0, the table's owner");
+        len = codec.encodePing(buf, 0, 8);
+        assertEquals(NodeCore.HANDLED, shard1.onDatagram(now, peer, buf, 0, len), "a plain ping is answered here");
+    }
 }
