@@ -1245,6 +1245,10 @@ public final class NodeCore {
         }
         pending.remove(req.requestId);
         counters.responsesIn++;
+        if (req.report) {
+            // The answer to a report of its own bad referral earns the referrer nothing: no score, no table change.
+            return;
+        }
         if (req.unresponsive) {
             counters.lateAnswers++;
         } else if (req.livenessCheckOfSeenNs >= 0) {
@@ -1587,7 +1591,7 @@ public final class NodeCore {
             return;
         }
         long requestId = newRequestId();
-        sendTracked(referrer, codec.encodePing(scratch, 0, requestId, peer), nowNs, requestId, null);
+        sendTracked(referrer, codec.encodePing(scratch, 0, requestId, peer), nowNs, requestId, null).report = true;
         counters.unreachableReportsSent++;
     }
 
@@ -2601,6 +2605,8 @@ public final class NodeCore {
         long livenessCheckOfSeenNs = -1;
         /** A ping checking an entry a peer reported unanswered ({@link #checkReported}). */
         boolean reportCheck;
+        /** A ping reporting to the peer a contact it handed out that did not answer ({@link #reportUnreachable}). */
+        boolean report;
         /** For a DIAL_BACK: the nonce of its probe; else 0. */
         long dialBackNonce;
         /** For a replication probe (does the peer hold this key?): what to push if not; else null. */
