@@ -91,7 +91,9 @@ public record InnerMessage(String kind, long requestId, int version, Map<String,
                     fields.put("max_version", m.maxVersion());
                 }
                 case PING -> {
-                    // no fields
+                    if (m.unreachableCount() > 0) {
+                        fields.put("unreachable", m.unreachableCount());
+                    }
                 }
             }
         }

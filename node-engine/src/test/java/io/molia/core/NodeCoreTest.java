@@ -399,4 +399,84 @@ class NodeCoreTest {
         assertTrue(!sentTo.contains(departed.address()), "the failed entry is no longer handed out");
         assertEquals(1, server.counters().livenessChecks, "and not checked again");
     }
+
+    /**
+     * Issue 17: a departed peer the server still holds, heard from lately enough that no liveness check would catch it
+     * (not stale), is handed to an asker; the asker reports it back unanswered, the server's own ping fails too, and
+     * the next asker is not handed it. Before reports, the server kept handing it out until it asked the peer itself.
+     */
+    @Test
+    void aContactReportedUnansweredIsCheckedAndNoLongerHandedOut() {
+        NodeCore server = node();
+        Contact departed = TestContacts.random(random);
+        server.addTrustedContact(now, departed, 10 * MS);
+        now += 2 * UnreachableReports.HEARD_LATELY_NS; // gone since, well within the staleness bound
+        NodeCore asker = node();
+        asker.addTrustedContact(now, server.self(), 2 * MS);
+        asker.startLookup(now, departed.id());
+        driveUntil(now + 10_000 * MS, () -> server.counters().unreachableConfirmed > 0);
+        assertEquals(1, asker.counters().unreachableReportsSent, "the asker told the server");
+        assertEquals(1, server.counters().unreachableChecks, "which checked it once");
+        assertEquals(1, server.counters().unreachableConfirmed);
+        assertEquals(0, server.counters().livenessChecks, "not stale: no liveness check would have caught it");
+        assertEquals(1, server.routingTable().entry(departed.id()).failures());
+
+        NodeCore second = node();
+        second.addTrustedContact(now, server.self(), 2 * MS);
+        sentTo.clear();
+        second.startLookup(now, departed.id());
+        driveUntil(now + 10_000 * MS, () -> second.pollEvent() != null);
+        assertTrue(!sentTo.contains(departed.address()), "the next asker is not handed it");
+    }
+
+    /**
+     * A report is a hint: a Sybil naming live entries gets them pinged, within its budget, and nothing more. They
+     * answer, so they stay in the table and in the answers.
+     */
+    @Test
+    void reportsOfLiveEntriesAreCheckedWithinBudgetAndChangeNothing() {
+        NodeCore server = node();
+        List<NodeCore> live = new ArrayList<>();
+        for (int i = 0; i < UnreachableReports.PER_REPORTER_BURST + 4; i++) {
+            NodeCore peer = node();
+            server.ping(now, peer.self());
+            live.add(peer);
+        }
+        drive();
+        events(server);
+        now += 2 * UnreachableReports.HEARD_LATELY_NS;
+        Contact sybil = TestContacts.random(random); // not on the network: its answers go nowhere
+        io.molia.codec.MessageCodec codec = new io.molia.codec.MessageCodec(1);
+        byte[] buf = new byte[1200];
+        for (NodeCore peer : live) {
+            int len = codec.encodePing(buf, 0, 1000 + live.indexOf(peer), peer.self().id());
+            assertEquals(NodeCore.HANDLED, server.onDatagram(now, sybil, buf, 0, len));
+        }
+        drive();
+        assertEquals(live.size(), server.counters().unreachableReported);
+        assertEquals(UnreachableReports.PER_REPORTER_BURST, server.counters().unreachableChecks, "the reporter's burst");
+        assertEquals(4, server.counters().unreachableRateLimited, "the rest not checked, counted");
+        assertEquals(0, server.counters().unreachableConfirmed);
+        for (NodeCore peer : live) {
+            RoutingEntry entry = server.routingTable().entry(peer.self().id());
+            assertNotNull(entry, "still in the table");
+            assertEquals(0, entry.failures());
+        }
+    }
+
+    /** On a node of several shards a PING carrying reports goes to the shard that owns the table; a plain one stays. */
+    @Test
+    void aPingCarryingReportsIsHandedToTheTableOwner() {
+        Contact self = TestContacts.random(random);
+        PublishedRouting published = new PublishedRouting(self.id());
+        NodeCore shard1 = new NodeCore(CoreConfig.defaults(), self, random.split(), now, new ShardPartition(1, 2, 4),
+                published);
+        Contact peer = TestContacts.random(random);
+        io.molia.codec.MessageCodec codec = new io.molia.codec.MessageCodec(1);
+        byte[] buf = new byte[1200];
+        int len = codec.encodePing(buf, 0, 7, TestContacts.randomId(random));
+        assertEquals(0, shard1.onDatagram(now, peer, buf, 0, len), "handed to shard 0, the table's owner");
+        len = codec.encodePing(buf, 0, 8);
+        assertEquals(NodeCore.HANDLED, shard1.onDatagram(now, peer, buf, 0, len), "a plain ping is answered here");
+    }
 }
