@@ -42,10 +42,13 @@ public sealed interface CoreEvent {
      * A provider announcement or a mutable put finished: {@code stored} of the {@code attempted} closest peers
      * stored it; {@code refusal} is the first refusal one of them answered (null when none refused), and
      * {@code heldSeq} the highest seq the answering peers said they hold (what a compare-and-swap should name);
-     * {@code acknowledgedNs} is when a majority of the attempted had stored it (acknowledged), -1 never.
+     * {@code acknowledgedNs} is when a majority of the attempted had stored it (acknowledged), -1 never. Where its
+     * time went: {@code storingFromNs} is when its stores began (its lookup reached the key's neighbourhood), and
+     * {@code acknowledgingStoreSentNs} when the store whose answer acknowledged it went out (-1: none).
      */
     record RecordWriteCompleted(long handle, NodeId key, int stored, int attempted, WriteOutcome refusal,
-            long heldSeq, long startedNs, long finishedNs, long acknowledgedNs) implements CoreEvent {
+            long heldSeq, long startedNs, long finishedNs, long acknowledgedNs, long storingFromNs,
+            long acknowledgingStoreSentNs) implements CoreEvent {
     }
 
     /** A provider lookup finished with the valid provider records it found (possibly none). */

@@ -37,7 +37,7 @@ public final class RecordWorkload {
             SimReport.Percentiles mutableGet, SimReport.Percentiles mutableFirstAnswer,
             SimReport.Percentiles providerLookup, int publishesStored, int providesStored, int mutableGetsFound,
             int mutableGets, int providerLookupsFound, int providerLookups, Survival survival,
-            long writeSpareCopies) {
+            long writeSpareCopies, Map<String, Object> writeSplit) {
 
         public Map<String, Object> toJsonMap() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -56,6 +56,7 @@ public final class RecordWorkload {
             m.put("provider_lookups_found", providerLookupsFound);
             m.put("provider_lookups", providerLookups);
             m.put("write_spare_copies", writeSpareCopies);
+            m.put("write_split", writeSplit);
             if (survival != null) {
                 m.put("survival", survival.toJsonMap());
             }
@@ -141,6 +142,10 @@ public final class RecordWorkload {
     private final List<Double> getMs = new ArrayList<>();
     private final List<Double> firstAnswerMs = new ArrayList<>();
     private final List<Double> lookupMs = new ArrayList<>();
+    private final List<Double> toNeighbourhoodMs = new ArrayList<>();
+    private final List<Double> storingToAckMs = new ArrayList<>();
+    private final List<Double> ackStoreWaitMs = new ArrayList<>();
+    private final List<Double> ackStoreRttMs = new ArrayList<>();
     private int publishesStored;
     private int providesStored;
     private int getsFound;
@@ -198,6 +203,14 @@ public final class RecordWorkload {
         double ms = (done.finishedNs() - done.startedNs()) / 1e6;
         if (done.acknowledgedNs() >= 0) {
             (e.mutable() != null ? publishAckMs : provideAckMs).add((done.acknowledgedNs() - done.startedNs()) / 1e6);
+            if (done.storingFromNs() >= 0) {
+                toNeighbourhoodMs.add((done.storingFromNs() - done.startedNs()) / 1e6);
+                storingToAckMs.add((done.acknowledgedNs() - done.storingFromNs()) / 1e6);
+            }
+            if (done.acknowledgingStoreSentNs() >= 0 && done.storingFromNs() >= 0) {
+                ackStoreWaitMs.add((done.acknowledgingStoreSentNs() - done.storingFromNs()) / 1e6);
+                ackStoreRttMs.add((done.acknowledgedNs() - done.acknowledgingStoreSentNs()) / 1e6);
+            }
         }
         if (e.mutable() != null) {
             publishMs.add(ms);
@@ -271,7 +284,26 @@ public final class RecordWorkload {
         return new Figures(rounds, p(publishMs), p(publishAckMs), p(provideMs), p(provideAckMs), p(getMs), p(firstAnswerMs), p(lookupMs),
                 publishesStored, providesStored, getsFound, getMs.size(), lookupsFound, lookupMs.size(),
                 checkAfterNs == 0 ? null : new Survival(checkAfterNs, mutableChecked, mutableCheckFound,
-                        providerChecked, providerCheckFound), writeSpareCopies);
+                        providerChecked, providerCheckFound), writeSpareCopies, split());
+    }
+
+    private Map<String, Object> split() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("to_neighbourhood", splitOf(toNeighbourhoodMs));
+        m.put("storing_to_ack", splitOf(storingToAckMs));
+        m.put("ack_store_wait", splitOf(ackStoreWaitMs));
+        m.put("ack_store_rtt", splitOf(ackStoreRttMs));
+        return m;
+    }
+
+    private static Map<String, Object> splitOf(List<Double> values) {
+        SimReport.Percentiles q = p(values);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("n", values.size());
+        m.put("p50", Math.round(q.p50()));
+        m.put("p95", Math.round(q.p95()));
+        m.put("mean", Math.round(q.mean()));
+        return m;
     }
 
     private static SimReport.Percentiles p(List<Double> values) {

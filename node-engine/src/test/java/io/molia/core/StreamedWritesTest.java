@@ -127,6 +127,22 @@ class StreamedWritesTest {
     }
 
     @Test
+    void aWritesLookupAsksTwoPeersPerPathAtOnceAndAReadOne() {
+        NodeCore writer = nodes.get(5);
+        MutableRecord record = MutableRecord.sign(identities.get(writer), new byte[] {9}, 1, new byte[] {4});
+        int paths = CoreConfig.defaults().disjointPaths();
+        int before = writer.pendingRequests();
+        writer.startGetMutable(now, record.key());
+        assertEquals(paths, writer.pendingRequests() - before, "a read: one request per path");
+        drive();
+        events(writer);
+        // A write reports once a majority of the k closest answered and stored it: its paths ask two peers at a time.
+        before = writer.pendingRequests();
+        writer.startPutMutable(now, record, MutableStore.NO_CAS);
+        assertEquals(2 * paths, writer.pendingRequests() - before, "a write: two requests per path");
+    }
+
+    @Test
     void aProviderLookupAskedForOneStopsAtTheFirst() {
         NodeId key = TestContacts.randomId(random);
         List<NodeCore> providers = List.of(nodes.get(2), nodes.get(11), nodes.get(25));
