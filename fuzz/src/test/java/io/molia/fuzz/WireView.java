@@ -12,7 +12,6 @@ import io.molia.codec.MessageKind;
 import io.molia.codec.WireMessage;
 import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
-import io.molia.contact.NodeId;
 import io.molia.proto.Envelope;
 import io.molia.record.MutableRecord;
 import io.molia.record.SignedNodeRecord;
@@ -183,16 +182,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
     /** The body's fields as text, or null when a Molia rule rejects them. */
     private static String referenceFields(Envelope e, MessageKind kind) {
         return switch (kind) {
-            case PING -> {
-                List<String> ids = new ArrayList<>();
-                for (ByteString id : e.getPing().getUnreachableList()) {
-                    if (id.size() != NodeId.BYTES) {
-                        yield null;
-                    }
-                    ids.add(hex(id));
-                }
-                yield ids.isEmpty() ? "" : "unreachable=" + ids;
-            }
+            case PING -> "";
             case VALUE -> "value=" + hex(e.getValue().getValue()) + " ttl=" + e.getValue().getTtlSeconds()
                     + token(e.getValue().getWriteToken());
             case STORE_ACK -> "stored=" + e.getStoreAck().getStored();
@@ -329,13 +319,7 @@ record WireView(Outcome outcome, MessageKind kind, int version, long requestId, 
 
     private static String codecFields(WireMessage m) {
         return switch (m.kind()) {
-            case PING -> {
-                List<String> ids = new ArrayList<>();
-                for (int i = 0; i < m.unreachableCount(); i++) {
-                    ids.add(HEX.formatHex(m.unreachable(i).toBytes()));
-                }
-                yield ids.isEmpty() ? "" : "unreachable=" + ids;
-            }
+            case PING -> "";
             case VALUE -> "value=" + HEX.formatHex(m.copyValue()) + " ttl=" + m.ttlSeconds() + token(m.writeToken());
             case STORE_ACK -> "stored=" + m.stored();
             case ERROR -> error(m.errorCode(), m.minVersion(), m.maxVersion());

@@ -21,7 +21,7 @@ import io.molia.record.WriteOutcome;
  *            10..39: oneof body (length-delimited)
  * Contact    1: public_key (32 B)  2: pow_nonce (varint)     3: address (6 B IPv4 | 18 B IPv6, port last)
  *            4: relay_public_key (32 B)  5: relay_address (as 3): both or neither, a peer reached through a relay
- * FindNode / FindValue   1: target/key (32 B)     Ping   1: repeated unreachable (32-B node IDs)
+ * FindNode / FindValue   1: target/key (32 B)
  * Nodes      1: repeated Contact  2: write_token (fixed64)  Pong   1: observed_address  2: dial_back_sent (bool)
  * DialBack   1: nonce (fixed64)  2: mode (varint)
  * Value      1: value  2: ttl_seconds  3: write_token (fixed64)
@@ -113,14 +113,6 @@ public final class MessageCodec {
     public int encodePing(byte[] out, int off, long requestId) {
         header(out, off, requestId).messageHeader(MessageKind.PING.field(), 0);
         return writer.position();
-    }
-
-    /**
-     * PING naming {@code unreachable}: a contact the receiver handed this node that did not answer it (the receiver
-     * checks it; molia.proto, Ping).
-     */
-    public int encodePing(byte[] out, int off, long requestId, NodeId unreachable) {
-        return encodeKeyed(out, off, requestId, MessageKind.PING, unreachable);
     }
 
     public int encodePong(byte[] out, int off, long requestId, NodeAddress observed) {
@@ -555,7 +547,7 @@ public final class MessageCodec {
                         || (field == 3 && wireType == ProtoWriter.VARINT && readRelayNatType(r, out));
                 case BLOB_FRAME -> (field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readValue(r, out))
                         || (field == F_BLOB_TOKEN && wireType == ProtoWriter.FIXED64 && readToken(r, out));
-                case PING -> field == 1 && wireType == ProtoWriter.LENGTH_DELIMITED && readUnreachable(r, out);
+                case PING -> false;
             };
             if (!handled) {
                 r.skipField(wireType);
@@ -624,11 +616,6 @@ public final class MessageCodec {
                     return DecodeStatus.BAD_FIELD_LENGTH;
                 }
             }
-            case PING -> {
-                if (m.badUnreachable) {
-                    return DecodeStatus.BAD_FIELD_LENGTH;
-                }
-            }
             case RELAY_ANSWER -> {
                 if (m.observedLen > 0) {
                     m.observedAddress = NodeAddress.readFrom(b, m.observedAt, m.observedLen);
@@ -691,19 +678,6 @@ public final class MessageCodec {
         out.targetLen = r.lengthPrefix();
         out.targetAt = r.position();
         r.skip(out.targetLen);
-        return true;
-    }
-
-    /** One ID of a PING's unreachable field: 32 bytes, else the message is refused (in validate()). */
-    private boolean readUnreachable(ProtoReader r, WireMessage out) {
-        int len = r.lengthPrefix();
-        if (len != NodeId.BYTES) {
-            out.badUnreachable = true;
-        } else if (out.unreachableCount < out.unreachableAt.length) { // always: a datagram holds fewer
-            out.unreachableAt[out.unreachableCount++] = r.position();
-            out.unreachableBuf = reader.buffer();
-        }
-        r.skip(len);
         return true;
     }
 

@@ -79,15 +79,6 @@ public final class WireMessage {
     boolean badRecord;
     int outcomeCode;
     long ackSeq;
-    /**
-     * Where each ID of a PING's unreachable field starts in {@link #unreachableBuf}: each takes 34 bytes on the wire, so
-     * a datagram holds fewer than this many.
-     */
-    final int[] unreachableAt = new int[MessageCodec.MAX_DATAGRAM_BYTES / (NodeId.BYTES + 2) + 1];
-    int unreachableCount;
-    byte[] unreachableBuf;
-    /** An unreachable ID of another length than 32 bytes was seen in this body. */
-    boolean badUnreachable;
 
     void clear() {
         version = 0;
@@ -141,26 +132,10 @@ public final class WireMessage {
         badRecord = false;
         outcomeCode = 0;
         ackSeq = 0;
-        unreachableCount = 0;
-        unreachableBuf = null;
-        badUnreachable = false;
     }
 
     public MessageKind kind() {
         return kind;
-    }
-
-    /** How many contacts a PING reports unreachable (0 for any other message). */
-    public int unreachableCount() {
-        return unreachableCount;
-    }
-
-    /** The {@code i}th contact a PING reports unreachable; read from the datagram, so before its buffer is reused. */
-    public NodeId unreachable(int i) {
-        if (i >= unreachableCount) {
-            throw new IndexOutOfBoundsException(i);
-        }
-        return NodeId.fromBytes(unreachableBuf, unreachableAt[i]);
     }
 
     public int version() {

@@ -23,16 +23,6 @@ public final class CoreCounters {
     public long lateAnswers;
     /** Pings of stale routing entries about to be handed out ({@link LivenessChecks}). */
     public long livenessChecks;
-    /** Contacts this node's lookups reported back to the peer that handed them out, unanswered (a PING each). */
-    public long unreachableReportsSent;
-    /** Contacts peers reported back to this node as unanswered ({@link UnreachableReports}). */
-    public long unreachableReported;
-    /** Reported entries this node pinged to check them. */
-    public long unreachableChecks;
-    /** Those checks that went unanswered too: the entry failed, no longer handed out. */
-    public long unreachableConfirmed;
-    /** Reported entries not checked: the reporter's or the node's budget of checks was spent. */
-    public long unreachableRateLimited;
     /** Requests not sent because the outstanding-request table was full. */
     public long pendingTableFull;
     public long versionErrorsSent;
@@ -133,11 +123,6 @@ public final class CoreCounters {
         unresponsive += other.unresponsive;
         lateAnswers += other.lateAnswers;
         livenessChecks += other.livenessChecks;
-        unreachableReportsSent += other.unreachableReportsSent;
-        unreachableReported += other.unreachableReported;
-        unreachableChecks += other.unreachableChecks;
-        unreachableConfirmed += other.unreachableConfirmed;
-        unreachableRateLimited += other.unreachableRateLimited;
         pendingTableFull += other.pendingTableFull;
         versionErrorsSent += other.versionErrorsSent;
         transmitQueueFull += other.transmitQueueFull;

@@ -194,8 +194,6 @@ public final class NodeCore {
     private final LivenessChecks livenessChecks = new LivenessChecks();
     /** A LIVENESS timer is queued (at most one at a time). */
     private boolean livenessTimerArmed;
-    /** The budgets of checks of entries peers report unanswered (the owner's only). */
-    private final UnreachableReports unreachableReports = new UnreachableReports();
     private final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
     /** Hops of finished traced operations until the driver takes them; only traced operations land here. */
     private final Map<Long, List<LookupHop>> finishedTraces = new HashMap<>();
@@ -571,9 +569,6 @@ public final class NodeCore {
                 return HANDLED;
             }
             counters.requestsIn++;
-            if (proven && routing != null && message.unreachableCount() > 0) {
-                checkReported(nowNs, from); // before the answer: the IDs are read from the datagram
-            }
             answer(nowNs, from);
             if (!proven) {
                 counters.powRejectedSender++;
@@ -636,7 +631,7 @@ public final class NodeCore {
         if (status == DecodeStatus.OK && partition.count() > 1) {
             int owner = message.kind().isBulk() ? 0 : message.kind().isRequest()
                     ? (message.kind().isKeyed() ? partition.ownerOfKey(message.targetWord(0))
-                            : message.kind().isRelay() || message.unreachableCount() > 0 ? 0 : partition.index())
+                            : message.kind().isRelay() ? 0 : partition.index())
                     : partition.ownerOfRequest(message.requestId());
             if (owner != partition.index()) {
                 return owner;
@@ -1012,32 +1007,6 @@ public final class NodeCore {
         return n;
     }
 
-    /**
-     * {@code from} reports that contacts this node handed it did not answer it (a PING's unreachable IDs). Each that is
-     * an entry of the table, not failing, not being checked and not heard from lately is pinged, within the budgets of
-     * {@link UnreachableReports}; only a failure of that ping takes it out of the answers (and the table, when a
-     * replacement is waiting), as for any request of this node.
-     */
-    private void checkReported(long nowNs, Contact from) {
-        for (int i = 0; i < message.unreachableCount(); i++) {
-            counters.unreachableReported++;
-            RoutingEntry entry = routing.entry(message.unreachable(i));
-            if (entry == null || entry.failures() > 0 || entry.pingPending()
-                    || nowNs - entry.lastSeenNs() < UnreachableReports.HEARD_LATELY_NS) {
-                continue;
-            }
-            if (!unreachableReports.tryTake(nowNs, from.id())) {
-                counters.unreachableRateLimited++;
-                continue;
-            }
-            if (sendRequest(nowNs, entry.contact(), MessageKind.PING, null, null)) {
-                entry.markPingPending();
-                pending.get(lastRequestId).reportCheck = true;
-                counters.unreachableChecks++;
-            }
-        }
-    }
-
     /** The token a STORE of {@code writer} to this node must carry (FIND_NODE and FIND_VALUE answers give it). */
     private long issueWriteToken(long nowNs, Contact writer) {
         counters.writeTokensIssued++;
@@ -1287,10 +1256,6 @@ public final class NodeCore {
         }
         pending.remove(req.requestId);
         counters.responsesIn++;
-        if (req.report) {
-            // The answer to a report of its own bad referral earns the referrer nothing: no score, no table change.
-            return;
-        }
         if (req.unresponsive) {
             counters.lateAnswers++;
         } else if (req.livenessCheckOfSeenNs >= 0) {
@@ -1559,9 +1524,6 @@ public final class NodeCore {
         if (req.livenessCheckOfSeenNs >= 0) {
             livenessChecks.onOutcome(req.sentNs - req.livenessCheckOfSeenNs, false);
         }
-        if (req.reportCheck) {
-            counters.unreachableConfirmed++;
-        }
         Operation op = req.operation;
         if (op == null || op.done) {
             return;
@@ -1613,30 +1575,7 @@ public final class NodeCore {
                 : req.operation.lookup.referrerOf(peer);
         if (referrer != null) {
             scoreBehaviour(nowNs, referrer, PeerScores.Reason.UNREACHABLE_REFERRAL);
-            for (NodeId namer : req.operation.lookup.namersOf(peer)) {
-                reportUnreachable(nowNs, req.operation.lookup.contactOf(namer), peer);
-            }
         }
-    }
-
-    /**
-     * Tells {@code referrer} that {@code peer}, which it handed this node, did not answer: a PING naming it. The
-     * referrer checks it with a ping of its own, so the next asker is not handed a contact that has left (an entry
-     * leaves a table only when its owner asks it; docs/simulator.md, "Dead contacts reported back"). Every peer whose
-     * answer named it is told (up to four): most of a departed peer's entries are handed out at most once before their
-     * owners ask it, so telling only the first would clean one table of many.
-     */
-    private void reportUnreachable(long nowNs, Contact referrer, NodeId peer) {
-        if (referrer == null || failedRecently(nowNs, referrer.id())) {
-            return;
-        }
-        if (pending.size() >= config.maxPendingRequests()) {
-            counters.pendingTableFull++;
-            return;
-        }
-        long requestId = newRequestId();
-        sendTracked(referrer, codec.encodePing(scratch, 0, requestId, peer), nowNs, requestId, null).report = true;
-        counters.unreachableReportsSent++;
     }
 
     /**
@@ -2661,10 +2600,6 @@ public final class NodeCore {
         boolean unresponsive;
         /** For a liveness check of a stale entry: when the entry was last seen before it; else -1. */
         long livenessCheckOfSeenNs = -1;
-        /** A ping checking an entry a peer reported unanswered ({@link #checkReported}). */
-        boolean reportCheck;
-        /** A ping reporting to the peer a contact it handed out that did not answer ({@link #reportUnreachable}). */
-        boolean report;
         /** For a DIAL_BACK: the nonce of its probe; else 0. */
         long dialBackNonce;
         /** For a replication probe (does the peer hold this key?): what to push if not; else null. */

@@ -165,16 +165,6 @@ public final class NodeFigures {
                 s -> s.core().lateAnswers));
         f.add(Figure.counter("liveness_checks", "Pings of stale routing entries about to be handed out in an answer",
                 s -> s.core().livenessChecks));
-        f.add(Figure.counter("unreachable_reports_sent", "Contacts this node's lookups reported back, unanswered, to "
-                + "the peer that handed them out", s -> s.core().unreachableReportsSent));
-        f.add(Figure.counter("unreachable_reported", "Table entries peers reported back as unanswered",
-                s -> s.core().unreachableReported));
-        f.add(Figure.counter("unreachable_checks", "Reported entries this node pinged to check them",
-                s -> s.core().unreachableChecks));
-        f.add(Figure.counter("unreachable_confirmed", "Reported entries that missed this node's check too (no longer "
-                + "handed out)", s -> s.core().unreachableConfirmed));
-        f.add(Figure.counter("unreachable_rate_limited", "Reported entries not checked: the reporter's or the node's "
-                + "budget of checks was spent", s -> s.core().unreachableRateLimited));
         f.add(Figure.counter("pending_table_full", "Requests not sent: the outstanding-request table was full",
                 s -> s.core().pendingTableFull));
         f.add(Figure.counter("version_errors_sent", "Answers naming the supported protocol versions",

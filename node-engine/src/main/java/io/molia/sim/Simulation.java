@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +21,6 @@ import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.contact.ProofOfWork;
-import io.molia.core.CoreCounters;
 import io.molia.core.CoreEvent;
 import io.molia.core.NodeCore;
 import io.molia.core.Outbound;
@@ -125,8 +123,6 @@ public final class Simulation {
     private long rejectedByDeparted;
     /** Spare copies of writes (stores streamed to peers later out of the final k) counted by nodes that left. */
     private long spareCopiesByDeparted;
-    /** The counters of the cores that left, for the run's totals. */
-    private final CoreCounters departedCounters = new CoreCounters();
     private int gets;
     private int getsFound;
     private int getsCorrect;
@@ -757,7 +753,6 @@ public final class Simulation {
         SimNode leaving = slots[slot];
         rejectedByDeparted += leaving.core.counters().invalidRecordAnswers;
         spareCopiesByDeparted += leaving.core.counters().writeSpareCopies;
-        departedCounters.add(leaving.core.counters());
         byAddress.remove(leaving.contact.address());
         if (leaving.nat != null) {
             byExternalIp.remove(leaving.nat.externalIp());
@@ -1242,28 +1237,6 @@ public final class Simulation {
     private Map<String, Object> breakdownWithChurn() {
         Map<String, Object> m = breakdown.toJsonMap();
         m.put("churn", churnDiagnostics.toJsonMap());
-        m.put("unreachable_reports", unreachableReports());
-        return m;
-    }
-
-    /**
-     * Contacts reported back unanswered to the peers that handed them out, over the whole run (warm-up, joins and
-     * refreshes included) and every core, departed ones too: what the reports cost and what their checks found.
-     */
-    private Map<String, Object> unreachableReports() {
-        CoreCounters sum = new CoreCounters();
-        sum.add(departedCounters);
-        for (SimNode n : slots) {
-            sum.add(n.core.counters());
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("sent", sum.unreachableReportsSent);
-        m.put("received", sum.unreachableReported);
-        m.put("checks", sum.unreachableChecks);
-        m.put("confirmed_gone", sum.unreachableConfirmed);
-        m.put("rate_limited", sum.unreachableRateLimited);
-        m.put("liveness_checks", sum.livenessChecks);
-        m.put("unresponsive", sum.unresponsive);
         return m;
     }
 

@@ -91,9 +91,7 @@ public record InnerMessage(String kind, long requestId, int version, Map<String,
                     fields.put("max_version", m.maxVersion());
                 }
                 case PING -> {
-                    if (m.unreachableCount() > 0) {
-                        fields.put("unreachable", m.unreachableCount());
-                    }
+                    // no fields
                 }
             }
         }

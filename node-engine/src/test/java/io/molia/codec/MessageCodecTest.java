@@ -63,31 +63,6 @@ class MessageCodecTest {
         assertEquals(3, message.maxVersion());
     }
 
-    /** A PING may report contacts unanswered (molia.proto, Ping): read back in order, and only 32-byte IDs. */
-    @Test
-    void aPingCarriesTheContactsItReportsUnanswered() {
-        SplittableRandom random = new SplittableRandom(5);
-        NodeId first = TestContacts.randomId(random);
-        NodeId second = TestContacts.randomId(random);
-        decode(codec.encodePing(buf, 0, 3));
-        assertEquals(0, message.unreachableCount(), "a plain ping reports nothing");
-        decode(codec.encodePing(buf, 0, 4, first));
-        assertEquals(MessageKind.PING, message.kind());
-        assertEquals(1, message.unreachableCount());
-        assertEquals(first, message.unreachable(0));
-
-        // Two IDs, the second appended by hand as another field 1 (a repeated field), then a 31-byte one.
-        String ping = HexFormat.of().formatHex(buf, 0, codec.encodePing(buf, 0, 4, first));
-        String body = ping.substring(ping.indexOf("5222") + 4); // field 10, 34 bytes: 0a 20 + the ID
-        String both = ping.replace("5222" + body, "5244" + body + "0a20" + second.toHex());
-        byte[] two = HexFormat.of().parseHex(both);
-        assertEquals(DecodeStatus.OK, codec.decode(two, 0, two.length, message));
-        assertEquals(2, message.unreachableCount());
-        assertEquals(second, message.unreachable(1));
-        byte[] shortId = HexFormat.of().parseHex(ping.replace("5222" + body, "5221" + "0a1f" + body.substring(4, 66)));
-        assertEquals(DecodeStatus.BAD_FIELD_LENGTH, codec.decode(shortId, 0, shortId.length, message));
-    }
-
     @Test
     void nodesKeepsToOneDatagramByDroppingTheFarthestContacts() {
         SplittableRandom random = new SplittableRandom(6);

@@ -57,8 +57,7 @@ class SybilSimulationTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> succeeded = (Map<String, Object>) s.getAnalysis().get("succeeded");
         assertTrue(r.successRate() >= 0.99, r.toTable() + s.getAnalysis());
-        // One at this seed since unanswered contacts are reported back (issue 17, a new trace); success holds above.
-        assertTrue((int) succeeded.get("second_round") >= 1, "gets saved by their second round: " + succeeded);
+        assertTrue((int) succeeded.get("second_round") >= 2, "gets saved by their second round: " + succeeded);
         assertEquals(s.found(), s.correct(), "no wrong value");
     }
 

@@ -58,12 +58,6 @@ public final class Lookup {
         void visit(Contact contact, int askedBy, long learnedBy, boolean answered);
     }
 
-    /**
-     * Peers besides the referrer remembered per candidate as having named it: each is told if it turns out
-     * unreachable, so one lookup's timeout cleans as many tables as named the departed peer.
-     */
-    static final int MORE_NAMERS = 3;
-
     private enum State { NOT_CONTACTED, WAITING, SLOW, UNRESPONSIVE, SUCCEEDED, FAILED }
 
     private static final class Candidate {
@@ -71,8 +65,6 @@ public final class Lookup {
         final int hop;
         /** The peer whose answer brought it, null for a seed: blamed if it turns out unreachable. */
         NodeId referrer;
-        /** Up to {@link #MORE_NAMERS} other peers whose answers named it later (told too if it is unreachable). */
-        NodeId[] moreNamers;
         /** The paths that learned of it (bit p: path p). */
         long learnedBy;
         /** The path that asked it; -1 until one did. */
@@ -81,24 +73,6 @@ public final class Lookup {
         boolean spent;
         State state = State.NOT_CONTACTED;
         long answeredNs = -1;
-
-        void addNamer(NodeId namer) {
-            if (namer.equals(referrer)) {
-                return;
-            }
-            if (moreNamers == null) {
-                moreNamers = new NodeId[MORE_NAMERS];
-            }
-            for (int i = 0; i < MORE_NAMERS; i++) {
-                if (moreNamers[i] == null) {
-                    moreNamers[i] = namer;
-                    return;
-                }
-                if (moreNamers[i].equals(namer)) {
-                    return;
-                }
-            }
-        }
 
         Candidate(Contact contact, int path, int hop) {
             this.contact = contact;
@@ -213,15 +187,9 @@ public final class Lookup {
         answered++;
         Candidate closestBefore = closestActive(c.path);
         for (Contact contact : closer) {
-            boolean isNew = addCandidate(contact, c.path, c.hop + 1);
-            Candidate named = byId.get(contact.id());
-            if (named == null) {
-                continue; // trimmed at once
-            }
-            if (isNew) {
-                named.referrer = from;
-            } else if (named.referrer != null) {
-                named.addNamer(from);
+            Candidate added = addCandidate(contact, c.path, c.hop + 1) ? byId.get(contact.id()) : null;
+            if (added != null) { // not trimmed at once
+                added.referrer = from;
             }
         }
         Candidate closestAfter = closestActive(c.path);
@@ -273,33 +241,6 @@ public final class Lookup {
     public NodeId referrerOf(NodeId peer) {
         Candidate c = byId.get(peer);
         return c == null ? null : c.referrer;
-    }
-
-    /**
-     * Every peer whose answer named {@code peer} (its referrer first, then up to {@link #MORE_NAMERS} more); empty for
-     * a seed or a peer not known.
-     */
-    public List<NodeId> namersOf(NodeId peer) {
-        Candidate c = byId.get(peer);
-        if (c == null || c.referrer == null) {
-            return List.of();
-        }
-        List<NodeId> out = new ArrayList<>(4);
-        out.add(c.referrer);
-        if (c.moreNamers != null) {
-            for (NodeId n : c.moreNamers) {
-                if (n != null) {
-                    out.add(n);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The contact of candidate {@code peer} (e.g. a {@link #referrerOf referrer}, to tell it); null if not known. */
-    public Contact contactOf(NodeId peer) {
-        Candidate c = peer == null ? null : byId.get(peer);
-        return c == null ? null : c.contact;
     }
 
     /** The request to {@code peer} passed its adaptive timeout: free its slot, keep listening for it. */

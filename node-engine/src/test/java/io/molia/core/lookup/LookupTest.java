@@ -181,29 +181,6 @@ class LookupTest {
         assertEquals(near, lookup.nextRequest(0));
     }
 
-    /** Issue 17: every peer whose answer named a candidate is remembered (to be told if it does not answer). */
-    @Test
-    void everyPeerThatNamedACandidateIsRemembered() {
-        SplittableRandom random = new SplittableRandom(3);
-        NodeId target = TestContacts.randomId(random);
-        List<Contact> seeds = List.of(TestContacts.random(random), TestContacts.random(random),
-                TestContacts.random(random));
-        Contact named = TestContacts.random(random);
-        Lookup lookup = new Lookup(target, K, ALPHA, 1, seeds, id -> -1, 0);
-        for (Contact seed : seeds) {
-            assertTrue(lookup.nextRequest(0) != null);
-        }
-        assertEquals(List.of(), lookup.namersOf(seeds.get(0).id()), "a seed was named by nobody");
-        for (Contact seed : seeds) {
-            lookup.onResponse(1, seed.id(), List.of(named));
-            lookup.onResponse(2, seed.id(), List.of(named)); // a duplicate answer changes nothing
-        }
-        assertEquals(seeds.stream().map(Contact::id).toList(), lookup.namersOf(named.id()),
-                "its referrer first, then the others");
-        assertEquals(seeds.get(0).id(), lookup.referrerOf(named.id()));
-        assertEquals(seeds.get(1), lookup.contactOf(seeds.get(1).id()));
-    }
-
     @Test
     void closerCandidatesAreAskedAtOnceWhenTheRequestsOutWereOvertaken() {
         SplittableRandom random = new SplittableRandom(13);
