@@ -26,9 +26,7 @@ import io.molia.crypto.Blake3;
  * Some missing and at least 10 held: it fetches just enough of the held ones for 10 good fragments, rebuilds the
  * missing and places each on the closest node to its placement key that holds no fragment of the stripe, so the
  * stripe stays on 14 distinct nodes. Until 2026-12-03 a check fetched all 13 siblings, about 830 KB a stripe even
- * when intact. One checker per stripe: a holder first probes its lower-index siblings in order and leaves the stripe
- * to the first one held, so only the lowest-index live holder runs the full check (and repairs it once, not once per
- * holder at the same time).
+ * when intact.
  *
  * <p>Bounded: 14 lookups, 13 siblings each probed at the nodes its lookup returned, in turn, at most 9 fetches (more
  * only if a holder fails to serve what it said it held) and 4 pushes a stripe. Thread-safe as {@link BlobOperations}
@@ -36,7 +34,7 @@ import io.molia.crypto.Blake3;
  */
 final class BlobRepair {
     /** How a check of one stripe ended. */
-    enum Outcome { INTACT, REPAIRED, UNREPAIRABLE, PUSH_FAILED, NO_MANIFEST, DEFERRED }
+    enum Outcome { INTACT, REPAIRED, UNREPAIRABLE, PUSH_FAILED, NO_MANIFEST }
 
     /** The outcome, and how many fragments were rebuilt and placed. */
     record Result(Outcome outcome, int rebuilt) {
@@ -50,12 +48,8 @@ final class BlobRepair {
         this.network = network;
     }
 
-    /**
-     * Checks the stripe of {@code own} (a fragment this node holds, already checked against its hash). With {@code
-     * mayDefer}, it first probes the siblings of lower index, in index order, and stops ({@link Outcome#DEFERRED}) at
-     * the first one held: that holder checks the stripe, so one live holder per stripe runs the full check.
-     */
-    CompletableFuture<Result> repair(FragmentObject own, boolean mayDefer) {
+    /** Checks the stripe of {@code own} (a fragment this node holds, already checked against its hash). */
+    CompletableFuture<Result> repair(FragmentObject own) {
         NodeId key = NodeId.fromBytes(own.manifestKey());
         return operations.fetchManifest(key, List.of(network.self()), 0).thenCompose(held -> held != null
                 ? CompletableFuture.completedFuture(held)
@@ -65,47 +59,21 @@ final class BlobRepair {
                     || !manifest.hashMatches(own.stripe(), own.index(), own.hash(), 0)) {
                 return CompletableFuture.completedFuture(new Result(Outcome.NO_MANIFEST, 0));
             }
-            List<List<Contact>> candidates = new ArrayList<>(Collections.nCopies(ReedSolomon.TOTAL, List.of()));
-            int lower = mayDefer ? own.index() : 0;
-            return lowerSiblingHeld(key, manifest, own.stripe(), 0, lower, candidates).thenCompose(held -> held
-                    ? CompletableFuture.completedFuture(new Result(Outcome.DEFERRED, 0))
-                    : repairStripe(key, manifest, own, lower, candidates));
+            return repairStripe(key, manifest, own);
         });
-    }
-
-    /**
-     * Whether a sibling of index {@code index..lower-1} is held, probed one index after another, stopping at the
-     * first held; the nodes asked for each index not held go into {@code candidates} (the full check reuses them).
-     */
-    private CompletableFuture<Boolean> lowerSiblingHeld(NodeId key, BlobManifest manifest, int stripe, int index,
-            int lower, List<List<Contact>> candidates) {
-        if (index >= lower) {
-            return CompletableFuture.completedFuture(false);
-        }
-        NodeId placement = NodeId.fromBytes(new BlobLayout().placementKey(key.toBytes(), stripe, index));
-        return network.lookup(placement).thenCompose(closest -> {
-            List<Contact> asked = operations.withSelf(closest);
-            synchronized (candidates) {
-                candidates.set(index, asked);
-            }
-            return probeSibling(manifest, stripe, index, placement, asked, 0);
-        }).thenCompose(holder -> holder != null
-                ? CompletableFuture.completedFuture(true)
-                : lowerSiblingHeld(key, manifest, stripe, index + 1, lower, candidates));
     }
 
     /** A sibling a node said it holds, with the hash the manifest lists. */
     private record Holder(int index, NodeId placement, Contact contact) {
     }
 
-    /** The full check: the siblings from index {@code from} on probed at once (those below are known not held). */
-    private CompletableFuture<Result> repairStripe(NodeId key, BlobManifest manifest, FragmentObject own, int from,
-            List<List<Contact>> candidates) {
+    private CompletableFuture<Result> repairStripe(NodeId key, BlobManifest manifest, FragmentObject own) {
         int stripe = own.stripe();
+        List<List<Contact>> candidates = new ArrayList<>(Collections.nCopies(ReedSolomon.TOTAL, List.of()));
         List<Holder> found = Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<Void>> probes = new ArrayList<>();
         BlobLayout layout = new BlobLayout();
-        for (int i = from; i < ReedSolomon.TOTAL; i++) {
+        for (int i = 0; i < ReedSolomon.TOTAL; i++) {
             if (i == own.index()) {
                 continue;
             }

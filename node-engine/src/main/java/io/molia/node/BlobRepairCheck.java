@@ -25,19 +25,11 @@ import io.molia.metrics.Figure;
  * find whom to probe cost more) plus, for a stripe with a fragment missing, 9 fetches and the rebuilt fragments'
  * pushes. A round still running when the next is due is not doubled.
  *
- * <p>One checker per stripe: a holder leaves a stripe to the holder of a lower-index sibling that answers HELD
- * ({@link BlobRepair#repair}), except on every {@link #FULL_CHECK_EVERY_PASSES}th pass over its store, when it checks
- * every stripe fully: so a stripe whose lowest-index holder is alive but no longer checks (stalled, broken) is still
- * checked by the others, at most that many passes late. A dead holder stops answering, and the next takes over at
- * once.
- *
  * <p>Thread-safe: the store is read on its shard's loop ({@code storeLoop}), the repairs run on the blob pool.
  */
 public final class BlobRepairCheck {
     public static final long INTERVAL_NS = TimeUnit.MINUTES.toNanos(10);
     public static final int STRIPES_PER_ROUND = 4;
-    /** Every this many passes over its store a holder checks every stripe fully, lower siblings held or not. */
-    public static final int FULL_CHECK_EVERY_PASSES = 8;
 
     private final BlobRepair repair;
     private final Supplier<BlobStore> store;
@@ -48,7 +40,6 @@ public final class BlobRepairCheck {
 
     final AtomicLong rounds = new AtomicLong();
     final AtomicLong stripesChecked = new AtomicLong();
-    final AtomicLong deferred = new AtomicLong();
     final AtomicLong intact = new AtomicLong();
     final AtomicLong repaired = new AtomicLong();
     final AtomicLong fragmentsRebuilt = new AtomicLong();
@@ -61,9 +52,6 @@ public final class BlobRepairCheck {
             Figure.counter("blob_repair_rounds", "Rounds of the periodic stripe check run", c -> c.rounds.get()),
             Figure.counter("blob_repair_stripes_checked", "Stripes the periodic check looked at (siblings probed)",
                     c -> c.stripesChecked.get()),
-            Figure.counter("blob_repair_stripes_deferred",
-                    "Stripes checked no further because a lower-index sibling's holder holds it (and checks it)",
-                    c -> c.deferred.get()),
             Figure.counter("blob_repair_stripes_intact", "Stripes checked with all 14 fragments held",
                     c -> c.intact.get()),
             Figure.counter("blob_repair_stripes_repaired", "Stripes whose missing fragments were rebuilt and placed",
@@ -109,33 +97,24 @@ public final class BlobRepairCheck {
         }, storeLoop).thenComposeAsync(objects -> {
             int[] done = new int[3];
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-            for (Picked picked : decode(objects)) {
-                chain = chain.thenCompose(d -> repair.repair(picked.own(), picked.mayDefer())
-                        .handle((result, failure) -> {
-                            count(result, failure);
-                            done[0]++;
-                            if (failure == null && (result.outcome() == BlobRepair.Outcome.REPAIRED
-                                    || result.outcome() == BlobRepair.Outcome.PUSH_FAILED)) {
-                                done[1] += result.outcome() == BlobRepair.Outcome.REPAIRED ? 1 : 0;
-                                done[2] += result.rebuilt();
-                            }
-                            return null;
-                        }));
+            for (FragmentObject own : decode(objects)) {
+                chain = chain.thenCompose(d -> repair.repair(own).handle((result, failure) -> {
+                    count(result, failure);
+                    done[0]++;
+                    if (failure == null && (result.outcome() == BlobRepair.Outcome.REPAIRED
+                            || result.outcome() == BlobRepair.Outcome.PUSH_FAILED)) {
+                        done[1] += result.outcome() == BlobRepair.Outcome.REPAIRED ? 1 : 0;
+                        done[2] += result.rebuilt();
+                    }
+                    return null;
+                }));
             }
             return chain.thenApply(d -> new Round(done[0], done[1], done[2], held[0]));
         });
     }
 
-    /** A fragment picked for a check, and whether the check may leave its stripe to a lower-index holder. */
-    private record Picked(FragmentObject own, boolean mayDefer) {
-    }
-
-    /** A fragment's bytes picked on the store's loop, and whether its pass over the store lets it defer. */
-    private record PickedBytes(byte[] object, boolean mayDefer) {
-    }
-
     /** On the store's loop: the next fragments from the cursor, at most one per stripe, at most {@code max}. */
-    private List<PickedBytes> nextFragments(int max) {
+    private List<byte[]> nextFragments(int max) {
         BlobStore s = store.get();
         List<byte[]> fragments = new ArrayList<>();
         s.forEach((key, object) -> {
@@ -143,7 +122,7 @@ public final class BlobRepairCheck {
                 fragments.add(object);
             }
         });
-        List<PickedBytes> picked = new ArrayList<>();
+        List<byte[]> picked = new ArrayList<>();
         if (fragments.isEmpty()) {
             return picked;
         }
@@ -151,22 +130,21 @@ public final class BlobRepairCheck {
         Set<String> stripes = new HashSet<>();
         for (int i = 0; i < fragments.size() && picked.size() < max; i++) {
             byte[] object = fragments.get((int) ((start + i) % fragments.size()));
-            boolean mayDefer = (cursor / fragments.size() + 1) % FULL_CHECK_EVERY_PASSES != 0;
             cursor++;
             // bytes 4..39: manifest key and stripe; one fragment per stripe is enough to check it
             if (stripes.add(java.util.HexFormat.of().formatHex(object, 4, 40))) {
-                picked.add(new PickedBytes(object, mayDefer));
+                picked.add(object);
             }
         }
         return picked;
     }
 
-    private static List<Picked> decode(List<PickedBytes> objects) {
+    private static List<FragmentObject> decode(List<byte[]> objects) {
         Blake3 blake3 = new Blake3();
-        List<Picked> out = new ArrayList<>();
-        for (PickedBytes p : objects) {
+        List<FragmentObject> out = new ArrayList<>();
+        for (byte[] o : objects) {
             try {
-                out.add(new Picked(FragmentObject.decode(p.object(), 0, p.object().length, blake3), p.mayDefer()));
+                out.add(FragmentObject.decode(o, 0, o.length, blake3));
             } catch (BlobFormatException e) {
                 // the store checked it on the way in; nothing to repair from a fragment that no longer decodes
             }
@@ -182,7 +160,6 @@ public final class BlobRepairCheck {
         }
         switch (result.outcome()) {
             case INTACT -> intact.incrementAndGet();
-            case DEFERRED -> deferred.incrementAndGet();
             case REPAIRED -> {
                 repaired.incrementAndGet();
                 fragmentsRebuilt.addAndGet(result.rebuilt());
@@ -203,11 +180,6 @@ public final class BlobRepairCheck {
 
     public long stripesChecked() {
         return stripesChecked.get();
-    }
-
-    /** Stripes left to the holder of a lower-index sibling. */
-    public long stripesDeferred() {
-        return deferred.get();
     }
 
     public long fragmentsRebuilt() {
