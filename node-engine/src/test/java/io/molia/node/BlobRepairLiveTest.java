@@ -54,17 +54,10 @@ class BlobRepairLiveTest {
         }
         LiveNodes.awaitContacts(nodes.get(1), NODES - 2);
 
-        byte[] blob = new byte[600_000]; // one stripe
-        new SplittableRandom(6).nextBytes(blob);
+        byte[] blob = oneStripe(6);
         NodeId key = nodes.get(1).putBlob(blob).get(30, TimeUnit.SECONDS);
 
-        List<MoliaNode> holders = new ArrayList<>();
-        for (MoliaNode n : nodes) {
-            if (!held(n).isEmpty()) {
-                holders.add(n);
-            }
-        }
-        assertEquals(14, holders.size(), "14 distinct holders");
+        List<MoliaNode> holders = holders(nodes);
         MoliaNode checker = holders.get(0);
         List<MoliaNode> gone = new ArrayList<>(holders.subList(1, 4));
         for (MoliaNode n : gone) {
@@ -129,16 +122,9 @@ class BlobRepairLiveTest {
             n.lookup(n.self().id()).get(10, TimeUnit.SECONDS);
         }
         LiveNodes.awaitContacts(nodes.get(1), 14);
-        byte[] blob = new byte[600_000]; // one stripe
-        new SplittableRandom(8).nextBytes(blob);
+        byte[] blob = oneStripe(8);
         NodeId key = nodes.get(1).putBlob(blob).get(30, TimeUnit.SECONDS);
-        List<MoliaNode> holders = new ArrayList<>();
-        for (MoliaNode n : nodes) {
-            if (!held(n).isEmpty()) {
-                holders.add(n);
-            }
-        }
-        assertEquals(14, holders.size(), "14 distinct holders");
+        List<MoliaNode> holders = holders(nodes);
         MoliaNode checker = holders.get(0);
         BlobRepairCheck check = checker.blobRepair();
 
@@ -165,5 +151,24 @@ class BlobRepairLiveTest {
         assertEquals(2, sum(List.of(checker), io.molia.blob.BlobCounters::pushesStarted) - pushesBefore,
                 "the 2 rebuilt fragments pushed");
         assertArrayEquals(blob, nodes.get(nodes.size() - 1).getBlob(key).get(60, TimeUnit.SECONDS));
+    }
+
+    /** 600,000 random bytes from {@code seed}: one stripe. */
+    private static byte[] oneStripe(int seed) {
+        byte[] blob = new byte[600_000];
+        new SplittableRandom(seed).nextBytes(blob);
+        return blob;
+    }
+
+    /** The nodes holding a fragment of the one stripe put: 14 distinct ones. */
+    private static List<MoliaNode> holders(List<MoliaNode> nodes) throws Exception {
+        List<MoliaNode> holders = new ArrayList<>();
+        for (MoliaNode n : nodes) {
+            if (!held(n).isEmpty()) {
+                holders.add(n);
+            }
+        }
+        assertEquals(14, holders.size(), "14 distinct holders");
+        return holders;
     }
 }
