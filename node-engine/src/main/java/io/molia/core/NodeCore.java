@@ -2557,6 +2557,7 @@ public final class NodeCore {
         long storingFromNs = -1;
         /** When the store whose answer was the last before the write was acknowledged went out; -1 until then. */
         long lastStoredSentNs = -1;
+        /** {@link #lastStoredSentNs} when the write was acknowledged: the store that made the majority. */
         long acknowledgingStoreSentNs = -1;
         /** The peers a write was sent to, and those that answered they stored it. */
         final Set<NodeId> writtenTo = new HashSet<>();
