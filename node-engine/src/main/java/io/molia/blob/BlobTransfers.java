@@ -48,6 +48,12 @@ public final class BlobTransfers {
     public static final int MAX_PROBES = 256;
     /** A PROBE not yet answered is sent again as a FETCH is, this many times in all (0.5 + 1 + 2 + 4 s). */
     public static final int PROBE_ATTEMPTS = 4;
+    /**
+     * Stripes whose last whole check this node remembers (by the key of its fragment of each); the oldest is forgotten
+     * past this (a forgotten one answers "never checked": its siblings' holders check it themselves). A 1 GiB store
+     * holds about 16,000 fragments of 64 KiB.
+     */
+    public static final int CHECKS_REMEMBERED = 65_536;
     /** Finished incoming transfers remembered, so a DATA frame resent after the last ACK was lost is acked again. */
     private static final int FINISHED_REMEMBERED = 256;
 
@@ -65,9 +71,10 @@ public final class BlobTransfers {
 
     /**
      * A probe this node started: the 32-byte hash the peer says it holds under the key (a fragment's data hash, the
-     * key itself for a manifest), or null when it answered NOT_HELD or never answered.
+     * key itself for a manifest), or null when it answered NOT_HELD or never answered; {@code checkedAgeS}: seconds
+     * since the peer last checked the fragment's stripe whole ({@link BulkFrame#NEVER_CHECKED} if not).
      */
-    public record ProbeCompleted(long peer, long probeId, byte[] hash) implements Event {
+    public record ProbeCompleted(long peer, long probeId, byte[] hash, long checkedAgeS) implements Event {
     }
 
     /** A peer pushed an object this node now holds under {@code key}. */
@@ -122,6 +129,13 @@ public final class BlobTransfers {
         @Override
         protected boolean removeEldestEntry(Map.Entry<TransferKey, byte[]> eldest) {
             return size() > FINISHED_REMEMBERED;
+        }
+    };
+    /** Fragment key → when this node last checked that fragment's stripe whole (insertion order: oldest first). */
+    private final Map<NodeId, Long> checkedNs = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
+            return size() > CHECKS_REMEMBERED;
         }
     };
     private final ArrayDeque<Control> control = new ArrayDeque<>();
@@ -197,9 +211,9 @@ public final class BlobTransfers {
             case BulkFrame.DATA -> onData(nowNs, k, in, off, len, pushAllowed);
             case BulkFrame.ACK -> onAck(nowNs, k, in, off);
             case BulkFrame.FETCH -> onFetch(k, in, off);
-            case BulkFrame.PROBE -> onProbe(k, in, off);
+            case BulkFrame.PROBE -> onProbe(nowNs, k, in, off);
             case BulkFrame.HELD -> onProbeAnswer(k, Arrays.copyOfRange(in, BulkFrame.keyOffset(off),
-                    BulkFrame.keyOffset(off) + 32));
+                    BulkFrame.keyOffset(off) + 32), BulkFrame.checkedAgeS(in, off, len));
             default -> onNotHeld(k);
         }
     }
@@ -298,8 +312,9 @@ public final class BlobTransfers {
     }
 
     /** Answered at once, one frame of the PROBE's size, nothing kept: HELD with what names the object, or NOT_HELD. */
-    private void onProbe(TransferKey k, byte[] in, int off) {
-        byte[] object = store.get(NodeId.fromBytes(in, BulkFrame.keyOffset(off)));
+    private void onProbe(long nowNs, TransferKey k, byte[] in, int off) {
+        NodeId key = NodeId.fromBytes(in, BulkFrame.keyOffset(off));
+        byte[] object = store.get(key);
         if (object == null) {
             counters.probesAnsweredNotHeld++;
             byte[] frame = new byte[BulkFrame.NOT_HELD_BYTES];
@@ -309,7 +324,8 @@ public final class BlobTransfers {
         }
         counters.probesAnsweredHeld++;
         byte[] frame = new byte[BulkFrame.HELD_BYTES];
-        BulkFrame.writeHeld(frame, 0, k.transferId(), heldHash(object, in, BulkFrame.keyOffset(off)), 0);
+        BulkFrame.writeHeld(frame, 0, k.transferId(), heldHash(object, in, BulkFrame.keyOffset(off)), 0,
+                checkedAgeS(key, nowNs));
         control.add(new Control(k.peer(), frame));
     }
 
@@ -323,18 +339,36 @@ public final class BlobTransfers {
                 : Arrays.copyOfRange(key, keyOff, keyOff + 32);
     }
 
+    /**
+     * This node checked the stripe of the fragment it holds under {@code fragmentKey} whole ({@code whole}: all 14
+     * held, or the missing rebuilt and placed), or its check failed (forgotten: the siblings' holders then check the
+     * stripe themselves instead of leaving it to this node). The age goes out with every HELD for that fragment.
+     */
+    public void onStripeChecked(NodeId fragmentKey, boolean whole, long nowNs) {
+        checkedNs.remove(fragmentKey); // re-inserted last: the oldest check is the one forgotten first
+        if (whole) {
+            checkedNs.put(fragmentKey, nowNs);
+        }
+    }
+
+    /** Seconds since this node checked the stripe of its fragment under {@code fragmentKey} whole, or never. */
+    public long checkedAgeS(NodeId fragmentKey, long nowNs) {
+        Long at = checkedNs.get(fragmentKey);
+        return at == null ? BulkFrame.NEVER_CHECKED : TimeUnit.NANOSECONDS.toSeconds(Math.max(0, nowNs - at));
+    }
+
     /** HELD or NOT_HELD ({@code hash} null) for a probe of this node's; a stray answer is counted and dropped. */
-    private void onProbeAnswer(TransferKey k, byte[] hash) {
+    private void onProbeAnswer(TransferKey k, byte[] hash, long checkedAgeS) {
         if (probes.remove(k) == null) {
             counters.framesUnsolicited++;
             return;
         }
-        events.add(new ProbeCompleted(k.peer(), k.transferId(), hash));
+        events.add(new ProbeCompleted(k.peer(), k.transferId(), hash, checkedAgeS));
     }
 
     private void onNotHeld(TransferKey k) {
         if (probes.containsKey(k)) {
-            onProbeAnswer(k, null);
+            onProbeAnswer(k, null, BulkFrame.NEVER_CHECKED);
             return;
         }
         Incoming incoming = receivers.get(k);
@@ -437,7 +471,7 @@ public final class BlobTransfers {
             }
             it.remove();
             counters.probesUnanswered++;
-            events.add(new ProbeCompleted(e.getKey().peer(), e.getKey().transferId(), null));
+            events.add(new ProbeCompleted(e.getKey().peer(), e.getKey().transferId(), null, BulkFrame.NEVER_CHECKED));
         }
     }
 
