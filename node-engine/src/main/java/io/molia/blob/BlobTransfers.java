@@ -92,9 +92,7 @@ public final class BlobTransfers {
         BulkReceiver receiver;
         long lastFrameNs;
         /** A fetch's FETCH frame, sent again until the first DATA (or NOT_HELD) answers it. */
-        byte[] fetchFrame;
-        int fetchAttempts;
-        long fetchResendNs;
+        ResendSchedule request;
 
         Incoming(boolean fetch, long nowNs) {
             this.fetch = fetch;
@@ -102,29 +100,18 @@ public final class BlobTransfers {
         }
 
         boolean awaitingAnswer() {
-            return fetchFrame != null && receiver == null;
+            return request != null && receiver == null;
         }
     }
 
     private record Control(long peer, byte[] frame) {
     }
 
-    private static final class Probe {
-        final byte[] frame;
-        int attempts = 1;
-        long resendNs;
-
-        Probe(byte[] frame, long resendNs) {
-            this.frame = frame;
-            this.resendNs = resendNs;
-        }
-    }
-
     private final BlobStore store;
     private final RandomGenerator random;
     private final Map<TransferKey, Outgoing> senders = new LinkedHashMap<>();
     private final Map<TransferKey, Incoming> receivers = new LinkedHashMap<>();
-    private final Map<TransferKey, Probe> probes = new LinkedHashMap<>();
+    private final Map<TransferKey, ResendSchedule> probes = new LinkedHashMap<>();
     private final Map<TransferKey, byte[]> finished = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<TransferKey, byte[]> eldest) {
@@ -168,12 +155,11 @@ public final class BlobTransfers {
     public long fetch(long peer, byte[] key, long nowNs) {
         long id = random.nextLong();
         Incoming incoming = new Incoming(true, nowNs);
-        incoming.fetchFrame = new byte[BulkFrame.FETCH_BYTES];
-        BulkFrame.writeFetch(incoming.fetchFrame, 0, id, key);
-        incoming.fetchAttempts = 1;
-        incoming.fetchResendNs = nowNs + FETCH_RESEND_NS;
+        byte[] frame = new byte[BulkFrame.FETCH_BYTES];
+        BulkFrame.writeFetch(frame, 0, id, key);
+        incoming.request = new ResendSchedule(frame, FETCH_RESEND_NS, FETCH_ATTEMPTS, nowNs);
         receivers.put(new TransferKey(peer, id), incoming);
-        control.add(new Control(peer, incoming.fetchFrame));
+        control.add(new Control(peer, frame));
         counters.fetchesStarted++;
         return id;
     }
@@ -190,7 +176,7 @@ public final class BlobTransfers {
         long id = random.nextLong() & Long.MAX_VALUE;
         byte[] frame = new byte[BulkFrame.PROBE_BYTES];
         BulkFrame.writeProbe(frame, 0, id, key);
-        probes.put(new TransferKey(peer, id), new Probe(frame, nowNs + FETCH_RESEND_NS));
+        probes.put(new TransferKey(peer, id), new ResendSchedule(frame, FETCH_RESEND_NS, PROBE_ATTEMPTS, nowNs));
         control.add(new Control(peer, frame));
         counters.probesSent++;
         return id;
@@ -413,10 +399,10 @@ public final class BlobTransfers {
             next = Math.min(next, o.sender().nextDeadlineNs());
         }
         for (Incoming i : receivers.values()) {
-            next = Math.min(next, i.awaitingAnswer() ? i.fetchResendNs : i.lastFrameNs + RECEIVER_IDLE_NS);
+            next = Math.min(next, i.awaitingAnswer() ? i.request.dueNs() : i.lastFrameNs + RECEIVER_IDLE_NS);
         }
-        for (Probe p : probes.values()) {
-            next = Math.min(next, p.resendNs);
+        for (ResendSchedule p : probes.values()) {
+            next = Math.min(next, p.dueNs());
         }
         return next;
     }
@@ -439,39 +425,31 @@ public final class BlobTransfers {
             Map.Entry<TransferKey, Incoming> e = it.next();
             Incoming incoming = e.getValue();
             if (incoming.awaitingAnswer()) {
-                if (nowNs < incoming.fetchResendNs) {
-                    continue;
+                int next = incoming.request.onTimer(nowNs);
+                if (next == ResendSchedule.SEND_AGAIN) {
+                    control.add(new Control(e.getKey().peer(), incoming.request.frame));
+                } else if (next == ResendSchedule.GIVE_UP) {
+                    it.remove();
+                    counters.transfersFailed++;
+                    finishFetch(e.getKey(), incoming, null);
                 }
-                if (incoming.fetchAttempts < FETCH_ATTEMPTS) {
-                    incoming.fetchAttempts++;
-                    incoming.fetchResendNs = nowNs + (FETCH_RESEND_NS << (incoming.fetchAttempts - 1));
-                    control.add(new Control(e.getKey().peer(), incoming.fetchFrame));
-                    continue;
-                }
-                it.remove();
-                counters.transfersFailed++;
-                finishFetch(e.getKey(), incoming, null);
             } else if (nowNs - incoming.lastFrameNs >= RECEIVER_IDLE_NS) {
                 it.remove();
                 counters.transfersFailed++;
                 finishFetch(e.getKey(), e.getValue(), null);
             }
         }
-        for (Iterator<Map.Entry<TransferKey, Probe>> it = probes.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<TransferKey, Probe> e = it.next();
-            Probe p = e.getValue();
-            if (nowNs < p.resendNs) {
-                continue;
+        for (Iterator<Map.Entry<TransferKey, ResendSchedule>> it = probes.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<TransferKey, ResendSchedule> e = it.next();
+            int next = e.getValue().onTimer(nowNs);
+            if (next == ResendSchedule.SEND_AGAIN) {
+                control.add(new Control(e.getKey().peer(), e.getValue().frame));
+            } else if (next == ResendSchedule.GIVE_UP) {
+                it.remove();
+                counters.probesUnanswered++;
+                events.add(new ProbeCompleted(e.getKey().peer(), e.getKey().transferId(), null,
+                        BulkFrame.NEVER_CHECKED));
             }
-            if (p.attempts < PROBE_ATTEMPTS) {
-                p.attempts++;
-                p.resendNs = nowNs + (FETCH_RESEND_NS << (p.attempts - 1));
-                control.add(new Control(e.getKey().peer(), p.frame));
-                continue;
-            }
-            it.remove();
-            counters.probesUnanswered++;
-            events.add(new ProbeCompleted(e.getKey().peer(), e.getKey().transferId(), null, BulkFrame.NEVER_CHECKED));
         }
     }
 
