@@ -462,6 +462,8 @@ final class AdminViews {
         Map<String, Long> m = new LinkedHashMap<>();
         Figure.addTo(m, SUMMED, s.shardSources());
         Figure.addTo(m, NodeFigures.NODE, List.of(s));
+        // the repair's outcomes (stripes checked, repaired, unrepairable, failed): why a stripe was lost
+        Figure.addTo(m, io.molia.node.BlobRepairCheck.FIGURES, List.of(s.blobRepair()));
         return new MetricsCapture(m, s.recentLookupNs(), s.shardSources(), s.nowNs() - s.startedNs());
     }
 

@@ -48,6 +48,12 @@ public final class BlobTransfers {
     public static final int MAX_PROBES = 256;
     /** A PROBE not yet answered is sent again as a FETCH is, this many times in all (0.5 + 1 + 2 + 4 s). */
     public static final int PROBE_ATTEMPTS = 4;
+    /**
+     * Stripes whose last whole check this node remembers (by the key of its fragment of each); the oldest is forgotten
+     * past this (a forgotten one answers "never checked": its siblings' holders check it themselves). A 1 GiB store
+     * holds about 16,000 fragments of 64 KiB.
+     */
+    public static final int CHECKS_REMEMBERED = 65_536;
     /** Finished incoming transfers remembered, so a DATA frame resent after the last ACK was lost is acked again. */
     private static final int FINISHED_REMEMBERED = 256;
 
@@ -65,9 +71,10 @@ public final class BlobTransfers {
 
     /**
      * A probe this node started: the 32-byte hash the peer says it holds under the key (a fragment's data hash, the
-     * key itself for a manifest), or null when it answered NOT_HELD or never answered.
+     * key itself for a manifest), or null when it answered NOT_HELD or never answered; {@code checkedAgeS}: seconds
+     * since the peer last checked the fragment's stripe whole ({@link BulkFrame#NEVER_CHECKED} if not).
      */
-    public record ProbeCompleted(long peer, long probeId, byte[] hash) implements Event {
+    public record ProbeCompleted(long peer, long probeId, byte[] hash, long checkedAgeS) implements Event {
     }
 
     /** A peer pushed an object this node now holds under {@code key}. */
@@ -85,9 +92,7 @@ public final class BlobTransfers {
         BulkReceiver receiver;
         long lastFrameNs;
         /** A fetch's FETCH frame, sent again until the first DATA (or NOT_HELD) answers it. */
-        byte[] fetchFrame;
-        int fetchAttempts;
-        long fetchResendNs;
+        ResendSchedule request;
 
         Incoming(boolean fetch, long nowNs) {
             this.fetch = fetch;
@@ -95,33 +100,29 @@ public final class BlobTransfers {
         }
 
         boolean awaitingAnswer() {
-            return fetchFrame != null && receiver == null;
+            return request != null && receiver == null;
         }
     }
 
     private record Control(long peer, byte[] frame) {
     }
 
-    private static final class Probe {
-        final byte[] frame;
-        int attempts = 1;
-        long resendNs;
-
-        Probe(byte[] frame, long resendNs) {
-            this.frame = frame;
-            this.resendNs = resendNs;
-        }
-    }
-
     private final BlobStore store;
     private final RandomGenerator random;
     private final Map<TransferKey, Outgoing> senders = new LinkedHashMap<>();
     private final Map<TransferKey, Incoming> receivers = new LinkedHashMap<>();
-    private final Map<TransferKey, Probe> probes = new LinkedHashMap<>();
+    private final Map<TransferKey, ResendSchedule> probes = new LinkedHashMap<>();
     private final Map<TransferKey, byte[]> finished = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<TransferKey, byte[]> eldest) {
             return size() > FINISHED_REMEMBERED;
+        }
+    };
+    /** Fragment key → when this node last checked that fragment's stripe whole (insertion order: oldest first). */
+    private final Map<NodeId, Long> checkedNs = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
+            return size() > CHECKS_REMEMBERED;
         }
     };
     private final ArrayDeque<Control> control = new ArrayDeque<>();
@@ -154,12 +155,11 @@ public final class BlobTransfers {
     public long fetch(long peer, byte[] key, long nowNs) {
         long id = random.nextLong();
         Incoming incoming = new Incoming(true, nowNs);
-        incoming.fetchFrame = new byte[BulkFrame.FETCH_BYTES];
-        BulkFrame.writeFetch(incoming.fetchFrame, 0, id, key);
-        incoming.fetchAttempts = 1;
-        incoming.fetchResendNs = nowNs + FETCH_RESEND_NS;
+        byte[] frame = new byte[BulkFrame.FETCH_BYTES];
+        BulkFrame.writeFetch(frame, 0, id, key);
+        incoming.request = new ResendSchedule(frame, FETCH_RESEND_NS, FETCH_ATTEMPTS, nowNs);
         receivers.put(new TransferKey(peer, id), incoming);
-        control.add(new Control(peer, incoming.fetchFrame));
+        control.add(new Control(peer, frame));
         counters.fetchesStarted++;
         return id;
     }
@@ -176,7 +176,7 @@ public final class BlobTransfers {
         long id = random.nextLong() & Long.MAX_VALUE;
         byte[] frame = new byte[BulkFrame.PROBE_BYTES];
         BulkFrame.writeProbe(frame, 0, id, key);
-        probes.put(new TransferKey(peer, id), new Probe(frame, nowNs + FETCH_RESEND_NS));
+        probes.put(new TransferKey(peer, id), new ResendSchedule(frame, FETCH_RESEND_NS, PROBE_ATTEMPTS, nowNs));
         control.add(new Control(peer, frame));
         counters.probesSent++;
         return id;
@@ -197,9 +197,9 @@ public final class BlobTransfers {
             case BulkFrame.DATA -> onData(nowNs, k, in, off, len, pushAllowed);
             case BulkFrame.ACK -> onAck(nowNs, k, in, off);
             case BulkFrame.FETCH -> onFetch(k, in, off);
-            case BulkFrame.PROBE -> onProbe(k, in, off);
+            case BulkFrame.PROBE -> onProbe(nowNs, k, in, off);
             case BulkFrame.HELD -> onProbeAnswer(k, Arrays.copyOfRange(in, BulkFrame.keyOffset(off),
-                    BulkFrame.keyOffset(off) + 32));
+                    BulkFrame.keyOffset(off) + 32), BulkFrame.checkedAgeS(in, off, len));
             default -> onNotHeld(k);
         }
     }
@@ -298,8 +298,9 @@ public final class BlobTransfers {
     }
 
     /** Answered at once, one frame of the PROBE's size, nothing kept: HELD with what names the object, or NOT_HELD. */
-    private void onProbe(TransferKey k, byte[] in, int off) {
-        byte[] object = store.get(NodeId.fromBytes(in, BulkFrame.keyOffset(off)));
+    private void onProbe(long nowNs, TransferKey k, byte[] in, int off) {
+        NodeId key = NodeId.fromBytes(in, BulkFrame.keyOffset(off));
+        byte[] object = store.get(key);
         if (object == null) {
             counters.probesAnsweredNotHeld++;
             byte[] frame = new byte[BulkFrame.NOT_HELD_BYTES];
@@ -309,7 +310,8 @@ public final class BlobTransfers {
         }
         counters.probesAnsweredHeld++;
         byte[] frame = new byte[BulkFrame.HELD_BYTES];
-        BulkFrame.writeHeld(frame, 0, k.transferId(), heldHash(object, in, BulkFrame.keyOffset(off)), 0);
+        BulkFrame.writeHeld(frame, 0, k.transferId(), heldHash(object, in, BulkFrame.keyOffset(off)), 0,
+                checkedAgeS(key, nowNs));
         control.add(new Control(k.peer(), frame));
     }
 
@@ -323,18 +325,36 @@ public final class BlobTransfers {
                 : Arrays.copyOfRange(key, keyOff, keyOff + 32);
     }
 
+    /**
+     * This node checked the stripe of the fragment it holds under {@code fragmentKey} whole ({@code whole}: all 14
+     * held, or the missing rebuilt and placed), or its check failed (forgotten: the siblings' holders then check the
+     * stripe themselves instead of leaving it to this node). The age goes out with every HELD for that fragment.
+     */
+    public void onStripeChecked(NodeId fragmentKey, boolean whole, long nowNs) {
+        checkedNs.remove(fragmentKey); // re-inserted last: the oldest check is the one forgotten first
+        if (whole) {
+            checkedNs.put(fragmentKey, nowNs);
+        }
+    }
+
+    /** Seconds since this node checked the stripe of its fragment under {@code fragmentKey} whole, or never. */
+    public long checkedAgeS(NodeId fragmentKey, long nowNs) {
+        Long at = checkedNs.get(fragmentKey);
+        return at == null ? BulkFrame.NEVER_CHECKED : TimeUnit.NANOSECONDS.toSeconds(Math.max(0, nowNs - at));
+    }
+
     /** HELD or NOT_HELD ({@code hash} null) for a probe of this node's; a stray answer is counted and dropped. */
-    private void onProbeAnswer(TransferKey k, byte[] hash) {
+    private void onProbeAnswer(TransferKey k, byte[] hash, long checkedAgeS) {
         if (probes.remove(k) == null) {
             counters.framesUnsolicited++;
             return;
         }
-        events.add(new ProbeCompleted(k.peer(), k.transferId(), hash));
+        events.add(new ProbeCompleted(k.peer(), k.transferId(), hash, checkedAgeS));
     }
 
     private void onNotHeld(TransferKey k) {
         if (probes.containsKey(k)) {
-            onProbeAnswer(k, null);
+            onProbeAnswer(k, null, BulkFrame.NEVER_CHECKED);
             return;
         }
         Incoming incoming = receivers.get(k);
@@ -379,10 +399,10 @@ public final class BlobTransfers {
             next = Math.min(next, o.sender().nextDeadlineNs());
         }
         for (Incoming i : receivers.values()) {
-            next = Math.min(next, i.awaitingAnswer() ? i.fetchResendNs : i.lastFrameNs + RECEIVER_IDLE_NS);
+            next = Math.min(next, i.awaitingAnswer() ? i.request.dueNs() : i.lastFrameNs + RECEIVER_IDLE_NS);
         }
-        for (Probe p : probes.values()) {
-            next = Math.min(next, p.resendNs);
+        for (ResendSchedule p : probes.values()) {
+            next = Math.min(next, p.dueNs());
         }
         return next;
     }
@@ -405,39 +425,31 @@ public final class BlobTransfers {
             Map.Entry<TransferKey, Incoming> e = it.next();
             Incoming incoming = e.getValue();
             if (incoming.awaitingAnswer()) {
-                if (nowNs < incoming.fetchResendNs) {
-                    continue;
+                int next = incoming.request.onTimer(nowNs);
+                if (next == ResendSchedule.SEND_AGAIN) {
+                    control.add(new Control(e.getKey().peer(), incoming.request.frame));
+                } else if (next == ResendSchedule.GIVE_UP) {
+                    it.remove();
+                    counters.transfersFailed++;
+                    finishFetch(e.getKey(), incoming, null);
                 }
-                if (incoming.fetchAttempts < FETCH_ATTEMPTS) {
-                    incoming.fetchAttempts++;
-                    incoming.fetchResendNs = nowNs + (FETCH_RESEND_NS << (incoming.fetchAttempts - 1));
-                    control.add(new Control(e.getKey().peer(), incoming.fetchFrame));
-                    continue;
-                }
-                it.remove();
-                counters.transfersFailed++;
-                finishFetch(e.getKey(), incoming, null);
             } else if (nowNs - incoming.lastFrameNs >= RECEIVER_IDLE_NS) {
                 it.remove();
                 counters.transfersFailed++;
                 finishFetch(e.getKey(), e.getValue(), null);
             }
         }
-        for (Iterator<Map.Entry<TransferKey, Probe>> it = probes.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<TransferKey, Probe> e = it.next();
-            Probe p = e.getValue();
-            if (nowNs < p.resendNs) {
-                continue;
+        for (Iterator<Map.Entry<TransferKey, ResendSchedule>> it = probes.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<TransferKey, ResendSchedule> e = it.next();
+            int next = e.getValue().onTimer(nowNs);
+            if (next == ResendSchedule.SEND_AGAIN) {
+                control.add(new Control(e.getKey().peer(), e.getValue().frame));
+            } else if (next == ResendSchedule.GIVE_UP) {
+                it.remove();
+                counters.probesUnanswered++;
+                events.add(new ProbeCompleted(e.getKey().peer(), e.getKey().transferId(), null,
+                        BulkFrame.NEVER_CHECKED));
             }
-            if (p.attempts < PROBE_ATTEMPTS) {
-                p.attempts++;
-                p.resendNs = nowNs + (FETCH_RESEND_NS << (p.attempts - 1));
-                control.add(new Control(e.getKey().peer(), p.frame));
-                continue;
-            }
-            it.remove();
-            counters.probesUnanswered++;
-            events.add(new ProbeCompleted(e.getKey().peer(), e.getKey().transferId(), null));
         }
     }
 

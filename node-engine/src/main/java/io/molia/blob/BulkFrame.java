@@ -18,13 +18,17 @@ package io.molia.blob;
  * FETCH:    | 0x03 | transfer id u64 | key (32 bytes) |   the holder answers with DATA frames of this id
  * NOT_HELD: | 0x04 | transfer id u64 |                    or this (to a FETCH or a PROBE)
  * PROBE:    | 0x05 | probe id u64    | key (32 bytes) |   does the holder hold it? answered by NOT_HELD or
- * HELD:     | 0x06 | probe id u64    | hash (32)      |   the fragment's data hash (as its header carries it
- *                                                          and the manifest lists it); the key for a manifest
+ * HELD:     | 0x06 | probe id u64    | hash (32)      | checked age u32 |   the fragment's data hash (as its
+ *                                                          header carries it and the manifest lists it); the key for
+ *                                                          a manifest; then seconds since the holder last checked
+ *                                                          the stripe whole ({@link #NEVER_CHECKED}: not that it
+ *                                                          knows). A HELD of 41 bytes (before the age) reads as never.
  * big-endian
  * </pre>
  *
  * <p>PROBE and HELD (2026-12-03) let a repair check learn which fragments of a stripe are held without fetching them
- * (docs/blobs.md "Repair"): one datagram each way instead of a fragment's 61 chunks.
+ * (docs/blobs.md "Repair"): one datagram each way instead of a fragment's 61 chunks. The checked age (2026-12-03) lets a
+ * holder leave a stripe to a sibling's holder that checked it whole recently, and check it itself otherwise.
  *
  * <p>Static methods over the caller's arrays; no state.
  */
@@ -38,7 +42,11 @@ public final class BulkFrame {
     public static final int FETCH_BYTES = 41;
     public static final int NOT_HELD_BYTES = 9;
     public static final int PROBE_BYTES = 41;
-    public static final int HELD_BYTES = 41;
+    public static final int HELD_BYTES = 45;
+    /** A HELD without the checked age, as nodes sent it before 2026-12-03: still read (the age is never). */
+    public static final int HELD_WITHOUT_AGE_BYTES = 41;
+    /** The checked age of a holder that never checked the stripe whole (or forgot it): u32 all ones. */
+    public static final long NEVER_CHECKED = 0xFFFF_FFFFL;
     public static final int DATA_HEADER_BYTES = 21;
     public static final int ACK_BYTES = 21;
     /** 1,088 payload bytes + 21 of header leave 75 bytes of the 1,184 an inner message may take for the envelope. */
@@ -92,12 +100,22 @@ public final class BulkFrame {
         return PROBE_BYTES;
     }
 
-    /** HELD for probe {@code probeId}: {@code hash[hashOff, + 32)} names what is held. */
-    public static int writeHeld(byte[] out, int off, long probeId, byte[] hash, int hashOff) {
+    /**
+     * HELD for probe {@code probeId}: {@code hash[hashOff, + 32)} names what is held; {@code checkedAgeS}: seconds
+     * since this holder last checked the stripe whole, {@link #NEVER_CHECKED} if it did not (an age that large reads
+     * as never).
+     */
+    public static int writeHeld(byte[] out, int off, long probeId, byte[] hash, int hashOff, long checkedAgeS) {
         out[off] = HELD;
         putLong(out, off + 1, probeId);
         System.arraycopy(hash, hashOff, out, off + 9, 32);
+        putInt(out, off + 41, (int) Math.min(Math.max(checkedAgeS, 0), NEVER_CHECKED));
         return HELD_BYTES;
+    }
+
+    /** The checked age of a well-formed HELD of {@code len} bytes: {@link #NEVER_CHECKED} for one without it. */
+    public static long checkedAgeS(byte[] in, int off, int len) {
+        return len == HELD_BYTES ? getInt(in, off + 41) : NEVER_CHECKED;
     }
 
     /** The key a FETCH or PROBE asks for, or the hash a HELD carries: {@code in[keyOffset(off), + 32)}. */
@@ -122,6 +140,9 @@ public final class BulkFrame {
                 case PROBE -> PROBE_BYTES;
                 default -> HELD_BYTES;
             };
+            if (type == HELD && len == HELD_WITHOUT_AGE_BYTES) {
+                return OK;
+            }
             return len == size ? OK : len < size ? TRUNCATED : BAD_SHAPE;
         }
         if (type != DATA) {

@@ -82,8 +82,9 @@ public sealed interface CoreEvent {
 
     /**
      * A blob probe finished: the 32-byte hash of what the peer holds under the key (a fragment's data hash), or null
-     * when it answered NOT_HELD or stopped answering.
+     * when it answered NOT_HELD or stopped answering; {@code checkedAgeS}: seconds since the peer last checked the
+     * fragment's stripe whole ({@code BulkFrame.NEVER_CHECKED} if not).
      */
-    record BlobProbeCompleted(long handle, NodeId peer, byte[] hash) implements CoreEvent {
+    record BlobProbeCompleted(long handle, NodeId peer, byte[] hash, long checkedAgeS) implements CoreEvent {
     }
 }

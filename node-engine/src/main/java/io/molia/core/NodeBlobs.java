@@ -171,7 +171,8 @@ final class NodeBlobs {
                 case BlobTransfers.ProbeCompleted p -> {
                     Long handle = operations.remove(p.probeId());
                     if (handle != null) {
-                        events.add(new CoreEvent.BlobProbeCompleted(handle, peerId(p.peer()), p.hash()));
+                        events.add(new CoreEvent.BlobProbeCompleted(handle, peerId(p.peer()), p.hash(),
+                                p.checkedAgeS()));
                     }
                 }
                 case BlobTransfers.Stored s -> journal.onBlobStored(s.key(), transfers.store().get(s.key()));

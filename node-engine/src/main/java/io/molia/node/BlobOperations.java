@@ -40,10 +40,23 @@ final class BlobOperations {
         CompletableFuture<byte[]> fetch(Contact from, NodeId key);
 
         /**
-         * Whether {@code to} holds the object under {@code key}, without its bytes: the 32-byte hash it names (a
-         * fragment's data hash), or null (not held, or no answer).
+         * Whether {@code to} holds the object under {@code key}, without its bytes: what it names (a fragment's data
+         * hash) and how long ago it checked that fragment's stripe whole, or null (not held, or no answer).
          */
-        CompletableFuture<byte[]> probe(Contact to, NodeId key);
+        CompletableFuture<Held> probe(Contact to, NodeId key);
+
+        /**
+         * This node's check of the stripe of its fragment under {@code fragmentKey} ended: {@code whole} (all 14 held,
+         * or the missing placed again) or not (forgotten, so no sibling's holder leaves the stripe to this node).
+         */
+        void stripeChecked(NodeId fragmentKey, boolean whole);
+    }
+
+    /**
+     * A HELD answer: the 32-byte hash the holder names, and seconds since it last checked the stripe whole
+     * ({@code BulkFrame.NEVER_CHECKED}: never, or not that it says).
+     */
+    record Held(byte[] hash, long checkedAgeS) {
     }
 
     private final Network network;

@@ -28,13 +28,23 @@ import io.molia.crypto.Blake3;
  * stripe stays on 14 distinct nodes. Until 2026-12-03 a check fetched all 13 siblings, about 830 KB a stripe even
  * when intact.
  *
+ * <p>One whole check per stripe, safely (2026-12-03): the {@link #FIRST_SIBLINGS} lowest-index siblings are looked up
+ * and probed first; a HELD from one of them saying its holder checked the stripe whole (all held, or the missing
+ * placed again) within the caller's window leaves the stripe to that holder (DEFERRED: 3 lookups, not 13). Otherwise
+ * the other siblings are probed and the check goes on as above. A holder records only a whole check, and forgets it
+ * when its next check fails, so a failed or stale check never holds the others back (a plain "defer to the lowest
+ * holder" lost blobs: docs/blobs.md "Repair").
+ *
  * <p>Bounded: 14 lookups, 13 siblings each probed at the nodes its lookup returned, in turn, at most 9 fetches (more
  * only if a holder fails to serve what it said it held) and 4 pushes a stripe. Thread-safe as {@link BlobOperations}
  * is.
  */
 final class BlobRepair {
     /** How a check of one stripe ended. */
-    enum Outcome { INTACT, REPAIRED, UNREPAIRABLE, PUSH_FAILED, NO_MANIFEST }
+    enum Outcome { INTACT, REPAIRED, UNREPAIRABLE, PUSH_FAILED, NO_MANIFEST, DEFERRED }
+
+    /** Siblings probed before the rest: the lowest indices but this node's own (the same few for every holder). */
+    static final int FIRST_SIBLINGS = 3;
 
     /** The outcome, and how many fragments were rebuilt and placed. */
     record Result(Outcome outcome, int rebuilt) {
@@ -48,8 +58,22 @@ final class BlobRepair {
         this.network = network;
     }
 
-    /** Checks the stripe of {@code own} (a fragment this node holds, already checked against its hash). */
-    CompletableFuture<Result> repair(FragmentObject own) {
+    /**
+     * Checks the stripe of {@code own} (a fragment this node holds, already checked against its hash), unless one of
+     * the first siblings' holders checked it whole at most {@code freshS} seconds ago; tells the node's transfers how
+     * it ended (what its HELD answers say from then on).
+     */
+    CompletableFuture<Result> repair(FragmentObject own, long freshS) {
+        NodeId ownKey = NodeId.fromBytes(new BlobLayout().placementKey(own.manifestKey(), own.stripe(), own.index()));
+        return check(own, freshS).whenComplete((result, failure) -> {
+            if (failure != null || result.outcome() != Outcome.DEFERRED) {
+                network.stripeChecked(ownKey, failure == null
+                        && (result.outcome() == Outcome.INTACT || result.outcome() == Outcome.REPAIRED));
+            }
+        });
+    }
+
+    private CompletableFuture<Result> check(FragmentObject own, long freshS) {
         NodeId key = NodeId.fromBytes(own.manifestKey());
         return operations.fetchManifest(key, List.of(network.self()), 0).thenCompose(held -> held != null
                 ? CompletableFuture.completedFuture(held)
@@ -59,25 +83,45 @@ final class BlobRepair {
                     || !manifest.hashMatches(own.stripe(), own.index(), own.hash(), 0)) {
                 return CompletableFuture.completedFuture(new Result(Outcome.NO_MANIFEST, 0));
             }
-            return repairStripe(key, manifest, own);
+            return repairStripe(key, manifest, own, freshS);
         });
     }
 
     /** A sibling a node said it holds, with the hash the manifest lists. */
-    private record Holder(int index, NodeId placement, Contact contact) {
+    private record Holder(int index, NodeId placement, Contact contact, long checkedAgeS) {
     }
 
-    private CompletableFuture<Result> repairStripe(NodeId key, BlobManifest manifest, FragmentObject own) {
+    private CompletableFuture<Result> repairStripe(NodeId key, BlobManifest manifest, FragmentObject own,
+            long freshS) {
         int stripe = own.stripe();
         List<List<Contact>> candidates = new ArrayList<>(Collections.nCopies(ReedSolomon.TOTAL, List.of()));
         List<Holder> found = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> first = new ArrayList<>();
+        List<Integer> rest = new ArrayList<>();
+        for (int i = 0; i < ReedSolomon.TOTAL; i++) {
+            if (i != own.index()) {
+                (first.size() < FIRST_SIBLINGS ? first : rest).add(i);
+            }
+        }
+        return probeSiblings(key, manifest, stripe, first, candidates, found).thenCompose(firstDone -> {
+            synchronized (found) {
+                for (Holder h : found) {
+                    if (h.checkedAgeS() <= freshS) {
+                        return CompletableFuture.completedFuture(new Result(Outcome.DEFERRED, 0));
+                    }
+                }
+            }
+            return probeSiblings(key, manifest, stripe, rest, candidates, found)
+                    .thenCompose(done -> afterProbes(key, manifest, own, candidates, found));
+        });
+    }
+
+    /** Looks up and probes the siblings of {@code indices} at once; each one found held goes into {@code found}. */
+    private CompletableFuture<Void> probeSiblings(NodeId key, BlobManifest manifest, int stripe, List<Integer> indices,
+            List<List<Contact>> candidates, List<Holder> found) {
         List<CompletableFuture<Void>> probes = new ArrayList<>();
         BlobLayout layout = new BlobLayout();
-        for (int i = 0; i < ReedSolomon.TOTAL; i++) {
-            if (i == own.index()) {
-                continue;
-            }
-            int index = i;
+        for (int index : indices) {
             NodeId placement = NodeId.fromBytes(layout.placementKey(key.toBytes(), stripe, index));
             probes.add(network.lookup(placement).thenCompose(closest -> {
                 List<Contact> asked = operations.withSelf(closest);
@@ -91,29 +135,34 @@ final class BlobRepair {
                 }
             }));
         }
-        return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).thenCompose(done -> {
-            List<Holder> holders;
-            synchronized (found) {
-                holders = new ArrayList<>(found);
-            }
-            holders.sort(Comparator.comparingInt(Holder::index));
-            if (holders.size() + 1 == ReedSolomon.TOTAL) {
-                return CompletableFuture.completedFuture(new Result(Outcome.INTACT, 0));
-            }
-            if (holders.size() + 1 < ReedSolomon.DATA) {
-                return CompletableFuture.completedFuture(new Result(Outcome.UNREPAIRABLE, 0));
-            }
-            byte[][] fragments = new byte[ReedSolomon.TOTAL][];
-            fragments[own.index()] = own.data();
-            Set<Integer> failed = new HashSet<>();
-            return fetchEnough(key, manifest, stripe, holders, 0, fragments, failed).thenCompose(all -> {
-                synchronized (fragments) {
-                    synchronized (candidates) {
-                        return rebuildAndPlace(key, manifest, stripe, own.index(), fragments.clone(), holders,
-                                new HashSet<>(failed), new ArrayList<>(candidates));
-                    }
+        return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new));
+    }
+
+    /** With every sibling probed: intact, unrepairable, or fetch enough, rebuild and place the missing. */
+    private CompletableFuture<Result> afterProbes(NodeId key, BlobManifest manifest, FragmentObject own,
+            List<List<Contact>> candidates, List<Holder> found) {
+        int stripe = own.stripe();
+        List<Holder> holders;
+        synchronized (found) {
+            holders = new ArrayList<>(found);
+        }
+        holders.sort(Comparator.comparingInt(Holder::index));
+        if (holders.size() + 1 == ReedSolomon.TOTAL) {
+            return CompletableFuture.completedFuture(new Result(Outcome.INTACT, 0));
+        }
+        if (holders.size() + 1 < ReedSolomon.DATA) {
+            return CompletableFuture.completedFuture(new Result(Outcome.UNREPAIRABLE, 0));
+        }
+        byte[][] fragments = new byte[ReedSolomon.TOTAL][];
+        fragments[own.index()] = own.data();
+        Set<Integer> failed = new HashSet<>();
+        return fetchEnough(key, manifest, stripe, holders, 0, fragments, failed).thenCompose(all -> {
+            synchronized (fragments) {
+                synchronized (candidates) {
+                    return rebuildAndPlace(key, manifest, stripe, own.index(), fragments.clone(), holders,
+                            new HashSet<>(failed), new ArrayList<>(candidates));
                 }
-            });
+            }
         });
     }
 
@@ -127,9 +176,9 @@ final class BlobRepair {
             return CompletableFuture.completedFuture(null);
         }
         Contact c = candidates.get(from);
-        return network.probe(c, placement).thenCompose(hash -> hash != null
-                && manifest.hashMatches(stripe, index, hash, 0)
-                ? CompletableFuture.completedFuture(new Holder(index, placement, c))
+        return network.probe(c, placement).thenCompose(held -> held != null
+                && manifest.hashMatches(stripe, index, held.hash(), 0)
+                ? CompletableFuture.completedFuture(new Holder(index, placement, c, held.checkedAgeS()))
                 : probeSibling(manifest, stripe, index, placement, candidates, from + 1));
     }
 

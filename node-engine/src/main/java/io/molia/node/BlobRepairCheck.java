@@ -25,6 +25,9 @@ import io.molia.metrics.Figure;
  * find whom to probe cost more) plus, for a stripe with a fragment missing, 9 fetches and the rebuilt fragments'
  * pushes. A round still running when the next is due is not doubled.
  *
+ * <p>A stripe that one of its first siblings' holders checked whole within {@link #freshCheckS} (twice this node's own
+ * time around its store) is left to it ({@link BlobRepair}): about one whole check per stripe per pass, not 14.
+ *
  * <p>Thread-safe: the store is read on its shard's loop ({@code storeLoop}), the repairs run on the blob pool.
  */
 public final class BlobRepairCheck {
@@ -46,6 +49,7 @@ public final class BlobRepairCheck {
     final AtomicLong unrepairable = new AtomicLong();
     final AtomicLong pushesFailed = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
+    final AtomicLong deferred = new AtomicLong();
 
     /** The repair figures (docs/metrics.md), on the node's Prometheus endpoint. */
     public static final List<Figure<BlobRepairCheck>> FIGURES = List.of(
@@ -63,7 +67,10 @@ public final class BlobRepairCheck {
             Figure.counter("blob_repair_pushes_failed", "Stripes rebuilt of which a fragment found no new holder",
                     c -> c.pushesFailed.get()),
             Figure.counter("blob_repair_checks_failed", "Stripe checks that failed (no manifest found, an error)",
-                    c -> c.failed.get()));
+                    c -> c.failed.get()),
+            Figure.counter("blob_repair_stripes_deferred",
+                    "Stripes left to a first sibling's holder that had checked them whole recently",
+                    c -> c.deferred.get()));
 
     BlobRepairCheck(BlobRepair repair, Supplier<BlobStore> store, Executor storeLoop) {
         this.repair = repair;
@@ -97,8 +104,9 @@ public final class BlobRepairCheck {
         }, storeLoop).thenComposeAsync(objects -> {
             int[] done = new int[3];
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            long freshS = freshCheckS(held[0]);
             for (FragmentObject own : decode(objects)) {
-                chain = chain.thenCompose(d -> repair.repair(own).handle((result, failure) -> {
+                chain = chain.thenCompose(d -> repair.repair(own, freshS).handle((result, failure) -> {
                     count(result, failure);
                     done[0]++;
                     if (failure == null && (result.outcome() == BlobRepair.Outcome.REPAIRED
@@ -111,6 +119,17 @@ public final class BlobRepairCheck {
             }
             return chain.thenApply(d -> new Round(done[0], done[1], done[2], held[0]));
         });
+    }
+
+    /**
+     * How recent a sibling holder's whole check of a stripe must be for this node to leave the stripe to it: twice the
+     * time this node's periodic rounds take to come round its {@code fragmentsHeld} fragments (at least two
+     * intervals), so the holder that checks is due again before the others stop leaving it the stripe, and a holder
+     * whose checks stop (or fail: it then forgets them) is taken over within that.
+     */
+    static long freshCheckS(int fragmentsHeld) {
+        long rounds = Math.max(1, (fragmentsHeld + STRIPES_PER_ROUND - 1) / STRIPES_PER_ROUND);
+        return 2 * rounds * TimeUnit.NANOSECONDS.toSeconds(INTERVAL_NS);
     }
 
     /** On the store's loop: the next fragments from the cursor, at most one per stripe, at most {@code max}. */
@@ -165,6 +184,7 @@ public final class BlobRepairCheck {
                 fragmentsRebuilt.addAndGet(result.rebuilt());
             }
             case UNREPAIRABLE -> unrepairable.incrementAndGet();
+            case DEFERRED -> deferred.incrementAndGet();
             case PUSH_FAILED -> {
                 pushesFailed.incrementAndGet();
                 fragmentsRebuilt.addAndGet(result.rebuilt());

@@ -539,15 +539,27 @@ public final class MoliaNode implements AutoCloseable {
             }
 
             @Override
-            public CompletableFuture<byte[]> probe(Contact to, NodeId key) {
+            public CompletableFuture<BlobOperations.Held> probe(Contact to, NodeId key) {
                 if (to.id().equals(self.id())) {
                     return CompletableFuture.supplyAsync(() -> {
-                        byte[] object = shards[0].core().blobTransfers().store().get(key);
-                        return object == null ? null : io.molia.blob.BlobTransfers.heldHash(object, key.toBytes(), 0);
-                    }, shards[0].loop()).thenApplyAsync(hash -> hash, BLOB_WORK);
+                        io.molia.blob.BlobTransfers t = shards[0].core().blobTransfers();
+                        byte[] object = t.store().get(key);
+                        return object == null ? null : new BlobOperations.Held(
+                                io.molia.blob.BlobTransfers.heldHash(object, key.toBytes(), 0),
+                                t.checkedAgeS(key, System.nanoTime()));
+                    }, shards[0].loop()).thenApplyAsync(held -> held, BLOB_WORK);
                 }
                 return shards[0].submit(core -> core.startBlobProbe(System.nanoTime(), to, key))
-                        .thenApplyAsync(e -> ((CoreEvent.BlobProbeCompleted) e).hash(), BLOB_WORK);
+                        .thenApplyAsync(e -> {
+                            CoreEvent.BlobProbeCompleted p = (CoreEvent.BlobProbeCompleted) e;
+                            return p.hash() == null ? null : new BlobOperations.Held(p.hash(), p.checkedAgeS());
+                        }, BLOB_WORK);
+            }
+
+            @Override
+            public void stripeChecked(NodeId fragmentKey, boolean whole) {
+                shards[0].loop().execute(() -> shards[0].core().blobTransfers().onStripeChecked(fragmentKey, whole,
+                        System.nanoTime()));
             }
         };
     }

@@ -81,6 +81,11 @@ public final class NodeState implements NodeMetrics.NodeSource {
         return all;
     }
 
+    /** The periodic blob stripe check, whose outcome counters the metrics view shows (read racily). */
+    public BlobRepairCheck blobRepair() {
+        return node.blobRepair();
+    }
+
     /** The identity proof of work this node asks of every contact (--pow-bits). */
     public int powBits() {
         return node.powBits();

@@ -77,6 +77,24 @@ class AdminMetricsViewTest {
         assertTrue(later.get("shard_0_cpu_ns") >= c.get("shard_0_cpu_ns"), "CPU time only grows");
     }
 
+    /**
+     * The blob repair's outcome counters are in the view (until 2026-12-03 on Prometheus only), each the value the
+     * check itself counts: what `scripts/bench-blob-durability` reads to tell why a stripe was lost.
+     */
+    @Test
+    void theBlobRepairCountersAreInTheView() throws Exception {
+        MoliaNode a = start(0, 1, List.of());
+        a.blobRepair().round(4).get(10, TimeUnit.SECONDS);
+        a.blobRepair().round().get(10, TimeUnit.SECONDS);
+        Map<String, Long> c = metricsOf(a).getCountersMap();
+        assertEquals(2, c.get("blob_repair_rounds"), c.toString());
+        assertEquals(0, c.get("blob_repair_stripes_checked"), "the node holds no fragment: nothing to check");
+        for (io.molia.metrics.Figure<io.molia.node.BlobRepairCheck> f : io.molia.node.BlobRepairCheck.FIGURES) {
+            assertTrue(c.containsKey(f.name()), f.name() + " in the view");
+            assertEquals(f.read().applyAsLong(a.blobRepair()), c.get(f.name()), f.name());
+        }
+    }
+
     /** The metrics view as the admin socket takes it: captured on the loop, derived on the caller's thread. */
     private static MetricsView metricsOf(MoliaNode node) throws Exception {
         return AdminViews.withSockets(AdminViews.metrics(node.onLoop(AdminViews::captureMetrics)

@@ -307,6 +307,7 @@ class AdminServerTest {
         List<io.molia.metrics.Figure<?>> figures = new ArrayList<>(io.molia.metrics.NodeFigures.SHARD);
         figures.addAll(io.molia.metrics.NodeFigures.NODE);
         figures.addAll(AdminServer.FIGURES);
+        figures.addAll(io.molia.node.BlobRepairCheck.FIGURES); // the repair's outcomes: in both since 2026-12-03
         for (io.molia.metrics.Figure<?> f : figures) {
             String admin = f.perShard() ? "shard_0_" + f.name() : f.name();
             assertTrue(counters.containsKey(admin), admin + " in the admin view " + counters.keySet());

@@ -206,7 +206,7 @@ class BlobTransfersTest {
 
     /**
      * A PROBE asks whether a key is held without its bytes: a held fragment is answered HELD with its data hash (what
-     * the manifest lists), a manifest with its key, an unheld key NOT_HELD; one 41-byte frame back each, no chunk.
+     * the manifest lists), a manifest with its key, an unheld key NOT_HELD; one frame back each, no chunk.
      */
     @Test
     void aProbeIsAnsweredHeldWithTheFragmentsHashOrNotHeldInOneFrameEach() {
@@ -234,6 +234,44 @@ class BlobTransfersTest {
         assertEquals(3, net.nodes[0].counters().probesSent());
         assertEquals(0, net.nodes[1].counters().chunksSent(), "no chunk of anything held moved");
         assertEquals(0, net.nodes[0].probesPending());
+    }
+
+    /**
+     * HELD carries how long ago the holder checked the fragment's stripe whole: never until it did, the seconds since
+     * after, never again once a later check failed; a 41-byte HELD from a node before the age reads as never.
+     */
+    @Test
+    void aHeldAnswerCarriesTheAgeOfTheHoldersLastWholeCheckAndAnOldHeldReadsAsNever() {
+        Blake3 blake3 = new Blake3();
+        BlobLayout.Split split = new BlobLayout().split(new byte[2_000], 1_000);
+        FragmentObject fragment = FragmentObject.of(split.manifestKey(), split.fragments().get(3), blake3);
+        Network net = new Network(2, 0, 8);
+        NodeId placement = net.nodes[1].store().accept(fragment.encode(), 0);
+        java.util.function.LongSupplier probe = () -> {
+            net.events.get(0).clear();
+            net.nodes[0].probe(1, placement.toBytes(), net.now);
+            net.run(() -> net.count(0, BlobTransfers.ProbeCompleted.class) == 1);
+            BlobTransfers.ProbeCompleted p = (BlobTransfers.ProbeCompleted) net.events.get(0).get(0);
+            assertArrayEquals(fragment.hash(), p.hash());
+            return p.checkedAgeS();
+        };
+        assertEquals(BulkFrame.NEVER_CHECKED, probe.getAsLong(), "never checked");
+        net.nodes[1].onStripeChecked(placement, true, net.now - TimeUnit.SECONDS.toNanos(90));
+        long age = probe.getAsLong();
+        assertTrue(age >= 90 && age < 92, "checked whole 90 s ago: " + age);
+        net.nodes[1].onStripeChecked(placement, false, net.now);
+        assertEquals(BulkFrame.NEVER_CHECKED, probe.getAsLong(), "a failed check is not vouched for");
+
+        byte[] held = new byte[BulkFrame.HELD_BYTES];
+        assertEquals(45, BulkFrame.writeHeld(held, 0, 7, fragment.hash(), 0, 600));
+        assertEquals(BulkFrame.OK, BulkFrame.check(held, 0, held.length));
+        assertEquals(600, BulkFrame.checkedAgeS(held, 0, held.length));
+        byte[] old = Arrays.copyOf(held, BulkFrame.HELD_WITHOUT_AGE_BYTES);
+        assertEquals(BulkFrame.OK, BulkFrame.check(old, 0, old.length), "a HELD from before the age is read");
+        assertEquals(BulkFrame.NEVER_CHECKED, BulkFrame.checkedAgeS(old, 0, old.length));
+        assertEquals(BulkFrame.TRUNCATED, BulkFrame.check(Arrays.copyOf(held, 43), 0, 43));
+        assertEquals(BulkFrame.BAD_SHAPE, BulkFrame.check(Arrays.copyOf(held, 46), 0, 46));
+        assertEquals(BulkFrame.TRUNCATED, BulkFrame.check(held, 0, 40));
     }
 
     /** A probe to a silent peer is sent {@link BlobTransfers#PROBE_ATTEMPTS} times, then ends with no hash. */

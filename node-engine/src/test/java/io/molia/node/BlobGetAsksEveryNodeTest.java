@@ -60,10 +60,15 @@ class BlobGetAsksEveryNodeTest {
         }
 
         @Override
-        public CompletableFuture<byte[]> probe(Contact to, NodeId key) {
+        public CompletableFuture<BlobOperations.Held> probe(Contact to, NodeId key) {
             byte[] object = byNode.get(to.id()).get(key);
-            return CompletableFuture.completedFuture(object == null ? null
-                    : BlobTransfers.heldHash(object, key.toBytes(), 0));
+            return CompletableFuture.completedFuture(object == null ? null : new BlobOperations.Held(
+                    BlobTransfers.heldHash(object, key.toBytes(), 0), io.molia.blob.BulkFrame.NEVER_CHECKED));
+        }
+
+        @Override
+        public void stripeChecked(NodeId fragmentKey, boolean whole) {
+            throw new AssertionError("a get checks no stripe");
         }
     }
 

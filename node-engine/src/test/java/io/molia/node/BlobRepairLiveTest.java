@@ -153,6 +153,71 @@ class BlobRepairLiveTest {
         assertArrayEquals(blob, nodes.get(nodes.size() - 1).getBlob(key).get(60, TimeUnit.SECONDS));
     }
 
+    /**
+     * One whole check per stripe, safely (docs/blobs.md "Repair"): with all 14 fragments held and each holder running
+     * a round in fragment order, the holder of fragment 0 checks the stripe whole and the 13 others leave it to it
+     * (3 siblings probed each, not 13: 52 HELD answers in all, 182 when every holder checked whole). Then two holders
+     * stop: while holder 0's whole check is recent, the stripe is still left to it; holder 0's next check fails (it
+     * bans five holders, so it finds fewer than 10 fragments), it forgets its check, and the next holder checks the
+     * stripe itself and rebuilds the two lost fragments.
+     */
+    @Test
+    void oneHolderChecksAStripeWholeTheOthersLeaveItToItAndTakeOverWhenItsCheckFails() throws Exception {
+        MoliaNode seed = live.start("seed", 1, List.of());
+        List<MoliaNode> nodes = new ArrayList<>(List.of(seed));
+        for (int i = 1; i < 17; i++) {
+            nodes.add(live.start("node-" + i, 1, List.of(seed.address())));
+        }
+        for (MoliaNode n : nodes) {
+            n.lookup(n.self().id()).get(10, TimeUnit.SECONDS);
+        }
+        LiveNodes.awaitContacts(nodes.get(1), 15);
+        byte[] blob = oneStripe(9);
+        NodeId key = nodes.get(1).putBlob(blob).get(30, TimeUnit.SECONDS);
+        MoliaNode[] byIndex = new MoliaNode[14];
+        for (MoliaNode n : holders(nodes)) {
+            byIndex[held(n).iterator().next()] = n;
+        }
+
+        long heldBefore = sum(nodes, io.molia.blob.BlobCounters::probesAnsweredHeld);
+        for (MoliaNode n : byIndex) {
+            n.blobRepair().round().get(60, TimeUnit.SECONDS);
+        }
+        assertEquals(1, byIndex[0].blobRepair().intact.get(), "the holder of fragment 0 checks it whole");
+        long deferred = 0;
+        long intact = 0;
+        for (MoliaNode n : byIndex) {
+            deferred += n.blobRepair().deferred.get();
+            intact += n.blobRepair().intact.get();
+        }
+        assertEquals(1, intact, "one whole check of the stripe in the pass");
+        assertEquals(13, deferred, "the 13 other holders leave it to holder 0");
+        assertEquals(13 + 13 * BlobRepair.FIRST_SIBLINGS,
+                sum(nodes, io.molia.blob.BlobCounters::probesAnsweredHeld) - heldBefore,
+                "13 siblings probed by the whole check, 3 by each of the 13 that deferred");
+
+        for (MoliaNode n : List.of(byIndex[12], byIndex[13])) {
+            n.close();
+            nodes.remove(n);
+        }
+        BlobRepairCheck next = byIndex[11].blobRepair();
+        next.round().get(60, TimeUnit.SECONDS);
+        assertEquals(2, next.deferred.get(), "holder 0's whole check is recent: the stripe is still left to it");
+
+        MoliaNode first = byIndex[0];
+        for (int i = 3; i <= 7; i++) {
+            NodeId banned = byIndex[i].self().id();
+            first.onLoop(s -> s.bans().banPeer(banned, s.nowNs() + TimeUnit.HOURS.toNanos(1))).get(5,
+                    TimeUnit.SECONDS);
+        }
+        first.blobRepair().round().get(120, TimeUnit.SECONDS);
+        assertEquals(1, first.blobRepair().unrepairable.get(), "holder 0 finds 7 fragments: its check fails");
+        next.round().get(120, TimeUnit.SECONDS);
+        assertEquals(1, next.stripesRepaired(), "holder 0's check failed: the next holder checks and repairs");
+        assertEquals(2, next.fragmentsRebuilt(), "the two lost fragments");
+        assertArrayEquals(blob, nodes.get(nodes.size() - 1).getBlob(key).get(60, TimeUnit.SECONDS));
+    }
+
     /** 600,000 random bytes from {@code seed}: one stripe. */
     private static byte[] oneStripe(int seed) {
         byte[] blob = new byte[600_000];
