@@ -83,7 +83,7 @@ public final class WireGuardHandshake {
         X25519Keys.publicKey(s.ephemeralPrivate, s.ephemeralPublic);
         s.localIndex = senderIndex;
         NoiseHandshake n = s.noise;
-        n.initialize(WireGuardConstants.CONSTRUCTION, WireGuardConstants.IDENTIFIER);
+        n.start(HandshakeStart.CHAINING_KEY, HandshakeStart.CHAINING_HMAC_KEY, HandshakeStart.HASH);
         n.mixHash(responderStatic, 0, 32);
 
         Arrays.fill(out, 0, 4, (byte) 0);
@@ -112,8 +112,7 @@ public final class WireGuardHandshake {
             return -1;
         }
         NoiseHandshake n = s.noise;
-        n.initialize(WireGuardConstants.CONSTRUCTION, WireGuardConstants.IDENTIFIER);
-        n.mixHash(local.publicKeyRef(), 0, 32);
+        n.start(HandshakeStart.CHAINING_KEY, HandshakeStart.CHAINING_HMAC_KEY, local.responderHash());
         System.arraycopy(msg, off + INIT_EPHEMERAL, s.remoteEphemeral, 0, 32);
         n.mixHash(s.remoteEphemeral, 0, 32);
         n.mixKey(s.remoteEphemeral, 0, 32);
