@@ -114,6 +114,28 @@ public final class NoiseHandshake {
         return plain;
     }
 
+    /**
+     * EncryptAndHash of a handshake's last payload without its MixHash: WireGuard reads no hash after the response
+     * (the transport keys come from the chaining key alone), so hashing the ciphertext, a block per 64 bytes of the
+     * first answer, would be wasted. The wire bytes are the same; {@link #handshakeHash} is then not Noise's.
+     */
+    public int encryptLast(byte[] plain, int off, int len, byte[] out, int outOff) {
+        requireKey();
+        return aead.seal(k, n++, plain, off, len, h, out, outOff);
+    }
+
+    /** DecryptAndHash of a handshake's last payload without its MixHash, as {@link #encryptLast}; -1 if forged. */
+    public int decryptLast(byte[] cipher, int off, int len, byte[] out, int outOff) {
+        requireKey();
+        return aead.open(k, n++, cipher, off, len, h, out, outOff);
+    }
+
+    private void requireKey() {
+        if (!hasKey) {
+            throw new IllegalStateException("a handshake's last payload is encrypted under a key");
+        }
+    }
+
     /** Split(): the initiator's sending key into {@code k1}, its receiving key into {@code k2}. */
     public void split(byte[] k1, byte[] k2) {
         kdf(EMPTY, 0, 0, k1, k2, null);
