@@ -66,11 +66,45 @@ public final class Blake2s {
     }
 
     /**
+     * The ipad and opad blocks of an HMAC key compressed once, for a key that is a constant (WireGuard's first
+     * chaining key): each HMAC under it then compresses two blocks fewer. Immutable.
+     */
+    public static final class HmacKey {
+        private final int[] innerState = new int[8];
+        private final int[] outerState = new int[8];
+
+        public HmacKey(byte[] key) {
+            if (key.length > BLOCK_BYTES) {
+                throw new IllegalArgumentException("HMAC keys here are at most one block: " + key.length + " bytes");
+            }
+            Blake2s b = new Blake2s();
+            b.keyPad(key, (byte) 0x36);
+            b.stream.initWithBlock(b.pad, HASH_BYTES, innerState);
+            b.keyPad(key, (byte) 0x5c);
+            b.stream.initWithBlock(b.pad, HASH_BYTES, outerState);
+        }
+    }
+
+    /**
      * KDF_n(key, input) for n = 1..3: T1 into {@code t1}, T2 into {@code t2} (if not null), T3 into {@code t3} (if
      * not null), each 32 bytes. Outputs may alias {@code key}.
      */
     public void kdf(byte[] key, byte[] input, int off, int len, byte[] t1, byte[] t2, byte[] t3) {
         hmac(key, input, off, len, prk);
+        expand(t1, t2, t3);
+    }
+
+    /** {@link #kdf} under a key whose pads are compressed already; {@code len} > 0. */
+    public void kdf(HmacKey key, byte[] input, int off, int len, byte[] t1, byte[] t2, byte[] t3) {
+        if (len <= 0) {
+            throw new IllegalArgumentException("a KDF under a precomputed key needs input");
+        }
+        hmacFrom(key.innerState, key.outerState, input, off, len, prk);
+        expand(t1, t2, t3);
+    }
+
+    /** HKDF's expand of {@link #prk}: T1..T3 as {@link #kdf} says. */
+    private void expand(byte[] t1, byte[] t2, byte[] t3) {
         prkPads();
         block[0] = 1;
         hmacUnderPrk(block, 1, t1);
@@ -97,10 +131,15 @@ public final class Blake2s {
 
     /** HMAC(prk, msg[0, len)) from the pads {@link #prkPads} compressed; {@code len} > 0. */
     private void hmacUnderPrk(byte[] msg, int len, byte[] out) {
-        stream.resume(innerState, HASH_BYTES);
-        stream.update(msg, 0, len);
+        hmacFrom(innerState, outerState, msg, 0, len, out);
+    }
+
+    /** HMAC from compressed pads ({@link Blake2sStream#initWithBlock}); {@code len} > 0. */
+    private void hmacFrom(int[] innerPad, int[] outerPad, byte[] msg, int off, int len, byte[] out) {
+        stream.resume(innerPad, HASH_BYTES);
+        stream.update(msg, off, len);
         stream.doFinal(inner, 0);
-        stream.resume(outerState, HASH_BYTES);
+        stream.resume(outerPad, HASH_BYTES);
         stream.update(inner, 0, HASH_BYTES);
         stream.doFinal(out, 0);
     }

@@ -53,7 +53,7 @@ public final class X25519Keys {
 
     /**
      * The X25519 public key of an Ed25519 public key: u = (1 + y) / (1 − y) mod p, with y the Edwards coordinate,
-     * in field arithmetic mod 2^255 − 19 (BouncyCastle's, constant time) as libsodium's
+     * in field arithmetic mod 2^255 − 19 (BouncyCastle's) as libsodium's
      * {@code crypto_sign_ed25519_pk_to_curve25519} computes it. Returns null for a non-canonical y (≥ p) and for
      * y = 1 (no Montgomery image): such a key cannot be a peer's static key.
      */
@@ -82,7 +82,8 @@ public final class X25519Keys {
         int[] u = X25519Field.create();
         X25519Field.one(u);
         X25519Field.add(u, y, u);
-        X25519Field.inv(denominator, denominator);
+        // Variable time is safe: y is a public key's (or one about to be sent), and 1 µs cheaper than inv.
+        X25519Field.invVar(denominator, denominator);
         X25519Field.mul(u, denominator, u);
         X25519Field.normalize(u);
         X25519Field.encode(u, out, 0);

@@ -13,6 +13,7 @@ public final class StaticIdentity {
     private final byte[] publicKey;
     private final byte[] mac1Key;
     private final byte[] cookieKey;
+    private final byte[] responderHash;
 
     public StaticIdentity(byte[] x25519PrivateKey) {
         this.privateKey = x25519PrivateKey.clone();
@@ -21,6 +22,7 @@ public final class StaticIdentity {
         Blake2s blake2s = new Blake2s();
         this.mac1Key = blake2s.hash(WireGuardConstants.LABEL_MAC1, publicKey);
         this.cookieKey = blake2s.hash(WireGuardConstants.LABEL_COOKIE, publicKey);
+        this.responderHash = HandshakeStart.responderHash(publicKey);
     }
 
     /** The static key of a node whose identity is the Ed25519 {@code seed} (DESIGN §3.5). */
@@ -47,6 +49,11 @@ public final class StaticIdentity {
 
     byte[] cookieKey() {
         return cookieKey;
+    }
+
+    /** The handshake hash after mixing this public key: the start of every handshake this node answers. */
+    byte[] responderHash() {
+        return responderHash;
     }
 
     /** HASH("mac1----" || key): the mac1 key for messages sent to the owner of {@code key}. */

@@ -83,7 +83,7 @@ public final class WireGuardHandshake {
         X25519Keys.publicKey(s.ephemeralPrivate, s.ephemeralPublic);
         s.localIndex = senderIndex;
         NoiseHandshake n = s.noise;
-        n.initialize(WireGuardConstants.CONSTRUCTION, WireGuardConstants.IDENTIFIER);
+        n.start(HandshakeStart.CHAINING_KEY, HandshakeStart.CHAINING_HMAC_KEY, HandshakeStart.HASH);
         n.mixHash(responderStatic, 0, 32);
 
         Arrays.fill(out, 0, 4, (byte) 0);
@@ -112,8 +112,7 @@ public final class WireGuardHandshake {
             return -1;
         }
         NoiseHandshake n = s.noise;
-        n.initialize(WireGuardConstants.CONSTRUCTION, WireGuardConstants.IDENTIFIER);
-        n.mixHash(local.publicKeyRef(), 0, 32);
+        n.start(HandshakeStart.CHAINING_KEY, HandshakeStart.CHAINING_HMAC_KEY, local.responderHash());
         System.arraycopy(msg, off + INIT_EPHEMERAL, s.remoteEphemeral, 0, 32);
         n.mixHash(s.remoteEphemeral, 0, 32);
         n.mixKey(s.remoteEphemeral, 0, 32);
@@ -157,7 +156,7 @@ public final class WireGuardHandshake {
         X25519Keys.dh(s.ephemeralPrivate, s.remoteStatic, dh);
         n.mixKey(dh, 0, 32);
         n.mixKeyAndHash(psk);
-        int end = RESP_EMPTY + n.encryptAndHash(payload, 0, payloadLen, out, RESP_EMPTY);
+        int end = RESP_EMPTY + n.encryptLast(payload, 0, payloadLen, out, RESP_EMPTY);
         n.split(s.receiveKey, s.sendKey); // the initiator's send key is the responder's receive key
         return addMacs(out, end, StaticIdentity.mac1KeyOf(blake2s, s.remoteStatic), cookie);
     }
@@ -185,7 +184,7 @@ public final class WireGuardHandshake {
         n.mixKey(dh, 0, 32);
         n.mixKeyAndHash(psk);
         int macsStart = off + len - 2 * MAC_BYTES;
-        int payloadLen = n.decryptAndHash(msg, off + RESP_EMPTY, macsStart - (off + RESP_EMPTY), payloadOut, 0);
+        int payloadLen = n.decryptLast(msg, off + RESP_EMPTY, macsStart - (off + RESP_EMPTY), payloadOut, 0);
         if (payloadLen < 0) {
             return -1;
         }

@@ -134,6 +134,27 @@ class Blake2sStreamTest {
         }
     }
 
+    @Test
+    void aKdfUnderPrecomputedPadsIsTheKdfUnderItsKey() {
+        SplittableRandom random = new SplittableRandom(23);
+        Blake2s ours = new Blake2s();
+        for (int keyLen : new int[] {1, 32, 64}) {
+            for (int len : new int[] {1, 31, 32, 33, 64, 65, 200}) {
+                byte[] key = new byte[keyLen];
+                byte[] input = new byte[len];
+                random.nextBytes(key);
+                random.nextBytes(input);
+                byte[][] expected = {new byte[32], new byte[32], new byte[32]};
+                ours.kdf(key, input, 0, len, expected[0], expected[1], expected[2]);
+                byte[][] actual = {new byte[32], new byte[32], new byte[32]};
+                ours.kdf(new Blake2s.HmacKey(key), input, 0, len, actual[0], actual[1], actual[2]);
+                for (int t = 0; t < 3; t++) {
+                    assertArrayEquals(expected[t], actual[t], "T" + (t + 1) + ", key " + keyLen + ", input " + len);
+                }
+            }
+        }
+    }
+
     private static byte[] referenceHmac(byte[] key, byte[] msg) {
         HMac reference = new HMac(new Blake2sDigest(256));
         reference.init(new KeyParameter(key));
