@@ -138,6 +138,7 @@ public final class Simulation {
     private final List<LookupSample> completed = new ArrayList<>();
     private final LatencyBreakdown breakdown = new LatencyBreakdown();
     private final ChurnDiagnostics churnDiagnostics = new ChurnDiagnostics();
+    private final ClosestNodeDiagnostics closestDiagnostics = new ClosestNodeDiagnostics();
     /** Sites of the region a {@link Partition} cuts off (all false without one). */
     private final boolean[] regionSites;
     private long seq;
@@ -966,6 +967,7 @@ public final class Simulation {
         }
         measured.put(key(origin, handle), new MeasuredLookup(origin, target, null));
         churnDiagnostics.onStart(key(origin, handle), tableAtStart(origin));
+        closestDiagnostics.onStart(key(origin, handle), closestAtStart(origin, target));
         drain(origin);
     }
 
@@ -983,6 +985,30 @@ public final class Simulation {
                 : (nowNs - origin.joinedNs) / 1e9 < ChurnDiagnostics.NEWCOMER_SECONDS ? "joined_under_60s"
                 : "joined_earlier";
         return new ChurnDiagnostics.Start(age, nowNs / 1e9, entries, dead);
+    }
+
+    /** The true closest node to {@code target} now, and how well the network's tables know it. */
+    private ClosestNodeDiagnostics.Start closestAtStart(SimNode origin, NodeId target) {
+        List<SimNode> truth = trueClosest(target, 1, nowNs);
+        SimNode closest = truth.get(0);
+        NodeId id = closest.contact.id();
+        int knownBy = 0;
+        for (SimNode n : slots) {
+            if (n.joined && !n.sybil && n.core.routingTable().entry(id) != null) {
+                knownBy++;
+            }
+        }
+        int knownByNearest = 0;
+        for (SimNode n : trueClosest(id, config.core().k() + 1, nowNs)) {
+            if (n != closest && n.core.routingTable().entry(id) != null) {
+                knownByNearest++;
+            }
+        }
+        String age = closest.bornNs == 0 ? "warm_start"
+                : (nowNs - closest.joinedNs) / 1e9 < ChurnDiagnostics.NEWCOMER_SECONDS ? "joined_under_60s"
+                : "joined_earlier";
+        return new ClosestNodeDiagnostics.Start(id, age, 2 * oneWayNs(origin, closest) / 1e6, knownBy,
+                knownByNearest, origin.core.routingTable().entry(id) != null);
     }
 
     /** Whether the node {@code c} names has left the network (its address is gone or another's now). */
@@ -1155,6 +1181,8 @@ public final class Simulation {
             breakdown.add(done.startedNs(), done.closestAnsweredNs(), done.closest().get(0).id(), trace);
         }
         churnDiagnostics.onEnd(key(node, done.handle()), latencyMs / 1e6, done.hops(), trace, this::departed);
+        closestDiagnostics.onEnd(key(node, done.handle()), truth.get(0).contact.id(), done.startedNs(),
+                latencyMs / 1e6, done.hops(), trace);
         LookupSample sample = new LookupSample(done.startedNs() / 1e9, latencyMs / 1e6,
                 (done.finishedNs() - done.startedNs()) / 1e6, done.hops(), done.requests(),
                 (double) found / truth.size(), ok, side(done.startedNs(), m.origin, truth.get(0)));
@@ -1237,6 +1265,7 @@ public final class Simulation {
     private Map<String, Object> breakdownWithChurn() {
         Map<String, Object> m = breakdown.toJsonMap();
         m.put("churn", churnDiagnostics.toJsonMap());
+        m.put("closest", closestDiagnostics.toJsonMap());
         return m;
     }
 

@@ -48,7 +48,8 @@ class SimulationTest {
 
     /**
      * latency_breakdown.churn: under churn the origins' tables hold entries whose nodes left and lookups ask some of
-     * them; newcomers start lookups too. Without churn, every origin is a warm-start node and nothing is dead.
+     * them; newcomers start lookups too, and the closest node of a lookup is often a newcomer that few tables know.
+     * Without churn, every origin and every closest node is a warm-start node and nothing is dead.
      */
     @Test
     @SuppressWarnings("unchecked")
@@ -63,12 +64,30 @@ class SimulationTest {
         int lookups = byOrigin.values().stream().mapToInt(f -> (int) f.get("lookups")).sum();
         assertEquals(churn.lookupsCompleted(), lookups, "every completed lookup is counted once");
 
+        // latency_breakdown.closest: the true closest node's floor and how well the tables know it, by its age.
+        Map<String, Object> closest = (Map<String, Object>) churn.latencyBreakdown().get("closest");
+        Map<String, Object> all = (Map<String, Object>) closest.get("all");
+        assertTrue((long) all.get("floor_rtt_ms_p50") > 0, closest.toString());
+        assertTrue((long) all.get("floor_rtt_ms_p50") <= (long) all.get("latency_ms_p50"),
+                "no lookup hears the closest node before a round trip to it: " + closest);
+        double learned = ((Map<String, Double>) all.get("learned_at_hop_share")).values().stream()
+                .mapToDouble(Double::doubleValue).sum();
+        assertEquals(1.0, learned, 0.01, closest.toString());
+        Map<String, Map<String, Object>> byAge = (Map<String, Map<String, Object>>) closest.get("by_closest_age");
+        Map<String, Object> young = byAge.get("joined_under_60s");
+        assertTrue(young != null && (double) young.get("known_by_tables_mean")
+                < (double) byAge.get("warm_start").get("known_by_tables_mean"),
+                "a newcomer is in fewer tables than a node of the warm start: " + closest);
+
         SimReport calm = new Simulation(SimConfig.defaults(500, 200, 0, 0.01, 5), MATRIX).run();
         Map<String, Map<String, Object>> calmOrigins = (Map<String, Map<String, Object>>) ((Map<String, Object>) calm
                 .latencyBreakdown().get("churn")).get("by_origin");
         assertEquals(List.of("warm_start"), List.copyOf(calmOrigins.keySet()));
         assertEquals(0.0, calmOrigins.get("warm_start").get("origin_table_dead_share"));
         assertEquals(0.0, calmOrigins.get("warm_start").get("departed_learned_asked_mean"));
+        Map<String, Object> calmClosest = (Map<String, Object>) ((Map<String, Object>) calm.latencyBreakdown()
+                .get("closest")).get("by_closest_age");
+        assertEquals(List.of("warm_start"), List.copyOf(calmClosest.keySet()));
     }
 
     /**
