@@ -153,7 +153,7 @@ public final class SimCommand implements Callable<Integer> {
             description = "Cut a region off for a while, then rejoin it: the FRACTION of the latency matrix's sites "
                     + "nearest one drawn from the seed, from START for DURATION simulated seconds since the run began "
                     + "(warm-up included), e.g. 0.2@80+30. Reports success before, during (inside, outside, across "
-                    + "the cut) and after, and the time to 99 % after the heal.")
+                    + "the cut) and after, and the time to 99 %% after the heal.")
     String partition;
 
     @Option(names = "--report", paramLabel = "DIR",

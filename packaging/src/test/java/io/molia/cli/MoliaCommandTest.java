@@ -35,6 +35,25 @@ class MoliaCommandTest {
     }
 
     @Test
+    void everyCommandsHelpRendersWithoutAWarning() {
+        // picocli formats each description line; a bare '%' makes it warn on stderr at every --help.
+        PrintStream original = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(warnings, true));
+        try {
+            java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(MoliaCommand.newCommandLine()));
+            while (!todo.isEmpty()) {
+                CommandLine cli = todo.pop();
+                todo.addAll(cli.getSubcommands().values());
+                cli.getUsageMessage();
+            }
+        } finally {
+            System.setErr(original);
+        }
+        assertEquals("", warnings.toString());
+    }
+
+    @Test
     void bashAndZshCompletionCoversTheAdminCommands() {
         CommandLine cli = MoliaCommand.newCommandLine();
         StringWriter out = new StringWriter();
