@@ -44,15 +44,7 @@ class BlobRepairLiveTest {
 
     @Test
     void aHolderRebuildsThreeLostFragmentsOnNewNodesSoTheBlobOutlivesSevenLostHolders() throws Exception {
-        MoliaNode seed = live.start("seed", 1, List.of());
-        List<MoliaNode> nodes = new ArrayList<>(List.of(seed));
-        for (int i = 1; i < NODES; i++) {
-            nodes.add(live.start("node-" + i, 1, List.of(seed.address())));
-        }
-        for (MoliaNode n : nodes) {
-            n.lookup(n.self().id()).get(10, TimeUnit.SECONDS);
-        }
-        LiveNodes.awaitContacts(nodes.get(1), NODES - 2);
+        List<MoliaNode> nodes = joined(NODES);
 
         byte[] blob = oneStripe(6);
         NodeId key = nodes.get(1).putBlob(blob).get(30, TimeUnit.SECONDS);
@@ -113,15 +105,7 @@ class BlobRepairLiveTest {
      */
     @Test
     void aCheckOfAWholeStripeSendsNoChunkAndARepairFetchesOnlyWhatItRebuildsFrom() throws Exception {
-        MoliaNode seed = live.start("seed", 1, List.of());
-        List<MoliaNode> nodes = new ArrayList<>(List.of(seed));
-        for (int i = 1; i < 16; i++) {
-            nodes.add(live.start("node-" + i, 1, List.of(seed.address())));
-        }
-        for (MoliaNode n : nodes) {
-            n.lookup(n.self().id()).get(10, TimeUnit.SECONDS);
-        }
-        LiveNodes.awaitContacts(nodes.get(1), 14);
+        List<MoliaNode> nodes = joined(16);
         byte[] blob = oneStripe(8);
         NodeId key = nodes.get(1).putBlob(blob).get(30, TimeUnit.SECONDS);
         List<MoliaNode> holders = holders(nodes);
@@ -163,15 +147,7 @@ class BlobRepairLiveTest {
      */
     @Test
     void oneHolderChecksAStripeWholeTheOthersLeaveItToItAndTakeOverWhenItsCheckFails() throws Exception {
-        MoliaNode seed = live.start("seed", 1, List.of());
-        List<MoliaNode> nodes = new ArrayList<>(List.of(seed));
-        for (int i = 1; i < 17; i++) {
-            nodes.add(live.start("node-" + i, 1, List.of(seed.address())));
-        }
-        for (MoliaNode n : nodes) {
-            n.lookup(n.self().id()).get(10, TimeUnit.SECONDS);
-        }
-        LiveNodes.awaitContacts(nodes.get(1), 15);
+        List<MoliaNode> nodes = joined(17);
         byte[] blob = oneStripe(9);
         NodeId key = nodes.get(1).putBlob(blob).get(30, TimeUnit.SECONDS);
         MoliaNode[] byIndex = new MoliaNode[14];
@@ -217,6 +193,20 @@ class BlobRepairLiveTest {
         assertEquals(2, next.fragmentsRebuilt(), "the two lost fragments");
         // Read by the holder that repaired: holder 0 still bans five holders and would find only 9 fragments.
         assertArrayEquals(blob, byIndex[11].getBlob(key).get(60, TimeUnit.SECONDS));
+    }
+
+    /** {@code size} one-shard nodes joined through the first, each having looked itself up. */
+    private List<MoliaNode> joined(int size) throws Exception {
+        MoliaNode seed = live.start("seed", 1, List.of());
+        List<MoliaNode> nodes = new ArrayList<>(List.of(seed));
+        for (int i = 1; i < size; i++) {
+            nodes.add(live.start("node-" + i, 1, List.of(seed.address())));
+        }
+        for (MoliaNode n : nodes) {
+            n.lookup(n.self().id()).get(10, TimeUnit.SECONDS);
+        }
+        LiveNodes.awaitContacts(nodes.get(1), size - 2);
+        return nodes;
     }
 
     /** 600,000 random bytes from {@code seed}: one stripe. */
