@@ -25,6 +25,7 @@ import io.molia.crypto.Ed25519Identity;
 import io.molia.session.Session;
 import io.molia.session.SessionManager;
 import io.molia.session.StaticIdentity;
+import io.molia.session.WireGuardConstants;
 import io.molia.testing.LiveNodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,10 +59,14 @@ class ReplayedInitiationTest {
             assertNotNull(captured, "the tap saw the honest node's Molia initiation");
             Entry before = entry(target, id);
             assertEquals(tap.address(), before.address(), "the target knows the peer where it proved itself");
+            // Within 20 ms of the honest initiation the peer's shard refuses any other by rate, before the timestamp
+            // is read; this test is about the timestamp, so the replay comes later (a loaded run once came sooner).
+            Thread.sleep(3 * WireGuardConstants.HANDSHAKE_INITIATION_RATE_NS / 1_000_000);
 
             assertEquals(0, replay(target, captured), "a replay on the same shard or the other one is not answered");
             assertTrue(replayedOn(target, 0) > 0 && replayedOn(target, 1) > 0,
-                    "both shards were offered the replay, and refused it");
+                    "both shards were offered the replay, and refused it as replayed; rate-limited per shard: "
+                            + target.onEveryShard(v -> v.sessions().counters().rateLimited).get(5, TimeUnit.SECONDS));
             assertUnchanged(target, id, before, tap.address());
 
             forgetAllPeers(target);
@@ -70,10 +75,14 @@ class ReplayedInitiationTest {
             assertEquals(0, replay(target, captured), "a replay after the peer was forgotten is not answered");
             assertUnchanged(target, id, before, tap.address());
 
+            long staleBefore = sumOverShards(target, m -> m.counters().staleTimestamp);
+            long cookiesBefore = sumOverShards(target, m -> m.counters().cookieRepliesSent);
             assertEquals(0, replay(target, capturedTwelveMinutesAgo(target.self())),
                     "an initiation twelve minutes old is not answered");
-            long stale = sumOverShards(target, m -> m.counters().staleTimestamp);
-            assertEquals(REPLAY_PORTS, stale, "each refused as stale");
+            long stale = sumOverShards(target, m -> m.counters().staleTimestamp) - staleBefore;
+            long cookies = sumOverShards(target, m -> m.counters().cookieRepliesSent) - cookiesBefore;
+            assertEquals(REPLAY_PORTS, stale + cookies, "each refused as stale, or asked for a cookie under load");
+            assertTrue(stale > 0, "refused as stale");
             assertUnchanged(target, id, before, tap.address());
         }
     }
@@ -102,7 +111,12 @@ class ReplayedInitiationTest {
         assertEquals(1, target.status().get(5, TimeUnit.SECONDS).routingTableSize(), "nobody else got in");
     }
 
-    /** Sends {@code datagram} to the target from fresh sockets; returns how many of them got any datagram back. */
+    /**
+     * Sends {@code datagram} to the target from fresh sockets; returns how many of them got a datagram back other than
+     * a cookie reply. A burst of initiations can put the node's handshakes over their CPU budget, and then WireGuard
+     * answers any initiation with a valid mac1 by a cookie reply before reading it (a loaded run got 3 of 32): that is
+     * the flood defence, it says nothing of the replay and creates no state.
+     */
     private static int replay(MoliaNode target, byte[] datagram) throws IOException {
         InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), target.self().address().port());
         List<DatagramSocket> sockets = new ArrayList<>();
@@ -116,8 +130,11 @@ class ReplayedInitiationTest {
             for (DatagramSocket socket : sockets) {
                 socket.setSoTimeout(socket == sockets.get(0) ? 500 : 20); // the first waits for them all
                 try {
-                    socket.receive(new DatagramPacket(new byte[2048], 2048));
-                    answered++;
+                    DatagramPacket answer = new DatagramPacket(new byte[2048], 2048);
+                    socket.receive(answer);
+                    if (answer.getData()[0] != WireGuardConstants.TYPE_COOKIE_REPLY) {
+                        answered++;
+                    }
                 } catch (SocketTimeoutException expected) {
                     // silence
                 }
