@@ -33,6 +33,8 @@ import io.molia.metrics.Figure;
 public final class BlobRepairCheck {
     public static final long INTERVAL_NS = TimeUnit.MINUTES.toNanos(10);
     public static final int STRIPES_PER_ROUND = 4;
+    /** Every how many passes around its store a node checks each stripe whole whatever its siblings say. */
+    static final int WHOLE_PASS_EVERY = 4;
 
     private final BlobRepair repair;
     private final Supplier<BlobStore> store;
@@ -98,13 +100,15 @@ public final class BlobRepairCheck {
     public CompletableFuture<Round> round(int stripes) {
         rounds.incrementAndGet();
         int[] held = new int[1];
+        long[] pass = new long[1];
         return CompletableFuture.supplyAsync(() -> {
             held[0] = store.get().fragments();
+            pass[0] = cursor / Math.max(1, held[0]);
             return nextFragments(stripes);
         }, storeLoop).thenComposeAsync(objects -> {
             int[] done = new int[3];
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-            long freshS = freshCheckS(held[0]);
+            long freshS = freshCheckS(held[0], pass[0]);
             for (FragmentObject own : decode(objects)) {
                 chain = chain.thenCompose(d -> repair.repair(own, freshS).handle((result, failure) -> {
                     count(result, failure);
@@ -126,8 +130,16 @@ public final class BlobRepairCheck {
      * time this node's periodic rounds take to come round its {@code fragmentsHeld} fragments (at least two
      * intervals), so the holder that checks is due again before the others stop leaving it the stripe, and a holder
      * whose checks stop (or fail: it then forgets them) is taken over within that.
+     *
+     * <p>Every {@link #WHOLE_PASS_EVERY}th pass around its store ({@code pass}, from 0) a node leaves no stripe to
+     * anyone (-1: no age is that recent). A holder's age is its own word: a Sybil holding a low-index fragment that
+     * always answers "checked just now" would otherwise keep every other holder from checking the stripe, and with
+     * this it holds repair back by at most that many passes.
      */
-    static long freshCheckS(int fragmentsHeld) {
+    static long freshCheckS(int fragmentsHeld, long pass) {
+        if (pass % WHOLE_PASS_EVERY == WHOLE_PASS_EVERY - 1) {
+            return -1;
+        }
         long rounds = Math.max(1, (fragmentsHeld + STRIPES_PER_ROUND - 1) / STRIPES_PER_ROUND);
         return 2 * rounds * TimeUnit.NANOSECONDS.toSeconds(INTERVAL_NS);
     }
