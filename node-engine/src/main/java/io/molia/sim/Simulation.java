@@ -981,10 +981,14 @@ public final class Simulation {
                 dead += departed(e.contact()) ? 1 : 0;
             }
         }
-        String age = origin.bornNs == 0 ? "warm_start"
-                : (nowNs - origin.joinedNs) / 1e9 < ChurnDiagnostics.NEWCOMER_SECONDS ? "joined_under_60s"
+        return new ChurnDiagnostics.Start(ageClass(origin), nowNs / 1e9, entries, dead);
+    }
+
+    /** How long {@code n} has been in the network, as the churn diagnostics split it. */
+    private String ageClass(SimNode n) {
+        return n.bornNs == 0 ? "warm_start"
+                : (nowNs - n.joinedNs) / 1e9 < ChurnDiagnostics.NEWCOMER_SECONDS ? "joined_under_60s"
                 : "joined_earlier";
-        return new ChurnDiagnostics.Start(age, nowNs / 1e9, entries, dead);
     }
 
     /** The true closest node to {@code target} now, and how well the network's tables know it. */
@@ -1004,10 +1008,7 @@ public final class Simulation {
                 knownByNearest++;
             }
         }
-        String age = closest.bornNs == 0 ? "warm_start"
-                : (nowNs - closest.joinedNs) / 1e9 < ChurnDiagnostics.NEWCOMER_SECONDS ? "joined_under_60s"
-                : "joined_earlier";
-        return new ClosestNodeDiagnostics.Start(id, age, 2 * oneWayNs(origin, closest) / 1e6, knownBy,
+        return new ClosestNodeDiagnostics.Start(id, ageClass(closest), 2 * oneWayNs(origin, closest) / 1e6, knownBy,
                 knownByNearest, origin.core.routingTable().entry(id) != null);
     }
 
