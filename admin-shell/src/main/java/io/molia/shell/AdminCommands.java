@@ -879,8 +879,8 @@ public final class AdminCommands implements Runnable {
         @Parameters(paramLabel = "KEY", description = "64 hex digits.")
         String key;
 
-        @Option(names = "--count", paramLabel = "N", description = "Stop as soon as N providers are found "
-                + "(default: 20, or the lookup's end).")
+        @Option(names = "--count", paramLabel = "N", description = "Stop as soon as N providers are found, "
+                + "each named by two holders (default: 20, 250 ms after the first, or the lookup's end).")
         Integer count;
 
         @Override

@@ -51,9 +51,12 @@ public sealed interface CoreEvent {
             long acknowledgingStoreSentNs) implements CoreEvent {
     }
 
-    /** A provider lookup finished with the valid provider records it found (possibly none). */
-    record ProvidersFound(long handle, NodeId key, List<SignedNodeRecord> providers, long startedNs, long finishedNs)
-            implements CoreEvent {
+    /**
+     * A provider lookup finished with the valid provider records it found (possibly none); {@code firstFoundNs} is
+     * when an answer first brought one (-1: none came), after which it waited a bounded time for more.
+     */
+    record ProvidersFound(long handle, NodeId key, List<SignedNodeRecord> providers, long startedNs, long finishedNs,
+            long firstFoundNs) implements CoreEvent {
     }
 
     /**

@@ -685,7 +685,7 @@ public final class NodeCore {
                 case CANDIDATE -> onCandidateTimer(nowNs);
                 case LIVENESS -> onLivenessTimer(nowNs);
                 case NAT -> onNatTimer(nowNs);
-                case GET_WAIT -> finish(nowNs, t.operation); // the bounded wait for a higher seq is over
+                case GET_WAIT -> finish(nowNs, t.operation); // a read's bounded wait for more is over
                 case REPLICATION -> runReplication(nowNs);
             }
         }
@@ -844,14 +844,19 @@ public final class NodeCore {
                 new Provision(key, provider, announcement), MutableStore.NO_CAS);
     }
 
-    /** Looks up the providers of {@code key}: ends once enough valid ones are found, or the lookup ends. */
+    /**
+     * Looks up the providers of {@code key}: ends once enough valid ones are found (each named by two holders), at
+     * most {@link RecordsConfig#readWaitNs} after the first one came (other holders' answers follow it closely), or
+     * when the lookup ends.
+     */
     public long startFindProviders(long nowNs, NodeId key) {
         return startFindProviders(nowNs, key, recordRequests.config().wantedProviders());
     }
 
     /**
-     * Looks up the providers of {@code key} and ends as soon as {@code wanted} valid ones are found (a caller that
-     * needs one source stops at the first, without waiting for the lookup to end), or when the lookup ends.
+     * Looks up the providers of {@code key} and ends as soon as {@code wanted} valid ones are found, each named by
+     * two holders ({@link FoundProviders}: a caller that needs one source stops at the first so named), the bounded
+     * wait after the first is over, or the lookup ends.
      */
     public long startFindProviders(long nowNs, NodeId key, int wanted) {
         if (wanted < 1) {
@@ -862,9 +867,6 @@ public final class NodeCore {
         Operation op = operations.get(handle);
         if (op != null) {
             op.wantedProviders = wanted;
-            if (op.providersFound.size() >= wanted) {
-                finish(nowNs, op); // this core held enough itself
-            }
         }
         return handle;
     }
@@ -877,7 +879,7 @@ public final class NodeCore {
 
     /**
      * Finds the highest valid seq of the mutable record under {@code key}: after the first valid answer it waits at
-     * most {@link RecordsConfig#mutableGetWaitNs} for a higher seq, or less when the lookup ends first.
+     * most {@link RecordsConfig#readWaitNs} for a higher seq, or less when the lookup ends first.
      */
     public long startGetMutable(long nowNs, NodeId key) {
         return startOperation(nowNs, OperationKind.GET_MUTABLE, key, null, null, 0, false, null, MutableStore.NO_CAS);
@@ -889,9 +891,7 @@ public final class NodeCore {
             return;
         }
         if (op.kind == OperationKind.FIND_PROVIDERS) {
-            for (SignedNodeRecord p : recordRequests.providers().providers(nowNs, op.target)) {
-                op.providersFound.put(p.id(), p);
-            }
+            op.providersFound.addAnswer(recordRequests.providers().providers(nowNs, op.target)); // one holder's word
         } else if (op.kind == OperationKind.GET_MUTABLE) {
             MutableStore.Held held = recordRequests.mutables().get(nowNs, op.target);
             boolean valid = held != null && held.record().check(config.maxValueBytes()).stored(); // WAL: unchecked
@@ -1412,20 +1412,23 @@ public final class NodeCore {
             op.cacheToken = message.writeToken();
         }
         if (op.kind == OperationKind.FIND_PROVIDERS && answer == MessageKind.PROVIDERS) {
+            List<SignedNodeRecord> valid = new ArrayList<>(message.providers().size());
             for (SignedNodeRecord p : message.providers()) {
                 if (p.check().stored()) {
-                    SignedNodeRecord known = op.providersFound.get(p.id());
-                    if (known == null || known.seq() < p.seq()) {
-                        op.providersFound.put(p.id(), p);
-                    }
+                    valid.add(p);
                 } else {
                     counters.invalidRecordAnswers++;
                     scoreBehaviour(nowNs, from.id(), PeerScores.Reason.INVALID);
                 }
             }
-            if (op.providersFound.size() >= op.wantedProviders) {
+            op.providersFound.addAnswer(valid);
+            if (op.providersFound.corroborated() >= op.wantedProviders) {
                 finish(nowNs, op);
                 return true;
+            }
+            if (op.firstValidNs < 0 && !op.providersFound.isEmpty()) {
+                op.firstValidNs = nowNs;
+                schedule(nowNs + recordRequests.config().readWaitNs(), op); // first provider: other holders' next
             }
         } else if (op.kind == OperationKind.GET_MUTABLE && answer == MessageKind.MUTABLE_VALUE) {
             MutableRecord r = message.mutableRecord();
@@ -1434,7 +1437,7 @@ public final class NodeCore {
             } else if (op.bestMutable == null || r.seq() > op.bestMutable.seq()) {
                 if (op.holder == null) {
                     op.firstValidNs = nowNs;
-                    schedule(nowNs + recordRequests.config().mutableGetWaitNs(), op); // first valid answer
+                    schedule(nowNs + recordRequests.config().readWaitNs(), op); // first valid answer
                 }
                 op.bestMutable = r;
                 op.holder = from;
@@ -2215,8 +2218,8 @@ public final class NodeCore {
             case PROVIDE, PUT_MUTABLE -> new CoreEvent.RecordWriteCompleted(op.handle, op.target, op.storesAcked,
                     op.storesSent, op.refusal, op.heldSeq, op.startedNs, nowNs, op.acknowledgedNs, op.storingFromNs,
                     op.acknowledgingStoreSentNs);
-            case FIND_PROVIDERS -> new CoreEvent.ProvidersFound(op.handle, op.target, List.copyOf(op.providersFound
-                    .values()).subList(0, Math.min(op.wantedProviders, op.providersFound.size())), op.startedNs, nowNs);
+            case FIND_PROVIDERS -> new CoreEvent.ProvidersFound(op.handle, op.target,
+                    op.providersFound.best(op.wantedProviders), op.startedNs, nowNs, op.firstValidNs);
             case GET_MUTABLE -> new CoreEvent.MutableGetCompleted(op.handle, op.target, op.bestMutable, op.startedNs,
                     nowNs, op.firstValidNs, op.lookup.requestsSent());
         };
@@ -2566,7 +2569,7 @@ public final class NodeCore {
         final Set<NodeId> storedBy = new HashSet<>();
         /** Its result was emitted ({@link #report}); a write may still be storing in the background. */
         boolean reported;
-        final Map<NodeId, SignedNodeRecord> providersFound = new LinkedHashMap<>();
+        final FoundProviders providersFound = new FoundProviders();
         MutableRecord bestMutable;
         /** A get's value came from here; the closest peer that answered without it gets a cached copy. */
         Contact holder;

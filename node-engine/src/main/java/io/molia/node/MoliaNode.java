@@ -575,7 +575,10 @@ public final class MoliaNode implements AutoCloseable {
                 .thenApply(e -> (CoreEvent.RecordWriteCompleted) e);
     }
 
-    /** The providers of {@code key} found on the network (each record's signature checked), possibly none. */
+    /**
+     * The providers of {@code key} found on the network (each record's signature checked), possibly none: up to 20,
+     * collected until a bounded wait after the first one found, or the lookup's end.
+     */
     public CompletableFuture<List<SignedNodeRecord>> findProviders(NodeId key) {
         return keyShard(key).submit(core -> core.startFindProviders(System.nanoTime(), key))
                 .thenApply(e -> ((CoreEvent.ProvidersFound) e).providers());
@@ -583,7 +586,7 @@ public final class MoliaNode implements AutoCloseable {
 
     /**
      * Like {@link #findProviders(NodeId)}, but completes as soon as {@code count} valid providers are found: a
-     * caller that needs one source gets it without waiting for the lookup to end.
+     * caller that needs one source gets it without waiting for more.
      */
     public CompletableFuture<List<SignedNodeRecord>> findProviders(NodeId key, int count) {
         return keyShard(key).submit(core -> core.startFindProviders(System.nanoTime(), key, count))

@@ -35,7 +35,7 @@ public final class RecordWorkload {
     public record Figures(int rounds, SimReport.Percentiles publish, SimReport.Percentiles publishAcknowledged,
             SimReport.Percentiles provide, SimReport.Percentiles provideAcknowledged,
             SimReport.Percentiles mutableGet, SimReport.Percentiles mutableFirstAnswer,
-            SimReport.Percentiles providerLookup, int publishesStored, int providesStored, int mutableGetsFound,
+            SimReport.Percentiles providerLookup, SimReport.Percentiles providerFirstFound, int publishesStored, int providesStored, int mutableGetsFound,
             int mutableGets, int providerLookupsFound, int providerLookups, Survival survival,
             long writeSpareCopies, Map<String, Object> writeSplit) {
 
@@ -49,6 +49,7 @@ public final class RecordWorkload {
             m.put("mutable_get_ms", percentiles(mutableGet));
             m.put("mutable_first_answer_ms", percentiles(mutableFirstAnswer));
             m.put("provider_lookup_ms", percentiles(providerLookup));
+            m.put("provider_first_found_ms", percentiles(providerFirstFound));
             m.put("publishes_stored", publishesStored);
             m.put("provides_stored", providesStored);
             m.put("mutable_gets_found", mutableGetsFound);
@@ -64,7 +65,8 @@ public final class RecordWorkload {
         }
 
         public String toTable() {
-            return String.format("%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n",
+            return String.format("%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n%-28s %s%n"
+                    + "%-28s %s%n",
                     "record rounds", rounds + " (publish stored " + publishesStored + ", provide stored "
                             + providesStored + ")",
                     "publish (k closest, acked)", fmt(publish),
@@ -74,7 +76,8 @@ public final class RecordWorkload {
                     "mutable get", fmt(mutableGet) + "  found " + mutableGetsFound + "/" + mutableGets,
                     "mutable get, first answer", fmt(mutableFirstAnswer),
                     "provider lookup", fmt(providerLookup) + "  found " + providerLookupsFound + "/"
-                            + providerLookups) + String.format("%-28s %d  (every write of the run, republish "
+                            + providerLookups,
+                    "provider lookup, first found", fmt(providerFirstFound)) + String.format("%-28s %d  (every write of the run, republish "
                             + "and caching aside: stores streamed to peers later out of the final k)%n",
                             "write spare copies", writeSpareCopies) + (survival == null ? "" : survival.toTable());
         }
@@ -142,6 +145,7 @@ public final class RecordWorkload {
     private final List<Double> getMs = new ArrayList<>();
     private final List<Double> firstAnswerMs = new ArrayList<>();
     private final List<Double> lookupMs = new ArrayList<>();
+    private final List<Double> firstProviderMs = new ArrayList<>();
     private final List<Double> toNeighbourhoodMs = new ArrayList<>();
     private final List<Double> storingToAckMs = new ArrayList<>();
     private final List<Double> ackStoreWaitMs = new ArrayList<>();
@@ -254,6 +258,9 @@ public final class RecordWorkload {
             return;
         }
         lookupMs.add((done.finishedNs() - done.startedNs()) / 1e6);
+        if (done.firstFoundNs() >= 0) {
+            firstProviderMs.add((done.firstFoundNs() - done.startedNs()) / 1e6);
+        }
         lookupsFound += names(done, e.provider()) ? 1 : 0;
     }
 
@@ -282,6 +289,7 @@ public final class RecordWorkload {
     /** {@code writeSpareCopies}: the nodes' {@code CoreCounters#writeSpareCopies}, departed ones included. */
     Figures figures(long writeSpareCopies) {
         return new Figures(rounds, p(publishMs), p(publishAckMs), p(provideMs), p(provideAckMs), p(getMs), p(firstAnswerMs), p(lookupMs),
+                p(firstProviderMs),
                 publishesStored, providesStored, getsFound, getMs.size(), lookupsFound, lookupMs.size(),
                 checkAfterNs == 0 ? null : new Survival(checkAfterNs, mutableChecked, mutableCheckFound,
                         providerChecked, providerCheckFound), writeSpareCopies, split());

@@ -16,6 +16,7 @@ import io.molia.contact.Contact;
 import io.molia.contact.NodeAddress;
 import io.molia.contact.NodeId;
 import io.molia.core.store.MutableStore;
+import io.molia.core.store.RecordsConfig;
 import io.molia.crypto.Ed25519Identity;
 import io.molia.record.MutableRecord;
 import io.molia.record.SignedNodeRecord;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A write streams its stores during its lookup and reports once a majority of the k closest stored it, without
  * waiting for departed peers among the k closest to time out; the rest of the k get theirs in the background. A
- * provider lookup asked for N providers stops at the N-th. 40 NodeCores driven by hand, 1 ms per hop.
+ * provider lookup asked for N providers stops at the N-th, and any ends a bounded wait after its first. 40 NodeCores
+ * driven by hand, 1 ms per hop.
  */
 class StreamedWritesTest {
     private static final long MS = 1_000_000;
@@ -148,35 +150,57 @@ class StreamedWritesTest {
     @Test
     void aProviderLookupAskedForOneStopsAtTheFirst() {
         NodeId key = TestContacts.randomId(random);
-        List<NodeCore> providers = List.of(nodes.get(2), nodes.get(11), nodes.get(25));
+        provide(key, List.of(nodes.get(2), nodes.get(11), nodes.get(25)));
+        NodeCore reader = byDistance(key, null).get(39);
+
+        CoreEvent.ProvidersFound every = findProviders(reader, key, 20);
+        assertEquals(3, every.providers().size(), "without a count it waits for more after the first and finds all");
+        CoreEvent.ProvidersFound one = findProviders(reader, key, 1);
+        assertEquals(1, one.providers().size());
+        assertTrue(one.finishedNs() - one.startedNs() < every.finishedNs() - every.startedNs(), "it stopped at the "
+                + "first: " + (one.finishedNs() - one.startedNs()) / MS + " ms against "
+                + (every.finishedNs() - every.startedNs()) / MS + " ms");
+    }
+
+    @Test
+    void aProviderLookupEndsABoundedWaitAfterItsFirstProviderNotWhenItsLookupEnds() {
+        NodeId key = TestContacts.randomId(random);
+        List<NodeCore> providers = List.of(nodes.get(4), nodes.get(17), nodes.get(30));
+        provide(key, providers);
+        // Four of the key's closest left without a word: a lookup waits out their timeouts before it ends.
+        byDistance(key, null).subList(3, 7).stream().filter(n -> !providers.contains(n))
+                .forEach(n -> network.remove(n.self().address()));
+        NodeCore reader = byDistance(key, null).get(39);
+        NodeCore other = byDistance(key, null).get(38); // knows no more of the departed than the reader
+
+        CoreEvent.ProvidersFound toTheEnd = findProviders(other, key, 20); // the default wait outlasts this lookup
+        long lookupAfterFirst = toTheEnd.finishedNs() - toTheEnd.firstFoundNs();
+        reader.recordsConfig(RecordsConfig.defaults().withReadWait(2 * MS));
+        CoreEvent.ProvidersFound bounded = findProviders(reader, key, 20);
+
+        assertEquals(3, bounded.providers().size(), "the first holder's answer named every provider");
+        long waited = bounded.finishedNs() - bounded.firstFoundNs();
+        assertTrue(waited >= 2 * MS && waited <= 3 * MS && waited < lookupAfterFirst, "ended " + waited / 1e6
+                + " ms after the first provider; its lookup ran " + lookupAfterFirst / 1e6 + " ms past it");
+    }
+
+    /** Each of {@code providers} announces itself for {@code key} and waits until its stores settled. */
+    private void provide(NodeId key, List<NodeCore> providers) {
         for (NodeCore p : providers) {
             p.provideSigner(identities.get(p));
             p.startProvide(now, key, SignedNodeRecord.sign(identities.get(p), List.of(p.self().address()), 1, 0));
             driveUntil(now + 10_000 * MS, () -> p.pendingRequests() == 0);
             events(p);
         }
-        NodeCore reader = byDistance(key, null).get(39);
+    }
 
-        long started = now;
-        reader.startFindProviders(now, key);
-        List<CoreEvent> all = new ArrayList<>();
+    private CoreEvent.ProvidersFound findProviders(NodeCore reader, NodeId key, int wanted) {
+        reader.startFindProviders(now, key, wanted);
+        List<CoreEvent> done = new ArrayList<>();
         driveUntil(now + 10_000 * MS, () -> {
-            all.addAll(events(reader));
-            return !all.isEmpty();
+            done.addAll(events(reader));
+            return !done.isEmpty();
         });
-        CoreEvent.ProvidersFound every = (CoreEvent.ProvidersFound) all.get(0);
-        assertEquals(3, every.providers().size(), "without a count it runs to the lookup's end and finds all");
-
-        long startedOne = now;
-        reader.startFindProviders(now, key, 1);
-        List<CoreEvent> first = new ArrayList<>();
-        driveUntil(now + 10_000 * MS, () -> {
-            first.addAll(events(reader));
-            return !first.isEmpty();
-        });
-        CoreEvent.ProvidersFound one = (CoreEvent.ProvidersFound) first.get(0);
-        assertEquals(1, one.providers().size());
-        assertTrue(one.finishedNs() - startedOne < every.finishedNs() - started, "it stopped at the first: "
-                + (one.finishedNs() - startedOne) / MS + " ms against " + (every.finishedNs() - started) / MS + " ms");
+        return (CoreEvent.ProvidersFound) done.get(0);
     }
 }

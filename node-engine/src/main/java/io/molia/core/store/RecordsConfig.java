@@ -16,7 +16,8 @@ import io.molia.record.MutableRecord;
  * @param maxProviderEntries   provider entries held in all
  * @param maxMutableRecords    mutable records held
  * @param maxMutableBytes      bytes of mutable records held
- * @param mutableGetWaitNs     after a get's first valid answer, how long it waits for a higher seq
+ * @param readWaitNs           after a read's first valid answer, how long it waits for more: a mutable get for a
+ *                             higher seq, a provider lookup for other holders' providers
  * @param wantedProviders      a provider lookup ends once it found this many
  * @param cacheTtlMinNs        shortest TTL of a copy cached along a get's path (the farthest node)
  * @param cacheTtlMaxNs        longest TTL of a cached copy (a node next to the record's holders)
@@ -38,7 +39,7 @@ public record RecordsConfig(
         int maxProviderEntries,
         int maxMutableRecords,
         long maxMutableBytes,
-        long mutableGetWaitNs,
+        long readWaitNs,
         int wantedProviders,
         long cacheTtlMinNs,
         long cacheTtlMaxNs,
@@ -78,7 +79,7 @@ public record RecordsConfig(
     /** These settings with the provider TTL and republish interval an operator chose. */
     public RecordsConfig withProviderTimes(long ttlNs, long republishNs) {
         return new RecordsConfig(ttlNs, republishNs, mutableTtlNs, mutableRepublishNs, maxProvidersPerKey,
-                maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes, mutableGetWaitNs,
+                maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes, readWaitNs,
                 wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, replicateIntervalNs, replicationProbesPerMinute,
                 hotReadsPerMinute, hotExtraReplicas, blobTtlNs);
     }
@@ -86,7 +87,7 @@ public record RecordsConfig(
     /** These settings with the mutable record TTL and the owner's republish interval an operator chose. */
     public RecordsConfig withMutableTimes(long ttlNs, long republishNs) {
         return new RecordsConfig(providerTtlNs, providerRepublishNs, ttlNs, republishNs, maxProvidersPerKey,
-                maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes, mutableGetWaitNs,
+                maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes, readWaitNs,
                 wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, replicateIntervalNs, replicationProbesPerMinute,
                 hotReadsPerMinute, hotExtraReplicas, blobTtlNs);
     }
@@ -95,15 +96,23 @@ public record RecordsConfig(
     public RecordsConfig withReplication(long intervalNs, int probesPerMinute, int hotReads, int hotExtra) {
         return new RecordsConfig(providerTtlNs, providerRepublishNs, mutableTtlNs, mutableRepublishNs,
                 maxProvidersPerKey, maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes,
-                mutableGetWaitNs, wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, intervalNs, probesPerMinute, hotReads,
+                readWaitNs, wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, intervalNs, probesPerMinute, hotReads,
                 hotExtra, blobTtlNs);
+    }
+
+    /** These settings with another bounded wait for more after a read's first valid answer. */
+    public RecordsConfig withReadWait(long waitNs) {
+        return new RecordsConfig(providerTtlNs, providerRepublishNs, mutableTtlNs, mutableRepublishNs,
+                maxProvidersPerKey, maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes,
+                waitNs, wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, replicateIntervalNs,
+                replicationProbesPerMinute, hotReadsPerMinute, hotExtraReplicas, blobTtlNs);
     }
 
     /** These settings with the TTL of the blob objects (fragments, manifests) this node holds for others. */
     public RecordsConfig withBlobTtl(long ttlNs) {
         return new RecordsConfig(providerTtlNs, providerRepublishNs, mutableTtlNs, mutableRepublishNs,
                 maxProvidersPerKey, maxKeysPerProvider, maxProviderEntries, maxMutableRecords, maxMutableBytes,
-                mutableGetWaitNs, wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, replicateIntervalNs,
+                readWaitNs, wantedProviders, cacheTtlMinNs, cacheTtlMaxNs, replicateIntervalNs,
                 replicationProbesPerMinute, hotReadsPerMinute, hotExtraReplicas, ttlNs);
     }
 
