@@ -66,12 +66,12 @@ public final class ReedSolomon {
     }
 
     /** The parity rows as {@code engine} codes them, for {@link #encode(ErasureEngine.Matrix, byte[][], int, int)}. */
-    static ErasureEngine.Matrix encoder(ErasureEngine engine) {
+    public static ErasureEngine.Matrix encoder(ErasureEngine engine) {
         return engine == ENGINE ? ENCODER : engine.matrix(PARITY_ROWS);
     }
 
     /** {@link #encode(byte[][], int, int)} by the engine of {@code encoder} ({@link #encoder}). */
-    static void encode(ErasureEngine.Matrix encoder, byte[][] fragments, int off, int len) {
+    public static void encode(ErasureEngine.Matrix encoder, byte[][] fragments, int off, int len) {
         checkShape(fragments, off, len);
         encoder.code(fragments, fragments, PARITY_TARGETS, off, len);
     }
@@ -86,7 +86,7 @@ public final class ReedSolomon {
     }
 
     /** {@link #reconstruct(byte[][], boolean[], int, int)} by {@code engine}. */
-    static void reconstruct(ErasureEngine engine, byte[][] fragments, boolean[] present, int off, int len) {
+    public static void reconstruct(ErasureEngine engine, byte[][] fragments, boolean[] present, int off, int len) {
         checkShape(fragments, off, len);
         int[] sources = new int[DATA];
         int found = 0;
