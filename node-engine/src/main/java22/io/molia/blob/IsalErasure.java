@@ -119,7 +119,7 @@ final class IsalErasure implements ErasureEngine {
             try {
                 return SymbolLookup.libraryLookup(name, Arena.global());
             } catch (IllegalArgumentException e) {
-                missing = e;
+                missing = missing == null ? e : missing; // the versioned name's error says what to install
             }
         }
         throw missing;
