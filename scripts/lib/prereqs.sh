@@ -10,8 +10,9 @@ MOLIA_TEST_NEEDS="mvn:maven ip:iproute2 nft:nftables wireguard-go:wireguard-go w
 promtool:prometheus asciidoctor:asciidoctor systemd-analyze:systemd man:man-db"
 
 # "library package" pairs: shared libraries the suite loads (libsodium: X25519 through the FFM API on JDK 22+,
-# io.molia.crypto.CryptoEngines; X25519EnginesTest checks it is used), looked for where Debian puts them.
-MOLIA_TEST_LIBRARIES="libsodium.so.23:libsodium23"
+# io.molia.crypto.CryptoEngines; X25519EnginesTest checks it is used; ISA-L: Reed-Solomon coding of blobs,
+# io.molia.blob.ErasureEngines; ReedSolomonTest checks it is used), looked for where Debian puts them.
+MOLIA_TEST_LIBRARIES="libsodium.so.23:libsodium23 libisal.so.2:libisal2"
 
 molia_test_missing_packages() { # prints the packages whose command or library is missing, space-separated
   local need dir found missing=()

@@ -1,20 +1,14 @@
 package io.molia.blob;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.util.Arrays;
-
 /**
  * Reed–Solomon erasure code, 10 data + 4 parity fragments over GF(256) (DESIGN §3.7): any 10 of the 14 fragments of
  * a stripe rebuild the other 4. Systematic: fragments 0–9 are the data itself, 10–13 the parity.
  *
  * <p>The parity rows are a Cauchy matrix (every square submatrix of a Cauchy matrix is invertible, so any 10 rows
  * of the generator {@code [I; C]} are), with rows and columns scaled so that parity row 0 and column 0 are all ones:
- * scaling keeps every submatrix invertible, and parity 10 becomes a plain XOR done eight bytes at a time. The other
- * rows are table lookups ({@link Gf256#MUL}), eight bytes of an input read as one long and all rows worked per
- * read, in blocks that stay in the L1 cache. Chosen by measurement over
- * a library: no Java Reed–Solomon library resolves from Maven Central here (docs/blobs.md, "Reed–Solomon").
+ * scaling keeps every submatrix invertible, and parity 10 becomes a plain XOR in Java. The multiplying itself is an
+ * {@link ErasureEngine}'s: Intel ISA-L's SIMD code where it loads, else Java ({@link ErasureEngines}); both give the
+ * same bytes. Chosen by measurement (docs/blobs.md, "Reed–Solomon").
  *
  * <p>Stateless apart from immutable matrices; safe from any thread.
  */
@@ -22,15 +16,11 @@ public final class ReedSolomon {
     public static final int DATA = 10;
     public static final int PARITY = 4;
     public static final int TOTAL = DATA + PARITY;
-    /** Bytes of every fragment worked per pass, so the 14 fragments' blocks stay in a 32 KiB L1 data cache. */
-    private static final int BLOCK_BYTES = 2_048;
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Generator rows 10–13, each {@code DATA} coefficients. */
     private static final int[][] PARITY_ROWS = parityRows();
-    /** Parity rows 1–3 as multiplication tables: {@code [row][data fragment]} → that coefficient's 256 products. */
-    private static final byte[][][] ENCODE_TABLES =
-            tables(new int[][] {PARITY_ROWS[1], PARITY_ROWS[2], PARITY_ROWS[3]});
-    private static final int[] ENCODE_OUTPUTS_FROM = {DATA + 1, DATA + 2, DATA + 3};
+    private static final int[] PARITY_TARGETS = {DATA, DATA + 1, DATA + 2, DATA + 3};
+    private static final ErasureEngine ENGINE = ErasureEngines.engine();
+    private static final ErasureEngine.Matrix ENCODER = ENGINE.matrix(PARITY_ROWS);
 
     private ReedSolomon() {
     }
@@ -57,17 +47,6 @@ public final class ReedSolomon {
         return c;
     }
 
-    private static byte[][][] tables(int[][] rows) {
-        byte[][][] t = new byte[rows.length][DATA][];
-        for (int r = 0; r < rows.length; r++) {
-            for (int k = 0; k < DATA; k++) {
-                int base = rows[r][k] << 8;
-                t[r][k] = Arrays.copyOfRange(Gf256.MUL, base, base + 256);
-            }
-        }
-        return t;
-    }
-
     /** Generator row {@code r} (0–13): a unit row for data fragments, a parity row for 10–13. */
     static int[] generatorRow(int r) {
         if (r >= DATA) {
@@ -83,12 +62,18 @@ public final class ReedSolomon {
      * {@code off + len} bytes).
      */
     public static void encode(byte[][] fragments, int off, int len) {
+        encode(ENCODER, fragments, off, len);
+    }
+
+    /** The parity rows as {@code engine} codes them, for {@link #encode(ErasureEngine.Matrix, byte[][], int, int)}. */
+    public static ErasureEngine.Matrix encoder(ErasureEngine engine) {
+        return engine == ENGINE ? ENCODER : engine.matrix(PARITY_ROWS);
+    }
+
+    /** {@link #encode(byte[][], int, int)} by the engine of {@code encoder} ({@link #encoder}). */
+    public static void encode(ErasureEngine.Matrix encoder, byte[][] fragments, int off, int len) {
         checkShape(fragments, off, len);
-        for (int block = off; block < off + len; block += BLOCK_BYTES) {
-            int end = Math.min(off + len, block + BLOCK_BYTES);
-            xorRow(fragments, 0, fragments[DATA], block, end);
-            codeRows(ENCODE_TABLES, fragments, ENCODE_OUTPUTS_FROM, fragments, block, end);
-        }
+        encoder.code(fragments, fragments, PARITY_TARGETS, off, len);
     }
 
     /**
@@ -97,6 +82,11 @@ public final class ReedSolomon {
      * @throws IllegalArgumentException when fewer than 10 fragments are present
      */
     public static void reconstruct(byte[][] fragments, boolean[] present, int off, int len) {
+        reconstruct(ENGINE, fragments, present, off, len);
+    }
+
+    /** {@link #reconstruct(byte[][], boolean[], int, int)} by {@code engine}. */
+    public static void reconstruct(ErasureEngine engine, byte[][] fragments, boolean[] present, int off, int len) {
         checkShape(fragments, off, len);
         int[] sources = new int[DATA];
         int found = 0;
@@ -120,14 +110,14 @@ public final class ReedSolomon {
                 inputs[k] = fragments[sources[k]];
             }
             int[][] decode = Gf256.invert(sub);
-            code(decode, present, 0, inputs, fragments, off, len);
+            code(engine, decode, present, 0, inputs, fragments, off, len);
         }
-        code(PARITY_ROWS, present, DATA, fragments, fragments, off, len);
+        code(engine, PARITY_ROWS, present, DATA, fragments, fragments, off, len);
     }
 
     /** {@code outputs[first + r] = rows[r] · inputs} for every row {@code r} whose fragment is not present. */
-    private static void code(int[][] rows, boolean[] present, int first, byte[][] inputs, byte[][] outputs, int off,
-            int len) {
+    private static void code(ErasureEngine engine, int[][] rows, boolean[] present, int first, byte[][] inputs,
+            byte[][] outputs, int off, int len) {
         int missing = 0;
         for (int r = 0; r < rows.length; r++) {
             missing += present[first + r] ? 0 : 1;
@@ -144,44 +134,7 @@ public final class ReedSolomon {
                 targets[n++] = first + r;
             }
         }
-        byte[][][] tables = tables(chosen);
-        for (int block = off; block < off + len; block += BLOCK_BYTES) {
-            codeRows(tables, inputs, targets, outputs, block, Math.min(off + len, block + BLOCK_BYTES));
-        }
-    }
-
-    /**
-     * {@code outputs[targets[r]][from, to) = Σ_k tables[r][k] · inputs[k][from, to)} for up to 4 rows, reading each
-     * input once: eight input bytes as one long, eight lookups per row packed into one long written at once.
-     */
-    private static void codeRows(byte[][][] tables, byte[][] inputs, int[] targets, byte[][] outputs, int from,
-            int to) {
-        int rows = tables.length;
-        for (int k = 0; k < DATA; k++) {
-            byte[] in = inputs[k];
-            boolean first = k == 0;
-            for (int r = 0; r < rows; r++) {
-                byte[] t = tables[r][k];
-                byte[] out = outputs[targets[r]];
-                int i = from;
-                for (; i + Long.BYTES <= to; i += Long.BYTES) {
-                    long v = (long) LONGS.get(in, i);
-                    long p = (t[(int) v & 0xFF] & 0xFFL)
-                            | (t[(int) (v >>> 8) & 0xFF] & 0xFFL) << 8
-                            | (t[(int) (v >>> 16) & 0xFF] & 0xFFL) << 16
-                            | (t[(int) (v >>> 24) & 0xFF] & 0xFFL) << 24
-                            | (t[(int) (v >>> 32) & 0xFF] & 0xFFL) << 32
-                            | (t[(int) (v >>> 40) & 0xFF] & 0xFFL) << 40
-                            | (t[(int) (v >>> 48) & 0xFF] & 0xFFL) << 48
-                            | (t[(int) (v >>> 56) & 0xFF] & 0xFFL) << 56;
-                    LONGS.set(out, i, first ? p : p ^ (long) LONGS.get(out, i));
-                }
-                for (; i < to; i++) {
-                    byte p = t[in[i] & 0xFF];
-                    out[i] = first ? p : (byte) (p ^ out[i]);
-                }
-            }
-        }
+        engine.matrix(chosen).code(inputs, outputs, targets, off, len);
     }
 
     private static void checkShape(byte[][] fragments, int off, int len) {
@@ -192,24 +145,6 @@ public final class ReedSolomon {
             if (f == null || f.length < off + len) {
                 throw new IllegalArgumentException("every fragment array must hold " + (off + len) + " bytes");
             }
-        }
-    }
-
-    /** {@code out[from, to) = XOR of inputs[first .. first + DATA)[from, to)}: parity row 0 is all ones. */
-    private static void xorRow(byte[][] inputs, int first, byte[] out, int from, int to) {
-        System.arraycopy(inputs[first], from, out, from, to - from);
-        for (int k = 1; k < DATA; k++) {
-            xorInto(inputs[first + k], out, from, to);
-        }
-    }
-
-    private static void xorInto(byte[] in, byte[] out, int from, int to) {
-        int i = from;
-        for (; i + Long.BYTES <= to; i += Long.BYTES) {
-            LONGS.set(out, i, (long) LONGS.get(out, i) ^ (long) LONGS.get(in, i));
-        }
-        for (; i < to; i++) {
-            out[i] ^= in[i];
         }
     }
 }
