@@ -18,8 +18,8 @@ import java.lang.invoke.MethodHandle;
  * library cannot be loaded.
  *
  * <p>ISA-L takes arrays of pointers, which heap arrays cannot be in: each thread copies its inputs, a chunk at a
- * time, into native buffers of its own (made once, in L2) and the outputs back. The copies cost about a fifth of the
- * time (docs/blobs.md, "Measured"). The calls are "critical" downcalls, so the tables may stay a Java array: each
+ * time, into native buffers of its own (made once, in L2) and the outputs back. The copies cost about a third of the
+ * time (docs/blobs.md, "Reed–Solomon"). The calls are "critical" downcalls, so the tables may stay a Java array: each
  * works one chunk, tens of microseconds at most, and never calls back into Java.
  */
 final class IsalErasure implements ErasureEngine {
