@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
@@ -182,6 +183,27 @@ class StreamedWritesTest {
         long waited = bounded.finishedNs() - bounded.firstFoundNs();
         assertTrue(waited >= 2 * MS && waited <= 3 * MS && waited < lookupAfterFirst, "ended " + waited / 1e6
                 + " ms after the first provider; its lookup ran " + lookupAfterFirst / 1e6 + " ms past it");
+    }
+
+    @Test
+    void aHolderThatAnswersWithMadeUpProvidersDoesNotCrowdOutTheOnesOtherHoldersNamed() {
+        NodeCore liar = nodes.get(0); // first in the network's order: its answers are read first in a round
+        NodeId key = liar.self().id().flipBit(255); // and it is the key's closest
+        for (int i = 0; i < 20; i++) { // its store for the key is full of providers of its own making (an answer
+            // carries as many as fit)
+            Ed25519Identity fake = Ed25519Identity.generate(random);
+            liar.recordRequests().providers().restore(key, SignedNodeRecord.sign(fake,
+                    List.of(NodeAddress.ipv4(0x0b000000 | i, 4000)), 1, 0), null, now, now + 3_600_000 * MS);
+        }
+        List<NodeCore> honest = List.of(nodes.get(6), nodes.get(21), nodes.get(33));
+        provide(key, honest); // the liar refuses them: its 20 are its cap for the key
+
+        CoreEvent.ProvidersFound found = findProviders(byDistance(key, null).get(39), key, 20);
+        List<NodeId> ids = found.providers().stream().map(SignedNodeRecord::id).toList();
+        List<NodeId> real = honest.stream().map(n -> n.self().id()).toList();
+        assertTrue(ids.size() > real.size(), "the liar's answer was read too: " + ids);
+        assertEquals(Set.copyOf(real), Set.copyOf(ids.subList(0, 3)), "the providers other holders named come first: "
+                + ids);
     }
 
     /** Each of {@code providers} announces itself for {@code key} and waits until its stores settled. */
