@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
  * {@code META-INF/versions/22} slice, DESIGN §7) and the library loads, else {@link JavaErasure}. ISA-L encodes
  * several times faster (docs/blobs.md, "Measured"); a JDK 22+ without {@code libisal2} logs one line and runs Java.
  *
- * <p>{@code -Dmolia.erasure=java} keeps Java even where ISA-L loads. Both compute the same bytes: fragments do not
- * depend on the engine.
+ * <p>{@code -Dmolia.erasure=java} keeps Java even where ISA-L loads; {@code native} (or unset) is the choice above,
+ * and the {@code molia} command refuses any other value. Both compute the same bytes: fragments do not depend on the
+ * engine.
  */
 public final class ErasureEngines {
     public static final String PROPERTY = "molia.erasure";

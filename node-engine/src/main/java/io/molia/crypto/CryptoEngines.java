@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * "Crypto engines"); a JDK 22+ without {@code libsodium23} logs one line and runs the pure-Java code.
  *
  * <p>{@code -Dmolia.crypto=java} keeps the pure-Java engine even where libsodium loads, so the test vectors and
- * session tests run against both.
+ * session tests run against both; {@code native} (or unset) is the choice above. The {@code molia} command refuses
+ * any other value.
  */
 public final class CryptoEngines {
     public static final String PROPERTY = "molia.crypto";

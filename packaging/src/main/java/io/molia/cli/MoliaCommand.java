@@ -1,8 +1,11 @@
 package io.molia.cli;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import io.molia.blob.ErasureEngines;
+import io.molia.crypto.CryptoEngines;
 import io.molia.node.MoliaVersion;
 import io.molia.dash.DashCommand;
 import io.molia.shell.AdminCommands;
@@ -45,7 +48,26 @@ public final class MoliaCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        String badSwitch = badEngineSwitch();
+        if (badSwitch != null) {
+            System.err.println("molia: " + badSwitch);
+            System.exit(2);
+        }
         System.exit(newCommandLine(args.length > 0 ? args[0] : null).execute(args));
+    }
+
+    /** The engine switches ({@code MOLIA_JAVA_OPTS}); the engines read only "java", so a typo would go unnoticed. */
+    private static final List<String> ENGINE_SWITCHES = List.of(CryptoEngines.PROPERTY, ErasureEngines.PROPERTY);
+
+    /** A line naming the first engine switch set to neither {@code java} nor {@code native}, or null. */
+    static String badEngineSwitch() {
+        for (String property : ENGINE_SWITCHES) {
+            String value = System.getProperty(property);
+            if (value != null && !value.equals("java") && !value.equals("native")) {
+                return "-D" + property + "=" + value + ": expected java or native (the default: native where it loads)";
+            }
+        }
+        return null;
     }
 
     /** The whole tree, as the help, completion and the tests see it. */

@@ -1,6 +1,7 @@
 package io.molia.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -32,6 +33,28 @@ class MoliaCommandTest {
             System.setOut(original);
         }
         return out.toString();
+    }
+
+    @Test
+    void aMisspelledEngineSwitchIsNamedNotIgnored() {
+        for (String property : java.util.List.of("molia.crypto", "molia.erasure")) {
+            String before = System.getProperty(property);
+            try {
+                System.setProperty(property, "jav");
+                assertEquals("-D" + property + "=jav: expected java or native (the default: native where it loads)",
+                        MoliaCommand.badEngineSwitch());
+                System.setProperty(property, "java");
+                assertNull(MoliaCommand.badEngineSwitch());
+                System.setProperty(property, "native");
+                assertNull(MoliaCommand.badEngineSwitch());
+            } finally {
+                if (before == null) {
+                    System.clearProperty(property);
+                } else {
+                    System.setProperty(property, before);
+                }
+            }
+        }
     }
 
     @Test
