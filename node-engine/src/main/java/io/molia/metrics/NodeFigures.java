@@ -324,6 +324,8 @@ public final class NodeFigures {
         f.add(Figure.<ShardSource>counter("provider_forwarded", "Provider entries stored from a holder other than "
                 + "their provider, with the provider's signed announcement (handoffs and repairs)",
                 s -> s.recordRequests().providers().forwarded()));
+        f.add(Figure.<ShardSource>counter("provider_displaced", "Handed-over provider entries dropped at a full key "
+                + "to make room for a provider announcing itself", s -> s.recordRequests().providers().displaced()));
         f.add(Figure.counter("invalid_record_answers", "Values, provider or mutable records in answers that failed "
                 + "their hash, signature or shape check (ignored)", s -> s.core().invalidRecordAnswers));
         f.add(Figure.counter("path_cache_stores", "Copies of a found record cached on the closest peer of the get's "

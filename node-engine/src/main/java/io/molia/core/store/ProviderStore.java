@@ -17,17 +17,27 @@ import io.molia.record.WriteOutcome;
 /**
  * Provider records: for a key, the signed node records of the nodes that say they provide it (IPFS's ADD_PROVIDER).
  * Bounded per key (a popular key does not crowd out others), per provider (one node cannot fill the store with
- * keys it claims) and in all; a write past a bound is refused and counted, never evicts. A provider refreshes its
- * entry by adding it again (same or higher seq). An entry with the provider's {@link ProvideAnnouncement} can be
- * added by any node (a holder handing it over), and lives no longer than the announcement says. Every write goes
- * through {@link #add}.
+ * keys it claims) and in all; a write past a bound is refused and counted. A provider refreshes its entry by adding
+ * it again (same or higher seq). An entry with the provider's {@link ProvideAnnouncement} can be added by any node (a
+ * holder handing it over), and lives no longer than the announcement says. Every write goes through {@link #add}.
+ *
+ * <p>Who may hand entries over is the owner's rule ({@link #handOversFrom}: the node takes them only from the key's
+ * closest). One exception to "refused, never evicts": a key full of entries some other node handed over makes room
+ * for a provider that announces itself, by dropping the oldest handed-over entry. Anyone can sign announcements for
+ * identities made up on the spot, so without it one node near the key could fill the key's providers at its
+ * holders and lock the real providers out; with it, a made-up provider holds a place against real ones only by
+ * announcing itself over its own session, which costs an identity with its proof of work like any peer.
  *
  * <p>Owned by the core's thread; not thread-safe.
  */
 public final class ProviderStore {
-    /** One provider of a key and when its entry expires. */
-    /** One provider of a key: its record, its announcement (null when it sent none) and when the entry expires. */
-    public record Entry(SignedNodeRecord record, ProvideAnnouncement announcement, long storedNs, long expiresNs) {
+    /**
+     * One provider of a key: its record, its announcement (null when it sent none), when the entry expires, and
+     * whether the provider itself added it here (false for one handed over by another node, or read back from the
+     * WAL, which does not say: the provider's next announcement makes it direct again).
+     */
+    public record Entry(SignedNodeRecord record, ProvideAnnouncement announcement, long storedNs, long expiresNs,
+            boolean direct) {
     }
 
     private final int maxPerKey;
@@ -40,7 +50,9 @@ public final class ProviderStore {
     private long bytes;
     private long expired;
     private long forwarded;
+    private long displaced;
     private StoreJournal journal = StoreJournal.NONE;
+    private HandOverCheck handOvers = (key, sender) -> true;
 
     public ProviderStore(int maxPerKey, int maxKeysPerProvider, int maxEntries) {
         this.maxPerKey = maxPerKey;
@@ -50,6 +62,17 @@ public final class ProviderStore {
 
     public void journal(StoreJournal journal) {
         this.journal = journal;
+    }
+
+    /** Who may hand entries over from now on (anyone by default). */
+    public void handOversFrom(HandOverCheck check) {
+        this.handOvers = check;
+    }
+
+    /** Whether a node other than the provider may hand this node an entry of a key. */
+    @FunctionalInterface
+    public interface HandOverCheck {
+        boolean mayHandOver(NodeId key, NodeId sender);
     }
 
     /**
@@ -76,7 +99,9 @@ public final class ProviderStore {
         }
         WriteOutcome outcome = admit(nowNs, wallNowNs, key, record, announcement, sender);
         Entry old = outcome.stored() ? entry(key, record.id()) : null;
-        if (old != null && old.record().seq() == record.seq() && old.expiresNs() >= expiresNs) {
+        boolean direct = record.id().equals(sender) || old != null && old.direct();
+        if (old != null && old.record().seq() == record.seq() && old.expiresNs() >= expiresNs
+                && old.direct() == direct) {
             tally.count(outcome); // the same entry, held at least as long: nothing to write
             return outcome;
         }
@@ -88,8 +113,11 @@ public final class ProviderStore {
             if (!journal.onProviderPut(key, record, announcement, nowNs, expiresNs)) {
                 outcome = WriteOutcome.NOT_DURABLE;
             } else {
+                if (old == null) {
+                    makeRoom(key);
+                }
                 byKey.computeIfAbsent(key, k -> new LinkedHashMap<>())
-                        .put(provider, new Entry(record, announcement, nowNs, expiresNs));
+                        .put(provider, new Entry(record, announcement, nowNs, expiresNs, direct));
                 if (old == null) {
                     entries++;
                     keysPerProvider.merge(provider, 1, Integer::sum);
@@ -120,6 +148,9 @@ public final class ProviderStore {
             return shape;
         }
         NodeId provider = record.id();
+        if (announcement != null && !provider.equals(sender) && !handOvers.mayHandOver(key, sender)) {
+            return WriteOutcome.NOT_A_HOLDER;
+        }
         if (announcement != null) {
             WriteOutcome signed = announcement.check(record, key, Math.floorDiv(wallNowNs, 1_000_000_000L));
             if (!signed.stored()) {
@@ -134,13 +165,36 @@ public final class ProviderStore {
         if (old != null) {
             return record.seq() < old.record().seq() ? WriteOutcome.STALE_SEQ : WriteOutcome.STORED;
         }
-        if (providers != null && providers.size() >= maxPerKey) {
+        if (providers != null && providers.size() >= maxPerKey
+                && (!provider.equals(sender) || oldestHandedOver(providers) == null)) {
             return WriteOutcome.KEY_FULL;
         }
         if (keysPerProvider.getOrDefault(provider, 0) >= maxKeysPerProvider) {
             return WriteOutcome.PROVIDER_FULL;
         }
         return entries >= maxEntries ? WriteOutcome.STORE_FULL : WriteOutcome.STORED;
+    }
+
+    /** The first entry of {@code providers} that another node handed over, or null when the provider added each. */
+    private static NodeId oldestHandedOver(Map<NodeId, Entry> providers) {
+        for (Map.Entry<NodeId, Entry> e : providers.entrySet()) {
+            if (!e.getValue().direct()) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /** When {@code key} is full ({@link #admit} let a provider in on its word), drops its oldest handed-over one. */
+    private void makeRoom(NodeId key) {
+        Map<NodeId, Entry> providers = byKey.get(key);
+        if (providers == null || providers.size() < maxPerKey) {
+            return;
+        }
+        NodeId dropped = oldestHandedOver(providers);
+        journal.onProviderRemoved(key, dropped, StoreJournal.Removal.DELETED);
+        forget(dropped, providers.remove(dropped));
+        displaced++;
     }
 
     private Entry entry(NodeId key, NodeId provider) {
@@ -156,7 +210,7 @@ public final class ProviderStore {
     public void restore(NodeId key, SignedNodeRecord record, ProvideAnnouncement announcement, long storedNs,
             long expiresNs) {
         Entry old = byKey.computeIfAbsent(key, k -> new LinkedHashMap<>())
-                .put(record.id(), new Entry(record, announcement, storedNs, expiresNs));
+                .put(record.id(), new Entry(record, announcement, storedNs, expiresNs, false));
         if (old == null) {
             entries++;
             keysPerProvider.merge(record.id(), 1, Integer::sum);
@@ -253,6 +307,11 @@ public final class ProviderStore {
     /** Entries stored from a node other than their provider (handed over or repaired, with its announcement). */
     public long forwarded() {
         return forwarded;
+    }
+
+    /** Handed-over entries dropped to make room for a provider announcing itself at a full key. */
+    public long displaced() {
+        return displaced;
     }
 
     /** Writes that ended with {@code outcome} (STORED included). */

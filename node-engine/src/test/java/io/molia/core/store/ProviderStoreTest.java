@@ -2,6 +2,7 @@ package io.molia.core.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -148,5 +149,65 @@ class ProviderStoreTest {
                 "an older copy of the same entry");
         assertEquals(100_000_000_000L, store.entries(0, key).get(0).expiresNs(), "is not shortened by it");
         assertEquals(0, store.forwarded(), "and nothing was written");
+    }
+
+    /**
+     * The attack: a peer signs announcements for identities it made up a moment before and hands them over as if it
+     * held them. They fill the key, and real providers announcing themselves would meet KEY_FULL at every holder.
+     */
+    @Test
+    void madeUpProvidersHandedOverGiveWayToRealOnesAnnouncingThemselves() {
+        ProviderStore store = new ProviderStore(3, 4, 100);
+        NodeId attacker = TestContacts.randomId(random);
+        NodeId key = TestContacts.randomId(random);
+        long wallSeconds = WALL_NS / 1_000_000_000L;
+        List<Ed25519Identity> fakes = new ArrayList<>();
+        List<SignedNodeRecord> madeUp = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Ed25519Identity fake = Ed25519Identity.generate(random);
+            SignedNodeRecord r = recordOf(fake, 1);
+            fakes.add(fake);
+            madeUp.add(r);
+            assertEquals(WriteOutcome.STORED, store.add(i, WALL_NS, key, r,
+                    ProvideAnnouncement.sign(fake, key, 1, wallSeconds + 3_600), attacker, 3_600_000_000_000L));
+        }
+        Ed25519Identity another = Ed25519Identity.generate(random);
+        assertEquals(WriteOutcome.KEY_FULL, store.add(3, WALL_NS, key, recordOf(another, 1),
+                ProvideAnnouncement.sign(another, key, 1, wallSeconds + 3_600), attacker, 3_600_000_000_000L),
+                "a handed-over entry never displaces another");
+
+        SignedNodeRecord real = recordOf(Ed25519Identity.generate(random), 1);
+        assertEquals(WriteOutcome.STORED, store.add(4, key, real, real.id(), TTL_NS * 1_000_000_000L));
+        assertEquals(List.of(madeUp.get(1), madeUp.get(2), real), store.providers(5, key),
+                "the oldest made-up one went");
+        assertEquals(1, store.displaced());
+        assertEquals(3, store.size());
+        assertEquals(WriteOutcome.KEY_FULL, store.add(6, WALL_NS, key, madeUp.get(0),
+                ProvideAnnouncement.sign(fakes.get(0), key, 1, wallSeconds + 3_600), attacker, 3_600_000_000_000L),
+                "handing the dropped one over again does not push the real one out");
+        assertEquals(WriteOutcome.KEY_FULL, store.add(6, WALL_NS, key, recordOf(another, 1),
+                ProvideAnnouncement.sign(another, key, 1, wallSeconds + 3_600), attacker, 3_600_000_000_000L));
+        assertEquals(List.of(madeUp.get(1), madeUp.get(2), real), store.providers(7, key));
+    }
+
+    @Test
+    void aKeyFullOfProvidersThatAnnouncedThemselvesStillRefuses() {
+        ProviderStore store = new ProviderStore(2, 4, 100);
+        NodeId key = TestContacts.randomId(random);
+        NodeId holder = TestContacts.randomId(random);
+        long wallSeconds = WALL_NS / 1_000_000_000L;
+        Ed25519Identity handedOver = Ed25519Identity.generate(random);
+        SignedNodeRecord h = recordOf(handedOver, 1);
+        assertEquals(WriteOutcome.STORED, store.add(0, WALL_NS, key, h,
+                ProvideAnnouncement.sign(handedOver, key, 1, wallSeconds + 3_600), holder, 3_600_000_000_000L));
+        SignedNodeRecord a = recordOf(Ed25519Identity.generate(random), 1);
+        assertEquals(WriteOutcome.STORED, store.add(1, key, a, a.id(), TTL_NS));
+        assertEquals(WriteOutcome.STORED, store.add(2, key, h, h.id(), TTL_NS),
+                "the handed-over provider announcing itself makes its entry its own");
+        SignedNodeRecord b = recordOf(Ed25519Identity.generate(random), 1);
+        assertEquals(WriteOutcome.KEY_FULL, store.add(3, key, b, b.id(), TTL_NS),
+                "nothing handed over is left to drop");
+        assertEquals(0, store.displaced());
+        assertEquals(List.of(h, a), store.providers(4, key));
     }
 }
