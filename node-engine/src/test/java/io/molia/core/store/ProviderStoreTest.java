@@ -160,7 +160,6 @@ class ProviderStoreTest {
         ProviderStore store = new ProviderStore(3, 4, 100);
         NodeId attacker = TestContacts.randomId(random);
         NodeId key = TestContacts.randomId(random);
-        long wallSeconds = WALL_NS / 1_000_000_000L;
         List<Ed25519Identity> fakes = new ArrayList<>();
         List<SignedNodeRecord> madeUp = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -168,12 +167,10 @@ class ProviderStoreTest {
             SignedNodeRecord r = recordOf(fake, 1);
             fakes.add(fake);
             madeUp.add(r);
-            assertEquals(WriteOutcome.STORED, store.add(i, WALL_NS, key, r,
-                    ProvideAnnouncement.sign(fake, key, 1, wallSeconds + 3_600), attacker, 3_600_000_000_000L));
+            assertEquals(WriteOutcome.STORED, handOver(store, i, key, fake, r, attacker));
         }
         Ed25519Identity another = Ed25519Identity.generate(random);
-        assertEquals(WriteOutcome.KEY_FULL, store.add(3, WALL_NS, key, recordOf(another, 1),
-                ProvideAnnouncement.sign(another, key, 1, wallSeconds + 3_600), attacker, 3_600_000_000_000L),
+        assertEquals(WriteOutcome.KEY_FULL, handOver(store, 3, key, another, recordOf(another, 1), attacker),
                 "a handed-over entry never displaces another");
 
         SignedNodeRecord real = recordOf(Ed25519Identity.generate(random), 1);
@@ -182,11 +179,9 @@ class ProviderStoreTest {
                 "the oldest made-up one went");
         assertEquals(1, store.displaced());
         assertEquals(3, store.size());
-        assertEquals(WriteOutcome.KEY_FULL, store.add(6, WALL_NS, key, madeUp.get(0),
-                ProvideAnnouncement.sign(fakes.get(0), key, 1, wallSeconds + 3_600), attacker, 3_600_000_000_000L),
+        assertEquals(WriteOutcome.KEY_FULL, handOver(store, 6, key, fakes.get(0), madeUp.get(0), attacker),
                 "handing the dropped one over again does not push the real one out");
-        assertEquals(WriteOutcome.KEY_FULL, store.add(6, WALL_NS, key, recordOf(another, 1),
-                ProvideAnnouncement.sign(another, key, 1, wallSeconds + 3_600), attacker, 3_600_000_000_000L));
+        assertEquals(WriteOutcome.KEY_FULL, handOver(store, 6, key, another, recordOf(another, 1), attacker));
         assertEquals(List.of(madeUp.get(1), madeUp.get(2), real), store.providers(7, key));
     }
 
@@ -195,11 +190,9 @@ class ProviderStoreTest {
         ProviderStore store = new ProviderStore(2, 4, 100);
         NodeId key = TestContacts.randomId(random);
         NodeId holder = TestContacts.randomId(random);
-        long wallSeconds = WALL_NS / 1_000_000_000L;
         Ed25519Identity handedOver = Ed25519Identity.generate(random);
         SignedNodeRecord h = recordOf(handedOver, 1);
-        assertEquals(WriteOutcome.STORED, store.add(0, WALL_NS, key, h,
-                ProvideAnnouncement.sign(handedOver, key, 1, wallSeconds + 3_600), holder, 3_600_000_000_000L));
+        assertEquals(WriteOutcome.STORED, handOver(store, 0, key, handedOver, h, holder));
         SignedNodeRecord a = recordOf(Ed25519Identity.generate(random), 1);
         assertEquals(WriteOutcome.STORED, store.add(1, key, a, a.id(), TTL_NS));
         assertEquals(WriteOutcome.STORED, store.add(2, key, h, h.id(), TTL_NS),
@@ -209,5 +202,13 @@ class ProviderStoreTest {
                 "nothing handed over is left to drop");
         assertEquals(0, store.displaced());
         assertEquals(List.of(h, a), store.providers(4, key));
+    }
+
+    /** {@code record} of {@code provider} for {@code key}, handed over by {@code from} with an hour's announcement. */
+    private static WriteOutcome handOver(ProviderStore store, long nowNs, NodeId key, Ed25519Identity provider,
+            SignedNodeRecord record, NodeId from) {
+        ProvideAnnouncement announcement = ProvideAnnouncement.sign(provider, key, record.seq(),
+                WALL_NS / 1_000_000_000L + 3_600);
+        return store.add(nowNs, WALL_NS, key, record, announcement, from, 3_600_000_000_000L);
     }
 }
