@@ -34,26 +34,6 @@ public final class WalQueues {
     }
 
     /**
-     * Loads Chronicle's classes and native bindings (JNR's POSIX calls, its wire types) on a background thread, so
-     * the ~0.2 s this takes overlaps the rest of a node's start instead of coming before its WAL opens. Only
-     * classes are initialised: no file is touched. A failure here is left for the real open to report.
-     */
-    public static void warmUpInBackground() {
-        Thread warm = new Thread(() -> {
-            try {
-                SingleChronicleQueueBuilder.single(".");
-                net.openhft.posix.PosixAPI.posix();
-                OS.pageSize();
-                Wires.lengthOf(0);
-            } catch (RuntimeException | LinkageError e) {
-                // The WAL's open meets the same error and reports it.
-            }
-        }, "molia-wal-warmup");
-        warm.setDaemon(true);
-        warm.start();
-    }
-
-    /**
      * A queue to append to. Under {@link WalSync#NONE} Chronicle's own msync is off (the page cache is the
      * durability); otherwise it is MS_SYNC, which {@code ExcerptAppender.sync()} needs to do anything at all.
      */

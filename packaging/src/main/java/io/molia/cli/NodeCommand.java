@@ -24,7 +24,6 @@ import io.molia.options.IntRange;
 import io.molia.options.LongRange;
 import io.molia.options.MoliaAddressConverter;
 import io.molia.wal.WalOptions;
-import io.molia.wal.WalQueues;
 import io.molia.wal.WalSync;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -205,7 +204,6 @@ final class NodeCommand implements Callable<Integer> {
                     protocolVersion);
         }
         LogSetup.configure(logFormat, ch.qos.logback.classic.Level.INFO, logUnsafe);
-        WalQueues.warmUpInBackground(); // after the log setup: Chronicle may log as it loads
         NodeConfig config = new NodeConfig(dataDir, listen, bootstrap,
                 networkKey == null ? new byte[32] : HexFormat.of().parseHex(networkKey),
                 shards != null ? shards : NodeConfig.defaultShards(), metrics,
