@@ -138,7 +138,7 @@ public final class NodeCore {
     private final ArrayDeque<RoutingNote> routingNotes = new ArrayDeque<>();
     private final RecordStore records;
     /** Provider and mutable records of this core's partition, and what this node republishes as their owner. */
-    private RecordRequests recordRequests = newRecordRequests(RecordsConfig.defaults());
+    private RecordRequests recordRequests = new RecordRequests(RecordsConfig.defaults());
     private Republisher republisher = new Republisher(RecordsConfig.defaults());
     /** Handoffs to newcomers, repair rounds and hot keys of this core's records ({@link Replicator}). */
     private Replicator replicator = new Replicator(RecordsConfig.defaults());
@@ -300,7 +300,7 @@ public final class NodeCore {
 
     /** Sets the provider/mutable record parameters; before the first input (the stores start empty again). */
     public void recordsConfig(RecordsConfig config) {
-        recordRequests = newRecordRequests(config);
+        recordRequests = new RecordRequests(config);
         recordRequests.journal(journal);
         republisher = new Republisher(config);
         republisher.journal(journal);
@@ -1894,24 +1894,6 @@ public final class NodeCore {
             }
         }
         return key.compareDistance(id, closest.get(closest.size() - 1).id()) < 0;
-    }
-
-    private RecordRequests newRecordRequests(RecordsConfig config) {
-        RecordRequests requests = new RecordRequests(config);
-        requests.providers().handOversFrom(this::mayHandOver);
-        return requests;
-    }
-
-    /**
-     * Whether {@code sender} may hand this node a provider entry of {@code key}: it is among the 2k closest to the
-     * key this node knows (or this node knows fewer). Handoffs, repairs and hot copies come from holders among the
-     * k closest in their own view; twice that allows for two views of one neighbourhood differing under churn.
-     * Without the rule any peer could hand over providers it made up for any key (docs/records.md).
-     */
-    private boolean mayHandOver(NodeId key, NodeId sender) {
-        int view = 2 * config.k() - 1; // with this node: the 2k closest
-        List<Contact> closest = closestKnown(key, view);
-        return closest.size() < view || key.compareDistance(sender, closest.get(view - 1).id()) <= 0;
     }
 
     /** The up to {@code n} contacts closest to {@code key} this core knows and believes alive. */

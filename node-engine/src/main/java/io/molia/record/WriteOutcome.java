@@ -18,8 +18,6 @@ public enum WriteOutcome {
     NOT_THE_PROVIDER(10, "a provider record is added only by the provider itself or with its signed announcement"),
     /** A provider announcement whose signed expiry has passed (a forwarded entry outlives nothing it was given). */
     EXPIRED(11, "the provider's announcement has expired"),
-    /** A provider entry handed over by a node this one does not count among the key's holders (its 2k closest). */
-    NOT_A_HOLDER(12, "a provider entry is handed over only by one of the key's closest nodes"),
     /** A code this release does not know (a newer node's refusal). */
     UNKNOWN(255, "refused for a reason this version does not know");
 

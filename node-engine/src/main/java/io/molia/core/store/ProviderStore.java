@@ -21,10 +21,9 @@ import io.molia.record.WriteOutcome;
  * it again (same or higher seq). An entry with the provider's {@link ProvideAnnouncement} can be added by any node (a
  * holder handing it over), and lives no longer than the announcement says. Every write goes through {@link #add}.
  *
- * <p>Who may hand entries over is the owner's rule ({@link #handOversFrom}: the node takes them only from the key's
- * closest). One exception to "refused, never evicts": a key full of entries some other node handed over makes room
- * for a provider that announces itself, by dropping the oldest handed-over entry. Anyone can sign announcements for
- * identities made up on the spot, so without it one node near the key could fill the key's providers at its
+ * <p>One exception to "refused, never evicts": a key full of entries some other node handed over makes room for a
+ * provider that announces itself, by dropping the oldest handed-over entry. Anyone can sign announcements for
+ * identities made up on the spot and hand them over, so without it one peer could fill a key's providers at its
  * holders and lock the real providers out; with it, a made-up provider holds a place against real ones only by
  * announcing itself over its own session, which costs an identity with its proof of work like any peer.
  *
@@ -52,7 +51,6 @@ public final class ProviderStore {
     private long forwarded;
     private long displaced;
     private StoreJournal journal = StoreJournal.NONE;
-    private HandOverCheck handOvers = (key, sender) -> true;
 
     public ProviderStore(int maxPerKey, int maxKeysPerProvider, int maxEntries) {
         this.maxPerKey = maxPerKey;
@@ -62,17 +60,6 @@ public final class ProviderStore {
 
     public void journal(StoreJournal journal) {
         this.journal = journal;
-    }
-
-    /** Who may hand entries over from now on (anyone by default). */
-    public void handOversFrom(HandOverCheck check) {
-        this.handOvers = check;
-    }
-
-    /** Whether a node other than the provider may hand this node an entry of a key. */
-    @FunctionalInterface
-    public interface HandOverCheck {
-        boolean mayHandOver(NodeId key, NodeId sender);
     }
 
     /**
@@ -148,9 +135,6 @@ public final class ProviderStore {
             return shape;
         }
         NodeId provider = record.id();
-        if (announcement != null && !provider.equals(sender) && !handOvers.mayHandOver(key, sender)) {
-            return WriteOutcome.NOT_A_HOLDER;
-        }
         if (announcement != null) {
             WriteOutcome signed = announcement.check(record, key, Math.floorDiv(wallNowNs, 1_000_000_000L));
             if (!signed.stored()) {
