@@ -403,12 +403,22 @@ class NatMatrixIT {
                 node.node().dataDir(), null, "--relay-budget-percent", "0");
         assertEquals(relay, relayIn(again, target.node()), node.name() + " restored " + target.name()
                 + " from its WAL with its relay");
-        AdminSocketIT.Run r = AdminSocketIT.admin(again.dataDir(), "ping", id, "--json");
-        JsonNode ping = r.out().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.out()).path("ping");
+        // Up to three pings: under CI load (2 cores, 10 nodes) the first one after the restart once went unanswered
+        // with its circuit open (2026-12-04; not explained yet, see the closing note). Reaching the contact through
+        // its relay is what this checks, not the first exchange's luck.
+        AdminSocketIT.Run r = null;
+        JsonNode ping = JSON.createObjectNode();
+        int attempts = 0;
+        while (attempts < 3 && !ping.path("answered").asBoolean()) {
+            attempts++;
+            r = AdminSocketIT.admin(again.dataDir(), "ping", id, "--json");
+            ping = r.out().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.out()).path("ping");
+        }
         long opened = relayClientCounter(again, "request_circuits_opened");
         System.out.println("NAT matrix, " + node.name() + " restarted (" + (System.nanoTime() - startNs) / 1_000_000
                 + " ms to a ping): " + target.name() + " restored with its relay, ping " + (ping.path("answered")
                 .asBoolean() ? "answered in " + ping.path("rtt_us").asLong() / 1000 + " ms" : "unanswered")
+                + " at attempt " + attempts
                 + " through " + opened + " circuit(s) opened since the restart");
         assertTrue(ping.path("answered").asBoolean() && opened >= 1, "the restored relayed contact is reached "
                 + "through a circuit at its relay: " + r.err() + r.out() + ", circuits opened " + opened);
