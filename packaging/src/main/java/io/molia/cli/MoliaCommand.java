@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
 public final class MoliaCommand implements Runnable {
     /** The commands by name, in the order the help lists them (a test checks each name is its command's). */
     static final Map<String, Class<?>> COMMANDS = commands();
+    /** The engine switches ({@code MOLIA_JAVA_OPTS}); the engines read only "java", so a typo would go unnoticed. */
+    private static final List<String> ENGINE_SWITCHES = List.of(CryptoEngines.PROPERTY, ErasureEngines.PROPERTY);
 
     private static Map<String, Class<?>> commands() {
         Map<String, Class<?>> m = new LinkedHashMap<>();
@@ -55,9 +57,6 @@ public final class MoliaCommand implements Runnable {
         }
         System.exit(newCommandLine(args.length > 0 ? args[0] : null).execute(args));
     }
-
-    /** The engine switches ({@code MOLIA_JAVA_OPTS}); the engines read only "java", so a typo would go unnoticed. */
-    private static final List<String> ENGINE_SWITCHES = List.of(CryptoEngines.PROPERTY, ErasureEngines.PROPERTY);
 
     /** A line naming the first engine switch set to neither {@code java} nor {@code native}, or null. */
     static String badEngineSwitch() {
